@@ -1,0 +1,51 @@
+"""stdaddr: messy Chinese addresses to a standard address, a point and a grid cell.
+
+``import stdaddr`` is light: every public name is resolved from its module on first use,
+and data (the gazetteer, the embedded base) is loaded only when something needs it.
+
+>>> import stdaddr
+>>> stdaddr.normalize("温州鹿城区五马街道解放街一百二十三号3-2-301")
+'浙江省温州市鹿城区五马街道解放街123号3幢2单元301室'
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "normalize": "stdaddr.parse",
+    "parse": "stdaddr.parse",
+    "parse_many": "stdaddr.parse",
+    "Address": "stdaddr.models",
+    "Component": "stdaddr.models",
+    "Division": "stdaddr.models",
+    "StdaddrError": "stdaddr.errors",
+    "DataError": "stdaddr.errors",
+    "ColumnError": "stdaddr.errors",
+    "CRSError": "stdaddr.errors",
+    "InputError": "stdaddr.errors",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+if TYPE_CHECKING:
+    from stdaddr.errors import ColumnError, CRSError, DataError, InputError, StdaddrError
+    from stdaddr.models import Address, Component, Division
+    from stdaddr.parse import normalize, parse, parse_many
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'stdaddr' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,308 @@
+"""The national gazetteer: five levels of divisions with codes, short names, aliases and history.
+
+Built by ``data/build_gazetteer.py`` from the NBS 2023 division codes (see ``data/README.md``) and
+loaded on first use, never at import. Levels are numbered 0 (province) to 4 (community); a code's
+level follows from its length (2, 4, 6, 9, 12 digits). Codes that are no address level (市辖区,
+省直辖县级行政区划, 龙港市's 直辖村级区划) carry the name ``"-"`` and are skipped when naming a unit.
+
+>>> g = load()
+>>> g.name("330302006"), g.path("330302006")
+('五马街道', ('33', '3303', '330302', '330302006'))
+>>> sorted(e.code for e in g.lookup("朝阳区"))
+['110105', '220104']
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache, cached_property
+from importlib import resources
+from typing import Iterable, Iterator
+
+from stdaddr.text import clean
+
+__all__ = [
+    "LEVELS",
+    "CODE_LENGTHS",
+    "FULL",
+    "SHORT",
+    "HISTORIC",
+    "Entry",
+    "Gazetteer",
+    "load",
+    "level_of",
+    "short_names",
+]
+
+LEVELS = ("province", "city", "county", "town", "community")
+CODE_LENGTHS = (2, 4, 6, 9, 12)
+_LEVEL_BY_LENGTH = {n: i for i, n in enumerate(CODE_LENGTHS)}
+
+# How a name was written: the full official name, a short name or alias, or a former name.
+FULL, SHORT, HISTORIC = 0, 1, 2
+
+ETHNIC_GROUPS = (
+    "蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 纳西 "
+    "景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 "
+    "保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺"
+).split()
+_ETHNIC_TAIL = re.compile("(?:" + "|".join(sorted((e + "族" for e in ETHNIC_GROUPS), key=len, reverse=True)) + "|维吾尔|蒙古)$")
+
+# Level suffixes stripped to form a short name (温州市 -> 温州), longest first.
+_SUFFIXES = (
+    ("特别行政区", "自治区", "省", "市"),
+    ("自治州", "地区", "林区", "盟", "市", "州"),
+    ("自治县", "自治旗", "林区", "特区", "新区", "区", "县", "市", "旗"),
+    ("街道办事处", "民族乡", "街道", "办事处", "苏木", "镇", "乡"),
+    ("社区居民委员会", "社区居委会", "居民委员会", "村民委员会", "社区", "居委会", "村委会", "委会", "嘎查委员会", "嘎查", "村"),
+)
+# Stems too generic to name a place on their own (城区, 郊区, 开发区 ...).
+GENERIC_STEMS = frozenset("城 郊 矿 新 开发 工业 工业园 园 林 农 高新 经济 市 城关 城厢 城郊 中心".split())
+_ROAD_TAILS = ("路", "街", "大道", "大街", "巷", "弄", "道")
+# A stem ending like this is a zone's name cut short (高新技术产业开发区 -> 高新技术产业开发), not a short name.
+_ZONE_TAILS = ("开发", "园", "工业", "保税", "示范", "风景", "旅游", "度假", "管理", "经济", "合作", "试验", "实验", "集聚", "产业", "科技", "农场", "林场", "生活")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One reading of a name: the unit it names, at which level, how it was written.
+
+    ``code`` is the current code the name resolves to. For a former name (``kind == HISTORIC``),
+    ``level`` is the level of the unit as it was written and ``parent`` the code of the unit it sat
+    under then (龙港镇 under 苍南县 330327), so that 苍南县龙港镇 stays hierarchy-consistent.
+    """
+
+    code: str
+    level: int
+    kind: int
+    parent: str = ""
+    stem: int = 0  # characters of the name without its level suffix
+
+    def under(self, ancestor: str) -> bool:
+        """Whether the unit named here sat (or sits) under ``ancestor``."""
+        return self.code.startswith(ancestor) or (self.parent != "" and self.parent.startswith(ancestor))
+
+
+def fold(name: str) -> str:
+    """A name folded like input text (traditional forms, full-width), as the indexes key it."""
+    return clean(name)[0]
+
+
+def level_of(code: str) -> int:
+    """Level 0-4 of a division code by its length."""
+    return _LEVEL_BY_LENGTH[len(code)]
+
+
+def _strip_level_suffix(name: str, level: int) -> str:
+    for suffix in _SUFFIXES[level]:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _strip_ethnic(name: str) -> str:
+    while True:
+        m = _ETHNIC_TAIL.search(name)
+        if m is None or m.start() < 2:
+            return name
+        name = name[: m.start()]
+
+
+def short_names(name: str, level: int) -> list[str]:
+    """Short names and aliases of an official name at a level (not including the name itself).
+
+    >>> short_names("黔南布依族苗族自治州", 1), short_names("广西壮族自治区", 0), short_names("五马街道", 3)
+    (['黔南'], ['广西'], ['五马'])
+    >>> short_names("多福巷社区居委会", 4), short_names("城区", 2)
+    (['多福巷社区', '多福巷'], [])
+    """
+    out: list[str] = []
+    stem = _strip_level_suffix(name, level)
+    if level == 4:
+        # Communities are written with 社区/村 but without 居委会/村委会.
+        if name.endswith(("村委会", "村民委员会")) and not stem.endswith("村"):
+            out.append(stem + "村")
+        elif name.endswith(("居委会", "居民委员会")):
+            out.append(stem + "社区")
+        base = _strip_level_suffix(out[-1], 4) if out else stem
+        if len(base) >= 2 and base not in out:
+            out.append(base)
+        return [s for s in out if s != name]
+    if level == 3 and name.endswith("街道办事处"):
+        out.append(name[: -len("办事处")])
+    stem = _strip_ethnic(stem)
+    for autonomous, plain in (("自治州", "州"), ("自治县", "县"), ("自治旗", "旗")):
+        # 黔南布依族苗族自治州 is written 黔南州, 乳源瑶族自治县 乳源县.
+        if name.endswith(autonomous) and len(stem) >= 2:
+            out.append(stem + plain)
+    if "经济技术开发区" in name:
+        out.append(name.replace("经济技术开发区", "经开区"))
+    if "高新技术产业开发区" in name:
+        out.append(name.replace("高新技术产业开发区", "高新区"))
+    # A town named after its road (四川北路街道) is that road when written without 街道.
+    road_like = level == 3 and stem.endswith(_ROAD_TAILS)
+    if len(stem) >= 2 and stem != name and stem not in GENERIC_STEMS and not stem.endswith(_ZONE_TAILS) and not road_like:
+        out.append(stem)
+    return out
+
+
+_COMMUNITY_WRITTEN = re.compile("(社区)?(?:居民委员会|居委会)$|(村)?(?:村民委员会|村委会)$")
+
+
+def _written_form(m: re.Match[str]) -> str:
+    return "社区" if m.group(0).startswith(("社区", "居")) else "村"
+
+
+def _stem_length(name: str, level: int) -> int:
+    stem = _strip_ethnic(_strip_level_suffix(name, level))
+    for generic in ("开发区", "工业园区", "园区", "农场", "林场"):
+        if stem.endswith(generic):
+            stem = stem[: -len(generic)]
+    return 0 if stem in GENERIC_STEMS else len(stem)
+
+
+class Gazetteer:
+    """Division names and codes, with lookups by name, alias, code and former name.
+
+    Build one with :func:`load`; it is immutable after loading and safe to share between threads.
+    """
+
+    def __init__(self, names: dict[str, str], communities: dict[str, str], history: list[list[str]]):
+        self._names = names
+        self._community_rows = communities  # town code -> raw row, split on first use
+        self._history = history
+        self._entries: dict[str, list[Entry]] = defaultdict(list)
+        for code, name in names.items():
+            # A municipality's city (上海市 3101) is named like its province and found through it.
+            if name != "-" and not (len(code) == 4 and name == names.get(code[:2])):
+                self._add_unit(code, name)
+        for row in history:
+            self._add_history(row)
+
+    def _add_unit(self, code: str, name: str) -> None:
+        level = level_of(code)
+        stem = _stem_length(name, level)
+        self._add(name, Entry(code, level, FULL, stem=stem))
+        for alias in short_names(name, level):
+            self._add(alias, Entry(code, level, SHORT, stem=len(alias)))
+
+    def _add_history(self, row: list[str]) -> None:
+        level_name, old_name, old_code, old_parent, current = row[:5]
+        level = LEVELS.index(level_name)
+        if self._names.get(current, "-") == "-":
+            return
+        parent = old_parent if old_parent.isdigit() else (old_code[: CODE_LENGTHS[level - 1]] if old_code else "")
+        entry = Entry(current, level, HISTORIC, parent, _stem_length(old_name, level))
+        for key in (old_name, *short_names(old_name, level)):
+            # Skip what the current names already say (same unit, same parent).
+            if not any(e.code == current and (not parent or e.under(parent)) for e in self._entries.get(fold(key), ())):
+                self._add(key, entry if key == old_name else Entry(current, level, HISTORIC, parent, len(key)))
+
+    def name(self, code: str) -> str | None:
+        """Official name of a code, or None for an unknown code or one that is no address level."""
+        if len(code) == 12:
+            town = self._communities(code[:9])
+            return town.get(code)
+        name = self._names.get(code)
+        return None if name in (None, "-") else name
+
+    def path(self, code: str) -> tuple[str, ...]:
+        """Codes from the province down to ``code`` itself, skipping levels that are not address levels."""
+        return tuple(code[:n] for n in CODE_LENGTHS if n <= len(code) and self.name(code[:n]) is not None)
+
+    def lookup(self, name: str) -> tuple[Entry, ...]:
+        """Every reading of a name at levels 0-3 (official, short, former)."""
+        return tuple(self._entries.get(fold(name), ()))
+
+    def keys(self) -> Iterator[tuple[str, tuple[Entry, ...]]]:
+        """All names and aliases at levels 0-3 with their readings (for building an automaton)."""
+        for key, entries in self._entries.items():
+            yield key, tuple(entries)
+
+    def _add(self, key: str, entry: Entry) -> None:
+        self._entries[fold(key)].append(entry)
+
+    def _communities(self, town: str) -> dict[str, str]:
+        return self._split_communities(town)
+
+    @cache  # noqa: B019 - one gazetteer per process, cached for its lifetime
+    def _split_communities(self, town: str) -> dict[str, str]:
+        row = self._community_rows.get(town)
+        if row is None:
+            return {}
+        fields = row.split("\t")
+        return {town + fields[i]: fields[i + 1] for i in range(0, len(fields) - 1, 2)}
+
+    @cache  # noqa: B019
+    def communities(self, parent: str) -> dict[str, tuple[Entry, ...]]:
+        """Names and aliases of the communities under a county or town code, with their readings."""
+        towns = [parent] if len(parent) == 9 else [t for t in self._community_rows if t.startswith(parent)]
+        index: dict[str, list[Entry]] = defaultdict(list)
+        for town in towns:
+            for code, name in self._communities(town).items():
+                self._index_community(index, code, name)
+        return {k: tuple(v) for k, v in index.items()}
+
+    @staticmethod
+    def _index_community(index: dict[str, list[Entry]], code: str, name: str) -> None:
+        index[fold(name)].append(Entry(code, 4, FULL, stem=_stem_length(name, 4)))
+        for alias in short_names(name, 4):
+            index[fold(alias)].append(Entry(code, 4, SHORT, stem=len(alias)))
+
+    @cached_property
+    def national_communities(self) -> dict[str, list[str]]:
+        """Codes of communities by their name as written with 社区/村, nationwide (built on first use)."""
+        index: dict[str, list[str]] = defaultdict(list)
+        for town, row in self._community_rows.items():
+            fields = row.split("\t")
+            for i in range(0, len(fields) - 1, 2):
+                index[fold(_COMMUNITY_WRITTEN.sub(_written_form, fields[i + 1]))].append(town + fields[i])
+        return dict(index)
+
+    def units(self, level: int) -> Iterable[tuple[str, str]]:
+        """(code, name) of every unit at a level 0-3 that is an address level."""
+        n = CODE_LENGTHS[level]
+        return ((c, nm) for c, nm in self._names.items() if len(c) == n and nm != "-")
+
+    def children(self, code: str) -> list[str]:
+        """Codes of the units one address level below ``code`` (skipping non-address levels)."""
+        level = level_of(code)
+        if level == 3:
+            return sorted(self._communities(code))
+        out = []
+        for n in CODE_LENGTHS[level + 1 : 4]:
+            found = [c for c in self._names if len(c) == n and c.startswith(code) and self._names[c] != "-"]
+            if found:
+                out = found
+                break
+        if not out:
+            out = [c for t in self._community_rows if t.startswith(code) for c in self._communities(t)]
+        return sorted(out)
+
+
+def _read(name: str) -> str:
+    path = resources.files("stdaddr").joinpath("data", name)
+    if name.endswith(".gz"):
+        with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as f:
+            return f.read()
+    return path.read_text(encoding="utf-8")
+
+
+@cache
+def load() -> Gazetteer:
+    """The shipped gazetteer, loaded once per process."""
+    names: dict[str, str] = {}
+    for line in _read("divisions.tsv").splitlines():
+        if line and not line.startswith("#"):
+            code, name = line.split("\t")
+            names[code] = name
+    communities: dict[str, str] = {}
+    for line in _read("communities.tsv.gz").splitlines():
+        if line and not line.startswith("#"):
+            town, _, rest = line.partition("\t")
+            communities[town] = rest
+    history = [line.split("\t") for line in _read("history.tsv").splitlines() if line and not line.startswith("#")]
+    return Gazetteer(names, communities, history)

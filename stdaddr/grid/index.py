@@ -1,0 +1,354 @@
+"""GridIndex: load a layer of grid cells, validate it, and assign points to cells."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import shapely
+
+from stdaddr.crs import WGS84, is_metric, local_metric_crs, parse_crs, transform
+from stdaddr.errors import DataError, InputError
+from stdaddr.grid.lattice import Lattice, detect_lattice
+from stdaddr.grid.layer import code_text, codes_column, project, read_layer, resolve_crs
+from stdaddr.grid.report import (
+    GridReport,
+    clean_layer,
+    duplicate_codes,
+    find_gaps,
+    find_overlaps,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path
+
+    import geopandas as gpd
+    import pandas as pd
+    from numpy.typing import ArrayLike, NDArray
+
+__all__ = ["STATUSES", "Assignment", "GridIndex"]
+
+#: Status of an assigned point, in the order of the integer codes used inside.
+STATUSES = ("inside", "border", "nearest", "outside", "invalid")
+_INSIDE, _BORDER, _NEAREST, _OUTSIDE, _INVALID = range(5)
+_STATUS_LABELS = np.array(STATUSES)
+_NONE = np.iinfo(np.int64).max
+DEFAULT_TOLERANCE_M = 50.0
+DEFAULT_MIN_AREA_M2 = 0.01
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Assignment:
+    """Cells of a batch of points, one entry per point in input order.
+
+    ``codes``: the cell code (str) or None. ``status``: ``"inside"`` (in exactly one cell),
+    ``"border"`` (on a shared border, or in an overlap, of several cells: the smallest code wins),
+    ``"nearest"`` (in no cell but within the tolerance of one: the nearest), ``"outside"`` (no cell
+    within the tolerance) or ``"invalid"`` (NaN, infinite or untransformable coordinates).
+    ``distance_m``: 0 for inside and border, the distance in metres for nearest, NaN otherwise.
+    """
+
+    codes: NDArray[np.object_]
+    status: NDArray[np.str_]
+    distance_m: NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def to_frame(self, *, prefix: str = "grid_") -> pd.DataFrame:
+        """The three arrays as columns ``grid_code``, ``grid_status``, ``grid_distance_m``."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            {
+                f"{prefix}code": self.codes,
+                f"{prefix}status": self.status,
+                f"{prefix}distance_m": self.distance_m,
+            }
+        )
+
+
+class GridIndex:
+    """Grid cells (polygons with string codes), validated and indexed for point assignment.
+
+    Cells are indexed in a projected metric CRS, so tolerances and areas are metres: the layer's own
+    CRS when it is projected in metres, else EPSG:4549 when the layer lies within 118.5°E-121.5°E,
+    else the UTM zone of its centre (see :func:`stdaddr.crs.local_metric_crs`).
+
+    Border rule: a point on the boundary of several cells (or inside an overlap) goes to the cell with
+    the smallest code in string order, whatever the order of the rows in the layer.
+
+    >>> from shapely import box
+    >>> grid = GridIndex([box(500000, 3100000, 501000, 3101000), box(501000, 3100000, 502000, 3101000)],
+    ...                  ["B", "A"], crs="EPSG:4549")
+    >>> grid.locate(500500, 3100500, crs="EPSG:4549"), grid.locate(501000, 3100500, crs="EPSG:4549")
+    ('B', 'A')
+    >>> grid.assign([500500, 502030, 503000], [3100500, 3100500, 3100500], crs=4549).status.tolist()
+    ['inside', 'nearest', 'outside']
+    """
+
+    __slots__ = ("_codes", "_geoms", "_lattice", "_tree", "crs", "metric_crs", "report")
+
+    def __init__(
+        self,
+        geometries: Iterable[Any],
+        codes: Iterable[Any],
+        *,
+        crs: Any,
+        min_area_m2: float = DEFAULT_MIN_AREA_M2,
+    ) -> None:
+        """Index ``geometries`` (shapely polygons in ``crs``) with their ``codes`` (turned into strings).
+
+        Raises DataError when no row has both a code and a polygon.
+        """
+        geoms = np.asarray(list(geometries), dtype=object)
+        code_array = np.array([code_text(c) for c in codes], dtype=object)
+        if len(geoms) != len(code_array):
+            raise InputError(
+                f"got {len(geoms)} geometries but {len(code_array)} codes; expected one code each"
+            )
+        built = build_layer(geoms, code_array, parse_crs(crs), min_area_m2)
+        if built.report.n_cells == 0:
+            raise DataError(f"the grid layer has no usable cell:\n{built.report}")
+        self.crs: str = built.report.crs
+        self.metric_crs: str = built.report.metric_crs
+        self.report: GridReport = built.report
+        self._codes = built.codes
+        self._geoms = built.geoms
+        self._tree = built.tree
+        self._lattice = built.lattice
+
+    @classmethod
+    def from_geodataframe(
+        cls,
+        gdf: gpd.GeoDataFrame,
+        *,
+        code_column: str,
+        crs: Any = None,
+        min_area_m2: float = DEFAULT_MIN_AREA_M2,
+    ) -> GridIndex:
+        """Index the cells of a GeoDataFrame.
+
+        ``crs`` declares the CRS of the coordinates: needed when the frame states none, and the only way
+        to say GCJ02 or BD09. A declared real CRS different from the frame's raises CRSError.
+        """
+        layer_crs = resolve_crs(gdf.crs, crs, what="the grid layer")
+        codes = codes_column(gdf, code_column, what="the grid layer")
+        return cls(np.asarray(gdf.geometry.values), codes, crs=layer_crs, min_area_m2=min_area_m2)
+
+    @classmethod
+    def from_file(
+        cls,
+        path: str | Path,
+        *,
+        code_column: str,
+        crs: Any = None,
+        layer: str | int | None = None,
+        min_area_m2: float = DEFAULT_MIN_AREA_M2,
+    ) -> GridIndex:
+        """Index the cells of a GeoJSON, Shapefile, GeoPackage (``layer`` picks one) or GeoParquet file.
+
+        Note that GeoJSON always states WGS-84; for GCJ-02 or BD-09 coordinates (most Chinese web
+        data) declare ``crs="GCJ02"`` or ``crs="BD09"``.
+        """
+        return cls.from_geodataframe(
+            read_layer(path, layer=layer), code_column=code_column, crs=crs, min_area_m2=min_area_m2
+        )
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def __repr__(self) -> str:
+        return (
+            f"GridIndex({len(self)} cells, crs={self.crs!r}, metric_crs={self.metric_crs!r}, "
+            f"regular={self.is_regular}, ok={self.report.ok})"
+        )
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Codes of the indexed cells in string order."""
+        return tuple(self._codes)
+
+    @property
+    def is_regular(self) -> bool:
+        """True when the cells form a square lattice answered by arithmetic instead of the index."""
+        return self._lattice is not None
+
+    def locate(
+        self, x: float, y: float, *, crs: Any = WGS84, tolerance_m: float = DEFAULT_TOLERANCE_M
+    ) -> str | None:
+        """The code of the cell of one point (see :meth:`assign` for the rules), or None."""
+        return self.assign(
+            np.array([x], dtype=float), np.array([y], dtype=float), crs=crs, tolerance_m=tolerance_m
+        ).codes[0]
+
+    def assign(
+        self,
+        x: Any,
+        y: ArrayLike | None = None,
+        *,
+        crs: Any = None,
+        tolerance_m: float = DEFAULT_TOLERANCE_M,
+    ) -> Assignment:
+        """Assign points to cells: ``assign(x, y)`` with coordinate arrays, or ``assign(points)`` with
+        shapely points, a GeoSeries or a GeoDataFrame.
+
+        ``crs`` is the points' CRS: by default the GeoSeries' own, else EPSG:4326. A point in no cell
+        takes the nearest cell within ``tolerance_m`` metres (ties: smallest code); 0 turns that off.
+        Never raises for a bad point: it gets the status ``"invalid"``.
+        """
+        if not (isinstance(tolerance_m, (int, float)) and 0 <= tolerance_m < float("inf")):
+            raise InputError(f"tolerance_m was {tolerance_m!r}; expected a finite number of metres >= 0")
+        xs, ys, crs_name = _coordinates(x, y, crs)
+        n = xs.size
+        index = np.full(n, _NONE, dtype=np.int64)
+        status = np.full(n, _INVALID, dtype=np.int8)
+        distance = np.full(n, np.nan)
+        todo = np.flatnonzero(np.isfinite(xs) & np.isfinite(ys))
+        # One vectorised transform per call; coordinates it cannot project stay "invalid".
+        mx, my = transform(xs[todo], ys[todo], crs_name, self.metric_crs)
+        projected = np.isfinite(mx) & np.isfinite(my)
+        status[todo[projected]] = _OUTSIDE
+        todo, mx, my = todo[projected], mx[projected], my[projected]
+        if self._lattice is not None:
+            todo, mx, my = self._assign_lattice(self._lattice, todo, mx, my, index, status, distance)
+        if todo.size:
+            self._assign_tree(todo, mx, my, float(tolerance_m), index, status, distance)
+        codes = np.full(n, None, dtype=object)
+        found = index != _NONE
+        codes[found] = self._codes[index[found]]
+        return Assignment(codes=codes, status=_STATUS_LABELS[status], distance_m=distance)
+
+    @staticmethod
+    def _assign_lattice(
+        lattice: Lattice,
+        todo: NDArray[np.intp],
+        mx: NDArray[np.float64],
+        my: NDArray[np.float64],
+        index: NDArray[np.int64],
+        status: NDArray[np.int8],
+        distance: NDArray[np.float64],
+    ) -> tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.float64]]:
+        """Answer points clearly inside a whole lattice cell; return the rest for the exact path."""
+        cell = lattice.lookup(mx, my)
+        fast = cell >= 0
+        done = todo[fast]
+        index[done] = cell[fast]
+        status[done] = _INSIDE
+        distance[done] = 0.0
+        rest = ~fast
+        return todo[rest], mx[rest], my[rest]
+
+    def _assign_tree(
+        self,
+        todo: NDArray[np.intp],
+        mx: NDArray[np.float64],
+        my: NDArray[np.float64],
+        tolerance_m: float,
+        index: NDArray[np.int64],
+        status: NDArray[np.int8],
+        distance: NDArray[np.float64],
+    ) -> None:
+        points = shapely.points(mx, my)
+        # Bounding-box candidates from the tree, then the exact test on prepared cells: many times
+        # faster than tree.query(predicate="intersects"), which cannot use the cells' prepared form.
+        point_i, cell_i = self._tree.query(points)
+        hit = shapely.intersects_xy(self._geoms[cell_i], mx[point_i], my[point_i])
+        point_i, cell_i = point_i[hit], cell_i[hit]
+        # Cells are sorted by code, so the smallest index is the smallest code: the border rule.
+        first = np.full(todo.size, _NONE, dtype=np.int64)
+        np.minimum.at(first, point_i, cell_i)
+        hits = np.bincount(point_i, minlength=todo.size)
+        found = hits > 0
+        done = todo[found]
+        index[done] = first[found]
+        status[done] = np.where(hits[found] > 1, _BORDER, _INSIDE)
+        distance[done] = 0.0
+        missed = np.flatnonzero(~found)
+        if missed.size == 0 or tolerance_m == 0:
+            return
+        (near_point, near_cell), near_distance = self._tree.query_nearest(
+            points[missed], max_distance=tolerance_m, return_distance=True, all_matches=True
+        )
+        nearest = np.full(missed.size, _NONE, dtype=np.int64)
+        np.minimum.at(nearest, near_point, near_cell)
+        gap = np.full(missed.size, np.nan)
+        gap[near_point] = near_distance
+        near = nearest != _NONE
+        done = todo[missed[near]]
+        index[done] = nearest[near]
+        status[done] = _NEAREST
+        distance[done] = gap[near]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class BuiltLayer:
+    report: GridReport
+    codes: NDArray[np.object_]
+    geoms: NDArray[np.object_]
+    tree: shapely.STRtree
+    lattice: Lattice | None
+
+
+def build_layer(
+    geoms: NDArray[np.object_], codes: NDArray[np.object_], crs: str, min_area_m2: float
+) -> BuiltLayer:
+    """Clean, project, sort by code, index and check a layer."""
+    if not (isinstance(min_area_m2, (int, float)) and min_area_m2 >= 0):
+        raise InputError(f"min_area_m2 was {min_area_m2!r}; expected a number of square metres >= 0")
+    clean = clean_layer(codes, geoms)
+    metric = _metric_crs(crs, clean.geoms)
+    order = np.argsort(clean.codes, kind="stable")
+    cell_codes = clean.codes[order]
+    cells = project(clean.geoms[order], crs, metric)
+    shapely.prepare(cells)
+    tree = shapely.STRtree(cells)
+    lattice = detect_lattice(cells)
+    report = GridReport(
+        n_rows=len(codes),
+        n_cells=len(cell_codes),
+        crs=crs,
+        metric_crs=metric,
+        regular=lattice is not None,
+        invalid=clean.invalid,
+        not_polygon=clean.not_polygon,
+        empty_codes=clean.empty_codes,
+        duplicate_codes=duplicate_codes(cell_codes),
+        overlaps=find_overlaps(tree, cells, cell_codes, min_area_m2) if len(cells) else (),
+        gaps=find_gaps(cells, min_area_m2, lambda x, y: transform(x, y, metric, crs)) if len(cells) else (),
+    )
+    return BuiltLayer(report, cell_codes, cells, tree, lattice)
+
+
+def _metric_crs(crs: str, geoms: NDArray[np.object_]) -> str:
+    if is_metric(crs):
+        return crs
+    if len(geoms) == 0:
+        return crs
+    minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+    lon, lat = transform(np.array([minx, maxx, minx, maxx]), np.array([miny, miny, maxy, maxy]), crs, WGS84)
+    return local_metric_crs(lon.min(), lat.min(), lon.max(), lat.max())
+
+
+def _coordinates(x: Any, y: Any, crs: Any) -> tuple[NDArray[np.float64], NDArray[np.float64], str]:
+    """Flat float arrays of x and y, and the CRS they are in."""
+    if y is None:
+        geoms = getattr(x, "geometry", x)
+        stated = getattr(geoms, "crs", None)
+        crs_name = WGS84 if stated is None and crs is None else resolve_crs(stated, crs, what="the points")
+        values = np.asarray(getattr(geoms, "values", geoms), dtype=object).ravel()
+        # Non-point and missing geometries give NaN here, hence the status "invalid".
+        return shapely.get_x(values), shapely.get_y(values), crs_name
+    try:
+        xs = np.asarray(x, dtype=np.float64).ravel()
+        ys = np.asarray(y, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise InputError(
+            "x and y must be numbers or arrays of numbers; for text columns use "
+            "stdaddr.grid.assign_table, which marks unreadable coordinates as invalid"
+        ) from None
+    if xs.shape != ys.shape:
+        raise InputError(f"x has {xs.size} values but y has {ys.size}; expected one y per x")
+    return xs, ys, WGS84 if crs is None else parse_crs(crs)

@@ -1,0 +1,134 @@
+"""Reading grid layers: files, CRS resolution and codes as strings."""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import shapely
+
+from stdaddr.crs import BD09, GCJ02, is_geographic, parse_crs, transform
+from stdaddr.errors import ColumnError, CRSError, DataError, InputError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from numpy.typing import NDArray
+
+_PARQUET = (".parquet", ".geoparquet")
+_FORMATS = "GeoJSON, Shapefile, GeoPackage (or another OGR vector format) or GeoParquet"
+
+
+def read_layer(path: str | Path, *, layer: str | int | None = None) -> gpd.GeoDataFrame:
+    """Read a vector file with pyogrio, or GeoParquet with geopandas, raising DataError when it can't."""
+    import geopandas as gpd
+    import pyogrio
+
+    file = Path(path)
+    if not file.exists():
+        raise DataError(f'grid file "{path}" does not exist; expected a {_FORMATS} file')
+    try:
+        if file.suffix.lower() in _PARQUET:
+            if layer is not None:
+                raise InputError(f"layer was {layer!r} but a GeoParquet file has one layer; expected None")
+            return gpd.read_parquet(file)
+        return pyogrio.read_dataframe(file, layer=layer)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError, ValueError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise DataError(f'cannot read grid file "{path}": {exc}; expected a {_FORMATS} file') from exc
+
+
+def resolve_crs(stated: Any, declared: Any, *, what: str) -> str:
+    """The CRS of some data from the CRS it states (a file's, a GeoSeries') and the one the user declared.
+
+    GCJ-02 and BD-09 can only be declared (no file states them), over data stating a geographic CRS or
+    nothing. Two different real CRSs are an error naming both.
+    """
+    declared_name = None if declared is None else parse_crs(declared)
+    stated_name = _identify(stated, what) if stated is not None else None
+    if declared_name is None:
+        if stated_name is None:
+            raise CRSError(
+                f"{what} states no CRS and none was given; pass crs=, e.g. "
+                '"EPSG:4490", "EPSG:4326", "EPSG:4549", "GCJ02" or "BD09"'
+            )
+        return stated_name
+    if stated_name is None or stated_name == declared_name:
+        return declared_name
+    if declared_name in (GCJ02, BD09):
+        if is_geographic(stated_name):
+            return declared_name
+        raise CRSError(
+            f'crs was "{declared}" (longitude/latitude) but {what} states the projected CRS {stated_name}'
+        )
+    if _equivalent(stated, declared_name):
+        return declared_name
+    raise CRSError(
+        f'crs was "{declared}" ({declared_name}) but {what} states {stated_name}; '
+        "pass the CRS the data is really in, or transform the data first"
+    )
+
+
+def project(geoms: NDArray[np.object_], src: str, dst: str) -> NDArray[np.object_]:
+    """Geometries with every vertex transformed from ``src`` to ``dst`` in one vectorised call."""
+    if src == dst:
+        return geoms
+    return shapely.transform(geoms, lambda xy: np.column_stack(transform(xy[:, 0], xy[:, 1], src, dst)))
+
+
+def _identify(stated: Any, what: str) -> str:
+    try:
+        return parse_crs(stated)
+    except CRSError:
+        name = getattr(stated, "name", stated)
+        raise CRSError(
+            f'{what} states the CRS "{name}", which has no EPSG code; pass crs= with its EPSG code'
+        ) from None
+
+
+def _equivalent(stated: Any, declared_name: str) -> bool:
+    import pyproj
+
+    stated_crs = pyproj.CRS.from_user_input(stated)
+    return bool(stated_crs.equals(pyproj.CRS.from_user_input(declared_name), ignore_axis_order=True))
+
+
+def codes_column(frame: Any, column: str, *, what: str) -> NDArray[np.object_]:
+    """The values of ``column`` as code strings, None for missing or blank ones."""
+    if column not in frame.columns:
+        names = [str(c) for c in frame.columns if c != getattr(frame, "_geometry_column_name", None)]
+        raise ColumnError(f'code_column was "{column}" but {what} has the columns {names}')
+    values = frame[column]
+    missing = values.isna().to_numpy()
+    return np.array(
+        [None if gone else code_text(value) for value, gone in zip(values.tolist(), missing, strict=True)],
+        dtype=object,
+    )
+
+
+def code_text(value: Any) -> str | None:
+    """A code as text. Strings are kept as they are (leading zeros and all); numbers a file stored as
+    numbers are written without a decimal part, since codes are never fractional.
+
+    >>> code_text("001"), code_text(330302001), code_text(330302001001001.0), code_text(float("nan"))
+    ('001', '330302001', '330302001001001', None)
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if isinstance(value, Integral) and not isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, Real):
+        number = float(value)
+        if math.isnan(number):
+            return None
+        # Float64 holds integers exactly up to 2**53, which covers 15-digit grid codes.
+        if number.is_integer() and abs(number) < 2**53:
+            return str(int(number))
+        return repr(number)
+    text = str(value)
+    return text if text.strip() else None

@@ -1,0 +1,98 @@
+"""Text to :class:`~stdaddr.models.Address`: fold characters, find divisions, split the tail, assemble.
+
+The stages live in their own modules and are composed here, in this order:
+
+1. :func:`stdaddr.text.clean` folds characters and keeps an offset map to the input;
+2. :mod:`.divisions` finds division names and keeps the best hierarchy-consistent chain;
+3. :mod:`.community` reads a community of the gazetteer right after the divisions;
+4. :mod:`.tail` splits the rest into road, numbers, compound, building, unit, floor, room, notes;
+5. :mod:`.assemble` fills in the levels above from the codes and builds the result.
+
+>>> a = parse("温州鹿城区五马街道解放街一百二十三号3-2-301")
+>>> a.province, a.county, a.town, a.road, a.house_number, a.building, a.unit, a.room
+('浙江省', '鹿城区', '五马街道', '解放街', '123号', '3幢', '2单元', '301室')
+>>> a.county_code, a.town_code, sorted(a.inferred)
+('330302', '330302006', ['province'])
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+from stdaddr.errors import InputError
+from stdaddr.models import Address
+from stdaddr.parse.assemble import assemble
+from stdaddr.parse.community import find_community
+from stdaddr.parse.divisions import best_chains, find_hits
+from stdaddr.parse.tail import split_tail
+from stdaddr.text import clean
+
+__all__ = ["parse", "normalize", "parse_many", "MAX_LENGTH"]
+
+# Longer texts are cut here before parsing (no address is this long; a note in the result says so).
+MAX_LENGTH = 300
+_CACHE_SIZE = 1 << 16
+
+
+def _as_text(text: Any) -> str:
+    if isinstance(text, str):
+        return text
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            return bytes(text).decode("utf-8")
+        except UnicodeDecodeError:
+            return bytes(text).decode("gb18030", errors="replace")
+    raise InputError(f"parse() takes a str (or bytes), got {type(text).__name__}: {text!r:.80}")
+
+
+def parse(text: str) -> Address:
+    """Parse one address into its levels, with division codes, offsets into ``text`` and flags.
+
+    Never raises for any string; raises :class:`~stdaddr.errors.InputError` for a non-string.
+
+    >>> parse("朝阳区").ambiguous
+    True
+    >>> parse("上海市四川北路1号").road
+    '四川北路'
+    """
+    return _parse_cached(_as_text(text))
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _parse_cached(text: str) -> Address:
+    notes = [f"text cut to its first {MAX_LENGTH} characters"] if len(text) > MAX_LENGTH else []
+    folded, offsets = clean(text[:MAX_LENGTH])
+    hits = find_hits(folded)
+    chains = best_chains(folded, hits)
+    community = find_community(folded, chains)
+    return assemble(text, folded, offsets, hits, chains, community, split_tail, notes)
+
+
+def normalize(text: str) -> str:
+    """The canonical form of an address: every level in order, Arabic numerals, no notes.
+
+    >>> normalize("浙江省温州市浙江省温州市鹿城区解放街123号(五马美食林对面)")
+    '浙江省温州市鹿城区解放街123号'
+    """
+    return parse(text).normalized
+
+
+def parse_many(texts: Iterable[Any]) -> list[Address]:
+    """Parse many values; never raises for one bad value.
+
+    ``None``, NaN, numbers and other non-strings give an empty :class:`Address` whose ``notes`` say why.
+
+    >>> [a.road for a in parse_many(["解放街1号", None])]
+    ['解放街', None]
+    """
+    out = []
+    for value in texts:
+        if isinstance(value, (str, bytes, bytearray)):
+            out.append(parse(value))
+        else:
+            what = "missing value" if value is None or (isinstance(value, float) and math.isnan(value)) else "not text"
+            out.append(Address(text="", notes=(f"{what}: {value!r:.80}",)))
+    return out

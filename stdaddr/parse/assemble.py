@@ -1,0 +1,209 @@
+"""Assemble an :class:`Address` from the chosen division chain, the community and the tail pieces."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from stdaddr import gazetteer
+from stdaddr.gazetteer import HISTORIC, LEVELS
+from stdaddr.models import DIVISION_FIELDS, Address, Component, Division
+from stdaddr.parse.community import FoundCommunity, written_name
+from stdaddr.parse.divisions import Chain, Hit
+from stdaddr.parse.tail import Piece
+
+__all__ = ["assemble"]
+
+# National community lookups are only trusted when the name points to this few places.
+_MAX_COMMUNITY_CANDIDATES = 12
+
+
+def _division(code: str) -> Division:
+    g = gazetteer.load()
+    names = {LEVELS[gazetteer.level_of(c)]: g.name(c) for c in g.path(code)}
+    if "community" in names and names["community"]:
+        names["community"] = written_name(names["community"])
+    return Division(code, **names)
+
+
+def _common_code(codes: list[str]) -> str:
+    """The deepest code that is an ancestor (or equal) of every code."""
+    g = gazetteer.load()
+    paths = [g.path(c) for c in codes]
+    common = ""
+    for level_codes in zip(*paths):
+        if len(set(level_codes)) != 1:
+            break
+        common = level_codes[0]
+    return common
+
+
+def _repeats(hits: list[Hit], chain: Chain, code: str) -> list[Hit]:
+    """Hits that repeat a unit of the chain (浙江省温州市浙江省温州市…), before its last hit."""
+    if not chain.hits:
+        return []
+    taken = [(h.start, h.end) for h in chain.hits]
+    last_end = chain.hits[-1].end
+    out = []
+    for h in hits:
+        if h.end > last_end or not code.startswith(h.entry.code):
+            continue
+        if any(h.start < e and s < h.end for s, e in taken):
+            continue
+        taken.append((h.start, h.end))
+        out.append(h)
+    return out
+
+
+def _segments(length: int, covered: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out = []
+    pos = 0
+    for s, e in sorted(covered):
+        if s > pos:
+            out.append((pos, s))
+        pos = max(pos, e)
+    if pos < length:
+        out.append((pos, length))
+    return out
+
+
+def _division_pieces(chains: list[Chain], notes: list[str]) -> list[Piece]:
+    """One piece per hit of the chain; with tied chains, only what they agree on is named."""
+    g = gazetteer.load()
+    pieces = []
+    for i, h in enumerate(chains[0].hits):
+        entry = h.entry
+        readings = {c.hits[i].entry.code for c in chains if len(c.hits) > i and c.hits[i].key == h.key}
+        agreed = len(readings) == 1 and all(len(c.hits) > i for c in chains)
+        if agreed and gazetteer.level_of(entry.code) == entry.level:
+            value, code = g.name(entry.code) or h.key, entry.code
+        else:
+            names = {g.name(c) for c in readings}
+            value, code = (names.pop() if len(names) == 1 else h.key) or h.key, None
+        field = LEVELS[entry.level]
+        if entry.kind == HISTORIC:
+            now = gazetteer.level_of(entry.code)
+            if now != entry.level:  # 龙港镇 became the county-level 龙港市
+                field, value, code = LEVELS[now], g.name(entry.code) or h.key, entry.code
+            notes.append(_history_note(h, entry.code))
+        pieces.append(Piece(field, h.start, h.end, value, code))
+    return pieces
+
+
+def _history_note(h: Hit, code: str) -> str:
+    g = gazetteer.load()
+    now = g.name(code)
+    if now == h.key:
+        parent = g.path(code)[-2] if len(g.path(code)) > 1 else code
+        return f"{h.key} now lies under {g.name(parent)} ({parent})"
+    return f"{h.key} is a former name; now {now} ({code})"
+
+
+def assemble(
+    text: str,
+    folded: str,
+    offsets: list[int] | None,
+    hits: list[Hit],
+    chains: list[Chain],
+    community: FoundCommunity | None,
+    split_tail: Callable[..., Any],
+    notes: list[str],
+) -> Address:
+    g = gazetteer.load()
+    if community is not None:
+        chains = [community.chain]
+    chain = chains[0] if chains else Chain((), 0.0)
+    pieces = _division_pieces(chains, notes) if chains else []
+    codes = [c.code for c in chains]
+    if community is not None:
+        codes = [community.code]
+        name = written_name(g.name(community.code) or "")
+        pieces.append(Piece("community", community.start, community.end, name, community.code))
+
+    covered = [(p.start, p.end) for p in pieces]
+    for h in _repeats(hits, chain, codes[0] if len(codes) == 1 else ""):
+        pieces.append(Piece("extra", h.start, h.end, folded[h.start : h.end]))
+        covered.append((h.start, h.end))
+
+    tail_start = max((e for _, e in covered), default=0)
+    state = None
+    for s, e in _segments(len(folded), covered):
+        if s >= tail_start:
+            state = split_tail(folded, s, e, state)
+        else:
+            pieces.append(Piece("extra", s, e, folded[s:e]))
+    if state is not None:
+        pieces.extend(state.pieces)
+    if community is None:
+        codes = _refine_by_community(pieces, codes, notes)
+    return _build(text, offsets, pieces, codes, notes)
+
+
+def _refine_by_community(pieces: list[Piece], codes: list[str], notes: list[str]) -> list[str]:
+    """Give a community read by pattern its code: under the divisions found, or nationwide if none."""
+    g = gazetteer.load()
+    piece = next((p for p in pieces if p.field == "community"), None)
+    if piece is None:
+        return codes
+    if codes:
+        found = []
+        for code in codes:
+            if gazetteer.level_of(code) < 2:
+                continue
+            entries = g.communities(code).get(piece.value, ())
+            found.extend(sorted({e.code for e in entries}))
+        return found if found and len(found) <= len(codes) else codes
+    matches = g.national_communities.get(piece.value, [])
+    if 0 < len(matches) <= _MAX_COMMUNITY_CANDIDATES:
+        notes.append(f"divisions inferred from the community {piece.value}")
+        return list(matches)
+    return codes
+
+
+def _span(offsets: list[int] | None, start: int, end: int) -> tuple[int, int]:
+    if offsets is None:
+        return start, end
+    return offsets[start], offsets[end - 1] + 1 if end > start else offsets[start]
+
+
+def _build(text: str, offsets: list[int] | None, pieces: list[Piece], codes: list[str], notes: list[str]) -> Address:
+    g = gazetteer.load()
+    pieces.sort(key=lambda p: (p.start, p.end))
+    components = []
+    extra = []
+    values: dict[str, str] = {}
+    for p in pieces:
+        s, e = _span(offsets, p.start, p.end)
+        components.append(Component(p.field, s, e, text[s:e], p.value, p.code))
+        if p.field == "extra":
+            extra.append(p.value)
+        else:
+            values.setdefault(p.field, p.value)
+
+    fields: dict[str, object] = {}
+    candidates: tuple[Division, ...] = ()
+    ambiguous = len(set(codes)) > 1
+    if codes:
+        code = _common_code(codes) if ambiguous else codes[0]
+        if ambiguous:
+            candidates = tuple(_division(c) for c in sorted(set(codes)))
+        for c in g.path(code) if code else ():
+            level = LEVELS[gazetteer.level_of(c)]
+            name = g.name(c) or ""
+            fields[level] = written_name(name) if level == "community" else name
+            fields[f"{level}_code"] = c
+    inferred = frozenset(f for f in DIVISION_FIELDS if f in fields and f not in values)
+    for f, v in values.items():
+        if f in DIVISION_FIELDS and f in fields:
+            continue  # the gazetteer's official name wins over the text's spelling
+        fields[f] = v
+    return Address(
+        text=text,
+        components=tuple(components),
+        extra=tuple(extra),
+        ambiguous=ambiguous,
+        candidates=candidates,
+        inferred=inferred,
+        notes=tuple(notes),
+        **fields,  # type: ignore[arg-type]
+    )

@@ -1,0 +1,67 @@
+"""Communities (社区/村) of the gazetteer, read right after the divisions.
+
+Community names repeat across China, so they are looked up only under the county or town the text
+has already named: at most a few hundred names, one dict lookup per candidate length. When several
+chains tie (朝阳区 in 北京 and 长春), the community found under only one of them decides.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from stdaddr import gazetteer
+from stdaddr.gazetteer import FULL
+from stdaddr.parse.divisions import _NAME_GOES_ON, Chain
+
+__all__ = ["FoundCommunity", "find_community", "written_name"]
+
+_MAX_NAME = 12
+_SKIP = re.compile(r"[,\s]*")
+
+
+@dataclass(frozen=True, slots=True)
+class FoundCommunity:
+    start: int
+    end: int
+    code: str
+    chain: Chain
+
+
+def written_name(official: str) -> str:
+    """How a community is written in an address: 多福巷社区居委会 -> 多福巷社区, 下宅村村委会 -> 下宅村."""
+    if official.endswith("委会") or official.endswith("委员会"):
+        for alias in gazetteer.short_names(official, 4):
+            if alias.endswith(("社区", "村")):
+                return alias
+    return official
+
+
+def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
+    index = gazetteer.load().communities(parent)
+    for end in range(min(len(text), pos + _MAX_NAME), pos + 1, -1):
+        entries = index.get(text[pos:end])
+        if not entries:
+            continue
+        codes = {e.code for e in entries}
+        if len(codes) != 1:
+            return None
+        entry = entries[0]
+        if entry.kind != FULL and _NAME_GOES_ON.match(text, end):
+            continue
+        return end, entry.code
+    return None
+
+
+def find_community(text: str, chains: list[Chain]) -> FoundCommunity | None:
+    """The community named right after the divisions of one of the chains, if the gazetteer knows it."""
+    found = []
+    for chain in chains:
+        code = chain.code
+        if gazetteer.level_of(code) < 2:
+            continue
+        pos = _SKIP.match(text, chain.hits[-1].end).end()
+        hit = _lookup(text, pos, code)
+        if hit is not None:
+            found.append(FoundCommunity(pos, hit[0], hit[1], chain))
+    return found[0] if len(found) == 1 else None

@@ -1,0 +1,176 @@
+"""Divisions: find every division name in the text with one automaton, keep the best consistent chain.
+
+A chain is a sequence of non-overlapping name hits whose levels go down (province → town) and whose
+codes nest (each unit lies under the one before it, or did under a former name). Its score rewards
+covered characters and official names and charges for address content skipped between hits, so a
+name inside a road (四川北路) or far into the text (…123号温州大厦) loses to the empty chain.
+Equal best chains that end in different units make the result ambiguous (朝阳区 alone).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from stdaddr import gazetteer
+from stdaddr.gazetteer import FULL, HISTORIC, Entry
+
+__all__ = ["Hit", "Chain", "find_hits", "best_chains"]
+
+# Text right after a name that makes the name part of a longer one (四川|北路, 西湖|路, 温州|大学).
+_NAME_GOES_ON = re.compile(
+    r"[东西南北中]?(?:\d+)?(?:路|街(?!道|办)|大道|大街|巷|弄|胡同|里(?!村)|桥|公路|隧道|高速|环线)"
+    r"|(?:大学|学院|中学|小学|医院|银行|公司|集团|宾馆|酒店|饭店|大厦|广场|公园|花园|小区|新村|商场|市场|机场|车站|"
+    r"火车站|汽车站|港|码头|大酒店|中心|商城|影城|剧院|体育|图书馆|博物馆|电视|日报|晚报|供电|移动|联通|电信|烟草)"
+)
+# After an official name only a road suffix makes it part of a longer name (中山市|路 is rare, 中山|路 is not).
+_FULL_NAME_GOES_ON = re.compile(r"(?:路|街(?!道|办)|大道|大街|巷|胡同)")
+# Characters that carry address content (charged when a chain skips them).
+_CONTENT = re.compile(r"[0-9A-Z\u3400-\u9fff]")
+
+_LEVEL_MARKS = ("省", "市", "区", "县", "旗", "州", "盟", "镇", "乡", "街道", "自治区", "地区", "林区", "苏木")
+
+_GAP_COST = 1.0
+_FULL_BONUS = 0.5
+_LINK_BONUS = 0.5
+_SHORT_WEIGHT = 0.8
+_HISTORIC_WEIGHT = 0.9
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A name found at ``text[start:end]`` and one of its readings."""
+
+    start: int
+    end: int
+    key: str
+    entry: Entry
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    """Hits forming one consistent reading of the division part of an address."""
+
+    hits: tuple[Hit, ...]
+    score: float
+
+    @property
+    def code(self) -> str:
+        return self.hits[-1].entry.code if self.hits else ""
+
+
+@cache
+def _automaton():
+    import ahocorasick_rs
+
+    keys: list[str] = []
+    values: list[tuple[Entry, ...]] = []
+    for key, entries in gazetteer.load().keys():
+        if len(key) >= 2:
+            keys.append(key)
+            values.append(entries)
+    return ahocorasick_rs.AhoCorasick(keys), keys, values
+
+
+def find_hits(text: str) -> list[Hit]:
+    """Every plausible division reading in ``text``, ordered by start then longest first."""
+    automaton, keys, values = _automaton()
+    hits: list[Hit] = []
+    for index, start, end in automaton.find_matches_as_indexes(text, overlapping=True):
+        key = keys[index]
+        goes_on_short = _NAME_GOES_ON.match(text, end) is not None
+        goes_on_full = goes_on_short and _FULL_NAME_GOES_ON.match(text, end) is not None
+        for entry in values[index]:
+            if (goes_on_full if entry.kind == FULL and key.endswith(_LEVEL_MARKS) else goes_on_short):
+                continue
+            hits.append(Hit(start, end, key, entry))
+    hits.sort(key=lambda h: (h.start, -h.end))
+    return hits
+
+
+def _weight(hit: Hit) -> float:
+    n = hit.end - hit.start
+    kind = hit.entry.kind
+    if kind == FULL:
+        return n + _FULL_BONUS
+    return n * (_HISTORIC_WEIGHT if kind == HISTORIC else _SHORT_WEIGHT)
+
+
+def _can_start(hit: Hit) -> bool:
+    """Whether a hit may open a chain without a unit above it in the text."""
+    entry = hit.entry
+    if entry.stem < 2:
+        return False  # 城区, 开发区, 新区: generic without their county
+    # A town's short name (五马) is too common nationwide to stand alone; its full name (五马街道) may.
+    return not (entry.level >= 3 and entry.kind != FULL)
+
+
+def _follows(prev: Hit, hit: Hit) -> bool:
+    return hit.start >= prev.end and hit.entry.level > prev.entry.level and hit.entry.under(prev.entry.code)
+
+
+def best_chains(text: str, hits: list[Hit]) -> list[Chain]:
+    """The best-scoring chains (several when they tie but end in different units); [] if none helps."""
+    if not hits:
+        return []
+    # skipped[i]: address content characters in text[:i] that no hit covers.
+    covered = bytearray(len(text))
+    for h in hits:
+        covered[h.start : h.end] = b"\x01" * (h.end - h.start)
+    skipped = [0] * (len(text) + 1)
+    run = 0
+    for i, c in enumerate(text):
+        if not covered[i] and _CONTENT.match(c):
+            run += 1
+        skipped[i + 1] = run
+
+    n = len(hits)
+    score = [0.0] * n
+    back = [-1] * n
+    for i, hit in enumerate(hits):
+        best = -1e9
+        if _can_start(hit):
+            best = _weight(hit) - _GAP_COST * skipped[hit.start]
+        for j in range(i):
+            prev = hits[j]
+            if back[j] == -2 or not _follows(prev, hit):
+                continue
+            s = score[j] + _weight(hit) + _LINK_BONUS - _GAP_COST * (skipped[hit.start] - skipped[prev.end])
+            if s > best:
+                best = s
+                back[i] = j
+        if best == -1e9:
+            back[i] = -2  # unreachable
+        score[i] = best
+
+    top = max((score[i] for i in range(n) if back[i] != -2), default=0.0)
+    if top <= 0:
+        return []
+    chains: dict[str, Chain] = {}
+    for i in range(n):
+        if back[i] == -2 or score[i] < top - 1e-9:
+            continue
+        path = []
+        k = i
+        while k >= 0:
+            path.append(hits[k])
+            k = back[k]
+        chain = Chain(tuple(reversed(path)), score[i])
+        chains.setdefault(chain.code, chain)
+    return _prefer_upper(list(chains.values()))
+
+
+def _prefer_upper(chains: list[Chain]) -> list[Chain]:
+    """Of tied readings of one name where one unit contains the others (南昌: 南昌市 ⊃ 南昌县), keep it."""
+    if len(chains) < 2:
+        return chains
+    spans = {(c.hits[-1].start, c.hits[-1].end) for c in chains}
+    if len(spans) != 1:
+        return chains
+    codes = [c.code for c in chains]
+    for chain in chains:
+        if all(code.startswith(chain.code) for code in codes):
+            return [chain]
+    return chains
+

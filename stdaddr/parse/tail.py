@@ -1,0 +1,237 @@
+"""The part below the divisions: community, group, road, number, compound, building, unit, floor, room.
+
+One compiled pattern splits the text into tokens (a road, a house number, ``3-2-301``, a note in
+brackets, a phone number, …); the characters between tokens are free text. Then a left-to-right pass
+gives each token its field from its kind and from what came before it: a bare ``123`` after a road is
+a house number, after a building it is a room; free text after the house number is the compound
+(poi), after the room it is a note (extra).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from stdaddr.text import NUMERAL as N
+from stdaddr.text import to_number
+
+__all__ = ["Piece", "split_tail", "ORDER"]
+
+ORDER = {
+    "community": 4,
+    "group": 5,
+    "road": 6,
+    "house_number": 7,
+    "poi": 8,
+    "building": 9,
+    "unit": 10,
+    "floor": 11,
+    "room": 12,
+}
+
+_CJK_NAME = r"(?:(?![路街巷弄号幢栋单室层楼组村社])[\u4e00-\u9fff])"
+_POI_AFTER = r"(?:小区|花园|公寓|大厦|新村|家园|苑|广场|山庄|别墅|名苑|华庭|公馆|大楼|商城|楼)"
+
+_TOKEN = re.compile(
+    "|".join(
+        (
+            r"(?P<note>\([^()]*(?:\)|$))",
+            r"(?P<phone>(?<![0-9])(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9]))",
+            r"(?P<triple>(?<![0-9-])([0-9]+)-([0-9]+)-([0-9]+)(?:室|号)?(?![0-9-]))",
+            rf"(?P<lane>({N})弄({N})号)",
+            rf"(?P<building>第?({N}|[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼|#楼?|号?栋|号馆))",
+            rf"(?P<house>({N})(?:-([0-9]+))?号(?!楼)院?(?:(?:附|之)({N})号?|([甲乙丙丁])(?![0-9]))?)",
+            rf"(?P<unit>({N})单元)",
+            rf"(?P<floor>(负|地下|-)?({N}|[A-Z][0-9]+)(?:层|楼)(?![房盘道梯宇下]))",
+            rf"(?P<room>([A-Z]?[0-9]+[A-Z]?|{N})(?:室|户|房(?!子)))",
+            rf"(?P<group>({N})(?:组|村民小组))",
+            r"(?P<pair>(?<![0-9-])([0-9]+)-([0-9]+)(?![0-9-]))",
+            r"(?P<number>(?<![0-9A-Z])([A-Z]?[0-9]+[A-Z]?)(?![0-9]))",
+            r"(?P<assist>(?:斜?对面|附近|旁边|隔壁|对过|楼下|交叉口|交叉路口|路口|(?:往|向)?[东西南北]{1,2}(?:侧|面|边)?约?[0-9]+(?:米|公里|M|KM)|[0-9]+(?:米|公里)处?|[东西南北]侧|旁))",
+            rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:社区|居委会|村委会|村民委员会|居民委员会|村)(?!{_POI_AFTER}|委|民|口|路|街|道|巷|庄|[0-9]*(?:号楼|幢|栋)))",
+            rf"(?P<road>(?:{_CJK_NAME}{{1,10}}?(?:大道|大街|公路|路|街(?![道坊])|巷|胡同|弄(?![0-9])|(?<![街通渠隧栈车跑步人水])道(?!路))|[A-Z]?[0-9]+(?:国道|省道|县道))(?:[东西南北中]段|{N}段)?)",
+            r"(?P<sep>,+)",
+        )
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A classified span of the cleaned text: field, span, canonical value."""
+
+    field: str
+    start: int
+    end: int
+    value: str
+    code: str | None = None
+
+
+def _num(s: str | None) -> str:
+    return to_number(s) if s else ""
+
+
+class _State:
+    """What has been assigned so far, and the pieces in order."""
+
+    def __init__(self) -> None:
+        self.pieces: list[Piece] = []
+        self.fields: set[str] = set()
+        self.last = 3  # order of the last assigned field; divisions end at town (3)
+
+    def put(self, field: str, start: int, end: int, value: str) -> bool:
+        order = ORDER[field]
+        if field in self.fields or order < self.last:
+            return False
+        self.pieces.append(Piece(field, start, end, value))
+        self.fields.add(field)
+        self.last = order
+        return True
+
+    def extra(self, start: int, end: int, text: str) -> None:
+        self.pieces.append(Piece("extra", start, end, text))
+
+
+def _house_value(m: re.Match[str]) -> str:
+    main, sub, annex, stem = m.group(_G["house"] + 1, _G["house"] + 2, _G["house"] + 3, _G["house"] + 4)
+    value = _num(main) + (f"-{sub}" if sub else "") + "号"
+    if annex:
+        value += "附" + _num(annex)
+    elif stem:
+        value += stem
+    return value
+
+
+# Index of each named group, so the numbered groups inside it can be read by offset.
+_G = {name: _TOKEN.groupindex[name] for name in _TOKEN.groupindex}
+
+
+def _floor_value(m: re.Match[str]) -> str:
+    sign, n = m.group(_G["floor"] + 1, _G["floor"] + 2)
+    return ("-" if sign else "") + _num(n) + "层"
+
+
+def split_tail(text: str, start: int, end: int, state: _State | None = None, community: Piece | None = None) -> _State:
+    """Classify ``text[start:end]``, continuing ``state`` (segments of one address share it)."""
+    st = state or _State()
+    if community is not None:
+        st.put("community", community.start, community.end, community.value)
+        start = community.end
+    pos = start
+    for m in _TOKEN.finditer(text, start, end):
+        if m.start() > pos:
+            _free(st, text, pos, m.start())
+        _token(st, m)
+        pos = m.end()
+    if pos < end:
+        _free(st, text, pos, end)
+    return st
+
+
+def _token(st: _State, m: re.Match[str]) -> None:
+    kind = m.lastgroup
+    s, e = m.span()
+    g = m.group
+    if kind == "sep":
+        return
+    if kind in ("note", "phone", "assist"):
+        st.extra(s, e, g(0))
+    elif kind == "triple":
+        i = _G["triple"]
+        b, u, r = g(i + 1), g(i + 2), g(i + 3)
+        if not st.put("building", s, e, f"{b}幢"):
+            st.extra(s, e, g(0))
+            return
+        st.fields.update(("unit", "room"))
+        st.pieces[-1] = Piece("building", s, e, f"{b}幢")
+        st.pieces.extend((Piece("unit", s, e, f"{u}单元"), Piece("room", s, e, f"{r}室")))
+        st.last = ORDER["room"]
+    elif kind == "lane":
+        i = _G["lane"]
+        _put_or_extra(st, "house_number", s, e, f"{_num(g(i + 1))}弄{_num(g(i + 2))}号", g(0))
+    elif kind == "building":
+        _put_or_extra(st, "building", s, e, _num(g(_G["building"] + 1)) + "幢", g(0))
+    elif kind == "house":
+        _put_or_extra(st, "house_number", s, e, _house_value(m), g(0))
+    elif kind == "unit":
+        _put_or_extra(st, "unit", s, e, _num(g(_G["unit"] + 1)) + "单元", g(0))
+    elif kind == "floor":
+        _put_or_extra(st, "floor", s, e, _floor_value(m), g(0))
+    elif kind == "room":
+        _put_or_extra(st, "room", s, e, _num(g(_G["room"] + 1)) + "室", g(0))
+    elif kind == "group":
+        _put_or_extra(st, "group", s, e, _num(g(_G["group"] + 1)) + "组", g(0))
+    elif kind == "pair":
+        _pair(st, s, e, g(_G["pair"] + 1), g(_G["pair"] + 2))
+    elif kind == "number":
+        _number(st, s, e, g(_G["number"] + 1))
+    elif kind == "community":
+        if not (st.last < ORDER["road"] and st.put("community", s, e, g(0))):
+            _free(st, m.string, s, e)
+    elif kind == "road":
+        _road(st, s, e, g(0))
+
+
+def _put_or_extra(st: _State, field: str, s: int, e: int, value: str, raw: str) -> None:
+    if not st.put(field, s, e, value):
+        st.extra(s, e, raw)
+
+
+def _road(st: _State, s: int, e: int, raw: str) -> None:
+    if st.last <= ORDER["road"] and "road" not in st.fields:
+        st.put("road", s, e, raw)
+    elif st.last == ORDER["road"] and st.pieces and st.pieces[-1].field == "road" and st.pieces[-1].end == s:
+        # 人民路中山巷12号: the number belongs to the lane written last; the first road becomes a note.
+        first = st.pieces.pop()
+        st.extra(first.start, first.end, first.value)
+        st.pieces.append(Piece("road", s, e, raw))
+    else:
+        _free(st, "", s, e, raw)
+
+
+def _pair(st: _State, s: int, e: int, a: str, b: str) -> None:
+    if "road" in st.fields and st.last == ORDER["road"]:
+        st.put("house_number", s, e, f"{a}-{b}号")
+    elif "building" not in st.fields and st.last < ORDER["building"]:
+        second = ("room", f"{b}室") if len(b) >= 3 else ("unit", f"{b}单元")
+        st.put("building", s, e, f"{a}幢")
+        st.pieces.append(Piece(second[0], s, e, second[1]))
+        st.fields.add(second[0])
+        st.last = ORDER[second[0]]
+    elif st.last < ORDER["room"] and "room" not in st.fields:
+        st.put("room", s, e, f"{a}-{b}室")
+    else:
+        st.extra(s, e, f"{a}-{b}")
+
+
+def _number(st: _State, s: int, e: int, n: str) -> None:
+    if st.last in (ORDER["road"], ORDER["community"], ORDER["group"]) and "house_number" not in st.fields:
+        st.put("house_number", s, e, n + "号")
+    elif st.last in (ORDER["building"], ORDER["unit"], ORDER["floor"]) and "room" not in st.fields:
+        st.put("room", s, e, n + "室")
+    elif st.last in (ORDER["house_number"], ORDER["poi"]) and "building" not in st.fields:
+        if len(n) >= 3:
+            st.put("room", s, e, n + "室")
+        else:
+            st.put("building", s, e, n + "幢")
+    else:
+        st.extra(s, e, n)
+
+
+def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None:
+    chunk = raw if raw is not None else text[s:e]
+    if not chunk.strip(",-.#"):
+        return
+    if st.last <= ORDER["poi"] and ("poi" not in st.fields or _extends_poi(st, s)):
+        if "poi" in st.fields:
+            prev = st.pieces.pop()
+            st.pieces.append(Piece("poi", prev.start, e, prev.value + chunk))
+        else:
+            st.put("poi", s, e, chunk)
+        return
+    st.extra(s, e, chunk)
+
+
+def _extends_poi(st: _State, s: int) -> bool:
+    last = st.pieces[-1] if st.pieces else None
+    return last is not None and last.field == "poi" and last.end == s

@@ -1,0 +1,131 @@
+"""Character-level normalization: one ``str.translate`` table plus an offset map back to the input.
+
+The table folds full-width and compatibility forms (NFKC), CJK radical-supplement forms, traditional
+characters, dash/bracket/comma variants, lower-case Latin letters, and deletes whitespace and control
+characters. Chinese numerals are not rewritten here: names such as 五马街道 or 一二八纪念路 contain them,
+so numbers are read only where a marker (号 幢 单元 层 室 …) says they are numbers; see :func:`to_number`.
+
+>>> clean("鹿城区 解放街１２３号")[0]
+'鹿城区解放街123号'
+>>> to_number("一百二十三"), to_number("二〇一"), to_number("肆"), to_number("0301")
+('123', '201', '4', '0301')
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from importlib import resources
+
+__all__ = ["clean", "to_number", "NUMERAL", "CN_DIGITS"]
+
+CN_DIGITS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖幺"
+CN_UNITS = "十百千拾佰仟"
+# One number: Arabic digits, or Chinese/financial numerals (ones and units).
+NUMERAL = rf"(?:\d+|[{CN_DIGITS}{CN_UNITS}]+)"
+
+_DIGIT_VALUE = {c: v for v, cs in enumerate(("零〇", "一壹幺", "二两贰", "三叁", "四肆", "五伍", "六陆", "七柒", "八捌", "九玖")) for c in cs}
+_UNIT_VALUE = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+
+_DASHES = "‐‑‒–—―−﹣－～~〜─"
+_OPEN = "（［【〔｛〈《「『[{"
+_CLOSE = "）］】〕｝〉》」』]}"
+_SEPARATORS = "，、；;：:。．|/\\"
+_SPACES = "\t\n\r\x0b\x0c \u00a0\u1680\u3000\ufeff\u200b\u200c\u200d\u2060"
+
+
+def _data_lines(name: str) -> list[list[str]]:
+    text = resources.files("stdaddr").joinpath("data", name).read_text(encoding="utf-8")
+    return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+
+
+@cache
+def _table() -> tuple[dict[int, str], re.Pattern[str]]:
+    """The translation table, and a pattern of the characters it deletes or expands."""
+    table: dict[int, str] = {}
+    ranges = [(0x00A0, 0x0250), (0x2000, 0x2BFF), (0x2F00, 0x2FE0), (0x3000, 0x3400), (0xF900, 0xFB00), (0xFE10, 0xFFF0)]
+    for lo, hi in ranges:
+        for cp in range(lo, hi):
+            c = chr(cp)
+            n = unicodedata.normalize("NFKC", c)
+            if n != c:
+                table[cp] = n
+    for cp in range(0x20):
+        table[cp] = ""
+    table[0x7F] = ""
+    for cp in range(0xD800, 0xE000):  # lone surrogates from surrogateescape decoding
+        table[cp] = ""
+    for radical, ideograph in _data_lines("radicals.tsv"):
+        table[ord(radical)] = ideograph
+    for trad, simp in _data_lines("t2s.tsv"):
+        table[ord(trad)] = simp
+    for c in _DASHES:
+        table[ord(c)] = "-"
+    for c in _OPEN:
+        table[ord(c)] = "("
+    for c in _CLOSE:
+        table[ord(c)] = ")"
+    for c in _SEPARATORS:
+        table[ord(c)] = ","
+    for c in _SPACES:
+        table[ord(c)] = ""
+    for cp in range(ord("a"), ord("z") + 1):
+        table[cp] = chr(cp - 32)
+    # A replacement may itself need folding (NFKC gives '：' -> ':' -> ','); apply the table twice.
+    for cp, rep in list(table.items()):
+        if rep:
+            table[cp] = rep.translate(table)
+    changes_length = "".join(re.escape(chr(cp)) for cp, rep in table.items() if len(rep) != 1)
+    return table, re.compile(f"[{changes_length}]")
+
+
+def clean(text: str) -> tuple[str, list[int] | None]:
+    """Fold the characters of ``text``; return the folded string and its offset map.
+
+    The map is ``None`` when folding kept every character in place (the common case); otherwise
+    ``offsets[i]`` is the index in ``text`` of the character that produced ``folded[i]``, and
+    ``offsets[len(folded)] == len(text)``.
+
+    >>> clean("３－２－３０１")
+    ('3-2-301', None)
+    >>> clean("解放 街")
+    ('解放街', [0, 1, 3, 4])
+    """
+    table, length_changers = _table()
+    folded = text.translate(table)
+    if len(folded) == len(text) and length_changers.search(text) is None:
+        return folded, None
+    out: list[str] = []
+    offsets: list[int] = []
+    for i, c in enumerate(text):
+        rep = c.translate(table)
+        out.append(rep)
+        offsets.extend([i] * len(rep))
+    offsets.append(len(text))
+    return "".join(out), offsets
+
+
+def to_number(numeral: str) -> str:
+    """The Arabic digits of one numeral: '123', '一百二十三', '二〇一' (read digit by digit), '肆'.
+
+    Arabic digits come back unchanged, leading zeros included. A string that is not one numeral
+    comes back unchanged.
+    """
+    if numeral.isdigit() and numeral.isascii():
+        return numeral
+    if not any(c in _UNIT_VALUE for c in numeral):
+        if all(c in _DIGIT_VALUE for c in numeral):
+            return "".join(str(_DIGIT_VALUE[c]) for c in numeral)
+        return numeral
+    total = 0
+    current = 0
+    for c in numeral:
+        if c in _DIGIT_VALUE:
+            current = _DIGIT_VALUE[c]
+        elif c in _UNIT_VALUE:
+            total += (current or 1) * _UNIT_VALUE[c]
+            current = 0
+        else:
+            return numeral
+    return str(total + current)
