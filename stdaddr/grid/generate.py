@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 
-from stdaddr.crs import WGS84, is_metric, local_metric_crs, transform
+from stdaddr.crs import BD09, GCJ02, WGS84, is_metric, local_metric_crs, transform
 from stdaddr.errors import ColumnError, CRSError, InputError
 from stdaddr.grid.layer import code_text, project, resolve_crs
 from stdaddr.grid.report import polygonal_part
@@ -110,7 +110,8 @@ def community_grid(
     that every point must lie in. ``crs`` is the CRS of points and boundary (by default the one the
     points state). Cells are drawn in a metric CRS (the given one if metric, else as
     :func:`stdaddr.crs.local_metric_crs` picks) so that they are fair in metres, then returned in ``crs``.
-    Columns: ``code``, ``community_code``, ``geometry``; one row per point, in input order.
+    Columns: ``code``, ``community_code``, ``geometry``; one row per point, in input order. The frame
+    has no ``crs`` when ``crs`` is GCJ02 or BD09 (pyproj knows neither): pass it again to GridIndex.
 
     >>> from shapely import box
     >>> cells = community_grid(([500100, 500900, 500500], [3100500, 3100500, 3100800]), box(500000, 3100000, 501000, 3101000),
@@ -133,8 +134,10 @@ def community_grid(
     )
     clipped = [polygonal_part(cell) for cell in shapely.intersection(shapely.get_parts(diagram), metric_area)]
     cells = project(np.array(clipped, dtype=object), metric, crs_name)
+    # No pyproj CRS can say GCJ-02 or BD-09: such frames carry none, and the caller declares it again.
+    frame_crs = None if crs_name in (GCJ02, BD09) else crs_name
     return gpd.GeoDataFrame(
-        {"code": _sequence_codes(codes, xs, ys), "community_code": codes}, geometry=cells, crs=crs_name
+        {"code": _sequence_codes(codes, xs, ys), "community_code": codes}, geometry=cells, crs=frame_crs
     )
 
 

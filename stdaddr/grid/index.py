@@ -267,20 +267,38 @@ class GridIndex:
         status[done] = np.where(hits[found] > 1, _BORDER, _INSIDE)
         distance[done] = 0.0
         missed = np.flatnonzero(~found)
-        if missed.size == 0 or tolerance_m == 0:
-            return
-        (near_point, near_cell), near_distance = self._tree.query_nearest(
-            points[missed], max_distance=tolerance_m, return_distance=True, all_matches=True
+        if missed.size and tolerance_m > 0:
+            self._assign_nearest(todo[missed], points[missed], tolerance_m, index, status, distance)
+
+    def _assign_nearest(
+        self,
+        todo: NDArray[np.intp],
+        points: NDArray[np.object_],
+        tolerance_m: float,
+        index: NDArray[np.int64],
+        status: NDArray[np.int8],
+        distance: NDArray[np.float64],
+    ) -> None:
+        """Give points outside every cell the nearest cell within the tolerance (ties: smallest code)."""
+        # Candidates from a tree of cell envelopes grown by the tolerance, then the prepared distance
+        # test, then exact distances for the few survivors: an order of magnitude faster than
+        # STRtree.query_nearest on detailed polygons, and no box per point to build.
+        low_x, low_y, high_x, high_y = shapely.bounds(self._geoms).T
+        grown = shapely.STRtree(
+            shapely.box(low_x - tolerance_m, low_y - tolerance_m, high_x + tolerance_m, high_y + tolerance_m)
         )
-        nearest = np.full(missed.size, _NONE, dtype=np.int64)
-        np.minimum.at(nearest, near_point, near_cell)
-        gap = np.full(missed.size, np.nan)
-        gap[near_point] = near_distance
-        near = nearest != _NONE
-        done = todo[missed[near]]
-        index[done] = nearest[near]
+        point_i, cell_i = grown.query(points)
+        near = shapely.dwithin(self._geoms[cell_i], points[point_i], tolerance_m)
+        point_i, cell_i = point_i[near], cell_i[near]
+        gap = shapely.distance(self._geoms[cell_i], points[point_i])
+        order = np.lexsort((cell_i, gap, point_i))
+        point_i, cell_i, gap = point_i[order], cell_i[order], gap[order]
+        best = np.ones(point_i.size, dtype=bool)
+        best[1:] = point_i[1:] != point_i[:-1]
+        done = todo[point_i[best]]
+        index[done] = cell_i[best]
         status[done] = _NEAREST
-        distance[done] = gap[near]
+        distance[done] = gap[best]
 
 
 @dataclass(frozen=True, slots=True, eq=False)

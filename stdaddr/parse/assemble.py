@@ -10,7 +10,7 @@ from stdaddr.gazetteer import HISTORIC, LEVELS
 from stdaddr.models import DIVISION_FIELDS, Address, Component, Division
 from stdaddr.parse.community import FoundCommunity, written_name
 from stdaddr.parse.divisions import Chain, Hit
-from stdaddr.parse.tail import Piece
+from stdaddr.parse.tail import ORDER, Piece
 
 __all__ = ["assemble"]
 
@@ -126,10 +126,11 @@ def assemble(
         covered.append((h.start, h.end))
 
     tail_start = max((e for _, e in covered), default=0)
+    after = max((ORDER.get(p.field, 0) for p in pieces), default=0)
     state = None
     for s, e in _segments(len(folded), covered):
         if s >= tail_start:
-            state = split_tail(folded, s, e, state)
+            state = split_tail(folded, s, e, state, after=after)
         else:
             pieces.append(Piece("extra", s, e, folded[s:e]))
     if state is not None:

@@ -32,6 +32,7 @@ _CONTENT = re.compile(r"[0-9A-Z\u3400-\u9fff]")
 _LEVEL_MARKS = ("省", "市", "区", "县", "旗", "州", "盟", "镇", "乡", "街道", "自治区", "地区", "林区", "苏木")
 
 _GAP_COST = 1.0
+_COVERED_GAP_SHARE = 0.5
 _FULL_BONUS = 0.5
 _LINK_BONUS = 0.5
 _SHORT_WEIGHT = 0.8
@@ -114,15 +115,16 @@ def best_chains(text: str, hits: list[Hit]) -> list[Chain]:
     """The best-scoring chains (several when they tie but end in different units); [] if none helps."""
     if not hits:
         return []
-    # skipped[i]: address content characters in text[:i] that no hit covers.
+    # skipped[i]: cost of leaving out the content of text[:i]; a character that some other name covers
+    # costs half (it may repeat a unit of the chain, or contradict it: 永嘉县|上塘镇 of another county).
     covered = bytearray(len(text))
     for h in hits:
         covered[h.start : h.end] = b"\x01" * (h.end - h.start)
-    skipped = [0] * (len(text) + 1)
-    run = 0
+    skipped = [0.0] * (len(text) + 1)
+    run = 0.0
     for i, c in enumerate(text):
-        if not covered[i] and _CONTENT.match(c):
-            run += 1
+        if _CONTENT.match(c):
+            run += _COVERED_GAP_SHARE if covered[i] else 1.0
         skipped[i + 1] = run
 
     n = len(hits)

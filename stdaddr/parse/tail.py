@@ -18,6 +18,10 @@ from stdaddr.text import to_number
 __all__ = ["Piece", "split_tail", "ORDER"]
 
 ORDER = {
+    "province": 0,
+    "city": 1,
+    "county": 2,
+    "town": 3,
     "community": 4,
     "group": 5,
     "road": 6,
@@ -47,6 +51,8 @@ _TOKEN = re.compile(
             rf"(?P<group>({N})(?:组|村民小组))",
             r"(?P<pair>(?<![0-9-])([0-9]+)-([0-9]+)(?![0-9-]))",
             r"(?P<number>(?<![0-9A-Z])([A-Z]?[0-9]+[A-Z]?)(?![0-9]))",
+            r"(?P<note_words>(?:[放送交寄存](?:在|到|至)?(?:前台|门口|门卫|传达室|快递柜|丰巢|物业|保安室|驿站)|代收|转交|[\u4e00-\u9fff]{1,3}(?:先生|女士|小姐|师傅)(?:收)?))",
+            rf"(?P<town>{_CJK_NAME}{{1,6}}?(?:街道|镇|乡)(?!路|街|大道|区|村|政府|中学|小学|医院|卫生院|中心))",
             r"(?P<assist>(?:斜?对面|附近|旁边|隔壁|对过|楼下|交叉口|交叉路口|路口|(?:往|向)?[东西南北]{1,2}(?:侧|面|边)?约?[0-9]+(?:米|公里|M|KM)|[0-9]+(?:米|公里)处?|[东西南北]侧|旁))",
             rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:社区|居委会|村委会|村民委员会|居民委员会|村)(?!{_POI_AFTER}|委|民|口|路|街|道|巷|庄|[0-9]*(?:号楼|幢|栋)))",
             rf"(?P<road>(?:{_CJK_NAME}{{1,10}}?(?:大道|大街|公路|路|街(?![道坊])|巷|胡同|弄(?![0-9])|(?<![街通渠隧栈车跑步人水])道(?!路))|[A-Z]?[0-9]+(?:国道|省道|县道))(?:[东西南北中]段|{N}段)?)",
@@ -74,10 +80,10 @@ def _num(s: str | None) -> str:
 class _State:
     """What has been assigned so far, and the pieces in order."""
 
-    def __init__(self) -> None:
+    def __init__(self, after: int) -> None:
         self.pieces: list[Piece] = []
         self.fields: set[str] = set()
-        self.last = 3  # order of the last assigned field; divisions end at town (3)
+        self.last = after  # order of the last assigned field: the tail starts below the divisions found
 
     def put(self, field: str, start: int, end: int, value: str) -> bool:
         order = ORDER[field]
@@ -111,12 +117,12 @@ def _floor_value(m: re.Match[str]) -> str:
     return ("-" if sign else "") + _num(n) + "层"
 
 
-def split_tail(text: str, start: int, end: int, state: _State | None = None, community: Piece | None = None) -> _State:
-    """Classify ``text[start:end]``, continuing ``state`` (segments of one address share it)."""
-    st = state or _State()
-    if community is not None:
-        st.put("community", community.start, community.end, community.value)
-        start = community.end
+def split_tail(text: str, start: int, end: int, state: _State | None = None, *, after: int = 2) -> _State:
+    """Classify ``text[start:end]``, continuing ``state`` (segments of one address share it).
+
+    ``after`` is the order of the finest division already found (2 county, 3 town, 4 community).
+    """
+    st = state or _State(max(after, 2))
     pos = start
     for m in _TOKEN.finditer(text, start, end):
         if m.start() > pos:
@@ -134,8 +140,12 @@ def _token(st: _State, m: re.Match[str]) -> None:
     g = m.group
     if kind == "sep":
         return
-    if kind in ("note", "phone", "assist"):
+    if kind in ("note", "phone", "assist", "note_words"):
         st.extra(s, e, g(0))
+    elif kind == "town":
+        # A town the gazetteer does not know (renamed or merged since 2023): kept, without a code.
+        if not (st.last < ORDER["community"] and "town" not in st.fields and st.put("town", s, e, g(0))):
+            _free(st, m.string, s, e)
     elif kind == "triple":
         i = _G["triple"]
         b, u, r = g(i + 1), g(i + 2), g(i + 3)
@@ -152,6 +162,8 @@ def _token(st: _State, m: re.Match[str]) -> None:
     elif kind == "building":
         _put_or_extra(st, "building", s, e, _num(g(_G["building"] + 1)) + "幢", g(0))
     elif kind == "house":
+        if st.last == ORDER["poi"] and "house_number" not in st.fields:
+            st.last = ORDER["road"]  # 某某大厦12号: a door number after a name the lexer did not know as a road
         _put_or_extra(st, "house_number", s, e, _house_value(m), g(0))
     elif kind == "unit":
         _put_or_extra(st, "unit", s, e, _num(g(_G["unit"] + 1)) + "单元", g(0))
