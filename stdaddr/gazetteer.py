@@ -8,7 +8,7 @@ level follows from its length (2, 4, 6, 9, 12 digits). Codes that are no address
 >>> g = load()
 >>> g.name("330302006"), g.path("330302006")
 ('五马街道', ('33', '3303', '330302', '330302006'))
->>> sorted(e.code for e in g.lookup("朝阳区"))
+>>> sorted(e.code for e in g.lookup("朝阳区") if e.level == 2)
 ['110105', '220104']
 """
 
@@ -115,7 +115,7 @@ def short_names(name: str, level: int) -> list[str]:
     """Short names and aliases of an official name at a level (not including the name itself).
 
     >>> short_names("黔南布依族苗族自治州", 1), short_names("广西壮族自治区", 0), short_names("五马街道", 3)
-    (['黔南'], ['广西'], ['五马'])
+    (['黔南州', '黔南'], ['广西'], ['五马'])
     >>> short_names("多福巷社区居委会", 4), short_names("城区", 2)
     (['多福巷社区', '多福巷'], [])
     """
