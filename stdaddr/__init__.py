@@ -17,9 +17,9 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
-    "normalize": "stdaddr.parse",
-    "parse": "stdaddr.parse",
-    "parse_many": "stdaddr.parse",
+    "normalize": "stdaddr.parsing",
+    "parse": "stdaddr.parsing",
+    "parse_many": "stdaddr.parsing",
     "Address": "stdaddr.models",
     "Component": "stdaddr.models",
     "Division": "stdaddr.models",
@@ -35,7 +35,7 @@ __all__ = sorted([*_EXPORTS, "__version__"])
 if TYPE_CHECKING:
     from stdaddr.errors import ColumnError, CRSError, DataError, InputError, StdaddrError
     from stdaddr.models import Address, Component, Division
-    from stdaddr.parse import normalize, parse, parse_many
+    from stdaddr.parsing import normalize, parse, parse_many
 
 
 def __getattr__(name: str) -> Any:

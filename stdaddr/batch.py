@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from stdaddr.models import DIVISION_FIELDS, FIELDS, Address
-from stdaddr.parse import parse_many
+from stdaddr.parsing import parse_many
 
 __all__ = ["FLAT_COLUMNS", "flat_row", "write_parsed", "iter_column", "iter_lines"]
 

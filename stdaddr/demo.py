@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from typing import IO
 
-from stdaddr.parse import parse_many
+from stdaddr.parsing import parse_many
 
 __all__ = ["sample_addresses", "run_demo"]
 

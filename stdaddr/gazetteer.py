@@ -239,7 +239,7 @@ class Gazetteer:
     @cache  # noqa: B019
     def communities(self, parent: str) -> dict[str, tuple[Entry, ...]]:
         """Names and aliases of the communities under a county or town code, with their readings."""
-        towns = [parent] if len(parent) == 9 else [t for t in self._community_rows if t.startswith(parent)]
+        towns = [parent] if len(parent) == 9 else self._towns_under.get(parent, [])
         index: dict[str, list[Entry]] = defaultdict(list)
         for town in towns:
             for code, name in self._communities(town).items():
@@ -251,6 +251,15 @@ class Gazetteer:
         index[fold(name)].append(Entry(code, 4, FULL, stem=_stem_length(name, 4)))
         for alias in short_names(name, 4):
             index[fold(alias)].append(Entry(code, 4, SHORT, stem=len(alias)))
+
+    @cached_property
+    def _towns_under(self) -> dict[str, list[str]]:
+        """Town codes (with communities) under each province, city and county code."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for town in self._community_rows:
+            for n in (2, 4, 6):
+                out[town[:n]].append(town)
+        return dict(out)
 
     @cached_property
     def national_communities(self) -> dict[str, list[str]]:
@@ -279,7 +288,7 @@ class Gazetteer:
                 out = found
                 break
         if not out:
-            out = [c for t in self._community_rows if t.startswith(code) for c in self._communities(t)]
+            out = [c for t in self._towns_under.get(code, []) for c in self._communities(t)]
         return sorted(out)
 
 

@@ -8,9 +8,9 @@ from typing import Any
 from stdaddr import gazetteer
 from stdaddr.gazetteer import HISTORIC, LEVELS
 from stdaddr.models import DIVISION_FIELDS, Address, Component, Division
-from stdaddr.parse.community import FoundCommunity, written_name
-from stdaddr.parse.divisions import Chain, Hit
-from stdaddr.parse.tail import ORDER, Piece
+from stdaddr.parsing.community import FoundCommunity, written_name
+from stdaddr.parsing.divisions import Chain, Hit
+from stdaddr.parsing.tail import ORDER, Piece
 
 __all__ = ["assemble"]
 

@@ -24,13 +24,13 @@ from typing import Any
 
 from stdaddr.errors import InputError
 from stdaddr.models import Address
-from stdaddr.parse.assemble import assemble
-from stdaddr.parse.community import find_community
-from stdaddr.parse.divisions import best_chains, find_hits
-from stdaddr.parse.tail import split_tail
+from stdaddr.parsing.assemble import assemble
+from stdaddr.parsing.community import find_community
+from stdaddr.parsing.divisions import best_chains, find_hits
+from stdaddr.parsing.tail import split_tail
 from stdaddr.text import clean
 
-__all__ = ["parse", "normalize", "parse_many", "MAX_LENGTH"]
+__all__ = ["parse", "normalize", "parse_many", "clear_cache", "MAX_LENGTH"]
 
 # Longer texts are cut here before parsing (no address is this long; a note in the result says so).
 MAX_LENGTH = 300
@@ -69,6 +69,11 @@ def _parse_cached(text: str) -> Address:
     chains = best_chains(folded, hits)
     community = find_community(folded, chains)
     return assemble(text, folded, offsets, hits, chains, community, split_tail, notes)
+
+
+def clear_cache() -> None:
+    """Forget cached parse results (for cold-start measurements; results never go stale)."""
+    _parse_cached.cache_clear()
 
 
 def normalize(text: str) -> str:

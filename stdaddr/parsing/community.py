@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from stdaddr import gazetteer
 from stdaddr.gazetteer import FULL
-from stdaddr.parse.divisions import _NAME_GOES_ON, Chain
+from stdaddr.parsing.divisions import _NAME_GOES_ON, Chain
 
 __all__ = ["FoundCommunity", "find_community", "written_name"]
 

@@ -107,16 +107,21 @@ def _can_start(hit: Hit) -> bool:
     return not (entry.level >= 3 and entry.kind != FULL)
 
 
-def _follows(prev: Hit, hit: Hit) -> bool:
-    return hit.start >= prev.end and hit.entry.level > prev.entry.level and hit.entry.under(prev.entry.code)
+def _ancestors(entry: Entry) -> list[str]:
+    """Codes a unit above this one in the text may have: ancestors of its code or of its former parent."""
+    code = entry.code
+    out = [code[:n] for n in (2, 4, 6, 9) if n < len(code)]
+    if entry.parent:
+        out.extend(entry.parent[:n] for n in (2, 4, 6, 9) if n <= len(entry.parent))
+    return out
 
 
-def best_chains(text: str, hits: list[Hit]) -> list[Chain]:
-    """The best-scoring chains (several when they tie but end in different units); [] if none helps."""
-    if not hits:
-        return []
-    # skipped[i]: cost of leaving out the content of text[:i]; a character that some other name covers
-    # costs half (it may repeat a unit of the chain, or contradict it: 永嘉县|上塘镇 of another county).
+def _skip_costs(text: str, hits: list[Hit]) -> list[float]:
+    """skipped[i]: cost of leaving out the content of text[:i].
+
+    A character that some other name covers costs half: it may repeat a unit of the chain
+    (浙江省温州市浙江省温州市…) or contradict it (永嘉县|上塘镇 of another county).
+    """
     covered = bytearray(len(text))
     for h in hits:
         covered[h.start : h.end] = b"\x01" * (h.end - h.start)
@@ -126,25 +131,43 @@ def best_chains(text: str, hits: list[Hit]) -> list[Chain]:
         if _CONTENT.match(c):
             run += _COVERED_GAP_SHARE if covered[i] else 1.0
         skipped[i + 1] = run
+    return skipped
 
+
+def best_chains(text: str, hits: list[Hit]) -> list[Chain]:
+    """The best-scoring chains (several when they tie but end in different units); [] if none helps."""
+    if not hits:
+        return []
+    skipped = _skip_costs(text, hits)
     n = len(hits)
-    score = [0.0] * n
-    back = [-1] * n
+    score = [-1e9] * n
+    back = [-2] * n  # -2: unreachable, -1: starts a chain, else the index of the previous hit
+    # Hits that ended before the current one starts, best first per code:
+    # code -> (score + gap cost up to the hit's end, index).
+    done: dict[str, tuple[float, int]] = {}
+    by_end = sorted(range(n), key=lambda k: hits[k].end)
+    pending = 0
     for i, hit in enumerate(hits):
-        best = -1e9
+        while pending < n and hits[by_end[pending]].end <= hit.start:
+            k = by_end[pending]
+            pending += 1
+            if back[k] != -2:
+                value = score[k] + _GAP_COST * skipped[hits[k].end]
+                code = hits[k].entry.code
+                if code not in done or value > done[code][0]:
+                    done[code] = (value, k)
+        weight = _weight(hit)
+        gap = _GAP_COST * skipped[hit.start]
         if _can_start(hit):
-            best = _weight(hit) - _GAP_COST * skipped[hit.start]
-        for j in range(i):
-            prev = hits[j]
-            if back[j] == -2 or not _follows(prev, hit):
+            score[i], back[i] = weight - gap, -1
+        level = hit.entry.level
+        for code in _ancestors(hit.entry):
+            prev = done.get(code)
+            if prev is None or hits[prev[1]].entry.level >= level:
                 continue
-            s = score[j] + _weight(hit) + _LINK_BONUS - _GAP_COST * (skipped[hit.start] - skipped[prev.end])
-            if s > best:
-                best = s
-                back[i] = j
-        if best == -1e9:
-            back[i] = -2  # unreachable
-        score[i] = best
+            value = prev[0] + weight + _LINK_BONUS - gap
+            if value > score[i]:
+                score[i], back[i] = value, prev[1]
 
     top = max((score[i] for i in range(n) if back[i] != -2), default=0.0)
     if top <= 0:
@@ -155,7 +178,7 @@ def best_chains(text: str, hits: list[Hit]) -> list[Chain]:
             continue
         path = []
         k = i
-        while k >= 0:
+        while k >= 0:  # -1 ends the walk back
             path.append(hits[k])
             k = back[k]
         chain = Chain(tuple(reversed(path)), score[i])
