@@ -47,7 +47,9 @@ def code_at(row: int, col: int) -> str:
 @pytest.mark.parametrize("regular", [True, False])
 def test_regular_layers_are_detected(regular):
     """Square cells take the arithmetic path; the same cells with extra vertices do not."""
-    assert GridIndex.from_geodataframe(three_by_three(regular=regular), code_column="code").is_regular is regular
+    assert (
+        GridIndex.from_geodataframe(three_by_three(regular=regular), code_column="code").is_regular is regular
+    )
 
 
 @settings(max_examples=25, deadline=None)
@@ -96,7 +98,9 @@ def test_nearest_cell_within_tolerance_else_outside(regular):
 @pytest.mark.parametrize("regular", [True, False])
 def test_nearest_ties_go_to_the_smallest_code(regular):
     """A point equally near two cells takes the smaller code."""
-    grid = GridIndex.from_geodataframe(three_by_three([8, 7, 6, 5, 4, 3, 2, 1, 0], regular=regular), code_column="code")
+    grid = GridIndex.from_geodataframe(
+        three_by_three([8, 7, 6, 5, 4, 3, 2, 1, 0], regular=regular), code_column="code"
+    )
     assert grid.locate(X0 + SIZE, Y0 - 10, crs="EPSG:4549") == min(code_at(0, 0), code_at(0, 1))
 
 
@@ -148,7 +152,9 @@ def test_assign_agrees_with_geopandas_sjoin(kind):
         codes = [f"330302006{i % 50:03d}" for i in range(300)]
         cells = community_grid((seeds[:, 0], seeds[:, 1]), area, community_codes=codes, crs="EPSG:4549")
     else:
-        boundary = area if kind == "square" else area.buffer(-120).union(box(X0 + 700, Y0 - 300, X0 + 900, Y0))
+        boundary = (
+            area if kind == "square" else area.buffer(-120).union(box(X0 + 700, Y0 - 300, X0 + 900, Y0))
+        )
         cells = square_grid(boundary, 100, crs="EPSG:4549", code_prefix="W")
     cells = cells.sample(frac=1, random_state=1).reset_index(drop=True)
     grid = GridIndex.from_geodataframe(cells, code_column="code")
@@ -210,7 +216,10 @@ def test_non_polygons_and_missing_codes_are_dropped_and_reported():
     frame.loc[3, "code"] = "  "
     frame.loc[4, "code"] = None
     report = GridIndex.from_geodataframe(frame, code_column="code").report
-    assert [(i.row, i.problem) for i in report.not_polygon] == [(1, "LineString, not a polygon"), (2, "empty geometry")]
+    assert [(i.row, i.problem) for i in report.not_polygon] == [
+        (1, "LineString, not a polygon"),
+        (2, "empty geometry"),
+    ]
     assert report.empty_codes == (3, 4)
     assert report.n_rows == 9 and report.n_cells == 5
 
@@ -229,7 +238,9 @@ def test_overlaps_gaps_and_duplicate_codes_are_reported():
     assert [(o.code_a, o.code_b) for o in report.overlaps] == [(code_at(0, 2), "Z")]
     assert report.overlaps[0].area_m2 == pytest.approx(1000.0)
     assert len(report.gaps) == 1 and report.gaps[0].area_m2 == pytest.approx(10_000.0)
-    assert report.gaps[0].x == pytest.approx(X0 + 150, abs=50) and report.gaps[0].y == pytest.approx(Y0 + 150, abs=50)
+    assert report.gaps[0].x == pytest.approx(X0 + 150, abs=50) and report.gaps[0].y == pytest.approx(
+        Y0 + 150, abs=50
+    )
     assert report.duplicate_codes == (code_at(2, 2),)
     text = str(report)
     assert "overlaps: 1" in text and "gaps: 1" in text and "duplicate codes: 1" in text
@@ -254,6 +265,11 @@ def test_crs_conflicts_name_both_crs():
     with pytest.raises(CRSError, match=r"GCJ02.*EPSG:4549"):
         GridIndex.from_geodataframe(three_by_three(), code_column="code", crs="GCJ02")
     assert GridIndex.from_geodataframe(frame, code_column="code", crs="gcj-02").crs == "GCJ02"
+    custom = three_by_three().set_crs(
+        "+proj=tmerc +lon_0=120.3 +x_0=500000 +ellps=GRS80", allow_override=True
+    )
+    with pytest.raises(CRSError, match="no EPSG code"):
+        GridIndex.from_geodataframe(custom, code_column="code", crs=4549)
 
 
 def test_missing_code_column_lists_the_columns():
@@ -266,7 +282,7 @@ def test_missing_code_column_lists_the_columns():
 def test_files_keep_codes_as_strings(tmp_path, suffix):
     """Every format loads with codes as strings, leading zeros kept, and the same answers."""
     frame = three_by_three()
-    frame["code"] = [f"00{c}" for c in frame["code"]]
+    frame["code"] = [f"00{ord(c) - 64}" for c in frame["code"]]  # A -> "001": digits with leading zeros
     path = tmp_path / f"grid{suffix}"
     if suffix == ".parquet":
         frame.to_parquet(path)
@@ -275,7 +291,7 @@ def test_files_keep_codes_as_strings(tmp_path, suffix):
     grid = GridIndex.from_file(path, code_column="code")
     assert grid.crs == "EPSG:4549"
     assert grid.codes == tuple(sorted(frame["code"]))
-    assert grid.locate(X0 + 150, Y0 + 150, crs=4549) == "00" + code_at(1, 1)
+    assert grid.locate(X0 + 150, Y0 + 150, crs=4549) == f"00{ord(code_at(1, 1)) - 64}"
     assert validate_file(path, code_column="code").ok
 
 
@@ -375,7 +391,9 @@ def test_community_grid_takes_a_column_and_checks_its_input():
     with pytest.raises(InputError, match="'3303020060'"):
         community_grid(points, boundary, community_codes=["3303020060", "330302006001"])
     with pytest.raises(InputError, match="repeated"):
-        community_grid(([X0 + 1, X0 + 1], [Y0 + 1, Y0 + 1]), boundary, community_codes=["330302006001"] * 2, crs=4549)
+        community_grid(
+            ([X0 + 1, X0 + 1], [Y0 + 1, Y0 + 1]), boundary, community_codes=["330302006001"] * 2, crs=4549
+        )
     with pytest.raises(InputError, match="outside the boundary"):
         community_grid(([X0 - 1], [Y0 + 1]), boundary, community_codes=["330302006001"], crs=4549)
 

@@ -160,12 +160,10 @@ def _area_geometry(area: Any, *, what: str, crs: str | None = None) -> shapely.G
         geom = shapely.union_all(np.asarray(getattr(geoms, "values", geoms), dtype=object))
     repaired = polygonal_part(shapely.make_valid(geom)) if isinstance(geom, shapely.Geometry) else None
     if repaired is None:
+        bounds = "bounds (minx, miny, maxx, maxy) or " if what == "area" else ""
         raise InputError(
-            f"{what} was {type(area).__name__} {str(area)[:60]!r}; expected bounds (minx, miny, maxx, maxy) "
-            "or a polygon: a shapely geometry, GeoSeries or GeoDataFrame"
-            if what == "area"
-            else f"{what} was {type(area).__name__} {str(area)[:60]!r}; expected a polygon: a shapely "
-            "geometry, GeoSeries or GeoDataFrame"
+            f"{what} was {type(area).__name__} {str(area)[:60]!r}; expected {bounds}a polygon: "
+            "a shapely geometry, GeoSeries or GeoDataFrame"
         )
     return repaired
 

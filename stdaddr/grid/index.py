@@ -180,9 +180,7 @@ class GridIndex:
         self, x: float, y: float, *, crs: Any = WGS84, tolerance_m: float = DEFAULT_TOLERANCE_M
     ) -> str | None:
         """The code of the cell of one point (see :meth:`assign` for the rules), or None."""
-        return self.assign(
-            np.array([x], dtype=float), np.array([y], dtype=float), crs=crs, tolerance_m=tolerance_m
-        ).codes[0]
+        return self.assign([x], [y], crs=crs, tolerance_m=tolerance_m).codes[0]
 
     def assign(
         self,

@@ -48,7 +48,7 @@ def resolve_crs(stated: Any, declared: Any, *, what: str) -> str:
     nothing. Two different real CRSs are an error naming both.
     """
     declared_name = None if declared is None else parse_crs(declared)
-    stated_name = _identify(stated, what) if stated is not None else None
+    stated_name = _identify(stated, declared_name, what) if stated is not None else None
     if declared_name is None:
         if stated_name is None:
             raise CRSError(
@@ -79,13 +79,20 @@ def project(geoms: NDArray[np.object_], src: str, dst: str) -> NDArray[np.object
     return shapely.transform(geoms, lambda xy: np.column_stack(transform(xy[:, 0], xy[:, 1], src, dst)))
 
 
-def _identify(stated: Any, what: str) -> str:
+def _identify(stated: Any, declared_name: str | None, what: str) -> str:
+    """The name of a stated CRS; one without an EPSG code passes only when it equals the declared CRS."""
     try:
         return parse_crs(stated)
     except CRSError:
+        if (
+            declared_name is not None
+            and declared_name not in (GCJ02, BD09)
+            and _equivalent(stated, declared_name)
+        ):
+            return declared_name
         name = getattr(stated, "name", stated)
         raise CRSError(
-            f'{what} states the CRS "{name}", which has no EPSG code; pass crs= with its EPSG code'
+            f'{what} states the CRS "{name}", which has no EPSG code; pass crs= with the EPSG code it stands for'
         ) from None
 
 

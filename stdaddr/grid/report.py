@@ -116,9 +116,8 @@ class GridReport:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class CleanLayer:
-    """The usable rows of a layer: their row numbers, codes and (repaired) geometries."""
+    """The usable rows of a layer: their codes and (repaired) geometries, and what was wrong."""
 
-    rows: NDArray[np.intp]
     codes: NDArray[np.object_]
     geoms: NDArray[np.object_]
     invalid: tuple[CellIssue, ...]
@@ -149,7 +148,6 @@ def clean_layer(codes: NDArray[np.object_], geoms: NDArray[np.object_]) -> Clean
             geoms[i] = repaired
     keep = np.flatnonzero(polygonal & np.array([c is not None for c in codes], dtype=bool))
     return CleanLayer(
-        rows=keep,
         codes=codes[keep],
         geoms=geoms[keep],
         invalid=tuple(invalid),
@@ -187,8 +185,9 @@ def find_overlaps(
     first, second = first[meets], second[meets]
     areas = shapely.area(shapely.intersection(geoms[first], geoms[second]))
     big = areas >= min_area_m2
+    # Cells are sorted by code and first < second, so code_a <= code_b.
     found = [
-        Overlap(*sorted((codes[a], codes[b])), float(area))
+        Overlap(codes[a], codes[b], float(area))
         for a, b, area in zip(first[big], second[big], areas[big], strict=True)
     ]
     return tuple(sorted(found, key=lambda o: (o.code_a, o.code_b)))
