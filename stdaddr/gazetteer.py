@@ -128,7 +128,8 @@ def short_names(name: str, level: int) -> list[str]:
         elif name.endswith(("居委会", "居民委员会")):
             out.append(stem + "社区")
         base = _strip_level_suffix(out[-1], 4) if out else stem
-        if len(base) >= 2 and base not in out:
+        # 中春路社区 is written 中春路 only when the road is meant.
+        if len(base) >= 2 and base not in out and not base.endswith(_ROAD_TAILS):
             out.append(base)
         return [s for s in out if s != name]
     if level == 3 and name.endswith("街道办事处"):
@@ -157,6 +158,8 @@ def _written_form(m: re.Match[str]) -> str:
 
 
 def _stem_length(name: str, level: int) -> int:
+    if name in _SUFFIXES[level]:
+        return 0  # a unit named just 街道 or 社区
     stem = _strip_ethnic(_strip_level_suffix(name, level))
     for generic in ("开发区", "工业园区", "园区", "农场", "林场"):
         if stem.endswith(generic):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,8 @@ from stdaddr.parsing.tail import ORDER, Piece
 
 __all__ = ["assemble"]
 
+_SEPARATORS = re.compile(r"[,\-_/()]*")
+MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
 # National community lookups are only trusted when the name points to this few places.
 _MAX_COMMUNITY_CANDIDATES = 12
 
@@ -38,21 +41,34 @@ def _common_code(codes: list[str]) -> str:
     return common
 
 
-def _repeats(hits: list[Hit], chain: Chain, code: str) -> list[Hit]:
-    """Hits that repeat a unit of the chain (浙江省温州市浙江省温州市…), before its last hit."""
+def _repeats(text: str, hits: list[Hit], chain: Chain, code: str) -> list[Hit]:
+    """Hits that repeat a unit of the chain (浙江省温州市浙江省温州市…): before its last hit, or
+    right after it, one after the other."""
     if not chain.hits:
         return []
     taken = [(h.start, h.end) for h in chain.hits]
-    last_end = chain.hits[-1].end
+    frontier = chain.hits[-1].end
     out = []
     for h in hits:
-        if h.end > last_end or not code.startswith(h.entry.code):
+        if not code.startswith(h.entry.code) or any(h.start < e and s < h.end for s, e in taken):
             continue
-        if any(h.start < e and s < h.end for s, e in taken):
-            continue
+        if h.end > frontier:
+            if h.start != _SEPARATORS.match(text, frontier).end():
+                continue
+            frontier = h.end
         taken.append((h.start, h.end))
         out.append(h)
     return out
+
+
+def _last_copies(pieces: list[Piece], text: str) -> list[Piece]:
+    """Of a level written twice, the copy nearest the rest of the address keeps the level."""
+    last: dict[str, Piece] = {}
+    for p in pieces:
+        if p.field != "extra" and (p.field not in last or p.start < last[p.field].start):
+            last[p.field] = p
+    keep = {id(p) for p in last.values()}
+    return [p if id(p) in keep or p.field == "extra" else Piece("extra", p.start, p.end, text[p.start : p.end]) for p in pieces]
 
 
 def _segments(length: int, covered: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -81,6 +97,8 @@ def _division_pieces(chains: list[Chain], notes: list[str]) -> list[Piece]:
             names = {g.name(c) for c in readings}
             value, code = (names.pop() if len(names) == 1 else h.key) or h.key, None
         field = LEVELS[entry.level]
+        if entry.level == 0 and entry.code in MUNICIPALITIES and h.key.endswith("市"):
+            field = "city"  # 上海市 is read as the city (上海市 3101); the province is written 上海
         if entry.kind == HISTORIC:
             now = gazetteer.level_of(entry.code)
             if now != entry.level:  # 龙港镇 became the county-level 龙港市
@@ -120,10 +138,10 @@ def assemble(
         name = written_name(g.name(community.code) or "")
         pieces.append(Piece("community", community.start, community.end, name, community.code))
 
+    repeats = _repeats(folded, hits, chain, codes[0] if len(codes) == 1 else "")
+    if repeats:
+        pieces = _last_copies(pieces + _division_pieces([Chain(tuple(repeats), 0.0)], []), folded)
     covered = [(p.start, p.end) for p in pieces]
-    for h in _repeats(hits, chain, codes[0] if len(codes) == 1 else ""):
-        pieces.append(Piece("extra", h.start, h.end, folded[h.start : h.end]))
-        covered.append((h.start, h.end))
 
     tail_start = max((e for _, e in covered), default=0)
     after = max((ORDER.get(p.field, 0) for p in pieces), default=0)
@@ -178,6 +196,8 @@ def _build(text: str, offsets: list[int] | None, pieces: list[Piece], codes: lis
         components.append(Component(p.field, s, e, text[s:e], p.value, p.code))
         if p.field == "extra":
             extra.append(p.value)
+        elif p.field == "road":
+            values[p.field] = p.value  # of 人民路中山巷 the lane written last carries the number
         else:
             values.setdefault(p.field, p.value)
 

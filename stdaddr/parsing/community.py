@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 from stdaddr import gazetteer
 from stdaddr.gazetteer import FULL
-from stdaddr.parsing.divisions import _NAME_GOES_ON, Chain
+from stdaddr.parsing.divisions import Chain
 
 __all__ = ["FoundCommunity", "find_community", "written_name"]
 
 _MAX_NAME = 12
+_CJK = re.compile("[\u3400-\u9fff]")
 _SKIP = re.compile(r"[,\s]*")
 
 
@@ -47,8 +48,8 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
         if len(codes) != 1:
             return None
         entry = entries[0]
-        if entry.kind != FULL and _NAME_GOES_ON.match(text, end):
-            continue
+        if entry.kind != FULL and _CJK.match(text, end):
+            continue  # a short name (沿山 for 沿山村) only when nothing follows that could extend it
         return end, entry.code
     return None
 

@@ -20,7 +20,7 @@ __all__ = ["Hit", "Chain", "find_hits", "best_chains"]
 
 # Text right after a name that makes the name part of a longer one (四川|北路, 西湖|路, 温州|大学).
 _NAME_GOES_ON = re.compile(
-    r"[东西南北中]?(?:\d+)?(?:路|街(?!道|办)|大道|大街|巷|弄|胡同|里(?!村)|桥|公路|隧道|高速|环线)"
+    r"[东西南北中]?(?:\d+)?(?:路|街(?!道|办)|大道|大街|巷|弄|胡同|里(?!村)|桥|公路|隧道|高速|环线|村(?!委|民))"
     r"|(?:大学|学院|中学|小学|医院|银行|公司|集团|宾馆|酒店|饭店|大厦|广场|公园|花园|小区|新村|商场|市场|机场|车站|"
     r"火车站|汽车站|港|码头|大酒店|中心|商城|影城|剧院|体育|图书馆|博物馆|电视|日报|晚报|供电|移动|联通|电信|烟草)"
 )
@@ -31,12 +31,15 @@ _CONTENT = re.compile(r"[0-9A-Z\u3400-\u9fff]")
 
 _LEVEL_MARKS = ("省", "市", "区", "县", "旗", "州", "盟", "镇", "乡", "街道", "自治区", "地区", "林区", "苏木")
 
+_RENAMED_SUFFIX = {2: re.compile("(?:县|区|市)(?!场|政府|委|级)"), 3: re.compile("(?:街道办事处|街道|镇|乡)(?!政府|府)")}
+
 _GAP_COST = 1.0
 _COVERED_GAP_SHARE = 0.5
+_INNER_REPEAT_COST = 0.05
 _FULL_BONUS = 0.5
 _LINK_BONUS = 0.5
 _SHORT_WEIGHT = 0.8
-_HISTORIC_WEIGHT = 0.9
+_HISTORIC_WEIGHT = 0.75
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,12 +81,21 @@ def find_hits(text: str) -> list[Hit]:
     """Every plausible division reading in ``text``, ordered by start then longest first."""
     automaton, keys, values = _automaton()
     hits: list[Hit] = []
-    for index, start, end in automaton.find_matches_as_indexes(text, overlapping=True):
+    matches = automaton.find_matches_as_indexes(text, overlapping=True)
+    starts = {start for _, start, _ in matches}
+    for index, start, end in matches:
         key = keys[index]
-        goes_on_short = _NAME_GOES_ON.match(text, end) is not None
+        # 台州市|路桥区: a name right before another name does not go on into a road.
+        goes_on_short = end not in starts and _NAME_GOES_ON.match(text, end) is not None
         goes_on_full = goes_on_short and _FULL_NAME_GOES_ON.match(text, end) is not None
         for entry in values[index]:
-            if (goes_on_full if entry.kind == FULL and key.endswith(_LEVEL_MARKS) else goes_on_short):
+            if entry.kind != FULL and entry.level in _RENAMED_SUFFIX and not key.endswith(_LEVEL_MARKS):
+                # 澄潭镇 (now 澄潭街道), 富阳县 (now 富阳区): a short name with a former level suffix.
+                m = _RENAMED_SUFFIX[entry.level].match(text, end)
+                if m is not None:
+                    hits.append(Hit(start, m.end(), key + m.group(), entry))
+                    continue
+            if goes_on_full if entry.kind == FULL and key.endswith(_LEVEL_MARKS) else goes_on_short:
                 continue
             hits.append(Hit(start, end, key, entry))
     hits.sort(key=lambda h: (h.start, -h.end))
@@ -116,29 +128,37 @@ def _ancestors(entry: Entry) -> list[str]:
     return out
 
 
-def _skip_costs(text: str, hits: list[Hit]) -> list[float]:
-    """skipped[i]: cost of leaving out the content of text[:i].
+def _skip_costs(text: str, hits: list[Hit]) -> tuple[list[float], list[float]]:
+    """Costs of leaving out the content of text[:i], before a chain and inside it.
 
     A character that some other name covers costs half: it may repeat a unit of the chain
-    (浙江省温州市浙江省温州市…) or contradict it (永嘉县|上塘镇 of another county).
+    (浙江省温州市浙江省温州市…) or contradict it (永嘉县|上塘镇 of another county). Inside a chain it
+    costs a little more, so that of repeated prefixes the copy next to the rest of the address is read.
     """
     covered = bytearray(len(text))
     for h in hits:
         covered[h.start : h.end] = b"\x01" * (h.end - h.start)
-    skipped = [0.0] * (len(text) + 1)
-    run = 0.0
+    before = [0.0] * (len(text) + 1)
+    inside = [0.0] * (len(text) + 1)
+    run = run_inside = 0.0
     for i, c in enumerate(text):
         if _CONTENT.match(c):
-            run += _COVERED_GAP_SHARE if covered[i] else 1.0
-        skipped[i + 1] = run
-    return skipped
+            if covered[i]:
+                run += _COVERED_GAP_SHARE
+                run_inside += _COVERED_GAP_SHARE + _INNER_REPEAT_COST
+            else:
+                run += 1.0
+                run_inside += 1.0
+        before[i + 1] = run
+        inside[i + 1] = run_inside
+    return before, inside
 
 
 def best_chains(text: str, hits: list[Hit]) -> list[Chain]:
     """The best-scoring chains (several when they tie but end in different units); [] if none helps."""
     if not hits:
         return []
-    skipped = _skip_costs(text, hits)
+    skipped, inner = _skip_costs(text, hits)
     n = len(hits)
     score = [-1e9] * n
     back = [-2] * n  # -2: unreachable, -1: starts a chain, else the index of the previous hit
@@ -152,14 +172,14 @@ def best_chains(text: str, hits: list[Hit]) -> list[Chain]:
             k = by_end[pending]
             pending += 1
             if back[k] != -2:
-                value = score[k] + _GAP_COST * skipped[hits[k].end]
+                value = score[k] + _GAP_COST * inner[hits[k].end]
                 code = hits[k].entry.code
                 if code not in done or value > done[code][0]:
                     done[code] = (value, k)
         weight = _weight(hit)
-        gap = _GAP_COST * skipped[hit.start]
         if _can_start(hit):
-            score[i], back[i] = weight - gap, -1
+            score[i], back[i] = weight - _GAP_COST * skipped[hit.start], -1
+        gap = _GAP_COST * inner[hit.start]
         level = hit.entry.level
         for code in _ancestors(hit.entry):
             prev = done.get(code)

@@ -53,10 +53,10 @@ _TOKEN = re.compile(
             r"(?P<pair>(?<![0-9-])([0-9]+)-([0-9]+)(?![0-9-]))",
             r"(?P<number>(?<![0-9A-Z])([A-Z]?[0-9]+[A-Z]?)(?![0-9]))",
             r"(?P<note_words>(?:[放送交寄存](?:在|到|至)?(?:前台|门口|门卫|传达室|快递柜|丰巢|物业|保安室|驿站)|代收|转交|[\u4e00-\u9fff]{1,3}(?:先生|女士|小姐|师傅)(?:收)?))",
-            rf"(?P<town>{_CJK_NAME}{{1,6}}?(?:街道|镇|乡)(?!路|街|大道|区|村|政府|中学|小学|医院|卫生院|中心))",
+            rf"(?P<town>(?:{_CJK_NAME}{{1,6}}?(?:街道|镇|乡)|{_CJK_NAME}{{0,6}}?(?:经济开发区|开发区|工业园区|工业区|工业园|经济区|高新区|园区|新区))(?!路|街|大道|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
             r"(?P<assist>(?:斜?对面|附近|旁边|隔壁|对过|楼下|交叉口|交叉路口|路口|(?:往|向)?[东西南北]{1,2}(?:侧|面|边)?约?[0-9]+(?:米|公里|M|KM)|[0-9]+(?:米|公里)处?|[东西南北]侧|旁))",
             rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:社区|居委会|村委会|村民委员会|居民委员会|村)(?!{_POI_AFTER}|委|民|口|路|街|道|巷|庄|[0-9]*(?:号楼|幢|栋)))",
-            rf"(?P<road>(?:{_CJK_NAME}{{1,10}}?(?:大道|大街|公路|路|街(?![道坊])|巷|胡同|弄(?![0-9])|(?<![街通渠隧栈车跑步人水])道(?!路))|[A-Z]?[0-9]+(?:国道|省道|县道))(?:[东西南北中]段|{N}段)?)",
+            rf"(?P<road>(?:{_CJK_NAME}{{1,10}}?(?:大道|大街|公路|路|街(?![道坊])|巷|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水])道(?!路))|[A-Z]?[0-9]+(?:国道|省道|县道))(?:[东西南北中]段|{N}段)?)",
             r"(?P<sep>,+)",
         )
     )
@@ -190,13 +190,22 @@ def _put_or_extra(st: _State, field: str, s: int, e: int, value: str, raw: str) 
         st.extra(s, e, raw)
 
 
+# Words that end a compound or zone name and cannot be inside a road name (紫郡小区|紫城路).
+_ROAD_PREFIX = re.compile(
+    r".*(?:小区|花园|大厦|广场|公寓|新村|家园|工业区|开发区|工业园区|工业园|园区|农场|村|社区|街道|镇|乡)(?=.{2})"
+)
+
+
 def _road(st: _State, s: int, e: int, raw: str) -> None:
+    m = _ROAD_PREFIX.match(raw)
+    if m is not None:
+        _free(st, "", s, s + m.end(), raw[: m.end()])
+        s, raw = s + m.end(), raw[m.end() :]
     if st.last <= ORDER["road"] and "road" not in st.fields:
         st.put("road", s, e, raw)
     elif st.last == ORDER["road"] and st.pieces and st.pieces[-1].field == "road" and st.pieces[-1].end == s:
-        # 人民路中山巷12号: the number belongs to the lane written last; the first road becomes a note.
-        first = st.pieces.pop()
-        st.extra(first.start, first.end, first.value)
+        # 人民路中山巷12号: the number belongs to the lane written last, which becomes the road;
+        # both stay road components.
         st.pieces.append(Piece("road", s, e, raw))
     else:
         _free(st, "", s, e, raw)
