@@ -197,6 +197,8 @@ class Gazetteer:
         level = LEVELS.index(level_name)
         if self._names.get(current, "-") == "-":
             return
+        if level == 2 and any(e.level < 2 and e.kind == FULL for e in self._entries.get(fold(old_name), ())):
+            return  # a former county named like a current city (绍兴市) would shadow the city
         parent = old_parent if old_parent.isdigit() else (old_code[: CODE_LENGTHS[level - 1]] if old_code else "")
         entry = Entry(current, level, HISTORIC, parent, _stem_length(old_name, level))
         for key in (old_name, *short_names(old_name, level)):

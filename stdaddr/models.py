@@ -31,6 +31,8 @@ class Component:
     """One element found in the input: its field, its span ``text[start:end]`` and its canonical value.
 
     ``field`` is one of :data:`FIELDS` or ``"extra"`` (a note, landmark, name or phone number).
+    ``repeated`` marks a second copy of a division already read (浙江省温州市浙江省温州市…): it keeps
+    its level here but stays out of the address's fields, and its text is in ``Address.extra``.
     """
 
     field: str
@@ -39,6 +41,7 @@ class Component:
     text: str
     value: str
     code: str | None = None
+    repeated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +115,15 @@ class Address:
         for name in DIVISION_FIELDS:
             out[f"{name}_code"] = getattr(self, f"{name}_code")
         out["components"] = [
-            {"field": c.field, "start": c.start, "end": c.end, "text": c.text, "value": c.value, "code": c.code}
+            {
+                "field": c.field,
+                "start": c.start,
+                "end": c.end,
+                "text": c.text,
+                "value": c.value,
+                "code": c.code,
+                "repeated": c.repeated,
+            }
             for c in self.components
         ]
         out["extra"] = list(self.extra)
@@ -123,3 +134,109 @@ class Address:
         out["inferred"] = sorted(self.inferred, key=FIELDS.index)
         out["notes"] = list(self.notes)
         return out
+
+
+__all__ += ["MATCH_LEVELS", "MATCH_STATUSES", "FieldMatch", "Candidate", "Match", "Geocode", "Comparison"]
+
+# Levels a match can agree on, coarse to fine (group and floor are compared but are not match levels).
+# A compound (poi) ranks above the door: it is often named without one (锦绣花园3幢) and may have several.
+MATCH_LEVELS = ("county", "town", "community", "road", "poi", "house_number", "building", "unit", "room")
+# How a match or a geocode came out; the same words are the status column of batch results.
+MATCH_STATUSES = ("matched", "upper_level", "ambiguous", "no_match", "invalid")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldMatch:
+    """How one field of the input compares with a record (or with the other text in :class:`Comparison`).
+
+    ``status`` is ``"agree"``, ``"differ"``, ``"input_only"`` (the record lacks the field) or
+    ``"record_only"`` (the input lacks it). ``similarity`` is in [0, 1]: 1 for equal values, the
+    rapidfuzz ratio for names, 0 when one side is missing.
+    """
+
+    field: str
+    status: str
+    input: str | None
+    record: str | None
+    similarity: float
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A base record considered for a match, with its field-wise similarity to the input.
+
+    ``score`` ranks the candidates of one query (it is not calibrated; :attr:`Match.score` is).
+    ``level`` is the finest level on which this record and the input agree.
+    """
+
+    address_id: str
+    score: float
+    level: str | None
+    standard: str
+    fields: tuple[FieldMatch, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """The place of the standard base an input names, how sure the match is and why.
+
+    ``address_id`` is the id of the base record at ``level``; it is None when the input agrees with the
+    base only at a level that has no record of its own (a road, a compound, a door whose base lists only
+    its rooms) or when the best records tie. ``standard``, ``x`` and ``y`` describe the matched place:
+    the record, or the agreed upper level with its centroid computed from the base (``x``/``y`` are None
+    when the base has no coordinates for it). ``score`` is a calibrated confidence in [0, 1].
+    ``ambiguous`` is True when records the input cannot tell apart tie; ``candidates`` lists them.
+    """
+
+    text: str
+    address_id: str | None
+    score: float
+    level: str
+    standard: str
+    x: float | None
+    y: float | None
+    ambiguous: bool
+    candidates: tuple[Candidate, ...]
+    explanation: str
+
+    @property
+    def status(self) -> str:
+        """``"matched"`` (a base record), ``"upper_level"`` (a place above the records) or ``"ambiguous"``."""
+        if self.ambiguous:
+            return "ambiguous"
+        return "matched" if self.address_id is not None else "upper_level"
+
+
+@dataclass(frozen=True, slots=True)
+class Geocode:
+    """A point for an input text: the matched record's, or the centroid of the matched upper level.
+
+    ``x``/``y`` are in ``crs``; they and ``level`` are None when nothing matched (``status``
+    ``"no_match"`` or ``"invalid"``, with the reason in ``explanation``). ``confidence`` is the calibrated
+    match score (0 without a match).
+    """
+
+    text: str
+    x: float | None
+    y: float | None
+    crs: str
+    level: str | None
+    confidence: float
+    address_id: str | None
+    standard: str | None
+    status: str
+    explanation: str
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Whether two texts name the same place: ``relation`` is ``"same"``, ``"partial"`` or ``"different"``.
+
+    ``level`` is the finest level on which the two agree (None when they agree on none);
+    ``fields`` compares them field by field (``input`` is the first text, ``record`` the second).
+    """
+
+    relation: str
+    level: str | None
+    fields: tuple[FieldMatch, ...]
+    explanation: str

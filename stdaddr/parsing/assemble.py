@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from stdaddr import gazetteer
-from stdaddr.gazetteer import HISTORIC, LEVELS
+from stdaddr.gazetteer import CODE_LENGTHS, FULL, HISTORIC, LEVELS
 from stdaddr.models import DIVISION_FIELDS, Address, Component, Division
 from stdaddr.parsing.community import FoundCommunity, written_name
 from stdaddr.parsing.divisions import Chain, Hit
@@ -53,7 +53,8 @@ def _repeats(text: str, hits: list[Hit], chain: Chain, code: str) -> list[Hit]:
         if not code.startswith(h.entry.code) or any(h.start < e and s < h.end for s, e in taken):
             continue
         if h.end > frontier:
-            if h.start != _SEPARATORS.match(text, frontier).end():
+            # After the chain only official names repeat it (滨江区滨江宝龙广场: 滨江 names the compound).
+            if h.entry.kind != FULL or h.start != _SEPARATORS.match(text, frontier).end():
                 continue
             frontier = h.end
         taken.append((h.start, h.end))
@@ -61,14 +62,17 @@ def _repeats(text: str, hits: list[Hit], chain: Chain, code: str) -> list[Hit]:
     return out
 
 
-def _last_copies(pieces: list[Piece], text: str) -> list[Piece]:
-    """Of a level written twice, the copy nearest the rest of the address keeps the level."""
+def _first_copies(pieces: list[Piece]) -> list[Piece]:
+    """Of a level written twice, the first copy is the level; later ones are marked repeated."""
     last: dict[str, Piece] = {}
     for p in pieces:
         if p.field != "extra" and (p.field not in last or p.start < last[p.field].start):
             last[p.field] = p
     keep = {id(p) for p in last.values()}
-    return [p if id(p) in keep or p.field == "extra" else Piece("extra", p.start, p.end, text[p.start : p.end]) for p in pieces]
+    return [
+        p if id(p) in keep or p.field == "extra" else Piece(p.field, p.start, p.end, p.value, p.code, repeated=True)
+        for p in pieces
+    ]
 
 
 def _segments(length: int, covered: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -100,9 +104,8 @@ def _division_pieces(chains: list[Chain], notes: list[str]) -> list[Piece]:
         if entry.level == 0 and entry.code in MUNICIPALITIES and h.key.endswith("市"):
             field = "city"  # 上海市 is read as the city (上海市 3101); the province is written 上海
         if entry.kind == HISTORIC:
-            now = gazetteer.level_of(entry.code)
-            if now != entry.level:  # 龙港镇 became the county-level 龙港市
-                field, value, code = LEVELS[now], g.name(entry.code) or h.key, entry.code
+            if gazetteer.level_of(entry.code) != entry.level:  # 龙港镇 became the county-level 龙港市
+                value, code = g.name(entry.code) or h.key, entry.code
             notes.append(_history_note(h, entry.code))
         pieces.append(Piece(field, h.start, h.end, value, code))
     return pieces
@@ -140,7 +143,7 @@ def assemble(
 
     repeats = _repeats(folded, hits, chain, codes[0] if len(codes) == 1 else "")
     if repeats:
-        pieces = _last_copies(pieces + _division_pieces([Chain(tuple(repeats), 0.0)], []), folded)
+        pieces = _first_copies(pieces + _division_pieces([Chain(tuple(repeats), 0.0)], []))
     covered = [(p.start, p.end) for p in pieces]
 
     tail_start = max((e for _, e in covered), default=0)
@@ -193,11 +196,13 @@ def _build(text: str, offsets: list[int] | None, pieces: list[Piece], codes: lis
     values: dict[str, str] = {}
     for p in pieces:
         s, e = _span(offsets, p.start, p.end)
-        components.append(Component(p.field, s, e, text[s:e], p.value, p.code))
-        if p.field == "extra":
-            extra.append(p.value)
+        components.append(Component(p.field, s, e, text[s:e], p.value, p.code, p.repeated))
+        if p.field == "extra" or p.repeated:
+            extra.append(text[s:e] if p.repeated else p.value)
         elif p.field == "road":
             values[p.field] = p.value  # of 人民路中山巷 the lane written last carries the number
+        elif p.code is not None and len(p.code) != CODE_LENGTHS[LEVELS.index(p.field)]:
+            continue  # 龙港镇 names 龙港市 now: it fills no town
         else:
             values.setdefault(p.field, p.value)
 

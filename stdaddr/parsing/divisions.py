@@ -31,6 +31,8 @@ _CONTENT = re.compile(r"[0-9A-Z\u3400-\u9fff]")
 
 _LEVEL_MARKS = ("省", "市", "区", "县", "旗", "州", "盟", "镇", "乡", "街道", "自治区", "地区", "林区", "苏木")
 
+_CJK_CHAR = re.compile("[\u3400-\u9fff]")
+_ZONE = re.compile("(?:经济技术开发区|经济开发区|开发区|工业园区|工业区|工业园|高新区|科技城|产业园|园区|新区)")
 _RENAMED_SUFFIX = {2: re.compile("(?:县|区|市)(?!场|政府|委|级)"), 3: re.compile("(?:街道办事处|街道|镇|乡)(?!政府|府)")}
 
 _GAP_COST = 1.0
@@ -83,12 +85,19 @@ def find_hits(text: str) -> list[Hit]:
     hits: list[Hit] = []
     matches = automaton.find_matches_as_indexes(text, overlapping=True)
     starts = {start for _, start, _ in matches}
+    ends = {end for _, _, end in matches}
     for index, start, end in matches:
         key = keys[index]
+        # 瓯|北镇, 东|南开: a short name glued to the end of another word is not a division.
+        glued = start > 0 and start not in ends and _CJK_CHAR.match(text, start - 1) is not None
+        # 鄞州|经济开发区, 清港|工业区: a zone named after a place, read as a zone by the tail.
+        zone = _ZONE.match(text, end) is not None
         # 台州市|路桥区: a name right before another name does not go on into a road.
         goes_on_short = end not in starts and _NAME_GOES_ON.match(text, end) is not None
         goes_on_full = goes_on_short and _FULL_NAME_GOES_ON.match(text, end) is not None
         for entry in values[index]:
+            if entry.kind != FULL and (glued or zone):
+                continue
             if entry.kind != FULL and entry.level in _RENAMED_SUFFIX and not key.endswith(_LEVEL_MARKS):
                 # 澄潭镇 (now 澄潭街道), 富阳县 (now 富阳区): a short name with a former level suffix.
                 m = _RENAMED_SUFFIX[entry.level].match(text, end)

@@ -72,6 +72,7 @@ class Piece:
     end: int
     value: str
     code: str | None = None
+    repeated: bool = False
 
 
 def _num(s: str | None) -> str:
