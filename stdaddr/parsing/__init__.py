@@ -26,7 +26,7 @@ from stdaddr.errors import InputError
 from stdaddr.models import Address
 from stdaddr.parsing.assemble import assemble
 from stdaddr.parsing.community import find_community
-from stdaddr.parsing.divisions import best_chains, find_hits
+from stdaddr.parsing.divisions import best_chains, extend, find_hits
 from stdaddr.parsing.tail import split_tail
 from stdaddr.text import clean
 
@@ -67,8 +67,11 @@ def _parse_cached(text: str) -> Address:
     folded, offsets = clean(text[:MAX_LENGTH])
     hits = find_hits(folded)
     chains = best_chains(folded, hits)
-    community = find_community(folded, chains)
-    return assemble(text, folded, offsets, hits, chains, community, split_tail, notes)
+    reading = extend(folded, hits, chains[0]) if len(chains) == 1 else None
+    if reading is not None:
+        chains = [reading.chain]
+    community = find_community(folded, chains, reading.end if reading else None)
+    return assemble(text, folded, offsets, chains, reading, community, split_tail, notes)
 
 
 def clear_cache() -> None:

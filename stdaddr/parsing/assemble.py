@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -10,12 +9,11 @@ from stdaddr import gazetteer
 from stdaddr.gazetteer import CODE_LENGTHS, FULL, HISTORIC, LEVELS
 from stdaddr.models import DIVISION_FIELDS, Address, Component, Division
 from stdaddr.parsing.community import FoundCommunity, written_name
-from stdaddr.parsing.divisions import Chain, Hit
+from stdaddr.parsing.divisions import Chain, Hit, Reading
 from stdaddr.parsing.tail import ORDER, Piece
 
 __all__ = ["assemble"]
 
-_SEPARATORS = re.compile(r"[,\-_/()]*")
 MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
 # National community lookups are only trusted when the name points to this few places.
 _MAX_COMMUNITY_CANDIDATES = 12
@@ -39,27 +37,6 @@ def _common_code(codes: list[str]) -> str:
             break
         common = level_codes[0]
     return common
-
-
-def _repeats(text: str, hits: list[Hit], chain: Chain, code: str) -> list[Hit]:
-    """Hits that repeat a unit of the chain (浙江省温州市浙江省温州市…): before its last hit, or
-    right after it, one after the other."""
-    if not chain.hits:
-        return []
-    taken = [(h.start, h.end) for h in chain.hits]
-    frontier = chain.hits[-1].end
-    out = []
-    for h in hits:
-        if not code.startswith(h.entry.code) or any(h.start < e and s < h.end for s, e in taken):
-            continue
-        if h.end > frontier:
-            # After the chain only official names repeat it (滨江区滨江宝龙广场: 滨江 names the compound).
-            if h.entry.kind != FULL or h.start != _SEPARATORS.match(text, frontier).end():
-                continue
-            frontier = h.end
-        taken.append((h.start, h.end))
-        out.append(h)
-    return out
 
 
 def _first_copies(pieces: list[Piece]) -> list[Piece]:
@@ -124,8 +101,8 @@ def assemble(
     text: str,
     folded: str,
     offsets: list[int] | None,
-    hits: list[Hit],
     chains: list[Chain],
+    reading: Reading | None,
     community: FoundCommunity | None,
     split_tail: Callable[..., Any],
     notes: list[str],
@@ -141,12 +118,13 @@ def assemble(
         name = written_name(g.name(community.code) or "")
         pieces.append(Piece("community", community.start, community.end, name, community.code))
 
-    repeats = _repeats(folded, hits, chain, codes[0] if len(codes) == 1 else "")
-    if repeats:
-        pieces = _first_copies(pieces + _division_pieces([Chain(tuple(repeats), 0.0)], []))
+    if reading is not None and reading.repeats:
+        pieces = _first_copies(pieces + _division_pieces([Chain(reading.repeats, 0.0)], []))
     covered = [(p.start, p.end) for p in pieces]
 
     tail_start = max((e for _, e in covered), default=0)
+    if reading is not None:
+        tail_start = max(reading.end, community.end if community is not None else 0)
     after = max((ORDER.get(p.field, 0) for p in pieces), default=0)
     state = None
     for s, e in _segments(len(folded), covered):

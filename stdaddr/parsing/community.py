@@ -54,14 +54,17 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
     return None
 
 
-def find_community(text: str, chains: list[Chain]) -> FoundCommunity | None:
-    """The community named right after the divisions of one of the chains, if the gazetteer knows it."""
+def find_community(text: str, chains: list[Chain], end: int | None = None) -> FoundCommunity | None:
+    """The community named right after the divisions of one of the chains, if the gazetteer knows it.
+
+    ``end`` is where the division part of the text ends, when known (past repeats of the chain).
+    """
     found = []
     for chain in chains:
         code = chain.code
         if gazetteer.level_of(code) < 2:
             continue
-        pos = _SKIP.match(text, chain.hits[-1].end).end()
+        pos = _SKIP.match(text, end if end is not None else chain.hits[-1].end).end()
         hit = _lookup(text, pos, code)
         if hit is not None:
             found.append(FoundCommunity(pos, hit[0], hit[1], chain))

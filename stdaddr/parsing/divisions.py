@@ -16,7 +16,7 @@ from functools import cache
 from stdaddr import gazetteer
 from stdaddr.gazetteer import FULL, HISTORIC, Entry
 
-__all__ = ["Hit", "Chain", "find_hits", "best_chains"]
+__all__ = ["Hit", "Chain", "Reading", "find_hits", "best_chains", "extend"]
 
 # Text right after a name that makes the name part of a longer one (四川|北路, 西湖|路, 温州|大学).
 _NAME_GOES_ON = re.compile(
@@ -228,3 +228,57 @@ def _prefer_upper(chains: list[Chain]) -> list[Chain]:
             return [chain]
     return chains
 
+
+
+# Between a chain and its repeats: separators and non-Chinese noise (浙江省杭州市AAAA浙江省杭州市…).
+_NOISE = re.compile(r"[^\u3400-\u9fff]*")
+# Pseudo levels that carry no information (浙江省杭州市市辖区…).
+_PSEUDO_LEVELS = re.compile("市辖区|省直辖县级行政区划|自治区直辖县级行政区划")
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """The chain read for the divisions, its repeats, and where the division part of the text ends."""
+
+    chain: Chain
+    repeats: tuple[Hit, ...]
+    end: int
+
+
+def _overlaps(h: Hit, taken: list[tuple[int, int]]) -> bool:
+    return any(h.start < e and s < h.end for s, e in taken)
+
+
+def extend(text: str, hits: list[Hit], chain: Chain) -> Reading:
+    """Add to a chain what repeats or continues it later in the text.
+
+    Before the chain's end and anywhere after it, an official name of a unit of the chain is a repeat.
+    Right after the chain (past separators and noise), short names repeat it too, and a finer unit
+    under it continues it (浙江省杭州市AAAA浙江省杭州市下城区…).
+    """
+    if not chain.hits:
+        return Reading(chain, (), 0)
+    taken = [(h.start, h.end) for h in chain.hits]
+    chain_hits = list(chain.hits)
+    repeats: list[Hit] = []
+    frontier = chain.hits[-1].end
+    code = chain.code
+    for h in hits:
+        if _overlaps(h, taken):
+            continue
+        entry = h.entry
+        contiguous = h.start >= frontier and h.start == _NOISE.match(text, frontier).end()
+        if code.startswith(entry.code) and (h.end <= frontier or contiguous or entry.kind == FULL):
+            repeats.append(h)
+        elif contiguous and entry.level > chain_hits[-1].entry.level and entry.under(code):
+            chain_hits.append(h)
+            code = entry.code
+        else:
+            continue
+        taken.append((h.start, h.end))
+        if contiguous:
+            frontier = h.end
+    pseudo = _PSEUDO_LEVELS.match(text, _NOISE.match(text, frontier).end())
+    if pseudo is not None:
+        frontier = pseudo.end()
+    return Reading(Chain(tuple(chain_hits), chain.score), tuple(repeats), frontier)
