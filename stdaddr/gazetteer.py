@@ -117,7 +117,7 @@ def short_names(name: str, level: int) -> list[str]:
     >>> short_names("黔南布依族苗族自治州", 1), short_names("广西壮族自治区", 0), short_names("五马街道", 3)
     (['黔南州', '黔南'], ['广西'], ['五马'])
     >>> short_names("多福巷社区居委会", 4), short_names("城区", 2)
-    (['多福巷社区', '多福巷'], [])
+    (['多福巷社区'], [])
     """
     out: list[str] = []
     stem = _strip_level_suffix(name, level)

@@ -35,6 +35,7 @@ __all__ = ["parse", "normalize", "parse_many", "clear_cache", "MAX_LENGTH"]
 # Longer texts are cut here before parsing (no address is this long; a note in the result says so).
 MAX_LENGTH = 300
 _CACHE_SIZE = 1 << 16
+_FIXED_POINT_ROUNDS = 4
 
 
 def _as_text(text: Any) -> str:
@@ -82,10 +83,20 @@ def clear_cache() -> None:
 def normalize(text: str) -> str:
     """The canonical form of an address: every level in order, Arabic numerals, no notes.
 
+    The canonical form is a fixed point: ``normalize(normalize(x)) == normalize(x)``. Reading the
+    canonical string again can settle what the first reading left open (a compound read as a road
+    once its note is gone), so the result is read again until it no longer changes.
+
     >>> normalize("浙江省温州市浙江省温州市鹿城区解放街123号(五马美食林对面)")
     '浙江省温州市鹿城区解放街123号'
     """
-    return parse(text).normalized
+    current = parse(text).normalized
+    for _ in range(_FIXED_POINT_ROUNDS):
+        following = parse(current).normalized
+        if following == current:
+            break
+        current = following
+    return current
 
 
 def parse_many(texts: Iterable[Any]) -> list[Address]:

@@ -128,10 +128,11 @@ def assemble(
     after = max((ORDER.get(p.field, 0) for p in pieces), default=0)
     state = None
     for s, e in _segments(len(folded), covered):
-        if s >= tail_start:
+        if s < tail_start:
+            pieces.append(Piece("extra", s, min(e, tail_start), folded[s : min(e, tail_start)]))
+            s = tail_start
+        if s < e:
             state = split_tail(folded, s, e, state, after=after)
-        else:
-            pieces.append(Piece("extra", s, e, folded[s:e]))
     if state is not None:
         pieces.extend(state.pieces)
     if community is None:
@@ -188,14 +189,19 @@ def _build(text: str, offsets: list[int] | None, pieces: list[Piece], codes: lis
     candidates: tuple[Division, ...] = ()
     ambiguous = len(set(codes)) > 1
     if codes:
+        # With several candidates, only what they share and what the text says is filled in.
         code = _common_code(codes) if ambiguous else codes[0]
         if ambiguous:
             candidates = tuple(_division(c) for c in sorted(set(codes)))
         for c in g.path(code) if code else ():
             level = LEVELS[gazetteer.level_of(c)]
+            if ambiguous and level not in values:
+                continue
             name = g.name(c) or ""
             fields[level] = written_name(name) if level == "community" else name
             fields[f"{level}_code"] = c
+        if fields.get("province_code") in MUNICIPALITIES and "city" not in fields:
+            fields["city"] = fields["province"]  # 上海市: the city is the municipality itself
     inferred = frozenset(f for f in DIVISION_FIELDS if f in fields and f not in values)
     for f, v in values.items():
         if f in DIVISION_FIELDS and f in fields:

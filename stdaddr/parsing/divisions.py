@@ -35,6 +35,12 @@ _CJK_CHAR = re.compile("[\u3400-\u9fff]")
 _ZONE = re.compile("(?:经济技术开发区|经济开发区|开发区|工业园区|工业区|工业园|高新区|科技城|产业园|园区|新区)")
 _RENAMED_SUFFIX = {2: re.compile("(?:县|区|市)(?!场|政府|委|级)"), 3: re.compile("(?:街道办事处|街道|镇|乡)(?!政府|府)")}
 
+# Contacts and notes that cost nothing to skip before the divisions.
+_NOT_ADDRESS = re.compile(
+    r"(?<![0-9])(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9])"
+    r"|[\u4e00-\u9fff]{1,3}(?:先生|女士|小姐|师傅)|\([^()]*\)|市辖区|省直辖县级行政区划|自治区直辖县级行政区划"
+)
+
 _GAP_COST = 1.0
 _COVERED_GAP_SHARE = 0.5
 _INNER_REPEAT_COST = 0.05
@@ -147,11 +153,15 @@ def _skip_costs(text: str, hits: list[Hit]) -> tuple[list[float], list[float]]:
     covered = bytearray(len(text))
     for h in hits:
         covered[h.start : h.end] = b"\x01" * (h.end - h.start)
+    for m in _NOT_ADDRESS.finditer(text):  # 王先生13712345678鹿城区…: a contact is no address content
+        covered[m.start() : m.end()] = b"\x02" * (m.end() - m.start())
     before = [0.0] * (len(text) + 1)
     inside = [0.0] * (len(text) + 1)
     run = run_inside = 0.0
     for i, c in enumerate(text):
-        if _CONTENT.match(c):
+        if covered[i] == 2:
+            pass
+        elif _CONTENT.match(c):
             if covered[i]:
                 run += _COVERED_GAP_SHARE
                 run_inside += _COVERED_GAP_SHARE + _INNER_REPEAT_COST
@@ -259,6 +269,7 @@ def extend(text: str, hits: list[Hit], chain: Chain) -> Reading:
     if not chain.hits:
         return Reading(chain, (), 0)
     taken = [(h.start, h.end) for h in chain.hits]
+    starts = {h.start for h in hits}
     chain_hits = list(chain.hits)
     repeats: list[Hit] = []
     frontier = chain.hits[-1].end
@@ -268,6 +279,8 @@ def extend(text: str, hits: list[Hit], chain: Chain) -> Reading:
             continue
         entry = h.entry
         contiguous = h.start >= frontier and h.start == _NOISE.match(text, frontier).end()
+        if contiguous and entry.kind != FULL and h.end not in starts and _CJK_CHAR.match(text, h.end):
+            continue  # 景山街道|景山社区: a short name that goes on is another name's start
         if code.startswith(entry.code) and (h.end <= frontier or contiguous or entry.kind == FULL):
             repeats.append(h)
         elif contiguous and entry.level > chain_hits[-1].entry.level and entry.under(code):
@@ -281,4 +294,6 @@ def extend(text: str, hits: list[Hit], chain: Chain) -> Reading:
     pseudo = _PSEUDO_LEVELS.match(text, _NOISE.match(text, frontier).end())
     if pseudo is not None:
         frontier = pseudo.end()
+    elif chain_hits[-1].entry.level == 1 and chain_hits[-1].key.endswith("市") and text.startswith("区", frontier):
+        frontier += 1  # 温州市区: the city's urban area, no county
     return Reading(Chain(tuple(chain_hits), chain.score), tuple(repeats), frontier)

@@ -35,6 +35,8 @@ ORDER = {
 
 # A CJK character that can be part of a name: a negated class (fast) of everything else and of the markers.
 _CJK_NAME = "[^\x00-\u4dff\ua000-\U0010ffff路街巷弄号幢栋单室层楼组村社]"
+# Road names may contain 村 and 社 (中关村大街); a community written before a road is split off later.
+_ROAD_NAME = "[^\x00-\u4dff\ua000-\U0010ffff路街巷弄号幢栋单室层楼组]"
 _POI_AFTER = r"(?:小区|花园|公寓|大厦|新村|家园|苑|广场|山庄|别墅|名苑|华庭|公馆|大楼|商城|楼)"
 
 _TOKEN = re.compile(
@@ -45,18 +47,18 @@ _TOKEN = re.compile(
             r"(?P<triple>(?<![0-9-])([0-9]+)-([0-9]+)-([0-9]+)(?:室|号)?(?![0-9-]))",
             rf"(?P<lane>({N})弄({N})号)",
             rf"(?P<building>第?({N}|[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼|#楼?|号?栋|号馆))",
-            rf"(?P<house>({N})(?:-([0-9]+))?号(?!楼)院?(?:(?:附|之)({N})号?|([甲乙丙丁])(?![0-9]))?)",
+            rf"(?P<house>([甲乙丙丁](?=[0-9]))?({N}[A-Z]?)(?:-([0-9]+))?号(?!楼)院?(?:(?:附|之)({N})号?|([甲乙丙丁])(?![0-9]))?)",
             rf"(?P<unit>({N})单元)",
             rf"(?P<floor>(负|地下|-)?({N}|[A-Z][0-9]+)(?:层|楼)(?![房盘道梯宇下]))",
             rf"(?P<room>([A-Z]?[0-9]+[A-Z]?|{N})(?:室|户|房(?!子)))",
-            rf"(?P<group>({N})(?:组|村民小组))",
+            rf"(?P<group>第?({N})(?:组|村民小组))",
             r"(?P<pair>(?<![0-9-])([0-9]+)-([0-9]+)(?![0-9-]))",
             r"(?P<number>(?<![0-9A-Z])([A-Z]?[0-9]+[A-Z]?)(?![0-9]))",
             r"(?P<note_words>(?:[放送交寄存](?:在|到|至)?(?:前台|门口|门卫|传达室|快递柜|丰巢|物业|保安室|驿站)|代收|转交|[\u4e00-\u9fff]{1,3}(?:先生|女士|小姐|师傅)(?:收)?))",
             rf"(?P<town>(?:{_CJK_NAME}{{1,6}}?(?:街道|镇|乡)|{_CJK_NAME}{{0,6}}?(?:经济开发区|开发区|工业园区|工业区|工业园|经济区|高新区|园区|新区))(?!路|街|大道|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
             r"(?P<assist>(?:斜?对面|附近|旁边|隔壁|对过|楼下|交叉口|交叉路口|路口|(?:往|向)?[东西南北]{1,2}(?:侧|面|边)?约?[0-9]+(?:米|公里|M|KM)|[0-9]+(?:米|公里)处?|[东西南北]侧|旁))",
-            rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:社区|居委会|村委会|村民委员会|居民委员会|村)(?!{_POI_AFTER}|委|民|口|路|街|道|巷|庄|[0-9]*(?:号楼|幢|栋)))",
-            rf"(?P<road>(?:{_CJK_NAME}{{1,10}}?(?:大道|大街|公路|路|街(?![道坊])|巷|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水])道(?!路))|[A-Z]?[0-9]+(?:国道|省道|县道))(?:[东西南北中]段|{N}段)?)",
+            rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:社区|居委会|村委会|村民委员会|居民委员会|(?<!新)村)(?!{_POI_AFTER}|委|民|口|路|街|道|巷|庄|大街|大道|[0-9]*(?:号楼|幢|栋)))",
+            rf"(?P<road>(?:{_ROAD_NAME}{{1,10}}?(?:大道|大街|公路|路|街(?![道坊])|巷|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水])道(?!路))|[A-Z]?[0-9]+(?:国道|省道|县道))(?:[东西南北中]段|{N}段)?)",
             r"(?P<sep>,+)",
         )
     )
@@ -75,8 +77,18 @@ class Piece:
     repeated: bool = False
 
 
+def _code(s: str) -> str:
+    """A number with letters (B12, 12A): digits without leading zeros, letters kept."""
+    m = re.fullmatch(r"([A-Z]?)([0-9]+)([A-Z]?)", s)
+    return f"{m.group(1)}{_num(m.group(2))}{m.group(3)}" if m else s
+
+
 def _num(s: str | None) -> str:
-    return to_number(s) if s else ""
+    """Canonical digits of a number: Arabic, without leading zeros (0301 -> 301)."""
+    if not s:
+        return ""
+    n = to_number(s)
+    return n.lstrip("0") or "0" if n.isdigit() else n
 
 
 class _State:
@@ -101,8 +113,9 @@ class _State:
 
 
 def _house_value(m: re.Match[str]) -> str:
-    main, sub, annex, stem = m.group(_G["house"] + 1, _G["house"] + 2, _G["house"] + 3, _G["house"] + 4)
-    value = _num(main) + (f"-{sub}" if sub else "") + "号"
+    i = _G["house"]
+    prefix, main, sub, annex, stem = m.group(i + 1, i + 2, i + 3, i + 4, i + 5)
+    value = (prefix or "") + _num(main) + (f"-{sub}" if sub else "") + "号"
     if annex:
         value += "附" + _num(annex)
     elif stem:
@@ -142,7 +155,12 @@ def _token(st: _State, m: re.Match[str]) -> None:
     g = m.group
     if kind == "sep":
         return
-    if kind in ("note", "phone", "assist", "note_words"):
+    if kind == "assist" and st.pieces and st.pieces[-1].field == "poi" and st.pieces[-1].end == s:
+        # 五马美食林对面: the landmark before 对面/附近/旁 is a note too, not the compound.
+        landmark = st.pieces.pop()
+        st.fields.discard("poi")
+        st.extra(landmark.start, e, landmark.value + g(0))
+    elif kind in ("note", "phone", "assist", "note_words"):
         st.extra(s, e, g(0))
     elif kind == "town":
         # A town the gazetteer does not know (renamed or merged since 2023): kept, without a code.
@@ -150,7 +168,7 @@ def _token(st: _State, m: re.Match[str]) -> None:
             _free(st, m.string, s, e)
     elif kind == "triple":
         i = _G["triple"]
-        b, u, r = g(i + 1), g(i + 2), g(i + 3)
+        b, u, r = _num(g(i + 1)), _num(g(i + 2)), _num(g(i + 3))
         if not st.put("building", s, e, f"{b}幢"):
             st.extra(s, e, g(0))
             return
@@ -172,13 +190,13 @@ def _token(st: _State, m: re.Match[str]) -> None:
     elif kind == "floor":
         _put_or_extra(st, "floor", s, e, _floor_value(m), g(0))
     elif kind == "room":
-        _put_or_extra(st, "room", s, e, _num(g(_G["room"] + 1)) + "室", g(0))
+        _put_or_extra(st, "room", s, e, _code(_num(g(_G["room"] + 1))) + "室", g(0))
     elif kind == "group":
         _put_or_extra(st, "group", s, e, _num(g(_G["group"] + 1)) + "组", g(0))
     elif kind == "pair":
-        _pair(st, s, e, g(_G["pair"] + 1), g(_G["pair"] + 2))
+        _pair(st, s, e, _num(g(_G["pair"] + 1)), _num(g(_G["pair"] + 2)))
     elif kind == "number":
-        _number(st, s, e, g(_G["number"] + 1))
+        _number(st, s, e, _code(g(_G["number"] + 1)))
     elif kind == "community":
         if not (st.last < ORDER["road"] and st.put("community", s, e, g(0))):
             _free(st, m.string, s, e)
@@ -193,7 +211,7 @@ def _put_or_extra(st: _State, field: str, s: int, e: int, value: str, raw: str) 
 
 # Words that end a compound or zone name and cannot be inside a road name (紫郡小区|紫城路).
 _ROAD_PREFIX = re.compile(
-    r".*(?:小区|花园|大厦|广场|公寓|新村|家园|工业区|开发区|工业园区|工业园|园区|农场|村|社区|街道|镇|乡)(?=.{2})"
+    r".*(?:小区|花园|大厦|广场|公寓|新村|家园|工业区|开发区|工业园区|工业园|园区|农场|村|社区|街道|镇|乡)(?=.{3})"
 )
 
 
@@ -241,9 +259,15 @@ def _number(st: _State, s: int, e: int, n: str) -> None:
         st.extra(s, e, n)
 
 
+_PUNCTUATION = ",-.#()_?*+=~!@$%^&'\"`<>;:[]{}|/\\"
+
+
 def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None:
     chunk = raw if raw is not None else text[s:e]
-    if not chunk.strip(",-.#"):
+    if not chunk.strip(_PUNCTUATION):
+        return
+    if len(chunk) == 1 and not _extends_poi(st, s):
+        st.extra(s, e, chunk)  # one stray character names no compound
         return
     if st.last <= ORDER["poi"] and ("poi" not in st.fields or _extends_poi(st, s)):
         if "poi" in st.fields:

@@ -1,0 +1,62 @@
+"""The parse golden table: every case of ``tests/data/golden/parse.tsv`` parses to its expected levels.
+
+Each row names the expected value of every level and division code; an empty cell expects ``None``,
+a ``*`` cell is not checked. ``ambiguous`` is ``true``/``false``/``*``.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+import stdaddr
+from stdaddr.models import FIELDS
+
+GOLDEN = Path(__file__).parent / "data" / "golden" / "parse.tsv"
+CODE_COLUMNS = ("county_code", "town_code", "community_code")
+ANY = "*"
+
+
+def _read_cases() -> list[dict[str, str]]:
+    with GOLDEN.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+CASES = _read_cases()
+
+
+def test_golden_table_is_well_formed():
+    """The golden table has the documented header, unique ids and a value for every column."""
+    with GOLDEN.open(encoding="utf-8") as f:
+        header = f.readline().rstrip("\n").split("\t")
+    assert header == ["id", "input", *FIELDS, *CODE_COLUMNS, "ambiguous", "note"]
+    ids = [c["id"] for c in CASES]
+    assert len(ids) == len(set(ids))
+    for case in CASES:
+        assert None not in case.values(), case["id"]
+        assert case["ambiguous"] in ("true", "false", ANY), case["id"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_parse_golden(case: dict[str, str]):
+    """The input parses to the expected level values, division codes and ambiguity flag, with valid offsets."""
+    text = case["input"]
+    a = stdaddr.parse(text)
+
+    mismatches = {}
+    for column in (*FIELDS, *CODE_COLUMNS):
+        expected = case[column]
+        if expected == ANY:
+            continue
+        got = getattr(a, column)
+        if got != (expected or None):
+            mismatches[column] = {"expected": expected or None, "got": got}
+    if case["ambiguous"] != ANY and a.ambiguous != (case["ambiguous"] == "true"):
+        mismatches["ambiguous"] = {"expected": case["ambiguous"] == "true", "got": a.ambiguous}
+    assert not mismatches, f"{text!r} ({case['note']}): {mismatches}"
+
+    for c in a.components:
+        assert 0 <= c.start < c.end <= len(text), f"{c} has offsets outside {text!r}"
+        assert text[c.start : c.end] == c.text, f"{c} does not match the input span {text[c.start : c.end]!r}"
