@@ -10,6 +10,7 @@ Equal best chains that end in different units make the result ambiguous (朝阳�
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 from dataclasses import dataclass
 from functools import cache
 
@@ -26,8 +27,8 @@ _NAME_GOES_ON = re.compile(
 )
 # After an official name only a road suffix makes it part of a longer name (中山市|路 is rare, 中山|路 is not).
 _FULL_NAME_GOES_ON = re.compile(r"(?:路|街(?!道|办)|大道|大街|巷|胡同)")
-# Characters that carry address content (charged when a chain skips them).
-_CONTENT = re.compile(r"[0-9A-Z\u3400-\u9fff]")
+# Runs of characters that carry address content (charged when a chain skips them).
+_CONTENT_RUN = re.compile(r"[0-9A-Z\u3400-\u9fff]+")
 
 _LEVEL_MARKS = ("省", "市", "区", "县", "旗", "州", "盟", "镇", "乡", "街道", "自治区", "地区", "林区", "苏木")
 
@@ -35,6 +36,8 @@ _CJK_CHAR = re.compile("[\u3400-\u9fff]")
 _ZONE = re.compile("(?:经济技术开发区|经济开发区|开发区|工业园区|工业区|工业园|高新区|科技城|产业园|园区|新区)")
 _RENAMED_SUFFIX = {2: re.compile("(?:县|区|市)(?!场|政府|委|级)"), 3: re.compile("(?:街道办事处|街道|镇|乡)(?!政府|府)")}
 
+_COST_BEFORE = (0.0, 1.0, 0.5, 0.0)
+_COST_INSIDE = (0.0, 1.0, 0.55, 0.0)
 # Contacts and notes that cost nothing to skip before the divisions.
 _NOT_ADDRESS = re.compile(
     r"(?<![0-9])(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9])"
@@ -42,8 +45,7 @@ _NOT_ADDRESS = re.compile(
 )
 
 _GAP_COST = 1.0
-_COVERED_GAP_SHARE = 0.5
-_INNER_REPEAT_COST = 0.05
+
 _FULL_BONUS = 0.5
 _LINK_BONUS = 0.5
 _SHORT_WEIGHT = 0.8
@@ -73,15 +75,54 @@ class Chain:
 
 
 @cache
+def _ancestor_codes(entry: Entry) -> tuple[str, ...]:
+    """Codes a unit above this one in the text may have: ancestors of its code or of its former parent."""
+    code = entry.code
+    out = [code[:n] for n in (2, 4, 6, 9) if n < len(code)]
+    if entry.parent:
+        out.extend(entry.parent[:n] for n in (2, 4, 6, 9) if n <= len(entry.parent))
+    return tuple(out)
+
+
+def _can_start_entry(entry: Entry) -> bool:
+    """Whether a reading may open a chain without a unit above it in the text."""
+    if entry.stem < 2:
+        return False  # 城区, 开发区, 新区: generic without their county
+    # A town's short name (五马) is too common nationwide to stand alone; its full name (五马街道) may.
+    return not (entry.level >= 3 and entry.kind != FULL)
+
+
+@dataclass(frozen=True, slots=True)
+class _Readings:
+    """The readings of one automaton key: those that may open a chain, and those that need a unit
+    above them, filed under each ancestor code (so only readings under a unit in the text are tried)."""
+
+    free: tuple[Entry, ...]
+    under: dict[str, tuple[Entry, ...]]
+
+
+def _readings(entries: tuple[Entry, ...]) -> _Readings:
+    free = []
+    under: dict[str, list[Entry]] = {}
+    for entry in entries:
+        if _can_start_entry(entry) or entry.level < 3:
+            free.append(entry)
+            continue
+        for code in _ancestor_codes(entry):
+            under.setdefault(code, []).append(entry)
+    return _Readings(tuple(free), {k: tuple(v) for k, v in under.items()})
+
+
+@cache
 def _automaton():
     import ahocorasick_rs
 
     keys: list[str] = []
-    values: list[tuple[Entry, ...]] = []
+    values: list[_Readings] = []
     for key, entries in gazetteer.load().keys():
         if len(key) >= 2:
             keys.append(key)
-            values.append(entries)
+            values.append(_readings(entries))
     return ahocorasick_rs.AhoCorasick(keys), keys, values
 
 
@@ -92,8 +133,20 @@ def find_hits(text: str) -> list[Hit]:
     matches = automaton.find_matches_as_indexes(text, overlapping=True)
     starts = {start for _, start, _ in matches}
     ends = {end for _, _, end in matches}
+    above = {e.code for index, _, _ in matches for e in values[index].free}
     for index, start, end in matches:
         key = keys[index]
+        readings = values[index]
+        entries = list(readings.free)
+        if readings.under:
+            seen = set()
+            for code in above:
+                for entry in readings.under.get(code, ()):
+                    if id(entry) not in seen:
+                        seen.add(id(entry))
+                        entries.append(entry)
+        if not entries:
+            continue
         # 瓯|北镇, 东|南开: a short name glued to the end of another word is not a division.
         glued = start > 0 and start not in ends and _CJK_CHAR.match(text, start - 1) is not None
         # 鄞州|经济开发区, 清港|工业区: a zone named after a place, read as a zone by the tail.
@@ -101,16 +154,18 @@ def find_hits(text: str) -> list[Hit]:
         # 台州市|路桥区: a name right before another name does not go on into a road.
         goes_on_short = end not in starts and _NAME_GOES_ON.match(text, end) is not None
         goes_on_full = goes_on_short and _FULL_NAME_GOES_ON.match(text, end) is not None
-        for entry in values[index]:
-            if entry.kind != FULL and (glued or zone):
-                continue
-            if entry.kind != FULL and entry.level in _RENAMED_SUFFIX and not key.endswith(_LEVEL_MARKS):
-                # 澄潭镇 (now 澄潭街道), 富阳县 (now 富阳区): a short name with a former level suffix.
-                m = _RENAMED_SUFFIX[entry.level].match(text, end)
-                if m is not None:
-                    hits.append(Hit(start, m.end(), key + m.group(), entry))
+        full_marked = key.endswith(_LEVEL_MARKS)
+        for entry in entries:
+            if entry.kind != FULL:
+                if glued or zone:
                     continue
-            if goes_on_full if entry.kind == FULL and key.endswith(_LEVEL_MARKS) else goes_on_short:
+                if entry.level in _RENAMED_SUFFIX and not full_marked:
+                    # 澄潭镇 (now 澄潭街道), 富阳县 (now 富阳区): a short name with a former level suffix.
+                    m = _RENAMED_SUFFIX[entry.level].match(text, end)
+                    if m is not None:
+                        hits.append(Hit(start, m.end(), key + m.group(), entry))
+                        continue
+            if goes_on_full if entry.kind == FULL and full_marked else goes_on_short:
                 continue
             hits.append(Hit(start, end, key, entry))
     hits.sort(key=lambda h: (h.start, -h.end))
@@ -125,22 +180,8 @@ def _weight(hit: Hit) -> float:
     return n * (_HISTORIC_WEIGHT if kind == HISTORIC else _SHORT_WEIGHT)
 
 
-def _can_start(hit: Hit) -> bool:
-    """Whether a hit may open a chain without a unit above it in the text."""
-    entry = hit.entry
-    if entry.stem < 2:
-        return False  # 城区, 开发区, 新区: generic without their county
-    # A town's short name (五马) is too common nationwide to stand alone; its full name (五马街道) may.
-    return not (entry.level >= 3 and entry.kind != FULL)
 
 
-def _ancestors(entry: Entry) -> list[str]:
-    """Codes a unit above this one in the text may have: ancestors of its code or of its former parent."""
-    code = entry.code
-    out = [code[:n] for n in (2, 4, 6, 9) if n < len(code)]
-    if entry.parent:
-        out.extend(entry.parent[:n] for n in (2, 4, 6, 9) if n <= len(entry.parent))
-    return out
 
 
 def _skip_costs(text: str, hits: list[Hit]) -> tuple[list[float], list[float]]:
@@ -150,26 +191,16 @@ def _skip_costs(text: str, hits: list[Hit]) -> tuple[list[float], list[float]]:
     (浙江省温州市浙江省温州市…) or contradict it (永嘉县|上塘镇 of another county). Inside a chain it
     costs a little more, so that of repeated prefixes the copy next to the rest of the address is read.
     """
-    covered = bytearray(len(text))
+    # One code per character: 0 not content, 1 content, 2 content another name covers, 3 a contact.
+    kind = bytearray(len(text))
+    for m in _CONTENT_RUN.finditer(text):
+        kind[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
     for h in hits:
-        covered[h.start : h.end] = b"\x01" * (h.end - h.start)
+        kind[h.start : h.end] = kind[h.start : h.end].replace(b"\x01", b"\x02")
     for m in _NOT_ADDRESS.finditer(text):  # 王先生13712345678鹿城区…: a contact is no address content
-        covered[m.start() : m.end()] = b"\x02" * (m.end() - m.start())
-    before = [0.0] * (len(text) + 1)
-    inside = [0.0] * (len(text) + 1)
-    run = run_inside = 0.0
-    for i, c in enumerate(text):
-        if covered[i] == 2:
-            pass
-        elif _CONTENT.match(c):
-            if covered[i]:
-                run += _COVERED_GAP_SHARE
-                run_inside += _COVERED_GAP_SHARE + _INNER_REPEAT_COST
-            else:
-                run += 1.0
-                run_inside += 1.0
-        before[i + 1] = run
-        inside[i + 1] = run_inside
+        kind[m.start() : m.end()] = b"\x03" * (m.end() - m.start())
+    before = [0.0, *accumulate(_COST_BEFORE[k] for k in kind)]
+    inside = [0.0, *accumulate(_COST_INSIDE[k] for k in kind)]
     return before, inside
 
 
@@ -196,11 +227,11 @@ def best_chains(text: str, hits: list[Hit]) -> list[Chain]:
                 if code not in done or value > done[code][0]:
                     done[code] = (value, k)
         weight = _weight(hit)
-        if _can_start(hit):
+        if _can_start_entry(hit.entry):
             score[i], back[i] = weight - _GAP_COST * skipped[hit.start], -1
         gap = _GAP_COST * inner[hit.start]
         level = hit.entry.level
-        for code in _ancestors(hit.entry):
+        for code in _ancestor_codes(hit.entry):
             prev = done.get(code)
             if prev is None or hits[prev[1]].entry.level >= level:
                 continue
