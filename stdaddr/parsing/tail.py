@@ -54,7 +54,8 @@ _TOKEN = re.compile(
             rf"(?P<group>第?({N})(?:组|村民小组))",
             r"(?P<pair>(?<![0-9-])([0-9]+)-([0-9]+)(?![0-9-]))",
             r"(?P<number>(?<![0-9A-Z])([A-Z]?[0-9]+[A-Z]?)(?![0-9]))",
-            r"(?P<note_words>(?:[放送交寄存](?:在|到|至)?(?:前台|门口|门卫|传达室|快递柜|丰巢|物业|保安室|驿站)|代收|转交|[\u4e00-\u9fff]{1,3}(?:先生|女士|小姐|师傅)(?:收)?))",
+            r"(?P<note_words>(?:[放送交寄存](?:在|到|至)?(?:前台|门口|门卫|传达室|快递柜|丰巢|物业|保安室|驿站)|代收|转交|[\u4e00-\u9fff]{1,3}(?:先生|女士|小姐|师傅)(?:收)?|电联|(?:请|麻烦)?(?:提前|先|到了)?(?:致电|电话联系|打电话|联系)(?:[\u4e00-\u9fff]{0,6})?|谢谢|收货|收件))",
+            rf"(?P<part>(?<![0-9])(?:{N}|[A-Z])(?:期|区)(?![0-9]))",
             rf"(?P<town>(?:{_CJK_NAME}{{1,6}}?(?:街道|镇|乡)|{_CJK_NAME}{{0,6}}?(?:经济开发区|开发区|工业园区|工业区|工业园|经济区|高新区|园区|新区))(?!路|街|大道|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
             r"(?P<assist>(?:斜?对面|附近|旁边|隔壁|对过|楼下|交叉口|交叉路口|路口|(?:往|向)?[东西南北]{1,2}(?:侧|面|边)?约?[0-9]+(?:米|公里|M|KM)|[0-9]+(?:米|公里)处?|[东西南北]侧|旁))",
             rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:社区|居委会|村委会|村民委员会|居民委员会|(?<!新)村)(?!{_POI_AFTER}|委|民|口|路|街|道|巷|庄|大街|大道|[0-9]*(?:号楼|幢|栋)))",
@@ -160,6 +161,9 @@ def _token(st: _State, m: re.Match[str]) -> None:
         landmark = st.pieces.pop()
         st.fields.discard("poi")
         st.extra(landmark.start, e, landmark.value + g(0))
+    elif kind == "part":
+        # 阳光丽园二期, 福田二区: a phase or area of a compound belongs to its name.
+        _free(st, m.string, s, e)
     elif kind in ("note", "phone", "assist", "note_words"):
         st.extra(s, e, g(0))
     elif kind == "town":
@@ -264,8 +268,13 @@ _PUNCTUATION = ",-.#()_?*+=~!@$%^&'\"`<>;:[]{}|/\\"
 
 def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None:
     chunk = raw if raw is not None else text[s:e]
-    if not chunk.strip(_PUNCTUATION):
+    stripped = chunk.strip(_PUNCTUATION)
+    if not stripped:
         return
+    if stripped != chunk:  # _德胜置业大厦_: separators around a name are not part of it
+        s += len(chunk) - len(chunk.lstrip(_PUNCTUATION))
+        e = s + len(stripped)
+        chunk = stripped
     if len(chunk) == 1 and not _extends_poi(st, s):
         st.extra(s, e, chunk)  # one stray character names no compound
         return
