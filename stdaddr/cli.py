@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from typing import Any
 
 from stdaddr import __version__
@@ -33,12 +34,8 @@ def _texts(args: argparse.Namespace) -> Iterable[str]:
 def _cmd_parse(args: argparse.Namespace, *, normalized_only: bool = False) -> int:
     from stdaddr.batch import write_parsed
 
-    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
-    try:
+    with open(args.output, "w", encoding="utf-8", newline="") if args.output else nullcontext(sys.stdout) as out:
         write_parsed(_texts(args), out, fmt=args.format, normalized_only=normalized_only)
-    finally:
-        if args.output:
-            out.close()
     return 0
 
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 import gzip
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
-from typing import Iterable, Iterator
 
 from stdaddr.text import clean
 
@@ -222,7 +222,7 @@ class Gazetteer:
         """Every reading of a name at levels 0-3 (official, short, former)."""
         return tuple(self._entries.get(fold(name), ()))
 
-    def keys(self) -> Iterator[tuple[str, tuple[Entry, ...]]]:
+    def readings(self) -> Iterator[tuple[str, tuple[Entry, ...]]]:
         """All names and aliases at levels 0-3 with their readings (for building an automaton)."""
         for key, entries in self._entries.items():
             yield key, tuple(entries)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from stdaddr import gazetteer
-from stdaddr.gazetteer import CODE_LENGTHS, FULL, HISTORIC, LEVELS
+from stdaddr.gazetteer import CODE_LENGTHS, HISTORIC, LEVELS
 from stdaddr.models import DIVISION_FIELDS, Address, Component, Division
 from stdaddr.parsing.community import FoundCommunity, written_name
 from stdaddr.parsing.divisions import Chain, Hit, Reading
@@ -32,7 +32,7 @@ def _common_code(codes: list[str]) -> str:
     g = gazetteer.load()
     paths = [g.path(c) for c in codes]
     common = ""
-    for level_codes in zip(*paths):
+    for level_codes in zip(*paths, strict=False):
         if len(set(level_codes)) != 1:
             break
         common = level_codes[0]
@@ -110,7 +110,6 @@ def assemble(
     g = gazetteer.load()
     if community is not None:
         chains = [community.chain]
-    chain = chains[0] if chains else Chain((), 0.0)
     pieces = _division_pieces(chains, notes) if chains else []
     codes = [c.code for c in chains]
     if community is not None:

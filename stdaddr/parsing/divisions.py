@@ -10,9 +10,9 @@ Equal best chains that end in different units make the result ambiguous (朝阳�
 from __future__ import annotations
 
 import re
-from itertools import accumulate
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 
 from stdaddr import gazetteer
 from stdaddr.gazetteer import FULL, HISTORIC, Entry
@@ -119,7 +119,7 @@ def _automaton():
 
     keys: list[str] = []
     values: list[_Readings] = []
-    for key, entries in gazetteer.load().keys():
+    for key, entries in gazetteer.load().readings():
         if len(key) >= 2:
             keys.append(key)
             values.append(_readings(entries))
