@@ -8,14 +8,15 @@ The steps, each a function below:
 2. :func:`_roads` names the roads and numbers their doors (odd left, even right, 附 annexes, 弄 lanes);
 3. :func:`_place_roads` draws each road as a random walk from its community into the town's area
    and puts the doors along it in number order; a door's community is the nearest community centre;
-4. :func:`_compounds` picks an entrance door for each compound, lays its buildings out in a block
-   behind that door and expands buildings into units and rooms;
+4. :func:`_records` picks an entrance door for each compound, lays its buildings out in a block
+   behind that door, expands buildings into units and rooms, and adds the village group doors;
 5. :func:`_frame` writes ids, canonical address strings and coordinates, sorted by id.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,9 +25,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
-from stdaddr import gazetteer
 from stdaddr.synth import geometry, vocab
-from stdaddr.synth.world import World, build_world
+from stdaddr.synth.world import World, build_world, short_name
 
 __all__ = ["generate_base", "LEVELS", "COLUMNS", "MAX_RECORDS"]
 
@@ -86,9 +86,32 @@ class CompoundType:
 
 
 _TYPES = (
-    CompoundType(("小区", "新村", "苑", "小区"), (2, 16), ((0, 1, 2, 3), (0.15, 0.35, 0.35, 0.15)), (4, 7), ((1, 2, 3), (0.2, 0.6, 0.2)), 30.0),
-    CompoundType(("花园", "家园", "华庭", "名苑", "嘉园", "公馆"), (2, 14), ((1, 2), (0.5, 0.5)), (11, 33), ((2, 3, 4), (0.5, 0.3, 0.2)), 45.0),
-    CompoundType(("大厦", "广场", "公寓"), (1, 3), ((0,), (1.0,)), (8, 28), ((4, 6, 8, 10), (0.3, 0.3, 0.2, 0.2)), 40.0, floor_written=True, letter_share=0.3),
+    CompoundType(
+        ("小区", "新村", "苑", "小区"),
+        (2, 16),
+        ((0, 1, 2, 3), (0.15, 0.35, 0.35, 0.15)),
+        (4, 7),
+        ((1, 2, 3), (0.2, 0.6, 0.2)),
+        30.0,
+    ),
+    CompoundType(
+        ("花园", "家园", "华庭", "名苑", "嘉园", "公馆"),
+        (2, 14),
+        ((1, 2), (0.5, 0.5)),
+        (11, 33),
+        ((2, 3, 4), (0.5, 0.3, 0.2)),
+        45.0,
+    ),
+    CompoundType(
+        ("大厦", "广场", "公寓"),
+        (1, 3),
+        ((0,), (1.0,)),
+        (8, 28),
+        ((4, 6, 8, 10), (0.3, 0.3, 0.2, 0.2)),
+        40.0,
+        floor_written=True,
+        letter_share=0.3,
+    ),
     CompoundType((), (1, 1), ((0,), (1.0,)), (2, 6), ((1, 2), (0.6, 0.4)), 0.0, named=False),
 )
 # Probability of each compound type per community kind (rows) — walk-up, high-rise, tower, house.
@@ -114,18 +137,22 @@ def generate_base(n_records: int, *, seed: int = 0) -> pd.DataFrame:
     canonical ``address``, the ``level`` of the record (door, building, unit, room), one column per
     address level with the division codes, and ``lon``/``lat`` in CGCS2000 (EPSG:4490).
 
-    >>> df = generate_base(10_000, seed=1)
+    >>> df = generate_base(10_000, seed=0)
     >>> len(df), df["addr_id"].is_unique, sorted(df["level"].unique())
     (10000, True, ['building', 'door', 'room', 'unit'])
     """
-    if isinstance(n_records, bool) or not isinstance(n_records, (int, np.integer)) or not 1 <= n_records <= MAX_RECORDS:
+    if (
+        isinstance(n_records, bool)
+        or not isinstance(n_records, (int, np.integer))
+        or not 1 <= n_records <= MAX_RECORDS
+    ):
         raise ValueError(f"n_records was {n_records!r} but must be an int from 1 to {MAX_RECORDS:,}")
     world = build_world(int(seed))
     rng = np.random.default_rng([int(seed), 1, int(n_records)])
     plan = _plan(world, int(n_records), rng)
     roads = _roads(world, plan, rng)
     doors = _place_roads(world, roads, rng)
-    records = _compounds(world, plan, roads, doors, rng)
+    records = _records(world, plan, roads, doors, rng)
     return _frame(world, records)
 
 
@@ -148,7 +175,9 @@ def _records_of(t: CompoundType, b: int, u: int, f: int, r: int) -> int:
     return 1 + b + b * u + b * max(u, 1) * f * r
 
 
-def _draw_compounds(p_type: np.ndarray, budget: int, rng: np.random.Generator) -> list[tuple[int, int, int, int, int]]:
+def _draw_compounds(
+    p_type: np.ndarray, budget: int, rng: np.random.Generator
+) -> list[tuple[int, int, int, int, int]]:
     """Compounds drawn by type until ``budget`` records are used (ones too big for what is left are skipped)."""
     out = []
     left, misses = budget, 0
@@ -234,13 +263,6 @@ class _Roads:
     door_main: np.ndarray  # a plain numbered door (not an annex, not in a lane): can be a compound entrance
 
 
-def _short(name: str | None, level: int) -> str | None:
-    if not name:
-        return None
-    shorts = [s for s in gazetteer.short_names(name, level) if len(s) >= 2]
-    return shorts[0] if shorts else None
-
-
 def _road_name(rng: np.random.Generator, doors: int, local: list[str], used: set[str]) -> str:
     stems = vocab.road_stems()
     for _ in range(100):
@@ -269,7 +291,9 @@ def _road_name(rng: np.random.Generator, doors: int, local: list[str], used: set
     raise RuntimeError("ran out of road names")  # 2,500 stems × ~30 forms per county: not reachable
 
 
-def _number_doors(rng: np.random.Generator, n: int) -> tuple[list[str], list[float], list[int], list[float], list[bool]]:
+def _number_doors(
+    rng: np.random.Generator, n: int
+) -> tuple[list[str], list[float], list[int], list[float], list[bool]]:
     """House numbers of one road with ``n`` doors: labels, position (0..1), side, setback, main door."""
     lane = int(rng.integers(4, min(15, n // 3) + 1)) if n >= 20 and rng.random() < 0.08 else 0
     annex = min(int(rng.binomial(n - lane, 0.04)), (n - lane) // 2)
@@ -312,9 +336,11 @@ def _roads(world: World, plan: _Plan, rng: np.random.Generator) -> _Roads:
     lengths = np.zeros(len(plan.road_town))
     twisty = np.zeros(len(plan.road_town), dtype=bool)
     door_road, labels, frac, side, setback, main = [], [], [], [], [], []
-    for i, (t, n) in enumerate(zip(plan.road_town.tolist(), plan.road_doors.tolist())):
+    for i, (t, n) in enumerate(zip(plan.road_town.tolist(), plan.road_doors.tolist(), strict=True)):
         county = int(world.town_county[t])
-        local = [s for s in (_short(world.town_name[t], 3), _short(world.counties[county].name, 2)) if s]
+        local = [
+            s for s in (short_name(world.town_name[t], 3), short_name(world.counties[county].name, 2)) if s
+        ]
         name = _road_name(rng, n, local, used.setdefault(county, set()))
         names.append(name)
         twisty[i] = name.endswith("巷")
@@ -358,7 +384,11 @@ def _place_roads(world: World, roads: _Roads, rng: np.random.Generator) -> _Door
     anchor_xy = world.comm_xy[roads.anchor]
     jitter = rng.normal(0.0, 1.0, (n_roads, 2)) * 0.4 * world.comm_radius[roads.anchor][:, None]
     start = anchor_xy + jitter
-    heading = world.town_heading[roads.town] + rng.integers(0, 4, n_roads) * (math.pi / 2) + rng.normal(0.0, 0.05, n_roads)
+    heading = (
+        world.town_heading[roads.town]
+        + rng.integers(0, 4, n_roads) * (math.pi / 2)
+        + rng.normal(0.0, 0.05, n_roads)
+    )
     steps = np.maximum(1, np.ceil(roads.length / _ROAD_STEP)).astype(np.int64)
     road_county = world.town_county[roads.town]
     vertices = np.zeros((0, 2))
@@ -461,17 +491,25 @@ class _Records:
     poi_name: list[str]
 
 
-def _compounds(world: World, plan: _Plan, roads: _Roads, doors: _Doors, rng: np.random.Generator) -> _Records:
-    n_comp = len(plan.compound_town)
+def _entrances(
+    world: World, plan: _Plan, roads: _Roads, doors: _Doors, rng: np.random.Generator
+) -> np.ndarray:
+    """For each compound, a distinct numbered door of its town, urban communities' doors preferred."""
     door_town = roads.town[roads.door_road]
-    entrance = np.empty(n_comp, dtype=np.int64)
+    entrance = np.empty(len(plan.compound_town), dtype=np.int64)
     for t in np.unique(plan.compound_town).tolist():
         comps = np.flatnonzero(plan.compound_town == t)
         cand = np.flatnonzero((door_town == t) & roads.door_main)
         if len(cand) < len(comps):
-            cand = np.flatnonzero(door_town == t)
+            cand = np.flatnonzero(door_town == t)  # the plan gives a town at least one door per compound
         w = _ENTRANCE_WEIGHT[world.comm_kind[doors.community[cand]]]
         entrance[comps] = rng.choice(cand, size=len(comps), replace=False, p=w / w.sum())
+    return entrance
+
+
+def _records(world: World, plan: _Plan, roads: _Roads, doors: _Doors, rng: np.random.Generator) -> _Records:
+    """All records: road doors, rooms of houses, compounds (entrance, buildings, units, rooms), group doors."""
+    entrance = _entrances(world, plan, roads, doors, rng)
     named = np.array([_TYPES[t].named for t in plan.compound_type.tolist()], dtype=bool)
     poi_name = _compound_names(world, plan, rng)
 
@@ -509,14 +547,17 @@ def _compound_names(world: World, plan: _Plan, rng: np.random.Generator) -> list
     stems = vocab.compound_stems()
     used: dict[int, set[str]] = {}
     out = []
-    for t, ti in zip(plan.compound_town.tolist(), plan.compound_type.tolist()):
+    for t, ti in zip(plan.compound_town.tolist(), plan.compound_type.tolist(), strict=True):
         kind = _TYPES[ti]
         if not kind.named:
             out.append("")
             continue
         taken = used.setdefault(int(world.town_county[t]), set())
         for _ in range(100):
-            name = stems[int(len(stems) * rng.random() ** 2)] + kind.suffixes[int(rng.integers(len(kind.suffixes)))]
+            name = (
+                stems[int(len(stems) * rng.random() ** 2)]
+                + kind.suffixes[int(rng.integers(len(kind.suffixes)))]
+            )
             if name not in taken:
                 break
         else:
@@ -542,7 +583,9 @@ def _road_door_records(roads: _Roads, doors: _Doors, entrances: np.ndarray) -> d
     idx, comm, road = idx[order], comm[order], road[order]
     new_road = np.r_[True, (comm[1:] != comm[:-1]) | (road[1:] != road[:-1])]
     new_comm = np.r_[True, comm[1:] != comm[:-1]]
-    road_rank = np.cumsum(new_road) - np.repeat(np.cumsum(new_road)[new_comm], np.diff(np.r_[np.flatnonzero(new_comm), len(idx)]))
+    road_rank = np.cumsum(new_road) - np.repeat(
+        np.cumsum(new_road)[new_comm], np.diff(np.r_[np.flatnonzero(new_comm), len(idx)])
+    )
     door_rank = _within(np.diff(np.r_[np.flatnonzero(new_road), len(idx)]))
     n = len(idx)
     return {
@@ -556,7 +599,9 @@ def _road_door_records(roads: _Roads, doors: _Doors, entrances: np.ndarray) -> d
     }
 
 
-def _house_room_records(plan: _Plan, doors: _Doors, entrance: np.ndarray, named: np.ndarray, door_records: dict) -> dict:
+def _house_room_records(
+    plan: _Plan, doors: _Doors, entrance: np.ndarray, named: np.ndarray, door_records: dict
+) -> dict:
     """Rooms of houses on a road, numbered under the door (解放街123号201室)."""
     houses = np.flatnonzero(~named)
     door = entrance[houses]
@@ -581,7 +626,14 @@ def _house_room_records(plan: _Plan, doors: _Doors, entrance: np.ndarray, named:
     }
 
 
-def _compound_records(world: World, plan: _Plan, doors: _Doors, entrance: np.ndarray, named: np.ndarray, rng: np.random.Generator) -> dict:
+def _compound_records(
+    world: World,
+    plan: _Plan,
+    doors: _Doors,
+    entrance: np.ndarray,
+    named: np.ndarray,
+    rng: np.random.Generator,
+) -> dict:
     """Entrance, buildings, units and rooms of the named compounds, buildings in a block behind the entrance."""
     comps = np.flatnonzero(named)
     door = entrance[comps]
@@ -603,7 +655,11 @@ def _compound_records(world: World, plan: _Plan, doors: _Doors, entrance: np.nda
     cols = np.ceil(np.sqrt(b)).astype(np.int64)[bc]
     along_m = ((bno - 1) % cols - (cols - 1) / 2) * spacing[bc]
     depth = 30.0 + ((bno - 1) // cols) * spacing[bc]
-    bxy = doors.xy[door[bc]] + doors.tangent[door[bc]] * along_m[:, None] + doors.normal[door[bc]] * depth[:, None]
+    bxy = (
+        doors.xy[door[bc]]
+        + doors.tangent[door[bc]] * along_m[:, None]
+        + doors.normal[door[bc]] * depth[:, None]
+    )
     bxy = _keep_inside(world, comm[bc], bxy, doors.xy[door[bc]])
     blabel = np.where(letters[bc], _LETTER_BASE + bno - 1, bno)
 
@@ -626,16 +682,27 @@ def _compound_records(world: World, plan: _Plan, doors: _Doors, entrance: np.nda
     n_e, n_b, n_u, n_r = len(comps), len(bc), len(ub), len(rs)
     return {
         "community": np.concatenate((comm, comm[bc], comm[uc], comm[rc])),
-        "level": np.concatenate((np.zeros(n_e), np.ones(n_b), np.full(n_u, 2), np.full(n_r, 3))).astype(np.int64),
+        "level": np.concatenate((np.zeros(n_e), np.ones(n_b), np.full(n_u, 2), np.full(n_r, 3))).astype(
+            np.int64
+        ),
         "group": np.zeros(n_e + n_b + n_u + n_r, dtype=np.int64),
         "door": np.concatenate((door, door[bc], door[uc], door[rc])),
         "poi": np.concatenate((comps, comps[bc], comps[uc], comps[rc])),
         "building": np.concatenate((np.zeros(n_e, dtype=np.int64), blabel, blabel[ub], blabel[rb])),
         "unit": np.concatenate((np.zeros(n_e + n_b, dtype=np.int64), uno, sunit[rs])),
-        "floor": np.concatenate((np.zeros(n_e + n_b + n_u, dtype=np.int64), np.where(written_floor[rc], rfloor, 0))),
+        "floor": np.concatenate(
+            (np.zeros(n_e + n_b + n_u, dtype=np.int64), np.where(written_floor[rc], rfloor, 0))
+        ),
         "room": np.concatenate((np.zeros(n_e + n_b + n_u, dtype=np.int64), rnum)),
         "group_no": np.zeros(n_e + n_b + n_u + n_r, dtype=np.int64),
-        "id_tail": np.concatenate((part, part[bc] + bno * 10**6, part[uc] + bno[ub] * 10**6 + uno * 10**4, part[rc] + bno[rb] * 10**6 + sunit[rs] * 10**4 + rnum)),
+        "id_tail": np.concatenate(
+            (
+                part,
+                part[bc] + bno * 10**6,
+                part[uc] + bno[ub] * 10**6 + uno * 10**4,
+                part[rc] + bno[rb] * 10**6 + sunit[rs] * 10**4 + rnum,
+            )
+        ),
         "xy": np.concatenate((doors.xy[door], bxy, bxy[ub], bxy[rb])),
     }
 
@@ -679,7 +746,7 @@ def _keep_inside(world: World, comm: np.ndarray, xy: np.ndarray, fallback: np.nd
     return xy
 
 
-def _take(table: list[str | None], idx: np.ndarray) -> pa.Array:
+def _take(table: Sequence[str | None], idx: np.ndarray) -> pa.Array:
     """``table[idx]`` as an Arrow string array; an index of -1 or an empty string gives null."""
     values = pa.array([v or None for v in table] + [None], type=pa.large_string())
     return values.take(pa.array(np.where(idx < 0, len(table), idx)))
@@ -705,12 +772,17 @@ def _frame(world: World, rec: _Records) -> pd.DataFrame:
     town = world.comm_town[comm]
     county = world.town_county[town]
     door = rec.door[order]
-    road = np.where(door >= 0, rec.door_road[np.maximum(door, 0)], -1)
+    road = np.where(door >= 0, np.append(rec.door_road, -1)[door], -1)
     group_no = rec.group_no[order]
     # A group door's number is written like a road door's; the two never meet in one record.
     top = int(group_no.max(initial=0))
-    house = _take(rec.door_label + [f"{v}号" for v in range(1, top + 1)], np.where(group_no > 0, len(rec.door_label) + group_no - 1, door))
-    building = _take([_building_label(v) for v in range(int(rec.building.max(initial=0)) + 1)], rec.building[order])
+    house = _take(
+        rec.door_label + [f"{v}号" for v in range(1, top + 1)],
+        np.where(group_no > 0, len(rec.door_label) + group_no - 1, door),
+    )
+    building = _take(
+        [_building_label(v) for v in range(int(rec.building.max(initial=0)) + 1)], rec.building[order]
+    )
     town_names = [name or "" for name in world.town_name]
     cols: dict[str, pa.Array] = {
         "province": _take([PROVINCE], np.zeros(len(order), dtype=np.int64)),
@@ -732,7 +804,7 @@ def _frame(world: World, rec: _Records) -> pd.DataFrame:
     comm_code = _take(world.comm_code, comm)
     tail = pc.utf8_lpad(pa.array(rec.id_tail[order]).cast(pa.large_string()), 14, "0")
     lon, lat = _lonlat(world, county, comm, rec.xy[order])
-    town_codes = [code if name else "" for code, name in zip(world.town_code, world.town_name)]
+    town_codes = [code if name else "" for code, name in zip(world.town_code, world.town_name, strict=True)]
     table = {
         "addr_id": pc.binary_join_element_wise(comm_code, tail, empty),
         "address": address,
@@ -749,7 +821,9 @@ def _frame(world: World, rec: _Records) -> pd.DataFrame:
     return pa.table({k: table[k] for k in COLUMNS}).to_pandas()
 
 
-def _lonlat(world: World, county: np.ndarray, comm: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _lonlat(
+    world: World, county: np.ndarray, comm: np.ndarray, xy: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Longitude/latitude rounded to 1e-7° (1 cm); a point that rounding put outside its county
     (within a centimetre of the border) moves to its community centre."""
     lon, lat = (np.round(v, 7) for v in geometry.to_lonlat(xy[:, 0], xy[:, 1]))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -61,7 +62,7 @@ class County:
 @cache
 def load_counties() -> tuple[County, ...]:
     """Wenzhou's 12 county units from the shipped ``counties.geojson``, ordered by code."""
-    path = resources.files("stdaddr").joinpath("data", "synth", "counties.geojson")
+    path = resources.files("stdaddr").joinpath("data").joinpath("synth").joinpath("counties.geojson")
     out = []
     for f in json.loads(path.read_text(encoding="utf-8"))["features"]:
         lonlat = shape(f["geometry"])
@@ -86,7 +87,7 @@ def sample_in(
     *,
     around: tuple[float, float] | None = None,
     sigma: float = 0.0,
-    accept=None,
+    accept: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> np.ndarray:
     """``n`` points inside ``polygon`` by rejection: uniform, or normal around a point with ``sigma``.
 
@@ -114,7 +115,9 @@ def sample_in(
     return pts
 
 
-def kmeans(points: np.ndarray, k: int, rng: np.random.Generator, iters: int = 15) -> tuple[np.ndarray, np.ndarray]:
+def kmeans(
+    points: np.ndarray, k: int, rng: np.random.Generator, iters: int = 15
+) -> tuple[np.ndarray, np.ndarray]:
     """Lloyd's k-means: (label of each point, k centres). A cluster that empties keeps its old centre."""
     centres = points[rng.choice(len(points), size=k, replace=False)]
     labels = np.zeros(len(points), dtype=np.int64)
@@ -150,7 +153,7 @@ def walk(
     rng: np.random.Generator,
     *,
     step: float,
-    turn_sd: float,
+    turn_sd: float | np.ndarray,
     polygon: BaseGeometry,
     centres: np.ndarray,
     own: np.ndarray,
@@ -202,6 +205,8 @@ def along(
     stayed put), the tangent is the road's ``fallback`` heading.
     """
     n_roads = len(offsets) - 1
+    if len(road) == 0:
+        return np.zeros((0, 2)), np.zeros((0, 2)), np.zeros(0, dtype=np.int64)
     seg = np.diff(vertices, axis=0)
     seg_len = np.hypot(seg[:, 0], seg[:, 1])
     road_of_vertex = np.repeat(np.arange(n_roads), np.diff(offsets))

@@ -23,15 +23,34 @@ __all__ = [
     "DELIVERY_NOTES",
 ]
 
-SURNAMES = tuple("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余叶程苏吕魏卢")
+SURNAMES = tuple(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余叶程苏吕魏卢"
+)
 # Places people give their address by: a shop or office, named after the town or road (五马美食林).
-LANDMARKS = ("美食林", "农业银行", "工商银行", "超市", "加油站", "菜场", "公交站", "幼儿园", "卫生院", "派出所", "邮政所", "药店", "酒店")
+LANDMARKS = (
+    "美食林",
+    "农业银行",
+    "工商银行",
+    "超市",
+    "加油站",
+    "菜场",
+    "公交站",
+    "幼儿园",
+    "卫生院",
+    "派出所",
+    "邮政所",
+    "药店",
+    "酒店",
+)
 RELATIONS = ("对面", "旁边", "隔壁", "附近", "斜对面", "东侧", "西侧", "后面")
 DELIVERY_NOTES = ("放前台", "放门卫", "放快递柜", "送货前电话联系", "放物业")
 
 
 def _lines(name: str) -> list[str]:
-    text = resources.files("stdaddr").joinpath("data", name).read_text(encoding="utf-8")
+    path = resources.files("stdaddr").joinpath("data")
+    for part in name.split("/"):
+        path = path.joinpath(part)  # one part per call: Python 3.10's Traversable takes one
+    text = path.read_text(encoding="utf-8")
     return [line for line in text.splitlines() if line and not line.startswith("#")]
 
 

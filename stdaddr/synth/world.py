@@ -10,7 +10,7 @@ A centre is the sample point nearest its cluster's mean, so it always lies insid
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 
 import numpy as np
@@ -18,7 +18,7 @@ import numpy as np
 from stdaddr import gazetteer
 from stdaddr.synth.geometry import County, kmeans, load_counties, medoids, sample_in
 
-__all__ = ["World", "build_world", "written_community", "COMMUNITY_KINDS", "PSEUDO_TOWN_OF"]
+__all__ = ["World", "build_world", "written_community", "short_name", "COMMUNITY_KINDS", "PSEUDO_TOWN_OF"]
 
 CITY = "3303"
 # 龙港市 has no town level: its communities sit under this code, which names no unit.
@@ -65,6 +65,14 @@ def written_community(official: str) -> str:
     return official
 
 
+def short_name(name: str | None, level: int) -> str | None:
+    """The first short name of a division of 2 characters or more (温州市 -> 温州, 五马街道 -> 五马), if any."""
+    if not name:
+        return None
+    shorts = [s for s in gazetteer.short_names(name, level) if len(s) >= 2]
+    return shorts[0] if shorts else None
+
+
 def _towns_of(g: gazetteer.Gazetteer, county: str) -> list[str]:
     if county in PSEUDO_TOWN_OF:
         return [PSEUDO_TOWN_OF[county]]
@@ -98,7 +106,7 @@ def build_world(seed: int) -> World:
     """The towns and communities of Wenzhou laid out for a seed (cached: bases of one seed share it)."""
     g = gazetteer.load()
     rng = np.random.default_rng([seed, 0])
-    cols: dict[str, list] = {k: [] for k in World.__slots__ if k != "counties"}
+    cols: dict[str, list] = {f.name: [] for f in fields(World) if f.name != "counties"}
     counties = load_counties()
     for ci, county in enumerate(counties):
         towns = []
@@ -108,13 +116,27 @@ def build_world(seed: int) -> World:
                 towns.append((t, g.name(t), comms))
         towns.sort(key=lambda t: (_town_rank(t[1]), t[0]))
         _lay_out_county(county, ci, towns, rng, cols)
-    arrays = {k: (np.asarray(v) if k not in ("town_code", "town_name", "comm_code", "comm_name") else v) for k, v in cols.items()}
-    arrays["town_xy"] = np.asarray(cols["town_xy"]).reshape(-1, 2)
-    arrays["comm_xy"] = np.asarray(cols["comm_xy"]).reshape(-1, 2)
-    return World(counties=counties, **arrays)
+    return World(
+        counties=counties,
+        town_code=cols["town_code"],
+        town_name=cols["town_name"],
+        town_county=np.asarray(cols["town_county"]),
+        town_xy=np.asarray(cols["town_xy"]).reshape(-1, 2),
+        town_heading=np.asarray(cols["town_heading"]),
+        town_is_street=np.asarray(cols["town_is_street"]),
+        comm_code=cols["comm_code"],
+        comm_name=cols["comm_name"],
+        comm_town=np.asarray(cols["comm_town"]),
+        comm_xy=np.asarray(cols["comm_xy"]).reshape(-1, 2),
+        comm_radius=np.asarray(cols["comm_radius"]),
+        comm_kind=np.asarray(cols["comm_kind"]),
+    )
 
 
-def _lay_out_county(county: County, ci: int, towns: list, rng: np.random.Generator, cols: dict[str, list]) -> None:
+def _lay_out_county(
+    county: County, ci: int, towns: list, rng: np.random.Generator, cols: dict[str, list]
+) -> None:
+    """One area per town of a county: k-means of points sampled in it; append towns and communities to ``cols``."""
     n_comm = sum(len(c) for _, _, c in towns)
     n = max(_MIN_POINTS, _POINTS_PER_COMMUNITY * n_comm)
     sigma = 0.12 * math.sqrt(county.polygon.area)
@@ -124,7 +146,7 @@ def _lay_out_county(county: County, ci: int, towns: list, rng: np.random.Generat
     centres = medoids(points, labels, centres)
     # Towns in order 街道, 镇, 乡 take the clusters in order of distance from the seat.
     order = np.argsort(((centres - np.asarray(county.seat)) ** 2).sum(axis=1), kind="stable")
-    for (town, name, comms), cluster in zip(towns, order):
+    for (town, name, comms), cluster in zip(towns, order, strict=True):
         members = points[labels == cluster]
         if len(members) < 8 * len(comms):
             members = _more_points(county, centres, cluster, 8 * len(comms), rng)
@@ -138,7 +160,9 @@ def _lay_out_county(county: County, ci: int, towns: list, rng: np.random.Generat
         _lay_out_town(centres[cluster], ti, name, comms, members, rng, cols)
 
 
-def _more_points(county: County, centres: np.ndarray, cluster: int, n: int, rng: np.random.Generator) -> np.ndarray:
+def _more_points(
+    county: County, centres: np.ndarray, cluster: int, n: int, rng: np.random.Generator
+) -> np.ndarray:
     """``n`` points of the county whose nearest town centre is ``cluster``'s."""
 
     def own(cand: np.ndarray) -> np.ndarray:
@@ -148,14 +172,23 @@ def _more_points(county: County, centres: np.ndarray, cluster: int, n: int, rng:
     return sample_in(county.polygon, n, rng, around=tuple(centres[cluster]), sigma=spread, accept=own)
 
 
-def _lay_out_town(centre: np.ndarray, ti: int, town_name: str | None, comms: list, points: np.ndarray, rng, cols) -> None:
+def _lay_out_town(
+    centre: np.ndarray,
+    ti: int,
+    town_name: str | None,
+    comms: list[tuple[str, str]],
+    points: np.ndarray,
+    rng: np.random.Generator,
+    cols: dict[str, list],
+) -> None:
+    """One area per community of a town: k-means of the town's points; append them to ``cols``."""
     kinds = [_community_kind(name, town_name) for _, name in comms]
     # 社区 first, so that they take the clusters nearest the town centre.
     by_kind = sorted(range(len(comms)), key=lambda i: (kinds[i], comms[i][0]))
     labels, means = kmeans(points, len(comms), rng)
     seeds = medoids(points, labels, means)
     order = np.argsort(((seeds - centre) ** 2).sum(axis=1), kind="stable")
-    for i, cluster in zip(by_kind, order):
+    for i, cluster in zip(by_kind, order, strict=True):
         members = points[labels == cluster]
         spread = np.sqrt(((members - seeds[cluster]) ** 2).sum(axis=1).mean()) if len(members) else 150.0
         cols["comm_code"].append(comms[i][0])
