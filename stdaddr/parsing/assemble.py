@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from stdaddr import gazetteer
-from stdaddr.gazetteer import CODE_LENGTHS, HISTORIC, LEVELS
+from stdaddr.gazetteer import CODE_LENGTHS, HISTORIC, LEVELS, fold
 from stdaddr.models import DIVISION_FIELDS, Address, Component, Division
 from stdaddr.parsing.community import FoundCommunity, written_name
 from stdaddr.parsing.divisions import Chain, Hit, Reading
@@ -125,13 +125,14 @@ def assemble(
     if reading is not None:
         tail_start = max(reading.end, community.end if community is not None else 0)
     after = max((ORDER.get(p.field, 0) for p in pieces), default=0)
+    known = frozenset(p.value for p in pieces if p.field != "extra")
     state = None
     for s, e in _segments(len(folded), covered):
         if s < tail_start:
             pieces.append(Piece("extra", s, min(e, tail_start), folded[s : min(e, tail_start)]))
             s = tail_start
         if s < e:
-            state = split_tail(folded, s, e, state, after=after)
+            state = split_tail(folded, s, e, state, after=after, known=known)
     if state is not None:
         pieces.extend(state.pieces)
     if community is None:
@@ -142,18 +143,20 @@ def assemble(
 def _refine_by_community(pieces: list[Piece], codes: list[str], notes: list[str]) -> list[str]:
     """Give a community read by pattern its code: under the divisions found, or nationwide if none."""
     g = gazetteer.load()
-    piece = next((p for p in pieces if p.field == "community"), None)
+    piece = next((p for p in pieces if p.field == "community" and not p.repeated), None)
     if piece is None:
         return codes
+    # A town written in the text but unknown to the gazetteer (泗溪镇) must agree with the community's town.
+    town = next((p.value for p in pieces if p.field == "town" and p.code is None), None)
     if codes:
         found = []
         for code in codes:
             if gazetteer.level_of(code) < 2:
                 continue
-            entries = g.communities(code).get(piece.value, ())
-            found.extend(sorted({e.code for e in entries}))
+            entries = g.communities(code).get(fold(piece.value), ())
+            found.extend(sorted({e.code for e in entries if town is None or g.name(e.code[:9]) == town}))
         return found if found and len(found) <= len(codes) else codes
-    matches = g.national_communities.get(piece.value, [])
+    matches = [c for c in g.national_communities.get(fold(piece.value), []) if town is None or g.name(c[:9]) == town]
     if 0 < len(matches) <= _MAX_COMMUNITY_CANDIDATES:
         notes.append(f"divisions inferred from the community {piece.value}")
         return list(matches)

@@ -34,9 +34,9 @@ ORDER = {
 }
 
 # A CJK character that can be part of a name: a negated class (fast) of everything else and of the markers.
-_CJK_NAME = "[^\x00-\u4dff\ua000-\U0010ffff路街巷弄号幢栋单室层楼组村社]"
+_CJK_NAME = "[^\x00-\u4dff\ua000-\U0010ffff路街巷弄号幢栋单室层组村社]"
 # Road names may contain 村 and 社 (中关村大街); a community written before a road is split off later.
-_ROAD_NAME = "[^\x00-\u4dff\ua000-\U0010ffff路街巷弄号幢栋单室层楼组]"
+_ROAD_NAME = "[^\x00-\u4dff\ua000-\U0010ffff路街巷弄号幢栋单室层组]"
 _POI_AFTER = r"(?:小区|花园|公寓|大厦|新村|家园|苑|广场|山庄|别墅|名苑|华庭|公馆|大楼|商城|楼)"
 
 _TOKEN = re.compile(
@@ -47,10 +47,10 @@ _TOKEN = re.compile(
             r"(?P<triple>(?<![0-9-])([0-9]+)-([0-9]+)-([0-9]+)(?:室|号)?(?![0-9-]))",
             rf"(?P<lane>({N})弄({N})号)",
             rf"(?P<building>第?({N}|[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼|#楼?|号?栋|号馆))",
-            rf"(?P<house>([甲乙丙丁](?=[0-9]))?([A-Z]?{N}[A-Z]?)(?:-([0-9]+))?号(?!楼)院?(?:(?:附|之)({N})号?|([甲乙丙丁])(?![0-9]))?)",
+            rf"(?P<house>([甲乙丙丁](?=[0-9]))?([A-Z]?{N}[A-Z]?)(?:-([0-9]+))?号(?!楼)院?(?:(?:附|之)({N})号?|([甲乙丙丁])(?![0-9\u4e00-\u9fff]))?)",
             rf"(?P<unit>({N})单元)",
             rf"(?P<floor>(负|地下|-)?({N}|[A-Z][0-9]+)(?:层|楼)(?![房盘道梯宇下]))",
-            rf"(?P<room>([A-Z]?[0-9]+[A-Z]?|{N})(?:室|户|房(?!子)))",
+            rf"(?P<room>([A-Z]?[0-9]+[A-Z]?|{N})(?:室|户|房)(?![子间村屋]))",
             rf"(?P<group>第?({N})(?:组|村民小组))",
             r"(?P<pair>(?<![0-9-])([0-9]+)-([0-9]+)(?![0-9-]))",
             r"(?P<number>(?<![0-9A-Z])([A-Z]?[0-9]+[A-Z]?)(?![0-9]))",
@@ -58,7 +58,10 @@ _TOKEN = re.compile(
             rf"(?P<part>(?<![0-9])(?:{N}|[A-Z])(?:期|区)(?![0-9]))",
             rf"(?P<town>(?:{_CJK_NAME}{{1,6}}?(?:街道|镇|乡)|{_CJK_NAME}{{0,6}}?(?:经济开发区|开发区|工业园区|工业区|工业园|经济区|高新区|园区|新区))(?!路|街|大道|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
             r"(?P<assist>(?:斜?对面|附近|旁边|隔壁|对过|楼下|交叉口|交叉路口|路口|(?:往|向)?[东西南北]{1,2}(?:侧|面|边)?约?[0-9]+(?:米|公里|M|KM)|[0-9]+(?:米|公里)处?|[东西南北]侧|旁))",
-            rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:社区|居委会|村委会|村民委员会|居民委员会|(?<!新)村村?)(?!{_POI_AFTER}|委|民|口|路|街|道|巷|庄|大街|大道|[0-9]*(?:号楼|幢|栋)))",
+            # A community may be named after its road (解放路社区, 前街村); 垟西村|民主路 and 杏里村|花园路 are
+            # a village before a road, 林山新村 a compound (settled in _community).
+            rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:社区|居委会|村委会|村民委员会|居民委员会|村村?)"
+            rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路|街|道|巷|庄|大街|大道|[0-9]*(?:号楼|幢|栋)))",
             rf"(?P<road>(?:{_ROAD_NAME}{{1,10}}?(?:大道|大街|公路|路|街(?![道坊])|巷|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水])道(?!路))|[A-Z]?[0-9]+(?:国道|省道|县道))(?:[东西南北中]段|{N}段)?)",
             r"(?P<sep>,+)",
         )
@@ -95,17 +98,19 @@ def _num(s: str | None) -> str:
 class _State:
     """What has been assigned so far, and the pieces in order."""
 
-    def __init__(self, after: int) -> None:
+    def __init__(self, after: int, known: frozenset[str] = frozenset()) -> None:
         self.pieces: list[Piece] = []
         self.fields: set[str] = set()
         self.last = after  # order of the last assigned field: the tail starts below the divisions found
+        self.known = set(known)  # values already read (divisions), so that a repeat is a note
 
     def put(self, field: str, start: int, end: int, value: str) -> bool:
         order = ORDER[field]
-        if field in self.fields or order < self.last:
+        if field in self.fields or order <= self.last:
             return False
         self.pieces.append(Piece(field, start, end, value))
         self.fields.add(field)
+        self.known.add(value)
         self.last = order
         return True
 
@@ -133,12 +138,15 @@ def _floor_value(m: re.Match[str]) -> str:
     return ("-" if sign else "") + _num(n) + "层"
 
 
-def split_tail(text: str, start: int, end: int, state: _State | None = None, *, after: int = 2) -> _State:
+def split_tail(
+    text: str, start: int, end: int, state: _State | None = None, *, after: int = 2, known: frozenset[str] = frozenset()
+) -> _State:
     """Classify ``text[start:end]``, continuing ``state`` (segments of one address share it).
 
-    ``after`` is the order of the finest division already found (2 county, 3 town, 4 community).
+    ``after`` is the order of the finest division already found (2 county, 3 town, 4 community);
+    ``known`` the values of the divisions found, so that a repeat of one is a note.
     """
-    st = state or _State(max(after, 2))
+    st = state or _State(max(after, 2), known)
     pos = start
     for m in _TOKEN.finditer(text, start, end):
         if m.start() > pos:
@@ -167,8 +175,13 @@ def _token(st: _State, m: re.Match[str]) -> None:
     elif kind in ("note", "phone", "assist", "note_words"):
         st.extra(s, e, g(0))
     elif kind == "town":
-        # A town the gazetteer does not know (renamed or merged since 2023): kept, without a code.
-        if not (st.last < ORDER["community"] and "town" not in st.fields and st.put("town", s, e, g(0))):
+        # A town the gazetteer does not know (renamed or merged since 2023), or a zone inside the town
+        # found (余新镇|某某工业区): kept as a town component, without a code.
+        if st.last <= ORDER["town"] and "town" not in st.fields:
+            st.pieces.append(Piece("town", s, e, g(0)))
+            st.fields.add("town")
+            st.last = ORDER["town"]
+        else:
             _free(st, m.string, s, e)
     elif kind == "triple":
         i = _G["triple"]
@@ -202,10 +215,19 @@ def _token(st: _State, m: re.Match[str]) -> None:
     elif kind == "number":
         _number(st, s, e, _code(g(_G["number"] + 1)))
     elif kind == "community":
-        if not (st.last < ORDER["road"] and st.put("community", s, e, g(0))):
-            _free(st, m.string, s, e)
+        _community(st, s, e, g(0))
     elif kind == "road":
         _road(st, s, e, g(0))
+
+
+def _community(st: _State, s: int, e: int, raw: str) -> None:
+    if raw in st.known:
+        st.extra(s, e, raw)  # 墨池社区墨池社区: written twice
+        return
+    # 林山新村, 绿园新村: a name of two or more characters before 新村 is a compound; 建新村 is a village.
+    compound = raw.endswith("新村") and len(raw) >= 4
+    if compound or not (st.last < ORDER["road"] and st.put("community", s, e, raw)):
+        _free(st, "", s, e, raw)
 
 
 def _put_or_extra(st: _State, field: str, s: int, e: int, value: str, raw: str) -> None:
@@ -222,8 +244,14 @@ _ROAD_PREFIX = re.compile(
 def _road(st: _State, s: int, e: int, raw: str) -> None:
     m = _ROAD_PREFIX.match(raw)
     if m is not None:
-        _free(st, "", s, s + m.end(), raw[: m.end()])
+        head = raw[: m.end()]
+        if head.endswith(("村", "社区")) and "community" not in st.fields and st.last < ORDER["community"]:
+            _community(st, s, s + m.end(), head)
+        else:
+            _free(st, "", s, s + m.end(), head)
         s, raw = s + m.end(), raw[m.end() :]
+    if st.last == ORDER["poi"] and not st.fields & {"road", "house_number"}:
+        st.last = ORDER["community"]  # 某某小区解放路5号: a compound written before its road
     if st.last <= ORDER["road"] and "road" not in st.fields:
         st.put("road", s, e, raw)
     elif st.last == ORDER["road"] and st.pieces and st.pieces[-1].field == "road" and st.pieces[-1].end == s:
