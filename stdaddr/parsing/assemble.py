@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from stdaddr import gazetteer
@@ -169,6 +170,18 @@ def _span(offsets: list[int] | None, start: int, end: int) -> tuple[int, int]:
     return offsets[start], offsets[end - 1] + 1 if end > start else offsets[start]
 
 
+@lru_cache(maxsize=1 << 15)
+def _levels(code: str) -> tuple[tuple[str, str, str], ...]:
+    """(level, written name, code) of every address level from the province down to ``code``."""
+    g = gazetteer.load()
+    out = []
+    for c in g.path(code):
+        level = LEVELS[gazetteer.level_of(c)]
+        name = g.name(c) or ""
+        out.append((level, written_name(name) if level == "community" else name, c))
+    return tuple(out)
+
+
 def _build(text: str, offsets: list[int] | None, pieces: list[Piece], codes: list[str], notes: list[str]) -> Address:
     g = gazetteer.load()
     pieces.sort(key=lambda p: (p.start, p.end))
@@ -195,12 +208,10 @@ def _build(text: str, offsets: list[int] | None, pieces: list[Piece], codes: lis
         code = _common_code(codes) if ambiguous else codes[0]
         if ambiguous:
             candidates = tuple(_division(c) for c in sorted(set(codes)))
-        for c in g.path(code) if code else ():
-            level = LEVELS[gazetteer.level_of(c)]
+        for level, name, c in _levels(code) if code else ():
             if ambiguous and level not in values:
                 continue
-            name = g.name(c) or ""
-            fields[level] = written_name(name) if level == "community" else name
+            fields[level] = name
             fields[f"{level}_code"] = c
         if fields.get("province_code") in MUNICIPALITIES and "city" not in fields:
             fields["city"] = fields["province"]  # 上海市: the city is the municipality itself
