@@ -184,15 +184,14 @@ def _token(st: _State, m: re.Match[str]) -> None:
         else:
             _free(st, m.string, s, e)
     elif kind == "triple":
+        # 3-2-301: each number is its own component, with its own span.
         i = _G["triple"]
-        b, u, r = _num(g(i + 1)), _num(g(i + 2)), _num(g(i + 3))
-        if not st.put("building", s, e, f"{b}幢"):
+        parts = [("building", "幢"), ("unit", "单元"), ("room", "室")]
+        if "building" in st.fields or st.last >= ORDER["building"]:
             st.extra(s, e, g(0))
             return
-        st.fields.update(("unit", "room"))
-        st.pieces[-1] = Piece("building", s, e, f"{b}幢")
-        st.pieces.extend((Piece("unit", s, e, f"{u}单元"), Piece("room", s, e, f"{r}室")))
-        st.last = ORDER["room"]
+        for k, (field, mark) in enumerate(parts, start=1):
+            st.put(field, m.start(i + k), m.end(i + k), _num(g(i + k)) + mark)
     elif kind == "lane":
         i = _G["lane"]
         _put_or_extra(st, "house_number", s, e, f"{_num(g(i + 1))}弄{_num(g(i + 2))}号", g(0))
@@ -211,7 +210,7 @@ def _token(st: _State, m: re.Match[str]) -> None:
     elif kind == "group":
         _put_or_extra(st, "group", s, e, _num(g(_G["group"] + 1)) + "组", g(0))
     elif kind == "pair":
-        _pair(st, s, e, _num(g(_G["pair"] + 1)), _num(g(_G["pair"] + 2)))
+        _pair(st, m)
     elif kind == "number":
         _number(st, s, e, _code(g(_G["number"] + 1)))
     elif kind == "community":
@@ -262,15 +261,19 @@ def _road(st: _State, s: int, e: int, raw: str) -> None:
         _free(st, "", s, e, raw)
 
 
-def _pair(st: _State, s: int, e: int, a: str, b: str) -> None:
+def _pair(st: _State, m: re.Match[str]) -> None:
+    s, e = m.span()
+    i = _G["pair"]
+    a, b = _num(m.group(i + 1)), _num(m.group(i + 2))
     if "road" in st.fields and st.last == ORDER["road"]:
         st.put("house_number", s, e, f"{a}-{b}号")
     elif "building" not in st.fields and st.last < ORDER["building"]:
-        second = ("room", f"{b}室") if len(b) >= 3 else ("unit", f"{b}单元")
-        st.put("building", s, e, f"{a}幢")
-        st.pieces.append(Piece(second[0], s, e, second[1]))
-        st.fields.add(second[0])
-        st.last = ORDER[second[0]]
+        # 12-301 is 12幢301室; 5-2 is 5幢2单元.
+        st.put("building", m.start(i + 1), m.end(i + 1), f"{a}幢")
+        if len(b) >= 3:
+            st.put("room", m.start(i + 2), m.end(i + 2), f"{b}室")
+        else:
+            st.put("unit", m.start(i + 2), m.end(i + 2), f"{b}单元")
     elif st.last < ORDER["room"] and "room" not in st.fields:
         st.put("room", s, e, f"{a}-{b}室")
     else:
