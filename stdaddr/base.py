@@ -12,8 +12,9 @@ that group the records by road, door, compound and division. The index file writ
 from __future__ import annotations
 
 import json
-import math
 import os
+import sys
+import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -21,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from stdaddr.crs import BD09, GCJ02, is_geographic, parse_crs, transform
-from stdaddr.errors import ColumnError, CRSError, DataError, InputError
+from stdaddr.crs import is_geographic, parse_crs, transform
+from stdaddr.errors import ColumnError, DataError, InputError
 from stdaddr.models import DIVISION_FIELDS, FIELDS, MATCH_LEVELS
 
 if TYPE_CHECKING:
@@ -38,7 +39,9 @@ INDEX_FORMAT = "stdaddr-address-index"
 INDEX_VERSION = 1
 
 CODE_FIELDS = tuple(f"{f}_code" for f in DIVISION_FIELDS)
+# The columns of the field matrix: one value id per record and column (-1: the record has no value).
 COLUMNS = (*FIELDS, *CODE_FIELDS)
+COLUMN_INDEX = {c: j for j, c in enumerate(COLUMNS)}
 _CHUNK = 20_000
 # Below this many records a process pool costs more to start than it saves.
 _PARALLEL_MIN = 40_000
@@ -96,7 +99,6 @@ class BaseReport:
     bad_coordinates: tuple[RecordIssue, ...] = ()
     ambiguous: tuple[RecordIssue, ...] = ()
 
-
     @property
     def ok(self) -> bool:
         """True when every row was indexed as it is."""
@@ -146,8 +148,10 @@ class AddressBase:
     ('a2', 'house_number', '浙江省温州市鹿城区五马街道解放街14号')
     """
 
-    def __init__(self, arrays: dict[str, np.ndarray], vocab: dict[str, list[str]], *, crs: str, report: BaseReport):
-        # Use from_file / from_dataframe / load: the arrays must come from _build_arrays or an index file.
+    def __init__(
+        self, arrays: dict[str, np.ndarray], vocab: dict[str, list[str]], *, crs: str, report: BaseReport
+    ):
+        # Use from_file / from_dataframe / load: the arrays must come from build_arrays or an index file.
         self._a = arrays
         self._vocab = vocab
         self.crs = crs
@@ -224,7 +228,7 @@ class AddressBase:
         """Build a base from a DataFrame: ids (made strings), addresses and optional coordinates.
 
         ``crs`` defaults to EPSG:4490 (CGCS2000). ``workers`` processes parse the addresses
-        (default: every core, at most 2 ... the machine's count; small bases are parsed in-process).
+        (default: the usable cores, at most 2; bases under 40,000 records are parsed in this process).
         """
         names = {"id_column": id_column, "address_column": address_column}
         if (x_column is None) != (y_column is None):
@@ -233,7 +237,9 @@ class AddressBase:
             names.update(x_column=x_column, y_column=y_column)
         for arg, column in names.items():
             if column not in df.columns:
-                raise ColumnError(f'{arg} was "{column}" but the table has the columns {[str(c) for c in df.columns]}')
+                raise ColumnError(
+                    f'{arg} was "{column}" but the table has the columns {[str(c) for c in df.columns]}'
+                )
         crs_name = parse_crs("EPSG:4490" if crs is None else crs)
         x = _numbers(df[x_column]) if x_column is not None else None
         y = _numbers(df[y_column]) if y_column is not None else None
@@ -241,7 +247,7 @@ class AddressBase:
 
     @classmethod
     def load(cls, path: str | Path) -> AddressBase:
-        """Load an index written by :meth:`save`. Only load files you wrote or trust (see docs/matching.md)."""
+        """Load an index written by :meth:`save`; it holds arrays only, so loading runs no code (docs/matching.md)."""
         file = Path(path)
         if not file.exists():
             raise InputError(f'index file "{path}" does not exist')
@@ -249,7 +255,9 @@ class AddressBase:
             with np.load(file, allow_pickle=False) as data:
                 meta = json.loads(str(data["meta"]))
                 if meta.get("format") != INDEX_FORMAT:
-                    raise DataError(f'"{path}" is not a stdaddr address index (format {meta.get("format")!r})')
+                    raise DataError(
+                        f'"{path}" is not a stdaddr address index (format {meta.get("format")!r})'
+                    )
                 if meta.get("version") != INDEX_VERSION:
                     raise DataError(
                         f'index file "{path}" has version {meta.get("version")!r} but this stdaddr reads version '
@@ -257,7 +265,7 @@ class AddressBase:
                     )
                 arrays = {k[2:]: data[k] for k in data.files if k.startswith("a.")}
                 vocab = {k[2:]: data[k].tolist() for k in data.files if k.startswith("v.")}
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
             raise DataError(f'cannot read index file "{path}": {exc}') from exc
         report = _report_from_dict(meta["report"])
         return cls(arrays, vocab, crs=meta["crs"], report=report)
@@ -332,8 +340,12 @@ class AddressBase:
 
     def value(self, column: str, row: int) -> str | None:
         """The canonical value of one field (or ``*_code``) of the record at index position ``row``."""
-        i = int(self._a[f"c.{column}"][row])
+        i = int(self._a["fields"][row, COLUMN_INDEX[column]])
         return self._vocab[column][i] if i >= 0 else None
+
+    def column(self, name: str) -> NDArray[np.int32]:
+        """One column of the field matrix: the value id of ``name`` per record (-1: none)."""
+        return self._a["fields"][:, COLUMN_INDEX[name]]
 
 
 def standard_of(values: dict[str, str | None]) -> str:
@@ -428,10 +440,11 @@ def _build(
     n_rows = len(raw_ids)
     issues: dict[str, list[RecordIssue]] = {name: [] for name, _ in _ISSUE_KINDS}
     keep, ids, addresses = _check_rows(raw_ids, raw_addresses, issues)
+    given = x is not None and y is not None
     if x is None or y is None:
         x = np.full(n_rows, np.nan)
         y = np.full(n_rows, np.nan)
-    x, y = _check_coordinates(x[keep], y[keep], crs, ids, keep, issues)
+    x, y = _check_coordinates(x[keep], y[keep], crs, keep, ids, issues, given=given)
     columns, ambiguous = parse_columns(addresses, workers=workers)
     for i in np.flatnonzero(ambiguous):
         issues["ambiguous"].append(RecordIssue(int(keep[i]), ids[i], addresses[i], "divisions are ambiguous"))
@@ -439,7 +452,9 @@ def _build(
     for f in FIELDS:
         found |= columns[f][0] >= 0
     for i in np.flatnonzero(~found):
-        issues["unparseable"].append(RecordIssue(int(keep[i]), ids[i], addresses[i], "no address level found"))
+        issues["unparseable"].append(
+            RecordIssue(int(keep[i]), ids[i], addresses[i], "no address level found")
+        )
     rows = np.flatnonzero(found)
     arrays, vocab = build_arrays(
         np.array([ids[i] for i in rows], dtype=str) if len(rows) else np.zeros(0, dtype="<U1"),
@@ -492,8 +507,14 @@ def _check_coordinates(
     rows: NDArray[np.int64],
     ids: list[str],
     issues: dict[str, list[RecordIssue]],
+    *,
+    given: bool,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """The coordinates with NaN where they are missing, out of range or outside China (each reported)."""
+    """The coordinates with NaN where they are missing, out of range or outside China (each reported;
+    a base built without coordinate columns reports nothing).
+    """
+    if not given:
+        return x, y
     x = x.copy()
     y = y.copy()
     missing = ~(np.isfinite(x) & np.isfinite(y))
@@ -509,9 +530,8 @@ def _check_coordinates(
         out_of_range = ~missing & ~(np.isfinite(lon) & np.isfinite(lat))
         problem[out_of_range] = f"outside the area of {crs}"
     outside = ~missing & ~out_of_range & ~_in_china(lon, lat)
-    swapped = outside & _in_china(lat, lon)
     problem[outside] = "outside China"
-    problem[swapped] = "outside China (x and y look swapped)"
+    problem[(outside | out_of_range) & _in_china(lat, lon)] = "outside China (x and y look swapped)"
     bad = missing | out_of_range | outside
     for i in np.flatnonzero(bad):
         issues["bad_coordinates"].append(RecordIssue(int(rows[i]), ids[i], f"({x[i]}, {y[i]})", problem[i]))
@@ -535,7 +555,9 @@ def default_workers(workers: int | None) -> int:
     return max(1, min(2, cores))
 
 
-def run_chunks(fn: Callable[[list[Any]], Any], items: list[Any], *, chunk: int, workers: int, warm_up: Callable[[], Any]) -> list[Any]:
+def run_chunks(
+    fn: Callable[[list[Any]], Any], items: list[Any], *, chunk: int, workers: int, warm_up: Callable[[], Any]
+) -> list[Any]:
     """``[fn(c) for c in chunks of items]``, on ``workers`` forked processes when that pays.
 
     ``warm_up`` runs first in this process, so the children inherit what it loaded (the gazetteer, the
@@ -547,6 +569,9 @@ def run_chunks(fn: Callable[[list[Any]], Any], items: list[Any], *, chunk: int, 
     import multiprocessing
 
     warm_up()
+    # Forked children inherit unflushed output buffers and would write them again when they exit.
+    sys.stdout.flush()
+    sys.stderr.flush()
     with multiprocessing.get_context("fork").Pool(min(workers, len(chunks))) as pool:
         return pool.map(fn, chunks, chunksize=1)
 
@@ -564,7 +589,8 @@ def parse_columns(
 
     Also which texts have ambiguous divisions. Big inputs are parsed in chunks on ``workers`` processes.
     """
-    n_workers = default_workers(workers) if len(texts) >= _PARALLEL_MIN else 1
+    n_workers = default_workers(workers)
+    n_workers = n_workers if len(texts) >= _PARALLEL_MIN else 1
     parts = run_chunks(_parse_chunk, texts, chunk=_CHUNK, workers=n_workers, warm_up=_warm_parser)
     columns = {}
     for column in COLUMNS:
@@ -581,7 +607,9 @@ def parse_columns(
     return columns, ambiguous
 
 
-def _parse_chunk(texts: list[str]) -> tuple[dict[str, tuple[NDArray[np.int32], list[str]]], NDArray[np.bool_]]:
+def _parse_chunk(
+    texts: list[str],
+) -> tuple[dict[str, tuple[NDArray[np.int32], list[str]]], NDArray[np.bool_]]:
     from stdaddr.parsing import parse
 
     n = len(texts)
@@ -606,19 +634,22 @@ def build_arrays(
     y: NDArray[np.float64],
 ) -> tuple[dict[str, np.ndarray], dict[str, list[str]]]:
     """Every array of the index: the record columns, their groupings and the division centroids."""
-    arrays: dict[str, np.ndarray] = {"ids": ids, "x": x, "y": y}
+    fields = np.full((len(ids), len(COLUMNS)), -1, dtype=np.int32)
     vocab = {}
     for column, (codes, names) in columns.items():
-        arrays[f"c.{column}"] = codes.astype(np.int32)
+        fields[:, COLUMN_INDEX[column]] = codes
         vocab[column] = names
+    arrays: dict[str, np.ndarray] = {"ids": ids, "x": x, "y": y, "fields": fields}
     level = np.full(len(ids), -1, dtype=np.int8)
     for i, f in enumerate(MATCH_LEVELS):
-        level[arrays[f"c.{f}"] >= 0] = i
+        level[fields[:, COLUMN_INDEX[f]] >= 0] = i
     arrays["level"] = level
-    c = {k[2:]: v for k, v in arrays.items() if k.startswith("c.")}
+    c = {column: fields[:, j] for j, column in enumerate(COLUMNS)}
     size = {k: len(v) + 1 for k, v in vocab.items()}
     for name, key in _groupings(c, size).items():
-        arrays.update({f"g.{name}.{part}": v for part, v in zip(("keys", "offsets", "order"), group(key), strict=True)})
+        arrays.update(
+            {f"g.{name}.{part}": v for part, v in zip(("keys", "offsets", "order"), group(key), strict=True)}
+        )
     for scope in ("county_code", "town_code"):
         for field in ("road", "poi"):
             keys, offsets, values = _scope_lists(c[scope], c[field], size[field])

@@ -1,16 +1,840 @@
-"""Files and streams in, files and streams out: the work behind ``stdaddr parse`` and ``stdaddr normalize``."""
+"""Files in, files out: the work behind ``stdaddr geocode``, ``stdaddr parse`` and ``stdaddr normalize``.
+
+:func:`geocode_file` reads a department's file in chunks (:mod:`stdaddr.io`), geocodes the address
+column on worker processes forked after the base and grid are loaded (so they share them), and writes
+every input row, in order, with the result columns (:data:`RESULT_COLUMNS`) added:
+
+    read chunk k ─► workers: parse, match, point, grid cell ─► write chunk k ─► checkpoint k
+
+Nothing is lost and nothing is half-written: every row comes out with a ``status`` (:data:`ROW_STATUSES`)
+and a ``reason``; the output appears at its path only when complete; after a checkpoint (written and
+fsynced after every chunk) a run killed at any moment continues with ``resume=True`` and yields the same
+bytes as an uninterrupted run. See ``docs/batch.md``.
+"""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
-from collections.abc import Iterable, Iterator
-from typing import IO, Any
+import math
+import os
+import re
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
-from stdaddr.models import DIVISION_FIELDS, FIELDS, Address
-from stdaddr.parsing import parse_many
+from stdaddr.errors import InputError, StdaddrError
+from stdaddr.io import (
+    MAX_RECORD_LINES,
+    Chunk,
+    CsvOutput,
+    Fault,
+    PartsOutput,
+    Position,
+    TableReader,
+    column_index,
+    open_table,
+    replace_atomically,
+)
+from stdaddr.io import output_format as format_of
+from stdaddr.models import DIVISION_FIELDS, FIELDS, MATCH_LEVELS, Address
 
-__all__ = ["FLAT_COLUMNS", "flat_row", "write_parsed", "iter_column", "iter_lines"]
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
+
+    from stdaddr.base import AddressBase
+    from stdaddr.grid import GridIndex
+
+__all__ = [
+    "ROW_STATUSES",
+    "RESULT_COLUMNS",
+    "MAX_ADDRESS_CHARS",
+    "CHUNK_ROWS",
+    "Progress",
+    "BatchSummary",
+    "geocode_file",
+    "assign_file",
+    "load_base",
+    "load_grid",
+    "FLAT_COLUMNS",
+    "flat_row",
+    "write_parsed",
+    "iter_column",
+    "iter_lines",
+]
+
+# The status column: the match statuses (stdaddr.models.MATCH_STATUSES, "invalid" split into the
+# reasons a row cannot be matched) and the faults of the row itself.
+ROW_STATUSES = (
+    "matched",  # a base record
+    "upper_level",  # a place above the records (a road, a community, ...), with its centroid
+    "ambiguous",  # records the text cannot tell apart tie
+    "no_match",  # nothing in the base is close enough
+    "empty_address",  # the address cell (or the whole line) is empty
+    "too_long",  # the address cell or the line is too long to be an address
+    "malformed_row",  # wrong number of fields, an unclosed quote, NUL bytes
+    "bad_encoding",  # bytes that are not in the file's encoding (replaced with U+FFFD)
+    "error",  # an unexpected error on this row (a bug: please report it)
+)
+# Columns added to every row, after the input's own.
+RESULT_COLUMNS = (
+    "normalized",
+    *FIELDS,
+    "address_id",
+    "standard",
+    "match_level",
+    "score",
+    "x",
+    "y",
+    "crs",
+    "grid_code",
+    "status",
+    "reason",
+)
+# An address cell longer than this is a pasted document, not an address (the parser reads 300).
+MAX_ADDRESS_CHARS = 1000
+# Rows per chunk: the unit of work of a process, of a write and of a checkpoint (each write and each
+# checkpoint is fsynced: about half a second of work per chunk keeps that cost small).
+CHUNK_ROWS = 1000
+# Results of identical texts are reused within a worker (government data repeats itself).
+_MEMO_SIZE = 1 << 15
+_CHECKPOINT = "stdaddr-batch-checkpoint"
+_CHECKPOINT_VERSION = 1
+_TOP_REASONS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far a run is: ``done`` of ``total`` (None when unknown) in ``unit`` ("B" or "rows"), and
+    ``rows`` written (including those of an interrupted run being resumed)."""
+
+    done: int
+    total: int | None
+    unit: str
+    rows: int
+
+
+@dataclass(frozen=True, slots=True)
+class BatchSummary:
+    """What a :func:`geocode_file` run did: rows per status and per match level, the commonest reasons
+    rows were not matched, and the speed. ``str()`` is the report the CLI prints; :meth:`to_dict` is the
+    JSON written beside the output as ``OUTPUT.summary.json``."""
+
+    input: str
+    output: str
+    input_format: str
+    output_format: str
+    encoding: str | None
+    column: str
+    rows: int
+    statuses: dict[str, int]
+    levels: dict[str, int]
+    reasons: list[tuple[str, str, int]]
+    base: str
+    grid: str | None
+    crs: str
+    workers: int
+    chunks: int
+    resumed_at_row: int | None
+    elapsed_s: float
+    rows_per_s: float
+    summary_path: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["reasons"] = [{"status": s, "reason": r, "count": n} for s, r, n in self.reasons]
+        return d
+
+    def __str__(self) -> str:
+        n = max(self.rows, 1)
+        lines = [f"{self.input} -> {self.output}  ({self.rows:,} rows, {self.output_format})"]
+        if self.resumed_at_row is not None:
+            lines.append(f"  resumed at row {self.resumed_at_row:,}")
+        lines.append("  status:")
+        for status, count in self.statuses.items():
+            if count:
+                lines.append(f"    {status:<14} {count:>10,}  {100 * count / n:5.1f} %")
+        if self.levels:
+            lines.append("  match level:")
+            for level, count in self.levels.items():
+                lines.append(f"    {level:<14} {count:>10,}  {100 * count / n:5.1f} %")
+        if self.reasons:
+            lines.append("  most common reasons (rows not matched to a record):")
+            for status, reason, count in self.reasons:
+                lines.append(f"    {count:>8,}  {status}: {reason}")
+        grid = self.grid or "none"
+        lines.append(f"  base: {self.base}; grid: {grid}; output CRS {self.crs}")
+        lines.append(
+            f"  {self.elapsed_s:.1f} s, {self.rows_per_s:,.0f} rows/s on {self.workers} worker process"
+            f"{'es' if self.workers != 1 else ''}"
+        )
+        if self.summary_path:
+            lines.append(f"  summary: {self.summary_path}")
+        return "\n".join(lines)
+
+
+def load_base(
+    path: str | Path,
+    *,
+    id_column: str | None = None,
+    address_column: str | None = None,
+    x_column: str | None = None,
+    y_column: str | None = None,
+    crs: Any = None,
+    layer: str | int | None = None,
+) -> AddressBase:
+    """A base from an index file written by :meth:`AddressBase.save` (``.npz``) or from a table
+    (CSV/Excel/Parquet/GeoPackage, ...) with its id and address columns (and coordinates)."""
+    from stdaddr.base import AddressBase
+
+    file = Path(path)
+    if file.suffix.lower() == ".npz":
+        return AddressBase.load(file)
+    if id_column is None or address_column is None:
+        raise InputError(
+            f'base "{path}" is a table; name its id and address columns (id_column/--base-id-column and '
+            "address_column/--base-address-column), or give an index file (.npz) written by AddressBase.save"
+        )
+    return AddressBase.from_file(
+        file,
+        id_column=id_column,
+        address_column=address_column,
+        x_column=x_column,
+        y_column=y_column,
+        crs=crs,
+        layer=layer,
+    )
+
+
+def load_grid(
+    path: str | Path, *, code_column: str | None, crs: Any = None, layer: str | int | None = None
+) -> GridIndex:
+    """A grid layer (GeoPackage, GeoJSON, Shapefile, GeoParquet) with its code column; ``crs`` declares
+    its CRS (needed for GCJ02/BD09)."""
+    from stdaddr.grid import GridIndex
+
+    if code_column is None:
+        raise InputError(f'grid "{path}" needs its code column (code_column/--grid-code-column)')
+    return GridIndex.from_file(path, code_column=code_column, crs=crs, layer=layer)
+
+
+def geocode_file(
+    input: str | Path,
+    output: str | Path,
+    *,
+    column: str,
+    base: AddressBase,
+    grid: GridIndex | None = None,
+    crs: Any = None,
+    output_format: str | None = None,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
+    output_encoding: str = "utf-8",
+    score_cutoff: float | None = None,
+    resume: bool = False,
+    workers: int | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    max_record_lines: int = MAX_RECORD_LINES,
+    progress: Callable[[Progress], None] | None = None,
+) -> BatchSummary:
+    """Geocode the ``column`` of a CSV/Excel/Parquet file into a CSV, Parquet, GeoParquet or GeoPackage file.
+
+    Every input row comes out once, in input order, with its columns (as text) followed by
+    :data:`RESULT_COLUMNS`: the parsed levels, the match (``address_id``, ``standard``, ``match_level``,
+    ``score``), the point in ``crs`` (default: the base's), the ``grid_code`` of ``grid`` (if given),
+    a ``status`` (:data:`ROW_STATUSES`) and a ``reason``. A result column whose name the input already
+    uses gets a ``_2`` suffix.
+
+    ``encoding`` overrides the detected encoding of a CSV; ``sheet`` picks an Excel sheet;
+    ``output_encoding`` is that of a CSV output ("utf-8-sig" adds the BOM Excel wants, "gb18030").
+    ``resume`` continues an interrupted run with the same arguments (or starts afresh when there is
+    none). ``progress`` is called after each chunk is written. Raises for setup mistakes (missing file
+    or column, bad format, CRS) but never for a row. Returns the summary, also written as JSON to
+    ``OUTPUT.summary.json``.
+    """
+    from stdaddr.base import default_workers
+    from stdaddr.crs import parse_crs
+
+    started = time.perf_counter()
+    src, dst = Path(input), Path(output)
+    fmt = format_of(dst, output_format)
+    out_crs = base.crs if crs is None else parse_crs(crs)
+    cutoff = _check_options(score_cutoff, chunk_rows, max_record_lines)
+    if src.resolve() == dst.resolve():
+        raise InputError(f'output was "{output}", the input file itself; expected another path')
+    n_workers = default_workers(workers)
+    reader = open_table(src, encoding=encoding, sheet=sheet, max_record_lines=max_record_lines)
+    run = None
+    try:
+        address = column_index(reader.columns, column, what=f'the input "{src.name}"')
+        names = _output_names(reader.columns)
+        fingerprint = _fingerprint(
+            src, reader, column, base, grid, out_crs, fmt, output_encoding, score_cutoff, chunk_rows, max_record_lines
+        )
+        run = _Run(reader, names, _sink(dst, fmt, names, out_crs, output_encoding), fingerprint)
+        resumed_at = run.resume() if resume else None
+        if resumed_at is None:
+            run.start()
+        job = _Job(base, grid, out_crs, cutoff)
+        for chunk, results in _geocoded(reader, run.position, chunk_rows, address, job, n_workers):
+            run.write(chunk, results)
+            if progress is not None:
+                progress(Progress(_done(reader, chunk.end), reader.total, reader.unit, run.rows))
+        run.finish()
+    finally:
+        reader.close()
+        if run is not None:
+            run.close()
+    elapsed = time.perf_counter() - started
+    summary = BatchSummary(
+        input=str(src),
+        output=str(dst),
+        input_format=reader.format,
+        output_format=fmt,
+        encoding=reader.encoding,
+        column=column,
+        rows=run.rows,
+        statuses={s: run.statuses.get(s, 0) for s in ROW_STATUSES},
+        levels={lv: run.levels[lv] for lv in reversed(MATCH_LEVELS) if run.levels.get(lv)},
+        reasons=run.top_reasons(),
+        base=f"{len(base):,} records, {base.crs}",
+        grid=None if grid is None else f"{len(grid):,} cells, {grid.crs}",
+        crs=out_crs,
+        workers=n_workers,
+        chunks=run.chunks,
+        resumed_at_row=resumed_at,
+        elapsed_s=round(elapsed, 3),
+        rows_per_s=round((run.rows - (resumed_at or 0)) / elapsed, 1) if elapsed > 0 else 0.0,
+        summary_path=str(dst.with_name(dst.name + ".summary.json")),
+    )
+    text = json.dumps(summary.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    replace_atomically(dst.with_name(dst.name + ".summary.json"), text.encode("utf-8"))
+    return summary
+
+
+def _check_options(score_cutoff: float | None, chunk_rows: int, max_record_lines: int) -> float:
+    """The score cutoff to use (the matcher's default for None); InputError for a bad value."""
+    from stdaddr.match import DEFAULT_SCORE_CUTOFF
+
+    for name, value in (("chunk_rows", chunk_rows), ("max_record_lines", max_record_lines)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise InputError(f"{name} was {value!r}; expected a positive int")
+    if score_cutoff is None:
+        return DEFAULT_SCORE_CUTOFF
+    if isinstance(score_cutoff, bool) or not isinstance(score_cutoff, (int, float)) or not 0 <= score_cutoff <= 1:
+        raise InputError(f"score_cutoff was {score_cutoff!r}; expected a number from 0 to 1 or None")
+    return float(score_cutoff)
+
+
+def _output_names(columns: list[str]) -> list[str]:
+    """The input's names (repeats numbered: a, a_2) followed by the result columns, renamed on a clash."""
+    names: list[str] = []
+    taken: set[str] = set()
+    for name in [*columns, *RESULT_COLUMNS]:
+        unique, k = name, 1
+        while unique in taken:
+            k += 1
+            unique = f"{name}_{k}"
+        taken.add(unique)
+        names.append(unique)
+    return names
+
+
+def _sink(path: Path, fmt: str, names: list[str], crs: str, encoding: str) -> CsvOutput | PartsOutput:
+    if fmt == "csv":
+        return CsvOutput(path, encoding=encoding)
+    width = len(names) - len(RESULT_COLUMNS)
+    return PartsOutput(path, fmt, point=(names[width + _X], names[width + _Y]), crs=crs)
+
+
+def _done(reader: TableReader, position: Position) -> int:
+    return position.offset - reader.start.offset if reader.unit == "rows" else position.offset
+
+
+def _fingerprint(
+    src: Path,
+    reader: TableReader,
+    column: str,
+    base: AddressBase,
+    grid: GridIndex | None,
+    crs: str,
+    fmt: str,
+    output_encoding: str,
+    score_cutoff: float | None,
+    chunk_rows: int,
+    max_record_lines: int,
+) -> dict[str, Any]:
+    """What a resumed run must share with the interrupted one for their outputs to be the same bytes."""
+    from stdaddr import __version__
+
+    stat = src.stat()
+    return {
+        "stdaddr": __version__,
+        "input": str(src.resolve()),
+        "input_size": stat.st_size,
+        "input_mtime_ns": stat.st_mtime_ns,
+        "encoding": reader.encoding,
+        "column": column,
+        "base": _digest_base(base),
+        "grid": None if grid is None else _digest_grid(grid),
+        "crs": crs,
+        "format": fmt,
+        "output_encoding": output_encoding,
+        "score_cutoff": score_cutoff,
+        "chunk_rows": chunk_rows,
+        "max_record_lines": max_record_lines,
+    }
+
+
+def _digest_base(base: AddressBase) -> str:
+    h = hashlib.sha1(f"{len(base)} {base.crs}".encode())
+    h.update(base.ids.tobytes())
+    h.update(base._a["x"].tobytes())
+    h.update(base._a["y"].tobytes())
+    return h.hexdigest()
+
+
+def _digest_grid(grid: GridIndex) -> str:
+    h = hashlib.sha1(f"{len(grid)} {grid.crs}".encode())
+    h.update("\n".join(grid.codes).encode())
+    h.update(str(grid.report).encode())
+    return h.hexdigest()
+
+
+@dataclass(slots=True)
+class _Run:
+    """The state of one output being written: position in the input, counts, the checkpoint."""
+
+    reader: TableReader
+    names: list[str]
+    sink: CsvOutput | PartsOutput
+    fingerprint: dict[str, Any]
+    position: Position = Position(0, 0)
+    chunks: int = 0
+    rows: int = 0
+    length: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    levels: Counter[str] = field(default_factory=Counter)
+    reasons: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    @property
+    def checkpoint(self) -> Path:
+        return self.sink.path.with_name(self.sink.path.name + ".checkpoint")
+
+    def top_reasons(self) -> list[tuple[str, str, int]]:
+        """The commonest (status, reason) pairs of rows not matched to a record; ties in name order."""
+        ranked = sorted(self.reasons.items(), key=lambda item: (-item[1], item[0]))
+        return [(s, r, n) for (s, r), n in ranked[:_TOP_REASONS]]
+
+    def start(self) -> None:
+        self.position = self.reader.start
+        if isinstance(self.sink, CsvOutput):
+            self.length = self.sink.start(self.names)
+        else:
+            self.sink.start()
+        self._save()
+
+    def resume(self) -> int | None:
+        """Continue from the checkpoint: the row to resume at, or None when there is nothing to resume."""
+        try:
+            state = json.loads(self.checkpoint.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if state.get("format") != _CHECKPOINT or state.get("version") != _CHECKPOINT_VERSION:
+            return None
+        if state["fingerprint"] != self.fingerprint:
+            differ = sorted(k for k in self.fingerprint if state["fingerprint"].get(k) != self.fingerprint[k])
+            raise InputError(
+                f'the checkpoint "{self.checkpoint}" is of a run with other {", ".join(differ)}; '
+                "run with the same input and options to resume, or without resume to start again"
+            )
+        if isinstance(self.sink, CsvOutput):
+            ok = self.sink.resume(state["length"])
+        else:
+            ok = self.sink.resume(state["chunks"])
+        if not ok:
+            return None
+        self.position = Position(*state["position"])
+        self.chunks, self.rows, self.length = state["chunks"], state["rows"], state["length"]
+        self.statuses = Counter(state["statuses"])
+        self.levels = Counter(state["levels"])
+        self.reasons = Counter({(s, r): n for s, r, n in state["reasons"]})
+        return self.rows
+
+    def write(self, chunk: Chunk, results: list[tuple[Any, ...]]) -> None:
+        """Write one chunk's rows, then record in the checkpoint that it is done."""
+        if isinstance(self.sink, CsvOutput):
+            self.length = self.sink.write([cells + _csv_cells(r) for cells, r in zip(chunk.rows, results, strict=True)])
+        else:
+            self.sink.write(self.chunks, _arrow_table(self.names, chunk.rows, results))
+        for r in results:
+            status = r[-2]
+            self.statuses[status] += 1
+            if r[_LEVEL]:
+                self.levels[r[_LEVEL]] += 1
+            if status != "matched":
+                self.reasons[status, _reason_kind(r[-1])] += 1
+        self.rows += len(results)
+        self.chunks += 1
+        self.position = chunk.end
+        self._save()
+
+    def finish(self) -> None:
+        if isinstance(self.sink, CsvOutput):
+            self.sink.finish()
+        else:
+            self.sink.finish(self.chunks, _arrow_table(self.names, [], []))
+        self.checkpoint.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if isinstance(self.sink, CsvOutput):
+            self.sink.close()
+
+    def _save(self) -> None:
+        state = {
+            "format": _CHECKPOINT,
+            "version": _CHECKPOINT_VERSION,
+            "fingerprint": self.fingerprint,
+            "chunks": self.chunks,
+            "position": list(self.position),
+            "length": self.length,
+            "rows": self.rows,
+            "statuses": dict(self.statuses),
+            "levels": dict(self.levels),
+            "reasons": [[s, r, n] for (s, r), n in sorted(self.reasons.items())],
+        }
+        replace_atomically(self.checkpoint, json.dumps(state, ensure_ascii=False).encode("utf-8"))
+
+
+_REASON_NUMBERS = re.compile(r"\d+")
+_REASON_BYTES = re.compile(r"b'[^']*'|b\"[^\"]*\"")
+
+
+def _reason_kind(reason: str) -> str:
+    """A reason with its numbers and byte values blanked, so rows failing the same way count together."""
+    return _REASON_NUMBERS.sub("N", _REASON_BYTES.sub("b'…'", reason))
+
+
+# Positions in a result tuple (RESULT_COLUMNS order).
+_X = RESULT_COLUMNS.index("x")
+_Y = RESULT_COLUMNS.index("y")
+_SCORE = RESULT_COLUMNS.index("score")
+_LEVEL = RESULT_COLUMNS.index("match_level")
+_GRID = RESULT_COLUMNS.index("grid_code")
+_CRS = RESULT_COLUMNS.index("crs")
+_N_PARSED = 1 + len(FIELDS)
+
+
+def _csv_cells(r: tuple[Any, ...]) -> list[str]:
+    cells = ["" if v is None else v for v in r]
+    score, x, y = r[_SCORE], r[_X], r[_Y]
+    cells[_SCORE] = "" if score is None else f"{score:.4f}"
+    geographic = r[_CRS] in _GEOGRAPHIC
+    cells[_X] = "" if x is None else (f"{x:.7f}" if geographic else f"{x:.3f}")
+    cells[_Y] = "" if y is None else (f"{y:.7f}" if geographic else f"{y:.3f}")
+    return cells
+
+
+class _Geographic:
+    """Membership test for CRSs in degrees (x, y written with 7 decimals, about 1 cm), cached."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, bool] = {}
+
+    def __contains__(self, crs: object) -> bool:
+        if not isinstance(crs, str):
+            return False
+        if crs not in self._known:
+            from stdaddr.crs import is_geographic
+
+            self._known[crs] = is_geographic(crs)
+        return self._known[crs]
+
+
+_GEOGRAPHIC = _Geographic()
+
+
+def _arrow_table(names: list[str], rows: list[list[str]], results: list[tuple[Any, ...]]) -> pa.Table:
+    import pyarrow as pa
+
+    width = len(names) - len(RESULT_COLUMNS)
+    arrays = [pa.array([row[j] for row in rows], pa.string()) for j in range(width)]
+    for j, name in enumerate(RESULT_COLUMNS):
+        kind = pa.float64() if name in ("score", "x", "y") else pa.string()
+        arrays.append(pa.array([r[j] for r in results], kind))
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+@dataclass(slots=True)
+class _Job:
+    """What workers need: set before the pool forks, so the base and the grid are shared, not copied."""
+
+    base: AddressBase
+    grid: GridIndex | None
+    crs: str
+    cutoff: float
+    memo: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+
+
+_JOB: _Job | None = None
+
+
+def _geocoded(
+    reader: TableReader, start: Position, chunk_rows: int, address: int, job: _Job, workers: int
+) -> Iterator[tuple[Chunk, list[tuple[Any, ...]]]]:
+    """Chunks from ``start`` with one result tuple per row, in input order.
+
+    The reading stays a few chunks ahead of the workers, never more, so memory does not grow with the file.
+    """
+    global _JOB
+    chunks = _chunks(reader, start, chunk_rows)
+    if workers < 2:
+        _JOB = job
+        try:
+            for chunk in chunks:
+                texts, fixed = _plan(chunk, address)
+                yield chunk, _merge(fixed, _geocode_texts(texts), job.crs)
+        finally:
+            _JOB = None
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+    from multiprocessing import get_context
+
+    _warm(job)
+    _JOB = job
+    pending: deque[Any] = deque()
+    try:
+        pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"))
+        try:
+            for chunk in chunks:
+                texts, fixed = _plan(chunk, address)
+                pending.append((chunk, fixed, pool.submit(_geocode_texts, texts)))
+                if len(pending) > 2 * workers:
+                    done, fixed_done, future = pending.popleft()
+                    yield done, _merge(fixed_done, future.result(), job.crs)
+            while pending:
+                done, fixed_done, future = pending.popleft()
+                yield done, _merge(fixed_done, future.result(), job.crs)
+        except BaseException:
+            # Interrupted (Ctrl-C, a failing write): do not wait for the chunks queued behind.
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
+    except BrokenProcessPool as exc:
+        raise StdaddrError(
+            f"a worker process died ({exc}); the rows written so far are kept: run again with resume to continue"
+        ) from exc
+    finally:
+        _JOB = None
+
+
+def _chunks(reader: TableReader, start: Position, chunk_rows: int) -> Iterator[Chunk]:
+    position = start
+    while (chunk := reader.read(position, chunk_rows)) is not None:
+        yield chunk
+        position = chunk.end
+
+
+# Texts whose parsing loads every lazy table of the parser: the gazetteer and its automaton, and the
+# nationwide community index (needed when a community comes without divisions, about 3 s to build).
+_WARM_TEXTS = ("浙江省温州市鹿城区五马街道解放街1号", "府前社区解放街1号")
+
+
+def _warm(job: _Job) -> None:
+    """Load what parsing, matching and grid lookups load lazily, once, before the workers fork."""
+    for text in _WARM_TEXTS:
+        job.base.match(text)
+    if job.grid is not None:
+        job.grid.assign([math.nan], [math.nan], crs=job.base.crs)
+
+
+def _plan(chunk: Chunk, address: int) -> tuple[list[str | None], list[tuple[str, str] | Fault | None]]:
+    """The texts to geocode (None: not geocoded) and what is known about each row beforehand."""
+    texts: list[str | None] = []
+    fixed: list[tuple[str, str] | Fault | None] = []
+    for cells, fault, line in zip(chunk.rows, chunk.faults, chunk.lines, strict=True):
+        text = cells[address]
+        if fault is not None and not fault.readable:
+            texts.append(None)
+            fixed.append(fault)
+        elif not text.strip():
+            texts.append(None)
+            reason = f"line {line}: the address is empty" + (f"; {fault.reason}" if fault else "")
+            fixed.append(("empty_address", reason))
+        elif len(text) > MAX_ADDRESS_CHARS:
+            texts.append(None)
+            fixed.append(
+                ("too_long", f"line {line}: the address has {len(text):,} characters; expected at most {MAX_ADDRESS_CHARS:,}")
+            )
+        else:
+            texts.append(text)
+            fixed.append(fault)
+    return texts, fixed
+
+
+def _merge(
+    fixed: list[tuple[str, str] | Fault | None], results: list[tuple[Any, ...] | None], crs: str
+) -> list[tuple[Any, ...]]:
+    """One full result tuple per row: the geocode, or the row's own status; a readable fault's status
+    wins over the match status, and both reasons are kept."""
+    out = []
+    blank = (None,) * len(RESULT_COLUMNS)
+    for known, r in zip(fixed, results, strict=True):
+        if r is None:
+            status, reason = known[0], known[1]  # type: ignore[index]
+            out.append((*blank[:_CRS], None, None, status, reason))
+            continue
+        r = (*r[:_CRS], crs if r[_X] is not None else None, *r[_CRS:])
+        if isinstance(known, Fault):
+            r = (*r[:-2], known.status, f"{known.reason}; {r[-2]}: {r[-1]}")
+        out.append(r)
+    return out
+
+
+def _geocode_texts(texts: list[str | None]) -> list[tuple[Any, ...] | None]:
+    """Worker: the geocode of each text (None stays None), as plain tuples (RESULT_COLUMNS without
+    ``crs``): small to send back, unlike Address or Match objects."""
+    import numpy as np
+
+    from stdaddr.crs import transform
+
+    job = _JOB
+    assert job is not None
+    rows = [None if t is None else _geocode_one(job, t) for t in texts]
+    found = [i for i, r in enumerate(rows) if r is not None and r[_X] is not None]
+    if not found:
+        return rows
+    x = np.array([rows[i][_X] for i in found], dtype=np.float64)  # type: ignore[index]
+    y = np.array([rows[i][_Y] for i in found], dtype=np.float64)  # type: ignore[index]
+    codes = _cells(job, x, y)
+    if job.crs != job.base.crs:
+        x, y = transform(x, y, job.base.crs, job.crs)
+    for k, i in enumerate(found):
+        r = rows[i]
+        assert r is not None
+        reason = r[-1]
+        if job.grid is not None and codes[k] is None:
+            reason = f"{reason}; the point is in no grid cell"
+        xi, yi = float(x[k]), float(y[k])
+        point = math.isfinite(xi) and math.isfinite(yi)
+        rows[i] = (*r[:_X], xi if point else None, yi if point else None, codes[k], r[-2], reason)
+    return rows
+
+
+def _cells(job: _Job, x: np.ndarray, y: np.ndarray) -> list[str | None]:
+    if job.grid is None:
+        return [None] * len(x)
+    return job.grid.assign(x, y, crs=job.base.crs).codes.tolist()
+
+
+def _geocode_one(job: _Job, text: str) -> tuple[Any, ...]:
+    """(normalized, levels…, address_id, standard, level, score, x, y, grid_code, status, reason) in the
+    base's CRS, grid code still None. Never raises."""
+    memo = job.memo
+    hit = memo.get(text)
+    if hit is not None:
+        return hit
+    from stdaddr.match import match_safe
+    from stdaddr.parsing import parse
+
+    try:
+        a = parse(text)
+        m, status, reason = match_safe(job.base, text, 1, job.cutoff)
+    except Exception as exc:  # batch contract: one row never stops the run; its row says why
+        return (*((None,) * _N_PARSED), None, None, None, None, None, None, None, "error", f"{type(exc).__name__}: {exc}")
+    if status == "invalid":
+        status = "error"
+    parsed = (a.normalized or None, *(getattr(a, f) for f in FIELDS))
+    if m is None:
+        result = (*parsed, None, None, None, None, None, None, None, status, reason)
+    else:
+        result = (*parsed, m.address_id, m.standard, m.level, m.score, m.x, m.y, None, status, reason)
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    memo[text] = result
+    return result
+
+
+def assign_file(
+    input: str | Path,
+    output: str | Path,
+    *,
+    grid: GridIndex,
+    x_column: str,
+    y_column: str,
+    crs: Any,
+    tolerance_m: float | None = None,
+    encoding: str | None = None,
+    output_format: str | None = None,
+) -> dict[str, int]:
+    """Add ``grid_code``, ``grid_status`` and ``grid_distance_m`` to every row of a CSV/Excel/Parquet
+    table (:func:`stdaddr.grid.assign_table`, chunk by chunk) and write it as CSV or Parquet, atomically.
+    Returns the number of rows per grid status."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from stdaddr.grid import STATUSES, assign_table
+    from stdaddr.grid.index import DEFAULT_TOLERANCE_M
+    from stdaddr.io import temp_beside
+
+    src, dst = Path(input), Path(output)
+    fmt = format_of(dst, output_format)
+    if fmt not in ("csv", "parquet"):
+        raise InputError(f'output format was "{fmt}"; expected csv or parquet for grid assign')
+    reader = open_table(src, encoding=encoding)
+    tmp = temp_beside(dst)
+    counts: Counter[str] = Counter()
+    writer: Any = None
+    try:
+        for name in (x_column, y_column):
+            column_index(reader.columns, name, what=f'the input "{src.name}"')
+        with open(tmp, "wb") as f:
+            for chunk in _chunks(reader, reader.start, CHUNK_ROWS * 10):
+                frame = _frame(reader.columns, chunk.rows)
+                out = assign_table(
+                    frame,
+                    x_column=x_column,
+                    y_column=y_column,
+                    crs=crs,
+                    grid=grid,
+                    tolerance_m=DEFAULT_TOLERANCE_M if tolerance_m is None else tolerance_m,
+                )
+                counts.update(out["grid_status"].tolist())
+                if fmt == "csv":
+                    f.write(out.to_csv(index=False, header=writer is None, lineterminator="\n").encode("utf-8"))
+                    writer = True
+                else:
+                    table = pa.Table.from_pandas(out, preserve_index=False)
+                    writer = writer or pq.ParquetWriter(f, table.schema)
+                    writer.write_table(table)
+            if writer is None:  # no rows: the header (CSV) or the schema (Parquet) alone
+                empty = _frame([*reader.columns, "grid_code", "grid_status", "grid_distance_m"], [])
+                if fmt == "csv":
+                    f.write(empty.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+                else:
+                    pq.write_table(pa.Table.from_pandas(empty.astype(str), preserve_index=False), f)
+            elif fmt == "parquet":
+                writer.close()
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, dst)
+    finally:
+        reader.close()
+        tmp.unlink(missing_ok=True)
+    return {status: counts.get(status, 0) for status in STATUSES}
+
+
+def _frame(columns: list[str], rows: list[list[str]]) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=columns, dtype=object)
+
 
 FLAT_COLUMNS = (
     "text",
@@ -42,18 +866,23 @@ def iter_lines(stream: IO[str]) -> Iterator[str]:
 
 
 def iter_column(path: str, column: str, *, encoding: str | None = None) -> Iterator[str]:
-    """The values of one column of a CSV/Excel/Parquet file, in row order."""
-    from stdaddr.errors import ColumnError
-    from stdaddr.io import read_table
-
-    table = read_table(path, encoding=encoding)
-    if column not in table.columns:
-        raise ColumnError(f'column "{column}" is not in {path}; its columns are {list(table.columns)}')
-    yield from table[column].astype(str).tolist()
+    """The values of one column of a CSV/Excel/Parquet file, in row order, read in chunks."""
+    reader = open_table(path, encoding=encoding)
+    try:
+        j = column_index(reader.columns, column, what=f'"{path}"')
+        position = reader.start
+        while (chunk := reader.read(position, CHUNK_ROWS)) is not None:
+            for fields in chunk.rows:
+                yield fields[j]
+            position = chunk.end
+    finally:
+        reader.close()
 
 
 def write_parsed(texts: Iterable[str], out: IO[str], *, fmt: str = "jsonl", normalized_only: bool = False) -> int:
     """Parse ``texts`` and write one JSON line or CSV row each; returns the number of rows written."""
+    from stdaddr.parsing import parse_many
+
     writer = None
     n = 0
     chunk: list[str] = []

@@ -3,6 +3,13 @@
     stdaddr parse "温州鹿城区五马街道解放街一百二十三号3-2-301"
     stdaddr normalize --input events.csv --column 地址 --format csv -o out.csv
     cat addresses.txt | stdaddr parse --format csv
+    stdaddr geocode events.csv --column 地址 -o events.geocoded.csv
+    stdaddr geocode events.xlsx --column 住址 --base base.csv --base-id-column id --base-address-column address \\
+        --base-x-column lon --base-y-column lat --grid grids.gpkg --grid-code-column code -o out.gpkg
+    stdaddr grid validate grids.geojson --grid-code-column code --grid-crs GCJ02
+    stdaddr grid assign points.csv --x-column lon --y-column lat --crs EPSG:4326 --grid grids.gpkg \\
+        --grid-code-column code -o points.grid.csv
+    stdaddr demo
 """
 
 from __future__ import annotations
@@ -11,10 +18,14 @@ import argparse
 import sys
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from stdaddr import __version__
 from stdaddr.errors import StdaddrError
+
+if TYPE_CHECKING:
+    from stdaddr.batch import Progress
 
 __all__ = ["main", "build_parser"]
 
@@ -39,10 +50,135 @@ def _cmd_parse(args: argparse.Namespace, *, normalized_only: bool = False) -> in
     return 0
 
 
+def _progress_bar(quiet: bool) -> tuple[Callable[[Progress], None] | None, Callable[[], None]]:
+    """A tqdm bar on stderr (rate and ETA by input size, rows and rows/s after it), or nothing when
+    ``quiet`` or stderr is not a terminal."""
+    if quiet or not sys.stderr.isatty():
+        return None, lambda: None
+    import time
+
+    from tqdm import tqdm
+
+    bar = tqdm(file=sys.stderr, unit_scale=True, dynamic_ncols=True, leave=False)
+    started = time.perf_counter()
+    first: list[int] = []
+
+    def update(p: Progress) -> None:
+        if not first:
+            first.append(p.rows)
+            bar.unit, bar.total = p.unit, p.total
+        bar.update(p.done - bar.n)
+        rate = (p.rows - first[0]) / max(time.perf_counter() - started, 1e-9)
+        bar.set_postfix_str(f"{p.rows:,} rows, {rate:,.0f} rows/s", refresh=False)
+
+    return update, bar.close
+
+
+def _cmd_geocode(args: argparse.Namespace) -> int:
+    from stdaddr.batch import geocode_file
+
+    base, grid = _base_and_grid(args)
+    output = args.output or str(Path(args.input).with_name(Path(args.input).stem + ".geocoded.csv"))
+    update, close = _progress_bar(args.quiet)
+    try:
+        summary = geocode_file(
+            args.input,
+            output,
+            column=args.column,
+            base=base,
+            grid=grid,
+            crs=args.crs,
+            output_format=args.format,
+            encoding=args.encoding,
+            sheet=_sheet(args.sheet),
+            output_encoding=args.output_encoding,
+            score_cutoff=args.score_cutoff,
+            resume=args.resume,
+            workers=args.workers,
+            chunk_rows=args.chunk_rows,
+            max_record_lines=args.max_record_lines,
+            progress=update,
+        )
+    finally:
+        close()
+    if not args.quiet:
+        print(summary)
+    return 0
+
+
+def _base_and_grid(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The base and grid asked for: the embedded default when neither is given; a base of one's own
+    comes without a grid unless one is given."""
+    from stdaddr.batch import load_base, load_grid
+
+    if args.base:
+        base = load_base(
+            args.base,
+            id_column=args.base_id_column,
+            address_column=args.base_address_column,
+            x_column=args.base_x_column,
+            y_column=args.base_y_column,
+            crs=args.base_crs,
+            layer=args.base_layer,
+        )
+    else:
+        from stdaddr.default import default_base
+
+        base = default_base()
+    if args.grid:
+        grid = load_grid(args.grid, code_column=args.grid_code_column, crs=args.grid_crs, layer=args.grid_layer)
+    elif not args.base:
+        from stdaddr.default import default_grid
+
+        grid = default_grid()
+    else:
+        grid = None
+    return base, grid
+
+
+def _sheet(value: str | None) -> str | int | None:
+    return int(value) if value is not None and value.isdigit() else value
+
+
+def _cmd_grid_validate(args: argparse.Namespace) -> int:
+    from stdaddr.grid import validate_file
+
+    report = validate_file(args.grid, code_column=args.grid_code_column, crs=args.grid_crs, layer=args.grid_layer)
+    print(report)
+    return 0 if report.ok else 1
+
+
+def _cmd_grid_assign(args: argparse.Namespace) -> int:
+    from stdaddr.batch import assign_file, load_grid
+
+    grid = load_grid(args.grid, code_column=args.grid_code_column, crs=args.grid_crs, layer=args.grid_layer)
+    output = args.output or str(Path(args.input).with_name(Path(args.input).stem + ".grid.csv"))
+    counts = assign_file(
+        args.input,
+        output,
+        grid=grid,
+        x_column=args.x_column,
+        y_column=args.y_column,
+        crs=args.crs,
+        tolerance_m=args.tolerance,
+        encoding=args.encoding,
+        output_format=args.format,
+    )
+    if not args.quiet:
+        shown = ", ".join(f"{status} {n:,}" for status, n in counts.items() if n)
+        print(f"{args.input} -> {output}: {sum(counts.values()):,} rows ({shown})")
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from stdaddr.demo import run_demo
 
-    return run_demo(out=sys.stdout)
+    say = None if args.quiet else (lambda line: print(line, file=sys.stderr))
+    result = run_demo(args.out, rows=args.rows, base_size=args.base_size, workers=args.workers, log=say)
+    print(result)
+    for f in result.files:
+        print(f"\n{f.summary}")
+    return 0
 
 
 def _add_text_inputs(p: argparse.ArgumentParser, default_format: str) -> None:
@@ -52,6 +188,81 @@ def _add_text_inputs(p: argparse.ArgumentParser, default_format: str) -> None:
     p.add_argument("--encoding", help="encoding of a CSV input (default: detected)")
     p.add_argument("--format", "-f", choices=("jsonl", "csv"), default=default_format, help="output format")
     p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+
+
+def _add_grid_layer(p: argparse.ArgumentParser, *, required: bool) -> None:
+    p.add_argument("--grid-code-column", metavar="COL", required=required, help="the column of cell codes")
+    p.add_argument("--grid-crs", metavar="CRS", help="CRS of the grid layer (needed for GCJ02/BD09 or when the file states none)")
+    p.add_argument("--grid-layer", metavar="LAYER", help="layer of a multi-layer file (GeoPackage)")
+
+
+def _add_geocode(sub: Any) -> None:
+    from stdaddr.batch import CHUNK_ROWS
+    from stdaddr.io import MAX_RECORD_LINES, OUTPUT_FORMATS
+
+    p = sub.add_parser(
+        "geocode",
+        help="add the standard address, point and grid cell to every row of a CSV/Excel/Parquet file",
+        description="Geocode the address column of a CSV (any common encoding), Excel or Parquet file: every "
+        "row comes out, in order, with the parsed levels, address_id, match level, score, x, y, crs, "
+        "grid_code, status and reason. Without --base and --grid the embedded synthetic Wenzhou base and "
+        "grid are used. See docs/batch.md.",
+    )
+    p.add_argument("input", metavar="INPUT", help="the file to geocode (.csv/.tsv/.txt, .xlsx, .parquet)")
+    p.add_argument("--column", "-c", metavar="COL", required=True, help="the address column")
+    p.add_argument("--output", "-o", metavar="OUTPUT", help="the result file (default: INPUT.geocoded.csv); "
+                   ".csv, .parquet, .geoparquet or .gpkg")
+    p.add_argument("--format", "-f", choices=OUTPUT_FORMATS, help="output format (default: from the suffix)")
+    p.add_argument("--encoding", help="encoding of a CSV input (default: detected; e.g. utf-8, gbk, gb18030)")
+    p.add_argument("--sheet", help="Excel sheet name or 0-based number (default: the first)")
+    p.add_argument("--output-encoding", default="utf-8", metavar="ENC",
+                   help="encoding of a CSV output (default utf-8; utf-8-sig for Excel, gb18030)")
+    p.add_argument("--crs", help="CRS of x, y in the output: EPSG code, GCJ02 or BD09 (default: the base's)")
+    p.add_argument("--base", metavar="BASE", help="the standard address base: an index file (.npz, AddressBase.save) "
+                   "or a table (CSV/Excel/Parquet/GeoPackage) with the --base-*-column options")
+    p.add_argument("--base-id-column", metavar="COL", help="id column of a base table")
+    p.add_argument("--base-address-column", metavar="COL", help="address column of a base table")
+    p.add_argument("--base-x-column", metavar="COL", help="x (longitude/easting) column of a base table")
+    p.add_argument("--base-y-column", metavar="COL", help="y (latitude/northing) column of a base table")
+    p.add_argument("--base-crs", metavar="CRS", help="CRS of the base's coordinates (default EPSG:4490)")
+    p.add_argument("--base-layer", metavar="LAYER", help="layer of a multi-layer base file")
+    p.add_argument("--grid", metavar="GRID", help="grid cells (GeoPackage, GeoJSON, Shapefile, GeoParquet)")
+    _add_grid_layer(p, required=False)
+    p.add_argument("--score-cutoff", type=float, metavar="S", help="lowest score accepted as a match (0-1)")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run (same input and options)")
+    p.add_argument("--workers", type=int, metavar="N", help="worker processes (default: cores, at most 2)")
+    p.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS, metavar="N", help=f"rows per chunk (default {CHUNK_ROWS})")
+    p.add_argument("--max-record-lines", type=int, default=MAX_RECORD_LINES, metavar="N",
+                   help=f"lines a quoted field may span before it counts as unclosed (default {MAX_RECORD_LINES})")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary on the terminal")
+    p.set_defaults(func=_cmd_geocode)
+
+
+def _add_grid(sub: Any) -> None:
+    from stdaddr.grid.index import DEFAULT_TOLERANCE_M
+
+    g = sub.add_parser("grid", help="validate a grid layer or assign points of a table to its cells")
+    gsub = g.add_subparsers(dest="grid_command", required=True)
+
+    p = gsub.add_parser("validate", help="check a grid layer: invalid, empty, duplicate, overlapping cells, gaps")
+    p.add_argument("grid", metavar="GRID", help="grid cells (GeoPackage, GeoJSON, Shapefile, GeoParquet)")
+    _add_grid_layer(p, required=True)
+    p.set_defaults(func=_cmd_grid_validate)
+
+    p = gsub.add_parser("assign", help="add grid_code, grid_status and grid_distance_m to every row of a table")
+    p.add_argument("input", metavar="INPUT", help="a CSV/Excel/Parquet table with coordinate columns")
+    p.add_argument("--x-column", required=True, metavar="COL", help="x (longitude/easting) column")
+    p.add_argument("--y-column", required=True, metavar="COL", help="y (latitude/northing) column")
+    p.add_argument("--crs", required=True, help="CRS of the coordinates: EPSG code, GCJ02 or BD09")
+    p.add_argument("--grid", required=True, metavar="GRID", help="grid cells")
+    _add_grid_layer(p, required=True)
+    p.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE_M, metavar="M",
+                   help=f"metres to the nearest cell for points in none (default {DEFAULT_TOLERANCE_M:g}; 0: off)")
+    p.add_argument("--output", "-o", metavar="OUTPUT", help="the result file (default: INPUT.grid.csv); .csv or .parquet")
+    p.add_argument("--format", "-f", choices=("csv", "parquet"), help="output format (default: from the suffix)")
+    p.add_argument("--encoding", help="encoding of a CSV input (default: detected)")
+    p.add_argument("--quiet", "-q", action="store_true", help="print nothing")
+    p.set_defaults(func=_cmd_grid_assign)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,7 +278,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_text_inputs(p, "csv")
     p.set_defaults(func=lambda a: _cmd_parse(a, normalized_only=True))
 
-    p = sub.add_parser("demo", help="run the pipeline on the embedded sample data")
+    _add_geocode(sub)
+    _add_grid(sub)
+
+    from stdaddr.default import DEFAULT_SIZE
+    from stdaddr.demo import DEFAULT_OUT, DEFAULT_ROWS
+
+    p = sub.add_parser("demo", help="geocode department files made from the embedded default data")
+    p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"folder for the files (default ./{DEFAULT_OUT})")
+    p.add_argument("--rows", type=int, default=DEFAULT_ROWS, metavar="N", help=f"rows per department file (default {DEFAULT_ROWS:,})")
+    p.add_argument("--base-size", type=int, metavar="N",
+                   help=f"records of the synthetic base (default {DEFAULT_SIZE:,}; each size is cached)")
+    p.add_argument("--workers", type=int, metavar="N", help="worker processes (default: cores, at most 2)")
+    p.add_argument("--quiet", "-q", action="store_true", help="print only the result")
     p.set_defaults(func=_cmd_demo)
     return parser
 
@@ -83,3 +306,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:
+        print("stdaddr: interrupted", file=sys.stderr)
+        return 130

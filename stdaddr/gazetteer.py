@@ -61,6 +61,11 @@ _SUFFIXES = (
 )
 # Stems too generic to name a place on their own (城区, 郊区, 开发区 ...).
 GENERIC_STEMS = frozenset("城 郊 矿 新 开发 工业 工业园 园 林 农 高新 经济 市 城关 城厢 城郊 中心".split())
+# Suffixes of zones, farms and offices: 高新区 or 开发区 alone names no place.
+_ZONE_SUFFIXES = (
+    "经济技术开发区", "经济开发区", "开发区", "工业园区", "工业区", "工业园", "高新区", "新区", "园区", "经济区",
+    "农场", "林场", "管理区", "管委会",
+)
 _ROAD_TAILS = ("路", "街", "大道", "大街", "巷", "弄", "道")
 # A stem ending like this is a zone's name cut short (高新技术产业开发区 -> 高新技术产业开发), not a short name.
 _ZONE_TAILS = ("开发", "园", "工业", "保税", "示范", "风景", "旅游", "度假", "管理", "经济", "合作", "试验", "实验", "集聚", "产业", "科技", "农场", "林场", "生活")
@@ -161,9 +166,10 @@ def _stem_length(name: str, level: int) -> int:
     if name in _SUFFIXES[level]:
         return 0  # a unit named just 街道 or 社区
     stem = _strip_ethnic(_strip_level_suffix(name, level))
-    for generic in ("开发区", "工业园区", "园区", "农场", "林场"):
+    for generic in _ZONE_SUFFIXES:
         if stem.endswith(generic):
             stem = stem[: -len(generic)]
+            break
     return 0 if stem in GENERIC_STEMS else len(stem)
 
 

@@ -37,6 +37,7 @@ ORDER = {
 _CJK_NAME = "[^\x00-\u4dff\ua000-\U0010ffff路街巷弄号幢栋单室层组村社]"
 # Road names may contain 村 and 社 (中关村大街); a community written before a road is split off later.
 _ROAD_NAME = "[^\x00-\u4dff\ua000-\U0010ffff路街巷弄号幢栋单室层组]"
+_TOWN_NAME = "[^\x00-\u4dff\ua000-\U0010ffff路街巷弄号幢栋单室层组社镇乡]"
 _POI_AFTER = r"(?:小区|花园|公寓|大厦|新村|家园|苑|广场|山庄|别墅|名苑|华庭|公馆|大楼|商城|楼)"
 
 _TOKEN = re.compile(
@@ -56,8 +57,9 @@ _TOKEN = re.compile(
             r"(?P<number>(?<![0-9A-Z])([A-Z]?[0-9]+[A-Z]?)(?![0-9]))",
             r"(?P<note_words>(?:[放送交寄存](?:在|到|至)?(?:前台|门口|门卫|传达室|快递柜|丰巢|物业|保安室|驿站)|代收|转交|[\u4e00-\u9fff]{1,3}(?:先生|女士|小姐|师傅)(?:收)?|电联|(?:请|麻烦)?(?:提前|先|到了)?(?:致电|电话联系|打电话|联系)(?:[\u4e00-\u9fff]{0,6})?|谢谢|收货|收件))",
             rf"(?P<part>(?<![0-9])(?:{N}|[A-Z])(?:期|区)(?![0-9]))",
-            rf"(?P<town>(?:{_CJK_NAME}{{1,6}}?(?:街道|镇|乡)|{_CJK_NAME}{{0,6}}?(?:经济开发区|开发区|工业园区|工业区|工业园|经济区|高新区|园区|新区))(?!路|街|大道|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
             r"(?P<assist>(?:斜?对面|附近|旁边|隔壁|对过|楼下|交叉口|交叉路口|路口|(?:往|向)?[东西南北]{1,2}(?:侧|面|边)?约?[0-9]+(?:米|公里|M|KM)|[0-9]+(?:米|公里)处?|[东西南北]侧|旁))",
+            # A town may be named with 村 (付村镇); it is tried before the community pattern.
+            rf"(?P<town>(?:{_TOWN_NAME}{{1,6}}?(?:街道|镇|乡)|{_CJK_NAME}{{0,6}}?(?:经济开发区|开发区|工业园区|工业区|工业园|经济区|高新区|园区|新区))(?!路|街|大道|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
             # A community may be named after its road (解放路社区, 前街村); 垟西村|民主路 and 杏里村|花园路 are
             # a village before a road, 林山新村 a compound (settled in _community).
             rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:社区|居委会|村委会|村民委员会|居民委员会|村村?)"

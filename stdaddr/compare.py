@@ -1,0 +1,204 @@
+"""Do two free texts name the same place? ``compare(a, b)`` -> "same", "partial" or "different".
+
+The semantics are those of the CCKS 2021 address relevance task:
+
+- **same**: the same place; one text may leave out upper divisions (``鹿城区解放街12号`` and
+  ``浙江省温州市鹿城区解放街12号``), a door number beside a named compound, or a floor;
+- **partial**: one contains the other, or they share a road or compound but one is finer
+  (a room in the other's building, a shop at the other's door) or they differ below it;
+- **different**: different places: divisions, roads, doors or compounds that contradict, or nothing
+  in common below the divisions.
+
+Both texts are parsed and compared field by field with the matcher's comparators (names by rapidfuzz
+ratio, with a name contained in the other as a strong agreement; numbers exactly, a door number
+against its annexes ``9号`` / ``9-1号`` as the same door). The rules are in :func:`_relation`.
+
+>>> compare("鹿城区解放街12号", "浙江省温州市鹿城区解放街12号").relation
+'same'
+>>> compare("解放街12号锦绣花园3幢", "解放街12号锦绣花园3幢2单元501室").relation
+'partial'
+>>> compare("解放街12号", "人民路8号").relation
+'different'
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import types
+from difflib import SequenceMatcher
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from stdaddr.models import MATCH_LEVELS, Address, Comparison, FieldMatch
+
+__all__ = ["compare"]
+
+# Fields compared, coarse to fine; divisions by code when both texts have one.
+_FIELDS = (
+    "county",
+    "town",
+    "community",
+    "group",
+    "road",
+    "house_number",
+    "poi",
+    "building",
+    "unit",
+    "floor",
+    "room",
+)
+_NAMES = ("road", "poi")
+_FINE = ("building", "unit", "room")
+# Names agree from this similarity on (a name inside the other counts as _CONTAINED); 福润雅居翠竹园 and
+# 福润雅居樟香园 (0.71) are two parts of one estate, not one name.
+_NAME_AGREE = 0.8
+_CONTAINED = 0.9
+_MIN_CONTAINED = 2
+# Compound names this similar are the same name written differently (金桥花园 / 金桥花苑 is not).
+_EQUAL = 0.85
+# A run of this many characters in common makes two compound names related (parts of one estate).
+_RELATED_RUN = 4
+_DOOR = re.compile(r"^(\d+)")
+
+
+def compare(a: Any, b: Any) -> Comparison:
+    """Compare two address texts; never raises (a missing or non-text value is "different")."""
+    from stdaddr.parsing import parse
+
+    pa = parse(a) if isinstance(a, (str, bytes, bytearray)) else None
+    pb = parse(b) if isinstance(b, (str, bytes, bytearray)) else None
+    if pa is None or pb is None:
+        return Comparison("different", None, (), "one of the values is not text")
+    fields = tuple(fm for f in _FIELDS if (fm := _field(pa, pb, f)) is not None)
+    relation, why = _relation({fm.field: fm for fm in fields})
+    level = _finest_common(fields)
+    return Comparison(relation, level, fields, why)
+
+
+def _field(pa: Address, pb: Address, f: str) -> FieldMatch | None:
+    va, vb = getattr(pa, f), getattr(pb, f)
+    if va is None and vb is None:
+        return None
+    if va is None or vb is None:
+        return FieldMatch(f, "input_only" if vb is None else "record_only", va, vb, 0.0)
+    if f in ("county", "town", "community"):
+        ca, cb = getattr(pa, f"{f}_code"), getattr(pb, f"{f}_code")
+        same = ca == cb if ca and cb else va == vb
+        sim = 1.0 if same else 0.0
+    elif f in _NAMES:
+        sim = name_similarity(va, vb)
+        same = sim >= _NAME_AGREE
+    elif f == "house_number":
+        sim = 1.0 if va == vb else 0.5 if _door(va) == _door(vb) else 0.0
+        same = sim > 0.0
+    else:
+        same = va == vb
+        sim = 1.0 if same else 0.0
+    return FieldMatch(f, "agree" if same else "differ", va, vb, round(sim, 4))
+
+
+def name_similarity(a: str, b: str) -> float:
+    """rapidfuzz ratio of two names, or ``_CONTAINED`` when the shorter lies inside the longer
+    (华腾新天地 / 华腾新天地大厦, 建华新村 / 建华新村3期)."""
+    if a == b:
+        return 1.0
+    ratio = fuzz.ratio(a, b) / 100
+    short, long = sorted((a, b), key=len)
+    if len(short) >= _MIN_CONTAINED and short in long:
+        return max(ratio, _CONTAINED)
+    return ratio
+
+
+def _door(house_number: str) -> str | None:
+    m = _DOOR.match(house_number)
+    return m.group(1) if m else None
+
+
+def _compound_relation(a: str, b: str) -> str:
+    """ "equal", "inside" (one name holds the other: a shop in a mall, 建华新村 / 建华新村3期), "related"
+    (a long run of characters in common: 福润雅居翠竹园 / 福润雅居樟香园) or "unrelated"."""
+    if fuzz.ratio(a, b) >= _EQUAL * 100:
+        return "equal"
+    short, long = sorted((a, b), key=len)
+    if len(short) >= _MIN_CONTAINED and short in long:
+        return "inside"
+    longest = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b)).size
+    return "related" if longest >= _RELATED_RUN else "unrelated"
+
+
+def _relation(by: dict[str, FieldMatch]) -> tuple[str, str]:
+    """The relation and why, from the field comparisons.
+
+    In order: contradicting divisions; a compound both name (the strongest anchor); else the road and
+    door both name; then contradictions and finer levels below the anchor.
+    """
+
+    def st(f: str) -> str | None:
+        return by[f].status if f in by else None
+
+    for f in ("county", "town"):
+        if st(f) == "differ":
+            return "different", f"different {f}: {by[f].input} / {by[f].record}"
+    road, door = st("road"), st("house_number")
+    same_door = road == "agree" and door == "agree" and by["house_number"].similarity == 1.0
+    finer = [f for f in _FINE if st(f) in ("input_only", "record_only")]
+    differ = [f for f in _FINE if st(f) == "differ"]
+    if "poi" in by and by["poi"].input and by["poi"].record:
+        kind = _compound_relation(by["poi"].input, by["poi"].record)
+        if kind == "equal":
+            if differ or finer:
+                return (
+                    "partial",
+                    f"same compound; {'different ' + ', '.join(differ) if differ else 'one is finer: ' + ', '.join(finer)}",
+                )
+            return "same", "same compound; nothing contradicts"
+        if kind in ("inside", "related"):
+            return "partial", f"compounds {kind}: {by['poi'].input} / {by['poi'].record}"
+        if same_door:
+            return "partial", "same road and door, different compounds"
+        return "different", f"different compounds: {by['poi'].input} / {by['poi'].record}"
+    if road is None or road in ("input_only", "record_only"):
+        return "different", "no road or compound in common"
+    if road == "differ":
+        return "different", f"different roads: {by['road'].input} / {by['road'].record}"
+    if door == "differ":
+        return (
+            "different",
+            f"different doors on {by['road'].input}: {by['house_number'].input} / {by['house_number'].record}",
+        )
+    if door == "agree" and not same_door:
+        return "partial", f"annex of the same door: {by['house_number'].input} / {by['house_number'].record}"
+    if same_door:
+        if differ or st("poi") is not None or finer:
+            return "partial", "same door; " + ("different " + ", ".join(differ) if differ else "one is finer")
+        return "same", "same road and door; nothing contradicts"
+    if st("poi") is not None:
+        return "different", "same road, a place on it without a door number"
+    return "partial", "same road; no door on one side"
+
+
+def _finest_common(fields: tuple[FieldMatch, ...]) -> str | None:
+    """The finest match level both texts agree on (None when they agree on none)."""
+    level = None
+    for fm in fields:
+        if fm.field in MATCH_LEVELS and fm.status == "agree":
+            level = (
+                fm.field
+                if level is None or MATCH_LEVELS.index(fm.field) > MATCH_LEVELS.index(level)
+                else level
+            )
+    return level
+
+
+class _CallableModule(types.ModuleType):
+    """``stdaddr.compare`` names both this module and its function: importing the module first binds
+    the package attribute to the module, so the module calls the function too.
+    """
+
+    def __call__(self, a: Any, b: Any) -> Comparison:
+        return compare(a, b)
+
+
+sys.modules[__name__].__class__ = _CallableModule

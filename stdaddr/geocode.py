@@ -1,0 +1,150 @@
+"""Text to a point: match against a base, take the record's point or the centroid of the matched level.
+
+:func:`geocode` always returns a :class:`~stdaddr.models.Geocode`; when nothing matches, its ``x``,
+``y`` and ``level`` are None and ``status`` says why (``"no_match"`` or ``"invalid"``), the same
+statuses as the batch functions' ``status`` column. Points come out in the CRS asked for (any EPSG
+code, ``"GCJ02"``, ``"BD09"``; default the base's), converted by :mod:`stdaddr.crs`.
+
+>>> import pandas as pd
+>>> from stdaddr.base import AddressBase
+>>> df = pd.DataFrame({"id": ["a1"], "addr": ["鹿城区五马街道解放街12号"], "lon": [120.65], "lat": [28.01]})
+>>> base = AddressBase.from_dataframe(df, id_column="id", address_column="addr", x_column="lon", y_column="lat")
+>>> g = geocode("解放街12号", base=base, crs="GCJ02")
+>>> g.address_id, g.level, g.crs, round(g.x, 4), round(g.y, 4)
+('a1', 'house_number', 'GCJ02', 120.654, 28.0066)
+>>> geocode("人民路1号", base=base).status
+'no_match'
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import types
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from stdaddr.crs import parse_crs, transform
+from stdaddr.errors import ColumnError
+from stdaddr.match import _check_args, match_batch, match_safe
+from stdaddr.models import Geocode, Match
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from stdaddr.base import AddressBase
+
+__all__ = ["geocode", "geocode_many", "geocode_table"]
+
+
+def geocode(text: Any, *, base: AddressBase, crs: Any = None, score_cutoff: float | None = None) -> Geocode:
+    """The point ``text`` names in ``base``, in ``crs`` (default: the base's CRS). Never raises for a bad ``text``."""
+    out_crs = base.crs if crs is None else parse_crs(crs)
+    cutoff = _check_args(1, score_cutoff)
+    m, status, reason = match_safe(base, text, 1, cutoff)
+    x, y = _points([m], base.crs, out_crs)
+    return _result(text, m, status, reason, float(x[0]), float(y[0]), out_crs)
+
+
+def geocode_many(
+    texts: Iterable[Any],
+    *,
+    base: AddressBase,
+    crs: Any = None,
+    score_cutoff: float | None = None,
+    workers: int | None = None,
+) -> list[Geocode]:
+    """One :class:`~stdaddr.models.Geocode` per input, in order, on ``workers`` processes for big batches."""
+    out_crs = base.crs if crs is None else parse_crs(crs)
+    items = list(texts)
+    results = match_batch(base, items, limit=1, score_cutoff=score_cutoff, workers=workers)
+    x, y = _points([m for m, _, _ in results], base.crs, out_crs)
+    return [
+        _result(text, m, status, reason, float(xi), float(yi), out_crs)
+        for text, (m, status, reason), xi, yi in zip(items, results, x.tolist(), y.tolist(), strict=True)
+    ]
+
+
+def geocode_table(
+    df: pd.DataFrame,
+    *,
+    column: str,
+    base: AddressBase,
+    crs: Any = None,
+    score_cutoff: float | None = None,
+    workers: int | None = None,
+    prefix: str = "geo_",
+) -> pd.DataFrame:
+    """A copy of ``df`` with the geocode of each row's ``column`` in the columns ``{prefix}x``, ``y``,
+    ``crs``, ``level``, ``confidence``, ``id``, ``standard``, ``status`` and ``reason`` (replaced if present).
+    """
+    if column not in df.columns:
+        raise ColumnError(
+            f'column was "{column}" but the table has the columns {[str(c) for c in df.columns]}'
+        )
+    results = geocode_many(
+        df[column].tolist(), base=base, crs=crs, score_cutoff=score_cutoff, workers=workers
+    )
+    out = df.copy()
+    out[f"{prefix}x"] = [math.nan if g.x is None else g.x for g in results]
+    out[f"{prefix}y"] = [math.nan if g.y is None else g.y for g in results]
+    out[f"{prefix}crs"] = [g.crs for g in results]
+    out[f"{prefix}level"] = _objects([g.level for g in results], out.index)
+    out[f"{prefix}confidence"] = [g.confidence for g in results]
+    out[f"{prefix}id"] = _objects([g.address_id for g in results], out.index)
+    out[f"{prefix}standard"] = _objects([g.standard for g in results], out.index)
+    out[f"{prefix}status"] = [g.status for g in results]
+    out[f"{prefix}reason"] = [g.explanation for g in results]
+    return out
+
+
+def _objects(values: list[Any], index: Any) -> pd.Series:
+    """A column of Python objects: None stays None (pandas would turn it into NaN in a string column)."""
+    import pandas as pd
+
+    return pd.Series(values, index=index, dtype=object)
+
+
+def _points(matches: list[Match | None], src: str, dst: str) -> tuple[np.ndarray, np.ndarray]:
+    """The matches' points converted to ``dst`` in one vectorised call (NaN where a match has none)."""
+    x = np.array([math.nan if m is None or m.x is None else m.x for m in matches], dtype=np.float64)
+    y = np.array([math.nan if m is None or m.y is None else m.y for m in matches], dtype=np.float64)
+    if src == dst or not np.isfinite(x).any():
+        return x, y
+    return transform(x, y, src, dst)
+
+
+def _result(text: Any, m: Match | None, status: str, reason: str, x: float, y: float, crs: str) -> Geocode:
+    shown = text if isinstance(text, str) else "" if text is None else repr(text)
+    if m is None:
+        return Geocode(shown, None, None, crs, None, 0.0, None, None, status, reason)
+    point = math.isfinite(x) and math.isfinite(y)
+    return Geocode(
+        text=shown,
+        x=x if point else None,
+        y=y if point else None,
+        crs=crs,
+        level=m.level,
+        confidence=m.score,
+        address_id=m.address_id,
+        standard=m.standard,
+        status=status,
+        explanation=m.explanation
+        if point
+        else f"{m.explanation}; the base has no coordinates for this place",
+    )
+
+
+class _CallableModule(types.ModuleType):
+    """``stdaddr.geocode`` names both this module and its function: importing the module first
+    (``from stdaddr.geocode import geocode_many``) binds the package attribute to the module, so the
+    module calls the function too.
+    """
+
+    def __call__(self, text: Any, **kwargs: Any) -> Geocode:
+        return geocode(text, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -1,0 +1,165 @@
+"""Event times as departments write them: ``2024-03-05 14:22``, ``2024/3/5``, ``2024年3月5日``, ``20240305``,
+Unix seconds or milliseconds, Excel day numbers, ISO 8601 with an offset.
+
+:func:`parse_times` never drops or rejects a row: each value gets a time or NaT, and a status
+(:data:`TIME_STATUSES`). Times are China local time without an offset: a value with a UTC offset
+(``…+00:00``, ``…Z``) and Unix timestamps are converted to UTC+8. Day-first dates (``05/03/2024``)
+are not guessed; name their format (``time_format = "%d/%m/%Y"``).
+
+Only the distinct values are parsed (events repeat their dates), each format tried on a sample of
+what is left before the whole of it, so a department's file costs one or two vectorised passes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+__all__ = ["TIME_STATUSES", "FORMATS", "parse_times"]
+
+#: ``parsed``: a time; ``empty``: the cell is empty; ``unparseable``: text that is not a time in any known
+#: format (or a year outside 1900-2100); ``no_column``: the department has no time column.
+TIME_STATUSES = ("parsed", "empty", "unparseable", "no_column")
+PARSED, EMPTY, UNPARSEABLE, NO_COLUMN = range(4)
+
+# strptime formats tried when none is configured (pandas "ISO8601" covers 2024-03-05, 2024-03-05 14:22,
+# 2024-03-05T14:22:31.5, 2024/03/05 and 20240305); %m and %d also read 3 for 03.
+FORMATS = (
+    "ISO8601",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%Y.%m.%d %H:%M:%S",
+    "%Y.%m.%d %H:%M",
+    "%Y.%m.%d",
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日%H:%M:%S",
+    "%Y年%m月%d日%H:%M",
+    "%Y年%m月%d日%H时%M分%S秒",
+    "%Y年%m月%d日%H时%M分",
+    "%Y年%m月%d日 %H时%M分",
+    "%Y年%m月%d日",
+    "%Y年%m月%d号",
+    "%Y年%m月",
+    "%Y-%m",
+    "%Y/%m",
+    "%Y.%m",
+)
+_SAMPLE = 256
+_CHINA = np.timedelta64(8, "h")
+_EXCEL_EPOCH = np.datetime64("1899-12-30", "ms")
+_YEARS = (np.datetime64("1900-01-01", "ms"), np.datetime64("2101-01-01", "ms"))
+# Digit strings by length: dates without separators, Unix timestamps, Excel day numbers (10000-99999 is
+# 1927-2173).
+_DIGIT_FORMATS = {6: "%Y%m", 8: "%Y%m%d", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}
+_OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
+
+
+def parse_times(values: pa.Array | pa.ChunkedArray, *, fmt: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Times (``datetime64[ms]``, NaT where there is none) and status codes (indices into
+    :data:`TIME_STATUSES`, int8) of text ``values``; ``fmt`` forces one strptime format."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    values = values.cast(pa.string())
+    text = pc.utf8_trim_whitespace(pc.utf8_normalize(values.fill_null(""), "NFKC"))
+    encoded = text.dictionary_encode()
+    uniques = encoded.dictionary.to_pandas()
+    times, status = _parse_uniques(uniques, fmt)
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    return times[indices], status[indices]
+
+
+def _parse_uniques(uniques: pd.Series, fmt: str | None) -> tuple[np.ndarray, np.ndarray]:
+    n = len(uniques)
+    times = np.full(n, np.datetime64("NaT"), dtype="datetime64[ms]")
+    status = np.full(n, UNPARSEABLE, dtype=np.int8)
+    empty = (uniques == "").to_numpy()
+    status[empty] = EMPTY
+    todo = ~empty
+    if fmt is not None:
+        _apply(uniques, todo, times, fmt)
+    else:
+        _numbers(uniques, todo, times)
+        _with_offset(uniques, todo, times)
+        _formats(uniques, todo, times)
+    ok = ~np.isnat(times) & (times >= _YEARS[0]) & (times < _YEARS[1])
+    times[~ok] = np.datetime64("NaT")
+    status[ok] = PARSED
+    return times, status
+
+
+def _apply(uniques: pd.Series, todo: np.ndarray, times: np.ndarray, fmt: str) -> int:
+    """Parse the ``todo`` values with ``fmt``; mark those parsed as done. Returns how many were."""
+    import pandas as pd
+
+    where = np.flatnonzero(todo)
+    if not len(where):
+        return 0
+    parsed = pd.to_datetime(uniques.iloc[where], format=fmt, errors="coerce").to_numpy(dtype="datetime64[ms]")
+    hit = ~np.isnat(parsed)
+    times[where[hit]] = parsed[hit]
+    todo[where[hit]] = False
+    return int(hit.sum())
+
+
+def _numbers(uniques: pd.Series, todo: np.ndarray, times: np.ndarray) -> None:
+    """Digit strings: compact dates by length, Unix seconds (10 digits) and milliseconds (13), Excel
+    day numbers (5 digits, optionally with a fraction of a day)."""
+    digits = uniques.str.fullmatch(r"\d+").to_numpy(dtype=bool) & todo
+    lengths = uniques.str.len().to_numpy()
+    for length, fmt in _DIGIT_FORMATS.items():
+        mask = digits & (lengths == length)
+        if mask.any():
+            _apply(uniques, mask, times, fmt)
+    for length, unit in ((10, "s"), (13, "ms")):
+        where = np.flatnonzero(digits & (lengths == length))
+        if len(where):
+            times[where] = uniques.iloc[where].astype("int64").to_numpy().astype(f"datetime64[{unit}]") + _CHINA
+    excel = uniques.str.fullmatch(r"\d{5}(?:\.\d+)?").to_numpy(dtype=bool) & todo
+    if excel.any():
+        days = uniques[excel].astype("float64").to_numpy()
+        times[excel] = _EXCEL_EPOCH + np.round(days * 86_400_000).astype("timedelta64[ms]")
+    # Other digit strings (7 or 9 digits, ...) are no time in any format.
+    todo[digits | excel] = False
+
+
+def _with_offset(uniques: pd.Series, todo: np.ndarray, times: np.ndarray) -> None:
+    """ISO 8601 times with a UTC offset, in China time."""
+    import pandas as pd
+
+    where = np.flatnonzero(uniques.str.contains(_OFFSET, regex=True).to_numpy(dtype=bool) & todo)
+    if not len(where):
+        return
+    parsed = pd.to_datetime(uniques.iloc[where], format="ISO8601", utc=True, errors="coerce")
+    local = parsed.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None).to_numpy(dtype="datetime64[ms]")
+    times[where] = local
+    todo[where] = False
+
+
+def _formats(uniques: pd.Series, todo: np.ndarray, times: np.ndarray) -> None:
+    """Try :data:`FORMATS` on what is left: each round picks the format that reads most of a sample of
+    the remaining values and applies it to all of them, until no format reads any of the sample."""
+    import pandas as pd
+
+    untried = list(FORMATS)
+    while todo.any() and untried:
+        where = np.flatnonzero(todo)
+        sample = uniques.iloc[where[:: max(1, len(where) // _SAMPLE)][:_SAMPLE]]
+        hits = {f: int(pd.to_datetime(sample, format=f, errors="coerce").notna().sum()) for f in untried}
+        best = max(untried, key=lambda f: hits[f])
+        if hits[best] == 0:
+            return
+        untried.remove(best)
+        _apply(uniques, todo, times, best)
