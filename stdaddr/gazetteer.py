@@ -19,10 +19,11 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 
 from stdaddr.text import clean
+
 
 __all__ = [
     "LEVELS",
@@ -116,6 +117,12 @@ def _strip_ethnic(name: str) -> str:
         name = name[: m.start()]
 
 
+@lru_cache(maxsize=None)
+def _derived(name: str, level: int) -> tuple[int, tuple[str, ...]]:
+    """Stem length and short names of a name at a level (town names repeat: 城关镇 is in 100+ counties)."""
+    return _stem_length(name, level), tuple(short_names(name, level))
+
+
 def short_names(name: str, level: int) -> list[str]:
     """Short names and aliases of an official name at a level (not including the name itself).
 
@@ -193,9 +200,9 @@ class Gazetteer:
 
     def _add_unit(self, code: str, name: str) -> None:
         level = level_of(code)
-        stem = _stem_length(name, level)
+        stem, aliases = _derived(name, level)
         self._add(name, Entry(code, level, FULL, stem=stem))
-        for alias in short_names(name, level):
+        for alias in aliases:
             self._add(alias, Entry(code, level, SHORT, stem=len(alias)))
 
     def _add_history(self, row: list[str]) -> None:

@@ -119,22 +119,34 @@ def _automaton():
     import ahocorasick_rs
 
     keys: list[str] = []
-    values: list[_Readings] = []
-    for key, entries in gazetteer.load().readings():
+    entries: list[tuple[Entry, ...]] = []
+    for key, readings in gazetteer.load().readings():
         if len(key) >= 2:
             keys.append(key)
-            values.append(_readings(entries))
-    return ahocorasick_rs.AhoCorasick(keys), keys, values
+            entries.append(readings)
+    return ahocorasick_rs.AhoCorasick(keys), keys, entries
+
+
+_READINGS: dict[int, _Readings] = {}
+
+
+def _readings_of(index: int, entries: list[tuple[Entry, ...]]) -> _Readings:
+    """The readings of automaton key ``index``, grouped on first use (most keys never occur)."""
+    found = _READINGS.get(index)
+    if found is None:
+        found = _READINGS[index] = _readings(entries[index])
+    return found
 
 
 def find_hits(text: str) -> list[Hit]:
     """Every plausible division reading in ``text``, ordered by start then longest first."""
-    automaton, keys, values = _automaton()
+    automaton, keys, entries_of = _automaton()
     hits: list[Hit] = []
     matches = automaton.find_matches_as_indexes(text, overlapping=True)
     starts = {start for _, start, _ in matches}
     ends = {end for _, _, end in matches}
-    above = {e.code for index, _, _ in matches for e in values[index].free}
+    values = {index: _readings_of(index, entries_of) for index, _, _ in matches}
+    above = {e.code for r in values.values() for e in r.free}
     for index, start, end in matches:
         key = keys[index]
         readings = values[index]
