@@ -72,7 +72,7 @@ _ROAD_TAILS = ("路", "街", "大道", "大街", "巷", "弄", "道")
 _ZONE_TAILS = ("开发", "园", "工业", "保税", "示范", "风景", "旅游", "度假", "管理", "经济", "合作", "试验", "实验", "集聚", "产业", "科技", "农场", "林场", "生活")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # identity: each reading is one object, hashed fast
 class Entry:
     """One reading of a name: the unit it names, at which level, how it was written.
 

@@ -106,7 +106,7 @@ def _readings(entries: tuple[Entry, ...]) -> _Readings:
     free = []
     under: dict[str, list[Entry]] = {}
     for entry in entries:
-        if _can_start_entry(entry) or entry.level < 3:
+        if _can_start_entry(entry):
             free.append(entry)
             continue
         for code in _ancestor_codes(entry):
@@ -138,6 +138,28 @@ def _readings_of(index: int, entries: list[tuple[Entry, ...]]) -> _Readings:
     return found
 
 
+def _entries_here(readings: _Readings, above: set[str]) -> list[Entry]:
+    """The readings of a name worth trying in a text whose other names give the codes ``above``.
+
+    Readings under a unit named in the text; and those that may open a chain, except towns of the same
+    name elsewhere when one of them lies under a unit named in the text (东城街道 after 鹿城区).
+    """
+    under: list[Entry] = []
+    if readings.under:
+        seen = set()
+        for code in above:
+            for entry in readings.under.get(code, ()):
+                if id(entry) not in seen:
+                    seen.add(id(entry))
+                    under.append(entry)
+    free = readings.free
+    if len(free) > 1:
+        placed = [e for e in free if e.level >= 3 and any(code in above for code in _ancestor_codes(e))]
+        if placed:
+            free = tuple(e for e in free if e.level < 3 or e in placed)
+    return [*free, *under] if under else list(free)
+
+
 def find_hits(text: str) -> list[Hit]:
     """Every plausible division reading in ``text``, ordered by start then longest first."""
     automaton, keys, entries_of = _automaton()
@@ -150,14 +172,7 @@ def find_hits(text: str) -> list[Hit]:
     for index, start, end in matches:
         key = keys[index]
         readings = values[index]
-        entries = list(readings.free)
-        if readings.under:
-            seen = set()
-            for code in above:
-                for entry in readings.under.get(code, ()):
-                    if id(entry) not in seen:
-                        seen.add(id(entry))
-                        entries.append(entry)
+        entries = _entries_here(readings, above)
         if not entries:
             continue
         # 瓯|北镇, 东|南开: a short name glued to the end of another word is not a division.
