@@ -21,13 +21,13 @@ __all__ = ["Hit", "Chain", "Reading", "find_hits", "best_chains", "extend"]
 
 # Text right after a name that makes the name part of a longer one (四川|北路, 西湖|路, 温州|大学).
 _NAME_GOES_ON = re.compile(
-    r"[\u4e00-\u9fff]?(?:路|街(?!道|办)|大道|大街|巷|弄|胡同|桥|公路|隧道|高速|环线)|里(?!村)|村(?!委|民)"
+    r"[\u4e00-\u9fff]?(?:路|街(?!道|办)|大道|大街|巷|弄|胡同|桥|公路|隧道|高速|环线)|里(?!村)|村(?!委|民)|社区|居委会"
     r"|(?:[一二三四五六七八九十]|\d)+(?:苑|园|区|村|期|号)"
     r"|(?:大学|学院|中学|小学|医院|银行|公司|集团|宾馆|酒店|饭店|大厦|广场|公园|花园|小区|新村|商场|市场|机场|车站|"
     r"火车站|汽车站|港|码头|大酒店|中心|商城|影城|剧院|体育|图书馆|博物馆|电视|日报|晚报|供电|移动|联通|电信|烟草)"
 )
 # After an official name only a road suffix makes it part of a longer name (中山市|路 is rare, 中山|路 is not).
-_FULL_NAME_GOES_ON = re.compile(r"(?:路|街(?!道|办)|大道|大街|巷|胡同)")
+_FULL_NAME_GOES_ON = re.compile(r"[一二三四五六七八九十东西南北中]?(?:路|街(?!道|办)|大道|大街|巷|胡同)")
 # Runs of characters that carry address content (charged when a chain skips them).
 _CONTENT_RUN = re.compile(r"[0-9A-Z\u3400-\u9fff]+")
 
@@ -42,7 +42,7 @@ _COST_INSIDE = (0.0, 1.0, 0.55, 0.0)
 # Contacts and notes that cost nothing to skip before the divisions.
 _NOT_ADDRESS = re.compile(
     r"(?<![0-9])(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9])"
-    r"|[\u4e00-\u9fff]{1,3}(?:先生|女士|小姐|师傅)|\([^()]*\)|市辖区|省直辖县级行政区划|自治区直辖县级行政区划"
+    r"|[\u4e00-\u9fff](?:先生|女士|小姐|师傅)|\([^()]*\)|市辖区|省直辖县级行政区划|自治区直辖县级行政区划"
 )
 
 _GAP_COST = 1.0

@@ -54,8 +54,9 @@ _TOKEN = re.compile(
             rf"(?P<room>([A-Z]?[0-9]+[A-Z]?|{N})(?:室|户|房)(?![子间村屋]))",
             rf"(?P<group>第?({N})(?:组|村民小组))",
             r"(?P<pair>(?<![0-9-])([0-9]+)-([0-9]+)(?![0-9-]))",
-            r"(?P<number>(?<![0-9A-Z])([A-Z]?[0-9]+[A-Z]?)(?![0-9]))",
-            r"(?P<note_words>(?:[放送交寄存](?:在|到|至)?(?:前台|门口|门卫|传达室|快递柜|丰巢|物业|保安室|驿站)|代收|转交|[\u4e00-\u9fff]{1,3}(?:先生|女士|小姐|师傅)(?:收)?|电联|(?:请|麻烦)?(?:提前|先|到了)?(?:致电|电话联系|打电话|联系)(?:[\u4e00-\u9fff]{0,6})?|谢谢|收货|收件))",
+            # A bare number; Chinese digits read one by one (三〇一, 叁零壹) count when nothing follows them.
+            r"(?P<number>(?<![0-9A-Z])([A-Z]?[0-9]+[A-Z]?|[〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖]{3,4}(?![\u4e00-\u9fff]))(?![0-9]))",
+            r"(?P<note_words>(?:[放送交寄存](?:在|到|至)?(?:前台|门口|门卫|传达室|快递柜|丰巢|物业|保安室|驿站)|代收|转交|[\u4e00-\u9fff](?:先生|女士|小姐|师傅)(?:收)?|电联|(?:请|麻烦)?(?:送货|送达|配送|派送|到了)?(?:提前|先|前)?(?:致电|电话联系|打电话|联系)(?:[\u4e00-\u9fff]{0,6})?|谢谢|收货|收件))",
             rf"(?P<part>(?<![0-9])(?:{N}|[A-Z])(?:期|区)(?![0-9]))",
             r"(?P<assist>(?:斜?对面|附近|旁边|隔壁|对过|楼下|交叉口|交叉路口|路口|(?:往|向)?[东西南北]{1,2}(?:侧|面|边)?约?[0-9]+(?:米|公里|M|KM)|[0-9]+(?:米|公里)处?|[东西南北]侧|旁))",
             # A town may be named with 村 (付村镇); it is tried before the community pattern.
@@ -210,11 +211,13 @@ def _token(st: _State, m: re.Match[str]) -> None:
     elif kind == "room":
         _put_or_extra(st, "room", s, e, _code(_num(g(_G["room"] + 1))) + "室", g(0))
     elif kind == "group":
+        if st.last == ORDER["poi"] and not st.fields & {"road", "house_number"}:
+            st.last = ORDER["community"]  # 岱岭大厝基一组: a natural village, then its group
         _put_or_extra(st, "group", s, e, _num(g(_G["group"] + 1)) + "组", g(0))
     elif kind == "pair":
         _pair(st, m)
     elif kind == "number":
-        _number(st, s, e, _code(g(_G["number"] + 1)))
+        _number(st, s, e, _code(_num(g(_G["number"] + 1))))
     elif kind == "community":
         _community(st, s, e, g(0))
     elif kind == "road":
