@@ -23,6 +23,23 @@ _EXPORTS: dict[str, str] = {
     "Address": "stdaddr.models",
     "Component": "stdaddr.models",
     "Division": "stdaddr.models",
+    "Match": "stdaddr.models",
+    "Candidate": "stdaddr.models",
+    "FieldMatch": "stdaddr.models",
+    "Geocode": "stdaddr.models",
+    "Comparison": "stdaddr.models",
+    "AddressBase": "stdaddr.base",
+    "BaseReport": "stdaddr.base",
+    "geocode": "stdaddr.geocoding",
+    "geocode_many": "stdaddr.geocoding",
+    "which_grid": "stdaddr.geocoding",
+    "compare": "stdaddr.comparison",
+    "GridIndex": "stdaddr.grid",
+    "GridReport": "stdaddr.grid",
+    "Assignment": "stdaddr.grid",
+    "join_events": "stdaddr.join",
+    "JoinConfig": "stdaddr.join",
+    "JoinResult": "stdaddr.join",
     "StdaddrError": "stdaddr.errors",
     "DataError": "stdaddr.errors",
     "ColumnError": "stdaddr.errors",
@@ -33,8 +50,13 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 if TYPE_CHECKING:
+    from stdaddr.base import AddressBase, BaseReport
+    from stdaddr.comparison import compare
     from stdaddr.errors import ColumnError, CRSError, DataError, InputError, StdaddrError
-    from stdaddr.models import Address, Component, Division
+    from stdaddr.geocoding import geocode, geocode_many, which_grid
+    from stdaddr.grid import Assignment, GridIndex, GridReport
+    from stdaddr.join import JoinConfig, JoinResult, join_events
+    from stdaddr.models import Address, Candidate, Comparison, Component, Division, FieldMatch, Geocode, Match
     from stdaddr.parsing import normalize, parse, parse_many
 
 

@@ -230,7 +230,7 @@ class AddressBase:
         ``crs`` defaults to EPSG:4490 (CGCS2000). ``workers`` processes parse the addresses
         (default: the usable cores, at most 2; bases under 40,000 records are parsed in this process).
         """
-        names = {"id_column": id_column, "address_column": address_column}
+        names: dict[str, str | None] = {"id_column": id_column, "address_column": address_column}
         if (x_column is None) != (y_column is None):
             raise InputError(f"x_column was {x_column!r} and y_column {y_column!r}; expected both or neither")
         if x_column is not None:
@@ -285,7 +285,7 @@ class AddressBase:
         payload.update({f"a.{k}": v for k, v in self._a.items()})
         payload.update({f"v.{k}": _text_array(v) for k, v in self._vocab.items()})
         with open(path, "wb") as f:  # a file object: np.savez would append ".npz" to a path
-            np.savez(f, **payload)
+            np.savez(f, **payload)  # type: ignore[arg-type]  # numpy's stubs mistype **arrays
 
     def __len__(self) -> int:
         return len(self._a["ids"])
@@ -647,8 +647,11 @@ def build_arrays(
     c = {column: fields[:, j] for j, column in enumerate(COLUMNS)}
     size = {k: len(v) + 1 for k, v in vocab.items()}
     for name, key in _groupings(c, size).items():
-        arrays.update(
-            {f"g.{name}.{part}": v for part, v in zip(("keys", "offsets", "order"), group(key), strict=True)}
+        keys, offsets, order = group(key)
+        arrays[f"g.{name}.keys"], arrays[f"g.{name}.offsets"], arrays[f"g.{name}.order"] = (
+            keys,
+            offsets,
+            order,
         )
     for scope in ("county_code", "town_code"):
         for field in ("road", "poi"):

@@ -24,8 +24,6 @@ against its annexes ``9号`` / ``9-1号`` as the same door). The rules are in :f
 from __future__ import annotations
 
 import re
-import sys
-import types
 from difflib import SequenceMatcher
 from typing import Any
 
@@ -67,8 +65,8 @@ def compare(a: Any, b: Any) -> Comparison:
     """Compare two address texts; never raises (a missing or non-text value is "different")."""
     from stdaddr.parsing import parse
 
-    pa = parse(a) if isinstance(a, (str, bytes, bytearray)) else None
-    pb = parse(b) if isinstance(b, (str, bytes, bytearray)) else None
+    pa = parse(a) if isinstance(a, str) else None
+    pb = parse(b) if isinstance(b, str) else None
     if pa is None or pb is None:
         return Comparison("different", None, (), "one of the values is not text")
     fields = tuple(fm for f in _FIELDS if (fm := _field(pa, pb, f)) is not None)
@@ -190,15 +188,3 @@ def _finest_common(fields: tuple[FieldMatch, ...]) -> str | None:
                 else level
             )
     return level
-
-
-class _CallableModule(types.ModuleType):
-    """``stdaddr.compare`` names both this module and its function: importing the module first binds
-    the package attribute to the module, so the module calls the function too.
-    """
-
-    def __call__(self, a: Any, b: Any) -> Comparison:
-        return compare(a, b)
-
-
-sys.modules[__name__].__class__ = _CallableModule

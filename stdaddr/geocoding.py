@@ -19,8 +19,6 @@ code, ``"GCJ02"``, ``"BD09"``; default the base's), converted by :mod:`stdaddr.c
 from __future__ import annotations
 
 import math
-import sys
-import types
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +30,7 @@ from stdaddr.match import _check_args, match_batch, match_safe
 from stdaddr.models import Geocode, Match
 
 if TYPE_CHECKING:
+    from stdaddr.grid import GridIndex
     import pandas as pd
 
     from stdaddr.base import AddressBase
@@ -46,6 +45,26 @@ def geocode(text: Any, *, base: AddressBase, crs: Any = None, score_cutoff: floa
     m, status, reason = match_safe(base, text, 1, cutoff)
     x, y = _points([m], base.crs, out_crs)
     return _result(text, m, status, reason, float(x[0]), float(y[0]), out_crs)
+
+
+def which_grid(
+    text: Any,
+    *,
+    base: AddressBase,
+    grid: GridIndex,
+    tolerance_m: float | None = None,
+    score_cutoff: float | None = None,
+) -> str | None:
+    """The code of the grid cell an address lies in: match, geocode, locate, chained.
+
+    None when the address matches nothing or its point is outside every cell (beyond the grid's
+    tolerance, see :meth:`stdaddr.grid.GridIndex.assign`). Never raises for a bad ``text``.
+    """
+    g = geocode(text, base=base, score_cutoff=score_cutoff)
+    if g.x is None or g.y is None:
+        return None
+    options = {} if tolerance_m is None else {"tolerance_m": tolerance_m}
+    return grid.locate(g.x, g.y, crs=g.crs, **options)
 
 
 def geocode_many(
@@ -135,16 +154,3 @@ def _result(text: Any, m: Match | None, status: str, reason: str, x: float, y: f
         if point
         else f"{m.explanation}; the base has no coordinates for this place",
     )
-
-
-class _CallableModule(types.ModuleType):
-    """``stdaddr.geocode`` names both this module and its function: importing the module first
-    (``from stdaddr.geocode import geocode_many``) binds the package attribute to the module, so the
-    module calls the function too.
-    """
-
-    def __call__(self, text: Any, **kwargs: Any) -> Geocode:
-        return geocode(text, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -59,11 +59,13 @@ __all__ = [
     "match_one",
     "match_safe",
     "match_table",
+    "name_similarity",
 ]
 
-# Calibrated (a raw 0.08): on a 1,000,000-record synthetic base this keeps false matches of texts
-# that are not in the base to 1%; lower it for recall (bench/match_bench.py prints the trade-off).
-DEFAULT_SCORE_CUTOFF = 0.7
+# Calibrated: a match below it is more likely wrong than right. On a 1,000,000-record synthetic base
+# this keeps false matches of texts that are not in the base near 1%; lower it for recall
+# (bench/match_bench.py prints the trade-off).
+DEFAULT_SCORE_CUTOFF = 0.5
 
 # Field weights: how much agreeing on a field tells that two addresses are the same place.
 WEIGHTS = {
@@ -93,9 +95,16 @@ _RECORD_ONLY_COST = 0.02
 _NAME_AGREE = 0.6
 # A transposition of two characters is scored like this (see name_similarity).
 _SWAP_SIMILARITY = 0.9
+# The kind a road or compound name ends with (the longest ending wins: 名苑 before 苑).
+_KIND = re.compile(
+    "(?:大道|大街|公路|路|街|巷|弄|胡同|小区|花园|家园|名苑|嘉园|华庭|公馆|新村|大厦|广场|公寓|山庄|别墅|苑|园|庭|城|村)$"
+)
+# Names of different kinds score at most this (below _NAME_AGREE).
+_OTHER_KIND = 0.5
 # Fuzzy lookups keep names within this much of the best similarity, at most this many.
 _FUZZY_KEEP = 0.15
 _FUZZY_LIMIT = 4
+_FUZZY_POOL = 50
 # A shortlist of names from the character index is scored when the scope has more names than this.
 _SCOPE_SCAN = 400
 # Characters in more than this share of the names (路, 街, 花园 ...) do not shortlist names.
@@ -252,8 +261,9 @@ def _rescue(
     for piece in _unplaced(address):
         for f in _NAMES:
             exact = t.ids[f].get(piece)
+            in_scope = _scope_names(base, f, scope)
             found = {exact: 1.0} if exact is not None else {}
-            if scope is not None and exact is not None and not _contains(_scope_names(base, f, scope), exact):
+            if exact is not None and in_scope is not None and not _contains(in_scope, exact):
                 found = {}
             if not found and f == "road" and _ROAD_LIKE.fullmatch(piece):
                 found = _resolve(base, t, f, piece, scope)
@@ -334,21 +344,30 @@ def _fuzzy(
     if not len(pool):
         return {}
     choices = [names[i] for i in pool.tolist()]
+    # Many names share a ratio (one character of three differs): take them all, then rank them by
+    # name_similarity, which sets a transposition apart.
     hits = process.extract(
-        name, choices, scorer=fuzz.ratio, limit=_FUZZY_LIMIT, score_cutoff=_NAME_AGREE * 100, processor=None
+        name, choices, scorer=fuzz.ratio, limit=_FUZZY_POOL, score_cutoff=_NAME_AGREE * 100, processor=None
     )
     if not hits:
         return {}
-    sims = {int(pool[k]): name_similarity(name, choice) for choice, _, k in hits}
-    best = max(sims.values())
-    return {i: sim for i, sim in sims.items() if sim >= best - _FUZZY_KEEP}
+    sims = sorted(((name_similarity(name, choice), int(pool[k])) for choice, _, k in hits), reverse=True)
+    best = sims[0][0]
+    return {i: sim for sim, i in sims[:_FUZZY_LIMIT] if sim >= max(best - _FUZZY_KEEP, _NAME_AGREE)}
 
 
 def name_similarity(a: str, b: str) -> float:
-    """rapidfuzz ratio of two names, raised for a transposition (解放路 / 放解路), the typing slip that
-    the ratio scores like a wrong character while it rarely turns one real name into another.
+    """rapidfuzz ratio of two road or compound names, with two corrections.
+
+    A transposition (解放路 / 放解路) scores _SWAP_SIMILARITY: a typing slip that the ratio scores like
+    a wrong character, while it rarely turns one real name into another. Names of different kinds
+    (中山路 / 中山街, 万博苑 / 万博名苑) are different places however alike: they score at most
+    _OTHER_KIND, below agreement.
     """
     ratio = fuzz.ratio(a, b, processor=None) / 100
+    kind_a, kind_b = _KIND.search(a), _KIND.search(b)
+    if kind_a and kind_b and kind_a.group() != kind_b.group():
+        return min(ratio, _OTHER_KIND)
     if ratio < _SWAP_SIMILARITY and len(a) == len(b) and sorted(a) == sorted(b):
         return _SWAP_SIMILARITY
     return ratio
@@ -463,7 +482,9 @@ def field_scores(base: AddressBase, q: _Query, rows: NDArray[np.int32]) -> _Scor
     agree &= q.asks
     differ = has ^ agree
     differ &= q.asks
-    num = (agree * sim) @ _W - differ @ _DIFFER_W - has @ (_RECORD_ONLY_W * ~q.asks)
+    # Element-wise products and a row sum, not a matrix product: BLAS would start threads, which
+    # fight each other in the forked batch workers (and pay nothing back on a few hundred rows).
+    num = (agree * sim * _W - differ * _DIFFER_W - has * (_RECORD_ONLY_W * ~q.asks)).sum(axis=1)
     den = float(_W[q.asks].sum())
     score = num / den if den else np.zeros(len(rows))
     return _Scores(rows, fields, score, sim * has, has, agree, differ)
@@ -519,14 +540,17 @@ def _decide(base: AddressBase, q: _Query, s: _Scores, limit: int, cutoff: float)
     score = confidence(agreement, coverage, best - rival)
     if score < cutoff:
         return None
-    own = _record_at(base, s, inside, level)
+    # A near name that the text's finer levels do not confirm (its room is not under that compound)
+    # is more likely another place than a typo: such a match names the upper place, not a record.
+    unconfirmed = coverage < 1.0 and bool((s.sim[tied[0]][_IS_NAME & s.agree[tied[0]]] < 1.0).any())
+    own = None if unconfirmed else _record_at(base, s, inside, level)
     if own is not None:
         row = int(s.rows[own])
         address_id: str | None = str(base._a["ids"][row])
         x, y = float(base._a["x"][row]), float(base._a["y"][row])
     else:
         address_id = None
-        x, y = _centroid(base, place, level)
+        x, y = _centroid(base, place, level, s.rows)
     order = np.argsort(-s.score, kind="stable")[:limit]
     return Match(
         text=q.address.text,
@@ -551,14 +575,15 @@ def _walk(q: _Query, s: _Scores, tied: NDArray[np.int64]) -> tuple[dict[int, int
     MATCH_LEVELS; None if the text agrees on none) and the field at which the tied records split
     (None if they do not). Fields the text lacks are passed over (the records fill them in); a
     contradiction ends the walk. Records that differ only in a town or community the text does not
-    name still share a road or compound (roads cross those borders): the place leaves that level out.
+    name still share a road or compound (roads cross those borders), and a town or community that
+    contradicts the text does not outweigh the finer levels it agrees on: the place leaves it out.
     """
     fields = s.fields[tied]
-    first = fields[0].tolist()
-    common = (fields == fields[0]).all(axis=0).tolist()
-    differ = s.differ[tied].any(axis=0).tolist()
-    agree = s.agree[tied].all(axis=0).tolist()
-    asked = q.asks.tolist()
+    first: list[int] = fields[0].tolist()
+    common: list[bool] = np.all(fields == fields[0], axis=0).tolist()
+    differ: list[bool] = np.any(s.differ[tied], axis=0).tolist()
+    agree: list[bool] = np.all(s.agree[tied], axis=0).tolist()
+    asked: list[bool] = q.asks.tolist()
     place: dict[int, int] = {}
     level = None
     split = None
@@ -572,6 +597,8 @@ def _walk(q: _Query, s: _Scores, tied: NDArray[np.int64]) -> tuple[dict[int, int
             split = f
             break
         if k >= 0 and differ[k]:
+            if f in _CROSSED:
+                continue  # a town or community the text got wrong (or the parser read wrong) is left out
             break
         place.update({j: first[j] for j in cols if first[j] >= 0})
         if k >= 0 and agree[k] and f in MATCH_LEVELS:
@@ -684,13 +711,20 @@ def _name_evidence(q: _Query, s: _Scores, k: int, similarity: float) -> float:
     return similarity**power
 
 
-def _centroid(base: AddressBase, place: dict[int, int], level: int) -> tuple[float, float]:
-    """The mean point of the base records within a place above the records."""
+def _centroid(
+    base: AddressBase, place: dict[int, int], level: int, candidates: NDArray[np.int32]
+) -> tuple[float, float]:
+    """The mean point of the base records within a place above the records.
+
+    Divisions have theirs precomputed; a road, door, compound or village group takes the records of
+    its grouping; a place named otherwise (a community the gazetteer has no code for) takes the
+    ``candidates`` within it.
+    """
     a = base._a
     f = MATCH_LEVELS[level]
     named = {COLUMNS[j]: v for j, v in place.items()}
-    if f in _DIVISIONS:
-        column = f"{f}_code"
+    column = f"{f}_code"
+    if f in _DIVISIONS and column in named:
         return float(a[f"m.{column}.x"][named[column]]), float(a[f"m.{column}.y"][named[column]])
     sizes = base._tables.sizes
     if "road" in named and "house_number" in named:
@@ -704,7 +738,7 @@ def _centroid(base: AddressBase, place: dict[int, int], level: int) -> tuple[flo
     elif "community" in named and "group" in named:
         rows = lookup_group(a, "community_group", _key(named["community"], named["group"], sizes["group"]))
     else:
-        return math.nan, math.nan
+        rows = candidates
     rows = rows[_inside(a["fields"][rows], place)]
     x, y = a["x"][rows], a["y"][rows]
     ok = np.isfinite(x)
@@ -837,7 +871,7 @@ def _division_match(base: AddressBase, q: _Query, cutoff: float) -> Match | None
     score = confidence(_UNPLACED if _unplaced(q.address) else 1.0, 1.0, math.inf)
     if level is None or score < cutoff:
         return None
-    x, y = _centroid(base, place, level)
+    x, y = _centroid(base, place, level, np.zeros(0, dtype=np.int32))
     return Match(
         text=q.address.text,
         address_id=None,

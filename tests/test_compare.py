@@ -1,0 +1,56 @@
+"""stdaddr.compare: same / partial / different, with the finest common level and the fields."""
+
+from __future__ import annotations
+
+import pytest
+
+from stdaddr.comparison import compare, name_similarity
+
+CASES = [
+    # same: one leaves out upper divisions, or writes numbers and markers differently
+    ("鹿城区解放街12号", "浙江省温州市鹿城区解放街12号", "same", "house_number"),
+    ("温州鹿城区解放街一百二十三号3-2-301", "解放街123号3幢2单元301室", "same", "room"),
+    ("锦绣花园5幢", "鹿城区锦绣花园5幢", "same", "building"),
+    # partial: one is finer, or they share the compound but differ below it
+    ("解放街12号锦绣花园3幢", "解放街12号锦绣花园3幢2单元501室", "partial", "building"),
+    ("锦绣花园3幢1单元", "锦绣花园3幢2单元", "partial", "building"),
+    ("解放街12号", "解放街12号锦绣花园", "partial", "house_number"),
+    ("解放街9号", "解放街9-1号", "partial", "house_number"),
+    ("福润雅居翠竹园", "福润雅居樟香园", "partial", None),
+    # different: contradicting divisions, roads, doors or compounds, or nothing in common
+    ("鹿城区解放街12号", "龙湾区解放街12号", "different", "house_number"),
+    ("解放街12号", "人民路12号", "different", "house_number"),
+    ("解放街12号", "解放街14号", "different", "road"),
+    ("锦绣花园3幢", "阳光小区3幢", "different", "building"),
+    ("鹿城区", "鹿城区", "different", "county"),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "relation", "level"), CASES, ids=[f"{a}|{b}" for a, b, _, _ in CASES])
+def test_relation_and_finest_common_level(a, b, relation, level):
+    c = compare(a, b)
+    assert (c.relation, c.level) == (relation, level), c.explanation
+
+
+def test_the_relation_is_symmetric():
+    for a, b, relation, _ in CASES:
+        assert compare(b, a).relation == relation
+
+
+def test_fields_explain_the_comparison():
+    c = compare("锦绣花园3幢1单元", "锦绣花园3幢2单元501室")
+    by = {f.field: f for f in c.fields}
+    assert by["poi"].status == "agree" and by["poi"].similarity == 1.0
+    assert (by["unit"].status, by["unit"].input, by["unit"].record) == ("differ", "1单元", "2单元")
+    assert by["room"].status == "record_only"
+    assert "different unit" in c.explanation
+
+
+def test_values_that_are_not_text_are_different():
+    assert compare(None, "解放街12号").relation == "different"
+    assert compare("解放街12号", 12).explanation == "one of the values is not text"
+
+
+def test_a_name_inside_another_counts_as_near():
+    assert name_similarity("华腾新天地", "华腾新天地大厦") >= 0.9
+    assert name_similarity("解放街", "人民路") == 0.0

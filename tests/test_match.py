@@ -1,0 +1,204 @@
+"""AddressBase.match: levels, ties, upper levels, bad input, batches, and agreement with brute force."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from stdaddr import match as match_module
+from stdaddr.base import AddressBase
+from stdaddr.errors import ColumnError, InputError
+from stdaddr.models import MATCH_STATUSES
+from stdaddr.parsing import parse
+
+ROWS = [
+    ("d1", "浙江省温州市鹿城区五马街道解放街123号", 120.650, 28.010),
+    ("r1", "浙江省温州市鹿城区五马街道解放街123号3幢1单元301室", 120.651, 28.011),
+    ("r2", "浙江省温州市鹿城区五马街道解放街123号3幢2单元301室", 120.652, 28.012),
+    ("r3", "浙江省温州市鹿城区五马街道解放街125号锦绣花园5幢101室", 120.653, 28.013),
+    ("r4", "浙江省温州市龙湾区永中街道解放街123号", 120.800, 27.900),
+    ("r5", "浙江省温州市鹿城区五马街道人民路8号", 120.660, 28.020),
+    ("r6", "浙江省温州市鹿城区五马街道人民路10号", 120.662, 28.022),
+]
+
+
+@pytest.fixture(scope="module")
+def base() -> AddressBase:
+    df = pd.DataFrame(ROWS, columns=["id", "addr", "lon", "lat"])
+    return AddressBase.from_dataframe(
+        df, id_column="id", address_column="addr", x_column="lon", y_column="lat"
+    )
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    synth = pytest.importorskip("stdaddr.synth")
+    df = synth.generate_base(3_000, seed=7)
+    queries = synth.messy_queries(df, 300, seed=8)
+    built = AddressBase.from_dataframe(
+        df, id_column="addr_id", address_column="address", x_column="lon", y_column="lat"
+    )
+    return df, queries, built
+
+
+def test_a_full_address_matches_its_room_record(base):
+    m = base.match("温州鹿城区解放街一百二十三号3-2-301")
+    assert (m.address_id, m.level, m.ambiguous, m.status) == ("r2", "room", False, "matched")
+    assert m.standard == "浙江省温州市鹿城区五马街道解放街123号3幢2单元301室"
+    assert (m.x, m.y) == (120.652, 28.012)
+    assert 0.9 <= m.score <= 1.0
+
+
+def test_a_door_matches_the_door_record_not_its_rooms(base):
+    m = base.match("鹿城区解放街123号")
+    assert (m.address_id, m.level) == ("d1", "house_number")
+
+
+def test_a_missing_unit_that_tells_two_rooms_apart_is_an_honest_tie(base):
+    m = base.match("鹿城区解放街123号3幢301室")
+    assert m.ambiguous and m.status == "ambiguous"
+    assert (m.address_id, m.level) == (None, "building")
+    assert {c.address_id for c in m.candidates[:2]} == {"r1", "r2"}
+    assert m.candidates[0].score == m.candidates[1].score
+    assert m.x == pytest.approx((120.651 + 120.652) / 2)
+
+
+def test_the_same_door_in_two_counties_ties_without_a_point(base):
+    m = base.match("解放街123号")
+    assert m.ambiguous and m.address_id is None and m.x is None
+    assert {c.address_id for c in m.candidates} == {"d1", "r4"}
+
+
+def test_a_county_picks_the_door_of_that_county(base):
+    assert base.match("龙湾区解放街123号").address_id == "r4"
+
+
+def test_a_road_alone_matches_the_road_with_its_centroid(base):
+    m = base.match("鹿城区人民路")
+    assert (m.address_id, m.level, m.standard) == (None, "road", "浙江省温州市鹿城区五马街道人民路")
+    assert m.status == "upper_level"
+    assert (m.x, m.y) == pytest.approx((120.661, 28.021))
+
+
+def test_a_door_not_in_the_base_matches_its_road(base):
+    m = base.match("鹿城区人民路9号")
+    assert (m.address_id, m.level) == (None, "road")
+    assert "differs in house_number" in m.explanation
+
+
+def test_a_room_not_in_the_base_matches_its_unit(base):
+    m = base.match("鹿城区解放街123号3幢2单元309室")
+    assert (m.address_id, m.level) == (None, "unit")
+    assert m.standard.endswith("3幢2单元")
+
+
+def test_a_compound_without_its_road_matches(base):
+    m = base.match("锦绣花园5幢101室")
+    assert (m.address_id, m.level) == ("r3", "room")
+
+
+def test_a_typo_in_the_road_still_matches_but_less_surely(base):
+    exact = base.match("鹿城区解放街123号3幢2单元301室")
+    typo = base.match("鹿城区解方街123号3幢2单元301室", score_cutoff=0.0)
+    assert typo.address_id == "r2" and typo.score < exact.score
+    assert "fuzzy road 解方街" in typo.explanation
+
+
+def test_a_text_naming_only_divisions_matches_the_finest_one(base):
+    m = base.match("鹿城区五马街道")
+    assert (m.address_id, m.level, m.candidates) == (None, "town", ())
+    assert m.x == pytest.approx(np.mean([r[2] for r in ROWS if "鹿城区" in r[1]]))
+
+
+def test_contradicting_divisions_or_unknown_roads_give_none(base):
+    assert base.match("瓯海区解放街123号") is None
+    assert base.match("鹿城区幸福路1号") is None
+    assert base.match("北京市朝阳区") is None
+
+
+@pytest.mark.parametrize("bad", [None, float("nan"), "", "   ", b"\xff\xfe\x00", 123, ["解放街"], "。。。"])
+def test_bad_queries_give_none_and_never_raise(base, bad):
+    assert base.match(bad) is None
+
+
+def test_tuning_arguments_are_checked(base):
+    with pytest.raises(InputError, match="limit was 0"):
+        base.match("解放街123号", limit=0)
+    with pytest.raises(InputError, match="score_cutoff was 2"):
+        base.match("解放街123号", score_cutoff=2)
+
+
+def test_candidates_are_limited_and_explain_each_field(base):
+    m = base.match("鹿城区解放街123号3幢2单元301室", limit=2)
+    assert len(m.candidates) == 2
+    best = m.candidates[0]
+    by_field = {f.field: f for f in best.fields}
+    assert by_field["room"].status == "agree" and by_field["room"].similarity == 1.0
+    assert by_field["town"].status == "record_only" and by_field["town"].record == "五马街道"
+    second = {f.field: f for f in m.candidates[1].fields}
+    assert second["unit"].status == "differ" and (second["unit"].input, second["unit"].record) == (
+        "2单元",
+        "1单元",
+    )
+
+
+def test_match_many_keeps_order_and_survives_bad_values(base):
+    texts = ["鹿城区人民路8号", None, "鹿城区解放街123号", 5, "鹿城区幸福路1号"]
+    out = base.match_many(texts)
+    assert [m.address_id if m else None for m in out] == ["r5", None, "d1", None, None]
+
+
+def test_match_table_adds_status_and_reason_columns(base):
+    df = pd.DataFrame({"text": ["鹿城区人民路8号", None, "鹿城区人民路", "鹿城区幸福路1号", "解放街123号"]})
+    out = base.match_table(df, column="text")
+    assert out["match_id"].tolist() == ["r5", None, None, None, None]
+    assert out["match_status"].tolist() == ["matched", "invalid", "upper_level", "no_match", "ambiguous"]
+    assert set(out["match_status"]) <= set(MATCH_STATUSES)
+    assert out["match_reason"][1] == "missing value" and math.isnan(out["match_x"][3])
+    with pytest.raises(ColumnError, match="'text'"):
+        base.match_table(df, column="address")
+
+
+def test_match_many_on_two_processes_equals_one(synthetic, monkeypatch):
+    _, queries, built = synthetic
+    texts = queries["query"].tolist()
+    monkeypatch.setattr(match_module, "_CHUNK", 50)
+    assert built.match_many(texts, workers=2) == built.match_many(texts, workers=1)
+
+
+def brute_force(built: AddressBase, text: str):
+    """The reference: the same field-wise scorer over every record of the base, no blocking."""
+    t = match_module._tables(built)
+    q = match_module._query(built, t, parse(text))
+    if q is None:
+        return None
+    if match_module._block(built, t, q) is None:
+        return match_module._division_match(built, q, match_module.DEFAULT_SCORE_CUTOFF)
+    s = match_module.field_scores(built, q, np.arange(len(built), dtype=np.int32))
+    if s is None:
+        return None
+    return match_module._decide(built, q, s, 5, match_module.DEFAULT_SCORE_CUTOFF)
+
+
+def test_the_indexed_matcher_agrees_with_brute_force_scoring(synthetic):
+    _, queries, built = synthetic
+    same = 0
+    texts = queries["query"].tolist()
+    for text in texts:
+        fast, slow = built.match(text), brute_force(built, text)
+        key = lambda m: None if m is None else (m.address_id, m.level, m.standard)  # noqa: E731
+        same += key(fast) == key(slow)
+    # Blocking may only leave out records that score no better than those it finds.
+    assert same / len(texts) >= 0.99
+
+
+def test_messy_synthetic_queries_mostly_find_their_record(synthetic):
+    _, queries, built = synthetic
+    targets = ("oob_", "road_only", "compound_only", "community_only", "town_only")
+    records = queries[~queries["kind"].str.startswith(targets)]
+    found = [built.match(q) for q in records["query"]]
+    right = [m is not None and m.address_id == a for m, a in zip(found, records["addr_id"], strict=True)]
+    assert np.mean(right) >= 0.9
