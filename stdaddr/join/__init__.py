@@ -17,10 +17,23 @@ See docs/join.md.
 
 from __future__ import annotations
 
-from stdaddr.join.cli import add_join_command, run_join_cli
-from stdaddr.join.config import BaseSpec, DepartmentSpec, GridSpec, JoinConfig, load_config
-from stdaddr.join.demo import run_join_demo
-from stdaddr.join.run import DepartmentResult, JoinResult, join_events
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# public name -> module that defines it; resolved on first use, so ``stdaddr join --help`` stays fast
+_EXPORTS: dict[str, str] = {
+    "join_events": "stdaddr.join.run",
+    "JoinResult": "stdaddr.join.run",
+    "DepartmentResult": "stdaddr.join.run",
+    "JoinConfig": "stdaddr.join.config",
+    "DepartmentSpec": "stdaddr.join.config",
+    "BaseSpec": "stdaddr.join.config",
+    "GridSpec": "stdaddr.join.config",
+    "load_config": "stdaddr.join.config",
+    "run_join_demo": "stdaddr.join.demo",
+    "add_join_command": "stdaddr.join.cli",
+    "run_join_cli": "stdaddr.join.cli",
+}
 
 __all__ = [
     "join_events",
@@ -35,3 +48,22 @@ __all__ = [
     "add_join_command",
     "run_join_cli",
 ]
+
+if TYPE_CHECKING:
+    from stdaddr.join.cli import add_join_command, run_join_cli
+    from stdaddr.join.config import BaseSpec, DepartmentSpec, GridSpec, JoinConfig, load_config
+    from stdaddr.join.demo import run_join_demo
+    from stdaddr.join.run import DepartmentResult, JoinResult, join_events
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'stdaddr.join' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

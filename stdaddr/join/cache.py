@@ -69,7 +69,9 @@ def base_identity(spec: BaseSpec) -> dict[str, Any]:
         return {"default": True, "size": DEFAULT_SIZE, "seed": DEFAULT_SEED}
     if not spec.path.is_file():
         raise DataError(f'base file "{spec.path}" does not exist')
-    options = {k: getattr(spec, k) for k in ("id_column", "address_column", "x_column", "y_column", "crs", "layer")}
+    options = {
+        k: getattr(spec, k) for k in ("id_column", "address_column", "x_column", "y_column", "crs", "layer")
+    }
     return {"file": file_digest(spec.path), **options}
 
 
@@ -81,7 +83,12 @@ def grid_identity(spec: GridSpec | None) -> dict[str, Any] | None:
         return {"default": True}
     if not spec.path.is_file():
         raise DataError(f'grid file "{spec.path}" does not exist')
-    return {"file": file_digest(spec.path), "code_column": spec.code_column, "crs": spec.crs, "layer": spec.layer}
+    return {
+        "file": file_digest(spec.path),
+        "code_column": spec.code_column,
+        "crs": spec.crs,
+        "layer": spec.layer,
+    }
 
 
 def cache_key(spec: DepartmentSpec, base: dict[str, Any], grid: dict[str, Any] | None) -> str:
@@ -98,7 +105,9 @@ def cache_key(spec: DepartmentSpec, base: dict[str, Any], grid: dict[str, Any] |
         "base": base,
         "grid": grid,
     }
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:_KEY_CHARS]
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[
+        :_KEY_CHARS
+    ]
 
 
 def lookup(folder: Path, spec: DepartmentSpec, key: str) -> Geocoded | None:
@@ -113,13 +122,22 @@ def lookup(folder: Path, spec: DepartmentSpec, key: str) -> Geocoded | None:
     return Geocoded(spec, data, tuple(info["columns"]), int(info["rows"]), info["crs"], True, 0.0)
 
 
-def store(folder: Path, spec: DepartmentSpec, key: str, *, columns: list[str], rows: int, crs: str) -> Geocoded:
+def store(
+    folder: Path, spec: DepartmentSpec, key: str, *, columns: list[str], rows: int, crs: str
+) -> Geocoded:
     """Record that ``NAME-KEY.parquet`` in ``folder`` is complete, and remove the department's older files.
 
     Also used by ``bench/join_bench.py`` to lay down geocoded files made without geocoding.
     """
     data, meta = _paths(folder, spec.name, key)
-    info = {"cache": _CACHE_VERSION, "key": key, "input": str(spec.file), "columns": columns, "rows": rows, "crs": crs}
+    info = {
+        "cache": _CACHE_VERSION,
+        "key": key,
+        "input": str(spec.file),
+        "columns": columns,
+        "rows": rows,
+        "crs": crs,
+    }
     replace_atomically(meta, json.dumps(info, ensure_ascii=False, indent=1).encode("utf-8"))
     stale = re.compile(rf"^{re.escape(spec.name)}-(?!{key})[0-9a-f]{{{_KEY_CHARS}}}\.")
     for old in folder.iterdir():
@@ -197,18 +215,22 @@ def geocode_departments(
     say = log or (lambda _: None)
     folder.mkdir(parents=True, exist_ok=True)
     base_id, grid_id = base_identity(config.base), grid_identity(config.grid)
-    loaded = _Loaded(config)
-    out = []
+    # Every file's columns are checked before anything is geocoded: a typo in the last department
+    # should not cost the time of geocoding the others first.
+    plan = []
     for spec in config.departments:
         key = cache_key(spec, base_id, grid_id)
         hit = lookup(folder, spec, key)
+        columns = list(hit.columns) if hit else _input_columns(spec)
+        check_columns(spec, columns)
+        plan.append((spec, key, hit, columns))
+    loaded = _Loaded(config)
+    out = []
+    for spec, key, hit, columns in plan:
         if hit is not None:
-            check_columns(spec, hit.columns)
             say(f"{spec.name}: {hit.rows:,} rows, geocoded results re-used ({hit.path.name})")
             out.append(hit)
             continue
-        columns = _input_columns(spec)
-        check_columns(spec, columns)
         base, grid = loaded.get()
         say(f"{spec.name}: geocoding {spec.file.name} (column {spec.address_column})")
         started = time.perf_counter()

@@ -43,7 +43,7 @@ OUTPUT_SUFFIX = ".gpkg"
 # Department names become values, file names and per-department column names (n_<name>) of the grid
 # layer in GeoPackage and PostgreSQL, whose identifiers are at most 63 bytes: letters (any script),
 # digits, "_" and "-".
-_NAME = re.compile(r"^[^\W][\w-]*$")
+_NAME = re.compile(r"[^\W][\w-]*")
 _NAME_BYTES = 60
 
 _TOP_KEYS = ("output", "departments", "base", "grid", "postgis")
@@ -131,7 +131,9 @@ class JoinConfig:
     source: Path | None = None
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, root: str | Path = ".", source: Path | None = None) -> JoinConfig:
+    def from_dict(
+        cls, data: Mapping[str, Any], *, root: str | Path = ".", source: Path | None = None
+    ) -> JoinConfig:
         """Check a parsed configuration; relative paths are taken from ``root``."""
         folder = Path(root)
         where = f' in "{source}"' if source else ""
@@ -143,7 +145,7 @@ class JoinConfig:
         base = _base(_table(data, "base", _BASE_KEYS, where), folder)
         grid = _grid(data.get("grid", {}), base, folder, where)
         postgis = _table(data, "postgis", _POSTGIS_KEYS, where)
-        default_out = (source.with_suffix(OUTPUT_SUFFIX) if source else folder / "stdaddr-join.gpkg")
+        default_out = source.with_suffix(OUTPUT_SUFFIX) if source else folder / "stdaddr-join.gpkg"
         path = _path(output.get("path"), folder, "output.path") or default_out
         cache = _path(output.get("cache_dir"), folder, "output.cache_dir")
         names = [d.name for d in departments]
@@ -198,7 +200,7 @@ def check_output(path: str | Path) -> Path:
 def check_identifier(value: Any, key: str) -> str:
     """A PostgreSQL schema name: lower-case letters, digits and "_" (so it never needs quoting)."""
     if not isinstance(value, str) or not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", value):
-        raise InputError(f"{key} was {value!r}; expected lower-case letters, digits and _ (e.g. \"public\")")
+        raise InputError(f'{key} was {value!r}; expected lower-case letters, digits and _ (e.g. "public")')
     return value
 
 
@@ -247,12 +249,17 @@ def _departments(value: Any, folder: Path, where: str) -> tuple[DepartmentSpec, 
         file = _path(entry["file"], folder, f"{name}.file")
         assert file is not None
         if not file.is_file():
-            raise InputError(f'the file of department "{name}" was "{entry["file"]}" ({file}), which does not exist')
+            raise InputError(
+                f'the file of department "{name}" was "{entry["file"]}" ({file}), which does not exist'
+            )
+        address = _column(entry["address_column"], f"{name}.address_column")
+        if address is None:
+            raise InputError(f"{name}.address_column was None; expected a column name (text)")
         specs.append(
             DepartmentSpec(
                 name=name,
                 file=file,
-                address_column=_column(entry["address_column"], f"{name}.address_column"),
+                address_column=address,
                 id_column=_column(entry.get("id_column"), f"{name}.id_column"),
                 time_column=_column(entry.get("time_column"), f"{name}.time_column"),
                 time_format=_time_format(entry.get("time_format"), f"{name}.time_format"),
@@ -265,11 +272,11 @@ def _departments(value: Any, folder: Path, where: str) -> tuple[DepartmentSpec, 
 
 
 def _department_name(value: Any, what: str) -> str:
-    ok = isinstance(value, str) and _NAME.match(value) and len(value.encode()) <= _NAME_BYTES
+    ok = isinstance(value, str) and _NAME.fullmatch(value) and len(value.encode()) <= _NAME_BYTES
     if not ok:
         raise InputError(
             f"the name of {what} was {value!r}; expected letters (any script), digits, _ and - "
-            f"starting with a letter or digit, at most {_NAME_BYTES} bytes (e.g. \"hotline_12345\" or \"消防\")"
+            f'not starting with -, at most {_NAME_BYTES} bytes (e.g. "hotline_12345" or "消防")'
         )
     return value  # type: ignore[return-value]
 
@@ -311,7 +318,11 @@ def _encoding(value: Any, key: str) -> str | None:
 
 
 def _sheet(value: Any, key: str) -> str | int | None:
-    if value is None or (isinstance(value, str) and value) or (isinstance(value, int) and not isinstance(value, bool)):
+    if (
+        value is None
+        or (isinstance(value, str) and value)
+        or (isinstance(value, int) and not isinstance(value, bool))
+    ):
         return value
     raise InputError(f"{key} was {value!r}; expected a sheet name or a 0-based sheet number")
 
@@ -334,7 +345,9 @@ def _path(value: Any, folder: Path, key: str) -> Path | None:
 def _base(table: Mapping[str, Any], folder: Path) -> BaseSpec:
     if "path" not in table:
         if table:
-            raise InputError(f"[base] has {sorted(table)} but no path; expected a path, or no [base] for the embedded one")
+            raise InputError(
+                f"[base] has {sorted(table)} but no path; expected a path, or no [base] for the embedded one"
+            )
         return BaseSpec()
     return BaseSpec(
         path=_path(table["path"], folder, "base.path"),
@@ -351,11 +364,15 @@ def _grid(value: Any, base: BaseSpec, folder: Path, where: str) -> GridSpec | No
     if value is False:
         return None
     if not isinstance(value, Mapping):
-        raise InputError(f"grid was {value!r}{where}; expected a table [grid] with the keys {list(_GRID_KEYS)} or false")
+        raise InputError(
+            f"grid was {value!r}{where}; expected a table [grid] with the keys {list(_GRID_KEYS)} or false"
+        )
     _known(value, _GRID_KEYS, f"[grid]{where}")
     if "path" not in value:
         if value:
-            raise InputError(f"[grid] has {sorted(value)} but no path; expected a path, or no [grid] for the embedded one")
+            raise InputError(
+                f"[grid] has {sorted(value)} but no path; expected a path, or no [grid] for the embedded one"
+            )
         if base.path is not None:
             raise InputError(
                 "[base] names a base file but there is no [grid]: the embedded grid covers only the embedded "
@@ -379,5 +396,7 @@ def _map_departments(value: Any, names: list[str]) -> tuple[str, ...] | None:
         raise InputError(f"output.map_departments was {value!r}; expected a list of department names")
     unknown = [v for v in value if v not in names]
     if unknown:
-        raise InputError(f"output.map_departments names {unknown}, which are not departments; expected some of {names}")
+        raise InputError(
+            f"output.map_departments names {unknown}, which are not departments; expected some of {names}"
+        )
     return tuple(value)

@@ -57,21 +57,81 @@ class DemoDepartment:
 
 
 JOIN_DEMO_DEPARTMENTS = (
-    DemoDepartment("public_security", "public_security.csv", "utf-8", "住址", "登记编号", "登记日期", "compact",
-                   "事项", ("居住登记", "出租屋登记", "户籍迁入")),
-    DemoDepartment("hotline_12345", "hotline_12345.csv", "utf-8-sig", "事发地址", "工单号", "受理时间", "slash",
-                   "诉求类型", ("噪音扰民", "道路破损", "违章停车", "垃圾清运", "漏水")),
-    DemoDepartment("market_regulation", "market_regulation.csv", "gbk", "经营场所", "统一社会信用代码", "登记日期",
-                   "chinese", "主体类型", ("个体工商户", "有限责任公司", "农民专业合作社")),
-    DemoDepartment("education", "education.xlsx", None, "家庭住址", "学籍号", "入学日期", "excel", "学段",
-                   ("小学", "初中"), sheet="学籍信息"),
-    DemoDepartment("fire_rescue", "fire_rescue.tsv", "utf-8", "检查地址", "检查编号", "检查时间", "iso", "检查结果",
-                   ("合格", "责令整改", "复查")),
-    DemoDepartment("housing", "housing.csv", "gb18030", "房屋坐落", None, "申报时间", "epoch_ms", "业务类型",
-                   ("租赁备案", "维修申请", "产权登记")),
+    DemoDepartment(
+        "public_security",
+        "public_security.csv",
+        "utf-8",
+        "住址",
+        "登记编号",
+        "登记日期",
+        "compact",
+        "事项",
+        ("居住登记", "出租屋登记", "户籍迁入"),
+    ),
+    DemoDepartment(
+        "hotline_12345",
+        "hotline_12345.csv",
+        "utf-8-sig",
+        "事发地址",
+        "工单号",
+        "受理时间",
+        "slash",
+        "诉求类型",
+        ("噪音扰民", "道路破损", "违章停车", "垃圾清运", "漏水"),
+    ),
+    DemoDepartment(
+        "market_regulation",
+        "market_regulation.csv",
+        "gbk",
+        "经营场所",
+        "统一社会信用代码",
+        "登记日期",
+        "chinese",
+        "主体类型",
+        ("个体工商户", "有限责任公司", "农民专业合作社"),
+    ),
+    DemoDepartment(
+        "education",
+        "education.xlsx",
+        None,
+        "家庭住址",
+        "学籍号",
+        "入学日期",
+        "excel",
+        "学段",
+        ("小学", "初中"),
+        sheet="学籍信息",
+    ),
+    DemoDepartment(
+        "fire_rescue",
+        "fire_rescue.tsv",
+        "utf-8",
+        "检查地址",
+        "检查编号",
+        "检查时间",
+        "iso",
+        "检查结果",
+        ("合格", "责令整改", "复查"),
+    ),
+    DemoDepartment(
+        "housing",
+        "housing.csv",
+        "gb18030",
+        "房屋坐落",
+        None,
+        "申报时间",
+        "epoch_ms",
+        "业务类型",
+        ("租赁备案", "维修申请", "产权登记"),
+    ),
 )
-_ID_PREFIX = {"public_security": "GA", "hotline_12345": "RX", "market_regulation": "9133030", "education": "G33",
-              "fire_rescue": "XF"}
+_ID_PREFIX = {
+    "public_security": "GA",
+    "hotline_12345": "RX",
+    "market_regulation": "9133030",
+    "education": "G33",
+    "fire_rescue": "XF",
+}
 
 
 def run_join_demo(
@@ -142,10 +202,18 @@ def _table(spec: DemoDepartment, addresses: list[str], rng: np.random.Generator)
     seconds = rng.integers(0, 366 * 86_400, size=n)  # through 2024, in China time
     kinds = rng.integers(0, len(spec.kinds), size=n)
     bad = rng.random(n) < _BAD_SHARE
-    header = [c for c in (spec.id_column, spec.address_column, spec.time_column, spec.type_column) if c]
+    header: list[object] = [
+        c for c in (spec.id_column, spec.address_column, spec.time_column, spec.type_column) if c
+    ]
     body: list[list[object]] = []
-    for i, (text, s, k, b) in enumerate(zip(addresses, seconds.tolist(), kinds.tolist(), bad.tolist(), strict=True)):
-        when = _BAD_TIMES[i % len(_BAD_TIMES)] if b else _time(spec.time_style, dt.datetime(2024, 1, 1) + dt.timedelta(seconds=s))
+    for i, (text, s, k, b) in enumerate(
+        zip(addresses, seconds.tolist(), kinds.tolist(), bad.tolist(), strict=True)
+    ):
+        when = (
+            _BAD_TIMES[i % len(_BAD_TIMES)]
+            if b
+            else _time(spec.time_style, dt.datetime(2024, 1, 1) + dt.timedelta(seconds=s))
+        )
         row: list[object] = [text, when, spec.kinds[k]]
         if spec.id_column:
             row.insert(0, f"{_ID_PREFIX[spec.name]}{2024_000_000 + i}")
@@ -230,8 +298,8 @@ def _config_text() -> str:
         "",
         "[output]",
         'path = "joined.gpkg"            # also joined_map.png and joined_report.html beside it',
-        "# cache_dir = \"stdaddr-cache\"  # geocoded files, re-used while the input files are the same",
-        "# map_departments = [\"hotline_12345\", \"fire_rescue\"]  # panels of the map (default: all)",
+        '# cache_dir = "stdaddr-cache"  # geocoded files, re-used while the input files are the same',
+        '# map_departments = ["hotline_12345", "fire_rescue"]  # panels of the map (default: all)',
         "",
         "# No [base] and [grid]: the embedded synthetic Wenzhou base and its community grid. Your own:",
         "# [base]",

@@ -29,9 +29,9 @@ __all__ = ["write_postgis", "srid_of", "redact"]
 
 _BATCH_ROWS = 200_000
 # Indexes on the keys the tables are joined and filtered on (the geometry's GIST index is added to
-# every table with a geometry).
+# every table with a geometry). Not on events.department: a few dozen values select too many rows.
 _INDEXES = {
-    "events": ("address_id", "grid_code", "department"),
+    "events": ("address_id", "grid_code"),
     "multi_department_addresses": ("address_id",),
     "cell_department_counts": ("grid_code", "department"),
     "cell_month_counts": ("grid_code", "department", "month"),
@@ -107,7 +107,9 @@ def write_postgis(
             for name in written:
                 cur.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(schema, name)))
     except psycopg.Error as exc:
-        raise DataError(f"PostgreSQL at {redact(url)} refused the join's tables: {str(exc).strip()}") from None
+        raise DataError(
+            f"PostgreSQL at {redact(url)} refused the join's tables: {str(exc).strip()}"
+        ) from None
     finally:
         conn.close()
     return tuple(written)
@@ -124,7 +126,9 @@ def _prepare(cur: Any, schema: str, srid: int) -> None:
     if srid:
         cur.execute("SELECT 1 FROM spatial_ref_sys WHERE srid = %s", (srid,))
         if cur.fetchone() is None:
-            raise DataError(f"the base's CRS EPSG:{srid} is not in this PostGIS's spatial_ref_sys; add it first")
+            raise DataError(
+                f"the base's CRS EPSG:{srid} is not in this PostGIS's spatial_ref_sys; add it first"
+            )
 
 
 def _load(cur: Any, schema: str, name: str, table: pa.Table, geometry: str | None, srid: int) -> None:
@@ -133,7 +137,9 @@ def _load(cur: Any, schema: str, name: str, table: pa.Table, geometry: str | Non
     table = _plain(table)
     if geometry == "Point":
         table = table.append_column("geom", _point_ewkb_hex(table.column("x"), table.column("y"), srid))
-    columns = [sql.SQL("{} {}").format(sql.Identifier(f.name), sql.SQL(_sql_type(f.type))) for f in table.schema]
+    columns = [
+        sql.SQL("{} {}").format(sql.Identifier(f.name), sql.SQL(_sql_type(f.type))) for f in table.schema
+    ]
     if geometry is not None:
         columns[-1] = sql.SQL("geom geometry({}, {})").format(sql.SQL(geometry), sql.Literal(srid))
     target = sql.Identifier(schema, name)
@@ -204,7 +210,10 @@ def _point_ewkb_hex(x: pa.ChunkedArray, y: pa.ChunkedArray, srid: int) -> pa.Arr
     np.cumsum(np.where(ok, width, 0), out=offsets[1:])
     validity = pa.array(ok).buffers()[1]
     return pa.Array.from_buffers(
-        pa.string(), len(xs), [validity, pa.py_buffer(offsets), pa.py_buffer(hexes.tobytes())], null_count=int((~ok).sum())
+        pa.string(),
+        len(xs),
+        [validity, pa.py_buffer(offsets), pa.py_buffer(hexes.tobytes())],
+        null_count=int((~ok).sum()),
     )
 
 

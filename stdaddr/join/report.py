@@ -56,14 +56,23 @@ def render_report(
     ]
     if any(d.time_statuses.get("no_column", 0) < d.rows for d in result.departments):
         parts += ["<h2>Event times</h2>", _crosstab({d.name: d.time_statuses for d in result.departments})]
-    parts += [f"<h2>Standard addresses with events from two or more departments (top {_TOP})</h2>", _multi(result, multi)]
+    parts += [
+        f"<h2>Standard addresses with events from two or more departments (top {_TOP})</h2>",
+        _multi(result, multi),
+    ]
     if cells is not None:
         parts += [f"<h2>Grid cells with the most events (top {_TOP})</h2>", _cells(cells, result)]
     if months is not None and len(months):
-        parts += ["<h2>Events in grid cells per month</h2>", _months(months)]
+        parts += [
+            "<h2>Events in grid cells per month</h2>",
+            _months(months, [d.name for d in result.departments]),
+        ]
     if png is not None:
         data = base64.b64encode(png).decode("ascii")
-        parts += ["<h2>Events per grid cell</h2>", f'<img alt="choropleth of events per grid cell" src="data:image/png;base64,{data}">']
+        parts += [
+            "<h2>Events per grid cell</h2>",
+            f'<img alt="choropleth of events per grid cell" src="data:image/png;base64,{data}">',
+        ]
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
@@ -77,15 +86,20 @@ def _e(value: Any) -> str:
 
 
 def _table(header: Sequence[str], rows: Iterable[Sequence[Any]], numeric: Sequence[bool]) -> str:
-    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    head = "".join(f"<th>{_e(h)}</th>" for h in header) if any(header) else ""
     body = []
     for row in rows:
         cells = "".join(
-            f'<td class="n">{v:,}</td>' if isinstance(v, int) and n else f'<td class="n">{_e(v)}</td>' if n else f"<td>{_e(v)}</td>"
+            f'<td class="n">{v:,}</td>'
+            if isinstance(v, int) and n
+            else f'<td class="n">{_e(v)}</td>'
+            if n
+            else f"<td>{_e(v)}</td>"
             for v, n in zip(row, numeric, strict=True)
         )
         body.append(f"<tr>{cells}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    thead = f"<thead><tr>{head}</tr></thead>" if head else ""
+    return f"<table>{thead}<tbody>{''.join(body)}</tbody></table>"
 
 
 def _summary(r: JoinResult) -> str:
@@ -99,8 +113,11 @@ def _summary(r: JoinResult) -> str:
         ("coordinate reference system", r.crs),
         ("GeoPackage", r.output.name),
         ("PostGIS", r.postgis or "not written"),
-        ("time", f"{r.elapsed_s:.1f} s ({sum(not d.cached for d in r.departments)} files geocoded, "
-                 f"{sum(d.cached for d in r.departments)} re-used from the cache)"),
+        (
+            "geocoding",
+            f"{sum(not d.cached for d in r.departments)} files geocoded, "
+            f"{sum(d.cached for d in r.departments)} re-used from the cache",
+        ),
     ]
     return _table(("", ""), rows, (False, True))
 
@@ -125,8 +142,18 @@ def _departments(r: JoinResult) -> str:
                 "cache" if d.cached else f"geocoded in {d.geocode_s:.1f} s",
             )
         )
-    header = ("department", "file", "rows", "matched", "upper level", "ambiguous", "no match", "damaged rows",
-              "with a time", "geocoding")
+    header = (
+        "department",
+        "file",
+        "rows",
+        "matched",
+        "upper level",
+        "ambiguous",
+        "no match",
+        "damaged rows",
+        "with a time",
+        "geocoding",
+    )
     return _table(header, rows, (False, False, True, True, True, True, True, True, True, False))
 
 
@@ -136,8 +163,11 @@ def _crosstab(counts: dict[str, dict[str, int]]) -> str:
         values += [v for v in row if v not in values]
     header = ("department", *(v or "(none)" for v in values), "total")
     rows = [(name, *(row.get(v, 0) for v in values), sum(row.values())) for name, row in counts.items()]
-    totals = ("all", *(sum(row.get(v, 0) for row in counts.values()) for v in values),
-              sum(sum(row.values()) for row in counts.values()))
+    totals = (
+        "all",
+        *(sum(row.get(v, 0) for row in counts.values()) for v in values),
+        sum(sum(row.values()) for row in counts.values()),
+    )
     return _table(header, [*rows, totals], (False, *([True] * (len(values) + 1))))
 
 
@@ -146,12 +176,21 @@ def _multi(r: JoinResult, multi: pa.Table) -> str:
         return '<p class="note">No standard address has events from two departments.</p>'
     top = multi.slice(0, _TOP).to_pylist()
     rows = [
-        (m["address_id"], m["standard"], m["n_departments"], m["n_events"], m["departments"].replace("|", ", "))
+        (
+            m["address_id"],
+            m["standard"],
+            m["n_departments"],
+            m["n_events"],
+            m["departments"].replace("|", ", "),
+        )
         for m in top
     ]
     note = f'<p class="note">{multi.num_rows:,} such addresses in all (layer multi_department_addresses).</p>'
-    return note + _table(("address id", "standard address", "departments", "events", "which"), rows,
-                         (False, False, True, True, False))
+    return note + _table(
+        ("address id", "standard address", "departments", "events", "which"),
+        rows,
+        (False, False, True, True, False),
+    )
 
 
 def _cells(cells: pd.DataFrame, r: JoinResult) -> str:
@@ -164,13 +203,19 @@ def _cells(cells: pd.DataFrame, r: JoinResult) -> str:
     for _, c in top.iterrows():
         per = {name: int(c[f"n_{name}"]) for name in names}
         leader = max(per, key=lambda k: per[k])
-        rows.append((c["grid_code"], int(c["n_events"]), int(c["n_departments"]), f"{leader} ({per[leader]:,})"))
-    return _table(("grid code", "events", "departments", "most events from"), rows, (False, True, True, False))
+        rows.append(
+            (c["grid_code"], int(c["n_events"]), int(c["n_departments"]), f"{leader} ({per[leader]:,})")
+        )
+    return _table(
+        ("grid code", "events", "departments", "most events from"), rows, (False, True, True, False)
+    )
 
 
-def _months(months: pd.DataFrame) -> str:
-    table = months.pivot_table(index="month", columns="department", values="n_events", aggfunc="sum", fill_value=0)
-    table = table.sort_index()
+def _months(months: pd.DataFrame, names: list[str]) -> str:
+    table = months.pivot_table(
+        index="month", columns="department", values="n_events", aggfunc="sum", fill_value=0
+    )
+    table = table.reindex(columns=[n for n in names if n in table.columns]).sort_index()
     header = ("month", *table.columns, "total")
     rows = [
         (str(month)[:7], *(int(v) for v in row), int(sum(row)))

@@ -1,7 +1,8 @@
 """``join_events``: the departments' files in, the joined tables, the map and the report out.
 
-    config ─► geocode each file (or re-use its cached result) ─► events ─► shared addresses,
-    counts per cell × department (× month), cells with totals ─► GeoPackage [+ PostGIS] ─► map ─► report
+config ─► geocode each file (or re-use its cached result) ─► events ─► shared addresses,
+counts per cell × department (× month), cells with totals ─► [PostGIS] ─► map ─► report
+                                  └─► GeoPackage, layer by layer, on a background thread
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from stdaddr.errors import InputError
 from stdaddr.join.config import GridSpec, JoinConfig, check_identifier, check_output, load_config
+from stdaddr.join.outputs import GeoPackageWriter
+from stdaddr.join.tables import Events, read_events
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -21,7 +24,6 @@ if TYPE_CHECKING:
 
     from stdaddr.batch import Progress
     from stdaddr.join.cache import Geocoded
-    from stdaddr.join.tables import Events
 
 __all__ = ["DepartmentResult", "JoinResult", "join_events"]
 
@@ -84,7 +86,7 @@ class JoinResult:
     def __str__(self) -> str:
         cached = sum(d.cached for d in self.departments)
         lines = [
-            f"stdaddr join: {len(self.departments)} departments, {self.n_events:,} events -> {self.output}",
+            f"stdaddr join: {_plural(len(self.departments), 'department')}, {self.n_events:,} events -> {self.output}",
             f"  geocoded {len(self.departments) - cached} file(s), re-used {cached} from the cache",
         ]
         width = max(len(d.name) for d in self.departments)
@@ -106,8 +108,16 @@ class JoinResult:
             lines.append(f"  map: {self.map_png}")
         if self.report_html:
             lines.append(f"  report: {self.report_html}")
-        lines.append(f"  {self.elapsed_s:.1f} s in all (" + ", ".join(f"{k} {v:.1f} s" for k, v in self.timings.items()) + ")")
+        lines.append(
+            f"  {self.elapsed_s:.1f} s in all ("
+            + ", ".join(f"{k} {v:.1f} s" for k, v in self.timings.items())
+            + ")"
+        )
         return "\n".join(lines)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def _plain(value: Any) -> Any:
@@ -154,54 +164,39 @@ def join_events(
     clock = _Clock(timings)
 
     geocoded = geocode_departments(
-        config, config.cache_dir or config.output.parent / CACHE_FOLDER, workers=workers, log=log, progress=progress
+        config,
+        config.cache_dir or config.output.parent / CACHE_FOLDER,
+        workers=workers,
+        log=log,
+        progress=progress,
     )
     clock.lap("geocoding")
     crs = _crs(geocoded)
-    tables = _tables(geocoded, config, crs, say)
-    clock.lap("tables")
-    say(f"writing {config.output}")
-    layers = _write_geopackage(config.output, crs, tables)
-    clock.lap("geopackage")
-    postgis_tables: tuple[str, ...] = ()
-    if config.postgis_url:
-        from stdaddr.join.postgis import write_postgis
-
-        say("writing the tables to PostGIS")
-        postgis_tables = write_postgis(config.postgis_url, schema=config.postgis_schema, crs=crs, log=log, **tables.layers())
+    events = read_events(geocoded)
+    clock.lap("events")
+    say(f"joining {len(events):,} events; writing {config.output}")
+    with GeoPackageWriter(config.output, crs=crs) as gpkg:
+        # Each layer is written in the background as soon as it is made, while the next is computed.
+        gpkg.points("events", events.table, spatial=True)
+        tables = _tables(events, config, crs, gpkg)
+        clock.lap("tables")
+        postgis_tables = _postgis(config, crs, tables, log)
         clock.lap("postgis")
-    png = None
-    map_path = report_path = None
-    if config.pictures and tables.cells is not None and len(tables.cells):
-        from stdaddr.crs import is_geographic
-        from stdaddr.io import replace_atomically
-        from stdaddr.join.pictures import choropleth_png
-
-        say("drawing the map")
-        shown = config.map_departments if config.map_departments is not None else tables.events.departments
-        png = choropleth_png(tables.cells, shown, geographic=is_geographic(crs), title="Events per grid cell")
-        map_path = config.output.with_name(f"{config.output.stem}_map.png")
-        replace_atomically(map_path, png)
+        map_path, png = _map(config, crs, tables, say)
         clock.lap("map")
-    if config.report:
-        report_path = config.output.with_name(f"{config.output.stem}_report.html")
-    result = _result(config, geocoded, tables, crs, layers, map_path, report_path, postgis_tables, started, timings)
-    if report_path is not None:
-        from stdaddr.io import replace_atomically
-        from stdaddr.join.report import render_report
-
-        say(f"writing {report_path.name}")
-        html = render_report(
-            result,
-            multi=tables.multi,
-            cells=None if tables.cells is None else tables.cells.drop(columns="geometry"),
-            months=None if tables.months is None else tables.months.to_pandas(),
-            png=png,
+        report_path = config.output.with_name(f"{config.output.stem}_report.html") if config.report else None
+        layers = tuple(gpkg.layers)
+        result = _result(
+            config, geocoded, tables, crs, layers, map_path, report_path, postgis_tables, started, timings
         )
-        replace_atomically(report_path, html.encode("utf-8"))
-        clock.lap("report")
-        result = replace(result, elapsed_s=round(time.perf_counter() - started, 3), timings=timings)
-    return result
+        if report_path is not None:
+            _report(report_path, result, tables, png, say)
+            clock.lap("report")
+        gpkg.finish()
+    clock.lap("geopackage")
+    skipped = {"postgis": not config.postgis_url, "map": map_path is None}
+    timings = {k: v for k, v in timings.items() if not skipped.get(k)}
+    return replace(result, elapsed_s=round(time.perf_counter() - started, 3), timings=timings)
 
 
 class _Clock:
@@ -239,7 +234,9 @@ def _configure(
         changes["output"] = check_output(out)
     if postgis is not None:
         if not isinstance(postgis, str) or not postgis.startswith(("postgresql://", "postgres://")):
-            raise InputError(f"postgis was {postgis!r}; expected a URL like postgresql://user:password@host:5432/db")
+            raise InputError(
+                f"postgis was {postgis!r}; expected a URL like postgresql://user:password@host:5432/db"
+            )
         changes["postgis_url"] = postgis
     if postgis_schema is not None:
         changes["postgis_schema"] = check_identifier(postgis_schema, "postgis_schema")
@@ -279,18 +276,71 @@ class _Tables:
         }
 
 
-def _tables(geocoded: list[Geocoded], config: JoinConfig, crs: str, say: Callable[[str], None]) -> _Tables:
+def _tables(events: Events, config: JoinConfig, crs: str, gpkg: GeoPackageWriter) -> _Tables:
+    """What is computed from the events, each table queued for the GeoPackage as soon as it is made."""
     from stdaddr.join import tables as t
 
-    events = t.read_events(geocoded)
-    say(f"joining {len(events):,} events")
     multi = t.multi_department_addresses(events)
+    gpkg.points("multi_department_addresses", multi)
     if config.grid is None:
         return _Tables(events, multi, None, None, None)
     counts = t.cell_department_counts(events)
-    months = t.cell_month_counts(events) if any(d.time_column for d in config.departments) else None
+    gpkg.table("cell_department_counts", counts)
+    months = None
+    if any(d.time_column for d in config.departments):
+        months = t.cell_month_counts(events)
+        gpkg.table("cell_month_counts", months)
     cells = t.grid_cells(grid_layer(config.grid, crs), counts, events.departments)
+    gpkg.cells("grid_cells", cells)
     return _Tables(events, multi, counts, months, cells)
+
+
+def _postgis(
+    config: JoinConfig, crs: str, tables: _Tables, log: Callable[[str], None] | None
+) -> tuple[str, ...]:
+    if not config.postgis_url:
+        return ()
+    from stdaddr.join.postgis import write_postgis
+
+    if log:
+        log("writing the tables to PostGIS")
+    return write_postgis(
+        config.postgis_url, schema=config.postgis_schema, crs=crs, log=log, **tables.layers()
+    )
+
+
+def _map(
+    config: JoinConfig, crs: str, tables: _Tables, say: Callable[[str], None]
+) -> tuple[Path | None, bytes | None]:
+    if not config.pictures or tables.cells is None or not len(tables.cells):
+        return None, None
+    from stdaddr.crs import is_geographic
+    from stdaddr.io import replace_atomically
+    from stdaddr.join.pictures import choropleth_png
+
+    say("drawing the map")
+    shown = config.map_departments if config.map_departments is not None else tables.events.departments
+    png = choropleth_png(tables.cells, shown, geographic=is_geographic(crs), title="Events per grid cell")
+    path = config.output.with_name(f"{config.output.stem}_map.png")
+    replace_atomically(path, png)
+    return path, png
+
+
+def _report(
+    path: Path, result: JoinResult, tables: _Tables, png: bytes | None, say: Callable[[str], None]
+) -> None:
+    from stdaddr.io import replace_atomically
+    from stdaddr.join.report import render_report
+
+    say(f"writing {path.name}")
+    html = render_report(
+        result,
+        multi=tables.multi,
+        cells=None if tables.cells is None else tables.cells.drop(columns="geometry"),
+        months=None if tables.months is None else tables.months.to_pandas(),
+        png=png,
+    )
+    replace_atomically(path, html.encode("utf-8"))
 
 
 def grid_layer(spec: GridSpec, crs: str) -> gpd.GeoDataFrame:
@@ -312,15 +362,12 @@ def grid_layer(spec: GridSpec, crs: str) -> gpd.GeoDataFrame:
         code_column = spec.code_column or ""
     codes = codes_column(frame, code_column, what="the grid layer")
     geoms = frame.geometry.to_numpy()
-    keep = np.array([c is not None for c in codes]) & ~(frame.geometry.isna() | frame.geometry.is_empty).to_numpy()
+    keep = (
+        np.array([c is not None for c in codes])
+        & ~(frame.geometry.isna() | frame.geometry.is_empty).to_numpy()
+    )
     geoms = project(geoms[keep], layer_crs, crs)
     return gpd.GeoDataFrame({"grid_code": codes[keep]}, geometry=geoms, crs=file_crs(crs))
-
-
-def _write_geopackage(path: Path, crs: str, tables: _Tables) -> tuple[str, ...]:
-    from stdaddr.join.outputs import write_geopackage
-
-    return write_geopackage(path, crs=crs, **tables.layers())
 
 
 def _result(

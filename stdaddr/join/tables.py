@@ -51,7 +51,18 @@ EVENT_COLUMNS = (
     "y",
 )
 # Result columns of the batch output read for the join (the rest stay in the cached files).
-_READ = ("normalized", "address_id", "standard", "match_level", "score", "x", "y", "grid_code", "status", "reason")
+_READ = (
+    "normalized",
+    "address_id",
+    "standard",
+    "match_level",
+    "score",
+    "x",
+    "y",
+    "grid_code",
+    "status",
+    "reason",
+)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -97,9 +108,11 @@ def _department_events(g: Geocoded, k: int, dictionary: pa.Array) -> tuple[pa.Ta
     names = pq.read_schema(g.path).names
     # Result columns are the last ones, renamed (status_2, ...) when the input has a column of that name.
     result = dict(zip(RESULT_COLUMNS, names[len(names) - len(RESULT_COLUMNS) :], strict=True))
-    wanted = [result[c] for c in _READ] + [c for c in (spec.id_column, spec.time_column, spec.type_column) if c]
+    wanted = [result[c] for c in _READ] + [
+        c for c in (spec.id_column, spec.time_column, spec.type_column) if c
+    ]
     raw = pq.read_table(g.path, columns=list(dict.fromkeys(wanted)))
-    col = {c: raw.column(result[c]).combine_chunks() for c in _READ}
+    col = {c: raw.column(result[c]) for c in _READ}
     n = raw.num_rows
     row = pa.array(np.arange(1, n + 1, dtype=np.int64))
     source_id = _text_or_null(raw.column(spec.id_column)) if spec.id_column else row.cast(pa.string())
@@ -131,7 +144,7 @@ def _department_events(g: Geocoded, k: int, dictionary: pa.Array) -> tuple[pa.Ta
             "y": col["y"],
         }
     )
-    return table, col["standard"]
+    return table, col["standard"].combine_chunks()
 
 
 def _text_or_null(column: pa.ChunkedArray) -> pa.Array:
@@ -151,7 +164,11 @@ def _codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, pa.Array]:
 
     encoded = pc.dictionary_encode(column)
     if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.combine_chunks() if encoded.num_chunks else pa.array([], pa.dictionary(pa.int32(), pa.string()))
+        encoded = (
+            encoded.combine_chunks()
+            if encoded.num_chunks
+            else pa.array([], pa.dictionary(pa.int32(), pa.string()))
+        )
     values = encoded.dictionary
     indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     # Sorted values make every output deterministic whatever the order the events came in.
@@ -174,19 +191,17 @@ def multi_department_addresses(events: Events, *, min_departments: int = 2) -> p
     has = codes >= 0
     address, department = codes[has], events.department[has].astype(np.int64)
     n_dept = len(events.departments)
-    pairs = np.unique(address * n_dept + department)
+    pairs, _ = _unique_counts(address * n_dept + department)
     pair_address, pair_department = pairs // n_dept, pairs % n_dept
     n_departments = np.bincount(pair_address, minlength=len(ids))
     n_events = np.bincount(address, minlength=len(ids))
     keep = np.flatnonzero(n_departments >= min_departments)
     order = np.lexsort((keep, -n_events[keep], -n_departments[keep]))  # ids are sorted, so keep breaks ties
     keep = keep[order]
-    # First event of each address: its point and standard address are those of every event there.
-    first = np.full(len(ids), -1, dtype=np.int64)
-    rows = np.flatnonzero(has)
-    first_k = np.unique(address, return_index=True)
-    first[first_k[0]] = rows[first_k[1]]
-    take = pa.array(first[keep])
+    # Any event of an address will do: its point and standard address are those of every event there.
+    some = np.zeros(len(ids), dtype=np.int64)
+    some[address] = np.flatnonzero(has)
+    take = pa.array(some[keep])
     lists = _department_lists(pair_address, pair_department, keep, events.departments)
     table = events.table
     return pa.table(
@@ -202,13 +217,32 @@ def multi_department_addresses(events: Events, *, min_departments: int = 2) -> p
     )
 
 
+def _unique_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct keys, sorted, and how often each occurs (a sort beats ``np.unique``'s hashing here)."""
+    ordered = np.sort(keys)
+    if not len(ordered):
+        return ordered, np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    return ordered[starts], np.diff(np.r_[starts, len(ordered)])
+
+
 def _department_lists(
     pair_address: np.ndarray, pair_department: np.ndarray, keep: np.ndarray, names: tuple[str, ...]
 ) -> list[str]:
-    """ "a|b|c" for each kept address (pairs are sorted by address, then department)."""
-    starts = np.searchsorted(pair_address, keep, side="left")
-    ends = np.searchsorted(pair_address, keep, side="right")
-    return ["|".join(names[d] for d in pair_department[s:e]) for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+    """ "a|b|c" for each kept address. Addresses share few distinct sets of departments: each set is a
+    bit mask, written out once."""
+    if len(names) > 62:
+        starts = np.searchsorted(pair_address, keep, side="left")
+        ends = np.searchsorted(pair_address, keep, side="right")
+        return [
+            "|".join(names[d] for d in pair_department[s:e])
+            for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
+        ]
+    masks = np.zeros(int(pair_address.max()) + 1 if len(pair_address) else 0, dtype=np.int64)
+    np.bitwise_or.at(masks, pair_address, np.left_shift(1, pair_department))
+    distinct, which = np.unique(masks[keep], return_inverse=True)
+    texts = ["|".join(n for d, n in enumerate(names) if int(m) >> d & 1) for m in distinct.tolist()]
+    return [texts[k] for k in which.tolist()]
 
 
 def cell_department_counts(events: Events) -> pa.Table:
@@ -219,7 +253,7 @@ def cell_department_counts(events: Events) -> pa.Table:
     codes, cells = _codes(events.table.column("grid_code"))
     has = codes >= 0
     n_dept = len(events.departments)
-    keys, counts = np.unique(codes[has] * n_dept + events.department[has], return_counts=True)
+    keys, counts = _unique_counts(codes[has] * n_dept + events.department[has])
     return pa.table(
         {
             "grid_code": cells.take(pa.array(keys // n_dept)),
@@ -242,7 +276,7 @@ def cell_month_counts(events: Events) -> pa.Table:
     span = int(month.max()) - low + 1 if len(month) else 1
     n_dept = len(events.departments)
     key = (codes[has] * n_dept + events.department[has]) * span + (month - low)
-    keys, counts = np.unique(key, return_counts=True)
+    keys, counts = _unique_counts(key)
     months = (keys % span + low).astype("datetime64[M]").astype("datetime64[D]")
     pairs = keys // span
     return pa.table(
@@ -263,7 +297,9 @@ def grid_cells(layer: gpd.GeoDataFrame, counts: pa.Table, departments: tuple[str
     import pandas as pd
 
     frame = counts.to_pandas()
-    wide = frame.pivot_table(index="grid_code", columns="department", values="n_events", aggfunc="sum", fill_value=0)
+    wide = frame.pivot_table(
+        index="grid_code", columns="department", values="n_events", aggfunc="sum", fill_value=0
+    )
     wide = wide.reindex(columns=list(departments), fill_value=0)
     codes = layer["grid_code"].astype(str)
     per = wide.reindex(pd.Index(codes, name="grid_code"), fill_value=0).astype("int64")
@@ -282,8 +318,10 @@ def crosstab(events: Events, column: str, values: tuple[str, ...] | None = None)
     names = ["" if v is None else v for v in distinct.to_pylist()]
     labels = [*names, ""]  # code -1 (null) -> the last label
     n = len(labels)
-    counts = np.bincount(events.department.astype(np.int64) * n + np.where(codes >= 0, codes, n - 1),
-                         minlength=len(events.departments) * n).reshape(len(events.departments), n)
+    counts = np.bincount(
+        events.department.astype(np.int64) * n + np.where(codes >= 0, codes, n - 1),
+        minlength=len(events.departments) * n,
+    ).reshape(len(events.departments), n)
     order = list(values or ())
     order += sorted(set(labels) - set(order))
     out = {}

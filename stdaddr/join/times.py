@@ -64,91 +64,108 @@ _DIGIT_FORMATS = {6: "%Y%m", 8: "%Y%m%d", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}
 _OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
 
 
-def parse_times(values: pa.Array | pa.ChunkedArray, *, fmt: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+def parse_times(
+    values: pa.Array | pa.ChunkedArray, *, fmt: str | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Times (``datetime64[ms]``, NaT where there is none) and status codes (indices into
     :data:`TIME_STATUSES`, int8) of text ``values``; ``fmt`` forces one strptime format."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    values = values.cast(pa.string())
-    text = pc.utf8_trim_whitespace(pc.utf8_normalize(values.fill_null(""), "NFKC"))
-    encoded = text.dictionary_encode()
-    uniques = encoded.dictionary.to_pandas()
+    encoded = pc.dictionary_encode(values.cast(pa.string()).fill_null(""))
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = (
+            encoded.combine_chunks()
+            if encoded.num_chunks
+            else pa.array([], pa.dictionary(pa.int32(), pa.string()))
+        )
+    # Full-width digits and colons (２０２４－０３－０５) read as ASCII once NFKC-normalized.
+    uniques = pc.utf8_trim_whitespace(pc.utf8_normalize(encoded.dictionary, "NFKC"))
     times, status = _parse_uniques(uniques, fmt)
     indices = encoded.indices.to_numpy(zero_copy_only=False)
     return times[indices], status[indices]
 
 
-def _parse_uniques(uniques: pd.Series, fmt: str | None) -> tuple[np.ndarray, np.ndarray]:
+def _parse_uniques(uniques: pa.Array, fmt: str | None) -> tuple[np.ndarray, np.ndarray]:
+    import pyarrow.compute as pc
+
     n = len(uniques)
+    texts = uniques.to_pandas()
     times = np.full(n, np.datetime64("NaT"), dtype="datetime64[ms]")
     status = np.full(n, UNPARSEABLE, dtype=np.int8)
-    empty = (uniques == "").to_numpy()
+    empty = pc.equal(uniques, "").to_numpy(zero_copy_only=False)
     status[empty] = EMPTY
     todo = ~empty
     if fmt is not None:
-        _apply(uniques, todo, times, fmt)
+        _apply(texts, todo, times, fmt)
     else:
-        _numbers(uniques, todo, times)
-        _with_offset(uniques, todo, times)
-        _formats(uniques, todo, times)
+        _numbers(uniques, texts, todo, times)
+        _with_offset(uniques, texts, todo, times)
+        _formats(texts, todo, times)
     ok = ~np.isnat(times) & (times >= _YEARS[0]) & (times < _YEARS[1])
     times[~ok] = np.datetime64("NaT")
     status[ok] = PARSED
     return times, status
 
 
-def _apply(uniques: pd.Series, todo: np.ndarray, times: np.ndarray, fmt: str) -> int:
+def _matches(uniques: pa.Array, pattern: str) -> np.ndarray:
+    """Which values match a regular expression (RE2, vectorised by Arrow)."""
+    import pyarrow.compute as pc
+
+    return pc.match_substring_regex(uniques, pattern).to_numpy(zero_copy_only=False)
+
+
+def _apply(texts: pd.Series, todo: np.ndarray, times: np.ndarray, fmt: str) -> int:
     """Parse the ``todo`` values with ``fmt``; mark those parsed as done. Returns how many were."""
     import pandas as pd
 
     where = np.flatnonzero(todo)
     if not len(where):
         return 0
-    parsed = pd.to_datetime(uniques.iloc[where], format=fmt, errors="coerce").to_numpy(dtype="datetime64[ms]")
+    parsed = pd.to_datetime(texts.iloc[where], format=fmt, errors="coerce").to_numpy(dtype="datetime64[ms]")
     hit = ~np.isnat(parsed)
     times[where[hit]] = parsed[hit]
     todo[where[hit]] = False
     return int(hit.sum())
 
 
-def _numbers(uniques: pd.Series, todo: np.ndarray, times: np.ndarray) -> None:
+def _numbers(uniques: pa.Array, texts: pd.Series, todo: np.ndarray, times: np.ndarray) -> None:
     """Digit strings: compact dates by length, Unix seconds (10 digits) and milliseconds (13), Excel
     day numbers (5 digits, optionally with a fraction of a day)."""
-    digits = uniques.str.fullmatch(r"\d+").to_numpy(dtype=bool) & todo
-    lengths = uniques.str.len().to_numpy()
+    import pyarrow.compute as pc
+
+    digits = _matches(uniques, r"^\d+$") & todo
+    lengths = pc.utf8_length(uniques).to_numpy(zero_copy_only=False)
     for length, fmt in _DIGIT_FORMATS.items():
         mask = digits & (lengths == length)
         if mask.any():
-            _apply(uniques, mask, times, fmt)
+            _apply(texts, mask, times, fmt)
     for length, unit in ((10, "s"), (13, "ms")):
         where = np.flatnonzero(digits & (lengths == length))
         if len(where):
-            times[where] = uniques.iloc[where].astype("int64").to_numpy().astype(f"datetime64[{unit}]") + _CHINA
-    excel = uniques.str.fullmatch(r"\d{5}(?:\.\d+)?").to_numpy(dtype=bool) & todo
+            times[where] = texts.iloc[where].astype("int64").to_numpy().astype(f"datetime64[{unit}]") + _CHINA
+    excel = _matches(uniques, r"^\d{5}(?:\.\d+)?$") & todo
     if excel.any():
-        days = uniques[excel].astype("float64").to_numpy()
+        days = texts[excel].astype("float64").to_numpy()
         times[excel] = _EXCEL_EPOCH + np.round(days * 86_400_000).astype("timedelta64[ms]")
     # Other digit strings (7 or 9 digits, ...) are no time in any format.
     todo[digits | excel] = False
 
 
-def _with_offset(uniques: pd.Series, todo: np.ndarray, times: np.ndarray) -> None:
+def _with_offset(uniques: pa.Array, texts: pd.Series, todo: np.ndarray, times: np.ndarray) -> None:
     """ISO 8601 times with a UTC offset, in China time."""
     import pandas as pd
 
-    where = np.flatnonzero(uniques.str.contains(_OFFSET, regex=True).to_numpy(dtype=bool) & todo)
+    where = np.flatnonzero(_matches(uniques, _OFFSET) & todo)
     if not len(where):
         return
-    parsed = pd.to_datetime(uniques.iloc[where], format="ISO8601", utc=True, errors="coerce")
+    parsed = pd.to_datetime(texts.iloc[where], format="ISO8601", utc=True, errors="coerce")
     local = parsed.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None).to_numpy(dtype="datetime64[ms]")
     times[where] = local
     todo[where] = False
 
 
-def _formats(uniques: pd.Series, todo: np.ndarray, times: np.ndarray) -> None:
+def _formats(texts: pd.Series, todo: np.ndarray, times: np.ndarray) -> None:
     """Try :data:`FORMATS` on what is left: each round picks the format that reads most of a sample of
     the remaining values and applies it to all of them, until no format reads any of the sample."""
     import pandas as pd
@@ -156,10 +173,10 @@ def _formats(uniques: pd.Series, todo: np.ndarray, times: np.ndarray) -> None:
     untried = list(FORMATS)
     while todo.any() and untried:
         where = np.flatnonzero(todo)
-        sample = uniques.iloc[where[:: max(1, len(where) // _SAMPLE)][:_SAMPLE]]
+        sample = texts.iloc[where[:: max(1, len(where) // _SAMPLE)][:_SAMPLE]]
         hits = {f: int(pd.to_datetime(sample, format=f, errors="coerce").notna().sum()) for f in untried}
         best = max(untried, key=lambda f: hits[f])
         if hits[best] == 0:
             return
         untried.remove(best)
-        _apply(uniques, todo, times, best)
+        _apply(texts, todo, times, best)
