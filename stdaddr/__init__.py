@@ -37,6 +37,10 @@ _EXPORTS: dict[str, str] = {
     "GridIndex": "stdaddr.grid",
     "GridReport": "stdaddr.grid",
     "Assignment": "stdaddr.grid",
+    "geocode_file": "stdaddr.batch",
+    "BatchSummary": "stdaddr.batch",
+    "default_base": "stdaddr.default",
+    "default_grid": "stdaddr.default",
     "join_events": "stdaddr.join",
     "JoinConfig": "stdaddr.join",
     "JoinResult": "stdaddr.join",
@@ -51,7 +55,9 @@ __all__ = sorted([*_EXPORTS, "__version__"])
 
 if TYPE_CHECKING:
     from stdaddr.base import AddressBase, BaseReport
+    from stdaddr.batch import BatchSummary, geocode_file
     from stdaddr.comparison import compare
+    from stdaddr.default import default_base, default_grid
     from stdaddr.errors import ColumnError, CRSError, DataError, InputError, StdaddrError
     from stdaddr.geocoding import geocode, geocode_many, which_grid
     from stdaddr.grid import Assignment, GridIndex, GridReport

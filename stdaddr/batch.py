@@ -59,6 +59,7 @@ __all__ = [
     "BatchSummary",
     "geocode_file",
     "assign_file",
+    "base_and_grid",
     "load_base",
     "load_grid",
     "FLAT_COLUMNS",
@@ -106,6 +107,7 @@ _MEMO_SIZE = 1 << 15
 _CHECKPOINT = "stdaddr-batch-checkpoint"
 _CHECKPOINT_VERSION = 1
 _TOP_REASONS = 10
+_EXAMPLES = 5  # first rows listed per status other than matched
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +124,9 @@ class Progress:
 @dataclass(frozen=True, slots=True)
 class BatchSummary:
     """What a :func:`geocode_file` run did: rows per status and per match level, the commonest reasons
-    rows were not matched, and the speed. ``str()`` is the report the CLI prints; :meth:`to_dict` is the
-    JSON written beside the output as ``OUTPUT.summary.json``."""
+    rows were not matched, the first rows of each such status (input line, reason) and the speed.
+    ``str()`` is the report the CLI prints; :meth:`to_dict` is the JSON written beside the output as
+    ``OUTPUT.summary.json``."""
 
     input: str
     output: str
@@ -135,6 +138,7 @@ class BatchSummary:
     statuses: dict[str, int]
     levels: dict[str, int]
     reasons: list[tuple[str, str, int]]
+    examples: dict[str, list[tuple[int, str]]]
     base: str
     grid: str | None
     crs: str
@@ -167,6 +171,12 @@ class BatchSummary:
             lines.append("  most common reasons (rows not matched to a record):")
             for status, reason, count in self.reasons:
                 lines.append(f"    {count:>8,}  {status}: {reason}")
+        if self.examples:
+            lines.append("  first rows by status (input line numbers):")
+            for status, rows in self.examples.items():
+                lines.append(f"    {status:<14} {', '.join(str(line) for line, _ in rows)}")
+        for line, reason in self.examples.get("error", []):
+            lines.append(f"  error on line {line} (please report it): {reason}")
         grid = self.grid or "none"
         lines.append(f"  base: {self.base}; grid: {grid}; output CRS {self.crs}")
         lines.append(
@@ -223,6 +233,42 @@ def load_grid(
     return GridIndex.from_file(path, code_column=code_column, crs=crs, layer=layer)
 
 
+def base_and_grid(
+    base: str | Path | None,
+    grid: str | Path | None,
+    *,
+    base_id_column: str | None = None,
+    base_address_column: str | None = None,
+    base_x_column: str | None = None,
+    base_y_column: str | None = None,
+    base_crs: Any = None,
+    base_layer: str | int | None = None,
+    grid_code_column: str | None = None,
+    grid_crs: Any = None,
+    grid_layer: str | int | None = None,
+) -> tuple[AddressBase, GridIndex | None]:
+    """The base and grid of ``stdaddr geocode``: the embedded default (:mod:`stdaddr.default`) when
+    neither path is given; a base of one's own comes without a grid unless one is given (the default
+    grid belongs to the default base); a grid alone is used with the default base."""
+    from stdaddr import default
+
+    if base is None:
+        loaded_base = default.default_base()
+    else:
+        loaded_base = load_base(
+            base,
+            id_column=base_id_column,
+            address_column=base_address_column,
+            x_column=base_x_column,
+            y_column=base_y_column,
+            crs=base_crs,
+            layer=base_layer,
+        )
+    if grid is not None:
+        return loaded_base, load_grid(grid, code_column=grid_code_column, crs=grid_crs, layer=grid_layer)
+    return loaded_base, default.default_grid() if base is None else None
+
+
 def geocode_file(
     input: str | Path,
     output: str | Path,
@@ -274,7 +320,17 @@ def geocode_file(
         address = column_index(reader.columns, column, what=f'the input "{src.name}"')
         names = _output_names(reader.columns)
         fingerprint = _fingerprint(
-            src, reader, column, base, grid, out_crs, fmt, output_encoding, score_cutoff, chunk_rows, max_record_lines
+            src,
+            reader,
+            column,
+            base,
+            grid,
+            out_crs,
+            fmt,
+            output_encoding,
+            score_cutoff,
+            chunk_rows,
+            max_record_lines,
         )
         run = _Run(reader, names, _sink(dst, fmt, names, out_crs, output_encoding), fingerprint)
         resumed_at = run.resume() if resume else None
@@ -302,6 +358,7 @@ def geocode_file(
         statuses={s: run.statuses.get(s, 0) for s in ROW_STATUSES},
         levels={lv: run.levels[lv] for lv in reversed(MATCH_LEVELS) if run.levels.get(lv)},
         reasons=run.top_reasons(),
+        examples={s: [(line, r) for line, r in run.examples[s]] for s in ROW_STATUSES if s in run.examples},
         base=f"{len(base):,} records, {base.crs}",
         grid=None if grid is None else f"{len(grid):,} cells, {grid.crs}",
         crs=out_crs,
@@ -326,7 +383,11 @@ def _check_options(score_cutoff: float | None, chunk_rows: int, max_record_lines
             raise InputError(f"{name} was {value!r}; expected a positive int")
     if score_cutoff is None:
         return DEFAULT_SCORE_CUTOFF
-    if isinstance(score_cutoff, bool) or not isinstance(score_cutoff, (int, float)) or not 0 <= score_cutoff <= 1:
+    if (
+        isinstance(score_cutoff, bool)
+        or not isinstance(score_cutoff, (int, float))
+        or not 0 <= score_cutoff <= 1
+    ):
         raise InputError(f"score_cutoff was {score_cutoff!r}; expected a number from 0 to 1 or None")
     return float(score_cutoff)
 
@@ -392,10 +453,8 @@ def _fingerprint(
 
 
 def _digest_base(base: AddressBase) -> str:
-    h = hashlib.sha1(f"{len(base)} {base.crs}".encode())
+    h = hashlib.sha1(f"{len(base)} {base.crs}\n{base.report}".encode())
     h.update(base.ids.tobytes())
-    h.update(base._a["x"].tobytes())
-    h.update(base._a["y"].tobytes())
     return h.hexdigest()
 
 
@@ -421,6 +480,7 @@ class _Run:
     statuses: Counter[str] = field(default_factory=Counter)
     levels: Counter[str] = field(default_factory=Counter)
     reasons: Counter[tuple[str, str]] = field(default_factory=Counter)
+    examples: dict[str, list[list[Any]]] = field(default_factory=dict)  # status -> [[line, reason], ...]
 
     @property
     def checkpoint(self) -> Path:
@@ -464,21 +524,30 @@ class _Run:
         self.statuses = Counter(state["statuses"])
         self.levels = Counter(state["levels"])
         self.reasons = Counter({(s, r): n for s, r, n in state["reasons"]})
+        self.examples = state["examples"]
         return self.rows
 
     def write(self, chunk: Chunk, results: list[tuple[Any, ...]]) -> None:
         """Write one chunk's rows, then record in the checkpoint that it is done."""
         if isinstance(self.sink, CsvOutput):
-            self.length = self.sink.write([cells + _csv_cells(r) for cells, r in zip(chunk.rows, results, strict=True)])
+            self.length = self.sink.write(
+                [cells + _csv_cells(r) for cells, r in zip(chunk.rows, results, strict=True)]
+            )
         else:
             self.sink.write(self.chunks, _arrow_table(self.names, chunk.rows, results))
-        for r in results:
+        for r, line in zip(results, chunk.lines, strict=True):
             status = r[-2]
             self.statuses[status] += 1
             if r[_LEVEL]:
                 self.levels[r[_LEVEL]] += 1
             if status != "matched":
-                self.reasons[status, _reason_kind(r[-1])] += 1
+                shown = self.examples.setdefault(status, [])
+                if len(shown) < _EXAMPLES:
+                    shown.append([line, r[-1]])
+                key = (status, _reason_kind(r[-1]))
+                if key not in self.reasons and len(self.reasons) >= _MAX_REASON_KINDS:
+                    key = (status, "other")
+                self.reasons[key] += 1
         self.rows += len(results)
         self.chunks += 1
         self.position = chunk.end
@@ -507,17 +576,23 @@ class _Run:
             "statuses": dict(self.statuses),
             "levels": dict(self.levels),
             "reasons": [[s, r, n] for (s, r), n in sorted(self.reasons.items())],
+            "examples": self.examples,
         }
         replace_atomically(self.checkpoint, json.dumps(state, ensure_ascii=False).encode("utf-8"))
 
 
-_REASON_NUMBERS = re.compile(r"\d+")
+_REASON_NUMBERS = re.compile(r"(?<![\w-])\d+(?:[.,]\d+)*")  # 12, 1,200, 0.86; not utf-8
 _REASON_BYTES = re.compile(r"b'[^']*'|b\"[^\"]*\"")
+_REASON_NAMES = re.compile(r"[\u3400-\u9fff]")
+# Distinct reasons counted; later new ones count as "other" (the checkpoint holds them all).
+_MAX_REASON_KINDS = 1000
 
 
 def _reason_kind(reason: str) -> str:
-    """A reason with its numbers and byte values blanked, so rows failing the same way count together."""
-    return _REASON_NUMBERS.sub("N", _REASON_BYTES.sub("b'…'", reason))
+    """A reason without what varies from row to row — numbers, byte values, and the clauses naming a
+    place (``fuzzy road 东西路~0.86``) — so rows failing the same way count together."""
+    clauses = [c for c in _REASON_BYTES.sub("b'…'", reason).split("; ") if not _REASON_NAMES.search(c)]
+    return _REASON_NUMBERS.sub("N", "; ".join(clauses))
 
 
 # Positions in a result tuple (RESULT_COLUMNS order).
@@ -670,7 +745,10 @@ def _plan(chunk: Chunk, address: int) -> tuple[list[str | None], list[tuple[str,
         elif len(text) > MAX_ADDRESS_CHARS:
             texts.append(None)
             fixed.append(
-                ("too_long", f"line {line}: the address has {len(text):,} characters; expected at most {MAX_ADDRESS_CHARS:,}")
+                (
+                    "too_long",
+                    f"line {line}: the address has {len(text):,} characters; expected at most {MAX_ADDRESS_CHARS:,}",
+                )
             )
         else:
             texts.append(text)
@@ -747,7 +825,18 @@ def _geocode_one(job: _Job, text: str) -> tuple[Any, ...]:
         a = parse(text)
         m, status, reason = match_safe(job.base, text, 1, job.cutoff)
     except Exception as exc:  # batch contract: one row never stops the run; its row says why
-        return (*((None,) * _N_PARSED), None, None, None, None, None, None, None, "error", f"{type(exc).__name__}: {exc}")
+        return (
+            *((None,) * _N_PARSED),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "error",
+            f"{type(exc).__name__}: {exc}",
+        )
     if status == "invalid":
         status = "error"
     parsed = (a.normalized or None, *(getattr(a, f) for f in FIELDS))
@@ -807,7 +896,9 @@ def assign_file(
                 )
                 counts.update(out["grid_status"].tolist())
                 if fmt == "csv":
-                    f.write(out.to_csv(index=False, header=writer is None, lineterminator="\n").encode("utf-8"))
+                    f.write(
+                        out.to_csv(index=False, header=writer is None, lineterminator="\n").encode("utf-8")
+                    )
                     writer = True
                 else:
                     table = pa.Table.from_pandas(out, preserve_index=False)
@@ -879,7 +970,9 @@ def iter_column(path: str, column: str, *, encoding: str | None = None) -> Itera
         reader.close()
 
 
-def write_parsed(texts: Iterable[str], out: IO[str], *, fmt: str = "jsonl", normalized_only: bool = False) -> int:
+def write_parsed(
+    texts: Iterable[str], out: IO[str], *, fmt: str = "jsonl", normalized_only: bool = False
+) -> int:
     """Parse ``texts`` and write one JSON line or CSV row each; returns the number of rows written."""
     from stdaddr.parsing import parse_many
 
@@ -891,7 +984,9 @@ def write_parsed(texts: Iterable[str], out: IO[str], *, fmt: str = "jsonl", norm
         nonlocal writer, n
         for a in parse_many(chunk):
             if normalized_only:
-                out.write((json.dumps(a.normalized, ensure_ascii=False) if fmt == "jsonl" else a.normalized) + "\n")
+                out.write(
+                    (json.dumps(a.normalized, ensure_ascii=False) if fmt == "jsonl" else a.normalized) + "\n"
+                )
             elif fmt == "jsonl":
                 out.write(json.dumps(a.to_dict(), ensure_ascii=False) + "\n")
             else:

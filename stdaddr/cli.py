@@ -45,39 +45,64 @@ def _texts(args: argparse.Namespace) -> Iterable[str]:
 def _cmd_parse(args: argparse.Namespace, *, normalized_only: bool = False) -> int:
     from stdaddr.batch import write_parsed
 
-    with open(args.output, "w", encoding="utf-8", newline="") if args.output else nullcontext(sys.stdout) as out:
+    with (
+        open(args.output, "w", encoding="utf-8", newline="")
+        if args.output
+        else nullcontext(sys.stdout) as out
+    ):
         write_parsed(_texts(args), out, fmt=args.format, normalized_only=normalized_only)
     return 0
 
 
 def _progress_bar(quiet: bool) -> tuple[Callable[[Progress], None] | None, Callable[[], None]]:
-    """A tqdm bar on stderr (rate and ETA by input size, rows and rows/s after it), or nothing when
-    ``quiet`` or stderr is not a terminal."""
+    """A tqdm bar on stderr (share of the input, rate and ETA; rows and rows/s after it), or nothing when
+    ``quiet`` or stderr is not a terminal. The bar starts with the first chunk written."""
     if quiet or not sys.stderr.isatty():
         return None, lambda: None
     import time
 
     from tqdm import tqdm
 
-    bar = tqdm(file=sys.stderr, unit_scale=True, dynamic_ncols=True, leave=False)
-    started = time.perf_counter()
-    first: list[int] = []
+    bars: list[Any] = []
+    first: list[tuple[int, float]] = []
 
     def update(p: Progress) -> None:
-        if not first:
-            first.append(p.rows)
-            bar.unit, bar.total = p.unit, p.total
-        bar.update(p.done - bar.n)
-        rate = (p.rows - first[0]) / max(time.perf_counter() - started, 1e-9)
-        bar.set_postfix_str(f"{p.rows:,} rows, {rate:,.0f} rows/s", refresh=False)
+        now = time.perf_counter()
+        if not bars:
+            bars.append(
+                tqdm(
+                    total=p.total,
+                    unit=p.unit,
+                    unit_scale=True,
+                    file=sys.stderr,
+                    dynamic_ncols=True,
+                    leave=False,
+                )
+            )
+            first.append((p.rows, now))
+        rows0, t0 = first[0]
+        rate = f", {(p.rows - rows0) / (now - t0):,.0f} rows/s" if now > t0 else ""
+        bars[0].set_postfix_str(f"{p.rows:,} rows{rate}", refresh=False)
+        bars[0].update(p.done - bars[0].n)
 
-    return update, bar.close
+    def close() -> None:
+        if bars:
+            bars[0].close()
+
+    return update, close
+
+
+def _note(args: argparse.Namespace, text: str) -> None:
+    """A line on stderr about a slow step, for a person watching (not with --quiet, not into a file)."""
+    if not args.quiet and sys.stderr.isatty():
+        print(f"stdaddr: {text}", file=sys.stderr)
 
 
 def _cmd_geocode(args: argparse.Namespace) -> int:
     from stdaddr.batch import geocode_file
 
     base, grid = _base_and_grid(args)
+    _note(args, f"geocoding {args.input}")
     output = args.output or str(Path(args.input).with_name(Path(args.input).stem + ".geocoded.csv"))
     update, close = _progress_bar(args.quiet)
     try:
@@ -107,33 +132,25 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
 
 
 def _base_and_grid(args: argparse.Namespace) -> tuple[Any, Any]:
-    """The base and grid asked for: the embedded default when neither is given; a base of one's own
-    comes without a grid unless one is given."""
-    from stdaddr.batch import load_base, load_grid
+    from stdaddr.batch import base_and_grid
 
     if args.base:
-        base = load_base(
-            args.base,
-            id_column=args.base_id_column,
-            address_column=args.base_address_column,
-            x_column=args.base_x_column,
-            y_column=args.base_y_column,
-            crs=args.base_crs,
-            layer=args.base_layer,
-        )
+        _note(args, f"loading the base {args.base}")
     else:
-        from stdaddr.default import default_base
-
-        base = default_base()
-    if args.grid:
-        grid = load_grid(args.grid, code_column=args.grid_code_column, crs=args.grid_crs, layer=args.grid_layer)
-    elif not args.base:
-        from stdaddr.default import default_grid
-
-        grid = default_grid()
-    else:
-        grid = None
-    return base, grid
+        _note(args, "loading the embedded default base and grid (built and cached on first use, about 10 s)")
+    return base_and_grid(
+        args.base,
+        args.grid,
+        base_id_column=args.base_id_column,
+        base_address_column=args.base_address_column,
+        base_x_column=args.base_x_column,
+        base_y_column=args.base_y_column,
+        base_crs=args.base_crs,
+        base_layer=args.base_layer,
+        grid_code_column=args.grid_code_column,
+        grid_crs=args.grid_crs,
+        grid_layer=args.grid_layer,
+    )
 
 
 def _sheet(value: str | None) -> str | int | None:
@@ -143,7 +160,9 @@ def _sheet(value: str | None) -> str | int | None:
 def _cmd_grid_validate(args: argparse.Namespace) -> int:
     from stdaddr.grid import validate_file
 
-    report = validate_file(args.grid, code_column=args.grid_code_column, crs=args.grid_crs, layer=args.grid_layer)
+    report = validate_file(
+        args.grid, code_column=args.grid_code_column, crs=args.grid_crs, layer=args.grid_layer
+    )
     print(report)
     return 0 if report.ok else 1
 
@@ -176,8 +195,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     say = None if args.quiet else (lambda line: print(line, file=sys.stderr))
     result = run_demo(args.out, rows=args.rows, base_size=args.base_size, workers=args.workers, log=say)
     print(result)
-    for f in result.files:
-        print(f"\n{f.summary}")
     return 0
 
 
@@ -192,7 +209,11 @@ def _add_text_inputs(p: argparse.ArgumentParser, default_format: str) -> None:
 
 def _add_grid_layer(p: argparse.ArgumentParser, *, required: bool) -> None:
     p.add_argument("--grid-code-column", metavar="COL", required=required, help="the column of cell codes")
-    p.add_argument("--grid-crs", metavar="CRS", help="CRS of the grid layer (needed for GCJ02/BD09 or when the file states none)")
+    p.add_argument(
+        "--grid-crs",
+        metavar="CRS",
+        help="CRS of the grid layer (needed for GCJ02/BD09 or when the file states none)",
+    )
     p.add_argument("--grid-layer", metavar="LAYER", help="layer of a multi-layer file (GeoPackage)")
 
 
@@ -210,16 +231,28 @@ def _add_geocode(sub: Any) -> None:
     )
     p.add_argument("input", metavar="INPUT", help="the file to geocode (.csv/.tsv/.txt, .xlsx, .parquet)")
     p.add_argument("--column", "-c", metavar="COL", required=True, help="the address column")
-    p.add_argument("--output", "-o", metavar="OUTPUT", help="the result file (default: INPUT.geocoded.csv); "
-                   ".csv, .parquet, .geoparquet or .gpkg")
+    p.add_argument(
+        "--output",
+        "-o",
+        metavar="OUTPUT",
+        help="the result file (default: INPUT.geocoded.csv); .csv, .parquet, .geoparquet or .gpkg",
+    )
     p.add_argument("--format", "-f", choices=OUTPUT_FORMATS, help="output format (default: from the suffix)")
     p.add_argument("--encoding", help="encoding of a CSV input (default: detected; e.g. utf-8, gbk, gb18030)")
     p.add_argument("--sheet", help="Excel sheet name or 0-based number (default: the first)")
-    p.add_argument("--output-encoding", default="utf-8", metavar="ENC",
-                   help="encoding of a CSV output (default utf-8; utf-8-sig for Excel, gb18030)")
+    p.add_argument(
+        "--output-encoding",
+        default="utf-8",
+        metavar="ENC",
+        help="encoding of a CSV output (default utf-8; utf-8-sig for Excel, gb18030)",
+    )
     p.add_argument("--crs", help="CRS of x, y in the output: EPSG code, GCJ02 or BD09 (default: the base's)")
-    p.add_argument("--base", metavar="BASE", help="the standard address base: an index file (.npz, AddressBase.save) "
-                   "or a table (CSV/Excel/Parquet/GeoPackage) with the --base-*-column options")
+    p.add_argument(
+        "--base",
+        metavar="BASE",
+        help="the standard address base: an index file (.npz, AddressBase.save) "
+        "or a table (CSV/Excel/Parquet/GeoPackage) with the --base-*-column options",
+    )
     p.add_argument("--base-id-column", metavar="COL", help="id column of a base table")
     p.add_argument("--base-address-column", metavar="COL", help="address column of a base table")
     p.add_argument("--base-x-column", metavar="COL", help="x (longitude/easting) column of a base table")
@@ -229,12 +262,27 @@ def _add_geocode(sub: Any) -> None:
     p.add_argument("--grid", metavar="GRID", help="grid cells (GeoPackage, GeoJSON, Shapefile, GeoParquet)")
     _add_grid_layer(p, required=False)
     p.add_argument("--score-cutoff", type=float, metavar="S", help="lowest score accepted as a match (0-1)")
-    p.add_argument("--resume", action="store_true", help="continue an interrupted run (same input and options)")
+    p.add_argument(
+        "--resume", action="store_true", help="continue an interrupted run (same input and options)"
+    )
     p.add_argument("--workers", type=int, metavar="N", help="worker processes (default: cores, at most 2)")
-    p.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS, metavar="N", help=f"rows per chunk (default {CHUNK_ROWS})")
-    p.add_argument("--max-record-lines", type=int, default=MAX_RECORD_LINES, metavar="N",
-                   help=f"lines a quoted field may span before it counts as unclosed (default {MAX_RECORD_LINES})")
-    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary on the terminal")
+    p.add_argument(
+        "--chunk-rows",
+        type=int,
+        default=CHUNK_ROWS,
+        metavar="N",
+        help=f"rows per chunk (default {CHUNK_ROWS})",
+    )
+    p.add_argument(
+        "--max-record-lines",
+        type=int,
+        default=MAX_RECORD_LINES,
+        metavar="N",
+        help=f"lines a quoted field may span before it counts as unclosed (default {MAX_RECORD_LINES})",
+    )
+    p.add_argument(
+        "--quiet", "-q", action="store_true", help="no progress bar and no summary on the terminal"
+    )
     p.set_defaults(func=_cmd_geocode)
 
 
@@ -244,29 +292,44 @@ def _add_grid(sub: Any) -> None:
     g = sub.add_parser("grid", help="validate a grid layer or assign points of a table to its cells")
     gsub = g.add_subparsers(dest="grid_command", required=True)
 
-    p = gsub.add_parser("validate", help="check a grid layer: invalid, empty, duplicate, overlapping cells, gaps")
+    p = gsub.add_parser(
+        "validate", help="check a grid layer: invalid, empty, duplicate, overlapping cells, gaps"
+    )
     p.add_argument("grid", metavar="GRID", help="grid cells (GeoPackage, GeoJSON, Shapefile, GeoParquet)")
     _add_grid_layer(p, required=True)
     p.set_defaults(func=_cmd_grid_validate)
 
-    p = gsub.add_parser("assign", help="add grid_code, grid_status and grid_distance_m to every row of a table")
+    p = gsub.add_parser(
+        "assign", help="add grid_code, grid_status and grid_distance_m to every row of a table"
+    )
     p.add_argument("input", metavar="INPUT", help="a CSV/Excel/Parquet table with coordinate columns")
     p.add_argument("--x-column", required=True, metavar="COL", help="x (longitude/easting) column")
     p.add_argument("--y-column", required=True, metavar="COL", help="y (latitude/northing) column")
     p.add_argument("--crs", required=True, help="CRS of the coordinates: EPSG code, GCJ02 or BD09")
     p.add_argument("--grid", required=True, metavar="GRID", help="grid cells")
     _add_grid_layer(p, required=True)
-    p.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE_M, metavar="M",
-                   help=f"metres to the nearest cell for points in none (default {DEFAULT_TOLERANCE_M:g}; 0: off)")
-    p.add_argument("--output", "-o", metavar="OUTPUT", help="the result file (default: INPUT.grid.csv); .csv or .parquet")
-    p.add_argument("--format", "-f", choices=("csv", "parquet"), help="output format (default: from the suffix)")
+    p.add_argument(
+        "--tolerance",
+        type=float,
+        default=DEFAULT_TOLERANCE_M,
+        metavar="M",
+        help=f"metres to the nearest cell for points in none (default {DEFAULT_TOLERANCE_M:g}; 0: off)",
+    )
+    p.add_argument(
+        "--output", "-o", metavar="OUTPUT", help="the result file (default: INPUT.grid.csv); .csv or .parquet"
+    )
+    p.add_argument(
+        "--format", "-f", choices=("csv", "parquet"), help="output format (default: from the suffix)"
+    )
     p.add_argument("--encoding", help="encoding of a CSV input (default: detected)")
     p.add_argument("--quiet", "-q", action="store_true", help="print nothing")
     p.set_defaults(func=_cmd_grid_assign)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="stdaddr", description="Chinese addresses to standard addresses, points and grid cells.")
+    parser = argparse.ArgumentParser(
+        prog="stdaddr", description="Chinese addresses to standard addresses, points and grid cells."
+    )
     parser.add_argument("--version", action="version", version=f"stdaddr {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -285,13 +348,28 @@ def build_parser() -> argparse.ArgumentParser:
     from stdaddr.demo import DEFAULT_OUT, DEFAULT_ROWS
 
     p = sub.add_parser("demo", help="geocode department files made from the embedded default data")
-    p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"folder for the files (default ./{DEFAULT_OUT})")
-    p.add_argument("--rows", type=int, default=DEFAULT_ROWS, metavar="N", help=f"rows per department file (default {DEFAULT_ROWS:,})")
-    p.add_argument("--base-size", type=int, metavar="N",
-                   help=f"records of the synthetic base (default {DEFAULT_SIZE:,}; each size is cached)")
+    p.add_argument(
+        "--out", default=DEFAULT_OUT, metavar="DIR", help=f"folder for the files (default ./{DEFAULT_OUT})"
+    )
+    p.add_argument(
+        "--rows",
+        type=int,
+        default=DEFAULT_ROWS,
+        metavar="N",
+        help=f"rows per department file (default {DEFAULT_ROWS:,})",
+    )
+    p.add_argument(
+        "--base-size",
+        type=int,
+        metavar="N",
+        help=f"records of the synthetic base (default {DEFAULT_SIZE:,}; each size is cached)",
+    )
     p.add_argument("--workers", type=int, metavar="N", help="worker processes (default: cores, at most 2)")
     p.add_argument("--quiet", "-q", action="store_true", help="print only the result")
     p.set_defaults(func=_cmd_demo)
+    from stdaddr.join.cli import add_join_command
+
+    add_join_command(sub)
     return parser
 
 

@@ -191,7 +191,9 @@ def _community_seeds(table: pd.DataFrame) -> pd.DataFrame:
     ]
     for code in outside:
         own = rows[rows["community_code"] == code]
-        d = (own["lon"].to_numpy() - seeds.at[code, "x"]) ** 2 + (own["lat"].to_numpy() - seeds.at[code, "y"]) ** 2
+        d = (own["lon"].to_numpy() - seeds.at[code, "x"]) ** 2 + (
+            own["lat"].to_numpy() - seeds.at[code, "y"]
+        ) ** 2
         nearest = int(np.argmin(d))
         seeds.loc[code, ["x", "y"]] = [own["lon"].iloc[nearest], own["lat"].iloc[nearest]]
     return seeds.reset_index()

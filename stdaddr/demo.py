@@ -25,15 +25,25 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from stdaddr.batch import BatchSummary, Progress
+    from stdaddr.join import JoinResult
 
-__all__ = ["DEPARTMENT_FILES", "DepartmentFile", "DemoFile", "DemoResult", "run_demo", "sample_addresses"]
+__all__ = [
+    "DEPARTMENT_FILES",
+    "DepartmentFile",
+    "DemoFile",
+    "DemoResult",
+    "run_demo",
+    "sample_addresses",
+    "write_department_files",
+]
 
 DEFAULT_OUT = "stdaddr-demo"
-DEFAULT_ROWS = 2_000
+DEFAULT_ROWS = 1_000
 _SEED = 2024
 # Small files: small chunks keep both workers busy to the end.
 _CHUNK_ROWS = 250
 _SAMPLES = 2  # sample addresses shown normalized before the files
+_DAMAGED = ("empty_address", "too_long", "malformed_row", "bad_encoding", "error")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +59,24 @@ class DepartmentFile:
 
 
 DEPARTMENT_FILES = (
-    DepartmentFile("public_security", "public_security.csv", "utf-8", "住址", "登记编号", ("登记日期", "事项")),
-    DepartmentFile("hotline_12345", "hotline_12345.csv", "utf-8-sig", "事发地址", "工单号", ("受理时间", "诉求类型")),
-    DepartmentFile("market_regulation", "market_regulation.csv", "gb18030", "经营场所", "统一社会信用代码", ("登记日期", "主体类型")),
+    DepartmentFile(
+        "public_security", "public_security.csv", "utf-8", "住址", "登记编号", ("登记日期", "事项")
+    ),
+    DepartmentFile(
+        "hotline_12345", "hotline_12345.csv", "utf-8-sig", "事发地址", "工单号", ("受理时间", "诉求类型")
+    ),
+    DepartmentFile(
+        "market_regulation",
+        "market_regulation.csv",
+        "gb18030",
+        "经营场所",
+        "统一社会信用代码",
+        ("登记日期", "主体类型"),
+    ),
     DepartmentFile("education", "education.xlsx", None, "家庭住址", "学籍号", ("入学年份", "学段")),
-    DepartmentFile("fire_rescue", "fire_rescue.csv", "utf-8", "检查地址", "检查编号", ("检查日期", "检查结果")),
+    DepartmentFile(
+        "fire_rescue", "fire_rescue.csv", "utf-8", "检查地址", "检查编号", ("检查日期", "检查结果")
+    ),
 )
 _KINDS = {
     "public_security": ("户籍迁入", "居住登记", "出租屋登记"),
@@ -87,6 +110,7 @@ class DemoResult:
     files: tuple[DemoFile, ...]
     elapsed_s: float
     samples: tuple[tuple[str, str], ...] = ()
+    join: JoinResult | None = None
 
     @property
     def rows(self) -> int:
@@ -94,21 +118,31 @@ class DemoResult:
 
     def __str__(self) -> str:
         lines = [f"normalize: {text}\n        -> {normalized}" for text, normalized in self.samples]
-        lines.append(f"stdaddr demo: {len(self.files)} department files, {self.rows:,} rows, in {self.out_dir}/")
+        lines.append(
+            f"stdaddr demo: {len(self.files)} department files, {self.rows:,} rows, in {self.out_dir}/"
+        )
         width = max(len(f.path.name) for f in self.files)
         for f in self.files:
-            s = f.summary
-            matched = s.statuses["matched"] + s.statuses["upper_level"]
-            faults = sum(s.statuses[k] for k in ("empty_address", "too_long", "malformed_row", "bad_encoding", "error"))
+            s = f.summary.statuses
+            placed = s["matched"] + s["upper_level"]
             lines.append(
-                f"  {f.path.name:<{width}}  {f.encoding:<9} {f.rows:>6,} rows: {matched / max(f.rows, 1):6.1%} placed, "
-                f"{s.statuses['ambiguous']:,} ambiguous, {s.statuses['no_match']:,} not in the base, "
-                f"{faults:,} damaged -> {f.output.relative_to(self.out_dir)}"
+                f"  {f.path.name:<{width}}  {f.encoding:<9} {f.rows:>6,} rows: {placed / max(f.rows, 1):6.1%} placed, "
+                f"{s['ambiguous']:,} ambiguous, {s['no_match']:,} not in the base, "
+                f"{sum(s[k] for k in _DAMAGED):,} damaged -> {f.output.relative_to(self.out_dir)}"
             )
+        totals = {
+            status: sum(f.summary.statuses[status] for f in self.files)
+            for status in self.files[0].summary.statuses
+        }
+        shown = ", ".join(f"{status} {n:,}" for status, n in totals.items() if n)
+        lines.append(f"  all rows: {shown}")
         lines.append(
             f"  base: {self.base_records:,} synthetic Wenzhou records; grid: {self.grid_cells:,} community cells; "
             f"{self.elapsed_s:.1f} s in all"
         )
+        lines.append(f"  summaries (statuses, match levels, reasons): {self.out_dir}/geocoded/*.summary.json")
+        if self.join is not None:
+            lines.append(str(self.join))
         return "\n".join(lines)
 
 
@@ -126,8 +160,10 @@ def run_demo(
     workers: int | None = None,
     log: Callable[[str], None] | None = None,
     progress: Callable[[Progress], None] | None = None,
+    with_join: bool = True,
 ) -> DemoResult:
-    """Write the department files (``rows`` each) into ``out_dir`` and geocode each into ``out_dir/geocoded/``.
+    """Write the department files (``rows`` each) into ``out_dir`` and geocode each into ``out_dir/geocoded/``;
+    then (``with_join``) join the events of six departments on location (:func:`stdaddr.join.run_join_demo`).
 
     ``base_size`` is the number of records of the synthetic base (default
     :data:`stdaddr.default.DEFAULT_SIZE`). ``log`` is called with a line for each step; ``progress``
@@ -163,11 +199,25 @@ def run_demo(
             progress=progress,
         )
         done.append(
-            DemoFile(spec.department, path, summary.encoding or "xlsx", spec.address_column, summary.rows, output, summary)
+            DemoFile(
+                spec.department,
+                path,
+                summary.encoding or "xlsx",
+                spec.address_column,
+                summary.rows,
+                output,
+                summary,
+            )
         )
     samples = tuple((text, normalize(text)) for text in sample_addresses()[:_SAMPLES])
+    join = None
+    if with_join:
+        from stdaddr.join import run_join_demo
+
+        say("joining the departments' events on standard address and grid cell (config: join/join.toml)")
+        join = run_join_demo(folder, workers=workers, log=log, progress=progress)
     elapsed = round(time.perf_counter() - started, 2)
-    return DemoResult(folder, len(base), len(grid), tuple(done), elapsed, samples)
+    return DemoResult(folder, len(base), len(grid), tuple(done), elapsed, samples, join)
 
 
 def write_department_files(
@@ -229,7 +279,9 @@ def _damaged_lines(encoding: str) -> bytes:
         "HO2024999001,,2024-06-01,噪音扰民".encode(encoding),
         "HO2024999002,鹿城区五马街道,解放街12号,2024-06-02,道路破损".encode(encoding),
         'HO2024999003,"瓯海区娄桥街道古岸头村(靠近河边,2024-06-03,垃圾清运'.encode(encoding),
-        "HO2024999004,".encode(encoding) + b"\xff\xfe" + "龙湾区永中街道,2024-06-04,噪音扰民".encode(encoding),
+        "HO2024999004,".encode(encoding)
+        + b"\xff\xfe"
+        + "龙湾区永中街道,2024-06-04,噪音扰民".encode(encoding),
         ("HO2024999005," + "详见附件材料。" * 200 + ",2024-06-05,违章停车").encode(encoding),
     ]
     return b"".join(line + b"\r\n" for line in lines)

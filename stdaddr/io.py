@@ -207,11 +207,15 @@ def read_table(path: str | Path, *, encoding: str | None = None, sheet: str | in
     if suffix == ".parquet":
         return pd.read_parquet(path).astype("string").fillna("")
     if suffix not in TEXT_SUFFIXES:
-        raise InputError(f'input file "{path}" has suffix "{suffix}"; expected .csv, .tsv, .txt, .xlsx or .parquet')
+        raise InputError(
+            f'input file "{path}" has suffix "{suffix}"; expected .csv, .tsv, .txt, .xlsx or .parquet'
+        )
     enc = encoding or detect_encoding(path)
     sep = "\t" if suffix == ".tsv" else ","
     try:
-        return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding=enc, encoding_errors="replace")
+        return pd.read_csv(
+            path, sep=sep, dtype=str, keep_default_na=False, encoding=enc, encoding_errors="replace"
+        )
     except (ValueError, LookupError) as exc:
         raise DataError(f'cannot read "{path}" as {enc} {suffix}: {exc}') from exc
 
@@ -235,7 +239,9 @@ def open_table(
     if suffix == ".parquet":
         return _ParquetReader(file)
     hint = "; save old .xls files as .xlsx" if suffix == ".xls" else ""
-    raise InputError(f'input file "{path}" has suffix "{suffix}"; expected one of {", ".join(INPUT_SUFFIXES)}{hint}')
+    raise InputError(
+        f'input file "{path}" has suffix "{suffix}"; expected one of {", ".join(INPUT_SUFFIXES)}{hint}'
+    )
 
 
 def column_index(columns: Sequence[str], column: str, *, what: str = "the input") -> int:
@@ -270,9 +276,13 @@ class _TextReader(TableReader):
         self._file = open(path, "rb")  # noqa: SIM115 - closed by close()
         head = self._file.read(_SAMPLE)
         if b"\n" not in head and b"\r" in head:
-            raise InputError(f'input file "{path}" ends its lines with CR only; expected LF or CRLF line ends')
+            raise InputError(
+                f'input file "{path}" ends its lines with CR only; expected LF or CRLF line ends'
+            )
         bom = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
-        self.delimiter = "\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(head[bom:], self.encoding)
+        self.delimiter = (
+            "\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(head[bom:], self.encoding)
+        )
         header = self.read(Position(bom, 1), 1, header=True)
         assert header is not None
         self.columns = _header_names(header.rows[0])
@@ -329,7 +339,9 @@ class _TextReader(TableReader):
         f = self._file
         f.seek(position.offset)
         offset, line_no = position
-        pending: list[tuple[str, int, Fault | None, int]] = []  # lines read ahead: text, line, fault, end offset
+        pending: list[
+            tuple[str, int, Fault | None, int]
+        ] = []  # lines read ahead: text, line, fault, end offset
         while True:
             first = pending.pop(0) if pending else self._line(f, offset, line_no)
             if first is None:
@@ -353,7 +365,12 @@ class _TextReader(TableReader):
             if closed:
                 faults = [g[2] for g in group if g[2] is not None]
                 last = group[-1]
-                yield "\n".join(g[0] for g in group), first_line, _worst(faults), Position(last[3], last[1] + 1)
+                yield (
+                    "\n".join(g[0] for g in group),
+                    first_line,
+                    _worst(faults),
+                    Position(last[3], last[1] + 1),
+                )
                 offset, line_no = last[3], last[1] + 1
                 continue
             reason = (
@@ -381,7 +398,11 @@ class _TextReader(TableReader):
                 if not more or more.endswith(b"\n"):
                     break
             raw = raw[:MAX_LINE_BYTES]
-            fault = Fault("too_long", f"line {line_no} has {size:,} bytes; only its first {MAX_LINE_BYTES:,} were read", False)
+            fault = Fault(
+                "too_long",
+                f"line {line_no} has {size:,} bytes; only its first {MAX_LINE_BYTES:,} were read",
+                False,
+            )
         raw = raw.rstrip(b"\n").rstrip(b"\r")
         try:
             text = raw.decode(self._codec)
@@ -389,7 +410,7 @@ class _TextReader(TableReader):
             text = raw.decode(self._codec, errors="replace")
             fault = fault or Fault(
                 "bad_encoding",
-                f"line {line_no}: bytes {raw[exc.start:exc.start + 4]!r} at byte {exc.start} are not "
+                f"line {line_no}: bytes {raw[exc.start : exc.start + 4]!r} at byte {exc.start} are not "
                 f"{self.encoding}; replaced with U+FFFD",
                 True,
             )
@@ -440,7 +461,9 @@ def _fit(
     # A cut line or an open quote says more than the field count; a readable fault (NUL, encoding) says less.
     if fault is None or fault.readable:
         extra = "; the extra ones are kept in the last column" if n > width else ""
-        fault = Fault("malformed_row", f"line {line}: {n} field{'' if n == 1 else 's'}, expected {width}{extra}", False)
+        fault = Fault(
+            "malformed_row", f"line {line}: {n} field{'' if n == 1 else 's'}, expected {width}{extra}", False
+        )
     if n < width:
         return fields + [""] * (width - n), fault
     return fields[: width - 1] + [delimiter.join(fields[width - 1 :])], fault
@@ -606,7 +629,9 @@ class _ParquetReader(TableReader):
             first += meta.row_group(group).num_rows
             group += 1
         groups = list(range(group, meta.num_row_groups))
-        self._batches = iter(self._file.iter_batches(batch_size=8192, row_groups=groups)) if groups else iter(())
+        self._batches = (
+            iter(self._file.iter_batches(batch_size=8192, row_groups=groups)) if groups else iter(())
+        )
         self._buffer = []
         skip = row - first
         while skip > 0:
@@ -623,7 +648,9 @@ class _ParquetReader(TableReader):
         if batch is None:
             return None
         columns = [_text_column(batch.column(j)) for j in range(batch.num_columns)]
-        return [list(r) for r in zip(*columns, strict=True)] if columns else [[] for _ in range(batch.num_rows)]
+        return (
+            [list(r) for r in zip(*columns, strict=True)] if columns else [[] for _ in range(batch.num_rows)]
+        )
 
     def read(self, position: Position, n_rows: int) -> Chunk | None:
         if self._batches is None or self._next != position.offset:
@@ -855,7 +882,9 @@ class PartsOutput:
             for table in tables:
                 if self.format == "geoparquet":
                     table = self._with_geometry(table)
-                    table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"geo": self._geo_metadata()})
+                    table = table.replace_schema_metadata(
+                        {**(table.schema.metadata or {}), b"geo": self._geo_metadata()}
+                    )
                 if writer is None:
                     writer = pq.ParquetWriter(path, table.schema)
                 writer.write_table(table)

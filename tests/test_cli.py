@@ -1,0 +1,244 @@
+"""The stdaddr command: geocode, grid assign/validate, parse/normalize; errors name the bad value; a run
+killed with SIGKILL and resumed writes the same bytes as an uninterrupted one."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+from stdaddr.base import AddressBase
+from stdaddr.batch import RESULT_COLUMNS
+from stdaddr.cli import main
+from stdaddr.default import base_grid_layer
+from stdaddr.synth import generate_base, messy_queries
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    """A saved base index, a grid layer and an events file, in one folder."""
+    folder = tmp_path_factory.mktemp("cli")
+    table = generate_base(3_000, seed=5)
+    base = AddressBase.from_dataframe(
+        table, id_column="addr_id", address_column="address", x_column="lon", y_column="lat", crs="EPSG:4490"
+    )
+    base.save(folder / "base.npz")
+    table.to_csv(folder / "base.csv", index=False)
+    base_grid_layer(table).to_file(folder / "grid.gpkg")
+    events = messy_queries(table, 1_500, seed=9)[["query", "department"]]
+    events.insert(0, "编号", [f"E{i:05d}" for i in range(len(events))])
+    events.to_csv(folder / "events.csv", index=False, encoding="gb18030")
+    return folder
+
+
+def test_geocode_writes_the_output_and_prints_the_summary(files, tmp_path, capsys):
+    out = tmp_path / "out.csv"
+    code = main(
+        [
+            "geocode",
+            str(files / "events.csv"),
+            "--column",
+            "query",
+            "--base",
+            str(files / "base.npz"),
+            "--grid",
+            str(files / "grid.gpkg"),
+            "--grid-code-column",
+            "code",
+            "-o",
+            str(out),
+            "--workers",
+            "1",
+        ]
+    )
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "1,500 rows" in printed and "status:" in printed and "rows/s" in printed
+    frame = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(frame.columns) == ["编号", "query", "department", *RESULT_COLUMNS]
+    assert len(frame) == 1_500 and (frame["grid_code"] != "").any()
+    assert (
+        json.loads((tmp_path / "out.csv.summary.json").read_text(encoding="utf-8"))["encoding"] == "gb18030"
+    )
+
+
+def test_geocode_with_a_base_table_and_quiet(files, tmp_path, capsys):
+    """A base given as a table with its columns; --quiet prints nothing; the default output name."""
+    events = tmp_path / "ev.csv"
+    events.write_bytes((files / "events.csv").read_bytes())
+    code = main(
+        [
+            "geocode",
+            str(events),
+            "-c",
+            "query",
+            "--base",
+            str(files / "base.csv"),
+            "--base-id-column",
+            "addr_id",
+            "--base-address-column",
+            "address",
+            "--base-x-column",
+            "lon",
+            "--base-y-column",
+            "lat",
+            "--quiet",
+            "--workers",
+            "1",
+            "--crs",
+            "BD09",
+        ]
+    )
+    assert code == 0 and capsys.readouterr().out == ""
+    frame = pd.read_csv(tmp_path / "ev.geocoded.csv", dtype=str, keep_default_na=False)
+    assert set(frame.loc[frame["x"] != "", "crs"]) == {"BD09"}
+    assert (frame["grid_code"] == "").all()  # a base of one's own comes without the default grid
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--column", "地址"],
+            r'column was "地址" but the input "events.csv" has the columns \[\'编号\', \'query\', \'department\'\]',
+        ),
+        (["--column", "query", "-o", "out.xlsx"], r'suffix "\.xlsx"; expected one of \.csv, \.parquet'),
+        (["--column", "query", "--crs", "EPSG:0"], r"EPSG:0"),
+        (["--column", "query", "--base", "base.csv"], r"--base-id-column"),
+    ],
+)
+def test_geocode_errors_exit_2_and_name_the_bad_value(files, tmp_path, capsys, monkeypatch, args, message):
+    import re
+
+    monkeypatch.chdir(tmp_path)
+    args = [str(files / a) if a == "base.csv" else a for a in args]
+    base = [] if "--base" in args else ["--base", str(files / "base.npz")]
+    code = main(["geocode", str(files / "events.csv"), *base, *args])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("stdaddr: error: ") and re.search(message, err), err
+
+
+def test_a_grid_crs_contradicting_the_file_names_both(files, tmp_path, capsys):
+    code = main(
+        [
+            "geocode",
+            str(files / "events.csv"),
+            "-c",
+            "query",
+            "--base",
+            str(files / "base.npz"),
+            "--grid",
+            str(files / "grid.gpkg"),
+            "--grid-code-column",
+            "code",
+            "--grid-crs",
+            "EPSG:4549",
+            "-o",
+            str(tmp_path / "o.csv"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and "EPSG:4549" in err and "EPSG:4490" in err
+
+
+def test_grid_validate_and_assign(files, tmp_path, capsys):
+    """validate prints the report (exit 1 when it lists problems); assign adds the grid columns."""
+    code = main(["grid", "validate", str(files / "grid.gpkg"), "--grid-code-column", "code"])
+    out = capsys.readouterr().out
+    assert out.startswith("grid layer: ") and code in (0, 1)
+    points = tmp_path / "pts.csv"
+    pd.DataFrame({"id": ["a", "b"], "lon": ["120.65", "x"], "lat": ["28.0", "28.0"]}).to_csv(
+        points, index=False
+    )
+    code = main(
+        [
+            "grid",
+            "assign",
+            str(points),
+            "--x-column",
+            "lon",
+            "--y-column",
+            "lat",
+            "--crs",
+            "EPSG:4490",
+            "--grid",
+            str(files / "grid.gpkg"),
+            "--grid-code-column",
+            "code",
+            "-o",
+            str(tmp_path / "g.parquet"),
+        ]
+    )
+    assert code == 0 and "2 rows" in capsys.readouterr().out
+    frame = pd.read_parquet(tmp_path / "g.parquet")
+    assert frame["grid_status"].tolist()[1] == "invalid" and list(frame.columns)[:3] == ["id", "lon", "lat"]
+    assert main(["grid", "validate", str(files / "grid.gpkg"), "--grid-code-column", "nope"]) == 2
+    assert "nope" in capsys.readouterr().err
+
+
+def test_parse_and_normalize_still_work(capsys):
+    assert main(["normalize", "温州鹿城区五马街道解放街一百二十三号3-2-301"]) == 0
+    assert capsys.readouterr().out.strip() == "浙江省温州市鹿城区五马街道解放街123号3幢2单元301室"
+    assert main(["parse", "解放街1号"]) == 0
+    assert json.loads(capsys.readouterr().out)["road"] == "解放街"
+
+
+def test_python_dash_m_is_the_same_program():
+    done = subprocess.run(
+        [sys.executable, "-m", "stdaddr", "geocode", "--help"], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and "--resume" in done.stdout and "--grid-code-column" in done.stdout
+
+
+def test_sigkill_half_way_then_resume_gives_the_same_bytes(files, tmp_path):
+    """kill -9 of the command (and its workers) mid-run leaves no output; --resume finishes it, and the file
+    equals that of an uninterrupted run byte for byte."""
+    args = [
+        "geocode",
+        str(files / "events.csv"),
+        "--column",
+        "query",
+        "--base",
+        str(files / "base.npz"),
+        "--grid",
+        str(files / "grid.gpkg"),
+        "--grid-code-column",
+        "code",
+        "--chunk-rows",
+        "50",
+        "--quiet",
+    ]
+    (tmp_path / "whole").mkdir()
+    assert main([*args, "-o", str(tmp_path / "whole" / "out.csv"), "--workers", "1"]) == 0
+    out = tmp_path / "out.csv"
+    checkpoint = tmp_path / "out.csv.checkpoint"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "stdaddr", *args, "-o", str(out), "--workers", "2"], start_new_session=True
+    )
+    deadline = time.monotonic() + 120
+    chunks = 0
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            chunks = json.loads(checkpoint.read_text(encoding="utf-8"))["chunks"]
+        except (OSError, ValueError):
+            chunks = 0
+        if chunks >= 3:
+            break
+        time.sleep(0.01)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert 3 <= chunks < 30, "the run must be killed half-way"
+    assert not out.exists()
+    assert (tmp_path / "out.csv.partial").exists()
+    assert main([*args, "-o", str(out), "--resume", "--workers", "1"]) == 0
+    assert out.read_bytes() == (tmp_path / "whole" / "out.csv").read_bytes()
+    summary = json.loads((tmp_path / "out.csv.summary.json").read_text(encoding="utf-8"))
+    assert summary["rows"] == 1_500 and summary["resumed_at_row"] >= 150
+    assert not checkpoint.exists() and not (tmp_path / "out.csv.partial").exists()

@@ -1,0 +1,287 @@
+"""Reading department files: encodings, CSV faults bounded to their rows, positions that resume exactly,
+Excel and Parquet as text; output formats by suffix."""
+
+from __future__ import annotations
+
+import datetime
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from stdaddr.errors import ColumnError, InputError
+from stdaddr.io import (
+    MAX_LINE_BYTES,
+    Position,
+    check_encoding,
+    column_index,
+    detect_encoding,
+    open_table,
+    output_format,
+)
+
+ROWS = [["1", "浙江省温州市鹿城区五马街道解放街12号", "噪音"], ["2", "瓯海区娄桥街道古岸头村1组3号", "积水"]]
+
+
+def _csv(rows, header=("id", "地址", "类型")) -> str:
+    return "\n".join(",".join(r) for r in [list(header), *rows]) + "\n"
+
+
+def _read_all(path, n=1000, **kwargs):
+    reader = open_table(path, **kwargs)
+    chunk = reader.read(reader.start, n)
+    reader.close()
+    return reader, chunk
+
+
+@pytest.mark.parametrize(
+    ("encoding", "expected"),
+    [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("gbk", "gb18030"), ("gb18030", "gb18030")],
+)
+def test_detect_encoding_of_department_exports(tmp_path, encoding, expected):
+    """UTF-8, UTF-8 with BOM and GBK/GB18030 files are told apart (GBK is read as its superset GB18030)."""
+    path = tmp_path / "events.csv"
+    path.write_bytes(_csv(ROWS * 3).encode(encoding))
+    assert detect_encoding(path) == expected
+
+
+def test_detect_encoding_looks_past_an_ascii_head(tmp_path):
+    """A GBK file whose first 64 KiB are ASCII is still found to be GBK (samples spread over the file)."""
+    ascii_rows = [[str(i), "No. 12 Jiefang Street", "x"] for i in range(4000)]
+    path = tmp_path / "events.csv"
+    path.write_bytes(_csv(ascii_rows + ROWS * 200).encode("gbk"))
+    assert detect_encoding(path) == "gb18030"
+
+
+def test_detect_encoding_ignores_a_few_damaged_lines(tmp_path):
+    """One line of stray bytes in a UTF-8 file does not make it GBK."""
+    path = tmp_path / "events.csv"
+    path.write_bytes(_csv(ROWS * 5).encode("utf-8") + b"9,\xff\xfe\xe9,x\n")
+    assert detect_encoding(path) == "utf-8"
+
+
+def test_check_encoding_reads_gbk_as_gb18030_and_rejects_unknown_names():
+    """--encoding gbk reads as GB18030; an unknown name is an InputError listing examples."""
+    assert check_encoding("GBK") == "gb18030"
+    with pytest.raises(InputError, match=r'"latin9x".*gb18030'):
+        check_encoding("latin9x")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_csv_rows_come_out_as_written(tmp_path, encoding):
+    """Columns from the header (BOM removed), every field as text, first line numbers per row."""
+    path = tmp_path / "events.csv"
+    path.write_bytes(_csv(ROWS).encode(encoding))
+    reader, chunk = _read_all(path)
+    assert reader.columns == ["id", "地址", "类型"]
+    assert chunk.rows == ROWS
+    assert chunk.faults == [None, None]
+    assert chunk.lines == [2, 3]
+
+
+def test_delimiter_is_sniffed_from_the_header(tmp_path):
+    """Semicolon and tab separated exports are read without options."""
+    path = tmp_path / "events.csv"
+    path.write_text("id;地址\n1;解放街12号\n", encoding="utf-8")
+    assert _read_all(path)[1].rows == [["1", "解放街12号"]]
+    path.write_text("id\t地址\n1\t解放街12号\n", encoding="utf-8")
+    assert _read_all(path)[1].rows == [["1", "解放街12号"]]
+
+
+def test_quoted_fields_may_span_lines(tmp_path):
+    """A quoted field with a line break is one row; the next row's line number follows it."""
+    path = tmp_path / "events.csv"
+    path.write_text('id,地址\n1,"解放街12号\n3幢"\n2,"a ""quoted"" word"\n', encoding="utf-8")
+    _, chunk = _read_all(path)
+    assert chunk.rows == [["1", "解放街12号\n3幢"], ["2", 'a "quoted" word']]
+    assert chunk.lines == [2, 4]
+    assert chunk.faults == [None, None]
+
+
+def test_wrong_field_counts_are_marked_and_nothing_is_lost(tmp_path):
+    """Missing fields are empty, extra fields are joined into the last column; both rows are malformed."""
+    path = tmp_path / "events.csv"
+    path.write_text("id,地址,类型\n1,解放街12号\n2,解放街,14号,积水\n", encoding="utf-8")
+    _, chunk = _read_all(path)
+    assert chunk.rows == [["1", "解放街12号", ""], ["2", "解放街", "14号,积水"]]
+    assert [f.status for f in chunk.faults] == ["malformed_row", "malformed_row"]
+    assert "line 2: 2 fields, expected 3" in chunk.faults[0].reason
+    assert "4 fields, expected 3" in chunk.faults[1].reason
+    assert not chunk.faults[0].readable
+
+
+def test_an_unclosed_quote_costs_one_row_not_the_file(tmp_path):
+    """A quote never closed is given up after max_record_lines lines: its line is malformed and the
+    following lines are read as rows again."""
+    body = ['1,"解放街12号,x'] + [f"{i},解放街{i}号,y" for i in range(2, 12)]
+    path = tmp_path / "events.csv"
+    path.write_text("id,地址,类型\n" + "\n".join(body) + "\n", encoding="utf-8")
+    _, chunk = _read_all(path, max_record_lines=4)
+    assert len(chunk.rows) == 11
+    assert chunk.faults[0].status == "malformed_row"
+    assert "not closed within 4 lines" in chunk.faults[0].reason
+    assert chunk.faults[1:] == [None] * 10
+    assert chunk.rows[5] == ["6", "解放街6号", "y"]
+
+
+def test_an_unclosed_quote_at_the_end_of_the_file_is_marked(tmp_path):
+    path = tmp_path / "events.csv"
+    path.write_text('id,地址\n1,解放街1号\n2,"解放街2号\n3,解放街3号\n', encoding="utf-8")
+    _, chunk = _read_all(path)
+    assert [r[0] for r in chunk.rows] == ["1", "2", "3"]
+    assert chunk.faults[1].status == "malformed_row"
+    assert "before the end of the file" in chunk.faults[1].reason
+
+
+def test_nul_bytes_and_undecodable_bytes_are_marked_but_readable(tmp_path):
+    """NUL bytes are removed and bad bytes replaced (U+FFFD); such rows can still be geocoded."""
+    path = tmp_path / "events.csv"
+    path.write_bytes("id,地址\n1,解放街\x0012号\n".encode() + b"2,\xff\xfe" + "鹿城区\n".encode())
+    _, chunk = _read_all(path, encoding="utf-8")
+    assert chunk.rows == [["1", "解放街12号"], ["2", "\ufffd\ufffd鹿城区"]]
+    assert [(f.status, f.readable) for f in chunk.faults] == [("malformed_row", True), ("bad_encoding", True)]
+    assert "line 3" in chunk.faults[1].reason
+
+
+def test_blank_lines_are_rows_with_an_empty_address(tmp_path):
+    path = tmp_path / "events.csv"
+    path.write_text("id,地址\n1,解放街1号\n\n2,解放街2号\n", encoding="utf-8")
+    _, chunk = _read_all(path)
+    assert chunk.rows == [["1", "解放街1号"], ["", ""], ["2", "解放街2号"]]
+    assert chunk.faults[1].status == "empty_address"
+
+
+def test_a_huge_line_is_cut_and_marked(tmp_path):
+    """A line longer than MAX_LINE_BYTES is cut (memory stays bounded) and marked too_long."""
+    path = tmp_path / "events.csv"
+    path.write_bytes(b"id,note\n1," + b"x" * (MAX_LINE_BYTES + 10) + b"\n2,ok\n")
+    _, chunk = _read_all(path)
+    assert chunk.faults[0].status == "too_long"
+    assert len(chunk.rows[0][1]) < MAX_LINE_BYTES
+    assert chunk.rows[1] == ["2", "ok"]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7])
+def test_reading_from_a_position_gives_the_same_chunks(tmp_path, size):
+    """Chunks read one after another equal chunks read afresh from their start positions (resume)."""
+    body = ['1,"a\nb"', "2,x", '3,"open', "4,y", "", "5,z", '6,"c,d"']
+    path = tmp_path / "events.csv"
+    path.write_text("id,v\n" + "\n".join(body) + "\n", encoding="utf-8")
+    reader = open_table(path, max_record_lines=2)
+    chunks, position = [], reader.start
+    while (chunk := reader.read(position, size)) is not None:
+        chunks.append(chunk)
+        position = chunk.end
+    fresh = open_table(path, max_record_lines=2)
+    for chunk in reversed(chunks):
+        again = fresh.read(chunk.start, size)
+        assert (again.rows, again.faults, again.lines, again.end) == (
+            chunk.rows,
+            chunk.faults,
+            chunk.lines,
+            chunk.end,
+        )
+    _, whole = _read_all(path, max_record_lines=2)
+    assert [r for c in chunks for r in c.rows] == whole.rows
+
+
+def test_bad_inputs_are_input_errors(tmp_path):
+    """Missing file, empty file, CR-only line ends and unknown suffixes name the problem."""
+    with pytest.raises(InputError, match="does not exist"):
+        open_table(tmp_path / "nope.csv")
+    (tmp_path / "empty.csv").write_bytes(b"")
+    with pytest.raises(InputError, match="is empty"):
+        open_table(tmp_path / "empty.csv")
+    (tmp_path / "mac.csv").write_bytes(b"id,a\r1,b\r")
+    with pytest.raises(InputError, match="CR only"):
+        open_table(tmp_path / "mac.csv")
+    (tmp_path / "events.dbf").write_bytes(b"x")
+    with pytest.raises(InputError, match=r'"\.dbf".*\.csv.*\.xlsx.*\.parquet'):
+        open_table(tmp_path / "events.dbf")
+
+
+def test_column_index_lists_the_columns():
+    """An unknown column is a ColumnError naming it and listing the columns."""
+    assert column_index(["id", "地址"], "地址") == 1
+    with pytest.raises(ColumnError, match=r"\"address\".*\['id', '地址'\]"):
+        column_index(["id", "地址"], "address")
+
+
+def test_excel_cells_are_text_and_trailing_blank_rows_are_dropped(tmp_path):
+    """Numbers without .0, dates in ISO form; a blank row between data rows is a row, blank rows after
+    the last one are not."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["学籍号", "家庭住址", "入学"])
+    sheet.append([330302001, "解放街12号", datetime.date(2023, 9, 1)])
+    sheet.append([None, None, None])
+    sheet.append([2.5, "解放街14号", None])
+    for _ in range(3):
+        sheet.append([None, None, None])
+    book.create_sheet("other").append(["a"])
+    path = tmp_path / "students.xlsx"
+    book.save(path)
+    reader, chunk = _read_all(path)
+    assert reader.columns == ["学籍号", "家庭住址", "入学"]
+    assert chunk.rows == [["330302001", "解放街12号", "2023-09-01"], ["", "", ""], ["2.5", "解放街14号", ""]]
+    assert chunk.faults[1].status == "empty_address"
+    assert chunk.lines == [2, 3, 4]
+    assert _read_all(path, sheet="other")[0].columns == ["a"]
+    with pytest.raises(InputError, match=r"'nope'.*\['Sheet', 'other'\]"):
+        open_table(path, sheet="nope")
+
+
+def test_excel_reads_resume_at_a_row(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for i in range(10):
+        book.active.append(["id", "addr"] if i == 0 else [i, f"解放街{i}号"])
+    path = tmp_path / "a.xlsx"
+    book.save(path)
+    reader = open_table(path)
+    first = reader.read(reader.start, 4)
+    second = reader.read(first.end, 4)
+    again = open_table(path).read(first.end, 4)
+    assert [r[0] for r in second.rows] == ["5", "6", "7", "8"]
+    assert again.rows == second.rows
+
+
+def test_parquet_columns_are_text_and_positions_cross_row_groups(tmp_path):
+    table = pa.table(
+        {
+            "id": pa.array(range(10), pa.int64()),
+            "addr": [f"解放街{i}号" for i in range(10)],
+            "x": [1.0, None, 2.5, 3, 4, 5, 6, 7, 8, 9],
+        }
+    )
+    path = tmp_path / "events.parquet"
+    pq.write_table(table, path, row_group_size=3)
+    reader = open_table(path)
+    assert reader.columns == ["id", "addr", "x"] and reader.total == 10
+    chunk = reader.read(Position(4, 6), 4)
+    assert chunk.rows == [
+        ["4", "解放街4号", "4"],
+        ["5", "解放街5号", "5"],
+        ["6", "解放街6号", "6"],
+        ["7", "解放街7号", "7"],
+    ]
+    assert reader.read(Position(0, 2), 3).rows[1] == ["1", "解放街1号", ""]
+    assert reader.read(chunk.end, 5).rows[-1][0] == "9"
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [("a.csv", "csv"), ("a.parquet", "parquet"), ("a.geoparquet", "geoparquet"), ("a.GPKG", "gpkg")],
+)
+def test_output_format_from_suffix(name, fmt):
+    assert output_format(name) == fmt
+
+
+def test_output_format_errors_list_what_is_expected():
+    with pytest.raises(InputError, match=r'"\.xlsx".*\.csv, \.parquet, \.geoparquet, \.gpkg'):
+        output_format("out.xlsx")
+    with pytest.raises(InputError, match=r'"shp".*csv, parquet, geoparquet, gpkg'):
+        output_format("out.csv", "shp")
