@@ -72,7 +72,7 @@ _TOKEN = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # built per element found: cheaper than a frozen class
 class Piece:
     """A classified span of the cleaned text: field, span, canonical value."""
 
