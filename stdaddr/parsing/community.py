@@ -48,7 +48,8 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
         if len(codes) != 1:
             return None
         entry = entries[0]
-        if entry.kind != FULL and _CJK.match(text, end):
+        written = text[pos:end].endswith(("社区", "村"))
+        if entry.kind != FULL and not written and _CJK.match(text, end):
             continue  # a short name (沿山 for 沿山村) only when nothing follows that could extend it
         return end, entry.code
     return None
