@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from stdaddr import gazetteer
 from stdaddr.gazetteer import FULL
 from stdaddr.parsing.divisions import Chain
+from stdaddr.parsing.tail import ROAD_AHEAD
 
 __all__ = ["FoundCommunity", "find_community", "written_name"]
 
@@ -49,8 +50,9 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
             return None
         entry = entries[0]
         written = text[pos:end].endswith(("社区", "村"))
-        if entry.kind != FULL and not written and _CJK.match(text, end):
-            continue  # a short name (沿山 for 沿山村) only when nothing follows that could extend it
+        if entry.kind != FULL and not written and _CJK.match(text, end) and not ROAD_AHEAD.match(text, end):
+            # A short name (沿山 for 沿山村) only when nothing follows that could extend it, or a road does.
+            continue
         return end, entry.code
     return None
 

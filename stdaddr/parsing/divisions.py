@@ -335,6 +335,12 @@ def _overlaps(h: Hit, taken: list[tuple[int, int]]) -> bool:
     return any(h.start < e and s < h.end for s, e in taken)
 
 
+def _road_ahead(text: str, pos: int) -> bool:
+    from stdaddr.parsing.tail import ROAD_AHEAD
+
+    return ROAD_AHEAD.match(text, pos) is not None
+
+
 def extend(text: str, hits: list[Hit], chain: Chain) -> Reading:
     """Add to a chain what repeats or continues it later in the text.
 
@@ -355,8 +361,14 @@ def extend(text: str, hits: list[Hit], chain: Chain) -> Reading:
             continue
         entry = h.entry
         contiguous = h.start >= frontier and h.start == _NOISE.match(text, frontier).end()
-        if contiguous and entry.kind != FULL and h.end not in starts and _CJK_CHAR.match(text, h.end):
-            continue  # 景山街道|景山社区: a short name that goes on is another name's start
+        if (
+            contiguous
+            and entry.kind != FULL
+            and h.end not in starts
+            and _CJK_CHAR.match(text, h.end)
+            and not _road_ahead(text, h.end)
+        ):
+            continue  # 景山街道|景山社区: a short name that goes on is another name's start (龙港|科苑街 is not)
         if code.startswith(entry.code) and (h.end <= frontier or contiguous or entry.kind == FULL):
             repeats.append(h)
         elif contiguous and entry.level > chain_hits[-1].entry.level and entry.under(code):

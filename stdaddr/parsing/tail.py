@@ -241,8 +241,11 @@ def _put_or_extra(st: _State, field: str, s: int, e: int, value: str, raw: str) 
 
 # Words that end a compound or zone name and cannot be inside a road name (紫郡小区|紫城路).
 _ROAD_PREFIX = re.compile(
-    r".*(?:小区|花园|大厦|广场|公寓|新村|家园|工业区|开发区|工业园区|工业园|园区|农场|村|社区|街道|镇|乡)(?=.{3})"
+    r".*(?:小区|花园|大厦|广场|公寓|新村|家园|嘉园|华庭|公馆|苑|园|工业区|开发区|工业园区|工业园|园区|农场|村|社区|街道|镇|乡)"
+    r"(?=.{3})"
 )
+# A road starting right here (for a community's short name written just before its road: 潘坑|北星东路).
+ROAD_AHEAD = re.compile(rf"{_ROAD_NAME}{{2,8}}?(?:大道|大街|路|街(?![道坊])|巷)")
 
 
 def _road(st: _State, s: int, e: int, raw: str) -> None:
