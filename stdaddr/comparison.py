@@ -29,24 +29,12 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from stdaddr.models import MATCH_LEVELS, Address, Comparison, FieldMatch
+from stdaddr.models import FIELDS, MATCH_LEVELS, Address, Comparison, FieldMatch
 
 __all__ = ["compare"]
 
 # Fields compared, coarse to fine; divisions by code when both texts have one.
-_FIELDS = (
-    "county",
-    "town",
-    "community",
-    "group",
-    "road",
-    "house_number",
-    "poi",
-    "building",
-    "unit",
-    "floor",
-    "room",
-)
+_FIELDS = FIELDS[FIELDS.index("county") :]
 _NAMES = ("road", "poi")
 _FINE = ("building", "unit", "room")
 # Names agree from this similarity on (a name inside the other counts as _CONTAINED); 福润雅居翠竹园 and

@@ -10,6 +10,7 @@ import shapely
 
 import stdaddr
 from stdaddr import gazetteer
+from stdaddr.models import DIVISION_FIELDS, FIELDS
 from stdaddr.synth import (
     COLUMNS,
     EXPECTED_LEVELS,
@@ -23,22 +24,8 @@ from stdaddr.synth import (
 from stdaddr.synth.world import written_community
 
 N = 20_000
-LEVEL_FIELDS = (
-    "province",
-    "city",
-    "county",
-    "town",
-    "community",
-    "group",
-    "road",
-    "house_number",
-    "poi",
-    "building",
-    "unit",
-    "floor",
-    "room",
-)
-CODE_FIELDS = ("province_code", "city_code", "county_code", "town_code", "community_code")
+LEVEL_FIELDS = FIELDS
+CODE_FIELDS = tuple(f"{f}_code" for f in DIVISION_FIELDS)
 
 
 @pytest.fixture(scope="module")

@@ -25,37 +25,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
+from stdaddr.models import DIVISION_FIELDS, FIELDS
 from stdaddr.synth import geometry, vocab
 from stdaddr.synth.world import World, build_world, short_name
 
 __all__ = ["generate_base", "LEVELS", "COLUMNS", "MAX_RECORDS"]
 
 LEVELS = ("door", "building", "unit", "room")
-COLUMNS = (
-    "addr_id",
-    "address",
-    "level",
-    "province",
-    "city",
-    "county",
-    "town",
-    "community",
-    "group",
-    "road",
-    "house_number",
-    "poi",
-    "building",
-    "unit",
-    "floor",
-    "room",
-    "province_code",
-    "city_code",
-    "county_code",
-    "town_code",
-    "community_code",
-    "lon",
-    "lat",
-)
+COLUMNS = ("addr_id", "address", "level", *FIELDS, *(f"{f}_code" for f in DIVISION_FIELDS), "lon", "lat")
 MAX_RECORDS = 5_000_000
 PROVINCE, PROVINCE_CODE, CITY_CODE = "浙江省", "33", "3303"
 

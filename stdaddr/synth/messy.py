@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from stdaddr import gazetteer
+from stdaddr.models import FIELDS
 from stdaddr.synth import vocab
 from stdaddr.synth.world import short_name
 
@@ -122,21 +123,7 @@ _DROPS = (
     (("province", "town"), 0.10),
 )
 _DIVISIONS = ("province", "city", "county", "town")
-_ORDER = (
-    "province",
-    "city",
-    "county",
-    "town",
-    "community",
-    "group",
-    "road",
-    "house_number",
-    "poi",
-    "building",
-    "unit",
-    "floor",
-    "room",
-)
+_ORDER = FIELDS
 _LEVEL_NO = {name: i for i, name in enumerate(("province", "city", "county", "town", "community"))}
 _CN = "零一二三四五六七八九"
 _FIN = "零壹贰叁肆伍陆柒捌玖"
