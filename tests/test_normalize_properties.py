@@ -157,3 +157,9 @@ def test_normalize_of_a_non_string_raises_input_error(value):
     """``normalize`` raises InputError for a non-string, like ``parse``."""
     with pytest.raises(stdaddr.InputError):
         stdaddr.normalize(value)
+
+
+def test_parse_many_on_two_workers_gives_the_results_of_one():
+    """Parsing a big batch on forked workers returns the same Address objects, in order."""
+    texts = [f"温州市鹿城区五马街道解放街{i}号{i % 7}幢" for i in range(21_000)] + [None, "", float("nan")]
+    assert stdaddr.parse_many(texts, workers=2) == stdaddr.parse_many(texts, workers=1)
