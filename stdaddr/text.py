@@ -25,7 +25,13 @@ CN_UNITS = "十百千拾佰仟"
 # One number: Arabic digits, or Chinese/financial numerals (ones and units).
 NUMERAL = rf"(?:\d+|[{CN_DIGITS}{CN_UNITS}]+)"
 
-_DIGIT_VALUE = {c: v for v, cs in enumerate(("零〇", "一壹幺", "二两贰", "三叁", "四肆", "五伍", "六陆", "七柒", "八捌", "九玖")) for c in cs}
+_DIGIT_VALUE = {
+    c: v
+    for v, cs in enumerate(
+        ("零〇", "一壹幺", "二两贰", "三叁", "四肆", "五伍", "六陆", "七柒", "八捌", "九玖")
+    )
+    for c in cs
+}
 _UNIT_VALUE = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 
 _DASHES = "‐‑‒–—―−﹣－～~〜─"
@@ -44,7 +50,14 @@ def _data_lines(name: str) -> list[list[str]]:
 def _table() -> tuple[dict[int, str], re.Pattern[str]]:
     """The translation table, and a pattern of the characters it deletes or expands."""
     table: dict[int, str] = {}
-    ranges = [(0x00A0, 0x0250), (0x2000, 0x2BFF), (0x2F00, 0x2FE0), (0x3000, 0x3400), (0xF900, 0xFB00), (0xFE10, 0xFFF0)]
+    ranges = [
+        (0x00A0, 0x0250),
+        (0x2000, 0x2BFF),
+        (0x2F00, 0x2FE0),
+        (0x3000, 0x3400),
+        (0xF900, 0xFB00),
+        (0xFE10, 0xFFF0),
+    ]
     for lo, hi in ranges:
         for cp in range(lo, hi):
             c = chr(cp)

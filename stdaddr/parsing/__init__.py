@@ -134,7 +134,9 @@ def warm_up() -> None:
 def _parse_value(value: Any) -> Address:
     if isinstance(value, (str, bytes, bytearray)):
         return parse(value)
-    what = "missing value" if value is None or (isinstance(value, float) and math.isnan(value)) else "not text"
+    what = (
+        "missing value" if value is None or (isinstance(value, float) and math.isnan(value)) else "not text"
+    )
     return Address(text="", notes=(f"{what}: {value!r:.80}",))
 
 

@@ -48,7 +48,9 @@ def _first_copies(pieces: list[Piece]) -> list[Piece]:
             last[p.field] = p
     keep = {id(p) for p in last.values()}
     return [
-        p if id(p) in keep or p.field == "extra" else Piece(p.field, p.start, p.end, p.value, p.code, repeated=True)
+        p
+        if id(p) in keep or p.field == "extra"
+        else Piece(p.field, p.start, p.end, p.value, p.code, repeated=True)
         for p in pieces
     ]
 
@@ -157,7 +159,9 @@ def _refine_by_community(pieces: list[Piece], codes: list[str], notes: list[str]
             entries = g.communities(code).get(fold(piece.value), ())
             found.extend(sorted({e.code for e in entries if town is None or g.name(e.code[:9]) == town}))
         return found if found and len(found) <= len(codes) else codes
-    matches = [c for c in g.national_communities.get(fold(piece.value), []) if town is None or g.name(c[:9]) == town]
+    matches = [
+        c for c in g.national_communities.get(fold(piece.value), []) if town is None or g.name(c[:9]) == town
+    ]
     if 0 < len(matches) <= _MAX_COMMUNITY_CANDIDATES:
         notes.append(f"divisions inferred from the community {piece.value}")
         return list(matches)
@@ -182,8 +186,9 @@ def _levels(code: str) -> tuple[tuple[str, str, str], ...]:
     return tuple(out)
 
 
-def _build(text: str, offsets: list[int] | None, pieces: list[Piece], codes: list[str], notes: list[str]) -> Address:
-    g = gazetteer.load()
+def _build(
+    text: str, offsets: list[int] | None, pieces: list[Piece], codes: list[str], notes: list[str]
+) -> Address:
     pieces.sort(key=lambda p: (p.start, p.end))
     components = []
     extra = []

@@ -30,11 +30,31 @@ _FULL_NAME_GOES_ON = re.compile(r"[一二三四五六七八九十东西南北中
 # Runs of characters that carry address content (charged when a chain skips them).
 _CONTENT_RUN = re.compile(r"[0-9A-Z\u3400-\u9fff]+")
 
-_LEVEL_MARKS = ("省", "市", "区", "县", "旗", "州", "盟", "镇", "乡", "街道", "自治区", "地区", "林区", "苏木")
+_LEVEL_MARKS = (
+    "省",
+    "市",
+    "区",
+    "县",
+    "旗",
+    "州",
+    "盟",
+    "镇",
+    "乡",
+    "街道",
+    "自治区",
+    "地区",
+    "林区",
+    "苏木",
+)
 
 _CJK_CHAR = re.compile("[\u3400-\u9fff]")
-_ZONE = re.compile("[\u4e00-\u9fff]{0,2}(?:经济技术开发区|经济开发区|开发区|工业园区|工业区|工业园|高新区|科技城|产业园|园区|新区)")
-_RENAMED_SUFFIX = {2: re.compile("(?:县|区|市)(?!场|政府|委|级)"), 3: re.compile("(?:街道办事处|街道|镇|乡)(?!政府|府)")}
+_ZONE = re.compile(
+    "[\u4e00-\u9fff]{0,2}(?:经济技术开发区|经济开发区|开发区|工业园区|工业区|工业园|高新区|科技城|产业园|园区|新区)"
+)
+_RENAMED_SUFFIX = {
+    2: re.compile("(?:县|区|市)(?!场|政府|委|级)"),
+    3: re.compile("(?:街道办事处|街道|镇|乡)(?!政府|府)"),
+}
 
 # The cost of skipping a character that another name covers, before a chain and inside it.
 _COVERED_BEFORE = 0.5
@@ -211,10 +231,6 @@ def _undominated(hits: list[Hit]) -> list[Hit]:
     return [h for h in hits if h.entry.kind != SHORT or full_end.get((h.start, h.entry.code), 0) <= h.end]
 
 
-
-
-
-
 def _skip_costs(text: str, hits: list[Hit]) -> tuple[dict[int, float], dict[int, float]]:
     """Costs of leaving out the content of text[:i], before a chain and inside it, at every hit's start
     and end (the only places a chain can skip from or to).
@@ -315,7 +331,6 @@ def _prefer_upper(chains: list[Chain]) -> list[Chain]:
     return chains
 
 
-
 # Between a chain and its repeats: separators and non-Chinese noise (浙江省杭州市AAAA浙江省杭州市…).
 _NOISE = re.compile(r"[^\u3400-\u9fff]*")
 # Pseudo levels that carry no information (浙江省杭州市市辖区…).
@@ -382,6 +397,10 @@ def extend(text: str, hits: list[Hit], chain: Chain) -> Reading:
     pseudo = _PSEUDO_LEVELS.match(text, _NOISE.match(text, frontier).end())
     if pseudo is not None:
         frontier = pseudo.end()
-    elif chain_hits[-1].entry.level == 1 and chain_hits[-1].key.endswith("市") and text.startswith("区", frontier):
+    elif (
+        chain_hits[-1].entry.level == 1
+        and chain_hits[-1].key.endswith("市")
+        and text.startswith("区", frontier)
+    ):
         frontier += 1  # 温州市区: the city's urban area, no county
     return Reading(Chain(tuple(chain_hits), chain.score), tuple(repeats), frontier)

@@ -142,7 +142,13 @@ def _floor_value(m: re.Match[str]) -> str:
 
 
 def split_tail(
-    text: str, start: int, end: int, state: _State | None = None, *, after: int = 2, known: frozenset[str] = frozenset()
+    text: str,
+    start: int,
+    end: int,
+    state: _State | None = None,
+    *,
+    after: int = 2,
+    known: frozenset[str] = frozenset(),
 ) -> _State:
     """Classify ``text[start:end]``, continuing ``state`` (segments of one address share it).
 
@@ -202,7 +208,9 @@ def _token(st: _State, m: re.Match[str]) -> None:
         _put_or_extra(st, "building", s, e, _num(g(_G["building"] + 1)) + "幢", g(0))
     elif kind == "house":
         if st.last == ORDER["poi"] and "house_number" not in st.fields:
-            st.last = ORDER["road"]  # 某某大厦12号: a door number after a name the lexer did not know as a road
+            st.last = ORDER[
+                "road"
+            ]  # 某某大厦12号: a door number after a name the lexer did not know as a road
         _put_or_extra(st, "house_number", s, e, _house_value(m), g(0))
     elif kind == "unit":
         _put_or_extra(st, "unit", s, e, _num(g(_G["unit"] + 1)) + "单元", g(0))
