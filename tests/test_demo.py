@@ -63,9 +63,12 @@ def test_default_base_and_grid_are_built_once_and_cached(cache):
     assert all(len(c) == 15 and c.isdigit() and c.endswith("001") for c in layer["code"])
     assert len(grid) == len(layer)
     polygons = county_polygons()
-    # Cells are drawn in metres (EPSG:4549) and projected back: within a metre of the county outline.
+    # Cells are drawn in metres (EPSG:4549) and projected back: within a metre of the county outline,
+    # but for slivers between the simplified outlines merged into a cell (a few hectares at most).
     for code, cell in zip(layer["code"], layer.geometry, strict=True):
-        assert polygons[code[:6]].buffer(1e-5).contains(cell)
+        outside_m2 = cell.difference(polygons[code[:6]].buffer(1e-5)).area * 1.08e10
+        assert outside_m2 < 50_000
+    assert grid.report.ok
     stamps = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
     default.default_base_table(SIZE)
     default.default_grid_layer(SIZE)
