@@ -36,10 +36,12 @@ __all__ = ["AddressBase", "BaseReport", "RecordIssue", "INDEX_FORMAT", "INDEX_VE
 
 INDEX_FORMAT = "stdaddr-address-index"
 # Bump when the arrays or their meaning change; load() refuses other versions (rebuild from the table).
-INDEX_VERSION = 1
+# 2: the field matrix is stored one row per column (a field's values are contiguous).
+INDEX_VERSION = 2
 
 CODE_FIELDS = tuple(f"{f}_code" for f in DIVISION_FIELDS)
 # The columns of the field matrix: one value id per record and column (-1: the record has no value).
+# The matrix is stored transposed, one row per column, so that scoring a field reads contiguous values.
 COLUMNS = (*FIELDS, *CODE_FIELDS)
 COLUMN_INDEX = {c: j for j, c in enumerate(COLUMNS)}
 _CHUNK = 20_000
@@ -340,20 +342,24 @@ class AddressBase:
 
     def value(self, column: str, row: int) -> str | None:
         """The canonical value of one field (or ``*_code``) of the record at index position ``row``."""
-        i = int(self._a["fields"][row, COLUMN_INDEX[column]])
+        i = int(self._a["fields"][COLUMN_INDEX[column], row])
         return self._vocab[column][i] if i >= 0 else None
 
     def column(self, name: str) -> NDArray[np.int32]:
         """One column of the field matrix: the value id of ``name`` per record (-1: none)."""
-        return self._a["fields"][:, COLUMN_INDEX[name]]
+        return self._a["fields"][COLUMN_INDEX[name]]
 
 
 def standard_of(values: dict[str, str | None]) -> str:
     """An address written from its field values in level order (a municipality's city is written once)."""
-    parts = [values.get(f) for f in FIELDS]
+    return written([values.get(f) for f in FIELDS])
+
+
+def written(parts: list[str | None]) -> str:
+    """An address written from its values in the order of FIELDS (None: none); see :func:`standard_of`."""
     if parts[1] is not None and parts[1] == parts[0]:
         parts[1] = None
-    return "".join(p for p in parts if p)
+    return "".join([p for p in parts if p])
 
 
 def _numbers(values: pd.Series) -> NDArray[np.float64]:
@@ -634,17 +640,17 @@ def build_arrays(
     y: NDArray[np.float64],
 ) -> tuple[dict[str, np.ndarray], dict[str, list[str]]]:
     """Every array of the index: the record columns, their groupings and the division centroids."""
-    fields = np.full((len(ids), len(COLUMNS)), -1, dtype=np.int32)
+    fields = np.full((len(COLUMNS), len(ids)), -1, dtype=np.int32)
     vocab = {}
     for column, (codes, names) in columns.items():
-        fields[:, COLUMN_INDEX[column]] = codes
+        fields[COLUMN_INDEX[column]] = codes
         vocab[column] = names
     arrays: dict[str, np.ndarray] = {"ids": ids, "x": x, "y": y, "fields": fields}
     level = np.full(len(ids), -1, dtype=np.int8)
     for i, f in enumerate(MATCH_LEVELS):
-        level[fields[:, COLUMN_INDEX[f]] >= 0] = i
+        level[fields[COLUMN_INDEX[f]] >= 0] = i
     arrays["level"] = level
-    c = {column: fields[:, j] for j, column in enumerate(COLUMNS)}
+    c = {column: fields[j] for j, column in enumerate(COLUMNS)}
     size = {k: len(v) + 1 for k, v in vocab.items()}
     for name, key in _groupings(c, size).items():
         keys, offsets, order = group(key)
@@ -715,19 +721,6 @@ def _centroids(
         mx = np.bincount(codes[ok], weights=x[ok], minlength=n) / count
         my = np.bincount(codes[ok], weights=y[ok], minlength=n) / count
     return mx, my
-
-
-def lookup_group(arrays: dict[str, np.ndarray], name: str, key: int) -> NDArray[np.int32]:
-    """The record positions of one key of a grouping (empty when the key is absent)."""
-    keys = arrays[f"g.{name}.keys"]
-    i = int(np.searchsorted(keys, key))
-    if i == len(keys) or keys[i] != key:
-        return _EMPTY
-    offsets = arrays[f"g.{name}.offsets"]
-    return arrays[f"g.{name}.order"][offsets[i] : offsets[i + 1]]
-
-
-_EMPTY = np.zeros(0, dtype=np.int32)
 
 
 def _report_from_dict(d: dict[str, Any]) -> BaseReport:

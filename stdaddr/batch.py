@@ -823,7 +823,7 @@ def _geocode_one(job: _Job, text: str) -> tuple[Any, ...]:
 
     try:
         a = parse(text)
-        m, status, reason = match_safe(job.base, text, 1, job.cutoff)
+        m, status, reason = match_safe(job.base, text, 1, job.cutoff, candidates=False)
     except Exception as exc:  # batch contract: one row never stops the run; its row says why
         return (
             *((None,) * _N_PARSED),

@@ -30,6 +30,7 @@ from stdaddr.io import temp_beside
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import numpy as np
     import pandas as pd
 
     from stdaddr.base import AddressBase

@@ -30,10 +30,10 @@ from stdaddr.match import _check_args, match_batch, match_safe
 from stdaddr.models import Geocode, Match
 
 if TYPE_CHECKING:
-    from stdaddr.grid import GridIndex
     import pandas as pd
 
     from stdaddr.base import AddressBase
+    from stdaddr.grid import GridIndex
 
 __all__ = ["geocode", "geocode_many", "geocode_table"]
 
@@ -42,7 +42,7 @@ def geocode(text: Any, *, base: AddressBase, crs: Any = None, score_cutoff: floa
     """The point ``text`` names in ``base``, in ``crs`` (default: the base's CRS). Never raises for a bad ``text``."""
     out_crs = base.crs if crs is None else parse_crs(crs)
     cutoff = _check_args(1, score_cutoff)
-    m, status, reason = match_safe(base, text, 1, cutoff)
+    m, status, reason = match_safe(base, text, 1, cutoff, candidates=False)
     x, y = _points([m], base.crs, out_crs)
     return _result(text, m, status, reason, float(x[0]), float(y[0]), out_crs)
 
@@ -78,7 +78,7 @@ def geocode_many(
     """One :class:`~stdaddr.models.Geocode` per input, in order, on ``workers`` processes for big batches."""
     out_crs = base.crs if crs is None else parse_crs(crs)
     items = list(texts)
-    results = match_batch(base, items, limit=1, score_cutoff=score_cutoff, workers=workers)
+    results = match_batch(base, items, limit=1, score_cutoff=score_cutoff, workers=workers, candidates=False)
     x, y = _points([m for m, _, _ in results], base.crs, out_crs)
     return [
         _result(text, m, status, reason, float(xi), float(yi), out_crs)

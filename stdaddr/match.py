@@ -25,8 +25,12 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
+import operator
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -34,15 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from stdaddr.base import (
-    COLUMN_INDEX,
-    COLUMNS,
-    AddressBase,
-    default_workers,
-    lookup_group,
-    run_chunks,
-    standard_of,
-)
+from stdaddr.base import COLUMN_INDEX, COLUMNS, AddressBase, default_workers, run_chunks, standard_of, written
 from stdaddr.errors import ColumnError, InputError
 from stdaddr.models import DIVISION_FIELDS, FIELDS, MATCH_LEVELS, Address, Candidate, FieldMatch, Match
 
@@ -105,6 +101,8 @@ _OTHER_KIND = 0.5
 _FUZZY_KEEP = 0.15
 _FUZZY_LIMIT = 4
 _FUZZY_POOL = 50
+# Fuzzy lookups remembered, at most (then forgotten all at once).
+_RESOLVED_MAX = 1 << 14
 # A shortlist of names from the character index is scored when the scope has more names than this.
 _SCOPE_SCAN = 400
 # Characters in more than this share of the names (路, 街, 花园 ...) do not shortlist names.
@@ -119,22 +117,121 @@ _MATCHABLE = (*COMPARED, "county_code", "town_code", "community_code")
 
 
 @dataclass(slots=True)
-class _Tables:
-    """Query-side lookups built from a base on first use (not saved: they rebuild in well under a second)."""
+class _Grouping:
+    """One grouping of the index (``a.g.<name>``) with a dict from key to position, so a lookup costs no numpy search."""
 
+    at: dict[int, int]
+    offsets: list[int]
+    order: NDArray[np.int32]
+
+    def rows(self, key: int) -> NDArray[np.int32]:
+        """The record positions of ``key``, ascending (empty when the key is absent)."""
+        i = self.at.get(key)
+        if i is None:
+            return _EMPTY
+        return self.order[self.offsets[i] : self.offsets[i + 1]]
+
+
+@dataclass(slots=True)
+class _Scoped:
+    """The names of one field found in each county or town (``a.s.<scope>.<field>``): sorted name ids
+    per scope, a set of ``scope * size + name`` keys for membership, and the names of small scopes as
+    fuzzy lookups take them (filled on use)."""
+
+    at: dict[int, int]
+    offsets: list[int]
+    values: NDArray[np.int32]
+    pairs: set[int]
+    size: int
+    choices: dict[int, list[str]]
+
+    def names(self, scope: int) -> NDArray[np.int32]:
+        i = self.at.get(scope)
+        if i is None:
+            return _EMPTY
+        return self.values[self.offsets[i] : self.offsets[i + 1]]
+
+
+_EMPTY = np.zeros(0, dtype=np.int32)
+_GROUPINGS = ("road", "door", "poi", "poi_building", "community_group", "community")
+
+
+@dataclass(slots=True)
+class _Tables:
+    """Query-side lookups built from a base on first use (not saved: they rebuild in about a second)."""
+
+    fields: NDArray[np.int32]
+    levels: bytes  # per record, its own level + 1 (MATCH_LEVELS index; 0: none), read without numpy
+    vocab: dict[str, list[str]]
+    lists: list[list[str]]  # the vocabularies in the order of COLUMNS
     ids: dict[str, dict[str, int]]
     chars: dict[str, dict[str, NDArray[np.int32]]]
     sizes: dict[str, int]
+    groups: dict[str, _Grouping]
+    scoped: dict[tuple[str, str], _Scoped]
+    # A compound building whose records all stand at one door: its key -> that door's key (its records
+    # are then among the door's, and blocking need not add them again).
+    building_door: dict[int, int]
+    resolved: dict[tuple[str, str, tuple[str, int] | None], dict[int, float]]  # fuzzy lookups made
 
 
 def _tables(base: AddressBase) -> _Tables:
     if base._tables is None:
+        a = base._a
         vocab = base._vocab
         ids = {c: {v: i for i, v in enumerate(names)} for c, names in vocab.items()}
-        chars = {f: _char_index(vocab[f]) for f in ("road", "poi")}
+        chars = {f: _char_index(vocab[f]) for f in _NAMES}
         sizes = {c: len(names) + 1 for c, names in vocab.items()}
-        base._tables = _Tables(ids, chars, sizes)
+        groups = {
+            g: _Grouping(
+                dict(zip(a[f"g.{g}.keys"].tolist(), range(len(a[f"g.{g}.keys"])), strict=True)),
+                a[f"g.{g}.offsets"].tolist(),
+                a[f"g.{g}.order"],
+            )
+            for g in _GROUPINGS
+        }
+        scoped = {
+            (scope, f): _scoped(a, f"s.{scope}.{f}", sizes[f])
+            for scope in ("county_code", "town_code")
+            for f in _NAMES
+        }
+        base._tables = _Tables(
+            a["fields"],
+            (a["level"] + 1).astype(np.uint8).tobytes(),
+            vocab,
+            [vocab[c] for c in COLUMNS],
+            ids,
+            chars,
+            sizes,
+            groups,
+            scoped,
+            _building_doors(a, sizes["house_number"]),
+            {},
+        )
     return base._tables
+
+
+def _building_doors(a: dict[str, np.ndarray], n_house_numbers: int) -> dict[int, int]:
+    keys, offsets, order = a["g.poi_building.keys"], a["g.poi_building.offsets"], a["g.poi_building.order"]
+    if not len(keys):
+        return {}
+    road = a["fields"][COLUMN_INDEX["road"], order].astype(np.int64)
+    number = a["fields"][COLUMN_INDEX["house_number"], order]
+    door = np.where((road >= 0) & (number >= 0), road * n_house_numbers + number, -1)
+    first, last = np.minimum.reduceat(door, offsets[:-1]), np.maximum.reduceat(door, offsets[:-1])
+    one = (first == last) & (first >= 0)
+    return dict(zip(keys[one].tolist(), first[one].tolist(), strict=True))
+
+
+def _scoped(a: dict[str, np.ndarray], prefix: str, size: int) -> _Scoped:
+    keys = a[f"{prefix}.keys"]
+    offsets = a[f"{prefix}.offsets"]
+    values = a[f"{prefix}.values"]
+    owners = np.repeat(keys, np.diff(offsets))
+    pairs = set((owners * size + values).tolist())
+    return _Scoped(
+        dict(zip(keys.tolist(), range(len(keys)), strict=True)), offsets.tolist(), values, pairs, size, {}
+    )
 
 
 def _char_index(names: list[str]) -> dict[str, NDArray[np.int32]]:
@@ -150,8 +247,17 @@ def _char_index(names: list[str]) -> dict[str, NDArray[np.int32]]:
 class _Query:
     """The parsed text with its values as base vocabulary ids (-1: a value the base does not have).
 
-    ``columns`` and ``vector`` say what each field of :data:`COMPARED` is compared on: a column of the
-    field matrix and the text's value id in it (``_LACKS`` when the text has no value for the field).
+    ``columns``, ``vector`` and ``asks`` say, per field of :data:`COMPARED`, the column of the field
+    matrix it is compared on, the text's value id in it (``_LACKS`` when the text has no value for
+    the field) and whether the text has one; ``plan`` says it again per field with how the field is
+    compared (_PLAIN, _NAME or _UNASKED). ``names`` holds, per road or compound field the text names (its
+    position in COMPARED), the similarity of each base name met so far.
+
+    ``cols``, ``probe``, ``cost`` and ``gain`` are what the numpy scoring takes (see
+    :func:`field_scores`), as columns: the compared columns followed by the province and city codes
+    the text names, the value each is compared with, what a record's value costs and what it gains
+    more when it is the text's (in hundredths of a weight). A name the text has that resolved to one
+    exact base name (``folded``) is compared like the other fields; other names by similarity.
     """
 
     address: Address
@@ -159,10 +265,18 @@ class _Query:
     ids: dict[str, int]
     roads: dict[int, float]
     pois: dict[int, float]
-    columns: list[int]
-    vector: NDArray[np.int32]
-    asks: NDArray[np.bool_]  # which fields of COMPARED the text has
-    excluding: tuple[list[int], NDArray[np.int32]]  # province/city/county columns the text names, its ids
+    columns: tuple[int, ...]
+    vector: tuple[int, ...]
+    asks: tuple[bool, ...]
+    plan: tuple[tuple[int, int, int, int], ...]  # per field of COMPARED: position, column, text's id, kind
+    names: dict[int, dict[int, float]]
+    folded: tuple[int, ...]
+    excluding: bool  # the text names a province, city or county: records in others are left out
+    cols: NDArray[np.intp]
+    probe: NDArray[np.int32]
+    cost: NDArray[np.int16]
+    gain: NDArray[np.int16]
+    weight: float  # the summed weight of the fields the text has
 
 
 _LACKS = -2
@@ -190,42 +304,46 @@ def _check_args(limit: int, score_cutoff: float | None) -> float:
 
 
 def _parse(text: Any) -> Address | None:
-    from stdaddr.parsing import parse
+    from stdaddr import parsing  # not at import: the parser loads its tables on first use
 
     if isinstance(text, (bytes, bytearray)):
         text = bytes(text).decode("utf-8", errors="replace")
     if not isinstance(text, str) or not text.strip():
         return None
-    return parse(text)
+    return parsing.parse(text)
 
 
-def _match_address(base: AddressBase, address: Address, limit: int, cutoff: float) -> Match | None:
+def _match_address(
+    base: AddressBase, address: Address, limit: int, cutoff: float, candidates: bool = True
+) -> Match | None:
+    """The match of a parsed text; ``candidates=False`` leaves :attr:`Match.candidates` empty (the
+    batch functions do not show them, and building them is a good share of the work)."""
     t = _tables(base)
-    q = _query(base, t, address)
+    q = _query(t, address)
     if q is None:
         return None
-    rows = _block(base, t, q)
+    rows = _block(t, q)
     if rows is None:
         return _division_match(base, q, cutoff)
     scores = field_scores(base, q, rows)
     if scores is None:
         return None
-    return _decide(base, q, scores, limit, cutoff)
+    return _decide(base, q, scores, limit, cutoff, candidates)
 
 
-def _query(base: AddressBase, t: _Tables, address: Address) -> _Query | None:
-    values = {c: v for c in _QUERY_COLUMNS if (v := getattr(address, c))}
-    if not any(c in values for c in _MATCHABLE):
+def _query(t: _Tables, address: Address) -> _Query | None:
+    values = {c: v for c, v in zip(_QUERY_COLUMNS, _read_columns(address), strict=True) if v}
+    if values.keys().isdisjoint(_MATCHABLE):
         return None
     ids = {c: t.ids[c].get(v, -1) for c, v in values.items()}
     scope = _scope(ids)
     if "road" not in values and "poi" not in values:
-        _rescue(base, t, address, values, ids, scope)
-    found = {f: _resolve(base, t, f, values[f], scope) for f in _NAMES if f in values}
+        _rescue(t, address, values, ids, scope)
+    found = {f: _resolve(t, f, values[f], scope) for f in _NAMES if f in values}
     for f, other in (("road", "poi"), ("poi", "road")):
         if f in values and not found[f] and other not in values:
             # The parser may read a compound as a road or a road as a compound (世纪广场, 江滨路小区).
-            alt = _resolve(base, t, other, values[f], scope)
+            alt = _resolve(t, other, values[f], scope)
             if alt:
                 values[other] = values.pop(f)
                 ids[other] = t.ids[other].get(values[other], -1)
@@ -233,10 +351,22 @@ def _query(base: AddressBase, t: _Tables, address: Address) -> _Query | None:
                 found[other] = alt
     if found and not any(found.values()) and not ("group" in values and ids.get("community", -1) >= 0):
         return None  # the text names a road or compound that the base does not have, and no village door
-    columns = [COLUMN_INDEX[_column(values, f)] for f in COMPARED]
-    vector = np.array([ids.get(_column(values, f), _LACKS) for f in COMPARED], dtype=np.int32)
-    excluding = [j for j in _EXCLUDING if COLUMNS[j] in values]
-    wanted = np.array([ids[COLUMNS[j]] for j in excluding], dtype=np.int32)
+    columns, names_of, extra, cols = _layout(tuple(c in values for c in _LAYOUT_KEYS))
+    vector = tuple(ids.get(c, _LACKS) for c in names_of)
+    asks = tuple(v != _LACKS for v in vector)
+    # A value the base lacks (-1) must not equal a record's missing value (-1): compare it as _LACKS.
+    probe = [v if v >= 0 else _LACKS for v in vector] + [v if (v := ids[c]) >= 0 else _LACKS for c in extra]
+    names = {}
+    folded = []
+    for f, k in _NAME_K.items():
+        if asks[k]:
+            known = found[f]
+            names[k] = dict(known)  # takes the similarities of other names as scoring meets them
+            if len(known) == 1 and 1.0 in known.values():
+                probe[k] = next(iter(known))
+                folded.append(k)
+    similar = tuple(k for k in names if k not in folded)
+    cost, gain, weight = _weights(asks, "county_code" in values, len(extra), similar)
     return _Query(
         address,
         values,
@@ -245,13 +375,80 @@ def _query(base: AddressBase, t: _Tables, address: Address) -> _Query | None:
         found.get("poi", {}),
         columns,
         vector,
-        vector != _LACKS,
-        (excluding, wanted),
+        asks,
+        tuple(zip(range(len(COMPARED)), columns, vector, _kinds(asks, tuple(names)), strict=True)),
+        names,
+        tuple(folded),
+        bool(extra) or "county_code" in values,
+        cols,
+        np.array(probe, dtype=np.int32)[:, None],
+        cost,
+        gain,
+        weight,
+    )
+
+
+_read_columns = operator.attrgetter(*_QUERY_COLUMNS)
+# What decides how a text is compared: which divisions it names by code or by name only, and whether
+# it names a province or city code (which exclude records).
+_LAYOUT_KEYS = (*(c for d in _DIVISIONS for c in (d, f"{d}_code")), "province_code", "city_code")
+
+
+@functools.cache
+def _layout(
+    named: tuple[bool, ...],
+) -> tuple[tuple[int, ...], tuple[str, ...], tuple[str, ...], NDArray[np.intp]]:
+    """Per field of COMPARED the column it is compared on (and that column's name), the province and
+    city code columns that exclude records, and all those columns as an index array."""
+    values = dict.fromkeys(c for c, n in zip(_LAYOUT_KEYS, named, strict=True) if n)
+    names = tuple(_column(values, f) for f in COMPARED)  # type: ignore[arg-type]  # only keys are read
+    extra = tuple(c for c in ("province_code", "city_code") if c in values)
+    columns = tuple(COLUMN_INDEX[c] for c in names)
+    return columns, names, extra, np.array(columns + tuple(COLUMN_INDEX[c] for c in extra), dtype=np.intp)
+
+
+@functools.cache
+def _kinds(asks: tuple[bool, ...], names: tuple[int, ...]) -> tuple[int, ...]:
+    """How _record compares each field of COMPARED."""
+    return tuple(_NAME if k in names else _PLAIN if a else _UNASKED for k, a in enumerate(asks))
+
+
+@functools.cache
+def _index_array(columns: tuple[int, ...]) -> NDArray[np.intp]:
+    return np.array(columns, dtype=np.intp)
+
+
+@functools.cache
+def _weights(
+    asks: tuple[bool, ...], county: bool, n_extra: int, similar: tuple[int, ...]
+) -> tuple[NDArray[np.int16], NDArray[np.int16], float]:
+    """Per field of COMPARED, in hundredths of a weight and as a column: what a record's value costs
+    (the field's weight when the text has the field, else the record-only cost) and what it gains more
+    when it is the text's (twice the weight: from minus the weight to plus). Also the summed weight of
+    the text's fields.
+
+    A county the text names (``county``) and the ``n_extra`` province and city codes after the
+    compared fields cost _EXCLUDED, which nothing outweighs: records with another are left out. Names
+    compared by similarity (``similar``) are scored apart.
+    """
+    cost = [-w if a else -r for w, r, a in zip(_W100, _RECORD_ONLY_100, asks, strict=True)] + [
+        -_EXCLUDED
+    ] * n_extra
+    gain = [2 * w if a else 0 for w, a in zip(_W100, asks, strict=True)] + [_EXCLUDED] * n_extra
+    if county:
+        k = COMPARED.index("county")
+        cost[k], gain[k] = -_EXCLUDED, _EXCLUDED + _W100[k]
+    for k in similar:
+        cost[k] = gain[k] = 0
+    return (
+        np.array(cost, dtype=np.int16)[:, None],
+        np.array(gain, dtype=np.int16)[:, None],
+        _sum([w for w, a in zip(_WEIGHT, asks, strict=True) if a]),
     )
 
 
 def _rescue(
-    base: AddressBase, t: _Tables, address: Address, values: dict[str, str], ids: dict[str, int], scope: Any
+    t: _Tables, address: Address, values: dict[str, str], ids: dict[str, int], scope: tuple[str, int] | None
 ) -> None:
     """Read a road or compound the parser left unplaced (温州市瑞安市宝城路马屿镇: a road before its town).
 
@@ -261,12 +458,9 @@ def _rescue(
     for piece in _unplaced(address):
         for f in _NAMES:
             exact = t.ids[f].get(piece)
-            in_scope = _scope_names(base, f, scope)
-            found = {exact: 1.0} if exact is not None else {}
-            if exact is not None and in_scope is not None and not _contains(in_scope, exact):
-                found = {}
+            found = {exact: 1.0} if exact is not None and _in_scope(t, f, scope, exact) else {}
             if not found and f == "road" and _ROAD_LIKE.fullmatch(piece):
-                found = _resolve(base, t, f, piece, scope)
+                found = _resolve(t, f, piece, scope)
             if found:
                 values[f] = piece
                 ids[f] = exact if exact is not None else -1
@@ -293,57 +487,58 @@ def _scope(ids: dict[str, int]) -> tuple[str, int] | None:
     return None
 
 
-def _scope_names(base: AddressBase, field: str, scope: tuple[str, int] | None) -> NDArray[np.int32] | None:
+def _in_scope(t: _Tables, field: str, scope: tuple[str, int] | None, name: int) -> bool:
+    """Whether name id ``name`` of ``field`` occurs in the scope (any name does when there is no scope)."""
     if scope is None:
-        return None
-    a = base._a
-    prefix = f"s.{scope[0]}.{field}"
-    keys = a[f"{prefix}.keys"]
-    i = int(np.searchsorted(keys, scope[1]))
-    if i == len(keys) or keys[i] != scope[1]:
-        return np.zeros(0, dtype=np.int32)
-    offsets = a[f"{prefix}.offsets"]
-    return a[f"{prefix}.values"][offsets[i] : offsets[i + 1]]
+        return True
+    s = t.scoped[scope[0], field]
+    return scope[1] * s.size + name in s.pairs
 
 
-def _resolve(
-    base: AddressBase, t: _Tables, field: str, name: str, scope: tuple[str, int] | None
-) -> dict[int, float]:
+def _resolve(t: _Tables, field: str, name: str, scope: tuple[str, int] | None) -> dict[int, float]:
     """Vocabulary ids of ``field`` that ``name`` may stand for, with their similarity.
 
     An exact name in the scope is taken as it is; otherwise a fuzzy lookup in the scope runs
-    (an exact name found only outside the scope is kept as one more candidate).
+    (an exact name found only outside the scope is kept as one more candidate). Fuzzy results are
+    remembered (a misspelt name tends to come back); callers do not change the dict returned.
     """
     exact = t.ids[field].get(name)
-    in_scope = _scope_names(base, field, scope)
-    if exact is not None and (in_scope is None or _contains(in_scope, exact)):
+    if exact is not None and _in_scope(t, field, scope, exact):
         return {exact: 1.0}
-    found = _fuzzy(base._vocab[field], t.chars[field], name, in_scope)
-    if exact is not None:
-        found.setdefault(exact, 1.0)
+    key = (field, name, scope)
+    found = t.resolved.get(key)
+    if found is None:
+        found = _fuzzy(t, field, name, scope)
+        if exact is not None:
+            found.setdefault(exact, 1.0)
+        if len(t.resolved) >= _RESOLVED_MAX:
+            t.resolved.clear()
+        t.resolved[key] = found
     return found
 
 
-def _contains(sorted_ids: NDArray[np.int32], value: int) -> bool:
-    i = int(np.searchsorted(sorted_ids, value))
-    return i < len(sorted_ids) and int(sorted_ids[i]) == value
-
-
-def _fuzzy(
-    names: list[str], chars: dict[str, NDArray[np.int32]], name: str, in_scope: NDArray[np.int32] | None
-) -> dict[int, float]:
+def _fuzzy(t: _Tables, field: str, name: str, scope: tuple[str, int] | None) -> dict[int, float]:
+    names = t.vocab[field]
+    in_scope = None
+    if scope is not None:
+        scoped = t.scoped[scope[0], field]
+        in_scope = scoped.names(scope[1])
     if in_scope is not None and len(in_scope) <= _SCOPE_SCAN:
         pool = in_scope
+        choices = scoped.choices.get(scope[1])  # type: ignore[union-attr]  # set with in_scope
+        if choices is None:
+            choices = scoped.choices[scope[1]] = [names[i] for i in pool.tolist()]  # type: ignore[index, union-attr]
     else:
+        chars = t.chars[field]
         lists = [chars[ch] for ch in set(name) if ch in chars]
         if not lists:
             return {}
         pool = np.unique(np.concatenate(lists))
         if in_scope is not None:
             pool = np.intersect1d(pool, in_scope, assume_unique=True)
+        choices = [names[i] for i in pool.tolist()]
     if not len(pool):
         return {}
-    choices = [names[i] for i in pool.tolist()]
     # Many names share a ratio (one character of three differs): take them all, then rank them by
     # name_similarity, which sets a transposition apart.
     hits = process.extract(
@@ -351,7 +546,7 @@ def _fuzzy(
     )
     if not hits:
         return {}
-    sims = sorted(((name_similarity(name, choice), int(pool[k])) for choice, _, k in hits), reverse=True)
+    sims = sorted(((_similarity(name, choice), int(pool[k])) for choice, _, k in hits), reverse=True)
     best = sims[0][0]
     return {i: sim for sim, i in sims[:_FUZZY_LIMIT] if sim >= max(best - _FUZZY_KEEP, _NAME_AGREE)}
 
@@ -373,88 +568,159 @@ def name_similarity(a: str, b: str) -> float:
     return ratio
 
 
-def _block(base: AddressBase, t: _Tables, q: _Query) -> NDArray[np.int32] | None:
-    """Candidate record positions (None when the text names nothing below its divisions)."""
-    a = base._a
+# The same pairs of names come back query after query (a near road against the names around it).
+_similarity = functools.lru_cache(maxsize=1 << 16)(name_similarity)
+
+
+def _block(t: _Tables, q: _Query) -> NDArray[np.int32] | None:
+    """Candidate record positions, ascending (None when the text names nothing below its divisions)."""
+    g = t.groups
     parts = []
+    doors = set()
     hn = q.ids.get("house_number", -1)
     if hn >= 0:
-        parts += [lookup_group(a, "door", _key(r, hn, t.sizes["house_number"])) for r in q.roads]
+        n_hn = t.sizes["house_number"]
+        for r in q.roads:
+            rows = g["door"].rows(r * n_hn + hn)
+            if len(rows):
+                parts.append(rows)
+                doors.add(r * n_hn + hn)
     building = q.ids.get("building", -1)
     if building >= 0:
-        parts += [lookup_group(a, "poi_building", _key(p, building, t.sizes["building"])) for p in q.pois]
+        n_building = t.sizes["building"]
+        for p in q.pois:
+            key = p * n_building + building
+            if t.building_door.get(key, -1) not in doors:  # else its records are among the door's
+                parts.append(g["poi_building"].rows(key))
     community = q.ids.get("community", -1)
     group_id = q.ids.get("group", -1)
     if community >= 0 and group_id >= 0:
-        parts.append(lookup_group(a, "community_group", _key(community, group_id, t.sizes["group"])))
+        parts.append(g["community_group"].rows(community * t.sizes["group"] + group_id))
     if not any(len(p) for p in parts):
         # The door or building is not in the base: the whole road, compound or village answers.
-        parts = [lookup_group(a, "road", r) for r in q.roads] + [lookup_group(a, "poi", p) for p in q.pois]
+        parts = [g["road"].rows(r) for r in q.roads] + [g["poi"].rows(p) for p in q.pois]
         if community >= 0 and "group" in q.values:
-            parts.append(lookup_group(a, "community", community))
+            parts.append(g["community"].rows(community))
     if not parts:
         return None
     found = [p for p in parts if len(p)]
     if len(found) == 1:
         return found[0]
-    return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int32)
-
-
-def _key(a: int, b: int, size_b: int) -> int:
-    """:func:`~stdaddr.base.pair_key` of two known ids, without numpy's per-call cost."""
-    return a * size_b + b
+    if not found:
+        return _EMPTY
+    rows = np.concatenate(found)
+    rows.sort()
+    return rows[np.concatenate(([True], rows[1:] != rows[:-1]))]
 
 
 _NONE, _AGREE, _DIFFER, _INPUT_ONLY, _RECORD_ONLY = 0, 1, 2, 3, 4
 _STATE_NAMES = {_AGREE: "agree", _DIFFER: "differ", _INPUT_ONLY: "input_only", _RECORD_ONLY: "record_only"}
-_W = np.array([WEIGHTS[f] for f in COMPARED])
-_THRESHOLD = np.array([_NAME_AGREE if f in _NAMES else 1.0 for f in COMPARED])
-_DIFFER_W = _DIFFER_COST * _W
-_RECORD_ONLY_W = np.array([_RECORD_ONLY_COST * WEIGHTS[f] if f in _FINE else 0.0 for f in COMPARED])
+_WEIGHT = [WEIGHTS[f] for f in COMPARED]
+# Scores are added up in hundredths of a weight: every weight and record-only cost is a whole number
+# of them, so a score is exact (records the text cannot tell apart tie exactly).
+_W100 = [round(100 * w) for w in _WEIGHT]
+_RECORD_ONLY_100 = [round(100 * _RECORD_ONLY_COST * WEIGHTS[f]) if f in _FINE else 0 for f in COMPARED]
+assert all(abs(100 * w - w100) < 1e-9 for w, w100 in zip(_WEIGHT, _W100, strict=True))
+# What a province, city or county other than the text's costs: more than any record can earn.
+_EXCLUDED = 10_000
 _NAME_K = {f: COMPARED.index(f) for f in _NAMES}
-_IS_NAME = np.array([f in _NAMES for f in COMPARED])
+_NAME_POSITIONS = frozenset(_NAME_K.values())
 # Fields below the door that confirm a near name when they agree.
-_SUPPORT = np.array([f in ("building", "unit", "floor", "room") for f in COMPARED])
+_SUPPORT = tuple(COMPARED.index(f) for f in ("building", "unit", "floor", "room"))
 # Positions in COMPARED of the match levels, in level order.
-_LEVEL_K = np.array([COMPARED.index(f) for f in MATCH_LEVELS])
-_EXCLUDING = tuple(COLUMN_INDEX[c] for c in ("province_code", "city_code", "county_code"))
+_LEVEL_K = tuple(COMPARED.index(f) for f in MATCH_LEVELS)
+# Province and city codes the text names exclude the records with others (the county is compared anyway).
+_EXTRA_EXCLUDING = tuple(COLUMN_INDEX[c] for c in ("province_code", "city_code"))
+# How _record compares a field: the text lacks it, a plain value, a road or compound name.
+_UNASKED, _PLAIN, _NAME = 0, 1, 2
+# Above this many tied records, what they share is worked out with numpy rather than record by record.
+_FEW = 8
+# Above this many records near the best, they are kept in arrays rather than lists.
+_MANY = 64
+# The best records near the best that _rival looks at one by one.
+_LOOKED_AT = 4
 
 
 @dataclass(slots=True)
 class _Scores:
-    """Field-wise comparison of the text with each candidate: arrays over the candidates (rows) and,
-    for ``sim``, ``has``, ``agree`` and ``differ``, over the fields of :data:`COMPARED` (columns).
+    """Field-wise comparison of the text with each candidate: arrays over the candidates (columns) and,
+    for ``has`` and ``agree``, over the fields of :data:`COMPARED` (rows; then the province and city
+    codes the text names). A field of the text that a record has but does not agree on contradicts it.
     """
 
     rows: NDArray[np.int32]
-    fields: NDArray[np.int32]  # the candidates' rows of the field matrix
-    score: NDArray[np.float64]  # raw: weighted agreement minus contradictions, over the text's weight
-    sim: NDArray[np.float64]
+    fields: NDArray[np.int32]  # the candidates' columns of the field matrix (one row per column of COLUMNS)
+    total: NDArray[np.int32] | NDArray[np.float64]  # weighted agreement minus contradictions, in hundredths
+    weight: int  # the summed weight of the text's fields, in hundredths
     has: NDArray[np.bool_]  # the record has a value for the field
     agree: NDArray[np.bool_]
-    differ: NDArray[np.bool_]
+    vocab: dict[str, list[str]]
+    _score: NDArray[np.float64] | None = None
 
-    def states(self, q: _Query, k: NDArray[np.int64] | int) -> NDArray[np.int8]:
-        """Per field, _AGREE, _DIFFER, _INPUT_ONLY, _RECORD_ONLY or _NONE, for candidate(s) ``k``."""
-        has = self.has[k]
-        return (
-            self.agree[k] * _AGREE
-            + self.differ[k] * _DIFFER
-            + (~has & q.asks) * _INPUT_ONLY
-            + (has & ~q.asks) * _RECORD_ONLY
-        ).astype(np.int8)
+    @property
+    def score(self) -> NDArray[np.float64]:
+        """The raw score of each candidate: its total over the text's weight."""
+        if self._score is None:
+            self._score = self.total / self.weight if self.weight else np.zeros(len(self.total))
+        return self._score
 
-    def level(self, k: int) -> int:
-        """The finest MATCH_LEVELS index candidate ``k`` agrees on without a contradiction above it (-1: none)."""
+
+@dataclass(slots=True)
+class _Record:
+    """One candidate in plain Python values: its row of the field matrix, and per field of COMPARED its
+    state (_AGREE, _DIFFER, _INPUT_ONLY, _RECORD_ONLY or _NONE) and similarity (0 when either lacks it)."""
+
+    k: int
+    values: list[int]
+    states: list[int]
+    sims: list[float]
+
+    @property
+    def level(self) -> int:
+        """The finest MATCH_LEVELS index the record agrees on without a contradiction above it (-1: none)."""
         level = -1
-        agree = self.agree[k].tolist()
-        differ = self.differ[k].tolist()
-        for i, kk in enumerate(_LEVEL_K.tolist()):
-            if agree[kk]:
+        for i, k in enumerate(_LEVEL_K):
+            state = self.states[k]
+            if state == _AGREE:
                 level = i
-            elif differ[kk]:
+            elif state == _DIFFER:
                 break
         return level
+
+
+def _record(q: _Query, s: _Scores, k: int, values: list[int] | None = None) -> _Record:
+    """Candidate ``k`` compared with the text in plain Python values (``values``: its column of the
+    field matrix, when already read)."""
+    if values is None:
+        values = s.fields[:, k].tolist()
+    states = []
+    sims = []
+    for i, j, want, kind in q.plan:
+        v = values[j]
+        if kind == _PLAIN:
+            if v < 0:
+                states.append(_INPUT_ONLY)
+                sims.append(0.0)
+            elif v == want:
+                states.append(_AGREE)
+                sims.append(1.0)
+            else:
+                states.append(_DIFFER)
+                sims.append(0.0)
+        elif kind == _UNASKED:
+            states.append(_NONE if v < 0 else _RECORD_ONLY)
+            sims.append(0.0)
+        elif v < 0:
+            states.append(_INPUT_ONLY)
+            sims.append(0.0)
+        else:
+            sim = q.names[i].get(v)
+            if sim is None:
+                f = COMPARED[i]
+                sim = q.names[i][v] = _similarity(q.values[f], s.vocab[f][v])
+            states.append(_AGREE if sim >= _NAME_AGREE else _DIFFER)
+            sims.append(sim)
+    return _Record(k, values, states, sims)
 
 
 def field_scores(base: AddressBase, q: _Query, rows: NDArray[np.int32]) -> _Scores | None:
@@ -462,44 +728,100 @@ def field_scores(base: AddressBase, q: _Query, rows: NDArray[np.int32]) -> _Scor
 
     Public so that tests can run the same scorer over every record of a base (the brute-force reference).
     """
-    fields = base._a["fields"][rows]
-    cols, wanted = q.excluding
-    if cols:
-        sub = fields[:, cols]
-        keep = ((sub < 0) | (sub == wanted)).all(axis=1)
-        rows, fields = rows[keep], fields[keep]
     if not len(rows):
         return None
-    sub = fields[:, q.columns]
+    fields = _columns(_tables(base).fields, rows)
+    sub = fields.take(q.cols, axis=0)
     has = sub >= 0
-    sim = (sub == q.vector).astype(np.float64)
-    for f, k in _NAME_K.items():
-        if q.asks[k]:
-            sim[:, k] = _name_similarity(
-                base._vocab[f], q.values[f], q.roads if f == "road" else q.pois, sub[:, k]
-            )
-    agree = has & (sim >= _THRESHOLD)
-    agree &= q.asks
-    differ = has ^ agree
-    differ &= q.asks
-    # Element-wise products and a row sum, not a matrix product: BLAS would start threads, which
-    # fight each other in the forked batch workers (and pay nothing back on a few hundred rows).
-    num = (agree * sim * _W - differ * _DIFFER_W - has * (_RECORD_ONLY_W * ~q.asks)).sum(axis=1)
-    den = float(_W[q.asks].sum())
-    score = num / den if den else np.zeros(len(rows))
-    return _Scores(rows, fields, score, sim * has, has, agree, differ)
+    agree = sub == q.probe
+    # Per field and record: the weight when they agree, minus it when they contradict, the record-only
+    # cost for a field the text lacks; summed per record (in small integers, along contiguous rows).
+    parts = has * q.cost
+    parts += agree * q.gain
+    names = _score_names(base._vocab, q, sub, has, agree, parts) if q.names else None
+    total = np.add.reduce(parts, axis=0, dtype=np.int32)
+    if q.excluding and total.min() < -_EXCLUDED // 2:
+        keep = total > -_EXCLUDED // 2
+        rows, fields, total, has, agree = (
+            rows[keep],
+            fields[:, keep],
+            total[keep],
+            has[:, keep],
+            agree[:, keep],
+        )
+        names = None if names is None else names[keep]
+    if not len(rows):
+        return None
+    total = total if names is None else total + names
+    return _Scores(rows, fields, total, round(100 * q.weight), has, agree, base._vocab)
 
 
-def _name_similarity(
-    names: list[str], value: str, known: dict[int, float], rec: NDArray[np.int32]
+def _columns(fields: NDArray[np.int32], rows: NDArray[np.int32]) -> NDArray[np.int32]:
+    """The columns ``rows`` (ascending, distinct) of the field matrix: a view when they are consecutive
+    (the records of a door or compound often are), else a copy."""
+    first, last = int(rows[0]), int(rows[-1])
+    if last - first + 1 == len(rows):
+        return fields[:, first : last + 1]
+    return fields.take(rows, axis=1)
+
+
+def _score_names(
+    vocab: dict[str, list[str]],
+    q: _Query,
+    sub: NDArray[np.int32],
+    has: NDArray[np.bool_],
+    agree: NDArray[np.bool_],
+    parts: NDArray[np.int16],
+) -> NDArray[np.float64] | None:
+    """The part of each record's score (in hundredths of a weight) that names compared by similarity
+    make; None when there is none.
+
+    A folded name (one exact name) was compared like any field; that holds unless a record has another
+    name near the text's: then the field is scored by similarity here instead.
+    """
+    out = None
+    others = None
+    for k, known in q.names.items():
+        f = COMPARED[k]
+        if k in q.folded:
+            if others is None:
+                others = (has != agree).any(axis=1).tolist()
+            if not others[k]:
+                continue
+            near = False
+            for i in np.unique(sub[k][has[k] != agree[k]]).tolist():
+                sim = known.get(i)
+                if sim is None:
+                    sim = known[i] = _similarity(q.values[f], vocab[f][i])
+                near = near or sim >= _NAME_AGREE
+            if not near:
+                continue
+            parts[k] = 0
+        sim = _name_column(vocab[f], q.values[f], known, sub[k])
+        ok = sim >= _NAME_AGREE
+        agree[k] = ok
+        w = float(_W100[k])
+        part = np.where(ok, sim * w, np.where(has[k], -w, 0.0))
+        out = part if out is None else out + part
+    return out
+
+
+def _name_column(
+    names: list[str], value: str, known: dict[int, float], ids: NDArray[np.int32]
 ) -> NDArray[np.float64]:
-    ids = rec.tolist()
-    sims = {
-        r: 0.0 if r < 0 else known[r] if r in known else name_similarity(value, names[r]) for r in set(ids)
-    }
-    if len(sims) == 1:
-        return np.full(len(ids), sims[ids[0]])
-    return np.array([sims[r] for r in ids])
+    """The similarity of the text's name to each record's (0 where a record has none); ``known`` holds
+    the similarities met so far and takes the new ones."""
+    distinct, where = np.unique(ids, return_inverse=True)
+    sims = []
+    for i in distinct.tolist():
+        if i < 0:
+            sims.append(0.0)
+            continue
+        sim = known.get(i)
+        if sim is None:
+            sim = known[i] = _similarity(value, names[i])
+        sims.append(sim)
+    return np.array(sims)[where]
 
 
 # The order fields are walked in when deciding the matched place (group and floor are not levels).
@@ -524,51 +846,127 @@ _WALK_COLUMNS = tuple(
 # Levels a road or compound may cross: records split only by them still share the road or compound.
 _CROSSED = ("town", "community")
 _WALK_K = tuple(COMPARED.index(f) if f in COMPARED else -1 for f in _WALK)
-_K_DEPTH = np.array([_WALK.index(f) for f in COMPARED])
+_K_DEPTH = tuple(_WALK.index(f) for f in COMPARED)
+# Per step of the walk: its columns, its position in COMPARED (-1: none), whether roads cross it, and
+# its MATCH_LEVELS index (-1: not a level).
+_WALK_STEPS = tuple(
+    (cols, k, f in _CROSSED, MATCH_LEVELS.index(f) if f in MATCH_LEVELS else -1)
+    for f, cols, k in zip(_WALK, _WALK_COLUMNS, _WALK_K, strict=True)
+)
+_LEVEL_DEPTH = tuple(_WALK.index(f) for f in MATCH_LEVELS)
 
 
-def _decide(base: AddressBase, q: _Query, s: _Scores, limit: int, cutoff: float) -> Match | None:
-    best = float(s.score.max())
-    tied = np.flatnonzero(s.score >= best - _TIE)
-    place, level, split = _walk(q, s, tied)
+def _decide(
+    base: AddressBase, q: _Query, s: _Scores, limit: int, cutoff: float, candidates: bool = True
+) -> Match | None:
+    # Only records near the best can tie with it or lower the confidence as a rival.
+    near, scores = _near(s)
+    if isinstance(scores, list):
+        best = max(scores)
+        tied = [k for k, x in zip(near, scores, strict=True) if x >= best - _TIE]
+    else:
+        best = float(scores.max())
+        tied = near[scores >= best - _TIE].tolist()
+    top = _record(q, s, tied[0])
+    place, level, split = _walk(q, s, tied, top)
     if level is None:
-        return _split_match(base, q, s, tied, limit, cutoff, split)
+        return _split_match(base, q, s, tied, top, limit, cutoff, split, candidates)
     ambiguous = split is not None and _names_finer(q, split)
-    inside = _inside(s.fields, place)
-    rival = float(s.score[~inside].max()) if not inside.all() else -math.inf
-    agreement, coverage = _place_agreement(q, s, int(tied[0]), level)
+    rival = _rival(s, near, scores, tied, place)
+    agreement, coverage = _place_agreement(q, top, level)
     score = confidence(agreement, coverage, best - rival)
     if score < cutoff:
         return None
     # A near name that the text's finer levels do not confirm (its room is not under that compound)
     # is more likely another place than a typo: such a match names the upper place, not a record.
-    unconfirmed = coverage < 1.0 and bool((s.sim[tied[0]][_IS_NAME & s.agree[tied[0]]] < 1.0).any())
-    own = None if unconfirmed else _record_at(base, s, inside, level)
+    unconfirmed = coverage < 1.0 and any(
+        top.states[k] == _AGREE and top.sims[k] < 1.0 for k in _NAME_POSITIONS
+    )
+    t = _tables(base)
+    own = None if unconfirmed else _record_at(t, s, tied, place, level)
     if own is not None:
         row = int(s.rows[own])
         address_id: str | None = str(base._a["ids"][row])
-        x, y = float(base._a["x"][row]), float(base._a["y"][row])
+        x, y = base._a["x"].item(row), base._a["y"].item(row)
     else:
         address_id = None
         x, y = _centroid(base, place, level, s.rows)
-    order = np.argsort(-s.score, kind="stable")[:limit]
+    # Positional: a frozen dataclass takes keywords at twice the cost, on every query.
     return Match(
-        text=q.address.text,
-        address_id=address_id,
-        score=round(score, 4),
-        level=MATCH_LEVELS[level],
-        standard=_standard(base, place),
-        x=None if math.isnan(x) else x,
-        y=None if math.isnan(y) else y,
-        ambiguous=ambiguous,
-        candidates=_candidates(base, q, s, order),
-        explanation=_explain(
-            q, s, int(tied[0]), MATCH_LEVELS[level], address_id, len(tied), split, ambiguous
-        ),
+        q.address.text,
+        address_id,
+        round(score, 4),
+        MATCH_LEVELS[level],
+        _standard(base, place),
+        None if math.isnan(x) else x,
+        None if math.isnan(y) else y,
+        ambiguous,
+        _candidates(base, q, s, _best(s.score, limit)) if candidates else (),
+        _explain(q, top, MATCH_LEVELS[level], address_id, len(tied), split, ambiguous),
     )
 
 
-def _walk(q: _Query, s: _Scores, tied: NDArray[np.int64]) -> tuple[dict[int, int], int | None, str | None]:
+def _best(score: NDArray[np.float64], limit: int) -> NDArray[np.int64]:
+    """The ``limit`` best candidates, best first (ties in index order): for many candidates, a stable
+    sort of the few that can be among them."""
+    n = len(score)
+    if n <= 512:
+        return np.argsort(-score, kind="stable")[:limit]
+    few = (score >= np.partition(score, n - limit)[n - limit]).nonzero()[0]
+    return few[np.argsort(-score[few], kind="stable")][:limit]
+
+
+# Records further than this below the best (raw score) cannot lower the confidence (see
+# _RIVAL_RANGE; the margin leaves room for rounding).
+_NEAR = 0.31
+
+
+def _near(s: _Scores) -> tuple[list[int], list[float]] | tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """The candidates within _NEAR of the best, in index order, and their raw scores: lists when they
+    are few (up to _MANY), else arrays."""
+    w = s.weight
+    if not w:
+        return list(range(len(s.total))), [0.0] * len(s.total)
+    if len(s.total) <= _MANY:
+        totals = s.total.tolist()
+        low = max(totals) - _NEAR * w
+        near = [k for k, x in enumerate(totals) if x > low]
+        return near, [totals[k] / w for k in near]
+    near = (s.total > s.total.max() - _NEAR * w).nonzero()[0]
+    if len(near) > _MANY:
+        return near, s.score[near]
+    return near.tolist(), [x / w for x in s.total[near].tolist()]
+
+
+def _rival(
+    s: _Scores,
+    near: list[int] | NDArray[np.int64],
+    scores: list[float] | NDArray[np.float64],
+    tied: list[int],
+    place: dict[int, int],
+) -> float:
+    """The best raw score outside the place, or one at least _NEAR below the best (-inf: none).
+
+    The tied are inside. The best of the other near records is looked at first: it is usually
+    outside (another room); when it is not (a door's rooms are within the door), every candidate is.
+    """
+    if len(near) == len(tied):
+        return -math.inf
+    if isinstance(scores, list):
+        x, k = max((x, k) for k, x in zip(near, scores, strict=True) if k not in tied)
+    else:
+        i = int(np.where(scores < scores.max() - _TIE, scores, -np.inf).argmax())
+        x, k = float(scores[i]), int(near[i])
+    values = s.fields[:, k].tolist()
+    if any(values[j] != v for j, v in place.items()):
+        return x
+    best = float(np.where(_inside(s.fields, place), -np.inf, s.total).max())
+    return best / s.weight if best > -math.inf else best
+
+
+def _walk(
+    q: _Query, s: _Scores, tied: list[int], top: _Record
+) -> tuple[dict[int, int], int | None, str | None]:
     """The place the tied best records share and the text agrees on.
 
     Returns its columns (field-matrix column -> value id, down to its level), its level (index into
@@ -578,36 +976,52 @@ def _walk(q: _Query, s: _Scores, tied: NDArray[np.int64]) -> tuple[dict[int, int
     name still share a road or compound (roads cross those borders), and a town or community that
     contradicts the text does not outweigh the finer levels it agrees on: the place leaves it out.
     """
-    fields = s.fields[tied]
-    first: list[int] = fields[0].tolist()
-    common: list[bool] = np.all(fields == fields[0], axis=0).tolist()
-    differ: list[bool] = np.any(s.differ[tied], axis=0).tolist()
-    agree: list[bool] = np.all(s.agree[tied], axis=0).tolist()
-    asked: list[bool] = q.asks.tolist()
+    first = top.values
+    common, differ, agree = _shared(q, s, tied, top)
+    asked = q.asks
     place: dict[int, int] = {}
     level = None
     split = None
-    end = -1
-    for depth, f in enumerate(_WALK):
-        cols = _WALK_COLUMNS[depth]
-        k = _WALK_K[depth]
-        if not all(common[j] for j in cols):
-            if f in _CROSSED and not (k >= 0 and asked[k]):
+    end = 0
+    for depth, (cols, k, crossed, at) in enumerate(_WALK_STEPS):
+        if common is not None and not all(common[j] for j in cols):
+            if crossed and not (k >= 0 and asked[k]):
                 continue
-            split = f
+            split = _WALK[depth]
             break
         if k >= 0 and differ[k]:
-            if f in _CROSSED:
+            if crossed:
                 continue  # a town or community the text got wrong (or the parser read wrong) is left out
             break
-        place.update({j: first[j] for j in cols if first[j] >= 0})
-        if k >= 0 and agree[k] and f in MATCH_LEVELS:
-            level = MATCH_LEVELS.index(f)
-            end = depth
+        for j in cols:
+            if first[j] >= 0:
+                place[j] = first[j]
+        if at >= 0 and agree[k]:
+            level = at
+            end = len(place)
     if level is None:
         return {}, None, split
-    kept = {j for cols in _WALK_COLUMNS[: end + 1] for j in cols}
-    return {j: v for j, v in place.items() if j in kept}, level, split
+    return dict(itertools.islice(place.items(), end)), level, split
+
+
+def _shared(
+    q: _Query, s: _Scores, tied: list[int], top: _Record
+) -> tuple[list[bool] | None, list[bool], list[bool]]:
+    """Over the tied records: per column whether they all have the same value (None: a single record),
+    and per field of COMPARED whether any contradicts the text and whether all agree with it."""
+    if len(tied) == 1:
+        return None, [st == _DIFFER for st in top.states], [st == _AGREE for st in top.states]
+    if len(tied) <= _FEW:
+        records = [top, *(_record(q, s, k) for k in tied[1:])]
+        common = [all(r.values[j] == top.values[j] for r in records) for j in range(len(COLUMNS))]
+        differ = [any(r.states[i] == _DIFFER for r in records) for i in range(len(COMPARED))]
+        agree = [all(r.states[i] == _AGREE for r in records) for i in range(len(COMPARED))]
+        return common, differ, agree
+    fields = s.fields[:, tied]
+    n = len(COMPARED)
+    has, agrees = s.has[:n, tied], s.agree[:n, tied]
+    differ = [d and a for d, a in zip((has & ~agrees).any(axis=1).tolist(), q.asks, strict=True)]
+    return (fields == fields[:, :1]).all(axis=1).tolist(), differ, agrees.all(axis=1).tolist()
 
 
 def _names_finer(q: _Query, split: str) -> bool:
@@ -616,49 +1030,72 @@ def _names_finer(q: _Query, split: str) -> bool:
 
 
 def _inside(fields: NDArray[np.int32], place: dict[int, int]) -> NDArray[np.bool_]:
-    """Which records (rows of the field matrix) lie within the place (have its value in each of its columns)."""
-    cols = list(place)
-    return (fields[:, cols] == np.array([place[j] for j in cols], dtype=np.int32)).all(axis=1)
+    """Which records (columns of the field matrix) lie within the place (have its value in each of its columns)."""
+    values = np.array(list(place.values()), dtype=np.int32)[:, None]
+    return (fields.take(_index_array(tuple(place)), axis=0) == values).all(axis=0)
 
 
 def _standard(base: AddressBase, place: dict[int, int]) -> str:
-    return standard_of(
-        {COLUMNS[j]: base._vocab[COLUMNS[j]][v] for j, v in place.items() if COLUMNS[j] in FIELDS}
-    )
+    lists = _tables(base).lists
+    parts: list[str | None] = [None] * len(FIELDS)
+    for j, v in place.items():
+        if j < len(FIELDS):  # the columns of the field matrix start with FIELDS, in order
+            parts[j] = lists[j][v]
+    return written(parts)
 
 
-def _record_at(base: AddressBase, s: _Scores, inside: NDArray[np.bool_], level: int) -> int | None:
-    """The best candidate that is the matched place itself (a record whose own level is the match level)."""
-    own = np.flatnonzero(inside & (base._a["level"][s.rows] == level))
+def _record_at(t: _Tables, s: _Scores, tied: list[int], place: dict[int, int], level: int) -> int | None:
+    """The best candidate that is the matched place itself (a record whose own level is the match level).
+
+    The tied records are inside the place and score above every other: when one of them is at the
+    level, the best of those is the answer.
+    """
+    want = level + 1  # t.levels holds level + 1
+    if len(tied) <= _FEW:
+        found, best = None, -math.inf
+        for k in tied:
+            if t.levels[s.rows[k]] == want and (x := float(s.total[k])) > best:
+                found, best = k, x
+        if found is not None:
+            return found
+    else:
+        own = np.array(tied)[np.frombuffer(t.levels, dtype=np.uint8)[s.rows[tied]] == want]
+        if len(own):
+            return int(own[np.argmax(s.total[own])])
+    if len(tied) == len(s.rows):
+        return None  # every candidate is tied, and none is at the level
+    own = np.flatnonzero(_inside(s.fields, place) & (np.frombuffer(t.levels, dtype=np.uint8)[s.rows] == want))
     if not len(own):
         return None
-    return int(own[np.argmax(s.score[own])])
+    return int(own[np.argmax(s.total[own])])
 
 
 def _split_match(
     base: AddressBase,
     q: _Query,
     s: _Scores,
-    tied: NDArray[np.int64],
+    tied: list[int],
+    top: _Record,
     limit: int,
     cutoff: float,
     split: str | None,
+    candidates: bool,
 ) -> Match | None:
     """Best records that split above every level the text agrees on (解放街123号 in two counties).
 
     The tie is returned as it is: an ambiguous match without an id or a point, at the level each tied
     record agrees on, written from the text's own values; the candidates are the tied records.
     """
-    level = min(s.level(k) for k in tied.tolist())
+    level = _lowest_level(q, s, tied)
     if level < 0 or split is None:
         return None
-    agreement, coverage = _place_agreement(q, s, int(tied[0]), level)
+    agreement, coverage = _place_agreement(q, top, level)
     score = confidence(agreement, coverage, 0.0)
     if score < cutoff:
         return None
     depth = _WALK.index(MATCH_LEVELS[level])
     kept = {COLUMNS[j] for cols in _WALK_COLUMNS[: depth + 1] for j in cols}
-    order = tied[np.argsort(-s.score[tied], kind="stable")][:limit]
+    order = np.array(tied)[np.argsort(-s.score[tied], kind="stable")][:limit]
     return Match(
         text=q.address.text,
         address_id=None,
@@ -668,29 +1105,67 @@ def _split_match(
         x=None,
         y=None,
         ambiguous=True,
-        candidates=_candidates(base, q, s, order),
-        explanation=_explain(q, s, int(tied[0]), MATCH_LEVELS[level], None, len(tied), split, True),
+        candidates=_candidates(base, q, s, order) if candidates else (),
+        explanation=_explain(q, top, MATCH_LEVELS[level], None, len(tied), split, True),
     )
 
 
-def _place_agreement(q: _Query, s: _Scores, k: int, level: int) -> tuple[float, float]:
-    """How well record ``k`` agrees with the text on the levels down to the match (weighted mean
+def _lowest_level(q: _Query, s: _Scores, ks: list[int]) -> int:
+    """The coarsest of the levels (see :attr:`_Record.level`) of candidates ``ks``."""
+    if len(ks) <= _FEW:
+        return min(_record(q, s, k).level for k in ks)
+    levels = list(_LEVEL_K)
+    agree = s.agree[levels][:, ks]
+    differ = s.has[levels][:, ks] & ~agree & np.array([q.asks[k] for k in levels])[:, None]
+    reached = agree & ~np.logical_or.accumulate(differ, axis=0)
+    return int(np.where(reached, np.arange(len(levels))[:, None], -1).max(axis=0).min())
+
+
+def _place_agreement(q: _Query, r: _Record, level: int) -> tuple[float, float]:
+    """How well record ``r`` agrees with the text on the levels down to the match (weighted mean
     similarity, times what its weakest near name is worth), and the weighted share of the text's
     weight those levels cover.
     """
-    asks = q.vector != _LACKS
-    within = asks & (_WALK.index(MATCH_LEVELS[level]) >= _K_DEPTH)
-    inside = float(_W[within].sum())
+    within, inside = _within(q.asks, level)
     if not inside:
         return 0.0, 0.0
-    agreed = s.agree[k] & within
-    agreement = float((_W * s.sim[k])[agreed].sum()) / inside
-    names = s.sim[k][agreed & _IS_NAME]
-    weakest = float(names.min()) if len(names) else 1.0
-    return agreement * _name_evidence(q, s, k, weakest), inside / float(_W[asks].sum())
+    states, sims = r.states, r.sims
+    agreed = [k for k in within if states[k] == _AGREE]
+    agreement = _sum([_WEIGHT[k] * sims[k] for k in agreed]) / inside
+    names = [sims[k] for k in agreed if k in _NAME_POSITIONS]
+    weakest = min(names) if names else 1.0
+    return agreement * _name_evidence(q, r, weakest), inside / q.weight
 
 
-def _name_evidence(q: _Query, s: _Scores, k: int, similarity: float) -> float:
+@functools.cache
+def _within(asks: tuple[bool, ...], level: int) -> tuple[tuple[int, ...], float]:
+    """The fields of the text at or above ``level`` (positions in COMPARED) and their summed weight."""
+    depth = _LEVEL_DEPTH[level]
+    within = tuple(k for k, (a, d) in enumerate(zip(asks, _K_DEPTH, strict=True)) if a and d <= depth)
+    return within, _sum([_WEIGHT[k] for k in within])
+
+
+def _sum(v: list[float]) -> float:
+    """``numpy.sum`` of a short float array, to the last bit: numpy adds up to 7 values in order and
+    8 or more in eight interleaved partial sums."""
+    if len(v) < 8:
+        total = -0.0
+        for x in v:
+            total += x
+        return 0.0 + total
+    r = v[:8]
+    i = 8
+    while i + 8 <= len(v):
+        for j in range(8):
+            r[j] += v[i + j]
+        i += 8
+    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    for x in v[i:]:
+        total += x
+    return 0.0 + total
+
+
+def _name_evidence(q: _Query, r: _Record, similarity: float) -> float:
     """How much a near (fuzzy) road or compound name is worth: its similarity to a power that falls
     from _NAME_POWER_ALONE to _NAME_POWER_SUPPORTED as the text's finer fields (building, unit, floor,
     room) are confirmed by the record; finer fields the record lacks count against it.
@@ -700,12 +1175,12 @@ def _name_evidence(q: _Query, s: _Scores, k: int, similarity: float) -> float:
     """
     if similarity >= 1.0:
         return 1.0
-    asked = q.asks & _SUPPORT
-    total = float(_W[asked].sum())
+    asked = [k for k in _SUPPORT if q.asks[k]]
+    total = _sum([_WEIGHT[k] for k in asked])
     support = 0.0
     if total:
-        agreed = float(_W[asked & s.agree[k]].sum())
-        missing = float(_W[asked & ~s.has[k]].sum())
+        agreed = _sum([_WEIGHT[k] for k in asked if r.states[k] == _AGREE])
+        missing = _sum([_WEIGHT[k] for k in asked if r.states[k] == _INPUT_ONLY])
         support = max(0.0, agreed - missing) / total
     power = _NAME_POWER_ALONE - (_NAME_POWER_ALONE - _NAME_POWER_SUPPORTED) * support
     return similarity**power
@@ -726,20 +1201,21 @@ def _centroid(
     column = f"{f}_code"
     if f in _DIVISIONS and column in named:
         return float(a[f"m.{column}.x"][named[column]]), float(a[f"m.{column}.y"][named[column]])
-    sizes = base._tables.sizes
+    t = _tables(base)
+    g, sizes = t.groups, t.sizes
     if "road" in named and "house_number" in named:
-        rows = lookup_group(a, "door", _key(named["road"], named["house_number"], sizes["house_number"]))
+        rows = g["door"].rows(named["road"] * sizes["house_number"] + named["house_number"])
     elif "poi" in named and "building" in named:
-        rows = lookup_group(a, "poi_building", _key(named["poi"], named["building"], sizes["building"]))
+        rows = g["poi_building"].rows(named["poi"] * sizes["building"] + named["building"])
     elif "poi" in named:
-        rows = lookup_group(a, "poi", named["poi"])
+        rows = g["poi"].rows(named["poi"])
     elif "road" in named:
-        rows = lookup_group(a, "road", named["road"])
+        rows = g["road"].rows(named["road"])
     elif "community" in named and "group" in named:
-        rows = lookup_group(a, "community_group", _key(named["community"], named["group"], sizes["group"]))
+        rows = g["community_group"].rows(named["community"] * sizes["group"] + named["group"])
     else:
         rows = candidates
-    rows = rows[_inside(a["fields"][rows], place)]
+    rows = rows[_inside(_columns(t.fields, rows), place)] if len(rows) else rows
     x, y = a["x"][rows], a["y"][rows]
     ok = np.isfinite(x)
     if not ok.any():
@@ -783,62 +1259,88 @@ def confidence(agreement: float, coverage: float, margin: float) -> float:
     score of the best record minus that of the best record outside the matched place.
     """
     closeness = max(0.0, 1.0 - margin / _RIVAL_RANGE)
-    raw = agreement * coverage**_COVERAGE_POWER * (1.0 - 0.5 * closeness)
-    xs, ys = zip(*_CALIBRATION, strict=True)
-    return float(np.interp(raw, xs, ys))
+    return _interp(agreement * coverage**_COVERAGE_POWER * (1.0 - 0.5 * closeness), _CALIBRATION)
+
+
+def _interp(x: float, knots: tuple[tuple[float, float], ...]) -> float:
+    """``numpy.interp(x, xs, ys)`` for one value, to the last bit, without numpy's per-call cost."""
+    if x != x:
+        return x
+    if x <= knots[0][0]:
+        return knots[0][1]
+    if x >= knots[-1][0]:
+        return knots[-1][1]
+    j = bisect_right(knots, (x, math.inf)) - 1
+    (x0, y0), (x1, y1) = knots[j], knots[j + 1]
+    if x == x0:
+        return y0
+    return (y1 - y0) / (x1 - x0) * (x - x0) + y0
 
 
 def _candidates(base: AddressBase, q: _Query, s: _Scores, order: NDArray[np.int64]) -> tuple[Candidate, ...]:
     vocab = base._vocab
+    ids = base._a["ids"]
     # Per compared field: the column shown (a division's name, not its code) and the text's value.
     shown = []
     for i, f in enumerate(COMPARED):
         column = f if f in _DIVISIONS else COLUMNS[q.columns[i]]
         shown.append((f, COLUMN_INDEX[column], vocab[column], q.values.get(column)))
+    lists = _tables(base).lists[: len(FIELDS)]
     out = []
-    for k in order.tolist():
-        values = s.fields[k].tolist()
+    ks = order.tolist()
+    for k, values, row, score in zip(
+        ks, s.fields[:, ks].T.tolist(), s.rows[ks].tolist(), s.score[ks].tolist(), strict=True
+    ):
+        r = _record(q, s, k, values)
         fields = tuple(
-            FieldMatch(f, _STATE_NAMES[st], value, names[values[j]] if values[j] >= 0 else None, sim)
-            for (f, j, names, value), st, sim in zip(
-                shown, s.states(q, k).tolist(), s.sim[k].tolist(), strict=True
-            )
+            _field_match(f, st, value, names[values[j]] if values[j] >= 0 else None, sim)
+            for (f, j, names, value), st, sim in zip(shown, r.states, r.sims, strict=True)
             if st != _NONE
         )
-        level = s.level(k)
+        level = r.level
         out.append(
-            Candidate(
-                address_id=str(base._a["ids"][s.rows[k]]),
-                score=min(1.0, max(0.0, float(s.score[k]))),
-                level=MATCH_LEVELS[level] if level >= 0 else None,
-                standard=standard_of(
-                    {f: vocab[f][v] for f, v in zip(FIELDS, values, strict=False) if v >= 0}
-                ),
-                fields=fields,
+            Candidate(  # address_id, score, level, standard, fields
+                str(ids[row]),
+                min(1.0, max(0.0, score)),
+                MATCH_LEVELS[level] if level >= 0 else None,
+                written([names[v] if v >= 0 else None for names, v in zip(lists, values, strict=False)]),
+                fields,
             )
         )
     return tuple(out)
 
 
+# FieldMatch objects are immutable and the same ones come back in candidate after candidate (the
+# county agrees, the town is the record's only): made once, they are also pickled once per batch chunk.
+_FIELD_MATCHES: dict[tuple[str, int, str | None, str | None, float], FieldMatch] = {}
+_FIELD_MATCHES_MAX = 1 << 16
+
+
+def _field_match(field: str, state: int, value: str | None, record: str | None, sim: float) -> FieldMatch:
+    key = (field, state, value, record, sim)
+    made = _FIELD_MATCHES.get(key)
+    if made is None:
+        if len(_FIELD_MATCHES) >= _FIELD_MATCHES_MAX:
+            _FIELD_MATCHES.clear()
+        made = _FIELD_MATCHES[key] = FieldMatch(field, _STATE_NAMES[state], value, record, sim)
+    return made
+
+
 def _explain(
     q: _Query,
-    s: _Scores,
-    k: int,
+    r: _Record,
     level: str,
     address_id: str | None,
     n_tied: int,
     split: str | None,
     ambiguous: bool,
 ) -> str:
-    states = s.states(q, k).tolist()
-    by_state: dict[int, list[str]] = {}
-    for f, st in zip(COMPARED, states, strict=True):
-        by_state.setdefault(st, []).append(f)
+    agrees, differs = _said(tuple(r.states))
     parts = [
         f"record {address_id} at {level} level" if address_id else f"{level} level (no record of its own)"
     ]
-    if by_state.get(_AGREE):
-        parts.append("agrees on " + ", ".join(by_state[_AGREE]))
+    if agrees:
+        parts.append(agrees)
     fuzzy = [
         f"{f} {q.values[f]}~{max(found.values()):.2f}"
         for f, found in (("road", q.roads), ("poi", q.pois))
@@ -846,13 +1348,27 @@ def _explain(
     ]
     if fuzzy:
         parts.append("fuzzy " + ", ".join(fuzzy))
-    if by_state.get(_DIFFER):
-        parts.append("differs in " + ", ".join(by_state[_DIFFER]))
-    if by_state.get(_INPUT_ONLY):
-        parts.append("base lacks the input's " + ", ".join(by_state[_INPUT_ONLY]))
+    if differs:
+        parts.append(differs)
     if ambiguous:
         parts.append(f"{n_tied} records tie, split by {split}")
     return "; ".join(parts)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _said(states: tuple[int, ...]) -> tuple[str, str]:
+    """What the explanation says of the fields in these states: what agrees, and what differs or
+    the base lacks (empty: nothing)."""
+    by_state: dict[int, list[str]] = {}
+    for f, st in zip(COMPARED, states, strict=True):
+        by_state.setdefault(st, []).append(f)
+    agrees = "agrees on " + ", ".join(by_state[_AGREE]) if _AGREE in by_state else ""
+    rest = []
+    if _DIFFER in by_state:
+        rest.append("differs in " + ", ".join(by_state[_DIFFER]))
+    if _INPUT_ONLY in by_state:
+        rest.append("base lacks the input's " + ", ".join(by_state[_INPUT_ONLY]))
+    return agrees, "; ".join(rest)
 
 
 def _division_match(base: AddressBase, q: _Query, cutoff: float) -> Match | None:
@@ -871,7 +1387,7 @@ def _division_match(base: AddressBase, q: _Query, cutoff: float) -> Match | None
     score = confidence(_UNPLACED if _unplaced(q.address) else 1.0, 1.0, math.inf)
     if level is None or score < cutoff:
         return None
-    x, y = _centroid(base, place, level, np.zeros(0, dtype=np.int32))
+    x, y = _centroid(base, place, level, _EMPTY)
     return Match(
         text=q.address.text,
         address_id=None,
@@ -886,8 +1402,13 @@ def _division_match(base: AddressBase, q: _Query, cutoff: float) -> Match | None
     )
 
 
-def match_safe(base: AddressBase, value: Any, limit: int, cutoff: float) -> tuple[Match | None, str, str]:
-    """The match of one batch value with its status (:data:`~stdaddr.models.MATCH_STATUSES`) and a reason."""
+def match_safe(
+    base: AddressBase, value: Any, limit: int, cutoff: float, *, candidates: bool = True
+) -> tuple[Match | None, str, str]:
+    """The match of one batch value with its status (:data:`~stdaddr.models.MATCH_STATUSES`) and a reason.
+
+    ``candidates=False`` leaves :attr:`Match.candidates` empty, for callers that do not show them.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None, "invalid", "missing value"
     if not isinstance(value, (str, bytes, bytearray)):
@@ -896,7 +1417,7 @@ def match_safe(base: AddressBase, value: Any, limit: int, cutoff: float) -> tupl
         address = _parse(value)
         if address is None:
             return None, "invalid", "empty text"
-        m = _match_address(base, address, limit, cutoff)
+        m = _match_address(base, address, limit, cutoff, candidates)
     except Exception as exc:  # batch contract: one value never stops the batch; its row says why
         return None, "invalid", f"{type(exc).__name__}: {exc}"
     if m is None:
@@ -904,17 +1425,29 @@ def match_safe(base: AddressBase, value: Any, limit: int, cutoff: float) -> tupl
     return m, m.status, m.explanation
 
 
-_FORKED: tuple[AddressBase, int, float] | None = None
+_FORKED: tuple[AddressBase, int, float, bool] | None = None
 
 
-def _match_chunk(values: list[Any]) -> list[tuple[Match | None, str, str]]:
+def _match_chunk(values: list[Any]) -> list[Match | tuple[None, str, str]]:
+    """Worker: a match, or for no match its (None, status, reason), per value. A match carries its
+    status and reason itself: sending them as well would only lengthen the pickle."""
     assert _FORKED is not None
-    base, limit, cutoff = _FORKED
-    return [match_safe(base, v, limit, cutoff) for v in values]
+    base, limit, cutoff, candidates = _FORKED
+    out: list[Match | tuple[None, str, str]] = []
+    for v in values:
+        m, status, reason = match_safe(base, v, limit, cutoff, candidates=candidates)
+        out.append((None, status, reason) if m is None else m)
+    return out
 
 
 def match_batch(
-    base: AddressBase, values: Iterable[Any], *, limit: int, score_cutoff: float | None, workers: int | None
+    base: AddressBase,
+    values: Iterable[Any],
+    *,
+    limit: int,
+    score_cutoff: float | None,
+    workers: int | None,
+    candidates: bool = True,
 ) -> list[tuple[Match | None, str, str]]:
     """:func:`match_safe` over many values, in order, on ``workers`` forked processes for big batches."""
     global _FORKED
@@ -922,12 +1455,12 @@ def match_batch(
     items = list(values)
     n_workers = default_workers(workers) if len(items) >= 2 * _CHUNK else 1
     _tables(base)  # built once here, so forked workers inherit it
-    _FORKED = (base, limit, cutoff)
+    _FORKED = (base, limit, cutoff, candidates)
     try:
         parts = run_chunks(_match_chunk, items, chunk=_CHUNK, workers=n_workers, warm_up=_warm)
     finally:
         _FORKED = None
-    return [r for part in parts for r in part]
+    return [r if isinstance(r, tuple) else (r, r.status, r.explanation) for part in parts for r in part]
 
 
 def _warm() -> None:
@@ -969,7 +1502,9 @@ def match_table(
         raise ColumnError(
             f'column was "{column}" but the table has the columns {[str(c) for c in df.columns]}'
         )
-    results = match_batch(base, df[column].tolist(), limit=limit, score_cutoff=score_cutoff, workers=workers)
+    results = match_batch(
+        base, df[column].tolist(), limit=limit, score_cutoff=score_cutoff, workers=workers, candidates=False
+    )
     out = df.copy()
     out[f"{prefix}id"] = _objects([m.address_id if m else None for m, _, _ in results], out.index)
     out[f"{prefix}score"] = [m.score if m else 0.0 for m, _, _ in results]

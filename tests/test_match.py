@@ -172,10 +172,10 @@ def test_match_many_on_two_processes_equals_one(synthetic, monkeypatch):
 def brute_force(built: AddressBase, text: str):
     """The reference: the same field-wise scorer over every record of the base, no blocking."""
     t = match_module._tables(built)
-    q = match_module._query(built, t, parse(text))
+    q = match_module._query(t, parse(text))
     if q is None:
         return None
-    if match_module._block(built, t, q) is None:
+    if match_module._block(t, q) is None:
         return match_module._division_match(built, q, match_module.DEFAULT_SCORE_CUTOFF)
     s = match_module.field_scores(built, q, np.arange(len(built), dtype=np.int32))
     if s is None:
