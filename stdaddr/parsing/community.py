@@ -20,6 +20,8 @@ __all__ = ["FoundCommunity", "find_community", "written_name"]
 _MAX_NAME = 12
 _CJK = re.compile("[\u3400-\u9fff]")
 _SKIP = re.compile(r"[,\s]*")
+# A town's level mark after a community's short name: the name is that of a town (石粘|镇, merged since).
+_TOWN_MARK = re.compile("(?:街道|镇|乡)(?!路|街|大道|巷)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +52,9 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
             return None
         entry = entries[0]
         written = text[pos:end].endswith(("社区", "村"))
-        if entry.kind != FULL and not written and _CJK.match(text, end) and not ROAD_AHEAD.match(text, end):
-            # A short name (沿山 for 沿山村) only when nothing follows that could extend it, or a road does.
+        # A short name (沿山 for 沿山村) only when nothing follows that could extend it, or a road does.
+        goes_on = _CJK.match(text, end) and (_TOWN_MARK.match(text, end) or not ROAD_AHEAD.match(text, end))
+        if entry.kind != FULL and not written and goes_on:
             continue
         return end, entry.code
     return None

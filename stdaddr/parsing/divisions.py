@@ -16,12 +16,12 @@ from functools import cache
 from stdaddr import gazetteer
 from stdaddr.gazetteer import FULL, HISTORIC, SHORT, Entry
 
-__all__ = ["Hit", "Chain", "Reading", "find_hits", "best_chains", "extend"]
+__all__ = ["Hit", "Chain", "Reading", "find_hits", "best_chains", "extend", "correct_county"]
 
 # Text right after a name that makes the name part of a longer one (四川|北路, 西湖|路, 温州|大学).
 _NAME_GOES_ON = re.compile(
     r"[\u4e00-\u9fff]?(?:路|街(?!道|办)|大道|大街|巷|弄|胡同|桥|公路|隧道|高速|环线)|里(?!村)|村(?!委|民)|社区|居委会"
-    r"|(?:[一二三四五六七八九十]|\d)+(?:苑|园|区|村|期|号)"
+    r"|(?:[一二三四五六七八九十]|\d)+(?:苑|园|区|村|期|号)|[苑庭邸寓厦坊场](?![区县市镇乡])"
     r"|(?:大学|学院|中学|小学|医院|银行|公司|集团|宾馆|酒店|饭店|大厦|广场|公园|花园|小区|新村|商场|市场|机场|车站|"
     r"火车站|汽车站|港|码头|大酒店|中心|商城|影城|剧院|体育|图书馆|博物馆|电视|日报|晚报|供电|移动|联通|电信|烟草)"
 )
@@ -51,6 +51,17 @@ _CJK_CHAR = re.compile("[\u3400-\u9fff]")
 _ZONE = re.compile(
     "[\u4e00-\u9fff]{0,2}(?:经济技术开发区|经济开发区|开发区|工业园区|工业区|工业园|高新区|科技城|产业园|园区|新区)"
 )
+# The level mark right after a short name names a unit of another level (柯桥|区 after 柯桥 of 柯桥街道,
+# 临平|镇 after 临平 of 临平区): the short name is not read at its own level there.
+_OTHER_LEVEL_MARK = {
+    level: re.compile(f"(?:{'|'.join(marks)})")
+    for level, marks in (
+        (0, ("区", "县", "镇", "乡", "街道")),
+        (1, ("区", "县", "镇", "乡", "街道")),
+        (2, ("省", "镇", "乡", "街道")),
+        (3, ("省", "市", "区", "县")),
+    )
+}
 _RENAMED_SUFFIX = {
     2: re.compile("(?:县|区|市)(?!场|政府|委|级)"),
     3: re.compile("(?:街道办事处|街道|镇|乡)(?!政府|府)"),
@@ -214,6 +225,8 @@ def find_hits(text: str) -> list[Hit]:
                     if m is not None:
                         hits.append(Hit(start, m.end(), key + m.group(), entry))
                         continue
+                if not full_marked and _OTHER_LEVEL_MARK[entry.level].match(text, end) is not None:
+                    continue
             if goes_on_full if entry.kind == FULL and full_marked else goes_on_short:
                 continue
             hits.append(Hit(start, end, key, entry))
@@ -404,3 +417,64 @@ def extend(text: str, hits: list[Hit], chain: Chain) -> Reading:
     ):
         frontier += 1  # 温州市区: the city's urban area, no county
     return Reading(Chain(tuple(chain_hits), chain.score), tuple(repeats), frontier)
+
+
+# A county written with one wrong character (菜山区 for 萧山区) right after its city or province.
+_COUNTY_WRITTEN = re.compile("[\u4e00-\u9fff]{2,4}?(?:区|县|旗|市)(?!场|政府|委|级|辖|民|长|中心|里|内|外)")
+
+
+@cache
+def _counties_under(code: str) -> dict[tuple[int, str], tuple[tuple[str, str], ...]]:
+    """(code, name) of the counties under a province or city, by name length and last character."""
+    out: dict[tuple[int, str], list[tuple[str, str]]] = {}
+    for county, name in gazetteer.load().units(2):
+        if county.startswith(code):
+            out.setdefault((len(name), name[-1]), []).append((county, name))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def correct_county(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, str] | None:
+    """Read a county name with one wrong character, written right after the chain's city or province,
+    as the one county it differs from by that character: the county of the town read next
+    (杭州市菜山区衙前镇 -> 萧山区), or else the one such county under the city (宁波鄞洲区 -> 鄞州区).
+    Returns the corrected reading and the note to add; ``None`` when nothing is to correct."""
+    chain = reading.chain
+    if not chain.hits or any(h.entry.level == 2 for h in chain.hits):
+        return None
+    upper = [i for i, h in enumerate(chain.hits) if h.entry.level < 2]
+    i = upper[-1] if upper else -1
+    after = chain.hits[i + 1] if i + 1 < len(chain.hits) else None
+    if i < 0:  # 潘阳县珠湖乡: the county written wrong before the town that opens the chain
+        assert after is not None
+        m = next(
+            (
+                m
+                for n in range(3, 6)
+                if (m := _COUNTY_WRITTEN.fullmatch(text, after.start - n, after.start)) is not None
+            ),
+            None,
+        )
+    else:
+        end = chain.hits[i].end if after is not None else reading.end
+        m = _COUNTY_WRITTEN.match(text, _NOISE.match(text, end).end())
+    if m is None or any(h.start == m.start() for h in hits):
+        return None  # a name the gazetteer knows was weighed by the chain already
+    written = m.group()
+    if after is not None:
+        if _NOISE.match(text, m.end()).end() != after.start:
+            return None
+        code = after.entry.code[:6]
+        name = gazetteer.load().name(code) or ""
+        found = [(code, name)] if len(name) == len(written) else []
+    else:
+        found = _counties_under(chain.hits[i].entry.code).get((len(written), written[-1]), ())
+    found = [(c, n) for c, n in found if sum(a != b for a, b in zip(n, written, strict=True)) == 1]
+    if len(found) != 1:
+        return None
+    code, name = found[0]
+    hit = Hit(m.start(), m.end(), written, Entry(code, 2, SHORT, stem=len(written) - 1))
+    hits_now = (*chain.hits[: i + 1], hit, *chain.hits[i + 1 :])  # i == -1: the hit opens the chain
+    note = f"{written} read as {name} ({code}): one character differs"
+    if after is not None:
+        return Reading(Chain(hits_now, chain.score), reading.repeats, reading.end), note
+    return extend(text, hits, Chain(hits_now, chain.score)), note

@@ -48,7 +48,9 @@ _TOKEN = re.compile(
             r"(?P<triple>(?<![0-9-])([0-9]+)-([0-9]+)-([0-9]+)(?:室|号)?(?![0-9-]))",
             rf"(?P<lane>({N})弄({N})号)",
             rf"(?P<building>第?({N}|[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼|#楼?|号?栋|号馆))",
-            rf"(?P<house>([甲乙丙丁](?=[0-9]))?([A-Z]?{N}[A-Z]?)(?:-([0-9]+))?号(?!楼)院?(?:(?:附|之)({N})号?|([甲乙丙丁])(?![0-9\u4e00-\u9fff]))?)",
+            # 下沙0号大街, 经济开发区三号路: a numbered road, not a door number.
+            rf"(?P<numbered_road>(?<![0-9]){N}号(?:大街|大道|(?:路|街)(?![\u4e00-\u9fff])))",
+            rf"(?P<house>([甲乙丙丁](?=[0-9]))?([A-Z]?{N}[A-Z]?)(?:-([0-9]+))?号(?!楼|大街|大道|(?:路|街)(?![\u4e00-\u9fff]))院?(?:(?:附|之)({N})号?|([甲乙丙丁])(?![0-9\u4e00-\u9fff]))?)",
             rf"(?P<unit>({N})单元)",
             rf"(?P<floor>(负|地下|-)?({N}|[A-Z][0-9]+)(?:层|楼)(?![房盘道梯宇下]))",
             rf"(?P<room>([A-Z]?[0-9]+[A-Z]?|{N})(?:室|户|房)(?![子间村屋]))",
@@ -60,7 +62,8 @@ _TOKEN = re.compile(
             rf"(?P<part>(?<![0-9])(?:{N}|[A-Z])(?:期|区)(?![0-9]))",
             r"(?P<assist>(?:斜?对面|附近|旁边|隔壁|对过|楼下|交叉口|交叉路口|路口|(?:往|向)?[东西南北]{1,2}(?:侧|面|边)?约?[0-9]+(?:米|公里|M|KM)|[0-9]+(?:米|公里)处?|[东西南北]侧|旁))",
             # A town may be named with 村 (付村镇); it is tried before the community pattern.
-            rf"(?P<town>(?:{_TOWN_NAME}{{1,6}}?(?:街道|镇|乡)|{_CJK_NAME}{{0,6}}?(?:经济开发区|开发区|工业园区|工业区|工业园|经济区|高新区|园区|新区))(?!路|街|大道|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
+            # 新街镇, 大路乡: a town name may end in 街 or 路 right before 镇/乡; 五乡|中路 is a road.
+            rf"(?P<town>(?:{_TOWN_NAME}{{1,6}}?(?:[路街](?=[镇乡]))?(?:街道|镇|乡)|{_CJK_NAME}{{0,6}}?(?:经济开发区|开发区|工业园区|工业区|工业园|经济区|高新区|园区|新区))(?![东西南北中]?(?:路|街|大道)|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
             # A community may be named after its road (解放路社区, 前街村); 垟西村|民主路 and 杏里村|花园路 are
             # a village before a road, 林山新村 a compound (settled in _community).
             rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|居委会|村委会|村民委员会|居民委员会|村村?)"
@@ -228,7 +231,7 @@ def _token(st: _State, m: re.Match[str]) -> None:
         _number(st, s, e, _code(_num(g(_G["number"] + 1))))
     elif kind == "community":
         _community(st, s, e, g(0))
-    elif kind == "road":
+    elif kind in ("road", "numbered_road"):
         _road(st, s, e, g(0))
 
 
