@@ -31,8 +31,10 @@ class Component:
     """One element found in the input: its field, its span ``text[start:end]`` and its canonical value.
 
     ``field`` is one of :data:`FIELDS` or ``"extra"`` (a note, landmark, name or phone number).
-    ``repeated`` marks a second copy of a division already read (浙江省温州市浙江省温州市…): it keeps
-    its level here but stays out of the address's fields, and its text is in ``Address.extra``.
+    ``repeated`` marks a second copy of a division already read (浙江省温州市浙江省温州市…), or a
+    division of another place the text names besides the address (a region filled in by a form before
+    it): it keeps its level here but stays out of the address's fields, and its text is in
+    ``Address.extra``.
     """
 
     field: str

@@ -26,7 +26,7 @@ from stdaddr.errors import InputError
 from stdaddr.models import DIVISION_FIELDS, FIELDS, Address, Component, Division
 from stdaddr.parsing.assemble import assemble
 from stdaddr.parsing.community import find_community
-from stdaddr.parsing.divisions import best_chains, correct_county, extend, find_hits
+from stdaddr.parsing.divisions import best_chains, correct_county, extend, find_hits, next_place
 from stdaddr.parsing.tail import split_tail
 from stdaddr.text import clean
 
@@ -72,10 +72,11 @@ def _parse_cached(text: str) -> Address:
     chains = best_chains(folded, hits)
     reading = extend(folded, hits, chains[0]) if len(chains) == 1 else None
     if reading is not None:
-        corrected = correct_county(folded, hits, reading)
-        if corrected is not None:
-            reading = corrected[0]
-            notes.append(corrected[1])
+        for step in (next_place, correct_county):
+            changed = step(folded, hits, reading)
+            if changed is not None:
+                reading = changed[0]
+                notes.append(changed[1])
         chains = [reading.chain]
     community = find_community(folded, chains, reading.end if reading else None)
     return assemble(text, folded, offsets, chains, reading, community, split_tail, notes)

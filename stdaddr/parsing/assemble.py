@@ -16,6 +16,8 @@ from stdaddr.parsing.tail import ORDER, Piece
 __all__ = ["assemble"]
 
 MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
+# Skipped text that is only separators is no note (浙江省杭州市,浙江省温州市…).
+_SEPARATORS = ",-.#_/\\ "
 # National community lookups are only trusted when the name points to this few places.
 _MAX_COMMUNITY_CANDIDATES = 12
 
@@ -122,6 +124,12 @@ def assemble(
 
     if reading is not None and reading.repeats:
         pieces = _first_copies(pieces + _division_pieces([Chain(reading.repeats, 0.0)], []))
+    if reading is not None and reading.others:
+        # Another place the text names: its divisions keep their level, out of the address's fields.
+        pieces += [
+            Piece(p.field, p.start, p.end, p.value, p.code, repeated=True)
+            for p in _division_pieces([Chain(reading.others, 0.0)], [])
+        ]
     covered = [(p.start, p.end) for p in pieces]
 
     tail_start = max((e for _, e in covered), default=0)
@@ -132,7 +140,9 @@ def assemble(
     state = None
     for s, e in _segments(len(folded), covered):
         if s < tail_start:
-            pieces.append(Piece("extra", s, min(e, tail_start), folded[s : min(e, tail_start)]))
+            skipped = folded[s : min(e, tail_start)]
+            if skipped.strip(_SEPARATORS):
+                pieces.append(Piece("extra", s, min(e, tail_start), skipped))
             s = tail_start
         if s < e:
             state = split_tail(folded, s, e, state, after=after, known=known)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from stdaddr import gazetteer
 from stdaddr.gazetteer import FULL
-from stdaddr.parsing.divisions import Chain
+from stdaddr.parsing.divisions import ZONE, Chain
 from stdaddr.parsing.tail import ROAD_AHEAD
 
 __all__ = ["FoundCommunity", "find_community", "written_name"]
@@ -20,8 +20,9 @@ __all__ = ["FoundCommunity", "find_community", "written_name"]
 _MAX_NAME = 12
 _CJK = re.compile("[\u3400-\u9fff]")
 _SKIP = re.compile(r"[,\s]*")
-# A town's level mark after a community's short name: the name is that of a town (石粘|镇, merged since).
-_TOWN_MARK = re.compile("(?:街道|镇|乡)(?!路|街|大道|巷)")
+# A town's level mark after a community's short name: the name is that of a town (石粘|镇, merged since),
+# or of a zone (长城|工业区).
+_TOWN_MARK = re.compile(f"(?:街道|镇|乡)(?!路|街|大道|巷)|{ZONE.pattern}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,17 @@ from functools import cache
 from stdaddr import gazetteer
 from stdaddr.gazetteer import FULL, HISTORIC, SHORT, Entry
 
-__all__ = ["Hit", "Chain", "Reading", "find_hits", "best_chains", "extend", "correct_county"]
+__all__ = [
+    "Hit",
+    "Chain",
+    "Reading",
+    "ZONE",
+    "find_hits",
+    "best_chains",
+    "extend",
+    "correct_county",
+    "next_place",
+]
 
 # Text right after a name that makes the name part of a longer one (四川|北路, 西湖|路, 温州|大学).
 _NAME_GOES_ON = re.compile(
@@ -48,8 +58,8 @@ _LEVEL_MARKS = (
 )
 
 _CJK_CHAR = re.compile("[\u3400-\u9fff]")
-_ZONE = re.compile(
-    "[\u4e00-\u9fff]{0,2}(?:经济技术开发区|经济开发区|开发区|工业园区|工业区|工业园|高新区|科技城|产业园|园区|新区)"
+ZONE = re.compile(
+    "(?:经济技术开发区|经济开发区|开发区|工业园区|工业区|工业园|高新区|科技城|产业园|园区|新区)"
 )
 # The level mark right after a short name names a unit of another level (柯桥|区 after 柯桥 of 柯桥街道,
 # 临平|镇 after 临平 of 临平区): the short name is not read at its own level there.
@@ -210,7 +220,7 @@ def find_hits(text: str) -> list[Hit]:
         # 瓯|北镇, 东|南开: a short name glued to the end of another word is not a division.
         glued = start > 0 and start not in ends and _CJK_CHAR.match(text, start - 1) is not None
         # 鄞州|经济开发区, 清港|工业区: a zone named after a place, read as a zone by the tail.
-        zone = _ZONE.match(text, end) is not None
+        zone = ZONE.match(text, end) is not None
         # 台州市|路桥区: a name right before another name does not go on into a road.
         goes_on_short = end not in starts and _NAME_GOES_ON.match(text, end) is not None
         goes_on_full = goes_on_short and _FULL_NAME_GOES_ON.match(text, end) is not None
@@ -352,11 +362,16 @@ _PSEUDO_LEVELS = re.compile("市辖区|省直辖县级行政区划|自治区直�
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """The chain read for the divisions, its repeats, and where the division part of the text ends."""
+    """The chain read for the divisions, its repeats, and where the division part of the text ends.
+
+    ``others`` are the divisions of another place the text names before this one (a region filled in
+    by a form, then the address: 山东省临沂市临沭县中国浙江省杭州市余杭区龙潭路).
+    """
 
     chain: Chain
     repeats: tuple[Hit, ...]
     end: int
+    others: tuple[Hit, ...] = ()
 
 
 def _overlaps(h: Hit, taken: list[tuple[int, int]]) -> bool:
@@ -391,7 +406,7 @@ def extend(text: str, hits: list[Hit], chain: Chain) -> Reading:
         contiguous = h.start >= frontier and h.start == _NOISE.match(text, frontier).end()
         if (
             contiguous
-            and entry.kind != FULL
+            and (entry.kind == SHORT or (entry.kind == HISTORIC and not h.key.endswith(_LEVEL_MARKS)))
             and h.end not in starts
             and _CJK_CHAR.match(text, h.end)
             and not _road_ahead(text, h.end)
@@ -478,3 +493,42 @@ def correct_county(text: str, hits: list[Hit], reading: Reading) -> tuple[Readin
     if after is not None:
         return Reading(Chain(hits_now, chain.score), reading.repeats, reading.end), note
     return extend(text, hits, Chain(hits_now, chain.score)), note
+
+
+_COUNTRY = re.compile(r"[^\u3400-\u9fff]*(?:中国|中华人民共和国)?[^\u3400-\u9fff]*")
+
+
+def next_place(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, str] | None:
+    """When another place follows the divisions read, written with at least two official names that
+    nest (浙江省杭州市, 杭州市余杭区) and contradicting them, and the text goes on after it, that place is
+    the address: the street part is next to it. The first place's divisions become ``others``.
+    Returns the new reading and the note to add."""
+    chain = reading.chain
+    if not chain.hits:
+        return None
+    pos = _COUNTRY.match(text, reading.end).end()
+    seq: list[Hit] = []
+    for h in hits:  # ordered by start, longest first
+        if h.start < pos or h.entry.kind != FULL:
+            continue
+        if h.start > pos:
+            break
+        if not seq or (h.entry.level > seq[-1].entry.level and h.entry.under(seq[-1].entry.code)):
+            seq.append(h)
+            pos = h.end
+    code = chain.code
+    if len(seq) < 2 or seq[-1].entry.code.startswith(code) or code.startswith(seq[-1].entry.code):
+        return None
+    if _CONTENT_RUN.search(text, seq[-1].end) is None:
+        # Nothing after it: a second place named at the end; the address is the first.
+        second = "".join(h.key for h in seq)
+        return Reading(chain, reading.repeats, seq[-1].end, (*reading.others, *seq)), (
+            f"the text names two places; read the first, not {second}"
+        )
+    found = extend(text, hits, Chain(tuple(seq), chain.score))
+    taken = {(h.start, h.end) for h in (*found.chain.hits, *found.repeats)}
+    others = tuple(h for h in (*chain.hits, *reading.repeats) if (h.start, h.end) not in taken)
+    first = "".join(h.key for h in chain.hits)
+    return Reading(found.chain, found.repeats, found.end, others), (
+        f"the text names two places; read the one next to the street part, not {first}"
+    )
