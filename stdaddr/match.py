@@ -627,6 +627,15 @@ _NAME_K = {f: COMPARED.index(f) for f in _NAMES}
 _NAME_POSITIONS = frozenset(_NAME_K.values())
 # Fields below the door that confirm a near name when they agree.
 _SUPPORT = tuple(COMPARED.index(f) for f in ("building", "unit", "floor", "room"))
+_POI_K = COMPARED.index("poi")
+# What confirms a near name (see _name_evidence): (position, weight, counted when the text lacks it).
+_ROAD_EVIDENCE = tuple((k, _WEIGHT[k], False) for k in _SUPPORT)
+# The finer fields count this much for a compound name as for a road name.
+_FINER_FOR_COMPOUND = 0.3
+_COMPOUND_EVIDENCE = (
+    *((COMPARED.index(f), _WEIGHT[COMPARED.index(f)], True) for f in ("road", "house_number")),
+    *((k, _WEIGHT[k] * _FINER_FOR_COMPOUND, False) for k in _SUPPORT),
+)
 # Positions in COMPARED of the match levels, in level order.
 _LEVEL_K = tuple(COMPARED.index(f) for f in MATCH_LEVELS)
 # Province and city codes the text names exclude the records with others (the county is compared anyway).
@@ -1132,9 +1141,9 @@ def _place_agreement(q: _Query, r: _Record, level: int) -> tuple[float, float]:
     states, sims = r.states, r.sims
     agreed = [k for k in within if states[k] == _AGREE]
     agreement = _sum([_WEIGHT[k] * sims[k] for k in agreed]) / inside
-    names = [sims[k] for k in agreed if k in _NAME_POSITIONS]
-    weakest = min(names) if names else 1.0
-    return agreement * _name_evidence(q, r, weakest), inside / q.weight
+    names = [(sims[k], k) for k in agreed if k in _NAME_POSITIONS]
+    weakest, which = min(names) if names else (1.0, -1)
+    return agreement * _name_evidence(q, r, weakest, which), inside / q.weight
 
 
 @functools.cache
@@ -1165,22 +1174,26 @@ def _sum(v: list[float]) -> float:
     return 0.0 + total
 
 
-def _name_evidence(q: _Query, r: _Record, similarity: float) -> float:
+def _name_evidence(q: _Query, r: _Record, similarity: float, which: int = -1) -> float:
     """How much a near (fuzzy) road or compound name is worth: its similarity to a power that falls
-    from _NAME_POWER_ALONE to _NAME_POWER_SUPPORTED as the text's finer fields (building, unit, floor,
-    room) are confirmed by the record; finer fields the record lacks count against it.
+    from _NAME_POWER_ALONE to _NAME_POWER_SUPPORTED as the record confirms the fields that place the
+    name (``which`` is its position in COMPARED); fields the record lacks count against it.
 
-    One wrong character in a 3-character name is another real name about as often as a typo, and a
-    door number alone exists on most near roads; a whole building, unit and room rarely does.
+    For a road these are the text's finer fields (building, unit, floor, room): one wrong character in
+    a 3-character name is another real name about as often as a typo, and a door number alone exists
+    on most near roads; a whole building, unit and room rarely does. For a compound they are its road
+    and door, counted even when the text leaves them out (then nothing places the name), and weakly
+    the finer fields, which most compounds have (华汇家园 6幢1单元1702室 exists at 华孚家园 too).
     """
     if similarity >= 1.0:
         return 1.0
-    asked = [k for k in _SUPPORT if q.asks[k]]
-    total = _sum([_WEIGHT[k] for k in asked])
+    evidence = _COMPOUND_EVIDENCE if which == _POI_K else _ROAD_EVIDENCE
+    asked = [(k, w) for k, w, always in evidence if always or q.asks[k]]
+    total = _sum([w for _, w in asked])
     support = 0.0
     if total:
-        agreed = _sum([_WEIGHT[k] for k in asked if r.states[k] == _AGREE])
-        missing = _sum([_WEIGHT[k] for k in asked if r.states[k] == _INPUT_ONLY])
+        agreed = _sum([w for k, w in asked if r.states[k] == _AGREE])
+        missing = _sum([w for k, w in asked if r.states[k] == _INPUT_ONLY])
         support = max(0.0, agreed - missing) / total
     power = _NAME_POWER_ALONE - (_NAME_POWER_ALONE - _NAME_POWER_SUPPORTED) * support
     return similarity**power
