@@ -315,11 +315,15 @@ class Gazetteer:
     @cache  # noqa: B019
     def communities(self, parent: str) -> dict[str, tuple[Entry, ...]]:
         """Names and aliases of the communities under a county or town code, with their readings."""
-        towns = [parent] if len(parent) == 9 else self._towns_under.get(parent, [])
+        if len(parent) != 9:  # a county, city or province: its towns' indexes, each built once
+            merged: dict[str, list[Entry]] = defaultdict(list)
+            for town in self._towns_under.get(parent, []):
+                for key, entries in self.communities(town).items():
+                    merged[key].extend(entries)
+            return {k: tuple(v) for k, v in merged.items()}
         index: dict[str, list[Entry]] = defaultdict(list)
-        for town in towns:
-            for code, name in self._communities(town).items():
-                self._index_community(index, code, name)
+        for code, name in self._communities(parent).items():
+            self._index_community(index, code, name)
         return {k: tuple(v) for k, v in index.items()}
 
     @staticmethod

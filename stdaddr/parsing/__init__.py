@@ -26,7 +26,7 @@ from stdaddr.errors import InputError
 from stdaddr.models import DIVISION_FIELDS, FIELDS, Address, Component, Division
 from stdaddr.parsing.assemble import assemble
 from stdaddr.parsing.community import find_community
-from stdaddr.parsing.divisions import best_chains, correct_county, extend, find_hits, next_place
+from stdaddr.parsing.divisions import best_chains, correct_county, extend, find_hits, later_unit, next_place
 from stdaddr.parsing.tail import split_tail
 from stdaddr.text import clean
 
@@ -72,7 +72,7 @@ def _parse_cached(text: str) -> Address:
     chains = best_chains(folded, hits)
     reading = extend(folded, hits, chains[0]) if len(chains) == 1 else None
     if reading is not None:
-        for step in (next_place, correct_county):
+        for step in (next_place, correct_county, later_unit):
             changed = step(folded, hits, reading)
             if changed is not None:
                 reading = changed[0]

@@ -11,7 +11,7 @@ from stdaddr.gazetteer import CODE_LENGTHS, HISTORIC, LEVELS, fold
 from stdaddr.models import DIVISION_FIELDS, Address, Component, Division
 from stdaddr.parsing.community import FoundCommunity, written_name
 from stdaddr.parsing.divisions import Chain, Hit, Reading
-from stdaddr.parsing.tail import ORDER, Piece
+from stdaddr.parsing.tail import ORDER, ROAD_AHEAD, Piece
 
 __all__ = ["assemble"]
 
@@ -141,7 +141,11 @@ def assemble(
     for s, e in _segments(len(folded), covered):
         if s < tail_start:
             skipped = folded[s : min(e, tail_start)]
-            if skipped.strip(_SEPARATORS):
+            name = skipped.strip(_SEPARATORS)
+            if name and ROAD_AHEAD.fullmatch(name):  # 泰顺县长白路,泗溪镇: a road between the divisions
+                at = s + len(skipped) - len(skipped.lstrip(_SEPARATORS))
+                pieces.append(Piece("road", at, at + len(name), name))
+            elif name:
                 pieces.append(Piece("extra", s, min(e, tail_start), skipped))
             s = tail_start
         if s < e:

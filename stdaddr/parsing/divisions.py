@@ -346,7 +346,9 @@ def _prefer_upper(chains: list[Chain]) -> list[Chain]:
         return chains
     spans = {(c.hits[-1].start, c.hits[-1].end) for c in chains}
     if len(spans) != 1:
-        return chains
+        # 泰顺县|罗阳大道,罗阳镇: a chain that goes on to a unit under the other's end reads more, the same.
+        deepest = max(chains, key=lambda c: len(c.code))
+        return [deepest] if all(deepest.code.startswith(c.code) for c in chains) else chains
     codes = [c.code for c in chains]
     for chain in chains:
         if all(code.startswith(chain.code) for code in codes):
@@ -531,4 +533,31 @@ def next_place(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, s
     first = "".join(h.key for h in chain.hits)
     return Reading(found.chain, found.repeats, found.end, others), (
         f"the text names two places; read the one next to the street part, not {first}"
+    )
+
+
+def later_unit(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, str] | None:
+    """A town (or county) written after the street part (解放街123号五马街道): the one official name of a
+    unit under the chain's last unit, one or two levels finer, found later in the text, continues the
+    chain where it stands. The division part of the text still ends where it did, so that what lies
+    between is read as the street part. Returns the new reading and the note to add."""
+    chain = reading.chain
+    if not chain.hits or chain.hits[-1].entry.level >= 3:
+        return None
+    code, level = chain.code, chain.hits[-1].entry.level
+    taken = [(h.start, h.end) for h in (*chain.hits, *reading.repeats)]
+    found = [
+        h
+        for h in hits
+        if h.start > reading.end
+        and h.entry.kind == FULL
+        and level < h.entry.level <= 3
+        and h.entry.code.startswith(code)
+        and not _overlaps(h, taken)
+    ]
+    if not found or len({h.entry.code for h in found}) != 1:
+        return None
+    h = found[0]
+    return Reading(Chain((*chain.hits, h), chain.score), reading.repeats, reading.end, reading.others), (
+        f"{h.key} is written after the street part"
     )
