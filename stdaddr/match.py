@@ -833,22 +833,9 @@ def _name_column(
     return np.array(sims)[where]
 
 
-# The order fields are walked in when deciding the matched place (group and floor are not levels).
-_WALK = (
-    "province",
-    "city",
-    "county",
-    "town",
-    "community",
-    "group",
-    "road",
-    "house_number",
-    "poi",
-    "building",
-    "unit",
-    "floor",
-    "room",
-)
+# The order fields are walked in when deciding the matched place: the address levels' own order
+# (group and floor are walked too, though they are no match levels).
+_WALK = FIELDS
 _WALK_COLUMNS = tuple(
     tuple(COLUMN_INDEX[c] for c in ((f, f"{f}_code") if f in DIVISION_FIELDS else (f,))) for f in _WALK
 )
