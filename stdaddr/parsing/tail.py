@@ -53,13 +53,15 @@ _TOKEN = re.compile(
             rf"(?P<house>([甲乙丙丁](?=[0-9]))?([A-Z]?{N}[A-Z]?)(?:-([0-9]+))?号(?!楼|大街|大道|(?:路|街)(?![\u4e00-\u9fff]))院?(?:(?:附|之)({N})号?|([甲乙丙丁])(?![0-9\u4e00-\u9fff]))?)",
             rf"(?P<unit>({N})单元)",
             rf"(?P<floor>(负|地下|-)?({N}|[A-Z][0-9]+)(?:层|楼)(?![房盘道梯宇下]))",
+            # 13F, B2F: a floor written the English way.
+            r"(?P<floor_f>(?<![0-9A-Z])(B)?([0-9]{1,3})F(?![0-9A-Z]))",
             rf"(?P<room>([A-Z]?[0-9]+[A-Z]?|{N})(?:室|户|房)(?![子间村屋]))",
             rf"(?P<group>第?({N})(?:组|村民小组))",
             r"(?P<pair>(?<![0-9-])([0-9]+)-([0-9]+)(?![0-9-]))",
+            rf"(?P<part>(?<![0-9])(?:{N}|[A-Z])(?:期|区)(?![0-9]*[期区]))",
             # A bare number; Chinese digits read one by one (三〇一, 叁零壹) count when nothing follows them.
             r"(?P<number>(?<![0-9A-Z])([A-Z]?[0-9]+[A-Z]?|[〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖]{3,4}(?![\u4e00-\u9fff]))(?![0-9]))",
             r"(?P<note_words>(?:[放送交寄存](?:在|到|至)?(?:前台|门口|门卫|传达室|快递柜|丰巢|物业|保安室|驿站)|代收|转交|[\u4e00-\u9fff](?:先生|女士|小姐|师傅)(?:收)?|电联|(?:请|麻烦)?(?:送货|送达|配送|派送|到了)?(?:提前|先|前)?(?:致电|电话联系|打电话|联系)(?:[\u4e00-\u9fff]{0,6})?|谢谢|收货|收件))",
-            rf"(?P<part>(?<![0-9])(?:{N}|[A-Z])(?:期|区)(?![0-9]))",
             r"(?P<assist>(?:斜?对面|附近|旁边|隔壁|对过|楼下|交叉口|交叉路口|路口|(?:往|向)?[东西南北]{1,2}(?:侧|面|边)?约?[0-9]+(?:米|公里|M|KM)|[0-9]+(?:米|公里)处?|[东西南北]侧|旁))",
             # A town may be named with 村 (付村镇); it is tried before the community pattern.
             # 新街镇, 大路乡: a town name may end in 街 or 路 right before 镇/乡; 五乡|中路 is a road.
@@ -217,6 +219,9 @@ def _token(st: _State, m: re.Match[str]) -> None:
         _put_or_extra(st, "house_number", s, e, _house_value(m), g(0))
     elif kind == "unit":
         _put_or_extra(st, "unit", s, e, _num(g(_G["unit"] + 1)) + "单元", g(0))
+    elif kind == "floor_f":
+        i = _G["floor_f"]
+        _put_or_extra(st, "floor", s, e, ("-" if g(i + 1) else "") + _num(g(i + 2)) + "层", g(0))
     elif kind == "floor":
         _put_or_extra(st, "floor", s, e, _floor_value(m), g(0))
     elif kind == "room":
