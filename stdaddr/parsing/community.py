@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from stdaddr import gazetteer
 from stdaddr.gazetteer import FULL
 from stdaddr.parsing.divisions import ZONE, Chain
-from stdaddr.parsing.tail import ROAD_AHEAD
+from stdaddr.parsing.tail import road_ahead
 
 __all__ = ["FoundCommunity", "find_community", "written_name"]
 
@@ -54,7 +54,7 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
         entry = entries[0]
         written = text[pos:end].endswith(("社区", "村"))
         # A short name (沿山 for 沿山村) only when nothing follows that could extend it, or a road does.
-        goes_on = _CJK.match(text, end) and (_TOWN_MARK.match(text, end) or not ROAD_AHEAD.match(text, end))
+        goes_on = _CJK.match(text, end) and (_TOWN_MARK.match(text, end) or not road_ahead(text, end))
         if entry.kind != FULL and not written and goes_on:
             continue
         return end, entry.code

@@ -206,17 +206,18 @@ def find_hits(text: str) -> list[Hit]:
     """Every plausible division reading in ``text``, ordered by start then longest first."""
     automaton, keys, entries_of = _automaton()
     hits: list[Hit] = []
-    matches = automaton.find_matches_as_indexes(text, overlapping=True)
-    starts = {start for _, start, _ in matches}
-    ends = {end for _, _, end in matches}
-    values = {index: _readings_of(index, entries_of) for index, _, _ in matches}
+    found = automaton.find_matches_as_indexes(text, overlapping=True)
+    values = {index: _readings_of(index, entries_of) for index, _, _ in found}
     above = {e.code for r in values.values() for e in r.free}
-    for index, start, end in matches:
+    # Names with a reading worth trying here; only these make another name end or start (南大 is none
+    # after 海淀区, so 中关村|南大街 goes on into a road).
+    matches = [
+        (index, start, end, e) for index, start, end in found if (e := _entries_here(values[index], above))
+    ]
+    starts = {start for _, start, _, _ in matches}
+    ends = {end for _, _, end, _ in matches}
+    for index, start, end, entries in matches:
         key = keys[index]
-        readings = values[index]
-        entries = _entries_here(readings, above)
-        if not entries:
-            continue
         # 瓯|北镇, 东|南开: a short name glued to the end of another word is not a division.
         glued = start > 0 and start not in ends and _CJK_CHAR.match(text, start - 1) is not None
         # 鄞州|经济开发区, 清港|工业区: a zone named after a place, read as a zone by the tail.
@@ -381,9 +382,9 @@ def _overlaps(h: Hit, taken: list[tuple[int, int]]) -> bool:
 
 
 def _road_ahead(text: str, pos: int) -> bool:
-    from stdaddr.parsing.tail import ROAD_AHEAD
+    from stdaddr.parsing.tail import road_ahead
 
-    return ROAD_AHEAD.match(text, pos) is not None
+    return road_ahead(text, pos)
 
 
 def extend(text: str, hits: list[Hit], chain: Chain) -> Reading:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from stdaddr.text import NUMERAL as N
 from stdaddr.text import to_number
 
-__all__ = ["Piece", "split_tail", "ORDER"]
+__all__ = ["Piece", "split_tail", "ORDER", "ROAD_AHEAD", "road_ahead"]
 
 ORDER = {
     "province": 0,
@@ -262,6 +262,13 @@ _ROAD_PREFIX = re.compile(
 )
 # A road starting right here (for a community's short name written just before its road: 潘坑|北星东路).
 ROAD_AHEAD = re.compile(rf"{_ROAD_NAME}{{2,8}}?(?:大道|大街|路|街(?![道坊])|巷)")
+# A road tail with no name of its own (中关村|南大街, 五乡|中路): the name before it is the road's.
+_BARE_ROAD_TAIL = re.compile("[东西南北中]{1,2}(?:大街|大道|路|街|巷)")
+
+
+def road_ahead(text: str, pos: int) -> bool:
+    """Whether a road with a name of its own starts at ``pos``."""
+    return ROAD_AHEAD.match(text, pos) is not None and _BARE_ROAD_TAIL.match(text, pos) is None
 
 
 def _road(st: _State, s: int, e: int, raw: str) -> None:
