@@ -44,6 +44,7 @@ _TOKEN = re.compile(
     "|".join(
         (
             r"(?P<note>\([^()]*(?:\)|$))",
+            r"(?P<postcode>邮政?编码?,?[0-9]{6}(?![0-9]))",
             r"(?P<phone>(?<![0-9])(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9]))",
             r"(?P<triple>(?<![0-9-])([0-9]+)-([0-9]+)-([0-9]+)(?:室|号)?(?![0-9-]))",
             rf"(?P<lane>({N})弄({N})号)",
@@ -57,12 +58,14 @@ _TOKEN = re.compile(
             r"(?P<floor_f>(?<![0-9A-Z])(B)?([0-9]{1,3})F(?![0-9A-Z]))",
             rf"(?P<room>([A-Z]?[0-9]+[A-Z]?|{N})(?:室|户|房)(?![子间村屋]))",
             rf"(?P<group>第?({N})(?:组|村民小组))",
+            # 1714-1715室: a range of rooms.
+            r"(?P<room_range>(?<![0-9-])([0-9]+)-([0-9]+)室)",
             r"(?P<pair>(?<![0-9-])([0-9]+)-([0-9]+)(?![0-9-]))",
             rf"(?P<part>(?<![0-9])(?:{N}|[A-Z])(?:期|区)(?![0-9]*[期区]))",
             # A bare number; Chinese digits read one by one (三〇一, 叁零壹) count when nothing follows them.
             r"(?P<number>(?<![0-9A-Z])([A-Z]?[0-9]+[A-Z]?|[〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖]{3,4}(?![\u4e00-\u9fff]))(?![0-9]))",
             r"(?P<note_words>(?:[放送交寄存](?:在|到|至)?(?:前台|门口|门卫|传达室|快递柜|丰巢|物业|保安室|驿站)|代收|转交|[\u4e00-\u9fff](?:先生|女士|小姐|师傅)(?:收)?|电联|(?:请|麻烦)?(?:送货|送达|配送|派送|到了)?(?:提前|先|前)?(?:致电|电话联系|打电话|联系)(?:[\u4e00-\u9fff]{0,6})?|谢谢|收货|收件))",
-            r"(?P<assist>(?:斜?对面|附近|旁边|隔壁|对过|楼下|交叉口|交叉路口|路口|(?:往|向)?[东西南北]{1,2}(?:侧|面|边)?约?[0-9]+(?:米|公里|M|KM)|[0-9]+(?:米|公里)处?|[东西南北]侧|旁))",
+            r"(?P<assist>(?:斜?对面|附近|旁边|隔壁|对过|楼下|交叉(?:路?口)?|路口|(?:往|向)?[东西南北]{1,2}(?:侧|面|边)?约?[0-9]+(?:米|公里|M|KM)|[0-9]+(?:米|公里)处?|[东西南北]侧|旁))",
             # A town may be named with 村 (付村镇); it is tried before the community pattern.
             # 新街镇, 大路乡: a town name may end in 街 or 路 right before 镇/乡; 五乡|中路 is a road.
             rf"(?P<town>(?:{_TOWN_NAME}{{1,6}}?(?:[路街](?=[镇乡]))?(?:街道|镇|乡)|{_CJK_NAME}{{0,6}}?(?:经济开发区|开发区|工业园区|工业区|工业园|经济区|高新区|园区|新区))(?![东西南北中]?(?:路|街|大道)|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
@@ -110,6 +113,7 @@ class _State:
         self.pieces: list[Piece] = []
         self.fields: set[str] = set()
         self.last = after  # order of the last assigned field: the tail starts below the divisions found
+        self.first = after
         self.known = set(known)  # values already read (divisions), so that a repeat is a note
 
     def put(self, field: str, start: int, end: int, value: str) -> bool:
@@ -182,11 +186,15 @@ def _token(st: _State, m: re.Match[str]) -> None:
         # 五马美食林对面: the landmark before 对面/附近/旁 is a note too, not the compound.
         landmark = st.pieces.pop()
         st.fields.discard("poi")
+        st.last = max([st.first, *(ORDER[p.field] for p in st.pieces if p.field != "extra")])
         st.extra(landmark.start, e, landmark.value + g(0))
     elif kind == "part":
         # 阳光丽园二期, 福田二区: a phase or area of a compound belongs to its name.
         _free(st, m.string, s, e)
-    elif kind in ("note", "phone", "assist", "note_words"):
+    elif kind == "room_range":
+        i = _G["room_range"]
+        _put_or_extra(st, "room", s, e, f"{_num(g(i + 1))}-{_num(g(i + 2))}室", g(0))
+    elif kind in ("note", "phone", "postcode", "assist", "note_words"):
         st.extra(s, e, g(0))
     elif kind == "town":
         # A town the gazetteer does not know (renamed or merged since 2023), or a zone inside the town
@@ -272,6 +280,15 @@ def road_ahead(text: str, pos: int) -> bool:
 
 
 def _road(st: _State, s: int, e: int, raw: str) -> None:
+    if (
+        raw[0] in "与和及"
+        and len(raw) > 2
+        and st.pieces
+        and st.pieces[-1].field == "road"
+        and st.pieces[-1].end == s
+    ):
+        st.extra(s, s + 1, raw[0])  # 城星路与富春路: the crossing road, without the conjunction
+        s, raw = s + 1, raw[1:]
     m = _ROAD_PREFIX.match(raw)
     if m is not None:
         head = raw[: m.end()]
@@ -344,8 +361,8 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
         if "poi" in st.fields:
             prev = st.pieces.pop()
             st.pieces.append(Piece("poi", prev.start, e, prev.value + chunk))
-        else:
-            st.put("poi", s, e, chunk)
+        elif not st.put("poi", s, e, chunk):
+            st.extra(s, e, chunk)
         return
     st.extra(s, e, chunk)
 
