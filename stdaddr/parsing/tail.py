@@ -212,8 +212,14 @@ def _token(st: _State, m: re.Match[str]) -> None:
         if "building" in st.fields or st.last >= ORDER["building"]:
             st.extra(s, e, g(0))
             return
+        if g(0).endswith("号") and st.last == ORDER["road"]:
+            # 星港路65-3-4号: a door number with its sub-numbers, right after the road.
+            numbers = "-".join(_num(g(i + k)) for k in range(1, 4))
+            _put_or_extra(st, "house_number", s, e, numbers + "号", g(0))
+            return
         for k, (field, mark) in enumerate(parts, start=1):
-            st.put(field, m.start(i + k), m.end(i + k), _num(g(i + k)) + mark)
+            end = e if k == len(parts) else m.end(i + k)  # the last span takes a written 室/号
+            st.put(field, m.start(i + k), end, _num(g(i + k)) + mark)
     elif kind == "lane":
         i = _G["lane"]
         _put_or_extra(st, "house_number", s, e, f"{_num(g(i + 1))}弄{_num(g(i + 2))}号", g(0))
