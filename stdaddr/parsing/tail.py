@@ -53,7 +53,7 @@ _TOKEN = re.compile(
             rf"(?P<numbered_road>(?<![0-9]){N}号(?:大街|大道|(?:路|街)(?![\u4e00-\u9fff])))",
             rf"(?P<house>([甲乙丙丁](?=[0-9]))?([A-Z]?{N}[A-Z]?)(?:-([0-9]+))?号(?!楼|大街|大道|(?:路|街)(?![\u4e00-\u9fff]))院?(?:(?:附|之)({N})号?|([甲乙丙丁])(?![0-9\u4e00-\u9fff]))?)",
             rf"(?P<unit>({N})单元)",
-            rf"(?P<floor>(负|地下|-)?({N}|[A-Z][0-9]+)(?:层|楼)(?![房盘道梯宇下]))",
+            rf"(?P<floor>(负|地下|-)?({N}|[A-Z][0-9]+|[0-9]+[A-Z])(?:层|楼)(?![房盘道梯宇下]))",
             # 13F, B2F: a floor written the English way.
             r"(?P<floor_f>(?<![0-9A-Z])(B)?([0-9]{1,3})F(?![0-9A-Z]))",
             rf"(?P<room>([A-Z]?[0-9]+[A-Z]?|{N})(?:室|户|房)(?![子间村屋]))",
@@ -73,7 +73,7 @@ _TOKEN = re.compile(
             # a village before a road, 林山新村 a compound (settled in _community).
             rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|居委会|村委会|村民委员会|居民委员会|村村?)"
             rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路|街|道|巷|庄|大街|大道|[0-9]*(?:号楼|幢|栋)))",
-            rf"(?P<road>(?:{_ROAD_NAME}{{1,10}}?(?:大道|大街|公路|路|街(?![道坊])|巷|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水])道(?!路))|[A-Z]?[0-9]+(?:国道|省道|县道))(?:[东西南北中]段|{N}段)?)",
+            rf"(?P<road>(?:{_ROAD_NAME}{{1,10}}?(?:[0-9]{{1,3}}(?:路|街(?![道坊])|大道)|大道|大街|公路|路|街(?![道坊])|巷|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水])道(?!路))|[A-Z]?[0-9]+(?:国道|省道|县道))(?:[东西南北中]段|{N}段)?)",
             r"(?P<sep>,+)",
         )
     )
@@ -321,6 +321,8 @@ def _pair(st: _State, m: re.Match[str]) -> None:
     a, b = _num(m.group(i + 1)), _num(m.group(i + 2))
     if "road" in st.fields and st.last == ORDER["road"]:
         st.put("house_number", s, e, f"{a}-{b}号")
+    elif len(a) >= 3 and len(b) >= 3 and st.last < ORDER["room"] and "room" not in st.fields:
+        st.put("room", s, e, f"{a}-{b}室")  # 908-910: a range of rooms
     elif "building" not in st.fields and st.last < ORDER["building"]:
         # 12-301 is 12幢301室; 5-2 is 5幢2单元.
         st.put("building", m.start(i + 1), m.end(i + 1), f"{a}幢")
