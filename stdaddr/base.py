@@ -11,11 +11,13 @@ that group the records by road, door, compound and division. The index file writ
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import sys
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -578,8 +580,20 @@ def run_chunks(
     # Forked children inherit unflushed output buffers and would write them again when they exit.
     sys.stdout.flush()
     sys.stderr.flush()
-    with multiprocessing.get_context("fork").Pool(min(workers, len(chunks))) as pool:
+    with frozen_for_fork(), multiprocessing.get_context("fork").Pool(min(workers, len(chunks))) as pool:
         return pool.map(fn, chunks, chunksize=1)
+
+
+@contextlib.contextmanager
+def frozen_for_fork() -> Iterator[None]:
+    """Freeze the objects loaded so far (gazetteer, automaton, base) for the children forked inside:
+    their garbage collector then never scans them (a tenth of the parse time, about a million objects)
+    nor writes to their pages, which stay shared. Unfrozen again on exit."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _warm_parser() -> None:

@@ -681,21 +681,24 @@ def _geocoded(
     from concurrent.futures.process import BrokenProcessPool
     from multiprocessing import get_context
 
+    from stdaddr.base import frozen_for_fork
+
     _warm(job)
     _JOB = job
     pending: deque[Any] = deque()
     try:
         pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"))
         try:
-            for chunk in chunks:
-                texts, fixed = _plan(chunk, address)
-                pending.append((chunk, fixed, pool.submit(_geocode_texts, texts)))
-                if len(pending) > 2 * workers:
+            with frozen_for_fork():  # the workers fork on the first submit and inherit the freeze
+                for chunk in chunks:
+                    texts, fixed = _plan(chunk, address)
+                    pending.append((chunk, fixed, pool.submit(_geocode_texts, texts)))
+                    if len(pending) > 2 * workers:
+                        done, fixed_done, future = pending.popleft()
+                        yield done, _merge(fixed_done, future.result(), job.crs)
+                while pending:
                     done, fixed_done, future = pending.popleft()
                     yield done, _merge(fixed_done, future.result(), job.crs)
-            while pending:
-                done, fixed_done, future = pending.popleft()
-                yield done, _merge(fixed_done, future.result(), job.crs)
         except BaseException:
             # Interrupted (Ctrl-C, a failing write): do not wait for the chunks queued behind.
             pool.shutdown(wait=False, cancel_futures=True)
