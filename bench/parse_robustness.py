@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 import traceback
 from collections import Counter
@@ -89,6 +90,17 @@ def bad_offsets(text: str, address: Any) -> int:
     )
 
 
+_CONTENT = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
+
+
+def uncovered(text: str, address: Any) -> str:
+    """Letters, digits and Chinese characters of the input that no component covers (text lost)."""
+    covered = bytearray(len(text))
+    for c in address.components:
+        covered[c.start : c.end] = b"\x01" * (c.end - c.start)
+    return "".join(ch for i, ch in enumerate(text) if not covered[i] and _CONTENT.match(ch))
+
+
 def levels_found(address: Any) -> tuple[int, int]:
     """Levels with a value, and levels read from the text (not inferred from the hierarchy)."""
     filled = [f for f in FIELDS if getattr(address, f)]
@@ -114,6 +126,9 @@ def check_messy(rows: list[str]) -> dict[str, Any]:
     out["exceptions"] = fails.total
     out["bad_offsets"] = sum(bad_offsets(r, a) for r, a in zip(rows, parsed, strict=True) if a is not None)
     out["text_mismatch"] = sum(1 for r, a in zip(rows, parsed, strict=True) if a is not None and a.text != r)
+    lost = [(r, u) for r, a in zip(rows, parsed, strict=True) if a is not None and (u := uncovered(r, a))]
+    out["uncovered_rows"] = len(lost)
+    out["uncovered_examples"] = lost[:5]
     found = [levels_found(a) for a in parsed if a is not None]
     out["levels_found"] = Counter(n for n, _ in found)
     out["levels_read"] = Counter(n for _, n in found)
@@ -264,6 +279,10 @@ def report_messy(m: dict[str, Any]) -> None:
     print(
         f"components whose offsets do not point back into the input: {m['bad_offsets']:,}; "
         f"Address.text differing from the input: {m['text_mismatch']:,}"
+    )
+    print(
+        f"rows with letters, digits or Chinese characters in no component (text lost, must be 0): "
+        f"{m['uncovered_rows']:,}" + "".join(f"\n    e.g. {r!r}: {u!r}" for r, u in m["uncovered_examples"])
     )
     print(f"ambiguous: {m['ambiguous']:,}; with extra (notes, names ...): {m['with_extra']:,}")
     n = m["rows_in"]

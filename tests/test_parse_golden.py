@@ -7,6 +7,7 @@ a ``*`` cell is not checked. ``ambiguous`` is ``true``/``false``/``*``.
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,17 @@ def test_parse_golden(case: dict[str, str]):
     for c in a.components:
         assert 0 <= c.start < c.end <= len(text), f"{c} has offsets outside {text!r}"
         assert text[c.start : c.end] == c.text, f"{c} does not match the input span {text[c.start : c.end]!r}"
+
+
+_CONTENT = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_no_text_is_lost(case: dict[str, str]):
+    """Every letter, digit and Chinese character of the input lies in some component."""
+    text = case["input"]
+    covered = bytearray(len(text))
+    for c in stdaddr.parse(text).components:
+        covered[c.start : c.end] = b"\x01" * (c.end - c.start)
+    lost = "".join(ch for i, ch in enumerate(text) if not covered[i] and _CONTENT.match(ch))
+    assert not lost, f"{text!r}: {lost!r} in no component"
