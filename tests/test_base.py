@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import small_base
 
 import stdaddr.base as base_module
 from stdaddr.base import INDEX_VERSION, AddressBase, parse_columns
@@ -23,13 +24,11 @@ ROWS = [
 
 
 def frame(rows=ROWS) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["id", "addr", "lon", "lat"])
+    return small_base.frame(rows)
 
 
 def build(rows=ROWS, **kwargs) -> AddressBase:
-    return AddressBase.from_dataframe(
-        frame(rows), id_column="id", address_column="addr", x_column="lon", y_column="lat", **kwargs
-    )
+    return small_base.build_base(rows, **kwargs)
 
 
 def test_a_clean_table_is_indexed_whole_with_an_ok_report():

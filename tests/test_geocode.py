@@ -7,6 +7,7 @@ import math
 import pandas as pd
 import pyproj
 import pytest
+from small_base import build_base
 
 import stdaddr
 from stdaddr.base import AddressBase
@@ -24,10 +25,7 @@ ROWS = [
 
 @pytest.fixture(scope="module")
 def base() -> AddressBase:
-    df = pd.DataFrame(ROWS, columns=["id", "addr", "lon", "lat"])
-    return AddressBase.from_dataframe(
-        df, id_column="id", address_column="addr", x_column="lon", y_column="lat"
-    )
+    return build_base(ROWS)
 
 
 def test_a_record_geocodes_to_its_own_point_in_the_base_crs(base):

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from small_base import build_base
 
 from stdaddr import match as match_module
 from stdaddr.base import AddressBase
@@ -27,10 +28,7 @@ ROWS = [
 
 @pytest.fixture(scope="module")
 def base() -> AddressBase:
-    df = pd.DataFrame(ROWS, columns=["id", "addr", "lon", "lat"])
-    return AddressBase.from_dataframe(
-        df, id_column="id", address_column="addr", x_column="lon", y_column="lat"
-    )
+    return build_base(ROWS)
 
 
 @pytest.fixture(scope="module")

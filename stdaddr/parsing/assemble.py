@@ -11,13 +11,13 @@ from stdaddr.gazetteer import CODE_LENGTHS, HISTORIC, LEVELS, fold
 from stdaddr.models import DIVISION_FIELDS, Address, Component, Division
 from stdaddr.parsing.community import FoundCommunity, written_name
 from stdaddr.parsing.divisions import Chain, Hit, Reading
-from stdaddr.parsing.tail import ORDER, ROAD_AHEAD, Piece
+from stdaddr.parsing.tail import ORDER, PUNCTUATION, ROAD_AHEAD, Piece
 
 __all__ = ["assemble"]
 
 MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
 # Skipped text that is only separators is no note (浙江省杭州市,浙江省温州市…).
-_SEPARATORS = ",-.#_/\\ "
+_SEPARATORS = PUNCTUATION + " "
 # National community lookups are only trusted when the name points to this few places.
 _MAX_COMMUNITY_CANDIDATES = 12
 

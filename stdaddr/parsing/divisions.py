@@ -216,22 +216,15 @@ def find_hits(text: str) -> list[Hit]:
     ]
     starts = {start for _, start, _, _ in matches}
     ends = {end for _, _, end, _ in matches}
-    after: dict[int, tuple[bool, bool, bool]] = {}  # end -> (zone, goes on short, goes on full)
     for index, start, end, entries in matches:
         key = keys[index]
-        flags = after.get(end)
-        if flags is None:
-            # 鄞州|经济开发区, 清港|工业区: a zone named after a place, read as a zone by the tail.
-            # 台州市|路桥区: a name right before another name does not go on into a road.
-            goes_on = end not in starts and _NAME_GOES_ON.match(text, end) is not None
-            flags = after[end] = (
-                ZONE.match(text, end) is not None,
-                goes_on,
-                goes_on and _FULL_NAME_GOES_ON.match(text, end) is not None,
-            )
-        zone, goes_on_short, goes_on_full = flags
         # 瓯|北镇, 东|南开: a short name glued to the end of another word is not a division.
         glued = start > 0 and start not in ends and _CJK_CHAR.match(text, start - 1) is not None
+        # 鄞州|经济开发区, 清港|工业区: a zone named after a place, read as a zone by the tail.
+        zone = ZONE.match(text, end) is not None
+        # 台州市|路桥区: a name right before another name does not go on into a road.
+        goes_on_short = end not in starts and _NAME_GOES_ON.match(text, end) is not None
+        goes_on_full = goes_on_short and _FULL_NAME_GOES_ON.match(text, end) is not None
         full_marked = key.endswith(_LEVEL_MARKS)
         for entry in entries:
             if entry.kind != FULL:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from stdaddr.text import NUMERAL as N
 from stdaddr.text import to_number
 
-__all__ = ["Piece", "split_tail", "ORDER", "ROAD_AHEAD", "road_ahead"]
+__all__ = ["Piece", "split_tail", "ORDER", "PUNCTUATION", "ROAD_AHEAD", "road_ahead"]
 
 ORDER = {
     "province": 0,
@@ -350,16 +350,16 @@ def _number(st: _State, s: int, e: int, n: str) -> None:
         st.extra(s, e, n)
 
 
-_PUNCTUATION = ",-.#()_?*+=~!@$%^&'\"`<>;:[]{}|/\\"
+PUNCTUATION = ",-.#()_?*+=~!@$%^&'\"`<>;:[]{}|/\\"
 
 
 def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None:
     chunk = raw if raw is not None else text[s:e]
-    stripped = chunk.strip(_PUNCTUATION)
+    stripped = chunk.strip(PUNCTUATION)
     if not stripped:
         return
     if stripped != chunk:  # _德胜置业大厦_: separators around a name are not part of it
-        s += len(chunk) - len(chunk.lstrip(_PUNCTUATION))
+        s += len(chunk) - len(chunk.lstrip(PUNCTUATION))
         e = s + len(stripped)
         chunk = stripped
     if len(chunk) == 1 and not _extends_poi(st, s):
