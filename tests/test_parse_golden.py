@@ -75,3 +75,20 @@ def test_no_text_is_lost(case: dict[str, str]):
         covered[c.start : c.end] = b"\x01" * (c.end - c.start)
     lost = "".join(ch for i, ch in enumerate(text) if not covered[i] and _CONTENT.match(ch))
     assert not lost, f"{text!r}: {lost!r} in no component"
+
+
+@pytest.mark.parametrize(
+    ("text", "zone", "owner"),
+    [
+        ("浙江省绍兴市诸暨市经济开发区望云路8号", "诸暨市经济开发区", "county"),
+        ("慈溪市观海卫镇工业园区卫山路12号", "观海卫镇工业园区", "town"),
+        ("嘉兴市嘉善县西塘镇北工业区", "西塘镇北工业区", "town"),
+    ],
+)
+def test_a_bare_zone_word_is_named_after_the_division_before_it(text: str, zone: str, owner: str):
+    """One town component spans the division and the zone word; the division's level is read, not inferred."""
+    a = stdaddr.parse(text)
+    towns = [c for c in a.components if c.field == "town"]
+    assert [c.text for c in towns] == [zone]
+    assert owner not in a.inferred and getattr(a, f"{owner}_code") is not None
+    assert all(c.field != owner for c in a.components if c not in towns)

@@ -58,9 +58,11 @@ _LEVEL_MARKS = (
 )
 
 _CJK_CHAR = re.compile("[\u3400-\u9fff]")
-ZONE = re.compile(
-    "(?:经济技术开发区|经济开发区|开发区|工业园区|工业区|工业园|高新区|科技城|产业园|园区|新区)"
-)
+_ZONE_WORDS = ("经济技术开发区", "经济开发区", "开发区", "工业园区", "工业区", "工业园", "高新区", "科技城", "产业园", "园区", "新区")
+ZONE = re.compile(f"(?:{'|'.join(_ZONE_WORDS)})")
+# Units named by a bare zone word (开发区 of 平阳县): glued to the text before, it ends another zone's
+# name (温州市经济技术|开发区).
+_BARE_ZONE_NAMES = frozenset(_ZONE_WORDS)
 # The level mark right after a short name names a unit of another level (柯桥|区 after 柯桥 of 柯桥街道,
 # 临平|镇 after 临平 of 临平区): the short name is not read at its own level there.
 _OTHER_LEVEL_MARK = {
@@ -220,6 +222,8 @@ def find_hits(text: str) -> list[Hit]:
         key = keys[index]
         # 瓯|北镇, 东|南开: a short name glued to the end of another word is not a division.
         glued = start > 0 and start not in ends and _CJK_CHAR.match(text, start - 1) is not None
+        if glued and key in _BARE_ZONE_NAMES:
+            continue
         # 鄞州|经济开发区, 清港|工业区: a zone named after a place, read as a zone by the tail.
         zone = ZONE.match(text, end) is not None
         # 台州市|路桥区: a name right before another name does not go on into a road.

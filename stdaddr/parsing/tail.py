@@ -198,8 +198,10 @@ def _token(st: _State, m: re.Match[str]) -> None:
         st.extra(s, e, g(0))
     elif kind == "town":
         # A town the gazetteer does not know (renamed or merged since 2023), or a zone inside the town
-        # found (余新镇|某某工业区): kept as a town component, without a code.
-        if st.last <= ORDER["town"] and "town" not in st.fields:
+        # found (余新镇|某某工业区): kept as a town component, without a code. A zone may follow a town
+        # the lexer read (瓯北镇|五星工业区): both are town components, the first fills the town.
+        zone = not g(0).endswith(("街道", "镇", "乡"))
+        if st.last <= ORDER["town"] and ("town" not in st.fields or zone):
             st.pieces.append(Piece("town", s, e, g(0)))
             st.fields.add("town")
             st.last = ORDER["town"]
