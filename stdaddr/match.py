@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from stdaddr.base import COLUMN_INDEX, COLUMNS, AddressBase, default_workers, run_chunks, standard_of, written
 from stdaddr.errors import ColumnError, InputError
@@ -552,14 +553,23 @@ def _fuzzy(t: _Tables, field: str, name: str, scope: tuple[str, int] | None) -> 
 
 
 def name_similarity(a: str, b: str) -> float:
-    """rapidfuzz ratio of two road or compound names, with two corrections.
+    """rapidfuzz ratio of two road or compound names, with three corrections.
 
+    Names of the same length are compared by Levenshtein similarity, which is the ratio when the
+    names differ by wrong characters (鼓山花园 / 金山花园), and lower when a character is dropped on one
+    side and another added on the other (鸿泰花园 / 泰安花园): that is no typing slip but another name.
     A transposition (解放路 / 放解路) scores _SWAP_SIMILARITY: a typing slip that the ratio scores like
     a wrong character, while it rarely turns one real name into another. Names of different kinds
     (中山路 / 中山街, 万博苑 / 万博名苑) are different places however alike: they score at most
     _OTHER_KIND, below agreement.
+
+    >>> round(name_similarity("鼓山花园", "金山花园"), 2), round(name_similarity("鸿泰花园", "泰安花园"), 2)
+    (0.75, 0.5)
     """
-    ratio = fuzz.ratio(a, b, processor=None) / 100
+    if len(a) == len(b):
+        ratio = Levenshtein.normalized_similarity(a, b, processor=None)
+    else:
+        ratio = fuzz.ratio(a, b, processor=None) / 100
     kind_a, kind_b = _KIND.search(a), _KIND.search(b)
     if kind_a and kind_b and kind_a.group() != kind_b.group():
         return min(ratio, _OTHER_KIND)

@@ -98,6 +98,13 @@ def test_a_compound_without_its_road_matches(base):
     assert (m.address_id, m.level) == ("r3", "room")
 
 
+def test_a_compound_name_with_a_wrong_character_matches_but_a_shifted_one_does_not(base):
+    """锦华花园 mistypes 锦绣花园; 华锦花园 shares as many characters, moved: another compound."""
+    typo = base.match("锦华花园5幢101室", score_cutoff=0.0)
+    assert (typo.address_id, typo.level) == ("r3", "room") and typo.score < 1.0
+    assert base.match("华锦花园5幢101室", score_cutoff=0.0) is None
+
+
 def test_a_typo_in_the_road_still_matches_but_less_surely(base):
     exact = base.match("鹿城区解放街123号3幢2单元301室")
     typo = base.match("鹿城区解方街123号3幢2单元301室", score_cutoff=0.0)
