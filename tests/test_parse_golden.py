@@ -92,3 +92,10 @@ def test_a_bare_zone_word_is_named_after_the_division_before_it(text: str, zone:
     assert [c.text for c in towns] == [zone]
     assert owner not in a.inferred and getattr(a, f"{owner}_code") is not None
     assert all(c.field != owner for c in a.components if c not in towns)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_normalize_is_idempotent_on_the_golden_inputs(case: dict[str, str]):
+    """The canonical form of every golden input is its own canonical form."""
+    once = stdaddr.normalize(case["input"])
+    assert stdaddr.normalize(once) == once

@@ -30,7 +30,8 @@ _ZONE_OWNERS = frozenset({"city", "county", "town"})
 
 def _named_zones(folded: str, pieces: list[Piece]) -> tuple[list[Piece], frozenset[str]]:
     """平湖市|经济开发区, 掌起镇|工业园区: a zone written as a bare zone word right after a division is
-    that division's zone, and its name includes the division's: one zone component spans both. The
+    that division's zone, and its name includes the division's: one zone component spans both (its
+    value is the zone word, so that the canonical text names the division once). The
     division is still read (its code fills the level, which is not inferred), but it is no component of
     its own. Returns the pieces and the fields of the divisions read inside zones."""
     owners = {p.end: p for p in pieces if p.field in _ZONE_OWNERS and p.code is not None and not p.repeated}
@@ -38,13 +39,14 @@ def _named_zones(folded: str, pieces: list[Piece]) -> tuple[list[Piece], frozens
         return pieces, frozenset()
     out = pieces
     inside = set()
-    for i, p in enumerate(pieces):
+    for p in pieces:
         owner = owners.get(p.start)
         if owner is None or p.field != "town" or p.code is not None or not _BARE_ZONE.fullmatch(p.value):
             continue
         if out is pieces:
             out = list(pieces)
-        out[out.index(p)] = Piece("town", owner.start, p.end, folded[owner.start : p.end])
+        # The value stays the zone word: the division's own level carries its name (平湖市 + 经济开发区).
+        out[out.index(p)] = Piece("town", owner.start, p.end, p.value)
         out.remove(owner)
         inside.add(owner.field)
     return out, frozenset(inside)

@@ -15,6 +15,7 @@ from functools import cache
 
 from stdaddr import gazetteer
 from stdaddr.gazetteer import FULL, HISTORIC, SHORT, Entry
+from stdaddr.parsing.tail import road_ahead
 
 __all__ = [
     "Hit",
@@ -58,7 +59,23 @@ _LEVEL_MARKS = (
 )
 
 _CJK_CHAR = re.compile("[\u3400-\u9fff]")
-_ZONE_WORDS = ("经济技术开发区", "经济开发区", "开发区", "工业园区", "工业区", "工业园", "高新区", "科技城", "产业园", "园区", "新区")
+# Separators before the first name of a text.
+_LEAD = re.compile(r"[\s,，、.。:：;；/|\-—_()（）\[\]【】]*")
+# A town's short name opening a text before its road (水头|康乐路) is read when it names this few towns.
+_MAX_LEADING_TOWNS = 8
+_ZONE_WORDS = (
+    "经济技术开发区",
+    "经济开发区",
+    "开发区",
+    "工业园区",
+    "工业区",
+    "工业园",
+    "高新区",
+    "科技城",
+    "产业园",
+    "园区",
+    "新区",
+)
 ZONE = re.compile(f"(?:{'|'.join(_ZONE_WORDS)})")
 # Units named by a bare zone word (开发区 of 平阳县): glued to the text before, it ends another zone's
 # name (温州市经济技术|开发区).
@@ -104,6 +121,7 @@ class Hit:
     end: int
     key: str
     entry: Entry
+    opens: bool = False  # a reading that opens a chain though it may not elsewhere (水头|康乐路)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +234,9 @@ def find_hits(text: str) -> list[Hit]:
     matches = [
         (index, start, end, e) for index, start, end in found if (e := _entries_here(values[index], above))
     ]
+    leading = _leading_towns(text, found, values, matches)
+    if leading is not None:
+        matches.append((*leading[0], leading[1]))
     starts = {start for _, start, _, _ in matches}
     ends = {end for _, _, end, _ in matches}
     for index, start, end, entries in matches:
@@ -228,6 +249,9 @@ def find_hits(text: str) -> list[Hit]:
         zone = ZONE.match(text, end) is not None
         # 台州市|路桥区: a name right before another name does not go on into a road.
         goes_on_short = end not in starts and _NAME_GOES_ON.match(text, end) is not None
+        opens = leading is not None and leading[0] == (index, start, end)
+        if opens:
+            goes_on_short = False  # 水头|康乐路: the road is no part of the town's name
         goes_on_full = goes_on_short and _FULL_NAME_GOES_ON.match(text, end) is not None
         full_marked = key.endswith(_LEVEL_MARKS)
         for entry in entries:
@@ -244,9 +268,36 @@ def find_hits(text: str) -> list[Hit]:
                     continue
             if goes_on_full if entry.kind == FULL and full_marked else goes_on_short:
                 continue
-            hits.append(Hit(start, end, key, entry))
+            hits.append(Hit(start, end, key, entry, opens))
     hits.sort(key=lambda h: (h.start, -h.end))
     return _undominated(hits)
+
+
+def _leading_towns(
+    text: str,
+    found: list[tuple[int, int, int]],
+    values: dict[int, _Readings],
+    matches: list[tuple[int, int, int, list[Entry]]],
+) -> tuple[tuple[int, int, int], list[Entry]] | None:
+    """A town's short name that opens the text right before a road with a name of its own (水头康乐路,
+    仙降连江街): written so by people who live there, it names the town. A short name alone may open no
+    chain elsewhere (五马 is too common a word); here the road after it settles it, when the name
+    fits few towns nationwide. Returns the automaton match (index, start, end) and its town readings."""
+    lead = _LEAD.match(text).end()  # type: ignore[union-attr]  # matches the empty string
+    if any(start < lead + 2 for _, start, _, _ in matches):
+        return None  # a division opens the text already
+    for index, start, end in found:
+        if start != lead or not road_ahead(text, end):
+            continue
+        towns = {
+            id(e): e
+            for group in values[index].under.values()
+            for e in group
+            if e.level == 3 and e.kind == SHORT and e.stem >= 2
+        }
+        if 0 < len(towns) <= _MAX_LEADING_TOWNS:
+            return (index, start, end), list(towns.values())
+    return None
 
 
 def _undominated(hits: list[Hit]) -> list[Hit]:
@@ -317,7 +368,7 @@ def best_chains(text: str, hits: list[Hit]) -> list[Chain]:
             weight = n_chars + _FULL_BONUS
         else:
             weight = n_chars * (_HISTORIC_WEIGHT if entry.kind == HISTORIC else _SHORT_WEIGHT)
-        if entry.stem >= 2 and (level < 3 or entry.kind == FULL):  # _can_start_entry, inlined
+        if entry.stem >= 2 and (level < 3 or entry.kind == FULL) or hit.opens:  # _can_start_entry, inlined
             score[i], back[i] = weight - _GAP_COST * skipped[hit.start], -1
         gap = _GAP_COST * inner[hit.start]
         for code in _ancestor_codes(entry):
