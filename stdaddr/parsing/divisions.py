@@ -15,7 +15,7 @@ from functools import cache
 
 from stdaddr import gazetteer
 from stdaddr.gazetteer import FULL, HISTORIC, SHORT, Entry
-from stdaddr.parsing.tail import road_ahead
+from stdaddr.parsing.tail import road_ahead, road_read_at
 
 __all__ = [
     "Hit",
@@ -287,8 +287,8 @@ def _leading_towns(
     if any(start < lead + 2 for _, start, _, _ in matches):
         return None  # a division opens the text already
     for index, start, end in found:
-        if start != lead or not road_ahead(text, end):
-            continue
+        if start != lead or not road_read_at(text, end) or _automaton()[1][index].endswith(("社区", "村")):
+            continue  # 岳溪|村天衢街, 门楼|底村陵阳巷: a village comes first
         towns = {
             id(e): e
             for group in values[index].under.values()
@@ -436,12 +436,6 @@ def _overlaps(h: Hit, taken: list[tuple[int, int]]) -> bool:
     return any(h.start < e and s < h.end for s, e in taken)
 
 
-def _road_ahead(text: str, pos: int) -> bool:
-    from stdaddr.parsing.tail import road_ahead
-
-    return road_ahead(text, pos)
-
-
 def extend(text: str, hits: list[Hit], chain: Chain) -> Reading:
     """Add to a chain what repeats or continues it later in the text.
 
@@ -467,7 +461,7 @@ def extend(text: str, hits: list[Hit], chain: Chain) -> Reading:
             and (entry.kind == SHORT or (entry.kind == HISTORIC and not h.key.endswith(_LEVEL_MARKS)))
             and h.end not in starts
             and _CJK_CHAR.match(text, h.end)
-            and not _road_ahead(text, h.end)
+            and not road_ahead(text, h.end)
         ):
             continue  # 景山街道|景山社区: a short name that goes on is another name's start (龙港|科苑街 is not)
         if code.startswith(entry.code) and (h.end <= frontier or contiguous or entry.kind == FULL):

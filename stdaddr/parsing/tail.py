@@ -287,6 +287,21 @@ def road_ahead(text: str, pos: int) -> bool:
     return ROAD_AHEAD.match(text, pos) is not None and _BARE_ROAD_TAIL.match(text, pos) is None
 
 
+# Words of a village or community, which no road's name starts with (龙洋|社区牛路).
+_VILLAGE_WORD = re.compile("村|社区|居委|居民|街道|镇|乡")
+
+
+def road_read_at(text: str, pos: int) -> bool:
+    """Whether the lexer reads a road with a name of its own at ``pos``, with no village, community or
+    compound before it in its name (底村陵阳巷 is a village, then a lane)."""
+    if not road_ahead(text, pos) or _VILLAGE_WORD.match(text, pos) is not None:
+        return False
+    m = _TOKEN.match(text, pos)
+    return (
+        m is not None and m.lastgroup in ("road", "numbered_road") and _ROAD_PREFIX.match(m.group()) is None
+    )
+
+
 def _road(st: _State, s: int, e: int, raw: str) -> None:
     if (
         raw[0] in "与和及"
