@@ -33,8 +33,8 @@ class Component:
     ``field`` is one of :data:`FIELDS` or ``"extra"`` (a note, landmark, name or phone number).
     ``repeated`` marks a second copy of a division already read (浙江省温州市浙江省温州市…), or a
     division of another place the text names besides the address (a region filled in by a form before
-    it): it keeps its level here but stays out of the address's fields, and its text is in
-    ``Address.extra``.
+    it), or a statistical placeholder of a level (市辖区): it keeps its level here but stays out of the
+    address's fields, and its text is in ``Address.extra``.
     """
 
     field: str

@@ -99,3 +99,15 @@ def test_normalize_is_idempotent_on_the_golden_inputs(case: dict[str, str]):
     """The canonical form of every golden input is its own canonical form."""
     once = stdaddr.normalize(case["input"])
     assert stdaddr.normalize(once) == once
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [("江苏省扬州市市辖区文兴路5号", "county"), ("湖北省省直辖县级行政区划仙桃市干河街道", "city")],
+)
+def test_a_placeholder_level_is_read_at_its_level_but_fills_nothing(text: str, field: str):
+    """市辖区 is a county-level component marked ``repeated``: in ``extra``, not in the fields."""
+    a = stdaddr.parse(text)
+    (placeholder,) = [c for c in a.components if c.text in ("市辖区", "省直辖县级行政区划")]
+    assert (placeholder.field, placeholder.repeated, placeholder.code) == (field, True, None)
+    assert placeholder.text in a.extra and getattr(a, field) != placeholder.text

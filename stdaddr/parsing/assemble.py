@@ -26,6 +26,8 @@ _MAX_COMMUNITY_CANDIDATES = 12
 # A zone word with no name of its own (经济开发区, 北工业区): the zone is named after the place before it.
 _BARE_ZONE = re.compile(f"[东西南北]?{ZONE.pattern}")
 _ZONE_OWNERS = frozenset({"city", "county", "town"})
+# Placeholders of the statistical divisions: the level each stands at.
+_PLACEHOLDERS = {"市辖区": "county", "省直辖县级行政区划": "city", "自治区直辖县级行政区划": "city"}
 
 
 def _named_zones(folded: str, pieces: list[Piece]) -> tuple[list[Piece], frozenset[str]]:
@@ -172,9 +174,13 @@ def assemble(
         if s < tail_start:
             skipped = folded[s : min(e, tail_start)]
             name = skipped.strip(_SEPARATORS)
+            at = s + len(skipped) - len(skipped.lstrip(_SEPARATORS))
             if name and ROAD_AHEAD.fullmatch(name):  # 泰顺县长白路,泗溪镇: a road between the divisions
-                at = s + len(skipped) - len(skipped.lstrip(_SEPARATORS))
                 pieces.append(Piece("road", at, at + len(name), name))
+            elif name in _PLACEHOLDERS:
+                # 杭州市市辖区: the statistical placeholder of a level, read at its level; it names no
+                # unit, so like a repeat it stays out of the address's fields.
+                pieces.append(Piece(_PLACEHOLDERS[name], at, at + len(name), name, repeated=True))
             elif name:
                 pieces.append(Piece("extra", s, min(e, tail_start), skipped))
             s = tail_start
