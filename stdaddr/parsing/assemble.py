@@ -54,6 +54,34 @@ def _named_zones(folded: str, pieces: list[Piece]) -> tuple[list[Piece], frozens
     return out, frozenset(inside)
 
 
+# A county's name (or one the gazetteer does not know: a typo, a former district) glued before a road
+# with a name of its own: 稔洲区|永茂路, 蒲城县|千里马横路. Not a zone or area word (新区大道, 城区路).
+_COUNTY_BEFORE_ROAD = re.compile(
+    "(?:[\u4e00-\u9fff]{1,2}[^新园城景校社小发业街片市郊山老矿林牧库厂营警辖军宅能活它港轩东西南北中"
+    "一二三四五六七八九十0-9]区|[\u4e00-\u9fff]{2,3}县)(?=[\u4e00-\u9fff]{2})"
+)
+
+
+def _county_before_road(pieces: list[Piece]) -> list[Piece]:
+    """A road whose name starts with a county's name, when no county is read, is that county, then the
+    road (稔洲区|永茂路: a county the gazetteer does not know, a typo or a former district). The county is
+    a component without a code. With a county read, such a name is more often an area (保税东区)."""
+    road = next((p for p in pieces if p.field == "road"), None)
+    if (
+        road is None
+        or (m := _COUNTY_BEFORE_ROAD.match(road.value)) is None
+        or not ROAD_AHEAD.fullmatch(road.value, m.end())
+    ):
+        return pieces
+    if any(p.field == "county" for p in pieces):
+        return pieces
+    cut = road.start + m.end()
+    out = [p for p in pieces if p is not road]
+    out.append(Piece("county", road.start, cut, m.group()))
+    out.append(Piece("road", cut, road.end, road.value[m.end() :]))
+    return out
+
+
 def _division(code: str) -> Division:
     g = gazetteer.load()
     names = {LEVELS[gazetteer.level_of(c)]: g.name(c) for c in g.path(code)}
@@ -190,6 +218,7 @@ def assemble(
         pieces.extend(state.pieces)
     if community is None:
         codes = _refine_by_community(pieces, codes, notes)
+    pieces = _county_before_road(pieces)
     pieces, in_zones = _named_zones(folded, pieces)
     return _build(text, offsets, pieces, codes, notes, in_zones)
 
