@@ -11,7 +11,7 @@ from stdaddr import gazetteer
 from stdaddr.gazetteer import CODE_LENGTHS, HISTORIC, LEVELS, fold
 from stdaddr.models import DIVISION_FIELDS, Address, Component, Division
 from stdaddr.parsing.community import FoundCommunity, written_name
-from stdaddr.parsing.divisions import ZONE, Chain, Hit, Reading
+from stdaddr.parsing.divisions import Chain, Hit, Reading
 from stdaddr.parsing.tail import ORDER, PUNCTUATION, ROAD_AHEAD, Piece
 
 __all__ = ["assemble"]
@@ -23,35 +23,8 @@ _SEPARATORS = PUNCTUATION + " "
 _MAX_COMMUNITY_CANDIDATES = 12
 
 
-# A zone word with no name of its own (经济开发区, 北工业区): the zone is named after the place before it.
-_BARE_ZONE = re.compile(f"[东西南北]?{ZONE.pattern}")
-_ZONE_OWNERS = frozenset({"city", "county", "town"})
 # Placeholders of the statistical divisions: the level each stands at.
 _PLACEHOLDERS = {"市辖区": "county", "省直辖县级行政区划": "city", "自治区直辖县级行政区划": "city"}
-
-
-def _named_zones(folded: str, pieces: list[Piece]) -> tuple[list[Piece], frozenset[str]]:
-    """平湖市|经济开发区, 掌起镇|工业园区: a zone written as a bare zone word right after a division is
-    that division's zone, and its name includes the division's: one zone component spans both (its
-    value is the zone word, so that the canonical text names the division once). The
-    division is still read (its code fills the level, which is not inferred), but it is no component of
-    its own. Returns the pieces and the fields of the divisions read inside zones."""
-    owners = {p.end: p for p in pieces if p.field in _ZONE_OWNERS and p.code is not None and not p.repeated}
-    if not owners:
-        return pieces, frozenset()
-    out = pieces
-    inside = set()
-    for p in pieces:
-        owner = owners.get(p.start)
-        if owner is None or p.field != "town" or p.code is not None or not _BARE_ZONE.fullmatch(p.value):
-            continue
-        if out is pieces:
-            out = list(pieces)
-        # The value stays the zone word: the division's own level carries its name (平湖市 + 经济开发区).
-        out[out.index(p)] = Piece("town", owner.start, p.end, p.value)
-        out.remove(owner)
-        inside.add(owner.field)
-    return out, frozenset(inside)
 
 
 # A county's name (or one the gazetteer does not know: a typo, a former district) glued before a road
@@ -218,9 +191,7 @@ def assemble(
         pieces.extend(state.pieces)
     if community is None:
         codes = _refine_by_community(pieces, codes, notes)
-    pieces = _county_before_road(pieces)
-    pieces, in_zones = _named_zones(folded, pieces)
-    return _build(text, offsets, pieces, codes, notes, in_zones)
+    return _build(text, offsets, _county_before_road(pieces), codes, notes)
 
 
 def _refine_by_community(pieces: list[Piece], codes: list[str], notes: list[str]) -> list[str]:
@@ -267,12 +238,7 @@ def _levels(code: str) -> tuple[tuple[str, str, str], ...]:
 
 
 def _build(
-    text: str,
-    offsets: list[int] | None,
-    pieces: list[Piece],
-    codes: list[str],
-    notes: list[str],
-    read: frozenset[str] = frozenset(),
+    text: str, offsets: list[int] | None, pieces: list[Piece], codes: list[str], notes: list[str]
 ) -> Address:
     pieces.sort(key=lambda p: (p.start, p.end))
     components = []
@@ -305,7 +271,7 @@ def _build(
             fields[f"{level}_code"] = c
         if fields.get("province_code") in MUNICIPALITIES and "city" not in fields:
             fields["city"] = fields["province"]  # 上海市: the city is the municipality itself
-    inferred = frozenset(f for f in DIVISION_FIELDS if f in fields and f not in values and f not in read)
+    inferred = frozenset(f for f in DIVISION_FIELDS if f in fields and f not in values)
     for f, v in values.items():
         if f in DIVISION_FIELDS and f in fields:
             continue  # the gazetteer's official name wins over the text's spelling
