@@ -25,6 +25,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import math
@@ -42,6 +43,7 @@ from rapidfuzz.distance import Levenshtein
 from stdaddr.base import COLUMN_INDEX, COLUMNS, AddressBase, default_workers, run_chunks, standard_of, written
 from stdaddr.errors import ColumnError, InputError
 from stdaddr.models import DIVISION_FIELDS, FIELDS, MATCH_LEVELS, Address, Candidate, FieldMatch, Match
+from stdaddr.text import clean
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -318,7 +320,40 @@ def _match_address(
     base: AddressBase, address: Address, limit: int, cutoff: float, candidates: bool = True
 ) -> Match | None:
     """The match of a parsed text; ``candidates=False`` leaves :attr:`Match.candidates` empty (the
-    batch functions do not show them, and building them is a good share of the work)."""
+    batch functions do not show them, and building them is a good share of the work).
+
+    A text the parser opened with a town's short name (岭头|金马路) that finds nothing is matched
+    again with that name read as the start of the road: the name may be a village of the base that
+    is a town elsewhere (岭头村 of 怀溪镇, 岭头乡 of another province).
+    """
+    m = _match_parsed(base, address, limit, cutoff, candidates)
+    if m is None and (retry := _without_leading_town(address)) is not None:
+        return _match_parsed(base, retry, limit, cutoff, candidates)
+    return m
+
+
+def _without_leading_town(address: Address) -> Address | None:
+    """The address with its leading town short name moved into the road, or None if it has none."""
+    parts = [c for c in address.components if c.field != "extra"]
+    if (
+        len(parts) < 2
+        or parts[0].field != "town"
+        or parts[1].field != "road"
+        or parts[0].end != parts[1].start
+    ):
+        return None
+    if parts[0].text.endswith(("街道", "镇", "乡")) or address.road is None:
+        return None
+    cleared: dict[str, Any] = {f: None for f in DIVISION_FIELDS}
+    cleared.update({f"{f}_code": None for f in DIVISION_FIELDS})
+    return dataclasses.replace(
+        address, **cleared, road=clean(parts[0].text)[0] + address.road, ambiguous=False, candidates=()
+    )
+
+
+def _match_parsed(
+    base: AddressBase, address: Address, limit: int, cutoff: float, candidates: bool
+) -> Match | None:
     t = _tables(base)
     q = _query(t, address)
     if q is None:

@@ -207,3 +207,17 @@ def test_messy_synthetic_queries_mostly_find_their_record(synthetic):
     found = [built.match(q) for q in records["query"]]
     right = [m is not None and m.address_id == a for m, a in zip(found, records["addr_id"], strict=True)]
     assert np.mean(right) >= 0.9
+
+
+def test_a_leading_name_that_is_a_town_elsewhere_but_a_village_here_still_matches():
+    """岭头 opens the text before its road: the parser reads the town 岭头乡 of another province; the
+    base has 岭头村, whose road takes the name when the town finds nothing."""
+    village = build_base(
+        [
+            ("v1", "浙江省温州市平阳县怀溪镇岭头村金马路57号", 120.3, 27.6),
+            ("v2", "浙江省温州市平阳县怀溪镇岭头村金马路59号", 120.3, 27.6),
+        ]
+    )
+    assert parse("岭头金马路57号").town is not None
+    m = village.match("岭头金马路57号", score_cutoff=0.0)
+    assert m is not None and m.address_id == "v1"
