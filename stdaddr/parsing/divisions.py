@@ -223,7 +223,7 @@ def find_hits(text: str) -> list[Hit]:
     matches = [
         (index, start, end, e) for index, start, end in found if (e := _entries_here(values[index], above))
     ]
-    leading = _leading_towns(text, found, values, matches)
+    leading = _leading_towns(text, found, keys, values, matches)
     if leading is not None:
         matches.append((*leading[0], leading[1]))
     starts = {start for _, start, _, _ in matches}
@@ -265,6 +265,7 @@ def find_hits(text: str) -> list[Hit]:
 def _leading_towns(
     text: str,
     found: list[tuple[int, int, int]],
+    keys: list[str],
     values: dict[int, _Readings],
     matches: list[tuple[int, int, int, list[Entry]]],
 ) -> tuple[tuple[int, int, int], list[Entry]] | None:
@@ -276,7 +277,7 @@ def _leading_towns(
     if any(start < lead + 2 for _, start, _, _ in matches):
         return None  # a division opens the text already
     for index, start, end in found:
-        if start != lead or not road_read_at(text, end) or _automaton()[1][index].endswith(("社区", "村")):
+        if start != lead or not road_read_at(text, end) or keys[index].endswith(("社区", "村")):
             continue  # 岳溪|村天衢街, 门楼|底村陵阳巷: a village comes first
         towns = {
             id(e): e
