@@ -26,7 +26,7 @@ import numpy as np
 
 from stdaddr.crs import is_geographic, parse_crs, transform
 from stdaddr.errors import ColumnError, DataError, InputError
-from stdaddr.models import DIVISION_FIELDS, FIELDS, MATCH_LEVELS
+from stdaddr.models import DIVISION_FIELDS, FIELDS, MATCH_LEVELS, written
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -355,13 +355,6 @@ class AddressBase:
 def standard_of(values: dict[str, str | None]) -> str:
     """An address written from its field values in level order (a municipality's city is written once)."""
     return written([values.get(f) for f in FIELDS])
-
-
-def written(parts: list[str | None]) -> str:
-    """An address written from its values in the order of FIELDS (None: none); see :func:`standard_of`."""
-    if parts[1] is not None and parts[1] == parts[0]:
-        parts[1] = None
-    return "".join([p for p in parts if p])
 
 
 def _numbers(values: pd.Series) -> NDArray[np.float64]:

@@ -242,6 +242,7 @@ class Gazetteer:
         self._community_rows = communities  # town code -> raw row, split on first use
         self._history = history
         self._entries: dict[str, list[Entry]] = defaultdict(list)
+        _drop_county_names(names)
         for code, name in names.items():
             # A municipality's city (上海市 3101) is named like its province and found through it.
             if name != "-" and not (len(code) == 4 and name == names.get(code[:2])):
@@ -370,6 +371,25 @@ class Gazetteer:
         if not out:
             out = [c for t in self._towns_under.get(code, []) for c in self._communities(t)]
         return sorted(out)
+
+
+_TOWN_TAILS = ("街道", "镇", "乡")
+
+
+def _drop_county_names(names: dict[str, str]) -> None:
+    """Rename in place the towns whose NBS name starts with their county's name (当阳市河溶镇 → 河溶镇).
+
+    About 90 towns of a few counties (博爱县, 濮阳县, 济源市, 当阳市, …) are listed so; written
+    addresses name the county and then the town, so the county's name is not part of the town's.
+    Zones keep theirs (东丽区经济技术开发区: without it the name says nothing).
+    """
+    for code, name in names.items():
+        county = names.get(code[:6], "-") if len(code) == 9 else "-"
+        if county == "-" or not name.startswith(county):
+            continue
+        rest = name[len(county) :]
+        if rest.endswith(_TOWN_TAILS) and _stem_length(rest, 3) > 0 and "政府" not in rest:
+            names[code] = rest
 
 
 def _read(name: str) -> str:

@@ -40,9 +40,18 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from stdaddr.base import COLUMN_INDEX, COLUMNS, AddressBase, default_workers, run_chunks, standard_of, written
+from stdaddr.base import COLUMN_INDEX, COLUMNS, AddressBase, default_workers, run_chunks, standard_of
 from stdaddr.errors import ColumnError, InputError
-from stdaddr.models import DIVISION_FIELDS, FIELDS, MATCH_LEVELS, Address, Candidate, FieldMatch, Match
+from stdaddr.models import (
+    DIVISION_FIELDS,
+    FIELDS,
+    MATCH_LEVELS,
+    Address,
+    Candidate,
+    FieldMatch,
+    Match,
+    written,
+)
 from stdaddr.text import clean
 
 if TYPE_CHECKING:

@@ -26,6 +26,19 @@ FIELDS = (
 DIVISION_FIELDS = FIELDS[:5]
 
 
+def written(parts: list[str | None]) -> str:
+    """An address written from its values in the order of FIELDS (None: none), each level once.
+
+    A municipality's city repeats its province (上海市); a county may open its zone's name
+    (东丽区 of 东丽区经济技术开发区). The list is changed in place.
+    """
+    if parts[1] is not None and parts[1] == parts[0]:
+        parts[1] = None
+    if parts[2] is not None and parts[3] is not None and parts[3].startswith(parts[2]):
+        parts[2] = None
+    return "".join([p for p in parts if p])
+
+
 @dataclass(frozen=True, slots=True)
 class Component:
     """One element found in the input: its field, its span ``text[start:end]`` and its canonical value.
@@ -104,12 +117,10 @@ class Address:
     def normalized(self) -> str:
         """The canonical address string: every level's canonical value, in order, without extras.
 
-        A municipality's city level repeats its province (上海市) and is written once.
+        A municipality's city level repeats its province (上海市) and is written once, and so is a
+        county whose name opens its zone's (东丽区 of 东丽区经济技术开发区).
         """
-        values = [getattr(self, f) for f in FIELDS]
-        if values[1] is not None and values[1] == values[0]:
-            values[1] = None
-        return "".join(v for v in values if v)
+        return written([getattr(self, f) for f in FIELDS])
 
     def to_dict(self) -> dict[str, Any]:
         """A plain dict (JSON-ready) of every field, the codes, components and flags."""

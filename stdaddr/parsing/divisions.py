@@ -64,7 +64,7 @@ _LEAD = re.compile(r"[\s,，、.。:：;；/|\-—_()（）\[\]【】]*")
 # A town's short name opening a text before its road (水头|康乐路) is read when it names this few towns.
 _MAX_LEADING_TOWNS = 8
 ZONE = re.compile(
-    "(?:经济技术开发区|经济开发区|开发区|工业园区|工业区|工业园|高新区|科技城|产业园|园区|新区)"
+    "(?:经济技术开发区|经济开发区|开发区|工业园区|工业区|工业园|高新区|科技城|产业园|园区|新区|旅游度假区|度假区|保税港区|保税区|商务区)"
 )
 # Units named by a bare zone word (开发区 of 平阳县): glued to the text before, it ends another zone's
 # name (温州市经济技术|开发区).

@@ -68,7 +68,7 @@ _TOKEN = re.compile(
             r"(?P<assist>(?:斜?对面|附近|旁边|隔壁|对过|楼下|交叉(?:路?口)?|路口|(?:往|向)?[东西南北]{1,2}(?:侧|面|边)?约?[0-9]+(?:米|公里|M|KM)|[0-9]+(?:米|公里)处?|[东西南北]侧|旁))",
             # A town may be named with 村 (付村镇); it is tried before the community pattern.
             # 新街镇, 大路乡: a town name may end in 街 or 路 right before 镇/乡; 五乡|中路 is a road.
-            rf"(?P<town>(?:{_TOWN_NAME}{{1,6}}?(?:[路街](?=[镇乡]))?(?:街道|镇|乡)|{_CJK_NAME}{{0,6}}?(?:经济开发区|开发区|工业园区|工业区|工业园|经济区|高新区|园区|新区))(?![东西南北中]?(?:路|街|大道)|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
+            rf"(?P<town>(?:{_TOWN_NAME}{{1,6}}?(?:[路街](?=[镇乡]))?(?:街道|镇|乡)|{_CJK_NAME}{{0,6}}?(?:经济开发区|开发区|工业园区|工业区|工业园|经济区|高新区|园区|新区|旅游度假区|度假区|保税港区|保税区|商务区))(?![东西南北中]?(?:路|街|大道)|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
             # A community may be named after its road (解放路社区, 前街村); 垟西村|民主路 and 杏里村|花园路 are
             # a village before a road, 林山新村 a compound (settled in _community).
             rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|居委会|村委会|村民委员会|居民委员会|村村?)"
