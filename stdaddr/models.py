@@ -46,8 +46,9 @@ class Component:
     ``field`` is one of :data:`FIELDS` or ``"extra"`` (a note, landmark, name or phone number).
     ``repeated`` marks a second copy of a division already read (浙江省温州市浙江省温州市…), or a
     division of another place the text names besides the address (a region filled in by a form before
-    it), or a statistical placeholder of a level (市辖区): it keeps its level here but stays out of the
-    address's fields, and its text is in ``Address.extra``.
+    it), or a statistical placeholder of a level (市辖区), or a road crossing the address's road
+    (解放街与|五马街|交叉口): it keeps its level here but stays out of the address's fields, and its text
+    is in ``Address.extra``.
     """
 
     field: str

@@ -113,3 +113,22 @@ def test_a_placeholder_level_is_read_at_its_level_but_fills_nothing(text: str, f
     (placeholder,) = [c for c in a.components if c.text in ("市辖区", "省直辖县级行政区划")]
     assert (placeholder.field, placeholder.repeated, placeholder.code) == (field, True, None)
     assert placeholder.text in a.extra and getattr(a, field) != placeholder.text
+
+
+@pytest.mark.parametrize(
+    ("text", "road", "crossing"),
+    [
+        ("鹿城区解放街与五马街交叉口华联商厦3楼", "解放街", "五马街"),
+        ("杭州市西湖区文三路和学院路交汇处东南角", "文三路", "学院路"),
+        ("瓯海区娄桥街道古岸头路跟振社东路交口", "古岸头路", "振社东路"),
+    ],
+)
+def test_a_crossing_road_is_a_road_component_that_fills_no_field(text: str, road: str, crossing: str):
+    """A road joined by 与/和/跟 to the address's road and its crossing word are notes: the address
+    lies on the road written first; the crossing road keeps its level, marked ``repeated``."""
+    a = stdaddr.parse(text)
+    assert a.road == road
+    (second,) = [c for c in a.components if c.text == crossing]
+    assert (second.field, second.repeated) == ("road", True)
+    assert crossing in a.extra and crossing not in a.normalized
+    assert not any(c.field == "poi" and ("交" in c.text or "角" in c.text) for c in a.components)

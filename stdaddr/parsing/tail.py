@@ -65,7 +65,7 @@ _TOKEN = re.compile(
             # A bare number; Chinese digits read one by one (三〇一, 叁零壹) count when nothing follows them.
             r"(?P<number>(?<![0-9A-Z])([A-Z]?[0-9]+[A-Z]?|[〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖]{3,4}(?![\u4e00-\u9fff]))(?![0-9]))",
             r"(?P<note_words>(?:[放送交寄存](?:在|到|至)?(?:前台|门口|门卫|传达室|快递柜|丰巢|物业|保安室|驿站)|代收|转交|[\u4e00-\u9fff](?:先生|女士|小姐|师傅)(?:收)?|电联|(?:请|麻烦)?(?:送货|送达|配送|派送|到了)?(?:提前|先|前)?(?:致电|电话联系|打电话|联系)(?:[\u4e00-\u9fff]{0,6})?|谢谢|收货|收件))",
-            r"(?P<assist>(?:斜?对面|附近|旁边|隔壁|对过|楼下|交叉(?:路?口)?|路口|(?:往|向)?[东西南北]{1,2}(?:侧|面|边)?约?[0-9]+(?:米|公里|M|KM)|[0-9]+(?:米|公里)处?|[东西南北]侧|旁))",
+            r"(?P<assist>(?:斜?对面|附近|旁边|隔壁|对过|楼下|交叉(?:路?口)?|交(?:界|汇)?[口处]|路口|(?:往|向)?[东西南北]{1,2}(?:侧|面|边)?约?[0-9]+(?:米|公里|M|KM)|[0-9]+(?:米|公里)处?|[东西南北]侧|[东西南北]{1,2}角(?![0-9\u4e00-\u9fff]*(?:小区|大厦|花园|广场))|旁))",
             # A town may be named with 村 (付村镇); it is tried before the community pattern.
             # 新街镇, 大路乡: a town name may end in 街 or 路 right before 镇/乡; 五乡|中路 is a road.
             rf"(?P<town>(?:{_TOWN_NAME}{{1,6}}?(?:[路街](?=[镇乡]))?(?:街道|镇|乡)|{_CJK_NAME}{{0,6}}?(?:经济开发区|开发区|工业园区|工业区|工业园|经济区|高新区|园区|新区|旅游度假区|度假区|保税港区|保税区|商务区))(?![东西南北中]?(?:路|街|大道)|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
@@ -304,7 +304,7 @@ def road_read_at(text: str, pos: int) -> bool:
 
 def _road(st: _State, s: int, e: int, raw: str) -> None:
     if (
-        raw[0] in "与和及"
+        raw[0] in "与和及跟"
         and len(raw) > 2
         and st.pieces
         and st.pieces[-1].field == "road"
@@ -312,6 +312,10 @@ def _road(st: _State, s: int, e: int, raw: str) -> None:
     ):
         st.extra(s, s + 1, raw[0])  # 城星路与富春路: the crossing road, without the conjunction
         s, raw = s + 1, raw[1:]
+        if "road" in st.fields and _ROAD_PREFIX.match(raw) is None:
+            # It keeps its level but fills no field: the address lies on the road written first.
+            st.pieces.append(Piece("road", s, e, raw, repeated=True))
+            return
     m = _ROAD_PREFIX.match(raw)
     if m is not None:
         head = raw[: m.end()]
