@@ -47,16 +47,16 @@ _TOKEN = re.compile(
             r"(?P<postcode>邮政?编码?,?[0-9]{6}(?![0-9]))",
             r"(?P<phone>(?<![0-9])(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9]))",
             r"(?P<triple>(?<![0-9-])([0-9]+)-([0-9]+)-([0-9]+)(?:室|号)?(?![0-9-]))",
-            rf"(?P<lane>({N})弄({N})号)",
-            rf"(?P<building>第?({N}|[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼|#楼?|号?栋|号馆))",
+            rf"(?P<lane>({N})弄(?:({N})号(?!楼))?)",
+            rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼|#楼?|号?栋|号馆))",
             # 下沙0号大街, 经济开发区三号路: a numbered road, not a door number.
             rf"(?P<numbered_road>(?<![0-9]){N}号(?:大街|大道|(?:路|街)(?![\u4e00-\u9fff])))",
             rf"(?P<house>([甲乙丙丁](?=[0-9]))?([A-Z]?{N}[A-Z]?)(?:-([0-9]+))?号(?!楼|大街|大道|(?:路|街)(?![\u4e00-\u9fff]))院?(?:(?:附|之)({N})号?|([甲乙丙丁])(?![0-9\u4e00-\u9fff]))?)",
             rf"(?P<unit>({N})单元)",
-            rf"(?P<floor>(负|地下|-)?({N}|[A-Z][0-9]+|[0-9]+[A-Z])(?:层|楼)(?![房盘道梯宇下]))",
+            rf"(?P<floor>(负|地下|-)?({N}|(?<![A-Z])[A-Z][0-9]+|[0-9]+[A-Z])(?:层|楼)(?![房盘道梯宇下]))",
             # 13F, B2F: a floor written the English way.
             r"(?P<floor_f>(?<![0-9A-Z])(B)?([0-9]{1,3})F(?![0-9A-Z]))",
-            rf"(?P<room>([A-Z]?[0-9]+[A-Z]?|{N})(?:室|户|房)(?![子间村屋]))",
+            rf"(?P<room>((?<![A-Z])[A-Z]?[0-9]+[A-Z]?|{N})(?:室|户|房)(?![子间村屋]))",
             rf"(?P<group>第?({N})(?:组|村民小组))",
             # 1714-1715室: a range of rooms.
             r"(?P<room_range>(?<![0-9-])([0-9]+)-([0-9]+)室)",
@@ -224,7 +224,8 @@ def _token(st: _State, m: re.Match[str]) -> None:
             st.put(field, m.start(i + k), end, _num(g(i + k)) + mark)
     elif kind == "lane":
         i = _G["lane"]
-        _put_or_extra(st, "house_number", s, e, f"{_num(g(i + 1))}弄{_num(g(i + 2))}号", g(0))
+        door = f"{_num(g(i + 2))}号" if g(i + 2) else ""  # 1588弄1号楼: lane 1588, building 1
+        _put_or_extra(st, "house_number", s, e, f"{_num(g(i + 1))}弄{door}", g(0))
     elif kind == "building":
         _put_or_extra(st, "building", s, e, _num(g(_G["building"] + 1)) + "幢", g(0))
     elif kind == "house":
