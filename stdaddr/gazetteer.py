@@ -77,6 +77,7 @@ _SUFFIXES = (
 GENERIC_STEMS = frozenset("城 郊 矿 新 开发 工业 工业园 园 林 农 高新 经济 市 城关 城厢 城郊 中心".split())
 # Suffixes of zones, farms and offices: 高新区 or 开发区 alone names no place.
 _ZONE_SUFFIXES = (
+    "高新技术产业开发区",
     "经济技术开发区",
     "经济开发区",
     "开发区",

@@ -11,7 +11,7 @@ from stdaddr import gazetteer
 from stdaddr.gazetteer import CODE_LENGTHS, HISTORIC, LEVELS, fold
 from stdaddr.models import DIVISION_FIELDS, Address, Component, Division
 from stdaddr.parsing.community import FoundCommunity, written_name
-from stdaddr.parsing.divisions import Chain, Hit, Reading
+from stdaddr.parsing.divisions import ZONE, Chain, Hit, Reading
 from stdaddr.parsing.tail import ORDER, PUNCTUATION, ROAD_AHEAD, Piece
 
 __all__ = ["assemble"]
@@ -191,6 +191,7 @@ def assemble(
         pieces.extend(state.pieces)
     if community is None:
         codes = _refine_by_community(pieces, codes, notes)
+    codes = _refine_by_zone(pieces, codes, notes)
     return _build(text, offsets, _county_before_road(pieces), codes, notes)
 
 
@@ -216,6 +217,33 @@ def _refine_by_community(pieces: list[Piece], codes: list[str], notes: list[str]
     if 0 < len(matches) <= _MAX_COMMUNITY_CANDIDATES:
         notes.append(f"divisions inferred from the community {piece.value}")
         return list(matches)
+    return codes
+
+
+def _refine_by_zone(pieces: list[Piece], codes: list[str], notes: list[str]) -> list[str]:
+    """A zone named after a city or county (武进|高新技术产业开发区, 鄞州|经济开发区) lies in it: when the
+    divisions read stop above that level, the zone's leading name settles it, if it names one unit there."""
+    if len(codes) > 1 or (codes and gazetteer.level_of(codes[0]) >= 2):
+        return codes
+    piece = next((p for p in pieces if p.field == "town" and p.code is None and not p.repeated), None)
+    if piece is None:
+        return codes
+    zone = ZONE.search(piece.value)
+    if zone is None or zone.start() < 2:
+        return codes
+    g = gazetteer.load()
+    above = codes[0] if codes else ""
+    for n in range(min(zone.start(), 6), 1, -1):
+        found = {
+            e.code
+            for e in g.lookup(piece.value[:n])
+            if e.level in (1, 2) and e.kind != HISTORIC and e.code.startswith(above) and e.code != above
+        }
+        if len(found) == 1:
+            notes.append(f"divisions inferred from the zone {piece.value}")
+            return list(found)
+        if found:
+            break
     return codes
 
 

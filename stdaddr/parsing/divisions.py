@@ -64,7 +64,7 @@ _LEAD = re.compile(r"[\s,，、.。:：;；/|\-—_()（）\[\]【】]*")
 # A town's short name opening a text before its road (水头|康乐路) is read when it names this few towns.
 _MAX_LEADING_TOWNS = 8
 ZONE = re.compile(
-    "(?:经济技术开发区|经济开发区|开发区|工业园区|工业区|工业园|高新区|科技城|产业园|园区|新区|旅游度假区|度假区|保税港区|保税区|商务区)"
+    "(?:高新技术产业开发区|经济技术开发区|经济开发区|开发区|工业园区|工业区|工业园|高新区|科技城|产业园|园区|新区|旅游度假区|度假区|保税港区|保税区|商务区)"
 )
 # Units named by a bare zone word (开发区 of 平阳县): glued to the text before, it ends another zone's
 # name (温州市经济技术|开发区).
@@ -228,12 +228,14 @@ def find_hits(text: str) -> list[Hit]:
         matches.append((*leading[0], leading[1]))
     starts = {start for _, start, _, _ in matches}
     ends = {end for _, _, end, _ in matches}
+    marked_ends = {end for index, _, end, _ in matches if keys[index].endswith(_LEVEL_MARKS)}
     for index, start, end, entries in matches:
         key = keys[index]
         # 瓯|北镇, 东|南开: a short name glued to the end of another word is not a division.
-        glued = start > 0 and start not in ends and _CJK_CHAR.match(text, start - 1) is not None
-        if glued and key in _BARE_ZONE_NAMES:
-            continue
+        after_cjk = start > 0 and _CJK_CHAR.match(text, start - 1) is not None
+        glued = after_cjk and start not in ends
+        if key in _BARE_ZONE_NAMES and after_cjk and start not in marked_ends:
+            continue  # 常熟|经济开发区 is one zone's name; 诸暨市|经济开发区 a county's zone
         # 鄞州|经济开发区, 清港|工业区: a zone named after a place, read as a zone by the tail.
         zone = ZONE.match(text, end) is not None
         # 台州市|路桥区: a name right before another name does not go on into a road.
