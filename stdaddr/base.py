@@ -573,8 +573,21 @@ def run_chunks(
     # Forked children inherit unflushed output buffers and would write them again when they exit.
     sys.stdout.flush()
     sys.stderr.flush()
-    with frozen_for_fork(), multiprocessing.get_context("fork").Pool(min(workers, len(chunks))) as pool:
+    context = multiprocessing.get_context("fork")
+    with frozen_for_fork(), context.Pool(min(workers, len(chunks)), initializer=worker_started) as pool:
         return pool.map(fn, chunks, chunksize=1)
+
+
+# Allocations between two young-generation collections in a worker process (CPython's default: 700).
+# Parsing makes many short-lived objects and few cycles; a worker is stdaddr's own process, so its
+# collector may run less often than a caller's.
+_WORKER_GC_THRESHOLD = 20_000
+
+
+def worker_started() -> None:
+    """Run first in every worker process stdaddr forks: collect young objects less often."""
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(_WORKER_GC_THRESHOLD, older, oldest)
 
 
 @contextlib.contextmanager

@@ -681,13 +681,13 @@ def _geocoded(
     from concurrent.futures.process import BrokenProcessPool
     from multiprocessing import get_context
 
-    from stdaddr.base import frozen_for_fork
+    from stdaddr.base import frozen_for_fork, worker_started
 
     _warm(job)
     _JOB = job
     pending: deque[Any] = deque()
     try:
-        pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"))
+        pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=worker_started)
         try:
             with frozen_for_fork():  # the workers fork on the first submit and inherit the freeze
                 for chunk in chunks:

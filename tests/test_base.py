@@ -204,3 +204,19 @@ def test_parsing_on_two_processes_gives_the_same_columns(monkeypatch):
 def test_bad_workers_argument_is_refused():
     with pytest.raises(InputError, match="workers was 0"):
         build(workers=0)
+
+
+def _gc_threshold(chunk: list[int]) -> list[int]:
+    import gc
+
+    return [gc.get_threshold()[0]] * len(chunk)
+
+
+def test_forked_workers_collect_young_objects_less_often_and_the_caller_keeps_its_setting():
+    """Worker processes raise the young-generation threshold; the calling process is left as it was."""
+    import gc
+
+    before = gc.get_threshold()
+    out = base_module.run_chunks(_gc_threshold, list(range(4)), chunk=2, workers=2, warm_up=lambda: None)
+    assert [t for part in out for t in part] == [base_module._WORKER_GC_THRESHOLD] * 4
+    assert gc.get_threshold() == before
