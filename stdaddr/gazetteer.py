@@ -394,7 +394,7 @@ def _drop_county_names(names: dict[str, str]) -> None:
 
 
 def _read(name: str) -> str:
-    path = resources.files("stdaddr").joinpath("data", name)
+    path = resources.files("stdaddr").joinpath("data").joinpath(name)
     if name.endswith(".gz"):
         with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as f:
             return f.read()

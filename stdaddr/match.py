@@ -34,7 +34,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -570,7 +570,7 @@ def _fuzzy(t: _Tables, field: str, name: str, scope: tuple[str, int] | None) -> 
         in_scope = scoped.names(scope[1])
     if in_scope is not None and len(in_scope) <= _SCOPE_SCAN:
         pool = in_scope
-        choices = scoped.choices.get(scope[1])  # type: ignore[union-attr]  # set with in_scope
+        choices = scoped.choices.get(scope[1])  # type: ignore[index, union-attr]  # set with in_scope
         if choices is None:
             choices = scoped.choices[scope[1]] = [names[i] for i in pool.tolist()]  # type: ignore[index, union-attr]
     else:
@@ -860,11 +860,11 @@ def _score_names(
             if not near:
                 continue
             parts[k] = 0
-        sim = _name_column(vocab[f], q.values[f], known, sub[k])
-        ok = sim >= _NAME_AGREE
+        sims = _name_column(vocab[f], q.values[f], known, sub[k])
+        ok = sims >= _NAME_AGREE
         agree[k] = ok
         w = float(_W100[k])
-        part = np.where(ok, sim * w, np.where(has[k], -w, 0.0))
+        part = np.where(ok, sims * w, np.where(has[k], -w, 0.0))
         out = part if out is None else out + part
     return out
 
@@ -916,7 +916,7 @@ def _decide(
         tied = [k for k, x in zip(near, scores, strict=True) if x >= best - _TIE]
     else:
         best = float(scores.max())
-        tied = near[scores >= best - _TIE].tolist()
+        tied = cast("NDArray[np.int64]", near)[scores >= best - _TIE].tolist()
     top = _record(q, s, tied[0])
     place, level, split = _walk(q, s, tied, top)
     if level is None:
@@ -1070,8 +1070,10 @@ def _shared(
     fields = s.fields[:, tied]
     n = len(COMPARED)
     has, agrees = s.has[:n, tied], s.agree[:n, tied]
-    differ = [d and a for d, a in zip((has & ~agrees).any(axis=1).tolist(), q.asks, strict=True)]
-    return (fields == fields[:, :1]).all(axis=1).tolist(), differ, agrees.all(axis=1).tolist()
+    contradicted = cast(list[bool], (has & ~agrees).any(axis=1).tolist())
+    differ = [d and a for d, a in zip(contradicted, q.asks, strict=True)]
+    common = cast(list[bool], (fields == fields[:, :1]).all(axis=1).tolist())
+    return common, differ, cast(list[bool], agrees.all(axis=1).tolist())
 
 
 def _names_finer(q: _Query, split: str) -> bool:

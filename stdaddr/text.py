@@ -42,7 +42,7 @@ _SPACES = "\t\n\r\x0b\x0c \u00a0\u1680\u3000\ufeff\u200b\u200c\u200d\u2060"
 
 
 def _data_lines(name: str) -> list[list[str]]:
-    text = resources.files("stdaddr").joinpath("data", name).read_text(encoding="utf-8")
+    text = resources.files("stdaddr").joinpath("data").joinpath(name).read_text(encoding="utf-8")
     return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
 
 
@@ -142,3 +142,10 @@ def to_number(numeral: str) -> str:
         else:
             return numeral
     return str(total + current)
+
+
+def match_end(pattern: re.Pattern[str], text: str, pos: int = 0) -> int:
+    """Where ``pattern`` matched at ``pos`` ends (``pos`` when it does not match: for patterns that
+    match the empty string, this is their end)."""
+    m = pattern.match(text, pos)
+    return pos if m is None else m.end()

@@ -138,7 +138,7 @@ def warm_up() -> None:
 
 def _parse_value(value: Any) -> Address:
     if isinstance(value, (str, bytes, bytearray)):
-        return parse(value)
+        return parse(_as_text(value))
     what = (
         "missing value" if value is None or (isinstance(value, float) and math.isnan(value)) else "not text"
     )

@@ -14,6 +14,7 @@ from stdaddr import gazetteer
 from stdaddr.gazetteer import FULL
 from stdaddr.parsing.divisions import ZONE, Chain
 from stdaddr.parsing.tail import road_ahead
+from stdaddr.text import match_end
 
 __all__ = ["FoundCommunity", "find_community", "written_name"]
 
@@ -71,7 +72,7 @@ def find_community(text: str, chains: list[Chain], end: int | None = None) -> Fo
         code = chain.code
         if gazetteer.level_of(code) < 2:
             continue
-        pos = _SKIP.match(text, end if end is not None else chain.hits[-1].end).end()
+        pos = match_end(_SKIP, text, end if end is not None else chain.hits[-1].end)
         hit = _lookup(text, pos, code)
         if hit is not None:
             found.append(FoundCommunity(pos, hit[0], hit[1], chain))

@@ -16,6 +16,7 @@ from functools import cache
 from stdaddr import gazetteer
 from stdaddr.gazetteer import FULL, HISTORIC, SHORT, Entry
 from stdaddr.parsing.tail import road_ahead, road_read_at
+from stdaddr.text import match_end
 
 __all__ = [
     "Hit",
@@ -275,7 +276,7 @@ def _leading_towns(
     仙降连江街): written so by people who live there, it names the town. A short name alone may open no
     chain elsewhere (五马 is too common a word); here the road after it settles it, when the name
     fits few towns nationwide. Returns the automaton match (index, start, end) and its town readings."""
-    lead = _LEAD.match(text).end()  # type: ignore[union-attr]  # matches the empty string
+    lead = match_end(_LEAD, text)
     if any(start < lead + 2 for _, start, _, _ in matches):
         return None  # a division opens the text already
     for index, start, end in found:
@@ -447,7 +448,7 @@ def extend(text: str, hits: list[Hit], chain: Chain) -> Reading:
         if _overlaps(h, taken):
             continue
         entry = h.entry
-        contiguous = h.start >= frontier and h.start == _NOISE.match(text, frontier).end()
+        contiguous = h.start >= frontier and h.start == match_end(_NOISE, text, frontier)
         if (
             contiguous
             and (entry.kind == SHORT or (entry.kind == HISTORIC and not h.key.endswith(_LEVEL_MARKS)))
@@ -466,7 +467,7 @@ def extend(text: str, hits: list[Hit], chain: Chain) -> Reading:
         taken.append((h.start, h.end))
         if contiguous:
             frontier = h.end
-    pseudo = _PSEUDO_LEVELS.match(text, _NOISE.match(text, frontier).end())
+    pseudo = _PSEUDO_LEVELS.match(text, match_end(_NOISE, text, frontier))
     if pseudo is not None:
         frontier = pseudo.end()
     elif (
@@ -515,18 +516,18 @@ def correct_county(text: str, hits: list[Hit], reading: Reading) -> tuple[Readin
         )
     else:
         end = chain.hits[i].end if after is not None else reading.end
-        m = _COUNTY_WRITTEN.match(text, _NOISE.match(text, end).end())
+        m = _COUNTY_WRITTEN.match(text, match_end(_NOISE, text, end))
     if m is None or any(h.start == m.start() for h in hits):
         return None  # a name the gazetteer knows was weighed by the chain already
     written = m.group()
     if after is not None:
-        if _NOISE.match(text, m.end()).end() != after.start:
+        if match_end(_NOISE, text, m.end()) != after.start:
             return None
         code = after.entry.code[:6]
         name = gazetteer.load().name(code) or ""
         found = [(code, name)] if len(name) == len(written) else []
     else:
-        found = _counties_under(chain.hits[i].entry.code).get((len(written), written[-1]), ())
+        found = list(_counties_under(chain.hits[i].entry.code).get((len(written), written[-1]), ()))
     found = [(c, n) for c, n in found if sum(a != b for a, b in zip(n, written, strict=True)) == 1]
     if len(found) != 1:
         return None
@@ -550,7 +551,7 @@ def next_place(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, s
     chain = reading.chain
     if not chain.hits:
         return None
-    pos = _COUNTRY.match(text, reading.end).end()
+    pos = match_end(_COUNTRY, text, reading.end)
     seq: list[Hit] = []
     for h in hits:  # ordered by start, longest first
         if h.start < pos or h.entry.kind != FULL:
