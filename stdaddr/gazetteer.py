@@ -255,6 +255,11 @@ class Gazetteer:
         level = level_of(code)
         stem, aliases = _derived(name, level)
         self._add(name, Entry(code, level, FULL, stem=stem))
+        if level == 3 and name.endswith("街道") and len(name) > 3:
+            # 中南路街办事处, 小寨路街办: the street office written short (Hubei, Shaanxi), as marked
+            # as the official name, so it may open a chain as that does.
+            for written in (name[:-1] + "办事处", name[:-1] + "办"):
+                self._add(written, Entry(code, level, FULL, stem=stem))
         for alias in aliases:
             self._add(alias, Entry(code, level, SHORT, stem=len(alias)))
 
