@@ -47,8 +47,8 @@ class Component:
     ``repeated`` marks a second copy of a division already read (浙江省温州市浙江省温州市…), or a
     division of another place the text names besides the address (a region filled in by a form before
     it), or a statistical placeholder of a level (市辖区), or a road crossing the address's road
-    (解放街与|五马街|交叉口): it keeps its level here but stays out of the address's fields, and its text
-    is in ``Address.extra``.
+    (解放街与|五马街|交叉口), or a natural village inside the community (吴山村|羊家自然村): it keeps its
+    level here but stays out of the address's fields, and its text is in ``Address.extra``.
     """
 
     field: str

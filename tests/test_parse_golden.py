@@ -132,3 +132,22 @@ def test_a_crossing_road_is_a_road_component_that_fills_no_field(text: str, road
     assert (second.field, second.repeated) == ("road", True)
     assert crossing in a.extra and crossing not in a.normalized
     assert not any(c.field == "poi" and ("交" in c.text or "角" in c.text) for c in a.components)
+
+
+@pytest.mark.parametrize(
+    ("text", "village", "natural"),
+    [
+        ("浙江省长兴县和平镇吴山村羊家自然村100号", "吴山村", "羊家自然村"),
+        ("温州市瑞安市塘下镇韩田村下岙村5号", "韩田村", "下岙村"),
+    ],
+)
+def test_a_natural_village_after_its_village_keeps_the_level_but_fills_no_field(
+    text: str, village: str, natural: str
+):
+    """The administrative village fills the community; the natural village inside it is a community
+    component marked ``repeated``, in ``extra``, not a compound."""
+    a = stdaddr.parse(text)
+    assert a.community == village and a.poi is None
+    (second,) = [c for c in a.components if c.text == natural]
+    assert (second.field, second.repeated) == ("community", True)
+    assert natural in a.extra

@@ -263,8 +263,23 @@ def _community(st: _State, s: int, e: int, raw: str) -> None:
         return
     # 林山新村, 绿园新村: a name of two or more characters before 新村 is a compound; 建新村 is a village.
     compound = raw.endswith("新村") and len(raw) >= 4
+    if not compound and raw.endswith("村") and _right_after_community(st, s):
+        # 五星村泥河村, 吴山村羊家自然村: a natural village inside the administrative one keeps the
+        # community level but fills no field (the administrative village does); its text is in extra.
+        st.pieces.append(Piece("community", s, e, raw, repeated=True))
+        st.known.add(raw)
+        return
     if compound or not (st.last < ORDER["road"] and st.put("community", s, e, raw)):
         _free(st, "", s, e, raw)
+
+
+def _right_after_community(st: _State, s: int) -> bool:
+    """Whether nothing but separators lies between the community read last (in the tail, or the
+    divisions' own when the tail has read nothing yet) and ``s``."""
+    if not st.pieces:
+        return st.last == ORDER["community"]
+    last = st.pieces[-1]
+    return last.field == "community" and last.end == s
 
 
 def _put_or_extra(st: _State, field: str, s: int, e: int, value: str, raw: str) -> None:
