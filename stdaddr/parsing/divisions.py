@@ -10,8 +10,9 @@ Equal best chains that end in different units make the result ambiguous (朝阳�
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 
 from stdaddr import gazetteer
 from stdaddr.gazetteer import FULL, HISTORIC, SHORT, Entry
@@ -59,6 +60,8 @@ _LEVEL_MARKS = (
     "苏木",
 )
 
+# Marks that end many two-character short names as well (温州, 龙州县 -> 龙州).
+_ONE_CHAR_MARKS = "州旗盟"
 _CJK_CHAR = re.compile("[\u3400-\u9fff]")
 # Separators before the first name of a text.
 _LEAD = re.compile(r"[\s,，、.。:：;；/|\-—_()（）\[\]【】]*")
@@ -190,11 +193,12 @@ def _readings_of(index: int, entries: list[tuple[Entry, ...]]) -> _Readings:
     return found
 
 
-def _entries_here(readings: _Readings, above: set[str]) -> list[Entry]:
+def _entries_here(readings: _Readings, above: set[str], outside: Callable[[], set[str]] = set) -> list[Entry]:
     """The readings of a name worth trying in a text whose other names give the codes ``above``.
 
     Readings under a unit named in the text; and those that may open a chain, except towns of the same
-    name elsewhere when one of them lies under a unit named in the text (东城街道 after 鹿城区).
+    name elsewhere when one of them lies under a unit named in the text (东城街道 after 鹿城区) outside
+    the name itself (``outside()``: 海州 of 海州街道 names no county).
     """
     under: list[Entry] = []
     if readings.under:
@@ -206,7 +210,8 @@ def _entries_here(readings: _Readings, above: set[str]) -> list[Entry]:
                     under.append(entry)
     free = readings.free
     if len(free) > 1 and readings.towns_free:
-        placed = [e for e in free if e.level >= 3 and not above.isdisjoint(_ancestor_codes(e))]
+        named = outside()
+        placed = [e for e in free if e.level >= 3 and not named.isdisjoint(_ancestor_codes(e))]
         if placed:
             free = tuple(e for e in free if e.level < 3 or e in placed)
     return [*free, *under] if under else list(free)
@@ -222,7 +227,9 @@ def find_hits(text: str) -> list[Hit]:
     # Names with a reading worth trying here; only these make another name end or start (南大 is none
     # after 海淀区, so 中关村|南大街 goes on into a road).
     matches = [
-        (index, start, end, e) for index, start, end in found if (e := _entries_here(values[index], above))
+        (index, start, end, e)
+        for index, start, end in found
+        if (e := _entries_here(values[index], above, partial(_named_outside, found, values, start, end)))
     ]
     leading = _leading_towns(text, found, keys, values, matches)
     if leading is not None:
@@ -245,7 +252,8 @@ def find_hits(text: str) -> list[Hit]:
         if opens:
             goes_on_short = False  # 水头|康乐路: the road is no part of the town's name
         goes_on_full = goes_on_short and _FULL_NAME_GOES_ON.match(text, end) is not None
-        full_marked = key.endswith(_LEVEL_MARKS)
+        # 龙州 (of 龙州县) is no name marked 州: before 街道 it names no county.
+        full_marked = key.endswith(_LEVEL_MARKS) and not (len(key) == 2 and key[-1] in _ONE_CHAR_MARKS)
         for entry in entries:
             if entry.kind != FULL:
                 if glued or zone:
@@ -263,6 +271,13 @@ def find_hits(text: str) -> list[Hit]:
             hits.append(Hit(start, end, key, entry, opens))
     hits.sort(key=lambda h: (h.start, -h.end))
     return _undominated(hits)
+
+
+def _named_outside(
+    found: list[tuple[int, int, int]], values: dict[int, _Readings], start: int, end: int
+) -> set[str]:
+    """Codes of the units that names outside ``text[start:end]`` may open a chain with."""
+    return {e.code for i, s, t in found if not (start <= s and t <= end) for e in values[i].free}
 
 
 def _leading_towns(
