@@ -331,9 +331,9 @@ def _match_address(
     """The match of a parsed text; ``candidates=False`` leaves :attr:`Match.candidates` empty (the
     batch functions do not show them, and building them is a good share of the work).
 
-    A text the parser opened with a town's short name (岭头|金马路) that finds nothing is matched
-    again with that name read as the start of the road: the name may be a village of the base that
-    is a town elsewhere (岭头村 of 怀溪镇, 岭头乡 of another province).
+    A text the parser opened with a town's short name (岭头|金马路, 昆阳|民丰小区) that finds nothing is
+    matched again with that name read as the start of the road or compound: the name may be a village
+    of the base that is a town elsewhere (岭头村 of 怀溪镇, 岭头乡 of another province).
     """
     m = _match_parsed(base, address, limit, cutoff, candidates)
     if m is None and (retry := _without_leading_town(address)) is not None:
@@ -342,22 +342,22 @@ def _match_address(
 
 
 def _without_leading_town(address: Address) -> Address | None:
-    """The address with its leading town short name moved into the road, or None if it has none."""
+    """The address with its leading town short name moved into the road or compound after it, or None."""
     parts = [c for c in address.components if c.field != "extra"]
     if (
         len(parts) < 2
         or parts[0].field != "town"
-        or parts[1].field != "road"
+        or parts[1].field not in ("road", "poi")
         or parts[0].end != parts[1].start
     ):
         return None
-    if parts[0].text.endswith(("街道", "镇", "乡")) or address.road is None:
+    named = getattr(address, parts[1].field)
+    if parts[0].text.endswith(("街道", "镇", "乡")) or named is None:
         return None
     cleared: dict[str, Any] = {f: None for f in DIVISION_FIELDS}
     cleared.update({f"{f}_code": None for f in DIVISION_FIELDS})
-    return dataclasses.replace(
-        address, **cleared, road=clean(parts[0].text)[0] + address.road, ambiguous=False, candidates=()
-    )
+    cleared[parts[1].field] = clean(parts[0].text)[0] + named
+    return dataclasses.replace(address, **cleared, ambiguous=False, candidates=())
 
 
 def _match_parsed(

@@ -121,7 +121,12 @@ class Address:
         A municipality's city level repeats its province (上海市) and is written once, and so is a
         county whose name opens its zone's (东丽区 of 东丽区经济技术开发区).
         """
-        return written([getattr(self, f) for f in FIELDS])
+        values = [getattr(self, f) for f in FIELDS]
+        # A second town-level name the text gives (大荆镇|水涨乡, 瓯北镇|五星工业区) follows the town.
+        more = [c.value for c in self.components if c.field == "town" and c.code is None and not c.repeated]
+        if more and values[3] is not None:
+            values[3] += "".join(v for v in more if v != values[3])
+        return written(values)
 
     def to_dict(self) -> dict[str, Any]:
         """A plain dict (JSON-ready) of every field, the codes, components and flags."""

@@ -221,3 +221,17 @@ def test_a_leading_name_that_is_a_town_elsewhere_but_a_village_here_still_matche
     assert parse("岭头金马路57号").town is not None
     m = village.match("岭头金马路57号", score_cutoff=0.0)
     assert m is not None and m.address_id == "v1"
+
+
+def test_a_leading_name_before_a_compound_that_is_a_village_here_still_matches():
+    """岭头 opens the text before a compound: read as the town 岭头乡 elsewhere, which finds nothing
+    here; the compound then takes the name, and the village's compound is found."""
+    village = build_base(
+        [
+            ("c1", "浙江省温州市平阳县怀溪镇岭头村锦绣花园3幢2单元301室", 120.3, 27.6),
+            ("c2", "浙江省温州市平阳县怀溪镇岭头村锦绣花园5幢1单元101室", 120.3, 27.6),
+        ]
+    )
+    assert parse("岭头锦绣花园3幢2单元301室").town is not None
+    m = village.match("岭头锦绣花园3幢2单元301室", score_cutoff=0.0)
+    assert m is not None and m.address_id == "c1"

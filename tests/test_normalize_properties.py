@@ -163,3 +163,34 @@ def test_parse_many_on_two_workers_gives_the_results_of_one():
     """Parsing a big batch on forked workers returns the same Address objects, in order."""
     texts = [f"温州市鹿城区五马街道解放街{i}号{i % 7}幢" for i in range(21_000)] + [None, "", float("nan")]
     assert stdaddr.parse_many(texts, workers=2) == stdaddr.parse_many(texts, workers=1)
+
+
+# Texts made of a few atoms repeated (龙港镇龙港镇…, 五马街道东华门街道东华门街道…): each reading of
+# their canonical form may drop a copy, so normalize must read until nothing changes.
+repetitive = (
+    st.lists(st.sampled_from(ATOMS), min_size=1, max_size=4)
+    .flatmap(lambda pool: st.lists(st.sampled_from(pool), max_size=25))
+    .map("".join)
+)
+
+
+@THOROUGH
+@given(repetitive)
+def test_normalize_is_idempotent_on_repetitive_strings(text):
+    """Normalizing a normalized address changes nothing, however many copies of a name it holds."""
+    once = stdaddr.normalize(text)
+    assert stdaddr.normalize(once) == once
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "龙港镇" * 12,
+        "五马街道" * 24,
+        "五马街道" + "东华门街道" * 5 + "浙江",
+        "省【省省〇〇【省省【省【〇〇〇省〇【省【【〇【",
+    ],
+)
+def test_normalize_reaches_a_fixed_point_on_copies_of_one_name(text):
+    once = stdaddr.normalize(text)
+    assert stdaddr.normalize(once) == once

@@ -151,3 +151,11 @@ def test_a_natural_village_after_its_village_keeps_the_level_but_fills_no_field(
     (second,) = [c for c in a.components if c.text == natural]
     assert (second.field, second.repeated) == ("community", True)
     assert natural in a.extra
+
+
+def test_a_second_town_level_name_stays_in_the_canonical_form():
+    """A former township inside today's town (大荆镇|水涨乡) or a zone after a town is kept in ``normalized``
+    after the town, so reading the canonical form again gives the same address."""
+    a = stdaddr.parse("温州乐清市大荆镇水涨乡盛家塘村100号")
+    assert a.town == "大荆镇" and "大荆镇水涨乡盛家塘村" in a.normalized
+    assert stdaddr.parse(a.normalized).normalized == a.normalized

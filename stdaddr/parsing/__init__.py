@@ -35,7 +35,6 @@ __all__ = ["parse", "normalize", "parse_many", "clear_cache", "warm_up", "MAX_LE
 # Longer texts are cut here before parsing (no address is this long; a note in the result says so).
 MAX_LENGTH = 300
 _CACHE_SIZE = 1 << 16
-_FIXED_POINT_ROUNDS = 4
 # Below this many values, forking workers costs more than it saves.
 _PARALLEL_FROM = 20_000
 
@@ -98,12 +97,19 @@ def normalize(text: str) -> str:
     '浙江省温州市鹿城区解放街123号'
     """
     current = parse(text).normalized
-    for _ in range(_FIXED_POINT_ROUNDS):
+    seen = {current}
+    # Each reading settles a part or drops a repeat (龙港镇龙港镇… loses copies round by round), so
+    # the readings reach a fixed point; should they cycle, the shortest form seen is the canonical one
+    # (reading it again leads through forms it is shorter than). The cap only guards the loop.
+    for _ in range(MAX_LENGTH):
         following = parse(current).normalized
         if following == current:
+            return current
+        if following in seen:
             break
+        seen.add(following)
         current = following
-    return current
+    return min(seen, key=lambda s: (len(s), s))
 
 
 def parse_many(texts: Iterable[Any], *, workers: int | None = 1) -> list[Address]:

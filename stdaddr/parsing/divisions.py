@@ -16,7 +16,7 @@ from functools import cache, partial
 
 from stdaddr import gazetteer
 from stdaddr.gazetteer import FULL, HISTORIC, SHORT, Entry
-from stdaddr.parsing.tail import road_ahead, road_read_at
+from stdaddr.parsing.tail import compound_read_at, road_ahead, road_read_at
 from stdaddr.text import match_end
 
 __all__ = [
@@ -81,7 +81,8 @@ _OTHER_LEVEL_MARK = {
         (0, ("区", "县", "镇", "乡", "街道")),
         (1, ("区", "县", "镇", "乡", "街道")),
         (2, ("省", "镇", "乡", "街道")),
-        (3, ("省", "市", "区", "县")),
+        # 东华|门街道: a town's short name that goes on into a longer town's name is not that town.
+        (3, ("省", "市", "区", "县", "[\u4e00-\u9fff]{1,2}(?:街道|镇|乡)")),
     )
 }
 _RENAMED_SUFFIX = {
@@ -287,15 +288,16 @@ def _leading_towns(
     values: dict[int, _Readings],
     matches: list[tuple[int, int, int, list[Entry]]],
 ) -> tuple[tuple[int, int, int], list[Entry]] | None:
-    """A town's short name that opens the text right before a road with a name of its own (水头康乐路,
-    仙降连江街): written so by people who live there, it names the town. A short name alone may open no
-    chain elsewhere (五马 is too common a word); here the road after it settles it, when the name
-    fits few towns nationwide. Returns the automaton match (index, start, end) and its town readings."""
+    """A town's short name that opens the text right before a road or compound with a name of its own
+    (水头康乐路, 仙降连江街, 昆阳民丰小区): written so by people who live there, it names the town. A short
+    name alone may open no chain elsewhere (五马 is too common a word); here what follows settles it,
+    when the name fits few towns nationwide. Returns the automaton match (index, start, end) and its town readings."""
     lead = match_end(_LEAD, text)
     if any(start < lead + 2 for _, start, _, _ in matches):
         return None  # a division opens the text already
     for index, start, end in found:
-        if start != lead or not road_read_at(text, end) or keys[index].endswith(("社区", "村")):
+        ahead = road_read_at(text, end) or compound_read_at(text, end)
+        if start != lead or not ahead or keys[index].endswith(("社区", "村")):
             continue  # 岳溪|村天衢街, 门楼|底村陵阳巷: a village comes first
         towns = {
             id(e): e

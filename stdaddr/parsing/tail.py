@@ -318,6 +318,19 @@ def road_read_at(text: str, pos: int) -> bool:
     )
 
 
+# A compound with a name of its own: two to five characters free of address marks, then its kind, then
+# nothing or a number (民丰小区, 锦绣花园3幢).
+_COMPOUND_AHEAD = re.compile(
+    r"[^\x00-\u4dff\ua000-\U0010ffff路街巷弄号幢栋单室层组社村镇乡区县市道园苑庭府城湾居轩阁庄]{2,5}?"
+    r"(?:小区|花园|公寓|大厦|家园|嘉园|华庭|名苑|公馆|山庄|苑)(?=$|[0-9一二三四五六七八九十,])"
+)
+
+
+def compound_read_at(text: str, pos: int) -> bool:
+    """Whether a compound with a name of its own starts at ``pos`` (昆阳|民丰小区3幢)."""
+    return _COMPOUND_AHEAD.match(text, pos) is not None
+
+
 def _road(st: _State, s: int, e: int, raw: str) -> None:
     if (
         raw[0] in "与和及跟"
