@@ -209,29 +209,19 @@ def test_messy_synthetic_queries_mostly_find_their_record(synthetic):
     assert np.mean(right) >= 0.9
 
 
-def test_a_leading_name_that_is_a_town_elsewhere_but_a_village_here_still_matches():
-    """岭头 opens the text before its road: the parser reads the town 岭头乡 of another province; the
-    base has 岭头村, whose road takes the name when the town finds nothing."""
+@pytest.mark.parametrize(
+    ("records", "query", "expected"),
+    [
+        (("金马路57号", "金马路59号"), "岭头金马路57号", "r0"),
+        (("锦绣花园3幢2单元301室", "锦绣花园5幢1单元101室"), "岭头锦绣花园3幢2单元301室", "r0"),
+    ],
+)
+def test_a_leading_name_that_is_a_town_elsewhere_but_a_village_here_still_matches(records, query, expected):
+    """岭头 opens the text before its road or compound: the parser reads the town 岭头乡 of another
+    province; the base has 岭头村, whose road or compound takes the name when the town finds nothing."""
     village = build_base(
-        [
-            ("v1", "浙江省温州市平阳县怀溪镇岭头村金马路57号", 120.3, 27.6),
-            ("v2", "浙江省温州市平阳县怀溪镇岭头村金马路59号", 120.3, 27.6),
-        ]
+        [(f"r{i}", f"浙江省温州市平阳县怀溪镇岭头村{rest}", 120.3, 27.6) for i, rest in enumerate(records)]
     )
-    assert parse("岭头金马路57号").town is not None
-    m = village.match("岭头金马路57号", score_cutoff=0.0)
-    assert m is not None and m.address_id == "v1"
-
-
-def test_a_leading_name_before_a_compound_that_is_a_village_here_still_matches():
-    """岭头 opens the text before a compound: read as the town 岭头乡 elsewhere, which finds nothing
-    here; the compound then takes the name, and the village's compound is found."""
-    village = build_base(
-        [
-            ("c1", "浙江省温州市平阳县怀溪镇岭头村锦绣花园3幢2单元301室", 120.3, 27.6),
-            ("c2", "浙江省温州市平阳县怀溪镇岭头村锦绣花园5幢1单元101室", 120.3, 27.6),
-        ]
-    )
-    assert parse("岭头锦绣花园3幢2单元301室").town is not None
-    m = village.match("岭头锦绣花园3幢2单元301室", score_cutoff=0.0)
-    assert m is not None and m.address_id == "c1"
+    assert parse(query).town is not None
+    m = village.match(query, score_cutoff=0.0)
+    assert m is not None and m.address_id == expected
