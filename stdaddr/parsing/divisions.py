@@ -10,9 +10,8 @@ Equal best chains that end in different units make the result ambiguous (朝阳�
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import cache
 
 from stdaddr import gazetteer
 from stdaddr.gazetteer import FULL, HISTORIC, SHORT, Entry
@@ -194,12 +193,12 @@ def _readings_of(index: int, entries: list[tuple[Entry, ...]]) -> _Readings:
     return found
 
 
-def _entries_here(readings: _Readings, above: set[str], outside: Callable[[], set[str]] = set) -> list[Entry]:
+def _entries_here(readings: _Readings, above: set[str], outside: set[str]) -> list[Entry]:
     """The readings of a name worth trying in a text whose other names give the codes ``above``.
 
     Readings under a unit named in the text; and those that may open a chain, except towns of the same
-    name elsewhere when one of them lies under a unit named in the text (东城街道 after 鹿城区) outside
-    the name itself (``outside()``: 海州 of 海州街道 names no county).
+    name elsewhere when one of them lies under a unit that a name outside this one gives (``outside``:
+    东城街道 after 鹿城区; 海州 of 海州街道 names no county).
     """
     under: list[Entry] = []
     if readings.under:
@@ -211,8 +210,7 @@ def _entries_here(readings: _Readings, above: set[str], outside: Callable[[], se
                     under.append(entry)
     free = readings.free
     if len(free) > 1 and readings.towns_free:
-        named = outside()
-        placed = [e for e in free if e.level >= 3 and not named.isdisjoint(_ancestor_codes(e))]
+        placed = [e for e in free if e.level >= 3 and not outside.isdisjoint(_ancestor_codes(e))]
         if placed:
             free = tuple(e for e in free if e.level < 3 or e in placed)
     return [*free, *under] if under else list(free)
@@ -227,11 +225,14 @@ def find_hits(text: str) -> list[Hit]:
     above = {e.code for r in values.values() for e in r.free}
     # Names with a reading worth trying here; only these make another name end or start (南大 is none
     # after 海淀区, so 中关村|南大街 goes on into a road).
-    matches = [
-        (index, start, end, e)
-        for index, start, end in found
-        if (e := _entries_here(values[index], above, partial(_named_outside, found, values, start, end)))
-    ]
+    matches = []
+    for index, start, end in found:
+        readings = values[index]
+        # Only towns of one name in several places ask which units the rest of the text names.
+        several = readings.towns_free and len(readings.free) > 1
+        outside = _named_outside(found, values, start, end) if several else above
+        if e := _entries_here(readings, above, outside):
+            matches.append((index, start, end, e))
     leading = _leading_towns(text, found, keys, values, matches)
     if leading is not None:
         matches.append((*leading[0], leading[1]))
