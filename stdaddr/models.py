@@ -119,7 +119,8 @@ class Address:
         """The canonical address string: every level's canonical value, in order, without extras.
 
         A municipality's city level repeats its province (上海市) and is written once, and so is a
-        county whose name opens its zone's (东丽区 of 东丽区经济技术开发区).
+        county whose name opens its zone's (东丽区 of 东丽区经济技术开发区). A second town-level name of
+        the text (a former township, a zone) follows the town, so the form reads back the same.
         """
         values = [getattr(self, f) for f in FIELDS]
         # A second town-level name the text gives (大荆镇|水涨乡, 瓯北镇|五星工业区) follows the town.
