@@ -15,7 +15,7 @@ from functools import cache
 
 from stdaddr import gazetteer
 from stdaddr.gazetteer import FULL, HISTORIC, SHORT, Entry
-from stdaddr.parsing.tail import compound_read_at, road_ahead, road_read_at
+from stdaddr.parsing.tail import ZONE_WORDS, compound_read_at, road_ahead, road_read_at
 from stdaddr.text import match_end
 
 __all__ = [
@@ -66,12 +66,11 @@ _CJK_CHAR = re.compile("[\u3400-\u9fff]")
 _LEAD = re.compile(r"[\s,，、.。:：;；/|\-—_()（）\[\]【】]*")
 # A town's short name opening a text before its road (水头|康乐路) is read when it names this few towns.
 _MAX_LEADING_TOWNS = 8
-ZONE = re.compile(
-    "(?:高新技术产业开发区|经济技术开发区|经济开发区|开发区|工业园区|工业区|工业园|高新区|科技城|产业园|园区|新区|旅游度假区|度假区|保税港区|保税区|商务区)"
-)
+_ZONE_WORDS = (*ZONE_WORDS, "科技城", "产业园")
+ZONE = re.compile(f"(?:{'|'.join(_ZONE_WORDS)})")
 # Units named by a bare zone word (开发区 of 平阳县): glued to the text before, it ends another zone's
 # name (温州市经济技术|开发区).
-_BARE_ZONE_NAMES = frozenset(ZONE.pattern[3:-1].split("|"))
+_BARE_ZONE_NAMES = frozenset(_ZONE_WORDS)
 # The level mark right after a short name names a unit of another level (柯桥|区 after 柯桥 of 柯桥街道,
 # 临平|镇 after 临平 of 临平区): the short name is not read at its own level there.
 _OTHER_LEVEL_MARK = {
