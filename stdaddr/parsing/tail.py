@@ -40,22 +40,9 @@ _ROAD_NAME = "[^\x00-\u4dff\ua000-\U0010ffff路街巷弄号幢栋单室层组]"
 _TOWN_NAME = "[^\x00-\u4dff\ua000-\U0010ffff路街巷弄号幢栋单室层组社镇乡]"
 # Words that end a zone's name, for the lexer here and the division finder (divisions.ZONE); no word
 # is a prefix of another that starts at the same character, so their order does not matter.
-ZONE_WORDS = (
-    "高新技术产业开发区",
-    "经济技术开发区",
-    "经济开发区",
-    "开发区",
-    "工业园区",
-    "工业区",
-    "工业园",
-    "高新区",
-    "园区",
-    "新区",
-    "旅游度假区",
-    "度假区",
-    "保税港区",
-    "保税区",
-    "商务区",
+ZONE_WORDS = tuple(  # noqa: SIM905 - a word list reads better as one string
+    "高新技术产业开发区 经济技术开发区 经济开发区 开发区 工业园区 工业区 工业园 高新区 园区 新区 "
+    "旅游度假区 度假区 保税港区 保税区 商务区".split()
 )
 _ZONE_ALTERNATION = "|".join((*ZONE_WORDS, "经济区"))
 _POI_AFTER = r"(?:小区|花园|公寓|大厦|新村|家园|苑|广场|山庄|别墅|名苑|华庭|公馆|大楼|商城|楼)"
