@@ -18,7 +18,7 @@ __all__ = ["assemble"]
 
 MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
 # Skipped text that is only separators is no note (浙江省杭州市,浙江省温州市…).
-_SEPARATORS = PUNCTUATION + " "
+_SEPARATORS = PUNCTUATION + " ·"  # 中国·温州: the middle dot of a brand or a place name
 # National community lookups are only trusted when the name points to this few places.
 _MAX_COMMUNITY_CANDIDATES = 12
 
@@ -183,7 +183,7 @@ def assemble(
                 # unit, so like a repeat it stays out of the address's fields.
                 pieces.append(Piece(_PLACEHOLDERS[name], at, at + len(name), name, repeated=True))
             elif name:
-                pieces.append(Piece("extra", s, min(e, tail_start), skipped))
+                pieces.append(Piece("extra", at, at + len(name), name))
             s = tail_start
         if s < e:
             state = split_tail(folded, s, e, state, after=after, known=known)
@@ -221,7 +221,7 @@ def _refine_by_community(pieces: list[Piece], codes: list[str], notes: list[str]
 
 
 def _refine_by_zone(pieces: list[Piece], codes: list[str], notes: list[str]) -> list[str]:
-    """A zone named after a city or county (武进|高新技术产业开发区, 鄞州|经济开发区) lies in it: when the
+    """A zone named after a province, city or county (上海|自由贸易试验区, 武进|高新技术产业开发区) lies in it: when the
     divisions read stop above that level, the zone's leading name settles it, if it names one unit there."""
     if len(codes) > 1 or (codes and gazetteer.level_of(codes[0]) >= 2):
         return codes
@@ -237,7 +237,7 @@ def _refine_by_zone(pieces: list[Piece], codes: list[str], notes: list[str]) -> 
         found = {
             e.code
             for e in g.lookup(piece.value[:n])
-            if e.level in (1, 2) and e.kind != HISTORIC and e.code.startswith(above) and e.code != above
+            if e.level <= 2 and e.kind != HISTORIC and e.code.startswith(above) and e.code != above
         }
         if len(found) == 1:
             notes.append(f"divisions inferred from the zone {piece.value}")

@@ -64,6 +64,8 @@ _ONE_CHAR_MARKS = "州旗盟"
 _CJK_CHAR = re.compile("[\u3400-\u9fff]")
 # Separators before the first name of a text.
 _LEAD = re.compile(r"[\s,，、.。:：;；/|\-—_()（）\[\]【】]*")
+# The country's name opening a text (中国温州…, 中国(上海)自由贸易试验区): the name after it is not glued.
+_COUNTRY_LEAD = re.compile(r"[^\u3400-\u9fff]*(?:中国|中华人民共和国)[\s·•.,，(（]*")
 # A town's short name opening a text before its road (水头|康乐路) is read when it names this few towns.
 _MAX_LEADING_TOWNS = 8
 _ZONE_WORDS = (*ZONE_WORDS, "科技城", "产业园")
@@ -71,6 +73,8 @@ ZONE = re.compile(f"(?:{'|'.join(_ZONE_WORDS)})")
 # Units named by a bare zone word (开发区 of 平阳县): glued to the text before, it ends another zone's
 # name (温州市经济技术|开发区).
 _BARE_ZONE_NAMES = frozenset(_ZONE_WORDS)
+# A town named by its zone word (高新技术开发区, 经济开发区 of some county): such names repeat nationwide.
+_ZONE_NAMED = re.compile(f"(?:{'|'.join(_ZONE_WORDS)})$")
 # The level mark right after a short name names a unit of another level (柯桥|区 after 柯桥 of 柯桥街道,
 # 临平|镇 after 临平 of 临平区): the short name is not read at its own level there.
 _OTHER_LEVEL_MARK = {
@@ -237,11 +241,17 @@ def find_hits(text: str) -> list[Hit]:
         matches.append((*leading[0], leading[1]))
     starts = {start for _, start, _, _ in matches}
     ends = {end for _, _, end, _ in matches}
+    country = match_end(_COUNTRY_LEAD, text)
     marked_ends = {end for index, _, end, _ in matches if keys[index].endswith(_LEVEL_MARKS)}
+    # 株洲市|高新技术开发区: the zone of the unit named right before it, not a town so named elsewhere.
+    codes_ending: dict[int, set[str]] = {}
+    for _, _, end, entries in matches:
+        codes_ending.setdefault(end, set()).update(e.code for e in entries)
     for index, start, end, entries in matches:
         key = keys[index]
+        before = codes_ending.get(start) if _ZONE_NAMED.search(key) else None
         # 瓯|北镇, 东|南开: a short name glued to the end of another word is not a division.
-        after_cjk = start > 0 and _CJK_CHAR.match(text, start - 1) is not None
+        after_cjk = start > country and _CJK_CHAR.match(text, start - 1) is not None
         glued = after_cjk and start not in ends
         if key in _BARE_ZONE_NAMES and after_cjk and start not in marked_ends:
             continue  # 常熟|经济开发区 is one zone's name; 诸暨市|经济开发区 a county's zone
@@ -256,6 +266,8 @@ def find_hits(text: str) -> list[Hit]:
         # 龙州 (of 龙州县) is no name marked 州: before 街道 it names no county.
         full_marked = key.endswith(_LEVEL_MARKS) and not (len(key) == 2 and key[-1] in _ONE_CHAR_MARKS)
         for entry in entries:
+            if before and entry.level == 3 and before.isdisjoint(_ancestor_codes(entry)):
+                continue
             if entry.kind != FULL:
                 if glued or zone:
                     continue
@@ -292,7 +304,7 @@ def _leading_towns(
     (水头康乐路, 仙降连江街, 昆阳民丰小区): written so by people who live there, it names the town. A short
     name alone may open no chain elsewhere (五马 is too common a word); here what follows settles it,
     when the name fits few towns nationwide. Returns the automaton match (index, start, end) and its town readings."""
-    lead = match_end(_LEAD, text)
+    lead = max(match_end(_LEAD, text), match_end(_COUNTRY_LEAD, text))
     if any(start < lead + 2 for _, start, _, _ in matches):
         return None  # a division opens the text already
     for index, start, end in found:
@@ -336,6 +348,8 @@ def _skip_costs(text: str, hits: list[Hit]) -> tuple[dict[int, float], dict[int,
         kind[h.start : h.end] = kind[h.start : h.end].replace(b"\x01", b"\x02")
     for m in _NOT_ADDRESS.finditer(text):  # 王先生13712345678鹿城区…: a contact is no address content
         kind[m.start() : m.end()] = b"\x03" * (m.end() - m.start())
+    country = match_end(_COUNTRY_LEAD, text)  # 中国深圳…: the country's name is no content left out
+    kind[:country] = bytes(country)
     before: dict[int, float] = {}
     inside: dict[int, float] = {}
     uncovered = covered = 0

@@ -42,7 +42,7 @@ _TOWN_NAME = "[^\x00-\u4dff\ua000-\U0010ffff路街巷弄号幢栋单室层组社
 # is a prefix of another that starts at the same character, so their order does not matter.
 ZONE_WORDS = tuple(  # noqa: SIM905 - a word list reads better as one string
     "高新技术产业开发区 经济技术开发区 经济开发区 开发区 工业园区 工业区 工业园 高新区 园区 新区 "
-    "旅游度假区 度假区 保税港区 保税区 商务区".split()
+    "旅游度假区 度假区 自由贸易试验区 自由贸易区 自贸区 综合保税区 保税港区 保税区 出口加工区 物流园区 商务区".split()
 )
 _ZONE_ALTERNATION = "|".join((*ZONE_WORDS, "经济区"))
 _POI_AFTER = r"(?:小区|花园|公寓|大厦|新村|家园|苑|广场|山庄|别墅|名苑|华庭|公馆|大楼|商城|楼)"
@@ -60,6 +60,8 @@ _TOKEN = re.compile(
             rf"(?P<numbered_road>(?<![0-9]){N}号(?:大街|大道|(?:路|街)(?![\u4e00-\u9fff])))",
             rf"(?P<house>([甲乙丙丁](?=[0-9]))?([A-Z]?{N}[A-Z]?)(?:-([0-9]+))?号(?!楼|大街|大道|(?:路|街)(?![\u4e00-\u9fff]))院?(?:(?:附|之)({N})号?|([甲乙丙丁])(?![0-9\u4e00-\u9fff]))?)",
             rf"(?P<unit>({N})单元)",
+            # 40-43楼: a range of floors; B2-5楼, 52-11楼: a building, then its floor.
+            r"(?P<floor_range>(?<![0-9A-Z-])([A-Z]?)([0-9]{1,3})-([0-9]{1,3})(?:层|楼)(?![房盘道梯宇下]))",
             rf"(?P<floor>(负|地下|-)?({N}|(?<![A-Z])[A-Z][0-9]+|[0-9]+[A-Z])(?:层|楼)(?![房盘道梯宇下]))",
             # 13F, B2F: a floor written the English way.
             r"(?P<floor_f>(?<![0-9A-Z])(B)?([0-9]{1,3})F(?![0-9A-Z]))",
@@ -254,6 +256,8 @@ def _token(st: _State, m: re.Match[str]) -> None:
         if st.last == ORDER["poi"] and not st.fields & {"road", "house_number"}:
             st.last = ORDER["community"]  # 岱岭大厝基一组: a natural village, then its group
         _put_or_extra(st, "group", s, e, _num(g(_G["group"] + 1)) + "组", g(0))
+    elif kind == "floor_range":
+        _floor_range(st, m)
     elif kind == "pair":
         _pair(st, m)
     elif kind == "number":
@@ -391,6 +395,19 @@ def _pair(st: _State, m: re.Match[str]) -> None:
         st.put("room", s, e, f"{a}-{b}室")
     else:
         st.extra(s, e, f"{a}-{b}")
+
+
+def _floor_range(st: _State, m: re.Match[str]) -> None:
+    s, e = m.span()
+    i = _G["floor_range"]
+    letter, a, b = m.group(i + 1), _num(m.group(i + 2)), _num(m.group(i + 3))
+    if not letter and int(a) < int(b):
+        _put_or_extra(st, "floor", s, e, f"{a}-{b}层", m.group(0))
+    elif "building" not in st.fields and st.last < ORDER["building"]:
+        st.put("building", s, m.end(i + 2), f"{letter}{a}幢")
+        _put_or_extra(st, "floor", m.start(i + 3), e, f"{b}层", m.string[m.start(i + 3) : e])
+    else:
+        st.extra(s, e, m.group(0))
 
 
 def _number(st: _State, s: int, e: int, n: str) -> None:
