@@ -33,6 +33,8 @@ __all__ = [
 # Text right after a name that makes the name part of a longer one (四川|北路, 西湖|路, 温州|大学).
 _NAME_GOES_ON = re.compile(
     r"[\u4e00-\u9fff]?(?:路|街(?!道|办)|大道|大街|巷|弄|胡同|桥|公路|隧道|高速|环线)|里(?!村)|村(?!委|民)|社区|居委会"
+    # 宣武|门西大街: a city gate's name; 马场|道: a road named 道 (not 街道).
+    r"|门(?:[东西南北内外]|大街|路|桥)|道(?![路口班])"
     r"|(?:[一二三四五六七八九十]|\d)+(?:苑|园|区|村|期|号(?!大街|大道|路|街))|[苑庭邸寓厦坊场](?![区县市镇乡])"
     r"|(?:大学|学院|中学|小学|医院|银行|公司|集团|宾馆|酒店|饭店|大厦|广场|公园|花园|小区|新村|商场|市场|机场|车站|"
     r"火车站|汽车站|港|码头|大酒店|中心|商城|影城|剧院|体育|图书馆|博物馆|电视|日报|晚报|供电|移动|联通|电信|烟草)"
@@ -551,6 +553,8 @@ def correct_county(text: str, hits: list[Hit], reading: Reading) -> tuple[Readin
     if m is None or any(h.start == m.start() for h in hits):
         return None  # a name the gazetteer knows was weighed by the chain already
     written = m.group()
+    if ZONE.search(written):
+        return None  # 西安市高新区: a zone word, not 高陵区 with one character wrong
     if after is not None:
         if match_end(_NOISE, text, m.end()) != after.start:
             return None
