@@ -58,8 +58,10 @@ _TOKEN = re.compile(
             rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼|#楼?|号?栋|号馆))",
             # 下沙0号大街, 经济开发区三号路: a numbered road, not a door number.
             rf"(?P<numbered_road>(?<![0-9]){N}号(?:大街|大道|(?:路|街)(?![\u4e00-\u9fff])))",
-            rf"(?P<house>([甲乙丙丁](?=[0-9]))?([A-Z]?{N}[A-Z]?)(?:-([0-9]+))?号(?!楼|大街|大道|(?:路|街)(?![\u4e00-\u9fff]))院?(?:(?:附|之)({N})号?|([甲乙丙丁])(?![0-9\u4e00-\u9fff]))?)",
+            rf"(?P<house>([甲乙丙丁](?=[0-9〇零一二三四五六七八九十百]))?([A-Z]?{N}[A-Z]?)(?:-([0-9]+))?号(?!楼|大街|大道|(?:路|街)(?![\u4e00-\u9fff]))院?(?:(?:附|之)({N})号?|([甲乙丙丁])(?![0-9\u4e00-\u9fff]))?)",
             rf"(?P<unit>({N})单元)",
+            # 110-111栋: a range of buildings; 5-2栋: building 2 of block 5. Either way one building value.
+            r"(?P<building_range>(?<![0-9A-Z-])([0-9]{1,4})-([0-9]{1,4})(?:幢|栋|号楼|号?栋))",
             # 40-43楼: a range of floors; B2-5楼, 52-11楼: a building, then its floor.
             r"(?P<floor_range>(?<![0-9A-Z-])([A-Z]?)([0-9]{1,3})-([0-9]{1,3})(?:层|楼)(?![房盘道梯宇下]))",
             rf"(?P<floor>(负|地下|-)?({N}|(?<![A-Z])[A-Z][0-9]+|[0-9]+[A-Z])(?:层|楼)(?![房盘道梯宇下]))",
@@ -256,6 +258,9 @@ def _token(st: _State, m: re.Match[str]) -> None:
         if st.last == ORDER["poi"] and not st.fields & {"road", "house_number"}:
             st.last = ORDER["community"]  # 岱岭大厝基一组: a natural village, then its group
         _put_or_extra(st, "group", s, e, _num(g(_G["group"] + 1)) + "组", g(0))
+    elif kind == "building_range":
+        i = _G["building_range"]
+        _put_or_extra(st, "building", s, e, f"{_num(g(i + 1))}-{_num(g(i + 2))}幢", g(0))
     elif kind == "floor_range":
         _floor_range(st, m)
     elif kind == "pair":
