@@ -10,6 +10,7 @@ Equal best chains that end in different units make the result ambiguous (朝阳�
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -230,13 +231,18 @@ def find_hits(text: str) -> list[Hit]:
     above = {e.code for r in values.values() for e in r.free}
     # Names with a reading worth trying here; only these make another name end or start (南大 is none
     # after 海淀区, so 中关村|南大街 goes on into a road).
-    matches = []
+    matches: list[tuple[int, int, int, Sequence[Entry]]] = []
     for index, start, end in found:
         readings = values[index]
         # Only towns of one name in several places ask which units the rest of the text names.
         several = readings.towns_free and len(readings.free) > 1
-        outside = _named_outside(found, values, start, end) if several else above
-        if e := _entries_here(readings, above, outside):
+        e: Sequence[Entry]
+        if readings.under or several:
+            outside = _named_outside(found, values, start, end) if several else above
+            e = _entries_here(readings, above, outside)
+        else:
+            e = readings.free  # the common case, as _entries_here would give it
+        if e:
             matches.append((index, start, end, e))
     leading = _leading_towns(text, found, keys, values, matches)
     if leading is not None:
@@ -246,12 +252,16 @@ def find_hits(text: str) -> list[Hit]:
     country = match_end(_COUNTRY_LEAD, text)
     marked_ends = {end for index, _, end, _ in matches if keys[index].endswith(_LEVEL_MARKS)}
     # 株洲市|高新技术开发区: the zone of the unit named right before it, not a town so named elsewhere.
-    codes_ending: dict[int, set[str]] = {}
-    for _, _, end, entries in matches:
-        codes_ending.setdefault(end, set()).update(e.code for e in entries)
+    codes_ending: dict[int, set[str]] | None = None
     for index, start, end, entries in matches:
         key = keys[index]
-        before = codes_ending.get(start) if _ZONE_NAMED.search(key) else None
+        before = None
+        if _ZONE_NAMED.search(key):
+            if codes_ending is None:
+                codes_ending = {}
+                for _, _, e_end, e_entries in matches:
+                    codes_ending.setdefault(e_end, set()).update(e.code for e in e_entries)
+            before = codes_ending.get(start)
         # 瓯|北镇, 东|南开: a short name glued to the end of another word is not a division.
         after_cjk = start > country and _CJK_CHAR.match(text, start - 1) is not None
         glued = after_cjk and start not in ends
@@ -300,7 +310,7 @@ def _leading_towns(
     found: list[tuple[int, int, int]],
     keys: list[str],
     values: dict[int, _Readings],
-    matches: list[tuple[int, int, int, list[Entry]]],
+    matches: list[tuple[int, int, int, Sequence[Entry]]],
 ) -> tuple[tuple[int, int, int], list[Entry]] | None:
     """A town's short name that opens the text right before a road or compound with a name of its own
     (水头康乐路, 仙降连江街, 昆阳民丰小区): written so by people who live there, it names the town. A short
