@@ -289,7 +289,8 @@ def find_hits(text: str) -> list[Hit]:
                     if m is not None:
                         hits.append(Hit(start, m.end(), key + m.group(), entry))
                         continue
-                if not full_marked and _OTHER_LEVEL_MARK[entry.level].match(text, end) is not None:
+                # 宁波|镇海: the mark opens the next name, it is no mark of this one.
+                if not full_marked and end not in starts and _OTHER_LEVEL_MARK[entry.level].match(text, end):
                     continue
             if goes_on_full if entry.kind == FULL and full_marked else goes_on_short:
                 continue
