@@ -314,15 +314,15 @@ def _leading_towns(
     matches: list[tuple[int, int, int, Sequence[Entry]]],
 ) -> tuple[tuple[int, int, int], list[Entry]] | None:
     """A town's short name that opens the text right before a road or compound with a name of its own
-    (水头康乐路, 仙降连江街, 昆阳民丰小区): written so by people who live there, it names the town. A short
+    (水头康乐路, 仙降连江街, 昆阳民丰小区), or before one of its villages (小港姚墅村): written so by people
+    who live there, it names the town. A short
     name alone may open no chain elsewhere (五马 is too common a word); here what follows settles it,
     when the name fits few towns nationwide. Returns the automaton match (index, start, end) and its town readings."""
     lead = max(match_end(_LEAD, text), match_end(_COUNTRY_LEAD, text))
     if any(start < lead + 2 for _, start, _, _ in matches):
         return None  # a division opens the text already
     for index, start, end in found:
-        ahead = road_read_at(text, end) or compound_read_at(text, end)
-        if start != lead or not ahead or keys[index].endswith(("社区", "村")):
+        if start != lead or keys[index].endswith(("社区", "村")):
             continue  # 岳溪|村天衢街, 门楼|底村陵阳巷: a village comes first
         towns = {
             id(e): e
@@ -330,9 +330,21 @@ def _leading_towns(
             for e in group
             if e.level == 3 and e.kind == SHORT and e.stem >= 2
         }
-        if 0 < len(towns) <= _MAX_LEADING_TOWNS:
+        if not 0 < len(towns) <= _MAX_LEADING_TOWNS:
+            continue
+        if road_read_at(text, end) or compound_read_at(text, end):
             return (index, start, end), list(towns.values())
+        # 小港姚墅村: a village of the town itself follows; it settles which town.
+        with_village = [e for e in towns.values() if _village_at(text, end, e.code)]
+        if with_village:
+            return (index, start, end), with_village
     return None
+
+
+def _village_at(text: str, pos: int, town: str) -> bool:
+    """Whether a community of ``town`` is named at ``pos``."""
+    index = gazetteer.load().communities(town)
+    return any(text[pos:k] in index for k in range(min(len(text), pos + 12), pos + 1, -1))
 
 
 def _undominated(hits: list[Hit]) -> list[Hit]:
