@@ -11,7 +11,7 @@ from stdaddr import gazetteer
 from stdaddr.gazetteer import CODE_LENGTHS, HISTORIC, LEVELS, fold
 from stdaddr.models import DIVISION_FIELDS, Address, Component, Division
 from stdaddr.parsing.community import FoundCommunity, written_name
-from stdaddr.parsing.divisions import ZONE, Chain, Hit, Reading
+from stdaddr.parsing.divisions import ZONE, ZONE_NAME, Chain, Hit, Reading
 from stdaddr.parsing.tail import ORDER, PUNCTUATION, ROAD_AHEAD, Piece
 
 __all__ = ["assemble"]
@@ -178,6 +178,11 @@ def assemble(
             at = s + len(skipped) - len(skipped.lstrip(_SEPARATORS))
             if name and ROAD_AHEAD.fullmatch(name):  # 泰顺县长白路,泗溪镇: a road between the divisions
                 pieces.append(Piece("road", at, at + len(name), name))
+            elif ZONE_NAME.fullmatch(name):
+                # 温州经济技术开发区|沙城街道: a zone before the divisions is a town component; with a town
+                # read it fills no field.
+                town = any(p.field == "town" and not p.repeated for p in pieces)
+                pieces.append(Piece("town", at, at + len(name), name, repeated=town))
             elif name in _PLACEHOLDERS:
                 # 杭州市市辖区: the statistical placeholder of a level, read at its level; it names no
                 # unit, so like a repeat it stays out of the address's fields.

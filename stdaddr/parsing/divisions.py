@@ -36,6 +36,8 @@ _NAME_GOES_ON = re.compile(
     r"[\u4e00-\u9fff]?(?:路|街(?!道|办)|大道|大街|巷|弄|胡同|桥|公路|隧道|高速|环线)|里(?!村)|村(?!委|民)|社区|居委会"
     # 宣武|门西大街: a city gate's name; 马场|道: a road named 道 (not 街道).
     r"|门(?:[东西南北内外]|大街|路|桥)|道(?![路口班])"
+    # 中山|东三路, 人民|西二路: a numbered road named after the name.
+    r"|[东西南北中](?:[一二三四五六七八九十]|\d)+(?:路|街|巷)"
     r"|(?:[一二三四五六七八九十]|\d)+(?:苑|园|区|村|期|号(?!大街|大道|路|街))|[苑庭邸寓厦坊场](?![区县市镇乡])"
     r"|(?:大学|学院|中学|小学|医院|银行|公司|集团|宾馆|酒店|饭店|大厦|广场|公园|花园|小区|新村|商场|市场|机场|车站|"
     r"火车站|汽车站|港|码头|大酒店|中心|商城|影城|剧院|体育|图书馆|博物馆|电视|日报|晚报|供电|移动|联通|电信|烟草)"
@@ -76,6 +78,8 @@ ZONE = re.compile(f"(?:{'|'.join(_ZONE_WORDS)})")
 # Units named by a bare zone word (开发区 of 平阳县): glued to the text before, it ends another zone's
 # name (温州市经济技术|开发区).
 _BARE_ZONE_NAMES = frozenset(_ZONE_WORDS)
+# A zone's name (温州经济技术开发区): the tail reads it as a zone, so a chain skipping it leaves no content out.
+ZONE_NAME = re.compile(f"(?:(?![省市县区镇乡])[\u4e00-\u9fff]){{0,6}}?(?:{'|'.join(_ZONE_WORDS)})")
 # A town named by its zone word (高新技术开发区, 经济开发区 of some county): such names repeat nationwide.
 _ZONE_NAMED = re.compile(f"(?:{'|'.join(_ZONE_WORDS)})$")
 # The level mark right after a short name names a unit of another level (柯桥|区 after 柯桥 of 柯桥街道,
@@ -375,6 +379,8 @@ def _skip_costs(text: str, hits: list[Hit]) -> tuple[dict[int, float], dict[int,
         kind[m.start() : m.end()] = b"\x03" * (m.end() - m.start())
     country = match_end(_COUNTRY_LEAD, text)  # 中国深圳…: the country's name is no content left out
     kind[:country] = bytes(country)
+    for m in ZONE_NAME.finditer(text):  # 温州经济技术开发区|沙城街道: the zone is read by the tail
+        kind[m.start() : m.end()] = kind[m.start() : m.end()].replace(b"\x01", b"\x00")
     before: dict[int, float] = {}
     inside: dict[int, float] = {}
     uncovered = covered = 0
