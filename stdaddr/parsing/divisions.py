@@ -236,6 +236,9 @@ def find_hits(text: str) -> list[Hit]:
     # Names with a reading worth trying here; only these make another name end or start (南大 is none
     # after 海淀区, so 中关村|南大街 goes on into a road).
     matches: list[tuple[int, int, int, Sequence[Entry]]] = []
+    country = match_end(_COUNTRY_LEAD, text)
+    lead = max(match_end(_LEAD, text), country)
+    opening: set[tuple[int, int, int]] = set()  # matches that may open a chain though short
     for index, start, end in found:
         readings = values[index]
         # Only towns of one name in several places ask which units the rest of the text names.
@@ -248,12 +251,16 @@ def find_hits(text: str) -> list[Hit]:
             e = readings.free  # the common case, as _entries_here would give it
         if e:
             matches.append((index, start, end, e))
-    leading = _leading_towns(text, found, keys, values, matches)
+        elif start == lead and (counties := _two_character_counties(readings)):
+            # 寿县, 沛县: a county's two-character official name opening the text.
+            matches.append((index, start, end, counties))
+            opening.add((index, start, end))
+    leading = _leading_towns(text, lead, found, keys, values, matches)
     if leading is not None:
         matches.append((*leading[0], leading[1]))
+        opening.add(leading[0])
     starts = {start for _, start, _, _ in matches}
     ends = {end for _, _, end, _ in matches}
-    country = match_end(_COUNTRY_LEAD, text)
     marked_ends = {end for index, _, end, _ in matches if keys[index].endswith(_LEVEL_MARKS)}
     # 株洲市|高新技术开发区: the zone of the unit named right before it, not a town so named elsewhere.
     codes_ending: dict[int, set[str]] | None = None
@@ -275,8 +282,8 @@ def find_hits(text: str) -> list[Hit]:
         zone = ZONE.match(text, end) is not None
         # 台州市|路桥区: a name right before another name does not go on into a road.
         goes_on_short = end not in starts and _NAME_GOES_ON.match(text, end) is not None
-        opens = leading is not None and leading[0] == (index, start, end)
-        if opens:
+        opens = (index, start, end) in opening
+        if leading is not None and leading[0] == (index, start, end):
             goes_on_short = False  # 水头|康乐路: the road is no part of the town's name
         goes_on_full = goes_on_short and _FULL_NAME_GOES_ON.match(text, end) is not None
         # 龙州 (of 龙州县) is no name marked 州: before 街道 it names no county.
@@ -310,8 +317,16 @@ def _named_outside(
     return {e.code for i, s, t in found if not (start <= s and t <= end) for e in values[i].free}
 
 
+def _two_character_counties(readings: _Readings) -> list[Entry]:
+    """The counties whose official name is the two characters read (寿县), which no chain may open
+    elsewhere in a text."""
+    found = {id(e): e for group in readings.under.values() for e in group if e.level == 2 and e.kind == FULL}
+    return list(found.values())
+
+
 def _leading_towns(
     text: str,
+    lead: int,
     found: list[tuple[int, int, int]],
     keys: list[str],
     values: dict[int, _Readings],
@@ -322,7 +337,6 @@ def _leading_towns(
     who live there, it names the town. A short
     name alone may open no chain elsewhere (五马 is too common a word); here what follows settles it,
     when the name fits few towns nationwide. Returns the automaton match (index, start, end) and its town readings."""
-    lead = max(match_end(_LEAD, text), match_end(_COUNTRY_LEAD, text))
     if any(start < lead + 2 for _, start, _, _ in matches):
         return None  # a division opens the text already
     for index, start, end in found:
