@@ -21,6 +21,7 @@ __all__ = ["FoundCommunity", "find_community", "written_name"]
 _MAX_NAME = 12
 _CJK = re.compile("[\u3400-\u9fff]")
 _SKIP = re.compile(r"[,\s]*")
+_VILLAGE_MARK = re.compile("村(?!委|民)")
 # A town's level mark after a community's short name: the name is that of a town (石粘|镇, merged since),
 # or of a zone (长城|工业区).
 _TOWN_MARK = re.compile(f"(?:街道|镇|乡)(?!路|街|大道|巷)|{ZONE.pattern}")
@@ -54,6 +55,8 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
             return None
         entry = entries[0]
         written = text[pos:end].endswith(("社区", "村"))
+        if entry.kind != FULL and not written and (village := _VILLAGE_MARK.match(text, end)):
+            return village.end(), entry.code  # 桥头村 for 桥头社区: a village since made a community
         # A short name (沿山 for 沿山村) only when nothing follows that could extend it, or a road does.
         goes_on = _CJK.match(text, end) and (_TOWN_MARK.match(text, end) or not road_ahead(text, end))
         if entry.kind != FULL and not written and goes_on:
