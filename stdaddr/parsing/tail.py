@@ -451,7 +451,15 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
         elif not st.put("poi", s, e, chunk):
             st.extra(s, e, chunk)
         return
+    if st.last == ORDER["building"] and "poi" not in st.fields and _BUILDING_NAME.search(chunk):
+        # 9号1号楼中国船舶大厦: the building's own name after its number names the compound.
+        st.pieces.append(Piece("poi", s, e, chunk))
+        st.fields.add("poi")
+        return
     st.extra(s, e, chunk)
+
+
+_BUILDING_NAME = re.compile("(?:大厦|大楼|广场|中心|公寓)$")
 
 
 def _extends_poi(st: _State, s: int) -> bool:
