@@ -78,8 +78,9 @@ ZONE = re.compile(f"(?:{'|'.join(_ZONE_WORDS)})")
 # Units named by a bare zone word (开发区 of 平阳县): glued to the text before, it ends another zone's
 # name (温州市经济技术|开发区).
 _BARE_ZONE_NAMES = frozenset(_ZONE_WORDS)
-# A zone's name (温州经济技术开发区): the tail reads it as a zone, so a chain skipping it leaves no content out.
-ZONE_NAME = re.compile(f"(?:(?![省市县区镇乡])[\u4e00-\u9fff]){{0,6}}?(?:{'|'.join(_ZONE_WORDS)})")
+# A zone's name (温州经济技术开发区, 桐乡经济开发区; not across a town: 洞桥镇|上凌工业区): the tail reads it
+# as a zone, so a chain skipping it leaves no content out.
+ZONE_NAME = re.compile(f"(?:(?!镇|街道)[\u4e00-\u9fff]){{0,6}}?(?:{'|'.join(_ZONE_WORDS)})")
 # A town named by its zone word (高新技术开发区, 经济开发区 of some county): such names repeat nationwide.
 _ZONE_NAMED = re.compile(f"(?:{'|'.join(_ZONE_WORDS)})$")
 # The level mark right after a short name names a unit of another level (柯桥|区 after 柯桥 of 柯桥街道,
