@@ -160,3 +160,17 @@ def test_a_second_town_level_name_stays_in_the_canonical_form():
     a = stdaddr.parse("温州乐清市大荆镇水涨乡盛家塘村100号")
     assert a.town == "大荆镇" and "大荆镇水涨乡盛家塘村" in a.normalized
     assert stdaddr.parse(a.normalized).normalized == a.normalized
+
+
+@pytest.mark.parametrize(
+    ("text", "zone"),
+    [
+        ("平阳县鳌江镇路北工业区5号", "路北工业区"),
+        ("浙江省绍兴市柯桥区路南工业区", "路南工业区"),
+    ],
+)
+def test_a_zone_named_by_its_side_of_a_road_keeps_its_first_character(text: str, zone: str):
+    """路北工业区 is one zone: the 路 is no road's end left over as a note."""
+    a = stdaddr.parse(text)
+    assert [c.text for c in a.components if c.field == "town"][-1] == zone
+    assert "路" not in a.extra and zone in a.normalized

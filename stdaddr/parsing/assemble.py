@@ -234,8 +234,8 @@ def _refine_by_zone(pieces: list[Piece], codes: list[str], notes: list[str]) -> 
     if piece is None:
         return codes
     zone = ZONE.search(piece.value)
-    if zone is None or zone.start() < 2:
-        return codes
+    if zone is None or zone.start() < 2 or piece.value.startswith("路"):
+        return codes  # 路南工业区: named after where it lies by a road, not after 路南区
     g = gazetteer.load()
     above = codes[0] if codes else ""
     for n in range(min(zone.start(), 6), 1, -1):
