@@ -121,13 +121,23 @@ class Address:
         A municipality's city level repeats its province (上海市) and is written once, and so is a
         county whose name opens its zone's (东丽区 of 东丽区经济技术开发区). A second town-level name of
         the text (a former township, a zone) follows the town, so the form reads back the same.
+        Without a road, a door number written after the compound follows it.
         """
         values = [getattr(self, f) for f in FIELDS]
         # A second town-level name the text gives (大荆镇|水涨乡, 瓯北镇|五星工业区) follows the town.
         more = [c.value for c in self.components if c.field == "town" and c.code is None and not c.repeated]
         if more and values[3] is not None:
             values[3] += "".join(v for v in more if v != values[3])
+        if values[6] is None and values[7] is not None and values[8] is not None and self._poi_first():
+            # 坪东社区富地岗工业区7号: without a road, a door number written after the compound is its own.
+            values[7], values[8] = values[8], values[7]
         return written(values)
+
+    def _poi_first(self) -> bool:
+        starts = {
+            c.field: c.start for c in self.components if c.field in ("house_number", "poi") and not c.repeated
+        }
+        return starts.get("poi", 1 << 30) < starts.get("house_number", -1)
 
     def to_dict(self) -> dict[str, Any]:
         """A plain dict (JSON-ready) of every field, the codes, components and flags."""

@@ -174,3 +174,18 @@ def test_a_zone_named_by_its_side_of_a_road_keeps_its_first_character(text: str,
     a = stdaddr.parse(text)
     assert [c.text for c in a.components if c.field == "town"][-1] == zone
     assert "路" not in a.extra and zone in a.normalized
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("温州市鹿城区五马街道府前社区锦园小区7号", "府前社区锦园小区7号"),
+        ("温州市鹿城区解放街7号锦园小区", "解放街7号锦园小区"),
+    ],
+)
+def test_without_a_road_the_door_number_follows_the_compound_written_before_it(text: str, expected: str):
+    """With no road, a door number written after the compound is the compound's: ``normalized`` keeps
+    that order (and reads back the same); after a road the door number comes first as usual."""
+    a = stdaddr.parse(text)
+    assert a.normalized.endswith(expected)
+    assert stdaddr.parse(a.normalized).normalized == a.normalized
