@@ -189,3 +189,30 @@ def test_without_a_road_the_door_number_follows_the_compound_written_before_it(t
     a = stdaddr.parse(text)
     assert a.normalized.endswith(expected)
     assert stdaddr.parse(a.normalized).normalized == a.normalized
+
+
+@pytest.mark.parametrize(
+    ("text", "normalized", "note"),
+    [
+        ("温州市鹿城区解放街1号;温州市瓯海区梧田街道", "浙江省温州市鹿城区解放街1号", "瓯海区梧田街道"),
+        (
+            "乐清市柳市镇长虹路8号/杭州市西湖区文三路90号",
+            "浙江省温州市乐清市柳市镇长虹路8号",
+            "西湖区文三路90号",
+        ),
+        ("温州市鹿城区解放街1号 杭州市余杭区", "浙江省温州市鹿城区解放街1号", "余杭区"),
+    ],
+)
+def test_a_second_address_after_the_first_is_a_note(text: str, normalized: str, note: str):
+    """Company records give several addresses in one cell: the first is read, the rest is kept in
+    ``extra`` instead of being read into the first one's compound."""
+    a = stdaddr.parse(text)
+    assert a.normalized == normalized
+    assert any(note in e for e in a.extra)
+    assert any("second address" in n for n in a.notes)
+
+
+def test_the_same_place_written_again_after_the_street_is_no_second_address():
+    a = stdaddr.parse("浙江省温州市鹿城区解放街1号浙江省温州市")
+    assert a.normalized == "浙江省温州市鹿城区解放街1号"
+    assert not any("second address" in n for n in a.notes)

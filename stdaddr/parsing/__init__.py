@@ -26,7 +26,15 @@ from stdaddr.errors import InputError
 from stdaddr.models import DIVISION_FIELDS, FIELDS, Address, Component, Division
 from stdaddr.parsing.assemble import assemble
 from stdaddr.parsing.community import find_community
-from stdaddr.parsing.divisions import best_chains, correct_county, extend, find_hits, later_unit, next_place
+from stdaddr.parsing.divisions import (
+    best_chains,
+    correct_county,
+    extend,
+    find_hits,
+    later_unit,
+    next_place,
+    second_place,
+)
 from stdaddr.parsing.tail import split_tail
 from stdaddr.text import clean
 
@@ -78,7 +86,10 @@ def _parse_cached(text: str) -> Address:
                 notes.append(changed[1])
         chains = [reading.chain]
     community = find_community(folded, chains, reading.end if reading else None)
-    return assemble(text, folded, offsets, chains, reading, community, split_tail, notes)
+    cut = second_place(folded, hits, reading) if reading is not None else None
+    if cut is not None:
+        notes.append("the text names a second address after the first; it is kept as a note")
+    return assemble(text, folded, offsets, chains, reading, community, split_tail, notes, cut)
 
 
 def clear_cache() -> None:

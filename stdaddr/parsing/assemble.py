@@ -144,7 +144,10 @@ def assemble(
     community: FoundCommunity | None,
     split_tail: Callable[..., Any],
     notes: list[str],
+    cut: int | None = None,
 ) -> Address:
+    """The Address of the divisions read and the tail around them. ``cut``: where a second address
+    begins (its text, but for the repeats of the first's divisions, is one note)."""
     g = gazetteer.load()
     if community is not None:
         chains = [community.chain]
@@ -172,6 +175,15 @@ def assemble(
     known = frozenset(p.value for p in pieces if p.field != "extra")
     state = None
     for s, e in _segments(len(folded), covered):
+        if cut is not None and e > cut:
+            rest = folded[max(s, cut) : e].strip(_SEPARATORS)
+            if rest:
+                at = max(s, cut)
+                at += len(folded[at:e]) - len(folded[at:e].lstrip(_SEPARATORS))
+                pieces.append(Piece("extra", at, at + len(rest), rest))
+            if s >= cut:
+                continue
+            e = cut
         if s < tail_start:
             skipped = folded[s : min(e, tail_start)]
             name = skipped.strip(_SEPARATORS)

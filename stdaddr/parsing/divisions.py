@@ -28,6 +28,7 @@ __all__ = [
     "best_chains",
     "extend",
     "correct_county",
+    "second_place",
     "next_place",
 ]
 
@@ -683,3 +684,45 @@ def later_unit(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, s
     return Reading(Chain((*chain.hits, h), chain.score), reading.repeats, reading.end, reading.others), (
         f"{h.key} is written after the street part"
     )
+
+
+# Street content: the first address is complete before a second place begins.
+_STREET = re.compile(r"[0-9]+号|路|街|大道|巷|弄")
+_PLACE_SEPARATOR = re.compile(r"[,;/|、\s]+$")
+
+
+def second_place(text: str, hits: list[Hit], reading: Reading) -> int | None:
+    """Where a second address begins after the street part of the first (解放街1号;温州市瓯海区…,
+    孱陵大道9号/武汉市江夏区…): official names of a place the divisions read do not contain, two
+    nesting or after a separator. What follows is another address, a note to this one."""
+    code = reading.chain.code
+    if not code:
+        return None
+    for h in hits:  # ordered by start
+        if h.start < reading.end or h.entry.kind != FULL or h.entry.level > 2:
+            continue
+        other = h.entry.code
+        if code.startswith(other) or other.startswith(code):
+            continue  # the same place again
+        if _STREET.search(text, reading.end, h.start) is None:
+            return None  # the divisions go on; no street part was written yet
+        start, names = h.start, 1
+        while True:  # its upper levels written right before it (温州市|瓯海区)
+            up = next(
+                (
+                    u
+                    for u in hits
+                    if u.end == start and u.entry.kind == FULL and other.startswith(u.entry.code)
+                ),
+                None,
+            )
+            if up is None or up.start < reading.end:
+                break
+            start, names = up.start, names + 1
+        after = any(
+            h2.start == h.end and h2.entry.kind == FULL and h2.entry.code.startswith(other) for h2 in hits
+        )
+        if names + after >= 2 or _PLACE_SEPARATOR.search(text, 0, start):
+            return start
+        return None
+    return None
