@@ -707,12 +707,15 @@ def second_place(text: str, hits: list[Hit], reading: Reading) -> int | None:
         if _STREET.search(text, reading.end, h.start) is None:
             return None  # the divisions go on; no street part was written yet
         start, names = h.start, 1
-        while True:  # its upper levels written right before it (温州市|瓯海区)
+        while True:  # its upper levels written right before it (温州市|瓯海区, 石家庄:|桥西区)
             up = next(
                 (
                     u
                     for u in hits
-                    if u.end == start and u.entry.kind == FULL and other.startswith(u.entry.code)
+                    if u.entry.kind != HISTORIC
+                    and other.startswith(u.entry.code)
+                    and u.end <= start
+                    and _NOISE.fullmatch(text, u.end, start)
                 ),
                 None,
             )
