@@ -407,6 +407,17 @@ def _read(name: str) -> str:
 
 
 @cache
+def zones() -> dict[str, str]:
+    """Zones that are no division but name where they lie (郑东新区 -> 4101), from ``data/zones.tsv``."""
+    out = {}
+    for line in _read("zones.tsv").splitlines():
+        if line and not line.startswith("#"):
+            name, code, _ = line.split("\t", 2)
+            out[name] = code
+    return out
+
+
+@cache
 def load() -> Gazetteer:
     """The shipped gazetteer, loaded once per process."""
     names: dict[str, str] = {}

@@ -216,3 +216,19 @@ def test_the_same_place_written_again_after_the_street_is_no_second_address():
     a = stdaddr.parse("浙江省温州市鹿城区解放街1号浙江省温州市")
     assert a.normalized == "浙江省温州市鹿城区解放街1号"
     assert not any("second address" in n for n in a.notes)
+
+
+@pytest.mark.parametrize(
+    ("text", "province", "city"),
+    [
+        ("郑东新区心怡路88号", "河南省", "郑州市"),
+        ("两江新区汇流路2号", "重庆市", "重庆市"),
+        ("西咸新区沣东新城世纪大道1号", "陕西省", None),
+    ],
+)
+def test_a_zone_that_is_no_division_gives_the_place_it_lies_in(text: str, province: str, city: str | None):
+    """National new areas are no unit of the code list; ``data/zones.tsv`` says where they lie (a
+    zone across several cities gives its province only)."""
+    a = stdaddr.parse(text)
+    assert (a.province, a.city) == (province, city)
+    assert "province" in a.inferred and not a.ambiguous

@@ -245,11 +245,15 @@ def _refine_by_zone(pieces: list[Piece], codes: list[str], notes: list[str]) -> 
     piece = next((p for p in pieces if p.field == "town" and p.code is None and not p.repeated), None)
     if piece is None:
         return codes
+    above = codes[0] if codes else ""
+    known = gazetteer.zones().get(piece.value)
+    if known is not None and known.startswith(above) and known != above:
+        notes.append(f"divisions inferred from the zone {piece.value}")  # 郑东新区: a zone of 郑州市
+        return [known]
     zone = ZONE.search(piece.value)
     if zone is None or zone.start() < 2 or piece.value.startswith("路"):
         return codes  # 路南工业区: named after where it lies by a road, not after 路南区
     g = gazetteer.load()
-    above = codes[0] if codes else ""
     for n in range(min(zone.start(), 6), 1, -1):
         found = {
             e.code
