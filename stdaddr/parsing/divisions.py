@@ -315,8 +315,18 @@ def find_hits(text: str) -> list[Hit]:
 def _named_outside(
     found: list[tuple[int, int, int]], values: dict[int, _Readings], start: int, end: int
 ) -> set[str]:
-    """Codes of the units that names outside ``text[start:end]`` may open a chain with."""
-    return {e.code for i, s, t in found if not (start <= s and t <= end) for e in values[i].free}
+    """Codes of the units that names outside ``text[start:end]`` may open a chain with, and the counties
+    of the towns whose short name ends right before it (燕郊|高楼镇: the 高楼镇 of 燕郊's county)."""
+    out = {e.code for i, s, t in found if not (start <= s and t <= end) for e in values[i].free}
+    out.update(
+        e.code[:6]
+        for i, s, t in found
+        if t == start
+        for group in values[i].under.values()
+        for e in group
+        if e.level == 3 and e.kind == SHORT
+    )
+    return out
 
 
 def _two_character_counties(readings: _Readings) -> list[Entry]:
