@@ -238,8 +238,9 @@ def _refine_by_community(pieces: list[Piece], codes: list[str], notes: list[str]
 
 
 def _refine_by_zone(pieces: list[Piece], codes: list[str], notes: list[str]) -> list[str]:
-    """A zone named after a province, city or county (上海|自由贸易试验区, 武进|高新技术产业开发区) lies in it: when the
-    divisions read stop above that level, the zone's leading name settles it, if it names one unit there."""
+    """A zone named after a province, city or county (上海|自由贸易试验区, 武进|高新技术产业开发区) lies in
+    it: when the divisions read stop above that level, the zone's leading name settles it, if it names
+    one unit there. A zone that is no division (郑东新区) is looked up in ``data/zones.tsv``."""
     if len(codes) > 1 or (codes and gazetteer.level_of(codes[0]) >= 2):
         return codes
     piece = next((p for p in pieces if p.field == "town" and p.code is None and not p.repeated), None)

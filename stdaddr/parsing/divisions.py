@@ -346,9 +346,9 @@ def _leading_towns(
 ) -> tuple[tuple[int, int, int], list[Entry]] | None:
     """A town's short name that opens the text right before a road or compound with a name of its own
     (水头康乐路, 仙降连江街, 昆阳民丰小区), or before one of its villages (小港姚墅村): written so by people
-    who live there, it names the town. A short
-    name alone may open no chain elsewhere (五马 is too common a word); here what follows settles it,
-    when the name fits few towns nationwide. Returns the automaton match (index, start, end) and its town readings."""
+    who live there, it names the town. A short name alone may open no chain elsewhere (五马 is too common
+    a word); here what follows settles it, when the name fits few towns nationwide. Returns the automaton
+    match (index, start, end) and its town readings."""
     if any(start < lead + 2 for _, start, _, _ in matches):
         return None  # a division opens the text already
     for index, start, end in found:
