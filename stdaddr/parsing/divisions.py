@@ -84,6 +84,7 @@ _BARE_ZONE_NAMES = frozenset(_ZONE_WORDS)
 ZONE_NAME = re.compile(f"(?:(?!镇|街道)[\u4e00-\u9fff]){{0,6}}?(?:{'|'.join(_ZONE_WORDS)})")
 # A town named by its zone word (高新技术开发区, 经济开发区 of some county): such names repeat nationwide.
 _ZONE_NAMED = re.compile(f"(?:{'|'.join(_ZONE_WORDS)})$")
+_ZONE_ENDS = tuple({w[-1] for w in _ZONE_WORDS})
 # The level mark right after a short name names a unit of another level (柯桥|区 after 柯桥 of 柯桥街道,
 # 临平|镇 after 临平 of 临平区): the short name is not read at its own level there.
 _OTHER_LEVEL_MARK = {
@@ -269,7 +270,7 @@ def find_hits(text: str) -> list[Hit]:
     for index, start, end, entries in matches:
         key = keys[index]
         before = None
-        if _ZONE_NAMED.search(key):
+        if key.endswith(_ZONE_ENDS) and _ZONE_NAMED.search(key):
             if codes_ending is None:
                 codes_ending = {}
                 for _, _, e_end, e_entries in matches:
@@ -405,8 +406,9 @@ def _skip_costs(text: str, hits: list[Hit]) -> tuple[dict[int, float], dict[int,
         kind[m.start() : m.end()] = b"\x03" * (m.end() - m.start())
     country = match_end(_COUNTRY_LEAD, text)  # 中国深圳…: the country's name is no content left out
     kind[:country] = bytes(country)
-    for m in ZONE_NAME.finditer(text):  # 温州经济技术开发区|沙城街道: the zone is read by the tail
-        kind[m.start() : m.end()] = kind[m.start() : m.end()].replace(b"\x01", b"\x00")
+    if ZONE.search(text) is not None:  # 温州经济技术开发区|沙城街道: the zone is read by the tail
+        for m in ZONE_NAME.finditer(text):
+            kind[m.start() : m.end()] = kind[m.start() : m.end()].replace(b"\x01", b"\x00")
     before: dict[int, float] = {}
     inside: dict[int, float] = {}
     uncovered = covered = 0
