@@ -232,3 +232,17 @@ def test_a_zone_that_is_no_division_gives_the_place_it_lies_in(text: str, provin
     a = stdaddr.parse(text)
     assert (a.province, a.city) == (province, city)
     assert "province" in a.inferred and not a.ambiguous
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("工厂地址：温州市鹿城区解放街1号", "工厂地址"),
+        ("温州市鹿城区解放街1号；杭州总部：杭州市西湖区文三路90号", "杭州总部"),
+    ],
+)
+def test_a_label_before_an_address_is_a_note(text: str, label: str):
+    """Company records label their addresses (工厂地址：, 杭州总部：): the label is a note, not a compound."""
+    a = stdaddr.parse(text)
+    assert a.normalized == "浙江省温州市鹿城区解放街1号"
+    assert label in a.extra and a.poi is None

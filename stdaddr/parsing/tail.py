@@ -75,6 +75,8 @@ _TOKEN = re.compile(
             rf"(?P<part>(?<![0-9])(?:{N}|[A-Z])(?:期|区)(?![0-9]*[期区]))",
             # A bare number; Chinese digits read one by one (三〇一, 叁零壹) count when nothing follows them.
             r"(?P<number>(?<![0-9A-Z])([A-Z]?[0-9]+[A-Z]?|[〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖]{3,4}(?![\u4e00-\u9fff]))(?![0-9]|国道|省道|县道))",
+            # 湖南总部：, 工厂地址：: a label before an address (the colon is folded to a comma).
+            r"(?P<label>[\u4e00-\u9fff]{0,4}(?:地址|总部|总公司|分公司|工厂|厂区)(?=,))",
             r"(?P<note_words>(?:[放送交寄存](?:在|到|至)?(?:前台|门口|门卫|传达室|快递柜|丰巢|物业|保安室|驿站)|代收|转交|[\u4e00-\u9fff](?:先生|女士|小姐|师傅)(?:收)?|电联|(?:请|麻烦)?(?:送货|送达|配送|派送|到了)?(?:提前|先|前)?(?:致电|电话联系|打电话|联系)(?:[\u4e00-\u9fff]{0,6})?|谢谢|收货|收件))",
             r"(?P<assist>(?:斜?对面|附近|旁边|隔壁|对过|楼下|交叉(?:路?口)?|交(?:界|汇)?[口处]|路口|(?:往|向)?[东西南北]{1,2}(?:侧|面|边)?约?[0-9]+(?:米|公里|M|KM)|[0-9]+(?:米|公里)处?|[东西南北]侧|[东西南北]{1,2}角(?![0-9\u4e00-\u9fff]*(?:小区|大厦|花园|广场))|旁))",
             # A town may be named with 村 (付村镇); it is tried before the community pattern.
@@ -205,7 +207,7 @@ def _token(st: _State, m: re.Match[str]) -> None:
     elif kind == "room_range":
         i = _G["room_range"]
         _put_or_extra(st, "room", s, e, f"{_num(g(i + 1))}-{_num(g(i + 2))}室", g(0))
-    elif kind in ("note", "phone", "postcode", "assist", "note_words"):
+    elif kind in ("note", "phone", "postcode", "assist", "note_words", "label"):
         st.extra(s, e, g(0))
     elif kind == "town":
         # A town the gazetteer does not know (renamed or merged since 2023), or a zone inside the town
