@@ -10,7 +10,7 @@ Equal best chains that end in different units make the result ambiguous (朝阳�
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -333,7 +333,13 @@ def _named_outside(
 def _two_character_counties(readings: _Readings) -> list[Entry]:
     """The counties whose official name is the two characters read (寿县), which no chain may open
     elsewhere in a text."""
-    found = {id(e): e for group in readings.under.values() for e in group if e.level == 2 and e.kind == FULL}
+    return _under(readings, lambda e: e.level == 2 and e.kind == FULL)
+
+
+def _under(readings: _Readings, keep: Callable[[Entry], bool]) -> list[Entry]:
+    """The readings of a name under some unit that ``keep`` accepts, each once (a reading is listed
+    under every unit above it)."""
+    found = {id(e): e for group in readings.under.values() for e in group if keep(e)}
     return list(found.values())
 
 
@@ -355,18 +361,13 @@ def _leading_towns(
     for index, start, end in found:
         if start != lead or keys[index].endswith(("社区", "村")):
             continue  # 岳溪|村天衢街, 门楼|底村陵阳巷: a village comes first
-        towns = {
-            id(e): e
-            for group in values[index].under.values()
-            for e in group
-            if e.level == 3 and e.kind == SHORT and e.stem >= 2
-        }
+        towns = _under(values[index], lambda e: e.level == 3 and e.kind == SHORT and e.stem >= 2)
         if not 0 < len(towns) <= _MAX_LEADING_TOWNS:
             continue
         if road_read_at(text, end) or compound_read_at(text, end):
-            return (index, start, end), list(towns.values())
+            return (index, start, end), towns
         # 小港姚墅村: a village of the town itself follows; it settles which town.
-        with_village = [e for e in towns.values() if _village_at(text, end, e.code)]
+        with_village = [e for e in towns if _village_at(text, end, e.code)]
         if with_village:
             return (index, start, end), with_village
     return None
