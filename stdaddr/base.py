@@ -11,13 +11,9 @@ that group the records by road, door, compound and division. The index file writ
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
-import os
-import sys
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +23,7 @@ import numpy as np
 from stdaddr.crs import is_geographic, parse_crs, transform
 from stdaddr.errors import ColumnError, DataError, InputError
 from stdaddr.models import DIVISION_FIELDS, FIELDS, MATCH_LEVELS, written
+from stdaddr.workers import default_workers, run_chunks
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -544,62 +541,6 @@ def _check_coordinates(
 def _in_china(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.bool_]:
     west, south, east, north = _CHINA
     return (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
-
-
-def default_workers(workers: int | None) -> int:
-    """The number of processes to use: ``workers`` if given (at least 1), else the usable cores, at most 2."""
-    if workers is not None:
-        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-            raise InputError(f"workers was {workers!r}; expected a positive int or None")
-        return workers
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(2, cores))
-
-
-def run_chunks(
-    fn: Callable[[list[Any]], Any], items: list[Any], *, chunk: int, workers: int, warm_up: Callable[[], Any]
-) -> list[Any]:
-    """``[fn(c) for c in chunks of items]``, on ``workers`` forked processes when that pays.
-
-    ``warm_up`` runs first in this process, so the children inherit what it loaded (the gazetteer, the
-    parser's automaton) instead of each loading it again.
-    """
-    chunks = [items[i : i + chunk] for i in range(0, len(items), chunk)]
-    if workers < 2 or len(chunks) < 2:
-        return [fn(c) for c in chunks]
-    import multiprocessing
-
-    warm_up()
-    # Forked children inherit unflushed output buffers and would write them again when they exit.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    context = multiprocessing.get_context("fork")
-    with frozen_for_fork(), context.Pool(min(workers, len(chunks)), initializer=worker_started) as pool:
-        return pool.map(fn, chunks, chunksize=1)
-
-
-# Allocations between two young-generation collections in a worker process (CPython's default: 700).
-# Parsing makes many short-lived objects and few cycles; a worker is stdaddr's own process, so its
-# collector may run less often than a caller's.
-_WORKER_GC_THRESHOLD = 20_000
-
-
-def worker_started() -> None:
-    """Run first in every worker process stdaddr forks: collect young objects less often."""
-    _, older, oldest = gc.get_threshold()
-    gc.set_threshold(_WORKER_GC_THRESHOLD, older, oldest)
-
-
-@contextlib.contextmanager
-def frozen_for_fork() -> Iterator[None]:
-    """Freeze the objects loaded so far (gazetteer, automaton, base) for the children forked inside:
-    their garbage collector then never scans them (a tenth of the parse time, about a million objects)
-    nor writes to their pages, which stay shared. Unfrozen again on exit."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def _warm_parser() -> None:

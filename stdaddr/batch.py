@@ -42,6 +42,7 @@ from stdaddr.io import (
 )
 from stdaddr.io import output_format as format_of
 from stdaddr.models import DIVISION_FIELDS, FIELDS, MATCH_LEVELS, Address
+from stdaddr.workers import default_workers, fewer_collections, frozen_for_fork, worker_started
 
 if TYPE_CHECKING:
     import numpy as np
@@ -303,7 +304,6 @@ def geocode_file(
     or column, bad format, CRS) but never for a row. Returns the summary, also written as JSON to
     ``OUTPUT.summary.json``.
     """
-    from stdaddr.base import default_workers
     from stdaddr.crs import parse_crs
 
     started = time.perf_counter()
@@ -673,15 +673,15 @@ def _geocoded(
         try:
             for chunk in chunks:
                 texts, fixed = _plan(chunk, address)
-                yield chunk, _merge(fixed, _geocode_texts(texts), job.crs)
+                with fewer_collections():
+                    results = _geocode_texts(texts)
+                yield chunk, _merge(fixed, results, job.crs)
         finally:
             _JOB = None
         return
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
     from multiprocessing import get_context
-
-    from stdaddr.base import frozen_for_fork, worker_started
 
     _warm(job)
     _JOB = job

@@ -19,7 +19,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 
 from stdaddr.text import clean
@@ -148,11 +148,13 @@ def level_of(code: str) -> int:
     return _LEVEL_BY_LENGTH[len(code)]
 
 
+# Per level: a name cut into a non-empty stem and the longest of the suffixes above it ends with.
+_SUFFIX_SPLIT = tuple(re.compile("(.+?)(?:" + "|".join(suffixes) + ")$") for suffixes in _SUFFIXES)
+
+
 def _strip_level_suffix(name: str, level: int) -> str:
-    for suffix in _SUFFIXES[level]:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)]
-    return name
+    m = _SUFFIX_SPLIT[level].match(name)
+    return name if m is None else m.group(1)
 
 
 def _strip_ethnic(name: str) -> str:
@@ -167,6 +169,14 @@ def _strip_ethnic(name: str) -> str:
 def _derived(name: str, level: int) -> tuple[int, tuple[str, ...]]:
     """Stem length and short names of a name at a level (town names repeat: 城关镇 is in 100+ counties)."""
     return _stem_length(name, level), tuple(short_names(name, level))
+
+
+@lru_cache(maxsize=1 << 16)
+def _community_keys(name: str) -> tuple[tuple[str, int, int], ...]:
+    """Index keys of a community name with their kind and stem (names repeat: 620,573 units, 371,189 names)."""
+    keys = [(fold(name), FULL, _stem_length(name, 4))]
+    keys.extend((fold(alias), SHORT, len(alias)) for alias in short_names(name, 4))
+    return tuple(keys)
 
 
 def short_names(name: str, level: int) -> list[str]:
@@ -335,9 +345,8 @@ class Gazetteer:
 
     @staticmethod
     def _index_community(index: dict[str, list[Entry]], code: str, name: str) -> None:
-        index[fold(name)].append(Entry(code, 4, FULL, stem=_stem_length(name, 4)))
-        for alias in short_names(name, 4):
-            index[fold(alias)].append(Entry(code, 4, SHORT, stem=len(alias)))
+        for key, kind, stem in _community_keys(name):
+            index[key].append(Entry(code, 4, kind, stem=stem))
 
     @cached_property
     def _towns_under(self) -> dict[str, list[str]]:

@@ -40,7 +40,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from stdaddr.base import COLUMN_INDEX, COLUMNS, AddressBase, default_workers, run_chunks, standard_of
+from stdaddr.base import COLUMN_INDEX, COLUMNS, AddressBase, standard_of
 from stdaddr.errors import ColumnError, InputError
 from stdaddr.models import (
     DIVISION_FIELDS,
@@ -53,6 +53,7 @@ from stdaddr.models import (
     written,
 )
 from stdaddr.text import clean
+from stdaddr.workers import default_workers, run_chunks
 
 if TYPE_CHECKING:
     import pandas as pd

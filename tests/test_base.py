@@ -10,6 +10,7 @@ import pytest
 import small_base
 
 import stdaddr.base as base_module
+import stdaddr.workers as workers_module
 from stdaddr.base import INDEX_VERSION, AddressBase, parse_columns
 from stdaddr.errors import ColumnError, CRSError, DataError, InputError
 
@@ -217,6 +218,28 @@ def test_forked_workers_collect_young_objects_less_often_and_the_caller_keeps_it
     import gc
 
     before = gc.get_threshold()
-    out = base_module.run_chunks(_gc_threshold, list(range(4)), chunk=2, workers=2, warm_up=lambda: None)
-    assert [t for part in out for t in part] == [base_module._WORKER_GC_THRESHOLD] * 4
+    out = workers_module.run_chunks(_gc_threshold, list(range(4)), chunk=2, workers=2, warm_up=lambda: None)
+    assert [t for part in out for t in part] == [workers_module.BATCH_GC_THRESHOLD] * 4
     assert gc.get_threshold() == before
+
+
+def _threshold_in_loop(chunk: list[int]) -> list[int]:
+    import gc
+
+    return [gc.get_threshold()[0]] * len(chunk)
+
+
+def test_a_single_process_batch_loop_collects_less_often_and_restores_the_callers_setting():
+    """Without workers, the loop runs with the batch threshold and the caller's comes back afterwards."""
+    import gc
+
+    before = gc.get_threshold()
+    gc.set_threshold(500, before[1], before[2])
+    try:
+        out = workers_module.run_chunks(
+            _threshold_in_loop, [1, 2, 3], chunk=2, workers=1, warm_up=lambda: None
+        )
+        assert [t for part in out for t in part] == [workers_module.BATCH_GC_THRESHOLD] * 3
+        assert gc.get_threshold() == (500, before[1], before[2])
+    finally:
+        gc.set_threshold(*before)

@@ -134,14 +134,17 @@ def parse_many(texts: Iterable[Any], *, workers: int | None = 1) -> list[Address
     """
     items = list(texts)
     if workers != 1 and len(items) >= _PARALLEL_FROM:
-        from stdaddr.base import default_workers, run_chunks
+        from stdaddr.workers import default_workers, run_chunks
 
         n = default_workers(workers)
         if n > 1:
             chunk = max(1_000, len(items) // (n * 8))
             packed = run_chunks(_parse_packed, items, chunk=chunk, workers=n, warm_up=warm_up)
             return [_unpack(p) for part in packed for p in part]
-    return [_parse_value(value) for value in items]
+    from stdaddr.workers import fewer_collections
+
+    with fewer_collections():
+        return [_parse_value(value) for value in items]
 
 
 def warm_up() -> None:

@@ -1,0 +1,87 @@
+"""Processes and the garbage collector in stdaddr's own batch loops (parse_many, match_many, geocode_file).
+
+Big batches run on forked worker processes that inherit what the parent loaded (the gazetteer, the
+automaton, the base), frozen so that the children neither scan nor copy it. A batch loop makes many
+short-lived objects and few cycles, so while it runs the young generation is collected less often;
+the caller's setting is restored when the loop returns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from stdaddr.errors import InputError
+
+__all__ = ["default_workers", "run_chunks", "worker_started", "frozen_for_fork", "fewer_collections"]
+
+# Allocations between two young-generation collections in a batch loop (CPython's default: 700).
+BATCH_GC_THRESHOLD = 20_000
+
+
+def default_workers(workers: int | None) -> int:
+    """The number of processes to use: ``workers`` if given (at least 1), else the usable cores, at most 2."""
+    if workers is not None:
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise InputError(f"workers was {workers!r}; expected a positive int or None")
+        return workers
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(2, cores))
+
+
+def run_chunks(
+    fn: Callable[[list[Any]], Any], items: list[Any], *, chunk: int, workers: int, warm_up: Callable[[], Any]
+) -> list[Any]:
+    """``[fn(c) for c in chunks of items]``, on ``workers`` forked processes when that pays.
+
+    ``warm_up`` runs first in this process, so the children inherit what it loaded (the gazetteer, the
+    parser's automaton) instead of each loading it again.
+    """
+    chunks = [items[i : i + chunk] for i in range(0, len(items), chunk)]
+    if workers < 2 or len(chunks) < 2:
+        with fewer_collections():
+            return [fn(c) for c in chunks]
+    import multiprocessing
+
+    warm_up()
+    # Forked children inherit unflushed output buffers and would write them again when they exit.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    context = multiprocessing.get_context("fork")
+    with frozen_for_fork(), context.Pool(min(workers, len(chunks)), initializer=worker_started) as pool:
+        return pool.map(fn, chunks, chunksize=1)
+
+
+def worker_started() -> None:
+    """Run first in every worker process stdaddr forks: collect young objects less often (the worker
+    is stdaddr's own process, for its whole life)."""
+    young, older, oldest = gc.get_threshold()
+    gc.set_threshold(max(young, BATCH_GC_THRESHOLD), older, oldest)
+
+
+@contextlib.contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Collect young objects less often inside the block, as a worker does; the caller's thresholds
+    come back on exit. On national data this makes a single-process parse_many about a sixth faster."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], BATCH_GC_THRESHOLD), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+@contextlib.contextmanager
+def frozen_for_fork() -> Iterator[None]:
+    """Freeze the objects loaded so far (gazetteer, automaton, base) for the children forked inside:
+    their garbage collector then never scans them (a tenth of the parse time, about a million objects)
+    nor writes to their pages, which stay shared. Unfrozen again on exit."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
