@@ -268,7 +268,15 @@ class Gazetteer:
         if level == 3 and name.endswith("街道") and len(name) > 3:
             # 中南路街办事处, 小寨路街办: the street office written short (Hubei, Shaanxi), as marked
             # as the official name, so it may open a chain as that does.
-            for written in (name[:-1] + "办事处", name[:-1] + "办"):
+            # Wuhan calls its street offices 杨园街, officially 杨园街道 or 花楼街街道: either is written
+            # with 街 once or twice.
+            written_forms = [name[:-1] + "办事处", name[:-1] + "办"]
+            if name.endswith("街街道"):
+                if len(name) >= 5:  # not 大街街道 -> 大街道, a word of many names (朝外大街道)
+                    written_forms.append(name[:-3] + "街道")
+            else:
+                written_forms.append(name[:-2] + "街街道")
+            for written in written_forms:
                 self._add(written, Entry(code, level, FULL, stem=stem))
         for alias in aliases:
             self._add(alias, Entry(code, level, SHORT, stem=len(alias)))

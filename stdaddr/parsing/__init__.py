@@ -31,6 +31,7 @@ from stdaddr.parsing.divisions import (
     correct_county,
     extend,
     find_hits,
+    earlier_unit,
     later_unit,
     next_place,
     second_place,
@@ -79,7 +80,7 @@ def _parse_cached(text: str) -> Address:
     chains = best_chains(folded, hits)
     reading = extend(folded, hits, chains[0]) if len(chains) == 1 else None
     if reading is not None:
-        for step in (next_place, correct_county, later_unit):
+        for step in (next_place, correct_county, earlier_unit, later_unit):
             changed = step(folded, hits, reading)
             if changed is not None:
                 reading = changed[0]

@@ -677,6 +677,32 @@ def later_unit(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, s
     unit under the chain's last unit, one or two levels finer, found later in the text, continues the
     chain where it stands. The division part of the text still ends where it did, so that what lies
     between is read as the street part. Returns the new reading and the note to add."""
+    h = _finer_unit(hits, reading, lambda h: h.start > reading.end)
+    if h is None:
+        return None
+    return _continued(reading, h), f"{h.key} is written after the street part"
+
+
+def earlier_unit(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, str] | None:
+    """A town (or county) written first, right before the divisions above it (如城街道江苏省南通市如皋市…,
+    安洲街道,浙江省仙居县…): the one official name of a unit under the chain's last unit, one or two
+    levels finer, opening the text, continues the chain. Returns the new reading and the note to add."""
+    if not reading.chain.hits:
+        return None
+    first = reading.chain.hits[0].start
+    h = _finer_unit(
+        hits,
+        reading,
+        lambda h: _NOISE.fullmatch(text, 0, h.start) is not None and match_end(_NOISE, text, h.end) == first,
+    )
+    if h is None:
+        return None
+    return _continued(reading, h), f"{h.key} is written before the units above it"
+
+
+def _finer_unit(hits: list[Hit], reading: Reading, where: Callable[[Hit], bool]) -> Hit | None:
+    """The hit ``where`` accepts that officially names a unit one or two levels under the chain's last
+    unit (down to the town), when all such hits name one unit."""
     chain = reading.chain
     if not chain.hits or chain.hits[-1].entry.level >= 3:
         return None
@@ -685,18 +711,20 @@ def later_unit(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, s
     found = [
         h
         for h in hits
-        if h.start > reading.end
-        and h.entry.kind == FULL
+        if h.entry.kind == FULL
         and level < h.entry.level <= 3
         and h.entry.code.startswith(code)
+        and where(h)
         and not _overlaps(h, taken)
     ]
     if not found or len({h.entry.code for h in found}) != 1:
         return None
-    h = found[0]
-    return Reading(Chain((*chain.hits, h), chain.score), reading.repeats, reading.end, reading.others), (
-        f"{h.key} is written after the street part"
-    )
+    return found[0]
+
+
+def _continued(reading: Reading, h: Hit) -> Reading:
+    chain = reading.chain
+    return Reading(Chain((*chain.hits, h), chain.score), reading.repeats, reading.end, reading.others)
 
 
 # Street content: the first address is complete before a second place begins.
