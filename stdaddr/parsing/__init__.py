@@ -29,9 +29,9 @@ from stdaddr.parsing.community import find_community
 from stdaddr.parsing.divisions import (
     best_chains,
     correct_county,
+    earlier_unit,
     extend,
     find_hits,
-    earlier_unit,
     later_unit,
     next_place,
     second_place,
