@@ -38,6 +38,8 @@ __all__ = [
 ]
 
 LEVELS = ("province", "city", "county", "town", "community")
+# The names and aliases of levels 0-3 with their readings, as derive_readings gives them.
+READINGS_FILE = "readings.tsv.gz"
 CODE_LENGTHS = (2, 4, 6, 9, 12)
 _LEVEL_BY_LENGTH = {n: i for i, n in enumerate(CODE_LENGTHS)}
 
@@ -242,65 +244,99 @@ def _stem_length(name: str, level: int) -> int:
     return 0 if stem in GENERIC_STEMS else len(stem)
 
 
+def derive_readings(names: dict[str, str], history: list[list[str]]) -> dict[str, list[Entry]]:
+    """Every name and alias at levels 0-3, folded, with its readings, derived by rule from the divisions
+    (their names as :class:`Gazetteer` keeps them) and the history table. ``data/build_readings.py``
+    ships this as ``readings.tsv.gz``, so that loading need not derive it."""
+    entries: dict[str, list[Entry]] = defaultdict(list)
+    for code, name in names.items():
+        # A municipality's city (上海市 3101) is named like its province and found through it.
+        if name != "-" and not (len(code) == 4 and name == names.get(code[:2])):
+            _add_unit(entries, code, name)
+    for row in history:
+        _add_history(entries, names, row)
+    return dict(entries)
+
+
+def _add_unit(entries: dict[str, list[Entry]], code: str, name: str) -> None:
+    level = level_of(code)
+    stem, aliases = _derived(name, level)
+    entries[fold(name)].append(Entry(code, level, FULL, stem=stem))
+    if level == 3 and name.endswith("街道") and len(name) > 3:
+        # 中南路街办事处, 小寨路街办: the street office written short (Hubei, Shaanxi), as marked
+        # as the official name, so it may open a chain as that does.
+        # Wuhan calls its street offices 杨园街, officially 杨园街道 or 花楼街街道: either is written
+        # with 街 once or twice.
+        written_forms = [name[:-1] + "办事处", name[:-1] + "办"]
+        if name.endswith("街街道"):
+            if len(name) >= 5:  # not 大街街道 -> 大街道, a word of many names (朝外大街道)
+                written_forms.append(name[:-3] + "街道")
+        else:
+            written_forms.append(name[:-2] + "街街道")
+        for written in written_forms:
+            entries[fold(written)].append(Entry(code, level, FULL, stem=stem))
+    for alias in aliases:
+        entries[fold(alias)].append(Entry(code, level, SHORT, stem=len(alias)))
+
+
+def _add_history(entries: dict[str, list[Entry]], names: dict[str, str], row: list[str]) -> None:
+    level_name, old_name, old_code, old_parent, current = row[:5]
+    level = LEVELS.index(level_name)
+    if names.get(current, "-") == "-":
+        return
+    if level == 2 and any(e.level < 2 and e.kind == FULL for e in entries.get(fold(old_name), ())):
+        return  # a former county named like a current city (绍兴市) would shadow the city
+    parent = old_parent if old_parent.isdigit() else (old_code[: CODE_LENGTHS[level - 1]] if old_code else "")
+    entry = Entry(current, level, HISTORIC, parent, _stem_length(old_name, level))
+    for key in (old_name, *short_names(old_name, level)):
+        # Skip what the current names already say (same unit, same parent).
+        if not any(e.code == current and (not parent or e.under(parent)) for e in entries.get(fold(key), ())):
+            entries[fold(key)].append(
+                entry if key == old_name else Entry(current, level, HISTORIC, parent, len(key))
+            )
+
+
+def encode_readings(entries: dict[str, list[Entry]]) -> Iterator[str]:
+    """Lines ``key<TAB>reading|reading…`` of the readings table; a reading is ``code level kind parent
+    stem`` (parent ``-`` when none), in the order they are tried."""
+    for key in entries:  # in the order derived, so that either way the automaton is the same
+        items = "|".join(f"{e.code} {e.level} {e.kind} {e.parent or '-'} {e.stem}" for e in entries[key])
+        yield f"{key}\t{items}"
+
+
+def decode_readings(raw: str) -> tuple[Entry, ...]:
+    """The readings of one line of the table (what follows the key)."""
+    out = []
+    for item in raw.split("|"):
+        code, level, kind, parent, stem = item.split(" ")
+        out.append(Entry(code, int(level), int(kind), "" if parent == "-" else parent, int(stem)))
+    return tuple(out)
+
+
 class Gazetteer:
     """Division names and codes, with lookups by name, alias, code and former name.
 
     Build one with :func:`load`; it is immutable after loading and safe to share between threads.
+    ``readings`` is the shipped table of names and their readings (``data/readings.tsv.gz``), decoded
+    name by name on first use; without it they are derived from ``names`` and ``history`` by rule.
     """
 
-    def __init__(self, names: dict[str, str], communities: dict[str, str], history: list[list[str]]):
+    def __init__(
+        self,
+        names: dict[str, str],
+        communities: dict[str, str],
+        history: list[list[str]],
+        readings: dict[str, str] | None = None,
+    ):
         self._names = names
         self._community_rows = communities  # town code -> raw row, split on first use
         self._history = history
-        self._entries: dict[str, list[Entry]] = defaultdict(list)
         _drop_county_names(names)
-        for code, name in names.items():
-            # A municipality's city (上海市 3101) is named like its province and found through it.
-            if name != "-" and not (len(code) == 4 and name == names.get(code[:2])):
-                self._add_unit(code, name)
-        for row in history:
-            self._add_history(row)
-
-    def _add_unit(self, code: str, name: str) -> None:
-        level = level_of(code)
-        stem, aliases = _derived(name, level)
-        self._add(name, Entry(code, level, FULL, stem=stem))
-        if level == 3 and name.endswith("街道") and len(name) > 3:
-            # 中南路街办事处, 小寨路街办: the street office written short (Hubei, Shaanxi), as marked
-            # as the official name, so it may open a chain as that does.
-            # Wuhan calls its street offices 杨园街, officially 杨园街道 or 花楼街街道: either is written
-            # with 街 once or twice.
-            written_forms = [name[:-1] + "办事处", name[:-1] + "办"]
-            if name.endswith("街街道"):
-                if len(name) >= 5:  # not 大街街道 -> 大街道, a word of many names (朝外大街道)
-                    written_forms.append(name[:-3] + "街道")
-            else:
-                written_forms.append(name[:-2] + "街街道")
-            for written in written_forms:
-                self._add(written, Entry(code, level, FULL, stem=stem))
-        for alias in aliases:
-            self._add(alias, Entry(code, level, SHORT, stem=len(alias)))
-
-    def _add_history(self, row: list[str]) -> None:
-        level_name, old_name, old_code, old_parent, current = row[:5]
-        level = LEVELS.index(level_name)
-        if self._names.get(current, "-") == "-":
-            return
-        if level == 2 and any(e.level < 2 and e.kind == FULL for e in self._entries.get(fold(old_name), ())):
-            return  # a former county named like a current city (绍兴市) would shadow the city
-        parent = (
-            old_parent if old_parent.isdigit() else (old_code[: CODE_LENGTHS[level - 1]] if old_code else "")
-        )
-        entry = Entry(current, level, HISTORIC, parent, _stem_length(old_name, level))
-        for key in (old_name, *short_names(old_name, level)):
-            # Skip what the current names already say (same unit, same parent).
-            if not any(
-                e.code == current and (not parent or e.under(parent))
-                for e in self._entries.get(fold(key), ())
-            ):
-                self._add(
-                    key, entry if key == old_name else Entry(current, level, HISTORIC, parent, len(key))
-                )
+        self._entries: dict[str, tuple[Entry, ...] | str]
+        if readings is None:
+            self._entries = {k: tuple(v) for k, v in derive_readings(names, history).items()}
+        else:
+            self._entries = dict(readings)
 
     def name(self, code: str) -> str | None:
         """Official name of a code, or None for an unknown code or one that is no address level."""
@@ -316,15 +352,23 @@ class Gazetteer:
 
     def lookup(self, name: str) -> tuple[Entry, ...]:
         """Every reading of a name at levels 0-3 (official, short, former)."""
-        return tuple(self._entries.get(fold(name), ()))
+        return self.entries_of(fold(name))
+
+    def index_keys(self) -> list[str]:
+        """All names and aliases at levels 0-3, folded (for building an automaton)."""
+        return list(self._entries)
+
+    def entries_of(self, key: str) -> tuple[Entry, ...]:
+        """The readings of one folded name or alias, () when it names nothing."""
+        found = self._entries.get(key, ())
+        if isinstance(found, str):
+            found = self._entries[key] = decode_readings(found)
+        return found
 
     def readings(self) -> Iterator[tuple[str, tuple[Entry, ...]]]:
-        """All names and aliases at levels 0-3 with their readings (for building an automaton)."""
-        for key, entries in self._entries.items():
-            yield key, tuple(entries)
-
-    def _add(self, key: str, entry: Entry) -> None:
-        self._entries[fold(key)].append(entry)
+        """All names and aliases at levels 0-3 with their readings."""
+        for key in self.index_keys():
+            yield key, self.entries_of(key)
 
     def _communities(self, town: str) -> dict[str, str]:
         return self._split_communities(town)
@@ -418,8 +462,7 @@ def _drop_county_names(names: dict[str, str]) -> None:
 def _read(name: str) -> str:
     path = resources.files("stdaddr").joinpath("data").joinpath(name)
     if name.endswith(".gz"):
-        with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as f:
-            return f.read()
+        return gzip.decompress(path.read_bytes()).decode("utf-8")
     return path.read_text(encoding="utf-8")
 
 
@@ -434,20 +477,38 @@ def zones() -> dict[str, str]:
     return out
 
 
-@cache
-def load() -> Gazetteer:
-    """The shipped gazetteer, loaded once per process."""
+def _shipped_divisions() -> tuple[dict[str, str], list[list[str]]]:
+    """The names of levels 0-3 by code and the history rows, as shipped."""
     names: dict[str, str] = {}
     for line in _read("divisions.tsv").splitlines():
         if line and not line.startswith("#"):
             code, name = line.split("\t")
             names[code] = name
+    history = [
+        line.split("\t") for line in _read("history.tsv").splitlines() if line and not line.startswith("#")
+    ]
+    return names, history
+
+
+def derived_from_shipped_files() -> dict[str, list[Entry]]:
+    """:func:`derive_readings` of the shipped divisions and history: what ``readings.tsv.gz`` must hold."""
+    names, history = _shipped_divisions()
+    _drop_county_names(names)
+    return derive_readings(names, history)
+
+
+@cache
+def load() -> Gazetteer:
+    """The shipped gazetteer, loaded once per process."""
+    names, history = _shipped_divisions()
     communities: dict[str, str] = {}
     for line in _read("communities.tsv.gz").splitlines():
         if line and not line.startswith("#"):
             town, _, rest = line.partition("\t")
             communities[town] = rest
-    history = [
-        line.split("\t") for line in _read("history.tsv").splitlines() if line and not line.startswith("#")
-    ]
-    return Gazetteer(names, communities, history)
+    readings: dict[str, str] = {}
+    for line in _read(READINGS_FILE).splitlines():
+        if line and not line.startswith("#"):
+            key, _, raw = line.partition("\t")
+            readings[key] = raw
+    return Gazetteer(names, communities, history, readings)

@@ -246,3 +246,37 @@ def test_first_parse_is_fast():
     seconds, town = _run(code).split()
     assert town == "330302006"
     assert float(seconds) < FIRST_PARSE_TARGET_S * TIMING_MARGIN, f"first parse took {float(seconds):.3f} s"
+
+
+def test_the_shipped_readings_table_is_what_the_rules_derive_from_the_shipped_divisions():
+    """readings.tsv.gz equals derive_readings of divisions.tsv and history.tsv, line for line
+    (rebuild it with ``python data/build_readings.py`` after changing either or the rules)."""
+    derived = list(gazetteer.encode_readings(gazetteer.derived_from_shipped_files()))
+    assert _data_lines(gazetteer.READINGS_FILE) == derived
+
+
+def test_a_gazetteer_without_the_table_derives_the_same_readings():
+    """Built from names and history alone, a gazetteer reads every name as the shipped one does."""
+    shipped = gazetteer.load()
+    names, history = gazetteer._shipped_divisions()
+    derived = gazetteer.Gazetteer(names, {}, history)
+    assert derived.index_keys() == shipped.index_keys()
+    for key in ("温州", "五马街道", "洞头县", "龙港镇", "杨园街街道", "鹿城"):
+        assert [(e.code, e.level, e.kind, e.parent, e.stem) for e in derived.lookup(key)] == [
+            (e.code, e.level, e.kind, e.parent, e.stem) for e in shipped.lookup(key)
+        ]
+
+
+def test_readings_encode_and_decode_to_the_same_entries():
+    """A reading's code, level, kind, parent and stem survive the table's text form."""
+    entries = {
+        "龙港镇": [gazetteer.Entry("330383", 3, HISTORIC, "330327", 2), gazetteer.Entry("33", 0, FULL)]
+    }
+    (line,) = gazetteer.encode_readings(entries)
+    key, _, raw = line.partition("\t")
+    decoded = gazetteer.decode_readings(raw)
+    assert key == "龙港镇"
+    assert [(e.code, e.level, e.kind, e.parent, e.stem) for e in decoded] == [
+        ("330383", 3, HISTORIC, "330327", 2),
+        ("33", 0, FULL, "", 0),
+    ]

@@ -186,23 +186,18 @@ def _readings(entries: tuple[Entry, ...]) -> _Readings:
 def _automaton():
     import ahocorasick_rs
 
-    keys: list[str] = []
-    entries: list[tuple[Entry, ...]] = []
-    for key, readings in gazetteer.load().readings():
-        if len(key) >= 2:
-            keys.append(key)
-            entries.append(readings)
-    return ahocorasick_rs.AhoCorasick(keys), keys, entries
+    keys = [key for key in gazetteer.load().index_keys() if len(key) >= 2]
+    return ahocorasick_rs.AhoCorasick(keys), keys
 
 
 _READINGS: dict[int, _Readings] = {}
 
 
-def _readings_of(index: int, entries: list[tuple[Entry, ...]]) -> _Readings:
-    """The readings of automaton key ``index``, grouped on first use (most keys never occur)."""
+def _readings_of(index: int, keys: list[str]) -> _Readings:
+    """The readings of automaton key ``index``, decoded and grouped on first use (most keys never occur)."""
     found = _READINGS.get(index)
     if found is None:
-        found = _READINGS[index] = _readings(entries[index])
+        found = _READINGS[index] = _readings(gazetteer.load().entries_of(keys[index]))
     return found
 
 
@@ -231,10 +226,10 @@ def _entries_here(readings: _Readings, above: set[str], outside: set[str]) -> li
 
 def find_hits(text: str) -> list[Hit]:
     """Every plausible division reading in ``text``, ordered by start then longest first."""
-    automaton, keys, entries_of = _automaton()
+    automaton, keys = _automaton()
     hits: list[Hit] = []
     found = automaton.find_matches_as_indexes(text, overlapping=True)
-    values = {index: _readings_of(index, entries_of) for index, _, _ in found}
+    values = {index: _readings_of(index, keys) for index, _, _ in found}
     above = {e.code for r in values.values() for e in r.free}
     # Names with a reading worth trying here; only these make another name end or start (南大 is none
     # after 海淀区, so 中关村|南大街 goes on into a road).
