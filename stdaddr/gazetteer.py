@@ -35,6 +35,7 @@ __all__ = [
     "load",
     "level_of",
     "short_names",
+    "derive_readings",
 ]
 
 LEVELS = ("province", "city", "county", "town", "community")
