@@ -39,6 +39,12 @@ def written(parts: list[str | None]) -> str:
     return "".join([p for p in parts if p])
 
 
+def _reduce(self: Any) -> tuple[Any, tuple[Any, ...]]:
+    # Pickled as a constructor call: batches send every result from their worker processes, and this
+    # loads several times faster than the __setstate__ generated for frozen slotted dataclasses.
+    return type(self), tuple(getattr(self, name) for name in self.__slots__)
+
+
 @dataclass(frozen=True, slots=True)
 class Component:
     """One element found in the input: its field, its span ``text[start:end]`` and its canonical value.
@@ -59,6 +65,8 @@ class Component:
     code: str | None = None
     repeated: bool = False
 
+    __reduce__ = _reduce
+
 
 @dataclass(frozen=True, slots=True)
 class Division:
@@ -70,6 +78,8 @@ class Division:
     county: str | None = None
     town: str | None = None
     community: str | None = None
+
+    __reduce__ = _reduce
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +116,8 @@ class Address:
     candidates: tuple[Division, ...] = ()
     inferred: frozenset[str] = field(default_factory=frozenset)
     notes: tuple[str, ...] = ()
+
+    __reduce__ = _reduce
 
     @property
     def code(self) -> str | None:
@@ -175,12 +187,6 @@ __all__ += ["MATCH_LEVELS", "MATCH_STATUSES", "FieldMatch", "Candidate", "Match"
 MATCH_LEVELS = ("county", "town", "community", "road", "house_number", "poi", "building", "unit", "room")
 # How a match or a geocode came out; the same words are the status column of batch results.
 MATCH_STATUSES = ("matched", "upper_level", "ambiguous", "no_match", "invalid")
-
-
-def _reduce(self: Any) -> tuple[Any, tuple[Any, ...]]:
-    # Pickled as a constructor call: batches send every result from their worker processes, and this
-    # loads several times faster than the __setstate__ generated for frozen slotted dataclasses.
-    return type(self), tuple(getattr(self, name) for name in self.__slots__)
 
 
 @dataclass(frozen=True, slots=True)

@@ -246,3 +246,12 @@ def test_a_label_before_an_address_is_a_note(text: str, label: str):
     a = stdaddr.parse(text)
     assert a.normalized == "浙江省温州市鹿城区解放街1号"
     assert label in a.extra and a.poi is None
+
+
+def test_an_address_survives_pickling_as_sent_back_by_worker_processes():
+    """Addresses, components and candidate divisions pickle as constructor calls and load equal."""
+    import pickle
+
+    for text in ("朝阳区解放街1号", "浙江省温州市鹿城区五马街道解放街123号3-2-301(对面)"):
+        a = stdaddr.parse(text)
+        assert pickle.loads(pickle.dumps(a)) == a

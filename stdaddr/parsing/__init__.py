@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from stdaddr.errors import InputError
-from stdaddr.models import DIVISION_FIELDS, FIELDS, Address, Component, Division
+from stdaddr.models import Address
 from stdaddr.parsing.assemble import assemble
 from stdaddr.parsing.community import find_community
 from stdaddr.parsing.divisions import (
@@ -140,8 +140,8 @@ def parse_many(texts: Iterable[Any], *, workers: int | None = 1) -> list[Address
         n = default_workers(workers)
         if n > 1:
             chunk = max(1_000, len(items) // (n * 8))
-            packed = run_chunks(_parse_packed, items, chunk=chunk, workers=n, warm_up=warm_up)
-            return [_unpack(p) for part in packed for p in part]
+            parts = run_chunks(_parse_values, items, chunk=chunk, workers=n, warm_up=warm_up)
+            return [a for part in parts for a in part]
     from stdaddr.workers import fewer_collections
 
     with fewer_collections():
@@ -166,36 +166,6 @@ def _parse_value(value: Any) -> Address:
     return Address(text="", notes=(f"{what}: {value!r:.80}",))
 
 
-def _parse_packed(values: list[Any]) -> list[tuple]:
-    return [_pack(_parse_value(v)) for v in values]
-
-
-# An Address as plain tuples: a worker's result pickles in a tenth of the time of the dataclasses.
-def _pack(a: Address) -> tuple:
-    return (
-        a.text,
-        tuple(getattr(a, f) for f in FIELDS),
-        tuple(getattr(a, f"{f}_code") for f in DIVISION_FIELDS),
-        tuple((c.field, c.start, c.end, c.text, c.value, c.code, c.repeated) for c in a.components),
-        a.extra,
-        a.ambiguous,
-        tuple((d.code, d.province, d.city, d.county, d.town, d.community) for d in a.candidates),
-        tuple(a.inferred),
-        a.notes,
-    )
-
-
-def _unpack(p: tuple) -> Address:
-    text, values, codes, components, extra, ambiguous, candidates, inferred, notes = p
-    fields = dict(zip(FIELDS, values, strict=True))
-    fields.update(zip((f"{f}_code" for f in DIVISION_FIELDS), codes, strict=True))
-    return Address(
-        text=text,
-        components=tuple(Component(*c) for c in components),
-        extra=extra,
-        ambiguous=ambiguous,
-        candidates=tuple(Division(*d) for d in candidates),
-        inferred=frozenset(inferred),
-        notes=notes,
-        **fields,
-    )
+def _parse_values(values: list[Any]) -> list[Address]:
+    """Worker: the parses of one chunk (sent back pickled as constructor calls, see models._reduce)."""
+    return [_parse_value(v) for v in values]
