@@ -310,6 +310,12 @@ _ROAD_PREFIX = re.compile(
     r".*(?:小区|花园|大厦|广场|公寓|新村|家园|嘉园|华庭|公馆|苑|园|工业区|开发区|工业园区|工业园|园区|农场|村|社区|街道|镇|乡)"
     r"(?=.{3})"
 )
+# Words that end the name of an area or a centre written before its road (钱江新城|五星路, 购物中心|开罗西路,
+# 未来科技城|向往街): a note on where the road lies, no part of its name. Not 新城区, and not before a
+# numbered road, which is the area's own (新城|十三路 is one road).
+_AREA_PREFIX = re.compile(
+    r".*(?:新城|科技城|商贸城|中心|市场)(?![区城路街巷道大])(?=.{3})(?![0-9零〇一二两三四五六七八九十百]+(?:路|街|巷|大道))"
+)
 # A road starting right here (for a community's short name written just before its road: 潘坑|北星东路).
 ROAD_AHEAD = re.compile(rf"{_ROAD_NAME}{{2,8}}?(?:大道|大街|路|街(?![道坊])|巷)")
 # A road tail with no name of its own (中关村|南大街, 五乡|中路): the name before it is the road's.
@@ -370,6 +376,10 @@ def _road(st: _State, s: int, e: int, raw: str) -> None:
             _community(st, s, s + m.end(), head)
         else:
             _free(st, "", s, s + m.end(), head)
+        s, raw = s + m.end(), raw[m.end() :]
+    m = _AREA_PREFIX.match(raw)
+    if m is not None:
+        st.extra(s, s + m.end(), raw[: m.end()])
         s, raw = s + m.end(), raw[m.end() :]
     if st.last == ORDER["poi"] and not st.fields & {"road", "house_number"}:
         st.last = ORDER["community"]  # 某某小区解放路5号: a compound written before its road
