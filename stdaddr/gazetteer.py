@@ -78,6 +78,9 @@ _SUFFIXES = (
 )
 # Stems too generic to name a place on their own (城区, 郊区, 开发区 ...).
 GENERIC_STEMS = frozenset("城 郊 矿 新 开发 工业 工业园 园 林 农 高新 经济 市 城关 城厢 城郊 中心".split())
+# Town stems of a county's seat (城关镇, 城厢街道): generic nationwide, but written alone after their
+# county (新县城关金兰大道), where a town's short name is read.
+_COUNTY_SEAT_STEMS = frozenset(("城关", "城厢", "城郊"))
 # Suffixes of zones, farms and offices: 高新区 or 开发区 alone names no place.
 _ZONE_SUFFIXES = (
     "高新技术产业开发区",
@@ -219,7 +222,7 @@ def short_names(name: str, level: int) -> list[str]:
     if (
         len(stem) >= 2
         and stem != name
-        and stem not in GENERIC_STEMS
+        and (stem not in GENERIC_STEMS or (level == 3 and stem in _COUNTY_SEAT_STEMS))
         and not stem.endswith(_ZONE_TAILS)
         and not road_like
     ):
