@@ -16,7 +16,7 @@ from functools import cache
 
 from stdaddr import gazetteer
 from stdaddr.gazetteer import FULL, HISTORIC, SHORT, Entry
-from stdaddr.parsing.tail import ZONE_WORDS, compound_read_at, road_ahead, road_read_at
+from stdaddr.parsing.tail import ZONE_WORDS, bare_road_tail_at, compound_read_at, road_ahead, road_read_at
 from stdaddr.text import match_end
 
 __all__ = [
@@ -353,9 +353,12 @@ def _leading_towns(
     match (index, start, end) and its town readings."""
     if any(start < lead + 2 for _, start, _, _ in matches):
         return None  # a division opens the text already
-    for index, start, end in found:
-        if start != lead or keys[index].endswith(("社区", "村")):
+    # The longest name first: 沈家门|滨港路, not 沈家|门滨港路.
+    for index, start, end in sorted((m for m in found if m[1] == lead), key=lambda m: m[1] - m[2]):
+        if keys[index].endswith(("社区", "村")):
             continue  # 岳溪|村天衢街, 门楼|底村陵阳巷: a village comes first
+        if bare_road_tail_at(text, end):
+            return None  # 建国门|内大街: the name begins a road's name
         towns = _under(values[index], lambda e: e.level == 3 and e.kind == SHORT and e.stem >= 2)
         if not 0 < len(towns) <= _MAX_LEADING_TOWNS:
             continue
