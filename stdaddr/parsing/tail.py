@@ -82,11 +82,11 @@ _TOKEN = re.compile(
             r"(?P<assist>(?:斜?对面|附近|旁边|隔壁|对过|楼下|交叉(?:路?口)?|交(?:界|汇)?[口处]|路口|(?:往|向)?[东西南北]{1,2}(?:侧|面|边)?约?[0-9]+(?:米|公里|M|KM)|[0-9]+(?:米|公里)处?|[东西南北]侧|[东西南北]{1,2}角(?![0-9\u4e00-\u9fff]*(?:小区|大厦|花园|广场))|旁))",
             # A town may be named with 村 (付村镇); it is tried before the community pattern.
             # 新街镇, 大路乡: a town name may end in 街 or 路 right before 镇/乡; 五乡|中路 is a road.
-            rf"(?P<town>(?:(?:{_TOWN_NAME}|乡(?=镇)){{1,6}}?(?:[路街巷](?=[镇乡]|街道))?(?:街道|(?<!小)镇|乡(?!镇))|(?:路[东西南北])?{_CJK_NAME}{{0,6}}?(?:{_ZONE_ALTERNATION}))(?![东西南北中]?(?:路|街|大道)|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
+            rf"(?P<town>(?:(?:{_TOWN_NAME}|乡(?=镇)){{1,6}}?(?:[路街巷](?=[镇乡]|街道))?(?:街道|(?<!小)(?<!新区)(?<!发区)(?<!业区)(?<!园区)镇|乡(?!镇))|(?:路[东西南北])?{_CJK_NAME}{{0,6}}?(?:{_ZONE_ALTERNATION}))(?![东西南北中]?(?:路|街|大道)|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
             # A community may be named after its road (解放路社区, 前街村); 垟西村|民主路 and 杏里村|花园路 are
             # a village before a road, 林山新村 a compound (settled in _community).
             rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|居委会|村委会|村民委员会|居民委员会|村村?)"
-            rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路|街|道|巷|庄|大街|大道|[0-9]*(?:号楼|幢|栋)))",
+            rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路|街|道|巷|庄|大街|大道|[东西南北中内外]{{1,2}}(?:大街|大道)|[0-9]*(?:号楼|幢|栋)))",
             rf"(?P<road>(?:(?:{_ROAD_NAME}|巷(?=[路街])){{1,10}}?(?:[0-9]{{1,3}}(?:路|街(?![道坊])|大道)|大道|大街|公路|路|街(?![道坊])|巷(?!路|街(?!口))|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水])道(?!路)|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道))(?:[东西南北中]段|{N}段)?)",
             r"(?P<sep>,+)",
         )
@@ -320,7 +320,12 @@ _AREA_PREFIX = re.compile(
 # A road starting right here (for a community's short name written just before its road: 潘坑|北星东路).
 ROAD_AHEAD = re.compile(rf"{_ROAD_NAME}{{2,8}}?(?:大道|大街|路|街(?![道坊])|巷)")
 # A road tail with no name of its own (中关村|南大街, 五乡|中路): the name before it is the road's.
-_BARE_ROAD_TAIL = re.compile("[东西南北中内外]{1,2}(?:大街|大道|路|街|巷)")
+_BARE_ROAD_TAIL = re.compile(
+    "(?:[东西南北中内外]{1,2}|[东西南北中]?[一二三四五六七八九十]{1,3})(?:大街|大道|路|街|巷)(?![\u4e00-\u9fff]*[路街巷])"
+)
+
+
+_VILLAGE_LANE = re.compile("村[东西南北中]{1,2}(?:路|街|巷)")
 
 
 def bare_road_tail_at(text: str, pos: int) -> bool:
@@ -371,7 +376,12 @@ def _left_over(st: _State, text: str, s: int) -> bool:
         return True
     head = text[s : s + 1]
     last = st.pieces[-1] if st.pieces and st.pieces[-1].end == s else None
-    if last is not None and last.field == "town" and head in "镇乡" and not last.value.endswith(_TOWN_MARKS):
+    if (
+        last is not None
+        and last.field == "town"
+        and head in "镇乡"
+        and not last.value.endswith((*_TOWN_MARKS, *ZONE_WORDS))
+    ):
         return True
     return any(k[n] == head and text.endswith(k[:n], 0, s) for k in st.known for n in range(2, len(k)))
 
@@ -393,6 +403,14 @@ def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
     m = _ROAD_PREFIX.match(raw)
     if m is not None and m.end() == 1 and not _left_over(st, text, s):
         m = None  # 镇宁西路, 园区中路, 镇海区|镇骆东路: the character starts the road's name
+    if (
+        m is not None
+        and _BARE_ROAD_TAIL.fullmatch(raw, m.end())
+        and not _VILLAGE_LANE.fullmatch(raw, m.end() - 1)
+    ):
+        # 中关村南大街, 名园北大道: the rest has no name of its own. But 仙门村|北路, 岭脚村|西巷: a village's
+        # lane, named by its direction.
+        m = None
     if m is not None:
         head = raw[: m.end()]
         if head.endswith(("村", "社区")) and "community" not in st.fields and st.last < ORDER["community"]:
