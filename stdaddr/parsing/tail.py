@@ -324,7 +324,7 @@ _BARE_ROAD_TAIL = re.compile(
     "(?:[东西南北中内外]{1,2}|[东西南北中]?[一二三四五六七八九十]{1,3})(?:大街|大道|路|街|巷)(?![\u4e00-\u9fff]*[路街巷])"
 )
 
-
+# A village's lane named by its direction (仙门村|北路): the village stays a village.
 _VILLAGE_LANE = re.compile("村[东西南北中]{1,2}(?:路|街|巷)")
 
 
@@ -370,8 +370,9 @@ _TOWN_MARKS = ("镇", "乡", "街道")
 
 
 def _left_over(st: _State, text: str, s: int) -> bool:
-    """Whether the character at ``s`` is left over by a division read without it (良乡|镇|良官大街: 良乡镇,
-    海创|园|龙潭路: 海创园社区), or is a village's 村 written twice (定村|村|王村道)."""
+    """Whether the one mark character at ``s``, before a road, belongs to the name before it rather than to
+    the road: a town read without its mark (良乡|镇|良官大街), a division whose official name goes on with
+    this character, or a village's 村 written twice (定村|村|王村道)."""
     if text.startswith("村村", s - 1):
         return True
     head = text[s : s + 1]
