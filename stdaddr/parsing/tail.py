@@ -38,6 +38,10 @@ _CJK_NAME = "[^\x00-\u4dff\ua000-\U0010ffff路街巷弄号幢栋单室层组村�
 # Road names may contain 村 and 社 (中关村大街); a community written before a road is split off later.
 _ROAD_NAME = "[^\x00-\u4dff\ua000-\U0010ffff路街巷弄号幢栋单室层组]"
 _TOWN_NAME = "[^\x00-\u4dff\ua000-\U0010ffff路街巷弄号幢栋单室层组社镇乡]"
+# In the lexer, 乡 may be inside a town's name (良乡镇) and 巷 inside a road's (杨巷路): the marks that end
+# those names refuse them where the name goes on (乡(?!镇), 巷(?!路)), and the lazy match then extends.
+_TOWN_NAME_LEXED = "[^\x00-\u4dff\ua000-\U0010ffff路街巷弄号幢栋单室层组社镇]"
+_ROAD_NAME_LEXED = "[^\x00-\u4dff\ua000-\U0010ffff路街弄号幢栋单室层组]"
 # Words that end a zone's name, for the lexer here and the division finder (divisions.ZONE); no word
 # is a prefix of another that starts at the same character, so their order does not matter.
 ZONE_WORDS = tuple(  # noqa: SIM905 - a word list reads better as one string
@@ -82,12 +86,12 @@ _TOKEN = re.compile(
             r"(?P<assist>(?:斜?对面|附近|旁边|隔壁|对过|楼下|交叉(?:路?口)?|交(?:界|汇)?[口处]|路口|(?:往|向)?[东西南北]{1,2}(?:侧|面|边)?约?[0-9]+(?:米|公里|M|KM)|[0-9]+(?:米|公里)处?|[东西南北]侧|[东西南北]{1,2}角(?![0-9\u4e00-\u9fff]*(?:小区|大厦|花园|广场))|旁))",
             # A town may be named with 村 (付村镇); it is tried before the community pattern.
             # 新街镇, 大路乡: a town name may end in 街 or 路 right before 镇/乡; 五乡|中路 is a road.
-            rf"(?P<town>(?:(?:{_TOWN_NAME}|乡(?=镇)){{1,6}}?(?:[路街巷](?=[镇乡]|街道))?(?:街道|(?<!小)(?<!新区)(?<!发区)(?<!业区)(?<!园区)镇|乡(?!镇))|(?:路[东西南北])?{_CJK_NAME}{{0,6}}?(?:{_ZONE_ALTERNATION}))(?![东西南北中]?(?:路|街|大道)|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
+            rf"(?P<town>(?:{_TOWN_NAME_LEXED}{{1,6}}?(?:[路街巷](?=[镇乡]|街道))?(?:街道|(?<!小)(?<!新区)(?<!发区)(?<!业区)(?<!园区)镇|乡(?!镇))|(?:路[东西南北])?{_CJK_NAME}{{0,6}}?(?:{_ZONE_ALTERNATION}))(?![东西南北中]?(?:路|街|大道)|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
             # A community may be named after its road (解放路社区, 前街村); 垟西村|民主路 and 杏里村|花园路 are
             # a village before a road, 林山新村 a compound (settled in _community).
             rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|居委会|村委会|村民委员会|居民委员会|村村?)"
             rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路|街|道|巷|庄|大街|大道|[东西南北中内外]{{1,2}}(?:大街|大道)|[0-9]*(?:号楼|幢|栋)))",
-            rf"(?P<road>(?:(?:{_ROAD_NAME}|巷(?=[路街])){{1,10}}?(?:[0-9]{{1,3}}(?:路|街(?![道坊])|大道)|大道|大街|公路|路|街(?![道坊])|巷(?!路|街(?!口))|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水])道(?!路)|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道))(?:[东西南北中]段|{N}段)?)",
+            rf"(?P<road>(?:{_ROAD_NAME_LEXED}{{1,10}}?(?:[0-9]{{1,3}}(?:路|街(?![道坊])|大道)|大道|大街|公路|路|街(?![道坊])|巷(?!路|街(?!口))|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水])道(?!路)|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道))(?:[东西南北中]段|{N}段)?)",
             r"(?P<sep>,+)",
         )
     )
