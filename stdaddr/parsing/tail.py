@@ -319,7 +319,7 @@ _ROAD_PREFIX = re.compile(
 # 未来科技城|向往街): a note on where the road lies, no part of its name. Not 新城区, and not before a
 # numbered road, which is the area's own (新城|十三路 is one road).
 _AREA_PREFIX = re.compile(
-    r".*(?:新城|科技城|商贸城|中心|市场)(?![区城路街巷道大])(?=.{3})(?![0-9零〇一二两三四五六七八九十百]+(?:路|街|巷|大道))"
+    r".*(?:新城|科技城|科学城|大学城|商贸城|中心|市场)(?![区城路街巷道大])(?=.{3})(?![0-9零〇一二两三四五六七八九十百]+(?:路|街|巷|大道))"
 )
 # A road starting right here (for a community's short name written just before its road: 潘坑|北星东路).
 ROAD_AHEAD = re.compile(rf"{_ROAD_NAME}{{2,8}}?(?:大道|大街|路|街(?![道坊])|巷)")
