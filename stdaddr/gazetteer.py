@@ -334,7 +334,6 @@ class Gazetteer:
     ):
         self._names = names
         self._community_rows = communities  # town code -> raw row, split on first use
-        self._history = history
         _drop_county_names(names)
         self._entries: dict[str, tuple[Entry, ...] | str]
         if readings is None:
