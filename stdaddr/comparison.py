@@ -3,11 +3,13 @@
 The semantics are those of the CCKS 2021 address relevance task:
 
 - **same**: the same place; one text may leave out upper divisions (``鹿城区解放街12号`` and
-  ``浙江省温州市鹿城区解放街12号``), a door number beside a named compound, or a floor;
-- **partial**: one contains the other, or they share a road or compound but one is finer
-  (a room in the other's building, a shop at the other's door) or they differ below it;
-- **different**: different places: divisions, roads, doors or compounds that contradict, or nothing
-  in common below the divisions.
+  ``浙江省温州市鹿城区解放街12号``), a door number beside a named compound, or a floor; two texts
+  naming the same divisions and nothing finer;
+- **partial**: one contains the other (``鹿城区`` / ``鹿城区解放街12号``), or they share a road or
+  compound but one is finer (a room in the other's building, a shop at the other's door) or they differ
+  below it (another door on the road, another building of the compound);
+- **different**: different places: divisions, roads or compounds that contradict, a name inside
+  another on a different road (a chain's shop), or nothing in common below the divisions.
 
 Both texts are parsed and compared field by field with the matcher's comparators (names by rapidfuzz
 ratio, with a name contained in the other as a strong agreement; numbers exactly, a door number
@@ -23,8 +25,8 @@ against its annexes ``9号`` / ``9-1号`` as the same door). The rules are in :f
 
 from __future__ import annotations
 
+import os
 import re
-from difflib import SequenceMatcher
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -44,9 +46,13 @@ _CONTAINED = 0.9
 _MIN_CONTAINED = 2
 # Compound names this similar are the same name written differently (金桥花园 / 金桥花苑 is not).
 _EQUAL = 0.85
-# A run of this many characters in common makes two compound names related (parts of one estate).
+# Compound names opening with this many characters in common are related (parts of one estate: 福润雅居翠竹园
+# / 福润雅居樟香园); a run elsewhere is often a generic word (有限公司, 农贸市场).
 _RELATED_RUN = 4
 _DOOR = re.compile(r"^(\d+)")
+_DIVISIONS = ("county", "town", "community")
+# A difference on one of these ends the levels two texts have in common (a floor or a group does not).
+_RANKED = frozenset(MATCH_LEVELS)
 
 
 def compare(a: Any, b: Any) -> Comparison:
@@ -104,14 +110,14 @@ def _door(house_number: str) -> str | None:
 
 def _compound_relation(a: str, b: str) -> str:
     """ "equal", "inside" (one name holds the other: a shop in a mall, 建华新村 / 建华新村3期), "related"
-    (a long run of characters in common: 福润雅居翠竹园 / 福润雅居樟香园) or "unrelated"."""
+    (a long opening in common: 福润雅居翠竹园 / 福润雅居樟香园) or "unrelated"."""
     if fuzz.ratio(a, b) >= _EQUAL * 100:
         return "equal"
     short, long = sorted((a, b), key=len)
     if len(short) >= _MIN_CONTAINED and short in long:
         return "inside"
-    longest = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b)).size
-    return "related" if longest >= _RELATED_RUN else "unrelated"
+    shared = len(os.path.commonprefix([a, b]))
+    return "related" if shared >= _RELATED_RUN else "unrelated"
 
 
 def _relation(by: dict[str, FieldMatch]) -> tuple[str, str]:
@@ -134,25 +140,37 @@ def _relation(by: dict[str, FieldMatch]) -> tuple[str, str]:
     if "poi" in by and by["poi"].input and by["poi"].record:
         kind = _compound_relation(by["poi"].input, by["poi"].record)
         if kind == "equal":
+            if road == "differ":
+                # One compound written beside two roads (a corner estate, a mall between streets), or a
+                # chain's name: the name is shared, the place is not settled.
+                return (
+                    "partial",
+                    f"same compound on different roads: {by['road'].input} / {by['road'].record}",
+                )
             if differ or finer:
                 return (
                     "partial",
                     f"same compound; {'different ' + ', '.join(differ) if differ else 'one is finer: ' + ', '.join(finer)}",
                 )
             return "same", "same compound; nothing contradicts"
-        if kind in ("inside", "related"):
+        if kind in ("inside", "related") and road != "differ":
             return "partial", f"compounds {kind}: {by['poi'].input} / {by['poi'].record}"
+        if kind != "unrelated":
+            # A name inside another on a different road (a chain's shop), or names sharing only a run of
+            # characters (有限公司, 农贸市场) without a road in common: nothing ties the two places.
+            where = "on different roads" if road == "differ" else "without a road in common"
+            return "different", f"compounds {kind} {where}: {by['poi'].input} / {by['poi'].record}"
         if same_door:
             return "partial", "same road and door, different compounds"
         return "different", f"different compounds: {by['poi'].input} / {by['poi'].record}"
     if road is None or road in ("input_only", "record_only"):
-        return "different", "no road or compound in common"
+        return _without_street(by)
     if road == "differ":
         return "different", f"different roads: {by['road'].input} / {by['road'].record}"
     if door == "differ":
         return (
-            "different",
-            f"different doors on {by['road'].input}: {by['house_number'].input} / {by['house_number'].record}",
+            "partial",
+            f"same road, different doors on {by['road'].input}: {by['house_number'].input} / {by['house_number'].record}",
         )
     if door == "agree" and not same_door:
         return "partial", f"annex of the same door: {by['house_number'].input} / {by['house_number'].record}"
@@ -165,14 +183,26 @@ def _relation(by: dict[str, FieldMatch]) -> tuple[str, str]:
     return "partial", "same road; no door on one side"
 
 
+def _without_street(by: dict[str, FieldMatch]) -> tuple[str, str]:
+    """Neither a road nor a compound in common. Two texts naming only divisions are the same place when
+    they agree on all of them (鹿城区五马街道 twice), and one holds the other when the other only adds
+    finer levels to the divisions it names (鹿城区 / 鹿城区解放街12号); else nothing ties them."""
+    if any(fm.field in _DIVISIONS and fm.status == "agree" for fm in by.values()):
+        sides = {fm.status for fm in by.values() if fm.status != "agree"}
+        if not sides:
+            return "same", "same divisions; nothing finer on either side"
+        if sides in ({"input_only"}, {"record_only"}):
+            return "partial", "one text names only divisions the other lies in"
+    return "different", "no road or compound in common"
+
+
 def _finest_common(fields: tuple[FieldMatch, ...]) -> str | None:
-    """The finest match level both texts agree on (None when they agree on none)."""
+    """The finest match level both texts agree on, coarse to fine, up to the first level on which they
+    differ (None when they agree on none): 锦绣花园3幢301室 / 锦绣花园4幢301室 agree down to the compound."""
     level = None
     for fm in fields:
+        if fm.status == "differ" and fm.field in _RANKED:
+            break
         if fm.field in MATCH_LEVELS and fm.status == "agree":
-            level = (
-                fm.field
-                if level is None or MATCH_LEVELS.index(fm.field) > MATCH_LEVELS.index(level)
-                else level
-            )
+            level = fm.field
     return level

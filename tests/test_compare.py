@@ -17,12 +17,20 @@ CASES = [
     ("解放街12号", "解放街12号锦绣花园", "partial", "house_number"),
     ("解放街9号", "解放街9-1号", "partial", "house_number"),
     ("福润雅居翠竹园", "福润雅居樟香园", "partial", None),
+    ("解放街12号", "解放街14号", "partial", "road"),
+    ("锦绣花园3幢2单元301室", "锦绣花园4幢2单元301室", "partial", "poi"),
+    ("鹿城区", "鹿城区解放街12号", "partial", "county"),
+    ("鹿城区", "鹿城区五马街道", "partial", "county"),
+    # same: two texts naming the same divisions and nothing finer
+    ("鹿城区五马街道", "鹿城区五马街道", "same", "town"),
+    ("鹿城区", "鹿城区", "same", "county"),
     # different: contradicting divisions, roads, doors or compounds, or nothing in common
-    ("鹿城区解放街12号", "龙湾区解放街12号", "different", "house_number"),
-    ("解放街12号", "人民路12号", "different", "house_number"),
-    ("解放街12号", "解放街14号", "different", "road"),
-    ("锦绣花园3幢", "阳光小区3幢", "different", "building"),
-    ("鹿城区", "鹿城区", "different", "county"),
+    ("鹿城区解放街12号", "龙湾区解放街12号", "different", None),
+    ("解放街12号", "人民路12号", "different", None),
+    # names sharing only a generic run (有限公司), or one inside the other on another road
+    ("宏达广告有限公司", "新华电机厂有限公司", "different", None),
+    ("解放街1号华联超市", "人民路5号华联超市广场店", "different", None),
+    ("锦绣花园3幢", "阳光小区3幢", "different", None),
 ]
 
 
