@@ -11,12 +11,12 @@ that group the records by road, door, compound and division. The index file writ
 
 from __future__ import annotations
 
+import functools
 import json
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from numpy.typing import NDArray
 
+    from stdaddr.io import Fault
     from stdaddr.models import Match
 
 __all__ = ["AddressBase", "BaseReport", "RecordIssue", "INDEX_FORMAT", "INDEX_VERSION"]
@@ -52,15 +53,23 @@ _VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".fgb", ".gml", ".kml"
 _TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet")
 _SHOWN = 5  # issues of each kind printed by str(report)
 
-# The issue lists of BaseReport in the order str() prints them, with their titles.
-_ISSUE_KINDS = (
+# The issue lists of BaseReport in the order str() prints them, with their titles. Problems change
+# what is indexed (report.ok is False); notes keep every record as it is.
+_PROBLEM_KINDS = (
+    ("bad_encoding", "rows with bytes not in the file's encoding (left out)"),
+    ("malformed_rows", "rows with a wrong number of fields or a broken quote (left out)"),
     ("empty_ids", "rows without an id (left out)"),
     ("duplicate_ids", "rows repeating an earlier id (left out; the first row is kept)"),
-    ("empty_addresses", "rows with an empty address (left out)"),
-    ("unparseable", "addresses in which no level was found (left out)"),
+    ("empty_addresses", "rows with an empty or placeholder address (left out)"),
+    ("unparseable", "addresses that are not text or in which no level was found (left out)"),
     ("bad_coordinates", "records with missing or implausible coordinates (indexed without a point)"),
     ("ambiguous", "records whose divisions are ambiguous (indexed with the levels their readings share)"),
 )
+_NOTE_KINDS = (
+    ("duplicate_addresses", "addresses shared by several ids (all indexed)"),
+    ("inexact_ids", "ids stored as floats beyond 2**53 (indexed as the integer the float holds)"),
+)
+_ISSUE_KINDS = _PROBLEM_KINDS + _NOTE_KINDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +86,13 @@ class RecordIssue:
 class BaseReport:
     """What building an :class:`AddressBase` found.
 
-    Rows with an empty id, a duplicate id (the first row of an id is kept), an empty address or an
-    address in which no level was found are left out of the index. Records with missing or implausible
-    coordinates are indexed without coordinates. Records whose divisions are ambiguous are indexed with
-    the levels their readings share.
+    Rows in a wrong encoding, with a wrong number of fields, with an empty id, a duplicate id (the
+    first row of an id is kept), an empty or placeholder address (``NULL``, ``不详``, see
+    :data:`stdaddr.io.NULL_MARKERS`), an address that is not text or in which no level was found are
+    left out of the index. Records with missing or implausible coordinates are indexed without
+    coordinates. Records whose divisions are ambiguous are indexed with the levels their readings share.
+    Notes change nothing (``ok`` stays True): ids that share one address, and ids stored as floats too
+    large to hold every integer.
 
     >>> r = BaseReport(n_rows=3, n_records=3, crs="EPSG:4490")
     >>> r.ok
@@ -99,11 +111,15 @@ class BaseReport:
     unparseable: tuple[RecordIssue, ...] = ()
     bad_coordinates: tuple[RecordIssue, ...] = ()
     ambiguous: tuple[RecordIssue, ...] = ()
+    bad_encoding: tuple[RecordIssue, ...] = ()
+    malformed_rows: tuple[RecordIssue, ...] = ()
+    duplicate_addresses: tuple[RecordIssue, ...] = ()
+    inexact_ids: tuple[RecordIssue, ...] = ()
 
     @property
     def ok(self) -> bool:
-        """True when every row was indexed as it is."""
-        return not any(getattr(self, name) for name, _ in _ISSUE_KINDS)
+        """True when every row was indexed as it is (notes aside)."""
+        return not any(getattr(self, name) for name, _ in _PROBLEM_KINDS)
 
     @property
     def n_dropped(self) -> int:
@@ -170,7 +186,7 @@ class AddressBase:
         y_column: str | None = None,
         crs: Any = None,
         layer: str | int | None = None,
-        sheet: str | int = 0,
+        sheet: str | int | None = 0,
         encoding: str | None = None,
         workers: int | None = None,
     ) -> AddressBase:
@@ -180,6 +196,11 @@ class AddressBase:
         (default EPSG:4490, CGCS2000). Vector files of points take them from the geometry and their CRS
         from the file; a ``crs`` that contradicts the file's raises :class:`~stdaddr.errors.CRSError`
         (GCJ-02 and BD-09, which no file can state, may be declared over a geographic file).
+
+        CSV files are read as the batch reads them (delimiter sniffed, each line decoded on its own):
+        rows in another encoding or with a wrong number of fields are reported and left out. An
+        ``encoding`` in which most rows do not decode, or a table without a usable record, raises
+        :class:`~stdaddr.errors.DataError`.
         """
         file = Path(path)
         if not file.exists():
@@ -203,15 +224,14 @@ class AddressBase:
             )
         from stdaddr.io import read_table
 
-        frame = read_table(file, encoding=encoding, sheet=sheet)
-        return cls.from_dataframe(
-            frame,
-            id_column=id_column,
-            address_column=address_column,
-            x_column=x_column,
-            y_column=y_column,
-            crs=crs,
-            workers=workers,
+        table = read_table(file, encoding=encoding, sheet=sheet)
+        return _from_frame(
+            table.frame,
+            _columns(id_column, address_column, x_column, y_column),
+            crs,
+            workers,
+            faults=table.faults,
+            name=table.name,
         )
 
     @classmethod
@@ -231,45 +251,38 @@ class AddressBase:
         ``crs`` defaults to EPSG:4490 (CGCS2000). ``workers`` processes parse the addresses
         (default: the usable cores, at most 2; bases under 40,000 records are parsed in this process).
         """
-        names: dict[str, str | None] = {"id_column": id_column, "address_column": address_column}
-        if (x_column is None) != (y_column is None):
-            raise InputError(f"x_column was {x_column!r} and y_column {y_column!r}; expected both or neither")
-        if x_column is not None:
-            names.update(x_column=x_column, y_column=y_column)
-        for arg, column in names.items():
-            if column not in df.columns:
-                raise ColumnError(
-                    f'{arg} was "{column}" but the table has the columns {[str(c) for c in df.columns]}'
-                )
-        crs_name = parse_crs("EPSG:4490" if crs is None else crs)
-        x = _numbers(df[x_column]) if x_column is not None else None
-        y = _numbers(df[y_column]) if y_column is not None else None
-        return _build(df[id_column].tolist(), df[address_column].tolist(), x, y, crs_name, workers)
+        return _from_frame(df, _columns(id_column, address_column, x_column, y_column), crs, workers)
 
     @classmethod
     def load(cls, path: str | Path) -> AddressBase:
-        """Load an index written by :meth:`save`; it holds arrays only, so loading runs no code (docs/matching.md)."""
+        """Load an index written by :meth:`save`; it holds arrays only, so loading runs no code (docs/matching.md).
+
+        Anything else (another file, a damaged or incomplete index) is a DataError saying "not a
+        stdaddr index file" and why; an index of another version says to build it again.
+        """
         file = Path(path)
         if not file.exists():
             raise InputError(f'index file "{path}" does not exist')
+        if file.is_dir():
+            raise InputError(f'index file "{path}" is a directory')
+        with open(file, "rb") as f:
+            if f.read(4) != b"PK\x03\x04":
+                _not_an_index(path, "it is not a .npz archive")
         try:
             with np.load(file, allow_pickle=False) as data:
-                meta = json.loads(str(data["meta"]))
-                if meta.get("format") != INDEX_FORMAT:
-                    raise DataError(
-                        f'"{path}" is not a stdaddr address index (format {meta.get("format")!r})'
-                    )
-                if meta.get("version") != INDEX_VERSION:
-                    raise DataError(
-                        f'index file "{path}" has version {meta.get("version")!r} but this stdaddr reads version '
-                        f"{INDEX_VERSION}; build the base again from its table and save it"
-                    )
+                meta = _index_meta(path, data)
                 arrays = {k[2:]: data[k] for k in data.files if k.startswith("a.")}
                 vocab = {k[2:]: data[k].tolist() for k in data.files if k.startswith("v.")}
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
-            raise DataError(f'cannot read index file "{path}": {exc}') from exc
-        report = _report_from_dict(meta["report"])
-        return cls(arrays, vocab, crs=meta["crs"], report=report)
+        except DataError:
+            raise
+        except Exception as exc:  # a damaged archive: zipfile, zlib, numpy raise many kinds
+            _not_an_index(path, f"{type(exc).__name__}: {exc}")
+        _check_index(path, arrays, vocab)
+        try:
+            report = _report_from_dict(meta["report"])
+        except (KeyError, TypeError) as exc:
+            _not_an_index(path, f"its report is incomplete ({type(exc).__name__}: {exc})")
+        return cls(arrays, vocab, crs=str(meta["crs"]), report=report)
 
     def save(self, path: str | Path) -> None:
         """Write the index to ``path`` (an uncompressed ``.npz``; see docs/matching.md for its layout)."""
@@ -313,10 +326,16 @@ class AddressBase:
         score_cutoff: float | None = None,
         workers: int | None = None,
     ) -> list[Match | None]:
-        """One result per input, in order, on ``workers`` processes (default: up to 2); never raises for a value."""
+        """One result per input, in order, on ``workers`` processes (default: up to 2); never raises for a value.
+
+        ``texts`` is a list (or any iterable) of texts: one text, or a DataFrame of several columns, is
+        an InputError (pass ``[text]``, the column, or use :meth:`match_table`).
+        """
         from stdaddr import match
 
-        return match.match_many(self, texts, limit=limit, score_cutoff=score_cutoff, workers=workers)
+        return match.match_many(
+            self, _batch_texts(texts), limit=limit, score_cutoff=score_cutoff, workers=workers
+        )
 
     def match_table(
         self,
@@ -349,15 +368,94 @@ class AddressBase:
         return self._a["fields"][COLUMN_INDEX[name]]
 
 
+def _batch_texts(texts: Any) -> Any:
+    """``texts`` as a batch of texts: a one-column DataFrame is its column; one text or a wider table is
+    an InputError (iterating them gives characters or column names, not addresses)."""
+    if isinstance(texts, (str, bytes, bytearray)):
+        raise InputError(
+            f"texts was one text ({str(texts)[:30]!r}); pass a list of texts, not one text (or use match())"
+        )
+    columns = getattr(texts, "columns", None)
+    if columns is not None and hasattr(texts, "iloc"):  # a DataFrame
+        if len(columns) == 1:
+            return texts.iloc[:, 0]
+        raise InputError(
+            f"texts was a DataFrame with the columns {[str(c) for c in columns]}; pass its address column "
+            '(base.match_many(df["address"])) or use base.match_table(df, column="address")'
+        )
+    return texts
+
+
 def standard_of(values: dict[str, str | None]) -> str:
     """An address written from its field values in level order (a municipality's city is written once)."""
     return written([values.get(f) for f in FIELDS])
 
 
-def _numbers(values: pd.Series) -> NDArray[np.float64]:
+def _numbers(values: Sequence[Any]) -> NDArray[np.float64]:
     import pandas as pd
 
-    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    series = pd.Series(values, dtype=object)
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+
+
+def _columns(
+    id_column: str, address_column: str, x_column: str | None, y_column: str | None
+) -> dict[str, str]:
+    """The columns the caller named, by argument name (coordinates both or neither)."""
+    if (x_column is None) != (y_column is None):
+        raise InputError(f"x_column was {x_column!r} and y_column {y_column!r}; expected both or neither")
+    names = {"id_column": id_column, "address_column": address_column}
+    if x_column is not None and y_column is not None:
+        names.update(x_column=x_column, y_column=y_column)
+    return names
+
+
+def _check_columns(columns: Sequence[Any], names: dict[str, str], table: str) -> None:
+    """ColumnError for a named column the table lacks or has more than once, listing its columns."""
+    have = [str(c) for c in columns]
+    for arg, column in names.items():
+        n = have.count(str(column))
+        if n == 0:
+            raise ColumnError(f'{arg} was "{column}" but {table} has the columns {have}')
+        if n > 1:
+            raise ColumnError(
+                f'{arg} was "{column}" but {table} has {n} columns of that name ({have}); '
+                "rename them so that each name is used once"
+            )
+
+
+def _from_frame(
+    df: pd.DataFrame,
+    names: dict[str, str],
+    crs: Any,
+    workers: int | None,
+    *,
+    faults: Sequence[Fault | None] | None = None,
+    name: str = "the table",
+) -> AddressBase:
+    import pandas as pd
+
+    if not isinstance(df, pd.DataFrame):
+        raise InputError(f"the table was a {type(df).__name__}; expected a pandas DataFrame")
+    _check_columns(df.columns, names, name)
+    crs_name = parse_crs("EPSG:4490" if crs is None else crs)
+    frame = df.set_axis([str(c) for c in df.columns], axis=1)
+
+    def values(arg: str) -> list[Any] | None:
+        return frame[str(names[arg])].tolist() if arg in names else None
+
+    return _build(
+        _Rows(
+            values("id_column") or [],
+            values("address_column") or [],
+            values("x_column"),
+            values("y_column"),
+            faults,
+        ),
+        crs_name,
+        workers,
+        name=name,
+    )
 
 
 def _text_array(values: Sequence[str]) -> np.ndarray:
@@ -409,40 +507,30 @@ def _from_points(
     y = np.full(len(geoms), np.nan)
     x[points] = shapely.get_x(geoms[points])
     y[points] = shapely.get_y(geoms[points])
-    return _build(frame[id_column].tolist(), frame[address_column].tolist(), x, y, crs_name, workers)
+    rows = _Rows(frame[id_column].tolist(), frame[address_column].tolist(), x.tolist(), y.tolist())
+    return _build(rows, crs_name, workers, name=f'"{path}"')
 
 
-def _id_text(value: Any) -> str | None:
-    from stdaddr.grid.layer import code_text
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """The cells of a base table as read: ids, addresses, coordinates (None: no coordinate columns)
+    and what the reader found wrong with each row (None: nothing)."""
 
-    return code_text(value)
-
-
-def _address_text(value: Any) -> str | None:
-    if isinstance(value, (bytes, bytearray)):
-        value = bytes(value).decode("utf-8", errors="replace")
-    if not isinstance(value, str):
-        return None
-    return value if value.strip() else None
+    ids: list[Any]
+    addresses: list[Any]
+    x: list[Any] | None = None
+    y: list[Any] | None = None
+    faults: Sequence[Fault | None] | None = None
 
 
-def _build(
-    raw_ids: list[Any],
-    raw_addresses: list[Any],
-    x: NDArray[np.float64] | None,
-    y: NDArray[np.float64] | None,
-    crs: str,
-    workers: int | None,
-) -> AddressBase:
-    """Checks → parse → index: the steps of building a base, each reporting what it left out."""
-    n_rows = len(raw_ids)
-    issues: dict[str, list[RecordIssue]] = {name: [] for name, _ in _ISSUE_KINDS}
-    keep, ids, addresses = _check_rows(raw_ids, raw_addresses, issues)
-    given = x is not None and y is not None
-    if x is None or y is None:
-        x = np.full(n_rows, np.nan)
-        y = np.full(n_rows, np.nan)
-    x, y = _check_coordinates(x[keep], y[keep], crs, keep, ids, issues, given=given)
+def _build(rows: _Rows, crs: str, workers: int | None, *, name: str) -> AddressBase:
+    """Checks → parse → index: the steps of building a base, each reporting what it left out.
+
+    A table without one usable record is a DataError saying why, with the report's counts."""
+    n_rows = len(rows.ids)
+    issues: dict[str, list[RecordIssue]] = {kind: [] for kind, _ in _ISSUE_KINDS}
+    keep, ids, addresses = _check_rows(rows, issues)
+    x, y = _check_coordinates(rows, crs, keep, ids, issues)
     columns, ambiguous = parse_columns(addresses, workers=workers)
     for i in np.flatnonzero(ambiguous):
         issues["ambiguous"].append(RecordIssue(int(keep[i]), ids[i], addresses[i], "divisions are ambiguous"))
@@ -453,71 +541,161 @@ def _build(
         issues["unparseable"].append(
             RecordIssue(int(keep[i]), ids[i], addresses[i], "no address level found")
         )
-    rows = np.flatnonzero(found)
+    indexed = np.flatnonzero(found)
     arrays, vocab = build_arrays(
-        np.array([ids[i] for i in rows], dtype=str) if len(rows) else np.zeros(0, dtype="<U1"),
-        {k: (codes[rows], names) for k, (codes, names) in columns.items()},
-        x[rows],
-        y[rows],
+        np.array([ids[i] for i in indexed], dtype=str) if len(indexed) else np.zeros(0, dtype="<U1"),
+        {k: (codes[indexed], names) for k, (codes, names) in columns.items()},
+        x[indexed],
+        y[indexed],
     )
+    issues["duplicate_addresses"] = _shared_addresses(arrays, vocab, keep[indexed])
     report = BaseReport(
         n_rows=n_rows,
-        n_records=len(rows),
+        n_records=len(indexed),
         crs=crs,
-        **{name: tuple(sorted(v, key=lambda i: i.row)) for name, v in issues.items()},
+        **{kind: tuple(sorted(v, key=lambda i: i.row)) for kind, v in issues.items()},
     )
+    if not len(indexed):
+        _no_records(report, name)
     return AddressBase(arrays, vocab, crs=crs, report=report)
 
 
+def _no_records(report: BaseReport, name: str) -> None:
+    if report.n_rows == 0:
+        why = "it has no data rows"
+    elif len(report.empty_ids) + len(report.empty_addresses) == report.n_rows:
+        why = "no row has both an id and an address"
+    else:
+        why = "no row has an id and an address in which an address level was found"
+    error = DataError(f"{name} gives no record to index: {why}\n{report}")
+    error.report = report  # type: ignore[attr-defined]
+    raise error
+
+
+def _shared_addresses(
+    arrays: dict[str, np.ndarray], vocab: dict[str, list[str]], rows: NDArray[np.int64]
+) -> list[RecordIssue]:
+    """One note per address that several ids have (same value in every field): its first row and id,
+    the address, and the other ids."""
+    fields = arrays["fields"][[COLUMN_INDEX[f] for f in FIELDS]]
+    if fields.shape[1] < 2:
+        return []
+    _, inverse, counts = np.unique(fields, axis=1, return_inverse=True, return_counts=True)
+    inverse = inverse.reshape(-1)
+    shared = np.flatnonzero(counts[inverse] > 1)
+    groups: dict[int, list[int]] = {}
+    for i in shared:
+        groups.setdefault(int(inverse[i]), []).append(int(i))
+    notes = []
+    ids = arrays["ids"]
+    for members in groups.values():
+        members.sort(key=lambda i: rows[i])
+        first, others = members[0], [str(ids[i]) for i in members[1:]]
+        address = written(
+            [vocab[f][v] if (v := int(fields[j, first])) >= 0 else None for j, f in enumerate(FIELDS)]
+        )
+        more = f" and {len(others) - 10:,} more" if len(others) > 10 else ""
+        notes.append(
+            RecordIssue(
+                int(rows[first]),
+                str(ids[first]),
+                address,
+                f"also the address of ids {', '.join(others[:10])}{more}",
+            )
+        )
+    return notes
+
+
 def _check_rows(
-    raw_ids: list[Any], raw_addresses: list[Any], issues: dict[str, list[RecordIssue]]
+    rows: _Rows, issues: dict[str, list[RecordIssue]]
 ) -> tuple[NDArray[np.int64], list[str], list[str]]:
-    """Rows to index (the first of each id, with an address), their ids and addresses."""
+    """Rows to index (read whole, the first of each id, with an address), their ids and addresses."""
+    from stdaddr.io import id_text, inexact_id
+
     keep: list[int] = []
     ids: list[str] = []
     addresses: list[str] = []
     first: dict[str, int] = {}
-    for row, (raw_id, raw_address) in enumerate(zip(raw_ids, raw_addresses, strict=True)):
-        ident = _id_text(raw_id)
+    faults = rows.faults or [None] * len(rows.ids)
+    for row, (raw_id, raw_address, fault) in enumerate(zip(rows.ids, rows.addresses, faults, strict=True)):
+        ident = id_text(raw_id)
+        if fault is not None:
+            kind = "bad_encoding" if fault.status == "bad_encoding" else "malformed_rows"
+            issues[kind].append(RecordIssue(row, ident, _cell(raw_address), fault.reason))
+            continue
         if ident is None:
-            issues["empty_ids"].append(RecordIssue(row, None, str(raw_address), "empty id"))
+            issues["empty_ids"].append(RecordIssue(row, None, _cell(raw_address), "empty id"))
             continue
         if ident in first:
             issues["duplicate_ids"].append(
-                RecordIssue(row, ident, str(raw_address), f"id already used by row {first[ident]}")
+                RecordIssue(row, ident, _cell(raw_address), f"id already used by row {first[ident]}")
             )
             continue
         first[ident] = row
-        text = _address_text(raw_address)
+        text, problem = _address_text(raw_address)
         if text is None:
-            issues["empty_addresses"].append(RecordIssue(row, ident, str(raw_address), "empty address"))
+            kind = "empty_addresses" if problem.startswith(("empty", "placeholder")) else "unparseable"
+            issues[kind].append(RecordIssue(row, ident, _cell(raw_address), problem))
             continue
+        if inexact_id(raw_id):
+            issues["inexact_ids"].append(
+                RecordIssue(row, ident, repr(raw_id), "a float holds integers exactly only up to 2**53")
+            )
         keep.append(row)
         ids.append(ident)
         addresses.append(text)
     return np.array(keep, dtype=np.int64), ids, addresses
 
 
+def _address_text(value: Any) -> tuple[str | None, str]:
+    """The address in a cell, or None and why there is none."""
+    from stdaddr.io import is_missing, is_null_marker
+
+    if isinstance(value, (bytes, bytearray)):
+        value = bytes(value).decode("utf-8", errors="replace")
+    if value is None or (not isinstance(value, str) and is_missing(value)):
+        return None, "empty address"
+    if not isinstance(value, str):
+        return None, f"not text but a {type(value).__name__}"
+    if not value.strip():
+        return None, "empty address"
+    if is_null_marker(value):
+        return None, "placeholder for no address"
+    return value, ""
+
+
+def _cell(value: Any) -> str:
+    """A cell as the report shows it: its text, or "" when it is empty."""
+    from stdaddr.io import is_missing
+
+    if value is None or (not isinstance(value, str) and is_missing(value)):
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
 def _check_coordinates(
-    x: NDArray[np.float64],
-    y: NDArray[np.float64],
+    rows: _Rows,
     crs: str,
-    rows: NDArray[np.int64],
+    keep: NDArray[np.int64],
     ids: list[str],
     issues: dict[str, list[RecordIssue]],
-    *,
-    given: bool,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """The coordinates with NaN where they are missing, out of range or outside China (each reported;
-    a base built without coordinate columns reports nothing).
+    """The coordinates of the rows kept, NaN where they are missing, not numbers, out of range or outside
+    China; each reported with the cells as written (a base built without coordinate columns reports nothing).
     """
-    if not given:
-        return x, y
-    x = x.copy()
-    y = y.copy()
+    if rows.x is None or rows.y is None:
+        return np.full(len(keep), np.nan), np.full(len(keep), np.nan)
+    raw_x = [rows.x[i] for i in keep]
+    raw_y = [rows.y[i] for i in keep]
+    x, y = _numbers(raw_x), _numbers(raw_y)
     missing = ~(np.isfinite(x) & np.isfinite(y))
     problem = np.full(len(x), "", dtype=object)
     problem[missing] = "missing coordinates"
+    blank = np.array(
+        [_cell(a).strip() == "" or _cell(b).strip() == "" for a, b in zip(raw_x, raw_y, strict=True)],
+        dtype=bool,
+    )
+    problem[missing & ~blank] = "coordinates are not numbers"
     if is_geographic(crs):
         lon, lat = x, y
         out_of_range = ~missing & ((np.abs(x) > 180) | (np.abs(y) > 90))
@@ -532,7 +710,8 @@ def _check_coordinates(
     problem[(outside | out_of_range) & _in_china(lat, lon)] = "outside China (x and y look swapped)"
     bad = missing | out_of_range | outside
     for i in np.flatnonzero(bad):
-        issues["bad_coordinates"].append(RecordIssue(int(rows[i]), ids[i], f"({x[i]}, {y[i]})", problem[i]))
+        value = f"({_cell(raw_x[i]) or 'empty'}, {_cell(raw_y[i]) or 'empty'})"
+        issues["bad_coordinates"].append(RecordIssue(int(keep[i]), ids[i], value, problem[i]))
     x[bad] = np.nan
     y[bad] = np.nan
     return x, y
@@ -682,6 +861,69 @@ def _centroids(
         mx = np.bincount(codes[ok], weights=x[ok], minlength=n) / count
         my = np.bincount(codes[ok], weights=y[ok], minlength=n) / count
     return mx, my
+
+
+def _not_an_index(path: str | Path, why: str) -> NoReturn:
+    raise DataError(f'"{path}" is not a stdaddr index file ({why}); write one with AddressBase.save')
+
+
+def _index_meta(path: str | Path, data: Any) -> dict[str, Any]:
+    """The index's description, checked: a JSON object of this format and version, with a CRS and a report."""
+    if "meta" not in data.files:
+        _not_an_index(path, 'it has no "meta" entry')
+    meta = json.loads(str(data["meta"][()]))
+    if not isinstance(meta, dict) or meta.get("format") != INDEX_FORMAT:
+        found = meta.get("format") if isinstance(meta, dict) else type(meta).__name__
+        _not_an_index(path, f"its meta says format {found!r}, not {INDEX_FORMAT!r}")
+    if meta.get("version") != INDEX_VERSION:
+        raise DataError(
+            f'index file "{path}" has version {meta.get("version")!r} but this stdaddr reads version '
+            f"{INDEX_VERSION}; build the base again from its table and save it"
+        )
+    missing = [k for k in ("crs", "report") if k not in meta]
+    if missing or not isinstance(meta.get("report"), dict):
+        _not_an_index(path, f"its meta lacks {missing or ['report']}")
+    return meta
+
+
+@functools.cache
+def _index_layout() -> tuple[frozenset[str], frozenset[str]]:
+    """The array and vocabulary names every index has: those of an index of no record."""
+    none: list[str] = []
+    columns = {c: (np.zeros(0, dtype=np.int32), none) for c in COLUMNS}
+    empty = np.zeros(0)
+    arrays, vocab = build_arrays(np.zeros(0, dtype="<U1"), columns, empty, empty)
+    return frozenset(arrays), frozenset(vocab)
+
+
+def _check_index(path: str | Path, arrays: dict[str, np.ndarray], vocab: dict[str, list[str]]) -> None:
+    """DataError unless every array is there, with the shapes and value ranges the matcher relies on."""
+    names, columns = _index_layout()
+    missing = sorted(f"a.{k}" for k in names - arrays.keys()) + sorted(
+        f"v.{k}" for k in columns - vocab.keys()
+    )
+    if missing:
+        _not_an_index(path, f"it lacks {', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}")
+    ids, fields = arrays["ids"], arrays["fields"]
+    n = len(ids) if ids.ndim == 1 else -1
+    problems = []
+    if ids.ndim != 1 or ids.dtype.kind != "U":
+        problems.append("a.ids is not a list of texts")
+    for k in ("x", "y", "level"):
+        if arrays[k].shape != (n,):
+            problems.append(f"a.{k} has shape {arrays[k].shape}, not ({n},)")
+    if fields.shape != (len(COLUMNS), n) or fields.dtype.kind != "i":
+        problems.append(
+            f"a.fields has shape {fields.shape} ({fields.dtype}), not ({len(COLUMNS)}, {n}) integers"
+        )
+    elif n > 0:
+        top = fields.max(axis=1)
+        for j, column in enumerate(COLUMNS):
+            if top[j] >= len(vocab[column]) or fields[j].min() < -1:
+                problems.append(f"a.fields refers to values v.{column} does not have")
+                break
+    if problems:
+        _not_an_index(path, "; ".join(problems))
 
 
 def _report_from_dict(d: dict[str, Any]) -> BaseReport:

@@ -16,42 +16,158 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from stdaddr import __version__
 from stdaddr.errors import StdaddrError
 
 if TYPE_CHECKING:
     from stdaddr.batch import Progress
+    from stdaddr.io import Fault
 
 __all__ = ["main", "build_parser"]
 
 
-def _texts(args: argparse.Namespace) -> Iterable[str]:
-    from stdaddr.batch import iter_column, iter_lines
+class _Source(NamedTuple):
+    """The rows parse/normalize read: the input file's columns (None for texts and stdin) and, per row,
+    its line (argument number for texts), its input fields, its address text and its fault."""
 
-    if args.text:
-        return args.text
+    columns: list[str] | None
+    rows: Iterator[tuple[int, list[str], str, Fault | None]]
+    close: Callable[[], None]
+
+
+def _source(args: argparse.Namespace) -> _Source:
+    from stdaddr.io import column_index, iter_lines, iter_rows, open_table
+
     if args.input:
-        if not args.column:
-            raise StdaddrError("--input needs --column: the name of the address column")
-        return iter_column(args.input, args.column, encoding=args.encoding)
-    return iter_lines(sys.stdin)
+        reader = open_table(args.input, encoding=args.encoding)
+        try:
+            j = column_index(reader.columns, args.column, what=reader.name)
+        except StdaddrError:
+            reader.close()
+            raise
+        rows = ((line, fields, fields[j], fault) for line, fields, fault in iter_rows(reader))
+        return _Source(reader.columns, rows, reader.close)
+    if args.text:
+        return _Source(None, ((n, [t], t, None) for n, t in enumerate(args.text, start=1)), lambda: None)
+    lines = iter_lines(sys.stdin.buffer, encoding=args.encoding)
+    return _Source(None, ((n, [t], t, fault) for n, t, fault in lines), lambda: None)
+
+
+def _check_text_inputs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Usage errors of parse/normalize: texts and a file at once, a column without a file or the reverse."""
+    if args.text and args.input:
+        parser.error("give address TEXTs or --input FILE, not both (the texts would be ignored)")
+    if args.column and not args.input:
+        parser.error("--column names a column of --input FILE; give --input too")
+    if args.input and not args.column:
+        parser.error("--input needs --column: the name of the address column")
 
 
 def _cmd_parse(args: argparse.Namespace, *, normalized_only: bool = False) -> int:
-    from stdaddr.batch import write_parsed
+    from stdaddr.batch import FLAT_COLUMNS
 
-    with (
-        open(args.output, "w", encoding="utf-8", newline="")
-        if args.output
-        else nullcontext(sys.stdout) as out
-    ):
-        write_parsed(_texts(args), out, fmt=args.format, normalized_only=normalized_only)
+    source = _source(args)
+    try:
+        results = ["normalized"] if normalized_only else list(FLAT_COLUMNS)
+        if source.columns is None and normalized_only:
+            results.insert(0, "text")
+        header = [
+            *(source.columns or ["line"]),
+            *_unique([*results, "status", "reason"], source.columns or ["line"]),
+        ]
+        with _open_output(args.output) as out:
+            damaged = _write_parsed(source, out, header, fmt=args.format, normalized_only=normalized_only)
+    finally:
+        source.close()
+    for reason in damaged[:_SHOWN_FAULTS]:
+        print(f"stdaddr: {reason}", file=sys.stderr)
+    if len(damaged) > _SHOWN_FAULTS:
+        print(f"stdaddr: ... and {len(damaged) - _SHOWN_FAULTS:,} more rows like these", file=sys.stderr)
     return 0
+
+
+_SHOWN_FAULTS = 5
+
+
+def _open_output(path: str | None) -> Any:
+    if not path:
+        return nullcontext(sys.stdout)
+    if Path(path).is_dir():
+        raise StdaddrError(f'output "{path}" is a directory; expected a file name')
+    try:
+        return open(path, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise StdaddrError(f'cannot write "{path}": {exc.strerror}') from None
+
+
+def _unique(names: list[str], taken: list[str]) -> list[str]:
+    """``names`` with those the input already has suffixed _2, _3, … (input columns are never renamed)."""
+    used = set(taken)
+    out = []
+    for name in names:
+        new, k = name, 1
+        while new in used:
+            k += 1
+            new = f"{name}_{k}"
+        used.add(new)
+        out.append(new)
+    return out
+
+
+def _write_parsed(
+    source: _Source, out: IO[str], header: list[str], *, fmt: str, normalized_only: bool
+) -> list[str]:
+    """Parse each row's address and write it (text: the canonical string; csv: the input row or line
+    number, the result and a status; jsonl: one object, or for normalize one string). Rows that were
+    not read as written (bad bytes, a wrong number of fields, a cut line) are not parsed: their status
+    and reason say why. Returns those reasons."""
+    import csv
+    import itertools
+    import json
+
+    from stdaddr.batch import flat_row
+    from stdaddr.parsing import parse_many
+
+    damaged: list[str] = []
+    writer = csv.writer(out, lineterminator="\n")
+    if fmt == "csv":
+        writer.writerow(header)
+    rows = source.rows
+    while chunk := list(itertools.islice(rows, 10_000)):
+        usable = [fault is None or (fault.readable and fault.status != "bad_encoding") for *_, fault in chunk]
+        parsed = iter(parse_many([text for (_, _, text, _), ok in zip(chunk, usable, strict=True) if ok]))
+        for (line, fields, text, fault), ok in zip(chunk, usable, strict=True):
+            a = next(parsed) if ok else None
+            status, reason = (fault.status, fault.reason) if fault else ("ok", "")
+            if fault is not None and fault.status != "empty_address":
+                damaged.append(reason)
+            if fmt == "text":
+                out.write((a.normalized if a else "") + "\n")
+            elif fmt == "jsonl" and normalized_only:
+                out.write(json.dumps(a.normalized if a else None, ensure_ascii=False) + "\n")
+            elif fmt == "jsonl":
+                result = a.to_dict() if a else {"text": text}
+                out.write(
+                    json.dumps(
+                        {"line": line, **result, "status": status, "reason": reason}, ensure_ascii=False
+                    )
+                    + "\n"
+                )
+            else:
+                prefix = fields if source.columns is not None else [str(line)]
+                if normalized_only:
+                    values = ([] if source.columns is not None else [text]) + [a.normalized if a else ""]
+                else:
+                    values = (
+                        list(flat_row(a).values()) if a else [text] + [""] * (len(header) - len(prefix) - 3)
+                    )
+                writer.writerow([*prefix, *values, status, reason])
+    return damaged
 
 
 def _progress_bar(quiet: bool) -> tuple[Callable[[Progress], None] | None, Callable[[], None]]:
@@ -198,13 +314,20 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_text_inputs(p: argparse.ArgumentParser, default_format: str) -> None:
+def _add_text_inputs(p: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
     p.add_argument("text", nargs="*", help="address texts (default: read one per line from stdin)")
     p.add_argument("--input", "-i", metavar="FILE", help="a CSV/TSV/Excel/Parquet file to read a column of")
     p.add_argument("--column", "-c", metavar="COL", help="the address column of --input")
-    p.add_argument("--encoding", help="encoding of a CSV input (default: detected)")
-    p.add_argument("--format", "-f", choices=("jsonl", "csv"), default=default_format, help="output format")
+    p.add_argument("--encoding", help="encoding of a CSV input or of stdin (default: detected)")
+    p.add_argument(
+        "--format",
+        "-f",
+        choices=formats,
+        default=formats[0],
+        help="output format (csv: a header, the input's columns or line number, the result, status and reason)",
+    )
     p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    p.set_defaults(check=lambda args: _check_text_inputs(p, args))
 
 
 def _add_grid_layer(p: argparse.ArgumentParser, *, required: bool) -> None:
@@ -334,11 +457,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("parse", help="split addresses into their levels (JSON lines or CSV)")
-    _add_text_inputs(p, "jsonl")
+    _add_text_inputs(p, ("jsonl", "csv"))
     p.set_defaults(func=_cmd_parse)
 
-    p = sub.add_parser("normalize", help="print the canonical form of addresses")
-    _add_text_inputs(p, "csv")
+    p = sub.add_parser("normalize", help="print the canonical form of addresses (text: one per line)")
+    _add_text_inputs(p, ("text", "csv", "jsonl"))
     p.set_defaults(func=lambda a: _cmd_parse(a, normalized_only=True))
 
     _add_geocode(sub)
@@ -376,6 +499,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    check = getattr(args, "check", None)
+    if check is not None:
+        check(args)
     func: Callable[[Any], int] = args.func
     try:
         return func(args)
@@ -384,6 +510,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a file the command cannot open or write: say which, no traceback
+        where = f' "{exc.filename}"' if exc.filename else ""
+        print(f"stdaddr: error:{where} {exc.strerror or exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("stdaddr: interrupted", file=sys.stderr)
         return 130

@@ -12,13 +12,16 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import itertools
 import math
+import numbers
 import os
 import re
+import unicodedata
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from stdaddr.errors import ColumnError, DataError, InputError
 
@@ -38,10 +41,20 @@ __all__ = [
     "CsvOutput",
     "PartsOutput",
     "detect_encoding",
+    "decode_line",
+    "iter_lines",
+    "iter_rows",
+    "encoding_of_lines",
     "check_encoding",
     "open_table",
     "read_table",
     "cell_text",
+    "id_text",
+    "is_missing",
+    "inexact_id",
+    "NULL_MARKERS",
+    "is_null_marker",
+    "Table",
     "column_index",
     "output_format",
     "fsync_dir",
@@ -51,6 +64,7 @@ __all__ = [
 
 _SAMPLE = 1 << 16
 _SAMPLES = 4  # blocks read for detection: the head and three spread over the rest of the file
+_STREAM_SAMPLE = 1 << 22  # bytes of a stream held back at most to detect its encoding
 # GBK and GB2312 files are read as GB18030, their superset, so rare characters still decode.
 _CANDIDATES = ("gb18030", "big5", "utf_16", "cp1252")
 _SUPERSETS = {"gbk": "gb18030", "gb2312": "gb18030", "ascii": "utf-8", "big5": "big5hkscs"}
@@ -102,9 +116,11 @@ class Chunk:
 class TableReader:
     """A table read in chunks. ``columns`` are the header's names, ``encoding`` the text encoding
     (None for Excel and Parquet), ``total`` the size progress is measured against, in ``unit``
-    (bytes for text files, rows otherwise), and ``start`` the position of the first data row.
+    (bytes for text files, rows otherwise), ``start`` the position of the first data row, and ``name``
+    names the table in messages (the file, and the sheet of a workbook with several).
     """
 
+    name: str
     columns: list[str]
     encoding: str | None
     total: int | None
@@ -124,10 +140,9 @@ class TableReader:
 def detect_encoding(path: str | Path) -> str:
     """The text encoding of a file: UTF-8 (with or without BOM), GB18030 (GBK), Big5, … .
 
-    A BOM decides; otherwise UTF-8 when most lines with non-ASCII bytes in samples from the head and
-    from three places spread over the rest of the file decode as UTF-8 (a file whose first lines are
-    ASCII still counts, and a few damaged lines do not decide); otherwise charset-normalizer, weighing
-    only the encodings Chinese department exports come in.
+    A BOM decides; otherwise the lines with non-ASCII bytes decide (ASCII lines read the same in every
+    candidate), taken from samples of the head and of three places spread over the rest of the file, or
+    from the first such lines of the file when the samples have none: see :func:`encoding_of_lines`.
     """
     with open(path, "rb") as f:
         head = f.read(_SAMPLE)
@@ -135,51 +150,104 @@ def detect_encoding(path: str | Path) -> str:
             return "utf-8-sig"
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return "utf-16"
-        samples = [head] + _spread_samples(f, os.fstat(f.fileno()).st_size)
-    counts = [_utf8_lines(s, cut_start=i > 0) for i, s in enumerate(samples)]
-    good, bad = sum(c[0] for c in counts), sum(c[1] for c in counts)
-    # A few damaged lines do not make a UTF-8 file something else; in another encoding nearly
-    # every line with Chinese fails.
+        size = os.fstat(f.fileno()).st_size
+        samples = [(0, head), *_spread_samples(f, size)]
+        lines = [
+            line
+            for start, sample in samples
+            for line in _whole_lines(sample, cut_start=start > 0, cut_end=start + len(sample) < size).split(
+                b"\n"
+            )
+            if not line.isascii()
+        ]
+        if not lines and size > len(head):
+            lines = _first_non_ascii_lines(f)
+    return encoding_of_lines(lines)
+
+
+def encoding_of_lines(lines: Sequence[bytes]) -> str:
+    """The encoding of some lines with non-ASCII bytes (no lines: UTF-8, which ASCII is).
+
+    UTF-8 when most of them decode as UTF-8 (a few damaged lines do not decide; in another encoding
+    nearly every line with Chinese fails); else GB18030 when nearly all decode as GB18030 and not as
+    Big5 (nearly every Big5 byte pair is a valid GBK pair too, not the other way round); else
+    charset-normalizer on these lines alone (ASCII lines would make it take GBK for cp1252), weighing
+    only the encodings Chinese department exports come in (left to itself it takes short GBK files
+    for Korean).
+    """
+    good, bad = _decoded(lines, "utf-8")
     if bad == 0 or good > bad:
         return "utf-8"
+    candidates: tuple[str, ...] = _CANDIDATES
+    if _nearly_all(lines, "gb18030"):
+        if not _nearly_all(lines, "big5"):
+            return "gb18030"
+        candidates = ("gb18030", "big5")
     from charset_normalizer import from_bytes
 
-    # Department exports are Chinese: weigh only the encodings they come in, or short GBK files
-    # pass for Korean.
-    sample = b"\n".join(_whole_lines(s, cut_start=i > 0) for i, s in enumerate(samples))
-    best = from_bytes(sample, cp_isolation=list(_CANDIDATES)).best()
+    best = from_bytes(b"\n".join(lines), cp_isolation=list(candidates)).best()
     return check_encoding(best.encoding if best else "gb18030")
 
 
-def _spread_samples(f: Any, size: int) -> list[bytes]:
+def _decoded(lines: Sequence[bytes], codec: str) -> tuple[int, int]:
+    """How many of ``lines`` decode strictly as ``codec``, and how many do not."""
+    good = 0
+    for line in lines:
+        try:
+            line.decode(codec)
+            good += 1
+        except UnicodeDecodeError:
+            pass
+    return good, len(lines) - good
+
+
+def _nearly_all(lines: Sequence[bytes], codec: str) -> bool:
+    """Whether all of ``lines`` but a few damaged ones (at most one in ten) decode as ``codec``."""
+    good, bad = _decoded(lines, codec)
+    return good > 0 and bad * 10 <= len(lines)
+
+
+def _first_non_ascii_lines(f: Any, limit: int = 1000) -> list[bytes]:
+    """Up to ``limit`` lines with non-ASCII bytes from the start of the file, read in blocks (an ASCII
+    file costs one pass; a line is cut at :data:`MAX_LINE_BYTES`)."""
+    f.seek(0)
+    lines: list[bytes] = []
+    rest = b""
+    while len(lines) < limit:
+        block = f.read(_SAMPLE)
+        if not block:
+            break
+        block = rest + block
+        cut = block.rfind(b"\n") + 1
+        if cut == 0 and len(block) <= MAX_LINE_BYTES:
+            rest = block
+            continue
+        cut = cut or len(block)
+        block, rest = block[:cut], block[cut:]
+        if not block.isascii():
+            lines.extend(line for line in block.split(b"\n") if not line.isascii())
+    if rest and not rest.isascii():
+        lines.append(rest)
+    return lines[:limit]
+
+
+def _spread_samples(f: Any, size: int) -> list[tuple[int, bytes]]:
+    """Blocks from three places spread over the file after its head, with their offsets."""
     if size <= _SAMPLE:
         return []
     out = []
     for k in range(1, _SAMPLES):
-        f.seek(_SAMPLE + (size - 2 * _SAMPLE) * k // (_SAMPLES - 1))
-        out.append(f.read(_SAMPLE))
+        start = _SAMPLE + (size - 2 * _SAMPLE) * k // (_SAMPLES - 1)
+        f.seek(start)
+        out.append((start, f.read(_SAMPLE)))
     return out
 
 
-def _whole_lines(sample: bytes, *, cut_start: bool) -> bytes:
+def _whole_lines(sample: bytes, *, cut_start: bool, cut_end: bool) -> bytes:
     """The sample without the partial lines at its ends (a block read mid-file cuts a character)."""
     start = sample.find(b"\n") + 1 if cut_start else 0
-    end = sample.rfind(b"\n")
+    end = sample.rfind(b"\n") if cut_end else len(sample)
     return sample[start : end if end >= start else len(sample)]
-
-
-def _utf8_lines(sample: bytes, *, cut_start: bool) -> tuple[int, int]:
-    """How many lines with non-ASCII bytes decode as UTF-8, and how many do not."""
-    good = bad = 0
-    for line in _whole_lines(sample, cut_start=cut_start).split(b"\n"):
-        if line.isascii():
-            continue
-        try:
-            line.decode("utf-8")
-            good += 1
-        except UnicodeDecodeError:
-            bad += 1
-    return good, bad
 
 
 def check_encoding(name: str) -> str:
@@ -194,30 +262,69 @@ def check_encoding(name: str) -> str:
     return _SUPERSETS.get(codec, codec)
 
 
-def read_table(path: str | Path, *, encoding: str | None = None, sheet: str | int | None = 0) -> pd.DataFrame:
-    """Read a CSV/TSV, Excel or Parquet file as a DataFrame of strings (empty cells stay empty strings)."""
+@dataclass(slots=True)
+class Table:
+    """A whole table read at once (a standard address base): ``frame`` holds the cells (text from CSV
+    and Excel, the stored values from Parquet), ``lines`` the input line of each row (the header is
+    line 1), ``faults`` what is wrong with each row (as :class:`TableReader` finds it; blank lines are
+    left out) and ``name`` names the table in messages (the file, and the sheet of a workbook with several).
+    """
+
+    frame: pd.DataFrame
+    lines: list[int]
+    faults: list[Fault | None]
+    name: str
+
+
+def read_table(path: str | Path, *, encoding: str | None = None, sheet: str | int | None = 0) -> Table:
+    """Read a CSV/TSV/TXT (encoding detected unless given), Excel or Parquet file whole.
+
+    Text and Excel files are read by :func:`open_table`, so rows in a wrong encoding or with a wrong
+    number of fields come with their faults rather than as mojibake or shifted columns. When most rows
+    do not decode in an ``encoding`` the caller gave, the encoding is wrong, not the rows: DataError.
+    """
     import pandas as pd
 
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f'input file "{path}" does not exist')
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        return pd.read_excel(path, sheet_name=sheet, dtype=str, keep_default_na=False)
-    if suffix == ".parquet":
-        return pd.read_parquet(path).astype("string").fillna("")
-    if suffix not in TEXT_SUFFIXES:
-        raise InputError(
-            f'input file "{path}" has suffix "{suffix}"; expected .csv, .tsv, .txt, .xlsx or .parquet'
-        )
-    enc = encoding or detect_encoding(path)
-    sep = "\t" if suffix == ".tsv" else ","
+    file = Path(path)
+    if file.suffix.lower() == ".parquet" and file.is_file():
+        return _read_parquet(file)
+    reader = open_table(file, encoding=encoding, sheet=sheet)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    faults: list[Fault | None] = []
     try:
-        return pd.read_csv(
-            path, sep=sep, dtype=str, keep_default_na=False, encoding=enc, encoding_errors="replace"
+        for line, fields, fault in iter_rows(reader):
+            if fault is not None and fault.status == "empty_address":
+                continue  # a blank line is no row of a table read whole
+            rows.append(fields)
+            lines.append(line)
+            faults.append(fault)
+    finally:
+        reader.close()
+    if encoding is not None:
+        _check_given_encoding(file, reader.encoding or encoding, faults)
+    frame = pd.DataFrame(rows, columns=reader.columns, dtype=object)
+    return Table(frame, lines, faults, reader.name)
+
+
+def _check_given_encoding(path: Path, encoding: str, faults: list[Fault | None]) -> None:
+    bad = [f for f in faults if f is not None and f.status == "bad_encoding"]
+    if bad and len(bad) * 2 > len(faults):
+        raise DataError(
+            f'"{path}" is not in {encoding}: {len(bad):,} of {len(faults):,} rows do not decode (first: '
+            f"{bad[0].reason}); leave the encoding out to have it detected, or name the right one"
         )
-    except (ValueError, LookupError) as exc:
-        raise DataError(f'cannot read "{path}" as {enc} {suffix}: {exc}') from exc
+
+
+def _read_parquet(path: Path) -> Table:
+    import pandas as pd
+
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ...
+        raise DataError(f'cannot read "{path}" as Parquet: {exc}') from exc
+    frame = frame.set_axis([str(c) for c in frame.columns], axis=1).reset_index(drop=True)
+    return Table(frame, list(range(2, len(frame) + 2)), [None] * len(frame), f'"{path}"')
 
 
 def open_table(
@@ -229,6 +336,8 @@ def open_table(
 ) -> TableReader:
     """A :class:`TableReader` for a CSV/TSV/TXT (encoding detected unless given), Excel (.xlsx) or Parquet file."""
     file = Path(path)
+    if file.is_dir():
+        raise InputError(f'input file "{path}" is a directory; expected a CSV, Excel or Parquet file')
     if not file.is_file():
         raise InputError(f'input file "{path}" does not exist')
     suffix = file.suffix.lower()
@@ -257,6 +366,7 @@ class _TextReader(TableReader):
 
     def __init__(self, path: Path, *, encoding: str | None, max_record_lines: int):
         self.path = path
+        self.name = f'"{path}"'
         self.format = "csv"
         self.unit = "B"
         self.max_record_lines = max_record_lines
@@ -265,14 +375,9 @@ class _TextReader(TableReader):
         if size == 0:
             raise InputError(f'input file "{path}" is empty; expected a header row and data rows')
         self.encoding = check_encoding(encoding) if encoding else detect_encoding(path)
-        if self.encoding not in _LINE_SAFE:
-            raise InputError(
-                f'input file "{path}" is encoded as {self.encoding}; a CSV is read line by line and must be '
-                f"in one of {', '.join(_LINE_SAFE)} (convert it, e.g. with iconv, or pass --encoding)"
-            )
+        self._codec = _line_codec(self.encoding, f'input file "{path}"')
         # A line may hold one field as long as the line (the csv module's default limit is 128 KiB).
         csv.field_size_limit(max(csv.field_size_limit(), 2 * MAX_LINE_BYTES))
-        self._codec = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
         self._file = open(path, "rb")  # noqa: SIM115 - closed by close()
         head = self._file.read(_SAMPLE)
         if b"\n" not in head and b"\r" in head:
@@ -403,21 +508,81 @@ class _TextReader(TableReader):
                 f"line {line_no} has {size:,} bytes; only its first {MAX_LINE_BYTES:,} were read",
                 False,
             )
-        raw = raw.rstrip(b"\n").rstrip(b"\r")
-        try:
-            text = raw.decode(self._codec)
-        except UnicodeDecodeError as exc:
-            text = raw.decode(self._codec, errors="replace")
-            fault = fault or Fault(
-                "bad_encoding",
-                f"line {line_no}: bytes {raw[exc.start : exc.start + 4]!r} at byte {exc.start} are not "
-                f"{self.encoding}; replaced with U+FFFD",
-                True,
-            )
-        if "\x00" in text:
-            text = text.replace("\x00", "")
-            fault = fault or Fault("malformed_row", f"line {line_no}: NUL bytes removed", True)
-        return text, line_no, fault, offset + size
+        text, damage = decode_line(
+            raw.rstrip(b"\n").rstrip(b"\r"), self._codec, line_no, encoding=self.encoding
+        )
+        return text, line_no, fault or damage, offset + size
+
+
+def decode_line(
+    raw: bytes, codec: str, line_no: int, *, encoding: str | None = None
+) -> tuple[str, Fault | None]:
+    """One line decoded on its own, and its fault: bytes that are not ``codec`` become U+FFFD
+    (``bad_encoding``, naming the bytes and ``encoding``), NUL bytes are removed (``malformed_row``)."""
+    fault = None
+    try:
+        text = raw.decode(codec)
+    except UnicodeDecodeError as exc:
+        text = raw.decode(codec, errors="replace")
+        fault = Fault(
+            "bad_encoding",
+            f"line {line_no}: bytes {raw[exc.start : exc.start + 4]!r} at byte {exc.start} are not "
+            f"{encoding or codec}; replaced with U+FFFD",
+            True,
+        )
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+        fault = fault or Fault("malformed_row", f"line {line_no}: NUL bytes removed", True)
+    return text, fault
+
+
+def iter_lines(
+    stream: IO[bytes], *, encoding: str | None = None, name: str = "stdin"
+) -> Iterator[tuple[int, str, Fault | None]]:
+    """The lines of a byte stream (stdin), numbered from 1, without their line ends, each decoded on its
+    own as the CSV reader decodes lines (:func:`decode_line`), with its fault.
+
+    ``encoding`` is detected when not given, from the lines with non-ASCII bytes among the first
+    ones (up to 1,000 such lines or 4 MiB, which are held back meanwhile): :func:`encoding_of_lines`.
+    """
+    lines = iter(stream)
+    held: list[bytes] = []
+    if encoding is None:
+        size = 0
+        non_ascii: list[bytes] = []
+        for raw in lines:
+            held.append(raw)
+            size += len(raw)
+            if not raw.isascii():
+                non_ascii.append(raw.rstrip(b"\r\n"))
+            if len(non_ascii) >= 1000 or size >= _STREAM_SAMPLE:
+                break
+        bom = bool(held) and held[0].startswith(codecs.BOM_UTF8)
+        encoding = "utf-8-sig" if bom else encoding_of_lines(non_ascii)
+    encoding = check_encoding(encoding)
+    codec = _line_codec(encoding, name)
+    for n, raw in enumerate(itertools.chain(held, lines), start=1):
+        if n == 1 and codec == "utf-8" and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        yield (n, *decode_line(raw.rstrip(b"\n").rstrip(b"\r"), codec, n, encoding=encoding))
+
+
+def iter_rows(reader: TableReader, chunk_rows: int = 10_000) -> Iterator[tuple[int, list[str], Fault | None]]:
+    """Every row of a table, in order: its first input line, its fields and its fault."""
+    position = reader.start
+    while (chunk := reader.read(position, chunk_rows)) is not None:
+        yield from zip(chunk.lines, chunk.rows, chunk.faults, strict=True)
+        position = chunk.end
+
+
+def _line_codec(encoding: str, name: str) -> str:
+    """The codec to decode one line of ``encoding`` with; InputError for encodings not split on b"\\n"."""
+    if encoding not in _LINE_SAFE:
+        raise InputError(
+            f"{name} is encoded as {encoding}; it is read line by line and must be in one of "
+            f"{', '.join(_LINE_SAFE)} (convert it, e.g. with iconv, or pass --encoding)"
+        )
+    return "utf-8" if encoding == "utf-8-sig" else encoding
 
 
 def _opens_quote(text: str, delimiter: str, *, inside: bool) -> bool:
@@ -486,6 +651,124 @@ def _header_names(fields: list[str]) -> list[str]:
     return names
 
 
+# Cells that stand for "no address": database nulls, spreadsheet errors, dashes and the words forms
+# use for "none / unknown / see the attachment", in the form is_null_marker compares (NFKC, stripped,
+# ASCII lower-cased). Only whole cells: "无" alone is a placeholder, "无锡市" is a city.
+NULL_MARKERS = frozenset(
+    {
+        *(
+            "null",
+            "none",
+            "nil",
+            "nan",
+            "na",
+            "n/a",
+            "n.a.",
+            "#n/a",
+            "#null!",
+            "#value!",
+            "#ref!",
+            "undefined",
+        ),
+        *(
+            "unknown",
+            "-",
+            "--",
+            "---",
+            "—",
+            "——",
+            "/",
+            "//",
+            "\\",
+            ".",
+            "...",
+            "?",
+            "*",
+            "x",
+            "xx",
+            "xxx",
+            "0",
+        ),
+        *("无", "空", "暂无", "无地址", "没有", "没有地址", "不详", "地址不详", "未知", "地址未知", "不明"),
+        *("地址不明", "不清楚", "未填", "未填写", "待定", "待补充", "待核实", "待查", "缺失", "略", "同上"),
+        *("详见附件", "见附件", "详见备注", "见备注", "其他", "其它", "无详细地址", "空白"),
+    }
+)
+
+
+def is_null_marker(text: str) -> bool:
+    """Whether a cell's text only stands for "no value": one of :data:`NULL_MARKERS`, or nothing but
+    punctuation and symbols ("-/-", "……", "＊＊").
+
+    >>> is_null_marker(" NULL "), is_null_marker("Ｎ／Ａ"), is_null_marker("不详"), is_null_marker("—/—")
+    (True, True, True, True)
+    >>> is_null_marker("无锡市"), is_null_marker("12号"), is_null_marker("")
+    (False, False, False)
+    """
+    key = unicodedata.normalize("NFKC", text).strip()
+    if not key:
+        return False
+    if len(key) <= _LONGEST_MARKER and (key.lower() if key.isascii() else key) in NULL_MARKERS:
+        return True
+    return all(unicodedata.category(c)[0] in "PSZ" for c in key)
+
+
+_LONGEST_MARKER = max(len(m) for m in NULL_MARKERS)
+
+
+def id_text(value: Any) -> str | None:
+    """A record id as text, the same for every input format (None: no id).
+
+    Text is kept as it is (leading zeros and all; blank text is no id). Numbers a file stored as
+    numbers are written as integers when they are whole: a float id is an integer id that went through
+    a float column (pandas turns an integer column with a gap into float64), and beyond 2**53 it is the
+    integer the float holds (see :func:`inexact_id`). None, NaN, NA and NaT are no id.
+
+    >>> id_text("007"), id_text(330302006001.0), id_text(2.0**60), id_text(7.5), id_text(float("nan"))
+    ('007', '330302006001', '1152921504606846976', '7.5', None)
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if isinstance(value, (bytes, bytearray)):
+        return id_text(bytes(value).decode("utf-8", errors="replace"))
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        if math.isnan(number):
+            return None
+        return str(int(number)) if number.is_integer() else repr(number)
+    if is_missing(value):
+        return None
+    text = str(value)
+    return text if text.strip() else None
+
+
+def inexact_id(value: Any) -> bool:
+    """Whether ``value`` is a whole float beyond 2**53, where a float no longer holds every integer:
+    the id it gives may differ in its last digits from the one the source system wrote."""
+    return (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, numbers.Integral)
+        and math.isfinite(float(value))
+        and abs(float(value)) > 2**53
+    )
+
+
+def is_missing(value: Any) -> bool:
+    """Whether a scalar is a missing value: None, NaN, pandas' NA and NaT (NA's comparisons give NA)."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)
+    except (TypeError, ValueError):
+        return True
+
+
 def cell_text(value: Any) -> str:
     """A spreadsheet or Parquet value as text: integers without ``.0``, dates in ISO form (a datetime
     at midnight as a date), None as ""."""
@@ -498,9 +781,8 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float):
         if math.isnan(value):
             return ""
-        if value.is_integer() and abs(value) < 1e16:
-            return str(int(value))
-        return repr(value)
+        # A whole number of any size is written as the integer the float holds, never as 1.2e+18.
+        return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, datetime.datetime):
         # Excel stores dates as datetimes at midnight: write those as dates.
         return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
@@ -532,15 +814,21 @@ class _ExcelReader(TableReader):
         names = self._book.sheetnames
         if sheet is None or sheet == 0:
             self._sheet = self._book.worksheets[0]
-        elif isinstance(sheet, int) and 0 <= sheet < len(names):
+        elif isinstance(sheet, int) and not isinstance(sheet, bool) and 0 <= sheet < len(names):
             self._sheet = self._book.worksheets[sheet]
         elif isinstance(sheet, str) and sheet in names:
             self._sheet = self._book[sheet]
         else:
-            raise InputError(f"sheet was {sheet!r} but {path.name} has the sheets {names}")
+            self._book.close()
+            raise InputError(
+                f'sheet was {sheet!r} but "{path}" has the sheets {names} (a name, or a number from 0)'
+            )
+        title = self._sheet.title
+        self.name = f'sheet "{title}" of "{path}"' if len(names) > 1 else f'"{path}"'
         header = next(self._sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
         if header is None:
-            raise InputError(f'input file "{path}" has an empty sheet; expected a header row and data rows')
+            self._book.close()
+            raise InputError(f"{self.name} is an empty sheet; expected a header row and data rows")
         cells = [cell_text(v) for v in header]
         while cells and not cells[-1].strip():
             cells.pop()
@@ -604,6 +892,7 @@ class _ParquetReader(TableReader):
         import pyarrow.parquet as pq
 
         self.path = path
+        self.name = f'"{path}"'
         self.format = "parquet"
         self.encoding = None
         self.unit = "rows"

@@ -51,7 +51,7 @@ def test_report_lists_every_kind_of_problem_and_leaves_bad_rows_out():
         ("r1", "浙江省温州市鹿城区五马街道人民路9号", 120.66, 28.02),  # duplicate id
         ("", "浙江省温州市鹿城区五马街道人民路10号", 120.66, 28.02),  # empty id
         ("e1", "  ", 120.66, 28.02),  # empty address
-        ("u1", "。。。", 120.66, 28.02),  # nothing parseable
+        ("u1", "电话联系", 120.66, 28.02),  # nothing parseable
         ("c1", "浙江省温州市鹿城区五马街道人民路11号", float("nan"), 28.02),
         ("c2", "浙江省温州市鹿城区五马街道人民路12号", 28.02, 120.66),  # swapped
         ("c3", "浙江省温州市鹿城区五马街道人民路13号", 2.35, 48.85),  # Paris
@@ -181,11 +181,58 @@ def test_loading_refuses_other_versions_and_other_files(tmp_path):
     other = tmp_path / "other.npz"
     with open(other, "wb") as f:
         np.savez(f, meta=np.array(json.dumps({"format": "something"})))
-    with pytest.raises(DataError, match="not a stdaddr address index"):
+    with pytest.raises(DataError, match=r"not a stdaddr index file \(its meta says format 'something'"):
         AddressBase.load(other)
     (tmp_path / "junk.npz").write_bytes(b"junk")
-    with pytest.raises(DataError, match="cannot read"):
+    with pytest.raises(DataError, match=r"not a stdaddr index file \(it is not a .npz archive\)"):
         AddressBase.load(tmp_path / "junk.npz")
+
+
+def _index_without(path, tmp_path, name, **replace):
+    """A copy of the index at ``path`` without the entry ``name`` and with ``replace``d entries."""
+    with np.load(path) as data:
+        payload = {k: data[k] for k in data.files if k != name}
+    payload.update(replace)
+    out = tmp_path / "changed.npz"
+    with open(out, "wb") as f:
+        np.savez(f, **payload)
+    return out
+
+
+def test_anything_but_a_whole_index_is_refused_at_load_time_with_the_reason(tmp_path):
+    """Other files, damaged and incomplete indexes all give one DataError naming what is wrong, never a
+    numpy, zipfile or pickle error, and never an index that fails later at its first match."""
+    path = tmp_path / "base.npz"
+    build().save(path)
+    meta = json.loads(str(np.load(path)["meta"]))
+    np.save(tmp_path / "array.npy", np.arange(5))
+    (tmp_path / "empty.npz").write_bytes(b"")
+    frame().to_csv(tmp_path / "base.csv", index=False)
+    frame().to_parquet(tmp_path / "base.parquet")
+    (tmp_path / "cut.npz").write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    cases = {
+        tmp_path / "array.npy": "not a .npz archive",
+        tmp_path / "empty.npz": "not a .npz archive",
+        tmp_path / "base.csv": "not a .npz archive",
+        tmp_path / "base.parquet": "not a .npz archive",
+        tmp_path / "cut.npz": "not a stdaddr index file",
+    }
+    for bad, reason in cases.items():
+        with pytest.raises(DataError, match=reason) as caught:
+            AddressBase.load(bad)
+        assert "pickle" not in str(caught.value)
+    no_report = {k: v for k, v in meta.items() if k != "report"}
+    changes = [
+        ("a.x", {}, "lacks a.x"),
+        ("meta", {}, 'no "meta" entry'),
+        ("", {"meta": np.array(json.dumps([1, 2]))}, "format 'list'"),
+        ("", {"meta": np.array(json.dumps(no_report))}, "lacks \\['report'\\]"),
+        ("", {"a.y": np.zeros(2)}, "a.y has shape"),
+        ("", {"v.road": np.array(["x"])}, "values v.road does not have"),
+    ]
+    for name, replace, reason in changes:
+        with pytest.raises(DataError, match=f"not a stdaddr index file.*{reason}"):
+            AddressBase.load(_index_without(path, tmp_path, name, **replace))
 
 
 def test_parsing_on_two_processes_gives_the_same_columns(monkeypatch):
@@ -243,3 +290,199 @@ def test_a_single_process_batch_loop_collects_less_often_and_restores_the_caller
         assert gc.get_threshold() == (500, before[1], before[2])
     finally:
         gc.set_threshold(*before)
+
+
+KW = {"id_column": "id", "address_column": "addr", "x_column": "lon", "y_column": "lat"}
+
+
+def _write_csv(path, rows, encoding="utf-8", sep=","):
+    text = "".join(sep.join(map(str, r)) + "\n" for r in [("id", "addr", "lon", "lat"), *rows])
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_a_gbk_base_whose_first_rows_are_ascii_is_read_as_gbk(tmp_path):
+    """Detection is decided by the lines with Chinese, however late they come: no mojibake."""
+    ascii_rows = [(f"A{i}", f"No.{i} Main Street", 120.65, 28.01) for i in range(3000)]
+    path = _write_csv(tmp_path / "base.csv", [*ascii_rows, *ROWS], encoding="gbk")
+    base = AddressBase.from_file(path, **KW)
+    assert base.match("解放街123号3幢2单元301室").address_id == "r2"
+    assert not base.report.bad_encoding
+
+
+def test_rows_in_another_encoding_are_reported_and_left_out(tmp_path):
+    """A UTF-8 base with a few GBK rows appended: those rows are bad_encoding with their line, not '�…' records."""
+    path = tmp_path / "base.csv"
+    _write_csv(path, ROWS)
+    path.write_bytes(path.read_bytes() + "g1,鹿城区人民路99号,120.66,28.02\n".encode("gbk"))
+    base = AddressBase.from_file(path, **KW)
+    assert len(base) == len(ROWS) and "g1" not in base.ids.tolist()
+    [issue] = base.report.bad_encoding
+    assert issue.address_id == "g1" and "line 8" in issue.problem and "utf-8" in issue.problem
+    assert not base.report.ok and "encoding" in str(base.report)
+
+
+def test_a_wrong_explicit_encoding_is_a_data_error_naming_file_and_encoding(tmp_path):
+    path = _write_csv(tmp_path / "base.csv", ROWS, encoding="gbk")
+    with pytest.raises(DataError, match=r'base.csv" is not in utf-8: 6 of 6 rows.*detected'):
+        AddressBase.from_file(path, encoding="utf-8", **KW)
+    assert len(AddressBase.from_file(path, encoding="gbk", **KW)) == len(ROWS)
+
+
+def test_rows_with_a_wrong_number_of_fields_are_reported_and_the_others_read_in_place(tmp_path):
+    """No column is ever taken as the index: a 5-field row is a malformed row, the rest keep their columns."""
+    rows = [ROWS[0], (*ROWS[1], "extra"), *ROWS[2:], ("short", "鹿城区人民路1号")]
+    path = _write_csv(tmp_path / "base.csv", rows)
+    report = AddressBase.from_file(path, **KW).report
+    assert report.n_records == len(ROWS) - 1
+    assert [(i.address_id, i.problem) for i in report.malformed_rows] == [
+        ("r1", "line 3: 5 fields, expected 4; the extra ones are kept in the last column"),
+        ("short", "line 8: 2 fields, expected 4"),
+    ]
+
+
+def test_semicolon_and_tab_separated_bases_are_read_like_the_batch_reads_them(tmp_path):
+    for name, sep in (("base.csv", ";"), ("base.tsv", "\t"), ("pipes.txt", "|")):
+        path = _write_csv(tmp_path / name, ROWS, sep=sep)
+        base = AddressBase.from_file(path, **KW)
+        assert len(base) == len(ROWS) and base.report.ok
+
+
+def test_duplicate_column_names_are_a_column_error_naming_them(tmp_path):
+    df = pd.DataFrame([["a", "鹿城区解放街1号", "b"]], columns=["id", "addr", "id"])
+    with pytest.raises(ColumnError, match=r'id_column was "id" but the table has 2 columns of that name'):
+        AddressBase.from_dataframe(df, id_column="id", address_column="addr")
+    path = tmp_path / "base.csv"
+    path.write_text("id,addr,addr\n1,鹿城区解放街1号,x\n", encoding="utf-8")
+    with pytest.raises(ColumnError, match=r'address_column was "addr" but "[^"]*base.csv" has 2 columns'):
+        AddressBase.from_file(path, id_column="id", address_column="addr")
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        ("id,addr,lon,lat\n", "it has no data rows"),
+        ("id,addr,lon,lat\n\n\n,,,\n", "no row has both an id and an address"),
+        ("id,addr,lon,lat\n1,NULL,1,2\n2,电话联系,1,2\n", "no row has an id and an address in which"),
+    ],
+)
+def test_a_base_without_a_usable_record_is_a_data_error_saying_why(tmp_path, content, why):
+    path = tmp_path / "base.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(DataError, match=why) as caught:
+        AddressBase.from_file(path, **KW)
+    assert "records indexed" in str(caught.value) and caught.value.report.n_records == 0
+    with pytest.raises(DataError, match="it has no data rows"):
+        AddressBase.from_dataframe(frame([]), **KW)
+
+
+def test_ids_are_normalised_the_same_way_from_every_format(tmp_path):
+    """Int64 NA is an empty id; whole floats (Parquet, DataFrame) lose their .0 at any size; floats past
+    2**53 are noted, since a float cannot hold every such integer."""
+    df = pd.DataFrame(
+        {
+            "id": pd.array([330302006001, None, 7], dtype="Int64"),
+            "addr": ["鹿城区解放街1号", "鹿城区解放街2号", "鹿城区解放街3号"],
+        }
+    )
+    report = AddressBase.from_dataframe(df, id_column="id", address_column="addr").report
+    assert [i.row for i in report.empty_ids] == [1]
+    floats = pd.DataFrame({"id": [330302006001.0, 2.0**60, 7.5], "addr": df["addr"]})
+    floats.to_parquet(tmp_path / "base.parquet")
+    for base in (
+        AddressBase.from_dataframe(floats, id_column="id", address_column="addr"),
+        AddressBase.from_file(tmp_path / "base.parquet", id_column="id", address_column="addr"),
+    ):
+        assert sorted(base.ids.tolist()) == ["1152921504606846976", "330302006001", "7.5"]
+        assert [i.address_id for i in base.report.inexact_ids] == ["1152921504606846976"]
+        assert base.report.ok
+
+
+@pytest.mark.parametrize(
+    "marker",
+    [
+        "NULL",
+        " null ",
+        "None",
+        "nan",
+        "N/A",
+        "#N/A",
+        "-",
+        "--",
+        "/",
+        "无",
+        "不详",
+        "详见附件",
+        "Ｎ／Ａ",
+        "——",
+    ],
+)
+def test_placeholder_addresses_are_empty_addresses(marker):
+    base = build([*ROWS, ("p1", marker, 120.66, 28.02)])
+    [issue] = base.report.empty_addresses
+    assert (
+        issue.address_id == "p1" and issue.problem == "placeholder for no address" and issue.value == marker
+    )
+
+
+def test_an_address_that_is_not_text_and_coordinates_that_are_not_numbers_are_shown_as_written():
+    rows = [
+        *ROWS,
+        ("n1", 12345, 120.66, 28.02),
+        ("c1", "鹿城区人民路11号", "120.65度", "28,01"),
+        ("c2", "鹿城区人民路12号", None, 28.0),
+    ]
+    report = build(rows).report
+    assert [(i.address_id, i.value, i.problem) for i in report.unparseable] == [
+        ("n1", "12345", "not text but a int")
+    ]
+    assert [(i.address_id, i.value, i.problem) for i in report.bad_coordinates] == [
+        ("c1", "(120.65度, 28,01)", "coordinates are not numbers"),
+        ("c2", "(empty, 28.0)", "missing coordinates"),
+    ]
+
+
+def test_ids_sharing_one_address_are_noted_and_all_indexed():
+    rows = [*ROWS, ("d2", "温州市鹿城区五马街道解放街123号", 120.65, 28.01)]
+    base = build(rows)
+    [note] = base.report.duplicate_addresses
+    assert (note.address_id, note.problem) == ("d1", "also the address of ids d2")
+    assert note.value == "浙江省温州市鹿城区五马街道解放街123号"
+    assert len(base) == len(rows) and base.report.ok
+    assert "addresses shared by several ids" in str(base.report)
+
+
+def test_excel_and_parquet_problems_name_the_file_and_the_sheets(tmp_path):
+    book = tmp_path / "two.xlsx"
+    with pd.ExcelWriter(book) as writer:
+        frame().to_excel(writer, sheet_name="records", index=False)
+        frame().rename(columns={"addr": "地址"}).to_excel(writer, sheet_name="其他", index=False)
+    assert len(AddressBase.from_file(book, sheet=None, **KW)) == len(ROWS)
+    with pytest.raises(
+        InputError, match=r"sheet was 'nope' but \"[^\"]*two.xlsx\" has the sheets \['records', '其他'\]"
+    ):
+        AddressBase.from_file(book, sheet="nope", **KW)
+    with pytest.raises(
+        ColumnError, match=r'address_column was "addr" but sheet "其他" of "[^"]*two.xlsx" has'
+    ):
+        AddressBase.from_file(book, sheet="其他", **KW)
+    (tmp_path / "fake.xlsx").write_text("id,addr\n1,x\n")
+    (tmp_path / "cut.xlsx").write_bytes(book.read_bytes()[:300])
+    (tmp_path / "fake.parquet").write_text("id,addr\n1,x\n")
+    for name, what in (
+        ("fake.xlsx", "an Excel workbook"),
+        ("cut.xlsx", "an Excel workbook"),
+        ("fake.parquet", "Parquet"),
+    ):
+        with pytest.raises(DataError, match=f'cannot read "[^"]*{name}" as {what}'):
+            AddressBase.from_file(tmp_path / name, **KW)
+
+
+def test_match_many_refuses_one_text_and_a_wide_table():
+    base = build()
+    with pytest.raises(InputError, match="pass a list of texts, not one text"):
+        base.match_many("解放街123号")
+    with pytest.raises(InputError, match=r"columns \['id', 'addr', 'lon', 'lat'\].*match_table"):
+        base.match_many(frame())
+    [m] = base.match_many(frame()[["addr"]].head(1))
+    assert m.address_id == "d1"

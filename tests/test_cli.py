@@ -3,6 +3,7 @@ killed with SIGKILL and resumed writes the same bytes as an uninterrupted one.""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import signal
@@ -242,3 +243,79 @@ def test_sigkill_half_way_then_resume_gives_the_same_bytes(files, tmp_path):
     summary = json.loads((tmp_path / "out.csv.summary.json").read_text(encoding="utf-8"))
     assert summary["rows"] == 1_500 and summary["resumed_at_row"] >= 150
     assert not checkpoint.exists() and not (tmp_path / "out.csv.partial").exists()
+
+
+def _stdin(monkeypatch, data: bytes) -> None:
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+
+
+GBK_LINES = "温州市鹿城区解放街1号\n鹿城区人民路8号\n".encode("gbk")
+
+
+@pytest.mark.parametrize("encoding", [None, "gbk"])
+def test_stdin_in_gbk_is_decoded_not_lost(capsys, monkeypatch, encoding):
+    """stdin is read as bytes: GBK is detected (or taken from --encoding), one canonical string per line."""
+    _stdin(monkeypatch, GBK_LINES)
+    assert main(["normalize", *(["--encoding", encoding] if encoding else [])]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "浙江省温州市鹿城区解放街1号",
+        "浙江省温州市鹿城区人民路8号",
+    ]
+
+
+def test_lines_not_in_the_given_encoding_are_flagged_not_printed_as_mojibake(capsys, monkeypatch, tmp_path):
+    _stdin(monkeypatch, GBK_LINES)
+    assert main(["normalize", "--encoding", "utf-8"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == ["", ""] and "\ufffd" not in captured.out
+    assert "line 1: bytes" in captured.err and "are not utf-8" in captured.err
+    path = tmp_path / "events.csv"
+    path.write_bytes(b"id,addr\n1," + GBK_LINES.splitlines()[0] + b"\n")
+    assert main(["parse", "-i", str(path), "-c", "addr", "--encoding", "utf-8", "-f", "csv"]) == 0
+    rows = list(csv.DictReader(capsys.readouterr().out.splitlines()))
+    assert (
+        rows[0]["status"] == "bad_encoding" and "line 2" in rows[0]["reason"] and rows[0]["normalized"] == ""
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["normalize", "解放街1号", "--input", "x.csv", "--column", "a"], "not both"),
+        (["normalize", "--column", "a"], "give --input too"),
+        (["parse", "--input", "x.csv"], "--input needs --column"),
+    ],
+)
+def test_contradictory_text_inputs_are_usage_errors(capsys, args, message):
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    assert exit_.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_files_that_cannot_be_opened_are_errors_not_tracebacks(capsys, tmp_path):
+    assert main(["normalize", "解放街1号", "-o", str(tmp_path / "none" / "o.txt")]) == 2
+    assert 'cannot write "' in capsys.readouterr().err
+    assert main(["normalize", "--input", str(tmp_path), "--column", "a"]) == 2
+    assert "is a directory" in capsys.readouterr().err
+
+
+def test_csv_output_has_a_header_and_the_input_row_and_marks_malformed_rows(capsys, tmp_path):
+    """normalize/parse -f csv: a header, every input column (result columns renamed on a clash), a
+    status; a row with extra fields is a malformed_row, not an address with the extra text in it."""
+    path = tmp_path / "events.csv"
+    path.write_text("id,地址,status\n7,解放街12号,x\n8,解放街,14号,y\n", encoding="utf-8")
+    assert main(["normalize", "-i", str(path), "-c", "地址", "-f", "csv"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[:2] == [
+        "id,地址,status,normalized,status_2,reason",
+        "7,解放街12号,x,解放街12号,ok,",
+    ]
+    last = list(csv.reader(captured.out.splitlines()))[2]
+    assert last[:2] == ["8", "解放街"] and last[3:5] == ["", "malformed_row"] and "line 3" in last[5]
+    assert "line 3: 4 fields" in captured.err
+    assert main(["parse", "解放街1号", "-f", "csv"]) == 0
+    header, row = list(csv.reader(capsys.readouterr().out.splitlines()))
+    assert header[:3] == ["line", "text", "normalized"] and header[-2:] == ["status", "reason"]
+    assert row[0] == "1" and row[header.index("road")] == "解放街"

@@ -12,12 +12,16 @@ import pytest
 from stdaddr.errors import ColumnError, InputError
 from stdaddr.io import (
     MAX_LINE_BYTES,
+    NULL_MARKERS,
     Position,
     check_encoding,
     column_index,
     detect_encoding,
+    id_text,
+    is_null_marker,
     open_table,
     output_format,
+    read_table,
 )
 
 ROWS = [["1", "浙江省温州市鹿城区五马街道解放街12号", "噪音"], ["2", "瓯海区娄桥街道古岸头村1组3号", "积水"]]
@@ -51,6 +55,32 @@ def test_detect_encoding_looks_past_an_ascii_head(tmp_path):
     path = tmp_path / "events.csv"
     path.write_bytes(_csv(ascii_rows + ROWS * 200).encode("gbk"))
     assert detect_encoding(path) == "gb18030"
+
+
+@pytest.mark.parametrize("n_ascii", [250, 20_000])
+def test_detect_encoding_decides_on_the_lines_with_non_ascii_bytes(tmp_path, n_ascii):
+    """A GBK file of ASCII rows and a few Chinese ones is GBK, not cp1252: the ASCII rows say nothing."""
+    ascii_rows = [[str(i), f"No.{i} Main Street", "x"] for i in range(n_ascii)]
+    path = tmp_path / "events.csv"
+    path.write_bytes(_csv(ascii_rows + ROWS[:1]).encode("gbk"))
+    assert detect_encoding(path) == "gb18030"
+
+
+def test_detect_encoding_finds_non_ascii_lines_the_samples_miss(tmp_path):
+    """When the sampled blocks are all ASCII, the file is read on to its first lines with non-ASCII bytes."""
+    head = [[str(i), "No. 12 Jiefang Street", "x"] for i in range(6000)]
+    tail = [[str(i), "No. 14 Jiefang Street", "y"] for i in range(30_000)]
+    path = tmp_path / "events.csv"
+    path.write_bytes(_csv(head + ROWS + tail).encode("gbk"))
+    assert detect_encoding(path) == "gb18030"
+
+
+def test_detect_encoding_still_tells_big5_from_gbk(tmp_path):
+    """Big5 byte pairs are valid GBK pairs too; the Big5 file is still Big5."""
+    path = tmp_path / "events.csv"
+    rows = [["1", "鹿城區五馬街道解放街12號", "噪音"]] * 3
+    path.write_bytes(_csv(rows, header=("id", "地址", "類型")).encode("big5"))
+    assert detect_encoding(path) == "big5hkscs"
 
 
 def test_detect_encoding_ignores_a_few_damaged_lines(tmp_path):
@@ -198,6 +228,43 @@ def test_bad_inputs_are_input_errors(tmp_path):
     (tmp_path / "events.dbf").write_bytes(b"x")
     with pytest.raises(InputError, match=r'"\.dbf".*\.csv.*\.xlsx.*\.parquet'):
         open_table(tmp_path / "events.dbf")
+
+
+def test_a_directory_is_named_as_such(tmp_path):
+    with pytest.raises(InputError, match="is a directory"):
+        open_table(tmp_path)
+
+
+def test_read_table_keeps_faulty_rows_with_their_faults_and_leaves_blank_lines_out(tmp_path):
+    """Rows come with their lines and faults (as the batch reader finds them); a blank line is no row."""
+    path = tmp_path / "base.csv"
+    path.write_bytes("id;地址\n1;解放街12号\n\n2;解放街;14号\n".encode() + "3;人民路1号\n".encode("gbk"))
+    table = read_table(path)
+    assert table.frame.values.tolist()[:2] == [["1", "解放街12号"], ["2", "解放街;14号"]]
+    assert table.lines == [2, 4, 5]
+    assert [f and f.status for f in table.faults] == [None, "malformed_row", "bad_encoding"]
+    assert table.name == f'"{path}"'
+
+
+def test_null_markers_are_whole_cells_only():
+    """NULL_MARKERS are compared stripped, NFKC and ASCII case-folded; a place named with one is no marker."""
+    assert "null" in NULL_MARKERS and "不详" in NULL_MARKERS
+    assert all(is_null_marker(m) for m in ("NULL", " N/A ", "#n/a", "Ｎｏｎｅ", "无", "-/-", "……"))
+    assert not any(is_null_marker(t) for t in ("无锡市", "NULL路1号", "Nanjing", "", "  "))
+
+
+def test_id_text_is_one_rule_for_every_format():
+    import numpy as np
+    import pandas as pd
+
+    assert [id_text(v) for v in (pd.NA, pd.NaT, None, float("nan"), " ")] == [None] * 5
+    assert [id_text(v) for v in ("007", np.int64(5), np.float32(3.0), 1e20, 7.5)] == [
+        "007",
+        "5",
+        "3",
+        "100000000000000000000",
+        "7.5",
+    ]
 
 
 def test_column_index_lists_the_columns():
