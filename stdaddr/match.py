@@ -110,6 +110,11 @@ _KIND = re.compile(
 )
 # Names of different kinds score at most this (below _NAME_AGREE).
 _OTHER_KIND = 0.5
+# A road's direction before its kind (永宁东路, 人民北街, 解放中大道): two directions name two roads.
+_DIRECTION = re.compile("([东西南北中])(?:大道|大街|路|街)$")
+# A direction written on one side only (邮电路 / 邮电东路): most often another road, sometimes the
+# direction left out; it agrees, but no more than this, so the match is not sure.
+_ONE_DIRECTION = 0.7
 # Fuzzy lookups keep names within this much of the best similarity, at most this many.
 _FUZZY_KEEP = 0.15
 _FUZZY_LIMIT = 4
@@ -618,9 +623,28 @@ def name_similarity(a: str, b: str) -> float:
     kind_a, kind_b = _KIND.search(a), _KIND.search(b)
     if kind_a and kind_b and kind_a.group() != kind_b.group():
         return min(ratio, _OTHER_KIND)
+    if ratio > _OTHER_KIND and (kind_a or kind_b):
+        ratio = min(ratio, _direction_cap(a, b))
     if ratio < _SWAP_SIMILARITY and len(a) == len(b) and sorted(a) == sorted(b):
         return _SWAP_SIMILARITY
     return ratio
+
+
+def _direction_cap(a: str, b: str) -> float:
+    """The most two road names can agree given their directions: 1 without a direction or with the
+    same one, _OTHER_KIND for two directions of one name (永宁东路 / 永宁西路), _ONE_DIRECTION for a
+    direction on one side of one name (邮电路 / 邮电东路)."""
+    da, db = _DIRECTION.search(a), _DIRECTION.search(b)
+    if da is None and db is None:
+        return 1.0
+    if da is not None and db is not None:
+        if da.group(1) == db.group(1):
+            return 1.0
+        return _OTHER_KIND if a[: da.start()] == b[: db.start()] else 1.0
+    plain, directed, d = (a, b, db) if da is None else (b, a, da)
+    assert d is not None
+    stem = directed[: d.start()]
+    return _ONE_DIRECTION if plain.startswith(stem) and plain[len(stem) :] == directed[d.end(1) :] else 1.0
 
 
 # The same pairs of names come back query after query (a near road against the names around it).
@@ -935,9 +959,16 @@ def _decide(
     )
     t = _tables(base)
     own = None if unconfirmed else _record_at(t, s, tied, place, level)
-    if own is not None:
+    twins = _twins(t, s, tied, own, level) if own is not None else []
+    if own is not None and twins:
+        # Records of one address under several ids (a base listing a place twice): none is the answer.
+        ambiguous = True
+        address_id: str | None = None
+        rows = s.rows[[own, *twins]]
+        x, y = _mean_point(base._a["x"][rows], base._a["y"][rows])
+    elif own is not None:
         row = int(s.rows[own])
-        address_id: str | None = str(base._a["ids"][row])
+        address_id = str(base._a["ids"][row])
         x, y = base._a["x"].item(row), base._a["y"].item(row)
     else:
         address_id = None
@@ -953,8 +984,35 @@ def _decide(
         None if math.isnan(y) else y,
         ambiguous,
         _candidates(base, q, s, _best(s.score, limit)) if candidates else (),
-        _explain(q, top, MATCH_LEVELS[level], address_id, len(tied), split, ambiguous),
+        _explain(
+            q, top, MATCH_LEVELS[level], address_id, len(twins) + 1 if twins else len(tied), split, ambiguous
+        ),
     )
+
+
+def _twins(t: _Tables, s: _Scores, tied: list[int], own: int, level: int) -> list[int]:
+    """Other tied records at the level of ``own`` with its very values: the same address listed under
+    other ids."""
+    if len(tied) < 2:
+        return []
+    want = level + 1  # t.levels holds level + 1
+    values = s.fields[:, own]
+    return [
+        k
+        for k in tied
+        if k != own
+        and t.levels[s.rows[k]] == want
+        and abs(float(s.total[k]) - float(s.total[own])) <= _TIE
+        and bool((s.fields[:, k] == values).all())
+    ]
+
+
+def _mean_point(x: NDArray[np.float64], y: NDArray[np.float64]) -> tuple[float, float]:
+    """The mean of the points given (NaN where none is known)."""
+    ok = ~(np.isnan(x) | np.isnan(y))
+    if not ok.any():
+        return math.nan, math.nan
+    return float(x[ok].mean()), float(y[ok].mean())
 
 
 def _best(score: NDArray[np.float64], limit: int) -> NDArray[np.int64]:
@@ -1408,7 +1466,11 @@ def _explain(
     if differs:
         parts.append(differs)
     if ambiguous:
-        parts.append(f"{n_tied} records tie, split by {split}")
+        parts.append(
+            f"{n_tied} records tie, split by {split}"
+            if split
+            else f"{n_tied} records of the base have this very address, under different ids"
+        )
     return "; ".join(parts)
 
 

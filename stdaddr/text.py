@@ -22,8 +22,9 @@ __all__ = ["clean", "to_number", "NUMERAL", "CN_DIGITS"]
 
 CN_DIGITS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖幺"
 CN_UNITS = "十百千拾佰仟"
-# One number: Arabic digits, or Chinese/financial numerals (ones and units).
-NUMERAL = rf"(?:\d+|[{CN_DIGITS}{CN_UNITS}]+)"
+# One number: Arabic digits, or Chinese/financial numerals (ones and units); 廿 (20) and 卅 (30) open
+# a numeral, or stand alone before a number's mark (廿三号, 廿幢; not 鄞卅区, 卅 mistyped for 州).
+NUMERAL = rf"(?:\d+|[廿卅]?[{CN_DIGITS}{CN_UNITS}]+|[廿卅](?=[号幢栋楼层室]))"
 
 _DIGIT_VALUE = {
     c: v
@@ -127,6 +128,8 @@ def to_number(numeral: str) -> str:
     """
     if numeral.isdigit() and numeral.isascii():
         return numeral
+    if "廿" in numeral or "卅" in numeral:  # 廿三 = 二十三, 卅一 = 三十一 (dates, door numbers)
+        numeral = numeral.replace("廿", "二十").replace("卅", "三十")
     if not any(c in _UNIT_VALUE for c in numeral):
         if all(c in _DIGIT_VALUE for c in numeral):
             return "".join(str(_DIGIT_VALUE[c]) for c in numeral)

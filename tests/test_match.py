@@ -70,6 +70,22 @@ def test_the_same_door_in_two_counties_ties_without_a_point(base):
     assert {c.address_id for c in m.candidates} == {"d1", "r4"}
 
 
+def test_an_address_listed_twice_under_two_ids_is_a_tie():
+    twice = build_base(
+        [
+            ("W001", "浙江省温州市鹿城区五马街道解放街123号", 120.650, 28.010),
+            ("W011", "温州市鹿城区五马街道解放街123号", 120.652, 28.012),
+            ("W002", "浙江省温州市鹿城区五马街道解放街125号", 120.660, 28.020),
+        ]
+    )
+    m = twice.match("解放街123号")
+    assert m.ambiguous and m.status == "ambiguous" and m.address_id is None
+    assert {c.address_id for c in m.candidates[:2]} == {"W001", "W011"}
+    assert (m.x, m.y) == (pytest.approx(120.651), pytest.approx(28.011))
+    assert "under different ids" in m.explanation
+    assert twice.match("解放街125号").address_id == "W002"
+
+
 def test_a_county_picks_the_door_of_that_county(base):
     assert base.match("龙湾区解放街123号").address_id == "r4"
 
@@ -110,6 +126,23 @@ def test_a_typo_in_the_road_still_matches_but_less_surely(base):
     typo = base.match("鹿城区解方街123号3幢2单元301室", score_cutoff=0.0)
     assert typo.address_id == "r2" and typo.score < exact.score
     assert "fuzzy road 解方街" in typo.explanation
+
+
+def test_a_road_of_another_direction_is_another_road():
+    """永宁东路 and 永宁西路 are two roads; 邮电东路 may be 邮电路 with a direction added, never surely."""
+    roads = build_base(
+        [
+            ("w1", "浙江省温州市鹿城区五马街道永宁西路88号", 120.650, 28.010),
+            ("w2", "浙江省温州市鹿城区五马街道邮电路5号", 120.651, 28.011),
+        ]
+    )
+    other = roads.match("鹿城区永宁东路88号", score_cutoff=0.0)
+    assert other is None or other.address_id is None
+    added = roads.match("鹿城区邮电东路5号", score_cutoff=0.0)
+    assert added is None or added.address_id is None or added.score < 0.9
+    assert match_module.name_similarity("永宁东路", "永宁西路") < match_module.name_similarity(
+        "永宁东路", "永宁东路"
+    )
 
 
 def test_a_text_naming_only_divisions_matches_the_finest_one(base):

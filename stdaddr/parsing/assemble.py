@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from stdaddr import gazetteer
-from stdaddr.gazetteer import CODE_LENGTHS, HISTORIC, LEVELS, fold
+from stdaddr.gazetteer import CODE_LENGTHS, FULL, GENERIC_STEMS, HISTORIC, LEVELS, fold
 from stdaddr.models import DIVISION_FIELDS, Address, Component, Division
 from stdaddr.parsing.community import FoundCommunity, written_name
 from stdaddr.parsing.divisions import ZONE, ZONE_NAME, Chain, Hit, Reading
@@ -35,24 +35,47 @@ _COUNTY_BEFORE_ROAD = re.compile(
 )
 
 
-def _county_before_road(pieces: list[Piece]) -> list[Piece]:
+# Stems that name a part of any town as much as a county (东区, 新城区, 老城区).
+_AREA_STEM = re.compile("[东西南北中新老]+城?")
+
+
+def _county_before_road(pieces: list[Piece], notes: list[str]) -> list[Piece]:
     """A road whose name starts with a county's name, when no county is read, is that county, then the
-    road (稔洲区|永茂路: a county the gazetteer does not know, a typo or a former district). The county is
-    a component without a code. With a county read, such a name is more often an area (保税东区)."""
+    road (稔洲区|永茂路: a county the gazetteer does not know, a typo or a former district; 杭州市|鹿城区|
+    解放街: a county of another city than the one read, which a note points out). The county is a
+    component without a code. With a county read, such a name is more often an area (保税东区)."""
     road = next((p for p in pieces if p.field == "road"), None)
-    if (
-        road is None
-        or (m := _COUNTY_BEFORE_ROAD.match(road.value)) is None
-        or not ROAD_AHEAD.fullmatch(road.value, m.end())
-    ):
+    if road is None or any(p.field == "county" for p in pieces):
         return pieces
-    if any(p.field == "county" for p in pieces):
+    m = _COUNTY_BEFORE_ROAD.match(road.value)
+    end = m.end() if m is not None else _official_county(road.value)
+    if not end or not ROAD_AHEAD.fullmatch(road.value, end):
         return pieces
-    cut = road.start + m.end()
+    name = road.value[:end]
+    above = [p.value for p in pieces if p.field in ("province", "city") and not p.repeated]
+    if m is None and above:
+        notes.append(f"{name} does not lie in {above[-1]}; its name is kept without a code")
+    cut = road.start + end
     out = [p for p in pieces if p is not road]
-    out.append(Piece("county", road.start, cut, m.group()))
-    out.append(Piece("road", cut, road.end, road.value[m.end() :]))
+    out.append(Piece("county", road.start, cut, name))
+    out.append(Piece("road", cut, road.end, road.value[end:]))
     return out
+
+
+def _official_county(name: str) -> int:
+    """The length of the official county-level name (鹿城区, 瑞安市) that ``name`` opens with, or 0.
+    Names of an area as much as of a county (东区, 城区, 新城区) do not count."""
+    g = gazetteer.load()
+    for n in range(min(len(name) - 1, 8), 2, -1):
+        stem = name[: n - 1]
+        if (
+            name[n - 1] in "区县市旗"
+            and stem not in GENERIC_STEMS
+            and not _AREA_STEM.fullmatch(stem)
+            and any(e.level == 2 and e.kind == FULL for e in g.lookup(name[:n]))
+        ):
+            return n
+    return 0
 
 
 def _division(code: str) -> Division:
@@ -209,7 +232,7 @@ def assemble(
     if community is None:
         codes = _refine_by_community(pieces, codes, notes)
     codes = _refine_by_zone(pieces, codes, notes)
-    return _build(text, offsets, _county_before_road(pieces), codes, notes)
+    return _build(text, offsets, _county_before_road(pieces, notes), codes, notes)
 
 
 def _refine_by_community(pieces: list[Piece], codes: list[str], notes: list[str]) -> list[str]:
@@ -301,6 +324,10 @@ def _build(
             extra.append(text[s:e] if p.repeated else p.value)
         elif p.field == "road":
             values[p.field] = p.value  # of 人民路中山巷 the lane written last carries the number
+        elif p.code in MUNICIPALITIES:
+            # 上海市 or 上海: a municipality written once names its province and its city.
+            values.setdefault("province", p.value)
+            values.setdefault("city", p.value)
         elif p.code is not None and len(p.code) != CODE_LENGTHS[LEVELS.index(p.field)]:
             continue  # 龙港镇 names 龙港市 now: it fills no town
         else:

@@ -25,6 +25,8 @@ _VILLAGE_MARK = re.compile("村(?!委|民)")
 # A town's level mark after a community's short name: the name is that of a town (石粘|镇, merged since),
 # or of a zone (长城|工业区).
 _TOWN_MARK = re.compile(f"(?:街道|镇|乡)(?!路|街|大道|巷)|{ZONE.pattern}")
+# A road's kind right after a community's short name: the road is named after it (五和|大道, 沿山|路).
+_ROAD_KIND = re.compile("(?:大道|大街|公路|路|街(?!道)|巷)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +60,9 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
         if entry.kind != FULL and not written and (village := _VILLAGE_MARK.match(text, end)):
             return village.end(), entry.code  # 桥头村 for 桥头社区: a village since made a community
         # A short name (沿山 for 沿山村) only when nothing follows that could extend it, or a road does.
-        goes_on = _CJK.match(text, end) and (_TOWN_MARK.match(text, end) or not road_ahead(text, end))
+        goes_on = _CJK.match(text, end) and (
+            _TOWN_MARK.match(text, end) or _ROAD_KIND.match(text, end) or not road_ahead(text, end)
+        )
         if entry.kind != FULL and not written and goes_on:
             continue
         return end, entry.code

@@ -112,6 +112,12 @@ _NOT_ADDRESS = re.compile(
 )
 
 _GAP_COST = 1.0
+# Text before the divisions that no name covers and no address mark is in costs at most this: a
+# sentence before the address (投诉人反映|鹿城区解放街1号) leaves the official names after it readable,
+# while a short name must still open the text or nearly (its weight is below the cap). A road, door or
+# place written before (杨府山路000号|温州市某某厂) is address content, and costs what it did.
+_BEFORE_CAP = 3.0
+_ADDRESS_MARK = re.compile("[路街巷弄号幢栋楼室村镇乡区县市省州旗盟]")
 
 _FULL_BONUS = 0.5
 _LINK_BONUS = 0.5
@@ -410,13 +416,16 @@ def _skip_costs(text: str, hits: list[Hit]) -> tuple[dict[int, float], dict[int,
             kind[m.start() : m.end()] = kind[m.start() : m.end()].replace(b"\x01", b"\x00")
     before: dict[int, float] = {}
     inside: dict[int, float] = {}
+    mark = _ADDRESS_MARK.search(text)
+    unmarked = len(text) if mark is None else mark.start()
     uncovered = covered = 0
     last = 0
     for pos in sorted({p for h in hits for p in (h.start, h.end)}):
         uncovered += kind.count(1, last, pos)
         covered += kind.count(2, last, pos)
         last = pos
-        before[pos] = uncovered + _COVERED_BEFORE * covered
+        plain = uncovered if pos > unmarked else min(uncovered, _BEFORE_CAP)
+        before[pos] = plain + _COVERED_BEFORE * covered
         inside[pos] = uncovered + _COVERED_INSIDE * covered
     return before, inside
 

@@ -69,8 +69,8 @@ _TOKEN = re.compile(
             # 40-43楼: a range of floors; B2-5楼, 52-11楼: a building, then its floor.
             r"(?P<floor_range>(?<![0-9A-Z-])([A-Z]?)([0-9]{1,3})-([0-9]{1,3})(?:层|楼)(?![房盘道梯宇下]))",
             rf"(?P<floor>第?(负|地下|-)?({N}|(?<![A-Z])[A-Z][0-9]+|[0-9]+[A-Z])(?:层|楼)(?![房盘道梯宇下]))",
-            # 13F, B2F: a floor written the English way.
-            r"(?P<floor_f>(?<![0-9A-Z])(B)?([0-9]{1,3})F(?![0-9A-Z]))",
+            # 13F, B2F: a floor written the English way; a room may follow at once (3F302).
+            r"(?P<floor_f>(?<![0-9A-Z])(B)?([0-9]{1,3})F(?![A-Z]))",
             rf"(?P<room>((?<![A-Z])[A-Z]?[0-9]+[A-Z]?|{N})(?:室|户|房)(?![子间村屋]))",
             rf"(?P<group>第?({N})(?:组|村民小组))",
             # 1714-1715室: a range of rooms.
@@ -78,12 +78,15 @@ _TOKEN = re.compile(
             r"(?P<pair>(?<![0-9-])([0-9]+)-([0-9]+)(?![0-9-]))",
             rf"(?P<part>(?<![0-9])(?:{N}|[A-Z])(?:期|区)(?![0-9]*[期区]))",
             # A bare number; Chinese digits read one by one (三〇一, 叁零壹) count when nothing follows them.
-            r"(?P<number>(?<![0-9A-Z])([A-Z]?[0-9]+[A-Z]?|[〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖]{3,4}(?![\u4e00-\u9fff]))(?![0-9]|国道|省道|县道))",
+            r"(?P<number>(?:(?<![0-9A-Z])|(?<=[0-9]F))([A-Z]?[0-9]+[A-Z]?|[〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖]{3,4}(?![\u4e00-\u9fff]))(?![0-9]|国道|省道|县道))",
             # 湖南总部：, 工厂地址：: a label before an address (the colon is folded to a comma).
             r"(?P<label>(?:[\u4e00-\u9fff]{0,4}(?:地址|总部|总公司|分公司|工厂|厂区)"
             r"|[\u4e00-\u9fff]{0,2}(?:办公区|办公地|经营场所|生产基地|仓库))(?=,))",
-            r"(?P<note_words>(?:[放送交寄存](?:在|到|至)?(?:前台|门口|门卫|传达室|快递柜|丰巢|物业|保安室|驿站)|代收|转交|[\u4e00-\u9fff](?:先生|女士|小姐|师傅)(?:收)?|电联|(?:请|麻烦)?(?:送货|送达|配送|派送|到了)?(?:提前|先|前)?(?:致电|电话联系|打电话|联系)(?:[\u4e00-\u9fff]{0,6})?|谢谢|收货|收件))",
-            r"(?P<assist>(?:斜?对面|附近|旁边|隔壁|对过|楼下|交叉(?:路?口)?|交(?:界|汇)?[口处]|路口|(?:往|向)?[东西南北]{1,2}(?:侧|面|边)?约?[0-9]+(?:米|公里|M|KM)|[0-9]+(?:米|公里)处?|[东西南北]侧|[东西南北]{1,2}角(?![0-9\u4e00-\u9fff]*(?:小区|大厦|花园|广场))|旁))",
+            # 联系人：李四, 收件人张三, 301室张三收: whom to give it to, after the address.
+            r"(?P<note_words>(?:(?:联系人|收货人|收件人|负责人|经办人),?[\u4e00-\u9fff]{0,3}(?![\u4e00-\u9fff])"
+            r"|(?<=[0-9号室楼幢栋层,])[\u4e00-\u9fff]{2,3}收(?![\u4e00-\u9fff])|[放送交寄存](?:在|到|至)?(?:前台|门口|门卫|传达室|快递柜|丰巢|物业|保安室|驿站)|代收|转交|[\u4e00-\u9fff](?:先生|女士|小姐|师傅)(?:收)?|电联|(?:请|麻烦)?(?:送货|送达|配送|派送|到了)?(?:提前|先|前)?(?:致电|电话联系|打电话|联系)(?:[\u4e00-\u9fff]{0,6})?|谢谢|收货|收件))",
+            # 旁边的小卖部: the place a relation word names (的 ...) is part of the note.
+            r"(?P<assist>(?:斜?对面|附近|旁边|隔壁|对过|楼下|交叉(?:路?口)?|交(?:界|汇)?[口处]|路口|(?:往|向)?[东西南北]{1,2}(?:侧|面|边)?约?[0-9]+(?:米|公里|M|KM)|[0-9]+(?:米|公里)处?|[东西南北]侧|[东西南北]{1,2}角(?![0-9\u4e00-\u9fff]*(?:小区|大厦|花园|广场))|旁)(?:的[\u4e00-\u9fff]{1,10})?)",
             # A town may be named with 村 (付村镇); it is tried before the community pattern.
             # 新街镇, 大路乡: a town name may end in 街 or 路 right before 镇/乡; 五乡|中路 is a road.
             rf"(?P<town>(?:{_TOWN_NAME_LEXED}{{1,6}}?(?:[路街巷](?=[镇乡]|街道))?(?:街道|(?<!小)(?<!新区)(?<!发区)(?<!业区)(?<!园区)镇|乡(?!镇))|(?:路[东西南北])?{_CJK_NAME}{{0,6}}?(?:{_ZONE_ALTERNATION}))(?![东西南北中]?(?:路|街|大道)|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
@@ -165,6 +168,8 @@ _G = {name: _TOKEN.groupindex[name] for name in _TOKEN.groupindex}
 
 def _floor_value(m: re.Match[str]) -> str:
     sign, n = m.group(_G["floor"] + 1, _G["floor"] + 2)
+    if not sign and n[0] == "B" and n[1:].isdigit():
+        sign, n = "-", n[1:]  # B1层: the first floor below ground
     return ("-" if sign else "") + _num(n) + "层"
 
 
