@@ -333,9 +333,7 @@ class AddressBase:
         """
         from stdaddr import match
 
-        return match.match_many(
-            self, _batch_texts(texts), limit=limit, score_cutoff=score_cutoff, workers=workers
-        )
+        return match.match_many(self, texts, limit=limit, score_cutoff=score_cutoff, workers=workers)
 
     def match_table(
         self,
@@ -366,24 +364,6 @@ class AddressBase:
     def column(self, name: str) -> NDArray[np.int32]:
         """One column of the field matrix: the value id of ``name`` per record (-1: none)."""
         return self._a["fields"][COLUMN_INDEX[name]]
-
-
-def _batch_texts(texts: Any) -> Any:
-    """``texts`` as a batch of texts: a one-column DataFrame is its column; one text or a wider table is
-    an InputError (iterating them gives characters or column names, not addresses)."""
-    if isinstance(texts, (str, bytes, bytearray)):
-        raise InputError(
-            f"texts was one text ({str(texts)[:30]!r}); pass a list of texts, not one text (or use match())"
-        )
-    columns = getattr(texts, "columns", None)
-    if columns is not None and hasattr(texts, "iloc"):  # a DataFrame
-        if len(columns) == 1:
-            return texts.iloc[:, 0]
-        raise InputError(
-            f"texts was a DataFrame with the columns {[str(c) for c in columns]}; pass its address column "
-            '(base.match_many(df["address"])) or use base.match_table(df, column="address")'
-        )
-    return texts
 
 
 def standard_of(values: dict[str, str | None]) -> str:

@@ -76,8 +76,10 @@ def geocode_many(
     workers: int | None = None,
 ) -> list[Geocode]:
     """One :class:`~stdaddr.models.Geocode` per input, in order, on ``workers`` processes for big batches."""
+    from stdaddr.parsing import as_batch
+
     out_crs = base.crs if crs is None else parse_crs(crs)
-    items = list(texts)
+    items = list(as_batch(texts))
     results = match_batch(base, items, limit=1, score_cutoff=score_cutoff, workers=workers, candidates=False)
     x, y = _points([m for m, _, _ in results], base.crs, out_crs)
     return [

@@ -1570,8 +1570,11 @@ def match_batch(
 ) -> list[tuple[Match | None, str, str]]:
     """:func:`match_safe` over many values, in order, on ``workers`` forked processes for big batches."""
     global _FORKED
+    from stdaddr.parsing import as_batch, check_workers
+
     cutoff = _check_args(limit, score_cutoff)
-    items = list(values)
+    check_workers(workers)
+    items = list(as_batch(values))
     n_workers = default_workers(workers) if len(items) >= 2 * _CHUNK else 1
     _tables(base)  # built once here, so forked workers inherit it
     _FORKED = (base, limit, cutoff, candidates)

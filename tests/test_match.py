@@ -157,7 +157,7 @@ def test_contradicting_divisions_or_unknown_roads_give_none(base):
     assert base.match("北京市朝阳区") is None
 
 
-@pytest.mark.parametrize("bad", [None, float("nan"), "", "   ", b"\xff\xfe\x00", 123, ["解放街"], "。。。"])
+@pytest.mark.parametrize("bad", [None, float("nan"), "", "   ", b"\xff\xfe\x00", 123, ["解放街"], "。。。", "NULL", "不详"])
 def test_bad_queries_give_none_and_never_raise(base, bad):
     assert base.match(bad) is None
 

@@ -17,12 +17,12 @@ The stages live in their own modules and are composed here, in this order:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
 from stdaddr.errors import InputError
+from stdaddr.io import is_missing, is_null_marker
 from stdaddr.models import Address
 from stdaddr.parsing.assemble import assemble
 from stdaddr.parsing.community import find_community
@@ -44,6 +44,8 @@ __all__ = ["parse", "normalize", "parse_many", "clear_cache", "warm_up", "MAX_LE
 # Longer texts are cut here before parsing (no address is this long; a note in the result says so).
 MAX_LENGTH = 300
 _CACHE_SIZE = 1 << 16
+# Texts this short may be a placeholder for no value (NULL, 不详, 无地址, -); longer ones never are.
+_PLACEHOLDER_MAX = 12
 # Below this many values, forking workers costs more than it saves.
 _PARALLEL_FROM = 20_000
 
@@ -74,6 +76,8 @@ def parse(text: str) -> Address:
 
 @lru_cache(maxsize=_CACHE_SIZE)
 def _parse_cached(text: str) -> Address:
+    if len(text) <= _PLACEHOLDER_MAX and is_null_marker(text):
+        return Address(text=text, notes=(f"a placeholder for no address: {text.strip()!r}",))
     notes = [f"text cut to its first {MAX_LENGTH} characters"] if len(text) > MAX_LENGTH else []
     folded, offsets = clean(text[:MAX_LENGTH])
     hits = find_hits(folded)
@@ -124,16 +128,40 @@ def normalize(text: str) -> str:
     return min(seen, key=lambda s: (len(s), s))
 
 
+def as_batch(texts: Any) -> Any:
+    """``texts`` as a batch of values: a one-column DataFrame is its column; one text or a wider table
+    is an InputError (iterating them gives characters or column names, not addresses)."""
+    if isinstance(texts, (str, bytes, bytearray)):
+        raise InputError(f"texts was one text ({str(texts)[:30]!r}); pass a list of texts, not one text")
+    columns = getattr(texts, "columns", None)
+    if columns is not None and hasattr(texts, "iloc"):  # a DataFrame
+        if len(columns) == 1:
+            return texts.iloc[:, 0]
+        raise InputError(
+            f"texts was a DataFrame with the columns {[str(c) for c in columns]}; pass its address column "
+            '(df["address"]) or use match_table(df, column="address")'
+        )
+    return texts
+
+
+def check_workers(workers: Any) -> None:
+    """InputError unless ``workers`` is None or a whole number of at least 1."""
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise InputError(f"workers was {workers!r}; expected None (the usable cores) or a whole number >= 1")
+
+
 def parse_many(texts: Iterable[Any], *, workers: int | None = 1) -> list[Address]:
     """Parse many values; never raises for one bad value.
 
     ``None``, NaN, numbers and other non-strings give an empty :class:`Address` whose ``notes`` say why.
     ``workers`` > 1 (or None: the usable cores, at most 2) parses big batches on forked processes.
+    One text rather than a list of texts is an :class:`~stdaddr.errors.InputError`.
 
     >>> [a.road for a in parse_many(["解放街1号", None])]
     ['解放街', None]
     """
-    items = list(texts)
+    check_workers(workers)
+    items = list(as_batch(texts))
     if workers != 1 and len(items) >= _PARALLEL_FROM:
         from stdaddr.workers import default_workers, run_chunks
 
@@ -160,9 +188,7 @@ def warm_up() -> None:
 def _parse_value(value: Any) -> Address:
     if isinstance(value, (str, bytes, bytearray)):
         return parse(_as_text(value))
-    what = (
-        "missing value" if value is None or (isinstance(value, float) and math.isnan(value)) else "not text"
-    )
+    what = "missing value" if is_missing(value) else "not text"
     return Address(text="", notes=(f"{what}: {value!r:.80}",))
 
 

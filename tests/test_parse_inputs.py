@@ -1,0 +1,61 @@
+"""Parsing inputs that are not plain addresses: placeholders, batches of the wrong shape, missing values,
+and the flags and notes of divisions that are read, inferred or contradicting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from stdaddr import normalize, parse, parse_many
+from stdaddr.errors import InputError
+
+
+@pytest.mark.parametrize("text", ["上海市黄浦区南京东路100号", "北京朝阳区建国路1号", "重庆市渝中区"])
+def test_a_municipality_written_once_is_read_not_inferred(text: str):
+    a = parse(text)
+    assert not {"province", "city"} & a.inferred
+    assert parse("黄浦区南京东路100号").inferred >= {"province", "city"}
+
+
+def test_a_county_of_another_city_is_kept_with_a_note():
+    a = parse("杭州市鹿城区解放街1号")
+    assert (a.city, a.county, a.county_code, a.road) == ("杭州市", "鹿城区", None, "解放街")
+    assert any("鹿城区 does not lie in 杭州市" in n for n in a.notes)
+    # Names of an area as much as of a county stay with the road (东区 is also a county of 攀枝花市).
+    assert parse("广州经济技术开发区东区宏景路59号").county is None
+
+
+@pytest.mark.parametrize(
+    "text", ["NULL", " null ", "None", "nan", "N/A", "不详", "无地址", "地址不详", "-", "——"]
+)
+def test_a_placeholder_for_no_address_gives_an_empty_address_with_a_note(text: str):
+    a = parse(text)
+    assert a.components == () and normalize(text) == ""
+    assert a.notes and "placeholder" in a.notes[0]
+    assert parse("无锡市").city == "无锡市"  # a real place starting like a marker is read
+
+
+@pytest.mark.parametrize(
+    ("batch", "message"),
+    [
+        ("温州市鹿城区", "one text"),
+        (b"\xe6\xb8\xa9", "one text"),
+        (pd.DataFrame({"a": [1], "b": [2]}), "columns"),
+    ],
+)
+def test_a_batch_must_be_a_list_of_texts(batch, message: str):
+    with pytest.raises(InputError, match=message):
+        parse_many(batch)
+
+
+@pytest.mark.parametrize("workers", [0, -1, "2", 1.5, True])
+def test_workers_must_be_a_whole_number(workers):
+    with pytest.raises(InputError, match="workers"):
+        parse_many(["解放街1号"], workers=workers)
+
+
+def test_missing_values_of_every_kind_are_named_missing():
+    notes = [a.notes[0] for a in parse_many([None, float("nan"), pd.NA, pd.NaT, np.float32("nan"), 12])]
+    assert [n.split(":")[0] for n in notes] == ["missing value"] * 5 + ["not text"]
+    assert len(parse_many(pd.DataFrame({"addr": ["解放街1号", "人民路2号"]}))) == 2
