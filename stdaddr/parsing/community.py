@@ -27,6 +27,8 @@ _VILLAGE_MARK = re.compile("村(?!委|民)")
 _TOWN_MARK = re.compile(f"(?:街道|镇|乡)(?!路|街|大道|巷)|{ZONE.pattern}")
 # A road's kind right after a community's short name: the road is named after it (五和|大道, 沿山|路).
 _ROAD_KIND = re.compile("(?:大道|大街|公路|路|街(?!道)|巷)")
+# A character that goes on into a longer name (墨池|坊五马巷: 墨池坊 is the lane's name).
+_PART_OF_NAME = re.compile("[苑庭邸寓厦坊场](?![区县市镇乡])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +63,10 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
             return village.end(), entry.code  # 桥头村 for 桥头社区: a village since made a community
         # A short name (沿山 for 沿山村) only when nothing follows that could extend it, or a road does.
         goes_on = _CJK.match(text, end) and (
-            _TOWN_MARK.match(text, end) or _ROAD_KIND.match(text, end) or not road_ahead(text, end)
+            _TOWN_MARK.match(text, end)
+            or _ROAD_KIND.match(text, end)
+            or _PART_OF_NAME.match(text, end)
+            or not road_ahead(text, end)
         )
         if entry.kind != FULL and not written and goes_on:
             continue

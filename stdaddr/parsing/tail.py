@@ -440,6 +440,9 @@ def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
         # 人民路中山巷12号: the number belongs to the lane written last, which becomes the road;
         # both stay road components.
         st.pieces.append(Piece("road", s, e, raw))
+    elif any(p.field == "road" and p.value == raw for p in st.pieces):
+        # 解放街123号 浙江省…解放街123号: the road written again keeps its level and fills nothing.
+        st.pieces.append(Piece("road", s, e, raw, repeated=True))
     else:
         _free(st, "", s, e, raw)
 
