@@ -340,11 +340,46 @@ def _match_address(
     A text the parser opened with a town's short name (岭头|金马路, 昆阳|民丰小区) that finds nothing is
     matched again with that name read as the start of the road or compound: the name may be a village
     of the base that is a town elsewhere (岭头村 of 怀溪镇, 岭头乡 of another province).
+    A text whose leading name the parser read as a place the base has no record in (南汇 as the former
+    南汇区 of 上海, 安阳 as 安阳市 of 河南) is matched again with that name read as the one town of the
+    base's counties it names (南汇街道 of 鹿城区, 安阳街道 of 瑞安市).
     """
     m = _match_parsed(base, address, limit, cutoff, candidates)
     if m is None and (retry := _without_leading_town(address)) is not None:
-        return _match_parsed(base, retry, limit, cutoff, candidates)
+        m = _match_parsed(base, retry, limit, cutoff, candidates)
+    if m is None and (retry := _town_of_the_base(base, address)) is not None:
+        m = _match_parsed(base, retry, limit, cutoff, candidates)
     return m
+
+
+def _town_of_the_base(base: AddressBase, address: Address) -> Address | None:
+    """The address with its leading division read as the one town of the base that name fits, when the
+    divisions read lie outside every record of the base; None otherwise."""
+    outside = address.county_code or address.city_code
+    if outside is None or address.ambiguous:
+        return None
+    counties = _tables(base).ids["county_code"]
+    if any(c.startswith(outside) for c in counties):
+        return None  # the base has records there: the reading stands
+    lead = next((c for c in address.components if c.field != "extra"), None)
+    if lead is None or lead.field not in ("province", "city", "county") or lead.code is None:
+        return None
+    from stdaddr import gazetteer
+    from stdaddr.parsing.assemble import _levels
+
+    towns = {
+        e.code
+        for e in gazetteer.load().lookup(clean(lead.text)[0])
+        if e.level == 3 and e.code[:6] in counties
+    }
+    if len(towns) != 1:
+        return None
+    code = towns.pop()
+    fields: dict[str, Any] = {f: None for f in DIVISION_FIELDS}
+    fields.update({f"{f}_code": None for f in DIVISION_FIELDS})
+    for level, name, c in _levels(code):
+        fields[level], fields[f"{level}_code"] = name, c
+    return dataclasses.replace(address, **fields, ambiguous=False, candidates=())
 
 
 def _without_leading_town(address: Address) -> Address | None:

@@ -132,7 +132,8 @@ class Address:
 
         A municipality's city level repeats its province (上海市) and is written once, and so is a
         county whose name opens its zone's (东丽区 of 东丽区经济技术开发区). A second town-level name of
-        the text (a former township, a zone) follows the town, so the form reads back the same.
+        the text (a former township, a zone) follows the town, so the form reads back the same; so does
+        the street a lane is written off (信河街|五马巷).
         Without a road, a door number written after the compound follows it.
         """
         values = [getattr(self, f) for f in FIELDS]
@@ -140,6 +141,9 @@ class Address:
         more = [c.value for c in self.components if c.field == "town" and c.code is None and not c.repeated]
         if more and values[3] is not None:
             values[3] += "".join(v for v in more if v != values[3])
+        roads = [c.value for c in self.components if c.field == "road" and not c.repeated]
+        if len(roads) > 1 and values[6] == roads[-1]:
+            values[6] = "".join(roads)  # 信河街五马巷3弄5号: the lane is written with the street it is off
         if values[6] is None and values[7] is not None and values[8] is not None and self._poi_first():
             # 坪东社区富地岗工业区7号: without a road, a door number written after the compound is its own.
             values[7], values[8] = values[8], values[7]

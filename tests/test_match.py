@@ -86,6 +86,20 @@ def test_an_address_listed_twice_under_two_ids_is_a_tie():
     assert twice.match("解放街125号").address_id == "W002"
 
 
+def test_a_leading_name_of_a_place_far_away_is_read_as_the_town_of_the_base():
+    """南汇 is also the former 南汇区 of 上海, 安阳 also 安阳市 of 河南: in a Wenzhou base they are its towns."""
+    towns = build_base(
+        [
+            ("n1", "浙江省温州市鹿城区南汇街道繁荣路1号", 120.650, 28.010),
+            ("a1", "浙江省温州市瑞安市安阳街道建业街1号", 120.640, 27.780),
+        ]
+    )
+    assert parse("南汇繁荣路1号").county_code == "310115"
+    assert towns.match("南汇繁荣路1号").address_id == "n1"
+    assert towns.match("安阳建业街1号").address_id == "a1"
+    assert towns.match("上海市浦东新区繁荣路1号") is None  # divisions written in full are not re-read
+
+
 def test_a_county_picks_the_door_of_that_county(base):
     assert base.match("龙湾区解放街123号").address_id == "r4"
 
@@ -157,7 +171,9 @@ def test_contradicting_divisions_or_unknown_roads_give_none(base):
     assert base.match("北京市朝阳区") is None
 
 
-@pytest.mark.parametrize("bad", [None, float("nan"), "", "   ", b"\xff\xfe\x00", 123, ["解放街"], "。。。", "NULL", "不详"])
+@pytest.mark.parametrize(
+    "bad", [None, float("nan"), "", "   ", b"\xff\xfe\x00", 123, ["解放街"], "。。。", "NULL", "不详"]
+)
 def test_bad_queries_give_none_and_never_raise(base, bad):
     assert base.match(bad) is None
 

@@ -59,3 +59,22 @@ def test_missing_values_of_every_kind_are_named_missing():
     notes = [a.notes[0] for a in parse_many([None, float("nan"), pd.NA, pd.NaT, np.float32("nan"), 12])]
     assert [n.split(":")[0] for n in notes] == ["missing value"] * 5 + ["not text"]
     assert len(parse_many(pd.DataFrame({"addr": ["解放街1号", "人民路2号"]}))) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        ("温州市洞头县北岙镇", "洞头县 is a former name; now 洞头区 (330305)"),
+        ("温州市洞头县北岙镇", "北岙镇 is a former name; now 北岙街道 (330305001)"),
+        ("乐清柳市镇长虹村", "长虹村 is now 长虹社区 (330382114006)"),
+    ],
+)
+def test_a_value_that_differs_from_the_text_by_a_rename_has_a_note(text: str, note: str):
+    assert note in parse(text).notes
+    assert parse("温州市鹿城区五马街道").notes == ()
+
+
+def test_the_street_a_lane_is_off_stays_in_the_canonical_form():
+    a = parse("温州市鹿城区信河街五马巷3弄5号")
+    assert (a.road, a.house_number) == ("五马巷", "3弄5号")
+    assert a.normalized == "浙江省温州市鹿城区信河街五马巷3弄5号" == normalize(a.normalized)

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from stdaddr import gazetteer
-from stdaddr.gazetteer import CODE_LENGTHS, FULL, GENERIC_STEMS, HISTORIC, LEVELS, fold
+from stdaddr.gazetteer import CODE_LENGTHS, FULL, GENERIC_STEMS, HISTORIC, LEVELS, SHORT, fold
 from stdaddr.models import DIVISION_FIELDS, Address, Component, Division
 from stdaddr.parsing.community import FoundCommunity, written_name
 from stdaddr.parsing.divisions import ZONE, ZONE_NAME, Chain, Hit, Reading
@@ -23,6 +23,8 @@ _SEPARATORS = PUNCTUATION + " ·"  # 中国·温州: the middle dot of a brand o
 _MAX_COMMUNITY_CANDIDATES = 12
 
 
+# Level marks a short name may be written with after its unit changed level (洞头县 for 洞头区).
+_RENAMED_MARKS = ("县", "区", "市", "镇", "乡", "街道")
 # Placeholders of the statistical divisions: the level each stands at.
 _PLACEHOLDERS = {"市辖区": "county", "省直辖县级行政区划": "city", "自治区直辖县级行政区划": "city"}
 
@@ -145,6 +147,9 @@ def _division_pieces(chains: list[Chain], notes: list[str]) -> list[Piece]:
             if gazetteer.level_of(entry.code) != entry.level:  # 龙港镇 became the county-level 龙港市
                 value, code = g.name(entry.code) or h.key, entry.code
             notes.append(_history_note(h, entry.code))
+        elif code is not None and entry.kind == SHORT and h.key != value and h.key.endswith(_RENAMED_MARKS):
+            # 洞头县 (洞头区 since 2015), 北岙镇 (北岙街道): a short name written with its former level.
+            notes.append(f"{h.key} is a former name; now {value} ({code})")
         pieces.append(Piece(field, h.start, h.end, value, code))
     return pieces
 
@@ -180,6 +185,9 @@ def assemble(
         codes = [community.code]
         name = written_name(g.name(community.code) or "")
         pieces.append(Piece("community", community.start, community.end, name, community.code))
+        written = folded[community.start : community.end]
+        if written.endswith("村") and name.endswith("社区"):
+            notes.append(f"{written} is now {name} ({community.code})")  # a village made a community
 
     if reading is not None and reading.repeats:
         pieces = _first_copies(pieces + _division_pieces([Chain(reading.repeats, 0.0)], []))
