@@ -138,7 +138,12 @@ def _points(matches: list[Match | None], src: str, dst: str) -> tuple[np.ndarray
 
 
 def _result(text: Any, m: Match | None, status: str, reason: str, x: float, y: float, crs: str) -> Geocode:
-    shown = text if isinstance(text, str) else "" if text is None else repr(text)
+    if isinstance(text, (bytes, bytearray)):
+        from stdaddr.parsing import as_text
+
+        shown = as_text(text)
+    else:
+        shown = text if isinstance(text, str) else "" if text is None else repr(text)
     if m is None:
         return Geocode(shown, None, None, crs, None, 0.0, None, None, status, reason)
     point = math.isfinite(x) and math.isfinite(y)

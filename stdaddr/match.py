@@ -325,7 +325,7 @@ def _parse(text: Any) -> Address | None:
     from stdaddr import parsing  # not at import: the parser loads its tables on first use
 
     if isinstance(text, (bytes, bytearray)):
-        text = bytes(text).decode("utf-8", errors="replace")
+        text = parsing.as_text(text)  # UTF-8, else GB18030, as parse reads bytes
     if not isinstance(text, str) or not text.strip():
         return None
     return parsing.parse(text)
@@ -981,7 +981,7 @@ def _decide(
     place, level, split = _walk(q, s, tied, top)
     if level is None:
         return _split_match(base, q, s, tied, top, limit, cutoff, split, candidates)
-    ambiguous = split is not None and _names_finer(q, split)
+    ambiguous = split is not None and _names_finer(q, split) and not _contradicts(top, split)
     rival = _rival(s, near, scores, tied, place)
     agreement, coverage = _place_agreement(q, top, level)
     score = confidence(agreement, coverage, best - rival)
@@ -1168,6 +1168,13 @@ def _shared(
     differ = [d and a for d, a in zip(contradicted, q.asks, strict=True)]
     common = cast(list[bool], (fields == fields[:, :1]).all(axis=1).tolist())
     return common, differ, cast(list[bool], agrees.all(axis=1).tolist())
+
+
+def _contradicts(top: _Record, split: str) -> bool:
+    """Whether the text gives the field the tied records split at with a value that none of them has
+    (人民路9号 between 8号 and 10号): it meant none of them, the shared upper place is the answer."""
+    k = _WALK_K[_WALK.index(split)]
+    return k >= 0 and top.states[k] == _DIFFER
 
 
 def _names_finer(q: _Query, split: str) -> bool:

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from small_base import build_base
 
+import stdaddr
 from stdaddr import match as match_module
 from stdaddr.base import AddressBase
 from stdaddr.errors import ColumnError, InputError
@@ -62,6 +63,18 @@ def test_a_missing_unit_that_tells_two_rooms_apart_is_an_honest_tie(base):
     assert {c.address_id for c in m.candidates[:2]} == {"r1", "r2"}
     assert m.candidates[0].score == m.candidates[1].score
     assert m.x == pytest.approx((120.651 + 120.652) / 2)
+
+
+def test_a_door_between_two_doors_of_the_base_is_the_road_not_a_tie(base):
+    """人民路9号 between 8号 and 10号: the text meant neither, so the road is the answer, not a tie."""
+    m = base.match("鹿城区人民路9号")
+    assert (m.address_id, m.level, m.ambiguous, m.status) == (None, "road", False, "upper_level")
+
+
+def test_gbk_bytes_are_read_as_text(base):
+    text = "鹿城区解放街123号"
+    assert base.match(text.encode("gbk")).address_id == "d1"
+    assert stdaddr.geocode(text.encode("gbk"), base=base).text == text
 
 
 def test_the_same_door_in_two_counties_ties_without_a_point(base):

@@ -78,3 +78,11 @@ def test_the_street_a_lane_is_off_stays_in_the_canonical_form():
     a = parse("温州市鹿城区信河街五马巷3弄5号")
     assert (a.road, a.house_number) == ("五马巷", "3弄5号")
     assert a.normalized == "浙江省温州市鹿城区信河街五马巷3弄5号" == normalize(a.normalized)
+
+
+@pytest.mark.parametrize("text", ["No.2999 Main Street", " Room 301, Building 3 "])
+def test_text_in_latin_letters_alone_is_a_note_and_invents_no_room(text: str):
+    a = parse(text)
+    assert [c.field for c in a.components] == ["extra"] and a.room is None and a.normalized == ""
+    assert a.extra == (text.strip(),) and "no Chinese address text" in a.notes
+    assert parse("3-2-301").room == "301室"  # digits alone are still read

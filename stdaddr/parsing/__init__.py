@@ -17,13 +17,14 @@ The stages live in their own modules and are composed here, in this order:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
 from stdaddr.errors import InputError
 from stdaddr.io import is_missing, is_null_marker
-from stdaddr.models import Address
+from stdaddr.models import Address, Component
 from stdaddr.parsing.assemble import assemble
 from stdaddr.parsing.community import find_community
 from stdaddr.parsing.divisions import (
@@ -44,13 +45,17 @@ __all__ = ["parse", "normalize", "parse_many", "clear_cache", "warm_up", "MAX_LE
 # Longer texts are cut here before parsing (no address is this long; a note in the result says so).
 MAX_LENGTH = 300
 _CACHE_SIZE = 1 << 16
+_CJK = re.compile("[\u3400-\u9fff]")
+# A word in Latin letters (not a building letter or a unit code like B2, 3F).
+_LATIN_WORD = re.compile("[A-Z]{3,}")
 # Texts this short may be a placeholder for no value (NULL, 不详, 无地址, -); longer ones never are.
 _PLACEHOLDER_MAX = 12
 # Below this many values, forking workers costs more than it saves.
 _PARALLEL_FROM = 20_000
 
 
-def _as_text(text: Any) -> str:
+def as_text(text: Any) -> str:
+    """``text`` as a str: bytes are read as UTF-8, else as GB18030 (undecodable bytes replaced)."""
     if isinstance(text, str):
         return text
     if isinstance(text, (bytes, bytearray)):
@@ -71,7 +76,7 @@ def parse(text: str) -> Address:
     >>> parse("上海市四川北路1号").road
     '四川北路'
     """
-    return _parse_cached(_as_text(text))
+    return _parse_cached(as_text(text))
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
@@ -80,6 +85,14 @@ def _parse_cached(text: str) -> Address:
         return Address(text=text, notes=(f"a placeholder for no address: {text.strip()!r}",))
     notes = [f"text cut to its first {MAX_LENGTH} characters"] if len(text) > MAX_LENGTH else []
     folded, offsets = clean(text[:MAX_LENGTH])
+    if _CJK.search(folded) is None and _LATIN_WORD.search(folded) is not None:
+        # No Chinese address in it (No.2999 Main Street, Room 301): kept whole as a note, nothing is read.
+        start = len(text) - len(text.lstrip())
+        end = len(text.rstrip())
+        note = Component("extra", start, end, text[start:end], text[start:end])
+        return Address(
+            text=text, components=(note,), extra=(note.value,), notes=(*notes, "no Chinese address text")
+        )
     hits = find_hits(folded)
     chains = best_chains(folded, hits)
     reading = extend(folded, hits, chains[0]) if len(chains) == 1 else None
@@ -187,7 +200,7 @@ def warm_up() -> None:
 
 def _parse_value(value: Any) -> Address:
     if isinstance(value, (str, bytes, bytearray)):
-        return parse(_as_text(value))
+        return parse(as_text(value))
     what = "missing value" if is_missing(value) else "not text"
     return Address(text="", notes=(f"{what}: {value!r:.80}",))
 
