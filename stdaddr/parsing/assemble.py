@@ -55,7 +55,7 @@ def _county_before_road(pieces: list[Piece], notes: list[str]) -> list[Piece]:
         return pieces
     name = road.value[:end]
     above = [p.value for p in pieces if p.field in ("province", "city") and not p.repeated]
-    if m is None and above:
+    if above and (m is None or _official_county(road.value) == end):
         notes.append(f"{name} does not lie in {above[-1]}; its name is kept without a code")
     cut = road.start + end
     out = [p for p in pieces if p is not road]
