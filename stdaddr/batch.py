@@ -14,7 +14,9 @@ bytes as an uninterrupted run. See ``docs/batch.md``.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import functools
 import hashlib
 import json
 import math
@@ -318,7 +320,7 @@ def geocode_file(
     run = None
     try:
         address = column_index(reader.columns, column, what=f'the input "{src.name}"')
-        names = _output_names(reader.columns)
+        names = _output_names(reader.columns, fmt)
         fingerprint = _fingerprint(
             src,
             reader,
@@ -392,16 +394,31 @@ def _check_options(score_cutoff: float | None, chunk_rows: int, max_record_lines
     return float(score_cutoff)
 
 
-def _output_names(columns: list[str]) -> list[str]:
-    """The input's names (repeats numbered: a, a_2) followed by the result columns, renamed on a clash."""
+# Names an output format keeps for itself: the geometry column (a GeoPackage's is "geom" in the file,
+# "geometry" on its way there) and GeoPackage's feature id.
+_RESERVED_NAMES = {
+    "csv": (),
+    "parquet": (),
+    "geoparquet": ("geometry",),
+    "gpkg": ("fid", "geom", "geometry"),
+}
+
+
+def _output_names(columns: list[str], fmt: str) -> list[str]:
+    """The input's names followed by the result columns; a result column whose name is taken gets
+    ``_2``. A CSV keeps the input's header as it came; the other formats need unique names, so there
+    repeated input names and those the format reserves (``geometry``; GeoPackage's ``fid``, ``geom``) are
+    numbered too (``a``, ``a_2``; ``fid_2``), in GeoPackage ignoring case as its field names do."""
+    fold = str.casefold if fmt == "gpkg" else str
+    taken = {fold(name) for name in _RESERVED_NAMES[fmt]}
     names: list[str] = []
-    taken: set[str] = set()
-    for name in [*columns, *RESULT_COLUMNS]:
+    for j, name in enumerate([*columns, *RESULT_COLUMNS]):
         unique, k = name, 1
-        while unique in taken:
+        kept = fmt == "csv" and j < len(columns)
+        while fold(unique) in taken and not kept:
             k += 1
             unique = f"{name}_{k}"
-        taken.add(unique)
+        taken.add(fold(unique))
         names.append(unique)
     return names
 
@@ -436,6 +453,7 @@ def _fingerprint(
     stat = src.stat()
     return {
         "stdaddr": __version__,
+        "code": _code_digest(),
         "input": str(src.resolve()),
         "input_size": stat.st_size,
         "input_mtime_ns": stat.st_mtime_ns,
@@ -450,6 +468,20 @@ def _fingerprint(
         "chunk_rows": chunk_rows,
         "max_record_lines": max_record_lines,
     }
+
+
+@functools.cache
+def _code_digest() -> str:
+    """A digest of the stdaddr package's files (code and data): a resumed run must have read and
+    geocoded its first rows with the same code as the rest, which the version alone does not promise
+    (a development install changes without a new version)."""
+    package = Path(__file__).parent
+    h = hashlib.sha1()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            h.update(f"{path.relative_to(package).as_posix()}\n".encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
 
 
 def _digest_base(base: AddressBase) -> str:
@@ -672,7 +704,7 @@ def _geocoded(
         _JOB = job
         try:
             for chunk in chunks:
-                texts, fixed = _plan(chunk, address)
+                texts, fixed = _plan(chunk, address, reader.where)
                 with fewer_collections():
                     results = _geocode_texts(texts)
                 yield chunk, _merge(fixed, results, job.crs)
@@ -689,9 +721,10 @@ def _geocoded(
     try:
         pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=worker_started)
         try:
-            with frozen_for_fork():  # the workers fork on the first submit and inherit the freeze
+            # the workers fork on the first submit and inherit the freeze
+            with frozen_for_fork(), _sigterm_as_exit():
                 for chunk in chunks:
-                    texts, fixed = _plan(chunk, address)
+                    texts, fixed = _plan(chunk, address, reader.where)
                     pending.append((chunk, fixed, pool.submit(_geocode_texts, texts)))
                     if len(pending) > 2 * workers:
                         done, fixed_done, future = pending.popleft()
@@ -710,6 +743,32 @@ def _geocoded(
         ) from exc
     finally:
         _JOB = None
+
+
+@contextlib.contextmanager
+def _sigterm_as_exit() -> Iterator[None]:
+    """SIGTERM inside the block raises SystemExit (status 143) where the main thread is, so the pool
+    is shut down and the checkpoint kept as on Ctrl-C, instead of the process vanishing mid-write.
+    Only where SIGTERM has its default action (a program that handles it keeps its handler)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous is not signal.SIG_DFL:
+        yield
+        return
+
+    def terminate(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _chunks(reader: TableReader, start: Position, chunk_rows: int) -> Iterator[Chunk]:
@@ -732,8 +791,11 @@ def _warm(job: _Job) -> None:
         job.grid.assign([math.nan], [math.nan], crs=job.base.crs)
 
 
-def _plan(chunk: Chunk, address: int) -> tuple[list[str | None], list[tuple[str, str] | Fault | None]]:
-    """The texts to geocode (None: not geocoded) and what is known about each row beforehand."""
+def _plan(
+    chunk: Chunk, address: int, where: str = "line"
+) -> tuple[list[str | None], list[tuple[str, str] | Fault | None]]:
+    """The texts to geocode (None: not geocoded) and what is known about each row beforehand; reasons
+    name the row by its input ``where`` ("line" of a text file, "row" of a sheet), as the reader does."""
     texts: list[str | None] = []
     fixed: list[tuple[str, str] | Fault | None] = []
     for cells, fault, line in zip(chunk.rows, chunk.faults, chunk.lines, strict=True):
@@ -743,14 +805,15 @@ def _plan(chunk: Chunk, address: int) -> tuple[list[str | None], list[tuple[str,
             fixed.append(fault)
         elif not text.strip():
             texts.append(None)
-            reason = f"line {line}: the address is empty" + (f"; {fault.reason}" if fault else "")
+            reason = f"{where} {line}: the address is empty" + (f"; {fault.reason}" if fault else "")
             fixed.append(("empty_address", reason))
         elif len(text) > MAX_ADDRESS_CHARS:
             texts.append(None)
             fixed.append(
                 (
                     "too_long",
-                    f"line {line}: the address has {len(text):,} characters; expected at most {MAX_ADDRESS_CHARS:,}",
+                    f"{where} {line}: the address has {len(text):,} characters; expected at most "
+                    f"{MAX_ADDRESS_CHARS:,}",
                 )
             )
         else:
@@ -864,10 +927,12 @@ def assign_file(
     tolerance_m: float | None = None,
     encoding: str | None = None,
     output_format: str | None = None,
+    chunk_rows: int = 10 * CHUNK_ROWS,
 ) -> dict[str, int]:
     """Add ``grid_code``, ``grid_status`` and ``grid_distance_m`` to every row of a CSV/Excel/Parquet
-    table (:func:`stdaddr.grid.assign_table`, chunk by chunk) and write it as CSV or Parquet, atomically.
-    Returns the number of rows per grid status."""
+    table (:func:`stdaddr.grid.assign_table`, ``chunk_rows`` rows at a time) and write it as CSV or
+    Parquet (input columns as strings, ``grid_distance_m`` as float64), atomically. Returns the number
+    of rows per grid status."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -879,42 +944,55 @@ def assign_file(
     fmt = format_of(dst, output_format)
     if fmt not in ("csv", "parquet"):
         raise InputError(f'output format was "{fmt}"; expected csv or parquet for grid assign')
+    _check_options(None, chunk_rows, MAX_RECORD_LINES)
     reader = open_table(src, encoding=encoding)
     tmp = temp_beside(dst)
     counts: Counter[str] = Counter()
     writer: Any = None
     try:
-        for name in (x_column, y_column):
-            column_index(reader.columns, name, what=f'the input "{src.name}"')
+        x_column, y_column = (
+            reader.columns[column_index(reader.columns, name, what=f'the input "{src.name}"')]
+            for name in (x_column, y_column)
+        )
+        # One schema for every chunk: a chunk with no point in any cell has grid codes that are all
+        # null, which pandas would type as null and Parquet refuse to append.
+        schema = pa.schema(
+            [
+                *((name, pa.string()) for name in reader.columns),
+                ("grid_code", pa.string()),
+                ("grid_status", pa.string()),
+                ("grid_distance_m", pa.float64()),
+            ]
+        )
         with open(tmp, "wb") as f:
-            for chunk in _chunks(reader, reader.start, CHUNK_ROWS * 10):
-                frame = _frame(reader.columns, chunk.rows)
-                out = assign_table(
-                    frame,
-                    x_column=x_column,
-                    y_column=y_column,
-                    crs=crs,
-                    grid=grid,
-                    tolerance_m=DEFAULT_TOLERANCE_M if tolerance_m is None else tolerance_m,
-                )
-                counts.update(out["grid_status"].tolist())
-                if fmt == "csv":
-                    f.write(
-                        out.to_csv(index=False, header=writer is None, lineterminator="\n").encode("utf-8")
+            try:
+                for chunk in _chunks(reader, reader.start, chunk_rows):
+                    frame = _frame(reader.columns, chunk.rows)
+                    out = assign_table(
+                        frame,
+                        x_column=x_column,
+                        y_column=y_column,
+                        crs=crs,
+                        grid=grid,
+                        tolerance_m=DEFAULT_TOLERANCE_M if tolerance_m is None else tolerance_m,
                     )
-                    writer = True
-                else:
-                    table = pa.Table.from_pandas(out, preserve_index=False)
-                    writer = writer or pq.ParquetWriter(f, table.schema)
-                    writer.write_table(table)
-            if writer is None:  # no rows: the header (CSV) or the schema (Parquet) alone
-                empty = _frame([*reader.columns, "grid_code", "grid_status", "grid_distance_m"], [])
-                if fmt == "csv":
-                    f.write(empty.to_csv(index=False, lineterminator="\n").encode("utf-8"))
-                else:
-                    pq.write_table(pa.Table.from_pandas(empty.astype(str), preserve_index=False), f)
-            elif fmt == "parquet":
-                writer.close()
+                    counts.update(out["grid_status"].tolist())
+                    if fmt == "csv":
+                        text = out.to_csv(index=False, header=writer is None, lineterminator="\n")
+                        f.write(text.encode("utf-8"))
+                        writer = True
+                    else:
+                        writer = writer or pq.ParquetWriter(f, schema)
+                        writer.write_table(pa.Table.from_pandas(out, schema=schema, preserve_index=False))
+                if writer is None:  # no rows: the header (CSV) or the schema (Parquet) alone
+                    if fmt == "csv":
+                        empty = _frame([*reader.columns, "grid_code", "grid_status", "grid_distance_m"], [])
+                        f.write(empty.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+                    else:
+                        pq.write_table(schema.empty_table(), f)
+            finally:
+                if isinstance(writer, pq.ParquetWriter):  # closed while its file is open, also on errors
+                    writer.close()
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, dst)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import functools
 import itertools
 import math
 import numbers
@@ -116,10 +117,12 @@ class Chunk:
 class TableReader:
     """A table read in chunks. ``columns`` are the header's names, ``encoding`` the text encoding
     (None for Excel and Parquet), ``total`` the size progress is measured against, in ``unit``
-    (bytes for text files, rows otherwise), ``start`` the position of the first data row, and ``name``
-    names the table in messages (the file, and the sheet of a workbook with several).
+    (bytes for text files, rows otherwise), ``start`` the position of the first data row, ``name``
+    names the table in messages (the file, and the sheet of a workbook with several) and ``where`` is
+    the word reasons number rows with: "line" (physical lines of a text file) or "row" (sheet rows).
     """
 
+    where: str = "row"
     name: str
     columns: list[str]
     encoding: str | None
@@ -169,24 +172,38 @@ def encoding_of_lines(lines: Sequence[bytes]) -> str:
     """The encoding of some lines with non-ASCII bytes (no lines: UTF-8, which ASCII is).
 
     UTF-8 when most of them decode as UTF-8 (a few damaged lines do not decide; in another encoding
-    nearly every line with Chinese fails); else GB18030 when nearly all decode as GB18030 and not as
-    Big5 (nearly every Big5 byte pair is a valid GBK pair too, not the other way round); else
-    charset-normalizer on these lines alone (ASCII lines would make it take GBK for cp1252), weighing
-    only the encodings Chinese department exports come in (left to itself it takes short GBK files
-    for Korean).
+    nearly every line with Chinese fails); else GB18030 when nearly all decode as GB18030, unless they
+    decode as Big5 too and read as more common Chinese that way (:func:`_common_hanzi`: nearly every
+    Big5 byte pair is a valid GBK pair too, so both decode; department exports are mostly GBK, so
+    GB18030 wins ties); else charset-normalizer on these lines alone (ASCII lines would make it take
+    GBK for cp1252), weighing only the encodings Chinese department exports come in (left to itself
+    it takes short GBK files for Korean).
     """
     good, bad = _decoded(lines, "utf-8")
     if bad == 0 or good > bad:
         return "utf-8"
-    candidates: tuple[str, ...] = _CANDIDATES
     if _nearly_all(lines, "gb18030"):
-        if not _nearly_all(lines, "big5"):
-            return "gb18030"
-        candidates = ("gb18030", "big5")
+        if _nearly_all(lines, "big5") and _common_hanzi(lines, "big5") > _common_hanzi(lines, "gb18030"):
+            return "big5hkscs"
+        return "gb18030"
     from charset_normalizer import from_bytes
 
-    best = from_bytes(b"\n".join(lines), cp_isolation=list(candidates)).best()
+    best = from_bytes(b"\n".join(lines), cp_isolation=list(_CANDIDATES)).best()
     return check_encoding(best.encoding if best else "gb18030")
+
+
+def _common_hanzi(lines: Sequence[bytes], codec: str) -> int:
+    """How many characters of ``lines`` decoded as ``codec`` are among the 3,755 commonest Chinese
+    characters (GB2312 level 1). Text in the right encoding has many (traditional text too: most
+    common characters are written alike); bytes of the other encoding decode to rare characters."""
+    common = _gb2312_level1()
+    return sum(c in common for line in lines for c in line.decode(codec, errors="replace"))
+
+
+@functools.cache
+def _gb2312_level1() -> frozenset[str]:
+    pairs = bytes(b for lead in range(0xB0, 0xD8) for trail in range(0xA1, 0xFF) for b in (lead, trail))
+    return frozenset(pairs.decode("gb2312", errors="ignore")) - {"\ufffd"}
 
 
 def _decoded(lines: Sequence[bytes], codec: str) -> tuple[int, int]:
@@ -209,26 +226,38 @@ def _nearly_all(lines: Sequence[bytes], codec: str) -> bool:
 
 def _first_non_ascii_lines(f: Any, limit: int = 1000) -> list[bytes]:
     """Up to ``limit`` lines with non-ASCII bytes from the start of the file, read in blocks (an ASCII
-    file costs one pass; a line is cut at :data:`MAX_LINE_BYTES`)."""
+    file costs one pass). A line longer than :data:`MAX_LINE_BYTES` votes with its start, cut after its
+    last ASCII byte (which ends a character in UTF-8, GBK and Big5 alike); the rest of it is skipped."""
     f.seek(0)
     lines: list[bytes] = []
     rest = b""
+    skipping = False  # inside the rest of a line cut at MAX_LINE_BYTES
     while len(lines) < limit:
         block = f.read(_SAMPLE)
         if not block:
             break
+        if skipping:
+            end = block.find(b"\n")
+            if end < 0:
+                continue
+            block, skipping = block[end + 1 :], False
         block = rest + block
         cut = block.rfind(b"\n") + 1
         if cut == 0 and len(block) <= MAX_LINE_BYTES:
             rest = block
             continue
-        cut = cut or len(block)
-        block, rest = block[:cut], block[cut:]
+        if cut == 0:
+            block, rest, skipping = block[: len(block.rstrip(_NON_ASCII))], b"", True
+        else:
+            block, rest = block[:cut], block[cut:]
         if not block.isascii():
             lines.extend(line for line in block.split(b"\n") if not line.isascii())
     if rest and not rest.isascii():
         lines.append(rest)
     return lines[:limit]
+
+
+_NON_ASCII = bytes(range(128, 256))
 
 
 def _spread_samples(f: Any, size: int) -> list[tuple[int, bytes]]:
@@ -244,10 +273,13 @@ def _spread_samples(f: Any, size: int) -> list[tuple[int, bytes]]:
 
 
 def _whole_lines(sample: bytes, *, cut_start: bool, cut_end: bool) -> bytes:
-    """The sample without the partial lines at its ends (a block read mid-file cuts a character)."""
+    """The sample without the partial lines at its ends (a block read mid-file cuts a character);
+    nothing when it holds no whole line (a block inside one long line must not vote)."""
     start = sample.find(b"\n") + 1 if cut_start else 0
     end = sample.rfind(b"\n") if cut_end else len(sample)
-    return sample[start : end if end >= start else len(sample)]
+    if (cut_start and start == 0) or end < start:
+        return b""
+    return sample[start:end]
 
 
 def check_encoding(name: str) -> str:
@@ -303,7 +335,8 @@ def read_table(path: str | Path, *, encoding: str | None = None, sheet: str | in
         reader.close()
     if encoding is not None:
         _check_given_encoding(file, reader.encoding or encoding, faults)
-    frame = pd.DataFrame(rows, columns=reader.columns, dtype=object)
+    # A table read whole is looked up by column name, not written out: names without their spaces.
+    frame = pd.DataFrame(rows, columns=[name.strip() for name in reader.columns], dtype=object)
     return Table(frame, lines, faults, reader.name)
 
 
@@ -354,11 +387,15 @@ def open_table(
 
 
 def column_index(columns: Sequence[str], column: str, *, what: str = "the input") -> int:
-    """The position of ``column`` among ``columns`` (the first if repeated), or ColumnError listing them."""
-    try:
-        return list(columns).index(column)
-    except ValueError:
-        raise ColumnError(f'column was "{column}" but {what} has the columns {list(columns)}') from None
+    """The position of ``column`` among ``columns`` (the first if repeated), else of the one column
+    whose name it is without surrounding spaces (a header cell " 地址 "), or ColumnError listing them."""
+    names = list(columns)
+    if column in names:
+        return names.index(column)
+    loose = [j for j, name in enumerate(names) if name.strip() == column.strip()]
+    if len(loose) == 1:
+        return loose[0]
+    raise ColumnError(f'column was "{column}" but {what} has the columns {names}')
 
 
 class _TextReader(TableReader):
@@ -368,6 +405,7 @@ class _TextReader(TableReader):
         self.path = path
         self.name = f'"{path}"'
         self.format = "csv"
+        self.where = "line"
         self.unit = "B"
         self.max_record_lines = max_record_lines
         size = path.stat().st_size
@@ -401,7 +439,7 @@ class _TextReader(TableReader):
         faults: list[Fault | None] = []
         lines: list[int] = []
         end = position
-        records = self._records(position)
+        records = self._records(position, None if header else len(self.columns))
         for text, line, fault, after in records:
             texts.append(text)
             faults.append(fault)
@@ -435,11 +473,15 @@ class _TextReader(TableReader):
                 out.append(text.split(self.delimiter))
         return out
 
-    def _records(self, position: Position) -> Generator[tuple[str, int, Fault | None, Position], None, None]:
+    def _records(
+        self, position: Position, width: int | None
+    ) -> Generator[tuple[str, int, Fault | None, Position], None, None]:
         """Logical records from ``position``: (text, first line, fault, position after it).
 
         Lines of a record whose quote stays open for ``max_record_lines`` lines (or to the end of the
-        file) are given back: the first line becomes a malformed row, reading restarts on the next.
+        file), or that closes into no well-formed record of ``width`` fields (a stray quote closed by
+        the quote of a later row), are given back: the first line becomes a malformed row, reading
+        restarts on the next.
         """
         f = self._file
         f.seek(position.offset)
@@ -467,22 +509,25 @@ class _TextReader(TableReader):
                 if not _opens_quote(nxt[0], self.delimiter, inside=True):
                     closed = True
                     break
-            if closed:
+            joined = "\n".join(g[0] for g in group) if closed else ""
+            misfit = _misfit(joined, self.delimiter, width) if closed else None
+            if closed and misfit is None:
                 faults = [g[2] for g in group if g[2] is not None]
                 last = group[-1]
-                yield (
-                    "\n".join(g[0] for g in group),
-                    first_line,
-                    _worst(faults),
-                    Position(last[3], last[1] + 1),
-                )
+                yield joined, first_line, _worst(faults), Position(last[3], last[1] + 1)
                 offset, line_no = last[3], last[1] + 1
                 continue
-            reason = (
-                f"line {first_line}: a quoted field is not closed within {self.max_record_lines} lines"
-                if len(group) >= self.max_record_lines
-                else f"line {first_line}: a quoted field is not closed before the end of the file"
-            )
+            if misfit is not None:
+                reason = (
+                    f"line {first_line}: a quoted field opened here runs to line {group[-1][1]}, where "
+                    f"{misfit}; read as a stray quote"
+                )
+            elif len(group) >= self.max_record_lines:
+                reason = (
+                    f"line {first_line}: a quoted field is not closed within {self.max_record_lines} lines"
+                )
+            else:
+                reason = f"line {first_line}: a quoted field is not closed before the end of the file"
             yield text, first_line, Fault("malformed_row", reason, False), Position(after, first_line + 1)
             offset, line_no = after, first_line + 1
             pending = group[1:] + pending
@@ -606,6 +651,19 @@ def _opens_quote(text: str, delimiter: str, *, inside: bool) -> bool:
     return inside
 
 
+def _misfit(record: str, delimiter: str, width: int | None) -> str | None:
+    """What is wrong with a record of several lines (None: nothing): a quote closing where no field
+    ends, or a field count other than ``width``. A real multi-line cell is quoted cleanly and leaves
+    the row its fields; a stray quote closed by a later row's quote rarely does either."""
+    try:
+        fields = next(csv.reader([record], delimiter=delimiter, strict=True), [])
+    except csv.Error:
+        return "its closing quote is inside a field"
+    if width is not None and len(fields) != width:
+        return f"the row would have {len(fields)} fields, expected {width}"
+    return None
+
+
 def _worst(faults: list[Fault]) -> Fault | None:
     """The fault to report for a record of several lines: one that stops geocoding first."""
     if not faults:
@@ -622,7 +680,7 @@ def _fit(
     if n == width:
         return fields, fault
     if n == 0 and not text.strip():
-        return [""] * width, fault or Fault("empty_address", f"line {line} is blank", False)
+        return [""] * width, fault or Fault("empty_address", f"line {line}: the line is blank", False)
     # A cut line or an open quote says more than the field count; a readable fault (NUL, encoding) says less.
     if fault is None or fault.readable:
         extra = "; the extra ones are kept in the last column" if n > width else ""
@@ -644,8 +702,9 @@ def _sniff_delimiter(head: bytes, encoding: str) -> str:
 
 
 def _header_names(fields: list[str]) -> list[str]:
-    """Header names, blanks named by position (column_3) as Excel shows them unnamed."""
-    names = [name.strip() or f"column_{j + 1}" for j, name in enumerate(fields)]
+    """Header names as written (spaces kept: outputs repeat them), blanks named by position
+    (column_3) as Excel shows them unnamed."""
+    names = [name if name.strip() else f"column_{j + 1}" for j, name in enumerate(fields)]
     if not names:
         raise DataError("the input has an empty header line; expected the column names on the first line")
     return names
@@ -793,6 +852,15 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+def _cells(values: Sequence[Any]) -> list[str]:
+    """A sheet row as text, without the empty cells after its last value (formatting, not data);
+    cells of spaces are values and are kept."""
+    cells = [cell_text(v) for v in values]
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
 class _ExcelReader(TableReader):
     """The first (or a named) sheet of an .xlsx file, streamed with openpyxl's read-only mode.
 
@@ -829,10 +897,7 @@ class _ExcelReader(TableReader):
         if header is None:
             self._book.close()
             raise InputError(f"{self.name} is an empty sheet; expected a header row and data rows")
-        cells = [cell_text(v) for v in header]
-        while cells and not cells[-1].strip():
-            cells.pop()
-        self.columns = _header_names(cells)
+        self.columns = _header_names(_cells(header))
         self.start = Position(2, 2)
         max_row = self._sheet.max_row
         self.total = max_row - 1 if isinstance(max_row, int) else None
@@ -853,16 +918,14 @@ class _ExcelReader(TableReader):
         blanks: list[int] = []
         row_no = position.offset
         for values in self._iter:
-            cells = [cell_text(v) for v in values]
-            while cells and not cells[-1].strip():
-                cells.pop()
-            if not cells:
+            cells = _cells(values)
+            if not any(c.strip() for c in cells):
                 blanks.append(row_no)
                 row_no += 1
                 continue
             for b in blanks:  # blank rows count once data follows them
                 rows.append([""] * width)
-                faults.append(Fault("empty_address", f"row {b} is blank", False))
+                faults.append(Fault("empty_address", f"row {b}: the row is blank", False))
                 lines.append(b)
             blanks = []
             fault = None

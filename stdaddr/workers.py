@@ -12,6 +12,8 @@ import contextlib
 import gc
 import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -57,10 +59,58 @@ def run_chunks(
 
 
 def worker_started() -> None:
-    """Run first in every worker process stdaddr forks: collect young objects less often (the worker
-    is stdaddr's own process, for its whole life)."""
+    """Run first in every worker process stdaddr forks: end with the parent, and collect young objects
+    less often (the worker is stdaddr's own process, for its whole life)."""
+    _exit_with_parent()
     young, older, oldest = gc.get_threshold()
     gc.set_threshold(max(young, BATCH_GC_THRESHOLD), older, oldest)
+
+
+# The process that forks the workers and whether its main thread did, as the workers see them
+# (recorded before each fork).
+_forked_by: tuple[int, bool] = (os.getpid(), True)
+_PARENT_POLL_S = 1.0
+
+
+def _before_fork() -> None:
+    global _forked_by
+    _forked_by = (os.getpid(), threading.current_thread() is threading.main_thread())
+
+
+os.register_at_fork(before=_before_fork)
+
+
+def _exit_with_parent() -> None:
+    """Make this worker end when the process that forked it ends, however it ends (``kill -9``, a
+    crash): a worker left behind would sleep forever holding its share of the base.
+
+    On Linux the kernel sends SIGTERM on the parent's death (``PR_SET_PDEATHSIG``; it fires when the
+    forking *thread* ends, so only when the main thread forked). Everywhere, a daemon thread also checks
+    once a second that the parent is still the same process."""
+    parent, by_main_thread = _forked_by
+    if sys.platform.startswith("linux") and by_main_thread:
+        _set_parent_death_signal()
+    if os.getppid() != parent:  # the parent died before this line
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="stdaddr-parent-watch", daemon=True).start()
+
+
+def _set_parent_death_signal() -> None:
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # no prctl: the watching thread does it
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_PARENT_POLL_S)
+    os._exit(1)
 
 
 @contextlib.contextmanager

@@ -160,6 +160,74 @@ def test_column_clashes_get_a_suffix(tmp_path, base):
     assert row[:2] == ["old", "1"]
 
 
+def test_a_csv_output_keeps_the_header_as_it_came(tmp_path, base):
+    """Repeated input names stay repeated in a CSV (only the other formats need unique names)."""
+    path = tmp_path / "in.csv"
+    path.write_text("addr,addr,note\n温州市鹿城区,b,c\n", encoding="utf-8")
+    geocode_file(path, tmp_path / "out.csv", column="addr", base=base, workers=1)
+    assert _rows(tmp_path / "out.csv")[0][:3] == ["addr", "addr", "note"]
+
+
+def test_a_stray_quote_costs_its_row_and_the_rows_after_it_are_geocoded(tmp_path, base):
+    """Rows in == rows out when a stray quote would be closed by a later row's quoted note."""
+    a = "温州市鹿城区"
+    path = tmp_path / "in.csv"
+    path.write_text(
+        f'id,addr,note\n1,{a},ok\n2,"{a},stray\n3,{a},ok\n4,{a},ok\n5,{a},"quoted, note"\n6,{a},ok\n',
+        encoding="utf-8",
+    )
+    geocode_file(path, tmp_path / "out.csv", column="addr", base=base, workers=1)
+    rows = _rows(tmp_path / "out.csv")[1:]
+    assert [r[0] for r in rows] == ["1", "2", "3", "4", "5", "6"]
+    assert [r[-2] for r in rows].count("malformed_row") == 1 and rows[1][-2] == "malformed_row"
+    assert {r[1] for r in rows if r[0] != "2"} == {a}
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "geoparquet"])
+@pytest.mark.parametrize(
+    "names", [("fid", "geom"), ("FID", "Geometry"), ("geometry", "GEOMETRY"), ("Fid", "fid")]
+)
+def test_input_columns_named_like_the_writers_own_are_renamed(tmp_path, base, fmt, names):
+    """Input columns called fid or geometry (in any case, for GeoPackage) get _2, _3 …; the file opens
+    with every row, the values under the new names and the points in the geometry column."""
+    import geopandas as gpd
+
+    path = tmp_path / "in.csv"
+    path.write_text(f"{names[0]},{names[1]},addr\nv1,w1,温州市鹿城区\nv2,w2,\n", encoding="utf-8")
+    out = tmp_path / f"out.{fmt}"
+    geocode_file(path, out, column="addr", base=base, workers=1, chunk_rows=1)
+    frame = gpd.read_file(out) if fmt == "gpkg" else gpd.read_parquet(out)
+    assert len(frame) == 2 and frame.geometry.name == "geometry"
+    folded = [c.casefold() if fmt == "gpkg" else c for c in frame.columns]
+    assert len(set(folded)) == len(folded)
+    renamed = [c for c in frame.columns if c not in ("geometry", "addr", *RESULT_COLUMNS)]
+    assert [frame[c].tolist() for c in renamed] == [["v1", "v2"], ["w1", "w2"]]
+    assert frame.geometry.iloc[0] is not None and frame.geometry.iloc[0].x == pytest.approx(
+        frame["x"].iloc[0]
+    )
+
+
+def test_header_names_keep_their_spaces_and_the_column_is_found_without_them(tmp_path, base):
+    path = tmp_path / "in.csv"
+    path.write_text(" id , addr \n1,温州市鹿城区\n", encoding="utf-8")
+    geocode_file(path, tmp_path / "out.csv", column="addr", base=base, workers=1)
+    assert _rows(tmp_path / "out.csv")[0][:2] == [" id ", " addr "]
+
+
+def test_resume_refuses_a_checkpoint_of_other_code(tmp_path, events_csv, base, monkeypatch):
+    """The checkpoint records a digest of stdaddr's files: changed code is named, not resumed into."""
+    import stdaddr.batch
+
+    out = tmp_path / "out.csv"
+    with pytest.raises(Interrupt):
+        geocode_file(
+            events_csv, out, column="query", base=base, workers=1, chunk_rows=60, progress=_stop_after(1)
+        )
+    monkeypatch.setattr(stdaddr.batch, "_code_digest", lambda: "other code")
+    with pytest.raises(InputError, match=r"other code"):
+        geocode_file(events_csv, out, column="query", base=base, workers=1, chunk_rows=60, resume=True)
+
+
 def test_setup_mistakes_raise_with_the_bad_value(tmp_path, events_csv, base):
     with pytest.raises(ColumnError, match=r'"地址".*\[\'event_id\', \'query\', \'department\'\]'):
         geocode_file(events_csv, tmp_path / "o.csv", column="地址", base=base)
@@ -337,3 +405,82 @@ def test_assign_file_adds_the_grid_columns(tmp_path, table, grid):
         assign_file(
             tmp_path / "p.csv", tmp_path / "q.csv", grid=grid, x_column="lng", y_column="lat", crs=4490
         )
+
+
+def test_assign_file_writes_parquet_when_a_chunk_has_no_point_in_any_cell(tmp_path, table, grid):
+    """A chunk whose grid codes are all null has the same schema as the others: strings stay strings."""
+    points = table[["addr_id", "lon", "lat"]].head(6).astype(str)
+    points.loc[:2, ["lon", "lat"]] = ["0.5", "0.5"]  # far outside the grid: the first chunk has no code
+    points.loc[4, "addr_id"] = ""
+    points.to_csv(tmp_path / "p.csv", index=False)
+    out = tmp_path / "p.parquet"
+    counts = assign_file(
+        tmp_path / "p.csv", out, grid=grid, x_column="lon", y_column="lat", crs="EPSG:4490", chunk_rows=3
+    )
+    read = pq.read_table(out)
+    assert read.num_rows == 6 and counts["outside"] == 3
+    assert str(read.schema.field("grid_code").type) == "string"
+    assert str(read.schema.field("grid_distance_m").type) == "double"
+    assert read.column("grid_code").to_pylist()[:3] == [None] * 3
+    assert all(code is not None for code in read.column("grid_code").to_pylist()[3:])
+
+
+_WORKER_SCRIPT = """
+import multiprocessing, sys, time
+import pandas as pd
+from stdaddr.base import AddressBase
+from stdaddr.batch import geocode_file
+
+df = pd.DataFrame({"id": ["a"], "addr": ["浙江省温州市鹿城区五马街道解放街12号"], "lon": [120.65], "lat": [28.01]})
+base = AddressBase.from_dataframe(df, id_column="id", address_column="addr", x_column="lon", y_column="lat")
+
+def stop(progress):
+    print(" ".join(str(p.pid) for p in multiprocessing.active_children()), flush=True)
+    time.sleep(600)
+
+geocode_file(sys.argv[1], sys.argv[2], column="addr", base=base, workers=2, chunk_rows=10, progress=stop)
+"""
+
+
+def _alive(pid):
+    """Whether a process runs (a zombie waiting to be reaped has ended)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("signal_name", ["SIGKILL", "SIGTERM"])
+def test_workers_end_when_the_main_process_is_killed(tmp_path, signal_name):
+    """kill -9 or SIGTERM of a running geocode leaves no worker process behind; SIGTERM exits like
+    Ctrl-C (status 143) and keeps the checkpoint for resume."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "in.csv"
+    path.write_text("id,addr\n" + "".join(f"{i},解放街{i}号\n" for i in range(200)), encoding="utf-8")
+    (tmp_path / "run.py").write_text(_WORKER_SCRIPT, encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, str(tmp_path / "run.py"), str(path), str(tmp_path / "out.csv")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        workers = [int(pid) for pid in proc.stdout.readline().split()]
+        assert len(workers) == 2 and all(_alive(pid) for pid in workers)
+        proc.send_signal(getattr(signal, signal_name))
+        status = proc.wait(timeout=20)
+        deadline = time.monotonic() + 5
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(pid) for pid in workers)
+    finally:
+        proc.kill()
+        proc.wait()
+    if signal_name == "SIGTERM":
+        assert status == 143
+        assert (tmp_path / "out.csv.checkpoint").exists() and not (tmp_path / "out.csv").exists()

@@ -70,6 +70,32 @@ def test_border_points_go_to_the_smallest_code_whatever_the_row_order(order, reg
     assert result.distance_m.tolist() == [0.0] * len(points)
 
 
+@pytest.mark.parametrize("regular", [True, False])
+@pytest.mark.parametrize("crs", ["EPSG:4490", "EPSG:4326", "EPSG:3857"])
+def test_border_points_that_went_through_another_crs_are_still_border_points(regular, crs):
+    """A shared corner or edge point given in another CRS comes back a nanometre off the border (float
+    noise of the transforms); within TOUCH_M it still touches every cell there: the border rule holds.
+    So does a point on an outer edge, which stays inside its one cell even with no tolerance."""
+    grid = GridIndex.from_geodataframe(three_by_three(regular=regular), code_column="code")
+    points = {
+        (X0 + SIZE, Y0 + SIZE): ("border", min(code_at(0, 0), code_at(0, 1), code_at(1, 0), code_at(1, 1))),
+        (X0 + 2 * SIZE, Y0 + 2 * SIZE): (
+            "border",
+            min(code_at(1, 1), code_at(1, 2), code_at(2, 1), code_at(2, 2)),
+        ),
+        (X0 + SIZE, Y0 + 2 * SIZE): (
+            "border",
+            min(code_at(1, 0), code_at(1, 1), code_at(2, 0), code_at(2, 1)),
+        ),
+        (X0 + 150, Y0 + 2 * SIZE): ("border", min(code_at(1, 1), code_at(2, 1))),
+        (X0, Y0 + 50): ("inside", code_at(0, 0)),
+        (X0 + 3 * SIZE, Y0 + 3 * SIZE): ("inside", code_at(2, 2)),
+    }
+    x, y = transform(*np.array(list(points)).T, "EPSG:4549", crs)
+    result = grid.assign(x, y, crs=crs, tolerance_m=0)
+    assert list(zip(result.status.tolist(), result.codes.tolist(), strict=True)) == list(points.values())
+
+
 def test_a_point_on_the_outer_edge_of_one_cell_is_inside():
     """Touching only one cell is 'inside' that cell, not 'border'."""
     grid = GridIndex.from_geodataframe(three_by_three(), code_column="code")
@@ -192,6 +218,23 @@ def test_geographic_layer_agrees_with_sjoin_off_borders():
     clear = shapely.distance(boundaries, shapely.points(gx, gy)) > 1e-5  # about a metre
     assert clear.sum() > 19_000
     assert (result.codes[clear] == expected[clear]).all()
+
+
+def test_a_web_mercator_layer_is_measured_in_true_metres():
+    """The same cells in EPSG:3857 (whose "metres" are 13 % long at 28°N) and in EPSG:4549 give the same
+    nearest-cell distances and statuses: Web Mercator is not used as the metric CRS."""
+    cells = three_by_three()
+    grids = [
+        GridIndex.from_geodataframe(cells.to_crs(crs), code_column="code") for crs in ("EPSG:4549", 3857)
+    ]
+    assert grids[1].metric_crs != "EPSG:3857"
+    lon, lat = transform(
+        np.array([X0 - 40.0, X0 + 150.0]), np.array([Y0 + 50.0, Y0 - 45.0]), "EPSG:4549", "EPSG:4326"
+    )
+    a, b = (grid.assign(lon, lat, crs="EPSG:4326", tolerance_m=46.0) for grid in grids)
+    assert a.status.tolist() == b.status.tolist() == ["nearest", "nearest"]
+    assert b.distance_m == pytest.approx(a.distance_m, rel=0.01)
+    assert a.distance_m == pytest.approx([40.0, 45.0], rel=0.01)
 
 
 def test_invalid_geometry_is_repaired_and_reported():

@@ -83,6 +83,41 @@ def test_detect_encoding_still_tells_big5_from_gbk(tmp_path):
     assert detect_encoding(path) == "big5hkscs"
 
 
+@pytest.mark.parametrize(
+    "names", [["鹿城区"], ["乐清市"], ["平阳县"], ["龙湾区", "洞头区"], ["苍南县", "龙港市"]]
+)
+def test_detect_encoding_takes_short_gbk_files_for_gbk_not_big5(tmp_path, names):
+    """A few county names in GBK also decode as Big5 (to rare characters): GB18030 wins."""
+    path = tmp_path / "events.csv"
+    path.write_bytes(("id,addr\n" + "".join(f"{i},{n}\n" for i, n in enumerate(names))).encode("gbk"))
+    assert detect_encoding(path) == "gb18030"
+    _, chunk = _read_all(path)
+    assert [r[1] for r in chunk.rows] == names
+
+
+def test_detect_encoding_is_not_misled_by_one_long_line(tmp_path):
+    """Samples that fall inside one long UTF-8 line (cut mid-character) do not vote: still UTF-8."""
+    path = tmp_path / "events.csv"
+    rows = [["1", "解放街12号", "n"], ["2", "解放街14号", "温州市鹿城区" * 60_000], ["3", "解放街16号", "n"]]
+    path.write_bytes(_csv(rows, header=("id", "addr", "note")).encode("utf-8"))
+    assert detect_encoding(path) == "utf-8"
+    assert _read_all(path)[1].rows[2] == rows[2]
+
+
+@pytest.mark.parametrize(("encoding", "expected"), [("utf-8", "utf-8"), ("gbk", "gb18030")])
+@pytest.mark.parametrize("row_id", ["9", "99", "999"])
+def test_detect_encoding_of_a_file_whose_only_chinese_is_in_a_line_too_long_to_read_whole(
+    tmp_path, row_id, encoding, expected
+):
+    """A line over MAX_LINE_BYTES votes with its start, cut on a character boundary (whichever byte
+    the read blocks end on)."""
+    path = tmp_path / "events.csv"
+    ascii_rows = [[str(i), "No. 12 Jiefang Street", "x"] for i in range(6000)]
+    long_row = [[row_id, "解放街12号", "温州市鹿城区" * (MAX_LINE_BYTES // 12)]]
+    path.write_bytes(_csv(ascii_rows + long_row + ascii_rows, header=("id", "addr", "note")).encode(encoding))
+    assert detect_encoding(path) == expected
+
+
 def test_detect_encoding_ignores_a_few_damaged_lines(tmp_path):
     """One line of stray bytes in a UTF-8 file does not make it GBK."""
     path = tmp_path / "events.csv"
@@ -161,6 +196,36 @@ def test_an_unclosed_quote_at_the_end_of_the_file_is_marked(tmp_path):
     assert [r[0] for r in chunk.rows] == ["1", "2", "3"]
     assert chunk.faults[1].status == "malformed_row"
     assert "before the end of the file" in chunk.faults[1].reason
+
+
+def test_a_stray_quote_closed_by_a_later_rows_quote_costs_one_row(tmp_path):
+    """A quote opened by mistake and closed inside a later row's quoted field does not swallow the rows
+    between: the record it would make is not well formed, so its first line is malformed and the
+    following lines are rows again, one per line, in order."""
+    path = tmp_path / "events.csv"
+    text = 'id,addr,note\n1,A,ok\n2,"A,stray\n3,A,ok\n4,A,ok\n5,A,"quoted, note"\n6,A,ok\n7,"two\nlines",ok\n'
+    path.write_text(text, encoding="utf-8")
+    _, chunk = _read_all(path)
+    assert [r[0] for r in chunk.rows] == ["1", "2", "3", "4", "5", "6", "7"]
+    assert chunk.lines == [2, 3, 4, 5, 6, 7, 8]
+    assert chunk.faults[1].status == "malformed_row"
+    assert "line 3" in chunk.faults[1].reason and "line 6" in chunk.faults[1].reason
+    assert chunk.faults[2:] == [None] * 5
+    assert chunk.rows[4] == ["5", "A", "quoted, note"]
+    assert chunk.rows[6] == ["7", "two\nlines", "ok"]
+
+
+def test_a_multi_line_record_with_the_wrong_field_count_is_a_stray_quote(tmp_path):
+    """A quote closed cleanly on a later line, but leaving a row of other than the header's width, is
+    given up too; a multi-line cell with the right field count is kept."""
+    path = tmp_path / "events.csv"
+    path.write_text('id,addr,note\n1,"a\n2,b,c"\n3,"d\ne",f\n', encoding="utf-8")
+    _, chunk = _read_all(path)
+    assert [r[0] for r in chunk.rows] == ["1", "2", "3"]
+    assert chunk.faults[0].status == "malformed_row"
+    assert "2 fields, expected 3" in chunk.faults[0].reason
+    assert chunk.faults[1:] == [None, None]
+    assert chunk.rows[2] == ["3", "d\ne", "f"]
 
 
 def test_nul_bytes_and_undecodable_bytes_are_marked_but_readable(tmp_path):
@@ -298,6 +363,25 @@ def test_excel_cells_are_text_and_trailing_blank_rows_are_dropped(tmp_path):
     assert _read_all(path, sheet="other")[0].columns == ["a"]
     with pytest.raises(InputError, match=r"'nope'.*\['Sheet', 'other'\]"):
         open_table(path, sheet="nope")
+
+
+def test_excel_cells_of_spaces_are_kept_and_reasons_name_rows(tmp_path):
+    """A trailing cell of spaces is a value, not formatting; blank rows and wrong cell counts are
+    reported as "row N: …", as CSV faults are "line N: …"."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for values in (["id", " addr ", "note"], [1, "解放街12号", "  "], [None, None, None], [2, "a", "b", "c"]):
+        book.active.append(values)
+    path = tmp_path / "a.xlsx"
+    book.save(path)
+    reader, chunk = _read_all(path)
+    assert reader.columns == ["id", " addr ", "note"]
+    assert chunk.rows[0] == ["1", "解放街12号", "  "]
+    assert [f.reason.split(":")[0] for f in chunk.faults[1:]] == ["row 3", "row 4"]
+    csv_path = tmp_path / "a.csv"
+    csv_path.write_text("id,addr\n\n", encoding="utf-8")
+    assert _read_all(csv_path)[1].faults[0].reason == "line 2: the line is blank"
 
 
 def test_excel_reads_resume_at_a_row(tmp_path):

@@ -183,9 +183,26 @@ def test_a_misspelt_key_is_named_with_the_keys_expected(tmp_path):
             [{"name": "d1", "file": "d1.csv", "address_column": "地址", "encoding": "klingon"}],
             r'encoding was "klingon"',
         ),
+        (
+            [
+                {"name": "d1", "file": "d1.csv", "address_column": "地址"},
+                {"name": "D1", "file": "d1.csv", "address_column": "地址"},
+            ],
+            r'"d1" and "D1" differ only in case',
+        ),
+        (
+            [{"name": "events", "file": "d1.csv", "address_column": "地址"}],
+            r'was "events"; its count column n_events would be the grid_cells column n_events',
+        ),
+        (
+            [{"name": "Departments", "file": "d1.csv", "address_column": "地址"}],
+            r"n_departments of all departments",
+        ),
     ],
 )
 def test_department_tables_are_checked(tmp_path, departments, message):
+    """Mistakes in the departments are InputErrors naming them, found before anything is geocoded:
+    also names that would collide with the fixed columns of grid_cells or with each other in a GeoPackage."""
     write_case(tmp_path)
     with pytest.raises(InputError, match=message):
         JoinConfig.from_dict({"departments": departments}, root=tmp_path)

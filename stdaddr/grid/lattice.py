@@ -19,9 +19,13 @@ if TYPE_CHECKING:
 
 # Cell corners may differ from the lattice by this fraction of a cell (rounding of x0 + k * size)...
 _ALIGN = 1e-7
-# ...and points nearer than this fraction to a lattice line take the exact path: it exceeds _ALIGN,
-# so a point the arithmetic answers is inside the real cell, not merely inside the ideal square.
+# ...and points nearer than this fraction to a lattice line (plus TOUCH_M) take the exact path: it
+# exceeds _ALIGN, so a point the arithmetic answers is inside the real cell, not merely inside the ideal
+# square, and further than TOUCH_M from every other cell.
 _MARGIN = 1e-6
+# A point this near a cell (in metres of the metric CRS) touches it: a point on a shared edge or corner
+# that a transform's float noise (about 1e-9 m) moved off it is still on the border of every cell there.
+TOUCH_M = 1e-6
 # Beyond this many lattice squares the lookup table would cost more memory than the index it replaces.
 _MAX_SQUARES = 20_000_000
 
@@ -44,6 +48,8 @@ class Lattice:
         """Cell index of each point that lies clearly inside a cell filling its square alone, else -1."""
         fx = (x - self.x0) / self.dx
         fy = (y - self.y0) / self.dy
+        mx = _MARGIN + TOUCH_M / self.dx
+        my = _MARGIN + TOUCH_M / self.dy
         with np.errstate(invalid="ignore"):
             col = np.floor(fx)
             row = np.floor(fy)
@@ -53,10 +59,10 @@ class Lattice:
                 & (col < ncols)
                 & (row >= 0)
                 & (row < nrows)
-                & (fx - col > _MARGIN)
-                & (col + 1.0 - fx > _MARGIN)
-                & (fy - row > _MARGIN)
-                & (row + 1.0 - fy > _MARGIN)
+                & (fx - col > mx)
+                & (col + 1.0 - fx > mx)
+                & (fy - row > my)
+                & (row + 1.0 - fy > my)
             )
         found = np.full(x.shape, EMPTY, dtype=np.int32)
         found[usable] = self.table[row[usable].astype(np.intp), col[usable].astype(np.intp)]

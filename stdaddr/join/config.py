@@ -45,6 +45,8 @@ OUTPUT_SUFFIX = ".gpkg"
 # digits, "_" and "-".
 _NAME = re.compile(r"[^\W][\w-]*")
 _NAME_BYTES = 60
+# Names whose count column n_<name> would be a fixed column of grid_cells (n_events, n_departments).
+_RESERVED_NAMES = ("events", "departments")
 
 _TOP_KEYS = ("output", "departments", "base", "grid", "postgis")
 _OUTPUT_KEYS = ("path", "cache_dir", "pictures", "report", "map_departments")
@@ -244,8 +246,15 @@ def _departments(value: Any, folder: Path, where: str) -> tuple[DepartmentSpec, 
             if key not in entry:
                 raise InputError(f"{what} has no {key}; expected name, file and address_column")
         name = _department_name(entry["name"], what)
-        if name in (s.name for s in specs):
+        # GeoPackage field names (n_<name>) and cache file names on some systems ignore case.
+        same = next((s.name for s in specs if s.name.casefold() == name.casefold()), None)
+        if same == name:
             raise InputError(f'department name "{name}" is used twice; expected one [[departments]] per name')
+        if same is not None:
+            raise InputError(
+                f'department names "{same}" and "{name}" differ only in case; expected names that differ '
+                "in more (their columns n_<name> in the GeoPackage would be one column)"
+            )
         file = _path(entry["file"], folder, f"{name}.file")
         assert file is not None
         if not file.is_file():
@@ -278,7 +287,13 @@ def _department_name(value: Any, what: str) -> str:
             f"the name of {what} was {value!r}; expected letters (any script), digits, _ and - "
             f'not starting with -, at most {_NAME_BYTES} bytes (e.g. "hotline_12345" or "消防")'
         )
-    return value  # type: ignore[return-value]
+    if value.casefold() in _RESERVED_NAMES:
+        raise InputError(
+            f'the name of {what} was "{value}"; its count column n_{value} would be the grid_cells column '
+            f"n_{value.casefold()} of all departments: expected a name other than "
+            f"{' or '.join(repr(n) for n in _RESERVED_NAMES)}"
+        )
+    return value
 
 
 def _column(value: Any, key: str) -> str | None:
