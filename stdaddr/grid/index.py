@@ -89,7 +89,7 @@ class GridIndex:
     ['inside', 'nearest', 'outside']
     """
 
-    __slots__ = ("_codes", "_geoms", "_lattice", "_tree", "crs", "metric_crs", "report")
+    __slots__ = ("_codes", "_geoms", "_lattice", "_touch", "_tree", "crs", "metric_crs", "report")
 
     def __init__(
         self,
@@ -117,6 +117,7 @@ class GridIndex:
         self.report: GridReport = built.report
         self._codes = built.codes
         self._geoms = built.geoms
+        self._touch = built.touch
         self._tree = built.tree
         self._lattice = built.lattice
 
@@ -253,11 +254,9 @@ class GridIndex:
         # Bounding-box candidates from the tree, then the exact test on prepared cells: many times
         # faster than tree.query(predicate="intersects"), which cannot use the cells' prepared form.
         point_i, cell_i = self._tree.query(points)
-        hit = shapely.intersects_xy(self._geoms[cell_i], mx[point_i], my[point_i])
-        # A point within TOUCH_M of a cell touches it: a corner point a transform moved a nanometre
-        # into one of its cells is still a border point, whatever CRS it came through.
-        miss = np.flatnonzero(~hit)
-        hit[miss] = shapely.dwithin(self._geoms[cell_i[miss]], points[point_i[miss]], TOUCH_M)
+        # A point within TOUCH_M of a cell touches it (the grown cells): a corner point a transform
+        # moved a nanometre into one of its cells is still a border point, whatever CRS it came through.
+        hit = shapely.intersects_xy(self._touch[cell_i], mx[point_i], my[point_i])
         point_i, cell_i = point_i[hit], cell_i[hit]
         # Cells are sorted by code, so the smallest index is the smallest code: the border rule.
         first = np.full(todo.size, _NONE, dtype=np.int64)
@@ -308,6 +307,7 @@ class BuiltLayer:
     report: GridReport
     codes: NDArray[np.object_]
     geoms: NDArray[np.object_]
+    touch: NDArray[np.object_]
     tree: shapely.STRtree
     lattice: Lattice | None
 
@@ -339,11 +339,12 @@ def build_layer(
         overlaps=find_overlaps(tree, cells, cell_codes, min_area_m2) if len(cells) else (),
         gaps=find_gaps(cells, min_area_m2, lambda x, y: transform(x, y, metric, crs)) if len(cells) else (),
     )
-    # Lookups take candidates from the cells' envelopes grown by TOUCH_M, so a point a little outside
-    # a cell it touches is still tested against it.
-    low_x, low_y, high_x, high_y = shapely.bounds(cells).T
-    grown = shapely.box(low_x - TOUCH_M, low_y - TOUCH_M, high_x + TOUCH_M, high_y + TOUCH_M)
-    return BuiltLayer(report, cell_codes, cells, shapely.STRtree(grown), lattice)
+    # Lookups test points against the cells grown by TOUCH_M (mitred: the same vertices, edges moved
+    # out), prepared, and take candidates from their envelopes: a point a transform moved a nanometre
+    # off a cell it lies on still touches it, at the cost of one exact test per candidate.
+    touch = shapely.buffer(cells, TOUCH_M, quad_segs=1, join_style="mitre") if len(cells) else cells
+    shapely.prepare(touch)
+    return BuiltLayer(report, cell_codes, cells, touch, shapely.STRtree(touch), lattice)
 
 
 # A layer's own CRS in metres is used as it is only when it is true to scale over the layer: within
