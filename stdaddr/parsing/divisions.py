@@ -108,6 +108,8 @@ _COVERED_INSIDE = 0.55
 # Contacts and notes that cost nothing to skip before the divisions.
 _NOT_ADDRESS = re.compile(
     r"(?<![0-9])(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9])"
+    # An account, licence, ID or work-order number (户号1234567890, 工单号WZ20240512001): no door has 7 digits.
+    r"|(?<![0-9A-Z])[A-Z]{0,4}[0-9]{7,}[0-9A-Z]*"
     r"|[\u4e00-\u9fff](?:先生|女士|小姐|师傅)|\([^()]*\)|市辖区|省直辖县级行政区划|自治区直辖县级行政区划"
 )
 

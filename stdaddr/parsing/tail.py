@@ -59,10 +59,10 @@ _TOKEN = re.compile(
             r"(?P<phone>(?<![0-9])(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9]))",
             r"(?P<triple>(?<![0-9-])([0-9]+)-([0-9]+)-([0-9]+)(?:室|号)?(?![0-9-]))",
             rf"(?P<lane>({N})弄(?:({N})号(?!楼))?)",
-            rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼|#楼?|号?栋|号馆))",
+            rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼(?![下顶道])|#楼?|号?栋|号馆))",
             # 下沙0号大街, 经济开发区三号路: a numbered road, not a door number.
             rf"(?P<numbered_road>(?<![0-9]){N}号(?:大街|大道|(?:路|街)(?![\u4e00-\u9fff])))",
-            rf"(?P<house>([甲乙丙丁](?=[0-9〇零一二三四五六七八九十百]))?([A-Z]?{N}[A-Z]?)(?:-([0-9]+))?号(?!楼|大街|大道|(?:路|街)(?![\u4e00-\u9fff]))院?(?:(?:附|之)({N})号?|([甲乙丙丁])(?![0-9\u4e00-\u9fff]))?)",
+            rf"(?P<house>([甲乙丙丁](?=[0-9〇零一二三四五六七八九十百]))?([A-Z]?{N}[A-Z]?)(?:-([0-9]+))?号(?!楼(?![下顶道])|大街|大道|(?:路|街)(?![\u4e00-\u9fff]))院?(?:(?:附|之)({N})号?|-([0-9]{{1,2}})(?![0-9-]|[号楼层幢栋室单座])|([甲乙丙丁])(?![0-9\u4e00-\u9fff]))?)",
             rf"(?P<unit>({N})单元)",
             # 110-111栋: a range of buildings; 5-2栋: building 2 of block 5. Either way one building value.
             r"(?P<building_range>(?<![0-9A-Z-])([0-9]{1,4})-([0-9]{1,4})(?:幢|栋|号楼|号?栋))",
@@ -72,21 +72,23 @@ _TOKEN = re.compile(
             # 13F, B2F: a floor written the English way; a room may follow at once (3F302).
             r"(?P<floor_f>(?<![0-9A-Z])(B)?([0-9]{1,3})F(?![A-Z]))",
             rf"(?P<room>((?<![A-Z])[A-Z]?[0-9]+[A-Z]?|{N})(?:室|户|房)(?![子间村屋]))",
-            rf"(?P<group>第?({N})(?:组|村民小组))",
+            rf"(?P<group>第?({N})(?:组(?!团)|村民小组|队))",
             # 1714-1715室: a range of rooms.
             r"(?P<room_range>(?<![0-9-])([0-9]+)-([0-9]+)室)",
             r"(?P<pair>(?<![0-9-])([0-9]+)-([0-9]+)(?![0-9-]))",
-            rf"(?P<part>(?<![0-9])(?:{N}|[A-Z])(?:期|区)(?![0-9]*[期区]))",
+            rf"(?P<part>(?<![0-9])(?:{N}|[A-Z])(?:期|区|组团)(?![0-9]*[期区]))",
             # A bare number; Chinese digits read one by one (三〇一, 叁零壹) count when nothing follows them.
-            r"(?P<number>(?:(?<![0-9A-Z])|(?<=[0-9]F))([A-Z]?[0-9]+[A-Z]?|[〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖]{3,4}(?![\u4e00-\u9fff]))(?![0-9]|国道|省道|县道))",
+            r"(?P<number>(?:(?<![0-9A-Z])|(?<=[0-9]F))([A-Z]?[0-9]+[A-Z]?|[〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖]{3,4}(?![\u4e00-\u9fff]))(?![0-9]|国道|省道|县道|米|公里))",
             # 湖南总部：, 工厂地址：: a label before an address (the colon is folded to a comma).
             r"(?P<label>(?:[\u4e00-\u9fff]{0,4}(?:地址|总部|总公司|分公司|工厂|厂区)"
             r"|[\u4e00-\u9fff]{0,2}(?:办公区|办公地|经营场所|生产基地|仓库))(?=,))",
             # 联系人：李四, 收件人张三, 301室张三收: whom to give it to, after the address.
             r"(?P<note_words>(?:(?:联系人|收货人|收件人|负责人|经办人),?[\u4e00-\u9fff]{0,3}(?![\u4e00-\u9fff])"
+            # 户号1234567890, 身份证号码330302…, 工单号WZ2024…: an account, ID or order number and its label.
+            r"|(?:户|账|帐|编|学|工单|注册|身份证|证件|卡|合同|订单|执照|许可证|统一社会信用代)(?:号码?|码),?[A-Z]{0,4}[0-9]{5,}[0-9A-Z]*"
             r"|(?<=[0-9号室楼幢栋层,])[\u4e00-\u9fff]{2,3}收(?![\u4e00-\u9fff])|[放送交寄存](?:在|到|至)?(?:前台|门口|门卫|传达室|快递柜|丰巢|物业|保安室|驿站)|代收|转交|[\u4e00-\u9fff](?:先生|女士|小姐|师傅)(?:收)?|电联|(?:请|麻烦)?(?:送货|送达|配送|派送|到了)?(?:提前|先|前)?(?:致电|电话联系|打电话|联系)(?:[\u4e00-\u9fff]{0,6})?|谢谢|收货|收件))",
             # 旁边的小卖部: the place a relation word names (的 ...) is part of the note.
-            r"(?P<assist>(?:斜?对面|附近|旁边|隔壁|对过|楼下|交叉(?:路?口)?|交(?:界|汇)?[口处]|路口|(?:往|向)?[东西南北]{1,2}(?:侧|面|边)?约?[0-9]+(?:米|公里|M|KM)|[0-9]+(?:米|公里)处?|[东西南北]侧|[东西南北]{1,2}角(?![0-9\u4e00-\u9fff]*(?:小区|大厦|花园|广场))|旁)(?:的[\u4e00-\u9fff]{1,10})?)",
+            r"(?P<assist>(?:斜?对面|附近|旁边|隔壁|对过|楼下|楼顶|楼道|交叉(?:路?口)?|交(?:界|汇)?[口处]|(?:十字|丁字)?路口|(?:往|向)?(?:[东西南北]{1,2}|里|前)?(?:侧|面|边)?(?:走|行|进去)?约?[0-9]+(?:米|公里|M|KM)|[0-9]+(?:米|公里)处?|[东西南北]侧|[东西南北]{1,2}角(?![0-9\u4e00-\u9fff]*(?:小区|大厦|花园|广场))|旁)(?:的[\u4e00-\u9fff]{1,10})?)",
             # A town may be named with 村 (付村镇); it is tried before the community pattern.
             # 新街镇, 大路乡: a town name may end in 街 or 路 right before 镇/乡; 五乡|中路 is a road.
             rf"(?P<town>(?:{_TOWN_NAME_LEXED}{{1,6}}?(?:[路街巷](?=[镇乡]|街道))?(?:街道|(?<!小)(?<!新区)(?<!发区)(?<!业区)(?<!园区)镇|乡(?!镇))|(?:路[东西南北])?{_CJK_NAME}{{0,6}}?(?:{_ZONE_ALTERNATION}))(?![东西南北中]?(?:路|街|大道)|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
@@ -94,7 +96,7 @@ _TOKEN = re.compile(
             # a village before a road, 林山新村 a compound (settled in _community).
             rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|居委会|村委会|村民委员会|居民委员会|村村?)"
             rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路|街|道|巷|庄|大街|大道|[东西南北中内外]{{1,2}}(?:大街|大道)|[0-9]*(?:号楼|幢|栋)))",
-            rf"(?P<road>(?:{_ROAD_NAME_LEXED}{{1,10}}?(?:[0-9]{{1,3}}(?:路|街(?![道坊])|大道)|大道|大街|公路|路|街(?![道坊])|巷(?!路|街(?!口))|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水])道(?!路)|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道))(?:[东西南北中]段|{N}段)?)",
+            rf"(?P<road>(?:{_ROAD_NAME_LEXED}{{1,10}}?(?:[0-9]{{1,3}}(?:路|街(?![道坊])|大道)|大道|大街|公路|路|街(?![道坊])|巷(?!路|街(?!口))|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水行占])道(?!路)|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道))(?:[东西南北中]段|{N}段)?)",
             r"(?P<sep>,+)",
         )
     )
@@ -153,7 +155,8 @@ class _State:
 
 def _house_value(m: re.Match[str]) -> str:
     i = _G["house"]
-    prefix, main, sub, annex, stem = m.group(i + 1, i + 2, i + 3, i + 4, i + 5)
+    prefix, main, sub, annex, dashed, stem = m.group(i + 1, i + 2, i + 3, i + 4, i + 5, i + 6)
+    annex = annex or dashed  # 155号-1: an annex written after a dash
     value = (prefix or "") + _num(main) + (f"-{sub}" if sub else "") + "号"
     if annex:
         value += "附" + _num(annex)
@@ -482,7 +485,9 @@ def _floor_range(st: _State, m: re.Match[str]) -> None:
 
 
 def _number(st: _State, s: int, e: int, n: str) -> None:
-    if st.last in (ORDER["road"], ORDER["community"], ORDER["group"]) and "house_number" not in st.fields:
+    if len(n) >= _MAX_NUMBER_DIGITS:
+        st.extra(s, e, n)  # an account, licence or ID number: no door, building or room has 7 digits
+    elif st.last in (ORDER["road"], ORDER["community"], ORDER["group"]) and "house_number" not in st.fields:
         st.put("house_number", s, e, n + "号")
     elif st.last in (ORDER["building"], ORDER["unit"], ORDER["floor"]) and "room" not in st.fields:
         st.put("room", s, e, n + "室")
@@ -495,6 +500,8 @@ def _number(st: _State, s: int, e: int, n: str) -> None:
         st.extra(s, e, n)
 
 
+# A bare number this long is an account, licence or ID number, not part of an address.
+_MAX_NUMBER_DIGITS = 7
 PUNCTUATION = ",-.#()_?*+=~!@$%^&'\"`<>;:[]{}|/\\"
 
 
@@ -509,6 +516,16 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
         chunk = stripped
     if len(chunk) == 1 and not _extends_poi(st, s):
         st.extra(s, e, chunk)  # one stray character names no compound
+        return
+    event = _EVENT.search(chunk) if st.last >= ORDER["town"] else None
+    if event is not None:
+        # 解放街123号噪音扰民, 金汇小区内有人饲养家禽: what happened there is a note; a compound named
+        # before it stays the compound.
+        named = _NAMED_PLACE.match(chunk, 0, event.start())
+        cut = named.end() if named is not None else 0
+        if cut:
+            _free(st, "", s, s + cut, chunk[:cut])
+        st.extra(s + cut, e, chunk[cut:])
         return
     if st.last <= ORDER["poi"] and ("poi" not in st.fields or _extends_poi(st, s)):
         if "poi" in st.fields:
@@ -526,6 +543,17 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
 
 
 _BUILDING_NAME = re.compile("(?:大厦|大楼|广场|中心|公寓)$")
+# Words of what happened at an address (12345 hotline, police and inspection records), not of a place.
+# (Words that also name places or firms stay out: 经营部, 施工队, 油烟机, 积水潭.)
+_EVENT = re.compile(
+    "扰民|噪音|噪声|异味|臭味|投诉|举报|反映|违章|违建|违法|违规|占道|乱停|乱放|乱扔|乱倒|乱搭|堆放|"
+    "漏水|渗水|停水|停电|断电|堵塞|破损|损坏|松动|倒塌|脱落|摆摊|饲养|焚烧|偷盗|被盗|纠纷|诉求|要求处理|有人"
+)
+# A compound named before such words (金汇小区|内有人饲养家禽): its name ends with one of these.
+_NAMED_PLACE = re.compile(
+    ".*?(?:小区|花园|家园|嘉园|名苑|华庭|公馆|新村|大厦|大楼|广场|公寓|商城|市场|中心|学校|医院|公司|"
+    "园|苑|村|店|厂|馆|楼)"
+)
 
 
 def _extends_poi(st: _State, s: int) -> bool:
