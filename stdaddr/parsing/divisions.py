@@ -418,8 +418,8 @@ def _skip_costs(text: str, hits: list[Hit]) -> tuple[dict[int, float], dict[int,
             kind[m.start() : m.end()] = kind[m.start() : m.end()].replace(b"\x01", b"\x00")
     before: dict[int, float] = {}
     inside: dict[int, float] = {}
-    mark = _ADDRESS_MARK.search(text)
-    unmarked = len(text) if mark is None else mark.start()
+    # The first address mark in text no name covers (温州|某某公司: the 州 of 温州 is no address content).
+    unmarked = next((m.start() for m in _ADDRESS_MARK.finditer(text) if kind[m.start()] == 1), len(text))
     uncovered = covered = 0
     last = 0
     for pos in sorted({p for h in hits for p in (h.start, h.end)}):
