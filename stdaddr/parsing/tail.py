@@ -214,6 +214,11 @@ def _token(st: _State, m: re.Match[str]) -> None:
         st.fields.discard("poi")
         st.last = max([st.first, *(ORDER[p.field] for p in st.pieces if p.field != "extra")])
         st.extra(landmark.start, e, landmark.value + g(0))
+    elif kind == "assist" and _CROSSING.fullmatch(g(0)) and _two_roads(st, s):
+        # 人民西路信河街交叉口: two roads before a crossing word cross; the address is on the first.
+        crossing = st.pieces.pop()
+        st.pieces.append(Piece("road", crossing.start, crossing.end, crossing.value, repeated=True))
+        st.extra(s, e, g(0))
     elif kind == "part":
         # 阳光丽园二期, 福田二区: a phase or area of a compound belongs to its name.
         _free(st, m.string, s, e)
@@ -399,6 +404,21 @@ def _left_over(st: _State, text: str, s: int) -> bool:
     return any(k[n] == head and text.endswith(k[:n], 0, s) for k in st.known for n in range(2, len(k)))
 
 
+# Words of a crossing, and whether the last two pieces are roads written one after the other.
+_CROSSING = re.compile("交叉(?:路?口)?|交(?:界|汇)?[口处]|(?:十字|丁字)?路口")
+
+
+def _two_roads(st: _State, s: int) -> bool:
+    p = st.pieces
+    return (
+        len(p) >= 2
+        and p[-1].field == p[-2].field == "road"
+        and not p[-1].repeated
+        and p[-2].end == p[-1].start
+        and p[-1].end == s
+    )
+
+
 def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
     if (
         raw[0] in "与和及跟"
@@ -439,6 +459,15 @@ def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
         st.last = ORDER["community"]  # 某某小区解放路5号: a compound written before its road
     if st.last <= ORDER["road"] and "road" not in st.fields:
         st.put("road", s, e, raw)
+    elif (
+        text.startswith("口", e)
+        and raw.endswith(("路", "街", "道"))
+        and st.pieces
+        and st.pieces[-1].field == "road"
+        and st.pieces[-1].end == s
+    ):
+        # 永强大道机场路口: the junction with another road, which crosses the address's road.
+        st.pieces.append(Piece("road", s, e, raw, repeated=True))
     elif st.last == ORDER["road"] and st.pieces and st.pieces[-1].field == "road" and st.pieces[-1].end == s:
         # 人民路中山巷12号: the number belongs to the lane written last, which becomes the road;
         # both stay road components.
