@@ -19,6 +19,8 @@ from stdaddr.text import match_end
 __all__ = ["FoundCommunity", "find_community", "written_name"]
 
 _MAX_NAME = 12
+# The committee of a community written after its name (墨池社区|居委会, 长虹村|村民委员会): part of it.
+COMMITTEE = re.compile("(?:村|社区)?(?:居委会|居民委员会|村委会|村民委员会)")
 _CJK = re.compile("[\u3400-\u9fff]")
 _SKIP = re.compile(r"[,\s]*")
 _VILLAGE_MARK = re.compile("村(?!委|民)")
@@ -60,7 +62,8 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
         entry = entries[0]
         written = text[pos:end].endswith(("社区", "村"))
         if entry.kind != FULL and not written and (village := _VILLAGE_MARK.match(text, end)):
-            return village.end(), entry.code  # 桥头村 for 桥头社区: a village since made a community
+            # 桥头村 for 桥头社区: a village since made a community (and its committee: 桥头村村委会)
+            return match_end(COMMITTEE, text, village.end()), entry.code
         # A short name (沿山 for 沿山村) only when nothing follows that could extend it, or a road does.
         goes_on = _CJK.match(text, end) and (
             _TOWN_MARK.match(text, end)
@@ -70,7 +73,7 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
         )
         if entry.kind != FULL and not written and goes_on:
             continue
-        return end, entry.code
+        return match_end(COMMITTEE, text, end), entry.code  # 墨池社区居委会: the committee's name
     return None
 
 

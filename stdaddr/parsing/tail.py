@@ -94,7 +94,7 @@ _TOKEN = re.compile(
             rf"(?P<town>(?:{_TOWN_NAME_LEXED}{{1,6}}?(?:[路街巷](?=[镇乡]|街道))?(?:街道|(?<!小)(?<!新区)(?<!发区)(?<!业区)(?<!园区)镇|乡(?!镇))|(?:路[东西南北])?{_CJK_NAME}{{0,6}}?(?:{_ZONE_ALTERNATION}))(?![东西南北中]?(?:路|街|大道)|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
             # A community may be named after its road (解放路社区, 前街村); 垟西村|民主路 and 杏里村|花园路 are
             # a village before a road, 林山新村 a compound (settled in _community).
-            rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|居委会|村委会|村民委员会|居民委员会|村村?)"
+            rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|居委会|村委会|村民委员会|居民委员会|村村?)(?:居委会|居民委员会|村委会|村民委员会)?"
             rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路|街|道|巷|庄|大街|大道|[东西南北中内外]{{1,2}}(?:大街|大道)|[0-9]*(?:号楼|幢|栋)))",
             rf"(?P<road>(?:{_ROAD_NAME_LEXED}{{1,10}}?(?:[0-9]{{1,3}}(?:路|街(?![道坊])|大道)|大道|大街|公路|路|街(?![道坊])|巷(?!路|街(?!口))|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水行占])道(?!路)|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道))(?:[东西南北中]段|{N}段)?)",
             r"(?P<sep>,+)",
@@ -305,8 +305,22 @@ def _community(st: _State, s: int, e: int, raw: str) -> None:
         st.pieces.append(Piece("community", s, e, raw, repeated=True))
         st.known.add(raw)
         return
-    if compound or not (st.last < ORDER["road"] and st.put("community", s, e, raw)):
+    if compound or not (st.last < ORDER["road"] and st.put("community", s, e, _without_committee(raw))):
         _free(st, "", s, e, raw)
+
+
+def _without_committee(name: str) -> str:
+    """A community's name without its committee (长虹村村民委员会 -> 长虹村, 墨池居委会 -> 墨池社区)."""
+    m = _COMMITTEE_END.search(name)
+    if m is None or m.start() == 0:
+        return name
+    stem = name[: m.start()]
+    if stem.endswith(("村", "社区")):
+        return stem
+    return stem + ("社区" if m.group().startswith("居") else "村")
+
+
+_COMMITTEE_END = re.compile("(?:居委会|居民委员会|村委会|村民委员会)$")
 
 
 def _right_after_community(st: _State, s: int) -> bool:
