@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from stdaddr.errors import InputError, StdaddrError
+from stdaddr.errors import ColumnError, InputError, StdaddrError
 from stdaddr.io import (
     MAX_RECORD_LINES,
     Chunk,
@@ -38,6 +38,7 @@ from stdaddr.io import (
     PartsOutput,
     Position,
     TableReader,
+    check_output_encoding,
     column_index,
     open_table,
     replace_atomically,
@@ -61,6 +62,7 @@ __all__ = [
     "Progress",
     "BatchSummary",
     "geocode_file",
+    "check_output",
     "assign_file",
     "base_and_grid",
     "load_base",
@@ -310,16 +312,14 @@ def geocode_file(
 
     started = time.perf_counter()
     src, dst = Path(input), Path(output)
-    fmt = format_of(dst, output_format)
+    fmt = check_output(src, dst, output_format=output_format, output_encoding=output_encoding)
     out_crs = base.crs if crs is None else parse_crs(crs)
     cutoff = _check_options(score_cutoff, chunk_rows, max_record_lines)
-    if src.resolve() == dst.resolve():
-        raise InputError(f'output was "{output}", the input file itself; expected another path')
     n_workers = default_workers(workers)
     reader = open_table(src, encoding=encoding, sheet=sheet, max_record_lines=max_record_lines)
     run = None
     try:
-        address = column_index(reader.columns, column, what=f'the input "{src.name}"')
+        address = _address_column(reader, column, src)
         names = _output_names(reader.columns, fmt)
         fingerprint = _fingerprint(
             src,
@@ -376,6 +376,40 @@ def geocode_file(
     return summary
 
 
+def check_output(
+    input: str | Path, output: str | Path, *, output_format: str | None = None, output_encoding: str = "utf-8"
+) -> str:
+    """The output format of a run from ``input`` to ``output``, after checking what can be checked before
+    any work (the CLI does so before loading the base): the format, the encoding of a CSV output, that
+    the output folder exists (no format creates it) and that the output is not the input. InputError."""
+    src, dst = Path(input), Path(output)
+    fmt = format_of(dst, output_format)
+    if fmt == "csv":
+        check_output_encoding(output_encoding)
+    folder = dst.parent
+    if not folder.is_dir():
+        raise InputError(f'output folder "{folder}" does not exist; create it first or choose another output')
+    if dst.is_dir():
+        raise InputError(f'output "{output}" is a folder; expected a file name')
+    if src.resolve() == dst.resolve() or (src.exists() and dst.exists() and os.path.samefile(src, dst)):
+        raise InputError(f'output was "{output}", the input file itself; expected another path')
+    return fmt
+
+
+def _address_column(reader: TableReader, column: str, src: Path) -> int:
+    """The position of the address column; a ColumnError for a workbook of several sheets names the
+    sheet read and the others, since the column may well be on another one."""
+    if len(reader.sheets) < 2:
+        return column_index(reader.columns, column, what=f'the input "{src.name}"')
+    try:
+        return column_index(reader.columns, column, what=f'sheet "{reader.sheet}" of the input "{src.name}"')
+    except ColumnError as exc:
+        raise ColumnError(
+            f"{exc}; the workbook has the sheets {list(reader.sheets)}: choose one with sheet/--sheet "
+            "(a name, or a number from 0)"
+        ) from None
+
+
 def _check_options(score_cutoff: float | None, chunk_rows: int, max_record_lines: int) -> float:
     """The score cutoff to use (the matcher's default for None); InputError for a bad value."""
     from stdaddr.match import DEFAULT_SCORE_CUTOFF
@@ -425,7 +459,7 @@ def _output_names(columns: list[str], fmt: str) -> list[str]:
 
 def _sink(path: Path, fmt: str, names: list[str], crs: str, encoding: str) -> CsvOutput | PartsOutput:
     if fmt == "csv":
-        return CsvOutput(path, encoding=encoding)
+        return CsvOutput(path, encoding=encoding, columns=names)
     width = len(names) - len(RESULT_COLUMNS)
     return PartsOutput(path, fmt, point=(names[width + _X], names[width + _Y]), crs=crs)
 
@@ -563,7 +597,9 @@ class _Run:
         """Write one chunk's rows, then record in the checkpoint that it is done."""
         if isinstance(self.sink, CsvOutput):
             self.length = self.sink.write(
-                [cells + _csv_cells(r) for cells, r in zip(chunk.rows, results, strict=True)]
+                [cells + _csv_cells(r) for cells, r in zip(chunk.rows, results, strict=True)],
+                lines=chunk.lines,
+                where=self.reader.where,
             )
         else:
             self.sink.write(self.chunks, _arrow_table(self.names, chunk.rows, results))
@@ -719,7 +755,7 @@ def _geocoded(
     _JOB = job
     pending: deque[Any] = deque()
     try:
-        pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=worker_started)
+        pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_worker_started)
         try:
             # the workers fork on the first submit and inherit the freeze
             with frozen_for_fork(), _sigterm_as_exit():
@@ -733,8 +769,10 @@ def _geocoded(
                     done, fixed_done, future = pending.popleft()
                     yield done, _merge(fixed_done, future.result(), job.crs)
         except BaseException:
-            # Interrupted (Ctrl-C, a failing write): do not wait for the chunks queued behind.
-            pool.shutdown(wait=False, cancel_futures=True)
+            # Interrupted (Ctrl-C, a failing write, a dead worker): do not wait for the chunks queued
+            # behind, and end the workers now, or the interpreter's exit waits on the pool's threads,
+            # which may wait on a worker blocked writing to a pipe nobody reads any more.
+            _end_workers(pool)
             raise
         pool.shutdown()
     except BrokenProcessPool as exc:
@@ -743,6 +781,28 @@ def _geocoded(
         ) from exc
     finally:
         _JOB = None
+
+
+def _worker_started() -> None:
+    """Run first in every geocoding worker: as :func:`worker_started`, and SIGTERM back to its default
+    action (the workers fork inside :func:`_sigterm_as_exit`; a worker that turned SIGTERM into
+    SystemExit would try to send it back to the parent instead of ending)."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    worker_started()
+
+
+def _end_workers(pool: Any) -> None:
+    """Kill the pool's worker processes, then shut it down without waiting for queued chunks."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(timeout=1)
 
 
 @contextlib.contextmanager

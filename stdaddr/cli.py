@@ -215,11 +215,12 @@ def _note(args: argparse.Namespace, text: str) -> None:
 
 
 def _cmd_geocode(args: argparse.Namespace) -> int:
-    from stdaddr.batch import geocode_file
+    from stdaddr.batch import check_output, geocode_file
 
+    output = args.output or str(Path(args.input).with_name(Path(args.input).stem + ".geocoded.csv"))
+    check_output(args.input, output, output_format=args.format, output_encoding=args.output_encoding)
     base, grid = _base_and_grid(args)
     _note(args, f"geocoding {args.input}")
-    output = args.output or str(Path(args.input).with_name(Path(args.input).stem + ".geocoded.csv"))
     update, close = _progress_bar(args.quiet)
     try:
         summary = geocode_file(

@@ -47,6 +47,7 @@ __all__ = [
     "iter_rows",
     "encoding_of_lines",
     "check_encoding",
+    "check_output_encoding",
     "open_table",
     "read_table",
     "cell_text",
@@ -120,9 +121,12 @@ class TableReader:
     (bytes for text files, rows otherwise), ``start`` the position of the first data row, ``name``
     names the table in messages (the file, and the sheet of a workbook with several) and ``where`` is
     the word reasons number rows with: "line" (physical lines of a text file) or "row" (sheet rows).
+    ``sheets`` are the sheets of a workbook (empty for other files) and ``sheet`` the one read.
     """
 
     where: str = "row"
+    sheets: tuple[str, ...] = ()
+    sheet: str | None = None
     name: str
     columns: list[str]
     encoding: str | None
@@ -294,6 +298,26 @@ def check_encoding(name: str) -> str:
     return _SUPERSETS.get(codec, codec)
 
 
+# Encodings a CSV output may be written in: byte-oriented, "\n" never inside a character (a file of
+# lines, appended chunk by chunk, one BOM at most), and able to write Chinese.
+OUTPUT_ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp950")
+
+
+def check_output_encoding(name: str) -> str:
+    """The codec a CSV output is written with, as named (a GBK output stays GBK), or InputError for an
+    unknown codec or one outside :data:`OUTPUT_ENCODINGS` (UTF-16/32, single-byte codecs)."""
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        codec = None
+    if codec not in OUTPUT_ENCODINGS:
+        raise InputError(
+            f'output encoding was "{name}"; expected one of {", ".join(OUTPUT_ENCODINGS)} (a CSV output '
+            "is written as lines of Chinese text: UTF-16/32 and single-byte codecs such as latin-1 cannot be used)"
+        )
+    return codec
+
+
 @dataclass(slots=True)
 class Table:
     """A whole table read at once (a standard address base): ``frame`` holds the cells (text from CSV
@@ -386,16 +410,37 @@ def open_table(
     )
 
 
-def column_index(columns: Sequence[str], column: str, *, what: str = "the input") -> int:
-    """The position of ``column`` among ``columns`` (the first if repeated), else of the one column
-    whose name it is without surrounding spaces (a header cell " 地址 "), or ColumnError listing them."""
+def column_index(
+    columns: Sequence[str], column: str, *, what: str = "the input", key: str = "column", loose: bool = True
+) -> int:
+    """The position of ``column`` among ``columns``, else (``loose``) of the column whose name it is
+    without surrounding spaces (a header cell " 地址 "); ColumnError listing them when there is none,
+    or naming them when there are several (a repeated name says nothing of which one is meant).
+    ``key`` names the option in messages."""
     names = list(columns)
-    if column in names:
-        return names.index(column)
-    loose = [j for j, name in enumerate(names) if name.strip() == column.strip()]
-    if len(loose) == 1:
-        return loose[0]
-    raise ColumnError(f'column was "{column}" but {what} has the columns {names}')
+    found = [j for j, name in enumerate(names) if name == column]
+    if not found and loose:
+        found = [j for j, name in enumerate(names) if name.strip() == column.strip()]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        repeated = ", ".join(f'{j + 1} "{names[j]}"' for j in found)
+        raise ColumnError(
+            f'{key} was "{column}" but {what} has {len(found)} columns of that name (columns {repeated}); '
+            "rename them so that the name is used once"
+        )
+    raise ColumnError(f'{key} was "{column}" but {what} has the columns {names}')
+
+
+class _Line(NamedTuple):
+    """A physical line of a text file: its decoded text without the line end, its number, its fault,
+    the offset after it and its line end as written ("\\r\\n", "\\n", or "" at the end of the file)."""
+
+    text: str
+    number: int
+    fault: Fault | None
+    after: int
+    end: str
 
 
 class _TextReader(TableReader):
@@ -486,14 +531,12 @@ class _TextReader(TableReader):
         f = self._file
         f.seek(position.offset)
         offset, line_no = position
-        pending: list[
-            tuple[str, int, Fault | None, int]
-        ] = []  # lines read ahead: text, line, fault, end offset
+        pending: list[_Line] = []  # lines read ahead
         while True:
             first = pending.pop(0) if pending else self._line(f, offset, line_no)
             if first is None:
                 return
-            text, first_line, fault, after = first
+            text, first_line, fault, after, _ = first
             cut = fault is not None and fault.status == "too_long"
             if cut or not _opens_quote(text, self.delimiter, inside=False):
                 yield text, first_line, fault, Position(after, first_line + 1)
@@ -509,7 +552,8 @@ class _TextReader(TableReader):
                 if not _opens_quote(nxt[0], self.delimiter, inside=True):
                     closed = True
                     break
-            joined = "\n".join(g[0] for g in group) if closed else ""
+            # Line ends inside quotes are part of the value: kept as written (CRLF or LF).
+            joined = "".join(g[0] + g[4] for g in group[:-1]) + group[-1][0] if closed else ""
             misfit = _misfit(joined, self.delimiter, width) if closed else None
             if closed and misfit is None:
                 faults = [g[2] for g in group if g[2] is not None]
@@ -533,9 +577,8 @@ class _TextReader(TableReader):
             pending = group[1:] + pending
             f.seek(pending[-1][3] if pending else after)
 
-    def _line(self, f: Any, offset: int, line_no: int) -> tuple[str, int, Fault | None, int] | None:
-        """One physical line at ``offset`` (the file is positioned there): decoded text, its number, its
-        fault, the offset after it."""
+    def _line(self, f: Any, offset: int, line_no: int) -> _Line | None:
+        """One physical line at ``offset`` (the file is positioned there): see :class:`_Line`."""
         raw = f.readline(MAX_LINE_BYTES + 1)
         if not raw:
             return None
@@ -550,13 +593,12 @@ class _TextReader(TableReader):
             raw = raw[:MAX_LINE_BYTES]
             fault = Fault(
                 "too_long",
-                f"line {line_no} has {size:,} bytes; only its first {MAX_LINE_BYTES:,} were read",
+                f"line {line_no}: the line has {size:,} bytes; only its first {MAX_LINE_BYTES:,} were read",
                 False,
             )
-        text, damage = decode_line(
-            raw.rstrip(b"\n").rstrip(b"\r"), self._codec, line_no, encoding=self.encoding
-        )
-        return text, line_no, fault or damage, offset + size
+        body = raw.rstrip(b"\n").rstrip(b"\r")
+        text, damage = decode_line(body, self._codec, line_no, encoding=self.encoding)
+        return _Line(text, line_no, fault or damage, offset + size, raw[len(body) :].decode("ascii"))
 
 
 def decode_line(
@@ -652,14 +694,16 @@ def _opens_quote(text: str, delimiter: str, *, inside: bool) -> bool:
 
 
 def _misfit(record: str, delimiter: str, width: int | None) -> str | None:
-    """What is wrong with a record of several lines (None: nothing): a quote closing where no field
-    ends, or a field count other than ``width``. A real multi-line cell is quoted cleanly and leaves
-    the row its fields; a stray quote closed by a later row's quote rarely does either."""
+    """Why a record of several lines is not one (None: it is): a quote closing where no field ends, or
+    fewer fields than ``width``. A real multi-line cell is quoted cleanly and leaves the row its fields;
+    a stray quote closed by a later row's quote rarely does either, and as it swallows the delimiters
+    of the lines it spans, it leaves fewer fields, never more. A well-quoted record with more fields
+    than the header is therefore one row, with a wrong field count (a malformed row, kept whole)."""
     try:
         fields = next(csv.reader([record], delimiter=delimiter, strict=True), [])
     except csv.Error:
         return "its closing quote is inside a field"
-    if width is not None and len(fields) != width:
+    if width is not None and len(fields) < width:
         return f"the row would have {len(fields)} fields, expected {width}"
     return None
 
@@ -892,6 +936,7 @@ class _ExcelReader(TableReader):
                 f'sheet was {sheet!r} but "{path}" has the sheets {names} (a name, or a number from 0)'
             )
         title = self._sheet.title
+        self.sheets, self.sheet = tuple(names), title
         self.name = f'sheet "{title}" of "{path}"' if len(names) > 1 else f'"{path}"'
         header = next(self._sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
         if header is None:
@@ -919,7 +964,7 @@ class _ExcelReader(TableReader):
         row_no = position.offset
         for values in self._iter:
             cells = _cells(values)
-            if not any(c.strip() for c in cells):
+            if not cells:  # a row of spaces is a row of values; only empty rows may be formatting
                 blanks.append(row_no)
                 row_no += 1
                 continue
@@ -1094,14 +1139,17 @@ def output_format(path: str | Path, fmt: str | None = None) -> str:
 
 class CsvOutput:
     """A CSV written to ``OUTPUT.partial`` chunk by chunk (each write fsynced) and renamed to ``OUTPUT``
-    when complete, so the output path only ever holds a whole file."""
+    when complete, so the output path only ever holds a whole file. ``encoding`` is one of
+    :data:`OUTPUT_ENCODINGS`; ``columns`` name the columns in errors."""
 
-    def __init__(self, path: Path, *, encoding: str = "utf-8"):
+    def __init__(self, path: Path, *, encoding: str = "utf-8", columns: Sequence[str] = ()):
         self.path = path
         self.partial = path.with_name(path.name + ".partial")
-        self.encoding = check_encoding(encoding)
+        self.columns = list(columns)  # names a column a character cannot be written in
+        codec = check_output_encoding(encoding)
+        self._bom = codec == "utf-8-sig"
+        self.encoding = "utf-8" if self._bom else codec
         self._file: Any = None
-        self._bom = encoding.lower().replace("_", "-") in ("utf-8-sig", "utf8-sig")
 
     def start(self, columns: Sequence[str]) -> int:
         """Begin a new file with the header; returns its length in bytes."""
@@ -1117,19 +1165,45 @@ class CsvOutput:
         self._file.seek(length)
         return True
 
-    def write(self, rows: list[list[str]], *, header: bool = False) -> int:
-        """Append rows, flush and fsync; returns the file's length."""
+    def write(
+        self, rows: list[list[str]], *, header: bool = False, lines: Sequence[int] = (), where: str = "line"
+    ) -> int:
+        """Append rows, flush and fsync; returns the file's length. A character the encoding cannot
+        write is a DataError naming it and its row (by ``where`` and ``lines``, the rows' input lines),
+        never a silent "?"."""
         import io as _io
 
         buffer = _io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows(rows)
-        data = buffer.getvalue().encode(self.encoding, errors="replace")
+        try:
+            data = buffer.getvalue().encode(self.encoding)
+        except UnicodeEncodeError:
+            raise self._unwritable(rows, header, lines, where) from None
         if header and self._bom:
             data = codecs.BOM_UTF8 + data
         self._file.write(data)
         self._file.flush()
         os.fsync(self._file.fileno())
         return self._file.tell()
+
+    def _unwritable(self, rows: list[list[str]], header: bool, lines: Sequence[int], where: str) -> DataError:
+        for i, row in enumerate(rows):
+            for j, cell in enumerate(row):
+                try:
+                    cell.encode(self.encoding)
+                except UnicodeEncodeError as exc:
+                    char = cell[exc.start]
+                    place = (
+                        "the header"
+                        if header
+                        else (f"{where} {lines[i]}" if i < len(lines) else f"row {i + 1}")
+                    )
+                    column = f'"{self.columns[j]}"' if j < len(self.columns) else str(j + 1)
+                    return DataError(
+                        f'{place}: "{char}" (U+{ord(char):04X}) in column {column} cannot be written in '
+                        f"{self.encoding}; choose an output encoding that has it (utf-8, utf-8-sig, gb18030)"
+                    )
+        return DataError(f"the rows cannot be written in {self.encoding}")
 
     def finish(self) -> None:
         self._file.close()
@@ -1164,7 +1238,7 @@ class PartsOutput:
         import shutil
 
         shutil.rmtree(self.parts, ignore_errors=True)
-        self.parts.mkdir(parents=True)
+        self.parts.mkdir()  # in the output's folder, which is never created
 
     def resume(self, n_parts: int) -> bool:
         """Keep parts 0 .. n_parts-1 (False if one is missing) and delete any later ones."""

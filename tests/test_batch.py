@@ -21,7 +21,7 @@ from stdaddr.batch import (
 )
 from stdaddr.crs import transform
 from stdaddr.default import base_grid_layer
-from stdaddr.errors import ColumnError, CRSError, InputError
+from stdaddr.errors import ColumnError, CRSError, DataError, InputError
 from stdaddr.grid import GridIndex
 from stdaddr.synth import generate_base, messy_queries
 
@@ -163,9 +163,9 @@ def test_column_clashes_get_a_suffix(tmp_path, base):
 def test_a_csv_output_keeps_the_header_as_it_came(tmp_path, base):
     """Repeated input names stay repeated in a CSV (only the other formats need unique names)."""
     path = tmp_path / "in.csv"
-    path.write_text("addr,addr,note\n温州市鹿城区,b,c\n", encoding="utf-8")
+    path.write_text("note,note,addr\nb,c,温州市鹿城区\n", encoding="utf-8")
     geocode_file(path, tmp_path / "out.csv", column="addr", base=base, workers=1)
-    assert _rows(tmp_path / "out.csv")[0][:3] == ["addr", "addr", "note"]
+    assert _rows(tmp_path / "out.csv")[0][:3] == ["note", "note", "addr"]
 
 
 def test_a_stray_quote_costs_its_row_and_the_rows_after_it_are_geocoded(tmp_path, base):
@@ -240,6 +240,68 @@ def test_setup_mistakes_raise_with_the_bad_value(tmp_path, events_csv, base):
     with pytest.raises(InputError, match="chunk_rows was 0"):
         geocode_file(events_csv, tmp_path / "o.csv", column="query", base=base, chunk_rows=0)
     assert not (tmp_path / "o.csv").exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "geoparquet", "gpkg"])
+def test_an_output_folder_that_does_not_exist_is_refused_for_every_format(tmp_path, events_csv, base, fmt):
+    """No output format creates a missing folder; the error names the folder, not an internal file."""
+    folder = tmp_path / "nodir" / "deeper"
+    with pytest.raises(InputError, match=f'output folder "{folder}" does not exist'):
+        geocode_file(events_csv, folder / f"o.{fmt}", column="query", base=base, workers=1)
+    assert not (tmp_path / "nodir").exists()
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252", "utf-16", "utf-32", "ascii", "nope"])
+def test_output_encodings_that_cannot_write_chinese_lines_are_refused_up_front(
+    tmp_path, events_csv, base, encoding
+):
+    with pytest.raises(
+        InputError, match=f'output encoding was "{encoding}"; expected one of utf-8, utf-8-sig'
+    ):
+        geocode_file(events_csv, tmp_path / "o.csv", column="query", base=base, output_encoding=encoding)
+    assert not list(tmp_path.glob("o.csv*"))
+
+
+def test_a_character_the_output_encoding_lacks_is_an_error_naming_its_line(tmp_path, base):
+    """Big5 has no simplified 区: the run stops naming the line and the character, never writing "?";
+    a character the encoding has is written in it, and utf-8-sig writes one BOM only."""
+    path = tmp_path / "in.csv"
+    path.write_text("id,addr,note\n1,a,ok\n2,b,鹿城区\n", encoding="utf-8")
+    with pytest.raises(
+        DataError, match=r'line 3: "区" \(U\+533A\) in column "note" cannot be written in big5'
+    ):
+        geocode_file(path, tmp_path / "o.csv", column="addr", base=base, output_encoding="big5", workers=1)
+    assert not (tmp_path / "o.csv").exists()
+    geocode_file(path, tmp_path / "g.csv", column="addr", base=base, output_encoding="gbk", chunk_rows=1)
+    assert (tmp_path / "g.csv").read_bytes().decode("gbk").splitlines()[2].startswith("2,b,鹿城区,")
+    geocode_file(
+        path, tmp_path / "u.csv", column="addr", base=base, output_encoding="utf-8-sig", chunk_rows=1
+    )
+    assert (tmp_path / "u.csv").read_bytes().count(b"\xef\xbb\xbf") == 1
+
+
+def test_an_address_column_named_twice_is_an_error(tmp_path, base):
+    path = tmp_path / "in.csv"
+    path.write_text("id,地址,地址\n1,鹿城区,瓯海区\n", encoding="utf-8")
+    with pytest.raises(
+        ColumnError, match=r'column was "地址" but the input "in.csv" has 2 columns of that name'
+    ):
+        geocode_file(path, tmp_path / "o.csv", column="地址", base=base)
+
+
+def test_a_missing_column_in_a_workbook_of_several_sheets_names_the_sheets(tmp_path, base):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "说明"
+    book.active.append(["填表说明"])
+    book.create_sheet("数据").append(["id", "地址"])
+    book.save(tmp_path / "in.xlsx")
+    with pytest.raises(
+        ColumnError,
+        match=r"""sheet "说明" of the input "in.xlsx" has the columns \['填表说明'\]; the workbook has the sheets \['说明', '数据'\]: choose one with sheet/--sheet""",
+    ):
+        geocode_file(tmp_path / "in.xlsx", tmp_path / "o.csv", column="地址", base=base)
 
 
 def test_output_crs_converts_the_points(tmp_path, events_csv, base):
@@ -484,3 +546,57 @@ def test_workers_end_when_the_main_process_is_killed(tmp_path, signal_name):
     if signal_name == "SIGTERM":
         assert status == 143
         assert (tmp_path / "out.csv.checkpoint").exists() and not (tmp_path / "out.csv").exists()
+
+
+_KILL_WORKER_SCRIPT = """
+import multiprocessing, os, signal, sys
+import pandas as pd
+from stdaddr.base import AddressBase
+from stdaddr.batch import geocode_file
+
+df = pd.DataFrame({"id": ["a"], "addr": ["浙江省温州市鹿城区五马街道解放街12号"], "lon": [120.65], "lat": [28.01]})
+base = AddressBase.from_dataframe(df, id_column="id", address_column="addr", x_column="lon", y_column="lat")
+killed = []
+
+def kill_one(progress):
+    if not killed:
+        workers = [p.pid for p in multiprocessing.active_children()]
+        print(" ".join(map(str, workers)), flush=True)
+        os.kill(workers[0], signal.SIGKILL)
+        killed.append(workers[0])
+
+geocode_file(sys.argv[1], sys.argv[2], column="addr", base=base, workers=2, chunk_rows=300, progress=kill_one)
+"""
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="reads /proc")
+def test_a_killed_worker_stops_the_run_promptly_and_leaves_no_worker(tmp_path):
+    """kill -9 of one worker while the others are busy ends the run within seconds with an error,
+    leaves no worker behind and keeps the checkpoint for resume."""
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "in.csv"
+    rows = "".join(f"{i},浙江省温州市鹿城区五马街道解放街{i}号{i % 7}幢\n" for i in range(6000))
+    path.write_text("id,addr\n" + rows, encoding="utf-8")
+    (tmp_path / "run.py").write_text(_KILL_WORKER_SCRIPT, encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, str(tmp_path / "run.py"), str(path), str(tmp_path / "out.csv")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        workers = [int(pid) for pid in proc.stdout.readline().split()]
+        assert len(workers) == 2
+        status = proc.wait(timeout=15)
+        deadline = time.monotonic() + 5
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(pid) for pid in workers)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert status != 0 and "a worker process died" in proc.stderr.read()
+    assert (tmp_path / "out.csv.checkpoint").exists() and not (tmp_path / "out.csv").exists()

@@ -126,6 +126,29 @@ def test_geocode_errors_exit_2_and_name_the_bad_value(files, tmp_path, capsys, m
     assert err.startswith("stdaddr: error: ") and re.search(message, err), err
 
 
+@pytest.mark.parametrize("suffix", ["csv", "parquet", "gpkg"])
+def test_output_mistakes_are_found_before_the_base_is_loaded(files, tmp_path, capsys, suffix):
+    """A missing output folder, an output that is the input and an output encoding that cannot write
+    Chinese are errors (exit 2) before the base is read: a base that does not exist is not reached."""
+    missing = tmp_path / "nodir"
+    cases = [
+        (
+            [str(files / "events.csv"), "-o", str(missing / f"o.{suffix}")],
+            f'output folder "{missing}" does not exist',
+        ),
+        ([str(files / "events.csv"), "-o", str(files / "events.csv"), "-f", suffix], "the input file itself"),
+        (
+            [str(files / "events.csv"), "-o", str(tmp_path / "o.csv"), "--output-encoding", "latin-1"],
+            "latin-1",
+        ),
+    ]
+    for args, message in cases:
+        code = main(["geocode", *args, "--column", "query", "--base", str(tmp_path / "none.npz")])
+        err = capsys.readouterr().err
+        assert code == 2 and message in err, err
+    assert not missing.exists()
+
+
 def test_a_grid_crs_contradicting_the_file_names_both(files, tmp_path, capsys):
     code = main(
         [

@@ -228,6 +228,29 @@ def test_a_multi_line_record_with_the_wrong_field_count_is_a_stray_quote(tmp_pat
     assert chunk.rows[2] == ["3", "d\ne", "f"]
 
 
+def test_a_well_quoted_multi_line_record_with_extra_fields_is_one_malformed_row(tmp_path):
+    """A quoted note spanning two lines in a row with one unquoted comma too many is one row, marked
+    malformed for its field count, with the note whole in its last column; no extra row appears."""
+    path = tmp_path / "events.csv"
+    path.write_text(
+        'id,地址,备注\n1,鹿城区五马街道,解放街1号,"第一行\n第二行"\n2,瓯海区,n\n', encoding="utf-8"
+    )
+    _, chunk = _read_all(path)
+    assert chunk.rows == [["1", "鹿城区五马街道", "解放街1号,第一行\n第二行"], ["2", "瓯海区", "n"]]
+    assert chunk.faults[0].status == "malformed_row" and chunk.faults[1] is None
+    assert chunk.faults[0].reason.startswith("line 2: 4 fields, expected 3")
+    assert chunk.lines == [2, 4]
+
+
+def test_line_ends_inside_a_quoted_cell_are_kept_as_written(tmp_path):
+    """CRLF inside a quoted cell stays CRLF (and LF stays LF); the row's own line end is not kept."""
+    path = tmp_path / "events.csv"
+    path.write_bytes('id,地址,备注\r\n1,鹿城区五马街道,"a\r\nb"\r\n2,瓯海区,"c\nd"\n'.encode())
+    _, chunk = _read_all(path)
+    assert chunk.rows == [["1", "鹿城区五马街道", "a\r\nb"], ["2", "瓯海区", "c\nd"]]
+    assert chunk.faults == [None, None]
+
+
 def test_nul_bytes_and_undecodable_bytes_are_marked_but_readable(tmp_path):
     """NUL bytes are removed and bad bytes replaced (U+FFFD); such rows can still be geocoded."""
     path = tmp_path / "events.csv"
@@ -252,6 +275,7 @@ def test_a_huge_line_is_cut_and_marked(tmp_path):
     path.write_bytes(b"id,note\n1," + b"x" * (MAX_LINE_BYTES + 10) + b"\n2,ok\n")
     _, chunk = _read_all(path)
     assert chunk.faults[0].status == "too_long"
+    assert chunk.faults[0].reason.startswith(f"line 2: the line has {MAX_LINE_BYTES + 13:,} bytes")
     assert len(chunk.rows[0][1]) < MAX_LINE_BYTES
     assert chunk.rows[1] == ["2", "ok"]
 
@@ -339,6 +363,18 @@ def test_column_index_lists_the_columns():
         column_index(["id", "地址"], "address")
 
 
+def test_a_column_named_twice_is_ambiguous_and_an_error_naming_both():
+    """A repeated name (or two names equal without their spaces) does not pick the first silently."""
+    with pytest.raises(
+        ColumnError,
+        match=r'column was "地址" but the input has 2 columns of that name \(columns 2 "地址", 3 "地址"\)',
+    ):
+        column_index(["id", "地址", "地址"], "地址")
+    with pytest.raises(ColumnError, match=r'2 columns of that name \(columns 1 " 地址", 2 "地址 "\)'):
+        column_index([" 地址", "地址 "], "地址")
+    assert column_index([" 地址", "地址"], "地址") == 1
+
+
 def test_excel_cells_are_text_and_trailing_blank_rows_are_dropped(tmp_path):
     """Numbers without .0, dates in ISO form; a blank row between data rows is a row, blank rows after
     the last one are not."""
@@ -382,6 +418,28 @@ def test_excel_cells_of_spaces_are_kept_and_reasons_name_rows(tmp_path):
     csv_path = tmp_path / "a.csv"
     csv_path.write_text("id,addr\n\n", encoding="utf-8")
     assert _read_all(csv_path)[1].faults[0].reason == "line 2: the line is blank"
+
+
+def test_excel_rows_of_spaces_are_rows_and_only_empty_rows_end_the_sheet(tmp_path):
+    """A row whose cells are spaces is a row with its values kept, also after the last row with
+    text; only empty rows after the last non-empty row are left out."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for values in (
+        ["id", "地址", "备注"],
+        [1, "鹿城区五马街道", "a"],
+        [None, "   ", None],
+        [3, "瓯海区", "c"],
+        [None, None, "  "],
+        [None, None, None],
+    ):
+        book.active.append(values)
+    path = tmp_path / "a.xlsx"
+    book.save(path)
+    reader, chunk = _read_all(path)
+    assert chunk.rows == [["1", "鹿城区五马街道", "a"], ["", "   ", ""], ["3", "瓯海区", "c"], ["", "", "  "]]
+    assert chunk.faults == [None] * 4 and chunk.lines == [2, 3, 4, 5]
 
 
 def test_excel_reads_resume_at_a_row(tmp_path):

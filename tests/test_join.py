@@ -136,11 +136,23 @@ def layer(result, name: str) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def test_config_names_a_missing_file_in_its_error(tmp_path):
+def test_config_names_a_missing_file_in_its_error(tmp_path, monkeypatch):
     config = write_case(tmp_path)
     config.write_text(CONFIG.replace('file = "d2.csv"', 'file = "nowhere.csv"'), encoding="utf-8")
-    with pytest.raises(InputError, match=r'department "d2" was "nowhere.csv".*does not exist'):
+    with pytest.raises(InputError, match=r'department "d2" was "nowhere.csv".*does not exist') as info:
         load_config(config)
+    assert f"({(tmp_path / 'nowhere.csv').resolve()})" in str(info.value)
+    monkeypatch.chdir(tmp_path)  # a configuration named relatively still names the file absolutely
+    with pytest.raises(InputError, match=re.escape(f"({(tmp_path / 'nowhere.csv').resolve()})")):
+        load_config(config.name)
+
+
+def test_a_column_named_twice_in_a_file_is_a_column_error_naming_both(tmp_path):
+    """A configured column the file has twice is ambiguous: an error, not the first one silently."""
+    config = write_case(tmp_path)
+    _write_csv(tmp_path / "d2.csv", [("地址", "日期", "日期"), ("鹿城区五马街道", "2024-06-01", "x")], "gbk")
+    with pytest.raises(ColumnError, match=r'time_column was "日期" but .*"d2" has 2 columns of that name'):
+        join_events(config, workers=1)
 
 
 def test_an_unknown_column_is_a_column_error_listing_the_files_columns(tmp_path):

@@ -68,7 +68,7 @@ def base_identity(spec: BaseSpec) -> dict[str, Any]:
 
         return {"default": True, "size": DEFAULT_SIZE, "seed": DEFAULT_SEED}
     if not spec.path.is_file():
-        raise DataError(f'base file "{spec.path}" does not exist')
+        raise DataError(f'base file "{spec.path.resolve()}" does not exist')
     options = {
         k: getattr(spec, k) for k in ("id_column", "address_column", "x_column", "y_column", "crs", "layer")
     }
@@ -82,7 +82,7 @@ def grid_identity(spec: GridSpec | None) -> dict[str, Any] | None:
     if spec.path is None:
         return {"default": True}
     if not spec.path.is_file():
-        raise DataError(f'grid file "{spec.path}" does not exist')
+        raise DataError(f'grid file "{spec.path.resolve()}" does not exist')
     return {
         "file": file_digest(spec.path),
         "code_column": spec.code_column,

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stdaddr.errors import ColumnError, InputError
+from stdaddr.errors import InputError
 
 __all__ = [
     "DepartmentSpec",
@@ -207,13 +207,13 @@ def check_identifier(value: Any, key: str) -> str:
 
 
 def check_columns(spec: DepartmentSpec, columns: Sequence[str]) -> None:
-    """ColumnError when a configured column is not among the file's ``columns`` (listing them)."""
+    """ColumnError when a configured column is not among the file's ``columns`` (listing them) or is
+    there more than once (naming them), as for ``stdaddr geocode --column``."""
+    from stdaddr.io import column_index
+
+    what = f'the file "{spec.file.name}" of department "{spec.name}"'
     for key, column in spec.columns.items():
-        if column not in columns:
-            raise ColumnError(
-                f'{key} was "{column}" but the file "{spec.file.name}" of department "{spec.name}" has the '
-                f"columns {list(columns)}"
-            )
+        column_index(columns, column, what=what, key=key, loose=key == "address_column")
 
 
 def _known(table: Mapping[str, Any], keys: Sequence[str], what: str) -> None:
@@ -259,7 +259,7 @@ def _departments(value: Any, folder: Path, where: str) -> tuple[DepartmentSpec, 
         assert file is not None
         if not file.is_file():
             raise InputError(
-                f'the file of department "{name}" was "{entry["file"]}" ({file}), which does not exist'
+                f'the file of department "{name}" was "{entry["file"]}" ({file.resolve()}), which does not exist'
             )
         address = _column(entry["address_column"], f"{name}.address_column")
         if address is None:
