@@ -521,7 +521,6 @@ def test_workers_end_when_the_main_process_is_killed(tmp_path, signal_name):
     import signal
     import subprocess
     import sys
-    import time
 
     path = tmp_path / "in.csv"
     path.write_text("id,addr\n" + "".join(f"{i},解放街{i}号\n" for i in range(200)), encoding="utf-8")
@@ -536,16 +535,23 @@ def test_workers_end_when_the_main_process_is_killed(tmp_path, signal_name):
         assert len(workers) == 2 and all(_alive(pid) for pid in workers)
         proc.send_signal(getattr(signal, signal_name))
         status = proc.wait(timeout=20)
-        deadline = time.monotonic() + 5
-        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not any(_alive(pid) for pid in workers)
+        assert _all_gone(workers, within_s=5)
     finally:
         proc.kill()
         proc.wait()
     if signal_name == "SIGTERM":
         assert status == 143
         assert (tmp_path / "out.csv.checkpoint").exists() and not (tmp_path / "out.csv").exists()
+
+
+def _all_gone(pids: list[int], within_s: float) -> bool:
+    """Whether every process of ``pids`` has ended within ``within_s`` seconds."""
+    import time
+
+    deadline = time.monotonic() + within_s
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not any(_alive(pid) for pid in pids)
 
 
 _KILL_WORKER_SCRIPT = """
@@ -575,7 +581,6 @@ def test_a_killed_worker_stops_the_run_promptly_and_leaves_no_worker(tmp_path):
     leaves no worker behind and keeps the checkpoint for resume."""
     import subprocess
     import sys
-    import time
 
     path = tmp_path / "in.csv"
     rows = "".join(f"{i},浙江省温州市鹿城区五马街道解放街{i}号{i % 7}幢\n" for i in range(6000))
@@ -591,10 +596,7 @@ def test_a_killed_worker_stops_the_run_promptly_and_leaves_no_worker(tmp_path):
         workers = [int(pid) for pid in proc.stdout.readline().split()]
         assert len(workers) == 2
         status = proc.wait(timeout=15)
-        deadline = time.monotonic() + 5
-        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not any(_alive(pid) for pid in workers)
+        assert _all_gone(workers, within_s=5)
     finally:
         proc.kill()
         proc.wait()
