@@ -418,6 +418,23 @@ def _left_over(st: _State, text: str, s: int) -> bool:
     return any(k[n] == head and text.endswith(k[:n], 0, s) for k in st.known for n in range(2, len(k)))
 
 
+# A door number starting here (解放街|12号): a road followed by its own door is no earlier door's road.
+_DOOR_AHEAD = re.compile(rf"[A-Z]?{N}号")
+
+
+def _door_before_road(st: _State, s: int) -> bool:
+    """Whether the piece read last is a door number right before ``s`` and no road, compound or finer
+    level is read: the road after it is the door's (12号解放街)."""
+    return (
+        "road" not in st.fields
+        and st.last == ORDER["house_number"]
+        and not st.fields & {"poi", "building", "unit", "floor", "room"}
+        and bool(st.pieces)
+        and st.pieces[-1].field == "house_number"
+        and st.pieces[-1].end == s
+    )
+
+
 # Words of a crossing, and whether the last two pieces are roads written one after the other.
 _CROSSING = re.compile("交叉(?:路?口)?|交(?:界|汇)?[口处]|(?:十字|丁字)?路口")
 
@@ -473,6 +490,10 @@ def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
         st.last = ORDER["community"]  # 某某小区解放路5号: a compound written before its road
     if st.last <= ORDER["road"] and "road" not in st.fields:
         st.put("road", s, e, raw)
+    elif _door_before_road(st, s) and raw[0] not in "门线口" and not _DOOR_AHEAD.match(text, e):
+        # 12号解放街: a door number written before its road (nothing else of the street part read yet).
+        st.pieces.append(Piece("road", s, e, raw))
+        st.fields.add("road")
     elif (
         text.startswith("口", e)
         and raw.endswith(("路", "街", "道"))
