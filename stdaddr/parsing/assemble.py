@@ -64,6 +64,7 @@ def _county_before_road(pieces: list[Piece], notes: list[str]) -> list[Piece]:
     return out
 
 
+@lru_cache(maxsize=1 << 14)
 def _official_county(name: str) -> int:
     """The length of the official county-level name (鹿城区, 瑞安市) that ``name`` opens with, or 0.
     Names of an area as much as of a county (东区, 城区, 新城区) do not count."""
