@@ -392,16 +392,11 @@ def _columns(
 
 def _check_columns(columns: Sequence[Any], names: dict[str, str], table: str) -> None:
     """ColumnError for a named column the table lacks or has more than once, listing its columns."""
+    from stdaddr.io import column_index
+
     have = [str(c) for c in columns]
     for arg, column in names.items():
-        n = have.count(str(column))
-        if n == 0:
-            raise ColumnError(f'{arg} was "{column}" but {table} has the columns {have}')
-        if n > 1:
-            raise ColumnError(
-                f'{arg} was "{column}" but {table} has {n} columns of that name ({have}); '
-                "rename them so that each name is used once"
-            )
+        column_index(have, str(column), what=table, key=arg, loose=False)
 
 
 def _from_frame(

@@ -15,7 +15,6 @@ bytes as an uninterrupted run. See ``docs/batch.md``.
 from __future__ import annotations
 
 import contextlib
-import csv
 import functools
 import hashlib
 import json
@@ -24,10 +23,10 @@ import os
 import re
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from stdaddr.errors import ColumnError, InputError, StdaddrError
 from stdaddr.io import (
@@ -69,9 +68,6 @@ __all__ = [
     "load_grid",
     "FLAT_COLUMNS",
     "flat_row",
-    "write_parsed",
-    "iter_column",
-    "iter_lines",
 ]
 
 # The status column: the match statuses (stdaddr.models.MATCH_STATUSES, "invalid" split into the
@@ -1089,58 +1085,3 @@ def flat_row(a: Address) -> dict[str, Any]:
     row["extra"] = "|".join(a.extra)
     row["notes"] = "|".join(a.notes)
     return {k: ("" if v is None else v) for k, v in row.items()}
-
-
-def iter_lines(stream: IO[str]) -> Iterator[str]:
-    """Lines of a text stream without their line ends (an empty line stays an empty address)."""
-    for line in stream:
-        yield line.rstrip("\r\n")
-
-
-def iter_column(path: str, column: str, *, encoding: str | None = None) -> Iterator[str]:
-    """The values of one column of a CSV/Excel/Parquet file, in row order, read in chunks."""
-    reader = open_table(path, encoding=encoding)
-    try:
-        j = column_index(reader.columns, column, what=f'"{path}"')
-        position = reader.start
-        while (chunk := reader.read(position, CHUNK_ROWS)) is not None:
-            for fields in chunk.rows:
-                yield fields[j]
-            position = chunk.end
-    finally:
-        reader.close()
-
-
-def write_parsed(
-    texts: Iterable[str], out: IO[str], *, fmt: str = "jsonl", normalized_only: bool = False
-) -> int:
-    """Parse ``texts`` and write one JSON line or CSV row each; returns the number of rows written."""
-    from stdaddr.parsing import parse_many
-
-    writer = None
-    n = 0
-    chunk: list[str] = []
-
-    def flush() -> None:
-        nonlocal writer, n
-        for a in parse_many(chunk):
-            if normalized_only:
-                out.write(
-                    (json.dumps(a.normalized, ensure_ascii=False) if fmt == "jsonl" else a.normalized) + "\n"
-                )
-            elif fmt == "jsonl":
-                out.write(json.dumps(a.to_dict(), ensure_ascii=False) + "\n")
-            else:
-                if writer is None:
-                    writer = csv.DictWriter(out, fieldnames=FLAT_COLUMNS, lineterminator="\n")
-                    writer.writeheader()
-                writer.writerow(flat_row(a))
-            n += 1
-        chunk.clear()
-
-    for text in texts:
-        chunk.append(text)
-        if len(chunk) >= 10_000:
-            flush()
-    flush()
-    return n

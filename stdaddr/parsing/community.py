@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from stdaddr import gazetteer
 from stdaddr.gazetteer import FULL
 from stdaddr.parsing.divisions import ZONE, Chain
-from stdaddr.parsing.tail import road_ahead
+from stdaddr.parsing.tail import COMMITTEE_WORDS, road_ahead
 from stdaddr.text import match_end
 
 __all__ = ["FoundCommunity", "find_community", "written_name"]
 
 _MAX_NAME = 12
 # The committee of a community written after its name (墨池社区|居委会, 长虹村|村民委员会): part of it.
-COMMITTEE = re.compile("(?:村|社区)?(?:居委会|居民委员会|村委会|村民委员会)")
+COMMITTEE = re.compile(f"(?:村|社区)?(?:{COMMITTEE_WORDS})")
 _CJK = re.compile("[\u3400-\u9fff]")
 _SKIP = re.compile(r"[,\s]*")
 _VILLAGE_MARK = re.compile("村(?!委|民)")

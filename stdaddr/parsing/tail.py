@@ -49,6 +49,8 @@ ZONE_WORDS = tuple(  # noqa: SIM905 - a word list reads better as one string
     "旅游度假区 度假区 自由贸易试验区 自由贸易区 自贸区 综合保税区 保税港区 保税区 出口加工区 物流园区 商务区".split()
 )
 _ZONE_ALTERNATION = "|".join((*ZONE_WORDS, "经济区"))
+# The committees of a community (居委会 of a 社区, 村委会 of a 村), written after its name or alone.
+COMMITTEE_WORDS = "居委会|居民委员会|村委会|村民委员会"
 _POI_AFTER = r"(?:小区|花园|公寓|大厦|新村|家园|苑|广场|山庄|别墅|名苑|华庭|公馆|大楼|商城|楼)"
 
 _TOKEN = re.compile(
@@ -94,7 +96,7 @@ _TOKEN = re.compile(
             rf"(?P<town>(?:{_TOWN_NAME_LEXED}{{1,6}}?(?:[路街巷](?=[镇乡]|街道))?(?:街道|(?<!小)(?<!新区)(?<!发区)(?<!业区)(?<!园区)镇|乡(?!镇))|(?:路[东西南北])?{_CJK_NAME}{{0,6}}?(?:{_ZONE_ALTERNATION}))(?![东西南北中]?(?:路|街|大道)|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
             # A community may be named after its road (解放路社区, 前街村); 垟西村|民主路 and 杏里村|花园路 are
             # a village before a road, 林山新村 a compound (settled in _community).
-            rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|居委会|村委会|村民委员会|居民委员会|村村?)(?:居委会|居民委员会|村委会|村民委员会)?"
+            rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|{COMMITTEE_WORDS}|村村?)(?:{COMMITTEE_WORDS})?"
             rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路|街|道|巷|庄|大街|大道|[东西南北中内外]{{1,2}}(?:大街|大道)|[0-9]*(?:号楼|幢|栋)))",
             rf"(?P<road>(?!沿街|临街|靠街)(?:{_ROAD_NAME_LEXED}{{1,10}}?(?:[0-9]{{1,3}}(?:路|街(?![道坊])|大道)|大道|大街|公路|路|街(?![道坊])|巷(?!路|街(?!口))|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水行占])道(?!路)|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道))(?:[东西南北中]段|{N}段)?)",
             r"(?P<sep>,+)",
@@ -320,7 +322,7 @@ def _without_committee(name: str) -> str:
     return stem + ("社区" if m.group().startswith("居") else "村")
 
 
-_COMMITTEE_END = re.compile("(?:居委会|居民委员会|村委会|村民委员会)$")
+_COMMITTEE_END = re.compile(f"(?:{COMMITTEE_WORDS})$")
 
 
 def _right_after_community(st: _State, s: int) -> bool:
