@@ -270,6 +270,7 @@ def find_hits(text: str) -> list[Hit]:
     marked_ends = {end for index, _, end, _ in matches if keys[index].endswith(_LEVEL_MARKS)}
     # 株洲市|高新技术开发区: the zone of the unit named right before it, not a town so named elsewhere.
     codes_ending: dict[int, set[str]] | None = None
+    counties_at = _short_counties_at(matches)
     for index, start, end, entries in matches:
         key = keys[index]
         before = None
@@ -311,9 +312,22 @@ def find_hits(text: str) -> list[Hit]:
                     continue
             if goes_on_full if entry.kind == FULL and full_marked else goes_on_short:
                 continue
-            hits.append(Hit(start, end, key, entry, opens))
+            # 静安寺 (静安寺街道 of 静安区), 金山卫: a town's short name that opens with its own county's
+            # short name names the town, and through it the county.
+            town_of_county = entry.level == 3 and entry.code[:6] in counties_at.get(start, ())
+            hits.append(Hit(start, end, key, entry, opens or town_of_county))
     hits.sort(key=lambda h: (h.start, -h.end))
     return _undominated(hits)
+
+
+def _short_counties_at(matches: list[tuple[int, int, int, Sequence[Entry]]]) -> dict[int, set[str]]:
+    """Per start, the counties a short name read there names (静安 at 0: 310106)."""
+    out: dict[int, set[str]] = {}
+    for _, start, _, entries in matches:
+        for e in entries:
+            if e.level == 2 and e.kind == SHORT:
+                out.setdefault(start, set()).add(e.code)
+    return out
 
 
 def _named_outside(

@@ -69,7 +69,8 @@ _TOKEN = re.compile(
             # 110-111栋: a range of buildings; 5-2栋: building 2 of block 5. Either way one building value.
             r"(?P<building_range>(?<![0-9A-Z-])([0-9]{1,4})-([0-9]{1,4})(?:幢|栋|号楼|号?栋))",
             # 40-43楼: a range of floors; B2-5楼, 52-11楼: a building, then its floor.
-            r"(?P<floor_range>(?<![0-9A-Z-])([A-Z]?)([0-9]{1,3})(?:-|至|到)([0-9]{1,3})(?:层|楼)(?![房盘道梯宇下]))",
+            # 22-25F: the same written the English way.
+            r"(?P<floor_range>(?<![0-9A-Z-])([A-Z]?)([0-9]{1,3})(?:-|至|到)([0-9]{1,3})(?:(?:层|楼)(?![房盘道梯宇下])|F(?![A-Z])))",
             rf"(?P<floor>第?(负|地下|-)?({N}|(?<![A-Z])[A-Z][0-9]+|[0-9]+[A-Z])(?:层|楼)(?![房盘道梯宇下]))",
             # 13F, B2F: a floor written the English way; a room may follow at once (3F302).
             r"(?P<floor_f>(?<![0-9A-Z])(B)?([0-9]{1,3})F(?![A-Z]))",
@@ -262,6 +263,11 @@ def _token(st: _State, m: re.Match[str]) -> None:
     elif kind == "building":
         _put_or_extra(st, "building", s, e, _num(g(_G["building"] + 1)) + "幢", g(0))
     elif kind == "house":
+        if _room_as_door(st, m):
+            # 3栋2单元1501号, 保利中心A1705号: past the door, a number of three or more digits marked 号
+            # is the room.
+            _put_or_extra(st, "room", s, e, _code(_num(g(_G["house"] + 2))) + "室", g(0))
+            return
         if st.last == ORDER["poi"] and "house_number" not in st.fields:
             st.last = ORDER[
                 "road"
@@ -293,6 +299,29 @@ def _token(st: _State, m: re.Match[str]) -> None:
         _community(st, s, e, g(0))
     elif kind in ("road", "numbered_road"):
         _road(st, s, e, g(0), m.string)
+
+
+def _room_as_door(st: _State, m: re.Match[str]) -> bool:
+    """Whether a door number (N号) stands where the room is: a compound, building, unit or floor is read
+    after the door (or without one: 香园83幢1227号), the number is a plain one of three to five digits,
+    maybe with a letter, and no finer number follows (134幢105号704室: 105号 is no room), nor a gate
+    (000号门), nor does it close a range (000号-000号)."""
+    i = _G["house"]
+    if "room" in st.fields or st.last < ORDER["poi"] or any(m.group(i + k) for k in (1, 3, 4, 5, 6)):
+        return False
+    if "house_number" not in st.fields and st.last < ORDER["building"]:
+        return False
+    text, s, e = m.string, m.start(), m.end()
+    if (s and text[s - 1] in _RANGE_MARKS) or _FINER_AHEAD.match(text, e) is not None:
+        return False
+    if st.pieces and st.pieces[-1].field == "road" and st.pieces[-1].end == s:
+        return False  # a road written again, then its door: a repeat, no room
+    return _ROOM_NUMBER.fullmatch(m.group(i + 2)) is not None
+
+
+_ROOM_NUMBER = re.compile("[A-Z]?[0-9]{3,5}[A-Z]?")
+_RANGE_MARKS = "-~至到"
+_FINER_AHEAD = re.compile("(?:[A-Z]?[0-9〇零一二三四五六七八九十]|门)")
 
 
 def _community(st: _State, s: int, e: int, raw: str) -> None:
