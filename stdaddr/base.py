@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ import numpy as np
 
 from stdaddr.crs import is_geographic, parse_crs, transform
 from stdaddr.errors import ColumnError, DataError, InputError
-from stdaddr.models import DIVISION_FIELDS, FIELDS, MATCH_LEVELS, written
+from stdaddr.models import DIVISION_FIELDS, FIELDS, MATCH_LEVELS, Address, written
 from stdaddr.workers import default_workers, run_chunks
 
 if TYPE_CHECKING:
@@ -740,12 +741,43 @@ def _parse_chunk(
     for i, text in enumerate(texts):
         a = parse(text)
         ambiguous[i] = a.ambiguous
+        town, poi = town_and_compound(a)
         for c in COLUMNS:
-            v = getattr(a, c)
+            v = town if c == "town" else poi if c == "poi" else getattr(a, c)
             if v is not None:
                 seen = values[c]
                 codes[c][i] = seen.setdefault(v, len(seen))
     return {c: (codes[c], list(values[c])) for c in COLUMNS}, ambiguous
+
+
+def town_and_compound(a: Address) -> tuple[str | None, str | None]:
+    """The town and compound of an address as matching reads them: a zone (工业园区, 开发区, 科技城…) that
+    the parser kept as a town component without a code locates records as a compound does, so with no
+    compound read it is the compound (娄桥街道|娄桥工业园区|5号, 塘下镇|汽摩配工业园|6号); a zone read as the
+    town itself, with no code, is then no town (瓯海|娄桥工业区|12号)."""
+    town, poi = a.town, a.poi
+    if poi is not None:
+        return town, poi
+    zone = next(
+        (c.value for c in a.components if c.field == "town" and c.code is None and _zone_name(c.value)), None
+    )
+    if zone is None:
+        return town, poi
+    if town == zone and a.town_code is None:
+        town = None
+    return town, zone
+
+
+def _zone_name(name: str) -> bool:
+    """Whether ``name`` ends with a zone's word (工业园区, 开发区, 科技城…)."""
+    return _zone_end().search(name) is not None
+
+
+@functools.cache
+def _zone_end() -> re.Pattern[str]:
+    from stdaddr.parsing.divisions import ZONE  # not at import: the parser is loaded on first use
+
+    return re.compile(f"(?:{ZONE.pattern})$")
 
 
 def build_arrays(

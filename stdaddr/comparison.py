@@ -186,7 +186,23 @@ def _relation(by: dict[str, FieldMatch]) -> tuple[str, str]:
 def _without_street(by: dict[str, FieldMatch]) -> tuple[str, str]:
     """Neither a road nor a compound in common. Two texts naming only divisions are the same place when
     they agree on all of them (鹿城区五马街道 twice), and one holds the other when the other only adds
-    finer levels to the divisions it names (鹿城区 / 鹿城区解放街12号); else nothing ties them."""
+    finer levels to the divisions it names (鹿城区 / 鹿城区解放街12号); else nothing ties them. Doors of
+    one village (河庄村2组8号 / 河庄村2组12号) are placed like doors of one road."""
+    village = by.get("community")
+    door = by.get("house_number")
+    if village is not None and village.status == "agree" and door is not None and door.status != "input_only":
+        group = by.get("group")
+        if door.status == "record_only":
+            pass
+        elif group is not None and group.status == "differ":
+            return "partial", f"same village, different groups: {group.input} / {group.record}"
+        elif door.similarity < 1.0:
+            return "partial", f"same village, different doors: {door.input} / {door.record}"
+        elif not any(fm.status == "differ" for fm in by.values()) and "road" not in by and "poi" not in by:
+            finer = [f for f in _FINE if f in by]
+            if not finer:
+                return "same", "same village door; nothing contradicts"
+            return "partial", "same village door; one is finer"
     if any(fm.field in _DIVISIONS and fm.status == "agree" for fm in by.values()):
         sides = {fm.status for fm in by.values() if fm.status != "agree"}
         if not sides:

@@ -40,7 +40,15 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from stdaddr.base import COLUMN_INDEX, COLUMNS, AddressBase, standard_of
+from stdaddr.base import (
+    COLUMN_INDEX,
+    COLUMNS,
+    AddressBase,
+    group,
+    pair_key,
+    standard_of,
+    town_and_compound,
+)
 from stdaddr.errors import ColumnError, InputError
 from stdaddr.models import (
     DIVISION_FIELDS,
@@ -110,6 +118,10 @@ _KIND = re.compile(
 )
 # Names of different kinds score at most this (below _NAME_AGREE).
 _OTHER_KIND = 0.5
+# The kinds of a residential compound: people write one estate with any of them (锦绣花园, 锦绣小区,
+# 锦绣花园小区), so two names with one stem and such kinds are one compound, near but not exact.
+_COMPOUND_KINDS = re.compile("(?:小区|花园|家园|名苑|嘉园|华庭|公馆|新村|公寓|山庄|苑)+$")
+_SAME_STEM = 0.9
 # A road's direction before its kind (永宁东路, 人民北街, 解放中大道): two directions name two roads.
 _DIRECTION = re.compile("([东西南北中])(?:大道|大街|路|街)$")
 # A direction written on one side only (邮电路 / 邮电东路): most often another road, sometimes the
@@ -190,6 +202,11 @@ class _Tables:
     # A compound building whose records all stand at one door: its key -> that door's key (its records
     # are then among the door's, and blocking need not add them again).
     building_door: dict[int, int]
+    # Doors written without a road, built on first use: of a village (纸源村19号: community + house
+    # number) and of a compound or zone (娄桥工业园区5号: poi + house number).
+    community_door: _Grouping
+    poi_door: _Grouping
+    stems: dict[str, list[int]]  # compound stem -> the compound names (poi ids) with it
     resolved: dict[tuple[str, str, tuple[str, int] | None], dict[int, float]]  # fuzzy lookups made
 
 
@@ -224,9 +241,29 @@ def _tables(base: AddressBase) -> _Tables:
             groups,
             scoped,
             _building_doors(a, sizes["house_number"]),
+            _doors_of(a, "community", sizes["house_number"]),
+            _doors_of(a, "poi", sizes["house_number"]),
+            _stems(vocab["poi"]),
             {},
         )
     return base._tables
+
+
+def _stems(names: list[str]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        stem = compound_stem(name)
+        if stem is not None:
+            out.setdefault(stem, []).append(i)
+    return out
+
+
+def _doors_of(a: dict[str, np.ndarray], column: str, n_house_numbers: int) -> _Grouping:
+    """The records grouped by ``column`` and house number."""
+    fields = a["fields"]
+    key = pair_key(fields[COLUMN_INDEX[column]], fields[COLUMN_INDEX["house_number"]], n_house_numbers)
+    keys, offsets, order = group(key)
+    return _Grouping(dict(zip(keys.tolist(), range(len(keys)), strict=True)), offsets.tolist(), order)
 
 
 def _building_doors(a: dict[str, np.ndarray], n_house_numbers: int) -> dict[int, int]:
@@ -295,6 +332,7 @@ class _Query:
     cost: NDArray[np.int16]
     gain: NDArray[np.int16]
     weight: float  # the summed weight of the fields the text has
+    door_of: str | None  # the sub-door written when the main door stands for it (23-1号 -> 23号)
 
 
 _LACKS = -2
@@ -419,9 +457,21 @@ def _match_parsed(
 
 def _query(t: _Tables, address: Address) -> _Query | None:
     values = {c: v for c, v in zip(_QUERY_COLUMNS, _read_columns(address), strict=True) if v}
+    town, poi = town_and_compound(address)
+    if town is None:
+        values.pop("town", None)
+    if poi is not None:
+        values["poi"] = poi
     if values.keys().isdisjoint(_MATCHABLE):
         return None
     ids = {c: t.ids[c].get(v, -1) for c, v in values.items()}
+    door_of = None
+    if ids.get("house_number") == -1 and (sub := _SUB_DOOR.fullmatch(values["house_number"])) is not None:
+        main = t.ids["house_number"].get(sub.group(1) + "号", -1)
+        if main >= 0:
+            # 解放街23-1号, 23号附1: a sub-door the base lacks is looked for at its main door.
+            door_of = values["house_number"]
+            values["house_number"], ids["house_number"] = sub.group(1) + "号", main
     scope = _scope(ids)
     if "road" not in values and "poi" not in values:
         _rescue(t, address, values, ids, scope)
@@ -471,6 +521,7 @@ def _query(t: _Tables, address: Address) -> _Query | None:
         cost,
         gain,
         weight,
+        door_of,
     )
 
 
@@ -595,6 +646,10 @@ def _resolve(t: _Tables, field: str, name: str, scope: tuple[str, int] | None) -
     found = t.resolved.get(key)
     if found is None:
         found = _fuzzy(t, field, name, scope)
+        if field == "poi" and (stem := compound_stem(name)) is not None:
+            for i in t.stems.get(stem, ()):
+                if _in_scope(t, field, scope, i):
+                    found[i] = max(found.get(i, 0.0), _similarity(name, t.vocab[field][i]))
         if exact is not None:
             found.setdefault(exact, 1.0)
         if len(t.resolved) >= _RESOLVED_MAX:
@@ -657,6 +712,9 @@ def name_similarity(a: str, b: str) -> float:
         ratio = fuzz.ratio(a, b, processor=None) / 100
     kind_a, kind_b = _KIND.search(a), _KIND.search(b)
     if kind_a and kind_b and kind_a.group() != kind_b.group():
+        stem = compound_stem(a)
+        if stem is not None and stem == compound_stem(b):
+            return _SAME_STEM  # 锦绣花园 / 锦绣小区: one estate written with another kind
         return min(ratio, _OTHER_KIND)
     if ratio > _OTHER_KIND and (kind_a or kind_b):
         ratio = min(ratio, _direction_cap(a, b))
@@ -680,6 +738,13 @@ def _direction_cap(a: str, b: str) -> float:
     assert d is not None
     stem = directed[: d.start()]
     return _ONE_DIRECTION if plain.startswith(stem) and plain[len(stem) :] == directed[d.end(1) :] else 1.0
+
+
+def compound_stem(name: str) -> str | None:
+    """The name of a residential compound without its kinds (锦绣花园小区 -> 锦绣), or None when it has no
+    such kind or a stem of fewer than two characters."""
+    m = _COMPOUND_KINDS.search(name)
+    return name[: m.start()] if m is not None and m.start() >= 2 else None
 
 
 # The same pairs of names come back query after query (a near road against the names around it).
@@ -710,6 +775,13 @@ def _block(t: _Tables, q: _Query) -> NDArray[np.int32] | None:
     group_id = q.ids.get("group", -1)
     if community >= 0 and group_id >= 0:
         parts.append(g["community_group"].rows(community * t.sizes["group"] + group_id))
+    if hn >= 0 and not doors:
+        # 纸源村19号, 娄桥工业园区5号: a door of the village, compound or zone itself, with no road.
+        n_hn = t.sizes["house_number"]
+        if community >= 0:
+            parts.append(t.community_door.rows(community * n_hn + hn))
+        for p in q.pois:
+            parts.append(t.poi_door.rows(p * n_hn + hn))
     if not any(len(p) for p in parts):
         # The door or building is not in the base: the whole road, compound or village answers.
         parts = [g["road"].rows(r) for r in q.roads] + [g["poi"].rows(p) for p in q.pois]
@@ -750,6 +822,13 @@ _COMPOUND_EVIDENCE = (
     *((COMPARED.index(f), _WEIGHT[COMPARED.index(f)], True) for f in ("road", "house_number")),
     *((k, _WEIGHT[k] * _FINER_FOR_COMPOUND, False) for k in _SUPPORT),
 )
+_TOWN_K = COMPARED.index("town")
+# A match whose record lies in another town than the text names is not sure: its score is at most this.
+_TOWN_DIFFERS = 0.6
+# A match at the main door of a sub-door the base lacks (23-1号, 23号附1 -> 23号) scores at most this.
+_MAIN_DOOR = 0.85
+# A sub-door (23-1号, 23号附1, 23号甲) and its main door.
+_SUB_DOOR = re.compile("([甲乙丙丁]?[A-Z]?[0-9]+[A-Z]?)(?:-[0-9]+号|号附[0-9]+|号[甲乙丙丁])")
 # Positions in COMPARED of the match levels, in level order.
 _LEVEL_K = tuple(COMPARED.index(f) for f in MATCH_LEVELS)
 # Province and city codes the text names exclude the records with others (the county is compared anyway).
@@ -985,6 +1064,12 @@ def _decide(
     rival = _rival(s, near, scores, tied, place)
     agreement, coverage = _place_agreement(q, top, level)
     score = confidence(agreement, coverage, best - rival)
+    if top.states[_TOWN_K] == _DIFFER:
+        # 马屿镇人民路18号 against 塘下镇人民路18号: the text names another town of the county; names like
+        # 人民路 recur town after town, so the record is as likely another street as the one meant.
+        score = min(score, _TOWN_DIFFERS)
+    if q.door_of is not None:
+        score = min(score, _MAIN_DOOR)
     if score < cutoff:
         return None
     # A near name that the text's finer levels do not confirm (its room is not under that compound)

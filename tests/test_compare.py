@@ -62,3 +62,16 @@ def test_values_that_are_not_text_are_different():
 def test_a_name_inside_another_counts_as_near():
     assert name_similarity("华腾新天地", "华腾新天地大厦") >= 0.9
     assert name_similarity("解放街", "人民路") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "relation"),
+    [
+        ("河庄村2组8号", "瓯海区娄桥街道河庄村2组8号", "same"),
+        ("河庄村2组8号", "河庄村2组12号", "partial"),
+        ("河庄村2组8号", "河庄村3组8号", "partial"),
+        ("纸源村19号", "纸源村21号", "partial"),
+    ],
+)
+def test_doors_of_one_village_compare_like_doors_of_one_road(a, b, relation):
+    assert compare(a, b).relation == relation

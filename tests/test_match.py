@@ -287,3 +287,74 @@ def test_a_leading_name_that_is_a_town_elsewhere_but_a_village_here_still_matche
     assert parse(query).town is not None
     m = village.match(query, score_cutoff=0.0)
     assert m is not None and m.address_id == expected
+
+
+# A village, a zone and a compound of one town, written as department records write them.
+PLACES = [
+    ("v19", "浙江省温州市瓯海区泽雅镇纸源村19号", 120.50, 28.00),
+    ("v21", "浙江省温州市瓯海区泽雅镇纸源村21号", 120.51, 28.00),
+    ("g1", "浙江省温州市瓯海区泽雅镇五凤垟村1组9号", 120.52, 28.01),
+    ("g2", "浙江省温州市瓯海区泽雅镇五凤垟村2组9号", 120.53, 28.01),
+    ("z5", "浙江省温州市瓯海区娄桥街道娄桥工业园区5号", 120.60, 27.95),
+    ("z7", "浙江省温州市瓯海区娄桥街道娄桥工业园区7号", 120.61, 27.95),
+    ("c1", "浙江省温州市鹿城区南汇街道锦绣路88号锦绣花园3幢2单元501室", 120.68, 28.00),
+    ("c2", "浙江省温州市鹿城区南汇街道锦绣路88号锦绣花园3幢2单元502室", 120.68, 28.00),
+    ("t1", "浙江省温州市瑞安市塘下镇人民路18号", 120.62, 27.87),
+    ("t2", "浙江省温州市瑞安市塘下镇人民路20号", 120.62, 27.87),
+    ("s23", "浙江省温州市鹿城区五马街道解放街23号", 120.65, 28.02),
+]
+
+
+@pytest.fixture(scope="module")
+def places() -> AddressBase:
+    return build_base(PLACES)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("浙江省温州市瓯海区泽雅镇纸源村19号", "v19"),
+        ("泽雅镇纸源村21号", "v21"),
+        ("瓯海区泽雅镇五凤垟村2组9号", "g2"),
+        ("娄桥工业园区5号", "z5"),
+        ("瓯海区娄桥街道娄桥工业园区7号", "z7"),
+    ],
+)
+def test_doors_of_a_village_or_zone_without_a_road_match_their_record(places, query, expected):
+    """纸源村19号, 娄桥工业园区5号: a door written after a village or zone, with no road, is a record."""
+    m = places.match(query)
+    assert m is not None and m.address_id == expected and m.score >= 0.9
+
+
+def test_a_village_door_in_two_groups_is_a_tie_not_a_guess(places):
+    m = places.match("瓯海区泽雅镇五凤垟村9号")
+    assert m is not None and m.ambiguous and m.address_id is None
+    assert {c.address_id for c in m.candidates[:2]} == {"g1", "g2"}
+
+
+@pytest.mark.parametrize("query", ["锦绣小区3幢2单元501室", "鹿城区锦绣花园小区3幢2单元501室", "锦绣苑3幢2单元501室"])
+def test_a_compound_written_with_another_kind_is_the_same_compound(places, query):
+    m = places.match(query)
+    assert m is not None and m.address_id == "c1"
+
+
+def test_a_compound_of_another_stem_is_no_suffix_variant():
+    assert match_module.name_similarity("锦绣花园", "锦绣小区") == match_module._SAME_STEM
+    assert match_module.name_similarity("锦绣花园小区", "锦绣花园") == match_module._SAME_STEM
+    assert match_module.name_similarity("锦江花园", "锦绣小区") <= match_module._OTHER_KIND
+    assert match_module.compound_stem("华苑") is None  # a one-character stem says too little
+
+
+def test_a_record_in_another_town_than_the_text_names_is_not_sure(places):
+    """马屿镇人民路18号 against 塘下镇人民路18号: names like 人民路 recur town after town."""
+    m = places.match("瑞安市马屿镇人民路18号")
+    assert m is not None and m.address_id == "t1"
+    assert m.score <= match_module._TOWN_DIFFERS
+    assert places.match("瑞安市塘下镇人民路18号").score >= 0.9
+
+
+@pytest.mark.parametrize("query", ["鹿城区解放街23-1号", "鹿城区解放街23号附1", "鹿城区解放街23号之一"])
+def test_a_sub_door_the_base_lacks_matches_its_main_door_less_surely(places, query):
+    m = places.match(query)
+    assert m is not None and (m.address_id, m.level) == ("s23", "house_number")
+    assert 0.5 <= m.score <= match_module._MAIN_DOOR
