@@ -118,9 +118,11 @@ _KIND = re.compile(
 )
 # Names of different kinds score at most this (below _NAME_AGREE).
 _OTHER_KIND = 0.5
-# The kinds of a residential compound: people write one estate with any of them (锦绣花园, 锦绣小区,
-# 锦绣花园小区), so two names with one stem and such kinds are one compound, near but not exact.
-_COMPOUND_KINDS = re.compile("(?:小区|花园|家园|名苑|嘉园|华庭|公馆|新村|公寓|山庄|苑)+$")
+# 小区 is the generic word for a residential compound: people write it for the compound's own kind
+# (锦绣小区 for 锦绣花园) or after it (锦绣花园小区), so a name with 小区 and a name of the same stem are
+# one compound, near but not exact. Other kinds name other estates (绣山花园 / 绣山公寓).
+_GENERIC_KIND = "小区"
+_COMPOUND_KIND = re.compile("(?:花园|家园|名苑|嘉园|华庭|公馆|新村|公寓|山庄|苑)$")
 _SAME_STEM = 0.9
 # A road's direction before its kind (永宁东路, 人民北街, 解放中大道): two directions name two roads.
 _DIRECTION = re.compile("([东西南北中])(?:大道|大街|路|街)$")
@@ -648,8 +650,9 @@ def _resolve(t: _Tables, field: str, name: str, scope: tuple[str, int] | None) -
         found = _fuzzy(t, field, name, scope)
         if field == "poi" and (stem := compound_stem(name)) is not None:
             for i in t.stems.get(stem, ()):
-                if _in_scope(t, field, scope, i):
-                    found[i] = max(found.get(i, 0.0), _similarity(name, t.vocab[field][i]))
+                sim = _similarity(name, t.vocab[field][i])
+                if sim >= _NAME_AGREE and _in_scope(t, field, scope, i):
+                    found[i] = max(found.get(i, 0.0), sim)
         if exact is not None:
             found.setdefault(exact, 1.0)
         if len(t.resolved) >= _RESOLVED_MAX:
@@ -708,13 +711,14 @@ def name_similarity(a: str, b: str) -> float:
     """
     if len(a) == len(b):
         ratio = Levenshtein.normalized_similarity(a, b, processor=None)
+        if ratio < 1.0:
+            ratio = max(ratio, _homophone_similarity(a, b))
     else:
         ratio = fuzz.ratio(a, b, processor=None) / 100
     kind_a, kind_b = _KIND.search(a), _KIND.search(b)
     if kind_a and kind_b and kind_a.group() != kind_b.group():
-        stem = compound_stem(a)
-        if stem is not None and stem == compound_stem(b):
-            return _SAME_STEM  # 锦绣花园 / 锦绣小区: one estate written with another kind
+        if (a.endswith(_GENERIC_KIND) or b.endswith(_GENERIC_KIND)) and compound_stem(a) == compound_stem(b):
+            return _SAME_STEM  # 锦绣花园 / 锦绣小区: one estate, the generic word for its kind
         return min(ratio, _OTHER_KIND)
     if ratio > _OTHER_KIND and (kind_a or kind_b):
         ratio = min(ratio, _direction_cap(a, b))
@@ -740,11 +744,39 @@ def _direction_cap(a: str, b: str) -> float:
     return _ONE_DIRECTION if plain.startswith(stem) and plain[len(stem) :] == directed[d.end(1) :] else 1.0
 
 
+def _homophone_similarity(a: str, b: str) -> float:
+    """Two names of one length that differ only in characters of the same sound (解放街 / 解方街, 锦绣路 /
+    锦秀路, 韩田路 / 寒田路): the slip of a pinyin keyboard, the most common misspelling of typed Chinese.
+    Each such character costs _HOMOPHONE_COST of a character; 0 when another character differs."""
+    cost = 0.0
+    for x, y in zip(a, b, strict=True):
+        if x != y:
+            if _sounds(x).isdisjoint(_sounds(y)):
+                return 0.0
+            cost += _HOMOPHONE_COST
+    return 1.0 - cost / len(a)
+
+
+# A character replaced by another of the same sound costs this share of a wrong character.
+_HOMOPHONE_COST = 0.25
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _sounds(char: str) -> frozenset[str]:
+    """The toneless readings of a character (长: chang, zhang); a character without one reads as itself."""
+    from pypinyin import Style, pinyin  # on first use: pypinyin loads its dictionary (about 0.1 s)
+
+    return frozenset(pinyin(char, style=Style.NORMAL, heteronym=True, errors="default")[0])
+
+
 def compound_stem(name: str) -> str | None:
-    """The name of a residential compound without its kinds (锦绣花园小区 -> 锦绣), or None when it has no
-    such kind or a stem of fewer than two characters."""
-    m = _COMPOUND_KINDS.search(name)
-    return name[: m.start()] if m is not None and m.start() >= 2 else None
+    """The name of a residential compound without the generic 小区 and its own kind (锦绣花园小区, 锦绣小区,
+    锦绣花园 -> 锦绣), or None when it has no such kind or a stem of fewer than two characters."""
+    stem = name.removesuffix(_GENERIC_KIND)
+    m = _COMPOUND_KIND.search(stem)
+    if m is not None:
+        stem = stem[: m.start()]
+    return stem if len(stem) >= 2 and len(stem) < len(name) else None
 
 
 # The same pairs of names come back query after query (a near road against the names around it).
@@ -1078,7 +1110,7 @@ def _decide(
         top.states[k] == _AGREE and top.sims[k] < 1.0 for k in _NAME_POSITIONS
     )
     t = _tables(base)
-    own = None if unconfirmed else _record_at(t, s, tied, place, level)
+    own = None if unconfirmed else _record_at(t, s, tied, place, level, top.states[_POI_K] != _DIFFER)
     twins = _twins(t, s, tied, own, level) if own is not None else []
     if own is not None and twins:
         # Records of one address under several ids (a base listing a place twice): none is the answer.
@@ -1282,8 +1314,11 @@ def _standard(base: AddressBase, place: dict[int, int]) -> str:
     return written(parts)
 
 
-def _record_at(t: _Tables, s: _Scores, tied: list[int], place: dict[int, int], level: int) -> int | None:
+def _record_at(
+    t: _Tables, s: _Scores, tied: list[int], place: dict[int, int], level: int, named: bool = True
+) -> int | None:
     """The best candidate that is the matched place itself (a record whose own level is the match level).
+    ``named``: the best record's named place (poi) does not contradict the text's.
 
     The tied records are inside the place and score above every other: when one of them is at the
     level, the best of those is the answer.
@@ -1300,12 +1335,23 @@ def _record_at(t: _Tables, s: _Scores, tied: list[int], place: dict[int, int], l
         own = np.array(tied)[np.frombuffer(t.levels, dtype=np.uint8)[s.rows[tied]] == want]
         if len(own):
             return int(own[np.argmax(s.total[own])])
-    if len(tied) == len(s.rows):
-        return None  # every candidate is tied, and none is at the level
-    own = np.flatnonzero(_inside(s.fields, place) & (np.frombuffer(t.levels, dtype=np.uint8)[s.rows] == want))
-    if not len(own):
-        return None
-    return int(own[np.argmax(s.total[own])])
+    levels = np.frombuffer(t.levels, dtype=np.uint8)[s.rows]
+    inside = _inside(s.fields, place)
+    if len(tied) < len(s.rows):  # else every candidate is tied, and none is at the level
+        own = np.flatnonzero(inside & (levels == want))
+        if len(own):
+            return int(own[np.argmax(s.total[own])])
+    if level == _DOOR_LEVEL and named:
+        # 解放街158号 where the base lists only 解放街158号温州市中医院: the one named place at a door
+        # (no building, unit or room of its own) stands for the door.
+        at_door = np.flatnonzero(inside)
+        if len(at_door) == 1 and levels[at_door[0]] == _POI_LEVEL + 1:
+            return int(at_door[0])
+    return None
+
+
+_DOOR_LEVEL = MATCH_LEVELS.index("house_number")
+_POI_LEVEL = MATCH_LEVELS.index("poi")
 
 
 def _split_match(
