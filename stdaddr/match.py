@@ -377,9 +377,10 @@ def _match_address(
     """The match of a parsed text; ``candidates=False`` leaves :attr:`Match.candidates` empty (the
     batch functions do not show them, and building them is a good share of the work).
 
-    A text the parser opened with a town's short name (岭头|金马路, 昆阳|民丰小区) that finds nothing is
-    matched again with that name read as the start of the road or compound: the name may be a village
-    of the base that is a town elsewhere (岭头村 of 怀溪镇, 岭头乡 of another province).
+    A text the parser opened with a short name of a town, county or city (岭头|金马路, 昆阳|民丰小区,
+    永昌|花苑) that finds nothing is matched again with that name read as the start of the road or
+    compound: the name may be a village or compound of the base that is a town or county elsewhere
+    (岭头村 of 怀溪镇, 岭头乡 of another province; 永昌花苑, 永昌县 of 甘肃).
     A text whose leading name the parser read as a place the base has no record in (南汇 as the former
     南汇区 of 上海, 安阳 as 安阳市 of 河南) is matched again with that name read as the one town of the
     base's counties it names (南汇街道 of 鹿城区, 安阳街道 of 瑞安市).
@@ -422,18 +423,23 @@ def _town_of_the_base(base: AddressBase, address: Address) -> Address | None:
     return dataclasses.replace(address, **fields, ambiguous=False, candidates=())
 
 
+# A division written with its level's mark is no part of the name after it.
+_LEVEL_MARKS = ("省", "市", "区", "县", "旗", "州", "盟", "街道", "镇", "乡")
+
+
 def _without_leading_town(address: Address) -> Address | None:
-    """The address with its leading town short name moved into the road or compound after it, or None."""
+    """The address with its leading short name of a town, county or city moved into the road or compound
+    after it (永昌|花苑 is no 永昌县 but a compound of the base), or None."""
     parts = [c for c in address.components if c.field != "extra"]
     if (
         len(parts) < 2
-        or parts[0].field != "town"
+        or parts[0].field not in ("city", "county", "town")
         or parts[1].field not in ("road", "poi")
         or parts[0].end != parts[1].start
     ):
         return None
     named = getattr(address, parts[1].field)
-    if parts[0].text.endswith(("街道", "镇", "乡")) or named is None:
+    if parts[0].text.endswith(_LEVEL_MARKS) or named is None:
         return None
     cleared: dict[str, Any] = {f: None for f in DIVISION_FIELDS}
     cleared.update({f"{f}_code": None for f in DIVISION_FIELDS})

@@ -303,6 +303,7 @@ PLACES = [
     ("t2", "浙江省温州市瑞安市塘下镇人民路20号", 120.62, 27.87),
     ("s23", "浙江省温州市鹿城区五马街道解放街23号", 120.65, 28.02),
     ("h158", "浙江省温州市鹿城区五马街道解放街158号温州市中医院", 120.66, 28.02),
+    ("y202", "浙江省温州市龙湾区永中街道永中路66号永昌花苑2幢1单元202室", 120.81, 27.93),
 ]
 
 
@@ -369,3 +370,9 @@ def test_the_one_named_place_at_a_door_stands_for_the_door(places):
     assert places.match("鹿城区解放街158号").address_id == "h158"
     m = places.match("鹿城区解放街158号某某药店")
     assert m is not None and (m.address_id, m.level) == (None, "house_number")
+
+
+def test_a_compound_named_after_a_far_county_is_the_compound_of_the_base(places):
+    """永昌花苑: the parser reads 永昌县 of 甘肃; the base has the compound 永昌花苑, which takes the name."""
+    assert parse("永昌花苑2幢1单元202室").county == "永昌县"
+    assert places.match("永昌花苑2幢1单元202室").address_id == "y202"
