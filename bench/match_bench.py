@@ -157,7 +157,9 @@ def evaluate(matches, queries, judge: Judge) -> dict:
                 oob_false_09 += m.score >= 0.9
                 scored.append((m.score, False, False))
                 if len(misses) < 40:
-                    misses.append((kind, q, "(not in the base)", (m.address_id, m.level, m.score, m.standard)))
+                    misses.append(
+                        (kind, q, "(not in the base)", (m.address_id, m.level, m.score, m.standard))
+                    )
             continue
         ok = m is not None and bool(judge.right(m, target, addr_id, level))
         in_base.append(ok)

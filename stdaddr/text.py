@@ -7,8 +7,8 @@ so numbers are read only where a marker (号 幢 单元 层 室 …) says they a
 
 >>> clean("鹿城区 解放街１２３号")[0]
 '鹿城区解放街123号'
->>> to_number("一百二十三"), to_number("二〇一"), to_number("肆"), to_number("0301")
-('123', '201', '4', '0301')
+>>> to_number("一百二十三"), to_number("二〇一"), to_number("肆"), to_number("0301"), to_number("五0一")
+('123', '201', '4', '0301', '501')
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ _DIGIT_VALUE = {
     )
     for c in cs
 }
+_ARABIC = frozenset("0123456789")
 _UNIT_VALUE = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 
 _DASHES = "‐‑‒–—―−﹣－～~〜─"
@@ -94,6 +95,11 @@ def _table() -> tuple[dict[int, str], re.Pattern[str]]:
     return table, re.compile(f"[{changes_length}]")
 
 
+# The letter O written for a zero inside or right after Arabic digits (7O1室, 1O0号, 7O号): typed or
+# read by OCR for 0. One character for one, so the offset map is unchanged.
+_LETTER_ZERO = re.compile("(?<=[0-9])O+(?=[0-9]|[号室层楼幢栋户房弄单])")
+
+
 def clean(text: str) -> tuple[str, list[int] | None]:
     """Fold the characters of ``text``; return the folded string and its offset map.
 
@@ -105,11 +111,13 @@ def clean(text: str) -> tuple[str, list[int] | None]:
     ('3-2-301', None)
     >>> clean("解放 街")
     ('解放街', [0, 1, 3, 4])
+    >>> clean("7o1室")
+    ('701室', None)
     """
     table, length_changers = _table()
     folded = text.translate(table)
     if len(folded) == len(text) and length_changers.search(text) is None:
-        return folded, None
+        return _zeros(folded), None
     out: list[str] = []
     offsets: list[int] = []
     for i, c in enumerate(text):
@@ -117,7 +125,11 @@ def clean(text: str) -> tuple[str, list[int] | None]:
         out.append(rep)
         offsets.extend([i] * len(rep))
     offsets.append(len(text))
-    return "".join(out), offsets
+    return _zeros("".join(out)), offsets
+
+
+def _zeros(folded: str) -> str:
+    return _LETTER_ZERO.sub(lambda m: "0" * len(m.group()), folded) if "O" in folded else folded
 
 
 def to_number(numeral: str) -> str:
@@ -131,8 +143,9 @@ def to_number(numeral: str) -> str:
     if "廿" in numeral or "卅" in numeral:  # 廿三 = 二十三, 卅一 = 三十一 (dates, door numbers)
         numeral = numeral.replace("廿", "二十").replace("卅", "三十")
     if not any(c in _UNIT_VALUE for c in numeral):
-        if all(c in _DIGIT_VALUE for c in numeral):
-            return "".join(str(_DIGIT_VALUE[c]) for c in numeral)
+        # 五0一: Chinese and Arabic digits mixed, read digit by digit.
+        if all(c in _DIGIT_VALUE or c in _ARABIC for c in numeral):
+            return "".join(c if c in _ARABIC else str(_DIGIT_VALUE[c]) for c in numeral)
         return numeral
     total = 0
     current = 0

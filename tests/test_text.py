@@ -152,6 +152,8 @@ def test_clean_is_idempotent_on_mixed_input():
         ("壹佰贰拾叁", "123"),
         ("拾壹", "11"),
         ("伍零壹", "501"),
+        ("五0一", "501"),  # Chinese and Arabic digits mixed (a room written 五0一室)
+        ("12三", "123"),
         ("123", "123"),
         ("0301", "0301"),
     ],
@@ -161,7 +163,7 @@ def test_to_number_reads_numerals(numeral, expected):
     assert to_number(numeral) == expected
 
 
-@pytest.mark.parametrize("text", ["解放", "五马", "A座", "12三", "", "幢"])
+@pytest.mark.parametrize("text", ["解放", "五马", "A座", "12三路", "", "幢"])
 def test_to_number_leaves_non_numerals_unchanged(text):
     """A string that is not one numeral comes back unchanged."""
     assert to_number(text) == text

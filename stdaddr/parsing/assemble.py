@@ -148,7 +148,13 @@ def _division_pieces(chains: list[Chain], notes: list[str]) -> list[Piece]:
             if gazetteer.level_of(entry.code) != entry.level:  # 龙港镇 became the county-level 龙港市
                 value, code = g.name(entry.code) or h.key, entry.code
             notes.append(_history_note(h, entry.code))
-        elif code is not None and entry.kind == SHORT and h.key != value and h.key.endswith(_RENAMED_MARKS):
+        elif (
+            code is not None
+            and entry.kind == SHORT
+            and h.key != value
+            and h.key.endswith(_RENAMED_MARKS)
+            and h.key[-1] != value[-1]  # 郑州经开区: a name cut short, written with the same mark
+        ):
             # 洞头县 (洞头区 since 2015), 北岙镇 (北岙街道): a short name written with its former level.
             notes.append(f"{h.key} is a former name; now {value} ({code})")
         pieces.append(Piece(field, h.start, h.end, value, code))
@@ -240,7 +246,7 @@ def assemble(
         pieces.extend(state.pieces)
     if community is None:
         codes = _refine_by_community(pieces, codes, notes)
-    codes = _refine_by_zone(pieces, codes, notes)
+    codes = _city_zone(pieces, _refine_by_zone(pieces, codes, notes), notes)
     return _build(text, offsets, _county_before_road(pieces, notes), codes, notes)
 
 
@@ -288,17 +294,61 @@ def _refine_by_zone(pieces: list[Piece], codes: list[str], notes: list[str]) -> 
         return codes  # 路南工业区: named after where it lies by a road, not after 路南区
     g = gazetteer.load()
     for n in range(min(zone.start(), 6), 1, -1):
-        found = {
-            e.code
-            for e in g.lookup(piece.value[:n])
-            if e.level <= 2 and e.kind != HISTORIC and e.code.startswith(above) and e.code != above
-        }
+        entries = [e for e in g.lookup(piece.value[:n]) if e.level <= 2 and e.kind != HISTORIC]
+        if any(e.code == above for e in entries):
+            break  # 承德市|承德高新区: named after the city read, not after 承德县 under it
+        found = {e.code for e in entries if e.code.startswith(above)}
         if len(found) == 1:
             notes.append(f"divisions inferred from the zone {piece.value}")
             return list(found)
         if found:
             break
     return codes
+
+
+# Kinds of zone by the words written for them: 高新区 is 高新技术产业开发区 cut short, 园区 工业园区.
+_ZONE_KINDS = (
+    ("高新技术产业开发区", "高新技术开发区", "高新开发区", "高新区"),
+    ("经济技术开发区", "经开区"),
+    ("工业园区", "园区"),
+)
+
+
+def _zone_kind(name: str) -> int | None:
+    return next((i for i, words in enumerate(_ZONE_KINDS) if name.endswith(words)), None)
+
+
+def _city_zone(pieces: list[Piece], codes: list[str], notes: list[str]) -> list[str]:
+    """A zone named by its kind alone after its city (郑州市|高新区, 苏州|园区, 长春市|经济技术开发区) is the
+    county-level zone the city has of that kind (郑州高新技术产业开发区), when it has exactly one."""
+    if len(codes) != 1 or gazetteer.level_of(codes[0]) != 1:
+        return codes
+    piece = next((p for p in pieces if p.field == "town" and p.code is None and not p.repeated), None)
+    kind = _zone_kind(piece.value) if piece is not None else None
+    if piece is None or kind is None:
+        return codes
+    g = gazetteer.load()
+    city = g.name(codes[0]) or ""
+    stems = {w for w in gazetteer.short_names(city, 1) if len(w) >= 2} | {city}
+    written = piece.value[: -len(next(w for w in _ZONE_KINDS[kind] if piece.value.endswith(w)))]
+    if written and written not in stems:
+        return codes  # 苏州|吴中经济技术开发区: a zone named after a place of its own
+    found = [
+        code
+        for code, name in g.units(2)
+        if code.startswith(codes[0])
+        and _zone_kind(name) == kind
+        and name[: -len(next(w for w in _ZONE_KINDS[kind] if name.endswith(w)))] in stems
+    ]
+    if len(found) != 1:
+        return codes
+    code = found[0]
+    name = g.name(code) or piece.value
+    # The zone names that unit, as 龙港镇 names 龙港市: a town-level piece with the county's code, which
+    # fills no town (the county comes from the code).
+    pieces[pieces.index(piece)] = Piece("town", piece.start, piece.end, name, code)
+    notes.append(f"{piece.value} read as {name} ({code}), the one zone of this kind in {city}")
+    return found
 
 
 def _span(offsets: list[int] | None, start: int, end: int) -> tuple[int, int]:

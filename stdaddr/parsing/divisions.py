@@ -45,6 +45,9 @@ _NAME_GOES_ON = re.compile(
 )
 # After an official name only a road suffix makes it part of a longer name (中山市|路 is rare, 中山|路 is not).
 _FULL_NAME_GOES_ON = re.compile(r"[一二三四五六七八九十东西南北中]?(?:路|街(?!道|办)|大道|大街|巷|胡同)")
+# A county town's main street named by its direction alone (蠡县|东大街, 宁乡市|大街, 碑林区|南大街): no road is
+# named after a whole county, so after a county's official name such a street is the road, not the name's end.
+_COUNTY_MAIN_STREET = re.compile(r"[东西南北中]{0,2}(?:大街|街)(?!道|办)")
 # Runs of characters that carry address content (charged when a chain skips them).
 _CONTENT_RUN = re.compile(r"[0-9A-Z\u3400-\u9fff]+")
 
@@ -293,6 +296,7 @@ def find_hits(text: str) -> list[Hit]:
         if leading is not None and leading[0] == (index, start, end):
             goes_on_short = False  # 水头|康乐路: the road is no part of the town's name
         goes_on_full = goes_on_short and _FULL_NAME_GOES_ON.match(text, end) is not None
+        main_street = goes_on_short and _COUNTY_MAIN_STREET.match(text, end) is not None
         # 龙州 (of 龙州县) is no name marked 州: before 街道 it names no county.
         full_marked = key.endswith(_LEVEL_MARKS) and not (len(key) == 2 and key[-1] in _ONE_CHAR_MARKS)
         for entry in entries:
@@ -310,7 +314,8 @@ def find_hits(text: str) -> list[Hit]:
                 # 宁波|镇海: the mark opens the next name, it is no mark of this one.
                 if not full_marked and end not in starts and _OTHER_LEVEL_MARK[entry.level].match(text, end):
                     continue
-            if goes_on_full if entry.kind == FULL and full_marked else goes_on_short:
+            county_street = main_street and entry.kind == FULL and entry.level == 2
+            if not county_street and (goes_on_full if entry.kind == FULL and full_marked else goes_on_short):
                 continue
             # 静安寺 (静安寺街道 of 静安区), 金山卫: a town's short name that opens with its own county's
             # short name names the town, and through it the county.
@@ -636,6 +641,8 @@ def correct_county(text: str, hits: list[Hit], reading: Reading) -> tuple[Readin
     written = m.group()
     if ZONE.search(written):
         return None  # 西安市高新区: a zone word, not 高陵区 with one character wrong
+    if any(e.level == 2 and e.kind == FULL for e in gazetteer.load().lookup(written)):
+        return None  # 梅州市梅县区: an official county's own name is written right, whatever it was read as
     if after is not None:
         if match_end(_NOISE, text, m.end()) != after.start:
             return None

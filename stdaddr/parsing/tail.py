@@ -45,8 +45,15 @@ _ROAD_NAME_LEXED = "[^\x00-\u4dff\ua000-\U0010ffff路街弄号幢栋单室层组
 # Words that end a zone's name, for the lexer here and the division finder (divisions.ZONE); no word
 # is a prefix of another that starts at the same character, so their order does not matter.
 ZONE_WORDS = tuple(  # noqa: SIM905 - a word list reads better as one string
-    "高新技术产业开发区 经济技术开发区 经济开发区 开发区 工业园区 工业区 工业园 高新区 园区 新区 "
+    "高新技术产业开发区 经济技术开发区 经济开发区 经开区 开发区 工业园区 工业区 工业园 高新区 园区 新区 "
     "旅游度假区 度假区 自由贸易试验区 自由贸易区 自贸区 综合保税区 保税港区 保税区 出口加工区 物流园区 商务区".split()
+)
+_CN_DIGIT = "[〇零一二三四五六七八九]"
+_ANY_DIGIT = "[0-9〇零一二三四五六七八九]"
+# Three to five digits, some Chinese, some Arabic (五0一); not 8一5 (一 for a dash) nor 之二|502.
+_MIXED_DIGITS = (
+    f"(?<![之附])(?={_ANY_DIGIT}{{3,5}}[室户房])(?![0-9]+一[0-9])"
+    f"(?:{_CN_DIGIT}+[0-9]|[0-9]+{_CN_DIGIT}){_ANY_DIGIT}*"
 )
 _ZONE_ALTERNATION = "|".join((*ZONE_WORDS, "经济区"))
 # The committees of a community (居委会 of a 社区, 村委会 of a 村), written after its name or alone.
@@ -65,7 +72,8 @@ _TOKEN = re.compile(
             # 下沙0号大街, 经济开发区三号路: a numbered road, not a door number.
             rf"(?P<numbered_road>(?<![0-9]){N}号(?:大街|大道|(?:路|街)(?![\u4e00-\u9fff])))",
             rf"(?P<house>([甲乙丙丁](?=[0-9〇零一二三四五六七八九十百]))?([A-Z]?{N}[A-Z]?)(?:-([0-9]+))?号(?!楼(?![下顶道])|大街|大道|(?:路|街)(?![\u4e00-\u9fff]))院?(?:(?:附|之)({N})号?|-([0-9]{{1,2}})(?![0-9-]|[号楼层幢栋室单座])|([甲乙丙丁])(?![0-9\u4e00-\u9fff]))?)",
-            rf"(?P<unit>({N})单元)",
+            # 12号楼3门401: in Beijing a building's entrance 门 is its unit.
+            rf"(?P<unit>({N})单元|(?<=[楼幢栋座])({N})门(?![\u4e00-\u9fff]))",
             # 110-111栋: a range of buildings; 5-2栋: building 2 of block 5. Either way one building value.
             r"(?P<building_range>(?<![0-9A-Z-])([0-9]{1,4})-([0-9]{1,4})(?:幢|栋|号楼|号?栋))",
             # 40-43楼: a range of floors; B2-5楼, 52-11楼: a building, then its floor.
@@ -74,8 +82,10 @@ _TOKEN = re.compile(
             rf"(?P<floor>第?(负|地下|-)?({N}|(?<![A-Z])[A-Z][0-9]+|[0-9]+[A-Z])(?:层|楼)(?![房盘道梯宇下]))",
             # 13F, B2F: a floor written the English way; a room may follow at once (3F302).
             r"(?P<floor_f>(?<![0-9A-Z])(B)?([0-9]{1,3})F(?![A-Z]))",
-            rf"(?P<room>((?<![A-Z])[A-Z]?[0-9]+[A-Z]?|{N})(?:室|户|房)(?![子间村屋]))",
-            rf"(?P<group>第?({N})(?:组(?!团)|村民小组|队))",
+            # 五0一室: Chinese and Arabic digits mixed in one room number.
+            rf"(?P<room>((?<![A-Z])[A-Z]?[0-9]+[A-Z]?|{_MIXED_DIGITS}|{N})(?:室|户|房)(?![子间村屋]))",
+            # 石碾村2社: after a village, 社 is its villager group (重庆, 四川, 甘肃).
+            rf"(?P<group>第?({N})(?:组(?!团)|村民小组|队)|(?<=村)第?({N})社(?![区会]))",
             # 1714-1715室: a range of rooms.
             r"(?P<room_range>(?<![0-9-])([0-9]+)-([0-9]+)室)",
             r"(?P<pair>(?<![0-9-])([0-9]+)-([0-9]+)(?![0-9-]))",
@@ -263,6 +273,11 @@ def _token(st: _State, m: re.Match[str]) -> None:
     elif kind == "building":
         _put_or_extra(st, "building", s, e, _num(g(_G["building"] + 1)) + "幢", g(0))
     elif kind == "house":
+        if _building_as_door(st, m):
+            # 锦绣花园3号2单元501: a number marked 号 right after the compound, with a unit after it, is
+            # the compound's building.
+            _put_or_extra(st, "building", s, e, _num(g(_G["house"] + 2)) + "幢", g(0))
+            return
         if _room_as_door(st, m):
             # 3栋2单元1501号, 保利中心A1705号: past the door, a number of three or more digits marked 号
             # is the room.
@@ -274,7 +289,8 @@ def _token(st: _State, m: re.Match[str]) -> None:
             ]  # 某某大厦12号: a door number after a name the lexer did not know as a road
         _put_or_extra(st, "house_number", s, e, _house_value(m), g(0))
     elif kind == "unit":
-        _put_or_extra(st, "unit", s, e, _num(g(_G["unit"] + 1)) + "单元", g(0))
+        i = _G["unit"]
+        _put_or_extra(st, "unit", s, e, _num(g(i + 1) or g(i + 2)) + "单元", g(0))
     elif kind == "floor_f":
         i = _G["floor_f"]
         _put_or_extra(st, "floor", s, e, ("-" if g(i + 1) else "") + _num(g(i + 2)) + "层", g(0))
@@ -285,7 +301,12 @@ def _token(st: _State, m: re.Match[str]) -> None:
     elif kind == "group":
         if st.last == ORDER["poi"] and not st.fields & {"road", "house_number"}:
             st.last = ORDER["community"]  # 岱岭大厝基一组: a natural village, then its group
-        _put_or_extra(st, "group", s, e, _num(g(_G["group"] + 1)) + "组", g(0))
+        i = _G["group"]
+        if not st.put("group", s, e, _num(g(i + 1) or g(i + 2)) + "组"):
+            if g(i + 2):
+                _free(st, m.string, s, e)  # 均禾街新科上村八社…: no group after a road, part of the name
+            else:
+                st.extra(s, e, g(0))
     elif kind == "building_range":
         i = _G["building_range"]
         _put_or_extra(st, "building", s, e, f"{_num(g(i + 1))}-{_num(g(i + 2))}幢", g(0))
@@ -317,6 +338,25 @@ def _room_as_door(st: _State, m: re.Match[str]) -> bool:
     if st.pieces and st.pieces[-1].field == "road" and st.pieces[-1].end == s:
         return False  # a road written again, then its door: a repeat, no room
     return _ROOM_NUMBER.fullmatch(m.group(i + 2)) is not None
+
+
+_UNIT_AHEAD = re.compile(rf"{N}单元")
+
+
+def _building_as_door(st: _State, m: re.Match[str]) -> bool:
+    """Whether a number marked 号 is a building written as a door (锦绣花园3号2单元): it follows the
+    compound read last, right before a unit or after a lane read as the door (1500弄控江二村15号), and
+    is a plain number of one to three digits."""
+    i = _G["house"]
+    if st.last != ORDER["poi"] or "building" in st.fields or any(m.group(i + k) for k in (1, 3, 4, 5, 6)):
+        return False
+    if not (st.pieces and st.pieces[-1].field == "poi" and st.pieces[-1].end == m.start()):
+        return False
+    if len(_num(m.group(i + 2))) > 3:
+        return False
+    # 控江路1500弄控江二村15号302室: in a lane (its door read as 1500弄), the compound's numbered houses.
+    in_lane = any(p.field == "house_number" and p.value.endswith("弄") for p in st.pieces)
+    return in_lane or _UNIT_AHEAD.match(m.string, m.end()) is not None
 
 
 _ROOM_NUMBER = re.compile("[A-Z]?[0-9]{3,5}[A-Z]?")
@@ -560,6 +600,17 @@ def _pair(st: _State, m: re.Match[str]) -> None:
             st.put("room", m.start(i + 2), m.end(i + 2), f"{b}室")
         else:
             st.put("unit", m.start(i + 2), m.end(i + 2), f"{b}单元")
+    elif (
+        st.last == ORDER["building"]
+        and st.pieces
+        and st.pieces[-1].field == "building"
+        and st.pieces[-1].end == s
+        and len(a) <= 2
+        and len(b) >= 3
+    ):
+        # 3#2-501: right after the building, a unit and its room.
+        st.put("unit", m.start(i + 1), m.end(i + 1), f"{a}单元")
+        st.put("room", m.start(i + 2), m.end(i + 2), f"{b}室")
     elif st.last < ORDER["room"] and "room" not in st.fields:
         st.put("room", s, e, f"{a}-{b}室")
     else:
