@@ -754,7 +754,8 @@ def town_and_compound(a: Address) -> tuple[str | None, str | None]:
     """The town and compound of an address as matching reads them: a zone (工业园区, 开发区, 科技城…) that
     the parser kept as a town component without a code locates records as a compound does, so with no
     compound read it is the compound (娄桥街道|娄桥工业园区|5号, 塘下镇|汽摩配工业园|6号); a zone read as the
-    town itself, with no code, is then no town (瓯海|娄桥工业区|12号)."""
+    town itself, with no code, is then no town (瓯海|娄桥工业区|12号). A community written without its
+    mark before a building is also the compound it is named after (罗东锦苑|1幢)."""
     town, poi = a.town, a.poi
     if poi is not None:
         return town, poi
@@ -762,10 +763,25 @@ def town_and_compound(a: Address) -> tuple[str | None, str | None]:
         (c.value for c in a.components if c.field == "town" and c.code is None and _zone_name(c.value)), None
     )
     if zone is None:
-        return town, poi
+        return town, _compound_named_community(a)
     if town == zone and a.town_code is None:
         town = None
     return town, zone
+
+
+# What a community's name is written with when the text names the community itself.
+_COMMUNITY_MARKS = ("社区", "村", "居委会", "村委会", "居民委员会", "村民委员会")
+
+
+def _compound_named_community(a: Address) -> str | None:
+    """The compound a community is named after, when the text writes the community's name without its
+    mark and goes on to a building (罗东锦苑|1幢: the compound 罗东锦苑 of 罗东锦苑社区), else None."""
+    if a.building is None and a.unit is None:
+        return None
+    c = next((c for c in a.components if c.field == "community" and not c.repeated), None)
+    if c is None or c.text.endswith(_COMMUNITY_MARKS):
+        return None
+    return c.value.removesuffix("社区") if c.value.endswith("社区") else None
 
 
 def _zone_name(name: str) -> bool:

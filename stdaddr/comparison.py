@@ -31,6 +31,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from stdaddr.match import same_estate
 from stdaddr.models import FIELDS, MATCH_LEVELS, Address, Comparison, FieldMatch
 
 __all__ = ["compare"]
@@ -111,8 +112,8 @@ def _door(house_number: str) -> str | None:
 def _compound_relation(a: str, b: str) -> str:
     """ "equal", "inside" (one name holds the other: a shop in a mall, 建华新村 / 建华新村3期), "related"
     (a long opening in common: 福润雅居翠竹园 / 福润雅居樟香园) or "unrelated"."""
-    if fuzz.ratio(a, b) >= _EQUAL * 100:
-        return "equal"
+    if fuzz.ratio(a, b) >= _EQUAL * 100 or same_estate(a, b):
+        return "equal"  # 锦绣花园 / 锦绣小区: one estate, the generic word for its kind
     short, long = sorted((a, b), key=len)
     if len(short) >= _MIN_CONTAINED and short in long:
         return "inside"

@@ -77,6 +77,7 @@ __all__ = [
     "match_safe",
     "match_table",
     "name_similarity",
+    "same_estate",
 ]
 
 # Calibrated: a match below it is more likely wrong than right. On a 1,000,000-record synthetic base
@@ -723,8 +724,8 @@ def name_similarity(a: str, b: str) -> float:
         ratio = fuzz.ratio(a, b, processor=None) / 100
     kind_a, kind_b = _KIND.search(a), _KIND.search(b)
     if kind_a and kind_b and kind_a.group() != kind_b.group():
-        if (a.endswith(_GENERIC_KIND) or b.endswith(_GENERIC_KIND)) and compound_stem(a) == compound_stem(b):
-            return _SAME_STEM  # 锦绣花园 / 锦绣小区: one estate, the generic word for its kind
+        if same_estate(a, b):
+            return _SAME_STEM
         return min(ratio, _OTHER_KIND)
     if ratio > _OTHER_KIND and (kind_a or kind_b):
         ratio = min(ratio, _direction_cap(a, b))
@@ -773,6 +774,15 @@ def _sounds(char: str) -> frozenset[str]:
     from pypinyin import Style, pinyin  # on first use: pypinyin loads its dictionary (about 0.1 s)
 
     return frozenset(pinyin(char, style=Style.NORMAL, heteronym=True, errors="default")[0])
+
+
+def same_estate(a: str, b: str) -> bool:
+    """Whether two compound names are one estate, one written with 小区, the generic word for a compound's
+    kind (锦绣花园 / 锦绣小区, 锦绣花园 / 锦绣花园小区; not 锦绣花园 / 锦绣公寓)."""
+    if not (a.endswith(_GENERIC_KIND) or b.endswith(_GENERIC_KIND)):
+        return False
+    stem = compound_stem(a)
+    return stem is not None and stem == compound_stem(b)
 
 
 def compound_stem(name: str) -> str | None:

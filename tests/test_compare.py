@@ -71,6 +71,7 @@ def test_a_name_inside_another_counts_as_near():
         ("河庄村2组8号", "河庄村2组12号", "partial"),
         ("河庄村2组8号", "河庄村3组8号", "partial"),
         ("纸源村19号", "纸源村21号", "partial"),
+        ("锦绣花园3幢2单元501室", "锦绣小区3幢2单元501室", "same"),
     ],
 )
 def test_doors_of_one_village_compare_like_doors_of_one_road(a, b, relation):

@@ -373,6 +373,29 @@ def test_the_one_named_place_at_a_door_stands_for_the_door(places):
 
 
 def test_a_compound_named_after_a_far_county_is_the_compound_of_the_base(places):
-    """永昌花苑: the parser reads 永昌县 of 甘肃; the base has the compound 永昌花苑, which takes the name."""
-    assert parse("永昌花苑2幢1单元202室").county == "永昌县"
+    """永昌花苑: not 永昌县 of 甘肃 (whether the parser or the matcher's retry settles it) but the base's
+    compound 永昌花苑."""
     assert places.match("永昌花苑2幢1单元202室").address_id == "y202"
+
+
+def test_a_leading_county_short_name_is_retried_as_the_start_of_the_compound():
+    address = parse("瑞安锦绣花园3幢")
+    retry = match_module._without_leading_town(address)
+    assert (
+        address.county == "瑞安市"
+        and retry is not None
+        and retry.poi == "瑞安锦绣花园"
+        and retry.county is None
+    )
+    assert match_module._without_leading_town(parse("瑞安市锦绣花园3幢")) is None  # written with its mark
+
+
+def test_a_compound_a_community_is_named_after_is_matched_as_the_compound():
+    """罗东锦苑1幢: the community 罗东锦苑社区 written without its mark, then a building of its compound."""
+    built = build_base(
+        [
+            ("r1", "浙江省温州市龙湾区永中街道罗东锦苑1幢1单元301室", 120.8, 27.9),
+            ("r2", "浙江省温州市龙湾区永中街道罗东锦苑1幢1单元302室", 120.8, 27.9),
+        ]
+    )
+    assert built.match("罗东锦苑1幢1单元302室").address_id == "r2"
