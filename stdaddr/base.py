@@ -730,24 +730,55 @@ def parse_columns(
 
 
 def _parse_chunk(
-    texts: list[str],
+    texts: list[str], *, shortcut: bool = True
 ) -> tuple[dict[str, tuple[NDArray[np.int32], list[str]]], NDArray[np.bool_]]:
-    from stdaddr.parsing import parse
+    """The column values of each text, parsed. Most records of a base are rooms, and the rooms of one
+    unit differ only in their number (…3幢2单元301室, …302室): a text that ends with a room number, after a
+    text with the same opening whose parse read that number as its room and nothing else, takes that
+    parse with its own room (``shortcut``; the same values as a parse, which the tests check)."""
+    from stdaddr.parsing import MAX_LENGTH, parse
 
     n = len(texts)
     codes = {c: np.full(n, -1, dtype=np.int32) for c in COLUMNS}
     values: dict[str, dict[str, int]] = {c: {} for c in COLUMNS}
     ambiguous = np.zeros(n, dtype=bool)
+    # Opening of a text that ends with a room -> its parse's column values (None: no shortcut for it).
+    openings: dict[str, tuple[list[str | None], bool] | None] = {}
     for i, text in enumerate(texts):
-        a = parse(text)
-        ambiguous[i] = a.ambiguous
-        town, poi = town_and_compound(a)
-        for c in COLUMNS:
-            v = town if c == "town" else poi if c == "poi" else getattr(a, c)
+        m = _ROOM_END.search(text) if shortcut and len(text) <= MAX_LENGTH else None
+        known = openings.get(text[: m.start()]) if m is not None else None
+        if known is not None and m is not None:
+            row = known[0].copy()
+            row[_ROOM] = m.group(1) + "室"
+            ambiguous[i] = known[1]
+        else:
+            a = parse(text)
+            ambiguous[i] = a.ambiguous
+            town, poi = town_and_compound(a)
+            row = [town if c == "town" else poi if c == "poi" else getattr(a, c) for c in COLUMNS]
+            if m is not None:
+                openings.setdefault(text[: m.start()], (row, a.ambiguous) if _room_ends(a, m) else None)
+        for c, v in zip(COLUMNS, row, strict=True):
             if v is not None:
                 seen = values[c]
                 codes[c][i] = seen.setdefault(v, len(seen))
     return {c: (codes[c], list(values[c])) for c in COLUMNS}, ambiguous
+
+
+# A room number at the end of a text: 1 to 5 digits without a leading zero, after no digit, letter or dash.
+_ROOM_END = re.compile(r"(?<![0-9A-Za-z-])([1-9][0-9]{0,4})室$")
+_ROOM = COLUMNS.index("room")
+
+
+def _room_ends(a: Address, m: re.Match[str]) -> bool:
+    """Whether the parse read the number at the end as its room, in one last component of its own."""
+    last = a.components[-1] if a.components else None
+    return (
+        last is not None
+        and (last.field, last.start, last.end, last.text) == ("room", m.start(), m.end(), m.group())
+        and not last.repeated
+        and a.room == m.group(1) + "室"
+    )
 
 
 def town_and_compound(a: Address) -> tuple[str | None, str | None]:

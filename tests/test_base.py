@@ -486,3 +486,33 @@ def test_match_many_refuses_one_text_and_a_wide_table():
         base.match_many(frame())
     [m] = base.match_many(frame()[["addr"]].head(1))
     assert m.address_id == "d1"
+
+
+def test_rooms_sharing_an_opening_take_its_parse_with_their_own_number():
+    """The build parses the opening of a unit's rooms once (…2单元301室, …302室): the values equal a parse
+    of every text, whatever comes before the room."""
+    from stdaddr.base import _parse_chunk
+    from stdaddr.parsing import clear_cache
+    from stdaddr.synth import generate_base
+
+    openings = [
+        "浙江省温州市鹿城区五马街道解放街123号3幢2单元",
+        "鹿城区解放街12号",
+        "锦绣花园3-2-",
+        "瑞安市塘下镇鲍七村5组",
+        "人民路8号5楼",
+        "温州大学城A",
+        "杭州市西湖区文三路90号东部软件园1号楼",
+        "解放街12号3幢2单元0",
+        "13812345678转",
+    ]
+    texts = [o + r for o in openings for r in ("301室", "1502室", "8室", "0301室", "12345室")]
+    texts += generate_base(3_000, seed=11)["address"].tolist()
+
+    def values(shortcut: bool) -> list:
+        clear_cache()
+        columns, ambiguous = _parse_chunk(texts, shortcut=shortcut)
+        rows = [[names[k] if k >= 0 else None for k in ids.tolist()] for ids, names in columns.values()]
+        return [*rows, ambiguous.tolist()]
+
+    assert values(shortcut=True) == values(shortcut=False)
