@@ -38,7 +38,8 @@ __all__ = ["AddressBase", "BaseReport", "RecordIssue", "INDEX_FORMAT", "INDEX_VE
 INDEX_FORMAT = "stdaddr-address-index"
 # Bump when the arrays or their meaning change; load() refuses other versions (rebuild from the table).
 # 2: the field matrix is stored one row per column (a field's values are contiguous).
-INDEX_VERSION = 2
+# 3: a zone, or a community written before a building, is the record's compound (town_and_compound).
+INDEX_VERSION = 3
 
 CODE_FIELDS = tuple(f"{f}_code" for f in DIVISION_FIELDS)
 # The columns of the field matrix: one value id per record and column (-1: the record has no value).
