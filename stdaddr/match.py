@@ -210,6 +210,9 @@ class _Tables:
     community_door: _Grouping
     poi_door: _Grouping
     stems: dict[str, list[int]]  # compound stem -> the compound names (poi ids) with it
+    # Communities by the sound of their names, and the (column, code) of the towns and counties each
+    # lies in: built on the first village the base lacks by name (see _village_of_sound).
+    villages: tuple[dict[str, list[int]], dict[int, set[tuple[int, int]]]] | None
     resolved: dict[tuple[str, str, tuple[str, int] | None], dict[int, float]]  # fuzzy lookups made
 
 
@@ -247,6 +250,7 @@ def _tables(base: AddressBase) -> _Tables:
             _doors_of(a, "community", sizes["house_number"]),
             _doors_of(a, "poi", sizes["house_number"]),
             _stems(vocab["poi"]),
+            None,
             {},
         )
     return base._tables
@@ -482,6 +486,11 @@ def _query(t: _Tables, address: Address) -> _Query | None:
             door_of = values["house_number"]
             values["house_number"], ids["house_number"] = sub.group(1) + "号", main
     scope = _scope(ids)
+    if ids.get("community", 0) < 0 and ids.get("community_code", -1) < 0:
+        village = _village_of_sound(t, values["community"], scope)
+        if village is not None:
+            # 东洋村 for 东垟村, 苏旅村 for 苏吕村: a village the base lacks by name, one of the same sound.
+            values["community"], ids["community"] = t.vocab["community"][village], village
     if "road" not in values and "poi" not in values:
         _rescue(t, address, values, ids, scope)
     found = {f: _resolve(t, f, values[f], scope) for f in _NAMES if f in values}
@@ -751,6 +760,47 @@ def _direction_cap(a: str, b: str) -> float:
     return _ONE_DIRECTION if plain.startswith(stem) and plain[len(stem) :] == directed[d.end(1) :] else 1.0
 
 
+def _village_of_sound(t: _Tables, name: str, scope: tuple[str, int] | None) -> int | None:
+    """The one community of the base in the text's town (or county) whose name sounds as ``name`` does
+    and differs from it only in characters of that sound (垟/洋, 岙/奥, 吕/旅), or None."""
+    if scope is None:
+        return None
+    if t.villages is None:
+        t.villages = _villages(t)
+    by_sound, where = t.villages
+    column = COLUMN_INDEX[scope[0]]
+    found = [
+        v
+        for v in by_sound.get(_sound_key(name), ())
+        if len(t.vocab["community"][v]) == len(name)
+        and _homophone_similarity(name, t.vocab["community"][v]) > 0.0
+        and (column, scope[1]) in where[v]
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _villages(t: _Tables) -> tuple[dict[str, list[int]], dict[int, set[tuple[int, int]]]]:
+    """The base's communities by the sound of their names, and the towns and counties each lies in."""
+    by_sound: dict[str, list[int]] = {}
+    for i, name in enumerate(t.vocab["community"]):
+        by_sound.setdefault(_sound_key(name), []).append(i)
+    community = t.fields[COLUMN_INDEX["community"]]
+    has = community >= 0
+    where: dict[int, set[tuple[int, int]]] = {}
+    for scope in ("town_code", "county_code"):
+        column = COLUMN_INDEX[scope]
+        pairs = np.unique(np.stack([community[has], t.fields[column][has]]), axis=1)
+        for v, code in pairs.T.tolist():
+            if code >= 0:
+                where.setdefault(v, set()).add((column, code))
+    return by_sound, where
+
+
+def _sound_key(name: str) -> str:
+    """A name's sound: the common toneless reading of each character, in order."""
+    return " ".join(_sound(c) for c in name)
+
+
 def _homophone_similarity(a: str, b: str) -> float:
     """Two names of one length that differ only in characters of the same sound (解放街 / 解方街, 锦绣路 /
     锦秀路, 韩田路 / 寒田路): the slip of a pinyin keyboard, the most common misspelling of typed Chinese.
@@ -758,7 +808,7 @@ def _homophone_similarity(a: str, b: str) -> float:
     cost = 0.0
     for x, y in zip(a, b, strict=True):
         if x != y:
-            if _sounds(x).isdisjoint(_sounds(y)):
+            if _sound(x) != _sound(y):
                 return 0.0
             cost += _HOMOPHONE_COST
     return 1.0 - cost / len(a)
@@ -769,11 +819,12 @@ _HOMOPHONE_COST = 0.25
 
 
 @functools.lru_cache(maxsize=1 << 14)
-def _sounds(char: str) -> frozenset[str]:
-    """The toneless readings of a character (长: chang, zhang); a character without one reads as itself."""
+def _sound(char: str) -> str:
+    """The common toneless reading of a character (垟, 洋: yang); a character without one reads as
+    itself. Rarer readings are left out: with them 洋 (also xiang) would sound as 项."""
     from pypinyin import Style, pinyin  # on first use: pypinyin loads its dictionary (about 0.1 s)
 
-    return frozenset(pinyin(char, style=Style.NORMAL, heteronym=True, errors="default")[0])
+    return str(pinyin(char, style=Style.NORMAL, errors="default")[0][0])
 
 
 def same_estate(a: str, b: str) -> bool:
@@ -871,8 +922,7 @@ _COMPOUND_EVIDENCE = (
     *((k, _WEIGHT[k] * _FINER_FOR_COMPOUND, False) for k in _SUPPORT),
 )
 _TOWN_K = COMPARED.index("town")
-# A match whose record lies in another town than the text names is not sure: its score is at most this.
-_TOWN_DIFFERS = 0.6
+_OTHER_TOWN = "the records that agree on the finer levels lie in another town than the input names"
 # A match at the main door of a sub-door the base lacks (23-1号, 23号附1 -> 23号) scores at most this.
 _MAIN_DOOR = 0.85
 # A sub-door (23-1号, 23号附1, 23号甲) and its main door.
@@ -1113,9 +1163,10 @@ def _decide(
     agreement, coverage = _place_agreement(q, top, level)
     score = confidence(agreement, coverage, best - rival)
     if top.states[_TOWN_K] == _DIFFER:
-        # 马屿镇人民路18号 against 塘下镇人民路18号: the text names another town of the county; names like
-        # 人民路 recur town after town, so the record is as likely another street as the one meant.
-        score = min(score, _TOWN_DIFFERS)
+        # 马屿镇人民路18号 against 塘下镇人民路18号: the text names another town than the best records';
+        # names like 人民路 recur town after town, so those records are as likely other streets as the
+        # one meant. The answer is the divisions the text names, as far as the base has them.
+        return _division_match(base, q, cutoff, _OTHER_TOWN)
     if q.door_of is not None:
         score = min(score, _MAIN_DOOR)
     if score < cutoff:
@@ -1259,10 +1310,12 @@ def _walk(
     place: dict[int, int] = {}
     level = None
     split = None
+    across = None  # a town or community the tied records differ in, which the text does not name
     end = 0
     for depth, (cols, k, crossed, at) in enumerate(_WALK_STEPS):
         if common is not None and not all(common[j] for j in cols):
             if crossed and not (k >= 0 and asked[k]):
+                across = across or _WALK[depth]
                 continue
             split = _WALK[depth]
             break
@@ -1278,6 +1331,9 @@ def _walk(
             end = len(place)
     if level is None:
         return {}, None, split
+    if across is not None and level >= _DOOR_LEVEL:
+        # 乐清市人民路57号, with 人民路57号 in two of its towns: a road crosses towns, a door does not.
+        return {}, None, across
     return dict(itertools.islice(place.items(), end)), level, split
 
 
@@ -1679,8 +1735,9 @@ def _said(states: tuple[int, ...]) -> tuple[str, str]:
     return agrees, "; ".join(rest)
 
 
-def _division_match(base: AddressBase, q: _Query, cutoff: float) -> Match | None:
-    """A text naming only divisions matches the finest of them that the base has records in."""
+def _division_match(base: AddressBase, q: _Query, cutoff: float, why: str | None = None) -> Match | None:
+    """A text naming only divisions (or whose finer levels lie elsewhere: ``why``) matches the finest of
+    them that the base has records in."""
     place: dict[int, int] = {}
     level = None
     for f in ("province", "city", *_DIVISIONS):
@@ -1706,7 +1763,7 @@ def _division_match(base: AddressBase, q: _Query, cutoff: float) -> Match | None
         y=None if math.isnan(y) else y,
         ambiguous=False,
         candidates=(),
-        explanation=f"{MATCH_LEVELS[level]} level: the input names no road, compound or village group",
+        explanation=f"{MATCH_LEVELS[level]} level: {why or 'the input names no road, compound or village group'}",
     )
 
 

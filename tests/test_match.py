@@ -350,12 +350,28 @@ def test_only_the_generic_kind_makes_two_compound_names_one():
     )  # one character
 
 
-def test_a_record_in_another_town_than_the_text_names_is_not_sure(places):
-    """马屿镇人民路18号 against 塘下镇人民路18号: names like 人民路 recur town after town."""
+def test_a_record_in_another_town_than_the_text_names_is_not_the_match(places):
+    """马屿镇人民路18号 against 塘下镇人民路18号: names like 人民路 recur town after town, so the answer is
+    the divisions the text names, as far as the base has them (瑞安市: it has no record in 马屿镇)."""
     m = places.match("瑞安市马屿镇人民路18号")
-    assert m is not None and m.address_id == "t1"
-    assert m.score <= match_module._TOWN_DIFFERS
-    assert places.match("瑞安市塘下镇人民路18号").score >= 0.9
+    assert m is not None and (m.address_id, m.level, m.status) == (None, "county", "upper_level")
+    assert "another town" in m.explanation
+    assert places.match("瑞安市塘下镇人民路18号").address_id == "t1"
+
+
+def test_a_door_in_two_towns_of_the_county_the_text_names_is_a_tie():
+    """乐清市人民路57号 with 人民路57号 in 虹桥镇 and 柳市镇: a road crosses towns, a door does not."""
+    built = build_base(
+        [
+            ("h57", "浙江省温州市乐清市虹桥镇人民路57号", 121.0, 28.2),
+            ("l57", "浙江省温州市乐清市柳市镇人民路57号", 120.9, 28.0),
+            ("l59", "浙江省温州市乐清市柳市镇人民路59号", 120.9, 28.0),
+        ]
+    )
+    m = built.match("乐清市人民路57号")
+    assert m is not None and m.ambiguous and m.address_id is None and (m.x, m.y) == (None, None)
+    assert {c.address_id for c in m.candidates[:2]} == {"h57", "l57"}
+    assert built.match("乐清市柳市镇人民路57号").address_id == "l57"
 
 
 @pytest.mark.parametrize("query", ["鹿城区解放街23-1号", "鹿城区解放街23号附1", "鹿城区解放街23号之一"])
@@ -399,3 +415,20 @@ def test_a_compound_a_community_is_named_after_is_matched_as_the_compound():
         ]
     )
     assert built.match("罗东锦苑1幢1单元302室").address_id == "r2"
+
+
+def test_a_village_written_with_characters_of_the_same_sound_is_that_village():
+    """东洋村 for 东垟村, 苏旅村 for 苏吕村: the village of the town that sounds the same; not one that only
+    shares a rare reading (洋 is also read xiang, as 项 is)."""
+    built = build_base(
+        [
+            ("d12", "浙江省温州市乐清市虹桥镇东垟村3组12号", 121.0, 28.2),
+            ("d15", "浙江省温州市乐清市虹桥镇东垟村3组15号", 121.0, 28.2),
+            ("s2", "浙江省温州市乐清市柳市镇苏吕村5组2号", 120.9, 28.0),
+            ("x8", "浙江省温州市苍南县钱库镇项西村2组8号", 120.5, 27.5),
+        ]
+    )
+    assert built.match("乐清市虹桥镇东洋村3组12号").address_id == "d12"
+    assert built.match("柳市镇苏旅村5组2号").address_id == "s2"
+    m = built.match("苍南县钱库镇洋西村2组8号")
+    assert m is None or m.address_id is None
