@@ -38,7 +38,8 @@ __all__ = ["AddressBase", "BaseReport", "RecordIssue", "INDEX_FORMAT", "INDEX_VE
 INDEX_FORMAT = "stdaddr-address-index"
 # Bump when the arrays or their meaning change; load() refuses other versions (rebuild from the table).
 # 2: the field matrix is stored one row per column (a field's values are contiguous).
-# 3: a zone, or a community written before a building, is the record's compound (town_and_compound).
+# 3: a zone without a road is the record's road, a community written before a building its compound
+#    (matching_values).
 INDEX_VERSION = 3
 
 CODE_FIELDS = tuple(f"{f}_code" for f in DIVISION_FIELDS)
@@ -755,8 +756,8 @@ def _parse_chunk(
         else:
             a = parse(text)
             ambiguous[i] = a.ambiguous
-            town, poi = town_and_compound(a)
-            row = [town if c == "town" else poi if c == "poi" else getattr(a, c) for c in COLUMNS]
+            read = dict(zip(("town", "road", "poi"), matching_values(a), strict=True))
+            row = [read[c] if c in read else getattr(a, c) for c in COLUMNS]
             if m is not None:
                 openings.setdefault(text[: m.start()], (row, a.ambiguous) if _room_ends(a, m) else None)
         for c, v in zip(COLUMNS, row, strict=True):
@@ -782,23 +783,28 @@ def _room_ends(a: Address, m: re.Match[str]) -> bool:
     )
 
 
-def town_and_compound(a: Address) -> tuple[str | None, str | None]:
-    """The town and compound of an address as matching reads them: a zone (工业园区, 开发区, 科技城…) that
-    the parser kept as a town component without a code locates records as a compound does, so with no
-    compound read it is the compound (娄桥街道|娄桥工业园区|5号, 塘下镇|汽摩配工业园|6号); a zone read as the
-    town itself, with no code, is then no town (瓯海|娄桥工业区|12号). A community written without its
-    mark before a building is also the compound it is named after (罗东锦苑|1幢)."""
-    town, poi = a.town, a.poi
-    if poi is not None:
-        return town, poi
+def matching_values(a: Address) -> tuple[str | None, str | None, str | None]:
+    """The town, road and compound of an address as matching reads them.
+
+    A zone (工业园区, 开发区, 科技城…) the parser kept as a town component without a code numbers its doors
+    as a road does when the text names no road (娄桥街道|娄桥工业园区|5号, 苏吕工业区|5号|某某公司): it is
+    the road then, and the company at the door stays the compound; a zone read as the town itself,
+    with no code, is then no town (瓯海|娄桥工业区|12号). A zone that holds the road read is neither
+    (苏吕工业区|兴旺路6号). A community written without its mark before a building is also the compound
+    it is named after (罗东锦苑|1幢)."""
+    town, road, poi = a.town, a.road, a.poi
+    if poi is None:
+        poi = _compound_named_community(a)
+    if road is not None:
+        return town, road, poi
     zone = next(
         (c.value for c in a.components if c.field == "town" and c.code is None and _zone_name(c.value)), None
     )
-    if zone is None:
-        return town, _compound_named_community(a)
-    if town == zone and a.town_code is None:
-        town = None
-    return town, zone
+    if zone is not None:
+        road = zone
+        if town == zone and a.town_code is None:
+            town = None
+    return town, road, poi
 
 
 # What a community's name is written with when the text names the community itself.

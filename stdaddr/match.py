@@ -45,9 +45,9 @@ from stdaddr.base import (
     COLUMNS,
     AddressBase,
     group,
+    matching_values,
     pair_key,
     standard_of,
-    town_and_compound,
 )
 from stdaddr.errors import ColumnError, InputError
 from stdaddr.models import (
@@ -470,11 +470,11 @@ def _match_parsed(
 
 def _query(t: _Tables, address: Address) -> _Query | None:
     values = {c: v for c, v in zip(_QUERY_COLUMNS, _read_columns(address), strict=True) if v}
-    town, poi = town_and_compound(address)
-    if town is None:
-        values.pop("town", None)
-    if poi is not None:
-        values["poi"] = poi
+    for f, v in zip(("town", "road", "poi"), matching_values(address), strict=True):
+        if v is None:
+            values.pop(f, None)
+        else:
+            values[f] = v
     if values.keys().isdisjoint(_MATCHABLE):
         return None
     ids = {c: t.ids[c].get(v, -1) for c, v in values.items()}
