@@ -470,11 +470,11 @@ def _match_parsed(
 
 def _query(t: _Tables, address: Address) -> _Query | None:
     values = {c: v for c, v in zip(_QUERY_COLUMNS, _read_columns(address), strict=True) if v}
-    for f, v in zip(("town", "road", "poi"), matching_values(address), strict=True):
-        if v is None:
+    for f, read in zip(("town", "road", "poi"), matching_values(address), strict=True):
+        if read is None:
             values.pop(f, None)
         else:
-            values[f] = v
+            values[f] = read
     if values.keys().isdisjoint(_MATCHABLE):
         return None
     ids = {c: t.ids[c].get(v, -1) for c, v in values.items()}
