@@ -1158,6 +1158,9 @@ def _decide(
     place, level, split = _walk(q, s, tied, top)
     if level is None:
         return _split_match(base, q, s, tied, top, limit, cutoff, split, candidates)
+    if split is None and (finer := _finer_in_base(q, s, top, place, level)) is not None:
+        place, level, tied = finer
+        top = _record(q, s, tied[0])
     ambiguous = split is not None and _names_finer(q, split) and not _contradicts(top, split)
     rival = _rival(s, near, scores, tied, place)
     agreement, coverage = _place_agreement(q, top, level)
@@ -1369,6 +1372,35 @@ def _contradicts(top: _Record, split: str) -> bool:
 def _names_finer(q: _Query, split: str) -> bool:
     """Whether the text names ``split`` or a level below it: then it meant one of the split records."""
     return any(COLUMNS[j] in q.values for cols in _WALK_COLUMNS[_WALK.index(split) :] for j in cols)
+
+
+def _finer_in_base(
+    q: _Query, s: _Scores, top: _Record, place: dict[int, int], level: int
+) -> tuple[dict[int, int], int, list[int]] | None:
+    """The place taken down to the building and unit the text names, when the best record lacks them
+    but other records of the place have them (锦绣花园3幢2单元909室 with a record for 3幢 and rooms of its
+    unit 2, but no room 909: the answer is unit 2, not the building's record), with the best of the
+    records inside; None when the text's next level is not in the base there."""
+    found = None
+    for at, k, column in _FINER_STEPS:
+        if at <= level:
+            continue
+        if at != level + 1 or not q.asks[k] or top.states[k] != _INPUT_ONLY:
+            break
+        inside = np.flatnonzero(_inside(s.fields, place) & s.agree[k])
+        if not len(inside):
+            break
+        place = {**place, column: q.ids[COMPARED[k]]}
+        level = at
+        best = s.total[inside].max()
+        found = (place, level, inside[s.total[inside] == best].tolist())
+    return found
+
+
+# The levels below a compound that a record may lack while the base has them: (level, position, column).
+_FINER_STEPS = tuple(
+    (MATCH_LEVELS.index(f), COMPARED.index(f), COLUMN_INDEX[f]) for f in ("building", "unit")
+)
 
 
 def _inside(fields: NDArray[np.int32], place: dict[int, int]) -> NDArray[np.bool_]:

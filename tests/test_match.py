@@ -432,3 +432,19 @@ def test_a_village_written_with_characters_of_the_same_sound_is_that_village():
     assert built.match("柳市镇苏旅村5组2号").address_id == "s2"
     m = built.match("苍南县钱库镇洋西村2组8号")
     assert m is None or m.address_id is None
+
+
+def test_a_room_the_base_lacks_in_a_unit_it_has_is_that_unit_not_the_building_record():
+    """锦绣花园3幢2单元909室: the base has a record for 3幢 and rooms of its unit 2, but no room 909."""
+    built = build_base(
+        [
+            ("b3", "浙江省温州市鹿城区南汇街道锦绣花园3幢", 120.68, 28.0),
+            ("r101", "浙江省温州市鹿城区南汇街道锦绣花园3幢2单元101室", 120.68, 28.0),
+            ("r102", "浙江省温州市鹿城区南汇街道锦绣花园3幢2单元102室", 120.68, 28.0),
+            ("q101", "浙江省温州市鹿城区南汇街道锦绣花园3幢1单元101室", 120.68, 28.0),
+        ]
+    )
+    m = built.match("鹿城区锦绣花园3幢2单元909室")
+    assert m is not None and (m.address_id, m.level, m.status) == (None, "unit", "upper_level")
+    assert built.match("鹿城区锦绣花园3幢5单元501室").address_id == "b3"  # no unit 5: the building
+    assert built.match("鹿城区锦绣花园3幢2单元102室").address_id == "r102"
