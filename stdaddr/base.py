@@ -38,8 +38,8 @@ __all__ = ["AddressBase", "BaseReport", "RecordIssue", "INDEX_FORMAT", "INDEX_VE
 INDEX_FORMAT = "stdaddr-address-index"
 # Bump when the arrays or their meaning change; load() refuses other versions (rebuild from the table).
 # 2: the field matrix is stored one row per column (a field's values are contiguous).
-# 3: a zone without a road is the record's road, a community written before a building its compound
-#    (matching_values).
+# 3: a zone or natural village without a road is the record's road, a community written before a
+#    building its compound (matching_values).
 INDEX_VERSION = 3
 
 CODE_FIELDS = tuple(f"{f}_code" for f in DIVISION_FIELDS)
@@ -790,8 +790,9 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None]:
     as a road does when the text names no road (娄桥街道|娄桥工业园区|5号, 苏吕工业区|5号|某某公司): it is
     the road then, and the company at the door stays the compound; a zone read as the town itself,
     with no code, is then no town (瓯海|娄桥工业区|12号). A zone that holds the road read is neither
-    (苏吕工业区|兴旺路6号). A community written without its mark before a building is also the compound
-    it is named after (罗东锦苑|1幢)."""
+    (苏吕工业区|兴旺路6号). So does a natural village inside the administrative one (东垟村|下垟自然村|5号:
+    the road 下垟). A community written without its mark before a building is also the compound it is
+    named after (罗东锦苑|1幢)."""
     town, road, poi = a.town, a.road, a.poi
     if poi is None:
         poi = _compound_named_community(a)
@@ -804,7 +805,19 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None]:
         road = zone
         if town == zone and a.town_code is None:
             town = None
+    else:
+        road = natural_village(a)
     return town, road, poi
+
+
+def natural_village(a: Address) -> str | None:
+    """The natural village written inside the administrative one (东垟村|下垟自然村|5号 -> 下垟), which
+    numbers its own doors as a road does; None when the text writes none."""
+    c = next((c for c in a.components if c.field == "community" and c.repeated), None)
+    if c is None:
+        return None
+    name = c.value.removesuffix("自然村")
+    return name if len(name) >= 2 else None
 
 
 # What a community's name is written with when the text names the community itself.

@@ -492,6 +492,7 @@ def _query(t: _Tables, address: Address) -> _Query | None:
             # 东洋村 for 东垟村, 苏旅村 for 苏吕村: a village the base lacks by name, one of the same sound.
             values["community"], ids["community"] = t.vocab["community"][village], village
     if "road" not in values and "poi" not in values:
+        _old_village(t, values, ids, scope)
         _rescue(t, address, values, ids, scope)
     found = {f: _resolve(t, f, values[f], scope) for f in _NAMES if f in values}
     for f, other in (("road", "poi"), ("poi", "road")):
@@ -622,9 +623,30 @@ def _rescue(
                 return
 
 
+def _old_village(
+    t: _Tables, values: dict[str, str], ids: dict[str, int], scope: tuple[str, int] | None
+) -> None:
+    """A village the base lacks that is a natural village of the base in the text's town: a village
+    merged into another lives on as one of its natural villages (杏湾村 in 杏南村杏湾自然村), whose doors
+    the base keeps under its name (read as the road: see base.matching_values)."""
+    name = values.get("community")
+    if name is None or ids.get("community", 0) >= 0 or ids.get("community_code", -1) >= 0:
+        return
+    stem = name.removesuffix("村")
+    road = t.ids["road"].get(stem)
+    if len(stem) >= 2 and road is not None and scope is not None and _in_scope(t, "road", scope, road):
+        values["road"], ids["road"] = stem, road
+        del values["community"], ids["community"]
+
+
 def _unplaced(address: Address) -> list[str]:
-    """Pieces of the text the parser kept as extras that read like names (Chinese characters only)."""
-    return [c.text for c in address.components if c.field == "extra" and _NAME_LIKE.fullmatch(c.text)]
+    """Pieces of the text the parser kept as extras that read like names (Chinese characters only, maybe
+    in brackets: 江浦村（篁社）7号)."""
+    pieces = (c.text.strip(_BRACKETS) for c in address.components if c.field == "extra")
+    return [p for p in pieces if _NAME_LIKE.fullmatch(p)]
+
+
+_BRACKETS = "()（）[]【】"
 
 
 def _column(values: dict[str, str], f: str) -> str:

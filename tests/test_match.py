@@ -448,3 +448,27 @@ def test_a_room_the_base_lacks_in_a_unit_it_has_is_that_unit_not_the_building_re
     assert m is not None and (m.address_id, m.level, m.status) == (None, "unit", "upper_level")
     assert built.match("鹿城区锦绣花园3幢5单元501室").address_id == "b3"  # no unit 5: the building
     assert built.match("鹿城区锦绣花园3幢2单元102室").address_id == "r102"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("乐清市虹桥镇东垟村下垟自然村5号", "x5"),
+        ("乐清市虹桥镇东垟村庄头自然村5号", "z5"),
+        ("乐清市虹桥镇东垟村下垟5号", "x5"),
+        ("乐清市虹桥镇东垟村（下垟）5号", "x5"),
+        ("乐清市虹桥镇下垟村5号", "x5"),  # the village merged into 东垟村, written by its old name
+    ],
+)
+def test_natural_villages_number_their_own_doors(query, expected):
+    """东垟村下垟自然村5号 and 东垟村庄头自然村5号 are two houses: each natural village numbers its doors."""
+    built = build_base(
+        [
+            ("x5", "浙江省温州市乐清市虹桥镇东垟村下垟自然村5号", 121.0, 28.2),
+            ("z5", "浙江省温州市乐清市虹桥镇东垟村庄头自然村5号", 121.01, 28.21),
+            ("d9", "浙江省温州市乐清市虹桥镇东垟村9号", 121.02, 28.2),
+        ]
+    )
+    assert built.report.duplicate_addresses == ()
+    m = built.match(query)
+    assert m is not None and m.address_id == expected
