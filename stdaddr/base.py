@@ -792,10 +792,11 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None]:
     with no code, is then no town (瓯海|娄桥工业区|12号). A zone that holds the road read is neither
     (苏吕工业区|兴旺路6号). So does a natural village inside the administrative one (东垟村|下垟自然村|5号:
     the road 下垟). A community written without its mark before a building is also the compound it is
-    named after (罗东锦苑|1幢)."""
+    named after (罗东锦苑|1幢), and its committee (钱家垟村|村委会) the compound 村民委员会, so that the
+    committee's own record is found."""
     town, road, poi = a.town, a.road, a.poi
     if poi is None:
-        poi = _compound_named_community(a)
+        poi = _compound_named_community(a) or _committee(a)
     if road is not None:
         return town, road, poi
     zone = next(
@@ -822,6 +823,20 @@ def natural_village(a: Address) -> str | None:
 
 # What a community's name is written with when the text names the community itself.
 _COMMUNITY_MARKS = ("社区", "村", "居委会", "村委会", "居民委员会", "村民委员会")
+
+
+# The committee written after a community's name (钱家垟村|村民委员会, 墨池社区|居委会) and the one name
+# matching gives each kind: the committee's seat is a place of its own, as a compound is.
+_COMMITTEES = re.compile("(?:村民委员会|村委会|村委|居民委员会|居委会)$")
+
+
+def _committee(a: Address) -> str | None:
+    """村民委员会 or 居民委员会 when the text names a community's committee, which the base may list as a
+    record of its own (its seat), else None."""
+    c = next((c for c in a.components if c.field == "community" and not c.repeated), None)
+    if c is None or (m := _COMMITTEES.search(c.text)) is None:
+        return None
+    return "居民委员会" if m.group().startswith("居") else "村民委员会"
 
 
 def _compound_named_community(a: Address) -> str | None:

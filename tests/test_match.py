@@ -472,3 +472,16 @@ def test_natural_villages_number_their_own_doors(query, expected):
     assert built.report.duplicate_addresses == ()
     m = built.match(query)
     assert m is not None and m.address_id == expected
+
+
+def test_a_village_committee_is_found_by_its_record_the_village_is_not():
+    built = build_base(
+        [
+            ("c", "浙江省温州市乐清市虹桥镇钱家垟村村民委员会", 121.0, 28.2),
+            ("d5", "浙江省温州市乐清市虹桥镇钱家垟村3组5号", 121.01, 28.2),
+        ]
+    )
+    assert built.match("乐清市虹桥镇钱家垟村村委会").address_id == "c"
+    assert built.match("虹桥镇钱家垟村村民委员会").address_id == "c"
+    m = built.match("乐清市虹桥镇钱家垟村")
+    assert m is not None and (m.address_id, m.level) == (None, "community")
