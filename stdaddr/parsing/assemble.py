@@ -233,6 +233,9 @@ def assemble(
                 # read it fills no field.
                 town = any(p.field == "town" and not p.repeated for p in pieces)
                 pieces.append(Piece("town", at, at + len(name), name, repeated=town))
+            elif name and _street_before(folded, at, at + len(name), tail_start, split_tail):
+                # 解放街23号鹿城区五马街道: the road and door written before their divisions.
+                state = split_tail(folded, at, at + len(name), state, after=after, known=known)
             elif name in _PLACEHOLDERS:
                 # 杭州市市辖区: the statistical placeholder of a level, read at its level; it names no
                 # unit, so like a repeat it stays out of the address's fields.
@@ -248,6 +251,17 @@ def assemble(
         codes = _refine_by_community(pieces, codes, notes)
     codes = _city_zone(pieces, _refine_by_zone(pieces, codes, notes), notes)
     return _build(text, offsets, _county_before_road(pieces, notes), codes, notes)
+
+
+def _street_before(
+    folded: str, start: int, end: int, tail_start: int, split_tail: Callable[..., Any]
+) -> bool:
+    """Whether ``folded[start:end]``, written before all divisions with nothing after them, is a road and
+    its door (the divisions written last)."""
+    if start != len(folded) - len(folded.lstrip(_SEPARATORS)) or folded[tail_start:].strip(_SEPARATORS):
+        return False
+    fields = {p.field for p in split_tail(folded, start, end).pieces}
+    return {"road", "house_number"} <= fields
 
 
 def _refine_by_community(pieces: list[Piece], codes: list[str], notes: list[str]) -> list[str]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from stdaddr import gazetteer
 from stdaddr.gazetteer import FULL
 from stdaddr.parsing.divisions import ZONE, Chain
-from stdaddr.parsing.tail import COMMITTEE_WORDS, road_ahead
+from stdaddr.parsing.tail import COMMITTEE_WORDS, HUTONG_NUMBER, road_ahead
 from stdaddr.text import match_end
 
 __all__ = ["FoundCommunity", "find_community", "written_name"]
@@ -28,9 +28,11 @@ _VILLAGE_MARK = re.compile("村(?!委|民)")
 # or of a zone (长城|工业区).
 _TOWN_MARK = re.compile(f"(?:街道|镇|乡)(?!路|街|大道|巷)|{ZONE.pattern}")
 # A road's kind right after a community's short name: the road is named after it (五和|大道, 沿山|路).
-_ROAD_KIND = re.compile("(?:大道|大街|公路|路|街(?!道)|巷)")
+_ROAD_KIND = re.compile(f"(?:大道|大街|公路|路|街(?!道)|巷|[东西南北]?{HUTONG_NUMBER})")
 # A character that goes on into a longer name (墨池|坊五马巷: 墨池坊 is the lane's name).
 _PART_OF_NAME = re.compile("[苑庭邸寓厦坊场](?![区县市镇乡])")
+# 西四北三条 for 西四北三条社区: a community named after its hutong; without 社区 the hutong is meant.
+_HUTONG_NAME = re.compile(f"{HUTONG_NUMBER}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +73,7 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
             or _PART_OF_NAME.match(text, end)
             or not road_ahead(text, end)
         )
-        if entry.kind != FULL and not written and goes_on:
+        if entry.kind != FULL and not written and (goes_on or _HUTONG_NAME.search(text, pos, end)):
             continue
         return match_end(COMMITTEE, text, end), entry.code  # 墨池社区居委会: the committee's name
     return None

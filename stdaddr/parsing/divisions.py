@@ -16,8 +16,16 @@ from functools import cache
 
 from stdaddr import gazetteer
 from stdaddr.gazetteer import FULL, HISTORIC, SHORT, Entry
-from stdaddr.parsing.tail import ZONE_WORDS, bare_road_tail_at, compound_read_at, road_ahead, road_read_at
-from stdaddr.text import match_end
+from stdaddr.parsing.tail import (
+    NUMBERED_HUTONG,
+    ROAD_AHEAD,
+    ZONE_WORDS,
+    bare_road_tail_at,
+    compound_read_at,
+    road_ahead,
+    road_read_at,
+)
+from stdaddr.text import match_end, to_number
 
 __all__ = [
     "Hit",
@@ -40,9 +48,14 @@ _NAME_GOES_ON = re.compile(
     # 中山|东三路, 人民|西二路, 滨海|三道: a numbered road named after the name.
     r"|[东西南北中](?:[一二三四五六七八九十]|\d)+(?:路|街|巷)|(?:[一二三四五六七八九十]|\d){1,3}道(?![路口班])"
     r"|(?:[一二三四五六七八九十]|\d)+(?:苑|园|区|村|期|号(?!大街|大道|路|街))|[苑庭邸寓厦坊场](?![区县市镇乡])"
+    # 东四|十条, 北新桥|三条: a hutong numbered after the place.
+    rf"|[东西南北]?{NUMBERED_HUTONG}"
     r"|(?:大学|学院|中学|小学|医院|银行|公司|集团|宾馆|酒店|饭店|大厦|广场|公园|花园|小区|新村|商场|市场|机场|车站|"
     r"火车站|汽车站|港|码头|大酒店|中心|商城|影城|剧院|体育|图书馆|博物馆|电视|日报|晚报|供电|移动|联通|电信|烟草)"
 )
+# 永嘉|花苑, 泰顺|公寓, 吉安|花苑: a compound named after a county or city is written with its short name (with
+# the full name, 永嘉县|花苑, the county stays); a town's short name there is mostly the town (转塘|家园).
+_COMPOUND_KIND = re.compile("花苑|公寓|家园|名苑|雅苑|佳苑|嘉园|华庭|华府|山庄|公馆|名邸")
 # After an official name only a road suffix makes it part of a longer name (中山市|路 is rare, 中山|路 is not).
 _FULL_NAME_GOES_ON = re.compile(r"[一二三四五六七八九十东西南北中]?(?:路|街(?!道|办)|大道|大街|巷|胡同)")
 # A county town's main street named by its direction alone (蠡县|东大街, 宁乡市|大街, 碑林区|南大街): no road is
@@ -122,6 +135,9 @@ _GAP_COST = 1.0
 # while a short name must still open the text or nearly (its weight is below the cap). A road, door or
 # place written before (杨府山路000号|温州市某某厂) is address content, and costs what it did.
 _BEFORE_CAP = 3.0
+# 解放街23号|鹿城区五马街道: a road and its door opening a text that ends with the divisions cost no more
+# than a sentence before them.
+_STREET_FIRST = re.compile(rf"[,\s]*{ROAD_AHEAD.pattern}[0-9]+号[,\s]*")
 _ADDRESS_MARK = re.compile("[路街巷弄号幢栋楼室村镇乡区县市省州旗盟]")
 
 _FULL_BONUS = 0.5
@@ -264,12 +280,20 @@ def find_hits(text: str) -> list[Hit]:
             # 寿县, 沛县: a county's two-character official name opening the text.
             matches.append((index, start, end, counties))
             opening.add((index, start, end))
+    hits.extend(_regiments(text))
     leading = _leading_towns(text, lead, found, keys, values, matches)
     if leading is not None:
         matches.append((*leading[0], leading[1]))
         opening.add(leading[0])
     starts = {start for _, start, _, _ in matches}
     ends = {end for _, _, end, _ in matches}
+    # 江宁县|东山镇: a county's short name with a former suffix ends where the suffix does.
+    ends.update(
+        suffix.end()
+        for _, _, end, entries in matches
+        if any(e.level == 2 and e.kind != FULL for e in entries)
+        and (suffix := _RENAMED_SUFFIX[2].match(text, end)) is not None
+    )
     marked_ends = {end for index, _, end, _ in matches if keys[index].endswith(_LEVEL_MARKS)}
     # 株洲市|高新技术开发区: the zone of the unit named right before it, not a town so named elsewhere.
     codes_ending: dict[int, set[str]] | None = None
@@ -295,6 +319,7 @@ def find_hits(text: str) -> list[Hit]:
         opens = (index, start, end) in opening
         if leading is not None and leading[0] == (index, start, end):
             goes_on_short = False  # 水头|康乐路: the road is no part of the town's name
+        compound = _COMPOUND_KIND.match(text, end) is not None
         goes_on_full = goes_on_short and _FULL_NAME_GOES_ON.match(text, end) is not None
         main_street = goes_on_short and _COUNTY_MAIN_STREET.match(text, end) is not None
         # 龙州 (of 龙州县) is no name marked 州: before 街道 it names no county.
@@ -303,7 +328,7 @@ def find_hits(text: str) -> list[Hit]:
             if before and entry.level == 3 and before.isdisjoint(_ancestor_codes(entry)):
                 continue
             if entry.kind != FULL:
-                if glued or zone:
+                if glued or zone or (compound and entry.level < 3):
                     continue
                 if entry.level in _RENAMED_SUFFIX and not full_marked:
                     # 澄潭镇 (now 澄潭街道), 富阳县 (now 富阳区): a short name with a former level suffix.
@@ -323,6 +348,45 @@ def find_hits(text: str) -> list[Hit]:
             hits.append(Hit(start, end, key, entry, opens or town_of_county))
     hits.sort(key=lambda h: (h.start, -h.end))
     return _undominated(hits)
+
+
+# 一五二团, 152团, 第八师一五二团: an XPCC regiment written without 兵团 (the gazetteer's 兵团一五二团).
+_REGIMENT = re.compile(
+    "(?<![0-9〇零一二三四五六七八九十兵])([〇零一二三四五六七八九十]{2,4}|[0-9]{2,3})团(?![结体队委员部])"
+)
+_REGIMENT_NAME = re.compile("(?:兵团|农[一二三四五六七八九十]+师|十二师)([〇零一二三四五六七八九十]{2,4})团")
+
+
+@cache
+def _regiment_towns() -> dict[str, Entry]:
+    """The regiment (a town) of each number named by one regiment in the gazetteer; of a regiment and its
+    parts (一二八团, 一二八团分部生活区) the regiment itself."""
+    g = gazetteer.load()
+    by_number: dict[str, list[tuple[bool, str, str]]] = {}
+    for code, name in g.units(3):
+        m = _REGIMENT_NAME.match(name)
+        if m is not None:
+            by_number.setdefault(to_number(m.group(1)), []).append((m.end() < len(name), code, name))
+    out = {}
+    for number, units in by_number.items():
+        plain = [u for u in units if not u[0]]
+        chosen = plain if len(units) > 1 else units
+        if len(chosen) == 1:
+            _, code, name = chosen[0]
+            out[number] = next(e for e in g.lookup(name) if e.code == code)
+    return out
+
+
+def _regiments(text: str) -> list[Hit]:
+    """Hits of the regiments written by number alone (not after 兵团, which the automaton reads)."""
+    if "团" not in text:
+        return []
+    towns = _regiment_towns()
+    return [
+        Hit(m.start(), m.end(), m.group(), entry)
+        for m in _REGIMENT.finditer(text)
+        if (entry := towns.get(to_number(m.group(1)))) is not None
+    ]
 
 
 def _short_counties_at(matches: list[tuple[int, int, int, Sequence[Entry]]]) -> dict[int, set[str]]:
@@ -448,7 +512,21 @@ def _skip_costs(text: str, hits: list[Hit]) -> tuple[dict[int, float], dict[int,
         plain = uncovered if pos > unmarked else min(uncovered, _BEFORE_CAP)
         before[pos] = plain + _COVERED_BEFORE * covered
         inside[pos] = uncovered + _COVERED_INSIDE * covered
+    street = _STREET_FIRST.match(text)
+    if street is not None and street.end() in before and _divisions_last(text, hits, street.end()):
+        before[street.end()] = min(before[street.end()], _BEFORE_CAP)
     return before, inside
+
+
+def _divisions_last(text: str, hits: list[Hit], start: int) -> bool:
+    """Whether no division name is read before ``start``, the text ends with one and an official one (no
+    zone) starts at ``start``."""
+    end = len(text.rstrip(",. "))
+    if any(h.start < start for h in hits):
+        return False
+    return any(h.end == end for h in hits) and any(
+        h.start == start and h.entry.kind == FULL and _ZONE_NAMED.search(h.key) is None for h in hits
+    )
 
 
 def best_chains(text: str, hits: list[Hit]) -> list[Chain]:

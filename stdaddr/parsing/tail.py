@@ -55,6 +55,13 @@ _MIXED_DIGITS = (
     f"(?<![之附])(?={_ANY_DIGIT}{{3,5}}[室户房])(?![0-9]+一[0-9])"
     f"(?:{_CN_DIGIT}+[0-9]|[0-9]+{_CN_DIGIT}){_ANY_DIGIT}*"
 )
+# 交道口|南大街, 新街口|外大街, 五道口|成府路: 街 (or 道, always) before 口 and a road names a crossing, which
+# names the road (or an area before it, see _CROSSING_PREFIX); it ends no road itself. 单 not of 单元 may be
+# inside a road's name too (西单北大街).
+_MOUTH_ROAD = f"口{_ROAD_NAME}{{0,8}}?(?:大街|大道|路|街|巷)"
+# 东四十条, 北新桥头条, 西四北三条: a Beijing hutong numbered in a row, a road named without a road word.
+HUTONG_NUMBER = "(?:头|[一二三四五六七八九十]{1,3})条"
+NUMBERED_HUTONG = f"{HUTONG_NUMBER}(?![\u4e00-\u9fff])"
 _ZONE_ALTERNATION = "|".join((*ZONE_WORDS, "经济区"))
 # The committees of a community (居委会 of a 社区, 村委会 of a 村), written after its name or alone.
 COMMITTEE_WORDS = "居委会|居民委员会|村委会|村民委员会"
@@ -67,10 +74,13 @@ _TOKEN = re.compile(
             r"(?P<postcode>邮政?编码?,?[0-9]{6}(?![0-9]))",
             r"(?P<phone>(?<![0-9])(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9]))",
             r"(?P<triple>(?<![0-9-])([0-9]+)-([0-9]+)-([0-9]+)(?:室|号)?(?![0-9-]))",
-            rf"(?P<lane>({N})弄(?:({N})号(?!楼))?)",
+            # 1555弄3支弄5号: a sub-lane of the lane, then the door.
+            rf"(?P<lane>({N})弄(?:({N})支弄)?(?:({N})号(?!楼))?)",
             rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼(?![下顶道])|#楼?|号?栋|号馆))",
             # 下沙0号大街, 经济开发区三号路: a numbered road, not a door number.
-            rf"(?P<numbered_road>(?<![0-9]){N}号(?:大街|大道|(?:路|街)(?![\u4e00-\u9fff])))",
+            # 大塘街6巷12号: a lane numbered within the street before it (多宝坊3巷 is read as one road).
+            rf"(?P<numbered_road>(?<![0-9]){N}号(?:大街|大道|(?:路|街)(?![\u4e00-\u9fff]))"
+            rf"|(?<=[\u4e00-\u9fff])(?<!第){N}巷(?![\u4e00-\u9fff]))",
             rf"(?P<house>([甲乙丙丁](?=[0-9〇零一二三四五六七八九十百]))?([A-Z]?{N}[A-Z]?)(?:-([0-9]+))?号(?!楼(?![下顶道])|大街|大道|(?:路|街)(?![\u4e00-\u9fff]))院?(?:(?:附|之)({N})号?|-([0-9]{{1,2}})(?![0-9-]|[号楼层幢栋室单座])|([甲乙丙丁])(?![0-9\u4e00-\u9fff]))?)",
             # 12号楼3门401: in Beijing a building's entrance 门 is its unit.
             rf"(?P<unit>({N})单元|(?<=[楼幢栋座])({N})门(?![\u4e00-\u9fff]))",
@@ -108,8 +118,8 @@ _TOKEN = re.compile(
             # A community may be named after its road (解放路社区, 前街村); 垟西村|民主路 and 杏里村|花园路 are
             # a village before a road, 林山新村 a compound (settled in _community).
             rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|{COMMITTEE_WORDS}|村村?)(?:{COMMITTEE_WORDS})?"
-            rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路|街|道|巷|庄|大街|大道|[东西南北中内外]{{1,2}}(?:大街|大道)|[0-9]*(?:号楼|幢|栋)))",
-            rf"(?P<road>(?!沿街|临街|靠街)(?:{_ROAD_NAME_LEXED}{{1,10}}?(?:[0-9]{{1,3}}(?:路|街(?![道坊])|大道)|大道|大街|公路|路|街(?![道坊])|巷(?!路|街(?!口))|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水行占])道(?!路)|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道))(?:[东西南北中]段|{N}段)?)",
+            rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路|街|道|巷|庄|大街|大道|[东西南北中内外]{{1,2}}(?:大街|大道)|[东西南北]?{HUTONG_NUMBER}|[0-9]*(?:号楼|幢|栋)))",
+            rf"(?P<road>(?!沿街|临街|靠街)(?:(?:{_ROAD_NAME_LEXED}|街(?={_MOUTH_ROAD})|(?<=[\u4e00-\u9fff])单(?!元)){{1,10}}?(?:[0-9]{{1,3}}(?:路|街(?![道坊])|大道|巷(?![\u4e00-\u9fff]))|大道|大街|公路|路|街(?![道坊]|{_MOUTH_ROAD})|巷(?!路|街(?!口))|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水行占])道(?![路口])|{NUMBERED_HUTONG}|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道))(?:[东西南北中]段|{N}段)?)",
             r"(?P<sep>,+)",
         )
     )
@@ -268,8 +278,9 @@ def _token(st: _State, m: re.Match[str]) -> None:
             st.put(field, m.start(i + k), end, _num(g(i + k)) + mark)
     elif kind == "lane":
         i = _G["lane"]
-        door = f"{_num(g(i + 2))}号" if g(i + 2) else ""  # 1588弄1号楼: lane 1588, building 1
-        _put_or_extra(st, "house_number", s, e, f"{_num(g(i + 1))}弄{door}", g(0))
+        sub = f"{_num(g(i + 2))}支弄" if g(i + 2) else ""
+        door = f"{_num(g(i + 3))}号" if g(i + 3) else ""  # 1588弄1号楼: lane 1588, building 1
+        _put_or_extra(st, "house_number", s, e, f"{_num(g(i + 1))}弄{sub}{door}", g(0))
     elif kind == "building":
         _put_or_extra(st, "building", s, e, _num(g(_G["building"] + 1)) + "幢", g(0))
     elif kind == "house":
@@ -284,6 +295,7 @@ def _token(st: _State, m: re.Match[str]) -> None:
             _put_or_extra(st, "room", s, e, _code(_num(g(_G["house"] + 2))) + "室", g(0))
             return
         if st.last == ORDER["poi"] and "house_number" not in st.fields:
+            _lane_before_door(st, s)
             st.last = ORDER[
                 "road"
             ]  # 某某大厦12号: a door number after a name the lexer did not know as a road
@@ -320,6 +332,19 @@ def _token(st: _State, m: re.Match[str]) -> None:
         _community(st, s, e, g(0))
     elif kind in ("road", "numbered_road"):
         _road(st, s, e, g(0), m.string)
+
+
+def _lane_before_door(st: _State, s: int) -> None:
+    """墨池坊20号墨池新村: a name ending in 坊 right before a door number is the lane the door is on (the
+    compound may follow)."""
+    last = st.pieces[-1] if st.pieces else None
+    if last is None or last.field != "poi" or last.end != s or "road" in st.fields:
+        return
+    if not last.value.endswith("坊") or last.value.endswith("工业坊"):  # 创投工业坊: a park of workshops
+        return
+    st.pieces[-1] = Piece("road", last.start, last.end, last.value)
+    st.fields.discard("poi")
+    st.fields.add("road")
 
 
 def _room_as_door(st: _State, m: re.Match[str]) -> bool:
@@ -419,11 +444,17 @@ _ROAD_PREFIX = re.compile(
 _AREA_PREFIX = re.compile(
     r".*(?:新城|科技城|科学城|大学城|商贸城|中心|市场)(?![区城路街巷道大])(?=.{3})(?![0-9零〇一二两三四五六七八九十百]+(?:路|街|巷|大道))"
 )
+# An area named after a crossing (五道口|成府路): a note on where the road lies. Not before a road named by its
+# direction alone (交道口南大街, 新街口北路 are one name).
+_CROSSING_PREFIX = re.compile(
+    "[^街道口]{1,4}[街道]口(?![东西南北中内外]{0,2}(?:大街|大道|路|街))(?=[\u4e00-\u9fff]{2})"
+)
 # A road starting right here (for a community's short name written just before its road: 潘坑|北星东路).
 ROAD_AHEAD = re.compile(rf"{_ROAD_NAME}{{2,8}}?(?:大道|大街|路|街(?![道坊])|巷)")
 # A road tail with no name of its own (中关村|南大街, 五乡|中路): the name before it is the road's.
 _BARE_ROAD_TAIL = re.compile(
     "(?:[东西南北中内外]{1,2}|[东西南北中]?[一二三四五六七八九十]{1,3})(?:大街|大道|路|街|巷)(?![\u4e00-\u9fff]*[路街巷])"
+    f"|[东西南北]?{NUMBERED_HUTONG}"
 )
 
 # A village's lane named by its direction (仙门村|北路): the village stays a village.
@@ -521,6 +552,10 @@ def _two_roads(st: _State, s: int) -> bool:
     )
 
 
+_NUMBERED_LANE = re.compile("(?<=[^0-9])[0-9]{1,3}巷$")
+_VILLAGE_HEAD = re.compile(".*(?:(?<!新)村|社区)")
+
+
 def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
     if (
         raw[0] in "与和及跟"
@@ -535,7 +570,10 @@ def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
             # It keeps its level but fills no field: the address lies on the road written first.
             st.pieces.append(Piece("road", s, e, raw, repeated=True))
             return
-    m = _ROAD_PREFIX.match(raw)
+    # 林村新村3巷: a lane numbered within a place takes the place's whole name; a village's stays a village
+    # (下吕浦村|3巷).
+    numbered = _NUMBERED_LANE.search(raw)
+    m = _VILLAGE_HEAD.fullmatch(raw, 0, numbered.start()) if numbered else _ROAD_PREFIX.match(raw)
     if m is not None and m.end() == 1 and not _left_over(st, text, s):
         m = None  # 镇宁西路, 园区中路, 镇海区|镇骆东路: the character starts the road's name
     if (
@@ -553,7 +591,7 @@ def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
         else:
             _free(st, "", s, s + m.end(), head)
         s, raw = s + m.end(), raw[m.end() :]
-    m = _AREA_PREFIX.match(raw)
+    m = _AREA_PREFIX.match(raw) or _CROSSING_PREFIX.match(raw)
     if m is not None:
         st.extra(s, s + m.end(), raw[: m.end()])
         s, raw = s + m.end(), raw[m.end() :]
