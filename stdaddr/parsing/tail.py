@@ -390,7 +390,10 @@ _FINER_AHEAD = re.compile("(?:[A-Z]?[0-9〇零一二三四五六七八九十]|�
 
 
 def _community(st: _State, s: int, e: int, raw: str) -> None:
-    if raw in st.known:
+    last = st.pieces[-1] if st.pieces else None
+    # 北孙庄行政村北孙庄村: the administrative village, then its natural village of that name.
+    natural = last is not None and last.field == "community" and last.end - last.start > len(raw)
+    if raw in st.known and not natural:
         st.extra(s, e, raw)  # 墨池社区墨池社区: written twice
         return
     # 林山新村, 绿园新村: a name of two or more characters before 新村 is a compound; 建新村 is a village.
@@ -406,7 +409,10 @@ def _community(st: _State, s: int, e: int, raw: str) -> None:
 
 
 def _without_committee(name: str) -> str:
-    """A community's name without its committee (长虹村村民委员会 -> 长虹村, 墨池居委会 -> 墨池社区)."""
+    """A community's name without its committee (长虹村村民委员会 -> 长虹村, 墨池居委会 -> 墨池社区), and a
+    village written as the administrative village it is (东垟行政村 -> 东垟村)."""
+    if name.endswith("行政村") and len(name) > 4:
+        name = name[:-3] + "村"
     m = _COMMITTEE_END.search(name)
     if m is None or m.start() == 0:
         return name
