@@ -20,7 +20,9 @@ __all__ = ["FoundCommunity", "find_community", "written_name"]
 
 _MAX_NAME = 12
 # The committee of a community written after its name (墨池社区|居委会, 长虹村|村民委员会): part of it.
-COMMITTEE = re.compile(f"(?:村|社区)?(?:{COMMITTEE_WORDS})")
+# The committee after a community's name: 村委会, 居委会 … (钱家垟村|村委会), or 委 alone after a village
+# written with its 村 (钱家垟村|委: 村委 cut short).
+COMMITTEE = re.compile(f"(?:村|社区)?(?:{COMMITTEE_WORDS})|(?<=村)委(?![员会])")
 _CJK = re.compile("[\u3400-\u9fff]")
 _SKIP = re.compile(r"[,\s]*")
 _VILLAGE_MARK = re.compile("村(?!委|民)")
