@@ -205,8 +205,8 @@ class _Tables:
     # A compound building whose records all stand at one door: its key -> that door's key (its records
     # are then among the door's, and blocking need not add them again).
     building_door: dict[int, int]
-    # Doors written without a road, built on first use: of a village (纸源村19号: community + house
-    # number) and of a compound or zone (娄桥工业园区5号: poi + house number).
+    # Doors written without a road, built with the tables: of a village (纸源村19号: community + house
+    # number) and of a compound (某某大厦12号: poi + house number).
     community_door: _Grouping
     poi_door: _Grouping
     stems: dict[str, list[int]]  # compound stem -> the compound names (poi ids) with it
@@ -796,7 +796,7 @@ def _village_of_sound(t: _Tables, name: str, scope: tuple[str, int] | None) -> i
         for v in by_sound.get(_sound_key(name), ())
         if len(t.vocab["community"][v]) == len(name)
         and _homophone_similarity(name, t.vocab["community"][v]) > 0.0
-        and (column, scope[1]) in where[v]
+        and (column, scope[1]) in where.get(v, ())
     ]
     return found[0] if len(found) == 1 else None
 
@@ -897,7 +897,7 @@ def _block(t: _Tables, q: _Query) -> NDArray[np.int32] | None:
     if community >= 0 and group_id >= 0:
         parts.append(g["community_group"].rows(community * t.sizes["group"] + group_id))
     if hn >= 0 and not doors:
-        # 纸源村19号, 娄桥工业园区5号: a door of the village, compound or zone itself, with no road.
+        # 纸源村19号, 某某大厦12号: a door of the village or compound itself, with no road.
         n_hn = t.sizes["house_number"]
         if community >= 0:
             parts.append(t.community_door.rows(community * n_hn + hn))
