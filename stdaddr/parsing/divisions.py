@@ -127,6 +127,8 @@ _NOT_ADDRESS = re.compile(
     # An account, licence, ID or work-order number (户号1234567890, 工单号WZ20240512001): no door has 7 digits.
     r"|(?<![0-9A-Z])[A-Z]{0,4}[0-9]{7,}[0-9A-Z]*"
     r"|[\u4e00-\u9fff](?:先生|女士|小姐|师傅)|\([^()]*\)|市辖区|省直辖县级行政区划|自治区直辖县级行政区划"
+    # The labels of a person's record before the address (户主：…, 身份证号…, 姓名…): no address content.
+    r"|户主|户籍|姓名|(?:公民)?身份证(?:号码?)?|证件号码?|户号|联系电话"
 )
 
 _GAP_COST = 1.0
