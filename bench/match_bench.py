@@ -13,10 +13,12 @@ Everything is synthetic (stdaddr.synth), so nothing is read from ../shared/data:
    reliability table (score bins -> share right) that ``stdaddr.match._CALIBRATION`` is fitted on
    (``--fit`` prints new knots from an isotonic fit of the uncalibrated scores).
 4. Side by side on a ``--brute-records`` base: ``rapidfuzz.process.extractOne(query, addresses,
-   scorer=fuzz.WRatio)`` over the full strings, on ``--brute-queries`` queries.
+   scorer=fuzz.WRatio)`` over the full strings, on ``--brute-queries`` queries, in a fresh child
+   process (so that the big base above, alive in this one, slows neither side's collector).
 
     python bench/match_bench.py [--records 1000000] [--queries 100000] [--workers 2]
     python bench/match_bench.py --records 100000 --queries 20000 --fit
+    python bench/match_bench.py --brute-only          # the brute-force comparison alone
 """
 
 from __future__ import annotations
@@ -284,10 +286,18 @@ def main() -> None:
     ap.add_argument("--fit", action="store_true", help="fit calibration knots on uncalibrated scores")
     ap.add_argument("--cutoff", type=float, default=None, help="score_cutoff for the accuracy tables")
     ap.add_argument("--misses", type=int, default=0, help="print this many misses")
+    ap.add_argument("--brute-only", action="store_true", help="only the comparison with brute force")
     ap.add_argument("--build-child", nargs=2, metavar=("PARQUET", "INDEX"), help=argparse.SUPPRESS)
+    ap.add_argument("--brute-child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.build_child:
         build_child(*args.build_child, args.workers)
+        return
+    if args.brute_child:
+        print(json.dumps(brute_force(args.brute_records, args.brute_queries, args.seed)))
+        return
+    if args.brute_only:
+        print_brute(args)
         return
 
     from stdaddr import match as match_module
@@ -397,21 +407,42 @@ def main() -> None:
         print(miss)
 
     if not args.skip_brute:
-        b = brute_force(args.brute_records, args.brute_queries, args.seed)
-        print(
-            f"\nbrute force on a {b['n_records']:,}-record base, {b['n_queries']:,} queries "
-            f"(accuracy over {b['n_record_queries']:,} record queries)"
+        print_brute(args)
+
+
+def print_brute(args: argparse.Namespace) -> None:
+    """Run the brute-force comparison in a fresh child process and print it."""
+    out = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--brute-child",
+            "--brute-records",
+            str(args.brute_records),
+            "--brute-queries",
+            str(args.brute_queries),
+            "--seed",
+            str(args.seed),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    b = json.loads(out.stdout.strip().splitlines()[-1])
+    print(
+        f"\nbrute force on a {b['n_records']:,}-record base, {b['n_queries']:,} queries "
+        f"(accuracy over {b['n_record_queries']:,} record queries)"
+    )
+    print(
+        table(
+            ["method", "top-1", "queries/s"],
+            [
+                ("rapidfuzz extractOne WRatio, full strings", b["brute_acc"], b["brute_qps"]),
+                ("stdaddr AddressBase.match", b["ours_acc"], b["ours_qps"]),
+            ],
         )
-        print(
-            table(
-                ["method", "top-1", "queries/s"],
-                [
-                    ("rapidfuzz extractOne WRatio, full strings", b["brute_acc"], b["brute_qps"]),
-                    ("stdaddr AddressBase.match", b["ours_acc"], b["ours_qps"]),
-                ],
-            )
-        )
-        print(f"speed ratio: {b['ours_qps'] / b['brute_qps']:.0f}x")
+    )
+    print(f"speed ratio: {b['ours_qps'] / b['brute_qps']:.0f}x")
 
 
 if __name__ == "__main__":
