@@ -807,11 +807,11 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None]:
         if town == zone and a.town_code is None:
             town = None
     else:
-        road = natural_village(a)
+        road = _natural_village(a)
     return town, road, poi
 
 
-def natural_village(a: Address) -> str | None:
+def _natural_village(a: Address) -> str | None:
     """The natural village written inside the administrative one (东垟村|下垟自然村|5号 -> 下垟), which
     numbers its own doors as a road does; None when the text writes none."""
     c = next((c for c in a.components if c.field == "community" and c.repeated), None)
@@ -821,20 +821,11 @@ def natural_village(a: Address) -> str | None:
     return name if len(name) >= 2 else None
 
 
-# What a community's name is written with when the text names the community itself.
-_COMMUNITY_MARKS = ("社区", "村", "居委会", "村委会", "居民委员会", "村民委员会")
-
-
-# The committee written after a community's name (钱家垟村|村民委员会, 墨池社区|居委会) and the one name
-# matching gives each kind: the committee's seat is a place of its own, as a compound is.
-_COMMITTEES = re.compile("(?:村民委员会|村委会|村委|居民委员会|居委会)$")
-
-
 def _committee(a: Address) -> str | None:
-    """村民委员会 or 居民委员会 when the text names a community's committee, which the base may list as a
-    record of its own (its seat), else None."""
+    """村民委员会 or 居民委员会 when the text names a community's committee (钱家垟村|村委会, 墨池社区|居委会),
+    which the base may list as a record of its own (its seat, a place as a compound is), else None."""
     c = next((c for c in a.components if c.field == "community" and not c.repeated), None)
-    if c is None or (m := _COMMITTEES.search(c.text)) is None:
+    if c is None or (m := _community_ends()[1].search(c.text)) is None:
         return None
     return "居民委员会" if m.group().startswith("居") else "村民委员会"
 
@@ -845,9 +836,18 @@ def _compound_named_community(a: Address) -> str | None:
     if a.building is None and a.unit is None:
         return None
     c = next((c for c in a.components if c.field == "community" and not c.repeated), None)
-    if c is None or c.text.endswith(_COMMUNITY_MARKS):
+    if c is None or _community_ends()[0].search(c.text) is not None:
         return None
     return c.value.removesuffix("社区") if c.value.endswith("社区") else None
+
+
+@functools.cache
+def _community_ends() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """What a community's name ends with when the text writes its mark (社区, 村, or a committee), and
+    the committee alone: from the parser's own committee words."""
+    from stdaddr.parsing.tail import COMMITTEE_WORDS  # not at import: the parser is loaded on first use
+
+    return re.compile(f"(?:社区|村|{COMMITTEE_WORDS})$"), re.compile(f"(?:{COMMITTEE_WORDS})$")
 
 
 def _zone_name(name: str) -> bool:

@@ -1461,13 +1461,17 @@ def _record_at(
         own = np.array(tied)[np.frombuffer(t.levels, dtype=np.uint8)[s.rows[tied]] == want]
         if len(own):
             return int(own[np.argmax(s.total[own])])
+    others = len(tied) < len(s.rows)  # else every candidate is tied, and none is at the level
+    door = level == _DOOR_LEVEL and named
+    if not (others or door):
+        return None
     levels = np.frombuffer(t.levels, dtype=np.uint8)[s.rows]
     inside = _inside(s.fields, place)
-    if len(tied) < len(s.rows):  # else every candidate is tied, and none is at the level
+    if others:
         own = np.flatnonzero(inside & (levels == want))
         if len(own):
             return int(own[np.argmax(s.total[own])])
-    if level == _DOOR_LEVEL and named:
+    if door:
         # 解放街158号 where the base lists only 解放街158号温州市中医院: the one named place at a door
         # (no building, unit or room of its own) stands for the door.
         at_door = np.flatnonzero(inside)
