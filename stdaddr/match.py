@@ -428,10 +428,6 @@ def _town_of_the_base(base: AddressBase, address: Address) -> Address | None:
     return dataclasses.replace(address, **fields, ambiguous=False, candidates=())
 
 
-# A division written with its level's mark is no part of the name after it.
-_LEVEL_MARKS = ("省", "市", "区", "县", "旗", "州", "盟", "街道", "镇", "乡")
-
-
 def _without_leading_town(address: Address) -> Address | None:
     """The address with its leading short name of a town, county or city moved into the road or compound
     after it (永昌|花苑 is no 永昌县 but a compound of the base), or None."""
@@ -444,7 +440,9 @@ def _without_leading_town(address: Address) -> Address | None:
     ):
         return None
     named = getattr(address, parts[1].field)
-    if parts[0].text.endswith(_LEVEL_MARKS) or named is None:
+    from stdaddr.parsing.divisions import LEVEL_MARKS  # not at import: the parser loads on first use
+
+    if parts[0].text.endswith(LEVEL_MARKS) or named is None:  # written with its mark: a division
         return None
     cleared: dict[str, Any] = {f: None for f in DIVISION_FIELDS}
     cleared.update({f"{f}_code": None for f in DIVISION_FIELDS})

@@ -64,7 +64,8 @@ _COUNTY_MAIN_STREET = re.compile(r"[东西南北中]{0,2}(?:大街|街)(?!道|�
 # Runs of characters that carry address content (charged when a chain skips them).
 _CONTENT_RUN = re.compile(r"[0-9A-Z\u3400-\u9fff]+")
 
-_LEVEL_MARKS = (
+# The marks a division's name ends with at its level (鹿城区, 五马街道, 苏里格苏木).
+LEVEL_MARKS = (
     "省",
     "市",
     "区",
@@ -296,7 +297,7 @@ def find_hits(text: str) -> list[Hit]:
         if any(e.level == 2 and e.kind != FULL for e in entries)
         and (suffix := _RENAMED_SUFFIX[2].match(text, end)) is not None
     )
-    marked_ends = {end for index, _, end, _ in matches if keys[index].endswith(_LEVEL_MARKS)}
+    marked_ends = {end for index, _, end, _ in matches if keys[index].endswith(LEVEL_MARKS)}
     # 株洲市|高新技术开发区: the zone of the unit named right before it, not a town so named elsewhere.
     codes_ending: dict[int, set[str]] | None = None
     counties_at = _short_counties_at(matches)
@@ -325,7 +326,7 @@ def find_hits(text: str) -> list[Hit]:
         goes_on_full = goes_on_short and _FULL_NAME_GOES_ON.match(text, end) is not None
         main_street = goes_on_short and _COUNTY_MAIN_STREET.match(text, end) is not None
         # 龙州 (of 龙州县) is no name marked 州: before 街道 it names no county.
-        full_marked = key.endswith(_LEVEL_MARKS) and not (len(key) == 2 and key[-1] in _ONE_CHAR_MARKS)
+        full_marked = key.endswith(LEVEL_MARKS) and not (len(key) == 2 and key[-1] in _ONE_CHAR_MARKS)
         for entry in entries:
             if before and entry.level == 3 and before.isdisjoint(_ancestor_codes(entry)):
                 continue
@@ -650,7 +651,7 @@ def extend(text: str, hits: list[Hit], chain: Chain) -> Reading:
         contiguous = h.start >= frontier and h.start == match_end(_NOISE, text, frontier)
         if (
             contiguous
-            and (entry.kind == SHORT or (entry.kind == HISTORIC and not h.key.endswith(_LEVEL_MARKS)))
+            and (entry.kind == SHORT or (entry.kind == HISTORIC and not h.key.endswith(LEVEL_MARKS)))
             and h.end not in starts
             and _CJK_CHAR.match(text, h.end)
             and not road_ahead(text, h.end)
