@@ -40,7 +40,7 @@ INDEX_FORMAT = "stdaddr-address-index"
 # 2: the field matrix is stored one row per column (a field's values are contiguous).
 # 3: a zone or natural village without a road is the record's road, a community written before a
 #    building its compound (matching_values).
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 
 CODE_FIELDS = tuple(f"{f}_code" for f in DIVISION_FIELDS)
 # The columns of the field matrix: one value id per record and column (-1: the record has no value).
@@ -791,9 +791,10 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None]:
     the road then, and the company at the door stays the compound; a zone read as the town itself,
     with no code, is then no town (瓯海|娄桥工业区|12号). A zone that holds the road read is neither
     (苏吕工业区|兴旺路6号). So does a natural village inside the administrative one (东垟村|下垟自然村|5号:
-    the road 下垟). A community written without its mark before a building is also the compound it is
-    named after (罗东锦苑|1幢), and its committee (钱家垟村|村委会) the compound 村民委员会, so that the
-    committee's own record is found."""
+    the road 下垟), also when the parser read it as a compound (江浦村|篁社自然村|7号). A community
+    written without its mark before a building is also the compound it is named after (罗东锦苑|1幢),
+    and its committee (钱家垟村|村委会) the compound 村民委员会, so that the committee's own record is
+    found."""
     town, road, poi = a.town, a.road, a.poi
     if poi is None:
         poi = _compound_named_community(a) or _committee(a)
@@ -808,6 +809,8 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None]:
             town = None
     else:
         road = _natural_village(a)
+        if road is None and poi is not None and len(poi) > 4 and poi.endswith("自然村"):
+            road, poi = poi.removesuffix("自然村"), None  # 江浦村|篁社自然村|7号, read as a compound
     return town, road, poi
 
 

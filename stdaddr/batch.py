@@ -906,7 +906,9 @@ def _geocode_texts(texts: list[str | None]) -> list[tuple[Any, ...] | None]:
 
     job = _JOB
     assert job is not None
-    rows = [None if t is None else _geocode_one(job, t) for t in texts]
+    from stdaddr.match import parse_ahead
+
+    rows = [None if t is None else _geocode_one(job, t) for part in parse_ahead(texts) for t in part]
     found = [i for i, r in enumerate(rows) if r is not None and r[_X] is not None]
     if not found:
         return rows

@@ -474,6 +474,40 @@ def test_natural_villages_number_their_own_doors(query, expected):
     assert m is not None and m.address_id == expected
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["瑞安市马屿镇江浦村篁社自然村7号", "马屿镇江浦村篁社7号", "马屿镇江浦村（篁社）7号", "瑞安市马屿镇篁社村7号"],
+)
+def test_a_natural_village_read_as_a_compound_still_numbers_its_doors(query):
+    """篁社自然村 (the parser reads names in 社 as a compound) is the road of its doors, as 下垟自然村 is."""
+    built = build_base(
+        [
+            ("h7", "浙江省温州市瑞安市马屿镇江浦村篁社自然村7号", 120.57, 27.77),
+            ("j7", "浙江省温州市瑞安市马屿镇江浦村江浦街7号", 120.54, 27.78),
+        ]
+    )
+    m = built.match(query)
+    assert m is not None and m.address_id == "h7"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("虹桥镇下垟自然村5号", "x5"), ("虹桥镇下垟村5号", "x5"), ("虹桥镇", None)],
+)
+def test_a_town_of_several_counties_is_the_one_the_base_has(query, expected):
+    """虹桥镇 is a town of 乐清市 and of six other counties: in a base of 乐清市 it is 乐清市's."""
+    built = build_base(
+        [
+            ("d5", "浙江省温州市乐清市虹桥镇东垟村3组5号", 121.0, 28.2),
+            ("x5", "浙江省温州市乐清市虹桥镇东垟村下垟自然村5号", 121.01, 28.2),
+        ]
+    )
+    assert stdaddr.parse(query).ambiguous
+    m = built.match(query)
+    assert m is not None and m.address_id == expected
+    assert m.standard.startswith("浙江省温州市乐清市虹桥镇")
+
+
 def test_a_village_committee_is_found_by_its_record_the_village_is_not():
     built = build_base(
         [
