@@ -33,7 +33,7 @@ import math
 import operator
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -126,6 +126,9 @@ _OTHER_KIND = 0.5
 _GENERIC_KIND = "小区"
 _COMPOUND_KIND = re.compile("(?:花园|家园|名苑|嘉园|华庭|公馆|新村|公寓|山庄|苑)$")
 _SAME_STEM = 0.9
+# What a school's name ends with, written in full or short (温州市第二中学, 温州二中, 实验小学).
+_SCHOOL = re.compile("(?:中学|小学|中|小)$")
+_SCHOOL_IN_FULL = ("中学", "小学")
 # A road's direction before its kind (永宁东路, 人民北街, 解放中大道): two directions name two roads.
 _DIRECTION = re.compile("([东西南北中])(?:大道|大街|路|街)$")
 # A direction written on one side only (邮电路 / 邮电东路): most often another road, sometimes the
@@ -213,6 +216,7 @@ class _Tables:
     community_door: _Grouping
     poi_door: _Grouping
     stems: dict[str, list[int]]  # compound stem -> the compound names (poi ids) with it
+    schools: dict[str, list[int]]  # a school's short form -> the names (poi ids) with it
     # Communities by the sound of their names, and the (column, code) of the towns and counties each
     # lies in: built on the first village the base lacks by name (see _village_of_sound).
     villages: tuple[dict[str, list[int]], dict[int, set[tuple[int, int]]]] | None
@@ -252,19 +256,21 @@ def _tables(base: AddressBase) -> _Tables:
             _building_doors(a, sizes["house_number"]),
             _doors_of(a, "community", sizes["house_number"]),
             _doors_of(a, "poi", sizes["house_number"]),
-            _stems(vocab["poi"]),
+            _keyed(vocab["poi"], compound_stem),
+            _keyed(vocab["poi"], school_key),
             None,
             {},
         )
     return base._tables
 
 
-def _stems(names: list[str]) -> dict[str, list[int]]:
+def _keyed(names: list[str], key: Callable[[str], str | None]) -> dict[str, list[int]]:
+    """The names' ids by their ``key`` (names without one left out)."""
     out: dict[str, list[int]] = {}
     for i, name in enumerate(names):
-        stem = compound_stem(name)
-        if stem is not None:
-            out.setdefault(stem, []).append(i)
+        k = key(name)
+        if k is not None:
+            out.setdefault(k, []).append(i)
     return out
 
 
@@ -711,11 +717,13 @@ def _resolve(t: _Tables, field: str, name: str, scope: tuple[str, int] | None) -
     found = t.resolved.get(key)
     if found is None:
         found = _fuzzy(t, field, name, scope)
-        if field == "poi" and (stem := compound_stem(name)) is not None:
-            for i in t.stems.get(stem, ()):
-                sim = _similarity(name, t.vocab[field][i])
-                if sim >= _NAME_AGREE and _in_scope(t, field, scope, i):
-                    found[i] = max(found.get(i, 0.0), sim)
+        if field == "poi":
+            # 锦绣小区 for 锦绣花园, 温州二中 for 第二中学: names a fuzzy lookup may not find.
+            for key, table in ((compound_stem(name), t.stems), (school_key(name), t.schools)):
+                for i in table.get(key, ()) if key is not None else ():
+                    sim = _similarity(name, t.vocab[field][i])
+                    if sim >= _NAME_AGREE and _in_scope(t, field, scope, i):
+                        found[i] = max(found.get(i, 0.0), sim)
         if exact is not None:
             found.setdefault(exact, 1.0)
         if len(t.resolved) >= _RESOLVED_MAX:
@@ -778,6 +786,8 @@ def name_similarity(a: str, b: str) -> float:
             ratio = max(ratio, _homophone_similarity(a, b))
     else:
         ratio = fuzz.ratio(a, b, processor=None) / 100
+    if ratio < _SAME_STEM and _same_school(a, b):
+        return _SAME_STEM
     kind_a, kind_b = _KIND.search(a), _KIND.search(b)
     if kind_a and kind_b and kind_a.group() != kind_b.group():
         if same_estate(a, b):
@@ -881,6 +891,41 @@ def same_estate(a: str, b: str) -> bool:
         return False
     stem = compound_stem(a)
     return stem is not None and stem == compound_stem(b)
+
+
+def _same_school(a: str, b: str) -> bool:
+    """Whether two names are one school written in full and short (第二中学 / 温州二中)."""
+    if not (a.endswith(_SCHOOL_IN_FULL) or b.endswith(_SCHOOL_IN_FULL)):
+        return False
+    key = school_key(a)
+    return key is not None and key == school_key(b)
+
+
+def school_key(name: str) -> str | None:
+    """The short form of a school's name that the ways of writing it share: a leading province, city or
+    county name dropped, 第 dropped, 中学 and 小学 shortened (温州市第二中学, 温州二中, 第二中学 -> 二中;
+    鹿城实验小学 -> 实验小). None for other names and for a short form of fewer than two characters."""
+    m = _SCHOOL.search(name)
+    if m is None:
+        return None
+    body = _without_places(name[: m.start()]).replace("第", "")
+    return body + m.group()[0] if body else None
+
+
+def _without_places(text: str) -> str:
+    """``text`` without the names of provinces, cities and counties it opens with (温州市, 温州, 鹿城),
+    keeping at least one character."""
+    from stdaddr import gazetteer  # loaded by the parser before any name is matched
+
+    g = gazetteer.load()
+    cut = True
+    while cut:
+        cut = False
+        for n in range(min(len(text) - 1, 6), 1, -1):
+            if any(e.level <= 2 for e in g.lookup(text[:n])):
+                text, cut = text[n:], True
+                break
+    return text
 
 
 def compound_stem(name: str) -> str | None:

@@ -476,7 +476,12 @@ def test_natural_villages_number_their_own_doors(query, expected):
 
 @pytest.mark.parametrize(
     "query",
-    ["瑞安市马屿镇江浦村篁社自然村7号", "马屿镇江浦村篁社7号", "马屿镇江浦村（篁社）7号", "瑞安市马屿镇篁社村7号"],
+    [
+        "瑞安市马屿镇江浦村篁社自然村7号",
+        "马屿镇江浦村篁社7号",
+        "马屿镇江浦村（篁社）7号",
+        "瑞安市马屿镇篁社村7号",
+    ],
 )
 def test_a_natural_village_read_as_a_compound_still_numbers_its_doors(query):
     """篁社自然村 (the parser reads names in 社 as a compound) is the road of its doors, as 下垟自然村 is."""
@@ -506,6 +511,38 @@ def test_a_town_of_several_counties_is_the_one_the_base_has(query, expected):
     m = built.match(query)
     assert m is not None and m.address_id == expected
     assert m.standard.startswith("浙江省温州市乐清市虹桥镇")
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("温州市第二中学", "二中"),
+        ("温州二中", "二中"),
+        ("第二中学", "二中"),
+        ("鹿城实验小学", "实验小"),
+        ("温州中学", "温州中"),  # the school's own name is a city's: kept
+        ("中学", None),
+        ("锦绣花园", None),
+    ],
+)
+def test_school_key_is_what_the_ways_of_writing_a_school_share(name, key):
+    assert match_module.school_key(name) == key
+
+
+def test_a_school_written_short_is_the_school_of_the_base():
+    """温州二中 is the base's 温州市第二中学 (at 0.9 a name); 温州三中 is not."""
+    built = build_base(
+        [
+            ("s2", "浙江省温州市鹿城区五马街道公园路38号温州市第二中学", 120.663, 28.02),
+            ("d40", "浙江省温州市鹿城区五马街道公园路40号", 120.664, 28.02),
+        ]
+    )
+    for query in ("鹿城区公园路38号温州二中", "鹿城区温州二中", "温州二中"):
+        m = built.match(query)
+        assert m is not None and m.address_id == "s2", query
+    m = built.match("鹿城区公园路38号温州三中")
+    assert m is not None and (m.address_id, m.level) == (None, "house_number")
+    assert match_module.name_similarity("二中", "二小") < 0.6
 
 
 def test_a_village_committee_is_found_by_its_record_the_village_is_not():
