@@ -719,8 +719,8 @@ def _resolve(t: _Tables, field: str, name: str, scope: tuple[str, int] | None) -
         found = _fuzzy(t, field, name, scope)
         if field == "poi":
             # 锦绣小区 for 锦绣花园, 温州二中 for 第二中学: names a fuzzy lookup may not find.
-            for key, table in ((compound_stem(name), t.stems), (school_key(name), t.schools)):
-                for i in table.get(key, ()) if key is not None else ():
+            for short, table in ((compound_stem(name), t.stems), (school_key(name), t.schools)):
+                for i in table.get(short, ()) if short is not None else ():
                     sim = _similarity(name, t.vocab[field][i])
                     if sim >= _NAME_AGREE and _in_scope(t, field, scope, i):
                         found[i] = max(found.get(i, 0.0), sim)
