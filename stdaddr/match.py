@@ -515,6 +515,8 @@ def _query(t: _Tables, address: Address) -> _Query | None:
             # 解放街23-1号, 23号附1: a sub-door the base lacks is looked for at its main door.
             door_of = values["house_number"]
             values["house_number"], ids["house_number"] = sub.group(1) + "号", main
+    if "town_code" not in values:
+        _town_in_base(t, values, ids)
     scope = _scope(ids)
     if ids.get("community", 0) < 0 and ids.get("community_code", -1) < 0:
         village = _village_of_sound(t, values["community"], scope)
@@ -651,6 +653,83 @@ def _rescue(
                 values[f] = piece
                 ids[f] = exact if exact is not None else -1
                 return
+
+
+def _town_in_base(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> None:
+    """Place a text that names its town in a way the parser could not read, in that town of the base.
+
+    - A town's short name glued to the village or zone after it (泽雅|五凤垟村, 柳市|新光工业区, read
+      as one village or one zone): the one town of the base with that short name, in the text's county.
+    - A town misspelt with characters of the same sound (唐下镇 for 塘下镇): the one town of the base in
+      the text's county that sounds the same.
+    """
+    county = ids.get("county_code", -1)
+    for field in ("town", "community"):
+        name = values.get(field)
+        if name is None or ids.get(field, -1) >= 0 or (field == "community" and "community_code" in values):
+            continue
+        town = _town_opening(t, name, county) if field == "community" or not _is_town_name(name) else None
+        if town is None and field == "town":
+            town = _town_of_sound(t, name, county)
+        if town is None:
+            continue
+        code, rest = town
+        values["town_code"], ids["town_code"] = code, t.ids["town_code"][code]
+        values.pop("town", None)
+        ids.pop("town", None)
+        if field == "community":
+            values["community"], ids["community"] = rest, t.ids["community"].get(rest, -1)
+        return
+
+
+def _is_town_name(name: str) -> bool:
+    return name.endswith(_TOWN_MARKS)
+
+
+_TOWN_MARKS = ("镇", "乡", "街道")
+
+
+def _town_opening(t: _Tables, name: str, county: int) -> tuple[str, str] | None:
+    """(code, the rest) of the one town of the base whose short name opens ``name`` and leaves a name of
+    two characters or more (泽雅五凤垟村 -> 泽雅镇, 五凤垟村), in the county with id ``county`` if any."""
+    from stdaddr import gazetteer  # loaded by the parser before any name is matched
+
+    g = gazetteer.load()
+    found = set()
+    for n in (2, 3):
+        if len(name) - n < 2:
+            break
+        for e in g.lookup(name[:n]):
+            if e.level == 3 and e.code in t.ids["town_code"] and _in_county(t, e.code, county):
+                found.add((e.code, name[n:]))
+    return found.pop() if len(found) == 1 else None
+
+
+def _town_of_sound(t: _Tables, name: str, county: int) -> tuple[str, str] | None:
+    """(code, "") of the one town of the base in the county with id ``county`` whose name sounds as
+    ``name`` does and differs only in characters of that sound (唐下镇 / 塘下镇)."""
+    if county < 0:
+        return None
+    key = _sound_key(name)
+    found = [
+        code
+        for code in t.ids["town_code"]
+        if _in_county(t, code, county)
+        and len(town := _town_name(code)) == len(name)
+        and _sound_key(town) == key
+        and _homophone_similarity(name, town) > 0.0
+    ]
+    return (found[0], "") if len(found) == 1 else None
+
+
+def _in_county(t: _Tables, town_code: str, county: int) -> bool:
+    return county < 0 or t.vocab["county_code"][county] == town_code[:6]
+
+
+def _town_name(code: str) -> str:
+    from stdaddr import gazetteer
+
+    return gazetteer.load().name(code) or ""
 
 
 def _old_village(

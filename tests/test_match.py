@@ -545,6 +545,28 @@ def test_a_school_written_short_is_the_school_of_the_base():
     assert match_module.name_similarity("二中", "二小") < 0.6
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("泽雅五凤垟村3组9号", "v9"),  # 泽雅 (泽雅镇) glued to its village
+        ("柳市新光工业区正泰路11号", "z11"),  # 柳市 (柳市镇) glued to its zone
+        ("瑞安唐下镇塘下大道255号", "r255"),  # 唐下镇: 塘下镇 misspelt with a character of its sound
+        ("瑞安市塘下镇塘下大道255号", "r255"),
+    ],
+)
+def test_a_town_the_parser_could_not_read_is_placed_by_the_base(query, expected):
+    built = build_base(
+        [
+            ("v9", "浙江省温州市瓯海区泽雅镇五凤垟村3组9号", 120.5, 28.03),
+            ("z11", "浙江省温州市乐清市柳市镇新光工业区正泰路11号", 120.91, 28.05),
+            ("r255", "浙江省温州市瑞安市塘下镇塘下大道255号", 120.7, 27.85),
+            ("m255", "浙江省温州市瑞安市马屿镇塘下大道255号", 120.6, 27.8),
+        ]
+    )
+    m = built.match(query)
+    assert m is not None and m.address_id == expected
+
+
 def test_a_village_committee_is_found_by_its_record_the_village_is_not():
     built = build_base(
         [
