@@ -859,6 +859,11 @@ def name_similarity(a: str, b: str) -> float:
     >>> round(name_similarity("鼓山花园", "金山花园"), 2), round(name_similarity("鸿泰花园", "泰安花园"), 2)
     (0.75, 0.5)
     """
+    if a.endswith(_GENERIC_KIND) and b.endswith(_GENERIC_KIND):
+        # 塘下新村小区 / 塘下新城小区: the generic word after both hides that their own kinds differ.
+        short_a, short_b = a.removesuffix(_GENERIC_KIND), b.removesuffix(_GENERIC_KIND)
+        if _KIND.search(short_a) and _KIND.search(short_b):
+            a, b = short_a, short_b
     if len(a) == len(b):
         ratio = Levenshtein.normalized_similarity(a, b, processor=None)
         if ratio < 1.0:

@@ -350,6 +350,13 @@ def test_only_the_generic_kind_makes_two_compound_names_one():
     )  # one character
 
 
+def test_the_generic_kind_after_two_names_does_not_hide_their_own_kinds():
+    """塘下新村小区 and 塘下新城小区 are two estates (新村, 城), though one character apart."""
+    assert match_module.name_similarity("塘下新村小区", "塘下新城小区") <= match_module._OTHER_KIND
+    assert match_module.name_similarity("锦绣花园小区", "锦绣家园小区") <= match_module._OTHER_KIND
+    assert match_module.name_similarity("锦绣小区", "锦秀小区") >= 0.9  # one estate, a slip of sound
+
+
 def test_a_record_in_another_town_than_the_text_names_is_not_the_match(places):
     """马屿镇人民路18号 against 塘下镇人民路18号: names like 人民路 recur town after town, so the answer is
     the divisions the text names, as far as the base has them (瑞安市: it has no record in 马屿镇)."""
