@@ -220,6 +220,8 @@ class _Tables:
     # Communities by the sound of their names, and the (column, code) of the towns and counties each
     # lies in: built on the first village the base lacks by name (see _village_of_sound).
     villages: tuple[dict[str, list[int]], dict[int, set[tuple[int, int]]]] | None
+    # Road and compound names by their sound, built on the first short name the fuzzy lookup misses.
+    sounds: dict[str, dict[str, list[int]]]
     resolved: dict[tuple[str, str, tuple[str, int] | None], dict[int, float]]  # fuzzy lookups made
 
 
@@ -259,6 +261,7 @@ def _tables(base: AddressBase) -> _Tables:
             _keyed(vocab["poi"], compound_stem),
             _keyed(vocab["poi"], school_key),
             None,
+            {},
             {},
         )
     return base._tables
@@ -803,12 +806,36 @@ def _resolve(t: _Tables, field: str, name: str, scope: tuple[str, int] | None) -
                     sim = _similarity(name, t.vocab[field][i])
                     if sim >= _NAME_AGREE and _in_scope(t, field, scope, i):
                         found[i] = max(found.get(i, 0.0), sim)
+        if not found and len(name) <= _SOUND_LOOKUP_MAX:
+            found = _of_sound(t, field, name, scope)
         if exact is not None:
             found.setdefault(exact, 1.0)
         if len(t.resolved) >= _RESOLVED_MAX:
             t.resolved.clear()
         t.resolved[key] = found
     return found
+
+
+# Names this short differ by half their ratio in one character (上奥 / 上岙): the fuzzy lookup cannot
+# find them, a lookup by sound can.
+_SOUND_LOOKUP_MAX = 3
+
+
+def _of_sound(t: _Tables, field: str, name: str, scope: tuple[str, int] | None) -> dict[int, float]:
+    """The names of ``field`` in the scope that sound as ``name`` does (上奥 for 上岙), with their similarity."""
+    by_sound = t.sounds.get(field)
+    if by_sound is None:
+        by_sound = t.sounds[field] = _keyed(t.vocab[field], _short_sound_key)
+    found = {}
+    for i in by_sound.get(_sound_key(name), ()):
+        sim = _similarity(name, t.vocab[field][i])
+        if sim >= _NAME_AGREE and _in_scope(t, field, scope, i):
+            found[i] = sim
+    return found
+
+
+def _short_sound_key(name: str) -> str | None:
+    return _sound_key(name) if len(name) <= _SOUND_LOOKUP_MAX else None
 
 
 def _fuzzy(t: _Tables, field: str, name: str, scope: tuple[str, int] | None) -> dict[int, float]:

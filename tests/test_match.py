@@ -574,6 +574,19 @@ def test_a_town_the_parser_could_not_read_is_placed_by_the_base(query, expected)
     assert m is not None and m.address_id == expected
 
 
+@pytest.mark.parametrize("query", ["北白象镇琯头村上奥5号", "北白象镇琯头村上澳5号", "北白象镇琯头村上岙5号"])
+def test_a_short_name_misspelt_by_sound_is_found(query):
+    """上奥 for the natural village 上岙: one character of two differs, too far for a fuzzy lookup."""
+    built = build_base(
+        [
+            ("a5", "浙江省温州市乐清市北白象镇琯头村上岙自然村5号", 120.93, 28.05),
+            ("b5", "浙江省温州市乐清市北白象镇琯头村下堡自然村5号", 120.94, 28.05),
+        ]
+    )
+    m = built.match(query)
+    assert m is not None and m.address_id == "a5"
+
+
 def test_a_village_committee_is_found_by_its_record_the_village_is_not():
     built = build_base(
         [
