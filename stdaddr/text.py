@@ -118,14 +118,18 @@ def clean(text: str) -> tuple[str, list[int] | None]:
     folded = text.translate(table)
     if len(folded) == len(text) and length_changers.search(text) is None:
         return _zeros(folded), None
-    out: list[str] = []
+    # Only the characters the table deletes or expands move the map: the runs between them map one to
+    # one (str.translate folds character by character, so ``folded`` is already the joined result).
     offsets: list[int] = []
-    for i, c in enumerate(text):
-        rep = c.translate(table)
-        out.append(rep)
-        offsets.extend([i] * len(rep))
+    pos = 0
+    for m in length_changers.finditer(text):
+        i = m.start()
+        offsets.extend(range(pos, i))
+        offsets.extend([i] * len(table[ord(text[i])]))
+        pos = i + 1
+    offsets.extend(range(pos, len(text)))
     offsets.append(len(text))
-    return _zeros("".join(out)), offsets
+    return _zeros(folded), offsets
 
 
 def _zeros(folded: str) -> str:

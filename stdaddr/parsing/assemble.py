@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from stdaddr import gazetteer
@@ -46,8 +47,13 @@ def _county_before_road(pieces: list[Piece], notes: list[str]) -> list[Piece]:
     road (稔洲区|永茂路: a county the gazetteer does not know, a typo or a former district; 杭州市|鹿城区|
     解放街: a county of another city than the one read, which a note points out). The county is a
     component without a code. With a county read, such a name is more often an area (保税东区)."""
-    road = next((p for p in pieces if p.field == "road"), None)
-    if road is None or any(p.field == "county" for p in pieces):
+    road = None
+    for p in pieces:  # the first road, unless a county is read (one pass: asked of every address)
+        if p.field == "county":
+            return pieces
+        if road is None and p.field == "road":
+            road = p
+    if road is None:
         return pieces
     m = _COUNTY_BEFORE_ROAD.match(road.value)
     end = m.end() if m is not None else _official_county(road.value)
@@ -132,10 +138,14 @@ def _division_pieces(chains: list[Chain], notes: list[str]) -> list[Piece]:
     """One piece per hit of the chain; with tied chains, only what they agree on is named."""
     g = gazetteer.load()
     pieces = []
+    tied = len(chains) > 1
     for i, h in enumerate(chains[0].hits):
         entry = h.entry
-        readings = {c.hits[i].entry.code for c in chains if len(c.hits) > i and c.hits[i].key == h.key}
-        agreed = len(readings) == 1 and all(len(c.hits) > i for c in chains)
+        if tied:
+            readings = {c.hits[i].entry.code for c in chains if len(c.hits) > i and c.hits[i].key == h.key}
+            agreed = len(readings) == 1 and all(len(c.hits) > i for c in chains)
+        else:  # one chain agrees with itself
+            readings, agreed = {entry.code}, True
         if agreed and gazetteer.level_of(entry.code) == entry.level:
             value, code = g.name(entry.code) or h.key, entry.code
         else:
@@ -206,9 +216,10 @@ def assemble(
         ]
     covered = [(p.start, p.end) for p in pieces]
 
-    tail_start = max((e for _, e in covered), default=0)
     if reading is not None:
         tail_start = max(reading.end, community.end if community is not None else 0)
+    else:
+        tail_start = max((e for _, e in covered), default=0)
     after = max((ORDER.get(p.field, 0) for p in pieces), default=0)
     known = frozenset(p.value for p in pieces if p.field != "extra")
     state = None
@@ -383,15 +394,22 @@ def _levels(code: str) -> tuple[tuple[str, str, str], ...]:
     return tuple(out)
 
 
+# Per level: the code length of its units, and the field of its code (built once, not per piece).
+_CODE_LENGTH = dict(zip(LEVELS, CODE_LENGTHS, strict=True))
+_CODE_FIELD = {level: f"{level}_code" for level in LEVELS}
+_BY_SPAN = attrgetter("start", "end")
+
+
 def _build(
     text: str, offsets: list[int] | None, pieces: list[Piece], codes: list[str], notes: list[str]
 ) -> Address:
-    pieces.sort(key=lambda p: (p.start, p.end))
+    pieces.sort(key=_BY_SPAN)
     components = []
     extra = []
     values: dict[str, str] = {}
     for p in pieces:
-        s, e = _span(offsets, p.start, p.end)
+        # No call in the common case: folding kept every character in place.
+        s, e = (p.start, p.end) if offsets is None else _span(offsets, p.start, p.end)
         components.append(Component(p.field, s, e, text[s:e], p.value, p.code, p.repeated))
         if p.field == "extra" or p.repeated:
             extra.append(text[s:e] if p.repeated else p.value)
@@ -401,7 +419,7 @@ def _build(
             # 上海市 or 上海: a municipality written once names its province and its city.
             values.setdefault("province", p.value)
             values.setdefault("city", p.value)
-        elif p.code is not None and len(p.code) != CODE_LENGTHS[LEVELS.index(p.field)]:
+        elif p.code is not None and len(p.code) != _CODE_LENGTH[p.field]:
             continue  # 龙港镇 names 龙港市 now: it fills no town
         else:
             values.setdefault(p.field, p.value)
@@ -418,7 +436,7 @@ def _build(
             if ambiguous and level not in values:
                 continue
             fields[level] = name
-            fields[f"{level}_code"] = c
+            fields[_CODE_FIELD[level]] = c
         if fields.get("province_code") in MUNICIPALITIES and "city" not in fields:
             fields["city"] = fields["province"]  # 上海市: the city is the municipality itself
     inferred = frozenset(f for f in DIVISION_FIELDS if f in fields and f not in values)

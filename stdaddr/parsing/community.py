@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 from stdaddr import gazetteer
 from stdaddr.gazetteer import FULL
@@ -45,6 +46,7 @@ class FoundCommunity:
     chain: Chain
 
 
+@lru_cache(maxsize=1 << 14)  # asked of every community read; official names repeat
 def written_name(official: str) -> str:
     """How a community is written in an address: 多福巷社区居委会 -> 多福巷社区, 下宅村村委会 -> 下宅村."""
     if official.endswith("委会") or official.endswith("委员会"):
@@ -54,9 +56,23 @@ def written_name(official: str) -> str:
     return official
 
 
+@cache
+def _longest_by_opening(parent: str) -> dict[str, int]:
+    """Per first two characters, the length of the longest community key under ``parent`` opening with
+    them: no longer name need be looked up at a position (and none at all where none opens)."""
+    out: dict[str, int] = {}
+    for key in gazetteer.load().communities(parent):
+        if len(key) >= 2 and len(key) > out.get(key[:2], 0):
+            out[key[:2]] = len(key)
+    return out
+
+
 def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
+    longest = min(_MAX_NAME, _longest_by_opening(parent).get(text[pos : pos + 2], 0))
+    if not longest:
+        return None
     index = gazetteer.load().communities(parent)
-    for end in range(min(len(text), pos + _MAX_NAME), pos + 1, -1):
+    for end in range(min(len(text), pos + longest), pos + 1, -1):
         entries = index.get(text[pos:end])
         if not entries:
             continue

@@ -55,7 +55,8 @@ _NAME_GOES_ON = re.compile(
 )
 # 永嘉|花苑, 泰顺|公寓, 吉安|花苑: a compound named after a county or city is written with its short name (with
 # the full name, 永嘉县|花苑, the county stays); a town's short name there is mostly the town (转塘|家园).
-_COMPOUND_KIND = re.compile("花苑|公寓|家园|名苑|雅苑|佳苑|嘉园|华庭|华府|山庄|公馆|名邸")
+# Tested with str.startswith (words, no pattern).
+_COMPOUND_KINDS = tuple("花苑 公寓 家园 名苑 雅苑 佳苑 嘉园 华庭 华府 山庄 公馆 名邸".split())  # noqa: SIM905 - one string reads better
 # After an official name only a road suffix makes it part of a longer name (中山市|路 is rare, 中山|路 is not).
 _FULL_NAME_GOES_ON = re.compile(r"[一二三四五六七八九十东西南北中]?(?:路|街(?!道|办)|大道|大街|巷|胡同)")
 # A county town's main street named by its direction alone (蠡县|东大街, 宁乡市|大街, 碑林区|南大街): no road is
@@ -102,6 +103,9 @@ ZONE_NAME = re.compile(f"(?:(?!镇|街道)[\u4e00-\u9fff]){{0,6}}?(?:{'|'.join(_
 # A town named by its zone word (高新技术开发区, 经济开发区 of some county): such names repeat nationwide.
 _ZONE_NAMED = re.compile(f"(?:{'|'.join(_ZONE_WORDS)})$")
 _ZONE_ENDS = tuple({w[-1] for w in _ZONE_WORDS})
+# What a zone word opens with: ZONE matches nowhere else (a cheap test first, as most names are
+# followed by none).
+_ZONE_OPENINGS = frozenset(w[0] for w in _ZONE_WORDS)
 # The level mark right after a short name names a unit of another level (柯桥|区 after 柯桥 of 柯桥街道,
 # 临平|镇 after 临平 of 临平区): the short name is not read at its own level there.
 _OTHER_LEVEL_MARK = {
@@ -198,9 +202,16 @@ class _Readings:
     free: tuple[Entry, ...]
     under: dict[str, tuple[Entry, ...]]
     towns_free: bool  # whether some reading that may open a chain is a town
+    free_codes: frozenset[str]  # the codes of ``free``
+    # Facts of the key itself, which find_hits asks of every match (computed once here).
+    marked: bool  # the key ends with a level mark (鹿城区)
+    full_marked: bool  # ... and is no two-character name marked 州/旗/盟 (温州 of 温州市, 龙州 of 龙州县)
+    zone_named: bool  # the key is a town named by its zone word (高新技术开发区)
+    bare_zone: bool  # the key is a bare zone word (开发区)
+    county_not_full: bool  # some reading is a county's short or former name (a cheap pre-check)
 
 
-def _readings(entries: tuple[Entry, ...]) -> _Readings:
+def _readings(key: str, entries: tuple[Entry, ...]) -> _Readings:
     free = []
     under: dict[str, list[Entry]] = {}
     for entry in entries:
@@ -209,7 +220,18 @@ def _readings(entries: tuple[Entry, ...]) -> _Readings:
             continue
         for code in _ancestor_codes(entry):
             under.setdefault(code, []).append(entry)
-    return _Readings(tuple(free), {k: tuple(v) for k, v in under.items()}, any(e.level >= 3 for e in free))
+    marked = key.endswith(LEVEL_MARKS)
+    return _Readings(
+        tuple(free),
+        {k: tuple(v) for k, v in under.items()},
+        any(e.level >= 3 for e in free),
+        frozenset(e.code for e in free),
+        marked=marked,
+        full_marked=marked and not (len(key) == 2 and key[-1] in _ONE_CHAR_MARKS),
+        zone_named=key.endswith(_ZONE_ENDS) and _ZONE_NAMED.search(key) is not None,
+        bare_zone=key in _BARE_ZONE_NAMES,
+        county_not_full=any(e.level == 2 and e.kind != FULL for e in entries),
+    )
 
 
 @cache
@@ -227,7 +249,7 @@ def _readings_of(index: int, keys: list[str]) -> _Readings:
     """The readings of automaton key ``index``, decoded and grouped on first use (most keys never occur)."""
     found = _READINGS.get(index)
     if found is None:
-        found = _READINGS[index] = _readings(gazetteer.load().entries_of(keys[index]))
+        found = _READINGS[index] = _readings(keys[index], gazetteer.load().entries_of(keys[index]))
     return found
 
 
@@ -239,12 +261,13 @@ def _entries_here(readings: _Readings, above: set[str], outside: set[str]) -> li
     东城街道 after 鹿城区; 海州 of 海州街道 names no county).
     """
     under: list[Entry] = []
-    if readings.under:
-        seen = set()
-        for code in readings.under.keys() & above:
+    codes = readings.under.keys() & above if readings.under else None
+    if codes:
+        seen: set[Entry] = set()  # entries hash by identity
+        for code in codes:
             for entry in readings.under[code]:
-                if id(entry) not in seen:
-                    seen.add(id(entry))
+                if entry not in seen:
+                    seen.add(entry)
                     under.append(entry)
     free = readings.free
     if len(free) > 1 and readings.towns_free:
@@ -259,8 +282,8 @@ def find_hits(text: str) -> list[Hit]:
     automaton, keys = _automaton()
     hits: list[Hit] = []
     found = automaton.find_matches_as_indexes(text, overlapping=True)
-    values = {index: _readings_of(index, keys) for index, _, _ in found}
-    above = {e.code for r in values.values() for e in r.free}
+    values = {index: _READINGS.get(index) or _readings_of(index, keys) for index, _, _ in found}
+    above = set().union(*[r.free_codes for r in values.values()])
     # Names with a reading worth trying here; only these make another name end or start (南大 is none
     # after 海淀区, so 中关村|南大街 goes on into a road).
     matches: list[tuple[int, int, int, Sequence[Entry]]] = []
@@ -293,40 +316,42 @@ def find_hits(text: str) -> list[Hit]:
     # 江宁县|东山镇: a county's short name with a former suffix ends where the suffix does.
     ends.update(
         suffix.end()
-        for _, _, end, entries in matches
-        if any(e.level == 2 and e.kind != FULL for e in entries)
+        for index, _, end, entries in matches
+        if values[index].county_not_full
+        and any(e.level == 2 and e.kind != FULL for e in entries)
         and (suffix := _RENAMED_SUFFIX[2].match(text, end)) is not None
     )
-    marked_ends = {end for index, _, end, _ in matches if keys[index].endswith(LEVEL_MARKS)}
+    marked_ends = {end for index, _, end, _ in matches if values[index].marked}
     # 株洲市|高新技术开发区: the zone of the unit named right before it, not a town so named elsewhere.
     codes_ending: dict[int, set[str]] | None = None
-    counties_at = _short_counties_at(matches)
+    counties_at = _short_counties_at(matches, values)
     for index, start, end, entries in matches:
         key = keys[index]
+        readings = values[index]
         before = None
-        if key.endswith(_ZONE_ENDS) and _ZONE_NAMED.search(key):
+        if readings.zone_named:
             if codes_ending is None:
                 codes_ending = {}
                 for _, _, e_end, e_entries in matches:
                     codes_ending.setdefault(e_end, set()).update(e.code for e in e_entries)
             before = codes_ending.get(start)
         # 瓯|北镇, 东|南开: a short name glued to the end of another word is not a division.
-        after_cjk = start > country and _CJK_CHAR.match(text, start - 1) is not None
+        after_cjk = start > country and "\u3400" <= text[start - 1] <= "\u9fff"  # _CJK_CHAR, without a call
         glued = after_cjk and start not in ends
-        if key in _BARE_ZONE_NAMES and after_cjk and start not in marked_ends:
+        if readings.bare_zone and after_cjk and start not in marked_ends:
             continue  # 常熟|经济开发区 is one zone's name; 诸暨市|经济开发区 a county's zone
         # 鄞州|经济开发区, 清港|工业区: a zone named after a place, read as a zone by the tail.
-        zone = ZONE.match(text, end) is not None
+        zone = text[end : end + 1] in _ZONE_OPENINGS and ZONE.match(text, end) is not None
         # 台州市|路桥区: a name right before another name does not go on into a road.
         goes_on_short = end not in starts and _NAME_GOES_ON.match(text, end) is not None
-        opens = (index, start, end) in opening
+        opens = bool(opening) and (index, start, end) in opening  # mostly empty: no tuple built then
         if leading is not None and leading[0] == (index, start, end):
             goes_on_short = False  # 水头|康乐路: the road is no part of the town's name
-        compound = _COMPOUND_KIND.match(text, end) is not None
+        compound = text.startswith(_COMPOUND_KINDS, end)
         goes_on_full = goes_on_short and _FULL_NAME_GOES_ON.match(text, end) is not None
         main_street = goes_on_short and _COUNTY_MAIN_STREET.match(text, end) is not None
         # 龙州 (of 龙州县) is no name marked 州: before 街道 it names no county.
-        full_marked = key.endswith(LEVEL_MARKS) and not (len(key) == 2 and key[-1] in _ONE_CHAR_MARKS)
+        full_marked = readings.full_marked
         for entry in entries:
             if before and entry.level == 3 and before.isdisjoint(_ancestor_codes(entry)):
                 continue
@@ -392,10 +417,14 @@ def _regiments(text: str) -> list[Hit]:
     ]
 
 
-def _short_counties_at(matches: list[tuple[int, int, int, Sequence[Entry]]]) -> dict[int, set[str]]:
+def _short_counties_at(
+    matches: list[tuple[int, int, int, Sequence[Entry]]], values: dict[int, _Readings]
+) -> dict[int, set[str]]:
     """Per start, the counties a short name read there names (静安 at 0: 310106)."""
     out: dict[int, set[str]] = {}
-    for _, start, _, entries in matches:
+    for index, start, _, entries in matches:
+        if not values[index].county_not_full:
+            continue  # no county's short name among the key's readings
         for e in entries:
             if e.level == 2 and e.kind == SHORT:
                 out.setdefault(start, set()).add(e.code)
@@ -407,7 +436,7 @@ def _named_outside(
 ) -> set[str]:
     """Codes of the units that names outside ``text[start:end]`` may open a chain with, and the counties
     of the towns whose short name ends right before it (燕郊|高楼镇: the 高楼镇 of 燕郊's county)."""
-    out = {e.code for i, s, t in found if not (start <= s and t <= end) for e in values[i].free}
+    out = set().union(*[values[i].free_codes for i, s, t in found if not (start <= s and t <= end)])
     out.update(
         e.code[:6]
         for i, s, t in found
@@ -472,13 +501,20 @@ def _village_at(text: str, pos: int, town: str) -> bool:
 
 
 def _undominated(hits: list[Hit]) -> list[Hit]:
-    """Drop a short name that the official name of the same unit at the same start covers (浙江 in 浙江省)."""
-    full_end: dict[tuple[int, str], int] = {}
+    """Drop a short name that the official name of the same unit at the same start covers (浙江 in 浙江省).
+
+    ``hits`` are ordered by start, longest first: an official name longer than a short name at its start
+    comes before it, so one pass sees it first."""
+    full_end: dict[tuple[int, str], int] = {}  # (start, code) -> end of the longest official name there
+    out = []
     for h in hits:
-        if h.entry.kind == FULL:
-            key = (h.start, h.entry.code)
-            full_end[key] = max(full_end.get(key, 0), h.end)
-    return [h for h in hits if h.entry.kind != SHORT or full_end.get((h.start, h.entry.code), 0) <= h.end]
+        kind = h.entry.kind
+        if kind == FULL:
+            full_end.setdefault((h.start, h.entry.code), h.end)
+        elif kind == SHORT and full_end.get((h.start, h.entry.code), 0) > h.end:
+            continue
+        out.append(h)
+    return out
 
 
 def _skip_costs(text: str, hits: list[Hit]) -> tuple[dict[int, float], dict[int, float]]:
@@ -505,7 +541,11 @@ def _skip_costs(text: str, hits: list[Hit]) -> tuple[dict[int, float], dict[int,
     before: dict[int, float] = {}
     inside: dict[int, float] = {}
     # The first address mark in text no name covers (温州|某某公司: the 州 of 温州 is no address content).
-    unmarked = next((m.start() for m in _ADDRESS_MARK.finditer(text) if kind[m.start()] == 1), len(text))
+    unmarked = len(text)
+    for m in _ADDRESS_MARK.finditer(text):
+        if kind[m.start()] == 1:
+            unmarked = m.start()
+            break
     uncovered = covered = 0
     last = 0
     for pos in sorted({p for h in hits for p in (h.start, h.end)}):
@@ -541,19 +581,20 @@ def best_chains(text: str, hits: list[Hit]) -> list[Chain]:
     score = [-1e9] * n
     back = [-2] * n  # -2: unreachable, -1: starts a chain, else the index of the previous hit
     # Hits that ended before the current one starts, best first per code:
-    # code -> (score + gap cost up to the hit's end, index).
-    done: dict[str, tuple[float, int]] = {}
-    by_end = sorted(range(n), key=lambda k: hits[k].end)
+    # code -> (score + gap cost up to the hit's end, index, level).
+    done: dict[str, tuple[float, int, int]] = {}
+    ended = sorted((h.end, k) for k, h in enumerate(hits))  # by end, ties by index (a stable sort's order)
     pending = 0
     for i, hit in enumerate(hits):
-        while pending < n and hits[by_end[pending]].end <= hit.start:
-            k = by_end[pending]
+        while pending < n and ended[pending][0] <= hit.start:
+            end, k = ended[pending]
             pending += 1
             if back[k] != -2:
-                value = score[k] + _GAP_COST * inner[hits[k].end]
-                code = hits[k].entry.code
-                if code not in done or value > done[code][0]:
-                    done[code] = (value, k)
+                value = score[k] + _GAP_COST * inner[end]
+                prior = hits[k].entry
+                best_before = done.get(prior.code)
+                if best_before is None or value > best_before[0]:
+                    done[prior.code] = (value, k, prior.level)
         entry = hit.entry
         level = entry.level
         n_chars = hit.end - hit.start
@@ -561,18 +602,20 @@ def best_chains(text: str, hits: list[Hit]) -> list[Chain]:
             weight = n_chars + _FULL_BONUS
         else:
             weight = n_chars * (_HISTORIC_WEIGHT if entry.kind == HISTORIC else _SHORT_WEIGHT)
+        best, best_back = -1e9, -2
         if entry.stem >= 2 and (level < 3 or entry.kind == FULL) or hit.opens:  # _can_start_entry, inlined
-            score[i], back[i] = weight - _GAP_COST * skipped[hit.start], -1
+            best, best_back = weight - _GAP_COST * skipped[hit.start], -1
         gap = _GAP_COST * inner[hit.start]
         for code in _ancestor_codes(entry):
             prev = done.get(code)
-            if prev is None or hits[prev[1]].entry.level >= level:
+            if prev is None or prev[2] >= level:
                 continue
             value = prev[0] + weight + _LINK_BONUS - gap
-            if value > score[i]:
-                score[i], back[i] = value, prev[1]
+            if value > best:
+                best, best_back = value, prev[1]
+        score[i], back[i] = best, best_back
 
-    top = max((score[i] for i in range(n) if back[i] != -2), default=0.0)
+    top = max((s for s, b in zip(score, back, strict=True) if b != -2), default=0.0)
     if top <= 0:
         return []
     chains: dict[str, Chain] = {}
@@ -626,7 +669,11 @@ class Reading:
 
 
 def _overlaps(h: Hit, taken: list[tuple[int, int]]) -> bool:
-    return any(h.start < e and s < h.end for s, e in taken)
+    start, end = h.start, h.end
+    for s, e in taken:  # noqa: SIM110 - called per hit: a generator costs more than the test
+        if start < e and s < end:
+            return True
+    return False
 
 
 def extend(text: str, hits: list[Hit], chain: Chain) -> Reading:

@@ -138,9 +138,14 @@ class Piece:
     repeated: bool = False
 
 
+_LETTERED_NUMBER = re.compile(r"([A-Z]?)([0-9]+)([A-Z]?)")
+
+
 def _code(s: str) -> str:
     """A number with letters (B12, 12A): digits without leading zeros, letters kept."""
-    m = re.fullmatch(r"([A-Z]?)([0-9]+)([A-Z]?)", s)
+    if s.isascii() and s.isdigit():
+        return _num(s)  # no letters: what the pattern below would give
+    m = _LETTERED_NUMBER.fullmatch(s)
     return f"{m.group(1)}{_num(m.group(2))}{m.group(3)}" if m else s
 
 
@@ -148,6 +153,8 @@ def _num(s: str | None) -> str:
     """Canonical digits of a number: Arabic, without leading zeros (0301 -> 301)."""
     if not s:
         return ""
+    if s.isascii() and s.isdigit():
+        return s.lstrip("0") or "0"  # the common case, as to_number would leave it
     n = to_number(s)
     return n.lstrip("0") or "0" if n.isdigit() else n
 
