@@ -666,12 +666,16 @@ def _town_in_base(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> No
     - A town misspelt with characters of the same sound (唐下镇 for 塘下镇): the one town of the base in
       the text's county that sounds the same.
     """
+    from stdaddr.parsing.tail import TOWN_MARKS  # not at import: the parser loads on first use
+
     county = ids.get("county_code", -1)
     for field in ("town", "community"):
         name = values.get(field)
         if name is None or ids.get(field, -1) >= 0 or (field == "community" and "community_code" in values):
             continue
-        town = _town_opening(t, name, county) if field == "community" or not _is_town_name(name) else None
+        town = (
+            _town_opening(t, name, county) if field == "community" or not name.endswith(TOWN_MARKS) else None
+        )
         if town is None and field == "town":
             town = _town_of_sound(t, name, county)
         if town is None:
@@ -683,13 +687,6 @@ def _town_in_base(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> No
         if field == "community":
             values["community"], ids["community"] = rest, t.ids["community"].get(rest, -1)
         return
-
-
-def _is_town_name(name: str) -> bool:
-    return name.endswith(_TOWN_MARKS)
-
-
-_TOWN_MARKS = ("镇", "乡", "街道")
 
 
 def _town_opening(t: _Tables, name: str, county: int) -> tuple[str, str] | None:

@@ -261,7 +261,7 @@ def _token(st: _State, m: re.Match[str]) -> None:
         # A town the gazetteer does not know (renamed or merged since 2023), or a zone inside the town
         # found (余新镇|某某工业区): kept as a town component, without a code. A zone may follow a town
         # the lexer read (瓯北镇|五星工业区): both are town components, the first fills the town.
-        zone = not g(0).endswith(("街道", "镇", "乡"))
+        zone = not g(0).endswith(TOWN_MARKS)
         if st.last <= ORDER["town"] and ("town" not in st.fields or zone):
             st.pieces.append(Piece("town", s, e, g(0)))
             st.fields.add("town")
@@ -512,7 +512,7 @@ def compound_read_at(text: str, pos: int) -> bool:
     return _COMPOUND_AHEAD.match(text, pos) is not None
 
 
-_TOWN_MARKS = ("镇", "乡", "街道")
+TOWN_MARKS = ("镇", "乡", "街道")
 
 
 def _left_over(st: _State, text: str, s: int) -> bool:
@@ -527,7 +527,7 @@ def _left_over(st: _State, text: str, s: int) -> bool:
         last is not None
         and last.field == "town"
         and head in "镇乡"
-        and not last.value.endswith((*_TOWN_MARKS, *ZONE_WORDS))
+        and not last.value.endswith((*TOWN_MARKS, *ZONE_WORDS))
     ):
         return True
     return any(k[n] == head and text.endswith(k[:n], 0, s) for k in st.known for n in range(2, len(k)))
