@@ -18,7 +18,7 @@ import unicodedata
 from functools import cache
 from importlib import resources
 
-__all__ = ["clean", "to_number", "NUMERAL", "CN_DIGITS"]
+__all__ = ["clean", "fold_all", "to_number", "NUMERAL", "CN_DIGITS"]
 
 CN_DIGITS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖幺"
 CN_UNITS = "十百千拾佰仟"
@@ -130,6 +130,23 @@ def clean(text: str) -> tuple[str, list[int] | None]:
     offsets.extend(range(pos, len(text)))
     offsets.append(len(text))
     return _zeros(folded), offsets
+
+
+# Joins the texts fold_all folds in one pass: the table keeps it, and no letter-zero run goes across it.
+_FOLD_JOIN = "#"
+
+
+def fold_all(texts: list[str]) -> list[str]:
+    """``clean(t)[0]`` of each text, folded in one pass over them all: for indexes of many names.
+
+    >>> fold_all(["溫州", "３０１", "7o1室"])
+    ['温州', '301', '701室']
+    """
+    table, _ = _table()
+    folded = _zeros(_FOLD_JOIN.join(texts).translate(table)).split(_FOLD_JOIN)
+    if len(folded) != len(texts):  # a text with the joining character (or a form of it): one by one
+        return [clean(t)[0] for t in texts]
+    return folded
 
 
 def _zeros(folded: str) -> str:

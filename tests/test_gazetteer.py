@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 import subprocess
 import sys
 from importlib import resources
@@ -220,6 +221,22 @@ def test_history_former_county_names_resolve_to_current_codes(g, old, code):
 def _run(code: str) -> str:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     return out.stdout.strip()
+
+
+def test_the_nationwide_community_index_holds_every_community_under_its_written_name(g, community_rows):
+    """Every community is in the nationwide index once, keyed by its name as addresses write it: the
+    committee words of the official name (居委会, 村民委员会 …) become 社区 or 村."""
+    committee = re.compile("(社区)?(?:居民委员会|居委会)$|(村)?(?:村民委员会|村委会)$")
+
+    def written(name: str) -> str:
+        return committee.sub(lambda m: "社区" if m.group(0).startswith(("社区", "居")) else "村", name)
+
+    index = g.national_communities
+    assert sum(len(codes) for codes in index.values()) == NBS_2023_COUNTS[4]
+    for row in community_rows[::50]:
+        town = row[0]
+        for code, name in zip(row[1::2], row[2::2], strict=True):
+            assert town + code in index[gazetteer.fold(written(name))], name
 
 
 def test_import_does_not_load_the_gazetteer():

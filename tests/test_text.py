@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from stdaddr.text import clean, to_number
+from stdaddr.text import clean, fold_all, to_number
 
 
 def _check_offsets(text: str, folded: str, offsets: list[int] | None) -> None:
@@ -132,6 +134,13 @@ def test_clean_is_idempotent_on_mixed_input():
     text = "廣東省 ⻄湖区（１２３號）\x00\ud800ａ：ｂ"
     once = clean(text)[0]
     assert clean(once) == (once, None)
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from("#＃O0１2号溫州 \t\x00區ａ-"), max_size=8), max_size=6))
+def test_fold_all_folds_each_text_as_clean_does(texts):
+    """Folding many texts in one pass gives each text's own fold, whatever the texts hold (the joining
+    character, its full-width form, letter zeros at a text's edge)."""
+    assert fold_all(texts) == [clean(t)[0] for t in texts]
 
 
 @pytest.mark.parametrize(
