@@ -43,7 +43,7 @@ from stdaddr.io import (
     replace_atomically,
 )
 from stdaddr.io import output_format as format_of
-from stdaddr.models import DIVISION_FIELDS, FIELDS, MATCH_LEVELS, Address
+from stdaddr.models import DIVISION_FIELDS, FIELDS, GRID_LEVELS, MATCH_LEVELS, Address
 from stdaddr.workers import default_workers, fewer_collections, frozen_for_fork, worker_started
 
 if TYPE_CHECKING:
@@ -914,7 +914,10 @@ def _geocode_texts(texts: list[str | None]) -> list[tuple[Any, ...] | None]:
         return rows
     x = np.array([rows[i][_X] for i in found], dtype=np.float64)  # type: ignore[index]
     y = np.array([rows[i][_Y] for i in found], dtype=np.float64)  # type: ignore[index]
-    codes = _cells(job, x, y)
+    celled = [k for k, i in enumerate(found) if rows[i][_LEVEL] in GRID_LEVELS]  # type: ignore[index]
+    codes: list[str | None] = [None] * len(found)
+    for k, code in zip(celled, _cells(job, x[celled], y[celled]), strict=True):
+        codes[k] = code
     if job.crs != job.base.crs:
         x, y = transform(x, y, job.base.crs, job.crs)
     for k, i in enumerate(found):
@@ -922,7 +925,10 @@ def _geocode_texts(texts: list[str | None]) -> list[tuple[Any, ...] | None]:
         assert r is not None
         reason = r[-1]
         if job.grid is not None and codes[k] is None:
-            reason = f"{reason}; the point is in no grid cell"
+            if r[_LEVEL] in GRID_LEVELS:
+                reason = f"{reason}; the point is in no grid cell"
+            else:
+                reason = f"{reason}; no grid cell for the centroid of a {r[_LEVEL] or 'place'}"
         xi, yi = float(x[k]), float(y[k])
         point = math.isfinite(xi) and math.isfinite(yi)
         rows[i] = (*r[:_X], xi if point else None, yi if point else None, codes[k], r[-2], reason)

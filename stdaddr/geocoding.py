@@ -27,7 +27,7 @@ import numpy as np
 from stdaddr.crs import parse_crs, transform
 from stdaddr.errors import ColumnError
 from stdaddr.match import _check_args, match_batch, match_safe
-from stdaddr.models import Geocode, Match
+from stdaddr.models import GRID_LEVELS, Geocode, Match
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,11 +57,13 @@ def which_grid(
 ) -> str | None:
     """The code of the grid cell an address lies in: match, geocode, locate, chained.
 
-    None when the address matches nothing or its point is outside every cell (beyond the grid's
-    tolerance, see :meth:`stdaddr.grid.GridIndex.assign`). Never raises for a bad ``text``.
+    None when the address matches nothing, matches only a town or county (its centroid lies in some
+    community's cell, not necessarily the address's: :data:`~stdaddr.models.GRID_LEVELS`), or its point
+    is outside every cell (beyond the grid's tolerance, see :meth:`stdaddr.grid.GridIndex.assign`).
+    Never raises for a bad ``text``.
     """
     g = geocode(text, base=base, score_cutoff=score_cutoff)
-    if g.x is None or g.y is None:
+    if g.x is None or g.y is None or g.level not in GRID_LEVELS:
         return None
     options = {} if tolerance_m is None else {"tolerance_m": tolerance_m}
     return grid.locate(g.x, g.y, crs=g.crs, **options)

@@ -184,11 +184,23 @@ class Address:
         return out
 
 
-__all__ += ["MATCH_LEVELS", "MATCH_STATUSES", "FieldMatch", "Candidate", "Match", "Geocode", "Comparison"]
+__all__ += [
+    "MATCH_LEVELS",
+    "GRID_LEVELS",
+    "MATCH_STATUSES",
+    "FieldMatch",
+    "Candidate",
+    "Match",
+    "Geocode",
+    "Comparison",
+]
 
 # Levels a match can agree on, coarse to fine, in the order addresses are written (解放街123号锦绣花园3幢);
 # group (村民小组) and floor are compared but are not match levels.
 MATCH_LEVELS = ("county", "town", "community", "road", "house_number", "poi", "building", "unit", "room")
+# Match levels whose point is given a grid cell: a community or finer. Cells of governance grids lie
+# within one community; the centroid of a town or county lies in some community's cell, not the event's.
+GRID_LEVELS = MATCH_LEVELS[MATCH_LEVELS.index("community") :]
 # How a match or a geocode came out; the same words are the status column of batch results.
 MATCH_STATUSES = ("matched", "upper_level", "ambiguous", "no_match", "invalid")
 

@@ -101,3 +101,18 @@ def test_which_grid_chains_match_geocode_and_locate_to_the_cell_of_the_record(ba
     assert stdaddr.which_grid("人民路10号", base=base, grid=grid) == "330302006001002"
     assert stdaddr.which_grid("火星基地1号", base=base, grid=grid) is None
     assert stdaddr.which_grid(None, base=base, grid=grid) is None
+
+
+def test_which_grid_gives_no_cell_for_a_town_or_county_centroid(base):
+    """A text naming only a town or county geocodes to its centroid, which lies in some community's
+    cell, not the event's: no cell. A road's centroid still gets one."""
+    from shapely.geometry import box
+
+    from stdaddr.grid import GridIndex
+
+    grid = GridIndex([box(120.60, 27.90, 120.70, 28.10)], ["330302006001001"], crs="EPSG:4490")
+    assert geocode("鹿城区五马街道", base=base).level == "town"
+    assert stdaddr.which_grid("鹿城区五马街道", base=base, grid=grid) is None
+    assert geocode("鹿城区", base=base).level == "county"
+    assert stdaddr.which_grid("鹿城区", base=base, grid=grid) is None
+    assert stdaddr.which_grid("鹿城区人民路", base=base, grid=grid) == "330302006001001"
