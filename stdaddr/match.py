@@ -116,7 +116,7 @@ _NAME_AGREE = 0.6
 _SWAP_SIMILARITY = 0.9
 # The kind a road or compound name ends with (the longest ending wins: 名苑 before 苑).
 _KIND = re.compile(
-    "(?:大道|大街|公路|路|街|巷|弄|胡同|小区|花园|家园|名苑|嘉园|华庭|公馆|新村|大厦|广场|公寓|山庄|别墅|苑|园|庭|城|村)$"
+    "(?:大道|大街|公路|路|街|巷|弄|胡同|小区|花园|家园|花苑|名苑|嘉园|华庭|公馆|新村|大厦|广场|公寓|山庄|别墅|苑|园|庭|城|村)$"
 )
 # Names of different kinds score at most this (below _NAME_AGREE).
 _OTHER_KIND = 0.5
@@ -124,8 +124,14 @@ _OTHER_KIND = 0.5
 # (锦绣小区 for 锦绣花园) or after it (锦绣花园小区), so a name with 小区 and a name of the same stem are
 # one compound, near but not exact. Other kinds name other estates (绣山花园 / 绣山公寓).
 _GENERIC_KIND = "小区"
-_COMPOUND_KIND = re.compile("(?:花园|家园|名苑|嘉园|华庭|公馆|新村|公寓|山庄|苑)$")
+_COMPOUND_KIND = re.compile("(?:花园|家园|花苑|名苑|嘉园|华庭|公馆|新村|公寓|山庄|苑)$")
 _SAME_STEM = 0.9
+# The garden words of estate names, which department data write for one another (锦绣苑 for 锦绣花园,
+# 永昌花园 for 永昌花苑), or kinds that sound alike (家园 / 嘉园): one stem with two of them agrees, at
+# this similarity, below a sure match, as the two may be neighbouring estates. Other kinds stay apart
+# (锦绣花园 / 锦绣家园 / 锦绣新村 / 锦绣公寓).
+_GARDEN_KIND = re.compile("(?:花园|花苑|名苑|苑)$")
+_GARDEN_DRIFT = 0.75
 # What a school's name ends with, written in full or short (温州市第二中学, 温州二中, 实验小学).
 _SCHOOL = re.compile("(?:中学|小学|中|小)$")
 _SCHOOL_IN_FULL = ("中学", "小学")
@@ -877,8 +883,9 @@ def name_similarity(a: str, b: str) -> float:
     side and another added on the other (鸿泰花园 / 泰安花园): that is no typing slip but another name.
     A transposition (解放路 / 放解路) scores _SWAP_SIMILARITY: a typing slip that the ratio scores like
     a wrong character, while it rarely turns one real name into another. Names of different kinds
-    (中山路 / 中山街, 万博苑 / 万博名苑) are different places however alike: they score at most
-    _OTHER_KIND, below agreement.
+    (中山路 / 中山街, 绣山花园 / 绣山公寓) are different places however alike: they score at most
+    _OTHER_KIND, below agreement; but one stem with two garden words (锦绣苑 / 锦绣花园) scores
+    _GARDEN_DRIFT, and with 小区 for its kind (锦绣小区 / 锦绣花园) _SAME_STEM.
 
     >>> round(name_similarity("鼓山花园", "金山花园"), 2), round(name_similarity("鸿泰花园", "泰安花园"), 2)
     (0.75, 0.5)
@@ -900,6 +907,8 @@ def name_similarity(a: str, b: str) -> float:
     if kind_a and kind_b and kind_a.group() != kind_b.group():
         if same_estate(a, b):
             return _SAME_STEM
+        if _garden_drift(a, b):
+            return _GARDEN_DRIFT
         return min(ratio, _OTHER_KIND)
     if ratio > _OTHER_KIND and (kind_a or kind_b):
         ratio = min(ratio, _direction_cap(a, b))
@@ -999,6 +1008,20 @@ def same_estate(a: str, b: str) -> bool:
         return False
     stem = compound_stem(a)
     return stem is not None and stem == compound_stem(b)
+
+
+def _garden_drift(a: str, b: str) -> bool:
+    """Whether two estate names have one stem and two garden words (锦绣苑 / 锦绣花园, 永昌花园 / 永昌花苑)
+    or two kinds of one sound (幸福家园 / 幸福嘉园)."""
+    ma, mb = _GARDEN_KIND.search(a), _GARDEN_KIND.search(b)
+    if ma is None or mb is None:
+        ma, mb = _KIND.search(a), _KIND.search(b)
+        if ma is None or mb is None or len(ma.group()) != len(mb.group()):
+            return False
+        if not _homophone_similarity(ma.group(), mb.group()):
+            return False
+    stem = a[: ma.start()]
+    return ma.group() != mb.group() and len(stem) >= 2 and stem == b[: mb.start()]
 
 
 def _same_school(a: str, b: str) -> bool:

@@ -205,6 +205,9 @@ class _Index:
         }
         self.all_roads = set(b["road"].dropna().unique())
         self.all_pois = set(b["poi"].dropna().unique())
+        # A compound not in the base has a stem no compound of the base has: 锦绣苑 beside 锦绣花园 would
+        # be the same estate written with another garden word, which matching takes for it.
+        self.poi_stems = {_stem(p, "poi") for p in self.all_pois}
         doors = b[(b["level"] == "door") & b["road"].notna()]
         first = doors.assign(n=doors["house_number"].str.extract(r"^(\d+)", expand=False).astype(int))
         first = first.sort_values(["county_code", "road", "n"], kind="stable")
@@ -361,11 +364,18 @@ def _target(
 
 
 def _fresh(
-    rng: np.random.Generator, stems: tuple[str, ...], suffixes: tuple[str, ...], taken: set[str]
+    rng: np.random.Generator,
+    stems: tuple[str, ...],
+    suffixes: tuple[str, ...],
+    taken: set[str],
+    *,
+    stems_taken: bool = False,
 ) -> str:
+    """A stem and a suffix making a name not in ``taken`` (or, with ``stems_taken``, whose stem is not)."""
     for _ in range(1000):
-        name = stems[int(rng.integers(len(stems)))] + suffixes[int(rng.integers(len(suffixes)))]
-        if name not in taken:
+        stem = stems[int(rng.integers(len(stems)))]
+        name = stem + suffixes[int(rng.integers(len(suffixes)))]
+        if (stem if stems_taken else name) not in taken:
             return name
     raise RuntimeError("no unused name left")  # thousands of stems: not reachable
 
@@ -388,7 +398,9 @@ def _out_of_base(index: _Index, target: str, i: int, rng: np.random.Generator) -
         d.text["house_number"] = f"{number}号"
         d.house = (number, 0, 0)
         return d
-    d.text["poi"] = _fresh(rng, vocab.compound_stems(), ("花园", "小区", "家园", "苑"), index.all_pois)
+    d.text["poi"] = _fresh(
+        rng, vocab.compound_stems(), ("花园", "小区", "家园", "苑"), index.poi_stems, stems_taken=True
+    )
     building, unit, floor = int(rng.integers(1, 13)), int(rng.integers(1, 3)), int(rng.integers(1, 19))
     room = floor * 100 + int(rng.integers(1, 3))
     d.text.update(building=f"{building}幢", unit=f"{unit}单元", room=f"{room}室")
@@ -563,7 +575,21 @@ def _stem(name: str, f: str) -> str:
     suffixes = (
         ("大道", "路", "街", "巷")
         if f == "road"
-        else ("小区", "花园", "名苑", "家园", "华庭", "嘉园", "公馆", "新村", "大厦", "广场", "公寓", "苑")
+        else (
+            "小区",
+            "花园",
+            "花苑",
+            "名苑",
+            "家园",
+            "华庭",
+            "嘉园",
+            "公馆",
+            "新村",
+            "大厦",
+            "广场",
+            "公寓",
+            "苑",
+        )
     )
     for s in suffixes:
         if name.endswith(s) and len(name) > len(s):
