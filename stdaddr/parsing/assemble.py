@@ -221,7 +221,11 @@ def assemble(
     else:
         tail_start = max((e for _, e in covered), default=0)
     after = max((ORDER.get(p.field, 0) for p in pieces), default=0)
-    known = frozenset(p.value for p in pieces if p.field != "extra")
+    # Values already read, so that a repeat is a note; but after 梅源行政村 (the administrative village)
+    # 梅源村 is its natural village of that name, no repeat.
+    known = frozenset(
+        p.value for p in pieces if p.field != "extra" and not folded.endswith("行政村", p.start, p.end)
+    )
     state = None
     for s, e in _segments(len(folded), covered):
         if cut is not None and e > cut:

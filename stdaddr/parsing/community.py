@@ -26,7 +26,8 @@ _MAX_NAME = 12
 COMMITTEE = re.compile(f"(?:村|社区)?(?:{COMMITTEE_WORDS})|(?<=村)委(?![员会])")
 _CJK = re.compile("[\u3400-\u9fff]")
 _SKIP = re.compile(r"[,\s]*")
-_VILLAGE_MARK = re.compile("村(?!委|民)")
+# 村 after a community's short name (桥头|村 for 桥头社区), or 行政村, the administrative village (村尾|行政村).
+_VILLAGE_MARK = re.compile("(?:行政)?村(?!委|民)")
 # A town's level mark after a community's short name: the name is that of a town (石粘|镇, merged since),
 # or of a zone (长城|工业区).
 _TOWN_MARK = re.compile(f"(?:街道|镇|乡)(?!路|街|大道|巷)|{ZONE.pattern}")
@@ -82,7 +83,8 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
         entry = entries[0]
         written = text[pos:end].endswith(("社区", "村"))
         if entry.kind != FULL and not written and (village := _VILLAGE_MARK.match(text, end)):
-            # 桥头村 for 桥头社区: a village since made a community (and its committee: 桥头村村委会)
+            # 桥头村 for 桥头社区: a village since made a community (and its committee: 桥头村村委会);
+            # 村尾行政村 for 村尾村: the administrative village, as against its natural villages
             return match_end(COMMITTEE, text, village.end()), entry.code
         # A short name (沿山 for 沿山村) only when nothing follows that could extend it, or a road does.
         goes_on = _CJK.match(text, end) and (
