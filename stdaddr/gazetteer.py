@@ -251,8 +251,10 @@ def written_forms(names: list[str]) -> list[str]:
     >>> written_forms(["府前社区居委会", "府前居委会", "下垟村村委会", "下垟村委会", "新村"])
     ['府前社区', '府前社区', '下垟村', '下垟村', '新村']
     """
-    end = "\n"  # no name holds it: each ending is replaced only at a name's end
+    end = "\n"  # each ending is replaced only at a name's end
     joined = end.join(names) + end
+    if joined.count(end) != len(names):  # a name holding it: one by one, without it
+        return [written_forms([name.replace(end, " ")])[0] for name in names]
     for ending, written in _WRITTEN_ENDINGS:
         joined = joined.replace(ending + end, written + end)
     return fold_all(joined.split(end)[:-1])

@@ -239,6 +239,13 @@ def test_the_nationwide_community_index_holds_every_community_under_its_written_
             assert town + code in index[gazetteer.fold(written(name))], name
 
 
+def test_written_forms_take_any_names_one_by_one_as_in_bulk():
+    """The bulk rewrite gives each name's own written form, also for names holding its joining line break."""
+    names = ["府前社区居委会", "府前居委会", "下垟村村民委员会", "溫州村委会", "新村", "府前\n居委会", ""]
+    assert gazetteer.written_forms(names) == [gazetteer.written_forms([n])[0] for n in names]
+    assert gazetteer.written_forms(names)[:5] == ["府前社区", "府前社区", "下垟村", "温州村", "新村"]
+
+
 def test_import_does_not_load_the_gazetteer():
     """``import stdaddr`` leaves the gazetteer module unimported."""
     out = _run(
