@@ -116,7 +116,7 @@ _NAME_AGREE = 0.6
 _SWAP_SIMILARITY = 0.9
 # The kind a road or compound name ends with (the longest ending wins: 名苑 before 苑).
 _KIND = re.compile(
-    "(?:大道|大街|公路|路|街|巷|弄|胡同|小区|花园|家园|花苑|名苑|嘉园|华庭|公馆|新村|大厦|广场|公寓|山庄|别墅|苑|园|庭|城|村)$"
+    "(?:大道|大街|公路|路|街|巷|弄|胡同|小区|花园|家园|名苑|嘉园|华庭|公馆|新村|大厦|广场|公寓|山庄|别墅|苑|园|庭|城|村)$"
 )
 # Names of different kinds score at most this (below _NAME_AGREE).
 _OTHER_KIND = 0.5
@@ -1061,11 +1061,15 @@ def _without_places(text: str) -> str:
 
 def compound_stem(name: str) -> str | None:
     """The name of a residential compound without the generic 小区 and its own kind (锦绣花园小区, 锦绣小区,
-    锦绣花园 -> 锦绣), or None when it has no such kind or a stem of fewer than two characters."""
+    锦绣花园 -> 锦绣; 永昌花苑 -> 永昌, but 莲花苑 -> 莲花), or None when it has no such kind or a stem of
+    fewer than two characters."""
     stem = name.removesuffix(_GENERIC_KIND)
     m = _COMPOUND_KIND.search(stem)
     if m is not None:
-        stem = stem[: m.start()]
+        cut = stem[: m.start()]
+        if len(cut) < 2 and m.group() == "花苑":
+            cut = stem[:-1]  # 莲花|苑: 花 is the stem's
+        stem = cut
     return stem if len(stem) >= 2 and len(stem) < len(name) else None
 
 

@@ -377,6 +377,17 @@ def test_garden_words_and_kinds_of_one_sound_drift_other_kinds_do_not():
     assert similarity("华苑", "华花园") <= match_module._OTHER_KIND  # a stem of one character
 
 
+def test_a_slip_in_an_estate_ending_in_flower_garden_is_still_a_slip():
+    """莲花苑 is 莲花 + 苑, not 莲 + 花苑: a slip (莲中苑) or a swap (花莲苑) is compared as before, and the
+    stem keeps its 花; 永昌花苑 is 永昌 + 花苑, so 永昌小区 is the same estate."""
+    similarity = match_module.name_similarity
+    assert match_module._NAME_AGREE <= similarity("莲花苑", "莲中苑") < match_module._GARDEN_DRIFT
+    assert similarity("莲花苑", "花莲苑") == match_module._SWAP_SIMILARITY
+    assert match_module.compound_stem("莲花苑") == "莲花"
+    assert match_module.compound_stem("永昌花苑") == "永昌"
+    assert similarity("永昌花苑", "永昌小区") == match_module._SAME_STEM
+
+
 def test_the_generic_kind_after_two_names_does_not_hide_their_own_kinds():
     """塘下新村小区 and 塘下新城小区 are two estates (新村, 城), though one character apart."""
     assert match_module.name_similarity("塘下新村小区", "塘下新城小区") <= match_module._OTHER_KIND
