@@ -63,6 +63,7 @@ __all__ = [
     "geocode_file",
     "check_output",
     "assign_file",
+    "detect_address_column",
     "base_and_grid",
     "load_base",
     "load_grid",
@@ -158,6 +159,7 @@ class BatchSummary:
     def __str__(self) -> str:
         n = max(self.rows, 1)
         lines = [f"{self.input} -> {self.output}  ({self.rows:,} rows, {self.output_format})"]
+        lines.append(f"  address column: {self.column}")
         if self.resumed_at_row is not None:
             lines.append(f"  resumed at row {self.resumed_at_row:,}")
         lines.append("  status:")
@@ -274,7 +276,7 @@ def geocode_file(
     input: str | Path,
     output: str | Path,
     *,
-    column: str,
+    column: str | None = None,
     base: AddressBase,
     grid: GridIndex | None = None,
     crs: Any = None,
@@ -297,6 +299,7 @@ def geocode_file(
     a ``status`` (:data:`ROW_STATUSES`) and a ``reason``. A result column whose name the input already
     uses gets a ``_2`` suffix.
 
+    ``column`` None detects the address column (:func:`detect_address_column`); the summary names it.
     ``encoding`` overrides the detected encoding of a CSV; ``sheet`` picks an Excel sheet;
     ``output_encoding`` is that of a CSV output ("utf-8-sig" adds the BOM Excel wants, "gb18030").
     ``resume`` continues an interrupted run with the same arguments (or starts afresh when there is
@@ -316,6 +319,7 @@ def geocode_file(
     run = None
     try:
         address = _address_column(reader, column, src)
+        column = reader.columns[address]
         names = _output_names(reader.columns, fmt)
         fingerprint = _fingerprint(
             src,
@@ -392,9 +396,70 @@ def check_output(
     return fmt
 
 
-def _address_column(reader: TableReader, column: str, src: Path) -> int:
-    """The position of the address column; a ColumnError for a workbook of several sheets names the
-    sheet read and the others, since the column may well be on another one."""
+# A header naming an address column (事发地址, 家庭住址, 房屋坐落, 经营场所, 发生地点, 所在位置, Address).
+_ADDRESS_HEADER = re.compile("地址|住址|坐落|场所|地点|位置|addr", re.IGNORECASE)
+# Values sampled per column, the least share of address points the best column must reach, and how far
+# ahead of the next it must be unless only it has an address header.
+_DETECT_ROWS = 200
+_DETECT_MIN = 0.4
+_DETECT_MARGIN = 0.1
+
+
+def detect_address_column(reader: TableReader, what: str = "the input") -> int:
+    """The position of the address column of a table when none is named.
+
+    Each column's first 200 non-empty values (from the first 200 rows) are parsed; a value earns a
+    point for a division (province to community) and one for a place below it (a road, door, village
+    group, building or room), so addresses score near 2 and company names (温州市某某有限公司) near 1.
+    The best column must average at least 0.8 and lead the next by 0.2, unless it is the only one of
+    the near ones whose header names an address (地址, 住址, 坐落, 场所, 地点, 位置, address). Raises
+    ColumnError naming the columns when none or several read as addresses.
+    """
+    from stdaddr.parsing import parse
+
+    chunk = reader.read(reader.start, _DETECT_ROWS)
+    rows = chunk.rows if chunk is not None else []
+    scores = []
+    for j in range(len(reader.columns)):
+        values = [v for row in rows if (v := row[j].strip())]
+        if not values or sum(_has_cjk(v) for v in values) < len(values) / 2:
+            scores.append(0.0)
+            continue
+        points = 0
+        for v in values:
+            a = parse(v[:MAX_ADDRESS_CHARS])
+            points += any(getattr(a, f) for f in DIVISION_FIELDS if f not in a.inferred)
+            points += any((a.road, a.house_number, a.group, a.building, a.room))
+        scores.append(points / (2 * len(values)))
+    ranked = sorted(range(len(scores)), key=lambda j: -scores[j])
+    shown = ", ".join(f'"{reader.columns[j]}" ({scores[j]:.0%})' for j in ranked[:4] if scores[j] > 0)
+    if not ranked or scores[ranked[0]] < _DETECT_MIN:
+        raise ColumnError(
+            f"no column of {what} reads as addresses ({shown or 'no value does'}); "
+            f"name the address column (column/--column); the columns are {list(reader.columns)}"
+        )
+    near = [j for j in ranked if scores[j] >= scores[ranked[0]] - _DETECT_MARGIN]
+    if len(near) > 1:
+        named = [j for j in near if _ADDRESS_HEADER.search(reader.columns[j])]
+        if len(named) != 1:
+            raise ColumnError(
+                f"several columns of {what} read as addresses ({shown}); "
+                "name the address column (column/--column)"
+            )
+        return named[0]
+    return ranked[0]
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u3400" <= c <= "\u9fff" for c in text)
+
+
+def _address_column(reader: TableReader, column: str | None, src: Path) -> int:
+    """The position of the address column (detected when ``column`` is None); a ColumnError for a
+    workbook of several sheets names the sheet read and the others, since the column may well be on
+    another one."""
+    if column is None:
+        return detect_address_column(reader, what=f'the input "{src.name}"')
     if len(reader.sheets) < 2:
         return column_index(reader.columns, column, what=f'the input "{src.name}"')
     try:

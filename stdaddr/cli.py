@@ -46,7 +46,16 @@ def _source(args: argparse.Namespace) -> _Source:
     if args.input:
         reader = open_table(args.input, encoding=args.encoding)
         try:
-            j = column_index(reader.columns, args.column, what=reader.name)
+            if args.column is None:
+                from stdaddr.batch import detect_address_column
+
+                j = detect_address_column(reader, what=reader.name)
+                print(
+                    f'stdaddr: address column "{reader.columns[j]}" (detected; --column names another)',
+                    file=sys.stderr,
+                )
+            else:
+                j = column_index(reader.columns, args.column, what=reader.name)
         except StdaddrError:
             reader.close()
             raise
@@ -64,8 +73,6 @@ def _check_text_inputs(parser: argparse.ArgumentParser, args: argparse.Namespace
         parser.error("give address TEXTs or --input FILE, not both (the texts would be ignored)")
     if args.column and not args.input:
         parser.error("--column names a column of --input FILE; give --input too")
-    if args.input and not args.column:
-        parser.error("--input needs --column: the name of the address column")
 
 
 def _cmd_parse(args: argparse.Namespace, *, normalized_only: bool = False) -> int:
@@ -318,7 +325,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _add_text_inputs(p: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
     p.add_argument("text", nargs="*", help="address texts (default: read one per line from stdin)")
     p.add_argument("--input", "-i", metavar="FILE", help="a CSV/TSV/Excel/Parquet file to read a column of")
-    p.add_argument("--column", "-c", metavar="COL", help="the address column of --input")
+    p.add_argument(
+        "--column",
+        "-c",
+        metavar="COL",
+        help="the address column of --input (default: detected from its values)",
+    )
     p.add_argument("--encoding", help="encoding of a CSV input or of stdin (default: detected)")
     p.add_argument(
         "--format",
@@ -354,7 +366,12 @@ def _add_geocode(sub: Any) -> None:
         "grid are used. See docs/batch.md.",
     )
     p.add_argument("input", metavar="INPUT", help="the file to geocode (.csv/.tsv/.txt, .xlsx, .parquet)")
-    p.add_argument("--column", "-c", metavar="COL", required=True, help="the address column")
+    p.add_argument(
+        "--column",
+        "-c",
+        metavar="COL",
+        help="the address column (default: detected: the column whose first 200 values read best as addresses)",
+    )
     p.add_argument(
         "--output",
         "-o",

@@ -288,6 +288,51 @@ def test_a_character_the_output_encoding_lacks_is_an_error_naming_its_line(tmp_p
     assert (tmp_path / "u.csv").read_bytes().count(b"\xef\xbb\xbf") == 1
 
 
+_EVENT_ROWS = [
+    ("1", "温州市某某电器有限公司", "鹿城区五马街道解放街12号", "张三", "放前台"),
+    ("2", "温州市某某鞋业有限公司", "温州市龙湾区永中街道永宁西路100号", "李四", ""),
+    ("3", "瓯海区某某五金厂", "瓯海区娄桥街道东耕村3组8号", "王五", "急"),
+    ("4", "温州市某某餐饮店", "乐清市柳市镇长虹路36号柳市花园2幢2单元402室", "赵六", "电话联系"),
+]
+
+
+def _table_file(path, header, rows):
+    path.write_text("\n".join(",".join(r) for r in [header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_the_address_column_is_detected_when_none_is_named(tmp_path, base):
+    """Among a company name (温州市…有限公司: a division, no place below it), a person, a note and the
+    address, the address column reads best; the summary names it."""
+    path = _table_file(tmp_path / "in.csv", ["编号", "单位名称", "发生在", "联系人", "备注"], _EVENT_ROWS)
+    summary = geocode_file(path, tmp_path / "o.csv", base=base)
+    assert summary.column == "发生在"
+    assert "address column: 发生在" in str(summary)
+    named = geocode_file(path, tmp_path / "named.csv", column="发生在", base=base)
+    assert (tmp_path / "o.csv").read_bytes() == (tmp_path / "named.csv").read_bytes()
+    assert named.statuses == summary.statuses
+
+
+def test_two_address_columns_are_told_apart_only_by_a_header_naming_an_address(tmp_path, base):
+    rows = [(r[2], r[2]) for r in _EVENT_ROWS]
+    both = _table_file(tmp_path / "both.csv", ["收件信息", "寄件信息"], rows)
+    with pytest.raises(
+        ColumnError, match=r'several columns .* read as addresses \("收件信息" \(\d+%\), "寄件信息"'
+    ):
+        geocode_file(both, tmp_path / "o.csv", base=base)
+    named = _table_file(tmp_path / "named.csv", ["收件信息", "事发地址"], rows)
+    assert geocode_file(named, tmp_path / "o2.csv", base=base).column == "事发地址"
+
+
+def test_no_address_column_is_an_error_listing_the_columns(tmp_path, base):
+    path = _table_file(tmp_path / "in.csv", ["联系人", "备注"], [(r[3], r[4]) for r in _EVENT_ROWS])
+    with pytest.raises(
+        ColumnError, match=r"no column of the input \"in.csv\" reads as addresses .* \['联系人', '备注'\]"
+    ):
+        geocode_file(path, tmp_path / "o.csv", base=base)
+    assert not (tmp_path / "o.csv").exists()
+
+
 def test_an_address_column_named_twice_is_an_error(tmp_path, base):
     path = tmp_path / "in.csv"
     path.write_text("id,地址,地址\n1,鹿城区,瓯海区\n", encoding="utf-8")

@@ -308,13 +308,29 @@ def test_lines_not_in_the_given_encoding_are_flagged_not_printed_as_mojibake(cap
     [
         (["normalize", "解放街1号", "--input", "x.csv", "--column", "a"], "not both"),
         (["normalize", "--column", "a"], "give --input too"),
-        (["parse", "--input", "x.csv"], "--input needs --column"),
     ],
 )
 def test_contradictory_text_inputs_are_usage_errors(capsys, args, message):
     with pytest.raises(SystemExit) as exit_:
         main(args)
     assert exit_.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_an_input_without_column_has_its_address_column_detected_and_named(capsys, tmp_path):
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "id,发生在,备注\n7,鹿城区解放街12号,放前台\n8,瓯海区娄桥街道东耕村3组8号,急\n", encoding="utf-8"
+    )
+    assert main(["normalize", "-i", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [
+        "浙江省温州市鹿城区解放街12号",
+        "浙江省温州市瓯海区娄桥街道东耕村3组8号",
+    ]
+    assert 'address column "发生在" (detected' in captured.err
+    path.write_text("id,备注\n7,放前台\n", encoding="utf-8")
+    assert main(["parse", "-i", str(path)]) == 2
+    assert "no column of" in capsys.readouterr().err
 
 
 def test_files_that_cannot_be_opened_are_errors_not_tracebacks(capsys, tmp_path):
