@@ -412,13 +412,21 @@ def detect_address_column(reader: TableReader, what: str = "the input") -> int:
     point for a division (province to community) and one for a place below it (a road, door, village
     group, building or room), so addresses score near 2 and company names (温州市某某有限公司) near 1.
     The best column must average at least 0.8 and lead the next by 0.2, unless it is the only one of
-    the near ones whose header names an address (地址, 住址, 坐落, 场所, 地点, 位置, address). Raises
-    ColumnError naming the columns when none or several read as addresses.
+    the near ones whose header names an address (地址, 住址, 坐落, 场所, 地点, 位置, address). The one
+    column of a one-column table is taken as it is, and of a table without rows the one column whose
+    header names an address. Raises ColumnError naming the columns when none or several read as
+    addresses.
     """
     from stdaddr.parsing import parse
 
+    if len(reader.columns) == 1:
+        return 0
     chunk = reader.read(reader.start, _DETECT_ROWS)
     rows = chunk.rows if chunk is not None else []
+    if not rows:  # a header alone: its names are all there is to go by
+        named = [j for j, name in enumerate(reader.columns) if _ADDRESS_HEADER.search(name)]
+        if len(named) == 1:
+            return named[0]
     scores = []
     for j in range(len(reader.columns)):
         values = [v for row in rows if (v := row[j].strip())]

@@ -324,6 +324,14 @@ def test_two_address_columns_are_told_apart_only_by_a_header_naming_an_address(t
     assert geocode_file(named, tmp_path / "o2.csv", base=base).column == "事发地址"
 
 
+def test_a_one_column_table_or_a_header_alone_needs_no_values_to_find_its_column(tmp_path, base):
+    one = _table_file(tmp_path / "one.csv", ["text"], [("Main Street 1",)])
+    assert geocode_file(one, tmp_path / "o1.csv", base=base).column == "text"
+    header = _table_file(tmp_path / "header.csv", ["编号", "地址"], [])
+    summary = geocode_file(header, tmp_path / "o2.csv", base=base)
+    assert (summary.column, summary.rows) == ("地址", 0)
+
+
 def test_no_address_column_is_an_error_listing_the_columns(tmp_path, base):
     path = _table_file(tmp_path / "in.csv", ["联系人", "备注"], [(r[3], r[4]) for r in _EVENT_ROWS])
     with pytest.raises(
