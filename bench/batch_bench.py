@@ -74,6 +74,22 @@ def _default_data(records: int, rows: int, seed: int) -> Path:
     return cache_dir() / f"bench-n{records}-q{rows}-s{seed}"
 
 
+def _stale(index: Path) -> bool:
+    """Whether a cached index was built by another parser (or cannot be loaded at all)."""
+    import warnings
+
+    from stdaddr.base import AddressBase
+    from stdaddr.errors import StdaddrError, StdaddrWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", StdaddrWarning)
+        try:
+            AddressBase.load(index)
+        except StdaddrError:
+            return True
+    return any(issubclass(w.category, StdaddrWarning) for w in caught)
+
+
 def prepare(data: Path, records: int, rows: int, seed: int) -> dict[str, Path]:
     """Generate what is missing: the base table, its index, the grid layer, the queries CSV."""
     import pandas as pd
@@ -83,6 +99,8 @@ def prepare(data: Path, records: int, rows: int, seed: int) -> dict[str, Path]:
     from stdaddr.synth import generate_base, messy_queries
 
     files = {name: data / name for name in ("base.parquet", "base.npz", "grid.parquet", "queries.csv")}
+    if files["base.npz"].exists() and _stale(files["base.npz"]):
+        files["base.npz"].unlink()  # read by another parser than the queries will be: build it again
     table = None
     if not files["base.parquet"].exists():
         table = _step(f"generate_base({records:,})", lambda: generate_base(records, seed=seed))

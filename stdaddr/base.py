@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import numpy as np
 
 from stdaddr.crs import is_geographic, parse_crs, transform
-from stdaddr.errors import ColumnError, DataError, InputError
+from stdaddr.errors import ColumnError, DataError, InputError, StdaddrWarning
 from stdaddr.models import DIVISION_FIELDS, FIELDS, MATCH_LEVELS, Address, written
 from stdaddr.workers import default_workers, run_chunks
 
@@ -281,6 +282,7 @@ class AddressBase:
         except Exception as exc:  # a damaged archive: zipfile, zlib, numpy raise many kinds
             _not_an_index(path, f"{type(exc).__name__}: {exc}")
         _check_index(path, arrays, vocab)
+        _check_parser(path, meta)
         try:
             report = _report_from_dict(meta["report"])
         except (KeyError, TypeError) as exc:
@@ -290,11 +292,13 @@ class AddressBase:
     def save(self, path: str | Path) -> None:
         """Write the index to ``path`` (an uncompressed ``.npz``; see docs/matching.md for its layout)."""
         from stdaddr import __version__
+        from stdaddr.parsing import parser_digest
 
         meta = {
             "format": INDEX_FORMAT,
             "version": INDEX_VERSION,
             "stdaddr": __version__,
+            "parser": parser_digest(),
             "crs": self.crs,
             "report": self.report.to_dict(),
         }
@@ -957,6 +961,22 @@ def _centroids(
 
 def _not_an_index(path: str | Path, why: str) -> NoReturn:
     raise DataError(f'"{path}" is not a stdaddr index file ({why}); write one with AddressBase.save')
+
+
+def _check_parser(path: str | Path, meta: dict[str, Any]) -> None:
+    """Warn when the index's records were read by another version of the parser than the one that
+    reads texts now: they may disagree on a level (a community read one way in the base and another in
+    the text), and matches are lost without an error."""
+    from stdaddr.parsing import parser_digest
+
+    if meta.get("parser") != parser_digest():
+        warnings.warn(
+            f'index file "{path}" was built by another version of the parser than this stdaddr has'
+            f" ({meta.get('parser') or 'not recorded'}, now {parser_digest()}): its records may be read"
+            " differently from the texts matched now; build the base again from its table and save it",
+            StdaddrWarning,
+            stacklevel=3,
+        )
 
 
 def _index_meta(path: str | Path, data: Any) -> dict[str, Any]:

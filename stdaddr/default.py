@@ -242,8 +242,16 @@ def _folder(size: int, seed: int) -> Path:
     """The cache folder of one version and parameter set, e.g. ``default-0.1.0-n40000-s0-3f2a9c1e``."""
     from stdaddr import __version__
     from stdaddr.base import INDEX_VERSION
+    from stdaddr.parsing import parser_digest
 
-    params = {"version": __version__, "size": size, "seed": seed, "index": INDEX_VERSION, "recipe": _RECIPE}
+    params = {
+        "version": __version__,
+        "size": size,
+        "seed": seed,
+        "index": INDEX_VERSION,
+        "parser": parser_digest(),  # records read by another parser may not agree with texts read now
+        "recipe": _RECIPE,
+    }
     digest = hashlib.sha1(json.dumps(params, sort_keys=True).encode()).hexdigest()[:8]
     return cache_dir() / f"default-{__version__}-n{size}-s{seed}-{digest}"
 

@@ -8,11 +8,13 @@ but report a per-row status instead. Every message repeats the bad value and lis
     │   └── ColumnError      a named column is missing (also a KeyError)
     ├── CRSError             a missing, unknown or mismatched coordinate reference system (also a ValueError)
     └── InputError           a bad argument value (also a ValueError)
+
+    StdaddrWarning           something works but not as well as it could (a UserWarning)
 """
 
 from __future__ import annotations
 
-__all__ = ["StdaddrError", "DataError", "ColumnError", "CRSError", "InputError"]
+__all__ = ["StdaddrError", "DataError", "ColumnError", "CRSError", "InputError", "StdaddrWarning"]
 
 
 class StdaddrError(Exception):
@@ -36,3 +38,7 @@ class CRSError(StdaddrError, ValueError):
 
 class InputError(StdaddrError, ValueError):
     """An argument value outside what the function accepts."""
+
+
+class StdaddrWarning(UserWarning):
+    """Something works, but not as well as it could: an index built by another version of the parser."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from stdaddr.errors import InputError
@@ -40,7 +40,7 @@ from stdaddr.parsing.divisions import (
 from stdaddr.parsing.tail import split_tail
 from stdaddr.text import clean
 
-__all__ = ["parse", "normalize", "parse_many", "clear_cache", "warm_up", "MAX_LENGTH"]
+__all__ = ["parse", "normalize", "parse_many", "clear_cache", "warm_up", "parser_digest", "MAX_LENGTH"]
 
 # Longer texts are cut here before parsing (no address is this long; a note in the result says so).
 MAX_LENGTH = 300
@@ -108,6 +108,28 @@ def _parse_cached(text: str) -> Address:
     if cut is not None:
         notes.append("the text names a second address after the first; it is kept as a note")
     return assemble(text, folded, offsets, chains, reading, community, split_tail, notes, cut)
+
+
+@cache
+def parser_digest() -> str:
+    """A digest of what decides how a text is read: the parser's code, character folding, the gazetteer
+    and its data. An index records the digest of the parser that read its records; records read by
+    another parser may not agree with the texts read now."""
+    import hashlib
+    from pathlib import Path
+
+    package = Path(__file__).parent.parent
+    files = [
+        *sorted((package / "parsing").glob("*.py")),
+        package / "text.py",
+        package / "gazetteer.py",
+        *sorted(p for p in (package / "data").iterdir() if p.is_file()),
+    ]
+    h = hashlib.sha1()
+    for path in files:
+        h.update(f"{path.name}\n".encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def clear_cache() -> None:

@@ -701,9 +701,11 @@ def extend(text: str, hits: list[Hit], chain: Chain) -> Reading:
             and (entry.kind == SHORT or (entry.kind == HISTORIC and not h.key.endswith(LEVEL_MARKS)))
             and h.end not in starts
             and _CJK_CHAR.match(text, h.end)
-            and not road_ahead(text, h.end)
+            and (not road_ahead(text, h.end) or _community_opens(text, h, code))
         ):
-            continue  # 景山街道|景山社区: a short name that goes on is another name's start (龙港|科苑街 is not)
+            # 景山街道|景山社区: a short name that goes on is another name's start (龙港|科苑街 is not,
+            # but 桥墩镇|桥墩门社区财神路 is: a community of the chain's unit is named from there on)
+            continue
         if code.startswith(entry.code) and (h.end <= frontier or contiguous or entry.kind == FULL):
             repeats.append(h)
         elif contiguous and entry.level > chain_hits[-1].entry.level and entry.under(code):
@@ -724,6 +726,20 @@ def extend(text: str, hits: list[Hit], chain: Chain) -> Reading:
     ):
         frontier += 1  # 温州市区: the city's urban area, no county
     return Reading(Chain(tuple(chain_hits), chain.score), tuple(repeats), frontier)
+
+
+# The longest community name looked up where a short name of the chain opens one.
+_MAX_COMMUNITY_NAME = 12
+
+
+def _community_opens(text: str, h: Hit, code: str) -> bool:
+    """Whether a community of the unit ``code`` (a county or finer) has a name, longer than the short
+    name ``h``, written from ``h.start`` on."""
+    if gazetteer.level_of(code) < 2:
+        return False
+    names = gazetteer.load().communities(code)
+    last = min(len(text), h.start + _MAX_COMMUNITY_NAME)
+    return any(text[h.start : end] in names for end in range(last, h.end, -1))
 
 
 # A county written with one wrong character (菜山区 for 萧山区) right after its city or province.
