@@ -15,11 +15,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from stdaddr import __version__
 from stdaddr.errors import StdaddrError
@@ -514,6 +515,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextlib.contextmanager
+def _plain_warnings() -> Iterator[None]:
+    """stdaddr's own warnings as one line on stderr ("stdaddr: warning: …"), without the source line."""
+    import warnings
+
+    from stdaddr.errors import StdaddrWarning
+
+    shown = warnings.showwarning
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        if issubclass(category, StdaddrWarning):
+            print(f"stdaddr: warning: {message}", file=sys.stderr)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = shown
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -522,7 +552,8 @@ def main(argv: list[str] | None = None) -> int:
         check(args)
     func: Callable[[Any], int] = args.func
     try:
-        return func(args)
+        with _plain_warnings():
+            return func(args)
     except StdaddrError as exc:
         print(f"stdaddr: error: {exc}", file=sys.stderr)
         return 2
