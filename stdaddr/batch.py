@@ -396,6 +396,7 @@ def check_output(
     return fmt
 
 
+_CJK = re.compile("[\u3400-\u9fff]")
 # A header naming an address column (事发地址, 家庭住址, 房屋坐落, 经营场所, 发生地点, 所在位置, Address).
 _ADDRESS_HEADER = re.compile("地址|住址|坐落|场所|地点|位置|addr", re.IGNORECASE)
 # Values sampled per column, the least share of address points the best column must reach, and how far
@@ -430,7 +431,7 @@ def detect_address_column(reader: TableReader, what: str = "the input") -> int:
     scores = []
     for j in range(len(reader.columns)):
         values = [v for row in rows if (v := row[j].strip())]
-        if not values or sum(_has_cjk(v) for v in values) < len(values) / 2:
+        if not values or sum(_CJK.search(v) is not None for v in values) < len(values) / 2:
             scores.append(0.0)
             continue
         points = 0
@@ -456,10 +457,6 @@ def detect_address_column(reader: TableReader, what: str = "the input") -> int:
             )
         return named[0]
     return ranked[0]
-
-
-def _has_cjk(text: str) -> bool:
-    return any("\u3400" <= c <= "\u9fff" for c in text)
 
 
 def _address_column(reader: TableReader, column: str | None, src: Path) -> int:
@@ -720,7 +717,7 @@ class _Run:
 
 _REASON_NUMBERS = re.compile(r"(?<![\w-])\d+(?:[.,]\d+)*")  # 12, 1,200, 0.86; not utf-8
 _REASON_BYTES = re.compile(r"b'[^']*'|b\"[^\"]*\"")
-_REASON_NAMES = re.compile(r"[\u3400-\u9fff]")
+_REASON_NAMES = _CJK  # a clause naming a place (fuzzy road 东西路~0.86)
 # Distinct reasons counted; later new ones count as "other" (the checkpoint holds them all).
 _MAX_REASON_KINDS = 1000
 

@@ -15,10 +15,9 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple, TextIO
 
@@ -515,7 +514,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-@contextlib.contextmanager
+@contextmanager
 def _plain_warnings() -> Iterator[None]:
     """stdaddr's own warnings as one line on stderr ("stdaddr: warning: …"), without the source line."""
     import warnings
