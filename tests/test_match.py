@@ -495,6 +495,17 @@ def test_a_room_the_base_lacks_in_a_unit_it_has_is_that_unit_not_the_building_re
     assert built.match("鹿城区锦绣花园3幢2单元102室").address_id == "r102"
 
 
+_BASES: dict[tuple[tuple, ...], AddressBase] = {}
+
+
+def _base_of(rows: list[tuple]) -> AddressBase:
+    """``build_base(rows)``, built once for all the queries a parametrized test asks of it."""
+    key = tuple(rows)
+    if key not in _BASES:
+        _BASES[key] = build_base(rows)
+    return _BASES[key]
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
@@ -507,7 +518,7 @@ def test_a_room_the_base_lacks_in_a_unit_it_has_is_that_unit_not_the_building_re
 )
 def test_natural_villages_number_their_own_doors(query, expected):
     """东垟村下垟自然村5号 and 东垟村庄头自然村5号 are two houses: each natural village numbers its doors."""
-    built = build_base(
+    built = _base_of(
         [
             ("x5", "浙江省温州市乐清市虹桥镇东垟村下垟自然村5号", 121.0, 28.2),
             ("z5", "浙江省温州市乐清市虹桥镇东垟村庄头自然村5号", 121.01, 28.21),
@@ -530,7 +541,7 @@ def test_natural_villages_number_their_own_doors(query, expected):
 )
 def test_a_natural_village_read_as_a_compound_still_numbers_its_doors(query):
     """篁社自然村 (the parser reads names in 社 as a compound) is the road of its doors, as 下垟自然村 is."""
-    built = build_base(
+    built = _base_of(
         [
             ("h7", "浙江省温州市瑞安市马屿镇江浦村篁社自然村7号", 120.57, 27.77),
             ("j7", "浙江省温州市瑞安市马屿镇江浦村江浦街7号", 120.54, 27.78),
@@ -546,7 +557,7 @@ def test_a_natural_village_read_as_a_compound_still_numbers_its_doors(query):
 )
 def test_a_town_of_several_counties_is_the_one_the_base_has(query, expected):
     """虹桥镇 is a town of 乐清市 and of six other counties: in a base of 乐清市 it is 乐清市's."""
-    built = build_base(
+    built = _base_of(
         [
             ("d5", "浙江省温州市乐清市虹桥镇东垟村3组5号", 121.0, 28.2),
             ("x5", "浙江省温州市乐清市虹桥镇东垟村下垟自然村5号", 121.01, 28.2),
@@ -600,7 +611,7 @@ def test_a_school_written_short_is_the_school_of_the_base():
     ],
 )
 def test_a_town_the_parser_could_not_read_is_placed_by_the_base(query, expected):
-    built = build_base(
+    built = _base_of(
         [
             ("v9", "浙江省温州市瓯海区泽雅镇五凤垟村3组9号", 120.5, 28.03),
             ("z11", "浙江省温州市乐清市柳市镇新光工业区正泰路11号", 120.91, 28.05),
@@ -615,7 +626,7 @@ def test_a_town_the_parser_could_not_read_is_placed_by_the_base(query, expected)
 @pytest.mark.parametrize("query", ["北白象镇琯头村上奥5号", "北白象镇琯头村上澳5号", "北白象镇琯头村上岙5号"])
 def test_a_short_name_misspelt_by_sound_is_found(query):
     """上奥 for the natural village 上岙: one character of two differs, too far for a fuzzy lookup."""
-    built = build_base(
+    built = _base_of(
         [
             ("a5", "浙江省温州市乐清市北白象镇琯头村上岙自然村5号", 120.93, 28.05),
             ("b5", "浙江省温州市乐清市北白象镇琯头村下堡自然村5号", 120.94, 28.05),
