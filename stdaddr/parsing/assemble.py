@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache, lru_cache
 from operator import attrgetter
 from typing import Any
 
@@ -347,6 +347,18 @@ def _zone_kind(name: str) -> int | None:
     return next((i for i, words in enumerate(_ZONE_KINDS) if name.endswith(words)), None)
 
 
+@cache
+def _zones_under(city: str) -> tuple[tuple[str, int, str], ...]:
+    """(code, kind, name before the kind word) of the county-level zones under a city (郑州高新技术产业开发区:
+    高新 kind, stem 郑州): one scan of the gazetteer per city."""
+    out = []
+    for code, name in gazetteer.load().units(2):
+        kind = _zone_kind(name) if code.startswith(city) else None
+        if kind is not None:
+            out.append((code, kind, name[: -len(next(w for w in _ZONE_KINDS[kind] if name.endswith(w)))]))
+    return tuple(out)
+
+
 def _city_zone(pieces: list[Piece], codes: list[str], notes: list[str]) -> list[str]:
     """A zone named by its kind alone after its city (郑州市|高新区, 苏州|园区, 长春市|经济技术开发区) is the
     county-level zone the city has of that kind (郑州高新技术产业开发区), when it has exactly one."""
@@ -362,13 +374,7 @@ def _city_zone(pieces: list[Piece], codes: list[str], notes: list[str]) -> list[
     written = piece.value[: -len(next(w for w in _ZONE_KINDS[kind] if piece.value.endswith(w)))]
     if written and written not in stems:
         return codes  # 苏州|吴中经济技术开发区: a zone named after a place of its own
-    found = [
-        code
-        for code, name in g.units(2)
-        if code.startswith(codes[0])
-        and _zone_kind(name) == kind
-        and name[: -len(next(w for w in _ZONE_KINDS[kind] if name.endswith(w)))] in stems
-    ]
+    found = [code for code, zone_kind, stem in _zones_under(codes[0]) if zone_kind == kind and stem in stems]
     if len(found) != 1:
         return codes
     code = found[0]
