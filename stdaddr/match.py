@@ -51,6 +51,7 @@ from stdaddr.base import (
     standard_of,
 )
 from stdaddr.errors import ColumnError, InputError
+from stdaddr.gazetteer import CODE_LENGTHS
 from stdaddr.models import (
     DIVISION_FIELDS,
     FIELDS,
@@ -198,6 +199,7 @@ class _Scoped:
 
 
 _EMPTY = np.zeros(0, dtype=np.int32)
+_COMMUNITY_LEVEL = MATCH_LEVELS.index("community")
 _GROUPINGS = ("road", "door", "poi", "poi_building", "community_group", "community")
 
 
@@ -2001,21 +2003,33 @@ def _said(states: tuple[int, ...]) -> tuple[str, str]:
 def _division_match(base: AddressBase, q: _Query, cutoff: float, why: str | None = None) -> Match | None:
     """A text naming only divisions (or whose finer levels lie elsewhere: ``why``) matches the finest of
     them that the base has records in."""
+    t = _tables(base)
     place: dict[int, int] = {}
     level = None
-    for f in ("province", "city", *_DIVISIONS):
+    # A town read from a slip or a glued short name (唐下镇, 北白象大桥村) comes with its code alone: the
+    # levels above it and its name are the base's, from that code.
+    finest = next((q.values[c] for c in ("community_code", "town_code") if c in q.values), "")
+    for f, length in zip(("province", "city", *_DIVISIONS), CODE_LENGTHS, strict=True):
         code = f"{f}_code"
-        if code not in q.values:
+        value = q.values.get(code) or (finest[:length] if len(finest) > length else None)
+        if value is None:
             continue
-        if q.ids[code] < 0 or q.ids.get(f, -1) < 0:
+        name = q.ids.get(f, -1) if f in q.values else t.ids[f].get(_town_name(value), -1)
+        code_id = t.ids[code].get(value, -1)
+        if code_id < 0 or name < 0:
             break
-        place[COLUMN_INDEX[code]], place[COLUMN_INDEX[f]] = q.ids[code], q.ids[f]
+        place[COLUMN_INDEX[code]], place[COLUMN_INDEX[f]] = code_id, name
         if f in _DIVISIONS:
             level = MATCH_LEVELS.index(f)
+    rows = _EMPTY
+    if level is not None and level < _COMMUNITY_LEVEL and "community_code" not in q.values:
+        rows = _named_community(base, q, place)
+        if len(rows):
+            place[COLUMN_INDEX["community"]], level = q.ids["community"], _COMMUNITY_LEVEL
     score = confidence(_UNPLACED if _unplaced(q.address) else 1.0, 1.0, math.inf)
     if level is None or score < cutoff:
         return None
-    x, y = _centroid(base, place, level, _EMPTY)
+    x, y = _centroid(base, place, level, rows)
     return Match(
         text=q.address.text,
         address_id=None,
@@ -2028,6 +2042,18 @@ def _division_match(base: AddressBase, q: _Query, cutoff: float, why: str | None
         candidates=(),
         explanation=f"{MATCH_LEVELS[level]} level: {why or 'the input names no road, compound or village group'}",
     )
+
+
+def _named_community(base: AddressBase, q: _Query, place: dict[int, int]) -> NDArray[np.int32]:
+    """The records of the community the text names without a gazetteer code (a village renamed or merged
+    since the divisions were published, 大桥村), within the divisions of ``place``; none if the base has
+    no such community there."""
+    community = q.ids.get("community", -1)
+    if community < 0 or not place:
+        return _EMPTY
+    fields = _tables(base).fields
+    rows = np.flatnonzero(fields[COLUMN_INDEX["community"]] == community).astype(np.int32)
+    return rows[_inside(_columns(fields, rows), place)] if len(rows) else rows
 
 
 def match_safe(

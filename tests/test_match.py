@@ -623,6 +623,32 @@ def test_a_town_the_parser_could_not_read_is_placed_by_the_base(query, expected)
     assert m is not None and m.address_id == expected
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "乐清市北白象镇大桥村",  # a village the divisions do not list (renamed or merged since)
+        "北白象镇大桥村",
+        "北白象大桥村",  # the town's short name glued to it: the town and the levels above are the base's
+    ],
+)
+def test_a_village_the_divisions_lack_named_alone_is_its_records_place(query):
+    rows = [
+        ("b5", "浙江省温州市乐清市北白象镇大桥村大桥路5号", 120.96, 28.06),
+        ("b8", "浙江省温州市乐清市北白象镇大桥村8号", 120.98, 28.08),
+        ("y1", "浙江省温州市乐清市北白象镇印屿村印屿路1号", 120.90, 28.00),
+        ("h8", "浙江省温州市乐清市虹桥镇大桥村8号", 121.0, 28.2),  # another town's village of that name
+    ]
+    m = _base_of(rows).match(query)
+    assert m is not None and (m.address_id, m.level) == (None, "community")
+    assert m.standard == "浙江省温州市乐清市北白象镇大桥村"
+    assert (m.x, m.y) == (pytest.approx(120.97), pytest.approx(28.07))
+
+
+def test_a_village_the_base_lacks_named_alone_is_its_town():
+    m = _base_of([("b5", "浙江省温州市乐清市北白象镇大桥村大桥路5号", 120.96, 28.06)]).match("北白象镇小桥村")
+    assert m is not None and (m.level, m.standard) == ("town", "浙江省温州市乐清市北白象镇")
+
+
 @pytest.mark.parametrize("query", ["北白象镇琯头村上奥5号", "北白象镇琯头村上澳5号", "北白象镇琯头村上岙5号"])
 def test_a_short_name_misspelt_by_sound_is_found(query):
     """上奥 for the natural village 上岙: one character of two differs, too far for a fuzzy lookup."""
