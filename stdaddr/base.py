@@ -804,9 +804,7 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None]:
         poi = _compound_named_community(a) or _committee(a)
     if road is not None:
         return town, road, poi
-    zone = next(
-        (c.value for c in a.components if c.field == "town" and c.code is None and _zone_name(c.value)), None
-    )
+    zone = zone_of(a)
     if zone is not None:
         road = zone
         if town == zone and a.town_code is None:
@@ -816,6 +814,14 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None]:
         if road is None and poi is not None and len(poi) > 4 and poi.endswith("自然村"):
             road, poi = poi.removesuffix("自然村"), None  # 江浦村|篁社自然村|7号, read as a compound
     return town, road, poi
+
+
+def zone_of(a: Address) -> str | None:
+    """The zone (工业园区, 开发区, 科技城…) the parser kept as a town component without a code, if any."""
+    return next(
+        (c.value for c in a.components if c.field == "town" and c.code is None and is_zone_name(c.value)),
+        None,
+    )
 
 
 def _natural_village(a: Address) -> str | None:
@@ -857,7 +863,7 @@ def _community_ends() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return re.compile(f"(?:社区|村|{COMMITTEE_WORDS})$"), re.compile(f"(?:{COMMITTEE_WORDS})$")
 
 
-def _zone_name(name: str) -> bool:
+def is_zone_name(name: str) -> bool:
     """Whether ``name`` ends with a zone's word (工业园区, 开发区, 科技城…)."""
     return _zone_end().search(name) is not None
 

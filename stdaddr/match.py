@@ -46,9 +46,11 @@ from stdaddr.base import (
     COLUMNS,
     AddressBase,
     group,
+    is_zone_name,
     matching_values,
     pair_key,
     standard_of,
+    zone_of,
 )
 from stdaddr.errors import ColumnError, InputError
 from stdaddr.gazetteer import CODE_LENGTHS
@@ -502,11 +504,24 @@ def _match_parsed(
         return None
     rows = _block(t, q)
     if rows is None:
-        return _division_match(base, q, cutoff)
+        zone = zone_of(address) if _zone_alone(address, q.values) else None
+        return _division_match(base, q, cutoff, None if zone is None else _ZONE_IN_TOWN.format(zone))
     scores = field_scores(base, q, rows)
     if scores is None:
         return None
     return _decide(base, q, scores, limit, cutoff, candidates)
+
+
+def _zone_alone(address: Address, values: dict[str, str]) -> bool:
+    """Whether the text's finest place is a zone it names without a road, a door or a compound in it."""
+    return (
+        address.road is None
+        and address.poi is None
+        and address.house_number is None
+        and address.community is None
+        and "poi" not in values
+        and zone_of(address) is not None
+    )
 
 
 def _query(t: _Tables, address: Address) -> _Query | None:
@@ -548,7 +563,11 @@ def _query(t: _Tables, address: Address) -> _Query | None:
                 del ids[f], found[f]
                 found[other] = alt
     if found and not any(found.values()) and not ("group" in values and ids.get("community", -1) >= 0):
-        return None  # the text names a road or compound that the base does not have, and no village door
+        if not _zone_alone(address, values):
+            return None  # the text names a road or compound that the base does not have, and no village door
+        # 北白象镇北白象工业区: a zone the base numbers no door of (its records lie on its roads) is a part
+        # of the town, which is the answer.
+        del values["road"], ids["road"], found["road"]
     columns, names_of, extra, cols = _layout(tuple(c in values for c in _LAYOUT_KEYS))
     vector = tuple(ids.get(c, _LACKS) for c in names_of)
     asks = tuple(v != _LACKS for v in vector)
@@ -670,20 +689,21 @@ def _town_in_base(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> No
     """Place a text that names its town in a way the parser could not read, in that town of the base.
 
     - A town's short name glued to the village or zone after it (泽雅|五凤垟村, 柳市|新光工业区, read
-      as one village or one zone): the one town of the base with that short name, in the text's county.
+      as one village or one zone, the zone then as the road): the one town of the base with that short
+      name, in the text's county.
     - A town misspelt with characters of the same sound (唐下镇 for 塘下镇): the one town of the base in
       the text's county that sounds the same.
     """
     from stdaddr.parsing.tail import TOWN_MARKS  # not at import: the parser loads on first use
 
     county = ids.get("county_code", -1)
-    for field in ("town", "community"):
+    for field in ("town", "community", "road"):
         name = values.get(field)
         if name is None or ids.get(field, -1) >= 0 or (field == "community" and "community_code" in values):
             continue
-        town = (
-            _town_opening(t, name, county) if field == "community" or not name.endswith(TOWN_MARKS) else None
-        )
+        if field == "road" and not is_zone_name(name):
+            break
+        town = _town_opening(t, name, county) if field != "town" or not name.endswith(TOWN_MARKS) else None
         if town is None and field == "town":
             town = _town_of_sound(t, name, county)
         if town is None:
@@ -692,8 +712,9 @@ def _town_in_base(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> No
         values["town_code"], ids["town_code"] = code, t.ids["town_code"][code]
         values.pop("town", None)
         ids.pop("town", None)
-        if field == "community":
-            values["community"], ids["community"] = rest, t.ids["community"].get(rest, -1)
+        if field != "town":
+            # 北白象大桥村, 柳市新光工业区 (a zone read as the road: see base.matching_values)
+            values[field], ids[field] = rest, t.ids[field].get(rest, -1)
         return
 
 
@@ -1151,6 +1172,7 @@ _COMPOUND_EVIDENCE = (
     *((k, _WEIGHT[k] * _FINER_FOR_COMPOUND, False) for k in _SUPPORT),
 )
 _TOWN_K = COMPARED.index("town")
+_ZONE_IN_TOWN = "the zone {} lies in it (the base has no door of the zone itself)"
 _OTHER_TOWN = "the records that agree on the finer levels lie in another town than the input names"
 # A match at the main door of a sub-door the base lacks (23-1号, 23号附1 -> 23号) scores at most this.
 _MAIN_DOOR = 0.85

@@ -649,6 +649,35 @@ def test_a_village_the_base_lacks_named_alone_is_its_town():
     assert m is not None and (m.level, m.standard) == ("town", "浙江省温州市乐清市北白象镇")
 
 
+@pytest.mark.parametrize(
+    ("query", "town"),
+    [
+        ("乐清市北白象镇北白象工业区", "北白象镇"),
+        ("北白象工业区", "北白象镇"),  # the town's short name opens the zone's
+        ("柳市新光工业区", "柳市镇"),  # the town's short name glued to the zone
+        ("乐清市柳市镇新光工业区", "柳市镇"),
+    ],
+)
+def test_a_zone_named_alone_whose_records_lie_on_its_roads_is_its_town(query, town):
+    rows = [
+        ("a18", "浙江省温州市乐清市北白象镇北白象工业区华中路18号", 120.95, 28.05),
+        ("a20", "浙江省温州市乐清市北白象镇北白象工业区华中路20号", 120.95, 28.05),
+        ("c8", "浙江省温州市乐清市柳市镇新光工业区新光大道8号", 120.90, 28.03),
+    ]
+    m = _base_of(rows).match(query)
+    assert m is not None and (m.address_id, m.level) == (None, "town")
+    assert m.standard == f"浙江省温州市乐清市{town}"
+    assert "zone" in m.explanation
+
+
+def test_a_zone_with_a_place_the_base_lacks_is_still_no_match():
+    rows = [("a18", "浙江省温州市乐清市北白象镇北白象工业区华中路18号", 120.95, 28.05)]
+    built = _base_of(rows)
+    assert built.match("乐清市北白象镇北白象工业区华西路3号") is None
+    assert built.match("乐清市北白象镇北白象工业区某某电器有限公司") is None
+    assert built.match("乐清市北白象镇北白象工业区华中路18号").address_id == "a18"
+
+
 @pytest.mark.parametrize("query", ["北白象镇琯头村上奥5号", "北白象镇琯头村上澳5号", "北白象镇琯头村上岙5号"])
 def test_a_short_name_misspelt_by_sound_is_found(query):
     """上奥 for the natural village 上岙: one character of two differs, too far for a fuzzy lookup."""
