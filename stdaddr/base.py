@@ -15,7 +15,7 @@ import functools
 import json
 import re
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -803,7 +803,7 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None]:
     if poi is None:
         poi = _compound_named_community(a) or _committee(a)
     if road is not None:
-        return town, road, poi
+        return town, _road_key()(road), poi
     zone = zone_of(a)
     if zone is not None:
         road = zone
@@ -822,6 +822,13 @@ def zone_of(a: Address) -> str | None:
         (c.value for c in a.components if c.field == "town" and c.code is None and is_zone_name(c.value)),
         None,
     )
+
+
+@functools.cache
+def _road_key() -> Callable[[str], str]:
+    from stdaddr.parsing.tail import road_number_key  # not at import: the parser is loaded on first use
+
+    return road_number_key
 
 
 def _natural_village(a: Address) -> str | None:

@@ -80,6 +80,11 @@ def _field(pa: Address, pb: Address, f: str) -> FieldMatch | None:
         ca, cb = getattr(pa, f"{f}_code"), getattr(pb, f"{f}_code")
         same = ca == cb if ca and cb else va == vb
         sim = 1.0 if same else 0.0
+    elif f == "road":
+        from stdaddr.parsing.tail import road_number_key  # loaded with the parser, which compare has used
+
+        sim = name_similarity(road_number_key(va), road_number_key(vb))  # 鞋都1路 / 鞋都一路
+        same = sim >= _NAME_AGREE
     elif f in _NAMES:
         sim = name_similarity(va, vb)
         same = sim >= _NAME_AGREE

@@ -140,6 +140,9 @@ _SCHOOL = re.compile("(?:中学|小学|中|小)$")
 _SCHOOL_IN_FULL = ("中学", "小学")
 # A road's direction before its kind (永宁东路, 人民北街, 解放中大道): two directions name two roads.
 _DIRECTION = re.compile("([东西南北中])(?:大道|大街|路|街)$")
+# A road's number in a row before its kind (鞋都一路, 纬十二路, 三号路; the parser writes Arabic numbers of
+# road names in Chinese): two numbers name two roads.
+_ORDINAL = re.compile("([零〇一二两三四五六七八九十百]+)号?(?:大道|大街|路|街|巷)$")
 # A direction written on one side only (邮电路 / 邮电东路): most often another road, sometimes the
 # direction left out; it agrees, but no more than this, so the match is not sure.
 _ONE_DIRECTION = 0.7
@@ -934,7 +937,7 @@ def name_similarity(a: str, b: str) -> float:
             return _GARDEN_DRIFT
         return min(ratio, _OTHER_KIND)
     if ratio > _OTHER_KIND and (kind_a or kind_b):
-        ratio = min(ratio, _direction_cap(a, b))
+        ratio = min(ratio, _direction_cap(a, b), _ordinal_cap(a, b))
     if ratio < _SWAP_SIMILARITY and len(a) == len(b) and sorted(a) == sorted(b):
         return _SWAP_SIMILARITY
     return ratio
@@ -955,6 +958,22 @@ def _direction_cap(a: str, b: str) -> float:
     assert d is not None
     stem = directed[: d.start()]
     return _ONE_DIRECTION if plain.startswith(stem) and plain[len(stem) :] == directed[d.end(1) :] else 1.0
+
+
+def _ordinal_cap(a: str, b: str) -> float:
+    """The most two road names can agree given their numbers: roads numbered in a row are different
+    streets (鞋都一路 / 鞋都四路: _OTHER_KIND); a number on one side only (鞋都路 / 鞋都一路) agrees at
+    most _ONE_DIRECTION, like a direction."""
+    na, nb = _ORDINAL.search(a), _ORDINAL.search(b)
+    if na is None and nb is None:
+        return 1.0
+    if na is not None and nb is not None:
+        same_stem = a[: na.start()] == b[: nb.start()] and a[na.end(1) :] == b[nb.end(1) :]
+        return _OTHER_KIND if same_stem and na.group(1) != nb.group(1) else 1.0
+    plain, numbered, n = (a, b, nb) if na is None else (b, a, na)
+    assert n is not None
+    stem = numbered[: n.start()]
+    return _ONE_DIRECTION if plain == stem + numbered[n.end(1) :] else 1.0
 
 
 def _village_of_sound(t: _Tables, name: str, scope: tuple[str, int] | None) -> int | None:

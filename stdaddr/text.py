@@ -181,6 +181,32 @@ def to_number(numeral: str) -> str:
     return str(total + current)
 
 
+def chinese_numeral(n: int) -> str:
+    """The Chinese numeral of ``0 <= n < 10000`` as road and building names write it: 十二, 一百零五.
+
+    >>> [chinese_numeral(n) for n in (1, 10, 12, 20, 105, 110, 2006)]
+    ['一', '十', '十二', '二十', '一百零五', '一百一十', '二千零六']
+    """
+    if not 0 <= n < 10000:
+        raise ValueError(f"expected a number from 0 to 9999, got {n}")
+    if n < 10:
+        return _CHINESE_DIGITS[n]
+    out = []
+    zero = False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        d, n = divmod(n, value)
+        if d:
+            out.append(("零" if zero and out else "") + _CHINESE_DIGITS[d] + unit)
+            zero = False
+        else:
+            zero = True
+    text = "".join(out)
+    return text[1:] if text.startswith("一十") else text
+
+
+_CHINESE_DIGITS = "零一二三四五六七八九"
+
+
 def match_end(pattern: re.Pattern[str], text: str, pos: int = 0) -> int:
     """Where ``pattern`` matched at ``pos`` ends (``pos`` when it does not match: for patterns that
     match the empty string, this is their end)."""

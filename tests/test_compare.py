@@ -11,6 +11,7 @@ CASES = [
     ("鹿城区解放街12号", "浙江省温州市鹿城区解放街12号", "same", "house_number"),
     ("温州鹿城区解放街一百二十三号3-2-301", "解放街123号3幢2单元301室", "same", "room"),
     ("锦绣花园5幢", "鹿城区锦绣花园5幢", "same", "building"),
+    ("鹿城区鞋都1路15号", "鹿城区鞋都一路15号", "same", "house_number"),  # a road's number in digits
     # partial: one is finer, or they share the compound but differ below it
     ("解放街12号锦绣花园3幢", "解放街12号锦绣花园3幢2单元501室", "partial", "building"),
     ("锦绣花园3幢1单元", "锦绣花园3幢2单元", "partial", "building"),
@@ -27,6 +28,7 @@ CASES = [
     # different: contradicting divisions, roads, doors or compounds, or nothing in common
     ("鹿城区解放街12号", "龙湾区解放街12号", "different", None),
     ("解放街12号", "人民路12号", "different", None),
+    ("鞋都四路15号", "鞋都一路15号", "different", None),  # roads numbered in a row
     # names sharing only a generic run (有限公司), or one inside the other on another road
     ("宏达广告有限公司", "新华电机厂有限公司", "different", None),
     ("解放街1号华联超市", "人民路5号华联超市广场店", "different", None),

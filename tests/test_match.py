@@ -172,6 +172,25 @@ def test_a_road_of_another_direction_is_another_road():
     )
 
 
+def test_roads_numbered_in_a_row_are_different_roads():
+    """鞋都一路 and 鞋都四路 are two streets: no number slip finds the other; 鞋都1路 is 鞋都一路."""
+    roads = build_base(
+        [
+            ("x1", "浙江省温州市鹿城区双屿街道鞋都一路88号", 120.60, 28.01),
+            ("x2", "浙江省温州市鹿城区双屿街道鞋都二路60号", 120.61, 28.01),
+        ]
+    )
+    for query in ("鹿城区鞋都四路88号", "鹿城区鞋都三路88号", "鞋都五路60号"):
+        m = roads.match(query, score_cutoff=0.0)
+        assert m is None or m.address_id is None, query
+    assert roads.match("鞋都1路88号").address_id == "x1"
+    assert roads.match("鹿城区鞋都2路60号").score == 1.0
+    assert match_module.name_similarity("鞋都路", "鞋都一路") < match_module.name_similarity(
+        "鞋部一路", "鞋都一路"
+    )
+    assert match_module.name_similarity("纬十二路", "纬十一路") < 0.6
+
+
 def test_a_text_naming_only_divisions_matches_the_finest_one(base):
     m = base.match("鹿城区五马街道")
     assert (m.address_id, m.level, m.candidates) == (None, "town", ())

@@ -13,9 +13,18 @@ import re
 from dataclasses import dataclass
 
 from stdaddr.text import NUMERAL as N
-from stdaddr.text import to_number
+from stdaddr.text import chinese_numeral, to_number
 
-__all__ = ["Piece", "split_tail", "ORDER", "PUNCTUATION", "ROAD_AHEAD", "road_ahead", "bare_road_tail_at"]
+__all__ = [
+    "Piece",
+    "split_tail",
+    "ORDER",
+    "PUNCTUATION",
+    "ROAD_AHEAD",
+    "road_ahead",
+    "bare_road_tail_at",
+    "road_number_key",
+]
 
 ORDER = {
     "province": 0,
@@ -567,6 +576,25 @@ def _two_roads(st: _State, s: int) -> bool:
 
 _NUMBERED_LANE = re.compile("(?<=[^0-9])[0-9]{1,3}巷$")
 _VILLAGE_HEAD = re.compile(".*(?:(?<!新)村|社区)")
+
+
+# 鞋都1路, 经济开发区3号路, 纬12路: the number of a road numbered in a row, in Arabic digits.
+_ROAD_ORDINAL = re.compile(
+    "(?<![0-9A-Za-z])([0-9]{1,3})(?=号?(?:大道|大街|路|街|巷)(?:[东西南北中]段|[0-9零〇一二两三四五六七八九十]+段)?$)"
+)
+
+
+def road_number_key(road: str) -> str:
+    """A road's name with the number of a road numbered in a row written in Chinese, as matching compares
+    roads (鞋都1路 and 鞋都一路 are one road; official names use either, 科园二路 and 6号大街, so the
+    parse keeps the form written).
+
+    >>> road_number_key("鞋都1路"), road_number_key("6号大街"), road_number_key("人民路")
+    ('鞋都一路', '六号大街', '人民路')
+    """
+    if not any(c.isdigit() for c in road):
+        return road
+    return _ROAD_ORDINAL.sub(lambda m: chinese_numeral(int(m.group(1))), road)
 
 
 def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
