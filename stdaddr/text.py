@@ -191,7 +191,7 @@ def chinese_numeral(n: int) -> str:
         raise ValueError(f"expected a number from 0 to 9999, got {n}")
     if n < 10:
         return _CHINESE_DIGITS[n]
-    out = []
+    out: list[str] = []
     zero = False
     for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
         d, n = divmod(n, value)
