@@ -2052,12 +2052,17 @@ def _division_match(base: AddressBase, q: _Query, cutoff: float, why: str | None
     finest = next((q.values[c] for c in ("community_code", "town_code") if c in q.values), "")
     for f, length in zip(("province", "city", *_DIVISIONS), CODE_LENGTHS, strict=True):
         code = f"{f}_code"
-        value = q.values.get(code) or (finest[:length] if len(finest) > length else None)
-        if value is None:
+        value = q.values.get(code)
+        derived = value is None and len(finest) > length
+        if derived:
+            value = finest[:length]
+        elif value is None:
             continue
         name = q.ids.get(f, -1) if f in q.values else t.ids[f].get(_town_name(value), -1)
         code_id = t.ids[code].get(value, -1)
         if code_id < 0 or name < 0:
+            if derived:
+                continue  # 龙港市 has no towns: its communities' codes hold no town's
             break
         place[COLUMN_INDEX[code]], place[COLUMN_INDEX[f]] = code_id, name
         if f in _DIVISIONS:

@@ -663,6 +663,17 @@ def test_a_village_the_divisions_lack_named_alone_is_its_records_place(query):
     assert (m.x, m.y) == (pytest.approx(120.97), pytest.approx(28.07))
 
 
+def test_a_community_of_a_county_without_towns_named_alone_is_that_community():
+    """龙港市 has no town level: the code of its communities holds no town's."""
+    rows = [
+        ("z3", "浙江省温州市龙港市中段社区众兴巷3号", 120.55, 27.55),
+        ("h5", "浙江省温州市龙港市环浦社区狮子山路5号", 120.56, 27.56),
+    ]
+    for query in ("温州市龙港市中段社区", "苍南县龙港镇中段社区"):
+        m = _base_of(rows).match(query)
+        assert m is not None and (m.level, m.standard) == ("community", "浙江省温州市龙港市中段社区"), query
+
+
 def test_a_village_the_base_lacks_named_alone_is_its_town():
     m = _base_of([("b5", "浙江省温州市乐清市北白象镇大桥村大桥路5号", 120.96, 28.06)]).match("北白象镇小桥村")
     assert m is not None and (m.level, m.standard) == ("town", "浙江省温州市乐清市北白象镇")

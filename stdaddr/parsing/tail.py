@@ -81,7 +81,9 @@ _TOKEN = re.compile(
         (
             r"(?P<note>\([^()]*(?:\)|$))",
             r"(?P<postcode>邮政?编码?,?[0-9]{6}(?![0-9]))",
-            r"(?P<phone>(?<![0-9])(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9]))",
+            # 电话13812345678, 手机：139…, TEL:0577-…: a phone number with the label before it.
+            r"(?P<phone>(?:(?:联系|办公|固定)?(?:电话|手机|座机|固话|TEL|PHONE|MOBILE)(?:号码?)?[,\s]*)?"
+            r"(?<![0-9])(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9]))",
             r"(?P<triple>(?<![0-9-])([0-9]+)-([0-9]+)-([0-9]+)(?:室|号)?(?![0-9-]))",
             # 1555弄3支弄5号: a sub-lane of the lane, then the door.
             rf"(?P<lane>({N})弄(?:({N})支弄)?(?:({N})号(?!楼))?)",
@@ -742,6 +744,13 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
     if len(chunk) == 1 and not _extends_poi(st, s):
         st.extra(s, e, chunk)  # one stray character names no compound
         return
+    if (
+        _PERSON.fullmatch(chunk)
+        and not _PLACE_END.search(chunk)
+        and ((st.pieces and _PHONE_END.search(st.pieces[-1].value)) or (text and _PHONE_AHEAD.match(text, e)))
+    ):
+        st.extra(s, e, chunk)  # 电话13812345678 张三, 张三 13812345678: whose number it is
+        return
     event = _EVENT.search(chunk) if st.last >= ORDER["town"] else None
     if event is not None:
         # 解放街123号噪音扰民, 金汇小区内有人饲养家禽: what happened there is a note; a compound named
@@ -768,6 +777,11 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
 
 
 _BUILDING_NAME = re.compile("(?:大厦|大楼|广场|中心|公寓)$")
+# A person's name beside a phone number: two or three characters with no word of a place.
+_PERSON = re.compile("[\u4e00-\u9fff]{2,3}")
+_PLACE_END = re.compile("[苑园城楼店厂村馆院场庭居府湾阁轩墅寓厦所站局司行社部处室队组号幢栋层]$")
+_PHONE_END = re.compile("(?<![0-9])(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$")
+_PHONE_AHEAD = re.compile("[,\\s]*(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9])")
 # Words of what happened at an address (12345 hotline, police and inspection records), not of a place.
 # (Words that also name places or firms stay out: 经营部, 施工队, 油烟机, 积水潭, 污水处理厂.)
 _EVENT = re.compile(
