@@ -248,7 +248,8 @@ class Match:
     base only at a level that has no record of its own (a road, a compound, a door whose base lists only
     its rooms) or when the best records tie. ``standard``, ``x`` and ``y`` describe the matched place:
     the record, or the agreed upper level with its centroid computed from the base (``x``/``y`` are None
-    when the base has no coordinates for it). ``score`` is a calibrated confidence in [0, 1].
+    when the base has no coordinates for it); ``standard`` is the canonical form written from the
+    levels the parser read in the record, not the record's own text. ``score`` is a calibrated confidence in [0, 1].
     ``ambiguous`` is True when records the input cannot tell apart tie; ``candidates`` lists them.
     """
 

@@ -154,7 +154,7 @@ def test_parse_many_accepts_a_generator():
 @pytest.mark.parametrize("value", [None, 123, 1.5, math.nan, ["解放街1号"], {"a": 1}, object(), True])
 def test_parse_of_a_non_string_raises_input_error(value):
     """``parse`` raises InputError (a ValueError) for any value that is neither str nor bytes."""
-    with pytest.raises(stdaddr.InputError):
+    with pytest.raises(stdaddr.InputError, match=r"^parse\(\) takes a str"):
         stdaddr.parse(value)
     assert issubclass(stdaddr.InputError, ValueError)
 
@@ -162,7 +162,7 @@ def test_parse_of_a_non_string_raises_input_error(value):
 @pytest.mark.parametrize("value", [None, 123, math.nan])
 def test_normalize_of_a_non_string_raises_input_error(value):
     """``normalize`` raises InputError for a non-string, like ``parse``."""
-    with pytest.raises(stdaddr.InputError):
+    with pytest.raises(stdaddr.InputError, match=r"^normalize\(\) takes a str"):
         stdaddr.normalize(value)
 
 

@@ -54,8 +54,9 @@ _PLACEHOLDER_MAX = 12
 _PARALLEL_FROM = 20_000
 
 
-def as_text(text: Any) -> str:
-    """``text`` as a str: bytes are read as UTF-8, else as GB18030 (undecodable bytes replaced)."""
+def as_text(text: Any, caller: str = "parse") -> str:
+    """``text`` as a str: bytes are read as UTF-8, else as GB18030 (undecodable bytes replaced); an
+    :class:`~stdaddr.errors.InputError` naming ``caller`` for anything else."""
     if isinstance(text, str):
         return text
     if isinstance(text, (bytes, bytearray)):
@@ -63,7 +64,7 @@ def as_text(text: Any) -> str:
             return bytes(text).decode("utf-8")
         except UnicodeDecodeError:
             return bytes(text).decode("gb18030", errors="replace")
-    raise InputError(f"parse() takes a str (or bytes), got {type(text).__name__}: {text!r:.80}")
+    raise InputError(f"{caller}() takes a str (or bytes), got {type(text).__name__}: {text!r:.80}")
 
 
 def parse(text: str) -> Address:
@@ -140,14 +141,15 @@ def clear_cache() -> None:
 def normalize(text: str) -> str:
     """The canonical form of an address: every level in order, Arabic numerals, no notes.
 
-    The canonical form is a fixed point: ``normalize(normalize(x)) == normalize(x)``. Reading the
+    Never raises for any string; raises :class:`~stdaddr.errors.InputError` for a non-string (None,
+    NaN: for a column, ``parse_many`` gives every value a result, and its ``normalized``). The canonical form is a fixed point: ``normalize(normalize(x)) == normalize(x)``. Reading the
     canonical string again can settle what the first reading left open (a compound read as a road
     once its note is gone), so the result is read again until it no longer changes.
 
     >>> normalize("浙江省温州市浙江省温州市鹿城区解放街123号(五马美食林对面)")
     '浙江省温州市鹿城区解放街123号'
     """
-    current = parse(text).normalized
+    current = parse(as_text(text, "normalize")).normalized
     seen = {current}
     # Each reading settles a part or drops a repeat (龙港镇龙港镇… loses copies round by round), so
     # the readings reach a fixed point; should they cycle, the shortest form seen is the canonical one
