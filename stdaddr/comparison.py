@@ -31,7 +31,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from stdaddr.match import same_estate
+from stdaddr.match import road_cap, same_estate
 from stdaddr.models import FIELDS, MATCH_LEVELS, Address, Comparison, FieldMatch
 
 __all__ = ["compare"]
@@ -83,7 +83,10 @@ def _field(pa: Address, pb: Address, f: str) -> FieldMatch | None:
     elif f == "road":
         from stdaddr.parsing.tail import road_number_key  # loaded with the parser, which compare has used
 
-        sim = name_similarity(road_number_key(va), road_number_key(vb))  # 鞋都1路 / 鞋都一路
+        ka, kb = road_number_key(va), road_number_key(vb)  # 鞋都1路 / 鞋都一路
+        # Two directions, numbers or parts of one road name are two roads (one written on one side
+        # only may be the same road: the pairs' annotators mostly count it so).
+        sim = min(name_similarity(ka, kb), road_cap(ka, kb, one_sided=False))
         same = sim >= _NAME_AGREE
     elif f in _NAMES:
         sim = name_similarity(va, vb)

@@ -143,6 +143,10 @@ _DIRECTION = re.compile("([东西南北中])(?:大道|大街|路|街)$")
 # A road's number in a row before its kind (鞋都一路, 纬十二路, 三号路; the parser writes Arabic numbers of
 # road names in Chinese): two numbers name two roads.
 _ORDINAL = re.compile("([零〇一二两三四五六七八九十百]+)号?(?:大道|大街|路|街|巷)$")
+# A part of a road after its kind (黄埔大道西, 一环路南三段, 人民南路四段): parts are numbered on their own.
+_ROAD_PART = re.compile(
+    "(?:大道|大街|路|街|巷)((?:[东西南北中]?[0-9零〇一二两三四五六七八九十]+|[东西南北中])段|(?<=大道)[东西南北中])$"
+)
 # A direction written on one side only (邮电路 / 邮电东路): most often another road, sometimes the
 # direction left out; it agrees, but no more than this, so the match is not sure.
 _ONE_DIRECTION = 0.7
@@ -916,6 +920,12 @@ def name_similarity(a: str, b: str) -> float:
     >>> round(name_similarity("鼓山花园", "金山花园"), 2), round(name_similarity("鸿泰花园", "泰安花园"), 2)
     (0.75, 0.5)
     """
+    part_a, part_b = _ROAD_PART.search(a), _ROAD_PART.search(b)
+    if (part_a or part_b) and (part_a and part_a.group(1)) != (part_b and part_b.group(1)):
+        # 黄埔大道西 / 黄埔大道东, 一环路南三段 / 一环路南四段: parts of one road numbered on their own.
+        whole_a = a[: part_a.start(1)] if part_a else a
+        whole_b = b[: part_b.start(1)] if part_b else b
+        return min(name_similarity(whole_a, whole_b), _OTHER_KIND if part_a and part_b else _ONE_DIRECTION)
     if a.endswith(_GENERIC_KIND) and b.endswith(_GENERIC_KIND):
         # 塘下新村小区 / 塘下新城小区: the generic word after both hides that their own kinds differ.
         short_a, short_b = a.removesuffix(_GENERIC_KIND), b.removesuffix(_GENERIC_KIND)
@@ -958,6 +968,18 @@ def _direction_cap(a: str, b: str) -> float:
     assert d is not None
     stem = directed[: d.start()]
     return _ONE_DIRECTION if plain.startswith(stem) and plain[len(stem) :] == directed[d.end(1) :] else 1.0
+
+
+def road_cap(a: str, b: str, *, one_sided: bool = True) -> float:
+    """The most two road names can agree whatever their characters: two directions (永宁东路 / 永宁西路),
+    two numbers in a row (鞋都一路 / 鞋都四路) or two parts (黄埔大道西 / 黄埔大道东) are two roads
+    (_OTHER_KIND); one written on one side only agrees at most _ONE_DIRECTION (with ``one_sided``;
+    else it does not lower the agreement)."""
+    part_a, part_b = _ROAD_PART.search(a), _ROAD_PART.search(b)
+    if (part_a or part_b) and (part_a and part_a.group(1)) != (part_b and part_b.group(1)):
+        return _OTHER_KIND if part_a and part_b else _ONE_DIRECTION if one_sided else 1.0
+    cap = min(_direction_cap(a, b), _ordinal_cap(a, b))
+    return cap if one_sided or cap < _ONE_DIRECTION else 1.0
 
 
 def _ordinal_cap(a: str, b: str) -> float:

@@ -191,6 +191,17 @@ def test_roads_numbered_in_a_row_are_different_roads():
     assert match_module.name_similarity("纬十二路", "纬十一路") < 0.6
 
 
+def test_parts_of_a_road_numbered_on_their_own_are_different_roads():
+    """黄埔大道西 and 黄埔大道东, 人民南路三段 and 人民南路四段: each part numbers its own doors."""
+    assert match_module.name_similarity("黄埔大道西", "黄埔大道东") < 0.6
+    assert match_module.name_similarity("人民南路三段", "人民南路四段") < 0.6
+    assert 0.6 <= match_module.name_similarity("黄埔大道西", "黄埔大道") < 0.9
+    roads = build_base([("h1", "广东省广州市天河区黄埔大道西100号", 113.33, 23.13)])
+    m = roads.match("广州市天河区黄埔大道东100号", score_cutoff=0.0)
+    assert m is None or m.address_id is None
+    assert roads.match("天河区黄埔大道西100号").address_id == "h1"
+
+
 def test_a_text_naming_only_divisions_matches_the_finest_one(base):
     m = base.match("鹿城区五马街道")
     assert (m.address_id, m.level, m.candidates) == (None, "town", ())

@@ -130,7 +130,9 @@ _TOKEN = re.compile(
             # a village before a road, 林山新村 a compound (settled in _community).
             rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|{COMMITTEE_WORDS}|村村?)(?:{COMMITTEE_WORDS})?"
             rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路|街|道|巷|庄|大街|大道|[东西南北中内外]{{1,2}}(?:大街|大道)|[东西南北]?{HUTONG_NUMBER}|[0-9]*(?:号楼|幢|栋)))",
-            rf"(?P<road>(?!沿街|临街|靠街)(?:(?:{_ROAD_NAME_LEXED}|街(?={_MOUTH_ROAD})|(?<=[\u4e00-\u9fff])单(?!元)){{1,10}}?(?:[0-9]{{1,3}}(?:路|街(?![道坊])|大道|巷(?![\u4e00-\u9fff]))|大道|大街|公路|路|街(?![道坊]|{_MOUTH_ROAD})|巷(?!路|街(?!口))|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水行占])道(?![路口])|{NUMBERED_HUTONG}|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道))(?:[东西南北中]段|{N}段)?)",
+            rf"(?P<road>(?!沿街|临街|靠街)(?:(?:{_ROAD_NAME_LEXED}|街(?={_MOUTH_ROAD})|(?<=[\u4e00-\u9fff])单(?!元)){{1,10}}?(?:[0-9]{{1,3}}(?:路|街(?![道坊])|大道|巷(?![\u4e00-\u9fff]))|大道|大街|公路|路|街路(?!口)|街(?![道坊]|{_MOUTH_ROAD})|巷子(?![里口])|巷(?!路|街(?!口))|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水行占])道街?(?![路口])|{NUMBERED_HUTONG}|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道))"
+            # 人民南路四段, 一环路南三段: a segment; 广州大道中, 江南大道西100号: a part of an avenue by its direction.
+            rf"(?:[东西南北中]段|[东西南北中]?{N}段|(?<=大道)[东西南北中](?![\u4e00-\u9fff]|[0-9]+(?:米|公里|M|KM)))?)",
             r"(?P<sep>,+)",
         )
     )
@@ -583,6 +585,8 @@ _VILLAGE_HEAD = re.compile(".*(?:(?<!新)村|社区)")
 # 鞋都1路, 经济开发区3号路, 纬12路: the number of a road numbered in a row, in Arabic digits.
 _ROAD_ORDINAL = re.compile(
     "(?<![0-9A-Za-z])([0-9]{1,3})(?=号?(?:大道|大街|路|街|巷)(?:[东西南北中]段|[0-9零〇一二两三四五六七八九十]+段)?$)"
+    # 人民南路4段: a segment's number too
+    "|(?<=[路街道巷东西南北中])([0-9]{1,2})(?=段$)"
 )
 
 
@@ -591,12 +595,12 @@ def road_number_key(road: str) -> str:
     roads (鞋都1路 and 鞋都一路 are one road; official names use either, 科园二路 and 6号大街, so the
     parse keeps the form written).
 
-    >>> road_number_key("鞋都1路"), road_number_key("6号大街"), road_number_key("人民路")
-    ('鞋都一路', '六号大街', '人民路')
+    >>> road_number_key("鞋都1路"), road_number_key("6号大街"), road_number_key("人民南路4段")
+    ('鞋都一路', '六号大街', '人民南路四段')
     """
     if not any(c.isdigit() for c in road):
         return road
-    return _ROAD_ORDINAL.sub(lambda m: chinese_numeral(int(m.group(1))), road)
+    return _ROAD_ORDINAL.sub(lambda m: chinese_numeral(int(m.group(1) or m.group(2))), road)
 
 
 def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
