@@ -280,9 +280,33 @@ def derive_readings(names: dict[str, str], history: list[list[str]]) -> dict[str
         # A municipality's city (上海市 3101) is named like its province and found through it.
         if name != "-" and not (len(code) == 4 and name == names.get(code[:2])):
             _add_unit(entries, code, name)
-    for row in history:
+    for row in (*history, *_former_cities(names, history)):
         _add_history(entries, names, row)
     return dict(entries)
+
+
+def _former_cities(names: dict[str, str], history: list[list[str]]) -> list[list[str]]:
+    """History rows of former prefectures (那曲地区, 铜仁地区, 襄樊市, 伊克昭盟) named as the parent of
+    former counties in the history table, each to the one current city all its counties now lie in
+    (none when they were shared out among several: 南宁地区)."""
+    members: dict[str, set[str]] = defaultdict(set)
+    for row in history:
+        level_name, _, old_code, old_parent, current = row[:5]
+        if level_name == "county" and not old_parent.isdigit() and names.get(current[:4], "-") != "-":
+            members[old_parent].add(current[:4] + "|" + old_code[:2])
+    current_names = set(names.values())
+    out = []
+    for old_name, cities in members.items():
+        mark = next((m for m in _FORMER_CITY_MARKS if old_name.endswith(m)), None)
+        if len(cities) != 1 or old_name in current_names or mark is None or len(old_name) < len(mark) + 2:
+            continue
+        city, province = next(iter(cities)).split("|")
+        out.append(["city", old_name, "", province, city, "", "", "derived: the parent of its former counties"])
+    return sorted(out)
+
+
+# What the names of former prefectures end with (县, 市辖区 and the like are no prefecture's name).
+_FORMER_CITY_MARKS = ("地区", "盟", "市", "自治州")
 
 
 def _add_unit(entries: dict[str, list[Entry]], code: str, name: str) -> None:
