@@ -301,7 +301,9 @@ def _former_cities(names: dict[str, str], history: list[list[str]]) -> list[list
         if len(cities) != 1 or old_name in current_names or mark is None or len(old_name) < len(mark) + 2:
             continue
         city, province = next(iter(cities)).split("|")
-        out.append(["city", old_name, "", province, city, "", "", "derived: the parent of its former counties"])
+        out.append(
+            ["city", old_name, "", province, city, "", "", "derived: the parent of its former counties"]
+        )
     return sorted(out)
 
 

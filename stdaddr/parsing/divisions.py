@@ -10,7 +10,7 @@ Equal best chains that end in different units make the result ambiguous (朝阳�
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -688,7 +688,9 @@ def extend(text: str, hits: list[Hit], chain: Chain) -> Reading:
     if not chain.hits:
         return Reading(chain, (), 0)
     taken = [(h.start, h.end) for h in chain.hits]
-    starts = {h.start for h in hits}
+    starts: dict[int, list[Hit]] = {}
+    for h in hits:
+        starts.setdefault(h.start, []).append(h)
     chain_hits = list(chain.hits)
     repeats: list[Hit] = []
     frontier = chain.hits[-1].end
@@ -701,7 +703,7 @@ def extend(text: str, hits: list[Hit], chain: Chain) -> Reading:
         if (
             contiguous
             and (entry.kind == SHORT or (entry.kind == HISTORIC and not h.key.endswith(LEVEL_MARKS)))
-            and h.end not in starts
+            and not _chain_goes_on(starts.get(h.end, ()), h, code)
             and _CJK_CHAR.match(text, h.end)
             and (not road_ahead(text, h.end) or _community_opens(text, h, code))
         ):
@@ -728,6 +730,18 @@ def extend(text: str, hits: list[Hit], chain: Chain) -> Reading:
     ):
         frontier += 1  # 温州市区: the city's urban area, no county
     return Reading(Chain(tuple(chain_hits), chain.score), tuple(repeats), frontier)
+
+
+def _chain_goes_on(hits: Iterable[Hit], short: Hit, code: str) -> bool:
+    """Whether the short name ``short`` of a unit of the chain repeats it rather than opening a longer
+    name, given the ``hits`` right after it: for a town's short name, one of them must name a unit of
+    the chain's county or above (鹿城|五马街道); a place elsewhere (塘下镇|塘下|新城: 新城 names towns of
+    other counties) does not make it a repeat, as it may open a compound (塘下新城). Short names of
+    counties and above repeat before any name."""
+    if short.entry.level < 3:
+        return any(True for _ in hits)
+    county = code[:6]
+    return any(h.entry.under(county) or code.startswith(h.entry.code) for h in hits)
 
 
 # The longest community name looked up where a short name of the chain opens one.
