@@ -556,6 +556,12 @@ def _query(t: _Tables, address: Address) -> _Query | None:
         if village is not None:
             # 东洋村 for 东垟村, 苏旅村 for 苏吕村: a village the base lacks by name, one of the same sound.
             values["community"], ids["community"] = t.vocab["community"][village], village
+    if "group" in values and "poi" in values and "road" not in values and "community" not in values:
+        village = _village_of_group(t, values["poi"], scope)
+        if village is not None:
+            # 塘下上金二组11号: a village written without 村 before its group, read as a compound.
+            values["community"], ids["community"] = t.vocab["community"][village], village
+            del values["poi"], ids["poi"]
     if "road" not in values and "poi" not in values:
         _old_village(t, values, ids, scope)
         _rescue(t, address, values, ids, scope)
@@ -1015,6 +1021,17 @@ def _village_of_sound(t: _Tables, name: str, scope: tuple[str, int] | None) -> i
         and (column, scope[1]) in where.get(v, ())
     ]
     return found[0] if len(found) == 1 else None
+
+
+def _village_of_group(t: _Tables, name: str, scope: tuple[str, int] | None) -> int | None:
+    """The community of the base in the text's town (or county) that ``name``, written before a villager
+    group, names with 村 added (上金 for 上金村), or None."""
+    village = t.ids["community"].get(name + "村")
+    if scope is None or village is None:
+        return None
+    if t.villages is None:
+        t.villages = _villages(t)
+    return village if (COLUMN_INDEX[scope[0]], scope[1]) in t.villages[1].get(village, ()) else None
 
 
 def _villages(t: _Tables) -> tuple[dict[str, list[int]], dict[int, set[tuple[int, int]]]]:

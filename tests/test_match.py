@@ -685,6 +685,17 @@ def test_a_community_of_a_county_without_towns_named_alone_is_that_community():
         assert m is not None and (m.level, m.standard) == ("community", "浙江省温州市龙港市中段社区"), query
 
 
+@pytest.mark.parametrize("query", ["塘下上金二组11号", "瑞安市塘下镇上金2组11号", "篁社村1组4号"])
+def test_a_village_written_without_its_mark_or_with_社_before_its_group_is_that_village(query):
+    rows = [
+        ("s11", "浙江省温州市瑞安市塘下镇上金村2组11号", 120.6, 27.8),
+        ("h4", "浙江省温州市瑞安市马屿镇篁社村1组4号", 120.5, 27.7),
+        ("x11", "浙江省温州市瑞安市塘下镇下金村2组11号", 120.61, 27.81),
+    ]
+    m = _base_of(rows).match(query)
+    assert m is not None and m.address_id == ("h4" if "篁社" in query else "s11")
+
+
 def test_a_village_the_base_lacks_named_alone_is_its_town():
     m = _base_of([("b5", "浙江省温州市乐清市北白象镇大桥村大桥路5号", 120.96, 28.06)]).match("北白象镇小桥村")
     assert m is not None and (m.level, m.standard) == ("town", "浙江省温州市乐清市北白象镇")

@@ -333,6 +333,17 @@ def _token(st: _State, m: re.Match[str]) -> None:
     elif kind == "group":
         if st.last == ORDER["poi"] and not st.fields & {"road", "house_number"}:
             st.last = ORDER["community"]  # 岱岭大厝基一组: a natural village, then its group
+            last = st.pieces[-1]
+            if (
+                last.field == "poi"
+                and last.end == s
+                and _VILLAGE_BEFORE_GROUP.search(last.value)
+                and "community" not in st.fields
+            ):
+                # 篁社村1组: a village (its name holds 社, so the lexer did not read it as one) and its group.
+                st.pieces[-1] = Piece("community", last.start, last.end, last.value)
+                st.fields.discard("poi")
+                st.fields.add("community")
         i = _G["group"]
         if not st.put("group", s, e, _num(g(i + 1) or g(i + 2)) + "组"):
             if g(i + 2):
@@ -781,6 +792,8 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
 
 
 _BUILDING_NAME = re.compile("(?:大厦|大楼|广场|中心|公寓)$")
+# A village's name before its group: two characters or more, then 村 (not 新村, a compound's kind).
+_VILLAGE_BEFORE_GROUP = re.compile("[\u4e00-\u9fff]{2,}(?<!新)村$")
 # A person's name beside a phone number: two or three characters with no word of a place.
 _PERSON = re.compile("[\u4e00-\u9fff]{2,3}")
 _PLACE_END = re.compile("[苑园城楼店厂村馆院场庭居府湾阁轩墅寓厦所站局司行社部处室队组号幢栋层]$")
