@@ -59,6 +59,11 @@ _NAME_GOES_ON = re.compile(
 # the full name, 永嘉县|花苑, the county stays); a town's short name there is mostly the town (转塘|家园).
 # Tested with str.startswith (words, no pattern).
 _COMPOUND_KINDS = tuple("花苑 公寓 家园 名苑 雅苑 佳苑 嘉园 华庭 华府 山庄 公馆 名邸".split())  # noqa: SIM905 - one string reads better
+# What the road-like words of _NAME_GOES_ON end with.
+_ROAD_WORDS = ("路", "街", "道", "巷", "弄", "胡同", "桥", "公路", "隧道", "高速", "环线", "条")
+# Words after a name that make it a place's name even before a road (宣武门|外大街, 象山港|东路, 虹桥机场|迎宾路).
+_PLACE_WORDS = ("门", "港", "机场", "中心", "码头")
+_AREA_AHEAD = re.compile("[\u4e00-\u9fff]{1,3}?(?:城|中心|广场|市场|公园|园区)(?![路街巷道])")
 # After an official name only a road suffix makes it part of a longer name (中山市|路 is rare, 中山|路 is not).
 _FULL_NAME_GOES_ON = re.compile(r"[一二三四五六七八九十东西南北中]?(?:路|街(?!道|办)|大道|大街|巷|胡同)")
 # A county town's main street named by its direction alone (蠡县|东大街, 宁乡市|大街, 碑林区|南大街): no road is
@@ -345,7 +350,17 @@ def find_hits(text: str) -> list[Hit]:
         # 鄞州|经济开发区, 清港|工业区: a zone named after a place, read as a zone by the tail.
         zone = text[end : end + 1] in _ZONE_OPENINGS and ZONE.match(text, end) is not None
         # 台州市|路桥区: a name right before another name does not go on into a road.
-        goes_on_short = end not in starts and _NAME_GOES_ON.match(text, end) is not None
+        goes_on = _NAME_GOES_ON.match(text, end) if end not in starts else None
+        # 天河|体育西路: a word that would go on (天河体育中心) opens a road with a name of its own instead.
+        # Not for a name of several units (中山|公园路, 海城|广场路: roads named so are common), nor before
+        # an area (广州|大学城外环西路).
+        goes_on_short = goes_on is not None and (
+            goes_on.group().endswith(_ROAD_WORDS)
+            or goes_on.group().startswith(_PLACE_WORDS)
+            or len({e.code for e in entries}) > 1
+            or _AREA_AHEAD.match(text, end) is not None
+            or not road_read_at(text, end)
+        )
         opens = bool(opening) and (index, start, end) in opening  # mostly empty: no tuple built then
         if leading is not None and leading[0] == (index, start, end):
             goes_on_short = False  # 水头|康乐路: the road is no part of the town's name
