@@ -511,8 +511,11 @@ def _match_parsed(
         return None
     rows = _block(t, q)
     if rows is None:
-        zone = zone_of(address) if _zone_alone(address, q.values) else None
-        return _division_match(base, q, cutoff, None if zone is None else _ZONE_IN_TOWN.format(zone))
+        if _zone_alone(address, q.values) and (zone := zone_of(address)) is not None:
+            return _division_match(base, q, cutoff, _ZONE_IN_TOWN.format(zone))
+        if address.poi is not None and "poi" not in q.values:
+            return _division_match(base, q, cutoff, _PLACE_IN_VILLAGE.format(address.poi))
+        return _division_match(base, q, cutoff)
     scores = field_scores(base, q, rows)
     if scores is None:
         return None
@@ -575,12 +578,19 @@ def _query(t: _Tables, address: Address) -> _Query | None:
                 ids[other] = t.ids[other].get(values[other], -1)
                 del ids[f], found[f]
                 found[other] = alt
-    if found and not any(found.values()) and not ("group" in values and ids.get("community", -1) >= 0):
-        if not _zone_alone(address, values):
+    in_village = ids.get("community", -1) >= 0
+    village_door = in_village and ("group" in values or ("house_number" in values and "road" not in values))
+    if found and not any(found.values()) and not village_door:
+        if _zone_alone(address, values):
+            # 北白象镇北白象工业区: a zone the base numbers no door of (its records lie on its roads) is a
+            # part of the town, which is the answer.
+            del values["road"], ids["road"], found["road"]
+        elif in_village and "road" not in values and "house_number" not in values:
+            # 纸源村桥头, 杏南村大榕树下: a place in the village the base does not list; the village is
+            # the answer.
+            del values["poi"], ids["poi"], found["poi"]
+        else:
             return None  # the text names a road or compound that the base does not have, and no village door
-        # 北白象镇北白象工业区: a zone the base numbers no door of (its records lie on its roads) is a part
-        # of the town, which is the answer.
-        del values["road"], ids["road"], found["road"]
     columns, names_of, extra, cols = _layout(tuple(c in values for c in _LAYOUT_KEYS))
     vector = tuple(ids.get(c, _LACKS) for c in names_of)
     asks = tuple(v != _LACKS for v in vector)
@@ -1230,6 +1240,7 @@ _COMPOUND_EVIDENCE = (
     *((k, _WEIGHT[k] * _FINER_FOR_COMPOUND, False) for k in _SUPPORT),
 )
 _TOWN_K = COMPARED.index("town")
+_PLACE_IN_VILLAGE = "the place {} lies in it (the base does not list it)"
 _ZONE_IN_TOWN = "the zone {} lies in it (the base has no door of the zone itself)"
 _OTHER_TOWN = "the records that agree on the finer levels lie in another town than the input names"
 # A match at the main door of a sub-door the base lacks (23-1号, 23号附1 -> 23号) scores at most this.
@@ -2125,8 +2136,22 @@ def _division_match(base: AddressBase, q: _Query, cutoff: float, why: str | None
         y=None if math.isnan(y) else y,
         ambiguous=False,
         candidates=(),
-        explanation=f"{MATCH_LEVELS[level]} level: {why or 'the input names no road, compound or village group'}",
+        explanation=f"{MATCH_LEVELS[level]} level: {why or _why_division(q.address, level)}",
     )
+
+
+def _why_division(address: Address, level: int) -> str:
+    """Why a text matched only its divisions, down to ``level``: it names nothing finer, or what it
+    names the base lacks."""
+    named = _FINE_NAMED if level >= _COMMUNITY_LEVEL else ("community", *_FINE_NAMED)
+    finer = [v for f in named if (v := getattr(address, f)) is not None]
+    if not finer:
+        return "the input names no road, compound or village group"
+    return f"the base has no record of {''.join(finer)} there"
+
+
+# The fields below the divisions, as the explanation of a division match names them.
+_FINE_NAMED = ("group", "road", "house_number", "poi", "building", "unit", "floor", "room")
 
 
 def _named_community(base: AddressBase, q: _Query, place: dict[int, int]) -> NDArray[np.int32]:

@@ -696,6 +696,29 @@ def test_a_village_written_without_its_mark_or_with_社_before_its_group_is_that
     assert m is not None and m.address_id == ("h4" if "篁社" in query else "s11")
 
 
+@pytest.mark.parametrize(
+    ("query", "expected", "level"),
+    [
+        ("泽雅镇纸源村19号门口", "z19", "house_number"),  # a remark after a village door
+        ("泽雅镇纸源村19号出租房", "z19", "house_number"),
+        ("来电人反映泽雅镇纸源村19号旁边山体滑坡", "z19", "house_number"),
+        ("泽雅镇纸源村桥头", None, "community"),  # a landmark in the village the base does not list
+    ],
+)
+def test_a_place_the_base_lacks_in_a_village_leaves_the_village_door_or_the_village(query, expected, level):
+    rows = [
+        ("z19", "浙江省温州市瓯海区泽雅镇纸源村19号", 120.5, 28.0),
+        ("z5", "浙江省温州市瓯海区泽雅镇纸源村5号", 120.5, 28.0),
+    ]
+    m = _base_of(rows).match(query)
+    assert m is not None and (m.address_id, m.level) == (expected, level)
+
+
+def test_a_division_match_says_what_the_base_lacks():
+    m = _base_of([("z19", "浙江省温州市瓯海区泽雅镇纸源村19号", 120.5, 28.0)]).match("泽雅镇纸源村20号")
+    assert m is not None and m.level == "community" and "20号" in m.explanation
+
+
 def test_a_village_the_base_lacks_named_alone_is_its_town():
     m = _base_of([("b5", "浙江省温州市乐清市北白象镇大桥村大桥路5号", 120.96, 28.06)]).match("北白象镇小桥村")
     assert m is not None and (m.level, m.standard) == ("town", "浙江省温州市乐清市北白象镇")

@@ -42,7 +42,7 @@ __all__ = [
 
 # Text right after a name that makes the name part of a longer one (四川|北路, 西湖|路, 温州|大学).
 _NAME_GOES_ON = re.compile(
-    r"[\u4e00-\u9fff]?(?:路|街(?!道|办)|大道|大街|巷|弄|胡同|桥|公路|隧道|高速|环线)|里(?!村)|村(?!委|民)|社区|居委会"
+    r"[\u4e00-\u9fff]?(?:路|街(?!道|办|[\u4e00-\u9fff]?村)|大道|大街|巷|弄|胡同|桥|公路|隧道|高速|环线)|里(?!村)|村(?!委|民)|社区|居委会"
     # 宣武|门西大街: a city gate's name; 马场|道: a road named 道 (not 街道).
     r"|门(?:[东西南北内外]|大街|路|桥)|道(?![路口班])"
     # 中山|东三路, 人民|西二路, 滨海|三道: a numbered road named after the name.
@@ -65,7 +65,10 @@ _ROAD_WORDS = ("路", "街", "道", "巷", "弄", "胡同", "桥", "公路", "�
 _PLACE_WORDS = ("门", "港", "机场", "中心", "码头")
 _AREA_AHEAD = re.compile("[\u4e00-\u9fff]{1,3}?(?:城|中心|广场|市场|公园|园区)(?![路街巷道])")
 # After an official name only a road suffix makes it part of a longer name (中山市|路 is rare, 中山|路 is not).
-_FULL_NAME_GOES_ON = re.compile(r"[一二三四五六七八九十东西南北中]?(?:路|街(?!道|办)|大道|大街|巷|胡同)")
+# 珊溪镇|街头村, 虹桥镇|西街村: a village named with 街 is no street.
+_FULL_NAME_GOES_ON = re.compile(
+    r"[一二三四五六七八九十东西南北中]?(?:路|街(?!道|办|[\u4e00-\u9fff]?村)|大道|大街|巷|胡同)"
+)
 # A county town's main street named by its direction alone (蠡县|东大街, 宁乡市|大街, 碑林区|南大街): no road is
 # named after a whole county, so after a county's official name such a street is the road, not the name's end.
 _COUNTY_MAIN_STREET = re.compile(r"[东西南北中]{0,2}(?:大街|街)(?!道|办)")
