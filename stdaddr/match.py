@@ -119,7 +119,8 @@ _NAME_AGREE = 0.6
 _SWAP_SIMILARITY = 0.9
 # The kind a road or compound name ends with (the longest ending wins: 名苑 before 苑).
 _KIND = re.compile(
-    "(?:大道|大街|公路|路|街|巷|弄|胡同|小区|花园|家园|名苑|嘉园|华庭|公馆|新村|大厦|广场|公寓|山庄|别墅|苑|园|庭|城|村)$"
+    "(?:大道|大街|公路|路|街|巷|弄|胡同|小区|花园|家园|名苑|嘉园|华庭|公馆|新村|大厦|广场|公寓|山庄|别墅|"
+    "中学|小学|幼儿园|大学|学院|医院|卫生院|苑|园|庭|城|村)$"
 )
 # Names of different kinds score at most this (below _NAME_AGREE).
 _OTHER_KIND = 0.5
@@ -451,8 +452,9 @@ def _division_of_the_base(base: AddressBase, address: Address) -> Address | None
 
 
 def _town_of_the_base(base: AddressBase, address: Address) -> Address | None:
-    """The address with its leading division read as the one town of the base that name fits, when the
-    divisions read lie outside every record of the base; None otherwise."""
+    """The address with its leading division read as the one town of the base that name fits (永兴, read
+    as a town of 西沙群岛, is 永兴街道 of the base), or a leading village as the base's village of that
+    name, when the divisions read lie outside every record of the base; None otherwise."""
     outside = address.county_code or address.city_code
     if outside is None or address.ambiguous:
         return None
@@ -460,11 +462,21 @@ def _town_of_the_base(base: AddressBase, address: Address) -> Address | None:
     if any(c.startswith(outside) for c in counties):
         return None  # the base has records there: the reading stands
     lead = next((c for c in address.components if c.field != "extra"), None)
-    if lead is None or lead.field not in ("province", "city", "county") or lead.code is None:
+    if lead is None or lead.field not in ("province", "city", "county", "town", "community"):
+        return None
+    if (lead.code if lead.field != "community" else address.community_code) is None:
         return None
     from stdaddr import gazetteer
     from stdaddr.parsing.assemble import _levels
 
+    fields: dict[str, Any] = {f: None for f in DIVISION_FIELDS}
+    fields.update({f"{f}_code": None for f in DIVISION_FIELDS})
+    if lead.field == "community":
+        # 楠溪村4号, read as the one 楠溪村 of the divisions (in 湖南): the base's village of that name.
+        if address.community is None or address.community not in _tables(base).ids["community"]:
+            return None
+        fields["community"] = address.community
+        return dataclasses.replace(address, **fields, ambiguous=False, candidates=(), inferred=frozenset())
     towns = {
         e.code
         for e in gazetteer.load().lookup(clean(lead.text)[0])
@@ -473,10 +485,10 @@ def _town_of_the_base(base: AddressBase, address: Address) -> Address | None:
     if len(towns) != 1:
         return None
     code = towns.pop()
-    fields: dict[str, Any] = {f: None for f in DIVISION_FIELDS}
-    fields.update({f"{f}_code": None for f in DIVISION_FIELDS})
     for level, name, c in _levels(code):
         fields[level], fields[f"{level}_code"] = name, c
+    if lead.field == "town" and address.community is not None:
+        fields["community"] = address.community  # its code, if any, was of the other town's village
     return dataclasses.replace(address, **fields, ambiguous=False, candidates=())
 
 
@@ -964,6 +976,8 @@ def name_similarity(a: str, b: str) -> float:
         return min(ratio, _OTHER_KIND)
     if ratio > _OTHER_KIND and (kind_a or kind_b):
         ratio = min(ratio, _direction_cap(a, b), _ordinal_cap(a, b))
+    if ratio > _OTHER_KIND and len(a) == len(b) and _numbers_differ(a, b):
+        return _OTHER_KIND  # 第一医院 / 第二医院, 阳光花园一期 / 二期: numbered in a row, not misspelt
     if ratio < _SWAP_SIMILARITY and len(a) == len(b) and sorted(a) == sorted(b):
         return _SWAP_SIMILARITY
     return ratio
@@ -984,6 +998,15 @@ def _direction_cap(a: str, b: str) -> float:
     assert d is not None
     stem = directed[: d.start()]
     return _ONE_DIRECTION if plain.startswith(stem) and plain[len(stem) :] == directed[d.end(1) :] else 1.0
+
+
+def _numbers_differ(a: str, b: str) -> bool:
+    """Whether two names of one length differ only in numerals (第一医院 / 第二医院)."""
+    differ = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    return bool(differ) and all(x in _NUMERAL_CHARS and y in _NUMERAL_CHARS for x, y in differ)
+
+
+_NUMERAL_CHARS = frozenset("零〇一二两三四五六七八九十百0123456789")
 
 
 def road_cap(a: str, b: str, *, one_sided: bool = True) -> float:
@@ -1190,12 +1213,18 @@ def _block(t: _Tables, q: _Query) -> NDArray[np.int32] | None:
                 parts.append(g["poi_building"].rows(key))
     community = q.ids.get("community", -1)
     group_id = q.ids.get("group", -1)
+    in_group = False
     if community >= 0 and group_id >= 0:
-        parts.append(g["community_group"].rows(community * t.sizes["group"] + group_id))
+        rows = g["community_group"].rows(community * t.sizes["group"] + group_id)
+        parts.append(rows)
+        in_group = bool(len(rows))
     if hn >= 0 and not doors:
         # 纸源村19号, 某某大厦12号: a door of the village or compound itself, with no road.
         n_hn = t.sizes["house_number"]
-        if community >= 0:
+        if community >= 0 and not in_group:
+            # Not when the text names a group of the base: its doors are among the group's, and the
+            # village's other doors are of natural villages numbering their own (苏吕村2组9号 is no
+            # 苏吕村下垟自然村9号).
             parts.append(t.community_door.rows(community * n_hn + hn))
         for p in q.pois:
             parts.append(t.poi_door.rows(p * n_hn + hn))

@@ -719,6 +719,40 @@ def test_a_division_match_says_what_the_base_lacks():
     assert m is not None and m.level == "community" and "20号" in m.explanation
 
 
+def test_a_group_the_base_has_does_not_take_a_natural_village_door_of_that_number():
+    """苏吕村2组9号: group 2 has no door 9; 下垟自然村9号 numbers its own doors and is another place."""
+    rows = [
+        ("a6", "浙江省温州市乐清市柳市镇苏吕村2组6号", 120.9, 28.0),
+        ("n9", "浙江省温州市乐清市柳市镇苏吕村下垟自然村9号", 120.91, 28.01),
+    ]
+    built = _base_of(rows)
+    m = built.match("柳市镇苏吕村2组9号")
+    assert m is not None and m.address_id is None and m.level == "community"
+    assert built.match("柳市镇苏吕村下垟9号").address_id == "n9"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("永兴沙园村26号", "s26"),  # 永兴: a town of 西沙群岛 too; the base's is 永兴街道
+        ("楠溪村4号", "n4"),  # the one 楠溪村 of the divisions is in 湖南; the base has its own
+    ],
+)
+def test_a_leading_town_or_village_read_as_one_elsewhere_is_the_base_s(query, expected):
+    rows = [
+        ("s26", "浙江省温州市龙湾区永兴街道沙园村26号", 120.8, 27.9),
+        ("n4", "浙江省温州市永嘉县岩头镇楠溪村4号", 120.7, 28.3),
+    ]
+    m = _base_of(rows).match(query)
+    assert m is not None and m.address_id == expected
+
+
+def test_schools_of_two_kinds_or_numbers_are_different_places():
+    for a, b in (("苏吕中学", "苏吕小学"), ("第一医院", "第二医院"), ("阳光花园一期", "阳光花园二期")):
+        assert match_module.name_similarity(a, b) < 0.6, (a, b)
+    assert match_module.name_similarity("温州二中", "温州市第二中学") >= 0.9
+
+
 def test_a_village_the_base_lacks_named_alone_is_its_town():
     m = _base_of([("b5", "浙江省温州市乐清市北白象镇大桥村大桥路5号", 120.96, 28.06)]).match("北白象镇小桥村")
     assert m is not None and (m.level, m.standard) == ("town", "浙江省温州市乐清市北白象镇")
