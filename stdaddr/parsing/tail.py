@@ -49,7 +49,7 @@ _ROAD_NAME = "[^\x00-\u4dff\ua000-\U0010ffff路街巷弄号幢栋单室层组]"
 _TOWN_NAME = "[^\x00-\u4dff\ua000-\U0010ffff路街巷弄号幢栋单室层组社镇乡]"
 # In the lexer, 乡 may be inside a town's name (良乡镇) and 巷 inside a road's (杨巷路): the marks that end
 # those names refuse them where the name goes on (乡(?!镇), 巷(?!路)), and the lazy match then extends.
-_TOWN_NAME_LEXED = "[^\x00-\u4dff\ua000-\U0010ffff路街巷弄号幢栋单室层组社镇]"
+_TOWN_NAME_LEXED = "[^\x00-\u4dff\ua000-\U0010ffff路街巷弄号幢栋单室层组镇]"
 _ROAD_NAME_LEXED = "[^\x00-\u4dff\ua000-\U0010ffff路街弄号幢栋单室层组]"
 # Words that end a zone's name, for the lexer here and the division finder (divisions.ZONE); no word
 # is a prefix of another that starts at the same character, so their order does not matter.
