@@ -68,6 +68,11 @@ def _longest_by_opening(parent: str) -> dict[str, int]:
     return out
 
 
+# A community's short name that is a road's (宽巷子 of 宽巷子社区), and a door number after it.
+_ROAD_NAMED = re.compile("(?:巷子|路|街|巷|弄|胡同)$")
+_DOOR = re.compile("[0-9]+号")
+
+
 def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
     longest = min(_MAX_NAME, _longest_by_opening(parent).get(text[pos : pos + 2], 0))
     if not longest:
@@ -95,6 +100,14 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
         )
         if entry.kind != FULL and not written and (goes_on or _HUTONG_NAME.search(text, pos, end)):
             continue
+        if (
+            entry.kind != FULL
+            and not written
+            and _ROAD_NAMED.search(text, pos, end)
+            and _DOOR.match(text, end)
+        ):
+            continue  # 宽巷子11号: the lane a community is named after, with a door on it
+
         return match_end(COMMITTEE, text, end), entry.code  # 墨池社区居委会: the committee's name
     return None
 

@@ -673,6 +673,8 @@ def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
     ):
         # 永强大道机场路口: the junction with another road, which crosses the address's road.
         st.pieces.append(Piece("road", s, e, raw, repeated=True))
+    elif raw in _STREET_PARTS and st.pieces and st.pieces[-1].field == "road" and st.pieces[-1].end == s:
+        st.extra(s, e, raw)  # 中山路步行街: the pedestrian part of the road before it
     elif st.last == ORDER["road"] and st.pieces and st.pieces[-1].field == "road" and st.pieces[-1].end == s:
         # 人民路中山巷12号: the number belongs to the lane written last, which becomes the road;
         # both stay road components.
@@ -795,6 +797,8 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
 
 
 _BUILDING_NAME = re.compile("(?:大厦|大楼|广场|中心|公寓)$")
+# Words for a stretch of the road before them, not roads of their own.
+_STREET_PARTS = frozenset(("步行街", "商业步行街"))
 # A village's name before its group: two characters or more, then 村 (not 新村, a compound's kind).
 _VILLAGE_BEFORE_GROUP = re.compile("[\u4e00-\u9fff]{2,}(?<!新)村$")
 # A person's name beside a phone number: two or three characters with no word of a place.
