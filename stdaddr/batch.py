@@ -40,6 +40,7 @@ from stdaddr.io import (
     check_output_encoding,
     column_index,
     open_table,
+    output_lock,
     replace_atomically,
 )
 from stdaddr.io import output_format as format_of
@@ -315,65 +316,68 @@ def geocode_file(
     out_crs = base.crs if crs is None else parse_crs(crs)
     cutoff = _check_options(score_cutoff, chunk_rows, max_record_lines)
     n_workers = default_workers(workers)
-    reader = open_table(src, encoding=encoding, sheet=sheet, max_record_lines=max_record_lines)
-    run = None
-    try:
-        address = _address_column(reader, column, src)
-        column = reader.columns[address]
-        names = _output_names(reader.columns, fmt)
-        fingerprint = _fingerprint(
-            src,
-            reader,
-            column,
-            base,
-            grid,
-            out_crs,
-            fmt,
-            output_encoding,
-            score_cutoff,
-            chunk_rows,
-            max_record_lines,
+    with output_lock(dst):  # a second run on the same output is refused
+        reader = open_table(src, encoding=encoding, sheet=sheet, max_record_lines=max_record_lines)
+        run = None
+        try:
+            address = _address_column(reader, column, src)
+            column = reader.columns[address]
+            names = _output_names(reader.columns, fmt)
+            fingerprint = _fingerprint(
+                src,
+                reader,
+                column,
+                base,
+                grid,
+                out_crs,
+                fmt,
+                output_encoding,
+                score_cutoff,
+                chunk_rows,
+                max_record_lines,
+            )
+            run = _Run(reader, names, _sink(dst, fmt, names, out_crs, output_encoding), fingerprint)
+            resumed_at = run.resume() if resume else None
+            if resumed_at is None:
+                run.start()
+            job = _Job(base, grid, out_crs, cutoff)
+            for chunk, results in _geocoded(reader, run.position, chunk_rows, address, job, n_workers):
+                run.write(chunk, results)
+                if progress is not None:
+                    progress(Progress(_done(reader, chunk.end), reader.total, reader.unit, run.rows))
+            run.finish()
+        finally:
+            reader.close()
+            if run is not None:
+                run.close()
+        elapsed = time.perf_counter() - started
+        summary = BatchSummary(
+            input=str(src),
+            output=str(dst),
+            input_format=reader.format,
+            output_format=fmt,
+            encoding=reader.encoding,
+            column=column,
+            rows=run.rows,
+            statuses={s: run.statuses.get(s, 0) for s in ROW_STATUSES},
+            levels={lv: run.levels[lv] for lv in reversed(MATCH_LEVELS) if run.levels.get(lv)},
+            reasons=run.top_reasons(),
+            examples={
+                s: [(line, r) for line, r in run.examples[s]] for s in ROW_STATUSES if s in run.examples
+            },
+            base=f"{len(base):,} records, {base.crs}",
+            grid=None if grid is None else f"{len(grid):,} cells, {grid.crs}",
+            crs=out_crs,
+            workers=n_workers,
+            chunks=run.chunks,
+            resumed_at_row=resumed_at,
+            elapsed_s=round(elapsed, 3),
+            rows_per_s=round((run.rows - (resumed_at or 0)) / elapsed, 1) if elapsed > 0 else 0.0,
+            summary_path=str(dst.with_name(dst.name + ".summary.json")),
         )
-        run = _Run(reader, names, _sink(dst, fmt, names, out_crs, output_encoding), fingerprint)
-        resumed_at = run.resume() if resume else None
-        if resumed_at is None:
-            run.start()
-        job = _Job(base, grid, out_crs, cutoff)
-        for chunk, results in _geocoded(reader, run.position, chunk_rows, address, job, n_workers):
-            run.write(chunk, results)
-            if progress is not None:
-                progress(Progress(_done(reader, chunk.end), reader.total, reader.unit, run.rows))
-        run.finish()
-    finally:
-        reader.close()
-        if run is not None:
-            run.close()
-    elapsed = time.perf_counter() - started
-    summary = BatchSummary(
-        input=str(src),
-        output=str(dst),
-        input_format=reader.format,
-        output_format=fmt,
-        encoding=reader.encoding,
-        column=column,
-        rows=run.rows,
-        statuses={s: run.statuses.get(s, 0) for s in ROW_STATUSES},
-        levels={lv: run.levels[lv] for lv in reversed(MATCH_LEVELS) if run.levels.get(lv)},
-        reasons=run.top_reasons(),
-        examples={s: [(line, r) for line, r in run.examples[s]] for s in ROW_STATUSES if s in run.examples},
-        base=f"{len(base):,} records, {base.crs}",
-        grid=None if grid is None else f"{len(grid):,} cells, {grid.crs}",
-        crs=out_crs,
-        workers=n_workers,
-        chunks=run.chunks,
-        resumed_at_row=resumed_at,
-        elapsed_s=round(elapsed, 3),
-        rows_per_s=round((run.rows - (resumed_at or 0)) / elapsed, 1) if elapsed > 0 else 0.0,
-        summary_path=str(dst.with_name(dst.name + ".summary.json")),
-    )
-    text = json.dumps(summary.to_dict(), ensure_ascii=False, indent=2) + "\n"
-    replace_atomically(dst.with_name(dst.name + ".summary.json"), text.encode("utf-8"))
-    return summary
+        text = json.dumps(summary.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        replace_atomically(dst.with_name(dst.name + ".summary.json"), text.encode("utf-8"))
+        return summary
 
 
 def check_output(
@@ -401,6 +405,7 @@ _CJK = re.compile("[\u3400-\u9fff]")
 _ADDRESS_HEADER = re.compile("地址|住址|坐落|场所|地点|位置|addr", re.IGNORECASE)
 # Values sampled per column, the least share of address points the best column must reach, and how far
 # ahead of the next it must be unless only it has an address header.
+_DETECT_MAX_ROWS = 5_000
 _DETECT_ROWS = 200
 _DETECT_MIN = 0.4
 _DETECT_MARGIN = 0.1
@@ -409,7 +414,7 @@ _DETECT_MARGIN = 0.1
 def detect_address_column(reader: TableReader, what: str = "the input") -> int:
     """The position of the address column of a table when none is named.
 
-    Each column's first 200 non-empty values (from the first 200 rows) are parsed; a value earns a
+    Each column's first 200 non-empty values (read from at most the first 5,000 rows) are parsed; a value earns a
     point for a division (province to community) and one for a place below it (a road, door, village
     group, building or room), so addresses score near 2 and company names (温州市某某有限公司) near 1.
     The best column must average at least 0.8 and lead the next by 0.2, unless it is the only one of
@@ -422,15 +427,14 @@ def detect_address_column(reader: TableReader, what: str = "the input") -> int:
 
     if len(reader.columns) == 1:
         return 0
-    chunk = reader.read(reader.start, _DETECT_ROWS)
-    rows = chunk.rows if chunk is not None else []
+    rows = _sample_rows(reader)
     if not rows:  # a header alone: its names are all there is to go by
         named = [j for j, name in enumerate(reader.columns) if _ADDRESS_HEADER.search(name)]
         if len(named) == 1:
             return named[0]
     scores = []
     for j in range(len(reader.columns)):
-        values = [v for row in rows if (v := row[j].strip())]
+        values = [v for row in rows if (v := row[j].strip())][:_DETECT_ROWS]
         if not values or sum(_CJK.search(v) is not None for v in values) < len(values) / 2:
             scores.append(0.0)
             continue
@@ -457,6 +461,24 @@ def detect_address_column(reader: TableReader, what: str = "the input") -> int:
             )
         return named[0]
     return ranked[0]
+
+
+def _sample_rows(reader: TableReader) -> list[list[str]]:
+    """The first rows of a table, until every column has _DETECT_ROWS non-empty values or
+    _DETECT_MAX_ROWS rows are read (a column empty in its first rows: 事发地址 filled from row 300 on)."""
+    rows: list[list[str]] = []
+    filled = [0] * len(reader.columns)
+    position = reader.start
+    while len(rows) < _DETECT_MAX_ROWS and min(filled) < _DETECT_ROWS:
+        chunk = reader.read(position, _DETECT_ROWS)
+        if chunk is None or not chunk.rows:
+            break
+        rows.extend(chunk.rows)
+        position = chunk.end
+        for row in chunk.rows:
+            for j, v in enumerate(row[: len(filled)]):
+                filled[j] += bool(v.strip())
+    return rows
 
 
 def _address_column(reader: TableReader, column: str | None, src: Path) -> int:
@@ -774,8 +796,15 @@ def _arrow_table(names: list[str], rows: list[list[str]], results: list[tuple[An
     width = len(names) - len(RESULT_COLUMNS)
     arrays = [pa.array([row[j] for row in rows], pa.string()) for j in range(width)]
     for j, name in enumerate(RESULT_COLUMNS):
-        kind = pa.float64() if name in ("score", "x", "y") else pa.string()
-        arrays.append(pa.array([r[j] for r in results], kind))
+        if name in ("x", "y"):
+            # Rounded as the CSV writes them: 7 decimals in degrees, 3 in metres.
+            values = [
+                None if r[j] is None else round(r[j], 7 if r[_CRS] in _GEOGRAPHIC else 3) for r in results
+            ]
+            arrays.append(pa.array(values, pa.float64()))
+        else:
+            kind = pa.float64() if name == "score" else pa.string()
+            arrays.append(pa.array([r[j] for r in results], kind))
     return pa.Table.from_arrays(arrays, names=names)
 
 

@@ -10,9 +10,12 @@ so a chunk read after a restart is the same chunk, byte for byte.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime
+import decimal
 import functools
+import glob
 import itertools
 import math
 import numbers
@@ -667,7 +670,8 @@ def _line_codec(encoding: str, name: str) -> str:
     if encoding not in _LINE_SAFE:
         raise InputError(
             f"{name} is encoded as {encoding}; it is read line by line and must be in one of "
-            f"{', '.join(_LINE_SAFE)} (convert it, e.g. with iconv, or pass --encoding)"
+            f"{', '.join(_LINE_SAFE)}: convert it first (iconv -f {encoding} -t utf-8), or pass --encoding "
+            "if it was detected wrongly"
         )
     return "utf-8" if encoding == "utf-8-sig" else encoding
 
@@ -884,8 +888,14 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float):
         if math.isnan(value):
             return ""
-        # A whole number of any size is written as the integer the float holds, never as 1.2e+18.
-        return str(int(value)) if value.is_integer() else repr(value)
+        if not value.is_integer():
+            return repr(value)
+        if abs(value) <= 2**53:
+            return str(int(value))
+        # A whole number beyond 2**53 (an ID card number stored as a number: 3.303021980010113e+17) is
+        # written with the digits the float holds and zeros after them (330302198001011300), never as
+        # 1.2e+18, nor with digits the float only makes up (330302198001011328).
+        return format(decimal.Decimal(repr(value)), "f")
     if isinstance(value, datetime.datetime):
         # Excel stores dates as datetimes at midnight: write those as dates.
         return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
@@ -1101,6 +1111,53 @@ def temp_beside(path: Path, suffix: str = ".tmp") -> Path:
     import uuid
 
     return path.with_name(f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}{suffix}")
+
+
+@contextlib.contextmanager
+def output_lock(path: Path) -> Iterator[None]:
+    """Hold the lock of an output for one run (``OUTPUT.lock`` beside it, released at the end).
+
+    A second run writing the same output is refused: two runs would share its ``.partial`` file and
+    checkpoint. While the lock is held no other run writes there, so hidden temporary files of the
+    output that a killed run left behind are removed.
+    """
+    lock = path.with_name(path.name + ".lock")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    held = False
+    try:
+        held = _try_lock(fd)
+        if not held:
+            raise InputError(
+                f'another run is writing "{path}" (its lock "{lock}" is held); '
+                "wait for it to end or choose another output"
+            )
+        for stale in path.parent.glob(f".{glob.escape(path.name)}.*"):
+            if stale.is_file():
+                stale.unlink(missing_ok=True)
+        yield
+    finally:
+        if held:
+            lock.unlink(missing_ok=True)
+        os.close(fd)
+
+
+def _try_lock(fd: int) -> bool:
+    """Lock an open file without waiting (POSIX flock, or msvcrt on Windows); False when it is held."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 def replace_atomically(path: Path, data: bytes) -> None:

@@ -23,6 +23,7 @@ from stdaddr.crs import transform
 from stdaddr.default import base_grid_layer
 from stdaddr.errors import ColumnError, CRSError, DataError, InputError
 from stdaddr.grid import GridIndex
+from stdaddr.io import output_lock
 from stdaddr.models import GRID_LEVELS
 from stdaddr.synth import generate_base, messy_queries
 
@@ -663,3 +664,55 @@ def test_a_killed_worker_stops_the_run_promptly_and_leaves_no_worker(tmp_path):
         proc.wait()
     assert status != 0 and "a worker process died" in proc.stderr.read()
     assert (tmp_path / "out.csv.checkpoint").exists() and not (tmp_path / "out.csv").exists()
+
+
+def test_a_second_run_on_an_output_being_written_is_refused(tmp_path, events_csv, base):
+    """Two runs on one output would share its .partial file and checkpoint: the second is refused."""
+    out = tmp_path / "out.csv"
+    with output_lock(out), pytest.raises(InputError, match="another run is writing"):
+        geocode_file(events_csv, out, column="query", base=base, workers=1)
+    assert not out.exists()
+    geocode_file(events_csv, out, column="query", base=base, workers=1)  # the lock is free again
+    assert out.exists() and not (tmp_path / "out.csv.lock").exists()
+
+
+def test_hidden_temporary_files_a_killed_run_left_are_removed(tmp_path, events_csv, base):
+    out = tmp_path / "out.gpkg"
+    stale = tmp_path / ".out.gpkg.12345-deadbeef.gpkg"
+    stale.write_bytes(b"half an assembly")
+    other = tmp_path / ".other.gpkg.12345-deadbeef.gpkg"
+    other.write_bytes(b"another output's")
+    geocode_file(events_csv, out, column="query", base=base, workers=1)
+    assert not stale.exists() and other.exists()
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "geoparquet", "gpkg"])
+def test_points_in_every_format_are_rounded_as_the_csv_writes_them(tmp_path, events_csv, base, fmt):
+    csv_out, other = tmp_path / "p.csv", tmp_path / f"p.{fmt}"
+    for out in (csv_out, other):
+        geocode_file(events_csv, out, column="query", base=base, workers=1, crs="EPSG:4549")
+    a = pd.read_csv(csv_out).dropna(subset=["x"])
+    b = (pq.read_table(other).to_pandas() if fmt != "gpkg" else _read_gpkg(other)).dropna(subset=["x"])
+    assert list(b["x"].astype(float)) == list(a["x"]) and list(b["y"].astype(float)) == list(a["y"])
+
+
+def _read_gpkg(path):
+    import geopandas as gpd
+
+    return pd.DataFrame(gpd.read_file(path).drop(columns="geometry"))
+
+
+def test_detection_reads_past_a_column_empty_in_its_first_rows(tmp_path, base, table):
+    """事发地址 is empty in its first 300 rows: its first 200 values come later."""
+    addresses = list(table["address"][:200])
+    frame = pd.DataFrame(
+        {
+            "编号": [f"{i:05d}" for i in range(500)],
+            "事发地址": [""] * 300 + addresses,
+            "说明": ["巡查发现"] * 500,
+        }
+    )
+    path = tmp_path / "sparse.csv"
+    frame.to_csv(path, index=False)
+    summary = geocode_file(path, tmp_path / "out.csv", base=base, workers=1)
+    assert summary.column == "事发地址"

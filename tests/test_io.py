@@ -14,6 +14,7 @@ from stdaddr.io import (
     MAX_LINE_BYTES,
     NULL_MARKERS,
     Position,
+    cell_text,
     check_encoding,
     column_index,
     detect_encoding,
@@ -494,3 +495,10 @@ def test_output_format_errors_list_what_is_expected():
         output_format("out.xlsx")
     with pytest.raises(InputError, match=r'"shp".*csv, parquet, geoparquet, gpkg'):
         output_format("out.csv", "shp")
+
+
+def test_a_big_whole_number_of_a_sheet_keeps_only_the_digits_its_float_holds():
+    """An ID card number stored as a number: written in full, without digits the float makes up."""
+    assert cell_text(3.303021980010113e17) == "330302198001011300"
+    assert cell_text(2.0**53) == str(2**53)
+    assert cell_text(12.0) == "12" and cell_text(0.5) == "0.5"
