@@ -723,10 +723,14 @@ def _fit(
     fields: list[str], width: int, delimiter: str, fault: Fault | None, line: int, text: str
 ) -> tuple[list[str], Fault | None]:
     """The fields made ``width`` long, and the row's fault: missing fields are empty, extra fields are
-    joined into the last one (nothing is lost)."""
+    joined into the last one (nothing is lost), and empty extra fields are dropped without a fault."""
     n = len(fields)
     if n == width:
         return fields, fault
+    if n > width and not any(fields[width:]):
+        # 001,地址,备注,, under three names: empty cells past the header (a spreadsheet's export) hold
+        # nothing, and the row is whole without them.
+        return fields[:width], fault
     if n == 0 and not text.strip():
         return [""] * width, fault or Fault("empty_address", f"line {line}: the line is blank", False)
     # A cut line or an open quote says more than the field count; a readable fault (NUL, encoding) says less.

@@ -164,6 +164,15 @@ def test_quoted_fields_may_span_lines(tmp_path):
     assert chunk.faults == [None, None]
 
 
+def test_empty_fields_past_the_header_are_no_fault(tmp_path):
+    """001,地址,备注,, under three names (a spreadsheet's export): the row is whole without them."""
+    path = tmp_path / "events.csv"
+    path.write_text("id,地址,备注\n001,解放街12号,积水,,\n002,解放街14号,,,x\n", encoding="utf-8")
+    _, chunk = _read_all(path)
+    assert chunk.rows == [["001", "解放街12号", "积水"], ["002", "解放街14号", ",,x"]]
+    assert chunk.faults[0] is None and chunk.faults[1].status == "malformed_row"
+
+
 def test_wrong_field_counts_are_marked_and_nothing_is_lost(tmp_path):
     """Missing fields are empty, extra fields are joined into the last column; both rows are malformed."""
     path = tmp_path / "events.csv"
