@@ -142,7 +142,9 @@ def normalize(text: str) -> str:
     """The canonical form of an address: every level in order, Arabic numerals, no notes.
 
     Never raises for any string; raises :class:`~stdaddr.errors.InputError` for a non-string (None,
-    NaN: for a column, ``parse_many`` gives every value a result, and its ``normalized``). The canonical form is a fixed point: ``normalize(normalize(x)) == normalize(x)``. Reading the
+    NaN: for a column, ``parse_many`` gives every value a result, and its ``normalized``).
+
+    The canonical form is a fixed point: ``normalize(normalize(x)) == normalize(x)``. Reading the
     canonical string again can settle what the first reading left open (a compound read as a road
     once its note is gone), so the result is read again until it no longer changes.
 

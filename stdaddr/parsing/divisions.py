@@ -10,7 +10,7 @@ Equal best chains that end in different units make the result ambiguous (朝阳�
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -750,14 +750,14 @@ def extend(text: str, hits: list[Hit], chain: Chain) -> Reading:
     return Reading(Chain(tuple(chain_hits), chain.score), tuple(repeats), frontier)
 
 
-def _chain_goes_on(hits: Iterable[Hit], short: Hit, code: str) -> bool:
+def _chain_goes_on(hits: Sequence[Hit], short: Hit, code: str) -> bool:
     """Whether the short name ``short`` of a unit of the chain repeats it rather than opening a longer
     name, given the ``hits`` right after it: for a town's short name, one of them must name a unit of
     the chain's county or above (鹿城|五马街道); a place elsewhere (塘下镇|塘下|新城: 新城 names towns of
     other counties) does not make it a repeat, as it may open a compound (塘下新城). Short names of
     counties and above repeat before any name."""
     if short.entry.level < 3:
-        return any(True for _ in hits)
+        return bool(hits)
     county = code[:6]
     return any(h.entry.under(county) or code.startswith(h.entry.code) for h in hits)
 
