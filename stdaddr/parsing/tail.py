@@ -76,6 +76,8 @@ _ZONE_ALTERNATION = "|".join((*ZONE_WORDS, "经济区"))
 COMMITTEE_WORDS = "居委会|居民委员会|村委会|村民委员会|村委(?!会)"
 _POI_AFTER = r"(?:小区|花园|公寓|大厦|新村|家园|苑|广场|山庄|别墅|名苑|华庭|公馆|大楼|商城|楼)"
 
+# A mobile number, or a fixed line with its area code.
+_PHONE_NUMBER = "(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})"
 _TOKEN = re.compile(
     "|".join(
         (
@@ -83,7 +85,7 @@ _TOKEN = re.compile(
             r"(?P<postcode>邮政?编码?,?[0-9]{6}(?![0-9]))",
             # 电话13812345678, 手机：139…, TEL:0577-…: a phone number with the label before it.
             r"(?P<phone>(?:(?:联系|办公|固定)?(?:电话|手机|座机|固话|TEL|PHONE|MOBILE)(?:号码?)?[,\s]*)?"
-            r"(?<![0-9])(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9]))",
+            rf"(?<![0-9]){_PHONE_NUMBER}(?![0-9]))",
             # A-1-1101: a building named by a letter, its unit and room.
             r"(?P<triple>((?<![0-9-])[0-9]+|(?<![0-9A-Z-])[A-Z][0-9]*)-([0-9]+)-([0-9]+)(?:室|号)?(?![0-9-]))",
             # 1555弄3支弄5号: a sub-lane of the lane, then the door.
@@ -804,8 +806,8 @@ _VILLAGE_BEFORE_GROUP = re.compile("[\u4e00-\u9fff]{2,}(?<!新)村$")
 # A person's name beside a phone number: two or three characters with no word of a place.
 _PERSON = re.compile("[\u4e00-\u9fff]{2,3}")
 _PLACE_END = re.compile("[苑园城楼店厂村馆院场庭居府湾阁轩墅寓厦所站局司行社部处室队组号幢栋层]$")
-_PHONE_END = re.compile("(?<![0-9])(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$")
-_PHONE_AHEAD = re.compile("[,\\s]*(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9])")
+_PHONE_END = re.compile(f"(?<![0-9]){_PHONE_NUMBER}$")
+_PHONE_AHEAD = re.compile(f"[,\\s]*{_PHONE_NUMBER}(?![0-9])")
 # Words of what happened at an address (12345 hotline, police and inspection records), not of a place.
 # (Words that also name places or firms stay out: 经营部, 施工队, 油烟机, 积水潭, 污水处理厂.)
 _EVENT = re.compile(
