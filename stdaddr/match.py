@@ -64,7 +64,7 @@ from stdaddr.models import (
     Match,
     written,
 )
-from stdaddr.text import clean
+from stdaddr.text import CN_DIGITS, CN_UNITS, clean
 from stdaddr.workers import default_workers, run_chunks
 
 if TYPE_CHECKING:
@@ -1006,7 +1006,7 @@ def _numbers_differ(a: str, b: str) -> bool:
     return bool(differ) and all(x in _NUMERAL_CHARS and y in _NUMERAL_CHARS for x, y in differ)
 
 
-_NUMERAL_CHARS = frozenset("零〇一二两三四五六七八九十百0123456789")
+_NUMERAL_CHARS = frozenset(CN_DIGITS + CN_UNITS + "0123456789")
 
 
 def road_cap(a: str, b: str, *, one_sided: bool = True) -> float:
