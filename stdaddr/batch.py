@@ -151,6 +151,7 @@ class BatchSummary:
     elapsed_s: float
     rows_per_s: float
     summary_path: str | None = None
+    header: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         d = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -161,6 +162,8 @@ class BatchSummary:
         n = max(self.rows, 1)
         lines = [f"{self.input} -> {self.output}  ({self.rows:,} rows, {self.output_format})"]
         lines.append(f"  address column: {self.column}")
+        if not self.header:
+            lines.append("  no header: the first row is data, the columns are named column_1, column_2, …")
         if self.resumed_at_row is not None:
             lines.append(f"  resumed at row {self.resumed_at_row:,}")
         lines.append("  status:")
@@ -290,6 +293,7 @@ def geocode_file(
     workers: int | None = None,
     chunk_rows: int = CHUNK_ROWS,
     max_record_lines: int = MAX_RECORD_LINES,
+    header: bool | None = None,
     progress: Callable[[Progress], None] | None = None,
 ) -> BatchSummary:
     """Geocode the ``column`` of a CSV/Excel/Parquet file into a CSV, Parquet, GeoParquet or GeoPackage file.
@@ -303,6 +307,9 @@ def geocode_file(
     ``column`` None detects the address column (:func:`detect_address_column`); the summary names it.
     ``encoding`` overrides the detected encoding of a CSV; ``sheet`` picks an Excel sheet;
     ``output_encoding`` is that of a CSV output ("utf-8-sig" adds the BOM Excel wants, "gb18030").
+    ``header`` says whether the first row of a CSV or sheet names the columns; None (the default) takes
+    it for data when it reads as an address (:func:`stdaddr.io.reads_as_data`), and the columns are
+    then named column_1, column_2, … in the output.
     ``resume`` continues an interrupted run with the same arguments (or starts afresh when there is
     none). ``progress`` is called after each chunk is written. Raises for setup mistakes (missing file
     or column, bad format, CRS) but never for a row. Returns the summary, also written as JSON to
@@ -317,7 +324,9 @@ def geocode_file(
     cutoff = _check_options(score_cutoff, chunk_rows, max_record_lines)
     n_workers = default_workers(workers)
     with output_lock(dst):  # a second run on the same output is refused
-        reader = open_table(src, encoding=encoding, sheet=sheet, max_record_lines=max_record_lines)
+        reader = open_table(
+            src, encoding=encoding, sheet=sheet, max_record_lines=max_record_lines, header=header
+        )
         run = None
         try:
             address = _address_column(reader, column, src)
@@ -358,6 +367,7 @@ def geocode_file(
             output_format=fmt,
             encoding=reader.encoding,
             column=column,
+            header=reader.header,
             rows=run.rows,
             statuses={s: run.statuses.get(s, 0) for s in ROW_STATUSES},
             levels={lv: run.levels[lv] for lv in reversed(MATCH_LEVELS) if run.levels.get(lv)},
@@ -580,6 +590,7 @@ def _fingerprint(
         "input_size": stat.st_size,
         "input_mtime_ns": stat.st_mtime_ns,
         "encoding": reader.encoding,
+        "header": reader.header,
         "column": column,
         "base": _digest_base(base),
         "grid": None if grid is None else _digest_grid(grid),

@@ -44,7 +44,7 @@ def _source(args: argparse.Namespace) -> _Source:
     from stdaddr.io import column_index, iter_lines, iter_rows, open_table
 
     if args.input:
-        reader = open_table(args.input, encoding=args.encoding)
+        reader = open_table(args.input, encoding=args.encoding, header=args.header)
         try:
             if args.column is None:
                 from stdaddr.batch import detect_address_column
@@ -246,6 +246,7 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
             workers=args.workers,
             chunk_rows=args.chunk_rows,
             max_record_lines=args.max_record_lines,
+            header=args.header,
             progress=update,
         )
     finally:
@@ -332,6 +333,7 @@ def _add_text_inputs(p: argparse.ArgumentParser, formats: tuple[str, ...]) -> No
         help="the address column of --input (default: detected from its values)",
     )
     p.add_argument("--encoding", help="encoding of a CSV input or of stdin (default: detected)")
+    _add_header(p)
     p.add_argument(
         "--format",
         "-f",
@@ -341,6 +343,16 @@ def _add_text_inputs(p: argparse.ArgumentParser, formats: tuple[str, ...]) -> No
     )
     p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
     p.set_defaults(check=lambda args: _check_text_inputs(p, args))
+
+
+def _add_header(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--header",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="whether the first row of a CSV/Excel input names the columns (default: it does, unless it "
+        "reads as an address; --no-header names the columns column_1, column_2, …)",
+    )
 
 
 def _add_grid_layer(p: argparse.ArgumentParser, *, required: bool) -> None:
@@ -381,6 +393,7 @@ def _add_geocode(sub: Any) -> None:
     p.add_argument("--format", "-f", choices=OUTPUT_FORMATS, help="output format (default: from the suffix)")
     p.add_argument("--encoding", help="encoding of a CSV input (default: detected; e.g. utf-8, gbk, gb18030)")
     p.add_argument("--sheet", help="Excel sheet name or 0-based number (default: the first)")
+    _add_header(p)
     p.add_argument(
         "--output-encoding",
         default="utf-8",

@@ -85,6 +85,9 @@ TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 INPUT_SUFFIXES = (*TEXT_SUFFIXES, *EXCEL_SUFFIXES, ".parquet")
 _DELIMITERS = (",", "\t", ";", "|")
+# A first-row cell is read as a possible address (not a column name) when its length is in this range.
+_DATA_CELL_CHARS = (6, 300)
+_CJK = re.compile("[\u3400-\u9fff]")
 
 
 class Fault(NamedTuple):
@@ -125,11 +128,14 @@ class TableReader:
     names the table in messages (the file, and the sheet of a workbook with several) and ``where`` is
     the word reasons number rows with: "line" (physical lines of a text file) or "row" (sheet rows).
     ``sheets`` are the sheets of a workbook (empty for other files) and ``sheet`` the one read.
+    ``header`` is False for a table whose first row is data; its columns are then named by position
+    (column_1, column_2, …).
     """
 
     where: str = "row"
     sheets: tuple[str, ...] = ()
     sheet: str | None = None
+    header: bool = True
     name: str
     columns: list[str]
     encoding: str | None
@@ -393,8 +399,13 @@ def open_table(
     encoding: str | None = None,
     sheet: str | int | None = None,
     max_record_lines: int = MAX_RECORD_LINES,
+    header: bool | None = None,
 ) -> TableReader:
-    """A :class:`TableReader` for a CSV/TSV/TXT (encoding detected unless given), Excel (.xlsx) or Parquet file."""
+    """A :class:`TableReader` for a CSV/TSV/TXT (encoding detected unless given), Excel (.xlsx) or Parquet file.
+
+    The first row of a CSV or sheet holds the column names when ``header`` is True, and is data when it
+    is False; None decides by :func:`reads_as_data` (a list of addresses without a header loses no
+    row). A Parquet file always names its columns."""
     file = Path(path)
     if file.is_dir():
         raise InputError(f'input file "{path}" is a directory; expected a CSV, Excel or Parquet file')
@@ -402,9 +413,9 @@ def open_table(
         raise InputError(f'input file "{path}" does not exist')
     suffix = file.suffix.lower()
     if suffix in TEXT_SUFFIXES:
-        return _TextReader(file, encoding=encoding, max_record_lines=max_record_lines)
+        return _TextReader(file, encoding=encoding, max_record_lines=max_record_lines, header=header)
     if suffix in EXCEL_SUFFIXES:
-        return _ExcelReader(file, sheet)
+        return _ExcelReader(file, sheet, header)
     if suffix == ".parquet":
         return _ParquetReader(file)
     hint = "; save old .xls files as .xlsx" if suffix == ".xls" else ""
@@ -449,7 +460,7 @@ class _Line(NamedTuple):
 class _TextReader(TableReader):
     """CSV read as bytes, line by line: see the module docstring."""
 
-    def __init__(self, path: Path, *, encoding: str | None, max_record_lines: int):
+    def __init__(self, path: Path, *, encoding: str | None, max_record_lines: int, header: bool | None):
         self.path = path
         self.name = f'"{path}"'
         self.format = "csv"
@@ -474,10 +485,15 @@ class _TextReader(TableReader):
         self.delimiter = (
             "\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(head[bom:], self.encoding)
         )
-        header = self.read(Position(bom, 1), 1, header=True)
-        assert header is not None
-        self.columns = _header_names(header.rows[0])
-        self.start = header.end
+        first = self.read(Position(bom, 1), 1, header=True)
+        assert first is not None
+        self.header = header if header is not None else not reads_as_data(first.rows[0])
+        if self.header:
+            self.columns = _header_names(first.rows[0])
+            self.start = first.end
+        else:
+            self.columns = _position_names(len(first.rows[0]))
+            self.start = Position(bom, 1)
 
     def close(self) -> None:
         self._file.close()
@@ -753,6 +769,29 @@ def _sniff_delimiter(head: bytes, encoding: str) -> str:
     return best if counts[best] else ","
 
 
+def reads_as_data(cells: Sequence[str]) -> bool:
+    """Whether the first row of a table is data rather than its column names: one of its cells reads
+    as an address, with a division written in it and a road, door, village group, building or room
+    below (温州市鹿城区解放街1号). Column names (地址, 事发地址, 2024年鹿城区工单) never do."""
+    from stdaddr.models import DIVISION_FIELDS
+    from stdaddr.parsing import parse
+
+    for cell in cells:
+        value = cell.strip()
+        if not _DATA_CELL_CHARS[0] <= len(value) <= _DATA_CELL_CHARS[1] or _CJK.search(value) is None:
+            continue
+        a = parse(value)
+        written = any(getattr(a, f) for f in DIVISION_FIELDS if f not in a.inferred)
+        if written and (a.road and a.house_number or a.group or a.building or a.room):
+            return True
+    return False
+
+
+def _position_names(n: int) -> list[str]:
+    """Names of the columns of a table without a header: column_1, column_2, …"""
+    return [f"column_{j + 1}" for j in range(max(n, 1))]
+
+
 def _header_names(fields: list[str]) -> list[str]:
     """Header names as written (spaces kept: outputs repeat them), blanks named by position
     (column_3) as Excel shows them unnamed."""
@@ -926,7 +965,7 @@ class _ExcelReader(TableReader):
     last data row are formatting, not data, and are left out.
     """
 
-    def __init__(self, path: Path, sheet: str | int | None):
+    def __init__(self, path: Path, sheet: str | int | None, header: bool | None):
         import openpyxl
 
         self.path = path
@@ -952,14 +991,16 @@ class _ExcelReader(TableReader):
         title = self._sheet.title
         self.sheets, self.sheet = tuple(names), title
         self.name = f'sheet "{title}" of "{path}"' if len(names) > 1 else f'"{path}"'
-        header = next(self._sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
-        if header is None:
+        first = next(self._sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
+        if first is None:
             self._book.close()
             raise InputError(f"{self.name} is an empty sheet; expected a header row and data rows")
-        self.columns = _header_names(_cells(header))
-        self.start = Position(2, 2)
+        cells = _cells(first)
+        self.header = header if header is not None else not reads_as_data(cells)
+        self.columns = _header_names(cells) if self.header else _position_names(len(cells))
+        self.start = Position(2, 2) if self.header else Position(1, 1)
         max_row = self._sheet.max_row
-        self.total = max_row - 1 if isinstance(max_row, int) else None
+        self.total = max_row - self.start.offset + 1 if isinstance(max_row, int) else None
         self._iter: Iterator[tuple[Any, ...]] | None = None
         self._next = -1
 

@@ -716,3 +716,16 @@ def test_detection_reads_past_a_column_empty_in_its_first_rows(tmp_path, base, t
     frame.to_csv(path, index=False)
     summary = geocode_file(path, tmp_path / "out.csv", base=base, workers=1)
     assert summary.column == "事发地址"
+
+
+def test_a_file_without_a_header_comes_out_whole(tmp_path, base):
+    """Every line of a headerless list of addresses is a row; the summary says the file had no header."""
+    path = tmp_path / "list.csv"
+    path.write_text("温州市鹿城区五马街道解放街12号\n温州市鹿城区解放街14号\n", encoding="utf-8")
+    summary = geocode_file(path, tmp_path / "out.csv", base=base, workers=1)
+    header, *rows = _rows(tmp_path / "out.csv")
+    assert header[0] == "column_1" and [r[0] for r in rows] == [
+        "温州市鹿城区五马街道解放街12号",
+        "温州市鹿城区解放街14号",
+    ]
+    assert summary.rows == 2 and not summary.header and "no header" in str(summary)

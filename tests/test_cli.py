@@ -373,3 +373,12 @@ def test_csv_output_has_a_header_and_the_input_row_and_marks_malformed_rows(caps
     header, row = list(csv.reader(capsys.readouterr().out.splitlines()))
     assert header[:3] == ["line", "text", "normalized"] and header[-2:] == ["status", "reason"]
     assert row[0] == "1" and row[header.index("road")] == "解放街"
+
+
+def test_header_options_decide_what_the_first_line_is(capsys, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text("温州市鹿城区解放街1号\n温州市鹿城区解放街2号\n", encoding="utf-8")
+    assert main(["normalize", "-i", str(path)]) == 0
+    assert capsys.readouterr().out.split() == ["浙江省温州市鹿城区解放街1号", "浙江省温州市鹿城区解放街2号"]
+    assert main(["normalize", "-i", str(path), "--header"]) == 0
+    assert capsys.readouterr().out.split() == ["浙江省温州市鹿城区解放街2号"]

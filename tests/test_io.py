@@ -511,3 +511,38 @@ def test_a_big_whole_number_of_a_sheet_keeps_only_the_digits_its_float_holds():
     assert cell_text(3.303021980010113e17) == "330302198001011300"
     assert cell_text(2.0**53) == str(2**53)
     assert cell_text(12.0) == "12" and cell_text(0.5) == "0.5"
+
+
+def test_a_list_of_addresses_without_a_header_loses_no_row(tmp_path):
+    """A first line that reads as an address is data: its columns are named by position."""
+    path = tmp_path / "list.csv"
+    path.write_text("温州市鹿城区五马街道解放街12号\n瓯海区娄桥街道古岸头村1组3号\n", encoding="utf-8")
+    reader, chunk = _read_all(path)
+    assert not reader.header and reader.columns == ["column_1"]
+    assert [r[0] for r in chunk.rows] == ["温州市鹿城区五马街道解放街12号", "瓯海区娄桥街道古岸头村1组3号"]
+    assert chunk.lines == [1, 2]
+    reader, chunk = _read_all(path, header=True)  # the caller decides
+    assert reader.header and reader.columns == ["温州市鹿城区五马街道解放街12号"] and len(chunk.rows) == 1
+
+
+@pytest.mark.parametrize("names", [("id", "地址", "类型"), ("工单号", "事发地址", "2024年鹿城区12345工单")])
+def test_column_names_are_a_header(tmp_path, names):
+    path = tmp_path / "t.csv"
+    path.write_text(_csv(ROWS, header=names), encoding="utf-8")
+    reader, chunk = _read_all(path)
+    assert reader.header and reader.columns == list(names) and len(chunk.rows) == 2
+    reader, chunk = _read_all(path, header=False)
+    assert reader.columns == ["column_1", "column_2", "column_3"] and chunk.rows[0] == list(names)
+
+
+def test_a_sheet_without_a_header_starts_at_row_1(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in ROWS:
+        book.active.append(row)
+    path = tmp_path / "list.xlsx"
+    book.save(path)
+    reader, chunk = _read_all(path)
+    assert not reader.header and reader.columns == ["column_1", "column_2", "column_3"]
+    assert chunk.rows == ROWS and chunk.lines == [1, 2] and reader.total == 2
