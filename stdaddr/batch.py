@@ -259,6 +259,25 @@ def base_and_grid(
     grid belongs to the default base); a grid alone is used with the default base."""
     from stdaddr import default
 
+    described = {
+        "base": {
+            "base_id_column": base_id_column,
+            "base_address_column": base_address_column,
+            "base_x_column": base_x_column,
+            "base_y_column": base_y_column,
+            "base_crs": base_crs,
+            "base_layer": base_layer,
+        },
+        "grid": {"grid_code_column": grid_code_column, "grid_crs": grid_crs, "grid_layer": grid_layer},
+    }
+    for what, path in (("base", base), ("grid", grid)):
+        given = [name for name, value in described[what].items() if value is not None]
+        if path is None and given:
+            options = ", ".join(f"{name} (--{name.replace('_', '-')})" for name in given)
+            raise InputError(
+                f"{options} describe a {what} file, but no {what} was given; give the {what} too "
+                f"(the embedded default {what} needs none of them)"
+            )
     if base is None:
         loaded_base = default.default_base()
     else:
@@ -589,6 +608,7 @@ def _fingerprint(
         "input": str(src.resolve()),
         "input_size": stat.st_size,
         "input_mtime_ns": stat.st_mtime_ns,
+        "input_digest": _digest_file(src),
         "encoding": reader.encoding,
         "header": reader.header,
         "column": column,
@@ -614,6 +634,16 @@ def _code_digest() -> str:
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
             h.update(f"{path.relative_to(package).as_posix()}\n".encode())
             h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _digest_file(path: Path) -> str:
+    """A digest of a file's bytes: an input changed in place keeps its size, and may keep its mtime
+    (copied with ``cp -p``), yet a run resumed on it would join two inputs' rows."""
+    h = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
     return h.hexdigest()
 
 

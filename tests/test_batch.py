@@ -729,3 +729,21 @@ def test_a_file_without_a_header_comes_out_whole(tmp_path, base):
         "温州市鹿城区解放街14号",
     ]
     assert summary.rows == 2 and not summary.header and "no header" in str(summary)
+
+
+def test_resume_refuses_an_input_changed_in_place_with_its_size_and_mtime_kept(tmp_path, events_csv, base):
+    import os
+
+    out = tmp_path / "out.csv"
+    with pytest.raises(Interrupt):
+        geocode_file(
+            events_csv, out, column="query", base=base, workers=1, chunk_rows=60, progress=_stop_after(1)
+        )
+    stat = events_csv.stat()
+    data = bytearray(events_csv.read_bytes())
+    i = data.rindex(b"1")  # one digit near the end changes, the size does not
+    data[i : i + 1] = b"2"
+    events_csv.write_bytes(bytes(data))
+    os.utime(events_csv, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    with pytest.raises(InputError, match=r"input_digest"):
+        geocode_file(events_csv, out, column="query", base=base, workers=1, chunk_rows=60, resume=True)

@@ -382,3 +382,13 @@ def test_header_options_decide_what_the_first_line_is(capsys, tmp_path):
     assert capsys.readouterr().out.split() == ["浙江省温州市鹿城区解放街1号", "浙江省温州市鹿城区解放街2号"]
     assert main(["normalize", "-i", str(path), "--header"]) == 0
     assert capsys.readouterr().out.split() == ["浙江省温州市鹿城区解放街2号"]
+
+
+def test_base_and_grid_options_without_their_file_are_refused(capsys, tmp_path):
+    path = tmp_path / "e.csv"
+    path.write_text("地址\n解放街1号\n", encoding="utf-8")
+    assert main(["geocode", str(path), "--base-crs", "EPSG:4326", "-q"]) == 2
+    assert "base_crs (--base-crs)" in capsys.readouterr().err
+    assert main(["geocode", str(path), "--grid-code-column", "code", "-q"]) == 2
+    assert "no grid was given" in capsys.readouterr().err
+    assert not (tmp_path / "e.geocoded.csv").exists()
