@@ -152,6 +152,7 @@ class BatchSummary:
     rows_per_s: float
     summary_path: str | None = None
     header: bool = True
+    titles: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         d = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -162,6 +163,8 @@ class BatchSummary:
         n = max(self.rows, 1)
         lines = [f"{self.input} -> {self.output}  ({self.rows:,} rows, {self.output_format})"]
         lines.append(f"  address column: {self.column}")
+        if self.titles:
+            lines.append(f"  title rows above the header, skipped: {' | '.join(self.titles)}")
         if not self.header:
             lines.append("  no header: the first row is data, the columns are named column_1, column_2, …")
         if self.resumed_at_row is not None:
@@ -387,6 +390,7 @@ def geocode_file(
             encoding=reader.encoding,
             column=column,
             header=reader.header,
+            titles=list(reader.titles),
             rows=run.rows,
             statuses={s: run.statuses.get(s, 0) for s in ROW_STATUSES},
             levels={lv: run.levels[lv] for lv in reversed(MATCH_LEVELS) if run.levels.get(lv)},

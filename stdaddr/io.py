@@ -87,6 +87,10 @@ INPUT_SUFFIXES = (*TEXT_SUFFIXES, *EXCEL_SUFFIXES, ".parquet")
 _DELIMITERS = (",", "\t", ";", "|")
 # A first-row cell is read as a possible address (not a column name) when its length is in this range.
 _DATA_CELL_CHARS = (6, 300)
+# Title rows above a header (a merged title cell, the unit that filled the form in) skipped at most.
+_MAX_TITLE_ROWS = 3
+# A title's words (明细表, 名单, 填报单位, 2024年…), or a value too long for a column name.
+_TITLE = re.compile("表|明细|清单|台账|名单|汇总|统计|登记|导出|填报|单位|日期|时间|[0-9]{4}年|.{8}")
 _CJK = re.compile("[\u3400-\u9fff]")
 
 
@@ -129,13 +133,15 @@ class TableReader:
     the word reasons number rows with: "line" (physical lines of a text file) or "row" (sheet rows).
     ``sheets`` are the sheets of a workbook (empty for other files) and ``sheet`` the one read.
     ``header`` is False for a table whose first row is data; its columns are then named by position
-    (column_1, column_2, …).
+    (column_1, column_2, …). ``titles`` are the title rows above the header that were skipped
+    (:func:`leading_titles`).
     """
 
     where: str = "row"
     sheets: tuple[str, ...] = ()
     sheet: str | None = None
     header: bool = True
+    titles: tuple[str, ...] = ()
     name: str
     columns: list[str]
     encoding: str | None
@@ -485,15 +491,25 @@ class _TextReader(TableReader):
         self.delimiter = (
             "\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(head[bom:], self.encoding)
         )
-        first = self.read(Position(bom, 1), 1, header=True)
-        assert first is not None
+        head_rows: list[Chunk] = []
+        position: Position | None = Position(bom, 1)
+        while position is not None and len(head_rows) <= _MAX_TITLE_ROWS:
+            row = self.read(position, 1, header=True)
+            if row is None:
+                break
+            head_rows.append(row)
+            position = row.end
+        assert head_rows
+        n_titles = leading_titles([r.rows[0] for r in head_rows])
+        self.titles = tuple(_filled(r.rows[0])[0] for r in head_rows[:n_titles] if _filled(r.rows[0]))
+        first = head_rows[n_titles]
         self.header = header if header is not None else not reads_as_data(first.rows[0])
         if self.header:
             self.columns = _header_names(first.rows[0])
             self.start = first.end
         else:
             self.columns = _position_names(len(first.rows[0]))
-            self.start = Position(bom, 1)
+            self.start = first.start
 
     def close(self) -> None:
         self._file.close()
@@ -761,12 +777,33 @@ def _fit(
 
 
 def _sniff_delimiter(head: bytes, encoding: str) -> str:
-    """The delimiter of the header line: the most frequent of , TAB ; | outside quotes (default ,)."""
-    first = head.split(b"\n", 1)[0].decode(encoding if encoding != "utf-8-sig" else "utf-8", errors="replace")
-    outside = re.sub(r'"[^"]*"', "", first)
-    counts = {d: outside.count(d) for d in _DELIMITERS}
-    best = max(_DELIMITERS, key=lambda d: counts[d])
-    return best if counts[best] else ","
+    """The delimiter of the header line: the most frequent of , TAB ; | outside quotes (default ,). The
+    first line that holds one is taken for it (a title line above the header may hold none)."""
+    codec = encoding if encoding != "utf-8-sig" else "utf-8"
+    for line in head.split(b"\n")[: _MAX_TITLE_ROWS + 1]:
+        outside = re.sub(r'"[^"]*"', "", line.decode(codec, errors="replace"))
+        counts = {d: outside.count(d) for d in _DELIMITERS}
+        best = max(_DELIMITERS, key=lambda d: counts[d])
+        if counts[best]:
+            return best
+    return ","
+
+
+def _filled(cells: Sequence[str]) -> list[str]:
+    return [c.strip() for c in cells if c.strip()]
+
+
+def leading_titles(rows: Sequence[Sequence[str]]) -> int:
+    """How many of the first ``rows`` of a table are titles above its header: rows of at most one value
+    (a merged title cell, 2024年鹿城区12345工单明细; 填报单位：…; blank rows) before the first row of two
+    or more values, none of them an address. A table of one column has none."""
+    for n, cells in enumerate(rows[: _MAX_TITLE_ROWS + 1]):
+        filled = _filled(cells)
+        if len(filled) >= 2:
+            return n
+        if filled and (_TITLE.search(filled[0]) is None or reads_as_data(filled)):
+            return 0  # a header naming one column (地址,,), or data
+    return 0
 
 
 def reads_as_data(cells: Sequence[str]) -> bool:
@@ -995,10 +1032,16 @@ class _ExcelReader(TableReader):
         if first is None:
             self._book.close()
             raise InputError(f"{self.name} is an empty sheet; expected a header row and data rows")
-        cells = _cells(first)
+        head_rows = [
+            _cells(values) for values in self._sheet.iter_rows(max_row=_MAX_TITLE_ROWS + 1, values_only=True)
+        ]
+        n_titles = leading_titles(head_rows)
+        self.titles = tuple(_filled(cells)[0] for cells in head_rows[:n_titles] if _filled(cells))
+        cells = head_rows[n_titles]
         self.header = header if header is not None else not reads_as_data(cells)
         self.columns = _header_names(cells) if self.header else _position_names(len(cells))
-        self.start = Position(2, 2) if self.header else Position(1, 1)
+        row = n_titles + 1 + self.header  # the first data row
+        self.start = Position(row, row)
         max_row = self._sheet.max_row
         self.total = max_row - self.start.offset + 1 if isinstance(max_row, int) else None
         self._iter: Iterator[tuple[Any, ...]] | None = None

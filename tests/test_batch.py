@@ -747,3 +747,12 @@ def test_resume_refuses_an_input_changed_in_place_with_its_size_and_mtime_kept(t
     os.utime(events_csv, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     with pytest.raises(InputError, match=r"input_digest"):
         geocode_file(events_csv, out, column="query", base=base, workers=1, chunk_rows=60, resume=True)
+
+
+def test_a_title_row_above_the_header_is_named_in_the_summary(tmp_path, base):
+    path = tmp_path / "t.csv"
+    path.write_text("2024年工单明细表,,\nid,addr,note\n1,温州市鹿城区解放街14号,急\n", encoding="utf-8")
+    summary = geocode_file(path, tmp_path / "out.csv", column="addr", base=base, workers=1)
+    header, row = _rows(tmp_path / "out.csv")
+    assert header[:3] == ["id", "addr", "note"] and row[:3] == ["1", "温州市鹿城区解放街14号", "急"]
+    assert summary.titles == ["2024年工单明细表"] and "2024年工单明细表" in str(summary)

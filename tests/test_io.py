@@ -546,3 +546,53 @@ def test_a_sheet_without_a_header_starts_at_row_1(tmp_path):
     reader, chunk = _read_all(path)
     assert not reader.header and reader.columns == ["column_1", "column_2", "column_3"]
     assert chunk.rows == ROWS and chunk.lines == [1, 2] and reader.total == 2
+
+
+@pytest.mark.parametrize(
+    "titles",
+    [
+        ["2024年鹿城区12345工单明细表,,"],
+        ["2024年鹿城区12345工单明细表"],
+        ["工单明细表", "填报单位：五马街道,,"],
+        [",,"],
+    ],
+)
+def test_title_rows_above_the_header_are_skipped_and_kept_for_the_summary(tmp_path, titles):
+    path = tmp_path / "t.csv"
+    path.write_text("\n".join(titles) + "\n" + _csv(ROWS), encoding="utf-8")
+    reader, chunk = _read_all(path)
+    assert reader.columns == ["id", "地址", "类型"] and chunk.rows == ROWS
+    assert chunk.lines == [len(titles) + 2, len(titles) + 3]
+    assert list(reader.titles) == [t.strip(",") for t in titles if t.strip(",")]
+
+
+@pytest.mark.parametrize(
+    ("first", "columns"),
+    [
+        ("地址,,", ["地址", "column_2", "column_3"]),  # a header naming one column is no title
+        ("温州市鹿城区五马街道解放街12号,,", ["column_1", "column_2", "column_3"]),  # data, no header
+    ],
+)
+def test_a_row_of_one_value_is_a_title_only_when_it_reads_as_one(tmp_path, first, columns):
+    path = tmp_path / "t.csv"
+    path.write_text(first + "\n" + "\n".join(",".join(r) for r in ROWS) + "\n", encoding="utf-8")
+    reader, chunk = _read_all(path)
+    assert reader.columns == columns and not reader.titles
+    assert len(chunk.rows) == 2 + (columns[0] == "column_1")
+
+
+def test_a_merged_title_row_of_a_sheet_is_skipped(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["2024年工单明细"])
+    sheet.merge_cells("A1:C1")
+    sheet.append(["id", "地址", "类型"])
+    for row in ROWS:
+        sheet.append(row)
+    path = tmp_path / "t.xlsx"
+    book.save(path)
+    reader, chunk = _read_all(path)
+    assert reader.titles == ("2024年工单明细",) and reader.columns == ["id", "地址", "类型"]
+    assert chunk.rows == ROWS and chunk.lines == [3, 4] and reader.total == 2
