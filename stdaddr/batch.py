@@ -153,6 +153,7 @@ class BatchSummary:
     summary_path: str | None = None
     header: bool = True
     titles: list[str] = field(default_factory=list)
+    sheet: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -163,6 +164,8 @@ class BatchSummary:
         n = max(self.rows, 1)
         lines = [f"{self.input} -> {self.output}  ({self.rows:,} rows, {self.output_format})"]
         lines.append(f"  address column: {self.column}")
+        if self.sheet is not None:
+            lines.append(f"  sheet: {self.sheet}")
         if self.titles:
             lines.append(f"  title rows above the header, skipped: {' | '.join(self.titles)}")
         if not self.header:
@@ -346,12 +349,9 @@ def geocode_file(
     cutoff = _check_options(score_cutoff, chunk_rows, max_record_lines)
     n_workers = default_workers(workers)
     with output_lock(dst):  # a second run on the same output is refused
-        reader = open_table(
-            src, encoding=encoding, sheet=sheet, max_record_lines=max_record_lines, header=header
-        )
+        reader, address = _open_input(src, column, encoding, sheet, max_record_lines, header)
         run = None
         try:
-            address = _address_column(reader, column, src)
             column = reader.columns[address]
             names = _output_names(reader.columns, fmt)
             fingerprint = _fingerprint(
@@ -391,6 +391,7 @@ def geocode_file(
             column=column,
             header=reader.header,
             titles=list(reader.titles),
+            sheet=reader.sheet if len(reader.sheets) > 1 else None,
             rows=run.rows,
             statuses={s: run.statuses.get(s, 0) for s in ROW_STATUSES},
             levels={lv: run.levels[lv] for lv in reversed(MATCH_LEVELS) if run.levels.get(lv)},
@@ -512,6 +513,52 @@ def _sample_rows(reader: TableReader) -> list[list[str]]:
             for j, v in enumerate(row[: len(filled)]):
                 filled[j] += bool(v.strip())
     return rows
+
+
+def _open_input(
+    src: Path,
+    column: str | None,
+    encoding: str | None,
+    sheet: str | int | None,
+    max_record_lines: int,
+    header: bool | None,
+) -> tuple[TableReader, int]:
+    """The input's reader and the position of its address column. A workbook read without a named
+    sheet whose first sheet lacks the column or has no rows (a cover sheet, 填表说明, before the data)
+    is read from the one other sheet that has it; with none or several, the first sheet's ColumnError
+    stands."""
+    reader = open_table(src, encoding=encoding, sheet=sheet, max_record_lines=max_record_lines, header=header)
+    here: int | None = None
+    error: ColumnError | None = None
+    try:
+        here = _address_column(reader, column, src)
+    except ColumnError as exc:
+        error = exc
+    if sheet is not None or len(reader.sheets) < 2 or (here is not None and reader.read(reader.start, 1)):
+        if error is not None:
+            reader.close()
+            raise error
+        assert here is not None
+        return reader, here
+    found: list[tuple[TableReader, int]] = []
+    for other in range(1, len(reader.sheets)):
+        candidate = open_table(src, sheet=other, max_record_lines=max_record_lines, header=header)
+        try:
+            found.append((candidate, _address_column(candidate, column, src)))
+        except (ColumnError, InputError):
+            candidate.close()
+    if len(found) == 1:
+        reader.close()
+        return found[0]
+    for candidate, _ in found:
+        candidate.close()
+    if here is not None:  # the first sheet has the column but no rows, and no other sheet decides
+        return reader, here
+    reader.close()
+    if found:
+        raise ColumnError(f"{error}; the sheets {[c.sheet for c, _ in found]} all have it") from None
+    assert error is not None
+    raise error
 
 
 def _address_column(reader: TableReader, column: str | None, src: Path) -> int:

@@ -361,9 +361,9 @@ def test_a_missing_column_in_a_workbook_of_several_sheets_names_the_sheets(tmp_p
     book.save(tmp_path / "in.xlsx")
     with pytest.raises(
         ColumnError,
-        match=r"""sheet "说明" of the input "in.xlsx" has the columns \['填表说明'\]; the workbook has the sheets \['说明', '数据'\]: choose one with sheet/--sheet""",
+        match=r"""column was "事发地址" but sheet "说明" of the input "in.xlsx" has the columns \['填表说明'\]; the workbook has the sheets \['说明', '数据'\]: choose one with sheet/--sheet""",
     ):
-        geocode_file(tmp_path / "in.xlsx", tmp_path / "o.csv", column="地址", base=base)
+        geocode_file(tmp_path / "in.xlsx", tmp_path / "o.csv", column="事发地址", base=base)
 
 
 def test_output_crs_converts_the_points(tmp_path, events_csv, base):
@@ -756,3 +756,25 @@ def test_a_title_row_above_the_header_is_named_in_the_summary(tmp_path, base):
     header, row = _rows(tmp_path / "out.csv")
     assert header[:3] == ["id", "addr", "note"] and row[:3] == ["1", "温州市鹿城区解放街14号", "急"]
     assert summary.titles == ["2024年工单明细表"] and "2024年工单明细表" in str(summary)
+
+
+def test_a_cover_sheet_before_the_data_is_passed_over(tmp_path, base):
+    """Without a named sheet, a workbook whose first sheet lacks the column is read from the one sheet
+    that has it; when two have it, the error names both."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "填表说明"
+    book.active.append(["本表由各街道填报"])
+    data = book.create_sheet("工单")
+    data.append(["id", "事发地址"])
+    data.append(["1", "温州市鹿城区解放街14号"])
+    path = tmp_path / "book.xlsx"
+    book.save(path)
+    for column in ("事发地址", None):
+        summary = geocode_file(path, tmp_path / "out.csv", column=column, base=base, workers=1)
+        assert summary.sheet == "工单" and summary.rows == 1 and "sheet: 工单" in str(summary)
+    book.copy_worksheet(data).title = "工单2"
+    book.save(path)
+    with pytest.raises(ColumnError, match=r"工单.*工单2"):
+        geocode_file(path, tmp_path / "out.csv", column="事发地址", base=base, workers=1)
