@@ -463,3 +463,33 @@ def test_bad_tolerance_is_an_input_error():
     for bad in (-1, float("nan")):
         with pytest.raises(InputError, match="tolerance_m was"):
             grid.assign([X0], [Y0], crs=4549, tolerance_m=bad)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_square_grids_clipped_to_any_rectangle_agree_with_sjoin(seed):
+    """Clipped squares of several sizes: the lattice is the commonest size (or none), never a crash."""
+    rng = np.random.default_rng(seed)
+    x0, y0 = 560_000 + rng.uniform(0, 1000), 3_098_000 + rng.uniform(0, 1000)
+    w, h = rng.uniform(500, 5000, size=2)
+    layer = square_grid(box(x0, y0, x0 + w, y0 + h), 1000, crs="EPSG:4549")
+    grid = GridIndex.from_geodataframe(layer, code_column="code")
+    xs, ys = x0 + rng.uniform(0, w, 500), y0 + rng.uniform(0, h, 500)
+    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(xs, ys), crs=4549)
+    expected = gpd.sjoin(points, layer, predicate="within")["code"].reindex(range(500))
+    got = grid.assign(xs, ys, crs=4549, tolerance_m=0).codes
+    inside = expected.notna().to_numpy()
+    assert list(np.asarray(got, dtype=object)[inside]) == list(expected[inside])
+
+
+def test_rectangles_of_two_sizes_are_no_lattice_and_no_crash():
+    grid = GridIndex([box(0, 0, 1000, 1000), box(2000, 0, 2200, 200)], ["A", "B"], crs="EPSG:4549")
+    assert [grid.locate(x, 100, crs=4549, tolerance_m=0) for x in (100, 2100, 1500)] == ["A", "B", None]
+
+
+def test_empty_missing_and_non_point_geometries_are_invalid_points():
+    """POINT EMPTY (a record without a location) is a bad point, not an exception."""
+    grid = GridIndex([box(0, 0, 1000, 1000)], ["A"], crs="EPSG:4549")
+    points = [shapely.Point(), None, Point(10, 10), shapely.LineString([(0, 0), (1, 1)])]
+    result = grid.assign(gpd.GeoSeries(points, crs=4549))
+    assert list(result.codes) == [None, None, "A", None]
+    assert list(result.status) == ["invalid", "invalid", "inside", "invalid"]

@@ -382,8 +382,14 @@ def _coordinates(x: Any, y: Any, crs: Any) -> tuple[NDArray[np.float64], NDArray
         stated = getattr(geoms, "crs", None)
         crs_name = WGS84 if stated is None and crs is None else resolve_crs(stated, crs, what="the points")
         values = np.asarray(getattr(geoms, "values", geoms), dtype=object).ravel()
-        # Non-point and missing geometries give NaN here, hence the status "invalid".
-        return shapely.get_x(values), shapely.get_y(values), crs_name
+        # Non-point, empty (POINT EMPTY: a record without a location) and missing geometries give NaN
+        # here, hence the status "invalid"; GEOS itself raises for the x of an empty point.
+        usable = shapely.get_type_id(values) == shapely.GeometryType.POINT
+        usable[usable] = ~shapely.is_empty(values[usable])
+        xs = np.full(values.size, np.nan)
+        ys = np.full(values.size, np.nan)
+        xs[usable], ys[usable] = shapely.get_x(values[usable]), shapely.get_y(values[usable])
+        return xs, ys, crs_name
     try:
         xs = np.asarray(x, dtype=np.float64).ravel()
         ys = np.asarray(y, dtype=np.float64).ravel()

@@ -87,8 +87,7 @@ def detect_lattice(geoms: NDArray[np.object_]) -> Lattice | None:
     )
     if not rectangle.any():
         return None
-    dx = float(np.median(width[rectangle]))
-    dy = float(np.median(height[rectangle]))
+    dx, dy = _square_size(width[rectangle], height[rectangle])
     full = rectangle & (np.abs(width - dx) <= _ALIGN * dx) & (np.abs(height - dy) <= _ALIGN * dy)
     anchor = bounds[np.flatnonzero(full)[0]]
     # Shift the anchor square's corner south-west until the lattice covers every cell.
@@ -114,6 +113,19 @@ def detect_lattice(geoms: NDArray[np.object_]) -> Lattice | None:
     alone = full & (counts[flat] == 1)
     table[flat[alone]] = np.flatnonzero(alone).astype(np.int32)
     return Lattice(float(x0), float(y0), dx, dy, table.reshape(nrows, ncols))
+
+
+def _square_size(width: NDArray[np.float64], height: NDArray[np.float64]) -> tuple[float, float]:
+    """The size of the lattice's squares: the commonest size of the rectangular cells (the squares a
+    clipped grid keeps whole), the larger one on a tie. The commonest width and the commonest height
+    taken apart may be the size of no cell at all."""
+    scale = max(float(width.max()), float(height.max()))
+    sizes, group, counts = np.unique(
+        np.round(np.stack([width, height], axis=1) / scale, 6), axis=0, return_inverse=True, return_counts=True
+    )
+    best = max(range(len(sizes)), key=lambda i: (counts[i], sizes[i][0] * sizes[i][1]))
+    same = np.ravel(group) == best
+    return float(np.median(width[same])), float(np.median(height[same]))
 
 
 def _on_lattice(bounds: NDArray[np.float64], x0: float, y0: float, dx: float, dy: float) -> bool:
