@@ -493,3 +493,12 @@ def test_empty_missing_and_non_point_geometries_are_invalid_points():
     result = grid.assign(gpd.GeoSeries(points, crs=4549))
     assert list(result.codes) == [None, None, "A", None]
     assert list(result.status) == ["invalid", "invalid", "inside", "invalid"]
+
+
+def test_cells_of_a_geographic_layer_keep_their_edges_in_degrees():
+    """A point 22 m inside the northern of two 0.1°-high cells of a WGS-84 layer is in it, as sjoin says."""
+    cells = gpd.GeoDataFrame(
+        {"code": ["S", "N"]}, geometry=[box(120, 27.9, 120.5, 28.0), box(120, 28.0, 120.5, 28.1)], crs=4326
+    )
+    grid = GridIndex.from_geodataframe(cells, code_column="code")
+    assert [grid.locate(120.25, y) for y in (28.0002, 27.9998, 28.00001)] == ["N", "S", "N"]
