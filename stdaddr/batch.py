@@ -154,6 +154,7 @@ class BatchSummary:
     header: bool = True
     titles: list[str] = field(default_factory=list)
     sheet: str | None = None
+    grid_problems: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         d = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -192,6 +193,11 @@ class BatchSummary:
             lines.append(f"  error on line {line} (please report it): {reason}")
         grid = self.grid or "none"
         lines.append(f"  base: {self.base}; grid: {grid}; output CRS {self.crs}")
+        if self.grid_problems:
+            lines.append(
+                "  the grid layer has problems; cells may be wrong (stdaddr grid validate shows them all):"
+            )
+            lines.extend(f"    {problem}" for problem in self.grid_problems)
         lines.append(
             f"  {self.elapsed_s:.1f} s, {self.rows_per_s:,.0f} rows/s on {self.workers} worker process"
             f"{'es' if self.workers != 1 else ''}"
@@ -392,6 +398,7 @@ def geocode_file(
             header=reader.header,
             titles=list(reader.titles),
             sheet=reader.sheet if len(reader.sheets) > 1 else None,
+            grid_problems=[] if grid is None else grid.report.problems,
             rows=run.rows,
             statuses={s: run.statuses.get(s, 0) for s in ROW_STATUSES},
             levels={lv: run.levels[lv] for lv in reversed(MATCH_LEVELS) if run.levels.get(lv)},

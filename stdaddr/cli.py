@@ -296,6 +296,12 @@ def _cmd_grid_assign(args: argparse.Namespace) -> int:
     from stdaddr.batch import assign_file, load_grid
 
     grid = load_grid(args.grid, code_column=args.grid_code_column, crs=args.grid_crs, layer=args.grid_layer)
+    if not grid.report.ok:
+        problems = "".join(f"\n  {problem}" for problem in grid.report.problems)
+        print(
+            f"stdaddr: the grid layer has problems; cells may be wrong (stdaddr grid validate shows them all):{problems}",
+            file=sys.stderr,
+        )
     output = args.output or str(Path(args.input).with_name(Path(args.input).stem + ".grid.csv"))
     counts = assign_file(
         args.input,

@@ -778,3 +778,12 @@ def test_a_cover_sheet_before_the_data_is_passed_over(tmp_path, base):
     book.save(path)
     with pytest.raises(ColumnError, match=r"工单.*工单2"):
         geocode_file(path, tmp_path / "out.csv", column="事发地址", base=base, workers=1)
+
+
+def test_the_summary_tells_the_problems_of_the_grid_layer(tmp_path, events_csv, base):
+    from shapely import box
+
+    grid = GridIndex([box(0, 0, 200, 200), box(100, 0, 300, 200)], ["A", "B"], crs="EPSG:4549")
+    summary = geocode_file(events_csv, tmp_path / "o.csv", column="query", base=base, grid=grid, workers=1)
+    assert summary.grid_problems and summary.grid_problems[0].startswith("overlaps: 1")
+    assert "the grid layer has problems" in str(summary)

@@ -392,3 +392,18 @@ def test_base_and_grid_options_without_their_file_are_refused(capsys, tmp_path):
     assert main(["geocode", str(path), "--grid-code-column", "code", "-q"]) == 2
     assert "no grid was given" in capsys.readouterr().err
     assert not (tmp_path / "e.geocoded.csv").exists()
+
+
+def test_a_grid_layer_with_problems_is_told_when_used(tmp_path, capsys):
+    import geopandas as gpd
+    from shapely import box
+
+    layer = gpd.GeoDataFrame(
+        {"code": ["A", "B"]}, geometry=[box(0, 0, 200, 200), box(100, 0, 300, 200)], crs="EPSG:4549"
+    )
+    layer.to_file(tmp_path / "g.gpkg")
+    points = tmp_path / "pts.csv"
+    points.write_text("x,y\n50,50\n", encoding="utf-8")
+    args = ["grid", "assign", str(points), "--x-column", "x", "--y-column", "y", "--crs", "EPSG:4549"]
+    assert main([*args, "--grid", str(tmp_path / "g.gpkg"), "--grid-code-column", "code"]) == 0
+    assert "the grid layer has problems" in capsys.readouterr().err

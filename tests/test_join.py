@@ -444,3 +444,30 @@ def test_the_demo_writes_its_config_and_finds_addresses_shared_by_departments(tm
     assert result.n_events == 60 * len(config.departments)
     assert result.n_multi_department_addresses >= 5
     assert all(d.time_statuses.get("parsed", 0) > 50 for d in result.departments)
+
+
+def test_the_cell_layer_has_one_cell_per_code_and_no_lines_and_its_problems_are_told(tmp_path):
+    """A cell split over two rows (an exploded multipolygon) is one cell, so its events count once; a
+    line is no cell; the layer's problems are told."""
+    import geopandas as gpd
+    from shapely import LineString, box
+
+    from stdaddr.join.config import GridSpec
+    from stdaddr.join.run import grid_layer
+
+    layer = gpd.GeoDataFrame(
+        {"code": ["A", "A", "B", "C"]},
+        geometry=[
+            box(0, 0, 100, 100),
+            box(100, 0, 200, 100),
+            box(0, 100, 200, 200),
+            LineString([(0, 0), (5, 5)]),
+        ],
+        crs="EPSG:4549",
+    )
+    layer.to_file(tmp_path / "g.gpkg")
+    told: list[str] = []
+    cells = grid_layer(GridSpec(tmp_path / "g.gpkg", "code"), "EPSG:4549", told.append)
+    assert list(cells["grid_code"]) == ["A", "B"]
+    assert cells.geometry.area.round().tolist() == [20_000, 20_000]
+    assert "problems" in told[0] and any("duplicate codes" in line for line in told)

@@ -121,7 +121,10 @@ def _square_size(width: NDArray[np.float64], height: NDArray[np.float64]) -> tup
     taken apart may be the size of no cell at all."""
     scale = max(float(width.max()), float(height.max()))
     sizes, group, counts = np.unique(
-        np.round(np.stack([width, height], axis=1) / scale, 6), axis=0, return_inverse=True, return_counts=True
+        np.round(np.stack([width, height], axis=1) / scale, 6),
+        axis=0,
+        return_inverse=True,
+        return_counts=True,
     )
     best = max(range(len(sizes)), key=lambda i: (counts[i], sizes[i][0] * sizes[i][1]))
     same = np.ravel(group) == best

@@ -72,19 +72,19 @@ def resolve_crs(stated: Any, declared: Any, *, what: str) -> str:
     )
 
 
-# Longest edge, in degrees, of a geographic cell before it is projected: an edge straight in
-# longitude/latitude bends in metres, and 0.001° (about 100 m) keeps the bend under a millimetre.
-_GEOGRAPHIC_SEGMENT = 0.001
+# Longest edge before a geometry changes CRS, in degrees (about 100 m) and in metres: an edge straight in
+# one CRS bends in another, and pieces this short keep the bend under a millimetre.
+_SEGMENT_DEGREES = 0.001
+_SEGMENT_METRES = 100.0
 
 
 def project(geoms: NDArray[np.object_], src: str, dst: str) -> NDArray[np.object_]:
     """Geometries with every vertex transformed from ``src`` to ``dst`` in one vectorised call. Edges
-    of a geographic layer are first cut into pieces of at most 0.001°, so that a cell keeps the edges it
-    has in degrees (a point 20 m inside one edge of a 0.1° cell stays inside it)."""
+    are first cut into pieces of at most 0.001° (or 100 m), so that a cell keeps the edges it has in its
+    own CRS (a point 20 m inside one edge of a 0.1° cell stays inside it)."""
     if src == dst:
         return geoms
-    if is_geographic(src) and not is_geographic(dst):
-        geoms = shapely.segmentize(geoms, _GEOGRAPHIC_SEGMENT)
+    geoms = shapely.segmentize(geoms, _SEGMENT_DEGREES if is_geographic(src) else _SEGMENT_METRES)
     return shapely.transform(geoms, lambda xy: np.column_stack(transform(xy[:, 0], xy[:, 1], src, dst)))
 
 

@@ -91,12 +91,9 @@ class GridReport:
             or self.gaps
         )
 
-    def __str__(self) -> str:
-        kind = "regular square grid" if self.regular else "irregular cells"
-        lines = [
-            f"grid layer: {self.n_rows} rows, {self.n_cells} cells indexed; "
-            f"CRS {self.crs}, indexed in {self.metric_crs}; {kind}"
-        ]
+    @property
+    def problems(self) -> list[str]:
+        """One line per kind of problem found (empty when ``ok``): what, how many, the first few."""
         sections: list[tuple[str, Sequence[str]]] = [
             ("invalid geometries, repaired", [f"row {i.row} ({i.code}): {i.problem}" for i in self.invalid]),
             ("not polygons, dropped", [f"row {i.row} ({i.code}): {i.problem}" for i in self.not_polygon]),
@@ -105,10 +102,20 @@ class GridReport:
             ("overlaps", [f"{o.code_a} / {o.code_b}: {o.area_m2:.2f} m²" for o in self.overlaps]),
             ("gaps", [f"{g.area_m2:.2f} m² around ({g.x:.6f}, {g.y:.6f})" for g in self.gaps]),
         ]
+        out = []
         for title, items in sections:
             if items:
                 more = f"; and {len(items) - _SHOWN} more" if len(items) > _SHOWN else ""
-                lines.append(f"  {title}: {len(items)} ({'; '.join(items[:_SHOWN])}{more})")
+                out.append(f"{title}: {len(items)} ({'; '.join(items[:_SHOWN])}{more})")
+        return out
+
+    def __str__(self) -> str:
+        kind = "regular square grid" if self.regular else "irregular cells"
+        lines = [
+            f"grid layer: {self.n_rows} rows, {self.n_cells} cells indexed; "
+            f"CRS {self.crs}, indexed in {self.metric_crs}; {kind}"
+        ]
+        lines.extend(f"  {problem}" for problem in self.problems)
         if self.ok:
             lines.append("  no problems found")
         return "\n".join(lines)

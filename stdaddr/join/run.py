@@ -178,7 +178,7 @@ def join_events(
     with GeoPackageWriter(config.output, crs=crs) as gpkg:
         # Each layer is written in the background as soon as it is made, while the next is computed.
         gpkg.points("events", events.table, spatial=True)
-        tables = _tables(events, config, crs, gpkg)
+        tables = _tables(events, config, crs, gpkg, say)
         clock.lap("tables")
         postgis_tables = _postgis(config, crs, tables, log)
         clock.lap("postgis")
@@ -276,7 +276,9 @@ class _Tables:
         }
 
 
-def _tables(events: Events, config: JoinConfig, crs: str, gpkg: GeoPackageWriter) -> _Tables:
+def _tables(
+    events: Events, config: JoinConfig, crs: str, gpkg: GeoPackageWriter, say: Callable[[str], None]
+) -> _Tables:
     """What is computed from the events, each table queued for the GeoPackage as soon as it is made."""
     from stdaddr.join import tables as t
 
@@ -290,7 +292,7 @@ def _tables(events: Events, config: JoinConfig, crs: str, gpkg: GeoPackageWriter
     if any(d.time_column for d in config.departments):
         months = t.cell_month_counts(events)
         gpkg.table("cell_month_counts", months)
-    cells = t.grid_cells(grid_layer(config.grid, crs), counts, events.departments)
+    cells = t.grid_cells(grid_layer(config.grid, crs, say), counts, events.departments)
     gpkg.cells("grid_cells", cells)
     return _Tables(events, multi, counts, months, cells)
 
@@ -343,13 +345,18 @@ def _report(
     replace_atomically(path, html.encode("utf-8"))
 
 
-def grid_layer(spec: GridSpec, crs: str) -> gpd.GeoDataFrame:
+def grid_layer(spec: GridSpec, crs: str, say: Callable[[str], None] | None = None) -> gpd.GeoDataFrame:
     """The grid's cells as ``grid_code`` and ``geometry`` in ``crs`` (the base's), for the cell layer and
-    the map; cells without a code or a polygon are left out, as the grid index leaves them out."""
+    the map, cleaned as the grid index cleans them: rows without a code or a polygon left out, invalid
+    polygons repaired, and the rows of one code (an exploded multipolygon) one cell, so that the
+    cell's events count once. ``say`` is told of the problems of a layer that has any."""
     import geopandas as gpd
     import numpy as np
+    import shapely
 
     from stdaddr.grid.layer import codes_column, project, read_layer, resolve_crs
+    from stdaddr.grid.report import clean_layer
+    from stdaddr.join.cache import load_grid
     from stdaddr.join.outputs import file_crs
 
     if spec.path is None:
@@ -361,13 +368,18 @@ def grid_layer(spec: GridSpec, crs: str) -> gpd.GeoDataFrame:
         layer_crs = resolve_crs(frame.crs, spec.crs, what=f'the grid layer "{spec.path}"')
         code_column = spec.code_column or ""
     codes = codes_column(frame, code_column, what="the grid layer")
-    geoms = frame.geometry.to_numpy()
-    keep = (
-        np.array([c is not None for c in codes])
-        & ~(frame.geometry.isna() | frame.geometry.is_empty).to_numpy()
-    )
-    geoms = project(geoms[keep], layer_crs, crs)
-    return gpd.GeoDataFrame({"grid_code": codes[keep]}, geometry=geoms, crs=file_crs(crs))
+    clean = clean_layer(codes, frame.geometry.to_numpy())
+    grid = load_grid(spec)
+    if say is not None and grid is not None and not grid.report.ok:
+        say("the grid layer has problems; cells may be wrong (stdaddr grid validate shows them all):")
+        for problem in grid.report.problems:
+            say(f"  {problem}")
+    cells: dict[str, list[Any]] = {}
+    for code, geom in zip(clean.codes, clean.geoms, strict=True):
+        cells.setdefault(code, []).append(geom)
+    geoms = [parts[0] if len(parts) == 1 else shapely.union_all(parts) for parts in cells.values()]
+    projected = project(np.array(geoms, dtype=object), layer_crs, crs)
+    return gpd.GeoDataFrame({"grid_code": list(cells)}, geometry=projected, crs=file_crs(crs))
 
 
 def _result(
