@@ -100,6 +100,17 @@ def _table() -> tuple[dict[int, str], re.Pattern[str]]:
 _LETTER_ZERO = re.compile("(?<=[0-9])O+(?=[0-9]|[号室层楼幢栋户房弄单])")
 
 
+# Spaces between two digits (Arabic or full-width): they part two numbers, which deleting them would join.
+_DIGIT_GAP = re.compile("(?<=[0-9\uff10-\uff19])[ \t\u3000\xa0]+(?=[0-9\uff10-\uff19])")
+
+
+def _part_numbers(text: str) -> str:
+    """301 13906771234: spaces between two numbers part them (a comma each, so offsets stay put)."""
+    if " " in text or "\u3000" in text or "\t" in text or "\xa0" in text:
+        return _DIGIT_GAP.sub(lambda m: "," * len(m.group()), text)
+    return text
+
+
 def clean(text: str) -> tuple[str, list[int] | None]:
     """Fold the characters of ``text``; return the folded string and its offset map.
 
@@ -111,10 +122,13 @@ def clean(text: str) -> tuple[str, list[int] | None]:
     ('3-2-301', None)
     >>> clean("解放 街")
     ('解放街', [0, 1, 3, 4])
+    >>> clean("301 13906771234")[0]
+    '301,13906771234'
     >>> clean("7o1室")
     ('701室', None)
     """
     table, length_changers = _table()
+    text = _part_numbers(text)
     folded = text.translate(table)
     if len(folded) == len(text) and length_changers.search(text) is None:
         return _zeros(folded), None
@@ -143,7 +157,7 @@ def fold_all(texts: list[str]) -> list[str]:
     ['温州', '301', '701室']
     """
     table, _ = _table()
-    folded = _zeros(_FOLD_JOIN.join(texts).translate(table)).split(_FOLD_JOIN)
+    folded = _zeros(_part_numbers(_FOLD_JOIN.join(texts)).translate(table)).split(_FOLD_JOIN)
     if len(folded) != len(texts):  # a text with the joining character (or a form of it): one by one
         return [clean(t)[0] for t in texts]
     return folded

@@ -77,7 +77,8 @@ COMMITTEE_WORDS = "居委会|居民委员会|村委会|村民委员会|村委(?!
 _POI_AFTER = r"(?:小区|花园|公寓|大厦|新村|家园|苑|广场|山庄|别墅|名苑|华庭|公馆|大楼|商城|楼)"
 
 # A mobile number, or a fixed line with its area code.
-_PHONE_NUMBER = "(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})"
+# A mobile or landline number, its groups maybe parted by spaces (folded to commas: 139 0677 1234).
+_PHONE_NUMBER = "(?:1[3-9][0-9](?:,?[0-9]{4}){2}|0[0-9]{2,3}(?:-?[0-9]{7,8}|,[0-9]{7,8}|,[0-9]{3,4},[0-9]{4}))"
 _TOKEN = re.compile(
     "|".join(
         (
