@@ -41,7 +41,7 @@ INDEX_FORMAT = "stdaddr-address-index"
 # 2: the field matrix is stored one row per column (a field's values are contiguous).
 # 3: a zone or natural village without a road is the record's road, a community written before a
 #    building its compound (matching_values).
-INDEX_VERSION = 4
+INDEX_VERSION = 5
 
 CODE_FIELDS = tuple(f"{f}_code" for f in DIVISION_FIELDS)
 # The columns of the field matrix: one value id per record and column (-1: the record has no value).
@@ -760,7 +760,7 @@ def _parse_chunk(
         else:
             a = parse(text)
             ambiguous[i] = a.ambiguous
-            read = dict(zip(("town", "road", "poi"), matching_values(a), strict=True))
+            read = dict(zip(MATCHING_FIELDS, matching_values(a), strict=True))
             row = [read[c] if c in read else getattr(a, c) for c in COLUMNS]
             if m is not None:
                 openings.setdefault(text[: m.start()], (row, a.ambiguous) if _room_ends(a, m) else None)
@@ -787,8 +787,16 @@ def _room_ends(a: Address, m: re.Match[str]) -> bool:
     )
 
 
-def matching_values(a: Address) -> tuple[str | None, str | None, str | None]:
-    """The town, road and compound of an address as matching reads them.
+# The fields matching_values gives, in its order.
+MATCHING_FIELDS = ("town", "road", "house_number", "poi")
+# A door with a sub-number after a dash (24-1号): the same door as 24号附1, as records write it.
+_DASHED_DOOR = re.compile("([甲乙丙丁]?[A-Z]?[0-9]+[A-Z]?)-([0-9]+)号")
+
+
+def matching_values(a: Address) -> tuple[str | None, str | None, str | None, str | None]:
+    """The town, road, door and compound of an address as matching reads them.
+
+    A door numbered with a dash (24-1号) is the sub-door 24号附1.
 
     A zone (工业园区, 开发区, 科技城…) the parser kept as a town component without a code numbers its doors
     as a road does when the text names no road (娄桥街道|娄桥工业园区|5号, 苏吕工业区|5号|某某公司): it is
@@ -800,10 +808,13 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None]:
     and its committee (钱家垟村|村委会) the compound 村民委员会, so that the committee's own record is
     found."""
     town, road, poi = a.town, a.road, a.poi
+    door = a.house_number
+    if door is not None and (dashed := _DASHED_DOOR.fullmatch(door)) is not None:
+        door = f"{dashed.group(1)}号附{dashed.group(2)}"
     if poi is None:
         poi = _compound_named_community(a) or _committee(a)
     if road is not None:
-        return town, _road_key()(road), poi
+        return town, _road_key()(road), door, poi
     zone = zone_of(a)
     if zone is not None:
         road = zone
@@ -813,7 +824,7 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None]:
         road = _natural_village(a)
         if road is None and poi is not None and len(poi) > 4 and poi.endswith("自然村"):
             road, poi = poi.removesuffix("自然村"), None  # 江浦村|篁社自然村|7号, read as a compound
-    return town, road, poi
+    return town, road, door, poi
 
 
 def zone_of(a: Address) -> str | None:

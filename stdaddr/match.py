@@ -44,6 +44,7 @@ from rapidfuzz.distance import Levenshtein
 from stdaddr.base import (
     COLUMN_INDEX,
     COLUMNS,
+    MATCHING_FIELDS,
     AddressBase,
     group,
     is_zone_name,
@@ -422,10 +423,15 @@ def _match_address(
     """
     address = _division_of_the_base(base, address) or address
     m = _match_parsed(base, address, limit, cutoff, candidates)
-    if m is None and (retry := _without_leading_town(address)) is not None:
+    if m is None and (moved := _without_leading_town(address)) is not None:
+        retry, short = moved
         m = _match_parsed(base, retry, limit, cutoff, candidates)
-    if m is None and (retry := _town_of_the_base(base, address)) is not None:
-        m = _match_parsed(base, retry, limit, cutoff, candidates)
+        if m is not None and short not in m.standard:
+            # 瑞安|润城华庭 matched 鹿城区's 润城华庭 on the name without 瑞安: the text named a county the
+            # place is not in, and the short name is no part of the record's name.
+            m = None
+    if m is None and (placed := _town_of_the_base(base, address)) is not None:
+        m = _match_parsed(base, placed, limit, cutoff, candidates)
     return m
 
 
@@ -492,9 +498,9 @@ def _town_of_the_base(base: AddressBase, address: Address) -> Address | None:
     return dataclasses.replace(address, **fields, ambiguous=False, candidates=())
 
 
-def _without_leading_town(address: Address) -> Address | None:
+def _without_leading_town(address: Address) -> tuple[Address, str] | None:
     """The address with its leading short name of a town, county or city moved into the road or compound
-    after it (永昌|花苑 is no 永昌县 but a compound of the base), or None."""
+    after it (永昌|花苑 is no 永昌县 but a compound of the base), and that short name; or None."""
     parts = [c for c in address.components if c.field != "extra"]
     if (
         len(parts) < 2
@@ -510,8 +516,9 @@ def _without_leading_town(address: Address) -> Address | None:
         return None
     cleared: dict[str, Any] = {f: None for f in DIVISION_FIELDS}
     cleared.update({f"{f}_code": None for f in DIVISION_FIELDS})
-    cleared[parts[1].field] = clean(parts[0].text)[0] + named
-    return dataclasses.replace(address, **cleared, ambiguous=False, candidates=())
+    short = clean(parts[0].text)[0]
+    cleared[parts[1].field] = short + named
+    return dataclasses.replace(address, **cleared, ambiguous=False, candidates=()), short
 
 
 def _match_parsed(
@@ -548,7 +555,7 @@ def _zone_alone(address: Address, values: dict[str, str]) -> bool:
 
 def _query(t: _Tables, address: Address) -> _Query | None:
     values = {c: v for c, v in zip(_QUERY_COLUMNS, _read_columns(address), strict=True) if v}
-    for f, read in zip(("town", "road", "poi"), matching_values(address), strict=True):
+    for f, read in zip(MATCHING_FIELDS, matching_values(address), strict=True):
         if read is None:
             values.pop(f, None)
         else:
@@ -1269,6 +1276,7 @@ _COMPOUND_EVIDENCE = (
     *((k, _WEIGHT[k] * _FINER_FOR_COMPOUND, False) for k in _SUPPORT),
 )
 _TOWN_K = COMPARED.index("town")
+_DOOR_K, _GROUP_K, _ROAD_K = (COMPARED.index(f) for f in ("house_number", "group", "road"))
 _PLACE_IN_VILLAGE = "the place {} lies in it (the base does not list it)"
 _ZONE_IN_TOWN = "the zone {} lies in it (the base has no door of the zone itself)"
 _OTHER_TOWN = "the records that agree on the finer levels lie in another town than the input names"
@@ -1369,6 +1377,10 @@ def _record(q: _Query, s: _Scores, k: int, values: list[int] | None = None) -> _
                 sim = q.names[i][v] = _similarity(q.values[f], s.vocab[f][v])
             states.append(_AGREE if sim >= _NAME_AGREE else _DIFFER)
             sims.append(sim)
+    if states[_DOOR_K] == _AGREE and q.asks[_GROUP_K] != q.asks[_ROAD_K]:
+        ours, theirs = (_GROUP_K, _ROAD_K) if q.asks[_GROUP_K] else (_ROAD_K, _GROUP_K)
+        if values[q.columns[theirs]] >= 0 and values[q.columns[ours]] < 0:
+            states[_DOOR_K] = _DIFFER  # numbered apart: see field_scores
     return _Record(k, values, states, sims)
 
 
@@ -1383,6 +1395,11 @@ def field_scores(base: AddressBase, q: _Query, rows: NDArray[np.int32]) -> _Scor
     sub = fields.take(q.cols, axis=0)
     has = sub >= 0
     agree = sub == q.probe
+    if q.asks[_DOOR_K] and q.asks[_GROUP_K] != q.asks[_ROAD_K]:
+        # 坎头村8组30号 against 坎头村前埔路30号: a door of a villager group and a door on a road are
+        # numbered apart, so the same number is not the same door.
+        ours, theirs = (_GROUP_K, _ROAD_K) if q.asks[_GROUP_K] else (_ROAD_K, _GROUP_K)
+        agree[_DOOR_K] &= ~(has[theirs] & ~has[ours])
     # Per field and record: the weight when they agree, minus it when they contradict, the record-only
     # cost for a field the text lacks; summed per record (in small integers, along contiguous rows).
     parts = has * q.cost

@@ -471,12 +471,14 @@ def test_a_compound_named_after_a_far_county_is_the_compound_of_the_base(places)
 
 def test_a_leading_county_short_name_is_retried_as_the_start_of_the_compound():
     address = parse("瑞安锦绣花园3幢")
-    retry = match_module._without_leading_town(address)
+    moved = match_module._without_leading_town(address)
+    assert moved is not None
+    retry, short = moved
     assert (
         address.county == "瑞安市"
-        and retry is not None
         and retry.poi == "瑞安锦绣花园"
         and retry.county is None
+        and short == "瑞安"
     )
     assert match_module._without_leading_town(parse("瑞安市锦绣花园3幢")) is None  # written with its mark
 
@@ -811,3 +813,46 @@ def test_a_village_committee_is_found_by_its_record_the_village_is_not():
     assert built.match("虹桥镇钱家垟村村民委员会").address_id == "c"
     m = built.match("乐清市虹桥镇钱家垟村")
     assert m is not None and (m.address_id, m.level) == (None, "community")
+
+
+def test_a_group_door_is_not_the_door_of_the_same_number_on_a_road():
+    """Doors of a villager group and doors on a road are numbered apart: 坎头村8组30号 is the village,
+    not 坎头村前埔路30号."""
+    base = _base_of(
+        [
+            ("r30", "乐清市大荆镇坎头村前埔路30号", 121.1, 28.4),
+            ("r31", "乐清市大荆镇坎头村前埔路31号", 121.1, 28.4),
+            ("g5", "乐清市大荆镇坎头村3组5号", 121.1, 28.4),
+        ]
+    )
+    m = base.match("乐清大荆坎头村8组30号")
+    assert m is not None and m.address_id is None and m.level == "community"
+    assert base.match("乐清大荆坎头村前埔路30号").address_id == "r30"
+    m = base.match("乐清大荆坎头村前埔路5号")
+    assert m is None or m.address_id != "g5"
+
+
+def test_a_county_short_name_does_not_carry_a_compound_of_another_county():
+    """瑞安|润城华庭 with 润城华庭 only in 鹿城区: the retry with 瑞安 read into the name must not land on
+    鹿城区's compound (the text names 瑞安市)."""
+    base = _base_of(
+        [
+            ("l1", "鹿城区南汇街道福园街29号润城华庭1幢1单元101室", 120.6, 28.0),
+            ("r1", "瑞安市安阳街道万松路1号", 120.6, 27.8),
+        ]
+    )
+    m = base.match("瑞安润城华庭1幢1单元101室")
+    assert m is None or m.address_id != "l1"
+    assert base.match("鹿城润城华庭1幢1单元101室").address_id == "l1"
+
+
+def test_a_door_numbered_with_a_dash_is_the_sub_door():
+    base = _base_of(
+        [
+            ("d24", "苍南县灵溪镇英武二路24号", 120.4, 27.5),
+            ("d24a1", "苍南县灵溪镇英武二路24号附1", 120.4, 27.5),
+        ]
+    )
+    assert base.match("苍南英武二路24-1号").address_id == "d24a1"
+    assert base.match("苍南英武二路24号之一").address_id == "d24a1"
+    assert base.match("苍南英武二路24号").address_id == "d24"

@@ -78,7 +78,9 @@ _POI_AFTER = r"(?:小区|花园|公寓|大厦|新村|家园|苑|广场|山庄|�
 
 # A mobile number, or a fixed line with its area code.
 # A mobile or landline number, its groups maybe parted by spaces (folded to commas: 139 0677 1234).
-_PHONE_NUMBER = "(?:1[3-9][0-9](?:,?[0-9]{4}){2}|0[0-9]{2,3}(?:-?[0-9]{7,8}|,[0-9]{7,8}|,[0-9]{3,4},[0-9]{4}))"
+_PHONE_NUMBER = (
+    "(?:1[3-9][0-9](?:,?[0-9]{4}){2}|0[0-9]{2,3}(?:-?[0-9]{7,8}|,[0-9]{7,8}|,[0-9]{3,4},[0-9]{4}))"
+)
 _TOKEN = re.compile(
     "|".join(
         (
