@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from stdaddr.text import CN_DIGITS, chinese_numeral, to_number
 from stdaddr.text import NUMERAL as N
-from stdaddr.text import chinese_numeral, to_number
 
 __all__ = [
     "Piece",
@@ -89,6 +89,8 @@ _TOKEN = re.compile(
             # 电话13812345678, 手机：139…, TEL:0577-…: a phone number with the label before it.
             r"(?P<phone>(?:(?:联系|办公|固定)?(?:电话|手机|座机|固话|TEL|PHONE|MOBILE)(?:号码?)?[,\s]*)?"
             rf"(?<![0-9]){_PHONE_NUMBER}(?![0-9]))",
+            # 45岁, 3人, 3000元, 98.5平方米: a measure, not a level (its number is no building or room).
+            r"(?P<measure>(?<![0-9A-Z.-])[0-9]+(?:\.[0-9]+)?(?:周岁|岁|人|名|元|万元|平方米|平米|平方|M2|亩|公斤|吨|辆)(?![\u4e00-\u9fff]))",
             # A-1-1101: a building named by a letter, its unit and room.
             r"(?P<triple>((?<![0-9-])[0-9]+|(?<![0-9A-Z-])[A-Z][0-9]*)-([0-9]+)-([0-9]+)(?:室|号)?(?![0-9-]))",
             # 1555弄3支弄5号: a sub-lane of the lane, then the door.
@@ -106,6 +108,8 @@ _TOKEN = re.compile(
             # 40-43楼: a range of floors; B2-5楼, 52-11楼: a building, then its floor.
             # 22-25F: the same written the English way.
             r"(?P<floor_range>(?<![0-9A-Z-])([A-Z]?)([0-9]{1,3})(?:-|至|到)([0-9]{1,3})(?:(?:层|楼)(?![房盘道梯宇下])|F(?![A-Z])))",
+            # 1层-3层, 2楼至3楼, 一至三层: a span of floors written with each floor's mark, or in words.
+            rf"(?P<floor_span>({N})[层楼](?:-|至|到)({N})[层楼](?![房盘道梯宇下])|([{CN_DIGITS}十]+)(?:至|到)([{CN_DIGITS}十]+)层)",
             rf"(?P<floor>第?(负|地下|-)?({N}|(?<![A-Z])[A-Z][0-9]+|[0-9]+[A-Z])(?:层|楼)(?![房盘道梯宇下]))",
             # 13F, B2F: a floor written the English way; a room may follow at once (3F302).
             r"(?P<floor_f>(?<![0-9A-Z])(B)?([0-9]{1,3})F(?![A-Z]))",
@@ -128,9 +132,15 @@ _TOKEN = re.compile(
             r"(?P<note_words>(?:(?:联系人|收货人|收件人|负责人|经办人|户主|报警人|来电人),?[\u4e00-\u9fff]{0,3}(?![\u4e00-\u9fff])"
             # 户号1234567890, 身份证号码330302…, 工单号WZ2024…: an account, ID or order number and its label.
             r"|(?:户|账|帐|编|学|工单|注册|身份证|证件|卡|合同|订单|执照|许可证|统一社会信用代)(?:号码?|码),?[A-Z]{0,4}[0-9]{5,}[0-9A-Z]*"
+            r"|身份证,?[0-9]{17}[0-9X]|身份证,?[0-9]{15}(?![0-9])"
+            # 备注：夜间施工, 建筑面积98.5㎡, 微信：…: a label and its value, to the next separator.
+            r"|(?:备注|说明|建筑面积|使用面积|面积|租金|月租|微信号?|QQ|邮箱|年龄|性别|民族)(?:,|(?=[0-9A-Z]))[^,()]*"
             r"|(?<=[0-9号室楼幢栋层,])[\u4e00-\u9fff]{2,3}收(?![\u4e00-\u9fff])|[放送交寄存](?:在|到|至)?(?:前台|门口|门卫|传达室|快递柜|丰巢|物业|保安室|驿站)|代收|转交|[\u4e00-\u9fff](?:先生|女士|小姐|师傅)(?:收)?|电联|(?:请|麻烦)?(?:送货|送达|配送|派送|到了)?(?:提前|先|前)?(?:致电|电话联系|打电话|联系)(?:[\u4e00-\u9fff]{0,6})?|谢谢|收货|收件))",
+            # 88号门口, 锦江花园楼下, 3组18号东边, 村口: a spot at the place just read; the place stays.
+            r"(?P<at>(?:[大正]?门口|门前|门外|后门|侧门|边上|里面|里边|屋后|屋前|房前|屋内|(?<=[号组室村])家[中里]|路边|路旁|拐角处?|转角处?|巷口|村口|弄口|楼上|楼下|楼顶|楼道|之间|一带|周边|周围"
+            r"|(?<=[号楼幢栋室村组])[东西南北左右](?:边|面|首|头)|(?<=[号楼幢栋室])[东西南北]{1,2}侧)(?![村路街巷弄桥山岭湾垟洋岙社]))",
             # 旁边的小卖部: the place a relation word names (的 ...) is part of the note.
-            r"(?P<assist>(?:斜?对面|附近|旁边|隔壁|对过|楼下|楼顶|楼道|(?<=[号楼幢栋室村])(?:[前后]面|[前后]边|背后)(?:的?[\u4e00-\u9fff]{1,10})?|交叉(?:路?口)?|交(?:界|汇)?[口处]|(?:十字|丁字)?路口|(?:往|向)?(?:[东西南北]{1,2}|里|前)?(?:侧|面|边)?(?:走|行|进去)?约?[0-9]+(?:米|公里|M|KM)|[0-9]+(?:米|公里)处?|[东西南北]侧|[东西南北]{1,2}角(?![0-9\u4e00-\u9fff]*(?:小区|大厦|花园|广场))|旁)(?:的[\u4e00-\u9fff]{1,10})?)",
+            r"(?P<assist>(?:斜?对面|附近|旁边|隔壁|对过|(?<=[号楼幢栋室村])(?:[前后]面|[前后]边|背后)(?:的?[\u4e00-\u9fff]{1,10})?|交叉(?:路?口)?|交(?:界|汇)?[口处]|(?:十字|丁字)?路口|(?:往|向)?(?:[东西南北]{1,2}|里|前)?(?:侧|面|边)?(?:走|行|进去)?约?[0-9]+(?:米|公里|M|KM)|[0-9]+(?:米|公里)处?|[东西南北]侧|[东西南北]{1,2}角(?![0-9\u4e00-\u9fff]*(?:小区|大厦|花园|广场))|旁)(?:的[\u4e00-\u9fff]{1,10})?)",
             # A town may be named with 村 (付村镇); it is tried before the community pattern.
             # 新街镇, 大路乡: a town name may end in 街 or 路 right before 镇/乡; 五乡|中路 is a road.
             rf"(?P<town>(?:{_TOWN_NAME_LEXED}{{1,6}}?(?:[路街巷](?=[镇乡]|街道))?(?:街道|(?<!小)(?<!新区)(?<!发区)(?<!业区)(?<!园区)镇|乡(?!镇))|(?:路[东西南北])?{_CJK_NAME}{{0,6}}?(?:{_ZONE_ALTERNATION}))(?![东西南北中]?(?:路|街|大道)|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
@@ -276,7 +286,7 @@ def _token(st: _State, m: re.Match[str]) -> None:
     elif kind == "room_range":
         i = _G["room_range"]
         _put_or_extra(st, "room", s, e, f"{_num(g(i + 1))}-{_num(g(i + 2))}室", g(0))
-    elif kind in ("note", "phone", "postcode", "assist", "note_words", "label"):
+    elif kind in ("note", "phone", "postcode", "assist", "note_words", "label", "at", "measure"):
         st.extra(s, e, g(0))
     elif kind == "town":
         # A town the gazetteer does not know (renamed or merged since 2023), or a zone inside the town
@@ -363,6 +373,13 @@ def _token(st: _State, m: re.Match[str]) -> None:
         _put_or_extra(st, "building", s, e, f"{_num(g(i + 1))}-{_num(g(i + 2))}幢", g(0))
     elif kind == "floor_range":
         _floor_range(st, m)
+    elif kind == "floor_span":
+        i = _G["floor_span"]
+        low, high = _num(g(i + 1) or g(i + 3)), _num(g(i + 2) or g(i + 4))
+        if low.isdigit() and high.isdigit() and int(low) < int(high):
+            _put_or_extra(st, "floor", s, e, f"{low}-{high}层", g(0))
+        else:
+            st.extra(s, e, g(0))
     elif kind == "pair":
         _pair(st, m)
     elif kind == "number":
@@ -781,7 +798,7 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
         # 解放街123号噪音扰民, 金汇小区内有人饲养家禽: what happened there is a note; a compound named
         # before it stays the compound.
         named = _NAMED_PLACE.match(chunk, 0, event.start())
-        cut = named.end() if named is not None else 0
+        cut = named.end() if named is not None and named.end() >= 3 else 0  # not 店|外经营, 小区|垃圾…
         if cut:
             _free(st, "", s, s + cut, chunk[:cut])
         st.extra(s + cut, e, chunk[cut:])
@@ -816,7 +833,9 @@ _PHONE_AHEAD = re.compile(f"[,\\s]*{_PHONE_NUMBER}(?![0-9])")
 _EVENT = re.compile(
     "扰民|噪音|噪声|异味|臭味|投诉|举报|反映|违章|违建|违法|违规|占道|乱停|乱放|乱扔|乱倒|乱搭|堆放|"
     "漏水|渗水|停水|停电|断电|堵塞|破损|损坏|松动|倒塌|脱落|摆摊|饲养|焚烧|偷盗|被盗|纠纷|诉求|要求处理|有人|"
-    "有垃圾|垃圾未|垃圾堆积|冒烟|起火|着火|失火|火灾|漏雨|滑坡|塌方|打架|斗殴|盗窃|被偷|检查(?!站|所)"
+    "有垃圾|垃圾未|垃圾堆积|冒烟|起火|着火|失火|火灾|漏雨|滑坡|塌方|打架|斗殴|盗窃|被偷|检查(?!站|所)|"
+    "不亮|故障|满溢|外溢|横流|发黑|发臭|乱堆|杂物|流动摊|油烟|私搭|乱建|隐患|尽快|未清理|扬尘|乱贴|积水(?!潭)|"
+    "经营(?!部|所|店|场|户|中心|公司)"
 )
 # A compound named before such words (金汇小区|内有人饲养家禽): its name ends with one of these.
 _NAMED_PLACE = re.compile(
