@@ -85,7 +85,8 @@ _TOKEN = re.compile(
     "|".join(
         (
             r"(?P<note>\([^()]*(?:\)|$))",
-            r"(?P<postcode>邮政?编码?,?[0-9]{6}(?![0-9]))",
+            # 邮编325000, and a bare six-digit code set apart at the end (解放街88号,325000).
+            r"(?P<postcode>邮政?编码?,?[0-9]{6}(?![0-9])|(?<=,)[1-8][0-9]{5}(?=,*$))",
             # 电话13812345678, 手机：139…, TEL:0577-…: a phone number with the label before it.
             r"(?P<phone>(?:(?:联系|办公|固定)?(?:电话|手机|座机|固话|TEL|PHONE|MOBILE)(?:号码?)?[,\s]*)?"
             rf"(?<![0-9]){_PHONE_NUMBER}(?![0-9]))",
