@@ -26,7 +26,7 @@ from stdaddr.errors import InputError
 from stdaddr.io import is_missing, is_null_marker
 from stdaddr.models import Address, Component
 from stdaddr.parsing.assemble import assemble
-from stdaddr.parsing.community import find_community
+from stdaddr.parsing.community import find_community, village_over_town
 from stdaddr.parsing.divisions import (
     best_chains,
     correct_county,
@@ -105,6 +105,13 @@ def _parse_cached(text: str) -> Address:
                 notes.append(changed[1])
         chains = [reading.chain]
     community = find_community(folded, chains, reading.end if reading else None)
+    if (
+        community is None
+        and reading is not None
+        and (other := village_over_town(folded, reading)) is not None
+    ):
+        reading, community = other
+        chains = [reading.chain]
     cut = second_place(folded, hits, reading) if reading is not None else None
     if cut is not None:
         notes.append("the text names a second address after the first; it is kept as a note")

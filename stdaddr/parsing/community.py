@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from stdaddr import gazetteer
-from stdaddr.gazetteer import FULL
-from stdaddr.parsing.divisions import ZONE, Chain
+from stdaddr.gazetteer import FULL, SHORT, Entry
+from stdaddr.parsing.divisions import ZONE, Chain, Hit, Reading
 from stdaddr.parsing.tail import COMMITTEE_WORDS, HUTONG_NUMBER, road_ahead
 from stdaddr.text import match_end
 
-__all__ = ["FoundCommunity", "find_community", "written_name"]
+__all__ = ["FoundCommunity", "find_community", "village_over_town", "written_name"]
 
 _MAX_NAME = 12
 # The committee of a community written after its name (墨池社区|居委会, 长虹村|村民委员会): part of it.
@@ -127,3 +127,46 @@ def find_community(text: str, chains: list[Chain], end: int | None = None) -> Fo
         if hit is not None:
             found.append(FoundCommunity(pos, hit[0], hit[1], chain))
     return found[0] if len(found) == 1 else None
+
+
+# A community written with its mark (and maybe its committee), as a village read over a town must be.
+_MARKED = re.compile(f"(?:村|社区)(?:{COMMITTEE_WORDS})?$")
+
+
+def village_over_town(text: str, reading: Reading) -> tuple[Reading, FoundCommunity] | None:
+    """Another reading of a town that no known community follows, when a village of the gazetteer
+    starts inside the town's name and goes on past it:
+
+    - a town's short name opening a village of the county (文成|周山|垟民族村: 周山垟民族村 of 玉壶镇, not
+      垟民族村 of 周山畲族乡): the county and that village;
+    - a town's full name whose mark opens a village of that town (瑞安|陶山镇|南村: 陶山|镇南村): the
+      town by its short name, then the village.
+
+    The village must be written with its mark (村, 社区): a short name (镇东 of 镇东社区) is too often part of
+    something else. None when the reading stands.
+    """
+    chain = reading.chain
+    if not chain.hits or reading.repeats or reading.others:
+        return None
+    last = chain.hits[-1]
+    if gazetteer.level_of(last.entry.code) != 3 or reading.end != last.end:
+        return None
+    if last.entry.kind != FULL and len(chain.hits) >= 2:
+        county = Chain(chain.hits[:-1], chain.score)
+        hit = _lookup(text, last.start, county.code) if gazetteer.level_of(county.code) == 2 else None
+        if hit is not None and hit[0] > last.end and _MARKED.search(text, last.start, hit[0]):
+            found = FoundCommunity(last.start, hit[0], hit[1], county)
+            return Reading(county, (), last.start), found
+        return None
+    if last.entry.kind == FULL:
+        name = gazetteer.load().name(last.entry.code) or ""
+        for short in gazetteer.short_names(name, 3):
+            pos = last.start + len(short)
+            if not last.start < pos < last.end or text[last.start : pos] != short:
+                continue
+            hit = _lookup(text, pos, last.entry.code)
+            if hit is not None and hit[0] > last.end and _MARKED.search(text, pos, hit[0]):
+                town = Hit(last.start, pos, short, Entry(last.entry.code, 3, SHORT, stem=len(short)))
+                shorter = Chain((*chain.hits[:-1], town), chain.score)
+                return Reading(shorter, (), pos), FoundCommunity(pos, hit[0], hit[1], shorter)
+    return None
