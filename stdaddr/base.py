@@ -813,13 +813,13 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None, str
         door = f"{dashed.group(1)}号附{dashed.group(2)}"
     if poi is None:
         poi = _compound_named_community(a) or _committee(a)
+    zone = zone_of(a)
+    if zone is not None and town == zone and a.town_code is None:
+        town = None  # 瑞安|韩田工业区|汽摩配路29号: a zone read as the town is no town of the base
     if road is not None:
         return town, _road_key()(road), door, poi
-    zone = zone_of(a)
     if zone is not None:
         road = zone
-        if town == zone and a.town_code is None:
-            town = None
     else:
         road = _natural_village(a)
         if road is None and poi is not None and len(poi) > 4 and poi.endswith("自然村"):

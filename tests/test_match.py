@@ -856,3 +856,24 @@ def test_a_door_numbered_with_a_dash_is_the_sub_door():
     assert base.match("苍南英武二路24-1号").address_id == "d24a1"
     assert base.match("苍南英武二路24号之一").address_id == "d24a1"
     assert base.match("苍南英武二路24号").address_id == "d24"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("乐清柳市新光工业区旭升路18号正泰电器有限公司", "z18"),
+        ("乐清柳市旭升路18号正泰电器有限公司", "z18"),
+        ("乐清正泰电器有限公司", "z18"),
+        ("乐清新光工业区旭升路20号", "z20"),
+    ],
+)
+def test_a_firm_at_a_door_in_a_zone_named_after_the_community_is_found(query, expected):
+    """The record names the community before the zone (东风社区|新光工业区): the zone is read as a zone
+    there too, so the firm at the door is the compound on both sides."""
+    base = _base_of(
+        [
+            ("z18", "浙江省温州市乐清市柳市镇东风社区新光工业区旭升路18号正泰电器有限公司", 121.0, 28.0),
+            ("z20", "浙江省温州市乐清市柳市镇东风社区新光工业区旭升路20号", 121.0, 28.0),
+        ]
+    )
+    assert base.match(query).address_id == expected

@@ -285,8 +285,16 @@ def _refine_by_community(pieces: list[Piece], codes: list[str], notes: list[str]
     piece = next((p for p in pieces if p.field == "community" and not p.repeated), None)
     if piece is None:
         return codes
-    # A town written in the text but unknown to the gazetteer (泗溪镇) must agree with the community's town.
-    town = next((p.value for p in pieces if p.field == "town" and p.code is None), None)
+    # A town written in the text but unknown to the gazetteer (泗溪镇) must agree with the community's town;
+    # a zone after the community (漳澎村|中小企业园区) is the village's, and names no town.
+    town = next(
+        (
+            p.value
+            for p in pieces
+            if p.field == "town" and p.code is None and not (p.start >= piece.end and ZONE.search(p.value))
+        ),
+        None,
+    )
     if codes:
         found = []
         for code in codes:

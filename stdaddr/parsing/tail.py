@@ -57,6 +57,7 @@ ZONE_WORDS = tuple(  # noqa: SIM905 - a word list reads better as one string
     "高新技术产业开发区 经济技术开发区 经济开发区 经开区 开发区 工业园区 工业区 工业园 高新区 园区 新区 "
     "旅游度假区 度假区 自由贸易试验区 自由贸易区 自贸区 综合保税区 保税港区 保税区 出口加工区 物流园区 商务区".split()
 )
+_BARE_ZONES = frozenset(ZONE_WORDS)
 _CN_DIGIT = "[〇零一二三四五六七八九]"
 _ANY_DIGIT = "[0-9〇零一二三四五六七八九]"
 # Three to five digits, some Chinese, some Arabic (五0一); not 8一5 (一 for a dash) nor 之二|502.
@@ -298,6 +299,15 @@ def _token(st: _State, m: re.Match[str]) -> None:
             st.pieces.append(Piece("town", s, e, g(0)))
             st.fields.add("town")
             st.last = ORDER["town"]
+        elif zone and g(0) in _BARE_ZONES and st.last == ORDER["community"]:
+            # 穗丰村|工业区|穗丰路8号|某某鞋业有限公司: the village's zone, without a name of its own, is a
+            # note; the compound (the firm at the door) is still to come.
+            st.extra(s, e, g(0))
+        elif zone and st.last == ORDER["community"] and "town" not in st.fields:
+            # 东风社区|新光工业区|旭升路18号|正泰电器有限公司: a zone named after the community is a zone, as
+            # it is without the community (柳市|新光工业区), not the compound the firm at the door is.
+            st.pieces.append(Piece("town", s, e, g(0)))
+            st.fields.add("town")
         else:
             _free(st, m.string, s, e)
     elif kind == "triple":
