@@ -26,7 +26,7 @@ from stdaddr.errors import InputError
 from stdaddr.io import is_missing, is_null_marker
 from stdaddr.models import Address, Component
 from stdaddr.parsing.assemble import assemble
-from stdaddr.parsing.community import find_community, village_over_town
+from stdaddr.parsing.community import county_before_village, find_community, village_over_town
 from stdaddr.parsing.divisions import (
     best_chains,
     correct_county,
@@ -111,6 +111,9 @@ def _parse_cached(text: str) -> Address:
         and (other := village_over_town(folded, reading)) is not None
     ):
         reading, community = other
+        chains = [reading.chain]
+    elif not chains and (found := county_before_village(folded)) is not None:
+        reading, community = found
         chains = [reading.chain]
     cut = second_place(folded, hits, reading) if reading is not None else None
     if cut is not None:

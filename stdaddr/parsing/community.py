@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from stdaddr import gazetteer
-from stdaddr.gazetteer import FULL, SHORT, Entry
+from stdaddr.gazetteer import FULL, HISTORIC, SHORT, Entry
 from stdaddr.parsing.divisions import ZONE, Chain, Hit, Reading
 from stdaddr.parsing.tail import COMMITTEE_WORDS, HUTONG_NUMBER, road_ahead
 from stdaddr.text import match_end
 
-__all__ = ["FoundCommunity", "find_community", "village_over_town", "written_name"]
+__all__ = ["FoundCommunity", "county_before_village", "find_community", "village_over_town", "written_name"]
 
 _MAX_NAME = 12
 # The committee of a community written after its name (墨池社区|居委会, 长虹村|村民委员会): part of it.
@@ -170,3 +170,26 @@ def village_over_town(text: str, reading: Reading) -> tuple[Reading, FoundCommun
                 shorter = Chain((*chain.hits[:-1], town), chain.score)
                 return Reading(shorter, (), pos), FoundCommunity(pos, hit[0], hit[1], shorter)
     return None
+
+
+def county_before_village(text: str) -> tuple[Reading, FoundCommunity] | None:
+    """A county's short name opening a text that no division was read in, right before a village of that
+    county written with its mark (乐清|里马村1组1号, 鹿城|上桥村): the county and the village, when one
+    county fits. The division finder passes over such a short name when the village's name could go on
+    from it into a longer name."""
+    lead = match_end(_SKIP, text, 0)
+    g = gazetteer.load()
+    found: list[tuple[Hit, tuple[int, str]]] = []
+    for n in (2, 3):
+        key = text[lead : lead + n]
+        for entry in g.lookup(key):
+            if entry.level != 2 or entry.kind == HISTORIC:
+                continue
+            hit = _lookup(text, lead + n, entry.code)
+            if hit is not None and _MARKED.search(text, lead + n, hit[0]):
+                found.append((Hit(lead, lead + n, key, entry), hit))
+    if len({h.entry.code for h, _ in found}) != 1:
+        return None
+    county, (end, code) = found[0]
+    chain = Chain((county,), 1.0)
+    return Reading(chain, (), county.end), FoundCommunity(county.end, end, code, chain)
