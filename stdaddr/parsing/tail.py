@@ -121,7 +121,8 @@ _TOKEN = re.compile(
             rf"(?P<group>第?({N})(?:组(?!团)|村民小组|队)|(?<=村)第?({N})社(?![区会]))",
             # 1714-1715室: a range of rooms.
             r"(?P<room_range>(?<![0-9-])([0-9]+)-([0-9]+)室)",
-            r"(?P<pair>(?<![0-9-])([0-9]+)-([0-9]+)(?![0-9-]))",
+            # 12-301, 5-2; A-101, B2-1201: a building (maybe named by a letter), then its room or unit.
+            r"(?P<pair>(?<![0-9-])(?:([0-9]+)|(?<![A-Z])([A-Z][0-9]{0,2})(?=-[0-9]+(?![0-9A-Z-]|[栋幢号楼层室房区座单])))-([0-9]+)(?![0-9-]))",
             rf"(?P<part>(?<![0-9])(?:{N}|[A-Z])(?:期|区|组团)(?![0-9]*[期区]))",
             # A bare number; Chinese digits read one by one (三〇一, 叁零壹) count when nothing follows them.
             r"(?P<number>(?:(?<![0-9A-Z])|(?<=[0-9]F))([A-Z]?[0-9]+[A-Z]?|[〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖]{3,4}(?![\u4e00-\u9fff]))(?![0-9]|国道|省道|县道|米|公里))",
@@ -722,7 +723,24 @@ def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
 def _pair(st: _State, m: re.Match[str]) -> None:
     s, e = m.span()
     i = _G["pair"]
-    a, b = _num(m.group(i + 1)), _num(m.group(i + 2))
+    lettered = m.group(i + 2)
+    a, b = _num(m.group(i + 1)) if lettered is None else _code(lettered), _num(m.group(i + 3))
+    if lettered is not None:
+        # a building named by a letter, then a room (three digits or more) or a unit.
+        if "building" not in st.fields and st.last < ORDER["building"]:
+            st.put("building", m.start(i + 2), m.end(i + 2), f"{a}幢")
+            field = "room" if len(b) >= 3 else "unit"
+            st.put(field, m.start(i + 3), m.end(i + 3), f"{b}室" if field == "room" else f"{b}单元")
+        elif (
+            (len(m.group(i + 3)) >= 3 or st.last == ORDER["floor"])
+            and "room" not in st.fields
+            and st.last < ORDER["room"]
+        ):
+            st.extra(s, m.end(i + 2), lettered)  # 14楼E-085: past the building, the room of a lettered block
+            st.put("room", m.start(i + 3), m.end(i + 3), f"{b}室")
+        else:
+            st.extra(s, e, m.group(0))
+        return
     if "road" in st.fields and st.last == ORDER["road"]:
         st.put("house_number", s, e, f"{a}-{b}号")
     elif len(a) >= 3 and len(b) >= 3 and st.last < ORDER["room"] and "room" not in st.fields:
@@ -731,9 +749,9 @@ def _pair(st: _State, m: re.Match[str]) -> None:
         # 12-301 is 12幢301室; 5-2 is 5幢2单元.
         st.put("building", m.start(i + 1), m.end(i + 1), f"{a}幢")
         if len(b) >= 3:
-            st.put("room", m.start(i + 2), m.end(i + 2), f"{b}室")
+            st.put("room", m.start(i + 3), m.end(i + 3), f"{b}室")
         else:
-            st.put("unit", m.start(i + 2), m.end(i + 2), f"{b}单元")
+            st.put("unit", m.start(i + 3), m.end(i + 3), f"{b}单元")
     elif (
         st.last == ORDER["building"]
         and st.pieces
@@ -744,7 +762,7 @@ def _pair(st: _State, m: re.Match[str]) -> None:
     ):
         # 3#2-501: right after the building, a unit and its room.
         st.put("unit", m.start(i + 1), m.end(i + 1), f"{a}单元")
-        st.put("room", m.start(i + 2), m.end(i + 2), f"{b}室")
+        st.put("room", m.start(i + 3), m.end(i + 3), f"{b}室")
     elif st.last < ORDER["room"] and "room" not in st.fields:
         st.put("room", s, e, f"{a}-{b}室")
     else:
