@@ -26,8 +26,16 @@ from stdaddr.errors import InputError
 from stdaddr.io import is_missing, is_null_marker
 from stdaddr.models import Address, Component
 from stdaddr.parsing.assemble import assemble
-from stdaddr.parsing.community import county_before_village, find_community, village_over_town
+from stdaddr.parsing.community import (
+    FoundCommunity,
+    county_before_village,
+    find_community,
+    town_before_village,
+    village_over_town,
+)
 from stdaddr.parsing.divisions import (
+    Chain,
+    Reading,
     best_chains,
     correct_county,
     earlier_unit,
@@ -105,20 +113,24 @@ def _parse_cached(text: str) -> Address:
                 notes.append(changed[1])
         chains = [reading.chain]
     community = find_community(folded, chains, reading.end if reading else None)
-    if (
-        community is None
-        and reading is not None
-        and (other := village_over_town(folded, reading)) is not None
-    ):
+    if community is None and (other := _village_reading(folded, chains, reading)) is not None:
         reading, community = other
-        chains = [reading.chain]
-    elif not chains and (found := county_before_village(folded)) is not None:
-        reading, community = found
         chains = [reading.chain]
     cut = second_place(folded, hits, reading) if reading is not None else None
     if cut is not None:
         notes.append("the text names a second address after the first; it is kept as a note")
     return assemble(text, folded, offsets, chains, reading, community, split_tail, notes, cut)
+
+
+def _village_reading(
+    folded: str, chains: list[Chain], reading: Reading | None
+) -> tuple[Reading, FoundCommunity] | None:
+    """Another reading of the divisions that a village of the gazetteer confirms, when none was found
+    after the divisions read: over a town whose name the village opens inside, after a county or town
+    short name the division finder passed over (see :mod:`.community`)."""
+    if reading is None:
+        return county_before_village(folded) if not chains else None
+    return village_over_town(folded, reading) or town_before_village(folded, reading)
 
 
 @cache

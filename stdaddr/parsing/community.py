@@ -17,7 +17,14 @@ from stdaddr.parsing.divisions import ZONE, Chain, Hit, Reading
 from stdaddr.parsing.tail import COMMITTEE_WORDS, HUTONG_NUMBER, road_ahead
 from stdaddr.text import match_end
 
-__all__ = ["FoundCommunity", "county_before_village", "find_community", "village_over_town", "written_name"]
+__all__ = [
+    "FoundCommunity",
+    "county_before_village",
+    "find_community",
+    "town_before_village",
+    "village_over_town",
+    "written_name",
+]
 
 _MAX_NAME = 12
 # The committee of a community written after its name (墨池社区|居委会, 长虹村|村民委员会): part of it.
@@ -172,9 +179,43 @@ def village_over_town(text: str, reading: Reading) -> tuple[Reading, FoundCommun
     return None
 
 
+# A villager group right after a village written without its mark (上桥|1组): it is a village all the same.
+_GROUP_AHEAD = re.compile("(?:[0-9]+|[一二三四五六七八九十]+)(?:组|村民小组)")
+
+
+def _village_written(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is written as a village: with its mark, or with a group after it."""
+    return _MARKED.search(text, start, end) is not None or _GROUP_AHEAD.match(text, end) is not None
+
+
+def town_before_village(text: str, reading: Reading) -> tuple[Reading, FoundCommunity] | None:
+    """A town's short name right after the county read, before a village of that town (鹿城|藤桥|上桥村,
+    泽雅|石桥1组), when no community was found: the town and the village, when one town fits. The division
+    finder passes over such a short name when the village's name could go on from it."""
+    chain = reading.chain
+    if not chain.hits or reading.repeats or reading.others or gazetteer.level_of(chain.code) != 2:
+        return None
+    start = reading.end
+    g = gazetteer.load()
+    found: list[tuple[Hit, tuple[int, str]]] = []
+    for n in (2, 3):
+        key = text[start : start + n]
+        for entry in g.lookup(key):
+            if entry.level != 3 or entry.kind == HISTORIC or not entry.code.startswith(chain.code):
+                continue
+            hit = _lookup(text, start + n, entry.code)
+            if hit is not None and _village_written(text, start + n, hit[0]):
+                found.append((Hit(start, start + n, key, entry), hit))
+    if len({h.entry.code for h, _ in found}) != 1:
+        return None
+    town, (end, code) = found[0]
+    longer = Chain((*chain.hits, town), chain.score)
+    return Reading(longer, (), town.end), FoundCommunity(town.end, end, code, longer)
+
+
 def county_before_village(text: str) -> tuple[Reading, FoundCommunity] | None:
     """A county's short name opening a text that no division was read in, right before a village of that
-    county written with its mark (乐清|里马村1组1号, 鹿城|上桥村): the county and the village, when one
+    county written as one (乐清|里马村1组1号, 鹿城|上桥村, 乐清|里马1组): the county and the village, when one
     county fits. The division finder passes over such a short name when the village's name could go on
     from it into a longer name."""
     lead = match_end(_SKIP, text, 0)
@@ -186,7 +227,7 @@ def county_before_village(text: str) -> tuple[Reading, FoundCommunity] | None:
             if entry.level != 2 or entry.kind == HISTORIC:
                 continue
             hit = _lookup(text, lead + n, entry.code)
-            if hit is not None and _MARKED.search(text, lead + n, hit[0]):
+            if hit is not None and _village_written(text, lead + n, hit[0]):
                 found.append((Hit(lead, lead + n, key, entry), hit))
     if len({h.entry.code for h, _ in found}) != 1:
         return None
