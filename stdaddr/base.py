@@ -849,6 +849,8 @@ def _natural_village(a: Address) -> str | None:
     if c is None:
         return None
     name = c.value.removesuffix("自然村")
+    if name.endswith("自然屯"):
+        name = name[:-3] + "屯"  # 刘家自然屯 is 刘家屯
     return name if len(name) >= 2 else None
 
 

@@ -1817,14 +1817,19 @@ def _record_at(
             return int(own[np.argmax(s.total[own])])
     if door:
         # 解放街158号 where the base lists only 解放街158号温州市中医院: the one named place at a door
-        # (no building, unit or room of its own) stands for the door.
+        # stands for the door, also with its buildings, units and rooms under it (长征路43号 for the
+        # record 长征路43号天湖苑, whose buildings are its own): nothing else lies at that door.
         at_door = np.flatnonzero(inside)
-        if len(at_door) == 1 and levels[at_door[0]] == _POI_LEVEL + 1:
-            return int(at_door[0])
+        named_at = at_door[levels[at_door] == _POI_LEVEL + 1]
+        if len(named_at) == 1:
+            poi = s.fields[_POI_COLUMN, at_door]
+            if (poi == poi[np.flatnonzero(at_door == named_at[0])[0]]).all():
+                return int(named_at[0])
     return None
 
 
 _DOOR_LEVEL = MATCH_LEVELS.index("house_number")
+_POI_COLUMN = FIELDS.index("poi")  # the columns of the field matrix start with FIELDS, in order
 _POI_LEVEL = MATCH_LEVELS.index("poi")
 
 

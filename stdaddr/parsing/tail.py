@@ -58,6 +58,7 @@ ZONE_WORDS = tuple(  # noqa: SIM905 - a word list reads better as one string
     "旅游度假区 度假区 自由贸易试验区 自由贸易区 自贸区 综合保税区 保税港区 保税区 出口加工区 物流园区 商务区".split()
 )
 _BARE_ZONES = frozenset(ZONE_WORDS)
+_DOOR_AHEAD = re.compile(f"{N}号(?!楼)")
 _CN_DIGIT = "[〇零一二三四五六七八九]"
 _ANY_DIGIT = "[0-9〇零一二三四五六七八九]"
 # Three to five digits, some Chinese, some Arabic (五0一); not 8一5 (一 for a dash) nor 之二|502.
@@ -118,7 +119,7 @@ _TOKEN = re.compile(
             # 五0一室: Chinese and Arabic digits mixed in one room number.
             rf"(?P<room>((?<![A-Z])[A-Z]?[0-9]+[A-Z]?|{_MIXED_DIGITS}|{N})(?:室|户|房)(?![子间村屋]))",
             # 石碾村2社: after a village, 社 is its villager group (重庆, 四川, 甘肃).
-            rf"(?P<group>第?({N})(?:组(?!团)|村民小组|队)|(?<=村)第?({N})社(?![区会]))",
+            rf"(?P<group>第?({N})(?:组(?!团)|村民小组|村民组|生产队|小组|队)|(?<=村)第?({N})社(?![区会]))",
             # 1714-1715室: a range of rooms.
             r"(?P<room_range>(?<![0-9-])([0-9]+)-([0-9]+)室)",
             # 12-301, 5-2; A-101, B2-1201: a building (maybe named by a letter), then its room or unit.
@@ -147,6 +148,8 @@ _TOKEN = re.compile(
             # A town may be named with 村 (付村镇); it is tried before the community pattern.
             # 新街镇, 大路乡: a town name may end in 街 or 路 right before 镇/乡; 五乡|中路 is a road.
             rf"(?P<town>(?:{_TOWN_NAME_LEXED}{{1,6}}?(?:[路街巷](?=[镇乡]|街道))?(?:街道|(?<!小)(?<!新区)(?<!发区)(?<!业区)(?<!园区)镇|乡(?!镇))|(?:路[东西南北])?{_CJK_NAME}{{0,6}}?(?:{_ZONE_ALTERNATION}))(?![东西南北中]?(?:路|街|大道)|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
+            # 牛槽村|刘家屯: a natural village of 东北 and 广西 right after its village (not 三里屯, 后屯南路).
+            r"(?P<hamlet>(?<=村)[\u4e00-\u9fff]{1,4}?(?:自然)?屯(?![\u4e00-\u9fff]))",
             # A community may be named after its road (解放路社区, 前街村); 垟西村|民主路 and 杏里村|花园路 are
             # a village before a road, 林山新村 a compound (settled in _community).
             rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|{COMMITTEE_WORDS}|村村?)(?:{COMMITTEE_WORDS})?"
@@ -202,6 +205,9 @@ class _State:
         self.last = after  # order of the last assigned field: the tail starts below the divisions found
         self.first = after
         self.known = set(known)  # values already read (divisions), so that a repeat is a note
+        # A landmark made a note with the relation word after it: (index of that note, the landmark, where
+        # the word starts), for _landmark_alone.
+        self.landmark: tuple[int, Piece, int] | None = None
 
     def put(self, field: str, start: int, end: int, value: str) -> bool:
         order = ORDER[field]
@@ -263,7 +269,29 @@ def split_tail(
         pos = m.end()
     if pos < end:
         _free(st, text, pos, end)
+    _landmark_alone(st)
     return st
+
+
+def _landmark_alone(st: _State) -> None:
+    """鸿景大厦对面, 云涛新村附近: a landmark before 对面/附近/旁 that is all the place a text names (no road,
+    door, group or compound besides, nothing read after it but notes) is the place: the compound, with
+    only the relation word as the note."""
+    if st.landmark is None:
+        return
+    i, landmark, s = st.landmark
+    if (
+        i >= len(st.pieces)
+        or "poi" in st.fields
+        or not st.fields.isdisjoint(("road", "house_number", "group"))
+        or any(p.field != "extra" for p in st.pieces[i + 1 :])
+    ):
+        return
+    note = st.pieces[i]
+    st.pieces[i : i + 1] = [landmark, Piece("extra", s, note.end, note.value[len(landmark.value) :])]
+    st.fields.add("poi")
+    st.last = max(st.last, ORDER["poi"])
+    st.landmark = None
 
 
 def _token(st: _State, m: re.Match[str]) -> None:
@@ -273,11 +301,13 @@ def _token(st: _State, m: re.Match[str]) -> None:
     if kind == "sep":
         return
     if kind == "assist" and st.pieces and st.pieces[-1].field == "poi" and st.pieces[-1].end == s:
-        # 五马美食林对面: the landmark before 对面/附近/旁 is a note too, not the compound.
+        # 五马美食林对面: the landmark before 对面/附近/旁 is a note too, not the compound (but see
+        # _landmark_alone).
         landmark = st.pieces.pop()
         st.fields.discard("poi")
         st.last = max([st.first, *(ORDER[p.field] for p in st.pieces if p.field != "extra")])
         st.extra(landmark.start, e, landmark.value + g(0))
+        st.landmark = (len(st.pieces) - 1, landmark, s)
     elif kind == "assist" and _CROSSING.fullmatch(g(0)) and _two_roads(st, s):
         # 人民西路信河街交叉口: two roads before a crossing word cross; the address is on the first.
         crossing = st.pieces.pop()
@@ -304,9 +334,16 @@ def _token(st: _State, m: re.Match[str]) -> None:
             # 穗丰村|工业区|穗丰路8号|某某鞋业有限公司: the village's zone, without a name of its own, is a
             # note; the compound (the firm at the door) is still to come.
             st.extra(s, e, g(0))
-        elif zone and st.last == ORDER["community"] and "town" not in st.fields:
-            # 东风社区|新光工业区|旭升路18号|正泰电器有限公司: a zone named after the community is a zone, as
-            # it is without the community (柳市|新光工业区), not the compound the firm at the door is.
+        elif (
+            zone
+            and st.last == ORDER["community"]
+            and "town" not in st.fields
+            and (road_ahead(m.string, e) or _DOOR_AHEAD.match(m.string, e) is not None)
+        ):
+            # 东风社区|新光工业区|旭升路18号|正泰电器有限公司: a zone named after the community, with its road
+            # or door after it, is a zone, as it is without the community (柳市|新光工业区), not the
+            # compound the firm at the door is; with its buildings after it (怀德社区|翠岗工业区A3栋) it
+            # is the compound.
             st.pieces.append(Piece("town", s, e, g(0)))
             st.fields.add("town")
         else:
@@ -332,6 +369,10 @@ def _token(st: _State, m: re.Match[str]) -> None:
         door = f"{_num(g(i + 3))}号" if g(i + 3) else ""  # 1588弄1号楼: lane 1588, building 1
         _put_or_extra(st, "house_number", s, e, f"{_num(g(i + 1))}弄{sub}{door}", g(0))
     elif kind == "building":
+        if g(0).endswith("#") and st.last == ORDER["road"] and "house_number" not in st.fields:
+            # 石湖路9#: # typed for 号 right after a road is the door, not a building.
+            st.put("house_number", s, e, _num(g(_G["building"] + 1)) + "号")
+            return
         _put_or_extra(st, "building", s, e, _num(g(_G["building"] + 1)) + "幢", g(0))
     elif kind == "house":
         if _building_as_door(st, m):
@@ -396,7 +437,7 @@ def _token(st: _State, m: re.Match[str]) -> None:
         _pair(st, m)
     elif kind == "number":
         _number(st, s, e, _code(_num(g(_G["number"] + 1))))
-    elif kind == "community":
+    elif kind in ("community", "hamlet"):
         _community(st, s, e, g(0))
     elif kind in ("road", "numbered_road"):
         _road(st, s, e, g(0), m.string)
@@ -430,7 +471,17 @@ def _room_as_door(st: _State, m: re.Match[str]) -> bool:
         return False
     if st.pieces and st.pieces[-1].field == "road" and st.pieces[-1].end == s:
         return False  # a road written again, then its door: a repeat, no room
-    return _ROOM_NUMBER.fullmatch(m.group(i + 2)) is not None
+    number = m.group(i + 2)
+    last = st.pieces[-1] if st.pieces else None
+    if (
+        last is not None
+        and last.field in ("unit", "floor")
+        and last.end == m.start()
+        and number.isdigit()
+        and len(number) <= 2
+    ):
+        return True  # 2单元12号, 5门12号, 5层2号: right after the unit or floor, the flat
+    return _ROOM_NUMBER.fullmatch(number) is not None
 
 
 _UNIT_AHEAD = re.compile(rf"{N}单元")
@@ -466,7 +517,8 @@ def _community(st: _State, s: int, e: int, raw: str) -> None:
         return
     # 林山新村, 绿园新村: a name of two or more characters before 新村 is a compound; 建新村 is a village.
     compound = raw.endswith("新村") and len(raw) >= 4
-    if not compound and raw.endswith("村") and _right_after_community(st, s):
+    hamlet = raw.endswith("屯")  # 刘家屯: a natural village of 东北 and 广西 (the lexer reads it after 村)
+    if not compound and (hamlet or raw.endswith("村")) and _right_after_community(st, s):
         # 五星村泥河村, 吴山村羊家自然村: a natural village inside the administrative one keeps the
         # community level but fills no field (the administrative village does); its text is in extra.
         st.pieces.append(Piece("community", s, e, raw, repeated=True))
