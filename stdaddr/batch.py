@@ -39,6 +39,7 @@ from stdaddr.io import (
     TableReader,
     check_output_encoding,
     column_index,
+    is_null_marker,
     open_table,
     output_lock,
     replace_atomically,
@@ -443,7 +444,9 @@ def check_output(
 
 _CJK = re.compile("[\u3400-\u9fff]")
 # A header naming an address column (事发地址, 家庭住址, 房屋坐落, 经营场所, 发生地点, 所在位置, Address).
-_ADDRESS_HEADER = re.compile("地址|住址|坐落|场所|地点|位置|addr", re.IGNORECASE)
+_ADDRESS_HEADER = re.compile("地址|住址|住所|坐落|场所|地点|位置|所在地|户籍地|居住地|addr", re.IGNORECASE)
+# Cells this short may be a placeholder for no address (NULL, 不详, 无地址); longer ones never are.
+_NULL_MARKER_CHARS = 12
 # Values sampled per column, the least share of address points the best column must reach, and how far
 # ahead of the next it must be unless only it has an address header.
 _DETECT_MAX_ROWS = 5_000
@@ -1057,9 +1060,11 @@ def _plan(
         if fault is not None and not fault.readable:
             texts.append(None)
             fixed.append(fault)
-        elif not text.strip():
+        elif not text.strip() or (fault is None and len(text) <= _NULL_MARKER_CHARS and is_null_marker(text)):
+            # NULL, 不详, 无, -: a cell that stands for no address is an empty address, not one the base lacks.
             texts.append(None)
-            reason = f"{where} {line}: the address is empty" + (f"; {fault.reason}" if fault else "")
+            said = f" ({text.strip()!r} stands for no address)" if text.strip() else ""
+            reason = f"{where} {line}: the address is empty{said}" + (f"; {fault.reason}" if fault else "")
             fixed.append(("empty_address", reason))
         elif len(text) > MAX_ADDRESS_CHARS:
             texts.append(None)

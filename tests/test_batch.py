@@ -787,3 +787,26 @@ def test_the_summary_tells_the_problems_of_the_grid_layer(tmp_path, events_csv, 
     summary = geocode_file(events_csv, tmp_path / "o.csv", column="query", base=base, grid=grid, workers=1)
     assert summary.grid_problems and summary.grid_problems[0].startswith("overlaps: 1")
     assert "the grid layer has problems" in str(summary)
+
+
+def test_cells_that_stand_for_no_address_are_empty_addresses(tmp_path, base):
+    path = tmp_path / "e.csv"
+    path.write_text("id,addr\n1,NULL\n2,不详\n3,温州市鹿城区解放街14号\n4,无锡市\n", encoding="utf-8")
+    geocode_file(path, tmp_path / "o.csv", column="addr", base=base, workers=1)
+    status = {r[0]: (r[-2], r[-1]) for r in _rows(tmp_path / "o.csv")[1:]}
+    assert (
+        status["1"][0] == status["2"][0] == "empty_address"
+        and "'不详' stands for no address" in status["2"][1]
+    )
+    assert status["3"][0] != "empty_address" and status["4"][0] != "empty_address"
+
+
+def test_a_register_column_named_zhusuo_is_taken_for_the_address(tmp_path, base):
+    """住所 (the register's word) names an address column, which breaks a tie with shop names."""
+    path = tmp_path / "r.csv"
+    rows = [
+        f"9133030{i:011d},瑞安市莘塍街道金岭路{i}号五金店,瑞安市莘塍街道金岭路{i}号" for i in range(1, 30)
+    ]
+    path.write_text("统一社会信用代码,名称,住所\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    summary = geocode_file(path, tmp_path / "o.csv", base=base, workers=1)
+    assert summary.column == "住所"
