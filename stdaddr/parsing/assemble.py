@@ -22,6 +22,8 @@ MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
 _SEPARATORS = PUNCTUATION + " ·"  # 中国·温州: the middle dot of a brand or a place name
 # National community lookups are only trusted when the name points to this few places.
 _MAX_COMMUNITY_CANDIDATES = 12
+# Towns of one name listed as the candidates of a text that names only the town (城关镇: 88 of them).
+_MAX_TOWN_CANDIDATES = 20
 
 
 # Level marks a short name may be written with after its unit changed level (洞头县 for 洞头区).
@@ -457,6 +459,16 @@ def _build(
             fields[_CODE_FIELD[level]] = c
         if fields.get("province_code") in MUNICIPALITIES and "city" not in fields:
             fields["city"] = fields["province"]  # 上海市: the city is the municipality itself
+    if not codes and "town" in values:
+        # 城关镇 alone: a town name that many towns bear, with nothing to place it, is ambiguous.
+        towns = sorted({e.code for e in gazetteer.load().lookup(values["town"]) if e.level == 3})
+        if len(towns) > 1:
+            ambiguous = True
+            candidates = tuple(_division(c) for c in towns[:_MAX_TOWN_CANDIDATES])
+            if len(towns) > _MAX_TOWN_CANDIDATES:
+                notes.append(
+                    f"{len(towns)} towns bear the name {values['town']}; the first {_MAX_TOWN_CANDIDATES} are listed"
+                )
     inferred = frozenset(f for f in DIVISION_FIELDS if f in fields and f not in values)
     for f, v in values.items():
         if f in DIVISION_FIELDS and f in fields:
