@@ -209,6 +209,10 @@ def short_names(name: str, level: int) -> list[str]:
         return [s for s in out if s != name]
     if level == 3 and name.endswith("街道办事处"):
         out.append(name[: -len("办事处")])
+    if level == 3 and name.endswith("地区") and len(name) >= 4:
+        # 黄村地区, 十八里店地区: Beijing's area offices, which addresses write as the town (镇) or township
+        # (乡) they were before.
+        out.extend((name[:-2] + "镇", name[:-2] + "乡"))
     stem = _strip_ethnic(stem)
     for autonomous, plain in (("自治州", "州"), ("自治县", "县"), ("自治旗", "旗")):
         # 黔南布依族苗族自治州 is written 黔南州, 乳源瑶族自治县 乳源县.
