@@ -202,6 +202,8 @@ def short_names(name: str, level: int) -> list[str]:
             out.append(stem + "村")
         elif name.endswith(("居委会", "居民委员会")):
             out.append(stem + "社区")
+        elif name.endswith("嘎查委员会") and len(name) > 7:
+            out.append(name[: -len("委员会")])  # 锡林贝尔嘎查委员会 is written 锡林贝尔嘎查
         base = _strip_level_suffix(out[-1], 4) if out else stem
         # 中春路社区 is written 中春路 only when the road is meant.
         if len(base) >= 2 and base not in out and not base.endswith(_ROAD_TAILS):

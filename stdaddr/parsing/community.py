@@ -59,7 +59,7 @@ def written_name(official: str) -> str:
     """How a community is written in an address: 多福巷社区居委会 -> 多福巷社区, 下宅村村委会 -> 下宅村."""
     if official.endswith("委会") or official.endswith("委员会"):
         for alias in gazetteer.short_names(official, 4):
-            if alias.endswith(("社区", "村")):
+            if alias.endswith(("社区", "村", "嘎查")):
                 return alias
     return official
 
