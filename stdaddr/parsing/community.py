@@ -195,20 +195,10 @@ def town_before_village(text: str, reading: Reading) -> tuple[Reading, FoundComm
     chain = reading.chain
     if not chain.hits or reading.repeats or reading.others or gazetteer.level_of(chain.code) != 2:
         return None
-    start = reading.end
-    g = gazetteer.load()
-    found: list[tuple[Hit, tuple[int, str]]] = []
-    for n in (2, 3):
-        key = text[start : start + n]
-        for entry in g.lookup(key):
-            if entry.level != 3 or entry.kind == HISTORIC or not entry.code.startswith(chain.code):
-                continue
-            hit = _lookup(text, start + n, entry.code)
-            if hit is not None and _village_written(text, start + n, hit[0]):
-                found.append((Hit(start, start + n, key, entry), hit))
-    if len({h.entry.code for h, _ in found}) != 1:
+    found = _unit_before_village(text, reading.end, 3, chain.code)
+    if found is None:
         return None
-    town, (end, code) = found[0]
+    town, (end, code) = found
     longer = Chain((*chain.hits, town), chain.score)
     return Reading(longer, (), town.end), FoundCommunity(town.end, end, code, longer)
 
@@ -218,19 +208,27 @@ def county_before_village(text: str) -> tuple[Reading, FoundCommunity] | None:
     county written as one (乐清|里马村1组1号, 鹿城|上桥村, 乐清|里马1组): the county and the village, when one
     county fits. The division finder passes over such a short name when the village's name could go on
     from it into a longer name."""
-    lead = match_end(_SKIP, text, 0)
+    found = _unit_before_village(text, match_end(_SKIP, text, 0), 2, "")
+    if found is None:
+        return None
+    county, (end, code) = found
+    chain = Chain((county,), 1.0)
+    return Reading(chain, (), county.end), FoundCommunity(county.end, end, code, chain)
+
+
+def _unit_before_village(
+    text: str, start: int, level: int, parent: str
+) -> tuple[Hit, tuple[int, str]] | None:
+    """The one unit of ``level`` under ``parent`` whose name of two or three characters starts at
+    ``start`` and is followed by a village of it written as one, with that village's end and code."""
     g = gazetteer.load()
     found: list[tuple[Hit, tuple[int, str]]] = []
     for n in (2, 3):
-        key = text[lead : lead + n]
+        key = text[start : start + n]
         for entry in g.lookup(key):
-            if entry.level != 2 or entry.kind == HISTORIC:
+            if entry.level != level or entry.kind == HISTORIC or not entry.code.startswith(parent):
                 continue
-            hit = _lookup(text, lead + n, entry.code)
-            if hit is not None and _village_written(text, lead + n, hit[0]):
-                found.append((Hit(lead, lead + n, key, entry), hit))
-    if len({h.entry.code for h, _ in found}) != 1:
-        return None
-    county, (end, code) = found[0]
-    chain = Chain((county,), 1.0)
-    return Reading(chain, (), county.end), FoundCommunity(county.end, end, code, chain)
+            hit = _lookup(text, start + n, entry.code)
+            if hit is not None and _village_written(text, start + n, hit[0]):
+                found.append((Hit(start, start + n, key, entry), hit))
+    return found[0] if len({h.entry.code for h, _ in found}) == 1 else None
