@@ -284,6 +284,8 @@ def _landmark_alone(st: _State) -> None:
     i, landmark, s = st.landmark
     if (
         i >= len(st.pieces)
+        or st.pieces[i].field != "extra"
+        or st.pieces[i].start != landmark.start
         or "poi" in st.fields
         or not st.fields.isdisjoint(("road", "house_number", "group"))
         or any(p.field != "extra" for p in st.pieces[i + 1 :])
