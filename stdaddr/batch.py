@@ -30,7 +30,9 @@ from typing import TYPE_CHECKING, Any
 
 from stdaddr.errors import ColumnError, InputError, StdaddrError
 from stdaddr.io import (
+    CJK,
     MAX_RECORD_LINES,
+    NULL_MARKER_MAX,
     Chunk,
     CsvOutput,
     Fault,
@@ -43,6 +45,7 @@ from stdaddr.io import (
     open_table,
     output_lock,
     replace_atomically,
+    writes_division,
 )
 from stdaddr.io import output_format as format_of
 from stdaddr.models import DIVISION_FIELDS, FIELDS, GRID_LEVELS, MATCH_LEVELS, Address
@@ -442,11 +445,9 @@ def check_output(
     return fmt
 
 
-_CJK = re.compile("[\u3400-\u9fff]")
 # A header naming an address column (事发地址, 家庭住址, 房屋坐落, 经营场所, 发生地点, 所在位置, Address).
 _ADDRESS_HEADER = re.compile("地址|住址|住所|坐落|场所|地点|位置|所在地|户籍地|居住地|addr", re.IGNORECASE)
-# Cells this short may be a placeholder for no address (NULL, 不详, 无地址); longer ones never are.
-_NULL_MARKER_CHARS = 12
+
 # Values sampled per column, the least share of address points the best column must reach, and how far
 # ahead of the next it must be unless only it has an address header.
 _DETECT_MAX_ROWS = 5_000
@@ -479,13 +480,13 @@ def detect_address_column(reader: TableReader, what: str = "the input") -> int:
     scores = []
     for j in range(len(reader.columns)):
         values = [v for row in rows if (v := row[j].strip())][:_DETECT_ROWS]
-        if not values or sum(_CJK.search(v) is not None for v in values) < len(values) / 2:
+        if not values or sum(CJK.search(v) is not None for v in values) < len(values) / 2:
             scores.append(0.0)
             continue
         points = 0
         for v in values:
             a = parse(v[:MAX_ADDRESS_CHARS])
-            points += any(getattr(a, f) for f in DIVISION_FIELDS if f not in a.inferred)
+            points += writes_division(a)
             points += any((a.road, a.house_number, a.group, a.building, a.room))
         scores.append(points / (2 * len(values)))
     ranked = sorted(range(len(scores)), key=lambda j: -scores[j])
@@ -841,7 +842,7 @@ class _Run:
 
 _REASON_NUMBERS = re.compile(r"(?<![\w-])\d+(?:[.,]\d+)*")  # 12, 1,200, 0.86; not utf-8
 _REASON_BYTES = re.compile(r"b'[^']*'|b\"[^\"]*\"")
-_REASON_NAMES = _CJK  # a clause naming a place (fuzzy road 东西路~0.86)
+_REASON_NAMES = CJK  # a clause naming a place (fuzzy road 东西路~0.86)
 # Distinct reasons counted; later new ones count as "other" (the checkpoint holds them all).
 _MAX_REASON_KINDS = 1000
 
@@ -1060,7 +1061,7 @@ def _plan(
         if fault is not None and not fault.readable:
             texts.append(None)
             fixed.append(fault)
-        elif not text.strip() or (fault is None and len(text) <= _NULL_MARKER_CHARS and is_null_marker(text)):
+        elif not text.strip() or (fault is None and len(text) <= NULL_MARKER_MAX and is_null_marker(text)):
             # NULL, 不详, 无, -: a cell that stands for no address is an empty address, not one the base lacks.
             texts.append(None)
             said = f" ({text.strip()!r} stands for no address)" if text.strip() else ""

@@ -33,7 +33,11 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
+    from stdaddr.models import Address
+
 __all__ = [
+    "CJK",
+    "NULL_MARKER_MAX",
     "MAX_RECORD_LINES",
     "MAX_LINE_BYTES",
     "INPUT_SUFFIXES",
@@ -52,6 +56,8 @@ __all__ = [
     "check_encoding",
     "check_output_encoding",
     "open_table",
+    "reads_as_data",
+    "writes_division",
     "read_table",
     "cell_text",
     "id_text",
@@ -91,7 +97,8 @@ _DATA_CELL_CHARS = (6, 300)
 _MAX_TITLE_ROWS = 3
 # A title's words (明细表, 名单, 填报单位, 2024年…), or a value too long for a column name.
 _TITLE = re.compile("表|明细|清单|台账|名单|汇总|统计|登记|导出|填报|单位|日期|时间|[0-9]{4}年|.{8}")
-_CJK = re.compile("[\u3400-\u9fff]")
+# A Chinese character: a value without one reads as no Chinese address.
+CJK = re.compile("[\u3400-\u9fff]")
 
 
 class Fault(NamedTuple):
@@ -810,18 +817,23 @@ def reads_as_data(cells: Sequence[str]) -> bool:
     """Whether the first row of a table is data rather than its column names: one of its cells reads
     as an address, with a division written in it and a road, door, village group, building or room
     below (温州市鹿城区解放街1号). Column names (地址, 事发地址, 2024年鹿城区工单) never do."""
-    from stdaddr.models import DIVISION_FIELDS
     from stdaddr.parsing import parse
 
     for cell in cells:
         value = cell.strip()
-        if not _DATA_CELL_CHARS[0] <= len(value) <= _DATA_CELL_CHARS[1] or _CJK.search(value) is None:
+        if not _DATA_CELL_CHARS[0] <= len(value) <= _DATA_CELL_CHARS[1] or CJK.search(value) is None:
             continue
         a = parse(value)
-        written = any(getattr(a, f) for f in DIVISION_FIELDS if f not in a.inferred)
-        if written and (a.road and a.house_number or a.group or a.building or a.room):
+        if writes_division(a) and (a.road and a.house_number or a.group or a.building or a.room):
             return True
     return False
+
+
+def writes_division(a: Address) -> bool:
+    """Whether the text parsed names a division (province to community) itself, not only by inference."""
+    from stdaddr.models import DIVISION_FIELDS
+
+    return any(getattr(a, f) for f in DIVISION_FIELDS if f not in a.inferred)
 
 
 def _position_names(n: int) -> list[str]:
@@ -881,6 +893,10 @@ NULL_MARKERS = frozenset(
         *("详见附件", "见附件", "详见备注", "见备注", "其他", "其它", "无详细地址", "空白"),
     }
 )
+
+
+# Texts this short may be a placeholder for no value (NULL, 不详, 无地址, -); longer ones never are.
+NULL_MARKER_MAX = 12
 
 
 def is_null_marker(text: str) -> bool:

@@ -23,7 +23,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from stdaddr.errors import InputError
-from stdaddr.io import is_missing, is_null_marker
+from stdaddr.io import CJK, NULL_MARKER_MAX, is_missing, is_null_marker
 from stdaddr.models import Address, Component
 from stdaddr.parsing.assemble import assemble
 from stdaddr.parsing.community import (
@@ -53,11 +53,8 @@ __all__ = ["parse", "normalize", "parse_many", "clear_cache", "warm_up", "parser
 # Longer texts are cut here before parsing (no address is this long; a note in the result says so).
 MAX_LENGTH = 300
 _CACHE_SIZE = 1 << 16
-_CJK = re.compile("[\u3400-\u9fff]")
 # A word in Latin letters (not a building letter or a unit code like B2, 3F).
 _LATIN_WORD = re.compile("[A-Z]{3,}")
-# Texts this short may be a placeholder for no value (NULL, 不详, 无地址, -); longer ones never are.
-_PLACEHOLDER_MAX = 12
 # Below this many values, forking workers costs more than it saves.
 _PARALLEL_FROM = 20_000
 
@@ -90,11 +87,11 @@ def parse(text: str) -> Address:
 
 @lru_cache(maxsize=_CACHE_SIZE)
 def _parse_cached(text: str) -> Address:
-    if len(text) <= _PLACEHOLDER_MAX and is_null_marker(text):
+    if len(text) <= NULL_MARKER_MAX and is_null_marker(text):
         return Address(text=text, notes=(f"a placeholder for no address: {text.strip()!r}",))
     notes = [f"text cut to its first {MAX_LENGTH} characters"] if len(text) > MAX_LENGTH else []
     folded, offsets = clean(text[:MAX_LENGTH])
-    if _CJK.search(folded) is None and _LATIN_WORD.search(folded) is not None:
+    if CJK.search(folded) is None and _LATIN_WORD.search(folded) is not None:
         # No Chinese address in it (No.2999 Main Street, Room 301): kept whole as a note, nothing is read.
         start = len(text) - len(text.lstrip())
         end = len(text.rstrip())
@@ -127,7 +124,10 @@ def _village_reading(
 ) -> tuple[Reading, FoundCommunity] | None:
     """Another reading of the divisions that a village of the gazetteer confirms, when none was found
     after the divisions read: over a town whose name the village opens inside, after a county or town
-    short name the division finder passed over (see :mod:`.community`)."""
+    short name the division finder passed over (see :mod:`.community`). Each needs a village written
+    with 村 or 社区 or followed by a group, so a text with none of these is not looked at again."""
+    if "村" not in folded and "社区" not in folded and "组" not in folded:
+        return None
     if reading is None:
         return county_before_village(folded) if not chains else None
     return village_over_town(folded, reading) or town_before_village(folded, reading)
