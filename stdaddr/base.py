@@ -185,7 +185,7 @@ class AddressBase:
         path: str | Path,
         *,
         id_column: str,
-        address_column: str,
+        address_column: str | Sequence[str],
         x_column: str | None = None,
         y_column: str | None = None,
         crs: Any = None,
@@ -244,13 +244,17 @@ class AddressBase:
         df: pd.DataFrame,
         *,
         id_column: str,
-        address_column: str,
+        address_column: str | Sequence[str],
         x_column: str | None = None,
         y_column: str | None = None,
         crs: Any = None,
         workers: int | None = None,
     ) -> AddressBase:
         """Build a base from a DataFrame: ids (made strings), addresses and optional coordinates.
+
+        ``address_column`` may name several columns (区县, 街道, 街路巷, 门牌号, 小区, 楼栋, 单元, 室), read
+        as one address per row: their cells joined in order, a bare number taking its column's mark
+        (:func:`stdaddr.io.join_address`). ``from_file`` takes them alike.
 
         ``crs`` defaults to EPSG:4490 (CGCS2000). ``workers`` processes parse the addresses
         (default: the usable cores, at most 2; bases under 40,000 records are parsed in this process).
@@ -346,13 +350,14 @@ class AddressBase:
         self,
         df: pd.DataFrame,
         *,
-        column: str,
+        column: str | Sequence[str],
         limit: int = 5,
         score_cutoff: float | None = None,
         workers: int | None = None,
         prefix: str = "match_",
     ) -> pd.DataFrame:
-        """A copy of ``df`` with the match of each row's ``column`` added as columns (see :func:`stdaddr.match.match_table`)."""
+        """A copy of ``df`` with the match of each row's ``column`` (or columns, joined) added as columns
+        (see :func:`stdaddr.match.match_table`)."""
         from stdaddr import match
 
         return match.match_table(
@@ -386,29 +391,47 @@ def _numbers(values: Sequence[Any]) -> NDArray[np.float64]:
 
 
 def _columns(
-    id_column: str, address_column: str, x_column: str | None, y_column: str | None
-) -> dict[str, str]:
-    """The columns the caller named, by argument name (coordinates both or neither)."""
+    id_column: str, address_column: str | Sequence[str], x_column: str | None, y_column: str | None
+) -> dict[str, tuple[str, ...]]:
+    """The columns the caller named, by argument name (coordinates both or neither); the address may
+    be read from several columns."""
+    from stdaddr.io import address_columns
+
     if (x_column is None) != (y_column is None):
         raise InputError(f"x_column was {x_column!r} and y_column {y_column!r}; expected both or neither")
-    names = {"id_column": id_column, "address_column": address_column}
+    names = {
+        "id_column": (str(id_column),),
+        "address_column": address_columns(address_column, key="address_column"),
+    }
     if x_column is not None and y_column is not None:
-        names.update(x_column=x_column, y_column=y_column)
+        names.update(x_column=(str(x_column),), y_column=(str(y_column),))
     return names
 
 
-def _check_columns(columns: Sequence[Any], names: dict[str, str], table: str) -> None:
+def _check_columns(columns: Sequence[Any], names: dict[str, tuple[str, ...]], table: str) -> None:
     """ColumnError for a named column the table lacks or has more than once, listing its columns."""
     from stdaddr.io import column_index
 
     have = [str(c) for c in columns]
-    for arg, column in names.items():
-        column_index(have, str(column), what=table, key=arg, loose=False)
+    for arg, named in names.items():
+        for column in named:
+            column_index(have, column, what=table, key=arg, loose=False)
+
+
+def _cells(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[Any]:
+    """The values of a column, or of several columns joined into one address per row
+    (:func:`stdaddr.io.join_address`)."""
+    from stdaddr.io import join_address, number_marks
+
+    if len(columns) == 1:
+        return frame[columns[0]].tolist()
+    marks = number_marks(columns)
+    return [join_address(row, marks) for row in zip(*(frame[c].tolist() for c in columns), strict=True)]
 
 
 def _from_frame(
     df: pd.DataFrame,
-    names: dict[str, str],
+    names: dict[str, tuple[str, ...]],
     crs: Any,
     workers: int | None,
     *,
@@ -424,7 +447,7 @@ def _from_frame(
     frame = df.set_axis([str(c) for c in df.columns], axis=1)
 
     def values(arg: str) -> list[Any] | None:
-        return frame[str(names[arg])].tolist() if arg in names else None
+        return _cells(frame, names[arg]) if arg in names else None
 
     return _build(
         _Rows(
@@ -467,17 +490,24 @@ def _read_vector(path: Path, layer: str | int | None) -> Any:
 
 
 def _from_points(
-    path: Path, layer: str | int | None, id_column: str, address_column: str, crs: Any, workers: int | None
+    path: Path,
+    layer: str | int | None,
+    id_column: str,
+    address_column: str | Sequence[str],
+    crs: Any,
+    workers: int | None,
 ) -> AddressBase:
     import shapely
 
     from stdaddr.grid.layer import resolve_crs
 
     frame = _read_vector(path, layer)
-    for arg, column in (("id_column", id_column), ("address_column", address_column)):
-        if column not in frame.columns:
-            names = [str(c) for c in frame.columns if c != frame.geometry.name]
-            raise ColumnError(f'{arg} was "{column}" but the layer has the columns {names}')
+    named = _columns(id_column, address_column, None, None)
+    for arg, columns in named.items():
+        for column in columns:
+            if column not in frame.columns:
+                names = [str(c) for c in frame.columns if c != frame.geometry.name]
+                raise ColumnError(f'{arg} was "{column}" but the layer has the columns {names}')
     crs_name = resolve_crs(frame.crs, crs, what=f'the base file "{path.name}"')
     geoms = np.asarray(frame.geometry.values)
     kinds = shapely.get_type_id(geoms)
@@ -489,7 +519,9 @@ def _from_points(
     y = np.full(len(geoms), np.nan)
     x[points] = shapely.get_x(geoms[points])
     y[points] = shapely.get_y(geoms[points])
-    rows = _Rows(frame[id_column].tolist(), frame[address_column].tolist(), x.tolist(), y.tolist())
+    rows = _Rows(
+        frame[named["id_column"][0]].tolist(), _cells(frame, named["address_column"]), x.tolist(), y.tolist()
+    )
     return _build(rows, crs_name, workers, name=f'"{path}"')
 
 

@@ -23,7 +23,7 @@ import os
 import re
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,9 +39,12 @@ from stdaddr.io import (
     PartsOutput,
     Position,
     TableReader,
+    address_columns,
     check_output_encoding,
     column_index,
     is_null_marker,
+    join_address,
+    number_marks,
     open_table,
     output_lock,
     replace_atomically,
@@ -215,7 +218,7 @@ def load_base(
     path: str | Path,
     *,
     id_column: str | None = None,
-    address_column: str | None = None,
+    address_column: str | Sequence[str] | None = None,
     x_column: str | None = None,
     y_column: str | None = None,
     crs: Any = None,
@@ -261,7 +264,7 @@ def base_and_grid(
     grid: str | Path | None,
     *,
     base_id_column: str | None = None,
-    base_address_column: str | None = None,
+    base_address_column: str | Sequence[str] | None = None,
     base_x_column: str | None = None,
     base_y_column: str | None = None,
     base_crs: Any = None,
@@ -315,7 +318,7 @@ def geocode_file(
     input: str | Path,
     output: str | Path,
     *,
-    column: str | None = None,
+    column: str | Sequence[str] | None = None,
     base: AddressBase,
     grid: GridIndex | None = None,
     crs: Any = None,
@@ -340,6 +343,8 @@ def geocode_file(
     uses gets a ``_2`` suffix.
 
     ``column`` None detects the address column (:func:`detect_address_column`); the summary names it.
+    Several columns (区县, 街道, 详细地址) are read as one address, their cells joined in order
+    (:func:`stdaddr.io.join_address`).
     ``encoding`` overrides the detected encoding of a CSV; ``sheet`` picks an Excel sheet;
     ``output_encoding`` is that of a CSV output ("utf-8-sig" adds the BOM Excel wants, "gb18030").
     ``header`` says whether the first row of a CSV or sheet names the columns; None (the default) takes
@@ -362,7 +367,7 @@ def geocode_file(
         reader, address = _open_input(src, column, encoding, sheet, max_record_lines, header)
         run = None
         try:
-            column = reader.columns[address]
+            column = " + ".join(reader.columns[j] for j in address)
             names = _output_names(reader.columns, fmt)
             fingerprint = _fingerprint(
                 src,
@@ -528,18 +533,18 @@ def _sample_rows(reader: TableReader) -> list[list[str]]:
 
 def _open_input(
     src: Path,
-    column: str | None,
+    column: str | Sequence[str] | None,
     encoding: str | None,
     sheet: str | int | None,
     max_record_lines: int,
     header: bool | None,
-) -> tuple[TableReader, int]:
-    """The input's reader and the position of its address column. A workbook read without a named
+) -> tuple[TableReader, tuple[int, ...]]:
+    """The input's reader and the positions of its address columns. A workbook read without a named
     sheet whose first sheet lacks the column or has no rows (a cover sheet, 填表说明, before the data)
     is read from the one other sheet that has it; with none or several, the first sheet's ColumnError
     stands."""
     reader = open_table(src, encoding=encoding, sheet=sheet, max_record_lines=max_record_lines, header=header)
-    here: int | None = None
+    here: tuple[int, ...] | None = None
     error: ColumnError | None = None
     try:
         here = _address_column(reader, column, src)
@@ -551,7 +556,7 @@ def _open_input(
             raise error
         assert here is not None
         return reader, here
-    found: list[tuple[TableReader, int]] = []
+    found: list[tuple[TableReader, tuple[int, ...]]] = []
     for other in range(1, len(reader.sheets)):
         candidate = open_table(src, sheet=other, max_record_lines=max_record_lines, header=header)
         try:
@@ -572,16 +577,18 @@ def _open_input(
     raise error
 
 
-def _address_column(reader: TableReader, column: str | None, src: Path) -> int:
-    """The position of the address column (detected when ``column`` is None); a ColumnError for a
+def _address_column(reader: TableReader, column: str | Sequence[str] | None, src: Path) -> tuple[int, ...]:
+    """The positions of the address columns (one detected when ``column`` is None); a ColumnError for a
     workbook of several sheets names the sheet read and the others, since the column may well be on
     another one."""
     if column is None:
-        return detect_address_column(reader, what=f'the input "{src.name}"')
+        return (detect_address_column(reader, what=f'the input "{src.name}"'),)
+    names = address_columns(column)
     if len(reader.sheets) < 2:
-        return column_index(reader.columns, column, what=f'the input "{src.name}"')
+        return tuple(column_index(reader.columns, c, what=f'the input "{src.name}"') for c in names)
     try:
-        return column_index(reader.columns, column, what=f'sheet "{reader.sheet}" of the input "{src.name}"')
+        what = f'sheet "{reader.sheet}" of the input "{src.name}"'
+        return tuple(column_index(reader.columns, c, what=what) for c in names)
     except ColumnError as exc:
         raise ColumnError(
             f"{exc}; the workbook has the sheets {list(reader.sheets)}: choose one with sheet/--sheet "
@@ -926,7 +933,7 @@ _JOB: _Job | None = None
 
 
 def _geocoded(
-    reader: TableReader, start: Position, chunk_rows: int, address: int, job: _Job, workers: int
+    reader: TableReader, start: Position, chunk_rows: int, address: tuple[int, ...], job: _Job, workers: int
 ) -> Iterator[tuple[Chunk, list[tuple[Any, ...]]]]:
     """Chunks from ``start`` with one result tuple per row, in input order.
 
@@ -934,11 +941,12 @@ def _geocoded(
     """
     global _JOB
     chunks = _chunks(reader, start, chunk_rows)
+    marks = number_marks([reader.columns[j] for j in address])
     if workers < 2:
         _JOB = job
         try:
             for chunk in chunks:
-                texts, fixed = _plan(chunk, address, reader.where)
+                texts, fixed = _plan(chunk, address, reader.where, marks)
                 with fewer_collections():
                     results = _geocode_texts(texts)
                 yield chunk, _merge(fixed, results, job.crs)
@@ -958,7 +966,7 @@ def _geocoded(
             # the workers fork on the first submit and inherit the freeze
             with frozen_for_fork(), _sigterm_as_exit():
                 for chunk in chunks:
-                    texts, fixed = _plan(chunk, address, reader.where)
+                    texts, fixed = _plan(chunk, address, reader.where, marks)
                     pending.append((chunk, fixed, pool.submit(_geocode_texts, texts)))
                     if len(pending) > 2 * workers:
                         done, fixed_done, future = pending.popleft()
@@ -1050,14 +1058,17 @@ def _warm(job: _Job) -> None:
 
 
 def _plan(
-    chunk: Chunk, address: int, where: str = "line"
+    chunk: Chunk, address: tuple[int, ...], where: str = "line", marks: Sequence[str] = ()
 ) -> tuple[list[str | None], list[tuple[str, str] | Fault | None]]:
     """The texts to geocode (None: not geocoded) and what is known about each row beforehand; reasons
-    name the row by its input ``where`` ("line" of a text file, "row" of a sheet), as the reader does."""
+    name the row by its input ``where`` ("line" of a text file, "row" of a sheet), as the reader does.
+    The cells of several address columns are joined (:func:`stdaddr.io.join_address`, with the
+    columns' ``marks``)."""
     texts: list[str | None] = []
     fixed: list[tuple[str, str] | Fault | None] = []
+    one = address[0] if len(address) == 1 else None
     for cells, fault, line in zip(chunk.rows, chunk.faults, chunk.lines, strict=True):
-        text = cells[address]
+        text = cells[one] if one is not None else join_address([cells[j] for j in address], marks)
         if fault is not None and not fault.readable:
             texts.append(None)
             fixed.append(fault)

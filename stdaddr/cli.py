@@ -233,7 +233,7 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
         summary = geocode_file(
             args.input,
             output,
-            column=args.column,
+            column=_one_or_several(args.column),
             base=base,
             grid=grid,
             crs=args.crs,
@@ -267,7 +267,7 @@ def _base_and_grid(args: argparse.Namespace) -> tuple[Any, Any]:
         args.base,
         args.grid,
         base_id_column=args.base_id_column,
-        base_address_column=args.base_address_column,
+        base_address_column=_one_or_several(args.base_address_column),
         base_x_column=args.base_x_column,
         base_y_column=args.base_y_column,
         base_crs=args.base_crs,
@@ -280,6 +280,11 @@ def _base_and_grid(args: argparse.Namespace) -> tuple[Any, Any]:
 
 def _sheet(value: str | None) -> str | int | None:
     return int(value) if value is not None and value.isdigit() else value
+
+
+def _one_or_several(columns: list[str] | None) -> str | list[str] | None:
+    """A repeated column option: one name, several (joined in order), or None when not given."""
+    return columns[0] if columns and len(columns) == 1 else columns
 
 
 def _cmd_grid_validate(args: argparse.Namespace) -> int:
@@ -388,7 +393,9 @@ def _add_geocode(sub: Any) -> None:
         "--column",
         "-c",
         metavar="COL",
-        help="the address column (default: detected: the column whose first 200 values read best as addresses)",
+        action="append",
+        help="the address column (default: detected: the column whose first 200 values read best as "
+        "addresses); repeated (-c 区县 -c 详细地址), the cells of the columns are joined in order",
     )
     p.add_argument(
         "--output",
@@ -414,7 +421,12 @@ def _add_geocode(sub: Any) -> None:
         "or a table (CSV/Excel/Parquet/GeoPackage) with the --base-*-column options",
     )
     p.add_argument("--base-id-column", metavar="COL", help="id column of a base table")
-    p.add_argument("--base-address-column", metavar="COL", help="address column of a base table")
+    p.add_argument(
+        "--base-address-column",
+        metavar="COL",
+        action="append",
+        help="address column of a base table; repeated, the cells of the columns are joined in order",
+    )
     p.add_argument("--base-x-column", metavar="COL", help="x (longitude/easting) column of a base table")
     p.add_argument("--base-y-column", metavar="COL", help="y (latitude/northing) column of a base table")
     p.add_argument("--base-crs", metavar="CRS", help="CRS of the base's coordinates (default EPSG:4490)")

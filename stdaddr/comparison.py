@@ -4,7 +4,7 @@ The semantics are those of the CCKS 2021 address relevance task:
 
 - **same**: the same place; one text may leave out upper divisions (``鹿城区解放街12号`` and
   ``浙江省温州市鹿城区解放街12号``), a door number beside a named compound, or a floor; two texts
-  naming the same divisions and nothing finer;
+  naming the same divisions, or the same road, and nothing finer;
 - **partial**: one contains the other (``鹿城区`` / ``鹿城区解放街12号``), or they share a road or
   compound but one is finer (a room in the other's building, a shop at the other's door) or they differ
   below it (another door on the road, another building of the compound);
@@ -189,6 +189,8 @@ def _relation(by: dict[str, FieldMatch]) -> tuple[str, str]:
         return "same", "same road and door; nothing contradicts"
     if st("poi") is not None:
         return "different", "same road, a place on it without a door number"
+    if door is None and not differ and not finer:
+        return "same", "same road; nothing finer on either side"
     return "partial", "same road; no door on one side"
 
 

@@ -19,13 +19,12 @@ code, ``"GCJ02"``, ``"BD09"``; default the base's), converted by :mod:`stdaddr.c
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from stdaddr.crs import parse_crs, transform
-from stdaddr.errors import ColumnError
 from stdaddr.match import _check_args, match_batch, match_safe
 from stdaddr.models import GRID_LEVELS, Geocode, Match
 
@@ -93,7 +92,7 @@ def geocode_many(
 def geocode_table(
     df: pd.DataFrame,
     *,
-    column: str,
+    column: str | Sequence[str],
     base: AddressBase,
     crs: Any = None,
     score_cutoff: float | None = None,
@@ -102,13 +101,12 @@ def geocode_table(
 ) -> pd.DataFrame:
     """A copy of ``df`` with the geocode of each row's ``column`` in the columns ``{prefix}x``, ``y``,
     ``crs``, ``level``, ``confidence``, ``id``, ``standard``, ``status`` and ``reason`` (replaced if present).
+    Several ``column`` names (区县, 详细地址) are read as one address, joined in order.
     """
-    if column not in df.columns:
-        raise ColumnError(
-            f'column was "{column}" but the table has the columns {[str(c) for c in df.columns]}'
-        )
+    from stdaddr.io import table_addresses
+
     results = geocode_many(
-        df[column].tolist(), base=base, crs=crs, score_cutoff=score_cutoff, workers=workers
+        table_addresses(df, column), base=base, crs=crs, score_cutoff=score_cutoff, workers=workers
     )
     out = df.copy()
     out[f"{prefix}x"] = [math.nan if g.x is None else g.x for g in results]

@@ -65,6 +65,10 @@ __all__ = [
     "inexact_id",
     "NULL_MARKERS",
     "is_null_marker",
+    "address_columns",
+    "number_marks",
+    "join_address",
+    "table_addresses",
     "Table",
     "column_index",
     "output_format",
@@ -917,6 +921,90 @@ def is_null_marker(text: str) -> bool:
 
 
 _LONGEST_MARKER = max(len(m) for m in NULL_MARKERS)
+
+
+# A column's header naming the level of the bare numbers in it: 门牌号 12 is 12号, 楼栋 3 is 3幢.
+_NUMBER_MARKS = (
+    (re.compile("门牌|门楼|号码"), "号"),
+    (re.compile("楼栋|幢|栋|楼号"), "幢"),
+    (re.compile("单元"), "单元"),
+    (re.compile("楼层|层"), "层"),
+    (re.compile("室|户号|房号|房间"), "室"),
+)
+# A number, a letter (A幢) or both, or a Chinese numeral (三单元), with nothing else.
+_BARE_NUMBER = re.compile(
+    "[A-Za-zＡ-Ｚａ-ｚ]?[0-9０-９]+(?:[-－][0-9０-９]+)?[A-Za-zＡ-Ｚａ-ｚ]?|[A-Za-zＡ-Ｚａ-ｚ]|[一二三四五六七八九十]{1,3}"
+)
+
+
+def address_columns(column: Any, *, key: str = "column") -> tuple[str, ...]:
+    """The columns an address is read from: one name, or several in order (区县, 街道, 详细地址) whose
+    cells :func:`join_address` joins. InputError for anything else; ``key`` names the option.
+
+    >>> address_columns("地址"), address_columns(["区县", "详细地址"])
+    (('地址',), ('区县', '详细地址'))
+    """
+    if isinstance(column, str):
+        return (column,)
+    if (
+        isinstance(column, (list, tuple))
+        and column
+        and all(isinstance(c, str) for c in column)
+        and len(set(column)) == len(column)
+    ):
+        return tuple(column)
+    raise InputError(f"{key} was {column!r}; expected a column name or a list of distinct column names")
+
+
+def number_marks(names: Sequence[str]) -> tuple[str, ...]:
+    """Per column, the mark its bare numbers take from its header ("" for none): 门牌号 → 号, 楼栋 → 幢,
+    单元 → 单元, 楼层 → 层, 室号 → 室.
+
+    >>> number_marks(["街路巷", "门牌号", "楼栋", "单元", "室"])
+    ('', '号', '幢', '单元', '室')
+    """
+    return tuple(next((mark for header, mark in _NUMBER_MARKS if header.search(n)), "") for n in names)
+
+
+def table_addresses(df: Any, column: str | Sequence[str]) -> list[Any]:
+    """The address of each row of a DataFrame: the values of ``column``, or of several columns joined
+    (:func:`join_address`). ColumnError naming the table's columns for a column it lacks."""
+    names = address_columns(column)
+    have = {str(c): c for c in df.columns}
+    for name in names:
+        if name not in have:
+            raise ColumnError(f'column was "{name}" but the table has the columns {list(have)}')
+    if len(names) == 1:
+        return list(df[have[names[0]]].tolist())
+    marks = number_marks(names)
+    return [join_address(row, marks) for row in zip(*(df[have[n]].tolist() for n in names), strict=True)]
+
+
+def join_address(cells: Sequence[Any], marks: Sequence[str] = ()) -> str:
+    """One address text from the cells of several columns, in order, separated by spaces.
+
+    Empty cells and placeholders (NULL, 不详) are left out, and so is a name that a later cell repeats
+    (区县 鹿城区 before 详细地址 温州市鹿城区解放街12号). A bare number takes its column's mark
+    (:func:`number_marks`), so that the parser reads the level the column holds.
+
+    >>> join_address(["鹿城区", "五马街道", "解放街", "12", "3"], ("", "", "", "号", "幢"))
+    '鹿城区 五马街道 解放街 12号 3幢'
+    >>> join_address(["鹿城区", None, "温州市鹿城区解放街12号", "不详"])
+    '温州市鹿城区解放街12号'
+    """
+    parts: list[str] = []
+    for j, cell in enumerate(cells):
+        text = " ".join(cell_text(cell).split()) if not is_missing(cell) else ""
+        if not text or (len(text) <= NULL_MARKER_MAX and is_null_marker(text)):
+            continue
+        mark = marks[j] if j < len(marks) else ""
+        if mark and _BARE_NUMBER.fullmatch(text):
+            text += mark
+        parts.append(text)
+    kept = [
+        p for i, p in enumerate(parts) if not (CJK.search(p) and any(p in later for later in parts[i + 1 :]))
+    ]
+    return " ".join(kept)
 
 
 def id_text(value: Any) -> str | None:

@@ -33,7 +33,7 @@ import math
 import operator
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -53,7 +53,7 @@ from stdaddr.base import (
     standard_of,
     zone_of,
 )
-from stdaddr.errors import ColumnError, InputError
+from stdaddr.errors import InputError
 from stdaddr.gazetteer import CODE_LENGTHS
 from stdaddr.models import (
     DIVISION_FIELDS,
@@ -2324,7 +2324,7 @@ def match_table(
     base: AddressBase,
     df: pd.DataFrame,
     *,
-    column: str,
+    column: str | Sequence[str],
     limit: int = 5,
     score_cutoff: float | None = None,
     workers: int | None = None,
@@ -2333,14 +2333,18 @@ def match_table(
     """A copy of ``df`` with the match of each row's ``column`` in the columns ``{prefix}id``, ``score``,
     ``level``, ``standard``, ``x``, ``y``, ``ambiguous``, ``status`` and ``reason`` (replaced if present).
 
-    Every row comes out: ``status`` is one of :data:`~stdaddr.models.MATCH_STATUSES`.
+    Every row comes out: ``status`` is one of :data:`~stdaddr.models.MATCH_STATUSES`. Several
+    ``column`` names (区县, 详细地址) are read as one address, joined in order.
     """
-    if column not in df.columns:
-        raise ColumnError(
-            f'column was "{column}" but the table has the columns {[str(c) for c in df.columns]}'
-        )
+    from stdaddr.io import table_addresses
+
     results = match_batch(
-        base, df[column].tolist(), limit=limit, score_cutoff=score_cutoff, workers=workers, candidates=False
+        base,
+        table_addresses(df, column),
+        limit=limit,
+        score_cutoff=score_cutoff,
+        workers=workers,
+        candidates=False,
     )
     out = df.copy()
     out[f"{prefix}id"] = _objects([m.address_id if m else None for m, _, _ in results], out.index)

@@ -544,3 +544,39 @@ def test_rooms_sharing_an_opening_take_its_parse_with_their_own_number():
         return [*rows, ambiguous.tolist()]
 
     assert values(shortcut=True) == values(shortcut=False)
+
+
+def test_a_base_of_split_columns_reads_as_the_same_records():
+    """A standard address base kept in one column per level (区县, 街路巷, 门牌号 12, 楼栋 A, 室号 301) is
+    read as the same records as from its full addresses: the columns are joined in order, a bare
+    number taking the mark its header names."""
+    from stdaddr.synth import generate_base
+
+    table = generate_base(5_000, seed=3)
+    full = AddressBase.from_dataframe(table, id_column="addr_id", address_column="address")
+    split = table.rename(
+        columns={"county": "区县", "town": "乡镇街道", "community": "社区村", "road": "街路巷"}
+    )
+    split = split.rename(columns={"group": "组", "poi": "小区", "unit": "单元名"})
+    for column, source, mark in (("门牌号", "house_number", "号"), ("楼栋", "building", "幢")):
+        split[column] = table[source].str.removesuffix(mark)
+    split["楼层"] = table["floor"].str.removesuffix("层")
+    split["室号"] = table["room"].str.removesuffix("室")
+    columns = [
+        "区县",
+        "乡镇街道",
+        "社区村",
+        "组",
+        "街路巷",
+        "门牌号",
+        "小区",
+        "楼栋",
+        "单元名",
+        "楼层",
+        "室号",
+    ]
+    assert split["楼栋"].str.fullmatch("[A-Z]").any() and split["门牌号"].str.fullmatch("[0-9]+").any()
+    base = AddressBase.from_dataframe(split, id_column="addr_id", address_column=columns)
+    assert [base.standard(r) for r in range(len(base))] == [full.standard(r) for r in range(len(full))]
+    with pytest.raises(ColumnError, match='address_column was "门牌"'):
+        AddressBase.from_dataframe(split, id_column="addr_id", address_column=["区县", "门牌"])

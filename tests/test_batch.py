@@ -810,3 +810,39 @@ def test_a_register_column_named_zhusuo_is_taken_for_the_address(tmp_path, base)
     path.write_text("统一社会信用代码,名称,住所\n" + "\n".join(rows) + "\n", encoding="utf-8")
     summary = geocode_file(path, tmp_path / "o.csv", base=base, workers=1)
     assert summary.column == "住所"
+
+
+def test_an_address_split_over_columns_is_geocoded_as_one(tmp_path, base, table):
+    """区县 / 街道 / 详细地址 columns (a department's export) are read as one address, joined in order;
+    every column is kept, and the summary names the columns."""
+    sample = table[table["level"] == "door"].head(40)
+    whole = tmp_path / "whole.csv"
+    pd.DataFrame(
+        {
+            "编号": range(len(sample)),
+            "区县": sample["county"],
+            "详细地址": sample["road"] + sample["house_number"],
+        }
+    ).to_csv(whole, index=False)
+    summary = geocode_file(whole, tmp_path / "o.csv", column=["区县", "详细地址"], base=base)
+    assert summary.column == "区县 + 详细地址"
+    out = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
+    assert list(out.columns[:3]) == ["编号", "区县", "详细地址"]
+    assert out["address_id"].tolist() == sample["addr_id"].tolist()
+    with pytest.raises(ColumnError, match='column was "街道"'):
+        geocode_file(whole, tmp_path / "o2.csv", column=["区县", "街道"], base=base)
+
+
+def test_split_columns_with_empty_cells_and_placeholders(tmp_path, base, table):
+    row = table[table["level"] == "door"].iloc[0]
+    rows = [
+        (row["county"], row["road"], row["house_number"].removesuffix("号")),
+        ("", "", ""),
+        ("不详", row["road"], row["house_number"].removesuffix("号")),
+    ]
+    path = _table_file(tmp_path / "in.csv", ["区县", "街路巷", "门牌号"], rows)
+    geocode_file(path, tmp_path / "o.csv", column=["区县", "街路巷", "门牌号"], base=base, workers=1)
+    out = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
+    assert out["status"].tolist()[:2] == ["matched", "empty_address"]
+    assert out["address_id"][0] == row["addr_id"] and out["house_number"][0] == row["house_number"]
+    assert out["road"][2] == row["road"]

@@ -69,6 +69,29 @@ def test_geocode_writes_the_output_and_prints_the_summary(files, tmp_path, capsy
     )
 
 
+def test_geocode_reads_an_address_from_several_columns(files, tmp_path, capsys):
+    """-c repeated joins the cells of the columns, for events and for a base table alike."""
+    table = pd.read_csv(files / "base.csv", dtype=str)
+    doors = table[table["level"] == "door"].head(30)
+    split_base = tmp_path / "base.csv"
+    doors.assign(门牌号=doors["house_number"].str.removesuffix("号")).to_csv(split_base, index=False)
+    events = tmp_path / "ev.csv"
+    pd.DataFrame({"区县": doors["county"], "详细地址": doors["road"] + doors["house_number"]}).to_csv(
+        events, index=False
+    )
+    base = ["--base", str(split_base), "--base-id-column", "addr_id"]
+    columns = ["--base-address-column", "county", "--base-address-column", "road"]
+    columns += ["--base-address-column", "门牌号"]
+    code = main(
+        ["geocode", str(events), "-c", "区县", "-c", "详细地址", *base, *columns, "--quiet", "--workers", "1"]
+    )
+    assert code == 0
+    out = pd.read_csv(tmp_path / "ev.geocoded.csv", dtype=str, keep_default_na=False)
+    assert out["address_id"].tolist() == doors["addr_id"].tolist()
+    summary = json.loads((tmp_path / "ev.geocoded.csv.summary.json").read_text(encoding="utf-8"))
+    assert summary["column"] == "区县 + 详细地址"
+
+
 def test_geocode_with_a_base_table_and_quiet(files, tmp_path, capsys):
     """A base given as a table with its columns; --quiet prints nothing; the default output name."""
     events = tmp_path / "ev.csv"

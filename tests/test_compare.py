@@ -25,6 +25,9 @@ CASES = [
     # same: two texts naming the same divisions and nothing finer
     ("鹿城区五马街道", "鹿城区五马街道", "same", "town"),
     ("鹿城区", "鹿城区", "same", "county"),
+    # ... or the same road and nothing finer on either side
+    ("浙江省温州市鹿城区解放街", "鹿城区解放街", "same", "road"),
+    ("鹿城区解放街", "鹿城区解放街12号", "partial", "road"),
     # different: contradicting divisions, roads, doors or compounds, or nothing in common
     ("鹿城区解放街12号", "龙湾区解放街12号", "different", None),
     ("解放街12号", "人民路12号", "different", None),

@@ -14,12 +14,15 @@ from stdaddr.io import (
     MAX_LINE_BYTES,
     NULL_MARKERS,
     Position,
+    address_columns,
     cell_text,
     check_encoding,
     column_index,
     detect_encoding,
     id_text,
     is_null_marker,
+    join_address,
+    number_marks,
     open_table,
     output_format,
     read_table,
@@ -596,3 +599,25 @@ def test_a_merged_title_row_of_a_sheet_is_skipped(tmp_path):
     reader, chunk = _read_all(path)
     assert reader.titles == ("2024年工单明细",) and reader.columns == ["id", "地址", "类型"]
     assert chunk.rows == ROWS and chunk.lines == [3, 4] and reader.total == 2
+
+
+def test_cells_of_several_columns_join_into_one_address():
+    marks = number_marks(["区县", "街路巷", "门牌号", "楼栋", "单元", "楼层", "室号"])
+    assert marks == ("", "", "号", "幢", "单元", "层", "室")
+    cells = ["鹿城区", "解放街", "12", "A", "二", "3", "301"]
+    assert join_address(cells, marks) == "鹿城区 解放街 12号 A幢 二单元 3层 301室"
+    # empty cells, NaN, None and placeholders are left out; a number with its mark keeps it
+    assert (
+        join_address([float("nan"), None, "不详", " 解放街 ", "12号"], ("", "", "", "", "号"))
+        == "解放街 12号"
+    )
+    # a name a later cell repeats is said once; numbers are never dropped so
+    assert join_address(["鹿城区", "温州市鹿城区解放街12号"]) == "温州市鹿城区解放街12号"
+    assert join_address(["1", "解放街101号"]) == "1 解放街101号"
+    assert join_address([None, ""]) == ""
+
+
+@pytest.mark.parametrize("bad", [None, [], ["地址", "地址"], ["地址", 3], 5])
+def test_address_columns_must_be_a_name_or_distinct_names(bad):
+    with pytest.raises(InputError, match=r"column was .*; expected a column name or a list of distinct"):
+        address_columns(bad)

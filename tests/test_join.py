@@ -471,3 +471,24 @@ def test_the_cell_layer_has_one_cell_per_code_and_no_lines_and_its_problems_are_
     assert list(cells["grid_code"]) == ["A", "B"]
     assert cells.geometry.area.round().tolist() == [20_000, 20_000]
     assert "problems" in told[0] and any("duplicate codes" in line for line in told)
+
+
+def test_a_department_with_its_address_over_two_columns(tmp_path):
+    """address_column = ["区县", "详细地址"] reads each row's cells as one address; a missing one of the
+    columns is named with its position."""
+    config = write_case(tmp_path)
+    rows = [("区县", "详细地址"), ("鹿城区", "解放街1号"), ("鹿城区", "人民路10号"), ("", "")]
+    _write_csv(tmp_path / "d4.csv", rows, "utf-8")
+    extra = '\n[[departments]]\nname = "d4"\nfile = "d4.csv"\naddress_column = ["区县", "详细地址"]\n'
+    config.write_text(CONFIG + extra, encoding="utf-8")
+    result = join_events(config, workers=1)
+    events = pyogrio.read_dataframe(result.output, layer="events")
+    d4 = events[events["department"] == "d4"].sort_values("row")
+    assert [None if pd.isna(a) else a for a in d4["address_id"]] == ["A1", "B2", None]
+    assert d4["status"].tolist()[2] == "empty_address"
+    config.write_text(CONFIG + extra.replace('"详细地址"]', '"地址"]'), encoding="utf-8")
+    with pytest.raises(ColumnError, match=r'address_column\[2\] was "地址" but .*"d4"'):
+        join_events(config, workers=1)
+    config.write_text(CONFIG + extra.replace('"详细地址"]', '"区县"]'), encoding="utf-8")
+    with pytest.raises(InputError, match=r"d4.address_column was \['区县', '区县'\]"):
+        join_events(config, workers=1)

@@ -259,6 +259,15 @@ def test_match_table_adds_status_and_reason_columns(base):
         base.match_table(df, column="address")
 
 
+def test_match_table_reads_an_address_split_over_columns(base):
+    df = pd.DataFrame(
+        {"区县": ["鹿城区", "鹿城区", None], "路": ["人民路", "人民路", None], "门牌号": ["8", None, None]}
+    )
+    out = base.match_table(df, column=["区县", "路", "门牌号"])
+    assert out["match_id"].tolist() == ["r5", None, None]
+    assert out["match_status"].tolist() == ["matched", "upper_level", "invalid"]
+
+
 def test_match_many_on_two_processes_equals_one(synthetic, monkeypatch):
     _, queries, built = synthetic
     texts = queries["query"].tolist()

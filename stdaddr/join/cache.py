@@ -232,7 +232,10 @@ def geocode_departments(
             out.append(hit)
             continue
         base, grid = loaded.get()
-        say(f"{spec.name}: geocoding {spec.file.name} (column {spec.address_column})")
+        shown = (
+            spec.address_column if isinstance(spec.address_column, str) else " + ".join(spec.address_column)
+        )
+        say(f"{spec.name}: geocoding {spec.file.name} (column {shown})")
         started = time.perf_counter()
         summary = batch.geocode_file(
             spec.file,

@@ -74,7 +74,7 @@ class DepartmentSpec:
 
     name: str
     file: Path
-    address_column: str
+    address_column: str | tuple[str, ...]  # several: the cells joined in order (stdaddr.io.join_address)
     id_column: str | None = None
     time_column: str | None = None
     time_format: str | None = None
@@ -84,9 +84,14 @@ class DepartmentSpec:
 
     @property
     def columns(self) -> dict[str, str]:
-        """The configured columns by key (``address_column`` … ``type_column``)."""
+        """The configured columns by key (``address_column`` … ``type_column``); the address columns
+        beyond the first as ``address_column[2]``, ``[3]``…."""
         keys = ("address_column", "id_column", "time_column", "type_column")
-        return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
+        out = {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
+        if isinstance(self.address_column, tuple):
+            out["address_column"] = self.address_column[0]
+            out.update({f"address_column[{j}]": c for j, c in enumerate(self.address_column[1:], 2)})
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +101,7 @@ class BaseSpec:
 
     path: Path | None = None
     id_column: str | None = None
-    address_column: str | None = None
+    address_column: str | tuple[str, ...] | None = None
     x_column: str | None = None
     y_column: str | None = None
     crs: str | None = None
@@ -213,7 +218,7 @@ def check_columns(spec: DepartmentSpec, columns: Sequence[str]) -> None:
 
     what = f'the file "{spec.file.name}" of department "{spec.name}"'
     for key, column in spec.columns.items():
-        column_index(columns, column, what=what, key=key, loose=key == "address_column")
+        column_index(columns, column, what=what, key=key, loose=key.startswith("address_column"))
 
 
 def _known(table: Mapping[str, Any], keys: Sequence[str], what: str) -> None:
@@ -261,7 +266,7 @@ def _departments(value: Any, folder: Path, where: str) -> tuple[DepartmentSpec, 
             raise InputError(
                 f'the file of department "{name}" was "{entry["file"]}" ({file.resolve()}), which does not exist'
             )
-        address = _column(entry["address_column"], f"{name}.address_column")
+        address = _address_column(entry["address_column"], f"{name}.address_column")
         if address is None:
             raise InputError(f"{name}.address_column was None; expected a column name (text)")
         specs.append(
@@ -302,6 +307,18 @@ def _column(value: Any, key: str) -> str | None:
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{key} was {value!r}; expected a column name (text)")
     return value
+
+
+def _address_column(value: Any, key: str) -> str | tuple[str, ...] | None:
+    """One address column, or a list of them (joined in order)."""
+    if isinstance(value, list):
+        from stdaddr.io import address_columns
+
+        names = address_columns(value, key=key)
+        for name in names:
+            _column(name, key)
+        return names
+    return _column(value, key)
 
 
 def _optional_str(value: Any, key: str) -> str | None:
@@ -367,7 +384,7 @@ def _base(table: Mapping[str, Any], folder: Path) -> BaseSpec:
     return BaseSpec(
         path=_path(table["path"], folder, "base.path"),
         id_column=_column(table.get("id_column"), "base.id_column"),
-        address_column=_column(table.get("address_column"), "base.address_column"),
+        address_column=_address_column(table.get("address_column"), "base.address_column"),
         x_column=_column(table.get("x_column"), "base.x_column"),
         y_column=_column(table.get("y_column"), "base.y_column"),
         crs=_optional_str(table.get("crs"), "base.crs"),

@@ -563,9 +563,11 @@ def _put_or_extra(st: _State, field: str, s: int, e: int, value: str, raw: str) 
         st.extra(s, e, raw)
 
 
-# Words that end a compound or zone name and cannot be inside a road name (紫郡小区|紫城路).
+# Words that end a compound, zone or institution name and cannot be inside a road name (紫郡小区|紫城路,
+# 科技学院咸安校区|永安大道, 温州分行|车站大道).
 _ROAD_PREFIX = re.compile(
-    r".*(?:小区|花园|大厦|广场|公寓|新村|家园|嘉园|华庭|公馆|苑|园|工业区|开发区|工业园区|工业园|园区|农场|村|社区|街道|镇|乡)"
+    r".*(?:小区|花园|大厦|广场|公寓|新村|家园|嘉园|华庭|公馆|苑|园|工业区|开发区|工业园区|工业园|园区|农场|村|社区|街道|镇|乡"
+    r"|校区|大学(?!城)|学院|中学|小学|医院|卫生院|派出所|法院|分行|支行|信用社|营业厅|公司|酒店|宾馆|饭店|超市|商场|加油站)"
     r"(?=.{3})"
 )
 # Words that end the name of an area or a centre written before its road (钱江新城|五星路, 购物中心|开罗西路,
