@@ -41,7 +41,7 @@ class _Source(NamedTuple):
 
 
 def _source(args: argparse.Namespace) -> _Source:
-    from stdaddr.io import column_index, iter_lines, iter_rows, open_table
+    from stdaddr.io import column_index, iter_lines, iter_rows, join_address, number_marks, open_table
 
     if args.input:
         reader = open_table(args.input, encoding=args.encoding, header=args.header)
@@ -54,12 +54,21 @@ def _source(args: argparse.Namespace) -> _Source:
                     f'stdaddr: address column "{reader.columns[j]}" (detected; --column names another)',
                     file=sys.stderr,
                 )
+                picked = [j]
             else:
-                j = column_index(reader.columns, args.column, what=reader.name)
+                picked = [column_index(reader.columns, c, what=reader.name) for c in args.column]
         except StdaddrError:
             reader.close()
             raise
-        rows = ((line, fields, fields[j], fault) for line, fields, fault in iter_rows(reader))
+        if len(picked) == 1:
+            j = picked[0]
+            rows = ((line, fields, fields[j], fault) for line, fields, fault in iter_rows(reader))
+        else:  # several columns: their cells joined in order
+            marks = number_marks([reader.columns[k] for k in picked])
+            rows = (
+                (line, fields, join_address([fields[k] for k in picked], marks), fault)
+                for line, fields, fault in iter_rows(reader)
+            )
         return _Source(reader.columns, rows, reader.close)
     if args.text:
         return _Source(None, ((n, [t], t, None) for n, t in enumerate(args.text, start=1)), lambda: None)
@@ -341,7 +350,9 @@ def _add_text_inputs(p: argparse.ArgumentParser, formats: tuple[str, ...]) -> No
         "--column",
         "-c",
         metavar="COL",
-        help="the address column of --input (default: detected from its values)",
+        action="append",
+        help="the address column of --input (default: detected from its values); repeated, the cells of "
+        "the columns are joined in order",
     )
     p.add_argument("--encoding", help="encoding of a CSV input or of stdin (default: detected)")
     _add_header(p)

@@ -356,6 +356,13 @@ def test_an_input_without_column_has_its_address_column_detected_and_named(capsy
     assert "no column of" in capsys.readouterr().err
 
 
+def test_normalize_joins_the_cells_of_several_columns(capsys, tmp_path):
+    path = tmp_path / "split.csv"
+    path.write_text("区县,街路巷,门牌号\n鹿城区,解放街,12\n瓯海区,,\n", encoding="utf-8")
+    assert main(["normalize", "-i", str(path), "-c", "区县", "-c", "街路巷", "-c", "门牌号"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["浙江省温州市鹿城区解放街12号", "浙江省温州市瓯海区"]
+
+
 def test_stdaddr_warnings_are_one_plain_line_on_stderr(capsys):
     import warnings
 
