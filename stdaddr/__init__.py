@@ -32,6 +32,7 @@ _EXPORTS: dict[str, str] = {
     "BaseReport": "stdaddr.base",
     "geocode": "stdaddr.geocoding",
     "geocode_many": "stdaddr.geocoding",
+    "geocode_table": "stdaddr.geocoding",
     "which_grid": "stdaddr.geocoding",
     "compare": "stdaddr.comparison",
     "GridIndex": "stdaddr.grid",
@@ -59,7 +60,7 @@ if TYPE_CHECKING:
     from stdaddr.comparison import compare
     from stdaddr.default import default_base, default_grid
     from stdaddr.errors import ColumnError, CRSError, DataError, InputError, StdaddrError
-    from stdaddr.geocoding import geocode, geocode_many, which_grid
+    from stdaddr.geocoding import geocode, geocode_many, geocode_table, which_grid
     from stdaddr.grid import Assignment, GridIndex, GridReport
     from stdaddr.join import JoinConfig, JoinResult, join_events
     from stdaddr.models import Address, Candidate, Comparison, Component, Division, FieldMatch, Geocode, Match

@@ -228,7 +228,10 @@ class AddressBase:
             )
         from stdaddr.io import read_table
 
-        table = read_table(file, encoding=encoding, sheet=sheet)
+        try:
+            table = read_table(file, encoding=encoding, sheet=sheet)
+        except InputError as exc:  # an empty file, an unknown sheet, UTF-16: a base file not usable as it is
+            raise DataError(str(exc)) from exc
         return _from_frame(
             table.frame,
             _columns(id_column, address_column, x_column, y_column),

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from stdaddr.crs import parse_crs, transform
+from stdaddr.errors import InputError
 from stdaddr.match import _check_args, match_batch, match_safe
 from stdaddr.models import GRID_LEVELS, Geocode, Match
 
@@ -39,6 +40,7 @@ __all__ = ["geocode", "geocode_many", "geocode_table"]
 
 def geocode(text: Any, *, base: AddressBase, crs: Any = None, score_cutoff: float | None = None) -> Geocode:
     """The point ``text`` names in ``base``, in ``crs`` (default: the base's CRS). Never raises for a bad ``text``."""
+    _check_base(base)
     out_crs = base.crs if crs is None else parse_crs(crs)
     cutoff = _check_args(1, score_cutoff)
     m, status, reason = match_safe(base, text, 1, cutoff, candidates=False)
@@ -61,6 +63,13 @@ def which_grid(
     is outside every cell (beyond the grid's tolerance, see :meth:`stdaddr.grid.GridIndex.assign`).
     Never raises for a bad ``text``.
     """
+    _check_base(base)
+    from stdaddr.grid import GridIndex
+
+    if not isinstance(grid, GridIndex):
+        raise InputError(
+            f"grid was {_shown(grid)}; expected a GridIndex (load a layer with GridIndex.from_file(path, code_column=...))"
+        )
     g = geocode(text, base=base, score_cutoff=score_cutoff)
     if g.x is None or g.y is None or g.level not in GRID_LEVELS:
         return None
@@ -79,6 +88,7 @@ def geocode_many(
     """One :class:`~stdaddr.models.Geocode` per input, in order, on ``workers`` processes for big batches."""
     from stdaddr.parsing import as_batch
 
+    _check_base(base)
     out_crs = base.crs if crs is None else parse_crs(crs)
     items = list(as_batch(texts))
     results = match_batch(base, items, limit=1, score_cutoff=score_cutoff, workers=workers, candidates=False)
@@ -126,6 +136,22 @@ def _objects(values: list[Any], index: Any) -> pd.Series:
     import pandas as pd
 
     return pd.Series(values, index=index, dtype=object)
+
+
+def _check_base(base: Any) -> None:
+    """InputError unless ``base`` is an AddressBase (a path or None is a likely slip)."""
+    from stdaddr.base import AddressBase
+
+    if not isinstance(base, AddressBase):
+        raise InputError(
+            f"base was {_shown(base)}; expected an AddressBase (load one with AddressBase.from_file, "
+            "AddressBase.load or stdaddr.default_base())"
+        )
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else f"a {type(value).__name__}"
 
 
 def _points(matches: list[Match | None], src: str, dst: str) -> tuple[np.ndarray, np.ndarray]:

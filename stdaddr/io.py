@@ -516,7 +516,7 @@ class _TextReader(TableReader):
         first = head_rows[n_titles]
         self.header = header if header is not None else not reads_as_data(first.rows[0])
         if self.header:
-            self.columns = _header_names(first.rows[0])
+            self.columns = _header_names(first.rows[0], self.name)
             self.start = first.end
         else:
             self.columns = _position_names(len(first.rows[0]))
@@ -845,12 +845,12 @@ def _position_names(n: int) -> list[str]:
     return [f"column_{j + 1}" for j in range(max(n, 1))]
 
 
-def _header_names(fields: list[str]) -> list[str]:
+def _header_names(fields: list[str], what: str = "the input") -> list[str]:
     """Header names as written (spaces kept: outputs repeat them), blanks named by position
     (column_3) as Excel shows them unnamed."""
     names = [name if name.strip() else f"column_{j + 1}" for j, name in enumerate(fields)]
     if not names:
-        raise DataError("the input has an empty header line; expected the column names on the first line")
+        raise DataError(f"{what} has an empty header line; expected the column names on the first line")
     return names
 
 
@@ -969,6 +969,11 @@ def number_marks(names: Sequence[str]) -> tuple[str, ...]:
 def table_addresses(df: Any, column: str | Sequence[str]) -> list[Any]:
     """The address of each row of a DataFrame: the values of ``column``, or of several columns joined
     (:func:`join_address`). ColumnError naming the table's columns for a column it lacks."""
+    import pandas as pd
+
+    if not isinstance(df, pd.DataFrame):
+        shown = repr(df) if len(repr(df)) <= 80 else f"a {type(df).__name__}"
+        raise InputError(f"the table was {shown}; expected a pandas DataFrame")
     names = address_columns(column)
     have = {str(c): c for c in df.columns}
     for name in names:
@@ -1143,7 +1148,7 @@ class _ExcelReader(TableReader):
         self.titles = tuple(_filled(cells)[0] for cells in head_rows[:n_titles] if _filled(cells))
         cells = head_rows[n_titles]
         self.header = header if header is not None else not reads_as_data(cells)
-        self.columns = _header_names(cells) if self.header else _position_names(len(cells))
+        self.columns = _header_names(cells, self.name) if self.header else _position_names(len(cells))
         row = n_titles + 1 + self.header  # the first data row
         self.start = Position(row, row)
         max_row = self._sheet.max_row

@@ -487,7 +487,7 @@ def test_excel_and_parquet_problems_name_the_file_and_the_sheets(tmp_path):
         frame().rename(columns={"addr": "地址"}).to_excel(writer, sheet_name="其他", index=False)
     assert len(AddressBase.from_file(book, sheet=None, **KW)) == len(ROWS)
     with pytest.raises(
-        InputError, match=r"sheet was 'nope' but \"[^\"]*two.xlsx\" has the sheets \['records', '其他'\]"
+        DataError, match=r"sheet was 'nope' but \"[^\"]*two.xlsx\" has the sheets \['records', '其他'\]"
     ):
         AddressBase.from_file(book, sheet="nope", **KW)
     with pytest.raises(
@@ -580,3 +580,14 @@ def test_a_base_of_split_columns_reads_as_the_same_records():
     assert [base.standard(r) for r in range(len(base))] == [full.standard(r) for r in range(len(full))]
     with pytest.raises(ColumnError, match='address_column was "门牌"'):
         AddressBase.from_dataframe(split, id_column="addr_id", address_column=["区县", "门牌"])
+
+
+def test_a_base_file_that_is_empty_or_of_nul_bytes_is_a_data_error_naming_it(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(DataError, match=r'input file ".*empty.csv" is empty'):
+        AddressBase.from_file(empty, id_column="id", address_column="addr")
+    nul = tmp_path / "nul.csv"
+    nul.write_bytes(b"\0" * 1000)
+    with pytest.raises(DataError, match=r'".*nul.csv" has an empty header line'):
+        AddressBase.from_file(nul, id_column="id", address_column="addr")

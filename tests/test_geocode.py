@@ -12,7 +12,7 @@ from small_base import build_base
 import stdaddr
 from stdaddr.base import AddressBase
 from stdaddr.crs import transform
-from stdaddr.errors import CRSError
+from stdaddr.errors import CRSError, InputError
 from stdaddr.geocoding import geocode, geocode_many, geocode_table
 
 ROWS = [
@@ -116,3 +116,17 @@ def test_which_grid_gives_no_cell_for_a_town_or_county_centroid(base):
     assert geocode("鹿城区", base=base).level == "county"
     assert stdaddr.which_grid("鹿城区", base=base, grid=grid) is None
     assert stdaddr.which_grid("鹿城区人民路", base=base, grid=grid) == "330302006001001"
+
+
+@pytest.mark.parametrize("bad", [None, "base.csv", 5])
+def test_a_base_or_grid_that_is_not_loaded_is_an_input_error(base, bad):
+    with pytest.raises(InputError, match=f"base was {bad!r}; expected an AddressBase"):
+        stdaddr.geocode("解放街123号", base=bad)
+    with pytest.raises(InputError, match="expected an AddressBase"):
+        stdaddr.which_grid("解放街123号", base=bad, grid=None)
+    with pytest.raises(InputError, match=f"grid was {bad!r}; expected a GridIndex"):
+        stdaddr.which_grid("解放街123号", base=base, grid=bad)
+    with pytest.raises(InputError, match="expected an AddressBase"):
+        geocode_many(["解放街123号"], base=bad)
+    with pytest.raises(InputError, match=f"the table was {bad!r}; expected a pandas DataFrame"):
+        geocode_table(bad, column="a", base=base)

@@ -502,3 +502,22 @@ def test_cells_of_a_geographic_layer_keep_their_edges_in_degrees():
     )
     grid = GridIndex.from_geodataframe(cells, code_column="code")
     assert [grid.locate(120.25, y) for y in (28.0002, 27.9998, 28.00001)] == ["N", "S", "N"]
+
+
+def test_missing_coordinates_of_any_kind_are_invalid_points_and_other_values_are_errors(tmp_path):
+    grid = GridIndex.from_geodataframe(three_by_three(), code_column="code")
+    x = [X0 + 50, None, pd.NA, np.nan, None, pd.NA]
+    y = [Y0 + 50, Y0 + 50, Y0 + 50, pd.NA, None, None]
+    result = grid.assign(x, y, crs=4549)
+    assert result.status.tolist() == ["inside"] + ["invalid"] * 5
+    assert grid.locate(pd.NA, pd.NA, crs=4549) is None
+    with pytest.raises(InputError, match=r"x held 'a' \(str\); expected numbers"):
+        grid.assign(["a"], [1.0], crs=4549)
+    with pytest.raises(InputError, match=r"points held 'abc' \(str\); expected shapely points"):
+        grid.assign("abc", crs=4549)
+    with pytest.raises(InputError, match="points held 1.0 .*give both x and y"):
+        grid.assign([1.0, 2.0], crs=4549)
+    empty = tmp_path / "empty.geojson"
+    empty.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    with pytest.raises(DataError, match=r'grid file ".*empty.geojson" has no features'):
+        GridIndex.from_file(empty, code_column="code")

@@ -154,9 +154,10 @@ class GridIndex:
         Note that GeoJSON always states WGS-84; for GCJ-02 or BD-09 coordinates (most Chinese web
         data) declare ``crs="GCJ02"`` or ``crs="BD09"``.
         """
-        return cls.from_geodataframe(
-            read_layer(path, layer=layer), code_column=code_column, crs=crs, min_area_m2=min_area_m2
-        )
+        frame = read_layer(path, layer=layer)
+        if len(frame) == 0:
+            raise DataError(f'grid file "{path}" has no features; expected polygons with a code column')
+        return cls.from_geodataframe(frame, code_column=code_column, crs=crs, min_area_m2=min_area_m2)
 
     def __len__(self) -> int:
         return len(self._codes)
@@ -375,6 +376,30 @@ def _true_to_scale(crs: str, lon: NDArray[np.float64], lat: NDArray[np.float64])
     return bool(np.all(np.isfinite(scales)) and np.max(np.abs(scales - 1.0)) <= _MAX_SCALE_ERROR)
 
 
+def _floats(values: Any, name: str) -> NDArray[np.float64]:
+    """A flat float array of coordinates; missing values (None, NaN, pandas' NA) are NaN. InputError for
+    text and other values that are no number."""
+    try:
+        return np.asarray(values, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        pass
+    from stdaddr.io import is_missing
+
+    cells = np.asarray(values, dtype=object).ravel()
+    out = np.full(cells.size, np.nan)
+    for i, v in enumerate(cells.tolist()):
+        if is_missing(v):
+            continue
+        if isinstance(v, (str, bytes)) or not isinstance(v, (int, float, np.number)):
+            raise InputError(
+                f"{name} held {v!r} ({type(v).__name__}); expected numbers or arrays of numbers (missing "
+                "values are invalid points); for text columns use stdaddr.grid.assign_table, which marks "
+                "unreadable coordinates as invalid"
+            )
+        out[i] = float(v)
+    return out
+
+
 def _coordinates(x: Any, y: Any, crs: Any) -> tuple[NDArray[np.float64], NDArray[np.float64], str]:
     """Flat float arrays of x and y, and the CRS they are in."""
     if y is None:
@@ -384,20 +409,21 @@ def _coordinates(x: Any, y: Any, crs: Any) -> tuple[NDArray[np.float64], NDArray
         values = np.asarray(getattr(geoms, "values", geoms), dtype=object).ravel()
         # Non-point, empty (POINT EMPTY: a record without a location) and missing geometries give NaN
         # here, hence the status "invalid"; GEOS itself raises for the x of an empty point.
-        usable = shapely.get_type_id(values) == shapely.GeometryType.POINT
+        try:
+            usable = shapely.get_type_id(values) == shapely.GeometryType.POINT
+        except TypeError:
+            bad = next(v for v in values if v is not None and not isinstance(v, shapely.Geometry))
+            hint = "; numbers are coordinates: give both x and y" if isinstance(bad, (int, float)) else ""
+            raise InputError(
+                f"points held {bad!r} ({type(bad).__name__}); expected shapely points, a GeoSeries or "
+                f"GeoDataFrame, or coordinate arrays x and y{hint}"
+            ) from None
         usable[usable] = ~shapely.is_empty(values[usable])
         xs = np.full(values.size, np.nan)
         ys = np.full(values.size, np.nan)
         xs[usable], ys[usable] = shapely.get_x(values[usable]), shapely.get_y(values[usable])
         return xs, ys, crs_name
-    try:
-        xs = np.asarray(x, dtype=np.float64).ravel()
-        ys = np.asarray(y, dtype=np.float64).ravel()
-    except (TypeError, ValueError):
-        raise InputError(
-            "x and y must be numbers or arrays of numbers; for text columns use "
-            "stdaddr.grid.assign_table, which marks unreadable coordinates as invalid"
-        ) from None
+    xs, ys = _floats(x, "x"), _floats(y, "y")
     if xs.shape != ys.shape:
         raise InputError(f"x has {xs.size} values but y has {ys.size}; expected one y per x")
     return xs, ys, WGS84 if crs is None else parse_crs(crs)

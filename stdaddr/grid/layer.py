@@ -116,6 +116,8 @@ def codes_column(frame: Any, column: str, *, what: str) -> NDArray[np.object_]:
     """The values of ``column`` as code strings, None for missing or blank ones."""
     if column not in frame.columns:
         names = [str(c) for c in frame.columns if c != getattr(frame, "_geometry_column_name", None)]
+        if not names and len(frame) == 0:
+            raise DataError(f"{what} has no features; expected polygons with a code column")
         raise ColumnError(f'code_column was "{column}" but {what} has the columns {names}')
     values = frame[column]
     missing = values.isna().to_numpy()
