@@ -41,7 +41,10 @@ _TOWN_MARK = re.compile(f"(?:街道|镇|乡)(?!路|街|大道|巷)|{ZONE.pattern
 # A road's kind right after a community's short name: the road is named after it (五和|大道, 沿山|路).
 _ROAD_KIND = re.compile(f"(?:大道|大街|公路|路|街(?!道)|巷|[东西南北]?{HUTONG_NUMBER})")
 # A character that goes on into a longer name (墨池|坊五马巷: 墨池坊 is the lane's name).
-_PART_OF_NAME = re.compile("[苑庭邸寓厦坊场](?![区县市镇乡])")
+# 娄桥|中学, 五马|派出所: a school or an office named after the place.
+_PART_OF_NAME = re.compile(
+    "[苑庭邸寓厦坊场](?![区县市镇乡])|中学|小学|幼儿园|学校|派出所|医院|卫生院|卫生室|银行|信用社|邮政|邮局|菜场|超市|商厦"
+)
 # 西四北三条 for 西四北三条社区: a community named after its hutong; without 社区 the hutong is meant.
 _HUTONG_NAME = re.compile(f"{HUTONG_NUMBER}$")
 

@@ -155,7 +155,7 @@ _TOKEN = re.compile(
             # A community may be named after its road (解放路社区, 前街村); 垟西村|民主路 and 杏里村|花园路 are
             # a village before a road, 林山新村 a compound (settled in _community).
             rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|{COMMITTEE_WORDS}|村村?)(?:{COMMITTEE_WORDS})?"
-            rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路|街|道|巷|庄|大街|大道|[东西南北中内外]{{1,2}}(?:大街|大道)|[东西南北]?{HUTONG_NUMBER}|[0-9]*(?:号楼|幢|栋)))",
+            rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路|街|道|巷|庄|大街|大道|信用|商业银行|合作|[东西南北中内外]{{1,2}}(?:大街|大道)|[东西南北]?{HUTONG_NUMBER}|[0-9]*(?:号楼|幢|栋)))",
             rf"(?P<road>(?!沿街|临街|靠街)(?:(?<=[道镇乡区县市])路(?=[\u4e00-\u9fff]))?(?:(?:{_ROAD_NAME_LEXED}|街(?={_MOUTH_ROAD})|(?<=[\u4e00-\u9fff])单(?!元)){{1,10}}?(?:[0-9]{{1,3}}(?:路|街(?![道坊])|大道|巷(?![\u4e00-\u9fff]))|大道|大街|公路|路|街路(?!口)|街(?![道坊]|{_MOUTH_ROAD})|巷子(?![里口])|巷(?!路|街(?!口)|[东西南北中]路)|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水行占])道街?(?![路口])|{NUMBERED_HUTONG}|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道))"
             # 人民南路四段, 一环路南三段: a segment; 广州大道中, 江南大道西100号: a part of an avenue by its direction.
             rf"(?:[东西南北中]段|[东西南北中]?{N}段|(?<=大道)[东西南北中](?![\u4e00-\u9fff]|[0-9]+(?:米|公里|M|KM)))?)",
@@ -567,7 +567,8 @@ def _put_or_extra(st: _State, field: str, s: int, e: int, value: str, raw: str) 
 # 科技学院咸安校区|永安大道, 温州分行|车站大道).
 _ROAD_PREFIX = re.compile(
     r".*(?:小区|花园|大厦|广场|公寓|新村|家园|嘉园|华庭|公馆|苑|园|工业区|开发区|工业园区|工业园|园区|农场|村|社区|街道|镇|乡"
-    r"|校区|大学(?!城)|学院|中学|小学|医院|卫生院|派出所|法院|分行|支行|信用社|营业厅|公司|酒店|宾馆|饭店|超市|商场|加油站)"
+    r"|校区|大学(?!城)|学院|中学|小学|医院|卫生院|诊所|药房|药店|派出所|法院|.局|银行|分行|支行|信用社|营业厅|公司"
+    r"|商厦|酒店|宾馆|饭店|超市|商场|菜场|菜市场|加油站)"
     r"(?=.{3})"
 )
 # Words that end the name of an area or a centre written before its road (钱江新城|五星路, 购物中心|开罗西路,
@@ -729,6 +730,8 @@ def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
     m = _VILLAGE_HEAD.fullmatch(raw, 0, numbered.start()) if numbered else _ROAD_PREFIX.match(raw)
     if m is not None and m.end() == 1 and not _left_over(st, text, s):
         m = None  # 镇宁西路, 园区中路, 镇海区|镇骆东路: the character starts the road's name
+    if m is not None and text.startswith(("店", "分店"), e):
+        m = None  # 好心情大药房花园路店: a shop's branch named after its road, one name
     if (
         m is not None
         and _BARE_ROAD_TAIL.fullmatch(raw, m.end())
