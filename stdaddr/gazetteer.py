@@ -215,6 +215,9 @@ def short_names(name: str, level: int) -> list[str]:
         # 黄村地区, 十八里店地区: Beijing's area offices, which addresses write as the town (镇) or township
         # (乡) they were before.
         out.extend((name[:-2] + "镇", name[:-2] + "乡"))
+    # A town named after its road (四川北路街道) is that road when written without 街道; an ethnic
+    # township's name (青街畲族乡) is no road's.
+    road_like = level == 3 and stem.endswith(_ROAD_TAILS)
     stem = _strip_ethnic(stem)
     for autonomous, plain in (("自治州", "州"), ("自治县", "县"), ("自治旗", "旗")):
         # 黔南布依族苗族自治州 is written 黔南州, 乳源瑶族自治县 乳源县.
@@ -224,8 +227,6 @@ def short_names(name: str, level: int) -> list[str]:
         out.append(name.replace("经济技术开发区", "经开区"))
     if "高新技术产业开发区" in name:
         out.append(name.replace("高新技术产业开发区", "高新区"))
-    # A town named after its road (四川北路街道) is that road when written without 街道.
-    road_like = level == 3 and stem.endswith(_ROAD_TAILS)
     if (
         len(stem) >= 2
         and stem != name

@@ -265,7 +265,7 @@ def assemble(
     if state is not None:
         pieces.extend(state.pieces)
     if community is None:
-        codes = _refine_by_community(pieces, codes, notes)
+        codes = _refine_by_lane(pieces, _refine_by_community(pieces, codes, notes), notes)
     codes = _city_zone(pieces, _refine_by_zone(pieces, codes, notes), notes)
     return _build(text, offsets, _county_before_road(pieces, notes), codes, notes)
 
@@ -312,6 +312,27 @@ def _refine_by_community(pieces: list[Piece], codes: list[str], notes: list[str]
         notes.append(f"divisions inferred from the community {piece.value}")
         return list(matches)
     return codes
+
+
+# A lane's kind: a community named after its lane (百里坊社区, 宽巷子社区) holds it.
+_LANE = ("坊", "巷", "弄", "胡同", "巷子")
+
+
+def _refine_by_lane(pieces: list[Piece], codes: list[str], notes: list[str]) -> list[str]:
+    """The community a lane is named for, when the text names the lane and its door but no community
+    (百里坊72号 in 五马街道: 百里坊社区), within the one county or town read."""
+    if len(codes) != 1 or gazetteer.level_of(codes[0]) not in (2, 3):
+        return codes
+    if any(p.field == "community" for p in pieces):
+        return codes
+    road = next((p for p in pieces if p.field == "road" and not p.repeated), None)
+    if road is None or not road.value.endswith(_LANE) or not any(p.field == "house_number" for p in pieces):
+        return codes
+    found = {e.code for e in gazetteer.load().communities(codes[0]).get(fold(road.value), ())}
+    if len(found) != 1:
+        return codes
+    notes.append(f"community inferred from the lane {road.value}")
+    return [found.pop()]
 
 
 def _refine_by_zone(pieces: list[Piece], codes: list[str], notes: list[str]) -> list[str]:

@@ -79,7 +79,7 @@ def _longest_by_opening(parent: str) -> dict[str, int]:
 
 
 # A community's short name that is a road's (宽巷子 of 宽巷子社区), and a door number after it.
-_ROAD_NAMED = re.compile("(?:巷子|路|街|巷|弄|胡同)$")
+_ROAD_NAMED = re.compile("(?:巷子|路|街|巷|弄|胡同|坊)$")
 _DOOR = re.compile("[0-9]+号")
 
 
