@@ -321,7 +321,14 @@ def find_hits(text: str) -> list[Hit]:
     if leading is not None:
         matches.append((*leading[0], leading[1]))
         opening.add(leading[0])
-    starts = {start for _, start, _, _ in matches}
+    # A short name opening with a road's word (路北 of 路北区) right after a name does not end it unless a unit
+    # it lies under is named too: 五马路北10号 is on 五马路, but 台州|路桥 is the county; with its mark (路北街道)
+    # it does.
+    starts = {
+        start
+        for index, start, _, entries in matches
+        if keys[index][0] not in "路街巷" or values[index].marked or _placed(index, entries, values)
+    }
     ends = {end for _, _, end, _ in matches}
     # 江宁县|东山镇: a county's short name with a former suffix ends where the suffix does.
     ends.update(
@@ -423,6 +430,15 @@ def _regiment_towns() -> dict[str, Entry]:
             _, code, name = chosen[0]
             out[number] = next(e for e in g.lookup(name) if e.code == code)
     return out
+
+
+def _placed(index: int, entries: Sequence[Entry], values: dict[int, _Readings]) -> bool:
+    """Whether a reading of a name lies under or over a unit that another name of the text may be."""
+    others = set().union(*[r.free_codes for k, r in values.items() if k != index])
+    return any(
+        not others.isdisjoint(_ancestor_codes(e)) or any(o.startswith(e.code) for o in others)
+        for e in entries
+    )
 
 
 def _regiments(text: str) -> list[Hit]:
