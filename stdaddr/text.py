@@ -75,6 +75,8 @@ def _table() -> tuple[dict[int, str], re.Pattern[str]]:
         table[ord(radical)] = ideograph
     for trad, simp in _data_lines("t2s.tsv"):
         table[ord(trad)] = simp
+    for variant, usual in _ADDRESS_VARIANTS.items():
+        table[ord(variant)] = usual
     for c in _DASHES:
         table[ord(c)] = "-"
     for c in _OPEN:
@@ -93,6 +95,11 @@ def _table() -> tuple[dict[int, str], re.Pattern[str]]:
             table[cp] = rep.translate(table)
     changes_length = "".join(re.escape(chr(cp)) for cp, rep in table.items() if len(rep) != 1)
     return table, re.compile(f"[{changes_length}]")
+
+
+# Variant forms of address words that no traditional-to-simplified table folds: 衖 (old Shanghai 弄),
+# 邨 (村 of estates: 新邨).
+_ADDRESS_VARIANTS = {"衖": "弄", "邨": "村"}
 
 
 # The letter O written for a zero inside or right after Arabic digits (7O1室, 1O0号, 7O号): typed or

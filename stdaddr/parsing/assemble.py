@@ -314,24 +314,32 @@ def _refine_by_community(pieces: list[Piece], codes: list[str], notes: list[str]
     return codes
 
 
-# A lane's kind: a community named after its lane (百里坊社区, 宽巷子社区) holds it.
+# A lane's kind: a community named after its lane (百里坊社区, 宽巷子社区) holds it; so does a village the
+# road is named after (冼村路: 冼村).
 _LANE = ("坊", "巷", "弄", "胡同", "巷子")
+_VILLAGE_ROAD = re.compile("(.+村)(?:路|大道|大街)")
 
 
 def _refine_by_lane(pieces: list[Piece], codes: list[str], notes: list[str]) -> list[str]:
-    """The community a lane is named for, when the text names the lane and its door but no community
-    (百里坊72号 in 五马街道: 百里坊社区), within the one county or town read."""
-    if len(codes) != 1 or gazetteer.level_of(codes[0]) not in (2, 3):
+    """The community a lane or road is named for, when the text names it and a door but no community
+    (百里坊72号 in 五马街道: 百里坊社区; 冼村路12号: 冼村), when one community under the counties or towns
+    read has that name (it also settles which of several towns of one name is meant)."""
+    if not codes or any(gazetteer.level_of(c) not in (2, 3) for c in codes):
         return codes
     if any(p.field == "community" for p in pieces):
         return codes
     road = next((p for p in pieces if p.field == "road" and not p.repeated), None)
-    if road is None or not road.value.endswith(_LANE) or not any(p.field == "house_number" for p in pieces):
+    if road is None or not any(p.field == "house_number" for p in pieces):
         return codes
-    found = {e.code for e in gazetteer.load().communities(codes[0]).get(fold(road.value), ())}
+    village = _VILLAGE_ROAD.fullmatch(road.value)
+    if village is None and not road.value.endswith(_LANE):
+        return codes
+    name = village.group(1) if village is not None else road.value
+    index = gazetteer.load().communities
+    found = {e.code for code in codes for e in index(code).get(fold(name), ())}
     if len(found) != 1:
         return codes
-    notes.append(f"community inferred from the lane {road.value}")
+    notes.append(f"community inferred from the road {road.value}")
     return [found.pop()]
 
 

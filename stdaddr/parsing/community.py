@@ -81,6 +81,8 @@ def _longest_by_opening(parent: str) -> dict[str, int]:
 # A community's short name that is a road's (宽巷子 of 宽巷子社区), and a door number after it.
 _ROAD_NAMED = re.compile("(?:巷子|路|街|巷|弄|胡同|坊)$")
 _DOOR = re.compile("[0-9]+号")
+# A road's kind right after a village written with its mark: the road is named after it (冼村路).
+_VILLAGE_ROAD = re.compile("(?:路|大道|大街)(?![\u4e00-\u9fff]*[路街巷])")
 
 
 def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
@@ -100,6 +102,8 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
         if entry.kind != FULL and not written and (village := _VILLAGE_MARK.match(text, end)):
             # 桥头村 for 桥头社区: a village since made a community (and its committee: 桥头村村委会);
             # 村尾行政村 for 村尾村: the administrative village, as against its natural villages
+            if _VILLAGE_ROAD.match(text, village.end()):
+                continue  # 古岸头村|路8号: a road named after the village
             return match_end(COMMITTEE, text, village.end()), entry.code
         # A short name (沿山 for 沿山村) only when nothing follows that could extend it, or a road does.
         goes_on = _CJK.match(text, end) and (
@@ -117,6 +121,8 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
             and _DOOR.match(text, end)
         ):
             continue  # 宽巷子11号: the lane a community is named after, with a door on it
+        if written and _VILLAGE_ROAD.match(text, end):
+            continue  # 冼村|路12号, 战旗村|大道: a road named after the village
 
         return match_end(COMMITTEE, text, end), entry.code  # 墨池社区居委会: the committee's name
     return None

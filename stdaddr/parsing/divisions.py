@@ -521,13 +521,17 @@ def _leading_towns(
         towns = _under(values[index], lambda e: e.level == 3 and e.kind == SHORT and e.stem >= 2)
         if not 0 < len(towns) <= _MAX_LEADING_TOWNS:
             continue
-        if road_read_at(text, end) or compound_read_at(text, end):
+        if road_read_at(text, end) or compound_read_at(text, end) or text.startswith(_TOWN_OFFICES, end):
             return (index, start, end), towns
         # 小港姚墅村: a village of the town itself follows; it settles which town.
         with_village = [e for e in towns if _village_at(text, end, e.code)]
         if with_village:
             return (index, start, end), with_village
     return None
+
+
+# The offices of a town after its short name (紫来|办事处): the town's.
+_TOWN_OFFICES = ("办事处", "街道办", "人民政府", "镇政府", "乡政府")
 
 
 def _village_at(text: str, pos: int, town: str) -> bool:

@@ -568,7 +568,7 @@ def _put_or_extra(st: _State, field: str, s: int, e: int, value: str, raw: str) 
 _ROAD_PREFIX = re.compile(
     r".*(?:小区|花园|大厦|广场|公寓|新村|家园|嘉园|华庭|公馆|苑|园|工业区|开发区|工业园区|工业园|园区|农场|村|社区|街道|镇|乡"
     r"|校区|大学(?!城)|学院|中学|小学|医院|卫生院|诊所|药房|药店|派出所|法院|.局|银行|分行|支行|信用社|营业厅|公司"
-    r"|商厦|酒店|宾馆|饭店|超市|商场|菜场|菜市场|加油站)"
+    r"|商厦|酒店|宾馆|饭店|超市|商场|菜场|菜市场|加油站|办事处|政府|管委会)"
     r"(?=.{3})"
 )
 # Words that end the name of an area or a centre written before its road (钱江新城|五星路, 购物中心|开罗西路,
@@ -747,6 +747,9 @@ def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
         else:
             _free(st, "", s, s + m.end(), head)
         s, raw = s + m.end(), raw[m.end() :]
+    if raw.startswith("办") and text.endswith("街道", 0, s) and len(raw) >= 4:
+        _free(st, "", s, s + 1, "办")  # 粤海街道办|科苑路: the subdistrict's office (街道办), before its road
+        s, raw = s + 1, raw[1:]
     m = _AREA_PREFIX.match(raw) or _CROSSING_PREFIX.match(raw)
     if m is not None:
         st.extra(s, s + m.end(), raw[: m.end()])
