@@ -988,8 +988,9 @@ def table_addresses(df: Any, column: str | Sequence[str]) -> list[Any]:
 def join_address(cells: Sequence[Any], marks: Sequence[str] = ()) -> str:
     """One address text from the cells of several columns, in order, separated by spaces.
 
-    Empty cells and placeholders (NULL, 不详) are left out, and so is a name that a later cell repeats
-    (区县 鹿城区 before 详细地址 温州市鹿城区解放街12号). A bare number takes its column's mark
+    Empty cells and placeholders (NULL, 不详) are left out, and so is a division (province to town) that
+    a later cell repeats (区县 鹿城区 before 详细地址 温州市鹿城区解放街12号); a road or community is kept
+    (蝉街 before 中国建设银行温州蝉街支行). A bare number takes its column's mark
     (:func:`number_marks`), so that the parser reads the level the column holds.
 
     >>> join_address(["鹿城区", "五马街道", "解放街", "12", "3"], ("", "", "", "号", "幢"))
@@ -1007,9 +1008,16 @@ def join_address(cells: Sequence[Any], marks: Sequence[str] = ()) -> str:
             text += mark
         parts.append(text)
     kept = [
-        p for i, p in enumerate(parts) if not (CJK.search(p) and any(p in later for later in parts[i + 1 :]))
+        p
+        for i, p in enumerate(parts)
+        if not (_DIVISION_CELL.search(p) and any(p in later for later in parts[i + 1 :]))
     ]
     return " ".join(kept)
+
+
+# A cell naming a division down to the town (瑞安市, 塘下镇, 五马街道): said once when a later cell repeats it.
+# A road or community cell is kept even so: a place named after it (中国建设银行蝉街支行) is no repeat.
+_DIVISION_CELL = re.compile("[\u3400-\u9fff](?:省|市|区|县|旗|盟|州|镇|乡|街道|地区)$")
 
 
 def id_text(value: Any) -> str | None:

@@ -613,6 +613,9 @@ def test_cells_of_several_columns_join_into_one_address():
     )
     # a name a later cell repeats is said once; numbers are never dropped so
     assert join_address(["鹿城区", "温州市鹿城区解放街12号"]) == "温州市鹿城区解放街12号"
+    # only divisions: a road inside a place's name is no repeat
+    cells = ["鹿城区", "蝉街", "45号", "中国建设银行温州蝉街支行"]
+    assert join_address(cells) == "鹿城区 蝉街 45号 中国建设银行温州蝉街支行"
     assert join_address(["1", "解放街101号"]) == "1 解放街101号"
     assert join_address([None, ""]) == ""
 
