@@ -162,6 +162,7 @@ class BatchSummary:
     titles: list[str] = field(default_factory=list)
     sheet: str | None = None
     grid_problems: list[str] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)  # the address columns, in order (``column`` joins them)
 
     def to_dict(self) -> dict[str, Any]:
         d = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -404,6 +405,7 @@ def geocode_file(
             output_format=fmt,
             encoding=reader.encoding,
             column=column,
+            columns=[reader.columns[j] for j in address],
             header=reader.header,
             titles=list(reader.titles),
             sheet=reader.sheet if len(reader.sheets) > 1 else None,
@@ -585,15 +587,32 @@ def _address_column(reader: TableReader, column: str | Sequence[str] | None, src
         return (detect_address_column(reader, what=f'the input "{src.name}"'),)
     names = address_columns(column)
     if len(reader.sheets) < 2:
-        return tuple(column_index(reader.columns, c, what=f'the input "{src.name}"') for c in names)
+        return _distinct(
+            reader,
+            names,
+            tuple(column_index(reader.columns, c, what=f'the input "{src.name}"') for c in names),
+        )
     try:
         what = f'sheet "{reader.sheet}" of the input "{src.name}"'
-        return tuple(column_index(reader.columns, c, what=what) for c in names)
+        return _distinct(reader, names, tuple(column_index(reader.columns, c, what=what) for c in names))
     except ColumnError as exc:
         raise ColumnError(
             f"{exc}; the workbook has the sheets {list(reader.sheets)}: choose one with sheet/--sheet "
             "(a name, or a number from 0)"
         ) from None
+
+
+def _distinct(reader: TableReader, names: tuple[str, ...], found: tuple[int, ...]) -> tuple[int, ...]:
+    """The positions of the address columns, when no column is named twice (" 区县 " and "区县" both
+    find the header " 区县 ")."""
+    if len(set(found)) < len(found):
+        twice = next(j for j in found if found.count(j) > 1)
+        same = [n for n, j in zip(names, found, strict=True) if j == twice]
+        raise InputError(
+            f"column was {list(names)}: {' and '.join(repr(n) for n in same)} are both the column "
+            f'"{reader.columns[twice]}"; expected each address column once'
+        )
+    return found
 
 
 def _check_options(score_cutoff: float | None, chunk_rows: int, max_record_lines: int) -> float:

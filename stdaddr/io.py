@@ -988,8 +988,9 @@ def table_addresses(df: Any, column: str | Sequence[str]) -> list[Any]:
 def join_address(cells: Sequence[Any], marks: Sequence[str] = ()) -> str:
     """One address text from the cells of several columns, in order, separated by spaces.
 
-    Empty cells and placeholders (NULL, 不详) are left out, and so is a division (province to town) that
-    a later cell repeats (区县 鹿城区 before 详细地址 温州市鹿城区解放街12号); a road or community is kept
+    Empty cells and placeholders (NULL, 不详) are left out, and so is a cell that a later cell repeats: a
+    division (区县 鹿城区 before 详细地址 温州市鹿城区解放街12号, 社区 百里坊社区 before 百里坊社区体育街22号), or
+    a road followed there by its door (体育街 before 体育街22号); a road inside a place's name is no repeat
     (蝉街 before 中国建设银行温州蝉街支行). A bare number takes its column's mark
     (:func:`number_marks`), so that the parser reads the level the column holds.
 
@@ -1007,17 +1008,23 @@ def join_address(cells: Sequence[Any], marks: Sequence[str] = ()) -> str:
         if mark and _BARE_NUMBER.fullmatch(text):
             text += mark
         parts.append(text)
-    kept = [
-        p
-        for i, p in enumerate(parts)
-        if not (_DIVISION_CELL.search(p) and any(p in later for later in parts[i + 1 :]))
-    ]
+    kept = [p for i, p in enumerate(parts) if not any(_repeated_in(p, later) for later in parts[i + 1 :])]
     return " ".join(kept)
 
 
-# A cell naming a division down to the town (瑞安市, 塘下镇, 五马街道): said once when a later cell repeats it.
-# A road or community cell is kept even so: a place named after it (中国建设银行蝉街支行) is no repeat.
-_DIVISION_CELL = re.compile("[\u3400-\u9fff](?:省|市|区|县|旗|盟|州|镇|乡|街道|地区)$")
+# A cell naming a division (瑞安市, 塘下镇, 五马街道, 百里坊社区, 茶山村): said once when a later cell holds it.
+_DIVISION_CELL = re.compile("[\u3400-\u9fff](?:省|市|区|县|旗|盟|州|镇|乡|街道|地区|社区|村|居委会|村委会)$")
+# What follows a road in a later cell that repeats it (体育街 before 体育街22号): its door.
+_DOOR_AFTER = re.compile("[0-9０-９一二三四五六七八九十〇零]|$")
+
+
+def _repeated_in(cell: str, later: str) -> bool:
+    """Whether a later cell repeats ``cell``: a division anywhere in it, another name (a road) followed
+    there by its door or nothing; a road inside a place's name is no repeat (蝉街 of 中国建设银行蝉街支行)."""
+    at = later.find(cell)
+    if at < 0 or CJK.search(cell) is None:
+        return False  # a number (1 of 解放街101号) is never a repeat
+    return _DIVISION_CELL.search(cell) is not None or _DOOR_AFTER.match(later, at + len(cell)) is not None
 
 
 def id_text(value: Any) -> str | None:

@@ -985,6 +985,8 @@ def name_similarity(a: str, b: str) -> float:
         ratio = min(ratio, _direction_cap(a, b), _ordinal_cap(a, b))
     if ratio > _OTHER_KIND and len(a) == len(b) and _numbers_differ(a, b):
         return _OTHER_KIND  # 第一医院 / 第二医院, 阳光花园一期 / 二期: numbered in a row, not misspelt
+    if ratio > _OTHER_KIND and _other_organisation(a, b):
+        return _OTHER_KIND
     if ratio < _SWAP_SIMILARITY and len(a) == len(b) and sorted(a) == sorted(b):
         return _SWAP_SIMILARITY
     return ratio
@@ -1008,12 +1010,104 @@ def _direction_cap(a: str, b: str) -> float:
 
 
 def _numbers_differ(a: str, b: str) -> bool:
-    """Whether two names of one length differ only in numerals (第一医院 / 第二医院)."""
+    """Whether two names of one length differ only in numerals of other values (第一医院 / 第二医院; not
+    伍马 / 五马, one numeral written two ways)."""
     differ = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
-    return bool(differ) and all(x in _NUMERAL_CHARS and y in _NUMERAL_CHARS for x, y in differ)
+    return bool(differ) and all(
+        x in _NUMERAL_CHARS
+        and y in _NUMERAL_CHARS
+        and x.translate(_PLAIN_NUMERALS) != y.translate(_PLAIN_NUMERALS)
+        for x, y in differ
+    )
 
 
 _NUMERAL_CHARS = frozenset(CN_DIGITS + CN_UNITS + "0123456789")
+_PLAIN_NUMERALS = str.maketrans("零壹贰叁肆伍陆柒捌玖拾佰仟两", "〇一二三四五六七八九十百千二")
+
+# The end of an organisation's name (有限公司, 支行, 派出所, 医院, 中心, 超市, 厂 ...).
+_ORGANISATION = re.compile("(?:公司|厂|店|行|所|院|校|学|局|站|中心|(?<!公)馆|部|社|室|处|队|超市)$")
+# Words an organisation's name may leave out or add without naming another (有限, 股份, 集团, 中国), and
+# division marks (温州市 / 温州, 五马街道 / 五马).
+_ORGANISATION_FILLERS = frozenset(("有限", "有限责任", "股份", "股份有限", "集团", "分", "总", "中国"))
+_DIVISION_MARK_CHARS = frozenset("省市区县镇乡街道社村")
+# Banks as people write them (农行塘下支行 for 中国农业银行瑞安塘下支行).
+_BANK_SHORT = (
+    ("工行", "中国工商银行"),
+    ("农行", "中国农业银行"),
+    ("建行", "中国建设银行"),
+    ("中行", "中国银行"),
+    ("交行", "交通银行"),
+)
+
+
+def _other_organisation(a: str, b: str) -> bool:
+    """Whether two organisations' names sharing their kind name two organisations. Every run of characters
+    where they differ must be a slip of the same sound (华联 / 华连超市), a numeral written another way,
+    or, on one side only, a word any name of the kind may add or leave out (有限, 集团, a division's name
+    or mark: 温州五马眼镜有限公司 / 五马眼镜公司); else they are two (宏达 / 鑫达汽摩配件有限公司, 马屿 / 塘下支行,
+    中国银行 / 中国工商银行, 瑞安市人民医院 / 瑞安市中医院)."""
+    if not (_ORGANISATION.search(a) and _ORGANISATION.search(b)):
+        return False
+    a, b = _bank_in_full(a), _bank_in_full(b)
+    for op in Levenshtein.opcodes(a, b):
+        if op.tag == "equal":
+            continue
+        own_a, own_b = a[op.src_start : op.src_end], b[op.dest_start : op.dest_end]
+        if op.tag == "replace":
+            if own_a.translate(_PLAIN_NUMERALS) == own_b.translate(_PLAIN_NUMERALS):
+                continue
+            if len(own_a) == len(own_b) and all(_near_sound(x, y) for x, y in zip(own_a, own_b, strict=True)):
+                continue
+            return True
+        if not _may_add(own_a or own_b):
+            return True
+    return False
+
+
+# The sounds a pinyin keyboard's fuzzy setting (模糊音) takes for one: zh/z, ch/c, sh/s, l/n, ang/an, eng/en,
+# ing/in. Names typed so come out with a character of a near sound (人名医院 for 人民医院).
+_FUZZY_SOUND = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("ang", "an"), ("eng", "en"), ("ing", "in"))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _fuzzy_sound(char: str) -> str:
+    sound = _sound(char)
+    for fuzzy, plain in _FUZZY_SOUND:
+        sound = sound.replace(fuzzy, plain)
+    return "n" + sound[1:] if sound.startswith("l") else sound
+
+
+def _near_sound(x: str, y: str) -> bool:
+    """Whether two characters sound alike to a pinyin keyboard's fuzzy setting (名 / 民, 是 / 四)."""
+    return x == y or _fuzzy_sound(x) == _fuzzy_sound(y)
+
+
+def _bank_in_full(name: str) -> str:
+    for short, full in _BANK_SHORT:
+        if short in name and full not in name:
+            return name.replace(short, full, 1)
+    return name
+
+
+def _may_add(word: str) -> bool:
+    """Whether an organisation's name may add ``word`` and stay the same name: a filler (有限, 集团), division
+    marks, or names of divisions (温州, 温州五马)."""
+    if word in _ORGANISATION_FILLERS or set(word) <= _DIVISION_MARK_CHARS:
+        return True
+    rest = word
+    while rest:
+        n = next((n for n in range(min(len(rest), 6), 1, -1) if _names_a_place(rest[:n])), 0)
+        if not n:
+            return rest in _ORGANISATION_FILLERS or set(rest) <= _DIVISION_MARK_CHARS
+        rest = rest[n:]
+    return True
+
+
+def _names_a_place(word: str) -> bool:
+    """Whether a word is the name or short name of a division (塘下, 瑞安市)."""
+    from stdaddr import gazetteer  # loaded by the parser before any name is matched
+
+    return bool(gazetteer.load().lookup(word))
 
 
 def road_cap(a: str, b: str, *, one_sided: bool = True) -> float:

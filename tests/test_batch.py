@@ -825,12 +825,14 @@ def test_an_address_split_over_columns_is_geocoded_as_one(tmp_path, base, table)
         }
     ).to_csv(whole, index=False)
     summary = geocode_file(whole, tmp_path / "o.csv", column=["区县", "详细地址"], base=base)
-    assert summary.column == "区县 + 详细地址"
+    assert summary.column == "区县 + 详细地址" and summary.columns == ["区县", "详细地址"]
     out = pd.read_csv(tmp_path / "o.csv", dtype=str, keep_default_na=False)
     assert list(out.columns[:3]) == ["编号", "区县", "详细地址"]
     assert out["address_id"].tolist() == sample["addr_id"].tolist()
     with pytest.raises(ColumnError, match='column was "街道"'):
         geocode_file(whole, tmp_path / "o2.csv", column=["区县", "街道"], base=base)
+    with pytest.raises(InputError, match=r"'区县' and ' 区县 ' are both the column \"区县\""):
+        geocode_file(whole, tmp_path / "o3.csv", column=["区县", " 区县 ", "详细地址"], base=base)
 
 
 def test_split_columns_with_empty_cells_and_placeholders(tmp_path, base, table):

@@ -616,6 +616,10 @@ def test_cells_of_several_columns_join_into_one_address():
     # only divisions: a road inside a place's name is no repeat
     cells = ["鹿城区", "蝉街", "45号", "中国建设银行温州蝉街支行"]
     assert join_address(cells) == "鹿城区 蝉街 45号 中国建设银行温州蝉街支行"
+    # a community anywhere, a road before its door
+    cells = ["五马街道", "百里坊社区", "体育街", "百里坊社区体育街22号A幢"]
+    assert join_address(cells) == "五马街道 百里坊社区体育街22号A幢"
+    assert join_address(["茶山村", "茶山村茶山街4号"]) == "茶山村茶山街4号"
     assert join_address(["1", "解放街101号"]) == "1 解放街101号"
     assert join_address([None, ""]) == ""
 

@@ -487,7 +487,7 @@ def test_a_department_with_its_address_over_two_columns(tmp_path):
     assert [None if pd.isna(a) else a for a in d4["address_id"]] == ["A1", "B2", None]
     assert d4["status"].tolist()[2] == "empty_address"
     config.write_text(CONFIG + extra.replace('"详细地址"]', '"地址"]'), encoding="utf-8")
-    with pytest.raises(ColumnError, match=r'address_column\[2\] was "地址" but .*"d4"'):
+    with pytest.raises(ColumnError, match=r'address_column\[1\] was "地址" but .*"d4"'):
         join_events(config, workers=1)
     config.write_text(CONFIG + extra.replace('"详细地址"]', '"区县"]'), encoding="utf-8")
     with pytest.raises(InputError, match=r"d4.address_column was \['区县', '区县'\]"):

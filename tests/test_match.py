@@ -886,3 +886,22 @@ def test_a_firm_at_a_door_in_a_zone_named_after_the_community_is_found(query, ex
         ]
     )
     assert base.match(query).address_id == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("宏达汽摩配件有限公司", "鑫达汽摩配件有限公司", False),  # another firm of the same trade
+        ("中国银行温州五马支行", "中国工商银行温州五马支行", False),  # another bank
+        ("中国农业银行瑞安马屿支行", "中国农业银行瑞安塘下支行", False),  # another branch
+        ("瑞安市人民医院", "瑞安市中医院", False),
+        ("华联超市", "华连超市", True),  # a slip of the same sound
+        ("瑞安市塘下人名医院", "塘下人民医院", True),  # a near sound (min / ming), the county added
+        ("伍马派出所", "五马派出所", True),  # a financial numeral is the numeral
+        ("惠民鞋业公司", "温州惠民鞋业有限公司", True),  # 有限 and a division's name added
+        ("农行塘下支行", "中国农业银行瑞安塘下支行", True),  # a bank's short form
+        ("金融公馆", "金蓉公馆", True),  # a compound (公馆) is no organisation
+    ],
+)
+def test_organisations_differing_in_their_own_words_are_two(a, b, same):
+    assert (match_module.name_similarity(a, b) >= match_module._NAME_AGREE) is same

@@ -85,12 +85,12 @@ class DepartmentSpec:
     @property
     def columns(self) -> dict[str, str]:
         """The configured columns by key (``address_column`` … ``type_column``); the address columns
-        beyond the first as ``address_column[2]``, ``[3]``…."""
+        beyond the first by their place in the list, from 0: ``address_column[1]``, ``[2]``…."""
         keys = ("address_column", "id_column", "time_column", "type_column")
         out = {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
         if isinstance(self.address_column, tuple):
             out["address_column"] = self.address_column[0]
-            out.update({f"address_column[{j}]": c for j, c in enumerate(self.address_column[1:], 2)})
+            out.update({f"address_column[{j}]": c for j, c in enumerate(self.address_column[1:], 1)})
         return out
 
 
