@@ -422,6 +422,7 @@ def _match_address(
     base's counties it names (南汇街道 of 鹿城区, 安阳街道 of 瑞安市).
     """
     address = _division_of_the_base(base, address) or address
+    address = _road_after_short_name(base, address) or address
     m = _match_parsed(base, address, limit, cutoff, candidates)
     if m is None and (moved := _without_leading_town(address)) is not None:
         retry, short = moved
@@ -433,6 +434,32 @@ def _match_address(
     if m is None and (placed := _town_of_the_base(base, address)) is not None:
         m = _match_parsed(base, placed, limit, cutoff, candidates)
     return m
+
+
+def _road_after_short_name(base: AddressBase, address: Address) -> Address | None:
+    """The address with its road cut after the short name of a town or county that opens it (五马|蝉街61号:
+    蝉街, a road of one character's name that the parser does not part from 五马), when the base has no
+    road of the whole name but one of the rest in that town or county; None otherwise."""
+    road = address.road
+    if road is None or address.town is not None or len(road) < 4:
+        return None
+    t = _tables(base)
+    ids = t.ids["road"]
+    if road in ids:
+        return None
+    from stdaddr import gazetteer  # loaded by the parser before any text is matched
+
+    g = gazetteer.load()
+    for n in (2, 3):
+        rest = ids.get(road[n:])
+        if rest is None:
+            continue
+        for e in g.lookup(road[:n]):
+            column = {2: "county_code", 3: "town_code"}.get(e.level)
+            unit = t.ids[column].get(e.code) if column is not None else None
+            if unit is not None and _in_scope(t, "road", (column, unit), rest):  # type: ignore[arg-type]
+                return dataclasses.replace(address, road=road[n:])
+    return None
 
 
 def _division_of_the_base(base: AddressBase, address: Address) -> Address | None:
@@ -588,6 +615,8 @@ def _query(t: _Tables, address: Address) -> _Query | None:
         _old_village(t, values, ids, scope)
         _rescue(t, address, values, ids, scope)
     found = {f: _resolve(t, f, values[f], scope) for f in _NAMES if f in values}
+    if "poi" in values and ids.get("poi", -1) < 0:
+        _poi_without_places(t, values, ids, found, scope)
     for f, other in (("road", "poi"), ("poi", "road")):
         if f in values and not found[f] and other not in values:
             # The parser may read a compound as a road or a road as a compound (世纪广场, 江滨路小区).
@@ -851,6 +880,31 @@ def _in_scope(t: _Tables, field: str, scope: tuple[str, int] | None, name: int) 
         return True
     s = t.scoped[scope[0], field]
     return scope[1] * s.size + name in s.pairs
+
+
+# How near a place's name without its leading city or county must come to a name of the base (a slip of
+# the same sound, 墨驰小学 / 墨池小学, but not another compound of a generic name).
+_WITHOUT_PLACES_AGREE = 0.9
+
+
+def _poi_without_places(
+    t: _Tables,
+    values: dict[str, str],
+    ids: dict[str, int],
+    found: dict[str, dict[int, float]],
+    scope: tuple[str, int] | None,
+) -> None:
+    """A place's name the base lacks that opens with a city or county (温州市墨驰小学 written after its door,
+    where the base reads 温州市 as a division and 墨池小学 as the place): the name without it, when that
+    resolves better."""
+    name = values["poi"]
+    short = _without_places(name)
+    if short == name or len(short) < 2:
+        return
+    alt = _resolve(t, "poi", short, scope)
+    best = max(alt.values(), default=0.0)
+    if best >= _WITHOUT_PLACES_AGREE and best > max(found["poi"].values(), default=0.0):
+        values["poi"], ids["poi"], found["poi"] = short, t.ids["poi"].get(short, -1), alt
 
 
 def _resolve(t: _Tables, field: str, name: str, scope: tuple[str, int] | None) -> dict[int, float]:

@@ -905,3 +905,23 @@ def test_a_firm_at_a_door_in_a_zone_named_after_the_community_is_found(query, ex
 )
 def test_organisations_differing_in_their_own_words_are_two(a, b, same):
     assert (match_module.name_similarity(a, b) >= match_module._NAME_AGREE) is same
+
+
+def test_a_road_of_one_characters_name_after_a_town_and_a_place_named_with_its_city():
+    """五马蝉街88号: the town's short name before 蝉街, which the parser reads as one road, is parted from it
+    when the town has 蝉街 and no 五马蝉街 (not matched to 五马街); 温州市墨驰小学 after its door is the base's
+    墨池小学, whose city the base reads as a division."""
+    from small_base import build_base
+
+    base = build_base(
+        [
+            ("c88", "浙江省温州市鹿城区五马街道蝉街88号", 120.6577, 28.0158),
+            ("w88", "浙江省温州市鹿城区五马街道五马街88号", 120.6560, 28.0150),
+            ("s36", "浙江省温州市鹿城区五马街道墨池坊36号温州市墨池小学", 120.6483, 28.0189),
+            ("d36", "浙江省温州市鹿城区五马街道墨池坊36号", 120.6483, 28.0189),
+        ]
+    )
+    m = base.match("五马蝉街88号")
+    assert m is not None and m.address_id == "c88"
+    m = base.match("墨池坊36号温州市墨驰小学")
+    assert m is not None and m.address_id == "s36"

@@ -565,11 +565,16 @@ def _put_or_extra(st: _State, field: str, s: int, e: int, value: str, raw: str) 
 
 # Words that end a compound, zone or institution name and cannot be inside a road name (紫郡小区|紫城路,
 # 科技学院咸安校区|永安大道, 温州分行|车站大道).
+_INSTITUTION = (
+    "(?:校区|大学(?!城)|学院|中学|小学|医院|卫生院|诊所|药房|药店|派出所|法院|.局|银行|分行|支行|信用社|营业厅|公司"
+    "|商厦|酒店|宾馆|饭店|超市|商场|菜场|菜市场|加油站|办事处|政府|管委会)"
+)
 _ROAD_PREFIX = re.compile(
-    r".*(?:小区|花园|大厦|广场|公寓|新村|家园|嘉园|华庭|公馆|工业区|开发区|工业园区|工业园|园区|苑|园|农场|村|社区|街道|镇|乡"
-    r"|校区|大学(?!城)|学院|中学|小学|医院|卫生院|诊所|药房|药店|派出所|法院|.局|银行|分行|支行|信用社|营业厅|公司"
-    r"|商厦|酒店|宾馆|饭店|超市|商场|菜场|菜市场|加油站|办事处|政府|管委会)"
-    r"(?=.{3})"
+    r".*(?:(?:小区|花园|大厦|广场|公寓|新村|家园|嘉园|华庭|公馆|工业区|开发区|工业园区|工业园|园区|苑|园|农场|村|社区"
+    rf"|街道|镇|乡|{_INSTITUTION})(?=.{{3}})"
+    # an institution with a name of its own also before a road of one character's name (第四中学|蝉街), but
+    # no bare tail (医院|西路) and no road named after the institution (大学园路)
+    rf"|(?<=.){_INSTITUTION}(?=[^东西南北中内外大小新老上下前后正横直园城府0-9一二三四五六七八九十][路街巷]$))"
 )
 # Words that end the name of an area or a centre written before its road (钱江新城|五星路, 购物中心|开罗西路,
 # 未来科技城|向往街): a note on where the road lies, no part of its name. Not 新城区, and not before a
