@@ -685,7 +685,18 @@ def _prefer_upper(chains: list[Chain]) -> list[Chain]:
     for chain in chains:
         if all(code.startswith(chain.code) for code in codes):
             return [chain]
+    # 东城区 of 北京 and a zone of 许昌 named so (a town-level unit, 411002570): a text naming only that name
+    # means the county; the zone is a part of a county its own text would name.
+    counties = [c for c in chains if len(c.hits) == 1 and gazetteer.level_of(c.code) <= 2]
+    zones = [c for c in chains if len(c.hits) == 1 and _is_zone_code(c.code)]
+    if counties and zones and len(counties) + len(zones) == len(chains):
+        return counties
     return chains
+
+
+def _is_zone_code(code: str) -> bool:
+    """Whether a code is of a town-level zone (digits 7-9 from 400: 开发区, 工业园, 农场)."""
+    return len(code) == 9 and code[6:] >= "400"
 
 
 # Between a chain and its repeats: separators and non-Chinese noise (浙江省杭州市AAAA浙江省杭州市…).
