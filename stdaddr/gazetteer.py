@@ -243,6 +243,8 @@ def short_names(name: str, level: int) -> list[str]:
 _WRITTEN_ENDINGS = (
     ("社区居民委员会", "社区"),
     ("社区居委会", "社区"),
+    ("村居民委员会", "村"),  # 崂山三村居委会, 彭村居委会: an estate or former village, written by its name
+    ("村居委会", "村"),
     ("居民委员会", "社区"),
     ("居委会", "社区"),
     ("村村民委员会", "村"),

@@ -225,10 +225,13 @@ def _run(code: str) -> str:
 
 def test_the_nationwide_community_index_holds_every_community_under_its_written_name(g, community_rows):
     """Every community is in the nationwide index once, keyed by its name as addresses write it: the
-    committee words of the official name (居委会, 村民委员会 …) become 社区 or 村."""
+    committee words of the official name (居委会, 村民委员会 …) become 社区 or 村; a residents' committee
+    named after an estate or former village (崂山三村居委会) is written by that name."""
     committee = re.compile("(社区)?(?:居民委员会|居委会)$|(村)?(?:村民委员会|村委会)$")
 
     def written(name: str) -> str:
+        if name.endswith(("村居委会", "村居民委员会")):
+            return name.removesuffix("居民委员会").removesuffix("居委会")
         return committee.sub(lambda m: "社区" if m.group(0).startswith(("社区", "居")) else "村", name)
 
     index = g.national_communities
@@ -241,9 +244,25 @@ def test_the_nationwide_community_index_holds_every_community_under_its_written_
 
 def test_written_forms_take_any_names_one_by_one_as_in_bulk():
     """The bulk rewrite gives each name's own written form, also for names holding its joining line break."""
-    names = ["府前社区居委会", "府前居委会", "下垟村村民委员会", "溫州村委会", "新村", "府前\n居委会", ""]
+    names = [
+        "府前社区居委会",
+        "府前居委会",
+        "下垟村村民委员会",
+        "溫州村委会",
+        "新村",
+        "崂山三村居委会",
+        "府前\n居委会",
+        "",
+    ]
     assert gazetteer.written_forms(names) == [gazetteer.written_forms([n])[0] for n in names]
-    assert gazetteer.written_forms(names)[:5] == ["府前社区", "府前社区", "下垟村", "温州村", "新村"]
+    assert gazetteer.written_forms(names)[:6] == [
+        "府前社区",
+        "府前社区",
+        "下垟村",
+        "温州村",
+        "新村",
+        "崂山三村",
+    ]
 
 
 def test_import_does_not_load_the_gazetteer():

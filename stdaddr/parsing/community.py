@@ -59,12 +59,21 @@ class FoundCommunity:
 
 @lru_cache(maxsize=1 << 14)  # asked of every community read; official names repeat
 def written_name(official: str) -> str:
-    """How a community is written in an address: 多福巷社区居委会 -> 多福巷社区, 下宅村村委会 -> 下宅村."""
+    """How a community is written in an address: 多福巷社区居委会 -> 多福巷社区, 下宅村村委会 -> 下宅村,
+    崂山三村居委会 -> 崂山三村."""
     if official.endswith("委会") or official.endswith("委员会"):
-        for alias in gazetteer.short_names(official, 4):
+        aliases = gazetteer.short_names(official, 4)
+        if official.endswith(_VILLAGE_NAMED_COMMITTEE):
+            # 崂山三村居委会, 彭村居委会: a residents' committee of an estate or a former village is written
+            # by that name (崂山三村), not 崂山三村社区.
+            aliases = [a for a in aliases if a.endswith("村")] + aliases
+        for alias in aliases:
             if alias.endswith(("社区", "村", "嘎查")):
                 return alias
     return official
+
+
+_VILLAGE_NAMED_COMMITTEE = ("村居委会", "村居民委员会")
 
 
 @cache
