@@ -13,7 +13,7 @@ from stdaddr.gazetteer import CODE_LENGTHS, FULL, GENERIC_STEMS, HISTORIC, LEVEL
 from stdaddr.models import DIVISION_FIELDS, Address, Component, Division
 from stdaddr.parsing.community import FoundCommunity, written_name
 from stdaddr.parsing.divisions import ZONE, ZONE_NAME, Chain, Hit, Reading
-from stdaddr.parsing.tail import ORDER, PUNCTUATION, ROAD_AHEAD, Piece
+from stdaddr.parsing.tail import ORDER, ORGANISATION_NAME, PUNCTUATION, ROAD_AHEAD, Piece
 
 __all__ = ["assemble"]
 
@@ -258,16 +258,36 @@ def assemble(
                 # unit, so like a repeat it stays out of the address's fields.
                 pieces.append(Piece(_PLACEHOLDERS[name], at, at + len(name), name, repeated=True))
             elif name:
-                pieces.append(Piece("extra", at, at + len(name), name))
+                # 韩田诊所 瑞安市塘下镇…: an organisation named before its address is the place (unless the
+                # address names another, see _one_place).
+                field = "poi" if _organisation(name) else "extra"
+                pieces.append(Piece(field, at, at + len(name), name))
             s = tail_start
         if s < e:
             state = split_tail(folded, s, e, state, after=after, known=known)
     if state is not None:
         pieces.extend(state.pieces)
+    pieces = _one_place(pieces)
     if community is None:
         codes = _refine_by_lane(pieces, _refine_by_community(pieces, codes, notes), notes)
     codes = _city_zone(pieces, _refine_by_zone(pieces, codes, notes), notes)
     return _build(text, offsets, _county_before_road(pieces, notes), codes, notes)
+
+
+def _organisation(name: str) -> bool:
+    """Whether a text is an organisation's whole name with a name of its own (某某贸易公司, 韩田诊所; not
+    总公司, 北京公司: a label before an address)."""
+    m = ORGANISATION_NAME.fullmatch(name)
+    return m is not None and len(m.group(1)) >= 2 and not gazetteer.load().lookup(m.group(1))
+
+
+def _one_place(pieces: list[Piece]) -> list[Piece]:
+    """An organisation named before the divisions is a note when the address after them names a place."""
+    places = [p for p in pieces if p.field == "poi" and not p.repeated]
+    if len(places) < 2:
+        return pieces
+    first = min(places, key=lambda p: p.start)
+    return [Piece("extra", p.start, p.end, p.value) if p is first else p for p in pieces]
 
 
 def _street_before(

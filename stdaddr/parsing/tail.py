@@ -569,6 +569,10 @@ _INSTITUTION = (
     "(?:校区|大学(?!城)|学院|中学|小学|医院|卫生院|诊所|药房|药店|派出所|法院|.局|银行|分行|支行|信用社|营业厅|公司"
     "|商厦|酒店|宾馆|饭店|超市|商场|菜场|菜市场|加油站|办事处|政府|管委会)"
 )
+# The name of an organisation, written whole (温州市第四中学, 韩田诊所, 某某鞋业有限公司).
+ORGANISATION_NAME = re.compile(
+    f"([\u4e00-\u9fff]{{1,20}})(?:{_INSTITUTION}|厂|店|幼儿园|学校|卫生室|中心|商行|门市部)"
+)
 _ROAD_PREFIX = re.compile(
     r".*(?:(?:小区|花园|大厦|广场|公寓|新村|家园|嘉园|华庭|公馆|工业区|开发区|工业园区|工业园|园区|苑|园|农场|村|社区"
     rf"|街道|镇|乡|{_INSTITUTION})(?=.{{3}})"
@@ -715,6 +719,9 @@ def road_number_key(road: str) -> str:
     return _ROAD_ORDINAL.sub(lambda m: chinese_numeral(int(m.group(1) or m.group(2))), road)
 
 
+_TOWN_OFFICE = re.compile("办事处|办(?!公)")
+
+
 def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
     if (
         raw[0] in "与和及跟"
@@ -729,6 +736,12 @@ def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
             # It keeps its level but fills no field: the address lies on the road written first.
             st.pieces.append(Piece("road", s, e, raw, repeated=True))
             return
+    office = _TOWN_OFFICE.match(raw) if text.endswith(("街道", "地区"), 0, s) else None
+    if office is not None and len(raw) - office.end() >= 2:
+        # 青屏街街道办事处|大鸿路, 粤海街道办|科苑路: the subdistrict's office is how its name is written, before
+        # its road; a note.
+        st.extra(s, s + office.end(), office.group())
+        s, raw = s + office.end(), raw[office.end() :]
     # 林村新村3巷: a lane numbered within a place takes the place's whole name; a village's stays a village
     # (下吕浦村|3巷).
     numbered = _NUMBERED_LANE.search(raw)
@@ -752,9 +765,6 @@ def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
         else:
             _free(st, "", s, s + m.end(), head)
         s, raw = s + m.end(), raw[m.end() :]
-    if raw.startswith("办") and text.endswith("街道", 0, s) and len(raw) >= 4:
-        _free(st, "", s, s + 1, "办")  # 粤海街道办|科苑路: the subdistrict's office (街道办), before its road
-        s, raw = s + 1, raw[1:]
     m = _AREA_PREFIX.match(raw) or _CROSSING_PREFIX.match(raw)
     if m is not None:
         st.extra(s, s + m.end(), raw[: m.end()])
