@@ -455,9 +455,9 @@ def _road_after_short_name(base: AddressBase, address: Address) -> Address | Non
         if rest is None:
             continue
         for e in g.lookup(road[:n]):
-            column = {2: "county_code", 3: "town_code"}.get(e.level)
+            column = "county_code" if e.level == 2 else "town_code" if e.level == 3 else None
             unit = t.ids[column].get(e.code) if column is not None else None
-            if unit is not None and _in_scope(t, "road", (column, unit), rest):  # type: ignore[arg-type]
+            if column is not None and unit is not None and _in_scope(t, "road", (column, unit), rest):
                 return dataclasses.replace(address, road=road[n:])
     return None
 

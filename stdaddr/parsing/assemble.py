@@ -229,6 +229,7 @@ def assemble(
         p.value for p in pieces if p.field != "extra" and not folded.endswith("行政村", p.start, p.end)
     )
     state = None
+    named_before: Piece | None = None  # an organisation named before the divisions (a note if another place)
     for s, e in _segments(len(folded), covered):
         if cut is not None and e > cut:
             rest = folded[max(s, cut) : e].strip(_SEPARATORS)
@@ -258,16 +259,21 @@ def assemble(
                 # unit, so like a repeat it stays out of the address's fields.
                 pieces.append(Piece(_PLACEHOLDERS[name], at, at + len(name), name, repeated=True))
             elif name:
-                # 韩田诊所 瑞安市塘下镇…: an organisation named before its address is the place (unless the
-                # address names another, see _one_place).
-                field = "poi" if _organisation(name) else "extra"
-                pieces.append(Piece(field, at, at + len(name), name))
+                # 韩田诊所 瑞安市塘下镇…: an organisation named before its address is the place, unless the
+                # address names another.
+                piece = Piece("poi" if _organisation(name) else "extra", at, at + len(name), name)
+                pieces.append(piece)
+                if piece.field == "poi":
+                    named_before = piece
             s = tail_start
         if s < e:
             state = split_tail(folded, s, e, state, after=after, known=known)
     if state is not None:
         pieces.extend(state.pieces)
-    pieces = _one_place(pieces)
+    if named_before is not None and any(p.field == "poi" and p is not named_before for p in pieces):
+        pieces[pieces.index(named_before)] = Piece(
+            "extra", named_before.start, named_before.end, named_before.value
+        )
     if community is None:
         codes = _refine_by_lane(pieces, _refine_by_community(pieces, codes, notes), notes)
     codes = _city_zone(pieces, _refine_by_zone(pieces, codes, notes), notes)
@@ -279,15 +285,6 @@ def _organisation(name: str) -> bool:
     总公司, 北京公司: a label before an address)."""
     m = ORGANISATION_NAME.fullmatch(name)
     return m is not None and len(m.group(1)) >= 2 and not gazetteer.load().lookup(m.group(1))
-
-
-def _one_place(pieces: list[Piece]) -> list[Piece]:
-    """An organisation named before the divisions is a note when the address after them names a place."""
-    places = [p for p in pieces if p.field == "poi" and not p.repeated]
-    if len(places) < 2:
-        return pieces
-    first = min(places, key=lambda p: p.start)
-    return [Piece("extra", p.start, p.end, p.value) if p is first else p for p in pieces]
 
 
 def _street_before(
@@ -337,7 +334,7 @@ def _refine_by_community(pieces: list[Piece], codes: list[str], notes: list[str]
 # A lane's kind: a community named after its lane (百里坊社区, 宽巷子社区) holds it; so does a village the
 # road is named after (冼村路: 冼村).
 _LANE = ("坊", "巷", "弄", "胡同", "巷子")
-_VILLAGE_ROAD = re.compile("(.+村)(?:路|大道|大街)")
+_ROAD_OF_VILLAGE = re.compile("(.+村)(?:路|大道|大街)")
 
 
 def _refine_by_lane(pieces: list[Piece], codes: list[str], notes: list[str]) -> list[str]:
@@ -351,7 +348,7 @@ def _refine_by_lane(pieces: list[Piece], codes: list[str], notes: list[str]) -> 
     road = next((p for p in pieces if p.field == "road" and not p.repeated), None)
     if road is None or not any(p.field == "house_number" for p in pieces):
         return codes
-    village = _VILLAGE_ROAD.fullmatch(road.value)
+    village = _ROAD_OF_VILLAGE.fullmatch(road.value)
     if village is None and not road.value.endswith(_LANE):
         return codes
     name = village.group(1) if village is not None else road.value
