@@ -320,6 +320,10 @@ def _former_cities(names: dict[str, str], history: list[list[str]]) -> list[list
 _FORMER_CITY_MARKS = ("地区", "盟", "市", "自治州")
 
 
+# Where a 街道 is written X街: Guangdong, Wuhan.
+_STREET_WRITTEN_JIE = ("44", "4201")
+
+
 def _add_unit(entries: dict[str, list[Entry]], code: str, name: str) -> None:
     level = level_of(code)
     stem, aliases = _derived(name, level)
@@ -337,6 +341,10 @@ def _add_unit(entries: dict[str, list[Entry]], code: str, name: str) -> None:
             written_forms.append(name[:-2] + "街街道")
         for written in written_forms:
             entries[fold(written)].append(Entry(code, level, FULL, stem=stem))
+        if code.startswith(_STREET_WRITTEN_JIE) and not name.endswith("街街道"):
+            # 番禺区大石街, 天河区石牌街: Guangdong and Wuhan write a 街道 as X街 (after its county, as a short
+            # name must be: alone, X街 is more often a street).
+            entries[fold(name[:-1])].append(Entry(code, level, SHORT, stem=stem))
     for alias in aliases:
         entries[fold(alias)].append(Entry(code, level, SHORT, stem=len(alias)))
 

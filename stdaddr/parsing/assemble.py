@@ -505,6 +505,8 @@ def _build(
             fields[_CODE_FIELD[level]] = c
         if fields.get("province_code") in MUNICIPALITIES and "city" not in fields:
             fields["city"] = fields["province"]  # 上海市: the city is the municipality itself
+            if fields["province_code"] != "50":  # 重庆 has two (5001, 5002): without a district, neither
+                fields["city_code"] = f"{fields['province_code']}01"
     if not codes and "town" in values:
         # 城关镇 alone: a town name that many towns bear, with nothing to place it, is ambiguous.
         towns = sorted({e.code for e in gazetteer.load().lookup(values["town"]) if e.level == 3})
