@@ -141,6 +141,9 @@ _NOT_ADDRESS = re.compile(
     r"(?<![0-9])(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9])"
     # An account, licence, ID or work-order number (户号1234567890, 工单号WZ20240512001): no door has 7 digits.
     r"|(?<![0-9A-Z])[A-Z]{0,4}[0-9]{7,}[0-9A-Z]*"
+    # ... and one written in dashed parts (WZ12345-2024-556677, 2024-0315-01), with its label
+    r"|(?:编号|单号|工单号?|流水号)?(?<![0-9A-Z-])[A-Z]{0,4}[0-9]{3,}(?:-[0-9A-Z]{2,}){2,}"
+    r"|(?:编号|单号|工单号?|流水号),?[A-Z]{0,4}[0-9]{3,}(?:-[0-9A-Z]{2,})+"
     r"|[\u4e00-\u9fff](?:先生|女士|小姐|师傅)|\([^()]*\)|市辖区|省直辖县级行政区划|自治区直辖县级行政区划"
     # The labels of a person's record before the address (户主：…, 身份证号…, 姓名…): no address content.
     r"|户主|户籍|姓名|(?:公民)?身份证(?:号码?)?|证件号码?|户号|联系电话"

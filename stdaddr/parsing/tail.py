@@ -93,7 +93,14 @@ _TOKEN = re.compile(
             r"(?P<phone>(?:(?:联系|办公|固定)?(?:电话|手机|座机|固话|TEL|PHONE|MOBILE)(?:号码?)?[,\s]*)?"
             rf"(?<![0-9]){_PHONE_NUMBER}(?![0-9]))",
             # 45岁, 3人, 3000元, 98.5平方米: a measure, not a level (its number is no building or room).
-            r"(?P<measure>(?<![0-9A-Z.-])[0-9]+(?:\.[0-9]+)?(?:周岁|岁|人|名|元|万元|平方米|平米|平方|M2|亩|公斤|吨|辆)(?![\u4e00-\u9fff]))",
+            r"(?P<measure>(?<![0-9A-Z.-])[0-9]+(?:\.[0-9]+)?(?:周岁|岁|人|名|元|万元|平方米|平米|平方|M2|亩|公斤|吨|辆)(?![\u4e00-\u9fff])"
+            # 3辆车, 10多人, 三户人家, 约200平方米: counts in a ticket's account of what happened.
+            r"|(?<![0-9A-Z.-])(?:[0-9]+|[一二两三四五六七八九十几]{1,3})(?:多|余)?(?:辆|个(?!体)|人(?!民)|户人家|平方米|平米)"
+            r"(?=[\u4e00-\u9fff])(?!号|室|幢|栋|楼|层|单元)"
+            # 10点, 8点半, 2024年3月5日, 2023.12.01: a time or a date.
+            r"|(?<![0-9])[0-9]{1,2}(?:点|时)(?:半|钟|[0-9]{1,2}分?)?(?!位|缀)"
+            r"|(?<![0-9])[0-9]{4}年(?:[0-9]{1,2}月(?:[0-9]{1,2}[日号])?)?|(?<![0-9])[0-9]{1,2}月[0-9]{1,2}[日号]"
+            r"|(?<![0-9])[0-9]{4}[./][0-9]{1,2}[./][0-9]{1,2}(?![0-9]))",
             # A-1-1101: a building named by a letter, its unit and room.
             r"(?P<triple>((?<![0-9-])[0-9]+|(?<![0-9A-Z-])[A-Z][0-9]*)-([0-9]+)-([0-9]+)(?:室|号)?(?![0-9-]))",
             # 1555弄3支弄5号: a sub-lane of the lane, then the door.
@@ -113,7 +120,8 @@ _TOKEN = re.compile(
             r"(?P<floor_range>(?<![0-9A-Z-])([A-Z]?)([0-9]{1,3})(?:-|至|到)([0-9]{1,3})(?:(?:层|楼)(?![房盘道梯宇下])|F(?![A-Z])))",
             # 1层-3层, 2楼至3楼, 一至三层: a span of floors written with each floor's mark, or in words.
             rf"(?P<floor_span>({N})[层楼](?:-|至|到)({N})[层楼](?![房盘道梯宇下])|([{CN_DIGITS}十]+)(?:至|到)([{CN_DIGITS}十]+)层)",
-            rf"(?P<floor>第?(负|地下|-)?({N}|(?<![A-Z])[A-Z][0-9]+|[0-9]+[A-Z])(?:层|楼)(?![房盘道梯宇下]))",
+            # (not 1802 楼上漏水: a room, then the spot above it)
+            rf"(?P<floor>第?(负|地下|-)?({N}|(?<![A-Z])[A-Z][0-9]+|[0-9]+[A-Z])(?:层|楼)(?![房盘道梯宇下]|(?<=[0-9]{{3}}楼)[上顶]))",
             # 13F, B2F: a floor written the English way; a room may follow at once (3F302).
             r"(?P<floor_f>(?<![0-9A-Z])(B)?([0-9]{1,3})F(?![A-Z]))",
             # 五0一室: Chinese and Arabic digits mixed in one room number.
@@ -135,7 +143,8 @@ _TOKEN = re.compile(
             # 联系人：李四, 收件人张三, 301室张三收: whom to give it to, after the address.
             r"(?P<note_words>(?:(?:联系人|收货人|收件人|负责人|经办人|户主|报警人|来电人),?[\u4e00-\u9fff]{0,3}(?![\u4e00-\u9fff])"
             # 户号1234567890, 身份证号码330302…, 工单号WZ2024…: an account, ID or order number and its label.
-            r"|(?:户|账|帐|编|学|工单|注册|身份证|证件|卡|合同|订单|执照|许可证|统一社会信用代)(?:号码?|码),?[A-Z]{0,4}[0-9]{5,}[0-9A-Z]*"
+            r"|(?:户|账|帐|编|学|工单|单|注册|身份证|证件|卡|合同|订单|执照|许可证|统一社会信用代)(?:号码?|码),?[A-Z]{0,4}"
+            r"(?:[0-9]{5,}[0-9A-Z]*|[0-9]{3,}(?:-[0-9A-Z]{2,})+)(?:-[0-9A-Z]+)*"
             r"|身份证,?[0-9]{17}[0-9X]|身份证,?[0-9]{15}(?![0-9])"
             # 备注：夜间施工, 建筑面积98.5㎡, 微信：…: a label and its value, to the next separator.
             r"|(?:备注|说明|建筑面积|使用面积|面积|租金|月租|微信号?|QQ|邮箱|年龄|性别|民族|姓名)(?:,|(?=[0-9A-Z]))[^,()]*"
@@ -723,6 +732,9 @@ _TOWN_OFFICE = re.compile("办事处|办(?!公)")
 
 
 def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
+    if raw == "河道" or raw.endswith("的河道"):
+        st.extra(s, e, raw)  # 村边河道有死鱼: a river channel, no road (黄河道, 海河道 of 天津 are roads)
+        return
     if (
         raw[0] in "与和及跟"
         and len(raw) > 2
@@ -901,6 +913,9 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
     ):
         st.extra(s, e, chunk)  # 电话13812345678 张三, 张三 13812345678: whose number it is
         return
+    if _TIME_WORDS.fullmatch(chunk):
+        st.extra(s, e, chunk)  # 晚上|8点到12点…: when, in a ticket's account
+        return
     event = _EVENT.search(chunk) if st.last >= ORDER["town"] else None
     if event is not None:
         # 解放街123号噪音扰民, 金汇小区内有人饲养家禽: what happened there is a note; a compound named
@@ -943,7 +958,15 @@ _EVENT = re.compile(
     "漏水|渗水|停水|停电|断电|堵塞|破损|损坏|松动|倒塌|脱落|摆摊|饲养|焚烧|偷盗|被盗|纠纷|诉求|要求处理|有人|"
     "有垃圾|垃圾未|垃圾堆积|冒烟|起火|着火|失火|火灾|漏雨|滑坡|塌方|打架|斗殴|盗窃|被偷|检查(?!站|所)|"
     "不亮|故障|满溢|外溢|横流|发黑|发臭|乱堆|杂物|流动摊|油烟|私搭|乱建|隐患|尽快|未清理|扬尘|乱贴|积水(?!潭)|"
-    "经营(?!部|所|店|场|户|中心|公司)"
+    "经营(?!部|所|店|场|户|中心|公司)|"
+    # what happens there, and when, as hotline tickets write it; not in a firm's name (某某装修有限公司)
+    "(?:施工|装修|开裂|裂缝|偷排|排放|排污|废水|废气|污水|粉尘|死鱼|死猪|电鱼|拒载|黑车|违停|乱收费|收费乱|拉客|"
+    "未清运|没人管|无人管|不文明|聚集|打麻将|赌博|跑跳|广场舞|未成年|堵路|挡路|夜间|凌晨|深夜|半夜|每天|每晚|"
+    "经常|长期|一直|多次|今天|昨天)(?![\u4e00-\u9fff]{0,6}(?:公司|厂|店|站|部|中心|队))"
+)
+# Times of day and of the week written alone (晚上, 今天下午).
+_TIME_WORDS = re.compile(
+    "(?:今天|昨天|前天|每天|每晚|晚上|早上|上午|下午|中午|白天|傍晚|周末|深夜|凌晨|半夜|夜间|夜里)+"
 )
 # A compound named before such words (金汇小区|内有人饲养家禽): its name ends with one of these.
 _NAMED_PLACE = re.compile(
