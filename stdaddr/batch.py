@@ -692,7 +692,7 @@ def _fingerprint(
     stat = src.stat()
     return {
         "stdaddr": __version__,
-        "code": _code_digest(),
+        "code": code_digest(),
         "input": str(src.resolve()),
         "input_size": stat.st_size,
         "input_mtime_ns": stat.st_mtime_ns,
@@ -712,7 +712,7 @@ def _fingerprint(
 
 
 @functools.cache
-def _code_digest() -> str:
+def code_digest() -> str:
     """A digest of the stdaddr package's files (code and data): a resumed run must have read and
     geocoded its first rows with the same code as the rest, which the version alone does not promise
     (a development install changes without a new version)."""

@@ -232,7 +232,7 @@ def test_resume_refuses_a_checkpoint_of_other_code(tmp_path, events_csv, base, m
         geocode_file(
             events_csv, out, column="query", base=base, workers=1, chunk_rows=60, progress=_stop_after(1)
         )
-    monkeypatch.setattr(stdaddr.batch, "_code_digest", lambda: "other code")
+    monkeypatch.setattr(stdaddr.batch, "code_digest", lambda: "other code")
     with pytest.raises(InputError, match=r"other code"):
         geocode_file(events_csv, out, column="query", base=base, workers=1, chunk_rows=60, resume=True)
 

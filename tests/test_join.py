@@ -492,3 +492,12 @@ def test_a_department_with_its_address_over_two_columns(tmp_path):
     config.write_text(CONFIG + extra.replace('"详细地址"]', '"区县"]'), encoding="utf-8")
     with pytest.raises(InputError, match=r"d4.address_column was \['区县', '区县'\]"):
         join_events(config, workers=1)
+
+
+def test_other_stdaddr_code_geocodes_the_files_again(tmp_path, monkeypatch):
+    """Results of other code (an upgrade, a development install) are not re-used."""
+    config = write_case(tmp_path)
+    join_events(config, workers=1, pictures=False, report=False)
+    monkeypatch.setattr(stdaddr.batch, "code_digest", lambda: "other code")
+    again = join_events(config, workers=1, pictures=False, report=False)
+    assert not any(d.cached for d in again.departments)

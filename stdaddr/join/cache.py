@@ -2,8 +2,9 @@
 
 A geocoded file is found again by a key made of the SHA-256 of the input file's bytes, the options that
 change what geocoding yields (address column, encoding, sheet), the identity of the base and the grid
-(the embedded default by its parameters, a file by the SHA-256 of its bytes and its options) and the
-stdaddr version. So renaming or touching a file re-uses its results, and editing one cell geocodes it
+(the embedded default by its parameters, a file by the SHA-256 of its bytes and its options), the
+stdaddr version and a digest of its code and data (:func:`stdaddr.batch.code_digest`: a development
+install or an upgrade that reads addresses otherwise geocodes again). So renaming or touching a file re-uses its results, and editing one cell geocodes it
 again. The cache holds, per department, ``NAME-KEY.parquet`` (the batch output: every input column as
 text, then :data:`stdaddr.batch.RESULT_COLUMNS`) and ``NAME-KEY.json`` (what the join needs to know
 without opening the input); older files of the department are removed when a new one is written.
@@ -94,10 +95,12 @@ def grid_identity(spec: GridSpec | None) -> dict[str, Any] | None:
 def cache_key(spec: DepartmentSpec, base: dict[str, Any], grid: dict[str, Any] | None) -> str:
     """The key of a department's geocoded file (see the module docstring)."""
     from stdaddr import __version__
+    from stdaddr.batch import code_digest
 
     parts = {
         "cache": _CACHE_VERSION,
         "stdaddr": __version__,
+        "code": code_digest(),  # a development install changes without a new version
         "input": file_digest(spec.file),
         "address_column": spec.address_column,
         "encoding": spec.encoding,
