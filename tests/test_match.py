@@ -911,8 +911,6 @@ def test_a_road_of_one_characters_name_after_a_town_and_a_place_named_with_its_c
     """五马蝉街88号: the town's short name before 蝉街, which the parser reads as one road, is parted from it
     when the town has 蝉街 and no 五马蝉街 (not matched to 五马街); 温州市墨驰小学 after its door is the base's
     墨池小学, whose city the base reads as a division."""
-    from small_base import build_base
-
     base = build_base(
         [
             ("c88", "浙江省温州市鹿城区五马街道蝉街88号", 120.6577, 28.0158),
