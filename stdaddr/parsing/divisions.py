@@ -374,6 +374,8 @@ def find_hits(text: str) -> list[Hit]:
             or _AREA_AHEAD.match(text, end) is not None
             or not road_read_at(text, end)
         )
+        if key.endswith("门") and text[end : end + 1] in ("内", "外") and road_read_at(text, end):
+            goes_on_short = True  # 东直门|外小街: a road named by the gate it lies inside or outside of
         opens = bool(opening) and (index, start, end) in opening  # mostly empty: no tuple built then
         if leading is not None and leading[0] == (index, start, end):
             goes_on_short = False  # 水头|康乐路: the road is no part of the town's name
@@ -521,6 +523,8 @@ def _leading_towns(
             continue  # 岳溪|村天衢街, 门楼|底村陵阳巷: a village comes first
         if bare_road_tail_at(text, end):
             return None  # 建国门|内大街: the name begins a road's name
+        if _RING_ROAD.match(text, start):
+            return None  # 东三|环中路: 东三环中路, a ring road, is no town's
         towns = _under(values[index], lambda e: e.level == 3 and e.kind == SHORT and e.stem >= 2)
         if not 0 < len(towns) <= _MAX_LEADING_TOWNS:
             continue
@@ -533,6 +537,8 @@ def _leading_towns(
     return None
 
 
+# A ring road (东三环中路, 北四环, 南二环路): its name opens with a direction and the ring's number.
+_RING_ROAD = re.compile("[东西南北内外中]?[一二三四五六七]环")
 # The offices of a town after its short name (紫来|办事处): the town's.
 _TOWN_OFFICES = ("办事处", "街道办", "人民政府", "镇政府", "乡政府")
 
