@@ -421,17 +421,6 @@ def _check_columns(columns: Sequence[Any], names: dict[str, tuple[str, ...]], ta
             column_index(have, column, what=table, key=arg, loose=False)
 
 
-def _cells(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[Any]:
-    """The values of a column, or of several columns joined into one address per row
-    (:func:`stdaddr.io.join_address`)."""
-    from stdaddr.io import join_address, number_marks
-
-    if len(columns) == 1:
-        return frame[columns[0]].tolist()
-    marks = number_marks(columns)
-    return [join_address(row, marks) for row in zip(*(frame[c].tolist() for c in columns), strict=True)]
-
-
 def _from_frame(
     df: pd.DataFrame,
     names: dict[str, tuple[str, ...]],
@@ -443,6 +432,8 @@ def _from_frame(
 ) -> AddressBase:
     import pandas as pd
 
+    from stdaddr.io import table_addresses
+
     if not isinstance(df, pd.DataFrame):
         raise InputError(f"the table was a {type(df).__name__}; expected a pandas DataFrame")
     _check_columns(df.columns, names, name)
@@ -450,7 +441,7 @@ def _from_frame(
     frame = df.set_axis([str(c) for c in df.columns], axis=1)
 
     def values(arg: str) -> list[Any] | None:
-        return _cells(frame, names[arg]) if arg in names else None
+        return table_addresses(frame, names[arg]) if arg in names else None
 
     return _build(
         _Rows(
@@ -503,6 +494,7 @@ def _from_points(
     import shapely
 
     from stdaddr.grid.layer import resolve_crs
+    from stdaddr.io import table_addresses
 
     frame = _read_vector(path, layer)
     named = _columns(id_column, address_column, None, None)
@@ -523,7 +515,10 @@ def _from_points(
     x[points] = shapely.get_x(geoms[points])
     y[points] = shapely.get_y(geoms[points])
     rows = _Rows(
-        frame[named["id_column"][0]].tolist(), _cells(frame, named["address_column"]), x.tolist(), y.tolist()
+        frame[named["id_column"][0]].tolist(),
+        table_addresses(frame, named["address_column"]),
+        x.tolist(),
+        y.tolist(),
     )
     return _build(rows, crs_name, workers, name=f'"{path}"')
 

@@ -43,11 +43,10 @@ from stdaddr.io import (
     check_output_encoding,
     column_index,
     is_null_marker,
-    join_address,
-    number_marks,
     open_table,
     output_lock,
     replace_atomically,
+    row_address,
     writes_division,
 )
 from stdaddr.io import output_format as format_of
@@ -960,12 +959,12 @@ def _geocoded(
     """
     global _JOB
     chunks = _chunks(reader, start, chunk_rows)
-    marks = number_marks([reader.columns[j] for j in address])
+    address_of = row_address(reader.columns, address)
     if workers < 2:
         _JOB = job
         try:
             for chunk in chunks:
-                texts, fixed = _plan(chunk, address, reader.where, marks)
+                texts, fixed = _plan(chunk, address_of, reader.where)
                 with fewer_collections():
                     results = _geocode_texts(texts)
                 yield chunk, _merge(fixed, results, job.crs)
@@ -985,7 +984,7 @@ def _geocoded(
             # the workers fork on the first submit and inherit the freeze
             with frozen_for_fork(), _sigterm_as_exit():
                 for chunk in chunks:
-                    texts, fixed = _plan(chunk, address, reader.where, marks)
+                    texts, fixed = _plan(chunk, address_of, reader.where)
                     pending.append((chunk, fixed, pool.submit(_geocode_texts, texts)))
                     if len(pending) > 2 * workers:
                         done, fixed_done, future = pending.popleft()
@@ -1077,17 +1076,15 @@ def _warm(job: _Job) -> None:
 
 
 def _plan(
-    chunk: Chunk, address: tuple[int, ...], where: str = "line", marks: Sequence[str] = ()
+    chunk: Chunk, address_of: Callable[[Sequence[str]], str], where: str = "line"
 ) -> tuple[list[str | None], list[tuple[str, str] | Fault | None]]:
     """The texts to geocode (None: not geocoded) and what is known about each row beforehand; reasons
     name the row by its input ``where`` ("line" of a text file, "row" of a sheet), as the reader does.
-    The cells of several address columns are joined (:func:`stdaddr.io.join_address`, with the
-    columns' ``marks``)."""
+    ``address_of`` gives a row's address from its cells (:func:`stdaddr.io.row_address`)."""
     texts: list[str | None] = []
     fixed: list[tuple[str, str] | Fault | None] = []
-    one = address[0] if len(address) == 1 else None
     for cells, fault, line in zip(chunk.rows, chunk.faults, chunk.lines, strict=True):
-        text = cells[one] if one is not None else join_address([cells[j] for j in address], marks)
+        text = address_of(cells)
         if fault is not None and not fault.readable:
             texts.append(None)
             fixed.append(fault)

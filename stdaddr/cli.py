@@ -41,7 +41,7 @@ class _Source(NamedTuple):
 
 
 def _source(args: argparse.Namespace) -> _Source:
-    from stdaddr.io import column_index, iter_lines, iter_rows, join_address, number_marks, open_table
+    from stdaddr.io import column_index, iter_lines, iter_rows, open_table, row_address
 
     if args.input:
         reader = open_table(args.input, encoding=args.encoding, header=args.header)
@@ -60,15 +60,8 @@ def _source(args: argparse.Namespace) -> _Source:
         except StdaddrError:
             reader.close()
             raise
-        if len(picked) == 1:
-            j = picked[0]
-            rows = ((line, fields, fields[j], fault) for line, fields, fault in iter_rows(reader))
-        else:  # several columns: their cells joined in order
-            marks = number_marks([reader.columns[k] for k in picked])
-            rows = (
-                (line, fields, join_address([fields[k] for k in picked], marks), fault)
-                for line, fields, fault in iter_rows(reader)
-            )
+        address = row_address(reader.columns, picked)  # several columns: their cells joined in order
+        rows = ((line, fields, address(fields), fault) for line, fields, fault in iter_rows(reader))
         return _Source(reader.columns, rows, reader.close)
     if args.text:
         return _Source(None, ((n, [t], t, None) for n, t in enumerate(args.text, start=1)), lambda: None)

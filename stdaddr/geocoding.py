@@ -65,10 +65,11 @@ def which_grid(
     """
     _check_base(base)
     from stdaddr.grid import GridIndex
+    from stdaddr.io import shown
 
     if not isinstance(grid, GridIndex):
         raise InputError(
-            f"grid was {_shown(grid)}; expected a GridIndex (load a layer with GridIndex.from_file(path, code_column=...))"
+            f"grid was {shown(grid)}; expected a GridIndex (load a layer with GridIndex.from_file(path, code_column=...))"
         )
     g = geocode(text, base=base, score_cutoff=score_cutoff)
     if g.x is None or g.y is None or g.level not in GRID_LEVELS:
@@ -141,17 +142,13 @@ def _objects(values: list[Any], index: Any) -> pd.Series:
 def _check_base(base: Any) -> None:
     """InputError unless ``base`` is an AddressBase (a path or None is a likely slip)."""
     from stdaddr.base import AddressBase
+    from stdaddr.io import shown
 
     if not isinstance(base, AddressBase):
         raise InputError(
-            f"base was {_shown(base)}; expected an AddressBase (load one with AddressBase.from_file, "
+            f"base was {shown(base)}; expected an AddressBase (load one with AddressBase.from_file, "
             "AddressBase.load or stdaddr.default_base())"
         )
-
-
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else f"a {type(value).__name__}"
 
 
 def _points(matches: list[Match | None], src: str, dst: str) -> tuple[np.ndarray, np.ndarray]:

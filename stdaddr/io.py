@@ -22,7 +22,7 @@ import numbers
 import os
 import re
 import unicodedata
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
@@ -69,6 +69,8 @@ __all__ = [
     "number_marks",
     "join_address",
     "table_addresses",
+    "row_address",
+    "shown",
     "Table",
     "column_index",
     "output_format",
@@ -972,8 +974,7 @@ def table_addresses(df: Any, column: str | Sequence[str]) -> list[Any]:
     import pandas as pd
 
     if not isinstance(df, pd.DataFrame):
-        shown = repr(df) if len(repr(df)) <= 80 else f"a {type(df).__name__}"
-        raise InputError(f"the table was {shown}; expected a pandas DataFrame")
+        raise InputError(f"the table was {shown(df)}; expected a pandas DataFrame")
     names = address_columns(column)
     have = {str(c): c for c in df.columns}
     for name in names:
@@ -981,8 +982,24 @@ def table_addresses(df: Any, column: str | Sequence[str]) -> list[Any]:
             raise ColumnError(f'column was "{name}" but the table has the columns {list(have)}')
     if len(names) == 1:
         return list(df[have[names[0]]].tolist())
-    marks = number_marks(names)
-    return [join_address(row, marks) for row in zip(*(df[have[n]].tolist() for n in names), strict=True)]
+    join = row_address(names, range(len(names)))
+    return [join(row) for row in zip(*(df[have[n]].tolist() for n in names), strict=True)]
+
+
+def row_address(names: Sequence[str], positions: Sequence[int]) -> Callable[[Sequence[Any]], Any]:
+    """The address of a row given as its cells: the cell at the one position, or the cells at several
+    (``names`` are the table's column names) joined by :func:`join_address` with their columns' marks."""
+    if len(positions) == 1:
+        j = positions[0]
+        return lambda cells: cells[j]
+    marks = number_marks([names[j] for j in positions])
+    return lambda cells: join_address([cells[j] for j in positions], marks)
+
+
+def shown(value: Any) -> str:
+    """A value as an error message repeats it: its repr, or its type when the repr is long."""
+    text = repr(value)
+    return text if len(text) <= 80 else f"a {type(value).__name__}"
 
 
 def join_address(cells: Sequence[Any], marks: Sequence[str] = ()) -> str:
