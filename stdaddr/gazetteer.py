@@ -17,7 +17,7 @@ from __future__ import annotations
 import gzip
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from importlib import resources
@@ -42,6 +42,7 @@ __all__ = [
 LEVELS = ("province", "city", "county", "town", "community")
 # The names and aliases of levels 0-3 with their readings, as derive_readings gives them.
 READINGS_FILE = "readings.tsv.gz"
+COMMUNITY_INDEX_FILE = "community_index.tsv.gz"
 CODE_LENGTHS = (2, 4, 6, 9, 12)
 _LEVEL_BY_LENGTH = {n: i for i, n in enumerate(CODE_LENGTHS)}
 
@@ -383,12 +384,38 @@ def decode_readings(raw: str) -> tuple[Entry, ...]:
     return tuple(out)
 
 
+def encoded_community_index(community_rows: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """(written name, codes joined by ",") of every community nationwide, sorted by name: what
+    ``community_index.tsv.gz`` holds. ``community_rows`` maps a town's code to its shipped row
+    (code suffix and official name, alternating, tab-separated)."""
+    from stdaddr.workers import fewer_collections
+
+    codes: list[str] = []
+    names: list[str] = []
+    for town, row in community_rows.items():
+        fields = row.split("\t")
+        pairs = len(fields) // 2 * 2
+        codes.extend([town + c for c in fields[0:pairs:2]])
+        names.extend(fields[1:pairs:2])
+    index: dict[str, list[str]] = {}
+    with fewer_collections():
+        for key, code in zip(written_forms(names), codes, strict=True):
+            found = index.get(key)
+            if found is None:
+                index[key] = [code]
+            else:
+                found.append(code)
+    return ((key, ",".join(index[key])) for key in sorted(index))
+
+
 class Gazetteer:
     """Division names and codes, with lookups by name, alias, code and former name.
 
     Build one with :func:`load`; it is immutable after loading and safe to share between threads.
     ``readings`` is the shipped table of names and their readings (``data/readings.tsv.gz``), decoded
     name by name on first use; without it they are derived from ``names`` and ``history`` by rule.
+    ``community_index`` reads the shipped index of communities by written name
+    (``data/community_index.tsv.gz``) on first use; without it that is derived from ``communities``.
     """
 
     def __init__(
@@ -397,9 +424,11 @@ class Gazetteer:
         communities: dict[str, str],
         history: list[list[str]],
         readings: dict[str, str] | None = None,
+        community_index: Callable[[], dict[str, str]] | None = None,
     ):
         self._names = names
         self._community_rows = communities  # town code -> raw row, split on first use
+        self._community_index = community_index  # reads the shipped index: written name -> codes
         _drop_county_names(names)
         self._entries: dict[str, tuple[Entry, ...] | str]
         if readings is None:
@@ -478,28 +507,23 @@ class Gazetteer:
                 out[town[:n]].append(town)
         return dict(out)
 
-    @cached_property
-    def national_communities(self) -> dict[str, list[str]]:
-        """Codes of communities by their name as written with 社区/村, nationwide (built on first use,
-        about a second: the names are rewritten and folded all at once, the collector held back)."""
-        from stdaddr.workers import fewer_collections
+    def communities_written(self, key: str) -> list[str]:
+        """Codes of the communities nationwide whose name, as addresses write it with 社区/村 and folded,
+        is ``key`` (府前社区, 下垟村).
 
-        codes: list[str] = []
-        names: list[str] = []
-        for town, row in self._community_rows.items():
-            fields = row.split("\t")
-            pairs = len(fields) // 2 * 2
-            codes.extend([town + c for c in fields[0:pairs:2]])
-            names.extend(fields[1:pairs:2])
-        index: dict[str, list[str]] = {}
-        with fewer_collections():
-            for key, code in zip(written_forms(names), codes, strict=True):
-                found = index.get(key)
-                if found is None:
-                    index[key] = [code]
-                else:
-                    found.append(code)
-        return index
+        >>> [c for c in load().communities_written("府前社区") if c.startswith("3303")]
+        ['330302006109', '330326100022']
+        """
+        raw = self._national_communities.get(key)
+        return [] if raw is None else raw.split(",")
+
+    @cached_property
+    def _national_communities(self) -> dict[str, str]:
+        """The shipped index (``community_index.tsv.gz``), else derived from the communities (about a
+        second nationwide)."""
+        if self._community_index is not None:
+            return self._community_index()
+        return dict(encoded_community_index(self._community_rows))
 
     def units(self, level: int) -> Iterable[tuple[str, str]]:
         """(code, name) of every unit at a level 0-3 that is an address level."""
@@ -593,4 +617,9 @@ def load() -> Gazetteer:
         if line and not line.startswith("#"):
             key, _, raw = line.partition("\t")
             readings[key] = raw
-    return Gazetteer(names, communities, history, readings)
+    return Gazetteer(names, communities, history, readings, _shipped_community_index)
+
+
+def _shipped_community_index() -> dict[str, str]:
+    lines = _read(COMMUNITY_INDEX_FILE).splitlines()
+    return dict(line.split("\t", 1) for line in lines if line and not line.startswith("#"))

@@ -234,12 +234,12 @@ def test_the_nationwide_community_index_holds_every_community_under_its_written_
             return name.removesuffix("居民委员会").removesuffix("居委会")
         return committee.sub(lambda m: "社区" if m.group(0).startswith(("社区", "居")) else "村", name)
 
-    index = g.national_communities
-    assert sum(len(codes) for codes in index.values()) == NBS_2023_COUNTS[4]
+    index = dict(gazetteer.encoded_community_index(g._community_rows))
+    assert sum(len(codes.split(",")) for codes in index.values()) == NBS_2023_COUNTS[4]
     for row in community_rows[::50]:
         town = row[0]
         for code, name in zip(row[1::2], row[2::2], strict=True):
-            assert town + code in index[gazetteer.fold(written(name))], name
+            assert town + code in g.communities_written(gazetteer.fold(written(name))), name
 
 
 def test_written_forms_take_any_names_one_by_one_as_in_bulk():
@@ -296,6 +296,25 @@ def test_the_shipped_readings_table_is_what_the_rules_derive_from_the_shipped_di
     (rebuild it with ``python data/build_readings.py`` after changing either or the rules)."""
     derived = list(gazetteer.encode_readings(gazetteer.derived_from_shipped_files()))
     assert _data_lines(gazetteer.READINGS_FILE) == derived
+
+
+def test_the_shipped_community_index_is_what_the_rules_derive_from_the_shipped_communities():
+    """community_index.tsv.gz equals encoded_community_index of communities.tsv.gz, line for line
+    (rebuild it with ``python data/build_readings.py`` after changing either or the rules)."""
+    derived = [
+        "\t".join(pair) for pair in gazetteer.encoded_community_index(gazetteer.load()._community_rows)
+    ]
+    assert _data_lines(gazetteer.COMMUNITY_INDEX_FILE) == derived
+
+
+def test_a_gazetteer_without_the_community_index_derives_the_same_lookups():
+    """Without the shipped index, communities are found by their written names all the same."""
+    shipped = gazetteer.load()
+    names, history = gazetteer._shipped_divisions()
+    derived = gazetteer.Gazetteer(names, shipped._community_rows, history, dict(shipped._entries))
+    for key in ("府前社区", "下垟村", "新村", "崂山三村", "五马街道", "没有这个社区"):
+        assert derived.communities_written(key) == shipped.communities_written(key), key
+    assert len(shipped.communities_written("新村")) > 100
 
 
 def test_a_gazetteer_without_the_table_derives_the_same_readings():

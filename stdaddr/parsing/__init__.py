@@ -249,7 +249,7 @@ def warm_up() -> None:
     from stdaddr import gazetteer
 
     parse("浙江省温州市鹿城区五马街道解放街1号")
-    _ = gazetteer.load().national_communities
+    gazetteer.load().communities_written("")
     gc.collect()
     gc.freeze()
 

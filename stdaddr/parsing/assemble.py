@@ -322,9 +322,7 @@ def _refine_by_community(pieces: list[Piece], codes: list[str], notes: list[str]
             entries = g.communities(code).get(fold(piece.value), ())
             found.extend(sorted({e.code for e in entries if town is None or g.name(e.code[:9]) == town}))
         return found if found and len(found) <= len(codes) else codes
-    matches = [
-        c for c in g.national_communities.get(fold(piece.value), []) if town is None or g.name(c[:9]) == town
-    ]
+    matches = [c for c in g.communities_written(fold(piece.value)) if town is None or g.name(c[:9]) == town]
     if 0 < len(matches) <= _MAX_COMMUNITY_CANDIDATES:
         notes.append(f"divisions inferred from the community {piece.value}")
         return list(matches)
