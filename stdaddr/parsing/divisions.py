@@ -303,20 +303,31 @@ def find_hits(text: str) -> list[Hit]:
     country = match_end(_COUNTRY_LEAD, text)
     lead = max(match_end(_LEAD, text), country)
     opening: set[tuple[int, int, int]] = set()  # matches that may open a chain though short
+    # 郫县|团结镇: the units of a county opening the text with its two-character name (below) are looked
+    # for under it after it, as under a county named in full.
+    after_lead, lead_end = above, len(text) + 1
+    for index, start, end in found:
+        if (
+            start == lead
+            and values[index].under
+            and (counties := _two_character_counties(values[index], keys[index]))
+        ):
+            after_lead, lead_end = above | {e.code for e in counties}, end
     for index, start, end in found:
         readings = values[index]
         # Only towns of one name in several places ask which units the rest of the text names.
         several = readings.towns_free and len(readings.free) > 1
         e: Sequence[Entry]
         if readings.under or several:
-            outside = _named_outside(found, values, start, end) if several else above
-            e = _entries_here(readings, above, outside)
+            named = after_lead if start >= lead_end else above
+            outside = _named_outside(found, values, start, end) if several else named
+            e = _entries_here(readings, named, outside)
         else:
             e = readings.free  # the common case, as _entries_here would give it
         if e:
             matches.append((index, start, end, e))
-        elif start == lead and (counties := _two_character_counties(readings)):
-            # 寿县, 沛县: a county's two-character official name opening the text.
+        elif start == lead and (counties := _two_character_counties(readings, keys[index])):
+            # 寿县, 沛县, 鄞县: a county's two-character official or former name opening the text.
             matches.append((index, start, end, counties))
             opening.add((index, start, end))
     hits.extend(_regiments(text))
@@ -400,7 +411,8 @@ def find_hits(text: str) -> list[Hit]:
                 if not full_marked and end not in starts and _OTHER_LEVEL_MARK[entry.level].match(text, end):
                     continue
             county_street = main_street and entry.kind == FULL and entry.level == 2
-            if not county_street and (goes_on_full if entry.kind == FULL and full_marked else goes_on_short):
+            full = entry.kind == FULL or (entry.kind == HISTORIC and _former_full_name(entry, key))
+            if not county_street and (goes_on_full if full and full_marked else goes_on_short):
                 continue
             # 静安寺 (静安寺街道 of 静安区), 金山卫: a town's short name that opens with its own county's
             # short name names the town, and through it the county.
@@ -489,10 +501,19 @@ def _named_outside(
     return out
 
 
-def _two_character_counties(readings: _Readings) -> list[Entry]:
-    """The counties whose official name is the two characters read (寿县), which no chain may open
-    elsewhere in a text."""
-    return _under(readings, lambda e: e.level == 2 and e.kind == FULL)
+def _two_character_counties(readings: _Readings, key: str) -> list[Entry]:
+    """The counties whose official or former full name is the two characters read (寿县; 鄞县, 郫县 before
+    they became districts), which no chain may open elsewhere in a text."""
+    return _under(readings, lambda e: e.level == 2 and (e.kind == FULL or _former_full_name(e, key)))
+
+
+_COUNTY_MARKS = ("县", "市", "区", "旗")
+
+
+def _former_full_name(entry: Entry, key: str) -> bool:
+    """Whether ``key`` is a county's former full name (郫县, 洞头县), not a short form of one (北市 of
+    北市区)."""
+    return entry.kind == HISTORIC and entry.stem == len(key) - 1 and key.endswith(_COUNTY_MARKS)
 
 
 def _under(readings: _Readings, keep: Callable[[Entry], bool]) -> list[Entry]:
