@@ -75,7 +75,7 @@ HUTONG_NUMBER = "(?:头|[一二三四五六七八九十]{1,3})条"
 NUMBERED_HUTONG = f"{HUTONG_NUMBER}(?![\u4e00-\u9fff])"
 _ZONE_ALTERNATION = "|".join((*ZONE_WORDS, "经济区"))
 # The committees of a community (居委会 of a 社区, 村委会 of a 村), written after its name or alone.
-COMMITTEE_WORDS = "居委会|居民委员会|村委会|村民委员会|村委(?!会)"
+COMMITTEE_WORDS = "居委会|居民委员会|村委会|村民委员会|村委(?!会)|村部(?![门队])"
 _POI_AFTER = r"(?:小区|花园|公寓|大厦|新村|家园|苑|广场|山庄|别墅|名苑|华庭|公馆|大楼|商城|楼)"
 
 # A mobile number, or a fixed line with its area code.
@@ -155,7 +155,7 @@ _TOKEN = re.compile(
             r"(?P<at>(?:[大正]?门口|门前|门外|后门|侧门|边上|里面|里边|屋后|屋前|房前|屋内|(?<=[号组室村])家[中里]|路边|路旁|拐角处?|转角处?|巷口|村口|弄口|楼上|楼下|楼顶|楼道|之间|一带|周边|周围"
             r"|(?<=[号楼幢栋室村组])[东西南北左右](?:边|面|首|头)|(?<=[号楼幢栋室])[东西南北]{1,2}侧)(?![村路街巷弄桥山岭湾垟洋岙社]))",
             # 旁边的小卖部: the place a relation word names (的 ...) is part of the note.
-            r"(?P<assist>(?:斜?对面|附近|旁边|隔壁|对过|(?<=[号楼幢栋室村])(?:[前后]面|[前后]边|背后)(?:的?[\u4e00-\u9fff]{1,10})?|交叉(?:路?口)?|交(?:界|汇)?[口处]|(?:十字|丁字)?路口|(?:往|向)?(?:[东西南北]{1,2}|里|前)?(?:侧|面|边)?(?:走|行|进去)?约?[0-9]+(?:米|公里|M|KM)|[0-9]+(?:米|公里)处?|[东西南北]侧|[东西南北]{1,2}角(?![0-9\u4e00-\u9fff]*(?:小区|大厦|花园|广场))|旁)(?:的[\u4e00-\u9fff]{1,10})?)",
+            r"(?P<assist>(?:斜?对面|村村通(?:公路|道路|水泥路|路)?|附近|旁边|隔壁|对过|(?<=[号楼幢栋室村])(?:[前后]面|[前后]边|背后)(?:的?[\u4e00-\u9fff]{1,10})?|交叉(?:路?口)?|交(?:界|汇)?[口处]|(?:十字|丁字)?路口|(?:往|向)?(?:[东西南北]{1,2}|里|前)?(?:侧|面|边)?(?:走|行|进去)?约?[0-9]+(?:米|公里|M|KM)处?|[0-9]+(?:米|公里)处?|[东西南北]侧|[东西南北]{1,2}角(?![0-9\u4e00-\u9fff]*(?:小区|大厦|花园|广场))|旁)(?:的[\u4e00-\u9fff]{1,10})?)",
             # A town may be named with 村 (付村镇); it is tried before the community pattern.
             # 新街镇, 大路乡: a town name may end in 街 or 路 right before 镇/乡; 五乡|中路 is a road.
             rf"(?P<town>(?:{_TOWN_NAME_LEXED}{{1,6}}?(?:[路街巷](?=[镇乡]|街道))?(?:街道|(?<!小)(?<!新区)(?<!发区)(?<!业区)(?<!园区)镇|乡(?!镇))|(?:路[东西南北])?{_CJK_NAME}{{0,6}}?(?:{_ZONE_ALTERNATION}))(?![东西南北中]?(?:路|街|大道)|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
@@ -163,7 +163,7 @@ _TOKEN = re.compile(
             r"(?P<hamlet>(?<=村)[\u4e00-\u9fff]{1,4}?(?:自然)?屯(?![\u4e00-\u9fff]))",
             # A community may be named after its road (解放路社区, 前街村); 垟西村|民主路 and 杏里村|花园路 are
             # a village before a road, 林山新村 a compound (settled in _community).
-            rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|{COMMITTEE_WORDS}|村村?)(?:{COMMITTEE_WORDS})?"
+            rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|{COMMITTEE_WORDS}|村(?:村(?!部))?)(?:{COMMITTEE_WORDS})?"
             rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路|街|道|巷|庄|大街|大道|信用|商业银行|合作|[东西南北中内外]{{1,2}}(?:大街|大道)|[东西南北]?{HUTONG_NUMBER}|[0-9]*(?:号楼|幢|栋)))",
             rf"(?P<road>(?!沿街|临街|靠街)(?:(?<=[道镇乡区县市])路(?=[\u4e00-\u9fff]))?(?:(?:{_ROAD_NAME_LEXED}|街(?={_MOUTH_ROAD})|(?<=[\u4e00-\u9fff])单(?!元)){{1,10}}?(?:[0-9]{{1,3}}(?:路|街(?![道坊])|大道|巷(?![\u4e00-\u9fff]))|大道|大街|公路|路|街路(?!口)|街(?![道坊]|{_MOUTH_ROAD})|巷子(?![里口])|巷(?!路|街(?!口)|[东西南北中]路)|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水行占])道街?(?![路口])|{NUMBERED_HUTONG}|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道))"
             # 人民南路四段, 一环路南三段: a segment; 广州大道中, 江南大道西100号: a part of an avenue by its direction.
@@ -729,6 +729,10 @@ def road_number_key(road: str) -> str:
 
 
 _TOWN_OFFICE = re.compile("办事处|办(?!公)")
+# Near: before a road written after the address's road or door, that road is a landmark (not 近江, a
+# place's name, before other names).
+_NEAR = re.compile("(?:靠|临|邻|紧邻|接)?近(?=.{2})")
+_NEAR_WORDS = ("靠近", "临近", "邻近", "紧邻", "紧靠", "接近")
 
 
 def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
@@ -748,6 +752,16 @@ def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
             # It keeps its level but fills no field: the address lies on the road written first.
             st.pieces.append(Piece("road", s, e, raw, repeated=True))
             return
+    near = _NEAR.match(raw)
+    if (
+        near is not None
+        and st.pieces
+        and st.pieces[-1].field in ("road", "house_number")
+        and st.pieces[-1].end == s
+    ):
+        # 学院路近车站大道, 大田路靠近北京西路: the road it is near, a note; the address lies on the first.
+        st.extra(s, e, raw)
+        return
     office = _TOWN_OFFICE.match(raw) if text.endswith(("街道", "地区"), 0, s) else None
     if office is not None and len(raw) - office.end() >= 2:
         # 青屏街街道办事处|大鸿路, 粤海街道办|科苑路: the subdistrict's office is how its name is written, before
@@ -915,6 +929,9 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
         return
     if _TIME_WORDS.fullmatch(chunk):
         st.extra(s, e, chunk)  # 晚上|8点到12点…: when, in a ticket's account
+        return
+    if chunk.startswith(_NEAR_WORDS):
+        st.extra(s, e, chunk)  # 延安东路靠近外滩: the place it is near, a landmark
         return
     event = _EVENT.search(chunk) if st.last >= ORDER["town"] else None
     if event is not None:
