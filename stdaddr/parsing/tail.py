@@ -409,8 +409,10 @@ def _token(st: _State, m: re.Match[str]) -> None:
         _put_or_extra(st, "unit", s, e, _num(g(i + 1) or g(i + 2)) + "单元", g(0))
     elif kind == "floor_f":
         i = _G["floor_f"]
+        _floor_as_building(st, s, m.string)
         _put_or_extra(st, "floor", s, e, ("-" if g(i + 1) else "") + _num(g(i + 2)) + "层", g(0))
     elif kind == "floor":
+        _floor_as_building(st, s, m.string)
         _put_or_extra(st, "floor", s, e, _floor_value(m), g(0))
     elif kind == "room":
         _put_or_extra(st, "room", s, e, _code(_num(g(_G["room"] + 1))) + "室", g(0))
@@ -454,6 +456,31 @@ def _token(st: _State, m: re.Match[str]) -> None:
         _community(st, s, e, g(0))
     elif kind in ("road", "numbered_road"):
         _road(st, s, e, g(0), m.string)
+
+
+def _floor_as_building(st: _State, s: int, text: str) -> None:
+    """12A楼|四层, A2楼|西二层: a number marked 楼 read as the floor, with a floor right after it (a side
+    of the building's between them at most), is the building."""
+    if "building" in st.fields or "floor" not in st.fields or "room" in st.fields:
+        return
+    pieces = st.pieces
+    k = len(pieces) - 1
+    if k >= 1 and pieces[k].field == "extra" and pieces[k].end == s and _SIDE.fullmatch(pieces[k].value):
+        s, k = pieces[k].start, k - 1
+    last = pieces[k] if k >= 0 else None
+    if last is None or last.field != "floor" or last.end != s or not last.value.endswith("层"):
+        return
+    raw = text[last.start : last.end]
+    if not raw.endswith("楼") or raw.startswith("-") or last.value.startswith("-"):
+        return
+    pieces[k] = Piece("building", last.start, last.end, last.value[:-1] + "幢")
+    st.fields.discard("floor")
+    st.fields.add("building")
+    st.last = ORDER["building"]
+
+
+# A side of a building before its floor (西二层: the west part of the second floor).
+_SIDE = re.compile("[东西南北]")
 
 
 def _lane_before_door(st: _State, s: int) -> None:
@@ -950,8 +977,12 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
         elif not st.put("poi", s, e, chunk):
             st.extra(s, e, chunk)
         return
-    if st.last == ORDER["building"] and "poi" not in st.fields and _BUILDING_NAME.search(chunk):
-        # 9号1号楼中国船舶大厦: the building's own name after its number names the compound.
+    if "poi" not in st.fields and (
+        (st.last == ORDER["building"] and _BUILDING_NAME.search(chunk))
+        or (st.last > ORDER["building"] and len(chunk) >= 4 and _TOWER_NAME.search(chunk))
+    ):
+        # 9号1号楼中国船舶大厦, 商城路618号23楼良友大厦: the building's own name after its number or floor
+        # names the compound.
         st.pieces.append(Piece("poi", s, e, chunk))
         st.fields.add("poi")
         return
@@ -959,6 +990,8 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
 
 
 _BUILDING_NAME = re.compile("(?:大厦|大楼|广场|中心|公寓)$")
+# A tower's name (not 中心 or 广场, often a department or a hall after a floor: 5楼招商服务中心).
+_TOWER_NAME = re.compile("(?:大厦|大楼|公寓|商厦)$")
 # Words for a stretch of the road before them, not roads of their own.
 _STREET_PARTS = frozenset(("步行街", "商业步行街"))
 # A village's name before its group: two characters or more, then 村 (not 新村, a compound's kind).
