@@ -103,6 +103,11 @@ _TOKEN = re.compile(
             r"|(?<![0-9])[0-9]{4}[./][0-9]{1,2}[./][0-9]{1,2}(?![0-9]))",
             # A-1-1101: a building named by a letter, its unit and room.
             r"(?P<triple>((?<![0-9-])[0-9]+|(?<![0-9A-Z-])[A-Z][0-9]*)-([0-9]+)-([0-9]+)(?:室|号)?(?![0-9-]))",
+            # 2、3楼, 13、14、15号, 3、4幢 (、 folded to a comma): a list of floors, doors, buildings or rooms.
+            # Its numbers are of about one length (not 1924 2幢: a door, then a building).
+            r"(?P<numlist>(?<![0-9A-Z-])([0-9]{1,2}(?:,[0-9]{1,2}){1,8}|[0-9]{2,3}(?:,[0-9]{2,3}){1,8}"
+            r"|[0-9]{3,4}(?:,[0-9]{3,4}){1,8}|[一二三四五六七八九十]{1,3}(?:,[一二三四五六七八九十]{1,3}){1,8})"
+            r"(号楼|楼|层|幢|栋|座|号|室|F)(?![房盘道梯宇下线路街门]))",
             # 1555弄3支弄5号: a sub-lane of the lane, then the door.
             rf"(?P<lane>({N})弄(?:({N})支弄)?(?:({N})号(?!楼))?)",
             rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼(?![下顶道])|#楼?|号?栋|号馆))",
@@ -113,8 +118,8 @@ _TOKEN = re.compile(
             rf"(?P<house>([甲乙丙丁](?=[0-9〇零一二三四五六七八九十百]))?([A-Z]?{N}[A-Z]?)(?:-([0-9]+))?号(?!楼(?![下顶道])|大街|大道|(?:路|街)(?![\u4e00-\u9fff]))院?(?:(?:附|之)({N})号?|-([0-9]{{1,2}})(?![0-9-]|[号楼层幢栋室单座])|([甲乙丙丁])(?![0-9\u4e00-\u9fff]))?)",
             # 12号楼3门401: in Beijing a building's entrance 门 is its unit.
             rf"(?P<unit>({N})单元|(?<=[楼幢栋座])({N})门(?![\u4e00-\u9fff]))",
-            # 110-111栋: a range of buildings; 5-2栋: building 2 of block 5. Either way one building value.
-            r"(?P<building_range>(?<![0-9A-Z-])([0-9]{1,4})-([0-9]{1,4})(?:幢|栋|号楼|号?栋))",
+            # 110-111栋, 2至6栋: a range of buildings; 5-2栋: building 2 of block 5. Either way one building value.
+            r"(?P<building_range>(?<![0-9A-Z-])([0-9]{1,4})(?:-|至|到)([0-9]{1,4})(?:幢|栋|号楼|号?栋))",
             # 40-43楼: a range of floors; B2-5楼, 52-11楼: a building, then its floor.
             # 22-25F: the same written the English way.
             r"(?P<floor_range>(?<![0-9A-Z-])([A-Z]?)([0-9]{1,3})(?:-|至|到)([0-9]{1,3})(?:(?:层|楼)(?![房盘道梯宇下])|F(?![A-Z])))",
@@ -436,6 +441,8 @@ def _token(st: _State, m: re.Match[str]) -> None:
                 _free(st, m.string, s, e)  # 均禾街新科上村八社…: no group after a road, part of the name
             else:
                 st.extra(s, e, g(0))
+    elif kind == "numlist":
+        _number_list(st, m)
     elif kind == "building_range":
         i = _G["building_range"]
         _put_or_extra(st, "building", s, e, f"{_num(g(i + 1))}-{_num(g(i + 2))}幢", g(0))
@@ -456,6 +463,39 @@ def _token(st: _State, m: re.Match[str]) -> None:
         _community(st, s, e, g(0))
     elif kind in ("road", "numbered_road"):
         _road(st, s, e, g(0), m.string)
+
+
+def _number_list(st: _State, m: re.Match[str]) -> None:
+    """2、3楼 (floors 2 and 3), 3、4幢, 101、102室: the list is the value. 167、169、171号: of a list of doors
+    the first is the address's door (a base numbers each door), the rest a note; after the door, numbers
+    marked 号 are rooms."""
+    i = _G["numlist"]
+    listed, mark = m.group(i + 1, i + 2)
+    items = [_num(x) for x in listed.split(",")]
+    s, e = m.span()
+    value = "、".join(items)
+    if mark in ("楼", "层", "F"):
+        _put_or_extra(st, "floor", s, e, value + "层", m.group())
+    elif mark in ("幢", "栋", "座", "号楼"):
+        _put_or_extra(st, "building", s, e, value + "幢", m.group())
+    elif mark == "号" and "house_number" not in st.fields and st.last <= ORDER["poi"]:
+        if st.last == ORDER["poi"]:
+            _lane_before_door(st, s)
+            st.last = ORDER["road"]  # 某某市场3、4号: doors after a name the lexer did not know as a road
+        door_end = s + listed.index(",")
+        _put_or_extra(st, "house_number", s, door_end, items[0] + "号", m.string[s:door_end])
+        st.extra(door_end, e, m.string[door_end:e])
+    elif mark == "号" and (lane := st.pieces[-1] if st.pieces else None) and _lane_door_list(st, lane, s):
+        # 东方路873弄49、51号: doors of the lane; the first is the address's.
+        door_end = s + listed.index(",")
+        st.pieces[-1] = Piece("house_number", lane.start, door_end, f"{lane.value}{items[0]}号")
+        st.extra(door_end, e, m.string[door_end:e])
+    else:
+        _put_or_extra(st, "room", s, e, value + "室", m.group())
+
+
+def _lane_door_list(st: _State, last: Piece, s: int) -> bool:
+    return last.field == "house_number" and last.end == s and last.value.endswith("弄") and st.last < ORDER["poi"]
 
 
 def _floor_as_building(st: _State, s: int, text: str) -> None:
