@@ -216,6 +216,18 @@ def assemble(
             Piece(p.field, p.start, p.end, p.value, p.code, repeated=True)
             for p in _division_pieces([Chain(reading.others, 0.0)], [])
         ]
+    if reading is not None and "(" in folded[reading.end :]:
+        # 厚德路38号(章贡区委党校院内): a division named again inside brackets after the address is part of
+        # the bracketed note.
+        pieces = [
+            p
+            for p in pieces
+            if not (
+                p.field in _DIVISION_LEVELS
+                and p.start >= reading.end
+                and _bracketed(folded, reading.end, p.start)
+            )
+        ]
     covered = [(p.start, p.end) for p in pieces]
 
     if reading is not None:
@@ -278,6 +290,15 @@ def assemble(
         codes = _refine_by_lane(pieces, _refine_by_community(pieces, codes, notes), notes)
     codes = _city_zone(pieces, _refine_by_zone(pieces, codes, notes), notes)
     return _build(text, offsets, _county_before_road(pieces, notes), codes, notes)
+
+
+_DIVISION_LEVELS = frozenset(("province", "city", "county", "town"))
+
+
+def _bracketed(folded: str, start: int, at: int) -> bool:
+    """Whether ``at`` lies inside brackets opened at or after ``start``."""
+    opened = folded.rfind("(", start, at)
+    return opened >= 0 and ")" not in folded[opened:at]
 
 
 def _organisation(name: str) -> bool:

@@ -337,6 +337,9 @@ def _token(st: _State, m: re.Match[str]) -> None:
     elif kind == "room_range":
         i = _G["room_range"]
         _put_or_extra(st, "room", s, e, f"{_num(g(i + 1))}-{_num(g(i + 2))}室", g(0))
+    elif kind == "note" and _named_tower(st, g(0)):
+        # 中江路118弄22号(海亮大厦)2201室: the tower at the door, named in brackets, is the compound.
+        st.put("poi", s + 1, e - 1, g(0)[1:-1])
     elif kind in ("note", "phone", "postcode", "assist", "note_words", "label", "at", "measure"):
         st.extra(s, e, g(0))
     elif kind == "town":
@@ -465,6 +468,25 @@ def _token(st: _State, m: re.Match[str]) -> None:
         _road(st, s, e, g(0), m.string)
 
 
+def _named_tower(st: _State, note: str) -> bool:
+    """Whether a bracketed note right after the door names the tower or park the door is (海亮大厦,
+    凌空SOHO), with no compound read yet."""
+    return (
+        st.last == ORDER["house_number"]
+        and "poi" not in st.fields
+        and note.endswith(")")
+        and _TOWER_IN_BRACKETS.fullmatch(note, 1, len(note) - 1) is not None
+    )
+
+
+# A tower's or park's name alone: a name of its own, then a word such names end with (no landmark note:
+# 同人花园对面…).
+_TOWER_IN_BRACKETS = re.compile(
+    "(?!.*(?:对面|对过|附近|旁|隔壁|靠近))[\u4e00-\u9fffA-Za-z0-9·]{2,16}"
+    "(?:大厦|大楼|商厦|广场|中心|公寓|SOHO|园区|产业园|科技园|创意园)"
+)
+
+
 def _number_list(st: _State, m: re.Match[str]) -> None:
     """2、3楼 (floors 2 and 3), 3、4幢, 101、102室: the list is the value. 167、169、171号: of a list of doors
     the first is the address's door (a base numbers each door), the rest a note; after the door, numbers
@@ -495,7 +517,12 @@ def _number_list(st: _State, m: re.Match[str]) -> None:
 
 
 def _lane_door_list(st: _State, last: Piece, s: int) -> bool:
-    return last.field == "house_number" and last.end == s and last.value.endswith("弄") and st.last < ORDER["poi"]
+    return (
+        last.field == "house_number"
+        and last.end == s
+        and last.value.endswith("弄")
+        and st.last < ORDER["poi"]
+    )
 
 
 def _floor_as_building(st: _State, s: int, text: str) -> None:
