@@ -616,6 +616,13 @@ _FINER_AHEAD = re.compile("(?:[A-Z]?[0-9〇零一二三四五六七八九十]|�
 
 
 def _community(st: _State, s: int, e: int, raw: str) -> None:
+    if raw[0] in "与及跟" and len(raw) > 3 and _right_after_community(st, s):
+        # 长虹村与新光村交界处: the neighbouring village, without the conjunction; it fills no field. (Not
+        # 和, which opens village names: 和平村.)
+        st.extra(s, s + 1, raw[0])
+        st.pieces.append(Piece("community", s + 1, e, raw[1:], repeated=True))
+        st.known.add(raw[1:])
+        return
     last = st.pieces[-1] if st.pieces else None
     # 北孙庄行政村北孙庄村: the administrative village, then its natural village of that name.
     natural = last is not None and last.field == "community" and last.end - last.start > len(raw)
@@ -1024,6 +1031,9 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
     if _TIME_WORDS.fullmatch(chunk):
         st.extra(s, e, chunk)  # 晚上|8点到12点…: when, in a ticket's account
         return
+    if _STREET_FEATURE.fullmatch(chunk):
+        st.extra(s, e, chunk)  # 永宁西路东侧|绿化带: a feature of the street, no place of its own
+        return
     if chunk.startswith(_NEAR_WORDS):
         st.extra(s, e, chunk)  # 延安东路靠近外滩: the place it is near, a landmark
         return
@@ -1080,6 +1090,14 @@ _EVENT = re.compile(
     "(?:施工|装修|开裂|裂缝|偷排|排放|排污|废水|废气|污水|粉尘|死鱼|死猪|电鱼|拒载|黑车|违停|乱收费|收费乱|拉客|"
     "未清运|没人管|无人管|不文明|聚集|打麻将|赌博|跑跳|广场舞|未成年|堵路|挡路|夜间|凌晨|深夜|半夜|每天|每晚|"
     "经常|长期|一直|多次|今天|昨天)(?![\u4e00-\u9fff]{0,6}(?:公司|厂|店|站|部|中心|队))"
+)
+# Features of a street or a bank written without a name (绿化带, 公交站, 井盖): where on the street, in a
+# ticket; not a place to match (西山公交站, with its name, is one).
+_STREET_FEATURE = re.compile(
+    "(?:的|处|边的?|旁的?)?(?:绿化带|隔离带|人行道|非机动车道|盲道|公交站台?|公交车站|站台|路灯|路灯杆|电线杆|"
+    "红绿灯|信号灯|斑马线|垃圾桶|垃圾箱|垃圾房|垃圾点|垃圾堆|井盖|窨井盖?|下水道|排水沟|水沟|花坛|草坪|草地|空地|"
+    "围墙|护栏|栏杆|广告牌|消防栓|岗亭|报刊亭|天桥|地下通道|涵洞|桥下|桥边|河边|河岸|岸边|路边|路面|路段|"
+    "工地|停车位|车位|配电箱|变电箱|电箱|化粪池)(?:处|边|旁|上|下|内|里)?"
 )
 # Times of day and of the week written alone (晚上, 今天下午).
 _TIME_WORDS = re.compile(
