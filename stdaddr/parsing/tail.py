@@ -707,6 +707,8 @@ ROAD_AHEAD = re.compile(rf"{_ROAD_NAME}{{2,8}}?(?:大道|大街|路|街(?![道�
 _BARE_ROAD_TAIL = re.compile(
     "(?:[东西南北中内外]{1,2}|[东西南北中]?[一二三四五六七八九十]{1,3})(?:大街|大道|路|街|巷)(?![\u4e00-\u9fff]*[路街巷])"
     f"|[东西南北]?{NUMBERED_HUTONG}"
+    # 芳村|大道中, 广州|大道北: an avenue's part by its direction, the avenue named before it.
+    "|(?:大道|大街)[东西南北中](?:段)?(?![一-鿿])"
 )
 
 # A village's lane named by its direction (仙门村|北路): the village stays a village.
