@@ -549,6 +549,8 @@ def _leading_towns(
         towns = _under(values[index], lambda e: e.level == 3 and e.kind == SHORT and e.stem >= 2)
         if not 0 < len(towns) <= _MAX_LEADING_TOWNS:
             continue
+        if _ONE_CHARACTER_ROAD.match(text, end):
+            continue  # 万家|丽中路, 红军|营南路: a road of one character's name and a direction is the rest
         if road_read_at(text, end) or compound_read_at(text, end) or text.startswith(_TOWN_OFFICES, end):
             return (index, start, end), towns
         # 小港姚墅村: a village of the town itself follows; it settles which town.
@@ -558,6 +560,8 @@ def _leading_towns(
     return None
 
 
+# A road named by one character and a direction (丽中路): the name before it is more likely the road's.
+_ONE_CHARACTER_ROAD = re.compile("[\u4e00-\u9fff][东西南北中](?:路|街|大道|大街)")
 # A ring road (东三环中路, 北四环, 南二环路): its name opens with a direction and the ring's number.
 _RING_ROAD = re.compile("[东西南北内外中]?[一二三四五六七]环")
 # The offices of a town after its short name (紫来|办事处): the town's.
