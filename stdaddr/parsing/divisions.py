@@ -551,7 +551,12 @@ def _leading_towns(
             continue
         if _ONE_CHARACTER_ROAD.match(text, end):
             continue  # 万家|丽中路, 红军|营南路: a road of one character's name and a direction is the rest
-        if road_read_at(text, end) or compound_read_at(text, end) or text.startswith(_TOWN_OFFICES, end):
+        if (
+            road_read_at(text, end)
+            or compound_read_at(text, end)
+            or text.startswith(_TOWN_OFFICES, end)
+            or _NUMBERED_ROAD_AHEAD.match(text, end)  # 塘下|3号路, 下沙|六号大街
+        ):
             return (index, start, end), towns
         # 小港姚墅村: a village of the town itself follows; it settles which town.
         with_village = [e for e in towns if _village_at(text, end, e.code)]
@@ -560,6 +565,8 @@ def _leading_towns(
     return None
 
 
+# A road numbered in a row (3号路, 六号大街), after a town's short name.
+_NUMBERED_ROAD_AHEAD = re.compile("(?:[0-9]{1,3}|[一二三四五六七八九十]{1,3})号(?:大街|大道|路|街)")
 # A road named by one character and a direction (丽中路): the name before it is more likely the road's.
 _ONE_CHARACTER_ROAD = re.compile("[\u4e00-\u9fff][东西南北中](?:路|街|大道|大街)")
 # A ring road (东三环中路, 北四环, 南二环路): its name opens with a direction and the ring's number.
