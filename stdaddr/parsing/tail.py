@@ -110,7 +110,7 @@ _TOKEN = re.compile(
             r"(号楼|楼|层|幢|栋|座|号|室|F)(?![房盘道梯宇下线路街门]))",
             # 1555弄3支弄5号: a sub-lane of the lane, then the door.
             rf"(?P<lane>({N})弄(?:({N})支弄)?(?:({N})号(?!楼))?)",
-            rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼(?![下顶道])|#楼?|号?栋|号馆))",
+            rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼(?![下顶道])|#楼?|号?栋|号馆|号(?:厂房|车间|仓库)))",
             # 下沙0号大街, 经济开发区三号路: a numbered road, not a door number.
             # 大塘街6巷12号: a lane numbered within the street before it (多宝坊3巷 is read as one road).
             rf"(?P<numbered_road>(?<![0-9]){N}号(?:大街|大道|(?:路|街)(?![\u4e00-\u9fff]))"
@@ -393,6 +393,19 @@ def _token(st: _State, m: re.Match[str]) -> None:
         if g(0).endswith("#") and st.last == ORDER["road"] and "house_number" not in st.fields:
             # 石湖路9#: # typed for 号 right after a road is the door, not a building.
             st.put("house_number", s, e, _num(g(_G["building"] + 1)) + "号")
+            return
+        if (
+            g(0).endswith(("厂房", "车间", "仓库"))
+            and "house_number" not in st.fields
+            and st.last <= ORDER["poi"]
+        ):
+            # 纯派路26号厂房: the door, then the kind of building at it (a note); past the door, 3号厂房 is
+            # the building.
+            mark = len(g(0)) - 2
+            if st.last == ORDER["poi"]:
+                st.last = ORDER["road"]  # 某某公司11号仓库: a door after a name the lexer did not know as a road
+            _put_or_extra(st, "house_number", s, s + mark, _num(g(_G["building"] + 1)) + "号", g(0)[:mark])
+            st.extra(s + mark, e, g(0)[mark:])
             return
         _put_or_extra(st, "building", s, e, _num(g(_G["building"] + 1)) + "幢", g(0))
     elif kind == "house":
@@ -1099,7 +1112,8 @@ _STREET_FEATURE = re.compile(
     "(?:的|处|边的?|旁的?)?(?:绿化带|隔离带|人行道|非机动车道|盲道|公交站台?|公交车站|站台|路灯|路灯杆|电线杆|"
     "红绿灯|信号灯|斑马线|垃圾桶|垃圾箱|垃圾房|垃圾点|垃圾堆|井盖|窨井盖?|下水道|排水沟|水沟|花坛|草坪|草地|空地|"
     "围墙|护栏|栏杆|广告牌|消防栓|岗亭|报刊亭|天桥|地下通道|涵洞|桥下|桥边|河边|河岸|岸边|路边|路面|路段|"
-    "工地|停车位|车位|配电箱|变电箱|电箱|化粪池)(?:处|边|旁|上|下|内|里)?"
+    "工地|停车位|车位|配电箱|变电箱|电箱|化粪池|厂房|车间|仓库|店面|门面|商铺|院内|院子|后院|楼道|楼梯间|地下室|车库)"
+    "(?:处|边|旁|上|下|内|里)?"
 )
 # Times of day and of the week written alone (晚上, 今天下午).
 _TIME_WORDS = re.compile(
