@@ -403,7 +403,9 @@ def _token(st: _State, m: re.Match[str]) -> None:
             # the building.
             mark = len(g(0)) - 2
             if st.last == ORDER["poi"]:
-                st.last = ORDER["road"]  # 某某公司11号仓库: a door after a name the lexer did not know as a road
+                st.last = ORDER[
+                    "road"
+                ]  # 某某公司11号仓库: a door after a name the lexer did not know as a road
             _put_or_extra(st, "house_number", s, s + mark, _num(g(_G["building"] + 1)) + "号", g(0)[:mark])
             st.extra(s + mark, e, g(0)[mark:])
             return
@@ -934,11 +936,34 @@ def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
         # 人民路中山巷12号: the number belongs to the lane written last, which becomes the road;
         # both stay road components.
         st.pieces.append(Piece("road", s, e, raw))
+    elif _zone_after_road(st, s) and _DOOR_AHEAD.match(text, e):
+        # 莘塍镇人民路东新工业区新兴东路12号: the main road, a zone off it, and the road in the zone with the
+        # door; the zone is a town component that fills nothing, the address lies on the road written last.
+        zone = st.pieces[-1]
+        st.pieces[-1] = Piece("town", zone.start, zone.end, zone.value, repeated=True)
+        st.fields.discard("poi")
+        st.pieces.append(Piece("road", s, e, raw))
+        st.last = ORDER["road"]
     elif any(p.field == "road" and p.value == raw for p in st.pieces):
         # 解放街123号 浙江省…解放街123号: the road written again keeps its level and fills nothing.
         st.pieces.append(Piece("road", s, e, raw, repeated=True))
     else:
         _free(st, "", s, e, raw)
+
+
+def _zone_after_road(st: _State, s: int) -> bool:
+    """Whether a zone read as the compound lies right before ``s``, right after a road without a door."""
+    if len(st.pieces) < 2 or "house_number" in st.fields:
+        return False
+    zone, road = st.pieces[-1], st.pieces[-2]
+    return (
+        zone.field == "poi"
+        and zone.end == s
+        and road.field == "road"
+        and road.end == zone.start
+        and zone.value.endswith(ZONE_WORDS)
+        and zone.value not in _BARE_ZONES
+    )
 
 
 def _pair(st: _State, m: re.Match[str]) -> None:
