@@ -450,10 +450,12 @@ def _regiment_towns() -> dict[str, Entry]:
 
 
 def _placed(index: int, entries: Sequence[Entry], values: dict[int, _Readings]) -> bool:
-    """Whether a reading of a name lies under or over a unit that another name of the text may be."""
+    """Whether a reading of a name lies under or over a unit that another name of the text may be: a
+    city or county above it (the province alone places nothing: 浙江省…灵隐|路北高峰 is no 路北街道 of 台州)."""
     others = set().union(*[r.free_codes for k, r in values.items() if k != index])
     return any(
-        not others.isdisjoint(_ancestor_codes(e)) or any(o.startswith(e.code) for o in others)
+        any(len(a) > 2 and a in others for a in _ancestor_codes(e))
+        or any(o.startswith(e.code) for o in others)
         for e in entries
     )
 

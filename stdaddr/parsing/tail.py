@@ -700,6 +700,7 @@ ORGANISATION_NAME = re.compile(
 )
 _ROAD_PREFIX = re.compile(
     r".*(?:(?:小区|花园|大厦|广场|公寓|新村|家园|嘉园|华庭|公馆|工业区|开发区|工业园区|工业园|园区|苑|园|农场|村|社区"
+    r"|(?<=[\u4e00-\u9fff])[一二三四五六七八九十0-9]期"
     rf"|街道|镇|乡|{_INSTITUTION})(?=.{{3}})"
     # an institution with a name of its own also before a road of one character's name (第四中学|蝉街), but
     # no bare tail (医院|西路) and no road named after the institution (大学园路)
