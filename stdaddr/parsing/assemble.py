@@ -289,7 +289,29 @@ def assemble(
     if community is None:
         codes = _refine_by_lane(pieces, _refine_by_community(pieces, codes, notes), notes)
     codes = _city_zone(pieces, _refine_by_zone(pieces, codes, notes), notes)
-    return _build(text, offsets, _county_before_road(pieces, notes), codes, notes)
+    return _build(text, offsets, _county_before_road(_named_after_division(pieces), notes), codes, notes)
+
+
+def _named_after_division(pieces: list[Piece]) -> list[Piece]:
+    """金乡镇育才路191号|金乡镇|第二小学: a division named again right before an organisation, after the
+    address's street, is the start of the organisation's name (金乡镇第二小学), no repeat."""
+    repeats = [
+        p for p in pieces if p.repeated and p.field in _DIVISION_LEVELS and p.value not in _PLACEHOLDERS
+    ]
+    if not repeats:
+        return pieces
+    by_start = {p.start: p for p in pieces if p.field == "poi"}
+    street = max(
+        (p.end for p in pieces if p.field in ("road", "house_number") and not p.repeated), default=-1
+    )
+    out = pieces
+    for division in repeats:
+        poi = by_start.get(division.end)
+        if poi is None or division.start < street or not ORGANISATION_NAME.fullmatch(poi.value):
+            continue
+        merged = Piece("poi", division.start, poi.end, division.value + poi.value)
+        out = [merged if p is poi else p for p in out if p is not division]
+    return out
 
 
 _DIVISION_LEVELS = frozenset(("province", "city", "county", "town"))
