@@ -203,8 +203,8 @@ def assemble(
     if community is not None:
         codes = [community.code]
         name = written_name(g.name(community.code) or "")
-        pieces.append(Piece("community", community.start, community.end, name, community.code))
         written = folded[community.start : community.end]
+        pieces.append(Piece("community", community.start, community.end, name, community.code))
         if written.endswith("村") and name.endswith("社区"):
             notes.append(f"{written} is now {name} ({community.code})")  # a village made a community
 

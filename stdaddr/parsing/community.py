@@ -60,7 +60,9 @@ class FoundCommunity:
 @lru_cache(maxsize=1 << 14)  # asked of every community read; official names repeat
 def written_name(official: str) -> str:
     """How a community is written in an address: 多福巷社区居委会 -> 多福巷社区, 下宅村村委会 -> 下宅村,
-    崂山三村居委会 -> 崂山三村."""
+    崂山三村居委会 -> 崂山三村, 冯村村委会 -> 冯村村 (the village 冯村, with its mark)."""
+    if _DOUBLE_VILLAGE.fullmatch(official):
+        return official[:3]
     if official.endswith("委会") or official.endswith("委员会"):
         aliases = gazetteer.short_names(official, 4)
         if official.endswith(_VILLAGE_NAMED_COMMITTEE):
@@ -133,8 +135,18 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
         if written and _VILLAGE_ROAD.match(text, end):
             continue  # 冼村|路12号, 战旗村|大道: a road named after the village
 
+        if (
+            text.startswith("村", end)
+            and not text.startswith(("村委", "村民", "村部"), end)
+            and _DOUBLE_VILLAGE.fullmatch(gazetteer.load().name(entry.code) or "")
+        ):
+            end += 1  # 冯村村15号: the village 冯村 (冯村村委会) written with its mark, 冯村村
         return match_end(COMMITTEE, text, end), entry.code  # 墨池社区居委会: the committee's name
     return None
+
+
+# A village whose own name is a character and 村 (冯村村委会: the village 冯村): written 冯村 or 冯村村.
+_DOUBLE_VILLAGE = re.compile("[\u4e00-\u9fff]村村(?:委会|民委员会)")
 
 
 def find_community(text: str, chains: list[Chain], end: int | None = None) -> FoundCommunity | None:

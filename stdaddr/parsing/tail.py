@@ -75,7 +75,7 @@ HUTONG_NUMBER = "(?:头|[一二三四五六七八九十]{1,3})条"
 NUMBERED_HUTONG = f"{HUTONG_NUMBER}(?![\u4e00-\u9fff])"
 _ZONE_ALTERNATION = "|".join((*ZONE_WORDS, "经济区"))
 # The committees of a community (居委会 of a 社区, 村委会 of a 村), written after its name or alone.
-COMMITTEE_WORDS = "居委会|居民委员会|村委会|村民委员会|村委(?!会)|村部(?![门队])"
+COMMITTEE_WORDS = "居委会|居民委员会|村委会|村民委员会|村民委(?!员)|村委(?!会)|村部(?![门队])"
 _POI_AFTER = r"(?:小区|花园|公寓|大厦|新村|家园|苑|广场|山庄|别墅|名苑|华庭|公馆|大楼|商城|楼)"
 
 # A mobile number, or a fixed line with its area code.
