@@ -359,12 +359,12 @@ def _token(st: _State, m: re.Match[str]) -> None:
             zone
             and st.last == ORDER["community"]
             and "town" not in st.fields
-            and (road_ahead(m.string, e) or _DOOR_AHEAD.match(m.string, e) is not None)
+            and road_ahead(m.string, e)
         ):
             # 东风社区|新光工业区|旭升路18号|正泰电器有限公司: a zone named after the community, with its road
-            # or door after it, is a zone, as it is without the community (柳市|新光工业区), not the
-            # compound the firm at the door is; with its buildings after it (怀德社区|翠岗工业区A3栋) it
-            # is the compound.
+            # after it, is a zone, as it is without the community (柳市|新光工业区), not the compound the
+            # firm at the door is; with its doors or buildings right after it (塔下村|萧江工业区3号,
+            # 怀德社区|翠岗工业区A3栋) it is the compound.
             st.pieces.append(Piece("town", s, e, g(0)))
             st.fields.add("town")
         else:
