@@ -108,6 +108,10 @@ _TOKEN = re.compile(
             r"(?P<numlist>(?<![0-9A-Z-])([0-9]{1,2}(?:,[0-9]{1,2}){1,8}|[0-9]{2,3}(?:,[0-9]{2,3}){1,8}"
             r"|[0-9]{3,4}(?:,[0-9]{3,4}){1,8}|[一二三四五六七八九十]{1,3}(?:,[一二三四五六七八九十]{1,3}){1,8})"
             r"(号楼|楼|层|幢|栋|座|号|室|F)(?![房盘道梯宇下线路街门]))",
+            # 第一层、第二层, 1楼、2楼, 801室、802室: a list whose items each repeat the mark; 101室至103室: a
+            # span of rooms so written.
+            rf"(?P<unitlist>(?<![0-9A-Z-])第?({N})(?P<list_mark>层|楼|室)((?:,第?{N}(?P=list_mark)){{1,8}})(?![房盘道梯宇下上顶])"
+            rf"|(?<![0-9A-Z-])({N})室(?:至|到|-)({N})室)",
             # 1555弄3支弄5号: a sub-lane of the lane, then the door.
             rf"(?P<lane>({N})弄(?:({N})支弄)?(?:({N})号(?!楼))?)",
             rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼(?![下顶道])|#楼?|号?栋|号馆|号(?:厂房|车间|仓库)))",
@@ -461,6 +465,8 @@ def _token(st: _State, m: re.Match[str]) -> None:
                 st.extra(s, e, g(0))
     elif kind == "numlist":
         _number_list(st, m)
+    elif kind == "unitlist":
+        _marked_list(st, m)
     elif kind == "building_range":
         i = _G["building_range"]
         _put_or_extra(st, "building", s, e, f"{_num(g(i + 1))}-{_num(g(i + 2))}幢", g(0))
@@ -529,6 +535,24 @@ def _number_list(st: _State, m: re.Match[str]) -> None:
         st.extra(door_end, e, m.string[door_end:e])
     else:
         _put_or_extra(st, "room", s, e, value + "室", m.group())
+
+
+_MARKED_ITEM = re.compile(f"第?({N})[层楼室]")
+
+
+def _marked_list(st: _State, m: re.Match[str]) -> None:
+    """第一层、第二层 (floors 1 and 2), 801室、802室; 101室至103室 (rooms 101 to 103)."""
+    i = _G["unitlist"]
+    s, e = m.span()
+    if m.group(i + 4) is not None:
+        low, high = _num(m.group(i + 4)), _num(m.group(i + 5))
+        _put_or_extra(st, "room", s, e, f"{_code(low)}-{_code(high)}室", m.group())
+        return
+    items = [_num(x.group(1)) for x in _MARKED_ITEM.finditer(m.group())]
+    if m.group(i + 2) == "室":
+        _put_or_extra(st, "room", s, e, "、".join(_code(x) for x in items) + "室", m.group())
+    else:
+        _put_or_extra(st, "floor", s, e, "、".join(items) + "层", m.group())
 
 
 def _lane_door_list(st: _State, last: Piece, s: int) -> bool:
