@@ -143,7 +143,7 @@ _TOKEN = re.compile(
             r"(?P<pair>(?<![0-9-])(?:([0-9]+)|(?<![A-Z])([A-Z][0-9]{0,2})(?=-[0-9]+(?![0-9A-Z-]|[栋幢号楼层室房区座单])))-([0-9]+)(?![0-9-]))",
             rf"(?P<part>(?<![0-9])(?:{N}|[A-Z])(?:期|区|组团)(?![0-9]*[期区]))",
             # A bare number; Chinese digits read one by one (三〇一, 叁零壹) count when nothing follows them.
-            r"(?P<number>(?:(?<![0-9A-Z])|(?<=[0-9]F))([A-Z]?[0-9]+[A-Z]?|[〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖]{3,4}(?![\u4e00-\u9fff]))(?![0-9]|国道|省道|县道|米|公里))",
+            r"(?P<number>(?:(?<![0-9A-Z])|(?<=[0-9]F))([A-Z]?[0-9]+[A-Z]?|[〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖]{3,4}(?![\u4e00-\u9fff]))(?![0-9]|国道|省道|县道|米|公里|厘米|毫米|个月|亩|平方|吨|公斤|斤|元|岁))",
             # 湖南总部：, 工厂地址：: a label before an address (the colon is folded to a comma).
             r"(?P<label>(?:[\u4e00-\u9fff]{0,4}(?:地址|总部|总公司|分公司|工厂|厂区)"
             r"|[\u4e00-\u9fff]{0,2}(?:办公区|办公地|经营场所|生产基地|仓库)"
@@ -174,7 +174,7 @@ _TOKEN = re.compile(
             # a village before a road, 林山新村 a compound (settled in _community).
             rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|{COMMITTEE_WORDS}|村(?:村(?!部))?)(?:{COMMITTEE_WORDS})?"
             rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路|街|道|巷|庄|大街|大道|信用|商业银行|合作|[东西南北中内外]{{1,2}}(?:大街|大道)|[东西南北]?{HUTONG_NUMBER}|[0-9]*(?:号楼|幢|栋)))",
-            rf"(?P<road>(?!沿街|临街|靠街)(?:(?<=[道镇乡区县市])路(?=[\u4e00-\u9fff]))?(?:(?:{_ROAD_NAME_LEXED}|街(?={_MOUTH_ROAD})|(?<=[\u4e00-\u9fff])单(?!元)){{1,10}}?(?:[0-9]{{1,3}}(?:路|街(?![道坊])|大道|巷(?![\u4e00-\u9fff]))|大道|大街|公路|路|街路(?!口)|街(?![道坊]|{_MOUTH_ROAD})|巷子(?![里口])|巷(?!路|街(?!口)|[东西南北中]路)|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水行占])道街?(?![路口])|{NUMBERED_HUTONG}|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道))"
+            rf"(?P<road>(?!沿街|临街|靠街)(?:(?<=[道镇乡区县市])路(?=[\u4e00-\u9fff]))?(?:(?:{_ROAD_NAME_LEXED}|街(?={_MOUTH_ROAD})|(?<=[\u4e00-\u9fff])单(?!元)){{1,10}}?(?:[0-9]{{1,3}}(?:路|街(?![道坊])|大道|巷(?![\u4e00-\u9fff]))|大道|大街|公路|路(?!灯(?:[不坏闪杆下旁边亮灭损柱]|$|[^\u4e00-\u9fff]))|街路(?!口)|街(?![道坊]|{_MOUTH_ROAD})|巷子(?![里口])|巷(?!路|街(?!口)|大道|工业|[东西南北中]路)|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水行占])道街?(?![路口])|{NUMBERED_HUTONG}|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道))"
             # 人民南路四段, 一环路南三段: a segment; 广州大道中, 江南大道西100号: a part of an avenue by its direction.
             rf"(?:[东西南北中]段|[东西南北中]?{N}段|(?<=大道)[东西南北中](?![\u4e00-\u9fff]|[0-9]+(?:米|公里|M|KM)))?)",
             r"(?P<sep>,+)",
@@ -1096,8 +1096,20 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
     if _TIME_WORDS.fullmatch(chunk):
         st.extra(s, e, chunk)  # 晚上|8点到12点…: when, in a ticket's account
         return
-    if _STREET_FEATURE.fullmatch(chunk):
-        st.extra(s, e, chunk)  # 永宁西路东侧|绿化带: a feature of the street, no place of its own
+    if (
+        _STREET_FEATURE.fullmatch(chunk)
+        or _REGISTRY_NOTE.fullmatch(chunk)
+        or (_KIND_ALONE.fullmatch(chunk) and not _extends_poi(st, s))
+    ):
+        # 永宁西路东侧|绿化带: a feature of the street, no place of its own; 集体户, 户主某某之妻, 临时厂房:
+        # a note of a registry
+        st.extra(s, e, chunk)
+        return
+    feature = _FEATURE_END.search(chunk) if st.last <= ORDER["poi"] and "poi" not in st.fields else None
+    if feature is not None and feature.start() >= 3 and _NAMED_PLACE.fullmatch(chunk, 0, feature.start()):
+        # 桃花岛公园|垃圾桶: a named place, then a feature of it
+        st.put("poi", s, s + feature.start(), chunk[: feature.start()])
+        st.extra(s + feature.start(), e, chunk[feature.start() :])
         return
     if chunk.startswith(_NEAR_WORDS):
         st.extra(s, e, chunk)  # 延安东路靠近外滩: the place it is near, a landmark
@@ -1150,6 +1162,8 @@ _EVENT = re.compile(
     "漏水|渗水|停水|停电|断电|堵塞|破损|损坏|松动|倒塌|脱落|摆摊|饲养|焚烧|偷盗|被盗|纠纷|诉求|要求处理|有人|"
     "有垃圾|垃圾未|垃圾堆积|冒烟|起火|着火|失火|火灾|漏雨|滑坡|塌方|打架|斗殴|盗窃|被偷|检查(?!站|所)|"
     "不亮|故障|满溢|外溢|横流|发黑|发臭|乱堆|杂物|流动摊|油烟|私搭|乱建|隐患|尽快|未清理|扬尘|乱贴|积水(?!潭)|"
+    "已满|满了|缺失|丢失|坏了|坏掉|闪烁|塌陷|撞倒|被撞|走失|伤人|咬人|不合理|不及时|漂浮|死老鼠|死猫|死狗|危房|"
+    "洗衣服|气味|臭气|坑洼|倾斜|断裂|泄漏|漏气|冒水|溢出|流浪狗|流浪猫|无法|严重|"
     "经营(?!部|所|店|场|户|中心|公司)|"
     # what happens there, and when, as hotline tickets write it; not in a firm's name (某某装修有限公司)
     "(?:施工|装修|开裂|裂缝|偷排|排放|排污|废水|废气|污水|粉尘|死鱼|死猪|电鱼|拒载|黑车|违停|乱收费|收费乱|拉客|"
@@ -1163,8 +1177,15 @@ _STREET_FEATURE = re.compile(
     "红绿灯|信号灯|斑马线|垃圾桶|垃圾箱|垃圾房|垃圾点|垃圾堆|井盖|窨井盖?|下水道|排水沟|水沟|花坛|草坪|草地|空地|"
     "围墙|护栏|栏杆|广告牌|消防栓|岗亭|报刊亭|天桥|地下通道|涵洞|桥下|桥边|河边|河岸|岸边|路边|路面|路段|"
     "工地|停车位|车位|配电箱|变电箱|电箱|化粪池|厂房|车间|仓库|店面|门面|商铺|院内|院子|后院|楼道|楼梯间|地下室|车库)"
-    "(?:处|边|旁|上|下|内|里)?"
+    "(?:处|边|旁|上|下|内|里|门口)?"
 )
+_FEATURE_END = re.compile(f"(?:{_STREET_FEATURE.pattern})$")
+# Places named by their kind alone (对面|菜市场): a landmark, nothing a base could name; right after a
+# name (新区|菜场) they are that name's.
+_KIND_ALONE = re.compile("(?:菜市场|菜场|小吃店|饭店|超市|小卖部|便利店|早餐店|理发店|药店|商店)(?:门口|旁|边)?")
+# Notes of a household or firm registry: a collective household, the relation to its head, a shared or
+# temporary building.
+_REGISTRY_NOTE = re.compile("集体户.{0,20}|(?:与)?户主.{0,20}|与.{2,30}共用.{0,6}|临时(?:厂房|仓库|用房|车间|摊位|住所)?")
 # Times of day and of the week written alone (晚上, 今天下午).
 _TIME_WORDS = re.compile(
     "(?:今天|昨天|前天|每天|每晚|晚上|早上|上午|下午|中午|白天|傍晚|周末|深夜|凌晨|半夜|夜间|夜里)+"
