@@ -60,9 +60,7 @@ class FoundCommunity:
 @lru_cache(maxsize=1 << 14)  # asked of every community read; official names repeat
 def written_name(official: str) -> str:
     """How a community is written in an address: 多福巷社区居委会 -> 多福巷社区, 下宅村村委会 -> 下宅村,
-    崂山三村居委会 -> 崂山三村, 冯村村委会 -> 冯村村 (the village 冯村, with its mark)."""
-    if _DOUBLE_VILLAGE.fullmatch(official):
-        return official[:3]
+    崂山三村居委会 -> 崂山三村."""
     if official.endswith("委会") or official.endswith("委员会"):
         aliases = gazetteer.short_names(official, 4)
         if official.endswith(_VILLAGE_NAMED_COMMITTEE):
@@ -145,7 +143,8 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
     return None
 
 
-# A village whose own name is a character and 村 (冯村村委会: the village 冯村): written 冯村 or 冯村村.
+# A village whose own name is a character and 村 (冯村村委会: the village 冯村): written 冯村 or 冯村村,
+# both read as 冯村 (the value stays the one every other way of writing it gives).
 _DOUBLE_VILLAGE = re.compile("[\u4e00-\u9fff]村村(?:委会|民委员会)")
 
 
