@@ -359,12 +359,7 @@ def _token(st: _State, m: re.Match[str]) -> None:
             # 穗丰村|工业区|穗丰路8号|某某鞋业有限公司: the village's zone, without a name of its own, is a
             # note; the compound (the firm at the door) is still to come.
             st.extra(s, e, g(0))
-        elif (
-            zone
-            and st.last == ORDER["community"]
-            and "town" not in st.fields
-            and road_ahead(m.string, e)
-        ):
+        elif zone and st.last == ORDER["community"] and "town" not in st.fields and road_ahead(m.string, e):
             # 东风社区|新光工业区|旭升路18号|正泰电器有限公司: a zone named after the community, with its road
             # after it, is a zone, as it is without the community (柳市|新光工业区), not the compound the
             # firm at the door is; with its doors or buildings right after it (塔下村|萧江工业区3号,
@@ -405,13 +400,13 @@ def _token(st: _State, m: re.Match[str]) -> None:
         ):
             # 纯派路26号厂房: the door, then the kind of building at it (a note); past the door, 3号厂房 is
             # the building.
-            mark = len(g(0)) - 2
+            kind_at = len(g(0)) - 2
             if st.last == ORDER["poi"]:
-                st.last = ORDER[
-                    "road"
-                ]  # 某某公司11号仓库: a door after a name the lexer did not know as a road
-            _put_or_extra(st, "house_number", s, s + mark, _num(g(_G["building"] + 1)) + "号", g(0)[:mark])
-            st.extra(s + mark, e, g(0)[mark:])
+                # 某某公司11号仓库: a door after a name the lexer did not know as a road
+                st.last = ORDER["road"]
+            door = _num(g(_G["building"] + 1)) + "号"
+            _put_or_extra(st, "house_number", s, s + kind_at, door, g(0)[:kind_at])
+            st.extra(s + kind_at, e, g(0)[kind_at:])
             return
         _put_or_extra(st, "building", s, e, _num(g(_G["building"] + 1)) + "幢", g(0))
     elif kind == "house":
@@ -1182,10 +1177,14 @@ _STREET_FEATURE = re.compile(
 _FEATURE_END = re.compile(f"(?:{_STREET_FEATURE.pattern})$")
 # Places named by their kind alone (对面|菜市场): a landmark, nothing a base could name; right after a
 # name (新区|菜场) they are that name's.
-_KIND_ALONE = re.compile("(?:菜市场|菜场|小吃店|饭店|超市|小卖部|便利店|早餐店|理发店|药店|商店)(?:门口|旁|边)?")
+_KIND_ALONE = re.compile(
+    "(?:菜市场|菜场|小吃店|饭店|超市|小卖部|便利店|早餐店|理发店|药店|商店)(?:门口|旁|边)?"
+)
 # Notes of a household or firm registry: a collective household, the relation to its head, a shared or
 # temporary building.
-_REGISTRY_NOTE = re.compile("集体户.{0,20}|(?:与)?户主.{0,20}|与.{2,30}共用.{0,6}|临时(?:厂房|仓库|用房|车间|摊位|住所)?")
+_REGISTRY_NOTE = re.compile(
+    "集体户.{0,20}|(?:与)?户主.{0,20}|与.{2,30}共用.{0,6}|临时(?:厂房|仓库|用房|车间|摊位|住所)?"
+)
 # Times of day and of the week written alone (晚上, 今天下午).
 _TIME_WORDS = re.compile(
     "(?:今天|昨天|前天|每天|每晚|晚上|早上|上午|下午|中午|白天|傍晚|周末|深夜|凌晨|半夜|夜间|夜里)+"
