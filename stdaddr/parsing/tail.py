@@ -1184,6 +1184,8 @@ _KIND_ALONE = re.compile(
 # temporary building.
 _REGISTRY_NOTE = re.compile(
     "集体户.{0,20}|(?:与)?户主.{0,20}|与.{2,30}共用.{0,6}|临时(?:厂房|仓库|用房|车间|摊位|住所)?"
+    # a relation to the household's head written alone (与户主关系：儿子)
+    "|儿子|女儿|妻子|丈夫|父亲|母亲|本人|配偶|孙子|孙女|儿媳|女婿|之妻|之夫|之子|之女"
 )
 # Times of day and of the week written alone (晚上, 今天下午).
 _TIME_WORDS = re.compile(
