@@ -289,10 +289,11 @@ def assemble(
     if community is None:
         codes = _refine_by_lane(pieces, _refine_by_community(pieces, codes, notes), notes)
     codes = _city_zone(pieces, _refine_by_zone(pieces, codes, notes), notes)
-    return _build(text, offsets, _county_before_road(_named_after_division(pieces), notes), codes, notes)
+    pieces = _named_after_division(pieces, folded)
+    return _build(text, offsets, _county_before_road(pieces, notes), codes, notes)
 
 
-def _named_after_division(pieces: list[Piece]) -> list[Piece]:
+def _named_after_division(pieces: list[Piece], folded: str) -> list[Piece]:
     """金乡镇育才路191号|金乡镇|第二小学: a division named again right before an organisation, after the
     address's street, is the start of the organisation's name (金乡镇第二小学), no repeat."""
     repeats = [
@@ -309,7 +310,8 @@ def _named_after_division(pieces: list[Piece]) -> list[Piece]:
         poi = by_start.get(division.end)
         if poi is None or division.start < street or not ORGANISATION_NAME.fullmatch(poi.value):
             continue
-        merged = Piece("poi", division.start, poi.end, division.value + poi.value)
+        # as written (洞头县人民医院 keeps its former county's name)
+        merged = Piece("poi", division.start, poi.end, folded[division.start : division.end] + poi.value)
         out = [merged if p is poi else p for p in out if p is not division]
     return out
 
