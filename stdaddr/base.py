@@ -841,8 +841,7 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None, str
     door = a.house_number
     if door is not None and (dashed := _DASHED_DOOR.fullmatch(door)) is not None:
         door = f"{dashed.group(1)}号附{dashed.group(2)}"
-    if poi is None:
-        poi = _compound_named_community(a) or _committee(a)
+    poi = (_compound_named_community(a) or _committee(a)) if poi is None else _committee_named(a, poi)
     zone = zone_of(a)
     if zone is not None and town == zone and a.town_code is None:
         town = None  # 瑞安|韩田工业区|汽摩配路29号: a zone read as the town is no town of the base
@@ -850,6 +849,11 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None, str
         return town, _road_key()(road), door, poi
     if zone is not None:
         road = zone
+    elif poi is not None and is_zone_name(poi):
+        road, poi = (
+            poi,
+            None,
+        )  # 福永街道|凤凰第一工业区|A栋: a zone read as the compound numbers as one read as a zone
     else:
         road = _natural_village(a)
         if road is None and poi is not None and len(poi) > 4 and poi.endswith("自然村"):
@@ -891,6 +895,18 @@ def _committee(a: Address) -> str | None:
     if c is None or (m := _community_ends()[1].search(c.text)) is None:
         return None
     return "居民委员会" if m.group().startswith("居") else "村民委员会"
+
+
+def _committee_named(a: Address, poi: str) -> str:
+    """The compound as matching reads it: a community's committee named with the community
+    (梅家坞村|梅家坞村村民委员会) is the committee alone, as when the text names the community once
+    (梅家坞村村委会)."""
+    if a.community is None or (m := _community_ends()[1].search(poi)) is None or m.end() != len(poi):
+        return poi
+    name = poi[: m.start()]
+    if name and (a.community.startswith(name) or name.startswith(a.community.removesuffix("村"))):
+        return "居民委员会" if m.group().startswith("居") else "村民委员会"
+    return poi
 
 
 def _compound_named_community(a: Address) -> str | None:

@@ -583,6 +583,20 @@ def zones() -> dict[str, str]:
     return out
 
 
+@cache
+def former_seats() -> dict[tuple[str, str], str]:
+    """Former county-level cities named like the city their prefecture became, by (prefecture's former
+    name, the county's former name): 日喀则地区日喀则市 names the county-level 日喀则市, now 桑珠孜区
+    (540202), though 日喀则市 alone is the city today. From the shipped history table."""
+    names, history = _shipped_divisions()
+    cities = {name for code, name in names.items() if len(code) == 4}
+    return {
+        (row[3], row[1]): row[4]
+        for row in history
+        if row[0] == "county" and row[1] in cities and not row[3].isdigit() and names.get(row[4], "-") != "-"
+    }
+
+
 def _shipped_divisions() -> tuple[dict[str, str], list[list[str]]]:
     """The names of levels 0-3 by code and the history rows, as shipped."""
     names: dict[str, str] = {}

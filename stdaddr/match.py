@@ -66,7 +66,7 @@ from stdaddr.models import (
     written,
 )
 from stdaddr.text import CN_DIGITS, CN_UNITS, clean
-from stdaddr.workers import default_workers, run_chunks
+from stdaddr.workers import default_workers, distinct, run_chunks
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -425,15 +425,34 @@ def _match_address(
     address = _road_after_short_name(base, address) or address
     m = _match_parsed(base, address, limit, cutoff, candidates)
     if m is None and (moved := _without_leading_town(address)) is not None:
-        retry, short = moved
+        retry, short, named = moved
         m = _match_parsed(base, retry, limit, cutoff, candidates)
-        if m is not None and short not in m.standard:
+        if m is not None and not _names_place(m.standard, short, named):
             # 瑞安|润城华庭 matched 鹿城区's 润城华庭 on the name without 瑞安: the text named a county the
-            # place is not in, and the short name is no part of the record's name.
+            # place is not in, and the short name is no part of the record's name (大南|燕山街7号: not of
+            # 大南街道's 燕山路 either, though the record lies in that town).
             m = None
     if m is None and (placed := _town_of_the_base(base, address)) is not None:
         m = _match_parsed(base, placed, limit, cutoff, candidates)
     return m
+
+
+def _names_place(standard: str, short: str, named: str) -> bool:
+    """Whether the place a text was matched to after its short name ``short`` was moved into the road
+    or compound ``named`` holds that name: as the start of its road or compound, whose rest agrees with
+    ``named`` (永昌|花苑 in 永昌花苑, 西溪|诚园 in 西溪诚园), or in its county, city or village, whose road
+    or compound agrees with ``named`` (西湖 of 西湖区 read as 西湖街道, then 紫荆花路; 岭头 of 岭头村, then
+    金马路). The place's town does not count (大南|燕山街7号 is no 大南街7号 of 大南街道)."""
+    from stdaddr.parsing import parse  # loaded before any text is matched
+
+    place = parse(standard)
+    streets = [n for n in (place.road, place.poi) if n]
+    if any(short in n and _similarity(n.replace(short, "", 1), named) >= _NAME_AGREE for n in streets):
+        return True
+    around = (place.county, place.city, place.community)
+    return any(short in (n or "") for n in around) and any(
+        _similarity(n, named) >= _NAME_AGREE for n in streets
+    )
 
 
 def _road_after_short_name(base: AddressBase, address: Address) -> Address | None:
@@ -525,27 +544,38 @@ def _town_of_the_base(base: AddressBase, address: Address) -> Address | None:
     return dataclasses.replace(address, **fields, ambiguous=False, candidates=())
 
 
-def _without_leading_town(address: Address) -> tuple[Address, str] | None:
-    """The address with its leading short name of a town, county or city moved into the road or compound
-    after it (永昌|花苑 is no 永昌县 but a compound of the base), and that short name; or None."""
+def _without_leading_town(address: Address) -> tuple[Address, str, str] | None:
+    """The address with the short name of a town, county or city written right before its road or
+    compound moved into it (永昌|花苑 is no 永昌县 but a compound of the base; 西湖区西溪|诚园 a compound of
+    蒋村街道 named after the next town), that short name and the road's or compound's name as read; or
+    None. Divisions written before that name are kept, what was inferred from it is not."""
     parts = [c for c in address.components if c.field != "extra"]
+    at = next((i for i, c in enumerate(parts) if c.field not in DIVISION_FIELDS), None)
+    if at is None or at == 0:
+        return None
+    lead, street = parts[at - 1], parts[at]
     if (
-        len(parts) < 2
-        or parts[0].field not in ("city", "county", "town")
-        or parts[1].field not in ("road", "poi")
-        or parts[0].end != parts[1].start
+        lead.field not in ("city", "county", "town")
+        or street.field not in ("road", "poi")
+        or lead.end != street.start
     ):
         return None
-    named = getattr(address, parts[1].field)
+    named = getattr(address, street.field)
     from stdaddr.parsing.divisions import LEVEL_MARKS  # not at import: the parser loads on first use
 
-    if parts[0].text.endswith(LEVEL_MARKS) or named is None:  # written with its mark: a division
+    if lead.text.endswith(LEVEL_MARKS) or named is None:  # written with its mark: a division
         return None
     cleared: dict[str, Any] = {f: None for f in DIVISION_FIELDS}
     cleared.update({f"{f}_code": None for f in DIVISION_FIELDS})
-    short = clean(parts[0].text)[0]
-    cleared[parts[1].field] = short + named
-    return dataclasses.replace(address, **cleared, ambiguous=False, candidates=()), short
+    for c in parts[: at - 1]:  # 杭州|西湖区: written, and above the name moved
+        if c.field != "community" and c.field != lead.field:
+            cleared[c.field], cleared[f"{c.field}_code"] = (
+                getattr(address, c.field),
+                getattr(address, f"{c.field}_code"),
+            )
+    short = clean(lead.text)[0]
+    cleared[street.field] = short + named
+    return dataclasses.replace(address, **cleared, ambiguous=False, candidates=()), short, named
 
 
 def _match_parsed(
@@ -611,6 +641,15 @@ def _query(t: _Tables, address: Address) -> _Query | None:
             # 塘下上金二组11号: a village written without 村 before its group, read as a compound.
             values["community"], ids["community"] = t.vocab["community"][village], village
             del values["poi"], ids["poi"]
+    elif "group" in values and ids.get("community", 0) < 0 and ids.get("community_code", -1) < 0:
+        # 姜山茅山3组5号: the residents' committee 茅山社区 read, where only villages have groups: the
+        # base's 茅山村 of the town.
+        stem = _COMMUNITY_SUFFIX.sub("", values["community"])
+        village = _village_of_group(t, stem, scope) if stem != values["community"] else None
+        if village is not None:
+            values["community"], ids["community"] = t.vocab["community"][village], village
+            values.pop("community_code", None)
+            ids.pop("community_code", None)
     if "road" not in values and "poi" not in values:
         _old_village(t, values, ids, scope)
         _rescue(t, address, values, ids, scope)
@@ -1211,15 +1250,38 @@ def _village_of_sound(t: _Tables, name: str, scope: tuple[str, int] | None) -> i
     return found[0] if len(found) == 1 else None
 
 
+_COMMUNITY_SUFFIX = re.compile("(?:社区|居委会|居民委员会|村委会|村民委员会|村)$")
+
+
 def _village_of_group(t: _Tables, name: str, scope: tuple[str, int] | None) -> int | None:
-    """The community of the base in the text's town (or county) that ``name``, written before a villager
-    group, names with 村 added (上金 for 上金村), or None."""
-    village = t.ids["community"].get(name + "村")
-    if scope is None or village is None:
-        return None
+    """The community of the base that ``name``, written before a villager group, names with 村 added
+    (上金 for 上金村), or None. It must lie in the text's town or county when the text names one; a name
+    that opens with a town's short name is that town's village (双浦|东江嘴 for 东江嘴村 of 双浦镇)."""
     if t.villages is None:
         t.villages = _villages(t)
-    return village if (COLUMN_INDEX[scope[0]], scope[1]) in t.villages[1].get(village, ()) else None
+    from stdaddr import gazetteer  # loaded by the parser before any text is matched
+
+    for cut in (0, 2, 3):
+        rest = name[cut:]
+        if len(rest) < 2:
+            return None
+        village = t.ids["community"].get(rest + "村")
+        if village is None:
+            continue
+        places = t.villages[1].get(village, ())
+        if scope is not None and (COLUMN_INDEX[scope[0]], scope[1]) not in places:
+            continue
+        if cut == 0:
+            return village
+        # The cut name must be the short name of a town the village lies in.
+        towns = t.vocab["town_code"]
+        town_column = COLUMN_INDEX["town_code"]
+        if any(
+            column == town_column and (gazetteer.load().name(towns[code]) or "").startswith(name[:cut])
+            for column, code in places
+        ):
+            return village
+    return None
 
 
 def _villages(t: _Tables) -> tuple[dict[str, list[int]], dict[int, set[tuple[int, int]]]]:
@@ -1330,8 +1392,8 @@ def _without_places(text: str) -> str:
 
 def compound_stem(name: str) -> str | None:
     """The name of a residential compound without the generic 小区 and its own kind (锦绣花园小区, 锦绣小区,
-    锦绣花园 -> 锦绣; 永昌花苑 -> 永昌, but 莲花苑 -> 莲花), or None when it has no such kind or a stem of
-    fewer than two characters."""
+    锦绣花园 -> 锦绣; 永昌花苑 -> 永昌, but 莲花苑 -> 莲花); a name without either is its own (日月星城小区,
+    日月星城 -> 日月星城); None for a stem of fewer than two characters."""
     stem = name.removesuffix(_GENERIC_KIND)
     m = _COMPOUND_KIND.search(stem)
     if m is not None:
@@ -1339,7 +1401,7 @@ def compound_stem(name: str) -> str | None:
         if len(cut) < 2 and m.group() == "花苑":
             cut = stem[:-1]  # 莲花|苑: 花 is the stem's
         stem = cut
-    return stem if len(stem) >= 2 and len(stem) < len(name) else None
+    return stem if len(stem) >= 2 else None
 
 
 # The same pairs of names come back query after query (a near road against the names around it).
@@ -2437,15 +2499,17 @@ def match_batch(
 
     cutoff = _check_args(limit, score_cutoff)
     check_workers(workers)
-    items = list(as_batch(values))
-    n_workers = default_workers(workers) if len(items) >= 2 * _CHUNK else 1
+    # A text that comes again is matched once: its match is the same object for every row naming it.
+    todo, where = distinct(list(as_batch(values)))
+    n_workers = default_workers(workers) if len(todo) >= 2 * _CHUNK else 1
     _tables(base)  # built once here, so forked workers inherit it
     _FORKED = (base, limit, cutoff, candidates)
     try:
-        parts = run_chunks(_match_chunk, items, chunk=_CHUNK, workers=n_workers, warm_up=_warm)
+        parts = run_chunks(_match_chunk, todo, chunk=_CHUNK, workers=n_workers, warm_up=_warm)
     finally:
         _FORKED = None
-    return [r if isinstance(r, tuple) else (r, r.status, r.explanation) for part in parts for r in part]
+    done = [r if isinstance(r, tuple) else (r, r.status, r.explanation) for part in parts for r in part]
+    return [done[k] for k in where]
 
 
 def _warm() -> None:

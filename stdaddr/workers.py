@@ -19,7 +19,14 @@ from typing import Any
 
 from stdaddr.errors import InputError
 
-__all__ = ["default_workers", "run_chunks", "worker_started", "frozen_for_fork", "fewer_collections"]
+__all__ = [
+    "default_workers",
+    "distinct",
+    "run_chunks",
+    "worker_started",
+    "frozen_for_fork",
+    "fewer_collections",
+]
 
 # Allocations between two young-generation collections in a batch loop (CPython's default: 700).
 BATCH_GC_THRESHOLD = 20_000
@@ -33,6 +40,29 @@ def default_workers(workers: int | None) -> int:
         return workers
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, min(2, cores))
+
+
+def distinct(items: list[Any]) -> tuple[list[Any], list[int]]:
+    """The values to compute once and, per item, the position of its value among them.
+
+    A text that comes again (government records repeat addresses) is computed once and its result
+    shared; any other value (None, NaN, a number) is computed for each item, as NaN equals nothing.
+    ``[results[k] for k in where]`` puts the results back in the items' order.
+    """
+    first: dict[str, int] = {}
+    todo: list[Any] = []
+    where: list[int] = []
+    for v in items:
+        if isinstance(v, str):
+            k = first.get(v)
+            if k is None:
+                k = first[v] = len(todo)
+                todo.append(v)
+        else:
+            k = len(todo)
+            todo.append(v)
+        where.append(k)
+    return todo, where
 
 
 def run_chunks(

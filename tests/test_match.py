@@ -482,12 +482,12 @@ def test_a_leading_county_short_name_is_retried_as_the_start_of_the_compound():
     address = parse("瑞安锦绣花园3幢")
     moved = match_module._without_leading_town(address)
     assert moved is not None
-    retry, short = moved
+    retry, short, named = moved
     assert (
         address.county == "瑞安市"
         and retry.poi == "瑞安锦绣花园"
         and retry.county is None
-        and short == "瑞安"
+        and (short, named) == ("瑞安", "锦绣花园")
     )
     assert match_module._without_leading_town(parse("瑞安市锦绣花园3幢")) is None  # written with its mark
 
@@ -923,3 +923,56 @@ def test_a_road_of_one_characters_name_after_a_town_and_a_place_named_with_its_c
     assert m is not None and m.address_id == "c88"
     m = base.match("墨池坊36号温州市墨驰小学")
     assert m is not None and m.address_id == "s36"
+
+
+def test_a_compound_named_after_another_town_of_the_county_after_the_county():
+    """西湖区西溪|诚园: the parser reads 西溪 as 西溪街道, but the compound 西溪诚园 lies in 蒋村街道; the name
+    written after the county (and the city) is retried as the start of the compound. A compound of
+    that short name the base lacks stays unmatched."""
+    base = build_base(
+        [
+            ("c402", "浙江省杭州市西湖区蒋村街道西溪诚园5幢1单元402室", 120.08, 30.27),
+            ("c401", "浙江省杭州市西湖区蒋村街道西溪诚园5幢1单元401室", 120.08, 30.27),
+            ("x1", "浙江省杭州市西湖区西溪街道学院路1号", 120.13, 30.27),
+        ]
+    )
+    for text in ("杭州西湖区西溪诚园5幢1单元402室", "西湖区西溪诚园5-1-402", "杭州市西溪诚园5幢1单元402室"):
+        m = base.match(text)
+        assert m is not None and m.address_id == "c402", text
+    m = base.match("西湖区西溪锦绣苑5幢1单元402室")
+    assert m is None or m.address_id is None
+
+
+def test_a_village_written_short_before_its_group():
+    """东江嘴3组3号 (no 村, no divisions), 双浦东江嘴3组3号 (the town's short name glued to it) and
+    姜山茅山3组5号 (茅山社区 read, though only villages have groups) are the base's village doors."""
+    base = build_base(
+        [
+            ("d3", "浙江省杭州市西湖区双浦镇东江嘴村3组3号", 120.10, 30.15),
+            ("d4", "浙江省杭州市西湖区双浦镇东江嘴村3组4号", 120.10, 30.15),
+            ("m5", "浙江省宁波市鄞州区姜山镇茅山村3组5号", 121.55, 29.73),
+            ("m6", "浙江省宁波市鄞州区姜山镇茅山村3组6号", 121.55, 29.73),
+        ]
+    )
+    for text, expected in (("东江嘴3组3号", "d3"), ("双浦东江嘴3组3号", "d3"), ("姜山茅山3组5号", "m5")):
+        m = base.match(text)
+        assert m is not None and m.address_id == expected, text
+    m = base.match("转塘东江嘴3组3号")  # not the short name of the village's town
+    assert m is None or m.address_id != "d3"
+
+
+def test_a_village_committee_named_with_its_village_and_a_compound_written_with_xiaoqu():
+    """梅家坞村村委会 against a base writing the committee after its village (梅家坞村梅家坞村村民委员会);
+    日月星城小区 for the base's 日月星城, a name without a kind word."""
+    base = build_base(
+        [
+            ("w", "浙江省杭州市西湖区西湖街道梅家坞村梅家坞村村民委员会", 120.10, 30.20),
+            ("d1", "浙江省杭州市西湖区西湖街道梅家坞村1号", 120.10, 30.20),
+            ("r201", "浙江省宁波市鄞州区首南街道日月星城4幢1单元201室", 121.55, 29.82),
+            ("r202", "浙江省宁波市鄞州区首南街道日月星城4幢1单元202室", 121.55, 29.82),
+        ]
+    )
+    m = base.match("梅家坞村村委会")
+    assert m is not None and m.address_id == "w"
+    m = base.match("鄞州区日月星城小区4-1-201")
+    assert m is not None and m.address_id == "r201" and m.score >= 0.9

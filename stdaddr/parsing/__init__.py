@@ -224,13 +224,16 @@ def parse_many(texts: Iterable[Any], *, workers: int | None = 1) -> list[Address
     check_workers(workers)
     items = list(as_batch(texts))
     if workers != 1 and len(items) >= _PARALLEL_FROM:
-        from stdaddr.workers import default_workers, run_chunks
+        from stdaddr.workers import default_workers, distinct, run_chunks
 
         n = default_workers(workers)
-        if n > 1:
-            chunk = max(1_000, len(items) // (n * 8))
-            parts = run_chunks(_parse_values, items, chunk=chunk, workers=n, warm_up=warm_up)
-            return [a for part in parts for a in part]
+        todo, where = distinct(items)
+        if n > 1 and len(todo) >= _PARALLEL_FROM:
+            # Each distinct text goes to one worker: a worker's parse cache would not see the others'.
+            chunk = max(1_000, len(todo) // (n * 8))
+            parts = run_chunks(_parse_values, todo, chunk=chunk, workers=n, warm_up=warm_up)
+            done = [a for part in parts for a in part]
+            return [done[k] for k in where]
     from stdaddr.workers import fewer_collections
 
     with fewer_collections():

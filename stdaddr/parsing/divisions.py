@@ -164,6 +164,7 @@ _FULL_BONUS = 0.5
 _LINK_BONUS = 0.5
 _SHORT_WEIGHT = 0.8
 _HISTORIC_WEIGHT = 0.75
+_GUESS_COST = 0.05
 
 
 @dataclass(slots=True)  # built per name found: a plain slotted class is 3x cheaper than a frozen one
@@ -175,6 +176,9 @@ class Hit:
     key: str
     entry: Entry
     opens: bool = False  # a reading that opens a chain though it may not elsewhere (水头|康乐路)
+    # A short name with a former level suffix (富阳县, 澄潭镇): a former name guessed, weaker than one
+    # the history lists (庐山区, now 濂溪区, is no 庐山|区 of 庐山市).
+    guessed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,7 +409,7 @@ def find_hits(text: str) -> list[Hit]:
                     # 澄潭镇 (now 澄潭街道), 富阳县 (now 富阳区): a short name with a former level suffix.
                     m = _RENAMED_SUFFIX[entry.level].match(text, end)
                     if m is not None:
-                        hits.append(Hit(start, m.end(), key + m.group(), entry))
+                        hits.append(Hit(start, m.end(), key + m.group(), entry, guessed=True))
                         continue
                 # 宁波|镇海: the mark opens the next name, it is no mark of this one.
                 if not full_marked and end not in starts and _OTHER_LEVEL_MARK[entry.level].match(text, end):
@@ -683,6 +687,8 @@ def best_chains(text: str, hits: list[Hit]) -> list[Chain]:
         n_chars = hit.end - hit.start
         if entry.kind == FULL:
             weight = n_chars + _FULL_BONUS
+        elif hit.guessed:
+            weight = n_chars * _HISTORIC_WEIGHT - _GUESS_COST
         else:
             weight = n_chars * (_HISTORIC_WEIGHT if entry.kind == HISTORIC else _SHORT_WEIGHT)
         best, best_back = -1e9, -2
@@ -802,7 +808,12 @@ def extend(text: str, hits: list[Hit], chain: Chain) -> Reading:
             # 景山街道|景山社区: a short name that goes on is another name's start (龙港|科苑街 is not,
             # but 桥墩镇|桥墩门社区财神路 is: a community of the chain's unit is named from there on)
             continue
-        if code.startswith(entry.code) and (h.end <= frontier or contiguous or entry.kind == FULL):
+        seat = _former_seat(chain_hits[-1], h) if contiguous and entry.kind == FULL else None
+        if seat is not None:
+            # 日喀则地区|日喀则市: the prefecture's former name, then its seat, a county-level city then.
+            chain_hits.append(Hit(h.start, h.end, h.key, Entry(seat, 2, HISTORIC, code, len(h.key) - 1)))
+            code = seat
+        elif code.startswith(entry.code) and (h.end <= frontier or contiguous or entry.kind == FULL):
             repeats.append(h)
         elif contiguous and entry.level > chain_hits[-1].entry.level and entry.under(code):
             chain_hits.append(h)
@@ -822,6 +833,19 @@ def extend(text: str, hits: list[Hit], chain: Chain) -> Reading:
     ):
         frontier += 1  # 温州市区: the city's urban area, no county
     return Reading(Chain(tuple(chain_hits), chain.score), tuple(repeats), frontier)
+
+
+def _former_seat(last: Hit, h: Hit) -> str | None:
+    """The code of the county ``h`` names when the chain ends in a prefecture's former name and ``h`` is
+    the name its seat bore then (日喀则地区|日喀则市 is 桑珠孜区); None otherwise."""
+    if (
+        last.entry.kind != HISTORIC
+        or last.entry.level != 1
+        or h.entry.level != 1
+        or h.entry.code != last.entry.code
+    ):
+        return None
+    return gazetteer.former_seats().get((last.key, h.key))
 
 
 def _chain_goes_on(hits: Sequence[Hit], short: Hit, code: str) -> bool:

@@ -114,14 +114,15 @@ _TOKEN = re.compile(
             rf"|(?<![0-9A-Z-])({N})室(?:至|到|-)({N})室)",
             # 1555弄3支弄5号: a sub-lane of the lane, then the door.
             rf"(?P<lane>({N})弄(?:({N})支弄)?(?:({N})号(?!楼))?)",
-            rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼(?![下顶道])|#楼?|号?栋|号馆|号(?:厂房|车间|仓库)))",
+            # 八角北里12楼3门: 楼 right before an entrance (门, a unit) marks the building, not a floor.
+            rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼(?![下顶道])|#楼?|号?栋|号馆|号(?:厂房|车间|仓库)|楼(?=[, ]?{N}门(?![\u4e00-\u9fff]))))",
             # 下沙0号大街, 经济开发区三号路: a numbered road, not a door number.
             # 大塘街6巷12号: a lane numbered within the street before it (多宝坊3巷 is read as one road).
             rf"(?P<numbered_road>(?<![0-9]){N}号(?:大街|大道|(?:路|街)(?![\u4e00-\u9fff]))"
             rf"|(?<=[\u4e00-\u9fff])(?<!第){N}巷(?![\u4e00-\u9fff]))",
             rf"(?P<house>([甲乙丙丁](?=[0-9〇零一二三四五六七八九十百]))?([A-Z]?{N}[A-Z]?)(?:-([0-9]+))?号(?!楼(?![下顶道])|大街|大道|(?:路|街)(?![\u4e00-\u9fff]))院?(?:(?:附|之)({N})号?|-([0-9]{{1,2}})(?![0-9-]|[号楼层幢栋室单座])|([甲乙丙丁])(?![0-9\u4e00-\u9fff]))?)",
-            # 12号楼3门401: in Beijing a building's entrance 门 is its unit.
-            rf"(?P<unit>({N})单元|(?<=[楼幢栋座])({N})门(?![\u4e00-\u9fff]))",
+            # 12号楼3门401: in Beijing a building's entrance 门 is its unit, in Guangdong its stair 梯 (A11栋3梯); 2幢2单102室: 单 is 单元 cut short.
+            rf"(?P<unit>({N})单元|(?<=[楼幢栋座])({N})(?:门(?![\u4e00-\u9fff])|梯(?![子形田级]))|(?<=[幢栋座])({N})单(?![元位身间人车号据]))",
             # 110-111栋, 2至6栋: a range of buildings; 5-2栋: building 2 of block 5. Either way one building value.
             r"(?P<building_range>(?<![0-9A-Z-])([0-9]{1,4})(?:-|至|到)([0-9]{1,4})(?:幢|栋|号楼|号?栋))",
             # 40-43楼: a range of floors; B2-5楼, 52-11楼: a building, then its floor.
@@ -159,7 +160,7 @@ _TOKEN = re.compile(
             r"|(?:备注|说明|建筑面积|使用面积|面积|租金|月租|微信号?|QQ|邮箱|年龄|性别|民族|姓名)(?:,|(?=[0-9A-Z]))[^,()]*"
             # 周末不送, 工作日送货, 晚上送: when to deliver.
             r"|(?:周末|周六|周日|晚上|白天|工作日|节假日|上午|下午|中午)不?(?:送货|配送|派送|送|收货|收件|在家)"
-            r"|(?<=[0-9号室楼幢栋层,])[\u4e00-\u9fff]{2,3}收(?![\u4e00-\u9fff])|[放送交寄存](?:在|到|至)?(?:前台|门口|门卫|传达室|快递柜|丰巢|物业|保安室|驿站)|代收|转交|[\u4e00-\u9fff](?:先生|女士|小姐|师傅)(?:收)?|电联|(?:请|麻烦)?(?:送货|送达|配送|派送|到了)?(?:提前|先|前)?(?:致电|电话联系|打电话|联系)(?:[\u4e00-\u9fff]{0,6})?|谢谢|收货|收件))",
+            r"|(?<=[0-9号室楼幢栋层,])[\u4e00-\u9fff]{2,3}收(?![\u4e00-\u9fff])|(?:快递|包裹|外卖)?[放送交寄存](?:在|到|至)?(?:前台|门口|门卫|传达室|快递柜|丰巢|物业|保安室|驿站)|代收|转交|[\u4e00-\u9fff](?:先生|女士|小姐|师傅)(?:收)?|[\u4e00-\u9fff](?:同学|老师|经理)收|电联|(?:请|麻烦)?(?:送货|送达|配送|派送|到了)?(?:提前|先|前)?(?:致电|电话联系|打电话|联系)(?:[\u4e00-\u9fff]{0,6})?|谢谢|收货|收件))",
             # 88号门口, 锦江花园楼下, 3组18号东边, 村口: a spot at the place just read; the place stays.
             r"(?P<at>(?:[大正]?门口|门前|门外|后门|侧门|边上|里面|里边|屋后|屋前|房前|屋内|(?<=[号组室村])家[中里]|路边|路旁|拐角处?|转角处?|巷口|村口|弄口|楼上|楼下|楼顶|楼道|之间|一带|周边|周围"
             r"|(?<=[号楼幢栋室村组])[东西南北左右](?:边|面|首|头)|(?<=[号楼幢栋室])[东西南北]{1,2}侧)(?![村路街巷弄桥山岭湾垟洋岙社]))",
@@ -351,7 +352,17 @@ def _token(st: _State, m: re.Match[str]) -> None:
         # found (余新镇|某某工业区): kept as a town component, without a code. A zone may follow a town
         # the lexer read (瓯北镇|五星工业区): both are town components, the first fills the town.
         zone = not g(0).endswith(TOWN_MARKS)
-        if st.last <= ORDER["town"] and ("town" not in st.fields or zone):
+        if (
+            zone
+            and (st.last >= ORDER["town"] or "town" in st.fields)
+            and "poi" not in st.fields
+            and g(0) not in _BARE_ZONES
+            and _BUILDING_AHEAD.match(m.string, e)
+        ):
+            # 福永街道|凤凰第一工业区|A栋3楼: a zone in the town read, with its buildings right after it, is the
+            # compound they stand in. (Without the town it stays a zone: its name may say the town, 柳市|新光工业区.)
+            _free(st, m.string, s, e)
+        elif st.last <= ORDER["town"] and ("town" not in st.fields or zone):
             st.pieces.append(Piece("town", s, e, g(0)))
             st.fields.add("town")
             st.last = ORDER["town"]
@@ -359,7 +370,12 @@ def _token(st: _State, m: re.Match[str]) -> None:
             # 穗丰村|工业区|穗丰路8号|某某鞋业有限公司: the village's zone, without a name of its own, is a
             # note; the compound (the firm at the door) is still to come.
             st.extra(s, e, g(0))
-        elif zone and st.last == ORDER["community"] and "town" not in st.fields and road_ahead(m.string, e):
+        elif (
+            zone
+            and st.last == ORDER["community"]
+            and "town" not in st.fields
+            and (road_ahead(m.string, e) or bare_road_tail_at(m.string, e))
+        ):
             # 东风社区|新光工业区|旭升路18号|正泰电器有限公司: a zone named after the community, with its road
             # after it, is a zone, as it is without the community (柳市|新光工业区), not the compound the
             # firm at the door is; with its doors or buildings right after it (塔下村|萧江工业区3号,
@@ -428,7 +444,7 @@ def _token(st: _State, m: re.Match[str]) -> None:
         _put_or_extra(st, "house_number", s, e, _house_value(m), g(0))
     elif kind == "unit":
         i = _G["unit"]
-        _put_or_extra(st, "unit", s, e, _num(g(i + 1) or g(i + 2)) + "单元", g(0))
+        _put_or_extra(st, "unit", s, e, _num(g(i + 1) or g(i + 2) or g(i + 3)) + "单元", g(0))
     elif kind == "floor_f":
         i = _G["floor_f"]
         _floor_as_building(st, s, m.string)
@@ -740,7 +756,7 @@ _CROSSING_PREFIX = re.compile(
 ROAD_AHEAD = re.compile(rf"{_ROAD_NAME}{{2,8}}?(?:大道|大街|路|街(?![道坊])|巷)")
 # A road tail with no name of its own (中关村|南大街, 五乡|中路): the name before it is the road's.
 _BARE_ROAD_TAIL = re.compile(
-    "(?:[东西南北中内外]{1,2}|[东西南北中]?[一二三四五六七八九十]{1,3})(?:大街|大道|路|街|巷)(?![\u4e00-\u9fff]*[路街巷])"
+    "(?:[东西南北中内外]{1,2}|[东西南北中]?[一二三四五六七八九十]{1,3}[横纵]?)(?:大街|大道|路|街|巷)(?![\u4e00-\u9fff]*[路街巷])"
     f"|[东西南北]?{NUMBERED_HUTONG}"
     # 芳村|大道中, 广州|大道北: an avenue's part by its direction, the avenue named before it.
     "|(?:大道|大街)[东西南北中](?:段)?(?![一-鿿])"
@@ -841,6 +857,7 @@ def _two_roads(st: _State, s: int) -> bool:
     )
 
 
+_BUILDING_AHEAD = re.compile(f"第?(?:{N}|[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼)")
 _NUMBERED_LANE = re.compile("(?<=[^0-9])[0-9]{1,3}巷$")
 _VILLAGE_HEAD = re.compile(".*(?:(?<!新)村|社区)")
 
