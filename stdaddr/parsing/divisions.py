@@ -99,7 +99,12 @@ _CJK_CHAR = re.compile("[\u3400-\u9fff]")
 # Separators before the first name of a text.
 _LEAD = re.compile(r"[\s,，、.。:：;；/|\-—_()（）\[\]【】]*")
 # The country's name opening a text (中国温州…, 中国(上海)自由贸易试验区): the name after it is not glued.
-_COUNTRY_LEAD = re.compile(r"[^\u3400-\u9fff]*(?:中国|中华人民共和国)[\s·•.,，(（]*")
+# A hotline ticket's account before the address (诉求人反映武汉市…, 工单号… 市民投诉鹿城区…): no address mark
+# before the reporting word, which ends the lead as the country's name does.
+_COUNTRY_LEAD = re.compile(
+    r"(?:[^\u3400-\u9fff]*(?:中国|中华人民共和国)"
+    r"|[^路街巷弄区县省镇乡村]{0,24}?(?:反映|投诉|举报|报称))[\s·•.,，(（:：]*"
+)
 # A town's short name opening a text before its road (水头|康乐路) is read when it names this few towns.
 _MAX_LEADING_TOWNS = 8
 _ZONE_WORDS = (*ZONE_WORDS, "科技城", "产业园")

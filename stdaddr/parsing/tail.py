@@ -114,8 +114,8 @@ _TOKEN = re.compile(
             rf"|(?<![0-9A-Z-])({N})室(?:至|到|-)({N})室)",
             # 1555弄3支弄5号: a sub-lane of the lane, then the door.
             rf"(?P<lane>({N})弄(?:({N})支弄)?(?:({N})号(?!楼))?)",
-            # 八角北里12楼3门: 楼 right before an entrance (门, a unit) marks the building, not a floor.
-            rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼(?![下顶道])|#楼?|号?栋|号馆|号(?:厂房|车间|仓库)|楼(?=[, ]?{N}门(?![\u4e00-\u9fff]))))",
+            # 八角北里12楼3门: 楼 right before an entrance (门, a unit) marks the building, not a floor; B塔 a tower.
+            rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼(?![下顶道])|#楼?|号?栋|号馆|号(?:厂房|车间|仓库)|楼(?=[, ]?{N}门(?![\u4e00-\u9fff]))|(?<=[A-Z])塔楼?(?![路街巷])))",
             # 下沙0号大街, 经济开发区三号路: a numbered road, not a door number.
             # 大塘街6巷12号: a lane numbered within the street before it (多宝坊3巷 is read as one road).
             rf"(?P<numbered_road>(?<![0-9]){N}号(?:大街|大道|(?:路|街)(?![\u4e00-\u9fff]))"
@@ -602,9 +602,13 @@ _SIDE = re.compile("[东西南北]")
 
 def _lane_before_door(st: _State, s: int) -> None:
     """墨池坊20号墨池新村: a name ending in 坊 right before a door number is the lane the door is on (the
-    compound may follow)."""
+    compound may follow); after its street (宝源路德兴坊7号) it is the road, as a lane so written is
+    (人民路中山巷12号)."""
     last = st.pieces[-1] if st.pieces else None
-    if last is None or last.field != "poi" or last.end != s or "road" in st.fields:
+    if last is None or last.field != "poi" or last.end != s or "house_number" in st.fields:
+        return
+    street = st.pieces[-2] if len(st.pieces) >= 2 else None
+    if "road" in st.fields and (street is None or street.field != "road" or street.end != last.start):
         return
     if not last.value.endswith("坊") or last.value.endswith("工业坊"):  # 创投工业坊: a park of workshops
         return
