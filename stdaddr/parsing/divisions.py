@@ -400,7 +400,10 @@ def find_hits(text: str) -> list[Hit]:
         if leading is not None and leading[0] == (index, start, end):
             goes_on_short = False  # 水头|康乐路: the road is no part of the town's name
         compound = text.startswith(_COMPOUND_KINDS, end)
-        goes_on_full = goes_on_short and _FULL_NAME_GOES_ON.match(text, end) is not None
+        # 东街街道|东街92号: no road's name holds a subdistrict's official name (街道).
+        goes_on_full = (
+            goes_on_short and not key.endswith("街道") and _FULL_NAME_GOES_ON.match(text, end) is not None
+        )
         main_street = goes_on_short and _COUNTY_MAIN_STREET.match(text, end) is not None
         # 龙州 (of 龙州县) is no name marked 州: before 街道 it names no county.
         full_marked = readings.full_marked
