@@ -842,6 +842,8 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None, str
     if door is not None and (dashed := _DASHED_DOOR.fullmatch(door)) is not None:
         door = f"{dashed.group(1)}号附{dashed.group(2)}"
     poi = (_compound_named_community(a) or _committee(a)) if poi is None else _committee_named(a, poi)
+    if poi is not None:
+        poi = _compound_number_key(poi)
     zone = zone_of(a)
     if zone is not None and town == zone and a.town_code is None:
         town = None  # 瑞安|韩田工业区|汽摩配路29号: a zone read as the town is no town of the base
@@ -895,6 +897,19 @@ def _committee(a: Address) -> str | None:
     if c is None or (m := _community_ends()[1].search(c.text)) is None:
         return None
     return "居民委员会" if m.group().startswith("居") else "村民委员会"
+
+
+# A part of a compound numbered in Arabic digits (和平里7区, 阳光花园2期, 5组团): matched as written in Chinese
+# (和平里七区, 阳光花园二期), the form names are mostly given in.
+_COMPOUND_PART = re.compile("(?<![0-9A-Za-z])([0-9]{1,2})(?=期|区|组团|号院|街坊)")
+
+
+def _compound_number_key(poi: str) -> str:
+    if not any(c.isdigit() for c in poi):
+        return poi
+    from stdaddr.text import chinese_numeral
+
+    return _COMPOUND_PART.sub(lambda m: chinese_numeral(int(m.group(1))), poi)
 
 
 def _committee_named(a: Address, poi: str) -> str:

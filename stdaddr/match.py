@@ -65,7 +65,7 @@ from stdaddr.models import (
     Match,
     written,
 )
-from stdaddr.text import CN_DIGITS, CN_UNITS, clean
+from stdaddr.text import CN_DIGITS, CN_UNITS, chinese_numeral, clean
 from stdaddr.workers import default_workers, distinct, run_chunks
 
 if TYPE_CHECKING:
@@ -650,6 +650,9 @@ def _query(t: _Tables, address: Address) -> _Query | None:
             values["community"], ids["community"] = t.vocab["community"][village], village
             values.pop("community_code", None)
             ids.pop("community_code", None)
+    if ids.get("poi", 0) < 0 and (whole := _part_of_named_compound(t, address, values["poi"])) is not None:
+        # 和平里|7区: the community read, then a part of a compound named after it (和平里七区 of the base).
+        values["poi"], ids["poi"] = whole, t.ids["poi"][whole]
     if "road" not in values and "poi" not in values:
         _old_village(t, values, ids, scope)
         _rescue(t, address, values, ids, scope)
@@ -1076,8 +1079,9 @@ def name_similarity(a: str, b: str) -> float:
         return min(ratio, _OTHER_KIND)
     if ratio > _OTHER_KIND and (kind_a or kind_b):
         ratio = min(ratio, _direction_cap(a, b), _ordinal_cap(a, b))
-    if ratio > _OTHER_KIND and len(a) == len(b) and _numbers_differ(a, b):
-        return _OTHER_KIND  # 第一医院 / 第二医院, 阳光花园一期 / 二期: numbered in a row, not misspelt
+    if ratio > _OTHER_KIND and (len(a) == len(b) and _numbers_differ(a, b) or _numbered_apart(a, b)):
+        # 第一医院 / 第二医院, 阳光花园一期 / 二期, 东四十条 / 东四十二条: numbered in a row, not misspelt
+        return _OTHER_KIND
     if ratio > _OTHER_KIND and _other_organisation(a, b):
         return _OTHER_KIND
     if ratio < _SWAP_SIMILARITY and len(a) == len(b) and sorted(a) == sorted(b):
@@ -1114,6 +1118,21 @@ def _numbers_differ(a: str, b: str) -> bool:
     )
 
 
+def _numbered_apart(a: str, b: str) -> bool:
+    """Whether two names end in one kind of numbered part with other numbers after one stem (东四十条 /
+    东四十二条, 和平里三区 / 和平里十三区), numbers of different lengths that _numbers_differ does not see."""
+    ma, mb = _NUMBERED_END.search(a), _NUMBERED_END.search(b)
+    if ma is None or mb is None or ma.group(2) != mb.group(2) or a[: ma.start()] != b[: mb.start()]:
+        return False
+    return _numeral_key(ma.group(1)) != _numeral_key(mb.group(1))
+
+
+def _numeral_key(numeral: str) -> str:
+    """A numeral as Chinese writes it in a name: 12 -> 十二, 贰 -> 二 (四三 stays 四三, not 四十三)."""
+    return chinese_numeral(int(numeral)) if numeral.isascii() else numeral.translate(_PLAIN_NUMERALS)
+
+
+_NUMBERED_END = re.compile("([零〇一二两三四五六七八九十百0-9]+)(条|区|期|组团|巷|弄|路|街|号楼|组|队)$")
 _NUMERAL_CHARS = frozenset(CN_DIGITS + CN_UNITS + "0123456789")
 _PLAIN_NUMERALS = str.maketrans("零壹贰叁肆伍陆柒捌玖拾佰仟两", "〇一二三四五六七八九十百千二")
 
@@ -1251,6 +1270,21 @@ def _village_of_sound(t: _Tables, name: str, scope: tuple[str, int] | None) -> i
 
 
 _COMMUNITY_SUFFIX = re.compile("(?:社区|居委会|居民委员会|村委会|村民委员会|村)$")
+
+
+_BARE_PART = re.compile("[一二三四五六七八九十]{1,3}(?:区|期|组团)")
+
+
+def _part_of_named_compound(t: _Tables, address: Address, poi: str) -> str | None:
+    """The base's compound named after the community the text writes without its mark, when the text's
+    compound is only a numbered part (和平里|7区 for 和平里七区), or None."""
+    if not _BARE_PART.fullmatch(poi):
+        return None
+    c = next((c for c in address.components if c.field == "community" and not c.repeated), None)
+    if c is None or c.text.endswith(("社区", "村", "会")):
+        return None
+    whole = clean(c.text)[0] + poi
+    return whole if whole in t.ids["poi"] else None
 
 
 def _village_of_group(t: _Tables, name: str, scope: tuple[str, int] | None) -> int | None:

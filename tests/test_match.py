@@ -976,3 +976,27 @@ def test_a_village_committee_named_with_its_village_and_a_compound_written_with_
     assert m is not None and m.address_id == "w"
     m = base.match("鄞州区日月星城小区4-1-201")
     assert m is not None and m.address_id == "r201" and m.score >= 0.9
+
+
+def test_a_part_numbered_in_digits_and_a_hutong_numbered_apart():
+    """和平里7区 (the community 和平里 read, then 7区) is the base's compound 和平里七区; 阳光花园2期 is
+    阳光花园二期; 东四十二条, a hutong the base lacks, is not 东四十条 (numbered apart)."""
+    base = build_base(
+        [
+            ("h1", "北京市东城区和平里街道和平里社区和平里七区9号楼2单元101", 116.41, 39.96),
+            ("h2", "北京市东城区和平里街道和平里社区和平里七区9号楼2单元102", 116.41, 39.96),
+            ("y1", "浙江省温州市鹿城区南汇街道阳光花园二期3幢1单元301室", 120.68, 28.0),
+            ("y2", "浙江省温州市鹿城区南汇街道阳光花园一期3幢1单元301室", 120.68, 28.0),
+            ("d5", "北京市东城区东四街道东四十条5号", 116.43, 39.93),
+            ("d6", "北京市东城区东四街道东四十条6号", 116.43, 39.93),
+        ]
+    )
+    for text, expected in (
+        ("东城区和平里7区9号楼2单元101", "h1"),
+        ("鹿城区阳光花园2期3幢1单元301室", "y1"),
+        ("鹿城区阳光花园1期3-1-301", "y2"),
+    ):
+        m = base.match(text)
+        assert m is not None and m.address_id == expected, text
+    m = base.match("东城区东四十二条5号")
+    assert m is None or m.address_id is None

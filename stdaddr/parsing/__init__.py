@@ -44,6 +44,7 @@ from stdaddr.parsing.divisions import (
     later_unit,
     next_place,
     second_place,
+    settled_by_upper,
 )
 from stdaddr.parsing.tail import split_tail
 from stdaddr.text import clean
@@ -100,7 +101,7 @@ def _parse_cached(text: str) -> Address:
             text=text, components=(note,), extra=(note.value,), notes=(*notes, "no Chinese address text")
         )
     hits = find_hits(folded)
-    chains = best_chains(folded, hits)
+    chains = settled_by_upper(folded, hits, best_chains(folded, hits))
     reading = extend(folded, hits, chains[0]) if len(chains) == 1 else None
     if reading is not None:
         for step in (next_place, correct_county, earlier_unit, later_unit):
@@ -136,7 +137,7 @@ def _village_reading(
 @cache
 def parser_digest() -> str:
     """A digest of what decides how a text is read: the parser's code, character folding, the gazetteer
-    and its data. An index records the digest of the parser that read its records; records read by
+    and its data, and how matching keys what was read. An index records the digest of the parser that read its records; records read by
     another parser may not agree with the texts read now."""
     import hashlib
     from pathlib import Path
@@ -146,6 +147,7 @@ def parser_digest() -> str:
         *sorted((package / "parsing").glob("*.py")),
         package / "text.py",
         package / "gazetteer.py",
+        package / "base.py",  # matching_values: how records and texts are keyed
         *sorted(p for p in (package / "data").iterdir() if p.is_file()),
     ]
     h = hashlib.sha1()

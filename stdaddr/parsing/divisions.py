@@ -40,9 +40,18 @@ __all__ = [
     "next_place",
 ]
 
+# Words a place named after a division goes on with (温州|大学, 温州|商城).
+_PLACE_NAME_WORDS = (
+    "(?:大学|学院|中学|小学|医院|银行|公司|集团|宾馆|酒店|饭店|大厦|广场|公园|花园|小区|新村|商场|市场|机场|车站|"
+    "火车站|汽车站|港|码头|大酒店|中心|商城|影城|剧院|体育|图书馆|博物馆|电视|日报|晚报|供电|移动|联通|电信|烟草)"
+)
+# A short name that is such a word (商城 of 商城县) does not end the name before it (温州|商城).
+_PLACE_NAME_WORD = re.compile(_PLACE_NAME_WORDS)
 # Text right after a name that makes the name part of a longer one (四川|北路, 西湖|路, 温州|大学).
 _NAME_GOES_ON = re.compile(
     r"[\u4e00-\u9fff]?(?:路|街(?!道|办|[\u4e00-\u9fff]?村)|大道|大街|巷|弄|胡同|桥|公路|隧道|高速|环线)|里(?!村)|村(?!委|民)|社区|居委会"
+    # 东花市|北里, 八角|北里: a Beijing compound named after the place and a direction.
+    r"|[东西南北中]里(?![村路街巷])"
     # 宣武|门西大街: a city gate's name; 马场|道: a road named 道 (not 街道).
     r"|门(?:[东西南北内外]|大街|路|桥)|道(?![路口班])"
     # 中山|东三路, 人民|西二路, 滨海|三道: a numbered road named after the name.
@@ -52,8 +61,7 @@ _NAME_GOES_ON = re.compile(
     r"|\d{1,3}(?:路|街(?!道|办|坊)|大道|大街|巷)"
     # 东四|十条, 北新桥|三条: a hutong numbered after the place.
     rf"|[东西南北]?{NUMBERED_HUTONG}"
-    r"|(?:大学|学院|中学|小学|医院|银行|公司|集团|宾馆|酒店|饭店|大厦|广场|公园|花园|小区|新村|商场|市场|机场|车站|"
-    r"火车站|汽车站|港|码头|大酒店|中心|商城|影城|剧院|体育|图书馆|博物馆|电视|日报|晚报|供电|移动|联通|电信|烟草)"
+    rf"|{_PLACE_NAME_WORDS}"
 )
 # 永嘉|花苑, 泰顺|公寓, 吉安|花苑: a compound named after a county or city is written with its short name (with
 # the full name, 永嘉县|花苑, the county stays); a town's short name there is mostly the town (转塘|家园).
@@ -352,6 +360,15 @@ def find_hits(text: str) -> list[Hit]:
         for index, start, _, entries in matches
         if keys[index][0] not in "路街巷" or values[index].marked or _placed(index, entries, values)
     }
+    # Short names of counties that are words places are named with (商城 of 商城县), by where they start.
+    place_words: dict[int, list[Entry]] = {}
+    for index, start, _, entries in matches:
+        if (
+            not values[index].marked
+            and _PLACE_NAME_WORD.fullmatch(keys[index])
+            and all(e.level <= 2 for e in entries)
+        ):
+            place_words.setdefault(start, []).extend(entries)
     ends = {end for _, _, end, _ in matches}
     # 江宁县|东山镇: a county's short name with a former suffix ends where the suffix does.
     ends.update(
@@ -383,7 +400,12 @@ def find_hits(text: str) -> list[Hit]:
         # 鄞州|经济开发区, 清港|工业区: a zone named after a place, read as a zone by the tail.
         zone = text[end : end + 1] in _ZONE_OPENINGS and ZONE.match(text, end) is not None
         # 台州市|路桥区: a name right before another name does not go on into a road.
-        goes_on = _NAME_GOES_ON.match(text, end) if end not in starts else None
+        # 温州|商城: a word that is a short name elsewhere, not of a unit under this one, ends nothing
+        # (信阳|商城 is 商城县 of 信阳市).
+        ends_here = end in starts and not (
+            end in place_words and not any(w.under(e.code) for w in place_words[end] for e in entries)
+        )
+        goes_on = _NAME_GOES_ON.match(text, end) if not ends_here else None
         # 天河|体育西路: a word that would go on (天河体育中心) opens a road with a name of its own instead.
         # Not for a name of several units (中山|公园路, 海城|广场路: roads named so are common), nor before
         # an area (广州|大学城外环西路).
@@ -727,6 +749,23 @@ def best_chains(text: str, hits: list[Hit]) -> list[Chain]:
         chain = Chain(tuple(reversed(path)), score[i])
         chains.setdefault(chain.code, chain)
     return _prefer_upper(list(chains.values()))
+
+
+def settled_by_upper(text: str, hits: list[Hit], chains: list[Chain]) -> list[Chain]:
+    """Of tied readings (西湖区 of 杭州市 and of 南昌市), the one an upper unit written right after it names
+    (西湖区|杭州市|文三路: the city written after its county), when one is; else ``chains``."""
+    if len(chains) < 2:
+        return chains
+    confirmed = []
+    for chain in chains:
+        last = chain.hits[-1]
+        after = match_end(_NOISE, text, last.end)
+        if any(
+            h.start == after and h.entry.level < last.entry.level and chain.code.startswith(h.entry.code)
+            for h in hits
+        ):
+            confirmed.append(chain)
+    return confirmed if len(confirmed) == 1 else chains
 
 
 def _prefer_upper(chains: list[Chain]) -> list[Chain]:

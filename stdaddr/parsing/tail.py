@@ -72,7 +72,8 @@ _MIXED_DIGITS = (
 _MOUTH_ROAD = f"口{_ROAD_NAME}{{0,8}}?(?:大街|大道|路|街|巷)"
 # 东四十条, 北新桥头条, 西四北三条: a Beijing hutong numbered in a row, a road named without a road word.
 HUTONG_NUMBER = "(?:头|[一二三四五六七八九十]{1,3})条"
-NUMBERED_HUTONG = f"{HUTONG_NUMBER}(?![\u4e00-\u9fff])"
+# Not before more of a name (东四十条桥); a door may follow in Chinese digits or with 甲 (东四三条五十四号, 三条甲5号).
+NUMBERED_HUTONG = f"{HUTONG_NUMBER}(?![\u4e00-\u9fff](?<![〇零一二三四五六七八九十甲乙丙丁]))"
 _ZONE_ALTERNATION = "|".join((*ZONE_WORDS, "经济区"))
 # The committees of a community (居委会 of a 社区, 村委会 of a 村), written after its name or alone.
 COMMITTEE_WORDS = "居委会|居民委员会|村委会|村民委员会|村民委(?!员)|村委(?!会)|村部(?![门队])"
@@ -97,6 +98,9 @@ _TOKEN = re.compile(
             # 3辆车, 10多人, 三户人家, 约200平方米: counts in a ticket's account of what happened.
             r"|(?<![0-9A-Z.-])(?:[0-9]+|[一二两三四五六七八九十几]{1,3})(?:多|余)?(?:辆|个(?!体)|人(?!民)|户人家|平方米|平米)"
             r"(?=[\u4e00-\u9fff])(?!号|室|幢|栋|楼|层|单元)"
+            # 地铁1号线, 3路公交站: a metro line or a bus route, no door.
+            r"|(?:地铁|轨道交通|轻轨)?(?<![0-9])(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})号线(?![材缆厂管板圈槽])"
+            r"|(?<![0-9])[0-9]{1,3}路(?:公交车?|汽车|公共汽车|车)(?:站|车站)?"
             # 10点, 8点半, 2024年3月5日, 2023.12.01: a time or a date.
             r"|(?<![0-9])[0-9]{1,2}(?:点|时)(?:半|钟|[0-9]{1,2}分?)?(?!位|缀)"
             r"|(?<![0-9])[0-9]{4}年(?:[0-9]{1,2}月(?:[0-9]{1,2}[日号])?)?|(?<![0-9])[0-9]{1,2}月[0-9]{1,2}[日号]"
@@ -122,7 +126,7 @@ _TOKEN = re.compile(
             rf"|(?<=[\u4e00-\u9fff])(?<!第){N}巷(?![\u4e00-\u9fff]))",
             rf"(?P<house>([甲乙丙丁](?=[0-9〇零一二三四五六七八九十百]))?([A-Z]?{N}[A-Z]?)(?:-([0-9]+))?号(?!楼(?![下顶道])|大街|大道|(?:路|街)(?![\u4e00-\u9fff]))院?(?:(?:附|之)({N})号?|-([0-9]{{1,2}})(?![0-9-]|[号楼层幢栋室单座])|([甲乙丙丁])(?![0-9\u4e00-\u9fff]))?)",
             # 12号楼3门401: in Beijing a building's entrance 门 is its unit, in Guangdong its stair 梯 (A11栋3梯); 2幢2单102室: 单 is 单元 cut short.
-            rf"(?P<unit>({N})单元|(?<=[楼幢栋座])({N})(?:门(?![\u4e00-\u9fff])|梯(?![子形田级]))|(?<=[幢栋座])({N})单(?![元位身间人车号据]))",
+            rf"(?P<unit>({N})单元|(?<=[楼幢栋座])({N})(?:门(?![\u4e00-\u9fff](?<![〇零一二三四五六七八九十]))|梯(?![子形田级]))|(?<=[幢栋座])({N})单(?![元位身间人车号据]))",
             # 110-111栋, 2至6栋: a range of buildings; 5-2栋: building 2 of block 5. Either way one building value.
             r"(?P<building_range>(?<![0-9A-Z-])([0-9]{1,4})(?:-|至|到)([0-9]{1,4})(?:幢|栋|号楼|号?栋))",
             # 40-43楼: a range of floors; B2-5楼, 52-11楼: a building, then its floor.
@@ -149,7 +153,9 @@ _TOKEN = re.compile(
             r"(?P<label>(?:[\u4e00-\u9fff]{0,4}(?:地址|总部|总公司|分公司|工厂|厂区)"
             r"|[\u4e00-\u9fff]{0,2}(?:办公区|办公地|经营场所|生产基地|仓库)"
             # 村委会上报：, 群众反映：: who reports, before the address.
-            r"|[\u4e00-\u9fff]{0,4}(?:上报|报告|反映|报称|来电|报警|求助))(?=,))",
+            r"|[\u4e00-\u9fff]{0,4}(?:上报|报告|反映|报称|来电|报警|求助))(?=,)"
+            # 来电人称东四三条39号…, 群众反映…: a ticket's account opening the text, glued to the address.
+            r"|^[^路街巷弄区县省镇乡村号0-9]{0,8}?(?:反映|投诉人称|举报人称|来电人称|报称|来电称|人称)(?=(?![路街巷道])[\u4e00-\u9fff]))",
             # 联系人：李四, 收件人张三, 301室张三收: whom to give it to, after the address.
             r"(?P<note_words>(?:(?:联系人|收货人|收件人|负责人|经办人|户主|报警人|来电人),?[\u4e00-\u9fff]{0,3}(?![\u4e00-\u9fff])"
             # 户号1234567890, 身份证号码330302…, 工单号WZ2024…: an account, ID or order number and its label.
@@ -175,7 +181,7 @@ _TOKEN = re.compile(
             # a village before a road, 林山新村 a compound (settled in _community).
             rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|{COMMITTEE_WORDS}|村(?:村(?!部))?)(?:{COMMITTEE_WORDS})?"
             rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路|街|道|巷|庄|大街|大道|信用|商业银行|合作|[东西南北中内外]{{1,2}}(?:大街|大道)|[东西南北]?{HUTONG_NUMBER}|[0-9]*(?:号楼|幢|栋)))",
-            rf"(?P<road>(?!沿街|临街|靠街)(?:(?<=[道镇乡区县市])路(?=[\u4e00-\u9fff]))?(?:(?:{_ROAD_NAME_LEXED}|街(?={_MOUTH_ROAD})|(?<=[\u4e00-\u9fff])单(?!元)){{1,10}}?(?:[0-9]{{1,3}}(?:路|街(?![道坊])|大道|巷(?![\u4e00-\u9fff]))|大道|大街|公路|路(?!灯(?:[不坏闪杆下旁边亮灭损柱]|$|[^\u4e00-\u9fff]))|街路(?!口)|街(?![道坊]|{_MOUTH_ROAD})|巷子(?![里口])|巷(?!路|街(?!口)|大道|工业|[东西南北中]路)|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水行占])道街?(?![路口])|{NUMBERED_HUTONG}|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道))"
+            rf"(?P<road>(?!沿街|临街|靠街)(?:(?<=[道镇乡区县市])路(?=[\u4e00-\u9fff]))?(?:(?:{_ROAD_NAME_LEXED}|街(?={_MOUTH_ROAD})|(?<=[\u4e00-\u9fff])单(?!元)){{1,10}}?(?:[0-9]{{1,3}}(?:路|街(?![道坊])|大道|巷(?![\u4e00-\u9fff]))|大道|大街|公路|路(?!灯(?:[不坏闪杆下旁边亮灭损柱]|$|[^\u4e00-\u9fff]))|街路(?!口)|街(?![道坊]|{_MOUTH_ROAD})|巷子(?![里口])|巷(?!路|街(?!口)|大道|工业|[东西南北中]路)|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水行占])道街?(?![路口]|[\u4e00-\u9fff]{{1,2}}胡同|[东西南北中](?:路|街))|{NUMBERED_HUTONG}|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道))"
             # 人民南路四段, 一环路南三段: a segment; 广州大道中, 江南大道西100号: a part of an avenue by its direction.
             rf"(?:[东西南北中]段|[东西南北中]?{N}段|(?<=大道)[东西南北中](?![\u4e00-\u9fff]|[0-9]+(?:米|公里|M|KM)))?)",
             r"(?P<sep>,+)",
