@@ -852,10 +852,8 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None, str
     if zone is not None:
         road = zone
     elif poi is not None and is_zone_name(poi):
-        road, poi = (
-            poi,
-            None,
-        )  # 福永街道|凤凰第一工业区|A栋: a zone read as the compound numbers as one read as a zone
+        # 福永街道|凤凰第一工业区|A栋: a zone read as the compound numbers as one read as a zone does
+        road, poi = poi, None
     else:
         road = _natural_village(a)
         if road is None and poi is not None and len(poi) > 4 and poi.endswith("自然村"):
