@@ -836,7 +836,9 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None, str
     the road 下垟), also when the parser read it as a compound (江浦村|篁社自然村|7号). A community
     written without its mark before a building is also the compound it is named after (罗东锦苑|1幢),
     and its committee (钱家垟村|村委会) the compound 村民委员会, so that the committee's own record is
-    found."""
+    found, also when written with the village again (梅家坞村|梅家坞村村民委员会). A compound's part numbered
+    in Arabic digits is read in Chinese (阳光花园2期 as 阳光花园二期); a zone read as the compound of its
+    buildings (福永街道|凤凰第一工业区|A栋) numbers them as a zone read as a zone does."""
     town, road, poi = a.town, a.road, a.poi
     door = a.house_number
     if door is not None and (dashed := _DASHED_DOOR.fullmatch(door)) is not None:
