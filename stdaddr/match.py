@@ -650,6 +650,9 @@ def _query(t: _Tables, address: Address) -> _Query | None:
             values["community"], ids["community"] = t.vocab["community"][village], village
             values.pop("community_code", None)
             ids.pop("community_code", None)
+    if ids.get("room", 0) < 0 and (flat := _room_of_floor(values)) is not None and flat in t.ids["room"]:
+        # 3楼1号 (成都, 重庆): the first flat of the third floor, the base's 301室.
+        values["room"], ids["room"] = flat, t.ids["room"][flat]
     if ids.get("poi", 0) < 0 and (whole := _part_of_named_compound(t, address, values["poi"])) is not None:
         # 和平里|7区: the community read, then a part of a compound named after it (和平里七区 of the base).
         values["poi"], ids["poi"] = whole, t.ids["poi"][whole]
@@ -1270,6 +1273,19 @@ def _village_of_sound(t: _Tables, name: str, scope: tuple[str, int] | None) -> i
 
 
 _COMMUNITY_SUFFIX = re.compile("(?:社区|居委会|居民委员会|村委会|村民委员会|村)$")
+
+
+_FLOOR_NUMBER = re.compile("([1-9][0-9]?)层")
+_FLAT_NUMBER = re.compile("([0-9]{1,2})室")
+
+
+def _room_of_floor(values: dict[str, str]) -> str | None:
+    """The room a floor and a flat numbered on it name as rooms are numbered (3层 1室 -> 301室), or None."""
+    floor = _FLOOR_NUMBER.fullmatch(values.get("floor", ""))
+    flat = _FLAT_NUMBER.fullmatch(values.get("room", ""))
+    if floor is None or flat is None:
+        return None
+    return f"{floor.group(1)}{int(flat.group(1)):02d}室"
 
 
 _BARE_PART = re.compile("[一二三四五六七八九十]{1,3}(?:区|期|组团)")

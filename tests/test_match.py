@@ -1000,3 +1000,23 @@ def test_a_part_numbered_in_digits_and_a_hutong_numbered_apart():
         assert m is not None and m.address_id == expected, text
     m = base.match("东城区东四十二条5号")
     assert m is None or m.address_id is None
+
+
+def test_a_flat_numbered_on_its_floor_is_the_room_so_numbered():
+    """3楼1号 (as 成都 and 重庆 write flats) is the base's 301室; a floor the base has no such room on stays
+    at the unit."""
+    base = build_base(
+        [
+            ("r301", "四川省成都市双流区东升街道棠湖花园2栋1单元301室", 104.0, 30.6),
+            ("r302", "四川省成都市双流区东升街道棠湖花园2栋1单元302室", 104.0, 30.6),
+            ("r1201", "四川省成都市双流区东升街道棠湖花园2栋1单元1201室", 104.0, 30.6),
+        ]
+    )
+    for text, expected in (
+        ("双流区棠湖花园2栋1单元3楼2号", "r302"),
+        ("双流区棠湖花园2栋1单元12楼1号", "r1201"),
+    ):
+        m = base.match(text)
+        assert m is not None and m.address_id == expected, text
+    m = base.match("双流区棠湖花园2栋1单元5楼1号")
+    assert m is not None and (m.address_id, m.level) == (None, "unit")
