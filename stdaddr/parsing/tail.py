@@ -81,9 +81,7 @@ _POI_AFTER = r"(?:小区|花园|公寓|大厦|新村|家园|苑|广场|山庄|�
 
 # A mobile number, or a fixed line with its area code.
 # A mobile or landline number, its groups maybe parted by spaces (folded to commas: 139 0677 1234).
-_PHONE_NUMBER = (
-    "(?:1[3-9][0-9](?:,?[0-9]{4}){2}|0[0-9]{2,3}(?:-?[0-9]{7,8}|,[0-9]{7,8}|,[0-9]{3,4},[0-9]{4}))"
-)
+_PHONE_NUMBER = "(?:1[3-9][0-9](?:,?[0-9]{4}){2}|1[3-9][0-9]\\*{4}[0-9]{4}|0[0-9]{2,3}(?:-?[0-9]{7,8}|,[0-9]{7,8}|,[0-9]{3,4},[0-9]{4}))"
 _TOKEN = re.compile(
     "|".join(
         (
@@ -104,7 +102,16 @@ _TOKEN = re.compile(
             # 10点, 8点半, 2024年3月5日, 2023.12.01: a time or a date.
             r"|(?<![0-9])[0-9]{1,2}(?:点|时)(?:半|钟|[0-9]{1,2}分?)?(?!位|缀)"
             r"|(?<![0-9])[0-9]{4}年(?:[0-9]{1,2}月(?:[0-9]{1,2}[日号])?)?|(?<![0-9])[0-9]{1,2}月[0-9]{1,2}[日号]"
-            r"|(?<![0-9])[0-9]{4}[./][0-9]{1,2}[./][0-9]{1,2}(?![0-9]))",
+            r"|(?<![0-9])[0-9]{4}[./][0-9]{1,2}[./][0-9]{1,2}(?![0-9])"
+            # 2024-07-01, 20:00-23:00 (the colon folded to a comma): a date or a time of day.
+            r"|(?<![0-9-])(?:19|20)[0-9]{2}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12][0-9]|3[01])(?![0-9-])"
+            r"|(?<![0-9,-])(?:(?:[01]?[0-9]|2[0-3]),[0-5][0-9]-(?:[01]?[0-9]|2[0-3]),[0-5][0-9]"
+            r"|(?:[01]?[0-9]|2[0-3]),(?:00|15|30|45))(?![0-9]|[号楼层幢栋室座单,-])"
+            # 16度, 38℃: a temperature; 50余辆: a count (more than …).
+            r"|(?<![0-9A-Z.-])[0-9]+(?:\.[0-9]+)?(?:度|℃)(?![\u4e00-\u9fff])"
+            r"|(?<![0-9A-Z.-])[0-9]+(?:多|余)(?:辆|个|人|名|户|只|条|平方米|平米|米)"
+            # 工位号058, 工位A-12: a workstation in a shared office, no room.
+            r"|工位号?,?[A-Z]?-?[0-9]{1,5})",
             # A-1-1101: a building named by a letter, its unit and room.
             r"(?P<triple>((?<![0-9-])[0-9]+|(?<![0-9A-Z-])[A-Z][0-9]*)-([0-9]+)-([0-9]+)(?:室|号)?(?![0-9-]))",
             # 2、3楼, 13、14、15号, 3、4幢 (、 folded to a comma): a list of floors, doors, buildings or rooms.
@@ -235,6 +242,8 @@ class _State:
         # A landmark made a note with the relation word after it: (index of that note, the landmark, where
         # the word starts), for _landmark_alone.
         self.landmark: tuple[int, Piece, int] | None = None
+        # Where a second address begins (居住地址：… after a road or door read): all after it is a note.
+        self.closed_at: int | None = None
 
     def put(self, field: str, start: int, end: int, value: str) -> bool:
         order = ORDER[field]
@@ -329,6 +338,16 @@ def _token(st: _State, m: re.Match[str]) -> None:
     g = m.group
     if kind == "sep":
         return
+    if st.closed_at is not None:
+        st.extra(s, e, g(0))
+        return
+    if (
+        kind == "label"
+        and _SECOND_ADDRESS.search(g(0))
+        and not st.fields.isdisjoint(("road", "house_number"))
+    ):
+        # 户籍地址：茶山路12号；居住地址：东圃大马路8号3栋502: the label of a second address after the first.
+        st.closed_at = s
     if kind == "assist" and st.pieces and st.pieces[-1].field == "poi" and st.pieces[-1].end == s:
         # 五马美食林对面: the landmark before 对面/附近/旁 is a note too, not the compound (but see
         # _landmark_alone).
@@ -1096,8 +1115,16 @@ _MAX_NUMBER_DIGITS = 7
 PUNCTUATION = ",-.#()_?*+=~!@$%^&'\"`<>;:[]{}|/\\"
 
 
+# Labels that open an address of their own (居住地址, 现住址, 经营场所).
+_SECOND_ADDRESS = re.compile("地址|住址|住所|经营场所")
+
+
 def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None:
     chunk = raw if raw is not None else text[s:e]
+    if st.closed_at is not None:
+        if chunk.strip(PUNCTUATION):
+            st.extra(s, e, chunk)
+        return
     stripped = chunk.strip(PUNCTUATION)
     if not stripped:
         return
@@ -1185,7 +1212,8 @@ _EVENT = re.compile(
     "有垃圾|垃圾未|垃圾堆积|冒烟|起火|着火|失火|火灾|漏雨|滑坡|塌方|打架|斗殴|盗窃|被偷|检查(?!站|所)|"
     "不亮|故障|满溢|外溢|横流|发黑|发臭|乱堆|杂物|流动摊|油烟|私搭|乱建|隐患|尽快|未清理|扬尘|乱贴|积水(?!潭)|"
     "已满|满了|缺失|丢失|坏了|坏掉|闪烁|塌陷|撞倒|被撞|走失|伤人|咬人|不合理|不及时|漂浮|死老鼠|死猫|死狗|危房|"
-    "洗衣服|气味|臭气|坑洼|倾斜|断裂|泄漏|漏气|冒水|溢出|流浪狗|流浪猫|无法|严重|"
+    "洗衣服|气味|臭气|坑洼|倾斜|断裂|泄漏|漏气|冒水|溢出|流浪狗|流浪猫|无法|严重|停放|室温|温度|供暖|暖气不|"
+    "请相关|请有关|卫生差|宰客|"
     "经营(?!部|所|店|场|户|中心|公司)|"
     # what happens there, and when, as hotline tickets write it; not in a firm's name (某某装修有限公司)
     "(?:施工|装修|开裂|裂缝|偷排|排放|排污|废水|废气|污水|粉尘|死鱼|死猪|电鱼|拒载|黑车|违停|乱收费|收费乱|拉客|"
