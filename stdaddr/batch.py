@@ -248,15 +248,20 @@ def load_base(
 
 
 def load_grid(
-    path: str | Path, *, code_column: str | None, crs: Any = None, layer: str | int | None = None
+    path: str | Path,
+    *,
+    code_column: str | None,
+    crs: Any = None,
+    layer: str | int | None = None,
+    encoding: str | None = None,
 ) -> GridIndex:
     """A grid layer (GeoPackage, GeoJSON, Shapefile, GeoParquet) with its code column; ``crs`` declares
-    its CRS (needed for GCJ02/BD09)."""
+    its CRS (needed for GCJ02/BD09), ``encoding`` a Shapefile's text encoding its .cpg does not say."""
     from stdaddr.grid import GridIndex
 
     if code_column is None:
         raise InputError(f'grid "{path}" needs its code column (code_column/--grid-code-column)')
-    return GridIndex.from_file(path, code_column=code_column, crs=crs, layer=layer)
+    return GridIndex.from_file(path, code_column=code_column, crs=crs, layer=layer, encoding=encoding)
 
 
 def base_and_grid(
@@ -272,6 +277,7 @@ def base_and_grid(
     grid_code_column: str | None = None,
     grid_crs: Any = None,
     grid_layer: str | int | None = None,
+    grid_encoding: str | None = None,
 ) -> tuple[AddressBase, GridIndex | None]:
     """The base and grid of ``stdaddr geocode``: the embedded default (:mod:`stdaddr.default`) when
     neither path is given; a base of one's own comes without a grid unless one is given (the default
@@ -287,7 +293,12 @@ def base_and_grid(
             "base_crs": base_crs,
             "base_layer": base_layer,
         },
-        "grid": {"grid_code_column": grid_code_column, "grid_crs": grid_crs, "grid_layer": grid_layer},
+        "grid": {
+            "grid_code_column": grid_code_column,
+            "grid_crs": grid_crs,
+            "grid_layer": grid_layer,
+            "grid_encoding": grid_encoding,
+        },
     }
     for what, path in (("base", base), ("grid", grid)):
         given = [name for name, value in described[what].items() if value is not None]
@@ -310,7 +321,9 @@ def base_and_grid(
             layer=base_layer,
         )
     if grid is not None:
-        return loaded_base, load_grid(grid, code_column=grid_code_column, crs=grid_crs, layer=grid_layer)
+        return loaded_base, load_grid(
+            grid, code_column=grid_code_column, crs=grid_crs, layer=grid_layer, encoding=grid_encoding
+        )
     return loaded_base, default.default_grid() if base is None else None
 
 

@@ -277,6 +277,7 @@ def _base_and_grid(args: argparse.Namespace) -> tuple[Any, Any]:
         grid_code_column=args.grid_code_column,
         grid_crs=args.grid_crs,
         grid_layer=args.grid_layer,
+        grid_encoding=args.grid_encoding,
     )
 
 
@@ -293,7 +294,11 @@ def _cmd_grid_validate(args: argparse.Namespace) -> int:
     from stdaddr.grid import validate_file
 
     report = validate_file(
-        args.grid, code_column=args.grid_code_column, crs=args.grid_crs, layer=args.grid_layer
+        args.grid,
+        code_column=args.grid_code_column,
+        crs=args.grid_crs,
+        layer=args.grid_layer,
+        encoding=args.grid_encoding,
     )
     print(report)
     return 0 if report.ok else 1
@@ -302,7 +307,13 @@ def _cmd_grid_validate(args: argparse.Namespace) -> int:
 def _cmd_grid_assign(args: argparse.Namespace) -> int:
     from stdaddr.batch import assign_file, load_grid
 
-    grid = load_grid(args.grid, code_column=args.grid_code_column, crs=args.grid_crs, layer=args.grid_layer)
+    grid = load_grid(
+        args.grid,
+        code_column=args.grid_code_column,
+        crs=args.grid_crs,
+        layer=args.grid_layer,
+        encoding=args.grid_encoding,
+    )
     if not grid.report.ok:
         problems = "".join(f"\n  {problem}" for problem in grid.report.problems)
         print(
@@ -378,6 +389,12 @@ def _add_grid_layer(p: argparse.ArgumentParser, *, required: bool) -> None:
         help="CRS of the grid layer (needed for GCJ02/BD09 or when the file states none)",
     )
     p.add_argument("--grid-layer", metavar="LAYER", help="layer of a multi-layer file (GeoPackage)")
+    p.add_argument(
+        "--grid-encoding",
+        metavar="ENC",
+        help="text encoding of a Shapefile grid whose .cpg does not say it (e.g. GBK; GBK is recognised "
+        "without it)",
+    )
 
 
 def _add_geocode(sub: Any) -> None:

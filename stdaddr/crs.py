@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
@@ -104,7 +105,8 @@ def _parse_simple(value: str | int) -> str:
         return _ALIASES[key]
     if key.isdigit():
         return _parse_pyproj(f"EPSG:{key}", value)
-    return _parse_pyproj(value, value)
+    # "EPSG:4549 ", "epsg: 4549": spaces around the code are no part of it.
+    return _parse_pyproj(re.sub(r"\s*:\s*", ":", value.strip()), value)
 
 
 def _parse_pyproj(crs_input: Any, original: Any) -> str:
@@ -119,7 +121,7 @@ def _parse_pyproj(crs_input: Any, original: Any) -> str:
         raise CRSError(
             f"crs was {_short(original)}, which has no EPSG or other authority code; expected {_ACCEPTED}"
         )
-    name = f"{authority[0]}:{authority[1]}"
+    name = f"{authority[0].strip().upper()}:{authority[1].strip()}"
     # OGC:CRS84 is WGS-84 with x = longitude, which always_xy makes identical to EPSG:4326 here.
     return WGS84 if name == "OGC:CRS84" else name
 
@@ -221,7 +223,11 @@ def transform(x: Any, y: Any, src: Any, dst: Any) -> tuple[Any, Any]:
     if xs.shape != ys.shape:
         raise InputError(f"x has shape {xs.shape} but y has shape {ys.shape}; expected the same shape")
     if src_name != dst_name:
+        # A point missing either coordinate is missing both after any transform (not half of it).
+        missing = ~(np.isfinite(xs) & np.isfinite(ys))
         xs, ys = _convert(xs, ys, src_name, dst_name)
+        if missing.any():
+            xs, ys = np.where(missing, np.nan, xs), np.where(missing, np.nan, ys)
     if scalar:
         return float(xs), float(ys)
     return xs, ys
@@ -278,7 +284,8 @@ def _forward(
     lon: NDArray[np.float64], lat: NDArray[np.float64], dst: str
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """WGS-84 to GCJ-02 or BD-09, with the pass-through outside China."""
-    dlon, dlat = _gcj_offsets(lon, lat)
+    with np.errstate(over="ignore", invalid="ignore"):  # far outside China: passed through below
+        dlon, dlat = _gcj_offsets(lon, lat)
     out_lon, out_lat = lon + dlon, lat + dlat
     if dst == BD09:
         out_lon, out_lat = _bd_rotate(out_lon, out_lat)

@@ -232,3 +232,18 @@ def test_local_metric_crs_prefers_gauss_kruger_for_wenzhou_else_utm():
     assert local_metric_crs(-70.0, -30.0, -69.0, -29.0) == "EPSG:32719"
     with pytest.raises(InputError, match="nan"):
         local_metric_crs(float("nan"), 0, 1, 1)
+
+
+@pytest.mark.parametrize("written", ["EPSG:4549 ", "EPSG:4549\n", "epsg: 4549", " EPSG : 4549"])
+def test_spaces_around_an_epsg_code_are_no_part_of_it(written):
+    assert parse_crs(written) == "EPSG:4549"
+
+
+@pytest.mark.parametrize("src, dst", [("GCJ02", "EPSG:4326"), ("BD09", "EPSG:4549"), ("EPSG:4326", "GCJ02")])
+def test_a_point_missing_one_coordinate_is_missing_both_after_a_transform(src, dst):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warnings for far-off values either
+        x, y = transform(np.array([np.nan, 120.6, 1e308]), np.array([28.0, np.nan, 28.0]), src, dst)
+    assert np.isnan(x[:2]).all() and np.isnan(y[:2]).all()

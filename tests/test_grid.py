@@ -521,3 +521,49 @@ def test_missing_coordinates_of_any_kind_are_invalid_points_and_other_values_are
     empty.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
     with pytest.raises(DataError, match=r'grid file ".*empty.geojson" has no features'):
         GridIndex.from_file(empty, code_column="code")
+
+
+def _gbk_shapefile(tmp_path, *, cpg: bool):
+    import warnings
+
+    cells = gpd.GeoDataFrame(
+        {"网格编码": ["五马01", "五马02"], "名称": ["五马网格一", "五马网格二"]},
+        geometry=[box(120.64, 28.0, 120.65, 28.01), box(120.65, 28.0, 120.66, 28.01)],
+        crs="EPSG:4490",
+    )
+    path = tmp_path / "grid.shp"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cells.to_file(path, encoding="GBK")
+    if not cpg:
+        for sidecar in tmp_path.glob("grid.[cC][pP][gG]"):
+            sidecar.unlink()
+    return path
+
+
+@pytest.mark.parametrize("cpg", [True, False])
+def test_a_gbk_shapefile_reads_its_chinese_codes_with_or_without_a_cpg(tmp_path, cpg):
+    """Chinese offices' Shapefiles are GBK, often without a .cpg: the codes and the code column's name
+    read as written (they were garbled, 'ÎåÂí01', and the column not found), and GBK may be named."""
+    path = _gbk_shapefile(tmp_path, cpg=cpg)
+    grid = GridIndex.from_file(path, code_column="网格编码")
+    assert grid.codes == ("五马01", "五马02")
+    assert grid.locate(120.645, 28.005, crs="EPSG:4490") == "五马01"
+    named = GridIndex.from_file(path, code_column="网格编码", encoding="GBK")
+    assert named.codes == grid.codes
+
+
+def test_text_among_coordinates_is_refused_even_when_it_reads_as_a_number():
+    grid = GridIndex.from_geodataframe(
+        gpd.GeoDataFrame({"code": ["a"]}, geometry=[box(120.64, 28.0, 120.65, 28.01)], crs="EPSG:4490"),
+        code_column="code",
+    )
+    for x in (["120.645"], ["abc"], np.array(["120.645"])):
+        with pytest.raises(InputError, match="str"):
+            grid.assign(x, [28.005], crs="EPSG:4490")
+    assert grid.assign(
+        pd.Series([120.645, None]), pd.Series([28.005, 28.0]), crs="EPSG:4490"
+    ).status.tolist() == [
+        "inside",
+        "invalid",
+    ]

@@ -148,13 +148,15 @@ class GridIndex:
         crs: Any = None,
         layer: str | int | None = None,
         min_area_m2: float = DEFAULT_MIN_AREA_M2,
+        encoding: str | None = None,
     ) -> GridIndex:
         """Index the cells of a GeoJSON, Shapefile, GeoPackage (``layer`` picks one) or GeoParquet file.
 
         Note that GeoJSON always states WGS-84; for GCJ-02 or BD-09 coordinates (most Chinese web
-        data) declare ``crs="GCJ02"`` or ``crs="BD09"``.
+        data) declare ``crs="GCJ02"`` or ``crs="BD09"``. ``encoding`` is a Shapefile's text encoding
+        when its ``.cpg`` does not say it (``"GBK"``); without it, GBK text is recognised.
         """
-        frame = read_layer(path, layer=layer)
+        frame = read_layer(path, layer=layer, encoding=encoding)
         if len(frame) == 0:
             raise DataError(f'grid file "{path}" has no features; expected polygons with a code column')
         return cls.from_geodataframe(frame, code_column=code_column, crs=crs, min_area_m2=min_area_m2)
@@ -197,7 +199,9 @@ class GridIndex:
 
         ``crs`` is the points' CRS: by default the GeoSeries' own, else EPSG:4326. A point in no cell
         takes the nearest cell within ``tolerance_m`` metres (ties: smallest code); 0 turns that off.
-        Never raises for a bad point: it gets the status ``"invalid"``.
+        Never raises for a bad point (missing, NaN, infinite, not projectable): it gets the status
+        ``"invalid"``. Text among the coordinates, even text that reads as a number, is an
+        :class:`~stdaddr.errors.InputError`: read text columns with :func:`stdaddr.grid.assign_table`.
         """
         if not (isinstance(tolerance_m, (int, float)) and 0 <= tolerance_m < float("inf")):
             raise InputError(f"tolerance_m was {tolerance_m!r}; expected a finite number of metres >= 0")
@@ -379,10 +383,14 @@ def _true_to_scale(crs: str, lon: NDArray[np.float64], lat: NDArray[np.float64])
 def _floats(values: Any, name: str) -> NDArray[np.float64]:
     """A flat float array of coordinates; missing values (None, NaN, pandas' NA) are NaN. InputError for
     text and other values that are no number."""
-    try:
-        return np.asarray(values, dtype=np.float64).ravel()
-    except (TypeError, ValueError):
-        pass
+    raw = values if isinstance(values, np.ndarray) else None
+    if raw is None or raw.dtype.kind in "fiub":
+        try:
+            # Not text that reads as numbers ("120.65"): text is refused alike, whatever it holds.
+            if raw is not None or not _holds_text(values):
+                return np.asarray(values, dtype=np.float64).ravel()
+        except (TypeError, ValueError):
+            pass
     from stdaddr.io import is_missing
 
     cells = np.asarray(values, dtype=object).ravel()
@@ -398,6 +406,17 @@ def _floats(values: Any, name: str) -> NDArray[np.float64]:
             )
         out[i] = float(v)
     return out
+
+
+def _holds_text(values: Any) -> bool:
+    if isinstance(values, (str, bytes)):
+        return True
+    kind = getattr(getattr(values, "dtype", None), "kind", None)
+    if kind is not None:
+        return kind in "USO" and any(
+            isinstance(v, (str, bytes)) for v in np.asarray(values, dtype=object).ravel()
+        )
+    return any(isinstance(v, (str, bytes)) for v in np.asarray(values, dtype=object).ravel())
 
 
 def _coordinates(x: Any, y: Any, crs: Any) -> tuple[NDArray[np.float64], NDArray[np.float64], str]:

@@ -21,8 +21,14 @@ _PARQUET = (".parquet", ".geoparquet")
 _FORMATS = "GeoJSON, Shapefile, GeoPackage (or another OGR vector format) or GeoParquet"
 
 
-def read_layer(path: str | Path, *, layer: str | int | None = None) -> gpd.GeoDataFrame:
-    """Read a vector file with pyogrio, or GeoParquet with geopandas, raising DataError when it can't."""
+def read_layer(
+    path: str | Path, *, layer: str | int | None = None, encoding: str | None = None
+) -> gpd.GeoDataFrame:
+    """Read a vector file with pyogrio, or GeoParquet with geopandas, raising DataError when it can't.
+
+    ``encoding`` is the text encoding of a Shapefile's attributes when its ``.cpg`` does not say it. A
+    Shapefile without one whose text reads as GBK/GB18030 (as Chinese offices' files often are; the
+    default would garble it) is read so."""
     import geopandas as gpd
     import pyogrio
 
@@ -34,11 +40,34 @@ def read_layer(path: str | Path, *, layer: str | int | None = None) -> gpd.GeoDa
             if layer is not None:
                 raise InputError(f"layer was {layer!r} but a GeoParquet file has one layer; expected None")
             return gpd.read_parquet(file)
-        return pyogrio.read_dataframe(file, layer=layer)
+        if encoding is not None:
+            return pyogrio.read_dataframe(file, layer=layer, encoding=encoding)
+        frame = pyogrio.read_dataframe(file, layer=layer)
+        if _gbk_shapefile(file, frame):
+            return pyogrio.read_dataframe(file, layer=layer, encoding="GB18030")
+        return frame
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError, ValueError) as exc:
         if isinstance(exc, InputError):
             raise
         raise DataError(f'cannot read grid file "{path}": {exc}; expected a {_FORMATS} file') from exc
+
+
+def _gbk_shapefile(file: Path, frame: gpd.GeoDataFrame) -> bool:
+    """Whether a Shapefile without a .cpg was read as Latin-1 though its text is GBK (黄龙 read as 'ÆÕÁú')."""
+    if file.suffix.lower() != ".shp" or any(file.with_suffix(s).exists() for s in (".cpg", ".CPG")):
+        return False
+    texts = [str(c) for c in frame.columns]
+    for column in frame.columns:
+        if frame[column].dtype == object and column != frame.geometry.name:
+            texts.extend(v for v in frame[column].head(200).tolist() if isinstance(v, str))
+    garbled = [t for t in texts if any("\x80" <= ch <= "\xff" for ch in t)]
+    if not garbled:
+        return False
+    try:
+        decoded = [t.encode("latin-1").decode("gb18030") for t in garbled]
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return False
+    return all(any("\u4e00" <= ch <= "\u9fff" for ch in t) for t in decoded)
 
 
 def resolve_crs(stated: Any, declared: Any, *, what: str) -> str:

@@ -63,12 +63,13 @@ def validate_file(
     crs: Any = None,
     layer: str | int | None = None,
     min_area_m2: float = DEFAULT_MIN_AREA_M2,
+    encoding: str | None = None,
 ) -> GridReport:
     """The validation report of a grid file, also when no cell in it is usable.
 
     Arguments as for :meth:`GridIndex.from_file`.
     """
-    frame = read_layer(path, layer=layer)
+    frame = read_layer(path, layer=layer, encoding=encoding)
     layer_crs = resolve_crs(frame.crs, crs, what="the grid layer")
     codes = codes_column(frame, code_column, what="the grid layer")
     return build_layer(np.asarray(frame.geometry.values), codes, layer_crs, min_area_m2).report
