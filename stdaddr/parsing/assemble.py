@@ -426,9 +426,12 @@ def _refine_by_zone(pieces: list[Piece], codes: list[str], notes: list[str]) -> 
         if any(e.code == above for e in entries):
             break  # 承德市|承德高新区: named after the city read, not after 承德县 under it
         found = {e.code for e in entries if e.code.startswith(above)}
-        if len(found) == 1:
+        cities = {c for c in found if gazetteer.level_of(c) <= 1}
+        if len(found) == 1 or len(cities) == 1:
+            # 西安|高新区: a zone named after a city is the city's, not a district of that name elsewhere
+            # (西安区 of 辽源 and of 牡丹江).
             notes.append(f"divisions inferred from the zone {piece.value}")
-            return list(found)
+            return list(found) if len(found) == 1 else list(cities)
         if found:
             break
     return codes

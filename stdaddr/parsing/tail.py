@@ -153,7 +153,7 @@ _TOKEN = re.compile(
             r"(?P<room_range>(?<![0-9-])([0-9]+)-([0-9]+)室)",
             # 12-301, 5-2; A-101, B2-1201: a building (maybe named by a letter), then its room or unit.
             r"(?P<pair>(?<![0-9-])(?:([0-9]+)|(?<![A-Z])([A-Z][0-9]{0,2})(?=-[0-9]+(?![0-9A-Z-]|[栋幢号楼层室房区座单])))-([0-9]+)(?![0-9-]))",
-            rf"(?P<part>(?<![0-9])(?:{N}|[A-Z])(?:期|区|组团)(?![0-9]*[期区]))",
+            rf"(?P<part>(?<![0-9])(?:{N}|[A-Z])(?:期|区|组团|片(?!区))(?![0-9]*[期区]))",
             # A bare number; Chinese digits read one by one (三〇一, 叁零壹) count when nothing follows them.
             r"(?P<number>(?:(?<![0-9A-Z])|(?<=[0-9]F))([A-Z]?[0-9]+[A-Z]?|[〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖]{3,4}(?![\u4e00-\u9fff]))(?![0-9]|国道|省道|县道|米|公里|厘米|毫米|个月|亩|平方|吨|公斤|斤|元|岁))",
             # 湖南总部：, 工厂地址：: a label before an address (the colon is folded to a comma).
