@@ -489,8 +489,13 @@ class Gazetteer:
                     merged[key].extend(entries)
             return {k: tuple(v) for k, v in merged.items()}
         index: dict[str, list[Entry]] = defaultdict(list)
+        town = self.name(parent) or ""
         for code, name in self._communities(parent).items():
             self._index_community(index, code, name)
+            if len(town) >= 3 and name.startswith(town) and len(name) - len(town) >= 3:
+                # 七星农场第一管理区 of 七星农场: after the town, written without its name (第一管理区).
+                for key, _, stem in _community_keys(name[len(town) :]):
+                    index[key].append(Entry(code, 4, SHORT, stem=stem))
         return {k: tuple(v) for k, v in index.items()}
 
     @staticmethod
