@@ -290,16 +290,20 @@ def _one_or_several(columns: list[str] | None) -> str | list[str] | None:
     return columns[0] if columns and len(columns) == 1 else columns
 
 
+def _grid_file(args: argparse.Namespace) -> dict[str, Any]:
+    """How the grid file of ``stdaddr grid`` is read, from its options."""
+    return {
+        "code_column": args.grid_code_column,
+        "crs": args.grid_crs,
+        "layer": args.grid_layer,
+        "encoding": args.grid_encoding,
+    }
+
+
 def _cmd_grid_validate(args: argparse.Namespace) -> int:
     from stdaddr.grid import validate_file
 
-    report = validate_file(
-        args.grid,
-        code_column=args.grid_code_column,
-        crs=args.grid_crs,
-        layer=args.grid_layer,
-        encoding=args.grid_encoding,
-    )
+    report = validate_file(args.grid, **_grid_file(args))
     print(report)
     return 0 if report.ok else 1
 
@@ -307,13 +311,7 @@ def _cmd_grid_validate(args: argparse.Namespace) -> int:
 def _cmd_grid_assign(args: argparse.Namespace) -> int:
     from stdaddr.batch import assign_file, load_grid
 
-    grid = load_grid(
-        args.grid,
-        code_column=args.grid_code_column,
-        crs=args.grid_crs,
-        layer=args.grid_layer,
-        encoding=args.grid_encoding,
-    )
+    grid = load_grid(args.grid, **_grid_file(args))
     if not grid.report.ok:
         problems = "".join(f"\n  {problem}" for problem in grid.report.problems)
         print(
