@@ -774,7 +774,7 @@ _ROAD_PREFIX = re.compile(
 # 未来科技城|向往街): a note on where the road lies, no part of its name. Not 新城区, and not before a
 # numbered road, which is the area's own (新城|十三路 is one road).
 _AREA_PREFIX = re.compile(
-    r".*(?:新城|科技城|科学城|大学城|商贸城|中心|市场|(?<=[\u4e00-\u9fff])[东西南北中]区(?!块))(?![区城路街巷道大])(?=.{3})(?![0-9零〇一二两三四五六七八九十百]+(?:路|街|巷|大道))"
+    r".*(?:新城|科技城|科学城|大学城|商贸城|中心|市场|(?:(?<=[\u4e00-\u9fff])|^)[东西南北中]区(?!块))(?![区城路街巷道大])(?=.{3})(?![0-9零〇一二两三四五六七八九十百]+(?:路|街|巷|大道))"
 )
 # An area named after a crossing (五道口|成府路): a note on where the road lies. Not before a road named by its
 # direction alone (交道口南大街, 新街口北路 are one name).
