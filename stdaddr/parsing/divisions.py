@@ -453,7 +453,27 @@ def find_hits(text: str) -> list[Hit]:
             town_of_county = entry.level == 3 and entry.code[:6] in counties_at.get(start, ())
             hits.append(Hit(start, end, key, entry, opens or town_of_county))
     hits.sort(key=lambda h: (h.start, -h.end))
-    return _undominated(hits)
+    found = _undominated(hits)
+    cut = _city_before_its_shi_district(found)  # not dominated by the official name: the point of it
+    return sorted(found + cut, key=lambda h: (h.start, -h.end)) if cut else found
+
+
+def _city_before_its_shi_district(hits: list[Hit]) -> list[Hit]:
+    """青岛|市北区 (not 青岛市|北区): a city's name whose 市 opens a district of it (市北区, 市南区, 市中区) is
+    also read without its 市, so a chain may take the district."""
+    out = []
+    for h in hits:
+        if h.entry.kind != FULL or h.entry.level != 1 or not h.key.endswith("市") or len(h.key) < 3:
+            continue
+        if any(
+            k.start == h.end - 1
+            and k.key.startswith("市")
+            and k.entry.level == 2
+            and k.entry.under(h.entry.code)
+            for k in hits
+        ):
+            out.append(Hit(h.start, h.end - 1, h.key[:-1], Entry(h.entry.code, 1, SHORT, "", len(h.key) - 1)))
+    return out
 
 
 # 一五二团, 152团, 第八师一五二团: an XPCC regiment written without 兵团 (the gazetteer's 兵团一五二团).
