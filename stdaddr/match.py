@@ -682,6 +682,13 @@ def _query(t: _Tables, address: Address) -> _Query | None:
             # 纸源村桥头, 杏南村大榕树下: a place in the village the base does not list; the village is
             # the answer.
             del values["poi"], ids["poi"], found["poi"]
+        elif in_village and address.road is None and "road" in values and "poi" not in values:
+            # 龙上村双炕自然村5号: a natural village the base does not list (read as the road its doors are
+            # numbered on): the village is the answer, its door being the natural village's.
+            for f in ("road", "house_number"):
+                values.pop(f, None)
+                ids.pop(f, None)
+                found.pop(f, None)
         else:
             return None  # the text names a road or compound that the base does not have, and no village door
     columns, names_of, extra, cols = _layout(tuple(c in values for c in _LAYOUT_KEYS))

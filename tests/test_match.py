@@ -1020,3 +1020,20 @@ def test_a_flat_numbered_on_its_floor_is_the_room_so_numbered():
         assert m is not None and m.address_id == expected, text
     m = base.match("双流区棠湖花园2栋1单元5楼1号")
     assert m is not None and (m.address_id, m.level) == (None, "unit")
+
+
+def test_a_natural_village_the_base_lacks_leaves_the_village_and_a_double_village_alone_is_found():
+    """龙上村双炕自然村5号: the base has no 双炕 (its doors are numbered in the natural village): the village,
+    not None; 外村村2组3号 with no division is the base's village 外村 (外村村委会)."""
+    base = build_base(
+        [
+            ("v5", "浙江省温州市文成县玉壶镇龙上村大湾自然村5号", 120.1, 27.8),
+            ("v6", "浙江省温州市文成县玉壶镇龙上村大湾自然村6号", 120.1, 27.8),
+            ("w3", "浙江省温州市文成县玉壶镇外村村2组3号", 120.1, 27.8),
+            ("w4", "浙江省温州市文成县玉壶镇外村村2组4号", 120.1, 27.8),
+        ]
+    )
+    m = base.match("文成县玉壶镇龙上村双炕自然村5号")
+    assert m is not None and m.address_id is None and m.level == "community"
+    m = base.match("外村村2组3号")
+    assert m is not None and m.address_id == "w3"

@@ -377,7 +377,10 @@ def _token(st: _State, m: re.Match[str]) -> None:
         # found (余新镇|某某工业区): kept as a town component, without a code. A zone may follow a town
         # the lexer read (瓯北镇|五星工业区): both are town components, the first fills the town.
         zone = not g(0).endswith(TOWN_MARKS)
-        if (
+        if len(g(0)) == 2 and g(0).endswith("乡") and _COMPOUND_WORD_AHEAD.match(m.string, e):
+            # 侨乡|花园, 水乡|花园: a word in 乡 before a compound's kind is the compound's name, no township.
+            _free(st, m.string, s, e)
+        elif (
             zone
             and (st.last >= ORDER["town"] or "town" in st.fields)
             and "poi" not in st.fields
@@ -723,9 +726,12 @@ def _community(st: _State, s: int, e: int, raw: str) -> None:
 
 def _without_committee(name: str) -> str:
     """A community's name without its committee (长虹村村民委员会 -> 长虹村, 墨池居委会 -> 墨池社区), and a
-    village written as the administrative village it is (东垟行政村 -> 东垟村)."""
+    village written as the administrative village it is (东垟行政村 -> 东垟村); 外村村 is the village 外村."""
     if name.endswith("行政村") and len(name) > 4:
         name = name[:-3] + "村"
+    if len(name) == 3 and name.endswith("村村"):
+        # 外村村: the village 外村 (外村村委会) written with its mark, as the gazetteer's reading gives it.
+        return name[:-1]
     m = _COMMITTEE_END.search(name)
     if m is None or m.start() == 0:
         return name
@@ -886,6 +892,7 @@ def _two_roads(st: _State, s: int) -> bool:
     )
 
 
+_COMPOUND_WORD_AHEAD = re.compile("花园|小区|新村|家园|公寓|花苑|大厦|广场|山庄|名苑|华庭")
 _BUILDING_AHEAD = re.compile(f"第?(?:{N}|[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼)")
 _NUMBERED_LANE = re.compile("(?<=[^0-9])[0-9]{1,3}巷$")
 _VILLAGE_HEAD = re.compile(".*(?:(?<!新)村|社区)")
