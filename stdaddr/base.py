@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import numpy as np
 
 from stdaddr.crs import is_geographic, parse_crs, transform
-from stdaddr.errors import ColumnError, DataError, InputError, StdaddrWarning
+from stdaddr.errors import ColumnError, CRSError, DataError, InputError, StdaddrWarning
 from stdaddr.models import DIVISION_FIELDS, FIELDS, MATCH_LEVELS, Address, written
 from stdaddr.workers import default_workers, run_chunks
 
@@ -542,7 +542,7 @@ def _build(rows: _Rows, crs: str, workers: int | None, *, name: str) -> AddressB
     n_rows = len(rows.ids)
     issues: dict[str, list[RecordIssue]] = {kind: [] for kind, _ in _ISSUE_KINDS}
     keep, ids, addresses = _check_rows(rows, issues)
-    x, y = _check_coordinates(rows, crs, keep, ids, issues)
+    x, y, given = _check_coordinates(rows, crs, keep, ids, issues)
     columns, ambiguous = parse_columns(addresses, workers=workers)
     for i in np.flatnonzero(ambiguous):
         issues["ambiguous"].append(RecordIssue(int(keep[i]), ids[i], addresses[i], "divisions are ambiguous"))
@@ -554,6 +554,9 @@ def _build(rows: _Rows, crs: str, workers: int | None, *, name: str) -> AddressB
             RecordIssue(int(keep[i]), ids[i], addresses[i], "no address level found")
         )
     indexed = np.flatnonzero(found)
+    if given is not None and len(given[0]) and len(indexed) and np.isnan(x[indexed]).all():
+        # 40,000 lon/lat records declared EPSG:3857: every point would be lost without an error.
+        raise CRSError(_no_point_in_china(crs, given[0], given[1], len(given[0])))
     arrays, vocab = build_arrays(
         np.array([ids[i] for i in indexed], dtype=str) if len(indexed) else np.zeros(0, dtype="<U1"),
         {k: (codes[indexed], names) for k, (codes, names) in columns.items()},
@@ -691,12 +694,12 @@ def _check_coordinates(
     keep: NDArray[np.int64],
     ids: list[str],
     issues: dict[str, list[RecordIssue]],
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+) -> tuple[NDArray[np.float64], NDArray[np.float64], tuple[NDArray[np.float64], NDArray[np.float64]] | None]:
     """The coordinates of the rows kept, NaN where they are missing, not numbers, out of range or outside
     China; each reported with the cells as written (a base built without coordinate columns reports nothing).
-    """
+    Also the coordinates given, as numbers (None without coordinate columns)."""
     if rows.x is None or rows.y is None:
-        return np.full(len(keep), np.nan), np.full(len(keep), np.nan)
+        return np.full(len(keep), np.nan), np.full(len(keep), np.nan), None
     raw_x = [rows.x[i] for i in keep]
     raw_y = [rows.y[i] for i in keep]
     x, y = _numbers(raw_x), _numbers(raw_y)
@@ -724,9 +727,23 @@ def _check_coordinates(
     for i in np.flatnonzero(bad):
         value = f"({_cell(raw_x[i]) or 'empty'}, {_cell(raw_y[i]) or 'empty'})"
         issues["bad_coordinates"].append(RecordIssue(int(keep[i]), ids[i], value, problem[i]))
+    refused = (x[~missing], y[~missing])
     x[bad] = np.nan
     y[bad] = np.nan
-    return x, y
+    return x, y, refused
+
+
+def _no_point_in_china(crs: str, x: NDArray[np.float64], y: NDArray[np.float64], n: int) -> str:
+    """Why a base's coordinates are refused when none of them lies in China in the CRS given: most likely
+    the CRS is wrong (lon/lat declared as EPSG:3857, metres declared as EPSG:4490)."""
+    hint = ""
+    if not is_geographic(crs) and _in_china(x, y).mean() > 0.5:
+        hint = '; they read as longitude/latitude: crs="EPSG:4490" (CGCS2000) or "EPSG:4326" (WGS-84)?'
+    elif is_geographic(crs) and _in_china(y, x).mean() > 0.5:
+        hint = "; they read as latitude/longitude: are the x and y columns swapped?"
+    elif is_geographic(crs):
+        hint = '; projected coordinates in metres? give their CRS, e.g. crs="EPSG:4549"'
+    return f"none of the {n} records' coordinates lies in China in {crs}, the CRS given for them{hint}"
 
 
 def _in_china(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.bool_]:

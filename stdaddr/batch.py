@@ -71,6 +71,7 @@ __all__ = [
     "check_output",
     "assign_file",
     "detect_address_column",
+    "open_input",
     "base_and_grid",
     "load_base",
     "load_grid",
@@ -377,7 +378,7 @@ def geocode_file(
     cutoff = _check_options(score_cutoff, chunk_rows, max_record_lines)
     n_workers = default_workers(workers)
     with output_lock(dst):  # a second run on the same output is refused
-        reader, address = _open_input(src, column, encoding, sheet, max_record_lines, header)
+        reader, address = open_input(src, column, encoding, sheet, max_record_lines, header)
         run = None
         try:
             column = " + ".join(reader.columns[j] for j in address)
@@ -545,7 +546,7 @@ def _sample_rows(reader: TableReader) -> list[list[str]]:
     return rows
 
 
-def _open_input(
+def open_input(
     src: Path,
     column: str | Sequence[str] | None,
     encoding: str | None,

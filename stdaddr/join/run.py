@@ -155,9 +155,11 @@ def join_events(
     written; never for a bad row (each gets a status).
     """
     from stdaddr.join.cache import CACHE_FOLDER, geocode_departments
+    from stdaddr.parsing import check_workers
 
     started = time.perf_counter()
     say = log or (lambda _: None)
+    check_workers(workers)  # also when every file comes from the cache and no worker would start
     config = _configure(config_or_path, out, postgis, postgis_schema, cache_dir, pictures, report)
     config.output.parent.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
