@@ -296,15 +296,31 @@ def assemble(
 def _named_after_division(pieces: list[Piece], folded: str) -> list[Piece]:
     """金乡镇育才路191号|金乡镇|第二小学: a division named again right before an organisation, after the
     address's street, is the start of the organisation's name (金乡镇第二小学), no repeat."""
-    repeats = [
-        p for p in pieces if p.repeated and p.field in _DIVISION_LEVELS and p.value not in _PLACEHOLDERS
-    ]
-    if not repeats:
-        return pieces
-    by_start = {p.start: p for p in pieces if p.field == "poi"}
     street = max(
         (p.end for p in pieces if p.field in ("road", "house_number") and not p.repeated), default=-1
     )
+    # After the street, a division named again or first (杭州市解放路1号|浙江省|人民医院: the province is
+    # no level written late but the hospital's name).
+    repeats = [
+        p
+        for p in pieces
+        if (p.repeated or p.start >= street >= 0)
+        and p.field in _DIVISION_LEVELS
+        and p.value not in _PLACEHOLDERS
+    ]
+    if street < 0:
+        # 珊溪镇人民政府, 河南省人民医院, 瑞安市人民法院: without a street, the organisation named after the
+        # finest division written, right before it (as a base writes it after its street).
+        divisions = [p for p in pieces if p.field in _DIVISION_LEVELS and p.value not in _PLACEHOLDERS]
+        finest = max(divisions, key=lambda p: p.end) if divisions else None
+        if finest is not None and any(
+            p.field == "poi" and p.start == finest.end and _GENERIC_ORGANISATION.fullmatch(p.value)
+            for p in pieces
+        ):
+            repeats.append(finest)
+    if not repeats:
+        return pieces
+    by_start = {p.start: p for p in pieces if p.field == "poi"}
     out = pieces
     for division in repeats:
         poi = by_start.get(division.end)
@@ -317,6 +333,12 @@ def _named_after_division(pieces: list[Piece], folded: str) -> list[Piece]:
 
 
 _DIVISION_LEVELS = frozenset(("province", "city", "county", "town"))
+# An organisation every division has, named by its division alone (人民政府, 第一人民医院, 中心小学).
+_GENERIC_ORGANISATION = re.compile(
+    "(?:第[一二三四五六七八九十]+)?(?:人民|中心|实验|第[一二三四五六七八九十]+)?"
+    "(?:政府|医院|法院|检察院|小学|中学|卫生院|派出所|公安局|教育局|财政局|税务局|法庭|幼儿园|敬老院|文化站|"
+    "图书馆|邮政所|供电所|卫生服务中心|办事处|政府办公室|便民服务中心)"
+)
 
 
 def _bracketed(folded: str, start: int, at: int) -> bool:
