@@ -81,7 +81,11 @@ _POI_AFTER = r"(?:小区|花园|公寓|大厦|新村|家园|苑|广场|山庄|�
 
 # A mobile number, or a fixed line with its area code.
 # A mobile or landline number, its groups maybe parted by spaces (folded to commas: 139 0677 1234).
-_PHONE_NUMBER = "(?:1[3-9][0-9](?:,?[0-9]{4}){2}|1[3-9][0-9]\\*{4}[0-9]{4}|0[0-9]{2,3}(?:-?[0-9]{7,8}|,[0-9]{7,8}|,[0-9]{3,4},[0-9]{4}))"
+_PHONE_NUMBER = (
+    "(?:1[3-9][0-9](?:,?[0-9]{4}){2}"
+    "|1[3-9][0-9]\\*{4}[0-9]{4}"  # 139****1234: a mobile number masked
+    "|0[0-9]{2,3}(?:-?[0-9]{7,8}|,[0-9]{7,8}|,[0-9]{3,4},[0-9]{4}))"
+)
 _TOKEN = re.compile(
     "|".join(
         (
@@ -132,7 +136,8 @@ _TOKEN = re.compile(
             rf"(?P<numbered_road>(?<![0-9]){N}号(?:大街|大道|(?:路|街)(?![\u4e00-\u9fff]))"
             rf"|(?<=[\u4e00-\u9fff])(?<!第){N}巷(?![\u4e00-\u9fff]))",
             rf"(?P<house>([甲乙丙丁](?=[0-9〇零一二三四五六七八九十百]))?([A-Z]?{N}[A-Z]?)(?:-([0-9]+))?号(?!楼(?![下顶道])|大街|大道|(?:路|街)(?![\u4e00-\u9fff]))院?(?:(?:附|之)({N})号?|-([0-9]{{1,2}})(?![0-9-]|[号楼层幢栋室单座])|([甲乙丙丁])(?![0-9\u4e00-\u9fff]))?)",
-            # 12号楼3门401: in Beijing a building's entrance 门 is its unit, in Guangdong its stair 梯 (A11栋3梯); 2幢2单102室: 单 is 单元 cut short.
+            # 12号楼3门401: in Beijing a building's entrance 门 is its unit, in Guangdong its stair 梯
+            # (A11栋3梯); 2幢2单102室: 单 is 单元 cut short.
             rf"(?P<unit>({N})单元|(?<=[楼幢栋座])({N})(?:门(?![\u4e00-\u9fff](?<![〇零一二三四五六七八九十]))|梯(?![子形田级]))|(?<=[幢栋座])({N})单(?![元位身间人车号据]))",
             # 110-111栋, 2至6栋: a range of buildings; 5-2栋: building 2 of block 5. Either way one building value.
             r"(?P<building_range>(?<![0-9A-Z-])([0-9]{1,4})(?:-|至|到)([0-9]{1,4})(?:幢|栋|号楼|号?栋))",
