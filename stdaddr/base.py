@@ -961,6 +961,11 @@ def _community_ends() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return re.compile(f"(?:社区|村|{COMMITTEE_WORDS})$"), re.compile(f"(?:{COMMITTEE_WORDS})$")
 
 
+def without_community_mark(name: str) -> str:
+    """A community's name without the mark or committee it is written with (茅山社区 -> 茅山)."""
+    return _community_ends()[0].sub("", name)
+
+
 def is_zone_name(name: str) -> bool:
     """Whether ``name`` ends with a zone's word (工业园区, 开发区, 科技城…)."""
     return _zone_end().search(name) is not None

@@ -51,6 +51,7 @@ from stdaddr.base import (
     matching_values,
     pair_key,
     standard_of,
+    without_community_mark,
     zone_of,
 )
 from stdaddr.errors import InputError
@@ -644,7 +645,7 @@ def _query(t: _Tables, address: Address) -> _Query | None:
     elif "group" in values and ids.get("community", 0) < 0 and ids.get("community_code", -1) < 0:
         # 姜山茅山3组5号: the residents' committee 茅山社区 read, where only villages have groups: the
         # base's 茅山村 of the town.
-        stem = _COMMUNITY_SUFFIX.sub("", values["community"])
+        stem = without_community_mark(values["community"])
         village = _village_of_group(t, stem, scope) if stem != values["community"] else None
         if village is not None:
             values["community"], ids["community"] = t.vocab["community"][village], village
@@ -1277,9 +1278,6 @@ def _village_of_sound(t: _Tables, name: str, scope: tuple[str, int] | None) -> i
         and (column, scope[1]) in where.get(v, ())
     ]
     return found[0] if len(found) == 1 else None
-
-
-_COMMUNITY_SUFFIX = re.compile("(?:社区|居委会|居民委员会|村委会|村民委员会|村)$")
 
 
 _FLOOR_NUMBER = re.compile("([1-9][0-9]?)层")

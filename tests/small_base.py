@@ -15,3 +15,17 @@ def build_base(rows: list[tuple], **kwargs) -> AddressBase:
     return AddressBase.from_dataframe(
         frame(rows), id_column="id", address_column="addr", x_column="lon", y_column="lat", **kwargs
     )
+
+
+def workbook_with_cover(path, sheet: str, rows: list[list[str]]) -> None:
+    """An .xlsx whose first sheet is its instructions (填表说明) and whose data (``rows``, header first)
+    is on the sheet ``sheet``, as departments send them."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "填表说明"
+    book.active.append(["请按格式填写"])
+    data = book.create_sheet(sheet)
+    for row in rows:
+        data.append(row)
+    book.save(path)

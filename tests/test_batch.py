@@ -9,6 +9,7 @@ import json
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from small_base import workbook_with_cover
 
 from stdaddr.base import AddressBase
 from stdaddr.batch import (
@@ -761,20 +762,15 @@ def test_a_title_row_above_the_header_is_named_in_the_summary(tmp_path, base):
 def test_a_cover_sheet_before_the_data_is_passed_over(tmp_path, base):
     """Without a named sheet, a workbook whose first sheet lacks the column is read from the one sheet
     that has it; when two have it, the error names both."""
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    book.active.title = "填表说明"
-    book.active.append(["本表由各街道填报"])
-    data = book.create_sheet("工单")
-    data.append(["id", "事发地址"])
-    data.append(["1", "温州市鹿城区解放街14号"])
     path = tmp_path / "book.xlsx"
-    book.save(path)
+    workbook_with_cover(path, "工单", [["id", "事发地址"], ["1", "温州市鹿城区解放街14号"]])
     for column in ("事发地址", None):
         summary = geocode_file(path, tmp_path / "out.csv", column=column, base=base, workers=1)
         assert summary.sheet == "工单" and summary.rows == 1 and "sheet: 工单" in str(summary)
-    book.copy_worksheet(data).title = "工单2"
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    book.copy_worksheet(book["工单"]).title = "工单2"
     book.save(path)
     with pytest.raises(ColumnError, match=r"工单.*工单2"):
         geocode_file(path, tmp_path / "out.csv", column="事发地址", base=base, workers=1)

@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyogrio
 import pytest
+from small_base import workbook_with_cover
 
 import stdaddr.batch
 from stdaddr.errors import ColumnError, InputError
@@ -506,16 +507,8 @@ def test_other_stdaddr_code_geocodes_the_files_again(tmp_path, monkeypatch):
 def test_a_workbook_with_a_cover_sheet_is_read_from_the_sheet_with_the_address(tmp_path):
     """A department's workbook whose first sheet is its instructions (填表说明): the join reads the data
     sheet, as `stdaddr geocode` does, instead of refusing the address column."""
-    import openpyxl
-
     config = write_case(tmp_path)
-    book = openpyxl.Workbook()
-    book.active.title = "填表说明"
-    book.active.append(["请按格式填写"])
-    data = book.create_sheet("数据")
-    data.append(["地址", "日期"])
-    data.append(["鹿城区五马街道", "2024-06-01"])
-    book.save(tmp_path / "d2.xlsx")
+    workbook_with_cover(tmp_path / "d2.xlsx", "数据", [["地址", "日期"], ["鹿城区五马街道", "2024-06-01"]])
     config.write_text(
         CONFIG.replace('file = "d2.csv"', 'file = "d2.xlsx"').replace('encoding = "gbk"\n', ""),
         encoding="utf-8",
