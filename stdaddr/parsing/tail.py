@@ -86,6 +86,8 @@ _PHONE_NUMBER = (
     "|1[3-9][0-9]\\*{4}[0-9]{4}"  # 139****1234: a mobile number masked
     "|0[0-9]{2,3}(?:-?[0-9]{7,8}|,[0-9]{7,8}|,[0-9]{3,4},[0-9]{4}))"
 )
+# Teams and committees' groups, not a villager group named by its place (村民组 and 村小组 are numbered).
+_NOT_GROUP_NAME = "工作|专案|督查|巡查|巡逻|调解|网格|治保|党|民(?=组)|小(?=组)"
 _TOKEN = re.compile(
     "|".join(
         (
@@ -153,7 +155,11 @@ _TOKEN = re.compile(
             # 五0一室: Chinese and Arabic digits mixed in one room number.
             rf"(?P<room>((?<![A-Z])[A-Z]?[0-9]+[A-Z]?|{_MIXED_DIGITS}|{N})(?:室|户|房)(?![子间村屋]))",
             # 石碾村2社: after a village, 社 is its villager group (重庆, 四川, 甘肃).
-            rf"(?P<group>第?({N})(?:组(?!团)|村民小组|村民组|生产队|小组|队)|(?<=村)第?({N})社(?![区会]))",
+            rf"(?P<group>第?({N})(?:组(?!团)|村民小组|村民组|生产队|小组|队)|(?<=村)第?({N})社(?![区会])"
+            # 承天村大岩组12号, 嘎中村民委员会南蚌村民小组: a group named by its place, right after its village or
+            # community (not 沈村三组: a natural village, then its numbered group).
+            rf"|(?:(?<=村)|(?<=社区)|(?<=委员会)|(?<=委会))((?!村|{_NOT_GROUP_NAME})(?:(?!组|村民)[\u4e00-\u9fff]){{1,4}}?(?<![{CN_DIGITS}十拾]))"
+            r"(?:村民小组|村民组|组)(?![团长员\u4e00-\u9fff]))",
             # 1714-1715室: a range of rooms.
             r"(?P<room_range>(?<![0-9-])([0-9]+)-([0-9]+)室)",
             # 12-301, 5-2; A-101, B2-1201: a building (maybe named by a letter), then its room or unit.
@@ -502,7 +508,8 @@ def _token(st: _State, m: re.Match[str]) -> None:
                 st.fields.discard("poi")
                 st.fields.add("community")
         i = _G["group"]
-        if not st.put("group", s, e, _num(g(i + 1) or g(i + 2)) + "组"):
+        value = g(i + 3) + "组" if g(i + 3) else _num(g(i + 1) or g(i + 2)) + "组"
+        if not st.put("group", s, e, value):
             if g(i + 2):
                 _free(st, m.string, s, e)  # 均禾街新科上村八社…: no group after a road, part of the name
             else:
