@@ -568,7 +568,7 @@ def open_input(
     if sheet is not None or len(reader.sheets) < 2 or (here is not None and reader.read(reader.start, 1)):
         if error is not None:
             reader.close()
-            raise error
+            raise _read_as(error, reader.encoding, given=encoding is not None)
         assert here is not None
         return reader, here
     found: list[tuple[TableReader, tuple[int, ...]]] = []
@@ -590,6 +590,17 @@ def open_input(
         raise ColumnError(f"{error}; the sheets {[c.sheet for c, _ in found]} all have it") from None
     assert error is not None
     raise error
+
+
+def _read_as(error: ColumnError, read_as: str | None, *, given: bool) -> ColumnError:
+    """``error`` saying which encoding a text file was read in: a wrong one garbles the header's names."""
+    if read_as is None:  # a workbook or Parquet file: its names are stored as text
+        return error
+    how = "as given" if given else "detected"
+    return ColumnError(
+        f"{error}; the file was read as {read_as} ({how}): if the names look garbled, give the file's "
+        "encoding (encoding/--encoding: gb18030, utf-8, utf-16 ...)"
+    )
 
 
 def _address_column(reader: TableReader, column: str | Sequence[str] | None, src: Path) -> tuple[int, ...]:

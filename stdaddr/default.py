@@ -15,9 +15,12 @@ so two processes building at once both end with a whole file; a file that does n
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import re
+import shutil
 import tempfile
 import warnings
 from collections.abc import Callable
@@ -256,6 +259,31 @@ def _folder(size: int, seed: int) -> Path:
     return cache_dir() / f"default-{__version__}-n{size}-s{seed}-{digest}"
 
 
+# Cache folders of the same size and seed kept besides the one in use: built by other versions of the
+# package or parser (each is about 13 MB at the default size; a tree under development makes many).
+_KEEP_OTHERS = 2
+_SIZE_SEED = re.compile(r"-n[0-9]+-s-?[0-9]+-(?=[0-9a-f]+$)")  # of default-<version>-n<size>-s<seed>-<digest>
+
+
+def _prune_others(folder: Path) -> None:
+    """Remove the oldest cache folders of ``folder``'s size and seed beyond the newest :data:`_KEEP_OTHERS`.
+
+    A process still using a removed folder rebuilds what it had not loaded yet; nothing else is touched.
+    """
+    size_seed = _SIZE_SEED.search(folder.name)
+    if size_seed is None:
+        return
+    others = []
+    for other in folder.parent.glob("default-*"):
+        found = _SIZE_SEED.search(other.name)
+        if other != folder and found and found.group() == size_seed.group() and other.is_dir():
+            with contextlib.suppress(OSError):
+                others.append((other.stat().st_mtime, other))
+    others.sort(reverse=True)
+    for _, old in others[_KEEP_OTHERS:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def _cached(path: Path, build: Callable[[Path], None], load: Callable[[Path], Any]) -> Any:
     """``load(path)``, building the file first when it is missing or does not load.
 
@@ -268,7 +296,12 @@ def _cached(path: Path, build: Callable[[Path], None], load: Callable[[Path], An
         except Exception:  # a corrupt or foreign file: build it again
             pass
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True)
+        except FileExistsError:
+            pass
+        else:  # a new folder: the parser or package changed since the others were built
+            _prune_others(path.parent)
         build(path)
     except OSError as exc:
         warnings.warn(

@@ -261,6 +261,19 @@ def test_an_output_folder_that_does_not_exist_is_refused_for_every_format(tmp_pa
     assert not (tmp_path / "nodir").exists()
 
 
+def test_a_column_not_found_in_a_text_file_says_which_encoding_it_was_read_in(tmp_path, base):
+    """A GBK file read as UTF-8 garbles its header: the error says how it was read and how to change it."""
+    src = tmp_path / "gbk.csv"
+    src.write_bytes("编号,事发地址\n1,鹿城区五马街道解放街1号\n".encode("gbk"))
+    with pytest.raises(
+        ColumnError, match=r'column was "事发地址" but .*read as utf-8 \(as given\).*--encoding'
+    ):
+        geocode_file(src, tmp_path / "o.csv", column="事发地址", base=base, encoding="utf-8", workers=1)
+    with pytest.raises(ColumnError, match=r"read as gb18030 \(detected\)"):
+        geocode_file(src, tmp_path / "o.csv", column="地址", base=base, workers=1)
+    assert len(geocode_file(src, tmp_path / "o.csv", column="事发地址", base=base, workers=1).statuses) >= 1
+
+
 @pytest.mark.parametrize("encoding", ["latin-1", "cp1252", "utf-16", "utf-32", "ascii", "nope"])
 def test_output_encodings_that_cannot_write_chinese_lines_are_refused_up_front(
     tmp_path, events_csv, base, encoding

@@ -83,6 +83,30 @@ def test_a_corrupt_cache_file_is_rebuilt(cache):
     assert (folder / "base.parquet").read_bytes()[:4] == b"PAR1"
 
 
+def test_a_new_cache_folder_prunes_old_ones_of_the_same_size_and_seed(cache):
+    """Each parser change gets a folder of its own: the newest two others of that size and seed are kept,
+    older ones removed; other sizes, seeds and files are left alone."""
+    import os
+
+    made = []
+    for i, name in enumerate(
+        ["default-0.0.9-n500-s1-aaaaaaaa", "default-0.1.0-n500-s1-bbbbbbbb", "default-0.1.0-n500-s1-cccccccc"]
+    ):
+        (cache / name).mkdir(parents=True)
+        (cache / name / "base.parquet").write_bytes(b"old")
+        os.utime(cache / name, (1_000_000 + i, 1_000_000 + i))
+        made.append(name)
+    keep = ["default-0.1.0-n600-s1-dddddddd", "default-0.1.0-n500-s2-eeeeeeee", "notes.txt"]
+    (cache / keep[0]).mkdir()
+    (cache / keep[1]).mkdir()
+    (cache / keep[2]).write_text("mine")
+    default.default_base_table(500, seed=1)
+    left = {p.name for p in cache.iterdir()}
+    assert left >= set(keep) | set(made[1:])
+    assert made[0] not in left
+    assert len(left) == len(keep) + 3  # the two newest others and the new folder
+
+
 def _build_table(_: int) -> int:
     return len(default.default_base_table(500, seed=1))
 

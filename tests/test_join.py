@@ -165,6 +165,18 @@ def test_an_unknown_column_is_a_column_error_listing_the_files_columns(tmp_path)
     assert 'time_column was "受理时间"' in message and '"d2"' in message and "['地址', '日期']" in message
 
 
+def test_a_failed_check_creates_no_output_or_cache_folder(tmp_path):
+    """Configuration and column mistakes are found before anything is written."""
+    config = write_case(tmp_path)
+    config.write_text(CONFIG.replace('time_column = "日期"', 'time_column = "受理时间"'), encoding="utf-8")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(ColumnError):
+        join_events(config, out=tmp_path / "new" / "joined.gpkg", workers=1)
+    with pytest.raises(ColumnError):
+        join_events(config, cache_dir=tmp_path / "geocoded", workers=1)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
 def test_bad_toml_is_an_input_error_with_the_parsers_position(tmp_path):
     config = tmp_path / "join.toml"
     config.write_text('[[departments]]\nname = "d1\nfile = "d1.csv"\n', encoding="utf-8")

@@ -216,7 +216,6 @@ def geocode_departments(
     from stdaddr import batch
 
     say = log or (lambda _: None)
-    folder.mkdir(parents=True, exist_ok=True)
     base_id, grid_id = base_identity(config.base), grid_identity(config.grid)
     # Every file's columns are checked before anything is geocoded: a typo in the last department
     # should not cost the time of geocoding the others first.
@@ -227,6 +226,7 @@ def geocode_departments(
         columns = list(hit.columns) if hit else _input_columns(spec)
         check_columns(spec, columns)
         plan.append((spec, key, hit, columns))
+    folder.mkdir(parents=True, exist_ok=True)  # only once the configuration holds
     loaded = _Loaded(config)
     out = []
     for spec, key, hit, columns in plan:

@@ -161,7 +161,6 @@ def join_events(
     say = log or (lambda _: None)
     check_workers(workers)  # also when every file comes from the cache and no worker would start
     config = _configure(config_or_path, out, postgis, postgis_schema, cache_dir, pictures, report)
-    config.output.parent.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
     clock = _Clock(timings)
 
@@ -177,6 +176,7 @@ def join_events(
     events = read_events(geocoded)
     clock.lap("events")
     say(f"joining {len(events):,} events; writing {config.output}")
+    config.output.parent.mkdir(parents=True, exist_ok=True)
     with GeoPackageWriter(config.output, crs=crs) as gpkg:
         # Each layer is written in the background as soon as it is made, while the next is computed.
         gpkg.points("events", events.table, spatial=True)
