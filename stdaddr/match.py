@@ -631,6 +631,16 @@ def _query(t: _Tables, address: Address) -> _Query | None:
     if "town_code" not in values:
         _town_in_base(t, values, ids)
     scope = _scope(ids)
+    if (
+        ids.get("community", 0) < 0
+        and "community_code" not in values
+        and "poi" not in values
+        and (compound := t.ids["poi"].get(values["community"])) is not None
+        and _in_scope(t, "poi", scope, compound)
+    ):
+        # 中华园西村, 曹杨新村: a compound named like a village, which the base has as a compound.
+        values["poi"], ids["poi"] = values.pop("community"), compound
+        del ids["community"]
     if ids.get("community", 0) < 0 and ids.get("community_code", -1) < 0:
         village = _village_of_sound(t, values["community"], scope)
         if village is not None:
@@ -829,7 +839,7 @@ def _town_in_base(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> No
             break
         town = _town_opening(t, name, county) if field != "town" or not name.endswith(TOWN_MARKS) else None
         if town is None and field == "town":
-            town = _town_of_sound(t, name, county)
+            town = _town_of_sound(t, name, _named_prefix(t, values, county))
         if town is None:
             continue
         code, rest = town
@@ -858,16 +868,23 @@ def _town_opening(t: _Tables, name: str, county: int) -> tuple[str, str] | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _town_of_sound(t: _Tables, name: str, county: int) -> tuple[str, str] | None:
-    """(code, "") of the one town of the base in the county with id ``county`` whose name sounds as
-    ``name`` does and differs only in characters of that sound (唐下镇 / 塘下镇)."""
-    if county < 0:
-        return None
+def _named_prefix(t: _Tables, values: dict[str, str], county: int) -> str:
+    """The code of the finest division the text names above its town (the county's, else the city's or
+    the province's; "" when it names none): the towns of the base it may mean lie under it."""
+    if county >= 0:
+        return str(t.vocab["county_code"][county])
+    return values.get("county_code") or values.get("city_code") or values.get("province_code") or ""
+
+
+def _town_of_sound(t: _Tables, name: str, prefix: str) -> tuple[str, str] | None:
+    """(code, "") of the one town of the base under the division coded ``prefix`` (all of them for "")
+    whose name sounds as ``name`` does and differs only in characters of that sound (唐下镇 / 塘下镇;
+    大力镇 for 大沥镇 with no county written, when the base has one town of that sound)."""
     key = _sound_key(name)
     found = [
         code
         for code in t.ids["town_code"]
-        if _in_county(t, code, county)
+        if code.startswith(prefix)
         and len(town := _town_name(code)) == len(name)
         and _sound_key(town) == key
         and _homophone_similarity(name, town) > 0.0

@@ -1037,3 +1037,38 @@ def test_a_natural_village_the_base_lacks_leaves_the_village_and_a_double_villag
     assert m is not None and m.address_id is None and m.level == "community"
     m = base.match("外村村2组3号")
     assert m is not None and m.address_id == "w3"
+
+
+def test_a_town_misspelt_by_sound_with_no_county_written_is_the_bases_one_town_of_that_sound():
+    """李水镇 for 里水镇, 张普镇 for 张浦镇 with no county: the base has one town of each sound (a county
+    written keeps to its own towns, a province to its own)."""
+    base = build_base(
+        [
+            ("n2", "广东省佛山市南海区里水镇环镇北路2号", 113.1, 23.2),
+            ("n3", "广东省佛山市南海区里水镇环镇北路3号", 113.1, 23.2),
+            ("k2", "江苏省苏州市昆山市张浦镇阳光东路2号", 120.9, 31.3),
+        ]
+    )
+    for text, expected in (
+        ("李水镇环镇北路2号", "n2"),
+        ("张普镇阳光东路2号", "k2"),
+        ("南海区李水镇环镇北路3号", "n3"),
+    ):
+        m = base.match(text)
+        assert m is not None and m.address_id == expected, text
+    assert base.match("江苏省李水镇环镇北路2号") is None
+
+
+def test_a_compound_named_like_a_village_is_the_bases_compound():
+    """中华园西村 is read as a village by its form; the base has it as a compound (its buildings written in
+    Chinese numerals or digits alike)."""
+    base = build_base(
+        [
+            ("c7", "江苏省苏州市昆山市玉山镇中华园西村7幢2单元401室", 120.95, 31.38),
+            ("c9", "江苏省苏州市昆山市玉山镇中华园西村9幢2单元301室", 120.95, 31.38),
+        ]
+    )
+    m = base.match("昆山玉山镇中华园西村七幢二单元401房")
+    assert m is not None and m.address_id == "c7"
+    m = base.match("苏州市昆山市玉山中华园西村")
+    assert m is not None and (m.address_id, m.level) == (None, "poi")
