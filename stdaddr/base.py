@@ -862,7 +862,7 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None, str
         door = f"{dashed.group(1)}号附{dashed.group(2)}"
     poi = (_compound_named_community(a) or _committee(a)) if poi is None else _committee_named(a, poi)
     if poi is not None:
-        poi = _compound_number_key(poi)
+        poi = compound_number_key(poi)
     zone = zone_of(a)
     if zone is not None and town == zone and a.town_code is None:
         town = None  # 瑞安|韩田工业区|汽摩配路29号: a zone read as the town is no town of the base
@@ -921,7 +921,12 @@ def _committee(a: Address) -> str | None:
 _COMPOUND_PART = re.compile("(?<![0-9A-Za-z])([0-9]{1,2})(?=期|区|组团|号院|街坊)")
 
 
-def _compound_number_key(poi: str) -> str:
+def compound_number_key(poi: str) -> str:
+    """A compound's name with its parts numbered in Chinese, as matching and ``compare`` read it.
+
+    >>> compound_number_key("阳光花园2期"), compound_number_key("和平里7区")
+    ('阳光花园二期', '和平里七区')
+    """
     if not any(c.isdigit() for c in poi):
         return poi
     from stdaddr.text import chinese_numeral

@@ -31,6 +31,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from stdaddr.base import compound_number_key
 from stdaddr.match import road_cap, same_estate
 from stdaddr.models import FIELDS, MATCH_LEVELS, Address, Comparison, FieldMatch
 
@@ -89,7 +90,7 @@ def _field(pa: Address, pb: Address, f: str) -> FieldMatch | None:
         sim = min(name_similarity(ka, kb), road_cap(ka, kb, one_sided=False))
         same = sim >= _NAME_AGREE
     elif f in _NAMES:
-        sim = name_similarity(va, vb)
+        sim = name_similarity(compound_number_key(va), compound_number_key(vb))  # 紫轩1期 / 紫轩一期
         same = sim >= _NAME_AGREE
     elif f == "house_number":
         sim = 1.0 if va == vb else 0.5 if _door(va) == _door(vb) else 0.0
@@ -120,6 +121,7 @@ def _door(house_number: str) -> str | None:
 def _compound_relation(a: str, b: str) -> str:
     """ "equal", "inside" (one name holds the other: a shop in a mall, 建华新村 / 建华新村3期), "related"
     (a long opening in common: 福润雅居翠竹园 / 福润雅居樟香园) or "unrelated"."""
+    a, b = compound_number_key(a), compound_number_key(b)
     if fuzz.ratio(a, b) >= _EQUAL * 100 or same_estate(a, b):
         return "equal"  # 锦绣花园 / 锦绣小区: one estate, the generic word for its kind
     short, long = sorted((a, b), key=len)
