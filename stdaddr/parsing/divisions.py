@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from stdaddr import gazetteer
 from stdaddr.gazetteer import FULL, HISTORIC, SHORT, Entry
@@ -80,6 +80,9 @@ _FULL_NAME_GOES_ON = re.compile(
 # A county town's main street named by its direction alone (蠡县|东大街, 宁乡市|大街, 碑林区|南大街): no road is
 # named after a whole county, so after a county's official name such a street is the road, not the name's end.
 _COUNTY_MAIN_STREET = re.compile(r"[东西南北中]{0,2}(?:大街|街)(?!道|办)")
+# After a city's official name, its avenue by direction (西安市|南大街, 石家庄市|东大街); not 绍兴市东街农贸市场,
+# a market named after the city and its street.
+_CITY_MAIN_STREET = re.compile(r"[东西南北中]{1,2}大街")
 # Runs of characters that carry address content (charged when a chain skips them).
 _CONTENT_RUN = re.compile(r"[0-9A-Z\u3400-\u9fff]+")
 
@@ -307,6 +310,13 @@ def _entries_here(readings: _Readings, above: set[str], outside: set[str]) -> li
     return [*free, *under] if under else list(free)
 
 
+@lru_cache(maxsize=1024)
+def _official_level(name: str) -> int:
+    """The highest level (smallest number) of a unit officially named ``name``, 9 for none: a name that
+    is a unit's of a level above is read as that unit, never guessed to be a former name."""
+    return min((e.level for e in gazetteer.load().lookup(name) if e.kind == FULL), default=9)
+
+
 def find_hits(text: str) -> list[Hit]:
     """Every plausible division reading in ``text``, ordered by start then longest first."""
     automaton, keys = _automaton()
@@ -439,12 +449,20 @@ def find_hits(text: str) -> list[Hit]:
                     # 澄潭镇 (now 澄潭街道), 富阳县 (now 富阳区): a short name with a former level suffix.
                     m = _RENAMED_SUFFIX[entry.level].match(text, end)
                     if m is not None:
-                        hits.append(Hit(start, m.end(), key + m.group(), entry, guessed=True))
+                        # 兰州市|兰州市: the city repeated, no former name of 兰州新区 (short name 兰州).
+                        if _official_level(key + m.group()) >= entry.level:
+                            hits.append(Hit(start, m.end(), key + m.group(), entry, guessed=True))
                         continue
                 # 宁波|镇海: the mark opens the next name, it is no mark of this one.
                 if not full_marked and end not in starts and _OTHER_LEVEL_MARK[entry.level].match(text, end):
                     continue
-            county_street = main_street and entry.kind == FULL and entry.level == 2
+            county_street = (
+                main_street
+                and entry.kind == FULL
+                and (
+                    entry.level == 2 or (entry.level == 1 and _CITY_MAIN_STREET.match(text, end) is not None)
+                )
+            )
             full = entry.kind == FULL or (entry.kind == HISTORIC and _former_full_name(entry, key))
             if not county_street and (goes_on_full if full and full_marked else goes_on_short):
                 continue
