@@ -289,8 +289,46 @@ def assemble(
     if community is None:
         codes = _refine_by_lane(pieces, _refine_by_community(pieces, codes, notes), notes)
     codes = _city_zone(pieces, _refine_by_zone(pieces, codes, notes), notes)
-    pieces = _named_after_division(pieces, folded)
+    pieces = _named_after_division(_organisation_first(pieces, folded), folded)
     return _build(text, offsets, _county_before_road(pieces, notes), codes, notes)
+
+
+def _organisation_first(pieces: list[Piece], folded: str) -> list[Piece]:
+    """哈尔滨|工业大学 黑龙江省哈尔滨市…, 山西省|人民医院 山西省太原市…: an organisation named after a division
+    opens the text, and its address follows with its divisions. The division and the rest are the
+    organisation's name (the place, unless the address names another), the division written later the
+    address's; the chain read stays as it is."""
+    ordered = sorted(pieces, key=attrgetter("start"))
+    if len(ordered) < 3:
+        return pieces
+    first, name, then = ordered[0], ordered[1], ordered[2]
+    if (
+        first.field not in _DIVISION_LEVELS
+        or first.repeated
+        or folded[: first.start].strip(_SEPARATORS)
+        or name.field not in ("poi", "extra")
+        or name.start != first.end
+        or then.field not in _DIVISION_LEVELS
+        or folded[name.end : then.start].strip(_SEPARATORS)
+        or (own := ORGANISATION_NAME.fullmatch(name.value)) is None
+        or len(own.group(1)) < 2  # 北京|总公司, 深圳|分公司: a label
+    ):
+        return pieces
+    if not (then.repeated or then.field in ("province", "city") or ORDER[then.field] <= ORDER[first.field]):
+        return pieces  # 海宁市|华佳印刷机有限公司|丁桥镇: the firm, then the rest of the county's address
+    other_place = any(p.field == "poi" and p is not name for p in pieces)
+    merged = Piece("extra" if other_place else "poi", first.start, name.end, folded[first.start : name.end])
+    again = next((p for p in ordered[2:] if p.field == first.field and p.repeated), None)
+    out = []
+    for p in pieces:
+        if p is first:
+            continue
+        if p is name:
+            p = merged
+        elif p is again:
+            p = Piece(p.field, p.start, p.end, p.value, p.code)  # the address's own, no repeat now
+        out.append(p)
+    return out
 
 
 def _named_after_division(pieces: list[Piece], folded: str) -> list[Piece]:
@@ -351,7 +389,14 @@ def _organisation(name: str) -> bool:
     """Whether a text is an organisation's whole name with a name of its own (某某贸易公司, 韩田诊所; not
     总公司, 北京公司: a label before an address)."""
     m = ORGANISATION_NAME.fullmatch(name)
-    return m is not None and len(m.group(1)) >= 2 and not gazetteer.load().lookup(m.group(1))
+    if m is None or len(m.group(1)) < 2:
+        return False
+    # 南京大学, 兰州大学: a school or hospital named after its place alone is one; an office or a company so
+    # named (北京公司, 杭州分公司) is a label.
+    return not gazetteer.load().lookup(m.group(1)) or _NAMED_BY_PLACE.fullmatch(name, m.end(1)) is not None
+
+
+_NAMED_BY_PLACE = re.compile("大学|学院|医院|中学|小学|卫生院|幼儿园|学校")
 
 
 def _street_before(

@@ -698,7 +698,7 @@ def _skip_costs(text: str, hits: list[Hit]) -> tuple[dict[int, float], dict[int,
     # The first address mark in text no name covers (温州|某某公司: the 州 of 温州 is no address content).
     unmarked = len(text)
     for m in _ADDRESS_MARK.finditer(text):
-        if kind[m.start()] == 1:
+        if kind[m.start()] == 1 and not _name_of_a_place(text, m.start()):
             unmarked = m.start()
             break
     uncovered = covered = 0
@@ -714,6 +714,15 @@ def _skip_costs(text: str, hits: list[Hit]) -> tuple[dict[int, float], dict[int,
     if street is not None and street.end() in before and _divisions_last(text, hits, street.end()):
         before[street.end()] = min(before[street.end()], _BEFORE_CAP)
     return before, inside
+
+
+def _name_of_a_place(text: str, at: int) -> bool:
+    """Whether the 州 at ``at`` ends a city's name that no reading took (郑州|大学第一附属医院: an
+    organisation named after its city, before the address): no mark that address content starts."""
+    if text[at] != "州":
+        return False
+    g = gazetteer.load()
+    return any(g.lookup(text[at - n : at + 1]) for n in (1, 2) if at >= n)
 
 
 def _divisions_last(text: str, hits: list[Hit], start: int) -> bool:
