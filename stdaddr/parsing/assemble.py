@@ -402,9 +402,9 @@ _NAMED_BY_PLACE = re.compile("大学|学院|医院|中学|小学|卫生院|幼�
 def _street_before(
     folded: str, start: int, end: int, tail_start: int, split_tail: Callable[..., Any]
 ) -> bool:
-    """Whether ``folded[start:end]``, written before all divisions with nothing after them, is a road and
-    its door (the divisions written last)."""
-    if start != len(folded) - len(folded.lstrip(_SEPARATORS)) or folded[tail_start:].strip(_SEPARATORS):
+    """Whether ``folded[start:end]``, written before or among the divisions with nothing after them, is a
+    road and its door (the divisions written last: 解放街23号鹿城区五马街道, 南京市中山路18号玄武区新街口街道)."""
+    if folded[tail_start:].strip(_SEPARATORS):
         return False
     fields = {p.field for p in split_tail(folded, start, end).pieces}
     return {"road", "house_number"} <= fields

@@ -56,6 +56,8 @@ _NAME_GOES_ON = re.compile(
     r"|门(?:[东西南北内外]|大街|路|桥)|道(?![路口班])"
     # 中山|东三路, 人民|西二路, 滨海|三道: a numbered road named after the name.
     r"|[东西南北中](?:[一二三四五六七八九十]|\d)+(?:路|街|巷)|(?:[一二三四五六七八九十]|\d){1,3}道(?![路口班])"
+    # 海甸|五西路: a road numbered, then its side, in the area named
+    r"|(?:[一二三四五六七八九十]|\d){1,3}[东西南北](?:路|街|巷)"
     r"|(?:[一二三四五六七八九十]|\d)+(?:苑|园|区|村|期|号(?!大街|大道|路|街))|[苑庭邸寓厦坊场](?![区县市镇乡])"
     # 滨海|2路, 鹿城|3街: a road numbered in Arabic digits after the name.
     r"|\d{1,3}(?:路|街(?!道|办|坊)|大道|大街|巷)"
@@ -173,7 +175,12 @@ _GAP_COST = 1.0
 _BEFORE_CAP = 3.0
 # 解放街23号|鹿城区五马街道: a road and its door opening a text that ends with the divisions cost no more
 # than a sentence before them.
-_STREET_FIRST = re.compile(rf"[,\s]*{ROAD_AHEAD.pattern}[0-9]+号[,\s]*")
+# Its road may have a segment or an avenue's part (人民南路四段12号, 广州大道中289号), its door the
+# building, unit and room after it (经十路100号3幢2单元501室 历下区 济南市).
+_STREET_FIRST = re.compile(
+    rf"[,\s]*{ROAD_AHEAD.pattern}(?:[东西南北中]?[一二三四五六七八九十0-9]{{1,2}}段|(?<=大道)[东西南北中])?"
+    r"[0-9]+号(?:[,\s]*[0-9A-Z]+(?:幢|栋|号楼|座|单元|层|楼|室)|-[0-9]+)*[,\s]*"
+)
 _ADDRESS_MARK = re.compile("[路街巷弄号幢栋楼室村镇乡区县市省州旗盟]")
 
 _FULL_BONUS = 0.5
@@ -404,7 +411,12 @@ def find_hits(text: str) -> list[Hit]:
             before = codes_ending.get(start)
         # 瓯|北镇, 东|南开: a short name glued to the end of another word is not a division.
         after_cjk = start > country and "\u3400" <= text[start - 1] <= "\u9fff"  # _CJK_CHAR, without a call
-        glued = after_cjk and start not in ends
+        # (a door's 号 ends a word: 长江西路130号|合肥蜀山区)
+        glued = (
+            after_cjk
+            and start not in ends
+            and not (text[start - 1] == "号" and text[start - 2 : start - 1].isdigit())
+        )
         if readings.bare_zone and after_cjk and start not in marked_ends:
             continue  # 常熟|经济开发区 is one zone's name; 诸暨市|经济开发区 a county's zone
         # 鄞州|经济开发区, 清港|工业区: a zone named after a place, read as a zone by the tail.
@@ -732,7 +744,10 @@ def _divisions_last(text: str, hits: list[Hit], start: int) -> bool:
     if any(h.start < start for h in hits):
         return False
     return any(h.end == end for h in hits) and any(
-        h.start == start and h.entry.kind == FULL and _ZONE_NAMED.search(h.key) is None for h in hits
+        h.start == start
+        and (h.entry.kind == FULL or h.entry.level <= 1)  # 合肥|蜀山区: a city's short name opens them too
+        and _ZONE_NAMED.search(h.key) is None
+        for h in hits
     )
 
 
