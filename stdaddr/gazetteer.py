@@ -162,7 +162,11 @@ _SUFFIX_SPLIT = tuple(re.compile("(.+?)(?:" + "|".join(suffixes) + ")$") for suf
 
 def _strip_level_suffix(name: str, level: int) -> str:
     m = _SUFFIX_SPLIT[level].match(name)
-    return name if m is None else m.group(1)
+    if m is None:
+        return name
+    if len(m.group(1)) == 1 and name.endswith("林区"):
+        return name[:-1]  # 碑林区 is 碑林 and 区, not 碑 and 林区 (神农架林区, a forest district)
+    return m.group(1)
 
 
 def _strip_ethnic(name: str) -> str:
