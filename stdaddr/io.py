@@ -104,7 +104,7 @@ _MAX_TITLE_ROWS = 3
 # A title's words (明细表, 名单, 填报单位, 2024年…), or a value too long for a column name.
 _TITLE = re.compile("表|明细|清单|台账|名单|汇总|统计|登记|导出|填报|单位|日期|时间|[0-9]{4}年|.{8}")
 # A Chinese character: a value without one reads as no Chinese address.
-CJK = re.compile("[\u3400-\u9fff]")
+CJK = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]")
 
 
 class Fault(NamedTuple):
@@ -1030,7 +1030,9 @@ def join_address(cells: Sequence[Any], marks: Sequence[str] = ()) -> str:
 
 
 # A cell naming a division (瑞安市, 塘下镇, 五马街道, 百里坊社区, 茶山村): said once when a later cell holds it.
-_DIVISION_CELL = re.compile("[\u3400-\u9fff](?:省|市|区|县|旗|盟|州|镇|乡|街道|地区|社区|村|居委会|村委会)$")
+_DIVISION_CELL = re.compile(
+    "[\u3400-\u9fff\U00020000-\U0003ffff](?:省|市|区|县|旗|盟|州|镇|乡|街道|地区|社区|村|居委会|村委会)$"
+)
 # What follows a road in a later cell that repeats it (体育街 before 体育街22号): its door.
 _DOOR_AFTER = re.compile("[0-9０-９一二三四五六七八九十〇零]|$")
 

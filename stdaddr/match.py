@@ -164,8 +164,8 @@ _SCOPE_SCAN = 400
 # Characters in more than this share of the names (路, 街, 花园 ...) do not shortlist names.
 _COMMON_CHAR = 0.05
 _TIE = 1e-9
-_NAME_LIKE = re.compile(r"[\u4e00-\u9fff]{2,12}")
-_ROAD_LIKE = re.compile(r"[\u4e00-\u9fff]{1,10}(?:大道|路|街|巷|弄)")
+_NAME_LIKE = re.compile(r"[\u3400-\u9fff\U00020000-\U0003ffff]{2,12}")
+_ROAD_LIKE = re.compile(r"[\u3400-\u9fff\U00020000-\U0003ffff]{1,10}(?:大道|路|街|巷|弄)")
 _CHUNK = 2_000
 # Values parsed ahead of their matching (see parse_ahead); far below the parse cache's size.
 _AHEAD = 1_000

@@ -35,8 +35,8 @@ _PLACEHOLDERS = {"市辖区": "county", "省直辖县级行政区划": "city", "
 # A county's name (or one the gazetteer does not know: a typo, a former district) glued before a road
 # with a name of its own: 稔洲区|永茂路, 蒲城县|千里马横路. Not a zone or area word (新区大道, 城区路).
 _COUNTY_BEFORE_ROAD = re.compile(
-    "(?:[\u4e00-\u9fff]{1,2}[^新园城景校社小发业街片市郊山老矿林牧库厂营警辖军宅能活它港轩东西南北中"
-    "一二三四五六七八九十0-9]区|[\u4e00-\u9fff]{2,3}县)(?=[\u4e00-\u9fff]{2})"
+    "(?:[\u3400-\u9fff\U00020000-\U0003ffff]{1,2}[^新园城景校社小发业街片市郊山老矿林牧库厂营警辖军宅能活它港轩东西南北中"
+    "一二三四五六七八九十0-9]区|[\u3400-\u9fff\U00020000-\U0003ffff]{2,3}县)(?=[\u3400-\u9fff\U00020000-\U0003ffff]{2})"
 )
 
 

@@ -31,7 +31,7 @@ _MAX_NAME = 12
 # The committee after a community's name: 村委会, 居委会 … (钱家垟村|村委会), or 委 alone after a village
 # written with its 村 (钱家垟村|委: 村委 cut short).
 COMMITTEE = re.compile(f"(?:村|社区)?(?:{COMMITTEE_WORDS})|(?<=村)委(?![员会])")
-_CJK = re.compile("[\u3400-\u9fff]")
+_CJK = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]")
 _SKIP = re.compile(r"[,\s]*")
 # 村 after a community's short name (桥头|村 for 桥头社区), or 行政村, the administrative village (村尾|行政村).
 _VILLAGE_MARK = re.compile("(?:行政)?村(?!委|民)")
@@ -91,7 +91,7 @@ def _longest_by_opening(parent: str) -> dict[str, int]:
 _ROAD_NAMED = re.compile("(?:巷子|路|街|巷|弄|胡同|坊)$")
 _DOOR = re.compile("[0-9]+号")
 # A road's kind right after a village written with its mark: the road is named after it (冼村路).
-_VILLAGE_ROAD = re.compile("(?:路|大道|大街)(?![\u4e00-\u9fff]*[路街巷])")
+_VILLAGE_ROAD = re.compile("(?:路|大道|大街)(?![\u3400-\u9fff\U00020000-\U0003ffff]*[路街巷])")
 
 
 def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
@@ -145,7 +145,7 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
 
 # A village whose own name is a character and 村 (冯村村委会: the village 冯村): written 冯村 or 冯村村,
 # both read as 冯村 (the value stays the one every other way of writing it gives).
-_DOUBLE_VILLAGE = re.compile("[\u4e00-\u9fff]村村(?:委会|民委员会)")
+_DOUBLE_VILLAGE = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]村村(?:委会|民委员会)")
 
 
 def find_community(text: str, chains: list[Chain], end: int | None = None) -> FoundCommunity | None:

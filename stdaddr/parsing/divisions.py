@@ -49,7 +49,7 @@ _PLACE_NAME_WORDS = (
 _PLACE_NAME_WORD = re.compile(_PLACE_NAME_WORDS)
 # Text right after a name that makes the name part of a longer one (四川|北路, 西湖|路, 温州|大学).
 _NAME_GOES_ON = re.compile(
-    r"[\u4e00-\u9fff]?(?:路|街(?!道|办|[\u4e00-\u9fff]?村)|大道|大街|巷|弄|胡同|桥|公路|隧道|高速|环线)|里(?!村)|村(?!委|民)|社区|居委会"
+    r"[\u3400-\u9fff\U00020000-\U0003ffff]?(?:路|街(?!道|办|[\u3400-\u9fff\U00020000-\U0003ffff]?村)|大道|大街|巷|弄|胡同|桥|公路|隧道|高速|环线)|里(?!村)|村(?!委|民)|社区|居委会"
     # 东花市|北里, 八角|北里: a Beijing compound named after the place and a direction.
     r"|[东西南北中]里(?![村路街巷])"
     # 宣武|门西大街: a city gate's name; 马场|道: a road named 道 (not 街道).
@@ -73,11 +73,13 @@ _COMPOUND_KINDS = tuple("花苑 公寓 家园 名苑 雅苑 佳苑 嘉园 华庭
 _ROAD_WORDS = ("路", "街", "道", "巷", "弄", "胡同", "桥", "公路", "隧道", "高速", "环线", "条")
 # Words after a name that make it a place's name even before a road (宣武门|外大街, 象山港|东路, 虹桥机场|迎宾路).
 _PLACE_WORDS = ("门", "港", "机场", "中心", "码头")
-_AREA_AHEAD = re.compile("[\u4e00-\u9fff]{1,3}?(?:城|中心|广场|市场|公园|园区)(?![路街巷道])")
+_AREA_AHEAD = re.compile(
+    "[\u3400-\u9fff\U00020000-\U0003ffff]{1,3}?(?:城|中心|广场|市场|公园|园区)(?![路街巷道])"
+)
 # After an official name only a road suffix makes it part of a longer name (中山市|路 is rare, 中山|路 is not).
 # 珊溪镇|街头村, 虹桥镇|西街村: a village named with 街 is no street.
 _FULL_NAME_GOES_ON = re.compile(
-    r"[一二三四五六七八九十东西南北中]?(?:路|街(?!道|办|[\u4e00-\u9fff]?村)|大道|大街|巷|胡同)"
+    r"[一二三四五六七八九十东西南北中]?(?:路|街(?!道|办|[\u3400-\u9fff\U00020000-\U0003ffff]?村)|大道|大街|巷|胡同)"
 )
 # A county town's main street named by its direction alone (蠡县|东大街, 宁乡市|大街, 碑林区|南大街): no road is
 # named after a whole county, so after a county's official name such a street is the road, not the name's end.
@@ -86,7 +88,7 @@ _COUNTY_MAIN_STREET = re.compile(r"[东西南北中]{0,2}(?:大街|街)(?!道|�
 # a market named after the city and its street.
 _CITY_MAIN_STREET = re.compile(r"[东西南北中]{1,2}大街")
 # Runs of characters that carry address content (charged when a chain skips them).
-_CONTENT_RUN = re.compile(r"[0-9A-Z\u3400-\u9fff]+")
+_CONTENT_RUN = re.compile(r"[0-9A-Z\u3400-\u9fff\U00020000-\U0003ffff]+")
 
 # The marks a division's name ends with at its level (鹿城区, 五马街道, 苏里格苏木).
 LEVEL_MARKS = (
@@ -108,14 +110,14 @@ LEVEL_MARKS = (
 
 # Marks that end many two-character short names as well (温州, 龙州县 -> 龙州).
 _ONE_CHAR_MARKS = "州旗盟"
-_CJK_CHAR = re.compile("[\u3400-\u9fff]")
+_CJK_CHAR = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]")
 # Separators before the first name of a text.
 _LEAD = re.compile(r"[\s,，、.。:：;；/|\-—_()（）\[\]【】]*")
 # The country's name opening a text (中国温州…, 中国(上海)自由贸易试验区): the name after it is not glued.
 # A hotline ticket's account before the address (诉求人反映武汉市…, 工单号… 市民投诉鹿城区…): no address mark
 # before the reporting word, which ends the lead as the country's name does.
 _COUNTRY_LEAD = re.compile(
-    r"(?:[^\u3400-\u9fff]*(?:中国|中华人民共和国)"
+    r"(?:[^\u3400-\u9fff\U00020000-\U0003ffff]*(?:中国|中华人民共和国)"
     r"|[^路街巷弄区县省镇乡村]{0,24}?(?:反映|投诉|举报|报称))[\s·•.,，(（:：]*"
 )
 # A town's short name opening a text before its road (水头|康乐路) is read when it names this few towns.
@@ -127,7 +129,9 @@ ZONE = re.compile(f"(?:{'|'.join(_ZONE_WORDS)})")
 _BARE_ZONE_NAMES = frozenset(_ZONE_WORDS)
 # A zone's name (温州经济技术开发区, 桐乡经济开发区; not across a town: 洞桥镇|上凌工业区): the tail reads it
 # as a zone, so a chain skipping it leaves no content out.
-ZONE_NAME = re.compile(f"(?:(?!镇|街道)[\u4e00-\u9fff]){{0,6}}?(?:{'|'.join(_ZONE_WORDS)})")
+ZONE_NAME = re.compile(
+    f"(?:(?!镇|街道)[\u3400-\u9fff\U00020000-\U0003ffff]){{0,6}}?(?:{'|'.join(_ZONE_WORDS)})"
+)
 # A town named by its zone word (高新技术开发区, 经济开发区 of some county): such names repeat nationwide.
 _ZONE_NAMED = re.compile(f"(?:{'|'.join(_ZONE_WORDS)})$")
 _ZONE_ENDS = tuple({w[-1] for w in _ZONE_WORDS})
@@ -143,7 +147,7 @@ _OTHER_LEVEL_MARK = {
         (1, ("区", "县", "镇", "乡", "街道")),
         (2, ("省", "镇", "乡", "街道")),
         # 东华|门街道: a town's short name that goes on into a longer town's name is not that town.
-        (3, ("省", "市", "区", "县", "[\u4e00-\u9fff]{1,2}(?:街道|镇|乡)")),
+        (3, ("省", "市", "区", "县", "[\u3400-\u9fff\U00020000-\U0003ffff]{1,2}(?:街道|镇|乡)")),
     )
 }
 _RENAMED_SUFFIX = {
@@ -162,7 +166,7 @@ _NOT_ADDRESS = re.compile(
     # ... and one written in dashed parts (WZ12345-2024-556677, 2024-0315-01), with its label
     r"|(?:编号|单号|工单号?|流水号)?(?<![0-9A-Z-])[A-Z]{0,4}[0-9]{3,}(?:-[0-9A-Z]{2,}){2,}"
     r"|(?:编号|单号|工单号?|流水号),?[A-Z]{0,4}[0-9]{3,}(?:-[0-9A-Z]{2,})+"
-    r"|[\u4e00-\u9fff](?:先生|女士|小姐|师傅)|\([^()]*\)|市辖区|省直辖县级行政区划|自治区直辖县级行政区划"
+    r"|[\u3400-\u9fff\U00020000-\U0003ffff](?:先生|女士|小姐|师傅)|\([^()]*\)|市辖区|省直辖县级行政区划|自治区直辖县级行政区划"
     # The labels of a person's record before the address (户主：…, 身份证号…, 姓名…): no address content.
     r"|户主|户籍|姓名|(?:公民)?身份证(?:号码?)?|证件号码?|户号|联系电话"
 )
@@ -410,7 +414,9 @@ def find_hits(text: str) -> list[Hit]:
                     codes_ending.setdefault(e_end, set()).update(e.code for e in e_entries)
             before = codes_ending.get(start)
         # 瓯|北镇, 东|南开: a short name glued to the end of another word is not a division.
-        after_cjk = start > country and "\u3400" <= text[start - 1] <= "\u9fff"  # _CJK_CHAR, without a call
+        after_cjk = start > country and (
+            "\u3400" <= text[start - 1] <= "\u9fff" or text[start - 1] >= "\U00020000"
+        )  # _CJK_CHAR, without a call
         # (a door's 号 ends a word: 长江西路130号|合肥蜀山区)
         glued = (
             after_cjk
@@ -654,7 +660,7 @@ def _leading_towns(
 # A road numbered in a row (3号路, 六号大街), after a town's short name.
 _NUMBERED_ROAD_AHEAD = re.compile("(?:[0-9]{1,3}|[一二三四五六七八九十]{1,3})号(?:大街|大道|路|街)")
 # A road named by one character and a direction (丽中路): the name before it is more likely the road's.
-_ONE_CHARACTER_ROAD = re.compile("[\u4e00-\u9fff][东西南北中](?:路|街|大道|大街)")
+_ONE_CHARACTER_ROAD = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff][东西南北中](?:路|街|大道|大街)")
 # A ring road (东三环中路, 北四环, 南二环路): its name opens with a direction and the ring's number.
 _RING_ROAD = re.compile("[东西南北内外中]?[一二三四五六七]环")
 # The offices of a town after its short name (紫来|办事处): the town's.
@@ -858,7 +864,7 @@ def _is_zone_code(code: str) -> bool:
 
 
 # Between a chain and its repeats: separators and non-Chinese noise (浙江省杭州市AAAA浙江省杭州市…).
-_NOISE = re.compile(r"[^\u3400-\u9fff]*")
+_NOISE = re.compile(r"[^\u3400-\u9fff\U00020000-\U0003ffff]*")
 # Pseudo levels that carry no information (浙江省杭州市市辖区…).
 _PSEUDO_LEVELS = re.compile("市辖区|省直辖县级行政区划|自治区直辖县级行政区划")
 
@@ -984,7 +990,9 @@ def _community_opens(text: str, h: Hit, code: str) -> bool:
 
 
 # A county written with one wrong character (菜山区 for 萧山区) right after its city or province.
-_COUNTY_WRITTEN = re.compile("[\u4e00-\u9fff]{2,4}?(?:区|县|旗|市)(?!场|政府|委|级|辖|民|长|中心|里|内|外)")
+_COUNTY_WRITTEN = re.compile(
+    "[\u3400-\u9fff\U00020000-\U0003ffff]{2,4}?(?:区|县|旗|市)(?!场|政府|委|级|辖|民|长|中心|里|内|外)"
+)
 
 
 @cache
@@ -1048,7 +1056,9 @@ def correct_county(text: str, hits: list[Hit], reading: Reading) -> tuple[Readin
     return extend(text, hits, Chain(hits_now, chain.score)), note
 
 
-_COUNTRY = re.compile(r"[^\u3400-\u9fff]*(?:中国|中华人民共和国)?[^\u3400-\u9fff]*")
+_COUNTRY = re.compile(
+    r"[^\u3400-\u9fff\U00020000-\U0003ffff]*(?:中国|中华人民共和国)?[^\u3400-\u9fff\U00020000-\U0003ffff]*"
+)
 
 
 def next_place(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, str] | None:

@@ -42,15 +42,16 @@ ORDER = {
     "room": 12,
 }
 
-# A CJK character that can be part of a name: a negated class (fast) of everything else and of the markers.
-_CJK_NAME = "[^\x00-\u4dff\ua000-\U0010ffff路街巷弄号幢栋单室层组村社]"
+# A CJK character that can be part of a name: a negated class (fast) of everything else and of the markers
+# (ideographs are U+3400-4DBF, extension A: 㐀 䶮; U+4E00-9FFF; U+20000-3FFFF, extensions B-H: 𠮷).
+_CJK_NAME = "[^\x00-\u33ff\u4dc0-\u4dff\ua000-\U0001ffff\U00040000-\U0010ffff路街巷弄号幢栋单室层组村社]"
 # Road names may contain 村 and 社 (中关村大街); a community written before a road is split off later.
-_ROAD_NAME = "[^\x00-\u4dff\ua000-\U0010ffff路街巷弄号幢栋单室层组]"
-_TOWN_NAME = "[^\x00-\u4dff\ua000-\U0010ffff路街巷弄号幢栋单室层组社镇乡]"
+_ROAD_NAME = "[^\x00-\u33ff\u4dc0-\u4dff\ua000-\U0001ffff\U00040000-\U0010ffff路街巷弄号幢栋单室层组]"
+_TOWN_NAME = "[^\x00-\u33ff\u4dc0-\u4dff\ua000-\U0001ffff\U00040000-\U0010ffff路街巷弄号幢栋单室层组社镇乡]"
 # In the lexer, 乡 may be inside a town's name (良乡镇) and 巷 inside a road's (杨巷路): the marks that end
 # those names refuse them where the name goes on (乡(?!镇), 巷(?!路)), and the lazy match then extends.
-_TOWN_NAME_LEXED = "[^\x00-\u4dff\ua000-\U0010ffff路街巷弄号幢栋单室层组镇]"
-_ROAD_NAME_LEXED = "[^\x00-\u4dff\ua000-\U0010ffff路街弄号幢栋单室层组]"
+_TOWN_NAME_LEXED = "[^\x00-\u33ff\u4dc0-\u4dff\ua000-\U0001ffff\U00040000-\U0010ffff路街巷弄号幢栋单室层组镇]"
+_ROAD_NAME_LEXED = "[^\x00-\u33ff\u4dc0-\u4dff\ua000-\U0001ffff\U00040000-\U0010ffff路街弄号幢栋单室层组]"
 # Words that end a zone's name, for the lexer here and the division finder (divisions.ZONE); no word
 # is a prefix of another that starts at the same character, so their order does not matter.
 ZONE_WORDS = tuple(  # noqa: SIM905 - a word list reads better as one string
@@ -73,7 +74,9 @@ _MOUTH_ROAD = f"口{_ROAD_NAME}{{0,8}}?(?:大街|大道|路|街|巷)"
 # 东四十条, 北新桥头条, 西四北三条: a Beijing hutong numbered in a row, a road named without a road word.
 HUTONG_NUMBER = "(?:头|[一二三四五六七八九十]{1,3})条"
 # Not before more of a name (东四十条桥); a door may follow in Chinese digits or with 甲 (东四三条五十四号, 三条甲5号).
-NUMBERED_HUTONG = f"{HUTONG_NUMBER}(?![\u4e00-\u9fff](?<![〇零一二三四五六七八九十甲乙丙丁]))"
+NUMBERED_HUTONG = (
+    f"{HUTONG_NUMBER}(?![\u3400-\u9fff\U00020000-\U0003ffff](?<![〇零一二三四五六七八九十甲乙丙丁]))"
+)
 _ZONE_ALTERNATION = "|".join((*ZONE_WORDS, "经济区"))
 # The committees of a community (居委会 of a 社区, 村委会 of a 村), written after its name or alone.
 COMMITTEE_WORDS = "居委会|居民委员会|村委会|村民委员会|村民委(?!员)|村委(?!会)|村部(?![门队])"
@@ -98,10 +101,10 @@ _TOKEN = re.compile(
             r"(?P<phone>(?:(?:联系|办公|固定)?(?:电话|手机|座机|固话|TEL|PHONE|MOBILE)(?:号码?)?[,\s]*)?"
             rf"(?<![0-9]){_PHONE_NUMBER}(?![0-9]))",
             # 45岁, 3人, 3000元, 98.5平方米: a measure, not a level (its number is no building or room).
-            r"(?P<measure>(?<![0-9A-Z.-])[0-9]+(?:\.[0-9]+)?(?:周岁|岁|人|名|元|万元|平方米|平米|平方|M2|亩|公斤|吨|辆)(?![\u4e00-\u9fff])"
+            r"(?P<measure>(?<![0-9A-Z.-])[0-9]+(?:\.[0-9]+)?(?:周岁|岁|人|名|元|万元|平方米|平米|平方|M2|亩|公斤|吨|辆)(?![\u3400-\u9fff\U00020000-\U0003ffff])"
             # 3辆车, 10多人, 三户人家, 约200平方米: counts in a ticket's account of what happened.
             r"|(?<![0-9A-Z.-])(?:[0-9]+|[一二两三四五六七八九十几]{1,3})(?:多|余)?(?:辆|个(?!体)|人(?!民)|户人家|平方米|平米)"
-            r"(?=[\u4e00-\u9fff])(?!号|室|幢|栋|楼|层|单元)"
+            r"(?=[\u3400-\u9fff\U00020000-\U0003ffff])(?!号|室|幢|栋|楼|层|单元)"
             # 地铁1号线, 3路公交站: a metro line or a bus route, no door.
             r"|(?:地铁|轨道交通|轻轨)?(?<![0-9])(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})号线(?![材缆厂管板圈槽])"
             r"|(?<![0-9])[0-9]{1,3}路(?:公交车?|汽车|公共汽车|车)(?:站|车站)?"
@@ -114,7 +117,7 @@ _TOKEN = re.compile(
             r"|(?<![0-9,-])(?:(?:[01]?[0-9]|2[0-3]),[0-5][0-9]-(?:[01]?[0-9]|2[0-3]),[0-5][0-9]"
             r"|(?:[01]?[0-9]|2[0-3]),(?:00|15|30|45))(?![0-9]|[号楼层幢栋室座单,-])"
             # 16度, 38℃: a temperature; 50余辆: a count (more than …).
-            r"|(?<![0-9A-Z.-])[0-9]+(?:\.[0-9]+)?(?:度|℃)(?![\u4e00-\u9fff])"
+            r"|(?<![0-9A-Z.-])[0-9]+(?:\.[0-9]+)?(?:度|℃)(?![\u3400-\u9fff\U00020000-\U0003ffff])"
             r"|(?<![0-9A-Z.-])[0-9]+(?:多|余)(?:辆|个|人|名|户|只|条|平方米|平米|米)"
             # 工位号058, 工位A-12: a workstation in a shared office, no room.
             r"|工位号?,?[A-Z]?-?[0-9]{1,5})",
@@ -132,15 +135,15 @@ _TOKEN = re.compile(
             # 1555弄3支弄5号: a sub-lane of the lane, then the door.
             rf"(?P<lane>({N})弄(?:({N})支弄)?(?:({N})号(?!楼))?)",
             # 八角北里12楼3门: 楼 right before an entrance (门, a unit) marks the building, not a floor; B塔 a tower.
-            rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼(?![下顶道])|#楼?|号?栋|号馆|号(?:厂房|车间|仓库)|楼(?=[, ]?{N}门(?![\u4e00-\u9fff]))|(?<=[A-Z])塔楼?(?![路街巷])))",
+            rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼(?![下顶道])|#楼?|号?栋|号馆|号(?:厂房|车间|仓库)|楼(?=[, ]?{N}门(?![\u3400-\u9fff\U00020000-\U0003ffff]))|(?<=[A-Z])塔楼?(?![路街巷])))",
             # 下沙0号大街, 经济开发区三号路: a numbered road, not a door number.
             # 大塘街6巷12号: a lane numbered within the street before it (多宝坊3巷 is read as one road).
-            rf"(?P<numbered_road>(?<![0-9]){N}号(?:大街|大道|(?:路|街)(?![\u4e00-\u9fff]))"
-            rf"|(?<=[\u4e00-\u9fff])(?<!第){N}巷(?![\u4e00-\u9fff]))",
-            rf"(?P<house>([甲乙丙丁](?=[0-9〇零一二三四五六七八九十百]))?([A-Z]?{N}[A-Z]?)(?:-([0-9]+))?号(?!楼(?![下顶道])|大街|大道|(?:路|街)(?![\u4e00-\u9fff]))院?(?:(?:附|之)({N})号?|-([0-9]{{1,2}})(?![0-9-]|[号楼层幢栋室单座])|([甲乙丙丁])(?![0-9\u4e00-\u9fff]))?)",
+            rf"(?P<numbered_road>(?<![0-9]){N}号(?:大街|大道|(?:路|街)(?![\u3400-\u9fff\U00020000-\U0003ffff]))"
+            rf"|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])(?<!第){N}巷(?![\u3400-\u9fff\U00020000-\U0003ffff]))",
+            rf"(?P<house>([甲乙丙丁](?=[0-9〇零一二三四五六七八九十百]))?([A-Z]?{N}[A-Z]?)(?:-([0-9]+))?号(?!楼(?![下顶道])|大街|大道|(?:路|街)(?![\u3400-\u9fff\U00020000-\U0003ffff]))院?(?:(?:附|之)({N})号?|-([0-9]{{1,2}})(?![0-9-]|[号楼层幢栋室单座])|([甲乙丙丁])(?![0-9\u3400-\u9fff\U00020000-\U0003ffff]))?)",
             # 12号楼3门401: in Beijing a building's entrance 门 is its unit, in Guangdong its stair 梯
             # (A11栋3梯); 2幢2单102室: 单 is 单元 cut short.
-            rf"(?P<unit>({N})单元|(?<=[楼幢栋座])({N})(?:门(?![\u4e00-\u9fff](?<![〇零一二三四五六七八九十]))|梯(?![子形田级]))|(?<=[幢栋座])({N})单(?![元位身间人车号据]))",
+            rf"(?P<unit>({N})单元|(?<=[楼幢栋座])({N})(?:门(?![\u3400-\u9fff\U00020000-\U0003ffff](?<![〇零一二三四五六七八九十]))|梯(?![子形田级]))|(?<=[幢栋座])({N})单(?![元位身间人车号据]))",
             # 110-111栋, 2至6栋: a range of buildings; 5-2栋: building 2 of block 5. Either way one building value.
             r"(?P<building_range>(?<![0-9A-Z-])([0-9]{1,4})(?:-|至|到)([0-9]{1,4})(?:幢|栋|号楼|号?栋))",
             # 40-43楼: a range of floors; B2-5楼, 52-11楼: a building, then its floor.
@@ -158,24 +161,24 @@ _TOKEN = re.compile(
             rf"(?P<group>第?({N})(?:组(?!团)|村民小组|村民组|生产队|小组|队)|(?<=村)第?({N})社(?![区会])"
             # 承天村大岩组12号, 嘎中村民委员会南蚌村民小组: a group named by its place, right after its village or
             # community (not 沈村三组: a natural village, then its numbered group).
-            rf"|(?:(?<=村)|(?<=社区)|(?<=委员会)|(?<=委会))((?!村|{_NOT_GROUP_NAME})(?:(?!组|村民)[\u4e00-\u9fff]){{1,4}}?(?<![{CN_DIGITS}十拾]))"
-            r"(?:村民小组|村民组|组)(?![团长员\u4e00-\u9fff]))",
+            rf"|(?:(?<=村)|(?<=社区)|(?<=委员会)|(?<=委会))((?!村|{_NOT_GROUP_NAME})(?:(?!组|村民)[\u3400-\u9fff\U00020000-\U0003ffff]){{1,4}}?(?<![{CN_DIGITS}十拾]))"
+            r"(?:村民小组|村民组|组)(?![团长员\u3400-\u9fff\U00020000-\U0003ffff]))",
             # 1714-1715室: a range of rooms.
             r"(?P<room_range>(?<![0-9-])([0-9]+)-([0-9]+)室)",
             # 12-301, 5-2; A-101, B2-1201: a building (maybe named by a letter), then its room or unit.
             r"(?P<pair>(?<![0-9-])(?:([0-9]+)|(?<![A-Z])([A-Z][0-9]{0,2})(?=-[0-9]+(?![0-9A-Z-]|[栋幢号楼层室房区座单])))-([0-9]+)(?![0-9-]))",
             rf"(?P<part>(?<![0-9])(?:{N}|[A-Z])(?:期|区|组团|片(?!区))(?![0-9]*[期区]))",
             # A bare number; Chinese digits read one by one (三〇一, 叁零壹) count when nothing follows them.
-            r"(?P<number>(?:(?<![0-9A-Z])|(?<=[0-9]F))([A-Z]?[0-9]+[A-Z]?|[〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖]{3,4}(?![\u4e00-\u9fff]))(?![0-9]|国道|省道|县道|米|公里|厘米|毫米|个月|亩|平方|吨|公斤|斤|元|岁))",
+            r"(?P<number>(?:(?<![0-9A-Z])|(?<=[0-9]F))([A-Z]?[0-9]+[A-Z]?|[〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖]{3,4}(?![\u3400-\u9fff\U00020000-\U0003ffff]))(?![0-9]|国道|省道|县道|米|公里|厘米|毫米|个月|亩|平方|吨|公斤|斤|元|岁))",
             # 湖南总部：, 工厂地址：: a label before an address (the colon is folded to a comma).
-            r"(?P<label>(?:[\u4e00-\u9fff]{0,4}(?:地址|总部|总公司|分公司|工厂|厂区)"
-            r"|[\u4e00-\u9fff]{0,2}(?:办公区|办公地|经营场所|生产基地|仓库)"
+            r"(?P<label>(?:[\u3400-\u9fff\U00020000-\U0003ffff]{0,4}(?:地址|总部|总公司|分公司|工厂|厂区)"
+            r"|[\u3400-\u9fff\U00020000-\U0003ffff]{0,2}(?:办公区|办公地|经营场所|生产基地|仓库)"
             # 村委会上报：, 群众反映：: who reports, before the address.
-            r"|[\u4e00-\u9fff]{0,4}(?:上报|报告|反映|报称|来电|报警|求助))(?=,)"
+            r"|[\u3400-\u9fff\U00020000-\U0003ffff]{0,4}(?:上报|报告|反映|报称|来电|报警|求助))(?=,)"
             # 来电人称东四三条39号…, 群众反映…: a ticket's account opening the text, glued to the address.
-            r"|^[^路街巷弄区县省镇乡村号0-9]{0,8}?(?:反映|投诉人称|举报人称|来电人称|报称|来电称|人称)(?=(?![路街巷道])[\u4e00-\u9fff]))",
+            r"|^[^路街巷弄区县省镇乡村号0-9]{0,8}?(?:反映|投诉人称|举报人称|来电人称|报称|来电称|人称)(?=(?![路街巷道])[\u3400-\u9fff\U00020000-\U0003ffff]))",
             # 联系人：李四, 收件人张三, 301室张三收: whom to give it to, after the address.
-            r"(?P<note_words>(?:(?:联系人|收货人|收件人|负责人|经办人|户主|报警人|来电人),?[\u4e00-\u9fff]{0,3}(?![\u4e00-\u9fff])"
+            r"(?P<note_words>(?:(?:联系人|收货人|收件人|负责人|经办人|户主|报警人|来电人),?[\u3400-\u9fff\U00020000-\U0003ffff]{0,3}(?![\u3400-\u9fff\U00020000-\U0003ffff])"
             # 户号1234567890, 身份证号码330302…, 工单号WZ2024…: an account, ID or order number and its label.
             r"|(?:户|账|帐|编|学|工单|单|注册|身份证|证件|卡|合同|订单|执照|许可证|统一社会信用代)(?:号码?|码),?[A-Z]{0,4}"
             r"(?:[0-9]{5,}[0-9A-Z]*|[0-9]{3,}(?:-[0-9A-Z]{2,})+)(?:-[0-9A-Z]+)*"
@@ -184,24 +187,24 @@ _TOKEN = re.compile(
             r"|(?:备注|说明|建筑面积|使用面积|面积|租金|月租|微信号?|QQ|邮箱|年龄|性别|民族|姓名)(?:,|(?=[0-9A-Z]))[^,()]*"
             # 周末不送, 工作日送货, 晚上送: when to deliver.
             r"|(?:周末|周六|周日|晚上|白天|工作日|节假日|上午|下午|中午)不?(?:送货|配送|派送|送|收货|收件|在家)"
-            r"|(?<=[0-9号室楼幢栋层,])[\u4e00-\u9fff]{2,3}收(?![\u4e00-\u9fff])|(?:快递|包裹|外卖)?[放送交寄存](?:在|到|至)?(?:前台|门口|门卫|传达室|快递柜|丰巢|物业|保安室|驿站)|代收|转交|[\u4e00-\u9fff](?:先生|女士|小姐|师傅)(?:收)?|[\u4e00-\u9fff](?:同学|老师|经理)收|电联|(?:请|麻烦)?(?:送货|送达|配送|派送|到了)?(?:提前|先|前)?(?:致电|电话联系|打电话|联系)(?:[\u4e00-\u9fff]{0,6})?|谢谢|收货|收件))",
+            r"|(?<=[0-9号室楼幢栋层,])[\u3400-\u9fff\U00020000-\U0003ffff]{2,3}收(?![\u3400-\u9fff\U00020000-\U0003ffff])|(?:快递|包裹|外卖)?[放送交寄存](?:在|到|至)?(?:前台|门口|门卫|传达室|快递柜|丰巢|物业|保安室|驿站)|代收|转交|[\u3400-\u9fff\U00020000-\U0003ffff](?:先生|女士|小姐|师傅)(?:收)?|[\u3400-\u9fff\U00020000-\U0003ffff](?:同学|老师|经理)收|电联|(?:请|麻烦)?(?:送货|送达|配送|派送|到了)?(?:提前|先|前)?(?:致电|电话联系|打电话|联系)(?:[\u3400-\u9fff\U00020000-\U0003ffff]{0,6})?|谢谢|收货|收件))",
             # 88号门口, 锦江花园楼下, 3组18号东边, 村口: a spot at the place just read; the place stays.
             r"(?P<at>(?:[大正]?门口|门前|门外|后门|侧门|边上|里面|里边|屋后|屋前|房前|屋内|(?<=[号组室村])家[中里]|路边|路旁|拐角处?|转角处?|巷口|村口|弄口|楼上|楼下|楼顶|楼道|之间|一带|周边|周围"
             r"|(?<=[号楼幢栋室村组])[东西南北左右](?:边|面|首|头)|(?<=[号楼幢栋室])[东西南北]{1,2}侧)(?![村路街巷弄桥山岭湾垟洋岙社]))",
             # 旁边的小卖部: the place a relation word names (的 ...) is part of the note.
-            r"(?P<assist>(?:斜?对面|村村通(?:公路|道路|水泥路|路)?|附近|旁边|隔壁|对过|(?<=[号楼幢栋室村])(?:[前后]面|[前后]边|背后)(?:的?[\u4e00-\u9fff]{1,10})?|交叉(?:路?口)?|交(?:界|汇)?[口处]|(?:十字|丁字)?路口|(?:往|向)?(?:[东西南北]{1,2}|里|前)?(?:侧|面|边)?(?:走|行|进去)?约?[0-9]+(?:米|公里|M|KM)处?|[0-9]+(?:米|公里)处?|[东西南北]侧|[东西南北]{1,2}角(?![0-9\u4e00-\u9fff]*(?:小区|大厦|花园|广场))|旁)(?:的[\u4e00-\u9fff]{1,10})?)",
+            r"(?P<assist>(?:斜?对面|村村通(?:公路|道路|水泥路|路)?|附近|旁边|隔壁|对过|(?<=[号楼幢栋室村])(?:[前后]面|[前后]边|背后)(?:的?[\u3400-\u9fff\U00020000-\U0003ffff]{1,10})?|交叉(?:路?口)?|交(?:界|汇)?[口处]|(?:十字|丁字)?路口|(?:往|向)?(?:[东西南北]{1,2}|里|前)?(?:侧|面|边)?(?:走|行|进去)?约?[0-9]+(?:米|公里|M|KM)处?|[0-9]+(?:米|公里)处?|[东西南北]侧|[东西南北]{1,2}角(?![0-9\u3400-\u9fff\U00020000-\U0003ffff]*(?:小区|大厦|花园|广场))|旁)(?:的[\u3400-\u9fff\U00020000-\U0003ffff]{1,10})?)",
             # A town may be named with 村 (付村镇); it is tried before the community pattern.
             # 新街镇, 大路乡: a town name may end in 街 or 路 right before 镇/乡; 五乡|中路 is a road.
             rf"(?P<town>(?:(?:{_TOWN_NAME_LEXED}{{1,2}}[路街巷](?=[镇乡]|街道)|{_TOWN_NAME_LEXED}{{1,6}}?)(?:街道|(?<!小)(?<!新区)(?<!发区)(?<!业区)(?<!园区)镇|乡(?!镇))|(?:路[东西南北])?{_CJK_NAME}{{0,6}}?(?:{_ZONE_ALTERNATION}))(?![东西南北中]?(?:路|街|大道)|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
             # 牛槽村|刘家屯: a natural village of 东北 and 广西 right after its village (not 三里屯, 后屯南路).
-            r"(?P<hamlet>(?<=村)[\u4e00-\u9fff]{1,4}?(?:自然)?屯(?![\u4e00-\u9fff]))",
+            r"(?P<hamlet>(?<=村)[\u3400-\u9fff\U00020000-\U0003ffff]{1,4}?(?:自然)?屯(?![\u3400-\u9fff\U00020000-\U0003ffff]))",
             # A community may be named after its road (解放路社区, 前街村); 垟西村|民主路 and 杏里村|花园路 are
             # a village before a road, 林山新村 a compound (settled in _community).
             rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|{COMMITTEE_WORDS}|村(?:村(?!部))?)(?:{COMMITTEE_WORDS})?"
             rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路|街|道|巷|庄|大街|大道|信用|商业银行|合作|[东西南北中内外]{{1,2}}(?:大街|大道)|[东西南北]?{HUTONG_NUMBER}|[0-9{CN_DIGITS}十]*(?:号楼|幢|栋)))",
-            rf"(?P<road>(?!沿街|临街|靠街)(?:(?<=[道镇乡区县市])路(?=[\u4e00-\u9fff]))?(?:(?:{_ROAD_NAME_LEXED}|街(?={_MOUTH_ROAD})|(?<=[\u4e00-\u9fff])单(?!元)){{1,10}}?(?:[0-9]{{1,3}}(?:路|街(?![道坊])|大道|巷(?![\u4e00-\u9fff]))|大道|大街|公路|路(?!灯(?:[不坏闪杆下旁边亮灭损柱]|$|[^\u4e00-\u9fff]))|街路(?!口)|街(?![道坊]|{_MOUTH_ROAD})|巷子(?![里口])|巷(?!路|街(?!口)|大道|工业|[东西南北中]路)|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水行占])道街?(?![路口]|[\u4e00-\u9fff]{{1,2}}胡同|[东西南北中](?:路|街))|{NUMBERED_HUTONG}|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道))"
+            rf"(?P<road>(?!沿街|临街|靠街)(?:(?<=[道镇乡区县市])路(?=[\u3400-\u9fff\U00020000-\U0003ffff]))?(?:(?:{_ROAD_NAME_LEXED}|街(?={_MOUTH_ROAD})|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])单(?!元)){{1,10}}?(?:[0-9]{{1,3}}(?:路|街(?![道坊])|大道|巷(?![\u3400-\u9fff\U00020000-\U0003ffff]))|大道|大街|公路|路(?!灯(?:[不坏闪杆下旁边亮灭损柱]|$|[^\u3400-\u9fff\U00020000-\U0003ffff]))|街路(?!口)|街(?![道坊]|{_MOUTH_ROAD})|巷子(?![里口])|巷(?!路|街(?!口)|大道|工业|[东西南北中]路)|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水行占])道街?(?![路口]|[\u3400-\u9fff\U00020000-\U0003ffff]{{1,2}}胡同|[东西南北中](?:路|街))|{NUMBERED_HUTONG}|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道))"
             # 人民南路四段, 一环路南三段: a segment; 广州大道中, 江南大道西100号: a part of an avenue by its direction.
-            rf"(?:[东西南北中]段|[东西南北中]?{N}段|(?<=大道)[东西南北中](?![\u4e00-\u9fff]|[0-9]+(?:米|公里|M|KM)))?)",
+            rf"(?:[东西南北中]段|[东西南北中]?{N}段|(?<=大道)[东西南北中](?![\u3400-\u9fff\U00020000-\U0003ffff]|[0-9]+(?:米|公里|M|KM)))?)",
             r"(?P<sep>,+)",
         )
     )
@@ -557,7 +560,7 @@ def _named_tower(st: _State, note: str) -> bool:
 # A tower's or park's name alone: a name of its own, then a word such names end with (no landmark note:
 # 同人花园对面…).
 _TOWER_IN_BRACKETS = re.compile(
-    "(?!.*(?:对面|对过|附近|旁|隔壁|靠近))[\u4e00-\u9fffA-Za-z0-9·]{2,16}"
+    "(?!.*(?:对面|对过|附近|旁|隔壁|靠近))[\u3400-\u9fff\U00020000-\U0003ffffA-Za-z0-9·]{2,16}"
     "(?:大厦|大楼|商厦|广场|中心|公寓|SOHO|园区|产业园|科技园|创意园)"
 )
 
@@ -781,11 +784,11 @@ _INSTITUTION = (
 )
 # The name of an organisation, written whole (温州市第四中学, 韩田诊所, 某某鞋业有限公司).
 ORGANISATION_NAME = re.compile(
-    f"([\u4e00-\u9fff]{{1,20}})(?:{_INSTITUTION}|厂|店|幼儿园|学校|卫生室|中心|商行|门市部)"
+    f"([\u3400-\u9fff\U00020000-\U0003ffff]{{1,20}})(?:{_INSTITUTION}|厂|店|幼儿园|学校|卫生室|中心|商行|门市部)"
 )
 _ROAD_PREFIX = re.compile(
     r".*(?:(?:小区|花园|大厦|广场|公寓|新村|家园|嘉园|华庭|公馆|工业区|开发区|工业园区|工业园|园区|苑|园|农场|村|社区"
-    r"|(?<=[\u4e00-\u9fff])[一二三四五六七八九十0-9]期"
+    r"|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])[一二三四五六七八九十0-9]期"
     rf"|街道|镇|乡|{_INSTITUTION})(?=.{{3}})"
     # an institution with a name of its own also before a road of one character's name (第四中学|蝉街), but
     # no bare tail (医院|西路) and no road named after the institution (大学园路)
@@ -795,21 +798,21 @@ _ROAD_PREFIX = re.compile(
 # 未来科技城|向往街): a note on where the road lies, no part of its name. Not 新城区, and not before a
 # numbered road, which is the area's own (新城|十三路 is one road).
 _AREA_PREFIX = re.compile(
-    r".*(?:新城|科技城|科学城|大学城|商贸城|中心|市场|(?:(?<=[\u4e00-\u9fff])|^)[东西南北中]区(?!块))(?![区城路街巷道大])(?=.{3})(?![0-9零〇一二两三四五六七八九十百]+(?:路|街|巷|大道))"
+    r".*(?:新城|科技城|科学城|大学城|商贸城|中心|市场|(?:(?<=[\u3400-\u9fff\U00020000-\U0003ffff])|^)[东西南北中]区(?!块))(?![区城路街巷道大])(?=.{3})(?![0-9零〇一二两三四五六七八九十百]+(?:路|街|巷|大道))"
 )
 # An area named after a crossing (五道口|成府路): a note on where the road lies. Not before a road named by its
 # direction alone (交道口南大街, 新街口北路 are one name).
 _CROSSING_PREFIX = re.compile(
-    "[^街道口]{1,4}[街道]口(?![东西南北中内外]{0,2}(?:大街|大道|路|街))(?=[\u4e00-\u9fff]{2})"
+    "[^街道口]{1,4}[街道]口(?![东西南北中内外]{0,2}(?:大街|大道|路|街))(?=[\u3400-\u9fff\U00020000-\U0003ffff]{2})"
 )
 # A road starting right here (for a community's short name written just before its road: 潘坑|北星东路).
 ROAD_AHEAD = re.compile(rf"{_ROAD_NAME}{{2,8}}?(?:大道|大街|路|街(?![道坊])|巷)")
 # A road tail with no name of its own (中关村|南大街, 五乡|中路): the name before it is the road's.
 _BARE_ROAD_TAIL = re.compile(
-    "(?:[东西南北中内外]{1,2}|[东西南北中]?[一二三四五六七八九十]{1,3}[横纵]?)(?:大街|大道|路|街|巷)(?![\u4e00-\u9fff]*[路街巷])"
+    "(?:[东西南北中内外]{1,2}|[东西南北中]?[一二三四五六七八九十]{1,3}[横纵]?)(?:大街|大道|路|街|巷)(?![\u3400-\u9fff\U00020000-\U0003ffff]*[路街巷])"
     f"|[东西南北]?{NUMBERED_HUTONG}"
     # 芳村|大道中, 广州|大道北: an avenue's part by its direction, the avenue named before it.
-    "|(?:大道|大街)[东西南北中](?:段)?(?![一-鿿])"
+    "|(?:大道|大街)[东西南北中](?:段)?(?![\u3400-\u9fff\U00020000-\U0003ffff])"
 )
 
 # A village's lane named by its direction (仙门村|北路): the village stays a village.
@@ -844,7 +847,7 @@ def road_read_at(text: str, pos: int) -> bool:
 # A compound with a name of its own: two to five characters free of address marks, then its kind, then
 # nothing or a number (民丰小区, 锦绣花园3幢).
 _COMPOUND_AHEAD = re.compile(
-    r"[^\x00-\u4dff\ua000-\U0010ffff路街巷弄号幢栋单室层组社村镇乡区县市道园苑庭府城湾居轩阁庄]{2,5}?"
+    r"[^\x00-\u33ff\u4dc0-\u4dff\ua000-\U0001ffff\U00040000-\U0010ffff路街巷弄号幢栋单室层组社村镇乡区县市道园苑庭府城湾居轩阁庄]{2,5}?"
     r"(?:小区|花园|公寓|大厦|家园|嘉园|华庭|名苑|公馆|山庄|苑)(?=$|[0-9一二三四五六七八九十,])"
 )
 
@@ -1220,9 +1223,9 @@ _TOWER_NAME = re.compile("(?:大厦|大楼|公寓|商厦)$")
 # Words for a stretch of the road before them, not roads of their own.
 _STREET_PARTS = frozenset(("步行街", "商业步行街"))
 # A village's name before its group: two characters or more, then 村 (not 新村, a compound's kind).
-_VILLAGE_BEFORE_GROUP = re.compile("[\u4e00-\u9fff]{2,}(?<!新)村$")
+_VILLAGE_BEFORE_GROUP = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]{2,}(?<!新)村$")
 # A person's name beside a phone number: two or three characters with no word of a place.
-_PERSON = re.compile("[\u4e00-\u9fff]{2,3}")
+_PERSON = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]{2,3}")
 _PLACE_END = re.compile("[苑园城楼店厂村馆院场庭居府湾阁轩墅寓厦所站局司行社部处室队组号幢栋层]$")
 _PHONE_END = re.compile(f"(?<![0-9]){_PHONE_NUMBER}$")
 _PHONE_AHEAD = re.compile(f"[,\\s]*{_PHONE_NUMBER}(?![0-9])")
@@ -1240,7 +1243,7 @@ _EVENT = re.compile(
     # what happens there, and when, as hotline tickets write it; not in a firm's name (某某装修有限公司)
     "(?:施工|装修|开裂|裂缝|偷排|排放|排污|废水|废气|污水|粉尘|死鱼|死猪|电鱼|拒载|黑车|违停|乱收费|收费乱|拉客|"
     "未清运|没人管|无人管|不文明|聚集|打麻将|赌博|跑跳|广场舞|未成年|堵路|挡路|夜间|凌晨|深夜|半夜|每天|每晚|"
-    "经常|长期|一直|多次|今天|昨天)(?![\u4e00-\u9fff]{0,6}(?:公司|厂|店|站|部|中心|队))"
+    "经常|长期|一直|多次|今天|昨天)(?![\u3400-\u9fff\U00020000-\U0003ffff]{0,6}(?:公司|厂|店|站|部|中心|队))"
 )
 # Features of a street or a bank written without a name (绿化带, 公交站, 井盖): where on the street, in a
 # ticket; not a place to match (西山公交站, with its name, is one).
