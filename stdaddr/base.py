@@ -509,7 +509,7 @@ def _from_points(
     others = sorted({shapely.GeometryType(k).name for k in np.unique(kinds) if k not in (-1, 0)})
     if others:
         raise DataError(f'base file "{path}" has {", ".join(others)} geometries; expected points')
-    points = kinds == 0
+    points = (kinds == 0) & ~shapely.is_empty(geoms)  # POINT EMPTY: no coordinates, as a missing one
     x = np.full(len(geoms), np.nan)
     y = np.full(len(geoms), np.nan)
     x[points] = shapely.get_x(geoms[points])

@@ -58,11 +58,12 @@ _RANKED = frozenset(MATCH_LEVELS)
 
 
 def compare(a: Any, b: Any) -> Comparison:
-    """Compare two address texts; never raises (a missing or non-text value is "different")."""
-    from stdaddr.parsing import parse
+    """Compare two address texts; never raises (a missing or non-text value is "different"). Bytes are
+    read as ``parse`` reads them (UTF-8, else GB18030)."""
+    from stdaddr.parsing import as_text, parse
 
-    pa = parse(a) if isinstance(a, str) else None
-    pb = parse(b) if isinstance(b, str) else None
+    pa = parse(as_text(a)) if isinstance(a, (str, bytes, bytearray)) else None
+    pb = parse(as_text(b)) if isinstance(b, (str, bytes, bytearray)) else None
     if pa is None or pb is None:
         return Comparison("different", None, (), "one of the values is not text")
     fields = tuple(fm for f in _FIELDS if (fm := _field(pa, pb, f)) is not None)

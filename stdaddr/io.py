@@ -946,16 +946,20 @@ def address_columns(column: Any, *, key: str = "column") -> tuple[str, ...]:
     >>> address_columns("地址"), address_columns(["区县", "详细地址"])
     (('地址',), ('区县', '详细地址'))
     """
-    if isinstance(column, str):
-        return (column,)
+    if _column_name(column):
+        return (str(column),)  # a DataFrame's column 0 is named "0", as the id column's is
     if (
         isinstance(column, (list, tuple))
         and column
-        and all(isinstance(c, str) for c in column)
-        and len(set(column)) == len(column)
+        and all(_column_name(c) for c in column)
+        and len({str(c) for c in column}) == len(column)
     ):
-        return tuple(column)
+        return tuple(str(c) for c in column)
     raise InputError(f"{key} was {column!r}; expected a column name or a list of distinct column names")
+
+
+def _column_name(column: Any) -> bool:
+    return isinstance(column, str) or (isinstance(column, int) and not isinstance(column, bool))
 
 
 def number_marks(names: Sequence[str]) -> tuple[str, ...]:

@@ -147,6 +147,21 @@ def test_geopackage_points_take_their_crs_from_the_file(tmp_path):
         AddressBase.from_file(path, id_column="nope", address_column="addr")
 
 
+def test_an_empty_point_in_a_geopackage_is_a_row_without_coordinates(tmp_path):
+    """POINT EMPTY (and a point of NaN) is reported per row, as a missing geometry is; the rest loads."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    df = frame()
+    geometry = [Point(x, y) for x, y in zip(df["lon"], df["lat"], strict=True)]
+    geometry[1], geometry[2] = Point(), Point(float("nan"), float("nan"))
+    path = tmp_path / "base.gpkg"
+    gpd.GeoDataFrame(df[["id", "addr"]], geometry=geometry, crs="EPSG:4490").to_file(path)
+    base = AddressBase.from_file(path, id_column="id", address_column="addr")
+    assert sorted(i.address_id for i in base.report.bad_coordinates) == sorted(df["id"][1:3])
+    assert base.match(df["addr"][0]).x == pytest.approx(df["lon"][0])
+
+
 def test_an_unknown_file_type_or_missing_file_is_refused(tmp_path):
     with pytest.raises(InputError, match="does not exist"):
         AddressBase.from_file(tmp_path / "none.csv", id_column="id", address_column="addr")
@@ -609,3 +624,13 @@ def test_a_crs_that_puts_every_record_outside_china_is_a_crs_error(crs, rows, hi
         build(table, crs=crs)
     mixed = build([*table, ("ok", "浙江省温州市鹿城区解放街99号", 120.65, 28.0)], crs="EPSG:4490")
     assert len(mixed.report.bad_coordinates) == (0 if crs == "EPSG:3857" else len(rows))
+
+
+def test_a_column_named_by_a_number_is_found_for_the_address_as_for_the_id():
+    import pandas as pd
+
+    df = pd.DataFrame({0: ["r1"], 1: ["浙江省温州市鹿城区解放街12号"], "lon": [120.65], "lat": [28.0]})
+    base = AddressBase.from_dataframe(df, id_column=0, address_column=1, x_column="lon", y_column="lat")
+    assert base.match("鹿城区解放街12号").address_id == "r1"
+    table = base.match_table(pd.DataFrame({0: ["鹿城区解放街12号"]}), column=0)
+    assert table["match_id"].tolist() == ["r1"]

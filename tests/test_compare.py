@@ -64,6 +64,12 @@ def test_values_that_are_not_text_are_different():
     assert compare("解放街12号", 12).explanation == "one of the values is not text"
 
 
+def test_bytes_are_read_as_parse_reads_them():
+    text = "浙江省温州市鹿城区解放街12号"
+    for raw in (text.encode("utf-8"), text.encode("gbk"), bytearray(text.encode("utf-8"))):
+        assert compare(raw, text).relation == "same"
+
+
 def test_a_name_inside_another_counts_as_near():
     assert name_similarity("华腾新天地", "华腾新天地大厦") >= 0.9
     assert name_similarity("解放街", "人民路") == 0.0

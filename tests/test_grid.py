@@ -567,3 +567,17 @@ def test_text_among_coordinates_is_refused_even_when_it_reads_as_a_number():
         "inside",
         "invalid",
     ]
+
+
+def test_decimal_coordinates_are_numbers_and_a_plain_table_is_no_layer():
+    from decimal import Decimal
+
+    layer = gpd.GeoDataFrame({"code": ["a"]}, geometry=[box(120.64, 28.0, 120.65, 28.01)], crs="EPSG:4490")
+    grid = GridIndex.from_geodataframe(layer, code_column="code")
+    assert grid.assign([Decimal("120.645"), None], [28.005, 28.0], crs="EPSG:4490").status.tolist() == [
+        "inside",
+        "invalid",
+    ]
+    for table in (pd.DataFrame({"code": ["a"]}), None):
+        with pytest.raises(InputError, match="takes a GeoDataFrame"):
+            GridIndex.from_geodataframe(table, code_column="code")

@@ -624,7 +624,7 @@ def test_cells_of_several_columns_join_into_one_address():
     assert join_address([None, ""]) == ""
 
 
-@pytest.mark.parametrize("bad", [None, [], ["地址", "地址"], ["地址", 3], 5])
+@pytest.mark.parametrize("bad", [None, [], ["地址", "地址"], ["地址", 3.5], 5.0, True, [3, "3"]])
 def test_address_columns_must_be_a_name_or_distinct_names(bad):
     with pytest.raises(InputError, match=r"column was .*; expected a column name or a list of distinct"):
         address_columns(bad)

@@ -86,3 +86,12 @@ def test_text_in_latin_letters_alone_is_a_note_and_invents_no_room(text: str):
     assert [c.field for c in a.components] == ["extra"] and a.room is None and a.normalized == ""
     assert a.extra == (text.strip(),) and "no Chinese address text" in a.notes
     assert parse("3-2-301").room == "301室"  # digits alone are still read
+
+
+def test_a_lone_surrogate_is_replaced_so_results_encode_as_utf8():
+    import json
+
+    a = parse("解放街\ud800123号")
+    assert "\ufffd" in a.text
+    json.dumps(a.to_dict(), ensure_ascii=False).encode("utf-8")  # no UnicodeEncodeError
+    assert parse("温州市\ud83d\ude00解放街1号").road == "解放街"  # a whole pair is a character

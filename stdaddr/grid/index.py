@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import decimal
+import numbers
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -135,6 +137,11 @@ class GridIndex:
         ``crs`` declares the CRS of the coordinates: needed when the frame states none, and the only way
         to say GCJ02 or BD09. A declared real CRS different from the frame's raises CRSError.
         """
+        if not (hasattr(gdf, "geometry") and hasattr(gdf, "crs")):
+            raise InputError(
+                f"from_geodataframe() takes a GeoDataFrame, got {type(gdf).__name__}; read a file with "
+                "GridIndex.from_file, or make one with geopandas.GeoDataFrame(df, geometry=...)"
+            )
         layer_crs = resolve_crs(gdf.crs, crs, what="the grid layer")
         codes = codes_column(gdf, code_column, what="the grid layer")
         return cls(np.asarray(gdf.geometry.values), codes, crs=layer_crs, min_area_m2=min_area_m2)
@@ -398,7 +405,8 @@ def _floats(values: Any, name: str) -> NDArray[np.float64]:
     for i, v in enumerate(cells.tolist()):
         if is_missing(v):
             continue
-        if isinstance(v, (str, bytes)) or not isinstance(v, (int, float, np.number)):
+        # Decimal and Fraction are numbers; True/False and complex numbers are no coordinates.
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (numbers.Real, decimal.Decimal, np.number)):
             raise InputError(
                 f"{name} held {v!r} ({type(v).__name__}); expected numbers or arrays of numbers (missing "
                 "values are invalid points); for text columns use stdaddr.grid.assign_table, which marks "

@@ -56,15 +56,20 @@ MAX_LENGTH = 300
 _CACHE_SIZE = 1 << 16
 # A word in Latin letters (not a building letter or a unit code like B2, 3F).
 _LATIN_WORD = re.compile("[A-Z]{3,}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Below this many values, forking workers costs more than it saves.
 _PARALLEL_FROM = 20_000
 
 
 def as_text(text: Any, caller: str = "parse") -> str:
-    """``text`` as a str: bytes are read as UTF-8, else as GB18030 (undecodable bytes replaced); an
-    :class:`~stdaddr.errors.InputError` naming ``caller`` for anything else."""
+    """``text`` as a str (a lone surrogate replaced by U+FFFD): bytes are read as UTF-8, else as GB18030
+    (undecodable bytes replaced); an :class:`~stdaddr.errors.InputError` naming ``caller`` for anything
+    else."""
     if isinstance(text, str):
-        return text
+        if _SURROGATE.search(text) is None:
+            return text
+        # A lone surrogate (half of a pair cut apart) is no character: U+FFFD, so results encode as UTF-8.
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     if isinstance(text, (bytes, bytearray)):
         try:
             return bytes(text).decode("utf-8")
