@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from stdaddr.errors import ColumnError, InputError, StdaddrError
 from stdaddr.io import (
     CJK,
+    EXCEL_SUFFIXES,
     MAX_RECORD_LINES,
     NULL_MARKER_MAX,
     Chunk,
@@ -558,7 +559,20 @@ def open_input(
     sheet whose first sheet lacks the column or has no rows (a cover sheet, 填表说明, before the data)
     is read from the one other sheet that has it; with none or several, the first sheet's ColumnError
     stands."""
-    reader = open_table(src, encoding=encoding, sheet=sheet, max_record_lines=max_record_lines, header=header)
+    try:
+        reader = open_table(
+            src, encoding=encoding, sheet=sheet, max_record_lines=max_record_lines, header=header
+        )
+    except InputError as exc:
+        # 填表说明 left blank before the data: an empty first sheet gives way as one without the column does.
+        if sheet is not None or src.suffix.lower() not in EXCEL_SUFFIXES or "empty sheet" not in str(exc):
+            raise
+        found = _sheets_with_column(src, column, range(1, _sheet_count(src)), max_record_lines, header)
+        if len(found) == 1:
+            return found[0]
+        for candidate, _ in found:
+            candidate.close()
+        raise
     here: tuple[int, ...] | None = None
     error: ColumnError | None = None
     try:
@@ -571,13 +585,7 @@ def open_input(
             raise _read_as(error, reader.encoding, given=encoding is not None)
         assert here is not None
         return reader, here
-    found: list[tuple[TableReader, tuple[int, ...]]] = []
-    for other in range(1, len(reader.sheets)):
-        candidate = open_table(src, sheet=other, max_record_lines=max_record_lines, header=header)
-        try:
-            found.append((candidate, _address_column(candidate, column, src)))
-        except (ColumnError, InputError):
-            candidate.close()
+    found = _sheets_with_column(src, column, range(1, len(reader.sheets)), max_record_lines, header)
     if len(found) == 1:
         reader.close()
         return found[0]
@@ -590,6 +598,33 @@ def open_input(
         raise ColumnError(f"{error}; the sheets {[c.sheet for c, _ in found]} all have it") from None
     assert error is not None
     raise error
+
+
+def _sheets_with_column(
+    src: Path, column: str | Sequence[str] | None, sheets: range, max_record_lines: int, header: bool | None
+) -> list[tuple[TableReader, tuple[int, ...]]]:
+    """Readers of the workbook's sheets (by number) that have the address column, with its positions."""
+    found = []
+    for other in sheets:
+        try:
+            candidate = open_table(src, sheet=other, max_record_lines=max_record_lines, header=header)
+        except InputError:  # an empty sheet
+            continue
+        try:
+            found.append((candidate, _address_column(candidate, column, src)))
+        except (ColumnError, InputError):
+            candidate.close()
+    return found
+
+
+def _sheet_count(src: Path) -> int:
+    import openpyxl
+
+    book = openpyxl.load_workbook(src, read_only=True)
+    try:
+        return len(book.sheetnames)
+    finally:
+        book.close()
 
 
 def _read_as(error: ColumnError, read_as: str | None, *, given: bool) -> ColumnError:
@@ -1039,12 +1074,26 @@ def _worker_started() -> None:
     import signal
 
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # Ctrl-C reaches the whole process group: the parent stops the run and ends the workers; a worker
+    # that raised KeyboardInterrupt itself would only print its traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     worker_started()
 
 
 def _end_workers(pool: Any) -> None:
-    """Kill the pool's worker processes, then shut it down without waiting for queued chunks."""
+    """Kill the pool's worker processes, then shut it down without waiting for queued chunks.
+
+    The chunks still in the pool's call queue are dropped: its feeder thread may be blocked writing to
+    a pipe no worker reads any more, and joining it (as the pool's manager does when it ends, and the
+    interpreter at exit) would wait for ever. (The pool's private parts are reached with getattr: they
+    are absent from other implementations, where the kill alone has to do.)
+    """
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    call_queue = getattr(pool, "_call_queue", None)
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)  # shutdown drops the queue
+    if call_queue is not None:
+        with contextlib.suppress(Exception):
+            call_queue.cancel_join_thread()
     for process in processes:
         with contextlib.suppress(Exception):
             process.kill()
@@ -1052,6 +1101,12 @@ def _end_workers(pool: Any) -> None:
     for process in processes:
         with contextlib.suppress(Exception):
             process.join(timeout=1)
+    # A worker killed while sending its result leaves half a message in the result pipe, and the pool's
+    # manager thread waiting for the rest. With the workers gone, this process holds the pipe's last
+    # write end: closing it ends the wait (end of file), and the manager ends as for a broken pool.
+    if writer is not None:
+        with contextlib.suppress(Exception):
+            writer.close()
 
 
 @contextlib.contextmanager

@@ -175,7 +175,7 @@ class TableReader:
 def detect_encoding(path: str | Path) -> str:
     """The text encoding of a file: UTF-8 (with or without BOM), GB18030 (GBK), Big5, … .
 
-    A BOM decides; otherwise the lines with non-ASCII bytes decide (ASCII lines read the same in every
+    A BOM decides, and so do the NUL bytes of UTF-16 without one; otherwise the lines with non-ASCII bytes decide (ASCII lines read the same in every
     candidate), taken from samples of the head and of three places spread over the rest of the file, or
     from the first such lines of the file when the samples have none: see :func:`encoding_of_lines`.
     """
@@ -183,7 +183,7 @@ def detect_encoding(path: str | Path) -> str:
         head = f.read(_SAMPLE)
         if head.startswith(codecs.BOM_UTF8):
             return "utf-8-sig"
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_bom(head):
             return "utf-16"
         size = os.fstat(f.fileno()).st_size
         samples = [(0, head), *_spread_samples(f, size)]
@@ -198,6 +198,17 @@ def detect_encoding(path: str | Path) -> str:
         if not lines and size > len(head):
             lines = _first_non_ascii_lines(f)
     return encoding_of_lines(lines)
+
+
+def _utf16_without_bom(head: bytes) -> bool:
+    """Whether text without a BOM is UTF-16: its ASCII characters (digits, commas, line ends) make NUL
+    bytes, nearly all on one side of each byte pair; other encodings of text have none."""
+    n = len(head) - len(head) % 2
+    nuls = head.count(0, 0, n)
+    if nuls < 8 or nuls < n // 20:
+        return False
+    even = head[0:n:2].count(0)
+    return max(even, nuls - even) >= 0.9 * nuls
 
 
 def encoding_of_lines(lines: Sequence[bytes]) -> str:

@@ -789,6 +789,22 @@ def test_a_cover_sheet_before_the_data_is_passed_over(tmp_path, base):
         geocode_file(path, tmp_path / "out.csv", column="事发地址", base=base, workers=1)
 
 
+def test_an_empty_first_sheet_is_passed_over_as_a_cover_sheet_is(tmp_path, base):
+    import openpyxl
+
+    path = tmp_path / "book.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "填表说明"  # left blank
+    data = book.create_sheet("工单")
+    for row in (["id", "事发地址"], ["1", "温州市鹿城区解放街14号"]):
+        data.append(row)
+    book.save(path)
+    summary = geocode_file(path, tmp_path / "out.csv", column="事发地址", base=base, workers=1)
+    assert summary.sheet == "工单" and summary.rows == 1
+    with pytest.raises(InputError, match="empty sheet"):
+        geocode_file(path, tmp_path / "out.csv", column="事发地址", base=base, workers=1, sheet=0)
+
+
 def test_the_summary_tells_the_problems_of_the_grid_layer(tmp_path, events_csv, base):
     from shapely import box
 

@@ -628,3 +628,14 @@ def test_cells_of_several_columns_join_into_one_address():
 def test_address_columns_must_be_a_name_or_distinct_names(bad):
     with pytest.raises(InputError, match=r"column was .*; expected a column name or a list of distinct"):
         address_columns(bad)
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-16"])
+def test_utf16_is_detected_with_or_without_its_bom(tmp_path, codec):
+    """Excel's "Unicode text" is UTF-16; without a BOM its NUL bytes tell it (it was read as GB18030,
+    every row then bad_encoding). A NUL byte in a UTF-8 row is no UTF-16."""
+    path = tmp_path / "t.txt"
+    path.write_bytes("编号\t地址\n1\t鹿城区解放街12号\n2\t瓯海区梧田街道\n".encode(codec))
+    assert detect_encoding(path) == "utf-16"
+    path.write_bytes("编号,地址\n1,鹿城区解放街12号\x00\n2,瓯海区梧田街道\n".encode())
+    assert detect_encoding(path) == "utf-8"
