@@ -97,8 +97,14 @@ def test_normalize_is_idempotent_on_typical_addresses(text):
 @FAST
 @given(st.one_of(any_text, address_like))
 def test_parse_offsets_always_point_into_the_input(text):
-    """Every component's span lies inside the input and ``input[start:end]`` is its text."""
-    _assert_offsets_valid(text, stdaddr.parse(text))
+    """Every component's span lies inside the input and ``input[start:end]`` is its text (the input as
+    ``text`` keeps it: a surrogate code point replaced by U+FFFD, the length unchanged)."""
+    a = stdaddr.parse(text)
+    assert len(a.text) == len(text)
+    assert all(
+        x == y or (0xD800 <= ord(x) < 0xE000 and y == "\ufffd") for x, y in zip(text, a.text, strict=True)
+    )
+    _assert_offsets_valid(a.text, a)
 
 
 @FAST
@@ -133,7 +139,8 @@ def test_parse_many_returns_one_result_per_input_and_never_raises(values):
     assert all(isinstance(a, stdaddr.Address) for a in out)
     for value, a in zip(values, out, strict=True):
         if isinstance(value, str):
-            _assert_offsets_valid(value, a)
+            assert len(a.text) == len(value)
+            _assert_offsets_valid(a.text, a)  # the value, a surrogate code point replaced by U+FFFD
 
 
 def test_parse_many_explains_missing_values():

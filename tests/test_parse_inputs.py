@@ -94,4 +94,4 @@ def test_a_lone_surrogate_is_replaced_so_results_encode_as_utf8():
     a = parse("解放街\ud800123号")
     assert "\ufffd" in a.text
     json.dumps(a.to_dict(), ensure_ascii=False).encode("utf-8")  # no UnicodeEncodeError
-    assert parse("温州市\ud83d\ude00解放街1号").road == "解放街"  # a whole pair is a character
+    assert parse("温州市\ud83d\ude00解放街1号").road == "解放街"  # both halves replaced, offsets kept

@@ -62,14 +62,15 @@ _PARALLEL_FROM = 20_000
 
 
 def as_text(text: Any, caller: str = "parse") -> str:
-    """``text`` as a str (a lone surrogate replaced by U+FFFD): bytes are read as UTF-8, else as GB18030
+    """``text`` as a str (a surrogate code point replaced by U+FFFD): bytes are read as UTF-8, else as GB18030
     (undecodable bytes replaced); an :class:`~stdaddr.errors.InputError` naming ``caller`` for anything
     else."""
     if isinstance(text, str):
         if _SURROGATE.search(text) is None:
             return text
-        # A lone surrogate (half of a pair cut apart) is no character: U+FFFD, so results encode as UTF-8.
-        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        # A surrogate code point is no character: U+FFFD in its place, so that results encode as UTF-8
+        # and offsets still count the text's code points.
+        return _SURROGATE.sub("\ufffd", text)
     if isinstance(text, (bytes, bytearray)):
         try:
             return bytes(text).decode("utf-8")

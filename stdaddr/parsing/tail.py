@@ -95,6 +95,14 @@ _TOKEN = re.compile(
     "|".join(
         (
             r"(?P<note>\([^()]*(?:\)|$))",
+            # Room 1203, Bldg 3, Unit 2, Floor 12, No.88 (spaces folded away, letters upper-cased): the
+            # English label of a level, as foreign-facing records and couriers write them.
+            r"(?P<english>(?<![A-Z])(?:(ROOM|RM|APT|FLAT|SUITE)|(BLDG|BUILDING|BLOCK|BLK|TOWER)|(UNIT)|(FLOOR|FL)"
+            r"|(NO(?=\.?[0-9])))\.?#?([0-9]+(?:[A-Z](?![A-Z]))?|(?<=[GKR])[A-Z](?![A-Z]))"
+            # Chaoyang District, Jianguo Road: a place written again in English or pinyin, a note.
+            # (CITY, ROAD … only before a separator, a number or the end: 天健ID CITY创意园 is a name.)
+            r"|[A-Z]*(?:DISTRICT|PROVINCE|COUNTY|TOWNSHIP|(?<![A-Z])(?:CHINA|PRC))(?![A-Z])"
+            r"|[A-Z]*(?:CITY|STREET|AVENUE|ROAD|VILLAGE)(?=[,.0-9]|$))",
             # 邮编325000, and a bare six-digit code set apart at the end (解放街88号,325000).
             r"(?P<postcode>邮政?编码?,?[0-9]{6}(?![0-9])|(?<=,)[1-8][0-9]{5}(?=,*$))",
             # 电话13812345678, 手机：139…, TEL:0577-…: a phone number with the label before it.
@@ -470,6 +478,8 @@ def _token(st: _State, m: re.Match[str]) -> None:
             st.extra(s + kind_at, e, g(0)[kind_at:])
             return
         _put_or_extra(st, "building", s, e, _num(g(_G["building"] + 1)) + "幢", g(0))
+    elif kind == "english":
+        _english_label(st, m, s, e)
     elif kind == "house":
         if _building_as_door(st, m):
             # 锦绣花园3号2单元501: a number marked 号 right after the compound, with a unit after it, is
@@ -769,6 +779,27 @@ def _right_after_community(st: _State, s: int) -> bool:
         return st.last == ORDER["community"]
     last = st.pieces[-1]
     return last.field == "community" and last.end == s
+
+
+# Fields of the English labels' groups, in the order of the pattern, and the mark each value takes.
+_ENGLISH_FIELDS = (
+    ("room", "室"),
+    ("building", "幢"),
+    ("unit", "单元"),
+    ("floor", "层"),
+    ("house_number", "号"),
+)
+
+
+def _english_label(st: _State, m: re.Match[str], s: int, e: int) -> None:
+    """Room 1203 → 1203室, Bldg B → B幢, No.88 → 88号; a place written in English or pinyin → a note."""
+    i = _G["english"]
+    number = m.group(i + 6)
+    for k, (field, mark) in enumerate(_ENGLISH_FIELDS):
+        if number is not None and m.group(i + 1 + k):
+            _put_or_extra(st, field, s, e, _code(number) + mark, m.group(0))
+            return
+    st.extra(s, e, m.group(0))
 
 
 def _put_or_extra(st: _State, field: str, s: int, e: int, value: str, raw: str) -> None:
