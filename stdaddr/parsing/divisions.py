@@ -369,6 +369,7 @@ def find_hits(text: str) -> list[Hit]:
             matches.append((index, start, end, counties))
             opening.add((index, start, end))
     hits.extend(_regiments(text))
+    hits.extend(_farms(text))
     leading = _leading_towns(text, lead, found, keys, values, matches)
     if leading is not None:
         matches.append((*leading[0], leading[1]))
@@ -548,6 +549,40 @@ def _placed(index: int, entries: Sequence[Entry], values: dict[int, _Readings]) 
         or any(o.startswith(e.code) for o in others)
         for e in entries
     )
+
+
+# 852农场, 八五零农场: a farm of 黑龙江 named by its number (八五二农场, 八五〇农场 in the gazetteer), written
+# in digits or with 零 for 〇.
+_FARM = re.compile("(?<![0-9〇零一二三四五六七八九十])([0-9]{3,4}|[〇零一二三四五六七八九]{3,4})农场")
+
+
+@cache
+def _numbered_farms() -> dict[str, Entry]:
+    """The town of each farm number that one farm of the gazetteer has."""
+    g = gazetteer.load()
+    found: dict[str, list[tuple[str, str]]] = {}
+    for code, name in g.units(3):
+        m = _FARM.fullmatch(name)
+        if m is not None:
+            found.setdefault(to_number(m.group(1)), []).append((code, name))
+    return {
+        number: next(e for e in g.lookup(farms[0][1]) if e.code == farms[0][0])
+        for number, farms in found.items()
+        if len(farms) == 1
+    }
+
+
+def _farms(text: str) -> list[Hit]:
+    """Hits of the farms written by number in digits or with 零 (the automaton reads the official name)."""
+    if "农场" not in text:
+        return []
+    farms = _numbered_farms()
+    return [
+        Hit(m.start(), m.end(), m.group(), entry)
+        for m in _FARM.finditer(text)
+        if (entry := farms.get(to_number(m.group(1)))) is not None
+        and not gazetteer.load().lookup(m.group())  # the official name itself is read already
+    ]
 
 
 def _regiments(text: str) -> list[Hit]:
