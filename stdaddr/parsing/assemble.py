@@ -289,8 +289,27 @@ def assemble(
     if community is None:
         codes = _refine_by_lane(pieces, _refine_by_community(pieces, codes, notes), notes)
     codes = _city_zone(pieces, _refine_by_zone(pieces, codes, notes), notes)
-    pieces = _named_after_division(_organisation_first(pieces, folded), folded)
+    pieces = _pinyin_repeats(_named_after_division(_organisation_first(pieces, folded), folded))
     return _build(text, offsets, _county_before_road(pieces, notes), codes, notes)
+
+
+_LATIN_NAME = re.compile("[A-Z]{4,}")
+_DIVISION_MARK = re.compile("(?:省|市|区|县|镇|乡|街道|旗)$")
+
+
+def _pinyin_repeats(pieces: list[Piece]) -> list[Piece]:
+    """厦门市思明区 Siming 环岛南路: a division read, written again in pinyin, is a note (it was the place)."""
+    latin = [p for p in pieces if p.field == "poi" and _LATIN_NAME.fullmatch(p.value)]
+    if not latin:
+        return pieces
+    from pypinyin import lazy_pinyin  # on first need: it loads its dictionary (about 0.1 s)
+
+    said = {
+        "".join(lazy_pinyin(_DIVISION_MARK.sub("", p.value))).upper()
+        for p in pieces
+        if p.field in _DIVISION_LEVELS
+    }
+    return [Piece("extra", p.start, p.end, p.value) if p in latin and p.value in said else p for p in pieces]
 
 
 def _organisation_first(pieces: list[Piece], folded: str) -> list[Piece]:
