@@ -218,8 +218,11 @@ def transform(x: Any, y: Any, src: Any, dst: Any) -> tuple[Any, Any]:
     """
     src_name, dst_name = parse_crs(src), parse_crs(dst)
     scalar = np.ndim(x) == 0 and np.ndim(y) == 0
-    xs = np.array(x, dtype=np.float64)
-    ys = np.array(y, dtype=np.float64)
+    try:
+        xs = np.array(x, dtype=np.float64)
+        ys = np.array(y, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"coordinates must be numbers (NaN for a missing one): {exc}") from None
     if xs.shape != ys.shape:
         raise InputError(f"x has shape {xs.shape} but y has shape {ys.shape}; expected the same shape")
     if src_name != dst_name:

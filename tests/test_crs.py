@@ -247,3 +247,10 @@ def test_a_point_missing_one_coordinate_is_missing_both_after_a_transform(src, d
         warnings.simplefilter("error")  # no overflow warnings for far-off values either
         x, y = transform(np.array([np.nan, 120.6, 1e308]), np.array([28.0, np.nan, 28.0]), src, dst)
     assert np.isnan(x[:2]).all() and np.isnan(y[:2]).all()
+
+
+def test_coordinates_that_are_no_numbers_are_an_input_error():
+    from stdaddr.errors import InputError
+
+    with pytest.raises(InputError, match="coordinates must be numbers"):
+        transform("abc", "28", "WGS84", "GCJ02")
