@@ -1091,6 +1091,61 @@ def correct_county(text: str, hits: list[Hit], reading: Reading) -> tuple[Readin
     return extend(text, hits, Chain(hits_now, chain.score)), note
 
 
+# A town's name as written right after its county: two to five characters and the mark, no road after it.
+_TOWN_WRITTEN = re.compile(
+    "[\u3400-\u9fff\U00020000-\U0003ffff]{2,5}?(?:街道|镇|乡)(?![路街巷道]|大道|政府|中心|卫生院|人民政府)"
+)
+
+
+def correct_town(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, str] | None:
+    """Read a town name with one character miswritten by its sound, right after the chain's county, as
+    the one town of the county it so differs from (瓯海区悟田街道 -> 梧田街道, 鹿城区五吗街道 -> 五马街道). A
+    name some unit has (another county's town) is no slip. Returns the corrected reading and the note."""
+    chain = reading.chain
+    if not chain.hits or chain.hits[-1].entry.level != 2:
+        return None
+    m = _TOWN_WRITTEN.match(text, match_end(_NOISE, text, reading.end))
+    if m is None or any(h.start == m.start() for h in hits) or gazetteer.load().lookup(m.group()):
+        return None
+    written = m.group()
+    found = [
+        (code, name)
+        for code, name in _towns_under(chain.hits[-1].entry.code).get((len(written), written[-1]), ())
+        if _one_slip_of_sound(written, name)
+    ]
+    if len(found) != 1:
+        return None
+    code, name = found[0]
+    entry = next((e for e in gazetteer.load().lookup(name) if e.code == code), None)
+    if entry is None:
+        return None
+    hit = Hit(m.start(), m.end(), written, entry)
+    note = f"{written} read as {name} ({code}): one character differs, of the same sound"
+    return Reading(Chain((*chain.hits, hit), chain.score), reading.repeats, m.end()), note
+
+
+@cache
+def _towns_under(county: str) -> dict[tuple[int, str], tuple[tuple[str, str], ...]]:
+    """(code, name) of the towns under a county, by name length and last character."""
+    out: dict[tuple[int, str], list[tuple[str, str]]] = {}
+    for code in gazetteer.load().children(county):
+        name = gazetteer.load().name(code)
+        if name:
+            out.setdefault((len(name), name[-1]), []).append((code, name))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _one_slip_of_sound(written: str, name: str) -> bool:
+    """Whether two names of one length differ in one character, of the same toneless sound (悟 / 梧)."""
+    slips = [(a, b) for a, b in zip(written, name, strict=True) if a != b]
+    if len(slips) != 1:
+        return False
+    from pypinyin import lazy_pinyin  # on first need: it loads its dictionary (about 0.1 s)
+
+    a, b = slips[0]
+    return bool(lazy_pinyin(a) == lazy_pinyin(b))
+
+
 _COUNTRY = re.compile(
     r"[^\u3400-\u9fff\U00020000-\U0003ffff]*(?:中国|中华人民共和国)?[^\u3400-\u9fff\U00020000-\U0003ffff]*"
 )
