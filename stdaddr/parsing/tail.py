@@ -840,7 +840,7 @@ _CROSSING_PREFIX = re.compile(
 ROAD_AHEAD = re.compile(rf"{_ROAD_NAME}{{2,8}}?(?:大道|大街|路|街(?![道坊])|巷)")
 # A road tail with no name of its own (中关村|南大街, 五乡|中路): the name before it is the road's.
 _BARE_ROAD_TAIL = re.compile(
-    "(?:[东西南北中内外]{1,2}|[东西南北中]?[一二三四五六七八九十]{1,3}[横纵]?)(?:大街|大道|路|街|巷)(?![\u3400-\u9fff\U00020000-\U0003ffff]*[路街巷])"
+    "(?:[东西南北中内外]{1,2}|[东西南北中]?[一二三四五六七八九十]{1,3}[横纵]?)(?:大街|大道|大路|路|街|巷)(?![\u3400-\u9fff\U00020000-\U0003ffff]*[路街巷])"
     f"|[东西南北]?{NUMBERED_HUTONG}"
     # 芳村|大道中, 广州|大道北: an avenue's part by its direction, the avenue named before it.
     "|(?:大道|大街)[东西南北中](?:段)?(?![\u3400-\u9fff\U00020000-\U0003ffff])"
