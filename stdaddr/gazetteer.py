@@ -203,7 +203,7 @@ def short_names(name: str, level: int) -> list[str]:
     stem = _strip_level_suffix(name, level)
     if level == 4:
         # Communities are written with 社区/村 but without 居委会/村委会.
-        if name.endswith(("村委会", "村民委员会")) and not stem.endswith("村"):
+        if name.endswith(("村委会", "村民委员会")) and not stem.endswith(("村", "嘎查")):
             out.append(stem + "村")
         elif name.endswith(("居委会", "居民委员会")):
             out.append(stem + "社区")
@@ -252,6 +252,8 @@ _WRITTEN_ENDINGS = (
     ("村居委会", "村"),
     ("居民委员会", "社区"),
     ("居委会", "社区"),
+    ("嘎查村民委员会", "嘎查"),  # 沙日扎嘎查村民委员会 is written 沙日扎嘎查: 嘎查 is the village
+    ("嘎查村委会", "嘎查"),
     ("村村民委员会", "村"),
     ("村村委会", "村"),
     ("村民委员会", "村"),
