@@ -664,6 +664,12 @@ def _query(t: _Tables, address: Address) -> _Query | None:
     if ids.get("room", 0) < 0 and (flat := _room_of_floor(values)) is not None and flat in t.ids["room"]:
         # 3楼1号 (成都, 重庆): the first flat of the third floor, the base's 301室.
         values["room"], ids["room"] = flat, t.ids["room"][flat]
+    elif ids.get("room", 0) < 0 and "floor" not in values and (split := _floor_of_room(values["room"])):
+        floor, flat = split
+        if floor in t.ids["floor"] and flat in t.ids["room"]:
+            # 202室 where the base writes the flat on its floor (2楼2号: 2层, 2室), as 重庆 and 成都 do.
+            values["floor"], ids["floor"] = floor, t.ids["floor"][floor]
+            values["room"], ids["room"] = flat, t.ids["room"][flat]
     if ids.get("poi", 0) < 0 and (whole := _part_of_named_compound(t, address, values["poi"])) is not None:
         # 和平里|7区: the community read, then a part of a compound named after it (和平里七区 of the base).
         values["poi"], ids["poi"] = whole, t.ids["poi"][whole]
@@ -1308,6 +1314,17 @@ def _room_of_floor(values: dict[str, str]) -> str | None:
     if floor is None or flat is None:
         return None
     return f"{floor.group(1)}{int(flat.group(1)):02d}室"
+
+
+_ROOM_ON_FLOOR = re.compile("([1-9][0-9]?)([0-9]{2})室")
+
+
+def _floor_of_room(room: str) -> tuple[str, str] | None:
+    """The floor and the flat on it a room's number names (202室 -> 2层, 2室; 1203室 -> 12层, 3室)."""
+    m = _ROOM_ON_FLOOR.fullmatch(room)
+    if m is None or m.group(2) == "00":
+        return None
+    return f"{m.group(1)}层", f"{int(m.group(2))}室"
 
 
 _BARE_PART = re.compile("[一二三四五六七八九十]{1,3}(?:区|期|组团)")

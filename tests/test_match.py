@@ -1072,3 +1072,20 @@ def test_a_compound_named_like_a_village_is_the_bases_compound():
     assert m is not None and m.address_id == "c7"
     m = base.match("苏州市昆山市玉山中华园西村")
     assert m is not None and (m.address_id, m.level) == (None, "poi")
+
+
+def test_a_room_number_is_the_flat_on_its_floor_where_the_base_writes_it_so():
+    """202室 / 2-3-... against a base of 重庆 writing 2楼2号 (floor 2, flat 2); a floor the base lacks
+    stays at the unit."""
+    base = build_base(
+        [
+            (f"c{f}{n}", f"重庆市渝中区解放碑街道民族路88号某某花园3栋1单元{f}楼{n}号", 106.57, 29.55)
+            for f in (1, 2, 12)
+            for n in (1, 2)
+        ]
+    )
+    for text, expected in (("渝中区某某花园3栋1单元202室", "c22"), ("渝中区某某花园3栋1单元1201室", "c121")):
+        m = base.match(text)
+        assert m is not None and m.address_id == expected, text
+    m = base.match("渝中区某某花园3栋1单元505室")
+    assert m is not None and (m.address_id, m.level) == (None, "unit")

@@ -694,10 +694,10 @@ def _room_as_door(st: _State, m: re.Match[str]) -> bool:
         last is not None
         and last.field in ("unit", "floor")
         and last.end == m.start()
-        and number.isdigit()
-        and len(number) <= 2
+        and (flat := _num(number)).isdigit()
+        and len(flat) <= 2
     ):
-        return True  # 2单元12号, 5门12号, 5层2号: right after the unit or floor, the flat
+        return True  # 2单元12号, 5门12号, 5层2号, 二楼二号: right after the unit or floor, the flat
     return _ROOM_NUMBER.fullmatch(number) is not None
 
 
@@ -717,7 +717,18 @@ def _building_as_door(st: _State, m: re.Match[str]) -> bool:
         return False
     # 控江路1500弄控江二村15号302室: in a lane (its door read as 1500弄), the compound's numbered houses.
     in_lane = any(p.field == "house_number" and p.value.endswith("弄") for p in st.pieces)
-    return in_lane or _UNIT_AHEAD.match(m.string, m.end()) is not None
+    if in_lane or _UNIT_AHEAD.match(m.string, m.end()) is not None:
+        return True
+    # 凤城新村27号102室: with no road read, a residential compound's numbered house, then its room.
+    return (
+        "road" not in st.fields
+        and _RESIDENTIAL.search(st.pieces[-1].value) is not None
+        and _ROOM_AHEAD.match(m.string, m.end()) is not None
+    )
+
+
+_RESIDENTIAL = re.compile("(?:新村|小区|花园|家园|嘉园|公寓|苑|[一二三四五六七八九十0-9]村)$")
+_ROOM_AHEAD = re.compile("[0-9]{3,4}(?:室|房)?(?![0-9号楼层])")
 
 
 _ROOM_NUMBER = re.compile("[A-Z]?[0-9]{3,5}[A-Z]?")
