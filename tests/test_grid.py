@@ -581,3 +581,11 @@ def test_decimal_coordinates_are_numbers_and_a_plain_table_is_no_layer():
     for table in (pd.DataFrame({"code": ["a"]}), None):
         with pytest.raises(InputError, match="takes a GeoDataFrame"):
             GridIndex.from_geodataframe(table, code_column="code")
+
+
+def test_validating_an_empty_layer_is_an_error_as_loading_it_is(tmp_path):
+    path = tmp_path / "empty.gpkg"
+    gpd.GeoDataFrame({"code": []}, geometry=[], crs="EPSG:4549").to_file(path)
+    for load in (validate_file, GridIndex.from_file):
+        with pytest.raises(DataError, match="has no features"):
+            load(path, code_column="code")

@@ -438,12 +438,20 @@ def test_a_time_that_cannot_be_read_is_nat_with_a_status(text, status):
     assert np.isnat(times[0]) and TIME_STATUSES[codes[0]] == status
 
 
-def test_a_configured_time_format_is_the_only_one_used():
-    times, codes = parse_times(pa.array(["05/03/2024", "2024-03-05"]), fmt="%d/%m/%Y")
-    assert str(times[0].astype("datetime64[D]")) == "2024-03-05" and [TIME_STATUSES[c] for c in codes] == [
-        "parsed",
-        "unparseable",
-    ]
+def test_a_configured_time_format_is_used_besides_iso_dates_of_excel_cells():
+    """05/03/2024 day first as configured; an Excel date cell (read as 2024-06-01 08:00:00) is a date
+    anyway; other formats are not guessed."""
+    values = ["05/03/2024", "2024-06-01 08:00:00", "2024年3月5日"]
+    times, codes = parse_times(pa.array(values), fmt="%d/%m/%Y")
+    assert [str(t.astype("datetime64[m]")) for t in times[:2]] == ["2024-03-05T00:00", "2024-06-01T08:00"]
+    assert [TIME_STATUSES[c] for c in codes] == ["parsed", "parsed", "unparseable"]
+
+
+def test_a_time_format_with_a_bad_directive_is_refused_before_geocoding(tmp_path):
+    config = write_case(tmp_path)
+    config.write_text(CONFIG.replace('time_column = "日期"', 'time_column = "日期"\ntime_format = "%Q"', 1))
+    with pytest.raises(InputError, match=r"time_format was \"%Q\" \('Q' is a bad directive"):
+        load_config(config)
 
 
 @pytest.mark.slow

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from stdaddr.errors import ColumnError
+from stdaddr.errors import ColumnError, DataError
 from stdaddr.grid.index import DEFAULT_MIN_AREA_M2, DEFAULT_TOLERANCE_M, GridIndex, build_layer
 from stdaddr.grid.layer import codes_column, read_layer, resolve_crs
 
@@ -70,6 +70,8 @@ def validate_file(
     Arguments as for :meth:`GridIndex.from_file`.
     """
     frame = read_layer(path, layer=layer, encoding=encoding)
+    if len(frame) == 0:  # as GridIndex.from_file: no layer to use, not a layer without problems
+        raise DataError(f'grid file "{path}" has no features; expected polygons with a code column')
     layer_crs = resolve_crs(frame.crs, crs, what="the grid layer")
     codes = codes_column(frame, code_column, what="the grid layer")
     return build_layer(np.asarray(frame.geometry.values), codes, layer_crs, min_area_m2).report

@@ -331,8 +331,21 @@ def _optional_str(value: Any, key: str) -> str | None:
 
 def _time_format(value: Any, key: str) -> str | None:
     text = _optional_str(value, key)
-    if text is not None and "%" not in text:
-        raise InputError(f'{key} was "{text}"; expected a strptime format such as "%Y/%m/%d %H:%M"')
+    if text is None:
+        return None
+    problem = "" if "%" in text else "no % directive"
+    if not problem:
+        from datetime import datetime
+
+        try:  # a bad directive (%Q) fails here, before anything is geocoded
+            sample = datetime(2024, 6, 1, 8, 30, 15)
+            datetime.strptime(sample.strftime(text), text)
+        except ValueError as exc:
+            problem = str(exc)
+    if problem:
+        raise InputError(
+            f'{key} was "{text}" ({problem}); expected a strptime format such as "%Y/%m/%d %H:%M"'
+        )
     return text
 
 

@@ -68,7 +68,8 @@ def parse_times(
     values: pa.Array | pa.ChunkedArray, *, fmt: str | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Times (``datetime64[ms]``, NaT where there is none) and status codes (indices into
-    :data:`TIME_STATUSES`, int8) of text ``values``; ``fmt`` forces one strptime format."""
+    :data:`TIME_STATUSES`, int8) of text ``values``; ``fmt`` names the strptime format of the text (ISO
+    8601 dates, as Excel's date cells are read, are read besides)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -98,6 +99,8 @@ def _parse_uniques(uniques: pa.Array, fmt: str | None) -> tuple[np.ndarray, np.n
     todo = ~empty
     if fmt is not None:
         _apply(texts, todo, times, fmt)
+        # An Excel date cell is written as an ISO date (2024-06-01 08:00:00) whatever the text cells' format.
+        _apply(texts, todo, times, "ISO8601")
     else:
         _numbers(uniques, texts, todo, times)
         _with_offset(uniques, texts, todo, times)
