@@ -574,26 +574,32 @@ def _numbered_farms() -> dict[str, Entry]:
 
 def _farms(text: str) -> list[Hit]:
     """Hits of the farms written by number in digits or with 零 (the automaton reads the official name)."""
-    if "农场" not in text:
-        return []
-    farms = _numbered_farms()
-    return [
-        Hit(m.start(), m.end(), m.group(), entry)
-        for m in _FARM.finditer(text)
-        if (entry := farms.get(to_number(m.group(1)))) is not None
-        and not gazetteer.load().lookup(m.group())  # the official name itself is read already
-    ]
+    return _numbered(text, "农场", _FARM, _numbered_farms, official_read=True)
 
 
 def _regiments(text: str) -> list[Hit]:
     """Hits of the regiments written by number alone (not after 兵团, which the automaton reads)."""
-    if "团" not in text:
+    return _numbered(text, "团", _REGIMENT, _regiment_towns, official_read=False)
+
+
+def _numbered(
+    text: str,
+    word: str,
+    pattern: re.Pattern[str],
+    units: Callable[[], dict[str, Entry]],
+    *,
+    official_read: bool,
+) -> list[Hit]:
+    """Hits of the units ``pattern`` finds by their number (its first group) in ``units()``; with
+    ``official_read``, not where the text writes a unit's official name (the automaton reads it)."""
+    if word not in text:
         return []
-    towns = _regiment_towns()
+    table = units()
     return [
         Hit(m.start(), m.end(), m.group(), entry)
-        for m in _REGIMENT.finditer(text)
-        if (entry := towns.get(to_number(m.group(1)))) is not None
+        for m in pattern.finditer(text)
+        if (entry := table.get(to_number(m.group(1)))) is not None
+        and not (official_read and gazetteer.load().lookup(m.group()))
     ]
 
 
