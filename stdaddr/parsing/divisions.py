@@ -1037,12 +1037,18 @@ _COUNTY_WRITTEN = re.compile(
 
 
 @cache
-def _counties_under(code: str) -> dict[tuple[int, str], tuple[tuple[str, str], ...]]:
-    """(code, name) of the counties under a province or city, by name length and last character."""
+def _units_under(code: str, level: int) -> dict[tuple[int, str], tuple[tuple[str, str], ...]]:
+    """(code, name) of the units of ``level`` under the unit ``code`` (the counties of a city, the towns of
+    a county), by name length and last character: the names one slip away from a name written."""
+    g = gazetteer.load()
+    if level == 3:  # a county's towns from its list, not by a scan of the 41,000 towns
+        units = [(town, g.name(town) or "") for town in g.children(code)]
+    else:
+        units = [(unit, name) for unit, name in g.units(level) if unit.startswith(code)]
     out: dict[tuple[int, str], list[tuple[str, str]]] = {}
-    for county, name in gazetteer.load().units(2):
-        if county.startswith(code):
-            out.setdefault((len(name), name[-1]), []).append((county, name))
+    for unit, name in units:
+        if name:
+            out.setdefault((len(name), name[-1]), []).append((unit, name))
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -1084,7 +1090,7 @@ def correct_county(text: str, hits: list[Hit], reading: Reading) -> tuple[Readin
         name = gazetteer.load().name(code) or ""
         found = [(code, name)] if len(name) == len(written) else []
     else:
-        found = list(_counties_under(chain.hits[i].entry.code).get((len(written), written[-1]), ()))
+        found = list(_units_under(chain.hits[i].entry.code, 2).get((len(written), written[-1]), ()))
     found = [(c, n) for c, n in found if sum(a != b for a, b in zip(n, written, strict=True)) == 1]
     if len(found) != 1:
         return None
@@ -1116,7 +1122,7 @@ def correct_town(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading,
     written = m.group()
     found = [
         (code, name)
-        for code, name in _towns_under(chain.hits[-1].entry.code).get((len(written), written[-1]), ())
+        for code, name in _units_under(chain.hits[-1].entry.code, 3).get((len(written), written[-1]), ())
         if _one_slip_of_sound(written, name)
     ]
     if len(found) != 1:
@@ -1128,17 +1134,6 @@ def correct_town(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading,
     hit = Hit(m.start(), m.end(), written, entry)
     note = f"{written} read as {name} ({code}): one character differs, of the same sound"
     return Reading(Chain((*chain.hits, hit), chain.score), reading.repeats, m.end()), note
-
-
-@cache
-def _towns_under(county: str) -> dict[tuple[int, str], tuple[tuple[str, str], ...]]:
-    """(code, name) of the towns under a county, by name length and last character."""
-    out: dict[tuple[int, str], list[tuple[str, str]]] = {}
-    for code in gazetteer.load().children(county):
-        name = gazetteer.load().name(code)
-        if name:
-            out.setdefault((len(name), name[-1]), []).append((code, name))
-    return {k: tuple(v) for k, v in out.items()}
 
 
 def _one_slip_of_sound(written: str, name: str) -> bool:
