@@ -422,6 +422,14 @@ def test_a_department_named_in_chinese_is_joined_and_drawn_without_a_word_printe
         ("2024-03", "2024-03-01T00:00:00"),
         ("2024.03.05", "2024-03-05T00:00:00"),
         ("2024-03-05 14:22:31.0", "2024-03-05T14:22:31"),
+        ("2024/3/5 下午 2:22:31", "2024-03-05T14:22:31"),  # twelve-hour clocks of Chinese exports
+        ("2024年3月5日上午9点30分", "2024-03-05T09:30:00"),
+        ("2024年3月5日 下午3点半", "2024-03-05T15:30:00"),
+        ("2024年3月5号中午1点", "2024-03-05T13:00:00"),
+        ("2024-03-05 12:05 AM", "2024-03-05T00:05:00"),
+        ("2024/03/05 pm 3:00", "2024-03-05T15:00:00"),
+        ("2024年3月5日下午14点", "2024-03-05T14:00:00"),
+        ("2024年3月5日 8时", "2024-03-05T08:00:00"),
     ],
 )
 def test_times_are_read_in_the_formats_departments_write(text, expected):
@@ -432,7 +440,9 @@ def test_times_are_read_in_the_formats_departments_write(text, expected):
 
 @pytest.mark.parametrize(("text", "status"), [("", "empty"), (None, "empty"), ("不详", "unparseable"),
                                              ("2024-02-30", "unparseable"), ("1800-01-01", "unparseable"),
-                                             ("1234567", "unparseable")])  # fmt: skip
+                                             ("1234567", "unparseable"), ("2024/3/5 上午 15:00", "unparseable"),
+                                             ("2024年3月5日晚上12点", "unparseable"),
+                                             ("2024年2月30日 下午3点", "unparseable")])  # fmt: skip
 def test_a_time_that_cannot_be_read_is_nat_with_a_status(text, status):
     times, codes = parse_times(pa.array([text], pa.string()))
     assert np.isnat(times[0]) and TIME_STATUSES[codes[0]] == status

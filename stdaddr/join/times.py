@@ -1,5 +1,6 @@
 """Event times as departments write them: ``2024-03-05 14:22``, ``2024/3/5``, ``2024年3月5日``, ``20240305``,
-Unix seconds or milliseconds, Excel day numbers, ISO 8601 with an offset.
+Unix seconds or milliseconds, Excel day numbers, ISO 8601 with an offset, and twelve-hour clocks as Chinese
+exports write them (``2024/3/5 下午 2:22:31``, ``2024年3月5日上午9点30分``, ``2024-03-05 2:22 PM``).
 
 :func:`parse_times` never drops or rejects a row: each value gets a time or NaT, and a status
 (:data:`TIME_STATUSES`). Times are China local time without an offset: a value with a UTC offset
@@ -12,6 +13,7 @@ what is left before the whole of it, so a department's file costs one or two vec
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -62,6 +64,14 @@ _YEARS = (np.datetime64("1900-01-01", "ms"), np.datetime64("2101-01-01", "ms"))
 # 1927-2173).
 _DIGIT_FORMATS = {6: "%Y%m", 8: "%Y%m%d", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}
 _OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
+# A date, then a clock with a part of the day (上午 9:30, 下午2点, 9:30 PM) or in 点 (9点30分).
+_MERIDIEM = r"(?:上午|中午|下午|晚上|凌晨|早上|早晨|傍晚|AM|PM)"
+_CLOCK = re.compile(
+    r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?\s*(?P<before>" + _MERIDIEM + r")?\s*(\d{1,2})"
+    r"(?:[:时点](\d{1,2})分?(?:[:分](\d{1,2})秒?)?|[时点](?P<half>半)?)?\s*(?P<after>" + _MERIDIEM + r")?$",
+    re.IGNORECASE,
+)
+_AFTERNOON = ("下午", "晚上", "傍晚", "PM")
 
 
 def parse_times(
@@ -104,7 +114,9 @@ def _parse_uniques(uniques: pa.Array, fmt: str | None) -> tuple[np.ndarray, np.n
     else:
         _numbers(uniques, texts, todo, times)
         _with_offset(uniques, texts, todo, times)
-        _formats(texts, todo, times)
+        _formats(
+            _twelve_hour_clocks(texts, _matches(uniques, "(?i)" + _MERIDIEM + "|点|时") & todo), todo, times
+        )
     ok = ~np.isnat(times) & (times >= _YEARS[0]) & (times < _YEARS[1])
     times[~ok] = np.datetime64("NaT")
     status[ok] = PARSED
@@ -166,6 +178,35 @@ def _with_offset(uniques: pa.Array, texts: pd.Series, todo: np.ndarray, times: n
     local = parsed.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None).to_numpy(dtype="datetime64[ms]")
     times[where] = local
     todo[where] = False
+
+
+def _twelve_hour_clocks(texts: pd.Series, where: np.ndarray) -> pd.Series:
+    """``texts`` with the values at ``where`` that write a clock with a part of the day or in 点 or 时 rewritten
+    as ISO 8601 on the 24-hour clock (下午2:22 is 14:22, 上午12:05 is 00:05, 中午1点 is 13:00, 下午3点半 is
+    15:30; 下午14点 is 14:00). A value that does not read as such a clock, or whose hour does not fit its
+    part of the day (上午15点), is left as it was: no format reads it, and it is unparseable."""
+    rows = np.flatnonzero(where)
+    if not len(rows):
+        return texts
+    texts = texts.copy()
+    for row in rows:
+        clock = _CLOCK.match(texts.iat[row])
+        if clock is None or (clock["before"] and clock["after"]):
+            continue
+        year, month, day, _, hour, minute, second, _, _ = clock.groups()
+        minute = "30" if clock["half"] else minute
+        part = (clock["before"] or clock["after"] or "").upper()
+        h = int(hour)
+        if h > 23 or part and h > 12 and part not in _AFTERNOON or part == "晚上" and h == 12:
+            continue  # 上午15点; 晚上12点 is the midnight that ends the day: which date is meant is not guessed
+        if part in _AFTERNOON and h < 12 or part == "中午" and h < 3:
+            h += 12
+        elif part not in _AFTERNOON and part not in ("", "中午") and h == 12:
+            h = 0  # 上午12:05, 凌晨12点, 12:05 AM
+        texts.iat[row] = (
+            f"{year}-{int(month):02d}-{int(day):02d} {h:02d}:{int(minute or 0):02d}:{int(second or 0):02d}"
+        )
+    return texts
 
 
 def _formats(texts: pd.Series, todo: np.ndarray, times: np.ndarray) -> None:
