@@ -6,9 +6,11 @@ The semantics are those of the CCKS 2021 address relevance task:
   ``浙江省温州市鹿城区解放街12号``), a door number beside a named compound, or a floor; two texts
   naming the same divisions, or the same road, and nothing finer;
 - **partial**: one contains the other (``鹿城区`` / ``鹿城区解放街12号``), or they share a road or
-  compound but one is finer (a room in the other's building, a shop at the other's door) or they differ
-  below it (another door on the road, another building of the compound);
-- **different**: different places: divisions, roads or compounds that contradict, a name inside
+  compound but one is finer (a room in the other's building, a shop at the other's door, a place on
+  the other's road) or they differ below it (another door on the road, another building of the
+  compound, another part of the estate: 一期 / 二期, 东区 / 西区; another group of the village);
+- **different**: different places: divisions (provinces and cities where both texts write them),
+  roads or compounds that contradict, places numbered in a series (第一 / 第二人民医院), a name inside
   another on a different road (a chain's shop), or nothing in common below the divisions.
 
 Both texts are parsed and compared field by field with the matcher's comparators (names by rapidfuzz
@@ -38,7 +40,7 @@ from stdaddr.models import FIELDS, MATCH_LEVELS, Address, Comparison, FieldMatch
 __all__ = ["compare"]
 
 # Fields compared, coarse to fine; divisions by code when both texts have one.
-_FIELDS = FIELDS[FIELDS.index("county") :]
+_FIELDS = FIELDS
 _NAMES = ("road", "poi")
 _FINE = ("building", "unit", "room")
 # Names agree from this similarity on (a name inside the other counts as _CONTAINED); 福润雅居翠竹园 and
@@ -52,9 +54,13 @@ _EQUAL = 0.85
 # / 福润雅居樟香园); a run elsewhere is often a generic word (有限公司, 农贸市场).
 _RELATED_RUN = 4
 _DOOR = re.compile(r"^(\d+)")
-_DIVISIONS = ("county", "town", "community")
+# What tells two names of a series apart: a number or a direction; the part of a place it numbers.
+_NUMBERED = re.compile("[零〇一二两三四五六七八九十百千]+|[东南西北中上下前后内外]")
+_PART = re.compile("期|区|街区|组团|苑|园区|片区|座|里")
+_DIVISIONS = ("province", "city", "county", "town", "community")
+_UPPER = ("province", "city")
 # A difference on one of these ends the levels two texts have in common (a floor or a group does not).
-_RANKED = frozenset(MATCH_LEVELS)
+_RANKED = frozenset(MATCH_LEVELS) | {"province", "city"}
 
 
 def compare(a: Any, b: Any) -> Comparison:
@@ -78,9 +84,13 @@ def _field(pa: Address, pb: Address, f: str) -> FieldMatch | None:
         return None
     if va is None or vb is None:
         return FieldMatch(f, "input_only" if vb is None else "record_only", va, vb, 0.0)
-    if f in ("county", "town", "community"):
+    if f in ("province", "city", "county", "town", "community"):
         ca, cb = getattr(pa, f"{f}_code"), getattr(pb, f"{f}_code")
         same = ca == cb if ca and cb else va == vb
+        if not same and f in _UPPER and (f in pa.inferred or f in pb.inferred):
+            # A province or city one text only implies (from a county read in a name: 东海|星城 ->
+            # 东海县) is no contradiction; the levels written are compared.
+            return None
         sim = 1.0 if same else 0.0
     elif f == "road":
         from stdaddr.parsing.tail import road_number_key  # loaded with the parser, which compare has used
@@ -91,8 +101,9 @@ def _field(pa: Address, pb: Address, f: str) -> FieldMatch | None:
         sim = min(name_similarity(ka, kb), road_cap(ka, kb, one_sided=False))
         same = sim >= _NAME_AGREE
     elif f in _NAMES:
-        sim = name_similarity(compound_number_key(va), compound_number_key(vb))  # 紫轩1期 / 紫轩一期
-        same = sim >= _NAME_AGREE
+        ka, kb = compound_number_key(va), compound_number_key(vb)  # 紫轩1期 / 紫轩一期
+        sim = name_similarity(ka, kb)
+        same = sim >= _NAME_AGREE and _numbered_apart(ka, kb) is None
     elif f == "house_number":
         sim = 1.0 if va == vb else 0.5 if _door(va) == _door(vb) else 0.0
         same = sim > 0.0
@@ -119,10 +130,26 @@ def _door(house_number: str) -> str | None:
     return m.group(1) if m else None
 
 
+def _numbered_apart(a: str, b: str) -> str | None:
+    """How two names (numbers in Chinese) that differ only in a number or a direction relate: "part"
+    for two parts of one place (金地自在城一期 / 二期, 翠苑一区 / 二区, 龙泽苑东区 / 西区), "unrelated" for
+    two places numbered in a series (第一 / 第二人民医院, 杭州二中 / 十四中); None when they differ
+    otherwise."""
+    head = len(os.path.commonprefix([a, b]))
+    tail = len(os.path.commonprefix([a[head:][::-1], b[head:][::-1]]))
+    da, db = a[head : len(a) - tail], b[head : len(b) - tail]
+    if not da or not db or not all(_NUMBERED.fullmatch(d) for d in (da, db)):
+        return None
+    return "part" if _PART.match(a[len(a) - tail :]) else "unrelated"
+
+
 def _compound_relation(a: str, b: str) -> str:
-    """ "equal", "inside" (one name holds the other: a shop in a mall, 建华新村 / 建华新村3期), "related"
-    (a long opening in common: 福润雅居翠竹园 / 福润雅居樟香园) or "unrelated"."""
+    """ "equal", "inside" (one name holds the other: a shop in a mall, 建华新村 / 建华新村3期), "part" (two
+    parts of one estate: 一期 / 二期, 东区 / 西区), "related" (a long opening in common: 福润雅居翠竹园 /
+    福润雅居樟香园) or "unrelated" (also two places numbered in a series: 第一 / 第二人民医院)."""
     a, b = compound_number_key(a), compound_number_key(b)
+    if (apart := _numbered_apart(a, b)) is not None:
+        return apart
     if fuzz.ratio(a, b) >= _EQUAL * 100 or same_estate(a, b):
         return "equal"  # 锦绣花园 / 锦绣小区: one estate, the generic word for its kind
     short, long = sorted((a, b), key=len)
@@ -142,7 +169,7 @@ def _relation(by: dict[str, FieldMatch]) -> tuple[str, str]:
     def st(f: str) -> str | None:
         return by[f].status if f in by else None
 
-    for f in ("county", "town"):
+    for f in ("province", "city", "county", "town"):
         if st(f) == "differ":
             return "different", f"different {f}: {by[f].input} / {by[f].record}"
     road, door = st("road"), st("house_number")
@@ -165,7 +192,8 @@ def _relation(by: dict[str, FieldMatch]) -> tuple[str, str]:
                     f"same compound; {'different ' + ', '.join(differ) if differ else 'one is finer: ' + ', '.join(finer)}",
                 )
             return "same", "same compound; nothing contradicts"
-        if kind in ("inside", "related") and road != "differ":
+        if kind == "part" or kind in ("inside", "related") and road != "differ":
+            # Two parts of one estate are partial wherever their gates are (金地自在城6期 / 7期).
             return "partial", f"compounds {kind}: {by['poi'].input} / {by['poi'].record}"
         if kind != "unrelated":
             # A name inside another on a different road (a chain's shop), or names sharing only a run of
@@ -191,7 +219,7 @@ def _relation(by: dict[str, FieldMatch]) -> tuple[str, str]:
             return "partial", "same door; " + ("different " + ", ".join(differ) if differ else "one is finer")
         return "same", "same road and door; nothing contradicts"
     if st("poi") is not None:
-        return "different", "same road, a place on it without a door number"
+        return "partial", "same road, a place on it without a door number"
     if door is None and not differ and not finer:
         return "same", "same road; nothing finer on either side"
     return "partial", "same road; no door on one side"
@@ -204,12 +232,12 @@ def _without_street(by: dict[str, FieldMatch]) -> tuple[str, str]:
     one village (河庄村2组8号 / 河庄村2组12号) are placed like doors of one road."""
     village = by.get("community")
     door = by.get("house_number")
+    group = by.get("group")
+    if village is not None and village.status == "agree" and group is not None and group.status == "differ":
+        return "partial", f"same village, different groups: {group.input} / {group.record}"
     if village is not None and village.status == "agree" and door is not None and door.status != "input_only":
-        group = by.get("group")
         if door.status == "record_only":
             pass
-        elif group is not None and group.status == "differ":
-            return "partial", f"same village, different groups: {group.input} / {group.record}"
         elif door.similarity < 1.0:
             return "partial", f"same village, different doors: {door.input} / {door.record}"
         elif not any(fm.status == "differ" for fm in by.values()) and "road" not in by and "poi" not in by:
@@ -218,12 +246,22 @@ def _without_street(by: dict[str, FieldMatch]) -> tuple[str, str]:
                 return "same", "same village door; nothing contradicts"
             return "partial", "same village door; one is finer"
     if any(fm.field in _DIVISIONS and fm.status == "agree" for fm in by.values()):
-        sides = {fm.status for fm in by.values() if fm.status != "agree"}
+        # A province or city one text leaves out while naming a finer division (深圳市大磡二村 /
+        # 南山区大磡二村) is no finer level of the other.
+        sides = {fm.status for fm in by.values() if fm.status != "agree" and not _left_out(fm, by)}
         if not sides:
             return "same", "same divisions; nothing finer on either side"
         if sides in ({"input_only"}, {"record_only"}):
             return "partial", "one text names only divisions the other lies in"
     return "different", "no road or compound in common"
+
+
+def _left_out(fm: FieldMatch, by: dict[str, FieldMatch]) -> bool:
+    """Whether a province or city only one text names is one the other leaves out above a finer
+    division both name."""
+    if fm.field not in _UPPER or fm.status not in ("input_only", "record_only"):
+        return False
+    return any(f in by and by[f].status == "agree" for f in _DIVISIONS[_DIVISIONS.index(fm.field) + 1 :])
 
 
 def _finest_common(fields: tuple[FieldMatch, ...]) -> str | None:

@@ -142,6 +142,7 @@ _GARDEN_DRIFT = 0.75
 _SCHOOL = re.compile("(?:中学|小学|中|小)$")
 _SCHOOL_IN_FULL = ("中学", "小学")
 # A road's direction before its kind (永宁东路, 人民北街, 解放中大道): two directions name two roads.
+_OPPOSITES = frozenset("上下内外前后东西南北左右")
 _DIRECTION = re.compile("([东西南北中])(?:大道|大街|路|街)$")
 # A road's number in a row before its kind (鞋都一路, 纬十二路, 三号路; the parser writes Arabic numbers of
 # road names in Chinese): two numbers name two roads.
@@ -599,6 +600,23 @@ def _match_parsed(
     return _decide(base, q, scores, limit, cutoff, candidates)
 
 
+def _lane_building(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> None:
+    """A lane's building written as the base does not (上海): 100弄3号楼 where the base has the door
+    100弄3号, or 100弄3号 where it has the lane 100弄 (with buildings: 100弄3幢). The number after the
+    lane is the building either way; the query takes the base's form when the base has it."""
+    door = values["house_number"]
+    if door.endswith("弄") and (number := _LANE_BUILDING.fullmatch(values.get("building", ""))):
+        whole = f"{door}{number.group(1)}号"
+        if whole in t.ids["house_number"]:
+            values["house_number"], ids["house_number"] = whole, t.ids["house_number"][whole]
+            del values["building"], ids["building"]
+    elif "building" not in values and (split := _LANE_DOOR.fullmatch(door)) is not None:
+        lane, building = split.group(1), f"{split.group(2)}幢"
+        if lane in t.ids["house_number"]:
+            values["house_number"], ids["house_number"] = lane, t.ids["house_number"][lane]
+            values["building"], ids["building"] = building, t.ids["building"].get(building, -1)
+
+
 def _zone_alone(address: Address, values: dict[str, str]) -> bool:
     """Whether the text's finest place is a zone it names without a road, a door or a compound in it."""
     return (
@@ -628,6 +646,8 @@ def _query(t: _Tables, address: Address) -> _Query | None:
             # 解放街23-1号, 23号附1: a sub-door the base lacks is looked for at its main door.
             door_of = values["house_number"]
             values["house_number"], ids["house_number"] = sub.group(1) + "号", main
+    if ids.get("house_number") == -1:
+        _lane_building(t, values, ids)
     if "town_code" not in values:
         _town_in_base(t, values, ids)
     scope = _scope(ids)
@@ -1264,8 +1284,17 @@ def road_cap(a: str, b: str, *, one_sided: bool = True) -> float:
     part_a, part_b = _ROAD_PART.search(a), _ROAD_PART.search(b)
     if (part_a or part_b) and (part_a and part_a.group(1)) != (part_b and part_b.group(1)):
         return _OTHER_KIND if part_a and part_b else _ONE_DIRECTION if one_sided else 1.0
-    cap = min(_direction_cap(a, b), _ordinal_cap(a, b))
+    cap = min(_direction_cap(a, b), _ordinal_cap(a, b), _opposite_cap(a, b))
     return cap if one_sided or cap < _ONE_DIRECTION else 1.0
+
+
+def _opposite_cap(a: str, b: str) -> float:
+    """_OTHER_KIND for two names that differ in one character of a pair of opposites inside them
+    (东城根上街 / 东城根下街, 朝阳门内大街 / 朝阳门外大街): the two halves of a street, two roads."""
+    if len(a) != len(b):
+        return 1.0
+    differ = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    return _OTHER_KIND if len(differ) == 1 and set(differ[0]) <= _OPPOSITES else 1.0
 
 
 def _ordinal_cap(a: str, b: str) -> float:
@@ -1582,6 +1611,8 @@ _OTHER_TOWN = "the records that agree on the finer levels lie in another town th
 # A match at the main door of a sub-door the base lacks (23-1号, 23号附1 -> 23号) scores at most this.
 _MAIN_DOOR = 0.85
 # A sub-door (23-1号, 23号附1, 23号甲) and its main door.
+_LANE_BUILDING = re.compile("([0-9]+)幢")
+_LANE_DOOR = re.compile("(.+弄)([0-9]+)号")
 _SUB_DOOR = re.compile("([甲乙丙丁]?[A-Z]?[0-9]+[A-Z]?)(?:-[0-9]+号|号附[0-9]+|号[甲乙丙丁])")
 # Positions in COMPARED of the match levels, in level order.
 _LEVEL_K = tuple(COMPARED.index(f) for f in MATCH_LEVELS)

@@ -36,6 +36,19 @@ CASES = [
     ("宏达广告有限公司", "新华电机厂有限公司", "different", None),
     ("解放街1号华联超市", "人民路5号华联超市广场店", "different", None),
     ("锦绣花园3幢", "阳光小区3幢", "different", None),
+    # provinces and cities are compared where both texts write them
+    ("杭州市解放路100号", "西安市解放路100号", "different", None),
+    ("天津市河北区中山路100号", "河北省石家庄市中山路100号", "different", None),
+    ("杭州市", "杭州市西湖区", "partial", None),
+    ("浙江省", "浙江省杭州市", "partial", None),
+    # a place on the road, or a part of the estate, is finer
+    ("中华路", "中华路88号华联商厦", "partial", "road"),
+    ("金地自在城一期", "金地自在城二期", "partial", None),
+    ("翠苑一区3幢2单元301室", "翠苑二区3幢2单元301室", "partial", None),
+    ("龙泽苑东区", "龙泽苑西区", "partial", None),
+    ("杭州市第一人民医院", "杭州市第二人民医院", "different", None),  # two places numbered in a series
+    ("成都市青羊区东城根上街88号", "青羊区东城根下街88号", "different", "county"),  # two halves of a street
+    ("合山市河里镇甘林村1组", "合山市河里镇甘林村2组", "partial", "community"),
 ]
 
 

@@ -1089,3 +1089,32 @@ def test_a_room_number_is_the_flat_on_its_floor_where_the_base_writes_it_so():
         assert m is not None and m.address_id == expected, text
     m = base.match("渝中区某某花园3栋1单元505室")
     assert m is not None and (m.address_id, m.level) == (None, "unit")
+
+
+def test_the_number_after_a_lane_is_its_building_however_the_base_writes_it():
+    """上海: 100弄3号楼 where the base writes the door 100弄3号, and 100弄3号 where it writes the lane
+    100弄 with its buildings 3幢; a building the lane lacks stays at the lane."""
+    doors = _base_of(
+        [(f"d{n}", f"上海市徐汇区天平路街道衡山路100弄{n}号", 121.44, 31.20) for n in (1, 2, 3)]
+        + [("d9", "上海市徐汇区天平路街道衡山路9号", 121.44, 31.20)]
+    )
+    m = doors.match("徐汇区衡山路100弄3号楼")
+    assert m is not None and (m.address_id, m.level) == ("d3", "house_number")
+    rooms = _base_of(
+        [
+            (f"r{b}{r}", f"上海市徐汇区衡山路100弄{b}幢{r}室", 121.44, 31.20)
+            for b in (1, 3)
+            for r in (101, 201)
+        ]
+    )
+    for text in ("徐汇区衡山路100弄3号201室", "衡山路100弄3号楼201室", "衡山路100弄3-201"):
+        m = rooms.match(text)
+        assert m is not None and m.address_id == "r3201", text
+    m = rooms.match("衡山路100弄3号")
+    assert m is not None and (m.address_id, m.level) == (None, "building")
+    m = rooms.match("衡山路100弄9号201室")
+    assert m is not None and (m.address_id, m.level, m.standard) == (
+        None,
+        "house_number",
+        "上海市徐汇区衡山路100弄",
+    )
