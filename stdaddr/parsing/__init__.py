@@ -118,6 +118,15 @@ def _parse_cached(text: str) -> Address:
                 notes.append(changed[1])
         chains = [reading.chain]
     community = find_community(folded, chains, reading.end if reading else None)
+    if community is None and reading is not None and reading.repeats:
+        # 孙镇|孙镇村, 侯镇|侯镇一村: not the town written again but a village named after it.
+        last = reading.repeats[-1]
+        named = find_community(folded, chains, last.start) if last.end == reading.end else None
+        if named is not None and named.end > last.end:
+            reading, community = (
+                Reading(reading.chain, reading.repeats[:-1], last.start, reading.others),
+                named,
+            )
     if community is None and (other := _village_reading(folded, chains, reading)) is not None:
         reading, community = other
         chains = [reading.chain]

@@ -346,7 +346,7 @@ def find_hits(text: str) -> list[Hit]:
     after_lead, lead_end = above, len(text) + 1
     for index, start, end in found:
         if (
-            start == lead
+            _opens(text, start, lead)
             and values[index].under
             and (counties := _two_character_counties(values[index], keys[index]))
         ):
@@ -364,8 +364,9 @@ def find_hits(text: str) -> list[Hit]:
             e = readings.free  # the common case, as _entries_here would give it
         if e:
             matches.append((index, start, end, e))
-        elif start == lead and (counties := _two_character_counties(readings, keys[index])):
-            # 寿县, 沛县, 鄞县: a county's two-character official or former name opening the text.
+        elif _opens(text, start, lead) and (counties := _two_character_counties(readings, keys[index])):
+            # 寿县, 沛县, 鄞县: a county's two-character official or former name opening the text, or
+            # the address after a label or a name (市民来电：滑县…, 工单A123 曹县…).
             matches.append((index, start, end, counties))
             opening.add((index, start, end))
     hits.extend(_regiments(text))
@@ -632,6 +633,15 @@ def _named_outside(
         if e.level == 3 and e.kind == SHORT
     )
     return out
+
+
+def _opens(text: str, start: int, lead: int) -> bool:
+    """Whether a name at ``start`` opens the text or a part of it after a separator or a code
+    (工单A123 曹县…)."""
+    return start == lead or start > lead and (text[start - 1] in _SEPARATORS or text[start - 1].isascii())
+
+
+_SEPARATORS = frozenset(" \t\u3000,，、;；:：/|)）]】")
 
 
 def _two_character_counties(readings: _Readings, key: str) -> list[Entry]:

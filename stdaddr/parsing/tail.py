@@ -56,7 +56,8 @@ _ROAD_NAME_LEXED = "[^\x00-\u33ff\u4dc0-\u4dff\ua000-\U0001ffff\U00040000-\U0010
 # is a prefix of another that starts at the same character, so their order does not matter.
 ZONE_WORDS = tuple(  # noqa: SIM905 - a word list reads better as one string
     "高新技术产业开发区 经济技术开发区 经济开发区 经开区 开发区 工业园区 工业区 工业园 高新区 园区 新区 "
-    "旅游度假区 度假区 自由贸易试验区 自由贸易区 自贸区 综合保税区 保税港区 保税区 出口加工区 物流园区 商务区".split()
+    "旅游度假区 度假区 自由贸易试验区 自由贸易区 自贸区 综合保税区 保税港区 保税区 出口加工区 物流园区 商务区 "
+    "产业集聚区 集聚区".split()
 )
 _BARE_ZONES = frozenset(ZONE_WORDS)
 _DOOR_AHEAD = re.compile(f"{N}号(?!楼)")
@@ -837,10 +838,10 @@ _ROAD_PREFIX = re.compile(
     rf"|(?<=.){_INSTITUTION}(?=[^东西南北中内外大小新老上下前后正横直园城府0-9一二三四五六七八九十][路街巷]$))"
 )
 # Words that end the name of an area or a centre written before its road (钱江新城|五星路, 购物中心|开罗西路,
-# 未来科技城|向往街): a note on where the road lies, no part of its name. Not 新城区, and not before a
+# 未来科技城|向往街, 滑县|县城|人民路: the county seat): a note on where the road lies, no part of its name. Not 新城区, and not before a
 # numbered road, which is the area's own (新城|十三路 is one road).
 _AREA_PREFIX = re.compile(
-    r".*(?:新城|科技城|科学城|大学城|商贸城|中心|市场|(?:(?<=[\u3400-\u9fff\U00020000-\U0003ffff])|^)[东西南北中]区(?!块))(?![区城路街巷道大])(?=.{3})(?![0-9零〇一二两三四五六七八九十百]+(?:路|街|巷|大道))"
+    r".*(?:新城|科技城|科学城|大学城|商贸城|中心|市场|县城|(?:(?<=[\u3400-\u9fff\U00020000-\U0003ffff])|^)[东西南北中]区(?!块))(?![区城路街巷道大])(?=.{3})(?![0-9零〇一二两三四五六七八九十百]+(?:路|街|巷|大道))"
 )
 # An area named after a crossing (五道口|成府路): a note on where the road lies. Not before a road named by its
 # direction alone (交道口南大街, 新街口北路 are one name).
