@@ -650,6 +650,10 @@ def _query(t: _Tables, address: Address) -> _Query | None:
         _lane_building(t, values, ids)
     if "town_code" not in values:
         _town_in_base(t, values, ids)
+        if ids.get("town", 0) < 0 and "town_code" not in values:
+            # 机投镇 (机投桥街道 since), 某某镇: a town name that neither the gazetteer nor the base knows
+            # says nothing the records could contradict; it is left unread.
+            del values["town"], ids["town"]
     scope = _scope(ids)
     if (
         ids.get("community", 0) < 0
@@ -681,12 +685,20 @@ def _query(t: _Tables, address: Address) -> _Query | None:
             values["community"], ids["community"] = t.vocab["community"][village], village
             values.pop("community_code", None)
             ids.pop("community_code", None)
-    if ids.get("room", 0) < 0 and (flat := _room_of_floor(values)) is not None and flat in t.ids["room"]:
-        # 3楼1号 (成都, 重庆): the first flat of the third floor, the base's 301室.
-        values["room"], ids["room"] = flat, t.ids["room"][flat]
-    elif ids.get("room", 0) < 0 and "floor" not in values and (split := _floor_of_room(values["room"])):
+    rooms = _rooms_here(t, ids) if "room" in values else None
+    lacks_room = ids.get("room", 0) < 0 or rooms is not None and ids["room"] not in rooms
+    if lacks_room and (flat := _room_of_floor(values)) is not None and flat in t.ids["room"]:
+        # 3楼1号 (成都, 重庆): the first flat of the third floor, the base's 301室 (in the building, where
+        # the base writes both forms).
+        if rooms is None or t.ids["room"][flat] in rooms:
+            values["room"], ids["room"] = flat, t.ids["room"][flat]
+    elif lacks_room and "floor" not in values and (split := _floor_of_room(values["room"])):
         floor, flat = split
-        if floor in t.ids["floor"] and flat in t.ids["room"]:
+        if (
+            floor in t.ids["floor"]
+            and flat in t.ids["room"]
+            and (rooms is None or t.ids["room"][flat] in rooms)
+        ):
             # 202室 where the base writes the flat on its floor (2楼2号: 2层, 2室), as 重庆 and 成都 do.
             values["floor"], ids["floor"] = floor, t.ids["floor"][floor]
             values["room"], ids["room"] = flat, t.ids["room"][flat]
@@ -1336,6 +1348,19 @@ _FLOOR_NUMBER = re.compile("([1-9][0-9]?)层")
 _FLAT_NUMBER = re.compile("([0-9]{1,2})室")
 
 
+def _rooms_here(t: _Tables, ids: dict[str, int]) -> set[int] | None:
+    """The rooms of the base in the text's building of its compound, or at its door, or None when the
+    base has no records there: where a base writes rooms in two ways (301室, 3楼1号), the building's
+    own way is the one to match."""
+    if ids.get("poi", -1) >= 0 and ids.get("building", -1) >= 0:
+        rows = t.groups["poi_building"].rows(ids["poi"] * t.sizes["building"] + ids["building"])
+    elif ids.get("road", -1) >= 0 and ids.get("house_number", -1) >= 0:
+        rows = t.groups["door"].rows(ids["road"] * t.sizes["house_number"] + ids["house_number"])
+    else:
+        return None
+    return set(t.fields[_ROOM_COLUMN, rows].tolist()) if len(rows) else None
+
+
 def _room_of_floor(values: dict[str, str]) -> str | None:
     """The room a floor and a flat numbered on it name as rooms are numbered (3层 1室 -> 301室), or None."""
     floor = _FLOOR_NUMBER.fullmatch(values.get("floor", ""))
@@ -1345,6 +1370,7 @@ def _room_of_floor(values: dict[str, str]) -> str | None:
     return f"{floor.group(1)}{int(flat.group(1)):02d}室"
 
 
+_ROOM_COLUMN = COLUMN_INDEX["room"]
 _ROOM_ON_FLOOR = re.compile("([1-9][0-9]?)([0-9]{2})室")
 
 

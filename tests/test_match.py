@@ -1118,3 +1118,41 @@ def test_the_number_after_a_lane_is_its_building_however_the_base_writes_it():
         "house_number",
         "上海市徐汇区衡山路100弄",
     )
+
+
+def test_a_room_is_matched_as_its_building_writes_rooms_where_the_base_writes_both_ways():
+    """One compound writes 302室, another 3楼2号 (成都): each text finds the room in its own building,
+    whichever way it is written, not the unit for want of the room."""
+    one = ["锦荷路54号锦荷新村1栋2单元"] + [
+        f"锦荷路54号锦荷新村1栋2单元{f}0{p}室" for f in (1, 2, 3) for p in (1, 2)
+    ]
+    two = ["棕榈北街31号棕榈苑3栋2单元"] + [
+        f"棕榈北街31号棕榈苑3栋2单元{f}楼{p}号" for f in (1, 2, 3) for p in (1, 2)
+    ]
+    built = _base_of([(f"r{i}", text, 104.05, 30.63) for i, text in enumerate(one + two)])
+    for text, expected in (
+        ("锦荷路54号锦荷新村1栋2单元3楼2号", "r6"),
+        ("锦荷新村1栋2单元302室", "r6"),
+        ("棕榈北街31号棕榈苑3栋2单元302室", "r13"),
+        ("棕榈苑3栋2单元3楼2号", "r13"),
+    ):
+        m = built.match(text)
+        assert m is not None and (m.address_id, m.level) == (expected, "room"), text
+
+
+def test_a_town_name_nobody_knows_contradicts_no_record():
+    """机投镇 (since 机投桥街道) or an invented 某某镇: no code, not in the base; the door is found as if
+    no town were written, and a door in two towns is a tie. A known other town still contradicts."""
+    built = _base_of(
+        [
+            ("r0", "成都市武侯区机投桥街道机投社区竹林街62号", 104.0, 30.6),
+            ("r1", "成都市武侯区机投桥街道机投社区竹林街64号", 104.0, 30.6),
+            ("r2", "成都市武侯区簇桥街道竹林街62号", 104.0, 30.6),
+        ]
+    )
+    m = built.match("成都市武侯区某某镇竹林街64号")
+    assert m is not None and m.address_id == "r1"
+    m = built.match("成都市武侯区机投镇竹林街62号")
+    assert m is not None and m.address_id is None and m.ambiguous
+    m = built.match("成都市武侯区红牌楼街道竹林街64号")
+    assert m is not None and (m.address_id, m.level) == (None, "county")

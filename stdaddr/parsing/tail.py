@@ -149,7 +149,7 @@ _TOKEN = re.compile(
             # 大塘街6巷12号: a lane numbered within the street before it (多宝坊3巷 is read as one road).
             rf"(?P<numbered_road>(?<![0-9]){N}号(?:大街|大道|(?:路|街)(?![\u3400-\u9fff\U00020000-\U0003ffff]))"
             rf"|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])(?<!第){N}巷(?![\u3400-\u9fff\U00020000-\U0003ffff]))",
-            rf"(?P<house>([甲乙丙丁](?=[0-9〇零一二三四五六七八九十百]))?([A-Z]?{N}[A-Z]?)(?:-([0-9]+))?号(?!楼(?![下顶道])|大街|大道|(?:路|街)(?![\u3400-\u9fff\U00020000-\U0003ffff]))院?(?:(?:附|之)({N})号?|-([0-9]{{1,2}})(?![0-9-]|[号楼层幢栋室单座])|([甲乙丙丁])(?![0-9\u3400-\u9fff\U00020000-\U0003ffff]))?)",
+            rf"(?P<house>([甲乙丙丁](?=[0-9〇零一二三四五六七八九十百]))?([A-Z]?{N}[A-Z]?)(?:-([0-9]+))?(?:号(?!楼(?![下顶道])|大街|大道|(?:路|街)(?![\u3400-\u9fff\U00020000-\U0003ffff]))院?(?:(?:附|之)({N})号?|-([0-9]{{1,2}})(?![0-9-]|[号楼层幢栋室单座])|([甲乙丙丁])(?![0-9\u3400-\u9fff\U00020000-\U0003ffff]))?|(?:附|之)({N})号(?!楼)))",
             # 12号楼3门401: in Beijing a building's entrance 门 is its unit, in Guangdong its stair 梯
             # (A11栋3梯); 2幢2单102室: 单 is 单元 cut short.
             rf"(?P<unit>({N})单元|(?<=[楼幢栋座])({N})(?:门(?![\u3400-\u9fff\U00020000-\U0003ffff](?<![〇零一二三四五六七八九十]))|梯(?![子形田级]))|(?<=[幢栋座])({N})单(?![元位身间人车号据]))",
@@ -284,8 +284,8 @@ class _State:
 
 def _house_value(m: re.Match[str]) -> str:
     i = _G["house"]
-    prefix, main, sub, annex, dashed, stem = m.group(i + 1, i + 2, i + 3, i + 4, i + 5, i + 6)
-    annex = annex or dashed  # 155号-1: an annex written after a dash
+    prefix, main, sub, annex, dashed, stem, inside = m.group(i + 1, i + 2, i + 3, i + 4, i + 5, i + 6, i + 7)
+    annex = annex or dashed or inside  # 155号-1: an annex written after a dash; 9附1号 (成都): 9号附1
     value = (prefix or "") + _num(main) + (f"-{sub}" if sub else "") + "号"
     if annex:
         value += "附" + _num(annex)
@@ -680,7 +680,7 @@ def _room_as_door(st: _State, m: re.Match[str]) -> bool:
     maybe with a letter, and no finer number follows (134幢105号704室: 105号 is no room), nor a gate
     (000号门), nor does it close a range (000号-000号)."""
     i = _G["house"]
-    if "room" in st.fields or st.last < ORDER["poi"] or any(m.group(i + k) for k in (1, 3, 4, 5, 6)):
+    if "room" in st.fields or st.last < ORDER["poi"] or any(m.group(i + k) for k in (1, 3, 4, 5, 6, 7)):
         return False
     if "house_number" not in st.fields and st.last < ORDER["building"]:
         return False
@@ -710,7 +710,7 @@ def _building_as_door(st: _State, m: re.Match[str]) -> bool:
     compound read last, right before a unit or after a lane read as the door (1500弄控江二村15号), and
     is a plain number of one to three digits."""
     i = _G["house"]
-    if st.last != ORDER["poi"] or "building" in st.fields or any(m.group(i + k) for k in (1, 3, 4, 5, 6)):
+    if st.last != ORDER["poi"] or "building" in st.fields or any(m.group(i + k) for k in (1, 3, 4, 5, 6, 7)):
         return False
     if not (st.pieces and st.pieces[-1].field == "poi" and st.pieces[-1].end == m.start()):
         return False
