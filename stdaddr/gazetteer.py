@@ -34,6 +34,7 @@ __all__ = [
     "Gazetteer",
     "load",
     "written_forms",
+    "after_county_and_town",
     "level_of",
     "short_names",
     "derive_readings",
@@ -259,6 +260,19 @@ _WRITTEN_ENDINGS = (
     ("村民委员会", "村"),
     ("村委会", "村"),
 )
+
+
+def after_county_and_town(name: str, county: str, town: str) -> str | None:
+    """A community's official name without the county and town it opens with (栾川县合峪镇杨山村村民委员会
+    -> 杨山村村民委员会), or None when it does not open with its county."""
+    if len(county) < 2 or not name.startswith(county):
+        return None
+    rest = name[len(county) :]
+    rest = rest[len(town) :] if len(town) >= 2 and rest.startswith(town) else rest
+    return rest if len(rest) >= 2 else None
+
+
+_COMMUNITY_MARKS = ("村", "社区", "嘎查", "委会", "委员会")
 
 
 def written_forms(names: list[str]) -> list[str]:
@@ -496,12 +510,19 @@ class Gazetteer:
             return {k: tuple(v) for k, v in merged.items()}
         index: dict[str, list[Entry]] = defaultdict(list)
         town = self.name(parent) or ""
+        county = self.name(parent[:6]) or ""
         for code, name in self._communities(parent).items():
             self._index_community(index, code, name)
             if len(town) >= 3 and name.startswith(town) and len(name) - len(town) >= 3:
                 # 七星农场第一管理区 of 七星农场: after the town, written without its name (第一管理区).
                 for key, _, stem in _community_keys(name[len(town) :]):
                     index[key].append(Entry(code, 4, SHORT, stem=stem))
+            elif (rest := after_county_and_town(name, county, town)) is not None:
+                # 栾川县合峪镇杨山村村民委员会 (栾川, 东源, 连平): written without its county and town, with
+                # its mark (杨山村; not the bare 杨山, which many words open with).
+                for key, _, stem in _community_keys(rest):
+                    if key.endswith(_COMMUNITY_MARKS):
+                        index[key].append(Entry(code, 4, SHORT, stem=stem))
         return {k: tuple(v) for k, v in index.items()}
 
     @staticmethod

@@ -11,7 +11,7 @@ from typing import Any
 from stdaddr import gazetteer
 from stdaddr.gazetteer import CODE_LENGTHS, FULL, GENERIC_STEMS, HISTORIC, LEVELS, SHORT, fold
 from stdaddr.models import DIVISION_FIELDS, Address, Component, Division
-from stdaddr.parsing.community import FoundCommunity, written_name
+from stdaddr.parsing.community import FoundCommunity, community_name
 from stdaddr.parsing.divisions import ZONE, ZONE_NAME, Chain, Hit, Reading
 from stdaddr.parsing.tail import ORDER, ORGANISATION_NAME, PUNCTUATION, ROAD_AHEAD, Piece
 
@@ -93,7 +93,7 @@ def _division(code: str) -> Division:
     g = gazetteer.load()
     names = {LEVELS[gazetteer.level_of(c)]: g.name(c) for c in g.path(code)}
     if "community" in names and names["community"]:
-        names["community"] = written_name(names["community"])
+        names["community"] = community_name(code)
     return Division(code, **names)
 
 
@@ -202,7 +202,7 @@ def assemble(
     codes = [c.code for c in chains]
     if community is not None:
         codes = [community.code]
-        name = written_name(g.name(community.code) or "")
+        name = community_name(community.code)
         written = folded[community.start : community.end]
         pieces.append(Piece("community", community.start, community.end, name, community.code))
         if written.endswith("村") and name.endswith("社区"):
@@ -588,7 +588,7 @@ def _levels(code: str) -> tuple[tuple[str, str, str], ...]:
     for c in g.path(code):
         level = LEVELS[gazetteer.level_of(c)]
         name = g.name(c) or ""
-        out.append((level, written_name(name) if level == "community" else name, c))
+        out.append((level, community_name(c) if level == "community" else name, c))
     return tuple(out)
 
 

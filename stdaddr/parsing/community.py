@@ -24,6 +24,7 @@ __all__ = [
     "town_before_village",
     "village_over_town",
     "written_name",
+    "community_name",
 ]
 
 _MAX_NAME = 12
@@ -74,6 +75,16 @@ def written_name(official: str) -> str:
 
 
 _VILLAGE_NAMED_COMMITTEE = ("村居委会", "村居民委员会")
+
+
+@lru_cache(maxsize=1 << 14)
+def community_name(code: str) -> str:
+    """The community of ``code`` as addresses write it (:func:`written_name`), without the county and
+    town its official name may open with (栾川县合峪镇杨山村村民委员会 -> 杨山村)."""
+    g = gazetteer.load()
+    name = written_name(g.name(code) or "")
+    rest = gazetteer.after_county_and_town(name, g.name(code[:6]) or "", g.name(code[:9]) or "")
+    return name if rest is None else rest
 
 
 @cache
