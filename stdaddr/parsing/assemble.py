@@ -195,7 +195,6 @@ def assemble(
 ) -> Address:
     """The Address of the divisions read and the tail around them. ``cut``: where a second address
     begins (its text, but for the repeats of the first's divisions, is one note)."""
-    g = gazetteer.load()
     if community is not None:
         chains = [community.chain]
     pieces = _division_pieces(chains, notes) if chains else []
