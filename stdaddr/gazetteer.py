@@ -229,6 +229,8 @@ def short_names(name: str, level: int) -> list[str]:
         # 黔南布依族苗族自治州 is written 黔南州, 乳源瑶族自治县 乳源县.
         if name.endswith(autonomous) and len(stem) >= 2:
             out.append(stem + plain)
+    if level == 2 and (short := _banner_short(name)) is not None:
+        out.append(short)
     if "经济技术开发区" in name:
         out.append(name.replace("经济技术开发区", "经开区"))
     if "高新技术产业开发区" in name:
@@ -242,6 +244,20 @@ def short_names(name: str, level: int) -> list[str]:
     ):
         out.append(stem)
     return out
+
+
+def _banner_short(name: str) -> str | None:
+    """How addresses write a banner of Inner Mongolia named by its part or side: 科尔沁左翼中旗 -> 科左中旗,
+    察哈尔右翼前旗 -> 察右前旗, 土默特左旗 -> 土左旗, 乌拉特前旗 -> 乌前旗, 东乌珠穆沁旗 -> 东乌旗."""
+    if (m := _BANNER_PART.fullmatch(name)) is not None:
+        return m.group(1) + "".join(g for g in m.groups()[1:] if g) + "旗"
+    if (m := _BANNER_SIDE.fullmatch(name)) is not None:
+        return m.group(1) + "旗"
+    return None
+
+
+_BANNER_PART = re.compile("([^东西])[^左右前中后旗]{1,3}(?:([左右])翼([前中后])|([左右前中后]))旗")
+_BANNER_SIDE = re.compile("([东西][^东西旗])[^旗]{2,4}旗")
 
 
 # A community's committee at the end of its official name, and what an address writes instead
