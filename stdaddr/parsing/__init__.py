@@ -44,6 +44,7 @@ from stdaddr.parsing.divisions import (
     find_hits,
     later_unit,
     next_place,
+    organisation_first,
     second_place,
     settled_by_upper,
 )
@@ -111,7 +112,7 @@ def _parse_cached(text: str) -> Address:
     chains = settled_by_upper(folded, hits, best_chains(folded, hits))
     reading = extend(folded, hits, chains[0]) if len(chains) == 1 else None
     if reading is not None:
-        for step in (next_place, correct_county, correct_town, earlier_unit, later_unit):
+        for step in (next_place, correct_county, correct_town, earlier_unit, organisation_first, later_unit):
             changed = step(folded, hits, reading)
             if changed is not None:
                 reading = changed[0]

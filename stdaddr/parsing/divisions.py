@@ -1209,6 +1209,36 @@ def later_unit(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, s
     return _continued(reading, h), f"{h.key} is written after the street part"
 
 
+def organisation_first(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, str] | None:
+    """An organisation named after its county opening the text, then its address from the county again
+    (郸城县绿源种植专业合作社 郸城县吴台镇大张村): the address is read from the second county on, with the
+    unit under it written right after; the first is the start of the organisation's name."""
+    chain = reading.chain
+    if not chain.hits or reading.others:
+        return None
+    last = chain.hits[-1]
+    again = next(
+        (r for r in reading.repeats if r.entry.code == last.entry.code and r.start > last.end + 1), None
+    )
+    if again is None or not _ORGANISATION.fullmatch(text[last.end : again.start].strip(",;/|、 ")):
+        return None
+    under = [
+        h
+        for h in hits
+        if h.start == again.end
+        and h.entry.kind == FULL
+        and h.entry.level == last.entry.level + 1
+        and h.entry.code.startswith(last.entry.code)
+    ]
+    if len({h.entry.code for h in under}) != 1:
+        return None
+    moved = Chain((*chain.hits[:-1], again, under[0]), chain.score)
+    repeats = tuple(r for r in reading.repeats if r is not again)
+    return Reading(moved, repeats, max(reading.end, under[0].end), reading.others), (
+        f"{text[last.start : again.start].strip(',')} is an organisation named before its address"
+    )
+
+
 def earlier_unit(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, str] | None:
     """A town (or county) written first, right before the divisions above it (如城街道江苏省南通市如皋市…,
     安洲街道,浙江省仙居县…): the one official name of a unit under the chain's last unit, one or two
@@ -1253,6 +1283,11 @@ def _continued(reading: Reading, h: Hit) -> Reading:
     return Reading(Chain((*chain.hits, h), chain.score), reading.repeats, reading.end, reading.others)
 
 
+# The rest of an organisation's name after the division it is named after (绿源种植专业合作社).
+_ORGANISATION = re.compile(
+    "[\u3400-\u9fff\U00020000-\U0003ffff]{2,20}(?:公司|合作社|经营部|厂|店|商行|医院|卫生院|学校|中学|小学|"
+    "幼儿园|中心|养殖场|农场|门市部)"
+)
 # Street content: the first address is complete before a second place begins.
 _STREET = re.compile(r"[0-9]+号|路|街|大道|巷|弄")
 _PLACE_SEPARATOR = re.compile(r"[,;/|、\s]+$")

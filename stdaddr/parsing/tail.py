@@ -827,7 +827,7 @@ _INSTITUTION = (
 )
 # The name of an organisation, written whole (温州市第四中学, 韩田诊所, 某某鞋业有限公司).
 ORGANISATION_NAME = re.compile(
-    f"([\u3400-\u9fff\U00020000-\U0003ffff]{{1,20}})(?:{_INSTITUTION}|厂|店|幼儿园|学校|卫生室|中心|商行|门市部)"
+    f"([\u3400-\u9fff\U00020000-\U0003ffff]{{1,20}})(?:{_INSTITUTION}|厂|店|幼儿园|学校|卫生室|中心|商行|门市部|合作社|经营部|养殖场|农场)"
 )
 _ROAD_PREFIX = re.compile(
     r".*(?:(?:小区|花园|大厦|广场|公寓|新村|家园|嘉园|华庭|公馆|工业区|开发区|工业园区|工业园|园区|苑|园|农场|村|社区"
