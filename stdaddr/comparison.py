@@ -54,6 +54,8 @@ _EQUAL = 0.85
 # / 福润雅居樟香园); a run elsewhere is often a generic word (有限公司, 农贸市场).
 _RELATED_RUN = 4
 _DOOR = re.compile(r"^(\d+)")
+# A branch in brackets after a place's name: (国贸店), （三里屯分店）, (城西支行).
+_BRANCH = re.compile(r"[(（]([^()（）]{1,12}(?:店|分行|支行|营业部|分公司|校区|院区))[)）]")
 # What tells two names of a series apart: a number or a direction; the part of a place it numbers.
 _NUMBERED = re.compile("[零〇一二两三四五六七八九十百千]+|[东南西北中上下前后内外]")
 _PART = re.compile("期|区|街区|组团|苑|园区|片区|座|里")
@@ -79,7 +81,9 @@ def compare(a: Any, b: Any) -> Comparison:
 
 
 def _field(pa: Address, pb: Address, f: str) -> FieldMatch | None:
-    va, vb = getattr(pa, f), getattr(pb, f)
+    va, vb = _branch_names(pa, pb) if f == "poi" else (getattr(pa, f), getattr(pb, f))
+    if f == "poi":
+        va, vb = _compound_as_community(pa, va, pb, vb)
     if va is None and vb is None:
         return None
     if va is None or vb is None:
@@ -111,6 +115,73 @@ def _field(pa: Address, pb: Address, f: str) -> FieldMatch | None:
         same = va == vb
         sim = 1.0 if same else 0.0
     return FieldMatch(f, "agree" if same else "differ", va, vb, round(sim, 4))
+
+
+def _branch_names(pa: Address, pb: Address) -> tuple[str | None, str | None]:
+    """The two places' names, with the branch one writes in brackets after its name when the other
+    names a branch too (星巴克(国贸店) / 星巴克(三里屯店): two places; 星巴克(国贸店) / 星巴克国贸店: one); a
+    branch on one side only (李宁 / 李宁(新郑店)) is left out, as the pairs' annotators mostly count it."""
+    va, vb = pa.poi, pb.poi
+    ba, bb = _branch(pa), _branch(pb)
+    if ba is not None and (bb is not None or (vb or "").startswith(va or "\0") and vb != va):
+        va = _branch_key((va or "") + ba)
+        vb = _branch_key((vb or "") + (bb or ""))
+    elif bb is not None and (va or "").startswith(vb or "\0") and va != vb:
+        va, vb = _branch_key(va or ""), _branch_key((vb or "") + bb)
+    return va, vb
+
+
+def _compound_as_community(
+    pa: Address, va: str | None, pb: Address, vb: str | None
+) -> tuple[str | None, str | None]:
+    """The two compounds, where one text's compound is the other's community (翠苑一区 read as the
+    community 翠苑一区社区 after its county, as a compound without it): that community stands as its
+    compound."""
+    if not _compound_alone(pa) or not _compound_alone(pb):
+        return va, vb
+    if (
+        va is None
+        and vb is not None
+        and pa.community
+        and not pb.community
+        and _same_place_name(pa.community, vb)
+    ):
+        return vb, vb
+    if (
+        vb is None
+        and va is not None
+        and pb.community
+        and not pa.community
+        and _same_place_name(pb.community, va)
+    ):
+        return va, va
+    return va, vb
+
+
+def _compound_alone(a: Address) -> bool:
+    """Whether a text names its place by a compound or community only, with nothing but buildings, units,
+    floors and rooms below it (no road, door or group)."""
+    return a.road is None and a.house_number is None and a.group is None
+
+
+def _same_place_name(community: str, compound: str) -> bool:
+    return community == compound or community.removesuffix("社区") == compound
+
+
+def _branch_key(name: str) -> str:
+    return name.replace("分店", "店")
+
+
+def _branch(a: Address) -> str | None:
+    """The branch written in brackets right after the place's name (星巴克(国贸店): 国贸店), or None."""
+    if a.poi is None:
+        return None
+    parts = sorted(a.components, key=lambda c: c.start)
+    for c, after in zip(parts, parts[1:], strict=False):
+        if c.field == "poi" and not c.repeated and after.field == "extra" and after.start == c.end:
+            branch = _BRANCH.fullmatch(after.value)
+            return None if branch is None else branch.group(1)
+    return None
 
 
 def name_similarity(a: str, b: str) -> float:
@@ -235,6 +306,16 @@ def _without_street(by: dict[str, FieldMatch]) -> tuple[str, str]:
     group = by.get("group")
     if village is not None and village.status == "agree" and group is not None and group.status == "differ":
         return "partial", f"same village, different groups: {group.input} / {group.record}"
+    fine = [by[f] for f in _FINE if f in by]
+    if village is not None and village.status == "agree" and fine and door is None and group is None:
+        # 翠苑一区3幢201室 / 翠苑一区3幢202室: buildings of a community named like its estate, compared as
+        # under a compound.
+        differ = [fm.field for fm in fine if fm.status == "differ"]
+        if differ:
+            return "partial", f"same community; different {', '.join(differ)}"
+        if any(fm.status != "agree" for fm in fine):
+            return "partial", "same community; one is finer"
+        return "same", "same community and building; nothing contradicts"
     if village is not None and village.status == "agree" and door is not None and door.status != "input_only":
         if door.status == "record_only":
             pass

@@ -49,6 +49,11 @@ CASES = [
     ("杭州市第一人民医院", "杭州市第二人民医院", "different", None),  # two places numbered in a series
     ("成都市青羊区东城根上街88号", "青羊区东城根下街88号", "different", "county"),  # two halves of a street
     ("合山市河里镇甘林村1组", "合山市河里镇甘林村2组", "partial", "community"),
+    # branches of a chain written in brackets, and compounds read as communities
+    ("星巴克(国贸店)", "星巴克(三里屯店)", "different", None),
+    ("麦当劳(王府井店)", "麦当劳王府井店", "same", "poi"),
+    ("翠苑一区", "杭州市西湖区翠苑一区", "same", "poi"),
+    ("杭州市西湖区翠苑一区3幢201室", "杭州市西湖区翠苑一区3幢202室", "partial", "building"),
 ]
 
 
