@@ -128,6 +128,17 @@ def _parse_cached(text: str) -> Address:
                 Reading(reading.chain, reading.repeats[:-1], last.start, reading.others),
                 named,
             )
+    if (
+        community is not None
+        and reading is not None
+        and not folded.endswith(("村", "社区"), community.start, community.end)
+        and (other := town_before_village(folded, reading)) is not None
+        and other[1].start == community.end
+    ):
+        # 永嘉|桥下|京桥社区: the town's short name, then a village or community of it written with its mark,
+        # not a community's short name (桥下 of 桥下社区) and then another.
+        reading, community = other
+        chains = [reading.chain]
     if community is None and (other := _village_reading(folded, chains, reading)) is not None:
         reading, community = other
         chains = [reading.chain]

@@ -1257,7 +1257,27 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
         st.pieces.append(Piece("poi", s, e, chunk))
         st.fields.add("poi")
         return
+    if (
+        st.last <= ORDER["poi"]
+        and _RESIDENTIAL.search(chunk)
+        and (firm := _firm_before_street(st)) is not None
+    ):
+        # 天府物流有限公司|桂荫路29号|锦城花园: the firm named before its address is a note, the compound
+        # after the door the place.
+        i, firm_piece = firm
+        st.pieces[i] = Piece("extra", firm_piece.start, firm_piece.end, firm_piece.value)
+        st.pieces.append(Piece("poi", s, e, chunk))
+        return
     st.extra(s, e, chunk)
+
+
+def _firm_before_street(st: _State) -> tuple[int, Piece] | None:
+    """The compound read, when it is an organisation named before the road and door read since."""
+    at = next((i for i, p in enumerate(st.pieces) if p.field == "poi"), None)
+    if at is None or not ORGANISATION_NAME.fullmatch(st.pieces[at].value):
+        return None
+    later = {p.field for p in st.pieces[at + 1 :]}
+    return (at, st.pieces[at]) if {"road", "house_number"} <= later else None
 
 
 _BUILDING_NAME = re.compile("(?:大厦|大楼|广场|中心|公寓)$")
