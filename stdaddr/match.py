@@ -373,6 +373,7 @@ class _Query:
     gain: NDArray[np.int16]
     weight: float  # the summed weight of the fields the text has
     door_of: str | None  # the sub-door written when the main door stands for it (23-1号 -> 23号)
+    unread: str | None  # a road the base has nowhere, left unread before a compound it has
 
 
 _LACKS = -2
@@ -720,6 +721,13 @@ def _query(t: _Tables, address: Address) -> _Query | None:
                 ids[other] = t.ids[other].get(values[other], -1)
                 del ids[f], found[f]
                 found[other] = alt
+    unread = None
+    if "road" in values and not found.get("road") and found.get("poi") and "house_number" not in values:
+        # 浆洗街|锦城花园二期2栋…, 某某路锦城花园…: a road the base has nowhere before a compound it has (a
+        # town's short name read as a road, or a road the base does not list): the compound places the
+        # text, less surely.
+        unread = values.pop("road")
+        del ids["road"], found["road"]
     in_village = ids.get("community", -1) >= 0
     village_door = in_village and ("group" in values or ("house_number" in values and "road" not in values))
     if found and not any(found.values()) and not village_door:
@@ -775,6 +783,7 @@ def _query(t: _Tables, address: Address) -> _Query | None:
         gain,
         weight,
         door_of,
+        unread,
     )
 
 
@@ -1892,7 +1901,7 @@ def _decide(
         # names like 人民路 recur town after town, so those records are as likely other streets as the
         # one meant. The answer is the divisions the text names, as far as the base has them.
         return _division_match(base, q, cutoff, _OTHER_TOWN)
-    if q.door_of is not None:
+    if q.door_of is not None or q.unread is not None:
         score = min(score, _MAIN_DOOR)
     if score < cutoff:
         return None
@@ -2473,6 +2482,8 @@ def _explain(
         parts.append("fuzzy " + ", ".join(fuzzy))
     if differs:
         parts.append(differs)
+    if q.unread is not None:
+        parts.append(f"road {q.unread} not in the base, left unread")
     if ambiguous:
         parts.append(
             f"{n_tied} records tie, split by {split}"

@@ -1156,3 +1156,27 @@ def test_a_town_name_nobody_knows_contradicts_no_record():
     assert m is not None and m.address_id is None and m.ambiguous
     m = built.match("成都市武侯区红牌楼街道竹林街64号")
     assert m is not None and (m.address_id, m.level) == (None, "county")
+
+
+def test_a_road_the_base_has_nowhere_before_a_compound_it_has_is_left_unread_less_surely():
+    """浆洗街 (a town's short name read as a road) or 某某路 before 锦城花园二期: the compound's room, at a
+    score below 0.9, with the road named in the explanation."""
+    built = _base_of(
+        [
+            (
+                f"r{b}{u}{r}",
+                f"成都市武侯区浆洗街街道楠欣社区桂荫路29号锦城花园二期{b}栋{u}单元{r}号",
+                104.05,
+                30.64,
+            )
+            for b in (1, 2)
+            for u in (1, 2)
+            for r in (501, 502)
+        ]
+    )
+    for text in ("成都 武侯浆洗街锦城花园二期2栋1单元502号", "武侯区某某路锦城花园二期2栋1单元502号"):
+        m = built.match(text)
+        assert m is not None and m.address_id == "r21502" and m.score < 0.9, text
+        assert "not in the base, left unread" in m.explanation
+    m = built.match("武侯区锦城花园二期2栋1单元502号")
+    assert m is not None and m.address_id == "r21502" and m.score == 1.0
