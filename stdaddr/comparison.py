@@ -84,6 +84,7 @@ def _field(pa: Address, pb: Address, f: str) -> FieldMatch | None:
     va, vb = _branch_names(pa, pb) if f == "poi" else (getattr(pa, f), getattr(pb, f))
     if f == "poi":
         va, vb = _compound_as_community(pa, va, pb, vb)
+        va, vb = _division_opening(pa, va, pb, vb)
     if va is None and vb is None:
         return None
     if va is None or vb is None:
@@ -156,6 +157,27 @@ def _compound_as_community(
     ):
         return va, va
     return va, vb
+
+
+def _division_opening(
+    pa: Address, va: str | None, pb: Address, vb: str | None
+) -> tuple[str | None, str | None]:
+    """The two compounds, where one text's compound opens with a division the other text reads before
+    its compound (望京西园四区 / 朝阳区望京|西园四区: 望京 read as 望京街道 on one side only): the whole name
+    on both."""
+    if va is None or vb is None or va == vb:
+        return va, vb
+    for shorter, longer, a in ((va, vb, pa), (vb, va, pb)):
+        if len(longer) > len(shorter) and longer.endswith(shorter):
+            opening = longer[: -len(shorter)]
+            before = [c for c in a.components if c.field in _DIVISIONS and c.end <= _start_of(a, "poi")]
+            if before and before[-1].text == opening:
+                return longer, longer
+    return va, vb
+
+
+def _start_of(a: Address, field: str) -> int:
+    return next((c.start for c in a.components if c.field == field and not c.repeated), -1)
 
 
 def _compound_alone(a: Address) -> bool:
