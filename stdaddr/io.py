@@ -1020,10 +1020,11 @@ def shown(value: Any) -> str:
 def join_address(cells: Sequence[Any], marks: Sequence[str] = ()) -> str:
     """One address text from the cells of several columns, in order, separated by spaces.
 
-    Empty cells and placeholders (NULL, 不详) are left out, and so is a cell that a later cell repeats: a
-    division (区县 鹿城区 before 详细地址 温州市鹿城区解放街12号, 社区 百里坊社区 before 百里坊社区体育街22号), or
-    a road followed there by its door (体育街 before 体育街22号); a road inside a place's name is no repeat
-    (蝉街 before 中国建设银行温州蝉街支行). A bare number takes its column's mark
+    Empty cells and placeholders (NULL, 不详) are left out, and so is a cell that a later cell repeats with
+    only divisions between them: a division (区县 鹿城区 before 详细地址 温州市鹿城区解放街12号, 社区 百里坊社区
+    before 百里坊社区体育街22号), or a road followed there by its door (体育街 before 体育街22号); a road inside a
+    place's name is no repeat (蝉街 before 中国建设银行温州蝉街支行), nor is a division named again by a place
+    after the road and door (平阳县 … 新城大道 1号 平阳县水头镇人民政府). A bare number takes its column's mark
     (:func:`number_marks`), so that the parser reads the level the column holds.
 
     >>> join_address(["鹿城区", "五马街道", "解放街", "12", "3"], ("", "", "", "号", "幢"))
@@ -1040,8 +1041,19 @@ def join_address(cells: Sequence[Any], marks: Sequence[str] = ()) -> str:
         if mark and _BARE_NUMBER.fullmatch(text):
             text += mark
         parts.append(text)
-    kept = [p for i, p in enumerate(parts) if not any(_repeated_in(p, later) for later in parts[i + 1 :])]
+    kept = [p for i, p in enumerate(parts) if not _repeated_after(parts, i)]
     return " ".join(kept)
+
+
+def _repeated_after(parts: list[str], i: int) -> bool:
+    """Whether a later cell repeats cell ``i`` with nothing between them but divisions and cells it
+    repeats too: a detail cell that writes the address from its divisions on. A place named after a division after the road and
+    door (平阳县 … 新城大道 1号 平阳县水头镇人民政府) repeats nothing."""
+    return any(
+        _repeated_in(parts[i], parts[j])
+        and all(_DIVISION_CELL.search(parts[m]) or _repeated_in(parts[m], parts[j]) for m in range(i + 1, j))
+        for j in range(i + 1, len(parts))
+    )
 
 
 # A cell naming a division (瑞安市, 塘下镇, 五马街道, 百里坊社区, 茶山村): said once when a later cell holds it.

@@ -2048,6 +2048,8 @@ def _walk(
     end = 0
     for depth, (cols, k, crossed, at) in enumerate(_WALK_STEPS):
         if common is not None and not all(common[j] for j in cols):
+            if crossed and not (k >= 0 and asked[k]) and _one_known(s, tied, cols):
+                continue  # 阳光花园5幢1单元 with the 社区 cell of a few records empty: one community
             if crossed and not (k >= 0 and asked[k]):
                 across = across or _WALK[depth]
                 continue
@@ -2069,6 +2071,17 @@ def _walk(
         # 乐清市人民路57号, with 人民路57号 in two of its towns: a road crosses towns, a door does not.
         return {}, None, across
     return dict(itertools.islice(place.items(), end)), level, split
+
+
+def _one_known(s: _Scores, tied: list[int], cols: tuple[int, ...]) -> bool:
+    """Whether the tied records have one value in each of ``cols`` where they have one at all (a record
+    left blank there agrees with any)."""
+    fields = s.fields[list(cols)][:, tied]
+    for row in fields:
+        known = row[row >= 0]
+        if len(known) and (known != known[0]).any():
+            return False
+    return True
 
 
 def _shared(

@@ -1180,3 +1180,22 @@ def test_a_road_the_base_has_nowhere_before_a_compound_it_has_is_left_unread_les
         assert "not in the base, left unread" in m.explanation
     m = built.match("武侯区锦城花园二期2栋1单元502号")
     assert m is not None and m.address_id == "r21502" and m.score == 1.0
+
+
+def test_a_community_cell_left_blank_in_some_records_splits_nothing():
+    """Rooms of one unit, one record without its 社区: the unit and the compound are one place with a
+    point, not a tie split by community."""
+    built = _base_of(
+        [
+            (
+                f"r{r}",
+                f"浙江省温州市永嘉县瓯北街道{'' if r == 202 else '城中社区'}阳光花园5幢1单元{r}室",
+                120.65,
+                28.1,
+            )
+            for r in (101, 102, 201, 202)
+        ]
+    )
+    for text, level in (("永嘉县瓯北街道阳光花园5幢1单元", "unit"), ("阳光花园", "poi")):
+        m = built.match(text)
+        assert m is not None and (m.level, m.ambiguous) == (level, False) and m.x is not None, text

@@ -332,8 +332,15 @@ def _organisation_first(pieces: list[Piece], folded: str) -> list[Piece]:
         or len(own.group(1)) < 2  # 北京|总公司, 深圳|分公司: a label
     ):
         return pieces
-    if not (then.repeated or then.field in ("province", "city") or ORDER[then.field] <= ORDER[first.field]):
-        return pieces  # 海宁市|华佳印刷机有限公司|丁桥镇: the firm, then the rest of the county's address
+    if not (
+        then.repeated
+        or then.field in ("province", "city")
+        or ORDER[then.field] <= ORDER[first.field]
+        or _GENERIC_ORGANISATION.fullmatch(name.value)
+    ):
+        # 海宁市|华佳印刷机有限公司|丁桥镇: the firm, then the rest of the county's address; but 平阳县|人民医院
+        # 昆阳镇城南村: an organisation every county has is named with its county, then its address.
+        return pieces
     other_place = any(p.field == "poi" and p is not name for p in pieces)
     merged = Piece("extra" if other_place else "poi", first.start, name.end, folded[first.start : name.end])
     again = next((p for p in ordered[2:] if p.field == first.field and p.repeated), None)
@@ -380,7 +387,11 @@ def _named_after_division(pieces: list[Piece], folded: str) -> list[Piece]:
     out = pieces
     for division in repeats:
         poi = by_start.get(division.end)
-        if poi is None or division.start < street or not ORGANISATION_NAME.fullmatch(poi.value):
+        if (
+            poi is None
+            or division.start < street
+            or not (ORGANISATION_NAME.fullmatch(poi.value) or _GENERIC_ORGANISATION.fullmatch(poi.value))
+        ):
             continue
         # as written (洞头县人民医院 keeps its former county's name)
         merged = Piece("poi", division.start, poi.end, folded[division.start : division.end] + poi.value)

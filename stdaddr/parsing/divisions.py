@@ -1220,7 +1220,11 @@ def organisation_first(text: str, hits: list[Hit], reading: Reading) -> tuple[Re
     again = next(
         (r for r in reading.repeats if r.entry.code == last.entry.code and r.start > last.end + 1), None
     )
-    if again is None or not _ORGANISATION.fullmatch(text[last.end : again.start].strip(",;/|、 ")):
+    if (
+        again is None
+        or not _ORGANISATION.fullmatch(text[last.end : again.start].strip(",;/|、 "))
+        or any(h.start == last.end for h in hits)  # 新蔡县|驻马店|新蔡县: divisions written again, no name
+    ):
         return None
     under = [
         h
@@ -1230,11 +1234,13 @@ def organisation_first(text: str, hits: list[Hit], reading: Reading) -> tuple[Re
         and h.entry.level == last.entry.level + 1
         and h.entry.code.startswith(last.entry.code)
     ]
-    if len({h.entry.code for h in under}) != 1:
+    if len({h.entry.code for h in under}) > 1 or not under and any(h.start == again.end for h in hits):
         return None
-    moved = Chain((*chain.hits[:-1], again, under[0]), chain.score)
+    # 龙港市第二高级中学 龙港市金钗河社区: a county without towns, its community next.
+    moved = Chain((*chain.hits[:-1], again, *under[:1]), chain.score)
     repeats = tuple(r for r in reading.repeats if r is not again)
-    return Reading(moved, repeats, max(reading.end, under[0].end), reading.others), (
+    end = under[0].end if under else again.end
+    return Reading(moved, repeats, end, reading.others), (
         f"{text[last.start : again.start].strip(',')} is an organisation named before its address"
     )
 
