@@ -617,6 +617,9 @@ def test_cells_of_several_columns_join_into_one_address():
     cells = ["鹿城区", "蝉街", "45号", "中国建设银行温州蝉街支行"]
     assert join_address(cells) == "鹿城区 蝉街 45号 中国建设银行温州蝉街支行"
     # a community anywhere, a road before its door
+    # a place named after the divisions after the road and door repeats none of them
+    cells = ["平阳县", "水头镇", "城中社区", "新城大道", "1号", "平阳县水头镇人民政府"]
+    assert join_address(cells) == "平阳县 水头镇 城中社区 新城大道 1号 平阳县水头镇人民政府"
     cells = ["五马街道", "百里坊社区", "体育街", "百里坊社区体育街22号A幢"]
     assert join_address(cells) == "五马街道 百里坊社区体育街22号A幢"
     assert join_address(["茶山村", "茶山村茶山街4号"]) == "茶山村茶山街4号"
