@@ -105,6 +105,8 @@ _ADDRESS_VARIANTS = {"衖": "弄", "邨": "村"}
 # The letter O written for a zero inside or right after Arabic digits (7O1室, 1O0号, 7O号): typed or
 # read by OCR for 0. One character for one, so the offset map is unchanged.
 _LETTER_ZERO = re.compile("(?<=[0-9])O+(?=[0-9]|[号室层楼幢栋户房弄单])")
+# 七O一室: the letter O between Chinese digits is their zero (〇).
+_LETTER_CN_ZERO = re.compile("(?<=[一二三四五六七八九十])O+(?=[一二三四五六七八九])")
 
 
 # Spaces between two digits (Arabic or full-width): they part two numbers, which deleting them would join.
@@ -171,7 +173,10 @@ def fold_all(texts: list[str]) -> list[str]:
 
 
 def _zeros(folded: str) -> str:
-    return _LETTER_ZERO.sub(lambda m: "0" * len(m.group()), folded) if "O" in folded else folded
+    if "O" not in folded:
+        return folded
+    folded = _LETTER_CN_ZERO.sub(lambda m: "〇" * len(m.group()), folded)
+    return _LETTER_ZERO.sub(lambda m: "0" * len(m.group()), folded)
 
 
 def to_number(numeral: str) -> str:

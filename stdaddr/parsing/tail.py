@@ -161,7 +161,7 @@ _TOKEN = re.compile(
             # 1层-3层, 2楼至3楼, 一至三层: a span of floors written with each floor's mark, or in words.
             rf"(?P<floor_span>({N})[层楼](?:-|至|到)({N})[层楼](?![房盘道梯宇下])|([{CN_DIGITS}十]+)(?:至|到)([{CN_DIGITS}十]+)层)",
             # (not 1802 楼上漏水: a room, then the spot above it)
-            rf"(?P<floor>第?(负|地下|-)?({N}|(?<![A-Z])[A-Z][0-9]+|[0-9]+[A-Z])(?:层|楼)(?![房盘道梯宇下]|(?<=[0-9]{{3}}楼)[上顶]))",
+            rf"(?P<floor>第?(负|地下|-)?({N}|(?<![A-Z])[A-Z][0-9]+|[0-9]+[A-Z])(?:层|楼)(?!房(?![东主])|[盘道梯宇下]|(?<=[0-9]{{3}}楼)[上顶]))",
             # 13F, B2F: a floor written the English way; a room may follow at once (3F302).
             r"(?P<floor_f>(?<![0-9A-Z])(B)?([0-9]{1,3})F(?![A-Z]))",
             # 五0一室: Chinese and Arabic digits mixed in one room number.
@@ -187,7 +187,7 @@ _TOKEN = re.compile(
             # 来电人称东四三条39号…, 群众反映…: a ticket's account opening the text, glued to the address.
             r"|^[^路街巷弄区县省镇乡村号0-9]{0,8}?(?:反映|投诉人称|举报人称|来电人称|报称|来电称|人称)(?=(?![路街巷道])[\u3400-\u9fff\U00020000-\U0003ffff]))",
             # 联系人：李四, 收件人张三, 301室张三收: whom to give it to, after the address.
-            r"(?P<note_words>(?:(?:联系人|收货人|收件人|负责人|经办人|户主|报警人|来电人|当事人|申请人|投诉人|举报人|反映人|法定代表人|法人代表|法人|业主|租户|房东|住户)(?!委|大会|服务|之家),?[\u3400-\u9fff\U00020000-\U0003ffff]{0,3}(?![\u3400-\u9fff\U00020000-\U0003ffff])"
+            r"(?P<note_words>(?:(?:联系人|收货人|收件人|负责人|经办人|户主|报警人|来电人|当事人|申请人|投诉人|举报人|反映人|法定代表人|法人代表|法人|业主|租户|房东|房主|住户|经营者|申报人|承租人|出租人)(?!委|大会|服务|之家),?[\u3400-\u9fff\U00020000-\U0003ffff]{0,3}(?![\u3400-\u9fff\U00020000-\U0003ffff])"
             # 户号1234567890, 身份证号码330302…, 工单号WZ2024…: an account, ID or order number and its label.
             r"|(?:户|账|帐|编|学|工单|单|注册|身份证|证件|卡|合同|订单|执照|许可证|统一社会信用代)(?:号码?|码),?[A-Z]{0,4}"
             r"(?:[0-9]{5,}[0-9A-Z]*|[0-9]{3,}(?:-[0-9A-Z]{2,})+)(?:-[0-9A-Z]+)*"
@@ -198,7 +198,8 @@ _TOKEN = re.compile(
             r"|(?:周末|周六|周日|晚上|白天|工作日|节假日|上午|下午|中午)不?(?:送货|配送|派送|送|收货|收件|在家)"
             r"|(?<=[0-9号室楼幢栋层,])[\u3400-\u9fff\U00020000-\U0003ffff]{2,3}收(?![\u3400-\u9fff\U00020000-\U0003ffff])|(?:快递|包裹|外卖)?[放送交寄存](?:在|到|至)?(?:前台|门口|门卫|传达室|快递柜|丰巢|物业|保安室|驿站)|代收|转交|[\u3400-\u9fff\U00020000-\U0003ffff](?:先生|女士|小姐|师傅)(?:收)?|[\u3400-\u9fff\U00020000-\U0003ffff](?:同学|老师|经理)收|电联|(?:请|麻烦)?(?:送货|送达|配送|派送|到了)?(?:提前|先|前)?(?:致电|电话联系|打电话|联系)(?:[\u3400-\u9fff\U00020000-\U0003ffff]{0,6})?|谢谢|收货|收件))",
             # 88号门口, 锦江花园楼下, 3组18号东边, 村口: a spot at the place just read; the place stays.
-            r"(?P<at>(?:[大正]?门口|门前|门外|后门|侧门|边上|里面|里边|屋后|屋前|房前|屋内|(?<=[号组室村])家[中里]|路边|路旁|拐角处?|转角处?|巷口|村口|弄口|楼上|楼下|楼顶|楼道|之间|一带|周边|周围"
+            r"(?P<at>(?:[大正]?门口|门前|门外|后门|侧门|边上|里面|里边|屋后|屋前|房前|屋内|(?<=[号组室村])家[中里]|路边|路旁|拐角处?|转角处?|巷口|村口|弄口|楼上|楼下|楼顶|楼道|之间|一带|周边|周围|沿线|沿街"
+            r"|(?<=[号楼幢栋室])店[外内门](?:口)?|(?<=区|园|苑|村|城|场)(?:内|里(?![A-Za-z0-9]))(?![\u3400-\u9fff\U00020000-\U0003ffff])"
             r"|(?<=[号楼幢栋室村组])[东西南北左右](?:边|面|首|头)|(?<=[号楼幢栋室])[东西南北]{1,2}侧)(?![村路街巷弄桥山岭湾垟洋岙社]))",
             # 旁边的小卖部: the place a relation word names (的 ...) is part of the note.
             r"(?P<assist>(?:斜?对面|村村通(?:公路|道路|水泥路|路)?|附近|旁边|隔壁|对过|(?<=[号楼幢栋室村])(?:[前后]面|[前后]边|背后)(?:的?[\u3400-\u9fff\U00020000-\U0003ffff]{1,10})?|交叉(?:路?口)?|交(?:界|汇)?[口处]|(?:十字|丁字)?路口|(?:往|向)?(?:[东西南北]{1,2}|里|前)?(?:侧|面|边)?(?:走|行|进去)?约?[0-9]+(?:米|公里|M|KM)处?|[0-9]+(?:米|公里)处?|[东西南北]侧|[东西南北]{1,2}角(?![0-9\u3400-\u9fff\U00020000-\U0003ffff]?(?:小区|大厦|花园|广场))|旁)(?:的[\u3400-\u9fff\U00020000-\U0003ffff]{1,10})?)",
@@ -1213,6 +1214,9 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
     if _TIME_WORDS.fullmatch(chunk):
         st.extra(s, e, chunk)  # 晚上|8点到12点…: when, in a ticket's account
         return
+    if _STRETCH.fullmatch(chunk) and st.pieces and st.pieces[-1].field == "road" and st.pieces[-1].end == s:
+        st.extra(s, e, chunk)  # 瓯海大道|梧田段, 104国道|柳市段: the stretch of the road, where on it
+        return
     if (
         _STREET_FEATURE.fullmatch(chunk)
         or _REGISTRY_NOTE.fullmatch(chunk)
@@ -1287,6 +1291,8 @@ _TOWER_NAME = re.compile("(?:大厦|大楼|公寓|商厦)$")
 _STREET_PARTS = frozenset(("步行街", "商业步行街"))
 # A village's name before its group: two characters or more, then 村 (not 新村, a compound's kind).
 _VILLAGE_BEFORE_GROUP = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]{2,}(?<!新)村$")
+# A stretch of a road named by the place it passes (梧田段), not a numbered part of its name (四段).
+_STRETCH = re.compile("(?![一二三四五六七八九十0-9]+段)[\u3400-\u9fff\U00020000-\U0003ffff]{1,4}段")
 # A person's name beside a phone number: two or three characters with no word of a place.
 _PERSON = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]{2,3}")
 _PLACE_END = re.compile("[苑园城楼店厂村馆院场庭居府湾阁轩墅寓厦所站局司行社部处室队组号幢栋层]$")
@@ -1301,7 +1307,7 @@ _EVENT = re.compile(
     "不亮|故障|满溢|外溢|横流|发黑|发臭|乱堆|杂物|流动摊|油烟|私搭|乱建|隐患|尽快|未清理|扬尘|乱贴|积水(?!潭)|"
     "已满|满了|缺失|丢失|坏了|坏掉|闪烁|塌陷|撞倒|被撞|走失|伤人|咬人|不合理|不及时|漂浮|死老鼠|死猫|死狗|危房|"
     "洗衣服|气味|臭气|坑洼|倾斜|断裂|泄漏|漏气|冒水|溢出|流浪狗|流浪猫|无法|严重|停放|室温|温度|供暖|暖气不|"
-    "请相关|请有关|卫生差|宰客|"
+    "请相关|请有关|卫生差|宰客|拥堵|堵车|破裂|爆管|冒顶|漏电|掉落|坠落|结冰|被困|"
     "经营(?!部|所|店|场|户|中心|公司)|"
     # what happens there, and when, as hotline tickets write it; not in a firm's name (某某装修有限公司)
     "(?:施工|装修|开裂|裂缝|偷排|排放|排污|废水|废气|污水|粉尘|死鱼|死猪|电鱼|拒载|黑车|违停|乱收费|收费乱|拉客|"
