@@ -150,6 +150,13 @@ class BaseReport:
         """A plain dict (JSON-ready) of the counts and every issue."""
         return asdict(self)
 
+    def summary_lines(self) -> list[str]:
+        """One line per kind of issue found, with its count (none when the table was clean): what a
+        batch run's summary repeats of the base it used."""
+        return [
+            f"{len(getattr(self, name)):,} {title}" for name, title in _ISSUE_KINDS if getattr(self, name)
+        ]
+
 
 class AddressBase:
     """A standard address base: records with an id, a parsed address and a point, indexed for matching.

@@ -163,6 +163,7 @@ class BatchSummary:
     titles: list[str] = field(default_factory=list)
     sheet: str | None = None
     grid_problems: list[str] = field(default_factory=list)
+    base_problems: list[str] = field(default_factory=list)  # what building the base found (its report)
     columns: list[str] = field(default_factory=list)  # the address columns, in order (``column`` joins them)
 
     def to_dict(self) -> dict[str, Any]:
@@ -202,6 +203,9 @@ class BatchSummary:
             lines.append(f"  error on line {line} (please report it): {reason}")
         grid = self.grid or "none"
         lines.append(f"  base: {self.base}; grid: {grid}; output CRS {self.crs}")
+        if self.base_problems:
+            lines.append("  the base's report (AddressBase.report has every row):")
+            lines.extend(f"    {problem}" for problem in self.base_problems)
         if self.grid_problems:
             lines.append(
                 "  the grid layer has problems; cells may be wrong (stdaddr grid validate shows them all):"
@@ -424,6 +428,7 @@ def geocode_file(
             titles=list(reader.titles),
             sheet=reader.sheet if len(reader.sheets) > 1 else None,
             grid_problems=[] if grid is None else grid.report.problems,
+            base_problems=base.report.summary_lines(),
             rows=run.rows,
             statuses={s: run.statuses.get(s, 0) for s in ROW_STATUSES},
             levels={lv: run.levels[lv] for lv in reversed(MATCH_LEVELS) if run.levels.get(lv)},
@@ -927,16 +932,19 @@ class _Run:
 
 _REASON_NUMBERS = re.compile(r"(?<![\w-])\d+(?:[.,]\d+)*")  # 12, 1,200, 0.86; not utf-8
 _REASON_BYTES = re.compile(r"b'[^']*'|b\"[^\"]*\"")
-_REASON_NAMES = CJK  # a clause naming a place (fuzzy road 东西路~0.86)
+# A place's name in a reason (fuzzy road 东西路~0.86, no record of 下店村3组12号 there), digits and all.
+_REASON_NAMES = re.compile(
+    "[0-9\u3400-\u9fff\U00020000-\U0003ffff]*[\u3400-\u9fff\U00020000-\U0003ffff][0-9\u3400-\u9fff\U00020000-\U0003ffff]*"
+)
 # Distinct reasons counted; later new ones count as "other" (the checkpoint holds them all).
 _MAX_REASON_KINDS = 1000
 
 
 def _reason_kind(reason: str) -> str:
-    """A reason without what varies from row to row — numbers, byte values, and the clauses naming a
-    place (``fuzzy road 东西路~0.86``) — so rows failing the same way count together."""
-    clauses = [c for c in _REASON_BYTES.sub("b'…'", reason).split("; ") if not _REASON_NAMES.search(c)]
-    return _REASON_NUMBERS.sub("N", "; ".join(clauses))
+    """A reason without what varies from row to row — numbers, byte values and the names of places
+    (``fuzzy road 东西路~0.86`` counts as ``fuzzy road …~N``) — so rows failing the same way count
+    together."""
+    return _REASON_NUMBERS.sub("N", _REASON_NAMES.sub("…", _REASON_BYTES.sub("b'…'", reason)))
 
 
 # Positions in a result tuple (RESULT_COLUMNS order).

@@ -941,6 +941,7 @@ _NUMBER_MARKS = (
     (re.compile("门牌|门楼|号码"), "号"),
     (re.compile("楼栋|幢|栋|楼号"), "幢"),
     (re.compile("单元"), "单元"),
+    (re.compile("村民小组|小组|^组$|组号|^组别$|^村组$"), "组"),
     (re.compile("楼层|层"), "层"),
     (re.compile("室|户号|房号|房间"), "室"),
 )
@@ -975,7 +976,7 @@ def _column_name(column: Any) -> bool:
 
 def number_marks(names: Sequence[str]) -> tuple[str, ...]:
     """Per column, the mark its bare numbers take from its header ("" for none): 门牌号 → 号, 楼栋 → 幢,
-    单元 → 单元, 楼层 → 层, 室号 → 室.
+    单元 → 单元, 村民小组 → 组, 楼层 → 层, 室号 → 室.
 
     >>> number_marks(["街路巷", "门牌号", "楼栋", "单元", "室"])
     ('', '号', '幢', '单元', '室')

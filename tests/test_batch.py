@@ -873,3 +873,28 @@ def test_split_columns_with_empty_cells_and_placeholders(tmp_path, base, table):
     assert out["status"].tolist()[:2] == ["matched", "empty_address"]
     assert out["address_id"][0] == row["addr_id"] and out["house_number"][0] == row["house_number"]
     assert out["road"][2] == row["road"]
+
+
+def test_the_summary_tells_what_building_the_base_found(tmp_path, events_csv):
+    """A base table with a duplicate id and an empty address: the summary repeats the report's counts."""
+    from stdaddr.base import AddressBase
+
+    df = pd.DataFrame(
+        {
+            "id": ["a", "a", "b", "c"],
+            "addr": ["温州市鹿城区解放街14号", "温州市鹿城区解放街16号", "", "温州市鹿城区解放街18号"],
+        }
+    )
+    built = AddressBase.from_dataframe(df, id_column="id", address_column="addr", workers=1)
+    summary = geocode_file(events_csv, tmp_path / "o.csv", column="query", base=built, workers=1)
+    assert any("repeating an earlier id" in line for line in summary.base_problems)
+    assert "the base's report" in str(summary) and summary.to_dict()["base_problems"]
+
+
+def test_reasons_count_together_without_the_places_they_name():
+    from stdaddr.batch import _reason_kind
+
+    one = _reason_kind("town level: the base has no record of 下店村3组12号 there; no grid cell")
+    two = _reason_kind("town level: the base has no record of 上店村5组1号 there; no grid cell")
+    assert one == two == "town level: the base has no record of … there; no grid cell"
+    assert _reason_kind("fuzzy road 东西路~0.86") == "fuzzy road …~N"

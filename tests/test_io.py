@@ -604,6 +604,8 @@ def test_a_merged_title_row_of_a_sheet_is_skipped(tmp_path):
 def test_cells_of_several_columns_join_into_one_address():
     marks = number_marks(["区县", "街路巷", "门牌号", "楼栋", "单元", "楼层", "室号"])
     assert marks == ("", "", "号", "幢", "单元", "层", "室")
+    assert number_marks(["社区(村)", "村民小组", "门牌号"]) == ("", "组", "号")
+    assert join_address(["篁庄村", "3", "5"], ("", "组", "号")) == "篁庄村 3组 5号"
     cells = ["鹿城区", "解放街", "12", "A", "二", "3", "301"]
     assert join_address(cells, marks) == "鹿城区 解放街 12号 A幢 二单元 3层 301室"
     # empty cells, NaN, None and placeholders are left out; a number with its mark keeps it
