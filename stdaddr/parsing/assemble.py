@@ -493,6 +493,9 @@ def _refine_by_lane(pieces: list[Piece], codes: list[str], notes: list[str]) -> 
     name = village.group(1) if village is not None else road.value
     index = gazetteer.load().communities
     found = {e.code for code in codes for e in index(code).get(fold(name), ())}
+    if not found and village is None:
+        # 蛟翔巷8号: 蛟翔巷社区, whose short name is no key (a name ending like a road is that road's).
+        found = {e.code for code in codes for e in index(code).get(fold(name + "社区"), ())}
     if len(found) != 1:
         return codes
     notes.append(f"community inferred from the road {road.value}")
