@@ -210,7 +210,7 @@ _TOKEN = re.compile(
             r"(?P<hamlet>(?<=村)[\u3400-\u9fff\U00020000-\U0003ffff]{1,4}?(?:自然)?屯(?![\u3400-\u9fff\U00020000-\U0003ffff]))",
             # A community may be named after its road (解放路社区, 前街村); 垟西村|民主路 and 杏里村|花园路 are
             # a village before a road, 林山新村 a compound (settled in _community).
-            rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|{COMMITTEE_WORDS}|村(?:村(?!部))?)(?:{COMMITTEE_WORDS})?"
+            rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|{COMMITTEE_WORDS}|(?<!度假|农家|山庄)村(?:村(?!部))?)(?:{COMMITTEE_WORDS})?"
             rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路|街|道|巷|庄|大街|大道|信用|商业银行|合作|[东西南北中内外]{{1,2}}(?:大街|大道)|[东西南北]?{HUTONG_NUMBER}|[0-9{CN_DIGITS}十]*(?:号楼|幢|栋)))",
             rf"(?P<road>(?!沿街|临街|靠街)(?:(?<=[道镇乡区县市])路(?=[\u3400-\u9fff\U00020000-\U0003ffff]))?(?:(?:{_ROAD_NAME_LEXED}|街(?={_MOUTH_ROAD})|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])单(?!元)){{1,10}}?(?:[0-9]{{1,3}}(?:路|街(?![道坊])|大道|巷(?![\u3400-\u9fff\U00020000-\U0003ffff]))|大道|大街|公路|路(?!灯(?:[不坏闪杆下旁边亮灭损柱]|$|[^\u3400-\u9fff\U00020000-\U0003ffff]))|街路(?!口)|街(?![道坊]|{_MOUTH_ROAD})|巷子(?![里口])|巷(?!路|街(?!口)|大道|工业|[东西南北中]路)|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水行占])道街?(?![路口]|[\u3400-\u9fff\U00020000-\U0003ffff]{{1,2}}胡同|[东西南北中](?:路|街))|{NUMBERED_HUTONG}|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道))"
             # 人民南路四段, 一环路南三段: a segment; 广州大道中, 江南大道西100号: a part of an avenue by its direction.
