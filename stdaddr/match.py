@@ -1901,7 +1901,7 @@ def _decide(
         # names like 人民路 recur town after town, so those records are as likely other streets as the
         # one meant. The answer is the divisions the text names, as far as the base has them.
         return _division_match(base, q, cutoff, _OTHER_TOWN)
-    if q.door_of is not None or q.unread is not None:
+    if q.door_of is not None or q.unread is not None or _phase_lacking(base, q, top):
         score = min(score, _MAIN_DOOR)
     if score < cutoff:
         return None
@@ -2071,6 +2071,24 @@ def _walk(
         # 乐清市人民路57号, with 人民路57号 in two of its towns: a road crosses towns, a door does not.
         return {}, None, across
     return dict(itertools.islice(place.items(), end)), level, split
+
+
+def _phase_lacking(base: AddressBase, q: _Query, top: _Record) -> bool:
+    """Whether the text names a phase or part of the compound that the record's compound, written
+    without it, may or may not be (翠屏家园二期 against 翠屏家园): the same estate, or a phase the base
+    does not list; the record, less surely."""
+    if q.ids.get("poi", -1) >= 0 or "poi" not in q.values or top.sims[_POI_K] >= 1.0:
+        return False
+    at = top.values[COLUMN_INDEX["poi"]]
+    if at < 0:
+        return False
+    record = _tables(base).vocab["poi"][at]
+    text = q.values["poi"]
+    short, long = sorted((record, text), key=len)
+    return long.startswith(short) and _PHASE.fullmatch(long[len(short) :]) is not None
+
+
+_PHASE = re.compile("[0-9一二三四五六七八九十]{1,3}(?:期|区|组团)|[东西南北](?:区|苑)")
 
 
 def _one_known(s: _Scores, tied: list[int], cols: tuple[int, ...]) -> bool:

@@ -1199,3 +1199,19 @@ def test_a_community_cell_left_blank_in_some_records_splits_nothing():
     for text, level in (("永嘉县瓯北街道阳光花园5幢1单元", "unit"), ("阳光花园", "poi")):
         m = built.match(text)
         assert m is not None and (m.level, m.ambiguous) == (level, False) and m.x is not None, text
+
+
+def test_a_phase_the_base_writes_no_compound_with_is_matched_less_surely():
+    """翠屏家园二期 against a base with 翠屏家园 alone: its room, below 0.9 (the same estate, or a phase the
+    base does not list); the compound as the base writes it, surely."""
+    built = _base_of(
+        [
+            (f"c{b}{r}", f"成都市武侯区簇桥街道翠屏路8号翠屏家园{b}号楼1单元{r}室", 104.0, 30.6)
+            for b in (1, 2)
+            for r in (101, 102)
+        ]
+    )
+    m = built.match("武侯区翠屏家园二期1号楼1单元101室")
+    assert m is not None and m.address_id == "c1101" and m.score < 0.9
+    m = built.match("武侯区翠屏家园1号楼1单元101室")
+    assert m is not None and m.address_id == "c1101" and m.score == 1.0
