@@ -142,7 +142,7 @@ _GARDEN_DRIFT = 0.75
 _SCHOOL = re.compile("(?:中学|小学|中|小)$")
 _SCHOOL_IN_FULL = ("中学", "小学")
 # A road's direction before its kind (永宁东路, 人民北街, 解放中大道): two directions name two roads.
-_OPPOSITES = frozenset("上下内外前后东西南北左右")
+_OPPOSITES = frozenset(frozenset(pair) for pair in ("上下", "内外", "前后", "东西", "南北", "左右"))
 _DIRECTION = re.compile("([东西南北中])(?:大道|大街|路|街)$")
 # A road's number in a row before its kind (鞋都一路, 纬十二路, 三号路; the parser writes Arabic numbers of
 # road names in Chinese): two numbers name two roads.
@@ -1154,6 +1154,9 @@ def name_similarity(a: str, b: str) -> float:
         return min(ratio, _OTHER_KIND)
     if ratio > _OTHER_KIND and (kind_a or kind_b):
         ratio = min(ratio, _direction_cap(a, b), _ordinal_cap(a, b))
+    if ratio > _OTHER_KIND:
+        # 锦绣江南 / 锦绣江北, 东城根上街 / 东城根下街: one character of a pair of opposites is another place.
+        ratio = min(ratio, _opposite_cap(a, b))
     if ratio > _OTHER_KIND and (len(a) == len(b) and _numbers_differ(a, b) or _numbered_apart(a, b)):
         # 第一医院 / 第二医院, 阳光花园一期 / 二期, 东四十条 / 东四十二条: numbered in a row, not misspelt
         return _OTHER_KIND
@@ -1315,7 +1318,7 @@ def _opposite_cap(a: str, b: str) -> float:
     if len(a) != len(b):
         return 1.0
     differ = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
-    return _OTHER_KIND if len(differ) == 1 and set(differ[0]) <= _OPPOSITES else 1.0
+    return _OTHER_KIND if len(differ) == 1 and frozenset(differ[0]) in _OPPOSITES else 1.0
 
 
 def _ordinal_cap(a: str, b: str) -> float:

@@ -1215,3 +1215,10 @@ def test_a_phase_the_base_writes_no_compound_with_is_matched_less_surely():
     assert m is not None and m.address_id == "c1101" and m.score < 0.9
     m = built.match("武侯区翠屏家园1号楼1单元101室")
     assert m is not None and m.address_id == "c1101" and m.score == 1.0
+
+
+def test_names_told_apart_by_a_pair_of_opposites_are_two_places():
+    """锦绣江南 / 锦绣江北, 东城根上街 / 东城根下街: other places, not slips; 外滩 / 北滩 (no pair) stays a slip."""
+    assert match_module.name_similarity("锦绣江南", "锦绣江北") < match_module._NAME_AGREE
+    assert match_module.name_similarity("东城根上街", "东城根下街") < match_module._NAME_AGREE
+    assert match_module.name_similarity("外滩大道", "北滩大道") >= match_module._NAME_AGREE
