@@ -869,22 +869,24 @@ def _rescue(
 def _town_in_base(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> None:
     """Place a text that names its town in a way the parser could not read, in that town of the base.
 
-    - A town's short name glued to the village or zone after it (泽雅|五凤垟村, 柳市|新光工业区, read
-      as one village or one zone, the zone then as the road): the one town of the base with that short
-      name, in the text's county.
+    - A town's short name glued to the village, zone or compound after it (泽雅|五凤垟村, 柳市|新光工业区,
+      瓯北|锦绣江南, read as one village, zone or compound, the zone then as the road): the one town of
+      the base with that short name, in the text's county (for a compound, one the base has there).
     - A town misspelt with characters of the same sound (唐下镇 for 塘下镇): the one town of the base in
       the text's county that sounds the same.
     """
     from stdaddr.parsing.tail import TOWN_MARKS  # not at import: the parser loads on first use
 
     county = ids.get("county_code", -1)
-    for field in ("town", "community", "road"):
+    for field in ("town", "community", "road", "poi"):
         name = values.get(field)
         if name is None or ids.get(field, -1) >= 0 or (field == "community" and "community_code" in values):
             continue
         if field == "road" and not is_zone_name(name):
-            break
+            continue
         town = _town_opening(t, name, county) if field != "town" or not name.endswith(TOWN_MARKS) else None
+        if field == "poi" and (town is None or town[1] not in t.ids["poi"]):
+            continue  # 瓯北|锦绣江南: a compound of the base after its town's short name, or nothing
         if town is None and field == "town":
             town = _town_of_sound(t, name, _named_prefix(t, values, county))
         if town is None:

@@ -1222,3 +1222,17 @@ def test_names_told_apart_by_a_pair_of_opposites_are_two_places():
     assert match_module.name_similarity("锦绣江南", "锦绣江北") < match_module._NAME_AGREE
     assert match_module.name_similarity("东城根上街", "东城根下街") < match_module._NAME_AGREE
     assert match_module.name_similarity("外滩大道", "北滩大道") >= match_module._NAME_AGREE
+
+
+def test_a_town_short_name_glued_to_a_compound_of_the_base_is_that_town():
+    """瓯北锦绣江南, 水头朝阳新村: read as one compound the base lacks, they are the town and its compound
+    (it came through a fuzzy match at 0.9)."""
+    built = _base_of(
+        [
+            ("j", "浙江省温州市永嘉县瓯北街道东瓯社区江北大道88号锦绣江南2幢501室", 120.65, 28.1),
+            ("s", "浙江省温州市平阳县水头镇城中社区新城大道5号朝阳新村2幢501室", 120.4, 27.6),
+        ]
+    )
+    for text, expected in (("瓯北锦绣江南2幢501室", "j"), ("水头朝阳新村2幢501室", "s")):
+        m = built.match(text)
+        assert m is not None and m.address_id == expected and m.score == 1.0, text
