@@ -1171,6 +1171,12 @@ def next_place(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, s
     if not chain.hits:
         return None
     pos = match_end(_COUNTRY, text, reading.end)
+    if not any(h.start == pos for h in hits):
+        # 永嘉县瓯北镇|张记小吃店|平阳县水头镇新城大道145号: an organisation named after the first place,
+        # then the address.
+        later = next((h for h in hits if h.start > pos and h.entry.kind == FULL), None)
+        if later is not None and _ORGANISATION.fullmatch(text[pos : later.start].strip(",;/|、 ")):
+            pos = later.start
     seq: list[Hit] = []
     for h in hits:  # ordered by start, longest first
         if h.start < pos or h.entry.kind != FULL:
@@ -1292,7 +1298,7 @@ def _continued(reading: Reading, h: Hit) -> Reading:
 # The rest of an organisation's name after the division it is named after (绿源种植专业合作社).
 _ORGANISATION = re.compile(
     "[\u3400-\u9fff\U00020000-\U0003ffff]{2,20}(?:公司|合作社|经营部|厂|店|商行|医院|卫生院|学校|中学|小学|"
-    "幼儿园|中心|养殖场|农场|门市部)"
+    "幼儿园|中心|养殖场|农场|门市部|农家乐|宾馆|超市|诊所|药房|加油站|工作室|馆)"
 )
 # Street content: the first address is complete before a second place begins.
 _STREET = re.compile(r"[0-9]+号|路|街|大道|巷|弄")
