@@ -198,14 +198,15 @@ def village_over_town(text: str, reading: Reading) -> tuple[Reading, FoundCommun
     last = chain.hits[-1]
     if gazetteer.level_of(last.entry.code) != 3 or reading.end != last.end:
         return None
-    if last.entry.kind != FULL and len(chain.hits) >= 2:
+    if last.entry.kind == SHORT and len(chain.hits) >= 2:
         county = Chain(chain.hits[:-1], chain.score)
         hit = _lookup(text, last.start, county.code) if gazetteer.level_of(county.code) == 2 else None
         if hit is not None and hit[0] > last.end and _MARKED.search(text, last.start, hit[0]):
             found = FoundCommunity(last.start, hit[0], hit[1], county)
             return Reading(county, (), last.start), found
-        return None
-    if last.entry.kind == FULL:
+    if last.entry.kind == FULL or last.key.endswith(("镇", "乡")):
+        # 瑞安|陶山镇|南村: 陶山|镇南村; and so with a short name given its former mark (永中镇, now 永中街道:
+        # 永中|镇中社区).
         name = gazetteer.load().name(last.entry.code) or ""
         for short in gazetteer.short_names(name, 3):
             pos = last.start + len(short)

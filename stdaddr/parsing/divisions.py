@@ -118,7 +118,7 @@ _LEAD = re.compile(r"[\s,，、.。:：;；/|\-—_()（）\[\]【】]*")
 # before the reporting word, which ends the lead as the country's name does.
 _COUNTRY_LEAD = re.compile(
     r"(?:[^\u3400-\u9fff\U00020000-\U0003ffff]*(?:中国|中华人民共和国)"
-    r"|[^路街巷弄区县省镇乡村]{0,24}?(?:反映|投诉|举报|报称))[\s·•.,，(（:：]*"
+    r"|[^路街巷弄区县省镇乡村]{0,24}?(?:反映|投诉|举报|报称|来电|来访|求助))[\s·•.,，(（:：]*"
 )
 # A town's short name opening a text before its road (水头|康乐路) is read when it names this few towns.
 _MAX_LEADING_TOWNS = 8
