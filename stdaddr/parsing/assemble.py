@@ -56,7 +56,7 @@ def _county_before_road(pieces: list[Piece], notes: list[str]) -> list[Piece]:
         if road is None and p.field == "road":
             road = p
     if road is None:
-        return pieces
+        return _county_alone(pieces, notes)
     m = _COUNTY_BEFORE_ROAD.match(road.value)
     end = m.end() if m is not None else _official_county(road.value)
     if not end or not ROAD_AHEAD.fullmatch(road.value, end):
@@ -72,12 +72,29 @@ def _county_before_road(pieces: list[Piece], notes: list[str]) -> list[Piece]:
     return out
 
 
+def _county_alone(pieces: list[Piece], notes: list[str]) -> list[Piece]:
+    """杭州市|鹿城区: a county of another city than the one read, named last and alone, is a county
+    without a code (as before a road), not a compound; a note points it out."""
+    above = [p for p in pieces if p.field in ("province", "city") and not p.repeated]
+    last = max(pieces, key=lambda p: p.end, default=None)
+    if (
+        not above
+        or last is None
+        or last.field != "poi"
+        or last.start != above[-1].end
+        or _official_county(last.value) != len(last.value)
+    ):
+        return pieces
+    notes.append(f"{last.value} does not lie in {above[-1].value}; its name is kept without a code")
+    return [Piece("county", last.start, last.end, last.value) if p is last else p for p in pieces]
+
+
 @lru_cache(maxsize=1 << 14)
 def _official_county(name: str) -> int:
     """The length of the official county-level name (鹿城区, 瑞安市) that ``name`` opens with, or 0.
     Names of an area as much as of a county (东区, 城区, 新城区) do not count."""
     g = gazetteer.load()
-    for n in range(min(len(name) - 1, 8), 2, -1):
+    for n in range(min(len(name), 8), 2, -1):
         stem = name[: n - 1]
         if (
             name[n - 1] in "区县市旗"
