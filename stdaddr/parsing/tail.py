@@ -982,6 +982,8 @@ def road_number_key(road: str) -> str:
 
 
 _TOWN_OFFICE = re.compile("办事处|办(?!公)")
+# The other end of a stretch of road written after its start (从解放街|到车站大道).
+_STRETCH_AHEAD = re.compile("[到至]")
 # Near: before a road written after the address's road or door, that road is a landmark (not 近江, a
 # place's name, before other names).
 _NEAR = re.compile("(?:靠|临|邻|紧邻|接)?近(?=.{2})")
@@ -992,14 +994,18 @@ def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
     if raw == "河道" or raw.endswith("的河道"):
         st.extra(s, e, raw)  # 村边河道有死鱼: a river channel, no road (黄河道, 海河道 of 天津 are roads)
         return
+    if raw[0] == "从" and len(raw) > 3 and "road" not in st.fields and _STRETCH_AHEAD.match(text, e):
+        st.extra(s, s + 1, raw[0])  # 从|解放街到车站大道: a stretch of road from one to another
+        s, raw = s + 1, raw[1:]
     if (
-        raw[0] in "与和及跟"
+        raw[0] in "与和及跟到至"
         and len(raw) > 2
         and st.pieces
         and st.pieces[-1].field == "road"
         and st.pieces[-1].end == s
     ):
-        st.extra(s, s + 1, raw[0])  # 城星路与富春路: the crossing road, without the conjunction
+        # 城星路与富春路: the crossing road, without the conjunction; 解放街至车站大道: the stretch's end
+        st.extra(s, s + 1, raw[0])
         s, raw = s + 1, raw[1:]
         if "road" in st.fields and _ROAD_PREFIX.match(raw) is None:
             # It keeps its level but fills no field: the address lies on the road written first.
