@@ -140,22 +140,10 @@ def _compound_as_community(
     compound."""
     if not _compound_alone(pa) or not _compound_alone(pb):
         return va, vb
-    if (
-        va is None
-        and vb is not None
-        and pa.community
-        and not pb.community
-        and _same_place_name(pa.community, vb)
-    ):
-        return vb, vb
-    if (
-        vb is None
-        and va is not None
-        and pb.community
-        and not pa.community
-        and _same_place_name(pb.community, va)
-    ):
-        return va, va
+    for (a, mine), (b, theirs) in (((pa, va), (pb, vb)), ((pb, vb), (pa, va))):
+        if mine is None and theirs is not None and a.community and not b.community:
+            if _same_place_name(a.community, theirs):
+                return theirs, theirs
     return va, vb
 
 
