@@ -141,9 +141,14 @@ def _compound_as_community(
     if not _compound_alone(pa) or not _compound_alone(pb):
         return va, vb
     for (a, mine), (b, theirs) in (((pa, va), (pb, vb)), ((pb, vb), (pa, va))):
-        if mine is None and theirs is not None and a.community and not b.community:
-            if _same_place_name(a.community, theirs):
-                return theirs, theirs
+        if (
+            mine is None
+            and theirs is not None
+            and a.community
+            and not b.community
+            and _same_place_name(a.community, theirs)
+        ):
+            return theirs, theirs
     return va, vb
 
 
