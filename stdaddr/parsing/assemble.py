@@ -640,7 +640,7 @@ def _build(
         s, e = (p.start, p.end) if offsets is None else _span(offsets, p.start, p.end)
         components.append(Component(p.field, s, e, text[s:e], p.value, p.code, p.repeated))
         if p.field == "extra" or p.repeated:
-            extra.append(text[s:e] if p.repeated else p.value)
+            extra.append(text[s:e])  # as written: 14:30, （王某 138…）
         elif p.field == "road":
             values[p.field] = p.value  # of 人民路中山巷 the lane written last carries the number
         elif p.code in MUNICIPALITIES:
