@@ -116,9 +116,16 @@ _LEAD = re.compile(r"[\s,，、.。:：;；/|\-—_()（）\[\]【】]*")
 # The country's name opening a text (中国温州…, 中国(上海)自由贸易试验区): the name after it is not glued.
 # A hotline ticket's account before the address (诉求人反映武汉市…, 工单号… 市民投诉鹿城区…): no address mark
 # before the reporting word, which ends the lead as the country's name does.
+# Parts of a ticket's lead may follow each other (工单号… 网格员上报：…, 编号：…，12345转办：市民反映…), with
+# when it happened (今天凌晨2点左右, 昨晚10点) and a label of the place (事发地址：).
 _COUNTRY_LEAD = re.compile(
-    r"(?:[^\u3400-\u9fff\U00020000-\U0003ffff]*(?:中国|中华人民共和国)"
-    r"|[^路街巷弄区县省镇乡村]{0,24}?(?:反映|投诉|举报|报称|来电|来访|求助))[\s·•.,，(（:：]*"
+    r"(?:(?:[^\u3400-\u9fff\U00020000-\U0003ffff]*(?:中国|中华人民共和国)"
+    r"|[^路街巷弄区县省镇乡村]{0,24}?(?:反映|投诉|举报|报称|来电|来访|求助|上报|转办)"
+    r"|(?:事件|工单|受理)?(?:编号|单号|工单号?|流水号)[:：,]?[A-Z]{0,4}-?[0-9][0-9A-Z-]{4,}|[0-9]{5}(?=转办)"
+    r"|(?:今天|昨天|前天|今日|昨日|昨晚|今晚|今早|昨夜|每晚|每天)(?:凌晨|早上|上午|中午|下午|傍晚|晚上|夜里|深夜|半夜)?"
+    r"(?:[0-9一二三四五六七八九十两]{1,3}[点时](?:[0-9]{1,2}分?|半|多|许)?(?:左右|许)?)?"
+    r"|(?:凌晨|早上|上午|中午|下午|傍晚|晚上|夜里|深夜|半夜)[0-9一二三四五六七八九十两]{1,3}[点时](?:[0-9]{1,2}分?|半|多|许)?(?:左右|许)?"
+    r"|(?:事发|发生|事件)?(?:地址|地点|位置)(?=[:：]))[\s·•.,，(（:：]*)+"
 )
 # A town's short name opening a text before its road (水头|康乐路) is read when it names this few towns.
 _MAX_LEADING_TOWNS = 8
