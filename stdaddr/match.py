@@ -686,14 +686,17 @@ def _query(t: _Tables, address: Address) -> _Query | None:
             values["community"], ids["community"] = t.vocab["community"][village], village
             values.pop("community_code", None)
             ids.pop("community_code", None)
-    rooms = _rooms_here(t, ids) if "room" in values else None
+    # The rooms of the text's building, asked only when the room may be written the other way.
+    flat = _room_of_floor(values) if "room" in values else None
+    split = _floor_of_room(values["room"]) if "room" in values and "floor" not in values else None
+    rooms = _rooms_here(t, ids) if flat is not None or split else None
     lacks_room = ids.get("room", 0) < 0 or rooms is not None and ids["room"] not in rooms
-    if lacks_room and (flat := _room_of_floor(values)) is not None and flat in t.ids["room"]:
+    if lacks_room and flat is not None and flat in t.ids["room"]:
         # 3楼1号 (成都, 重庆): the first flat of the third floor, the base's 301室 (in the building, where
         # the base writes both forms).
         if rooms is None or t.ids["room"][flat] in rooms:
             values["room"], ids["room"] = flat, t.ids["room"][flat]
-    elif lacks_room and "floor" not in values and (split := _floor_of_room(values["room"])):
+    elif lacks_room and split:
         floor, flat = split
         if (
             floor in t.ids["floor"]
