@@ -13,7 +13,7 @@ from stdaddr.gazetteer import CODE_LENGTHS, FULL, GENERIC_STEMS, HISTORIC, LEVEL
 from stdaddr.models import DIVISION_FIELDS, Address, Component, Division
 from stdaddr.parsing.community import FoundCommunity, community_name
 from stdaddr.parsing.divisions import ZONE, ZONE_NAME, Chain, Hit, Reading
-from stdaddr.parsing.tail import ORDER, ORGANISATION_NAME, PUNCTUATION, ROAD_AHEAD, Piece
+from stdaddr.parsing.tail import ORDER, ORGANISATION_NAME, PUNCTUATION, ROAD_AHEAD, Piece, english_labels
 
 __all__ = ["assemble"]
 
@@ -258,6 +258,7 @@ def assemble(
     )
     state = None
     named_before: Piece | None = None  # an organisation named before the divisions (a note if another place)
+    labelled: list[Piece] = []  # levels labelled in English before the divisions
     for s, e in _segments(len(folded), covered):
         if cut is not None and e > cut:
             rest = folded[max(s, cut) : e].strip(_SEPARATORS)
@@ -282,6 +283,10 @@ def assemble(
             elif name and _street_before(folded, at, at + len(name), tail_start, split_tail):
                 # 解放街23号鹿城区五马街道: the road and door written before their divisions.
                 state = split_tail(folded, at, at + len(name), state, after=after, known=known)
+            elif name and name.isascii() and (english := english_labels(folded, at, at + len(name))):
+                # Room 1203, Floor 12, 鹿城区…: the finer levels written first, as English orders them.
+                pieces.extend(english)
+                labelled.extend(english)
             elif name in _PLACEHOLDERS:
                 # 杭州市市辖区: the statistical placeholder of a level, read at its level; it names no
                 # unit, so like a repeat it stays out of the address's fields.
@@ -298,6 +303,9 @@ def assemble(
             state = split_tail(folded, s, e, state, after=after, known=known)
     if state is not None:
         pieces.extend(state.pieces)
+    for p in labelled:  # Room 1203, …577号1205室: the level written in Chinese is the address's
+        if any(q.field == p.field and q is not p and not q.repeated for q in pieces):
+            pieces[pieces.index(p)] = Piece("extra", p.start, p.end, folded[p.start : p.end])
     if named_before is not None and any(p.field == "poi" and p is not named_before for p in pieces):
         pieces[pieces.index(named_before)] = Piece(
             "extra", named_before.start, named_before.end, named_before.value

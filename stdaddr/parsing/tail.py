@@ -815,6 +815,32 @@ def _english_label(st: _State, m: re.Match[str], s: int, e: int) -> None:
     st.extra(s, e, m.group(0))
 
 
+def english_labels(text: str, start: int, end: int) -> list[Piece] | None:
+    """The levels English labels name in ``text[start:end]`` when nothing else is written there
+    (ROOM1203,FLOOR12, folded from Room 1203, Floor 12 written before the address, as English orders
+    them), or None."""
+    pieces = []
+    pos = start
+    while pos < end:
+        if text[pos] in PUNCTUATION:
+            pos += 1
+            continue
+        m = _ENGLISH_LEVEL.match(text, pos, end)
+        if m is None:
+            return None
+        k = next(i for i in range(len(_ENGLISH_FIELDS)) if m.group(i + 1))
+        field, mark = _ENGLISH_FIELDS[k]
+        pieces.append(Piece(field, m.start(), m.end(), _code(m.group(6)) + mark))
+        pos = m.end()
+    return pieces or None
+
+
+_ENGLISH_LEVEL = re.compile(
+    r"(ROOM|RM|APT|FLAT|SUITE)?(BLDG|BUILDING|BLOCK|BLK|TOWER)?(UNIT)?(FLOOR|FL)?(NO(?=\.?[0-9]))?"
+    r"(?<=[A-Z])\.?#?([0-9]+(?:[A-Z](?![A-Z]))?)"
+)
+
+
 def _put_or_extra(st: _State, field: str, s: int, e: int, value: str, raw: str) -> None:
     if not st.put(field, s, e, value):
         st.extra(s, e, raw)
