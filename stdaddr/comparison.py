@@ -108,7 +108,7 @@ def _field(pa: Address, pb: Address, f: str) -> FieldMatch | None:
     elif f in _NAMES:
         ka, kb = compound_number_key(va), compound_number_key(vb)  # 紫轩1期 / 紫轩一期
         sim = name_similarity(ka, kb)
-        same = sim >= _NAME_AGREE and _numbered_apart(ka, kb) is None
+        same = sim >= _NAME_AGREE and _series_or_parts(ka, kb) is None
     elif f == "house_number":
         sim = 1.0 if va == vb else 0.5 if _door(va) == _door(vb) else 0.0
         same = sim > 0.0
@@ -216,7 +216,7 @@ def _door(house_number: str) -> str | None:
     return m.group(1) if m else None
 
 
-def _numbered_apart(a: str, b: str) -> str | None:
+def _series_or_parts(a: str, b: str) -> str | None:
     """How two names (numbers in Chinese) that differ only in a number or a direction relate: "part"
     for two parts of one place (金地自在城一期 / 二期, 翠苑一区 / 二区, 龙泽苑东区 / 西区), "unrelated" for
     two places numbered in a series (第一 / 第二人民医院, 杭州二中 / 十四中); None when they differ
@@ -234,7 +234,7 @@ def _compound_relation(a: str, b: str) -> str:
     parts of one estate: 一期 / 二期, 东区 / 西区), "related" (a long opening in common: 福润雅居翠竹园 /
     福润雅居樟香园) or "unrelated" (also two places numbered in a series: 第一 / 第二人民医院)."""
     a, b = compound_number_key(a), compound_number_key(b)
-    if (apart := _numbered_apart(a, b)) is not None:
+    if (apart := _series_or_parts(a, b)) is not None:
         return apart
     if fuzz.ratio(a, b) >= _EQUAL * 100 or same_estate(a, b):
         return "equal"  # 锦绣花园 / 锦绣小区: one estate, the generic word for its kind

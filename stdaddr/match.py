@@ -2096,7 +2096,8 @@ def _phase_lacking(base: AddressBase, q: _Query, top: _Record) -> bool:
     return long.startswith(short) and _PHASE.fullmatch(long[len(short) :]) is not None
 
 
-_PHASE = re.compile("[0-9一二三四五六七八九十]{1,3}(?:期|区|组团)|[东西南北](?:区|苑)")
+# A numbered part (compound names are keyed with Chinese numerals: see compound_number_key) or a side.
+_PHASE = re.compile(f"{_BARE_PART.pattern}|[东西南北](?:区|苑)")
 
 
 def _one_known(s: _Scores, tied: list[int], cols: tuple[int, ...]) -> bool:

@@ -119,24 +119,7 @@ def _parse_cached(text: str) -> Address:
                 notes.append(changed[1])
         chains = [reading.chain]
     community = find_community(folded, chains, reading.end if reading else None)
-    if community is None and reading is not None and reading.repeats:
-        # 孙镇|孙镇村, 侯镇|侯镇一村: not the town written again but a village named after it.
-        last = reading.repeats[-1]
-        named = find_community(folded, chains, last.start) if last.end == reading.end else None
-        if named is not None and named.end > last.end:
-            reading, community = (
-                Reading(reading.chain, reading.repeats[:-1], last.start, reading.others),
-                named,
-            )
-    if (
-        community is not None
-        and reading is not None
-        and not folded.endswith(("村", "社区"), community.start, community.end)
-        and (other := town_before_village(folded, reading)) is not None
-        and other[1].start == community.end
-    ):
-        # 永嘉|桥下|京桥社区: the town's short name, then a village or community of it written with its mark,
-        # not a community's short name (桥下 of 桥下社区) and then another.
+    if reading is not None and (other := _community_read_again(folded, chains, reading, community)):
         reading, community = other
         chains = [reading.chain]
     if community is None and (other := _village_reading(folded, chains, reading)) is not None:
@@ -146,6 +129,28 @@ def _parse_cached(text: str) -> Address:
     if cut is not None:
         notes.append("the text names a second address after the first; it is kept as a note")
     return assemble(text, folded, offsets, chains, reading, community, split_tail, notes, cut)
+
+
+def _community_read_again(
+    folded: str, chains: list[Chain], reading: Reading, community: FoundCommunity | None
+) -> tuple[Reading, FoundCommunity] | None:
+    """Another reading of the divisions and the community when the first one misread a name that a
+    community of the gazetteer confirms otherwise, or None:
+
+    - 孙镇|孙镇村, 侯镇|侯镇一村: not the town written again but a village named after it;
+    - 永嘉|桥下|京桥社区: the town's short name, then a community of it written with its mark, not a
+      community's short name (桥下 of 桥下社区) and then another.
+    """
+    if community is None and reading.repeats:
+        last = reading.repeats[-1]
+        named = find_community(folded, chains, last.start) if last.end == reading.end else None
+        if named is not None and named.end > last.end:
+            return Reading(reading.chain, reading.repeats[:-1], last.start, reading.others), named
+        return None
+    if community is None or folded.endswith(("村", "社区"), community.start, community.end):
+        return None
+    other = town_before_village(folded, reading)
+    return other if other is not None and other[1].start == community.end else None
 
 
 def _village_reading(

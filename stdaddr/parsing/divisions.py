@@ -1184,7 +1184,7 @@ def next_place(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, s
         # 永嘉县瓯北镇|张记小吃店|平阳县水头镇新城大道145号: an organisation named after the first place,
         # then the address.
         later = next((h for h in hits if h.start > pos and h.entry.kind == FULL), None)
-        if later is not None and _ORGANISATION.fullmatch(text[pos : later.start].strip(",;/|、 ")):
+        if later is not None and _organisation_between(text, pos, later.start):
             pos = later.start
     seq: list[Hit] = []
     for h in hits:  # ordered by start, longest first
@@ -1237,7 +1237,7 @@ def organisation_first(text: str, hits: list[Hit], reading: Reading) -> tuple[Re
     )
     if (
         again is None
-        or not _ORGANISATION.fullmatch(text[last.end : again.start].strip(",;/|、 "))
+        or not _organisation_between(text, last.end, again.start)
         or any(h.start == last.end for h in hits)  # 新蔡县|驻马店|新蔡县: divisions written again, no name
     ):
         return None
@@ -1302,6 +1302,11 @@ def _finer_unit(hits: list[Hit], reading: Reading, where: Callable[[Hit], bool])
 def _continued(reading: Reading, h: Hit) -> Reading:
     chain = reading.chain
     return Reading(Chain((*chain.hits, h), chain.score), reading.repeats, reading.end, reading.others)
+
+
+def _organisation_between(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]``, separators aside, is an organisation's name (绿源种植专业合作社)."""
+    return _ORGANISATION.fullmatch(text[start:end].strip(",;/|、 ")) is not None
 
 
 # The rest of an organisation's name after the division it is named after (绿源种植专业合作社).
