@@ -444,6 +444,70 @@ def encoded_community_index(community_rows: dict[str, str]) -> Iterator[tuple[st
     return ((key, ",".join(index[key])) for key in sorted(index))
 
 
+# How the keys of a community's name, or of the part of it addresses write, are read.
+_AS_NAMED, _AFTER_TOWN, _MARKED_ONLY = range(3)
+
+
+class CommunityIndex:
+    """The communities under one county or town by the names addresses write them, with their readings.
+
+    Every key of a name opens with the name's first character (short names cut its end), so the keys are
+    derived by first character, on first use: a county has hundreds of communities, a text asks after a
+    few openings.
+
+    >>> index = load().communities("330302")
+    >>> [e.code for e in index.get("府前社区")], index.longest("府前") >= 4, "府前路" in index
+    (['330302006109'], True, False)
+    """
+
+    __slots__ = ("_forms", "_keys", "_longest")
+
+    def __init__(self, forms: list[tuple[str, str, int]]) -> None:
+        self._forms: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
+        for folded, form in zip(fold_all([f[0] for f in forms]), forms, strict=True):
+            if folded:
+                self._forms[folded[0]].append(form)
+        self._keys: dict[str, dict[str, tuple[Entry, ...]]] = {}
+        self._longest: dict[str, dict[str, int]] = {}
+
+    def _bucket(self, first: str) -> dict[str, tuple[Entry, ...]]:
+        found = self._keys.get(first)
+        if found is not None:
+            return found
+        index: dict[str, list[Entry]] = defaultdict(list)
+        longest: dict[str, int] = {}
+        for form, code, how in self._forms.get(first, ()):
+            for key, kind, stem in _community_keys(form):
+                if how == _MARKED_ONLY and not key.endswith(_COMMUNITY_MARKS):
+                    continue
+                index[key].append(Entry(code, 4, kind if how == _AS_NAMED else SHORT, stem=stem))
+                if len(key) >= 2 and len(key) > longest.get(key[:2], 0):
+                    longest[key[:2]] = len(key)
+        found = self._keys[first] = {k: tuple(v) for k, v in index.items()}
+        self._longest[first] = longest
+        return found
+
+    def get(self, key: str, default: tuple[Entry, ...] = ()) -> tuple[Entry, ...]:
+        """The readings of a folded key, ``default`` when no community here is written so."""
+        return self._bucket(key[:1]).get(key, default) if key else default
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and bool(self.get(key))
+
+    def longest(self, opening: str) -> int:
+        """Length of the longest key opening with these two characters, 0 when none does: no longer
+        name need be looked up there."""
+        if len(opening) < 2:
+            return 0
+        self._bucket(opening[0])
+        return self._longest[opening[0]].get(opening, 0)
+
+    def items(self) -> Iterator[tuple[str, tuple[Entry, ...]]]:
+        """Every key with its readings (deriving them all)."""
+        for first in self._forms:
+            yield from self._bucket(first).items()
+
+
 class Gazetteer:
     """Division names and codes, with lookups by name, alias, code and former name.
 
@@ -516,35 +580,23 @@ class Gazetteer:
         return {town + fields[i]: fields[i + 1] for i in range(0, len(fields) - 1, 2)}
 
     @cache  # noqa: B019
-    def communities(self, parent: str) -> dict[str, tuple[Entry, ...]]:
+    def communities(self, parent: str) -> CommunityIndex:
         """Names and aliases of the communities under a county or town code, with their readings."""
-        if len(parent) != 9:  # a county, city or province: its towns' indexes, each built once
-            merged: dict[str, list[Entry]] = defaultdict(list)
-            for town in self._towns_under.get(parent, []):
-                for key, entries in self.communities(town).items():
-                    merged[key].extend(entries)
-            return {k: tuple(v) for k, v in merged.items()}
-        index: dict[str, list[Entry]] = defaultdict(list)
-        town = self.name(parent) or ""
+        towns = [parent] if len(parent) == 9 else self._towns_under.get(parent, [])
         county = self.name(parent[:6]) or ""
-        for code, name in self._communities(parent).items():
-            self._index_community(index, code, name)
-            if len(town) >= 3 and name.startswith(town) and len(name) - len(town) >= 3:
-                # 七星农场第一管理区 of 七星农场: after the town, written without its name (第一管理区).
-                for key, _, stem in _community_keys(name[len(town) :]):
-                    index[key].append(Entry(code, 4, SHORT, stem=stem))
-            elif (rest := after_county_and_town(name, county, town)) is not None:
-                # 栾川县合峪镇杨山村村民委员会 (栾川, 东源, 连平): written without its county and town, with
-                # its mark (杨山村; not the bare 杨山, which many words open with).
-                for key, _, stem in _community_keys(rest):
-                    if key.endswith(_COMMUNITY_MARKS):
-                        index[key].append(Entry(code, 4, SHORT, stem=stem))
-        return {k: tuple(v) for k, v in index.items()}
-
-    @staticmethod
-    def _index_community(index: dict[str, list[Entry]], code: str, name: str) -> None:
-        for key, kind, stem in _community_keys(name):
-            index[key].append(Entry(code, 4, kind, stem=stem))
+        forms: list[tuple[str, str, int]] = []  # (name or part of it, code, how its keys are read)
+        for town_code in towns:
+            town = self.name(town_code) or ""
+            for code, name in self._communities(town_code).items():
+                forms.append((name, code, _AS_NAMED))
+                if len(town) >= 3 and name.startswith(town) and len(name) - len(town) >= 3:
+                    # 七星农场第一管理区 of 七星农场: after the town, written without its name (第一管理区).
+                    forms.append((name[len(town) :], code, _AFTER_TOWN))
+                elif (rest := after_county_and_town(name, county, town)) is not None:
+                    # 栾川县合峪镇杨山村村民委员会 (栾川, 东源, 连平): written without its county and town, with
+                    # its mark (杨山村; not the bare 杨山, which many words open with).
+                    forms.append((rest, code, _MARKED_ONLY))
+        return CommunityIndex(forms)
 
     @cached_property
     def _towns_under(self) -> dict[str, list[str]]:
@@ -578,20 +630,34 @@ class Gazetteer:
         n = CODE_LENGTHS[level]
         return ((c, nm) for c, nm in self._names.items() if len(c) == n and nm != "-")
 
+    def units_under(self, code: str, level: int) -> list[tuple[str, str]]:
+        """(code, name) of the units of a level 1-3 under ``code`` that are address levels, in code order.
+
+        >>> [name for _, name in load().units_under("3303", 2)][:3]
+        ['鹿城区', '龙湾区', '瓯海区']
+        """
+        return [(c, self._names[c]) for c in self._codes_under.get((code, CODE_LENGTHS[level]), ())]
+
+    @cached_property
+    def _codes_under(self) -> dict[tuple[str, int], list[str]]:
+        """Codes of the units that are address levels, by each shorter code above them and their length."""
+        out: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for code, name in sorted(self._names.items()):
+            if name != "-":
+                for n in CODE_LENGTHS[: CODE_LENGTHS.index(len(code))]:
+                    out[(code[:n], len(code))].append(code)
+        return dict(out)
+
     def children(self, code: str) -> list[str]:
         """Codes of the units one address level below ``code`` (skipping non-address levels)."""
         level = level_of(code)
         if level == 3:
             return sorted(self._communities(code))
-        out = []
-        for n in CODE_LENGTHS[level + 1 : 4]:
-            found = [c for c in self._names if len(c) == n and c.startswith(code) and self._names[c] != "-"]
+        for below in range(level + 1, 4):
+            found = self._codes_under.get((code, CODE_LENGTHS[below]))
             if found:
-                out = found
-                break
-        if not out:
-            out = [c for t in self._towns_under.get(code, []) for c in self._communities(t)]
-        return sorted(out)
+                return list(found)
+        return sorted(c for t in self._towns_under.get(code, []) for c in self._communities(t))
 
 
 _TOWN_TAILS = ("街道", "镇", "乡")

@@ -87,6 +87,40 @@ def test_every_community_of_the_file_is_reachable_by_code(g, division_rows, comm
     assert all(len(c) == 12 for c in children)
 
 
+def test_every_key_of_a_community_opens_with_its_first_character(g, community_rows):
+    """The community indexes derive keys by first character on first use: that holds only if no short
+    name of a community opens otherwise than its name (one town in seven nationwide, ~90,000 names)."""
+    names = [name for row in community_rows[::7] for name in row[2::2]]
+    assert len(names) > 80_000
+    folded = gazetteer.fold_all(names)
+    keys = [(n, f, k) for n, f in zip(names, folded, strict=True) for k, _, _ in gazetteer._community_keys(n)]
+    wrong = [n for n, f, k in keys if k[:1] != f[:1]]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("parent", ["330302", "330302006", "110101", "410324", "441900", "330383"])
+def test_a_community_index_finds_each_community_by_every_key_it_derives(g, parent):
+    """The index of a county or town, derived bucket by bucket, holds every community under it under its
+    official folded name, and each key found leads back to communities under the parent."""
+    index = g.communities(parent)
+    codes = [c for town in g._towns_under.get(parent, [parent]) for c in g.children(town)]
+    assert len(codes) > 10 and all(len(c) == 12 for c in codes)
+    for code in codes:
+        assert code in {e.code for e in index.get(gazetteer.fold(g.name(code) or ""))}
+    items = dict(index.items())
+    assert all(e.code.startswith(parent) for entries in items.values() for e in entries)
+    assert all(index.longest(k[:2]) >= len(k) for k in items if len(k) >= 2)
+    assert "府前路" not in index and index.get("") == () and index.longest("") == 0
+
+
+def test_units_under_lists_the_units_of_a_level_below_a_code(g, division_rows):
+    names = dict(division_rows)
+    for code, level in (("33", 1), ("33", 2), ("3303", 2), ("3303", 3), ("330302", 3), ("4419", 3)):
+        n = CODE_LENGTHS[level]
+        want = sorted((c, nm) for c, nm in names.items() if len(c) == n and c.startswith(code) and nm != "-")
+        assert g.units_under(code, level) == want
+
+
 def test_community_codes_have_names_and_paths(g):
     """A community code names its community and its path runs from the province down to it."""
     assert g.name("330302006045") == "墨池社区"

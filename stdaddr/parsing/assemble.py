@@ -578,8 +578,8 @@ def _zones_under(city: str) -> tuple[tuple[str, int, str], ...]:
     """(code, kind, name before the kind word) of the county-level zones under a city (郑州高新技术产业开发区:
     高新 kind, stem 郑州): one scan of the gazetteer per city."""
     out = []
-    for code, name in gazetteer.load().units(2):
-        kind = _zone_kind(name) if code.startswith(city) else None
+    for code, name in gazetteer.load().units_under(city, 2):
+        kind = _zone_kind(name)
         if kind is not None:
             out.append((code, kind, name[: -len(next(w for w in _ZONE_KINDS[kind] if name.endswith(w)))]))
     return tuple(out)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from stdaddr import gazetteer
 from stdaddr.gazetteer import FULL, HISTORIC, SHORT, Entry
@@ -87,17 +87,6 @@ def community_name(code: str) -> str:
     return name if rest is None else rest
 
 
-@cache
-def _longest_by_opening(parent: str) -> dict[str, int]:
-    """Per first two characters, the length of the longest community key under ``parent`` opening with
-    them: no longer name need be looked up at a position (and none at all where none opens)."""
-    out: dict[str, int] = {}
-    for key in gazetteer.load().communities(parent):
-        if len(key) >= 2 and len(key) > out.get(key[:2], 0):
-            out[key[:2]] = len(key)
-    return out
-
-
 # A community's short name that is a road's (宽巷子 of 宽巷子社区), and a door number after it.
 _ROAD_NAMED = re.compile("(?:巷子|路|街|巷|弄|胡同|坊)$")
 _DOOR = re.compile("[0-9]+号")
@@ -106,10 +95,10 @@ _VILLAGE_ROAD = re.compile("(?:路|大道|大街)(?![\u3400-\u9fff\U00020000-\U0
 
 
 def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
-    longest = min(_MAX_NAME, _longest_by_opening(parent).get(text[pos : pos + 2], 0))
+    index = gazetteer.load().communities(parent)
+    longest = min(_MAX_NAME, index.longest(text[pos : pos + 2]))
     if not longest:
         return None
-    index = gazetteer.load().communities(parent)
     for end in range(min(len(text), pos + longest), pos + 1, -1):
         entries = index.get(text[pos:end])
         if not entries:

@@ -1063,7 +1063,7 @@ def _units_under(code: str, level: int) -> dict[tuple[int, str], tuple[tuple[str
     if level == 3:  # a county's towns from its list, not by a scan of the 41,000 towns
         units = [(town, g.name(town) or "") for town in g.children(code)]
     else:
-        units = [(unit, name) for unit, name in g.units(level) if unit.startswith(code)]
+        units = g.units_under(code, level)
     out: dict[tuple[int, str], list[tuple[str, str]]] = {}
     for unit, name in units:
         if name:
