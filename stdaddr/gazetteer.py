@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
@@ -333,20 +333,27 @@ def derive_readings(names: dict[str, str], history: list[list[str]]) -> dict[str
 
 def _former_cities(names: dict[str, str], history: list[list[str]]) -> list[list[str]]:
     """History rows of former prefectures (那曲地区, 铜仁地区, 襄樊市, 伊克昭盟) named as the parent of
-    former counties in the history table, each to the one current city all its counties now lie in
-    (none when they were shared out among several: 南宁地区)."""
-    members: dict[str, set[str]] = defaultdict(set)
+    former counties in the history table, each to the one current city all its counties now lie in, or
+    that most of them lie in and its name opens with the former one's (none when they were shared out
+    among several: 南宁地区)."""
+    members: dict[str, list[str]] = defaultdict(list)
     for row in history:
         level_name, _, old_code, old_parent, current = row[:5]
         if level_name == "county" and not old_parent.isdigit() and names.get(current[:4], "-") != "-":
-            members[old_parent].add(current[:4] + "|" + old_code[:2])
+            members[old_parent].append(current[:4] + "|" + old_code[:2])
     current_names = set(names.values())
     out = []
-    for old_name, cities in members.items():
+    for old_name, listed in members.items():
         mark = next((m for m in _FORMER_CITY_MARKS if old_name.endswith(m)), None)
-        if len(cities) != 1 or old_name in current_names or mark is None or len(old_name) < len(mark) + 2:
+        if old_name in current_names or mark is None or len(old_name) < len(mark) + 2:
             continue
-        city, province = next(iter(cities)).split("|")
+        (first, n), *rest = Counter(listed).most_common()
+        stem = old_name[: -len(mark)]
+        # 海东地区: six counties in 海东市, 湟中县 given to 西宁市; the city named by its stem holding most
+        # of them is the one it became.
+        if rest and not (2 * n > len(listed) and (names.get(first[:4]) or "").startswith(stem)):
+            continue
+        city, province = first.split("|")
         out.append(
             ["city", old_name, "", province, city, "", "", "derived: the parent of its former counties"]
         )

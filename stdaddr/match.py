@@ -143,6 +143,7 @@ _SCHOOL = re.compile("(?:中学|小学|中|小)$")
 _SCHOOL_IN_FULL = ("中学", "小学")
 # A road's direction before its kind (永宁东路, 人民北街, 解放中大道): two directions name two roads.
 _OPPOSITES = frozenset(frozenset(pair) for pair in ("上下", "内外", "前后", "东西", "南北", "左右"))
+_DIRECTIONS = frozenset("东西南北中")
 _DIRECTION = re.compile("([东西南北中])(?:大道|大街|路|街)$")
 # A road's number in a row before its kind (鞋都一路, 纬十二路, 三号路; the parser writes Arabic numbers of
 # road names in Chinese): two numbers name two roads.
@@ -658,12 +659,12 @@ def _query(t: _Tables, address: Address) -> _Query | None:
     scope = _scope(ids)
     if (
         ids.get("community", 0) < 0
-        and "community_code" not in values
         and "poi" not in values
         and (compound := t.ids["poi"].get(values["community"])) is not None
         and _in_scope(t, "poi", scope, compound)
     ):
-        # 中华园西村, 曹杨新村: a compound named like a village, which the base has as a compound.
+        # 中华园西村, 曹杨新村: a compound named like a village, which the base has as a compound; 田林十二村
+        # too, a residents' committee of the gazetteer named after its estate (its code stays).
         values["poi"], ids["poi"] = values.pop("community"), compound
         del ids["community"]
     if ids.get("community", 0) < 0 and ids.get("community_code", -1) < 0:
@@ -1192,13 +1193,19 @@ def _direction_cap(a: str, b: str) -> float:
 def _numbers_differ(a: str, b: str) -> bool:
     """Whether two names of one length differ only in numerals of other values (第一医院 / 第二医院; not
     伍马 / 五马, one numeral written two ways)."""
-    differ = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    differ = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
     return bool(differ) and all(
-        x in _NUMERAL_CHARS
-        and y in _NUMERAL_CHARS
-        and x.translate(_PLAIN_NUMERALS) != y.translate(_PLAIN_NUMERALS)
-        for x, y in differ
+        _numeral_at(a, i)
+        and _numeral_at(b, i)
+        and a[i].translate(_PLAIN_NUMERALS) != b[i].translate(_PLAIN_NUMERALS)
+        for i in differ
     )
+
+
+def _numeral_at(name: str, i: int) -> bool:
+    """Whether the character at ``i`` is a numeral: a digit, or 头 (first) before 条, 道, 排 or 巷 (西四北头条 /
+    西四北九条, Beijing's hutongs numbered in a row)."""
+    return name[i] in _NUMERAL_CHARS or (name[i] == "头" and name[i + 1 : i + 2] in ("条", "道", "排", "巷"))
 
 
 def _numbered_apart(a: str, b: str) -> bool:
@@ -1323,7 +1330,11 @@ def _opposite_cap(a: str, b: str) -> float:
     if len(a) != len(b):
         return 1.0
     differ = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
-    return _OTHER_KIND if len(differ) == 1 and frozenset(differ[0]) in _OPPOSITES else 1.0
+    if len(differ) != 1:
+        return 1.0
+    x, y = differ[0]
+    # 红莲中里 / 红莲南里, 平原里北区 / 东区: two directions of one name are two parts of it.
+    return _OTHER_KIND if frozenset((x, y)) in _OPPOSITES or (x in _DIRECTIONS and y in _DIRECTIONS) else 1.0
 
 
 def _ordinal_cap(a: str, b: str) -> float:

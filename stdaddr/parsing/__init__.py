@@ -49,7 +49,7 @@ from stdaddr.parsing.divisions import (
     settled_by_upper,
 )
 from stdaddr.parsing.tail import split_tail
-from stdaddr.text import clean
+from stdaddr.text import chinese_numeral, clean
 
 __all__ = ["parse", "normalize", "parse_many", "clear_cache", "warm_up", "parser_digest", "MAX_LENGTH"]
 
@@ -94,12 +94,26 @@ def parse(text: str) -> Address:
     return _parse_cached(as_text(text))
 
 
+# A numbered estate or village, or a numbered hutong, written with Arabic digits in its name (古美1村, 曹杨8村,
+# 西四北3条): the gazetteer and the bases write 古美一村, 西四北三条. Only where the Chinese numeral has as
+# many characters as the digits (1-9, 11-20, 30 …), so that every offset stays put.
+_ORDINAL_IN_NAME = re.compile(
+    "(?<=[\u3400-\u9fff\U00020000-\U0003ffff]{2})(?<![0-9])([1-9]|1[1-9]|[2-9]0)(?=村(?!民)|条(?=[0-9号胡巷,]|$))"
+)
+
+
+def _ordinal(m: re.Match[str]) -> str:
+    return chinese_numeral(int(m.group()))
+
+
 @lru_cache(maxsize=_CACHE_SIZE)
 def _parse_cached(text: str) -> Address:
     if len(text) <= NULL_MARKER_MAX and is_null_marker(text):
         return Address(text=text, notes=(f"a placeholder for no address: {text.strip()!r}",))
     notes = [f"text cut to its first {MAX_LENGTH} characters"] if len(text) > MAX_LENGTH else []
     folded, offsets = clean(text[:MAX_LENGTH])
+    if _ORDINAL_IN_NAME.search(folded) is not None:
+        folded = _ORDINAL_IN_NAME.sub(_ordinal, folded)
     if CJK.search(folded) is None and _LATIN_WORD.search(folded) is not None:
         # No Chinese address in it (No.2999 Main Street, Room 301): kept whole as a note, nothing is read.
         start = len(text) - len(text.lstrip())

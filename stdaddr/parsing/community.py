@@ -39,8 +39,9 @@ _VILLAGE_MARK = re.compile("(?:行政)?村(?!委|民)")
 # A town's level mark after a community's short name: the name is that of a town (石粘|镇, merged since),
 # or of a zone (长城|工业区).
 _TOWN_MARK = re.compile(f"(?:街道|镇|乡)(?!路|街|大道|巷)|{ZONE.pattern}")
-# A road's kind right after a community's short name: the road is named after it (五和|大道, 沿山|路).
-_ROAD_KIND = re.compile(f"(?:大道|大街|公路|路|街(?!道)|巷|[东西南北]?{HUTONG_NUMBER})")
+# A road's kind right after a community's short name: the road is named after it (五和|大道, 沿山|路,
+# 中关村|东路).
+_ROAD_KIND = re.compile(f"(?:[东西南北中]?(?:大道|大街|路|街(?!道))|公路|巷|[东西南北]?{HUTONG_NUMBER})")
 # A character that goes on into a longer name (墨池|坊五马巷: 墨池坊 is the lane's name).
 # 娄桥|中学, 五马|派出所: a school or an office named after the place.
 _PART_OF_NAME = re.compile(

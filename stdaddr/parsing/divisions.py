@@ -159,8 +159,17 @@ _OTHER_LEVEL_MARK = {
 }
 _RENAMED_SUFFIX = {
     2: re.compile("(?:县|区|市)(?!场|政府|委|级)"),
-    3: re.compile("(?:街道办事处|街道|镇|乡)(?!政府|府)"),
+    # 东山镇府 is its government (镇府), 东山镇府前路 a road after the town.
+    3: re.compile(
+        "(?:街道办事处|街道|镇|乡)(?!政府|府(?![\u3400-\u9fff\U00020000-\U0003ffff]{0,3}(?:路|街|巷|大道)))"
+    ),
 }
+
+
+def _marks_its_level(key: str, level: int) -> bool:
+    """Whether a name ends with a mark of the level (a town's 镇 or 街道, not the 市 of 新市)."""
+    return level != 3 or key.endswith(("镇", "乡", "街道", "办事处"))
+
 
 # The cost of skipping a character that another name covers, before a chain and inside it.
 _COVERED_BEFORE = 0.5
@@ -474,8 +483,11 @@ def find_hits(text: str) -> list[Hit]:
             if entry.kind != FULL:
                 if glued or zone or (compound and entry.level < 3):
                     continue
-                if entry.level in _RENAMED_SUFFIX and not full_marked:
-                    # 澄潭镇 (now 澄潭街道), 富阳县 (now 富阳区): a short name with a former level suffix.
+                if entry.level in _RENAMED_SUFFIX and not (
+                    full_marked and _marks_its_level(key, entry.level)
+                ):
+                    # 澄潭镇 (now 澄潭街道), 富阳县 (now 富阳区): a short name with a former level suffix; 新市镇
+                    # (now 新市街道): a town's name may end in a county's mark.
                     m = _RENAMED_SUFFIX[entry.level].match(text, end)
                     if m is not None:
                         # 兰州市|兰州市: the city repeated, no former name of 兰州新区 (short name 兰州).

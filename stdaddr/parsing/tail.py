@@ -92,6 +92,8 @@ _PHONE_NUMBER = (
 )
 # Teams and committees' groups, not a villager group named by its place (村民组 and 村小组 are numbered).
 _NOT_GROUP_NAME = "工作|专案|督查|巡查|巡逻|调解|网格|治保|党|民(?=组)|小(?=组)"
+# After 号: no 楼 of a building (12号楼), but 楼下/楼上 where something happens (218号楼上漏水, 16号楼下吵架).
+_NOT_BUILDING = "(?!楼(?![下顶道]|上(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|[面边有漏装吵噪的住])))"
 _TOKEN = re.compile(
     "|".join(
         (
@@ -142,7 +144,7 @@ _TOKEN = re.compile(
             rf"(?P<unitlist>(?<![0-9A-Z-])第?({N})(?P<list_mark>层|楼|室)((?:,第?{N}(?P=list_mark)){{1,8}})(?![房盘道梯宇下上顶])"
             rf"|(?<![0-9A-Z-])({N})室(?:至|到|-)({N})室)",
             # 1555弄3支弄5号: a sub-lane of the lane, then the door.
-            rf"(?P<lane>({N})弄(?:({N})支弄)?(?:({N})号(?!楼))?)",
+            rf"(?P<lane>({N})弄(?:({N})支弄)?(?:({N})号{_NOT_BUILDING})?)",
             # 八角北里12楼3门: 楼 right before an entrance (门, a unit) marks the building, not a floor; B塔 a tower.
             rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼(?![下顶道]|上(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|[面边有漏装吵噪的住]))|#楼?|号?栋|号馆|号(?:厂房|车间|仓库)|楼(?=[, ]?{N}门(?![\u3400-\u9fff\U00020000-\U0003ffff]))|(?<=[A-Z])塔楼?(?![路街巷])))",
             # 下沙0号大街, 经济开发区三号路: a numbered road, not a door number.
@@ -501,7 +503,20 @@ def _token(st: _State, m: re.Match[str]) -> None:
         _put_or_extra(st, "house_number", s, e, _house_value(m), g(0))
     elif kind == "unit":
         i = _G["unit"]
-        _put_or_extra(st, "unit", s, e, _num(g(i + 1) or g(i + 2) or g(i + 3)) + "单元", g(0))
+        value = _num(g(i + 1) or g(i + 2) or g(i + 3)) + "单元"
+        if (
+            "unit" not in st.fields
+            and "building" in st.fields
+            and st.last == ORDER["floor"]
+            and len(value) <= 4
+        ):
+            # 8号楼3层1单元302 (Beijing's property records): the floor written before the unit; both stand.
+            # (30层3002单元: a suite of an office floor, no unit.)
+            st.pieces.append(Piece("unit", s, e, value))
+            st.fields.add("unit")
+            st.known.add(value)
+        else:
+            _put_or_extra(st, "unit", s, e, value, g(0))
     elif kind == "floor_f":
         i = _G["floor_f"]
         _floor_as_building(st, s, m.string)
@@ -711,7 +726,19 @@ def _building_as_door(st: _State, m: re.Match[str]) -> bool:
     compound read last, right before a unit or after a lane read as the door (1500弄控江二村15号), and
     is a plain number of one to three digits."""
     i = _G["house"]
-    if st.last != ORDER["poi"] or "building" in st.fields or any(m.group(i + k) for k in (1, 3, 4, 5, 6, 7)):
+    if "building" in st.fields or any(m.group(i + k) for k in (1, 3, 4, 5, 6, 7)):
+        return False
+    if (
+        st.last == ORDER["community"]
+        and not st.fields & {"road", "house_number"}
+        and _ESTATE_NAMED.search(m.string, 0, m.start()) is not None
+        and _ROOM_AHEAD.match(m.string, m.end()) is not None
+        and len(_num(m.group(i + 2))) <= 3
+    ):
+        # 曹杨一村12号201室, 田林十二村15号301室: a residents' committee named after its estate (a numbered
+        # 村, a 新村), right before a number and a room: the estate's numbered house, as in 凤城新村27号102室.
+        return True
+    if st.last != ORDER["poi"]:
         return False
     if not (st.pieces and st.pieces[-1].field == "poi" and st.pieces[-1].end == m.start()):
         return False
@@ -730,6 +757,7 @@ def _building_as_door(st: _State, m: re.Match[str]) -> bool:
 
 
 _RESIDENTIAL = re.compile("(?:新村|小区|花园|家园|嘉园|公寓|苑|[一二三四五六七八九十0-9]村)$")
+_ESTATE_NAMED = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff](?:新村|[一二三四五六七八九十0-9]村)$")
 _ROOM_AHEAD = re.compile("[0-9]{3,4}(?:室|房)?(?![0-9号楼层])")
 
 
@@ -1016,6 +1044,33 @@ _NEAR = re.compile("(?:靠|临|邻|紧邻|接)?近(?=.{2})")
 _NEAR_WORDS = ("靠近", "临近", "邻近", "紧邻", "紧靠", "接近")
 
 
+# A road numbered, a road named by a direction alone, and the name of an area alone (two to four characters
+# ending in no kind of place).
+_NUMBERED_ROAD = re.compile(f"{N}号(?:大街|大道|路|街)$")
+_DIRECTION_ROAD = re.compile("[东西南北中](?:路|街|大街|大道)")
+_AREA_NAME = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]{2,4}(?<![区园城村苑庄厦场楼院店镇乡里])")
+
+
+def _named_after_place_before(st: _State, s: int, raw: str) -> bool:
+    """Whether a road whose own name is only a number or a direction is named after the place read right
+    before it, which is then part of its name:
+
+    - 新港二号路, 泰达3号路: numbered within an area named alone (the name is no compound);
+    - 中关村东路, 黄村西路: a road by its direction after a place in 村 read by the lexer (no village of the
+      gazetteer), where no town was read, or a town named like the place (中关村街道中关村东路). After another
+      town the place is its village and the road a lane of it (潘桥街道仙门村|北路).
+    """
+    if not st.pieces or st.pieces[-1].end != s or st.fields & {"road", "house_number"}:
+        return False
+    place = st.pieces[-1]
+    if place.field == "poi":
+        return _NUMBERED_ROAD.match(raw) is not None and _AREA_NAME.fullmatch(place.value) is not None
+    if place.field != "community" or place.code is not None or _DIRECTION_ROAD.fullmatch(raw) is None:
+        return False
+    towns = [k for k in st.known if k.endswith(TOWN_MARKS)]
+    return not towns or any(k.startswith(place.value) for k in towns)
+
+
 def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
     if raw == "河道" or raw.endswith("的河道"):
         st.extra(s, e, raw)  # 村边河道有死鱼: a river channel, no road (黄河道, 海河道 of 天津 are roads)
@@ -1080,6 +1135,11 @@ def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
     if m is not None:
         st.extra(s, s + m.end(), raw[: m.end()])
         s, raw = s + m.end(), raw[m.end() :]
+    if _named_after_place_before(st, s, raw):
+        place = st.pieces.pop()
+        st.fields.discard(place.field)
+        st.last = max([st.first, *(ORDER[p.field] for p in st.pieces if p.field != "extra")])
+        s, raw = place.start, place.value + raw
     if st.last == ORDER["poi"] and not st.fields & {"road", "house_number"}:
         st.last = ORDER["community"]  # 某某小区解放路5号: a compound written before its road
     if st.last <= ORDER["road"] and "road" not in st.fields:
