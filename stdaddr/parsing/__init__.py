@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from functools import cache, lru_cache
 from typing import Any
 
+from stdaddr import gazetteer
 from stdaddr.errors import InputError
 from stdaddr.io import CJK, NULL_MARKER_MAX, is_missing, is_null_marker
 from stdaddr.models import Address, Component
@@ -48,7 +49,7 @@ from stdaddr.parsing.divisions import (
     second_place,
     settled_by_upper,
 )
-from stdaddr.parsing.tail import split_tail
+from stdaddr.parsing.tail import Piece, split_tail
 from stdaddr.text import chinese_numeral, clean
 
 __all__ = ["parse", "normalize", "parse_many", "clear_cache", "warm_up", "parser_digest", "MAX_LENGTH"]
@@ -106,6 +107,53 @@ def _ordinal(m: re.Match[str]) -> str:
     return chinese_numeral(int(m.group()))
 
 
+# A free-trade zone written with its province in brackets or with its area (中国(上海)自由贸易试验区临港新片区,
+# 河南自贸试验区郑州片区): a zone of registration that spans cities; the names of a province or city inside it
+# are read, the rest is a note.
+_FREE_TRADE_ZONE = re.compile(
+    "(中国)?(\\()?(?:[\u4e00-\u9fff]{2,3}(?=\\)?自))?(\\))?(自由贸易试验区|自由贸易区|自贸试验区|自贸区)"
+    "(?:([\u4e00-\u9fff]{2,6}?)(新?片区))?"
+)
+
+
+def _free_trade_zone(folded: str) -> tuple[str, tuple[Piece, ...]]:
+    """The text with the words of a free-trade zone made separators (so that offsets stay put), and
+    those words as notes; a 片区 named after no province or city is a note whole (临港新片区, not 郑州片区)."""
+    out = list(folded)
+    masked = []
+    for m in _FREE_TRADE_ZONE.finditer(folded):
+        if m.group(2) is None and (m.group(6) is None or not _after_division(folded, m.start(4))):
+            # 上海自贸区, 外高桥自由贸易试验区: a zone named after one place, read as a zone
+            continue
+        groups = [1, 2, 3, 4, 6]
+        if m.group(5) and all(e.level > 1 for e in gazetteer.load().lookup(m.group(5))):
+            groups.append(5)
+        spans = sorted(m.span(g) for g in groups if m.group(g))
+        for s, e in _joined(spans):
+            masked.append(Piece("extra", s, e, folded[s:e]))
+            out[s:e] = "," * (e - s)
+    return "".join(out), tuple(masked)
+
+
+def _after_division(folded: str, at: int) -> bool:
+    """Whether ``at`` opens the text or follows a separator or the name of a province, city or county
+    (河南|自贸试验区, 浦东新区|自贸区)."""
+    if at == 0 or not CJK.match(folded, at - 1):
+        return True
+    g = gazetteer.load()
+    return any(e.level <= 2 for k in (2, 3, 4) if k <= at for e in g.lookup(folded[at - k : at]))
+
+
+def _joined(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out and out[-1][1] == s:
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
 @lru_cache(maxsize=_CACHE_SIZE)
 def _parse_cached(text: str) -> Address:
     if len(text) <= NULL_MARKER_MAX and is_null_marker(text):
@@ -114,6 +162,9 @@ def _parse_cached(text: str) -> Address:
     folded, offsets = clean(text[:MAX_LENGTH])
     if _ORDINAL_IN_NAME.search(folded) is not None:
         folded = _ORDINAL_IN_NAME.sub(_ordinal, folded)
+    masked: tuple[Piece, ...] = ()
+    if "贸" in folded:
+        folded, masked = _free_trade_zone(folded)
     if CJK.search(folded) is None and _LATIN_WORD.search(folded) is not None:
         # No Chinese address in it (No.2999 Main Street, Room 301): kept whole as a note, nothing is read.
         start = len(text) - len(text.lstrip())
@@ -142,7 +193,7 @@ def _parse_cached(text: str) -> Address:
     cut = second_place(folded, hits, reading) if reading is not None else None
     if cut is not None:
         notes.append("the text names a second address after the first; it is kept as a note")
-    return assemble(text, folded, offsets, chains, reading, community, split_tail, notes, cut)
+    return assemble(text, folded, offsets, chains, reading, community, split_tail, notes, cut, masked)
 
 
 def _community_read_again(

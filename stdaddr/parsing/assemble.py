@@ -209,9 +209,11 @@ def assemble(
     split_tail: Callable[..., Any],
     notes: list[str],
     cut: int | None = None,
+    masked: tuple[Piece, ...] = (),
 ) -> Address:
     """The Address of the divisions read and the tail around them. ``cut``: where a second address
-    begins (its text, but for the repeats of the first's divisions, is one note)."""
+    begins (its text, but for the repeats of the first's divisions, is one note). ``masked``: notes taken
+    out of the text before it was read (their characters read as separators)."""
     if community is not None:
         chains = [community.chain]
     pieces = _division_pieces(chains, notes) if chains else []
@@ -314,7 +316,8 @@ def assemble(
         codes = _refine_by_lane(pieces, _refine_by_community(pieces, codes, notes), notes)
     codes = _city_zone(pieces, _refine_by_zone(pieces, codes, notes), notes)
     pieces = _pinyin_repeats(_named_after_division(_organisation_first(pieces, folded), folded))
-    return _build(text, offsets, _county_before_road(pieces, notes), codes, notes)
+    pieces = _county_before_road(pieces, notes)
+    return _build(text, offsets, [*pieces, *masked], codes, notes)
 
 
 _LATIN_NAME = re.compile("[A-Z]{4,}")
