@@ -602,6 +602,9 @@ def _match_parsed(
     return _decide(base, q, scores, limit, cutoff, candidates)
 
 
+_DOOR_NUMBER = re.compile("([0-9]+)号")
+
+
 def _lane_building(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> None:
     """A lane's building written as the base does not (上海): 100弄3号楼 where the base has the door
     100弄3号, or 100弄3号 where it has the lane 100弄 (with buildings: 100弄3幢). The number after the
@@ -617,6 +620,17 @@ def _lane_building(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> N
         if lane in t.ids["house_number"]:
             values["house_number"], ids["house_number"] = lane, t.ids["house_number"][lane]
             values["building"], ids["building"] = building, t.ids["building"].get(building, -1)
+
+
+def _compound_named_after_division(t: _Tables, address: Address, poi: str) -> str | None:
+    """The base's compound whose name is the division written right before the text's compound and that
+    compound (上海|康城 for 上海康城), or None."""
+    at = next((c.start for c in address.components if c.field == "poi" and not c.repeated), None)
+    for c in address.components:
+        if c.end == at and c.field in ("province", "city", "county", "town"):
+            whole = clean(c.text)[0] + poi
+            return whole if whole in t.ids["poi"] else None
+    return None
 
 
 def _zone_alone(address: Address, values: dict[str, str]) -> bool:
@@ -641,6 +655,12 @@ def _query(t: _Tables, address: Address) -> _Query | None:
     if values.keys().isdisjoint(_MATCHABLE):
         return None
     ids = {c: t.ids[c].get(v, -1) for c, v in values.items()}
+    if (
+        ids.get("poi") == -1
+        and (whole := _compound_named_after_division(t, address, values["poi"])) is not None
+    ):
+        # 上海康城3号601室: the compound 上海康城 of the base, its opening read as the province.
+        values["poi"], ids["poi"] = whole, t.ids["poi"][whole]
     door_of = None
     if ids.get("house_number") == -1 and (sub := _SUB_DOOR.fullmatch(values["house_number"])) is not None:
         main = t.ids["house_number"].get(sub.group(1) + "号", -1)
@@ -650,6 +670,12 @@ def _query(t: _Tables, address: Address) -> _Query | None:
             values["house_number"], ids["house_number"] = sub.group(1) + "号", main
     if ids.get("house_number") == -1:
         _lane_building(t, values, ids)
+    if ids.get("house_number") == -1 and values.keys() & {"poi", "building"}:
+        lane = _DOOR_NUMBER.fullmatch(values["house_number"])
+        if lane is not None and (whole := lane.group(1) + "弄") in t.ids["house_number"]:
+            # 田林路200号田林十二村11号: a lane written as a door (上海), with the compound or building in it,
+            # where the base has the lane 200弄 and no door 200号.
+            values["house_number"], ids["house_number"] = whole, t.ids["house_number"][whole]
     if "town_code" not in values:
         _town_in_base(t, values, ids)
         if ids.get("town", 0) < 0 and "town_code" not in values:
@@ -886,6 +912,8 @@ def _town_in_base(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> No
         name = values.get(field)
         if name is None or ids.get(field, -1) >= 0 or (field == "community" and "community_code" in values):
             continue
+        if field == "community" and "poi" not in values and name in t.ids["poi"]:
+            continue  # 长桥三村: a compound of the base named like a village (see _query), not 长桥|三村
         if field == "road" and not is_zone_name(name):
             continue
         town = _town_opening(t, name, county) if field != "town" or not name.endswith(TOWN_MARKS) else None

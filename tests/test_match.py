@@ -1236,3 +1236,52 @@ def test_a_town_short_name_glued_to_a_compound_of_the_base_is_that_town():
     for text, expected in (("瓯北锦绣江南2幢501室", "j"), ("水头朝阳新村2幢501室", "s")):
         m = built.match(text)
         assert m is not None and m.address_id == expected and m.score == 1.0, text
+
+
+def test_two_directions_of_one_name_and_hutongs_numbered_in_a_row_are_two_places():
+    """红莲中里 / 红莲南里 (parts of one estate), 西四北头条 / 西四北九条 (hutongs in a row): not slips."""
+    assert match_module.name_similarity("红莲中里", "红莲南里") < match_module._NAME_AGREE
+    assert match_module.name_similarity("西四北头条", "西四北九条") < match_module._NAME_AGREE
+    assert match_module.name_similarity("红莲南里", "红连南里") >= match_module._NAME_AGREE
+
+
+def _shanghai_lanes() -> AddressBase:
+    """Shanghai's 新村 in lanes, written road, lane, estate, numbered house, room (a 居委会 of the gazetteer
+    is named like 田林十二村 and 古美一村); an estate named after the city."""
+    rows = []
+    for lane, estate, town in (
+        ("田林路200弄", "田林十二村", "徐汇区田林街道"),
+        ("百色路989弄", "长桥三村", "徐汇区长桥街道"),
+        ("古美西路255弄", "古美一村", "闵行区古美街道"),
+        ("莘松路958弄", "上海康城", "闵行区莘庄镇"),
+    ):
+        for house in (3, 15):
+            for room in (301, 402):
+                rows.append(
+                    (f"{estate}{house}-{room}", f"上海市{town}{lane}{estate}{house}号{room}室", 121.4, 31.2)
+                )
+    return _base_of(rows)
+
+
+def test_a_shanghai_estate_written_as_its_committee_or_after_the_city_is_the_base_compound():
+    """田林十二村15号301室 (the gazetteer's 居委会, with its code), 长桥三村15号402室 (not 长桥|三村, a town's
+    short name and a village), 古美1村3号301室, 上海康城3号402室 (上海 read as the province): the room."""
+    built = _shanghai_lanes()
+    for text, expected in (
+        ("田林十二村15号301室", "田林十二村15-301"),
+        ("长桥三村15号402室", "长桥三村15-402"),
+        ("古美1村3号301室", "古美一村3-301"),
+        ("上海康城3号402室", "上海康城3-402"),
+    ):
+        m = built.match(text)
+        assert m is not None and m.address_id == expected, (text, m)
+
+
+def test_a_lane_written_as_a_door_before_its_estate_is_the_lane():
+    """田林路200号田林十二村15号301室: the base has the lane 200弄 and no door 200号; with the estate and its
+    house after it, the number is the lane. The road and door alone stay a door the base lacks."""
+    built = _shanghai_lanes()
+    m = built.match("徐汇区田林路200号田林十二村15号301室")
+    assert m is not None and m.address_id == "田林十二村15-301"
+    m = built.match("徐汇区田林路200号")
+    assert m is None or m.address_id is None

@@ -748,16 +748,24 @@ def _building_as_door(st: _State, m: re.Match[str]) -> bool:
     in_lane = any(p.field == "house_number" and p.value.endswith("弄") for p in st.pieces)
     if in_lane or _UNIT_AHEAD.match(m.string, m.end()) is not None:
         return True
-    # 凤城新村27号102室: with no road read, a residential compound's numbered house, then its room.
-    return (
-        "road" not in st.fields
-        and _RESIDENTIAL.search(st.pieces[-1].value) is not None
-        and _ROOM_AHEAD.match(m.string, m.end()) is not None
+    if "house_number" in st.fields and m.group(i + 2).isdigit() and _ROOM_AHEAD.match(m.string, m.end()):
+        # 田林路200号田林十二村11号201室: past the door (a lane written 号), the compound's house (苏河一号 is
+        # a tower's name)
+        return True
+    # 凤城新村27号102室, 上海康城3号601室: with no road read, a residential compound's numbered house, or a
+    # compound's house numbered low (a door needs a road), then its room. Not a lane's door (丰家兜71号1717,
+    # 东三坊225号1883) nor a tower's (某某大厦12号301室).
+    if "road" in st.fields or _ROOM_AHEAD.match(m.string, m.end()) is None:
+        return False
+    name = st.pieces[-1].value
+    return _RESIDENTIAL.search(name) is not None or (
+        len(_num(m.group(i + 2))) <= 2 and _LANE_OR_TOWER.search(name) is None
     )
 
 
 _RESIDENTIAL = re.compile("(?:新村|小区|花园|家园|嘉园|公寓|苑|[一二三四五六七八九十0-9]村)$")
 _ESTATE_NAMED = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff](?:新村|[一二三四五六七八九十0-9]村)$")
+_LANE_OR_TOWER = re.compile("[里坊兜巷弄街路道厦楼座塔]$")
 _ROOM_AHEAD = re.compile("[0-9]{3,4}(?:室|房)?(?![0-9号楼层])")
 
 
@@ -1429,6 +1437,8 @@ _REGISTRY_NOTE = re.compile(
     "集体户.{0,20}|(?:与)?户主.{0,20}|与.{2,30}共用.{0,6}|临时(?:厂房|仓库|用房|车间|摊位|住所)?"
     # a relation to the household's head written alone (与户主关系：儿子)
     "|儿子|女儿|妻子|丈夫|父亲|母亲|本人|配偶|孙子|孙女|儿媳|女婿|之妻|之夫|之子|之女"
+    # 自编5栋, 自编号12 (广州): a number the owner gave, which the level after it carries
+    "|自编号?"
 )
 # Times of day and of the week written alone (晚上, 今天下午).
 _TIME_WORDS = re.compile(
