@@ -623,11 +623,12 @@ def _lane_building(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> N
 
 
 def _compound_named_after_division(t: _Tables, address: Address, poi: str) -> str | None:
-    """The base's compound whose name is the division written right before the text's compound and that
-    compound (上海|康城 for 上海康城), or None."""
+    """The base's compound whose name is the province or city written right before the text's compound
+    and that compound (上海|康城 for 上海康城), or None. (A compound named after a town is retried without
+    the town: see _poi_without_places.)"""
     at = next((c.start for c in address.components if c.field == "poi" and not c.repeated), None)
     for c in address.components:
-        if c.end == at and c.field in ("province", "city", "county", "town"):
+        if c.end == at and c.field in ("province", "city"):
             whole = clean(c.text)[0] + poi
             return whole if whole in t.ids["poi"] else None
     return None

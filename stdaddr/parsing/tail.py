@@ -112,7 +112,9 @@ _TOKEN = re.compile(
             r"(?P<phone>(?:(?:联系|办公|固定)?(?:电话|手机|座机|固话|TEL|PHONE|MOBILE)(?:号码?)?[,\s]*)?"
             rf"(?<![0-9]){_PHONE_NUMBER}(?![0-9]))",
             # 45岁, 3人, 3000元, 98.5平方米: a measure, not a level (its number is no building or room).
-            r"(?P<measure>(?<![0-9A-Z.-])[0-9]+(?:\.[0-9]+)?(?:周岁|岁|人|名|元|万元|平方米|平米|平方|M2|亩|公斤|吨|辆)(?![\u3400-\u9fff\U00020000-\U0003ffff])"
+            # XC0402-R21-17地块, YZ13-03-A3地块: a plot's code in a land record, no building or room.
+            r"(?P<measure>(?<![0-9A-Z-])(?=[A-Z0-9-]*[0-9])[A-Z0-9]+(?:-[A-Z0-9]+)*地块"
+            r"|(?<![0-9A-Z.-])[0-9]+(?:\.[0-9]+)?(?:周岁|岁|人|名|元|万元|平方米|平米|平方|M2|亩|公斤|吨|辆)(?![\u3400-\u9fff\U00020000-\U0003ffff])"
             # 3辆车, 10多人, 三户人家, 约200平方米: counts in a ticket's account of what happened.
             r"|(?<![0-9A-Z.-])(?:[0-9]+|[一二两三四五六七八九十几]{1,3})(?:多|余)?(?:辆|个(?!体)|人(?!民)|户人家|平方米|平米)"
             r"(?=[\u3400-\u9fff\U00020000-\U0003ffff])(?!号|室|幢|栋|楼|层|单元)"
@@ -149,7 +151,7 @@ _TOKEN = re.compile(
             rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼(?![下顶道]|上(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|[面边有漏装吵噪的住]))|#楼?|号?栋|号馆|号(?:厂房|车间|仓库)|楼(?=[, ]?{N}门(?![\u3400-\u9fff\U00020000-\U0003ffff]))|(?<=[A-Z])塔楼?(?![路街巷])|(?<=[号,][A-Z])楼(?![下上道梯顶层房盘宇面])))",
             # 下沙0号大街, 经济开发区三号路: a numbered road, not a door number.
             # 大塘街6巷12号: a lane numbered within the street before it (多宝坊3巷 is read as one road).
-            rf"(?P<numbered_road>(?<![0-9]){N}号(?:大街|大道|(?:路|街)(?![\u3400-\u9fff\U00020000-\U0003ffff]))"
+            rf"(?P<numbered_road>(?<![0-9]){N}号(?:大街|大道|(?:路|街)(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|交|与|和))"
             rf"|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])(?<!第){N}巷(?![\u3400-\u9fff\U00020000-\U0003ffff]))",
             rf"(?P<house>([甲乙丙丁](?=[0-9〇零一二三四五六七八九十百]))?([A-Z]?{N}[A-Z]?)(?:-([0-9]+))?(?:号(?!楼(?![下顶道]|上(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|[面边有漏装吵噪的住]))|大街|大道|(?:路|街)(?![\u3400-\u9fff\U00020000-\U0003ffff]))院?(?:(?:附|之)({N})号?|-([0-9]{{1,2}})(?![0-9-]|[号楼层幢栋室单座])|([甲乙丙丁])(?![0-9\u3400-\u9fff\U00020000-\U0003ffff]))?|(?:附|之)({N})号(?!楼)))",
             # 12号楼3门401: in Beijing a building's entrance 门 is its unit, in Guangdong its stair 梯
@@ -1003,6 +1005,8 @@ def _door_before_road(st: _State, s: int) -> bool:
 
 # Words of a crossing, and whether the last two pieces are roads written one after the other.
 _CROSSING = re.compile("交叉(?:路?口)?|交(?:界|汇)?[口处]|(?:十字|丁字)?路口")
+# A corner or side of a crossing (西北, 东南角, 北侧).
+_CORNER = re.compile("[东西][南北](?:角|侧)?(?![方门湖山城])|[东西南北](?:角|侧)")
 
 
 def _two_roads(st: _State, s: int) -> bool:
@@ -1314,6 +1318,17 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
     if _TIME_WORDS.fullmatch(chunk):
         st.extra(s, e, chunk)  # 晚上|8点到12点…: when, in a ticket's account
         return
+    if (
+        st.pieces
+        and st.pieces[-1].field == "extra"
+        and st.pieces[-1].end == s
+        and _CROSSING.search(st.pieces[-1].value)
+        and (side := _CORNER.match(chunk)) is not None
+        and len(chunk) - side.end() >= 2
+    ):
+        # 桃花路与槟榔道交汇处|西北|深九科技创业园: the corner of the crossing, then the place
+        st.extra(s, s + side.end(), side.group())
+        s, chunk = s + side.end(), chunk[side.end() :]
     if _STRETCH.fullmatch(chunk) and st.pieces and st.pieces[-1].field == "road" and st.pieces[-1].end == s:
         st.extra(s, e, chunk)  # 瓯海大道|梧田段, 104国道|柳市段: the stretch of the road, where on it
         return
@@ -1345,6 +1360,12 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
             _free(st, "", s, s + cut, chunk[:cut])
         st.extra(s + cut, e, chunk[cut:])
         return
+    part = _BUILDING_PART.search(chunk)
+    if part is not None and part.start() >= 3:
+        # 嘉里中心|裙楼, 广东国际大厦|主楼: the part of the building, a note after its name
+        _free(st, "", s, s + part.start(), chunk[: part.start()])
+        st.extra(s + part.start(), e, part.group())
+        return
     if st.last <= ORDER["poi"] and ("poi" not in st.fields or _extends_poi(st, s)):
         if "poi" in st.fields:
             prev = st.pieces.pop()
@@ -1363,11 +1384,11 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
         return
     if (
         st.last <= ORDER["poi"]
-        and _RESIDENTIAL.search(chunk)
+        and (_RESIDENTIAL.search(chunk) or _TOWER_NAME.search(chunk))
         and (firm := _firm_before_street(st)) is not None
     ):
         # 天府物流有限公司|桂荫路29号|锦城花园: the firm named before its address is a note, the compound
-        # after the door the place.
+        # after the door the place; so is a park before its road (研创园|团结路99号|孵鹰大厦).
         i, firm_piece = firm
         st.pieces[i] = Piece("extra", firm_piece.start, firm_piece.end, firm_piece.value)
         st.pieces.append(Piece("poi", s, e, chunk))
@@ -1376,15 +1397,20 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
 
 
 def _firm_before_street(st: _State) -> tuple[int, Piece] | None:
-    """The compound read, when it is an organisation named before the road and door read since."""
+    """The compound read, when it is an organisation or a park named before the road and door read since."""
     at = next((i for i, p in enumerate(st.pieces) if p.field == "poi"), None)
-    if at is None or not ORGANISATION_NAME.fullmatch(st.pieces[at].value):
+    if at is None or not (
+        ORGANISATION_NAME.fullmatch(st.pieces[at].value) or _PARK.search(st.pieces[at].value)
+    ):
         return None
     later = {p.field for p in st.pieces[at + 1 :]}
     return (at, st.pieces[at]) if {"road", "house_number"} <= later else None
 
 
 _BUILDING_NAME = re.compile("(?:大厦|大楼|广场|中心|公寓)$")
+_BUILDING_PART = re.compile("(?<=大厦|中心|广场|大楼|商厦|酒店|宾馆|医院|大学)(?:裙楼|主楼|副楼|辅楼|附楼)$")
+# A park or zone with roads of its own (研创园, 软件园, 产业基地).
+_PARK = re.compile("(?:[^公花家乐校庄]园|园区|基地|工业区|科技城)$")
 # A tower's name (not 中心 or 广场, often a department or a hall after a floor: 5楼招商服务中心).
 _TOWER_NAME = re.compile("(?:大厦|大楼|公寓|商厦)$")
 # Words for a stretch of the road before them, not roads of their own.
