@@ -622,6 +622,45 @@ def _lane_building(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> N
             values["building"], ids["building"] = building, t.ids["building"].get(building, -1)
 
 
+def _compound_named_as_community(t: _Tables, address: Address, community: str) -> int | None:
+    """The id of the base's compound named like the text's community, as read (梅林一村社区) or as written
+    (梅林一村, a village the gazetteer has made a 社区), or None."""
+    found = t.ids["poi"].get(community)
+    if found is None:
+        written = next(
+            (c.text for c in address.components if c.field == "community" and not c.repeated), None
+        )
+        found = t.ids["poi"].get(clean(written)[0]) if written else None
+    return found
+
+
+def _community_marked_otherwise(
+    t: _Tables, values: dict[str, str], ids: dict[str, int], scope: tuple[str, int] | None
+) -> None:
+    """A community the base writes with the other mark (猎德村 / 猎德社区, 冼村 / 冼村社区: villages made
+    communities, still called villages): the base's, when it has one so written in the text's scope."""
+    stem = without_community_mark(values["community"])
+    names = [values["community"] + "社区"] + ([stem + "社区", stem + "村"] if len(stem) >= 2 else [])
+    for name in names:
+        found = t.ids["community"].get(name)
+        if found is not None and _in_scope(t, "community", scope, found):
+            values["community"], ids["community"] = name, found
+            return
+
+
+def _unread_inferred(address: Address, values: dict[str, str], ids: dict[str, int]) -> None:
+    """Leave unread the divisions the parser inferred, the county among them, when the base has no record
+    in that county: 冼村北约大街11号 (广州) names no county, and the parser placed 冼村 in 广西's 藤县, which
+    would exclude every record; the community's code goes with them, its name stays."""
+    for field in ("province", "city", "county", "town"):
+        if field in address.inferred:
+            for key in (field, f"{field}_code"):
+                values.pop(key, None)
+                ids.pop(key, None)
+    values.pop("community_code", None)
+    ids.pop("community_code", None)
+
+
 def _compound_named_after_division(t: _Tables, address: Address, poi: str) -> str | None:
     """The base's compound whose name is the province or city written right before the text's compound
     and that compound (上海|康城 for 上海康城), or None. (A compound named after a town is retried without
@@ -656,6 +695,8 @@ def _query(t: _Tables, address: Address) -> _Query | None:
     if values.keys().isdisjoint(_MATCHABLE):
         return None
     ids = {c: t.ids[c].get(v, -1) for c, v in values.items()}
+    if "county" in address.inferred and ids.get("county_code", 0) < 0:
+        _unread_inferred(address, values, ids)
     if (
         ids.get("poi") == -1
         and (whole := _compound_named_after_division(t, address, values["poi"])) is not None
@@ -687,13 +728,16 @@ def _query(t: _Tables, address: Address) -> _Query | None:
     if (
         ids.get("community", 0) < 0
         and "poi" not in values
-        and (compound := t.ids["poi"].get(values["community"])) is not None
+        and (compound := _compound_named_as_community(t, address, values["community"])) is not None
         and _in_scope(t, "poi", scope, compound)
     ):
         # 中华园西村, 曹杨新村: a compound named like a village, which the base has as a compound; 田林十二村
         # too, a residents' committee of the gazetteer named after its estate (its code stays).
-        values["poi"], ids["poi"] = values.pop("community"), compound
+        values.pop("community")
+        values["poi"], ids["poi"] = t.vocab["poi"][compound], compound
         del ids["community"]
+    if ids.get("community", 0) < 0 and ids.get("community_code", -1) < 0:
+        _community_marked_otherwise(t, values, ids, scope)
     if ids.get("community", 0) < 0 and ids.get("community_code", -1) < 0:
         village = _village_of_sound(t, values["community"], scope)
         if village is not None:
@@ -1649,7 +1693,10 @@ def _block(t: _Tables, q: _Query) -> NDArray[np.int32] | None:
     if not any(len(p) for p in parts):
         # The door or building is not in the base: the whole road, compound or village answers.
         parts = [g["road"].rows(r) for r in q.roads] + [g["poi"].rows(p) for p in q.pois]
-        if community >= 0 and "group" in q.values:
+        if community >= 0 and (
+            "group" in q.values or ("building" in q.values and not q.roads and not q.pois)
+        ):
+            # 猎德社区A3栋2梯2102室: buildings standing in the village itself, with no road or compound.
             parts.append(g["community"].rows(community))
     if not parts:
         return None

@@ -1285,3 +1285,35 @@ def test_a_lane_written_as_a_door_before_its_estate_is_the_lane():
     assert m is not None and m.address_id == "田林十二村15-301"
     m = built.match("徐汇区田林路200号")
     assert m is None or m.address_id is None
+
+
+def _guangzhou_village() -> AddressBase:
+    """A 城中村 of 广州 whose village is a 社区 now: doors on its streets, and rebuilt buildings standing in
+    the community itself with no road or compound (猎德社区A3栋2梯2102室)."""
+    rows = [
+        (f"x{n}", f"广东省广州市天河区冼村街道冼村社区北约大街{n}号", 113.33, 23.12) for n in (9, 11, 13)
+    ] + [
+        (f"l{b}{r}", f"广东省广州市天河区猎德街道猎德社区{b}栋2梯{r}室", 113.33, 23.11)
+        for b in ("A3", "B5")
+        for r in (2101, 2102)
+    ]
+    return _base_of(rows)
+
+
+def test_buildings_standing_in_a_community_are_found_by_the_community():
+    """猎德社区A3栋2梯2102室: no road or compound to block on; the community's records answer. The village
+    written with its old mark (猎德村) is the base's 社区."""
+    built = _guangzhou_village()
+    for text in ("天河区猎德街道猎德社区A3栋2梯2102室", "猎德村A3栋2梯2102"):
+        m = built.match(text)
+        assert m is not None and m.address_id == "lA32102", (text, m)
+    m = built.match("猎德村A9栋2梯1001")
+    assert m is None or m.address_id is None
+
+
+def test_divisions_inferred_from_a_namesake_elsewhere_do_not_exclude_the_base():
+    """冼村北约大街11号: the parser places 冼村 in 广西 (藤县), a county the base has no record in; those
+    inferred divisions are left unread and the door of 冼村社区 answers."""
+    built = _guangzhou_village()
+    m = built.match("冼村北约大街11号")
+    assert m is not None and m.address_id == "x11"
