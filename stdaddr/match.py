@@ -643,9 +643,15 @@ def _community_marked_otherwise(
     names = [values["community"] + "社区"] + ([stem + "社区", stem + "村"] if len(stem) >= 2 else [])
     for name in names:
         found = t.ids["community"].get(name)
-        if found is not None and _in_scope(t, "community", scope, found):
+        if found is not None and (scope is None or _community_in_scope(t, scope, found)):
             values["community"], ids["community"] = name, found
             return
+
+
+def _community_in_scope(t: _Tables, scope: tuple[str, int], community: int) -> bool:
+    """Whether a record of the community lies in the scope (the text's town or county)."""
+    rows = t.groups["community"].rows(community)
+    return bool(len(rows)) and bool((t.fields[COLUMN_INDEX[scope[0]]][rows] == scope[1]).any())
 
 
 def _unread_inferred(address: Address, values: dict[str, str], ids: dict[str, int]) -> None:
