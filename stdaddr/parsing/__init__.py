@@ -24,6 +24,7 @@ from typing import Any
 
 from stdaddr import gazetteer
 from stdaddr.errors import InputError
+from stdaddr.gazetteer import FULL
 from stdaddr.io import CJK, NULL_MARKER_MAX, is_missing, is_null_marker
 from stdaddr.models import Address, Component
 from stdaddr.parsing.assemble import assemble
@@ -190,6 +191,8 @@ def _parse_cached(text: str) -> Address:
     if community is None and (other := _village_reading(folded, chains, reading)) is not None:
         reading, community = other
         chains = [reading.chain]
+    if community is None and reading is not None and _community_over_county(folded, reading):
+        chains, reading = [], None  # divisions inferred from the community by the assembler
     cut = second_place(folded, hits, reading) if reading is not None else None
     if cut is not None:
         notes.append("the text names a second address after the first; it is kept as a note")
@@ -230,6 +233,27 @@ def _village_reading(
     if reading is None:
         return county_before_village(folded) if not chains else None
     return village_over_town(folded, reading) or town_before_village(folded, reading)
+
+
+def _community_over_county(folded: str, reading: Reading) -> bool:
+    """Whether the text opens with a county's short name that is rather the opening of a community
+    written with its mark, one of that name nationwide, with no community of the county after the short
+    name (康乐|中社区康乐直街19号: 康乐中社区 of 广州, not 甘肃's 康乐县 and a 中社区 it lacks)."""
+    hits = reading.chain.hits
+    if len(hits) != 1 or reading.repeats or reading.others:
+        return False
+    h = hits[0]
+    if h.entry.level != 2 or h.entry.kind == FULL or folded[: h.start].strip(",") != "":
+        return False
+    g = gazetteer.load()
+    for end in range(min(len(folded), h.start + _MAX_COMMUNITY_WRITTEN), h.end + 1, -1):
+        name = folded[h.start : end]
+        if name.endswith(("社区", "村")) and len(g.communities_written(name)) == 1:
+            return True
+    return False
+
+
+_MAX_COMMUNITY_WRITTEN = 10
 
 
 @cache
