@@ -56,7 +56,10 @@ ETHNIC_GROUPS = (
     "保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺"
 ).split()
 _ETHNIC_TAIL = re.compile(
-    "(?:" + "|".join(sorted((e + "族" for e in ETHNIC_GROUPS), key=len, reverse=True)) + "|维吾尔|蒙古)$"
+    "(?:"
+    + "|".join(sorted((e + "族" for e in ETHNIC_GROUPS), key=len, reverse=True))
+    # named without 族 in Xinjiang's autonomous counties (巴里坤哈萨克自治县, 察布查尔锡伯自治县)
+    + "|维吾尔|蒙古|哈萨克|锡伯|塔吉克|柯尔克孜)$"
 )
 
 # Level suffixes stripped to form a short name (温州市 -> 温州), longest first.
@@ -207,7 +210,12 @@ def short_names(name: str, level: int) -> list[str]:
         if name.endswith(("村委会", "村民委员会")) and not stem.endswith(("村", "嘎查")):
             out.append(stem + "村")
         elif name.endswith(("居委会", "居民委员会")):
+            if stem.endswith("居") and len(stem) >= 3:
+                out.append(stem)  # 八一居居委会 (海南's farms), 卓悦居居委会: written 八一居
             out.append(stem + "社区")
+        elif name.endswith("生活区") and _SETTLEMENT.search(name, 0, len(name) - 3):
+            # 十连生活区 (兵团), 两江林场生活区, 康保牧场一分场生活区: written 十连, 两江林场
+            out.append(name[:-3])
         elif name.endswith("嘎查委员会") and len(name) > 7:
             out.append(name[: -len("委员会")])  # 锡林贝尔嘎查委员会 is written 锡林贝尔嘎查
         base = _strip_level_suffix(out[-1], 4) if out else stem
@@ -217,6 +225,8 @@ def short_names(name: str, level: int) -> list[str]:
         return [s for s in out if s != name]
     if level == 3 and name.endswith("街道办事处"):
         out.append(name[: -len("办事处")])
+    if level == 3 and name.startswith("兵团") and len(name) >= 6 and not name.endswith("团"):
+        out.append(name[2:])  # 兵团红山农场 (XPCC farms) is written 红山农场; regiments by number elsewhere
     if level == 3 and name.endswith("地区") and len(name) >= 4:
         # 黄村地区, 十八里店地区: Beijing's area offices, which addresses write as the town (镇) or township
         # (乡) they were before.
@@ -267,6 +277,8 @@ _WRITTEN_ENDINGS = (
     ("社区居委会", "社区"),
     ("村居民委员会", "村"),  # 崂山三村居委会, 彭村居委会: an estate or former village, written by its name
     ("村居委会", "村"),
+    ("居居民委员会", "居"),  # 八一居居委会 (海南's farms), 卓悦居居委会: written by its name
+    ("居居委会", "居"),
     ("居民委员会", "社区"),
     ("居委会", "社区"),
     ("嘎查村民委员会", "嘎查"),  # 沙日扎嘎查村民委员会 is written 沙日扎嘎查: 嘎查 is the village
@@ -288,6 +300,8 @@ def after_county_and_town(name: str, county: str, town: str) -> str | None:
     return rest if len(rest) >= 2 else None
 
 
+# A company, farm or forestry settlement whose community NBS names …生活区.
+_SETTLEMENT = re.compile("(?:连|连队|林场|农场|分场|牧场|渔场|种场|大队|作业站|林业站)$")
 _COMMUNITY_MARKS = ("村", "社区", "嘎查", "委会", "委员会")
 
 

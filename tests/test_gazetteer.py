@@ -260,11 +260,11 @@ def _run(code: str) -> str:
 def test_the_nationwide_community_index_holds_every_community_under_its_written_name(g, community_rows):
     """Every community is in the nationwide index once, keyed by its name as addresses write it: the
     committee words of the official name (居委会, 村民委员会 …) become 社区 or 村; a residents' committee
-    named after an estate or former village (崂山三村居委会) is written by that name."""
+    named after an estate or former village (崂山三村居委会) or a 居 (八一居居委会) is written by that name."""
     committee = re.compile("(社区)?(?:居民委员会|居委会)$|(村)?(?:村民委员会|村委会)$")
 
     def written(name: str) -> str:
-        if name.endswith(("村居委会", "村居民委员会")):
+        if name.endswith(("村居委会", "村居民委员会", "居居委会", "居居民委员会")):
             return name.removesuffix("居民委员会").removesuffix("居委会")
         return committee.sub(lambda m: "社区" if m.group(0).startswith(("社区", "居")) else "村", name)
 

@@ -101,6 +101,8 @@ def parse(text: str) -> Address:
 # Chinese numeral has as many characters as the digits (1-9, 11-20, 30 …), so that every offset stays put.
 _ORDINAL_IN_NAME = re.compile(
     "(?<=[\u3400-\u9fff\U00020000-\U0003ffff]{2})(?<![0-9])([1-9]|1[1-9]|[2-9]0)(?=村(?!民)|条(?=[0-9号胡巷,]|$)|道(?=[0-9]+号))"
+    # 150团5连: a company of a regiment (兵团), written 五连
+    "|(?<=团)(?<![0-9])([1-9]|1[1-9]|[2-9]0)(?=连)"
 )
 
 

@@ -65,6 +65,8 @@ def written_name(official: str) -> str:
     崂山三村居委会 -> 崂山三村."""
     if official.endswith("委会") or official.endswith("委员会"):
         aliases = gazetteer.short_names(official, 4)
+        if official.endswith(_NAMED_JU_COMMITTEE) and aliases and aliases[0].endswith("居"):
+            return aliases[0]  # 八一居居委会 is written 八一居, not 八一居社区
         if official.endswith(_VILLAGE_NAMED_COMMITTEE):
             # 崂山三村居委会, 彭村居委会: a residents' committee of an estate or a former village is written
             # by that name (崂山三村), not 崂山三村社区.
@@ -76,6 +78,7 @@ def written_name(official: str) -> str:
 
 
 _VILLAGE_NAMED_COMMITTEE = ("村居委会", "村居民委员会")
+_NAMED_JU_COMMITTEE = ("居居委会", "居居民委员会")
 
 
 @lru_cache(maxsize=1 << 14)

@@ -539,7 +539,9 @@ def _city_before_its_shi_district(hits: list[Hit]) -> list[Hit]:
 _REGIMENT = re.compile(
     "(?<![0-9〇零一二三四五六七八九十兵])([〇零一二三四五六七八九十]{2,4}|[0-9]{2,3})团(?![结体队委员部])"
 )
-_REGIMENT_NAME = re.compile("(?:兵团|农[一二三四五六七八九十]+师|十二师)([〇零一二三四五六七八九十]{2,4})团")
+_REGIMENT_NAME = re.compile(
+    "(?:兵团)?(?:(?:农|第)?[一二三四五六七八九十]+师)?([〇零一二三四五六七八九十]{2,4})团"
+)
 
 
 @cache
