@@ -563,7 +563,8 @@ def open_input(
     """The input's reader and the positions of its address columns. A workbook read without a named
     sheet whose first sheet lacks the column or has no rows (a cover sheet, 填表说明, before the data)
     is read from the one other sheet that has it; with none or several, the first sheet's ColumnError
-    stands."""
+    stands. Without a named column a first sheet named as a cover (填表说明, 说明, 封面) gives way too, to
+    the one other sheet with an address column: its one column of instructions is no table of addresses."""
     try:
         reader = open_table(
             src, encoding=encoding, sheet=sheet, max_record_lines=max_record_lines, header=header
@@ -584,13 +585,26 @@ def open_input(
         here = _address_column(reader, column, src)
     except ColumnError as exc:
         error = exc
-    if sheet is not None or len(reader.sheets) < 2 or (here is not None and reader.read(reader.start, 1)):
+    cover = column is None and _COVER_SHEET.search(reader.sheet or "") is not None
+    if (
+        sheet is not None
+        or len(reader.sheets) < 2
+        or (here is not None and not cover and reader.read(reader.start, 1))
+    ):
         if error is not None:
             reader.close()
             raise _read_as(error, reader.encoding, given=encoding is not None)
         assert here is not None
         return reader, here
     found = _sheets_with_column(src, column, range(1, len(reader.sheets)), max_record_lines, header)
+    if column is None and len(found) > 1:
+        # 工单 (事发地址) and 统计 (区县, 件数) after the cover: the sheet whose column is named an address
+        named = [f for f in found if _ADDRESS_NAMED.search(str(f[0].columns[f[1][0]]))]
+        if len(named) == 1:
+            for candidate, _ in found:
+                if candidate is not named[0][0]:
+                    candidate.close()
+            found = named
     if len(found) == 1:
         reader.close()
         return found[0]
@@ -603,6 +617,11 @@ def open_input(
         raise ColumnError(f"{error}; the sheets {[c.sheet for c, _ in found]} all have it") from None
     assert error is not None
     raise error
+
+
+# The names of a workbook's cover sheet: instructions before the data (填表说明, 说明, 封面, 目录).
+_COVER_SHEET = re.compile("说明|须知|封面|目录|注意事项|填报要求|README|(?i:instructions?)")
+_ADDRESS_NAMED = re.compile("地址|住址|地点|位置|坐落|(?i:address)")
 
 
 def _sheets_with_column(

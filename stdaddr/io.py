@@ -236,11 +236,16 @@ def encoding_of_lines(lines: Sequence[bytes]) -> str:
 
 
 def _common_hanzi(lines: Sequence[bytes], codec: str) -> int:
-    """How many characters of ``lines`` decoded as ``codec`` are among the 3,755 commonest Chinese
-    characters (GB2312 level 1). Text in the right encoding has many (traditional text too: most
-    common characters are written alike); bytes of the other encoding decode to rare characters."""
+    """How many characters of ``lines`` decoded as ``codec`` are, in their simplified form, among the
+    3,755 commonest Chinese characters (GB2312 level 1), less those that decode to the private use area.
+    Text in the right encoding has many (traditional text too, folded: 溫州市鹿城區 has six); bytes of
+    the other encoding decode to rare characters, and Big5 bytes read as GB18030 to private-use ones."""
+    from stdaddr.text import fold_all  # not at import: the folding table is built on first use
+
     common = _gb2312_level1()
-    return sum(c in common for line in lines for c in line.decode(codec, errors="replace"))
+    decoded = [line.decode(codec, errors="replace") for line in lines]
+    private = sum("\ue000" <= c <= "\uf8ff" for text in decoded for c in text)
+    return sum(c in common for text in fold_all(decoded) for c in text) - private
 
 
 @functools.cache
@@ -523,7 +528,8 @@ class _TextReader(TableReader):
                 break
             head_rows.append(row)
             position = row.end
-        assert head_rows
+        if not head_rows:  # a byte-order mark alone (Excel's "CSV UTF-8" of an empty sheet)
+            raise InputError(f'input file "{path}" is empty; expected a header row and data rows')
         n_titles = leading_titles([r.rows[0] for r in head_rows])
         self.titles = tuple(_filled(r.rows[0])[0] for r in head_rows[:n_titles] if _filled(r.rows[0]))
         first = head_rows[n_titles]

@@ -789,6 +789,35 @@ def test_a_cover_sheet_before_the_data_is_passed_over(tmp_path, base):
         geocode_file(path, tmp_path / "out.csv", column="事发地址", base=base, workers=1)
 
 
+def test_a_cover_sheet_of_instructions_gives_way_without_a_named_column(tmp_path, base):
+    """填表说明 with two lines of instructions (a one-column table) before 工单 and a 统计 sheet: without
+    --column the data sheet, whose column is named an address, is read (the instructions were geocoded)."""
+    import openpyxl
+
+    path = tmp_path / "book.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "填表说明"
+    for row in (["填表说明：请按模板填写，地址请写到门牌号。"], ["联系人：李四"]):
+        book.active.append(row)
+    data = book.create_sheet("工单")
+    for row in (["id", "事发地址"], ["1", "温州市鹿城区解放街14号"], ["2", "温州市鹿城区解放街16号"]):
+        data.append(row)
+    stats = book.create_sheet("统计")
+    for row in (["区县", "件数"], ["鹿城区", 2]):
+        stats.append(row)
+    book.save(path)
+    summary = geocode_file(path, tmp_path / "out.csv", base=base, workers=1)
+    assert summary.sheet == "工单" and summary.rows == 2
+
+
+def test_a_byte_order_mark_alone_is_an_empty_file(tmp_path, base):
+    """Excel's "CSV UTF-8" of an empty sheet (the three bytes of the BOM): the empty-file error, not a crash."""
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"\xef\xbb\xbf")
+    with pytest.raises(InputError, match="is empty"):
+        geocode_file(path, tmp_path / "out.csv", column="addr", base=base, workers=1)
+
+
 def test_an_empty_first_sheet_is_passed_over_as_a_cover_sheet_is(tmp_path, base):
     import openpyxl
 

@@ -87,6 +87,17 @@ def test_detect_encoding_still_tells_big5_from_gbk(tmp_path):
     assert detect_encoding(path) == "big5hkscs"
 
 
+def test_detect_encoding_reads_short_traditional_big5_as_big5(tmp_path):
+    """溫州市鹿城區五馬街道解放街N號 in Big5: its traditional characters are common ones once folded, and
+    read as GB18030 its header decodes to private-use characters (it was taken for GB18030 and garbled)."""
+    path = tmp_path / "events.csv"
+    rows = [[f"{i:03d}", f"溫州市鹿城區五馬街道解放街{i + 1}號", "備註"] for i in range(30)]
+    path.write_bytes(_csv(rows, header=("編號", "地址", "備註")).encode("big5"))
+    assert detect_encoding(path) == "big5hkscs"
+    _, chunk = _read_all(path)
+    assert chunk.rows[3][1] == "溫州市鹿城區五馬街道解放街4號"
+
+
 @pytest.mark.parametrize(
     "names", [["鹿城区"], ["乐清市"], ["平阳县"], ["龙湾区", "洞头区"], ["苍南县", "龙港市"]]
 )
