@@ -99,7 +99,10 @@ _CONTENT = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
 
 
 def uncovered(text: str, address: Any) -> str:
-    """Letters, digits and Chinese characters of the input that no component covers (text lost)."""
+    """Letters, digits and Chinese characters of the input that no component covers (text lost); none
+    for a text the parser declares a placeholder for no address ('0', '无', 'NULL': said in its notes)."""
+    if not address.components and any(n.startswith("a placeholder for no address") for n in address.notes):
+        return ""
     covered = bytearray(len(text))
     for c in address.components:
         covered[c.start : c.end] = b"\x01" * (c.end - c.start)
