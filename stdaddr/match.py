@@ -142,7 +142,8 @@ _GARDEN_DRIFT = 0.75
 _SCHOOL = re.compile("(?:中学|小学|中|小)$")
 _SCHOOL_IN_FULL = ("中学", "小学")
 # A road's direction before its kind (永宁东路, 人民北街, 解放中大道): two directions name two roads.
-_OPPOSITES = frozenset(frozenset(pair) for pair in ("上下", "内外", "前后", "东西", "南北", "左右"))
+# Pairs of opposites, and directions (any two of them), that tell two places of one name apart.
+_OPPOSITES = frozenset(frozenset(pair) for pair in ("上下", "内外", "前后", "左右"))
 _DIRECTIONS = frozenset("东西南北中")
 _DIRECTION = re.compile("([东西南北中])(?:大道|大街|路|街)$")
 # A road's number in a row before its kind (鞋都一路, 纬十二路, 三号路; the parser writes Arabic numbers of
