@@ -293,6 +293,13 @@ class _State:
     def extra(self, start: int, end: int, text: str) -> None:
         self.pieces.append(Piece("extra", start, end, text))
 
+    def take_back(self) -> Piece:
+        """The piece put last, taken out again (its field free, the order back to what remains)."""
+        piece = self.pieces.pop()
+        self.fields.discard(piece.field)
+        self.last = max([self.first, *(ORDER[p.field] for p in self.pieces if p.field != "extra")])
+        return piece
+
 
 def _house_value(m: re.Match[str]) -> str:
     i = _G["house"]
@@ -386,9 +393,7 @@ def _token(st: _State, m: re.Match[str]) -> None:
     if kind == "assist" and st.pieces and st.pieces[-1].field == "poi" and st.pieces[-1].end == s:
         # 五马美食林对面: the landmark before 对面/附近/旁 is a note too, not the compound (but see
         # _landmark_alone).
-        landmark = st.pieces.pop()
-        st.fields.discard("poi")
-        st.last = max([st.first, *(ORDER[p.field] for p in st.pieces if p.field != "extra")])
+        landmark = st.take_back()
         st.extra(landmark.start, e, landmark.value + g(0))
         st.landmark = (len(st.pieces) - 1, landmark, s)
     elif kind == "assist" and _CROSSING.fullmatch(g(0)) and _two_roads(st, s):
@@ -1155,9 +1160,7 @@ def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
         st.extra(s, s + m.end(), raw[: m.end()])
         s, raw = s + m.end(), raw[m.end() :]
     if _named_after_place_before(st, s, raw):
-        place = st.pieces.pop()
-        st.fields.discard(place.field)
-        st.last = max([st.first, *(ORDER[p.field] for p in st.pieces if p.field != "extra")])
+        place = st.take_back()
         s, raw = place.start, place.value + raw
     if st.last == ORDER["poi"] and not st.fields & {"road", "house_number"}:
         st.last = ORDER["community"]  # 某某小区解放路5号: a compound written before its road
