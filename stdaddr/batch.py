@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stdaddr.errors import ColumnError, InputError, StdaddrError
+from stdaddr.errors import ColumnError, DataError, InputError, StdaddrError
 from stdaddr.io import (
     CJK,
     EXCEL_SUFFIXES,
@@ -403,9 +403,9 @@ def geocode_file(
             )
             run = _Run(reader, names, _sink(dst, fmt, names, out_crs, output_encoding), fingerprint)
             resumed_at = run.resume() if resume else None
+            job = _Job(base, grid, out_crs, cutoff)
             if resumed_at is None:
                 run.start()
-            job = _Job(base, grid, out_crs, cutoff)
             for chunk, results in _geocoded(reader, run.position, chunk_rows, address, job, n_workers):
                 run.write(chunk, results)
                 if progress is not None:
@@ -860,7 +860,7 @@ class _Run:
     def start(self) -> None:
         self.position = self.reader.start
         if isinstance(self.sink, CsvOutput):
-            self.length = self.sink.start(self.names)
+            self.length = self._written(self.sink.start, self.names)
         else:
             self.sink.start()
         self._save()
@@ -896,7 +896,8 @@ class _Run:
     def write(self, chunk: Chunk, results: list[tuple[Any, ...]]) -> None:
         """Write one chunk's rows, then record in the checkpoint that it is done."""
         if isinstance(self.sink, CsvOutput):
-            self.length = self.sink.write(
+            self.length = self._written(
+                self.sink.write,
                 [cells + _csv_cells(r) for cells, r in zip(chunk.rows, results, strict=True)],
                 lines=chunk.lines,
                 where=self.reader.where,
@@ -931,6 +932,18 @@ class _Run:
     def close(self) -> None:
         if isinstance(self.sink, CsvOutput):
             self.sink.close()
+
+    def _written(self, write: Callable[..., int], *args: Any, **kwargs: Any) -> int:
+        """A CSV write; a character the output encoding lacks (DataError) would stop a resumed run at the
+        same row again, so the partial file and the checkpoint are removed before the error goes on."""
+        try:
+            return write(*args, **kwargs)
+        except DataError:
+            self.close()
+            assert isinstance(self.sink, CsvOutput)
+            self.sink.partial.unlink(missing_ok=True)
+            self.checkpoint.unlink(missing_ok=True)
+            raise
 
     def _save(self) -> None:
         state = {

@@ -97,6 +97,8 @@ TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 INPUT_SUFFIXES = (*TEXT_SUFFIXES, *EXCEL_SUFFIXES, ".parquet")
 _DELIMITERS = (",", "\t", ";", "|")
+# Excel's delimiter hint, a first line sep=, (or sep=; sep=| sep=TAB), quoted or not.
+_SEPARATOR_HINT = re.compile(rb'"?sep=([,;|\t])"?[ \t]*\r?\n', re.IGNORECASE)
 # A first-row cell is read as a possible address (not a column name) when its length is in this range.
 _DATA_CELL_CHARS = (6, 300)
 # Title rows above a header (a merged title cell, the unit that filled the form in) skipped at most.
@@ -517,11 +519,16 @@ class _TextReader(TableReader):
                 f'input file "{path}" ends its lines with CR only; expected LF or CRLF line ends'
             )
         bom = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
-        self.delimiter = (
-            "\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(head[bom:], self.encoding)
-        )
-        head_rows: list[Chunk] = []
         position: Position | None = Position(bom, 1)
+        hint = _SEPARATOR_HINT.match(head, bom)
+        if hint is not None:  # Excel's first line sep=; names the delimiter and is no row
+            self.delimiter = hint[1].decode("ascii")
+            position = Position(hint.end(), 2)
+        elif path.suffix.lower() == ".tsv":
+            self.delimiter = "\t"
+        else:
+            self.delimiter = _sniff_delimiter(head[bom:], self.encoding)
+        head_rows: list[Chunk] = []
         while position is not None and len(head_rows) <= _MAX_TITLE_ROWS:
             row = self.read(position, 1, header=True)
             if row is None:

@@ -294,7 +294,13 @@ def test_a_character_the_output_encoding_lacks_is_an_error_naming_its_line(tmp_p
         DataError, match=r'line 3: "区" \(U\+533A\) in column "note" cannot be written in big5'
     ):
         geocode_file(path, tmp_path / "o.csv", column="addr", base=base, output_encoding="big5", workers=1)
-    assert not (tmp_path / "o.csv").exists()
+    # nothing is left to resume either: a resumed run would stop at the same character
+    assert not list(tmp_path.glob("o.csv*"))
+    header = tmp_path / "h.csv"
+    header.write_text("id,addr,备注\n1,a,ok\n", encoding="utf-8")
+    with pytest.raises(DataError, match='the header: "备" .* cannot be written in big5'):
+        geocode_file(header, tmp_path / "o.csv", column="addr", base=base, output_encoding="big5", workers=1)
+    assert not list(tmp_path.glob("o.csv*"))
     geocode_file(path, tmp_path / "g.csv", column="addr", base=base, output_encoding="gbk", chunk_rows=1)
     assert (tmp_path / "g.csv").read_bytes().decode("gbk").splitlines()[2].startswith("2,b,鹿城区,")
     geocode_file(

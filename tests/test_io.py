@@ -168,6 +168,24 @@ def test_delimiter_is_sniffed_from_the_header(tmp_path):
     assert _read_all(path)[1].rows == [["1", "解放街12号"]]
 
 
+@pytest.mark.parametrize(
+    ("hint", "delimiter", "bom"),
+    [("sep=,", ",", b""), ('"sep=;"', ";", b""), ("SEP=|", "|", b"\xef\xbb\xbf"), ("sep=\t", "\t", b"")],
+)
+def test_excels_delimiter_hint_line_names_the_delimiter_and_is_no_row(tmp_path, hint, delimiter, bom):
+    """Excel writes and reads a first line sep=; before the header: it is neither a title nor the header,
+    and the rows keep their line numbers in the file."""
+    path = tmp_path / "events.csv"
+    body = f"{hint}\r\nid{delimiter}地址\r\n1{delimiter}解放街12号, 3幢\r\n"
+    if delimiter == ",":
+        body = body.replace("解放街12号, 3幢", '"解放街12号, 3幢"')
+    path.write_bytes(bom + body.encode("utf-8"))
+    reader, chunk = _read_all(path)
+    assert reader.columns == ["id", "地址"]
+    assert chunk.rows == [["1", "解放街12号, 3幢"]]
+    assert chunk.lines == [3]
+
+
 def test_quoted_fields_may_span_lines(tmp_path):
     """A quoted field with a line break is one row; the next row's line number follows it."""
     path = tmp_path / "events.csv"
