@@ -1230,6 +1230,16 @@ class _ExcelReader(TableReader):
         self.total = max_row - self.start.offset + 1 if isinstance(max_row, int) else None
         self._iter: Iterator[tuple[Any, ...]] | None = None
         self._next = -1
+        # Cells merged down a column (a 区县 written once for its rows) within the data rows: the value of a
+        # range's top cell is every row's of it, as the sheet shows it.
+        self._merged = [
+            (top, col - 1, bottom)
+            for top, col, bottom in _vertical_merges(self._sheet)
+            if top >= self.start.offset and col <= len(self.columns)
+        ]
+        self._merged_values: dict[tuple[int, int], str] = {}
+        self._merge_row = self._merge_next = 0
+        self._merge_active: list[tuple[int, int, int]] = []
 
     def close(self) -> None:
         self._book.close()
@@ -1264,6 +1274,8 @@ class _ExcelReader(TableReader):
                 )
                 cells = cells[: width - 1] + ["\t".join(cells[width - 1 :])]
             rows.append(cells + [""] * (width - len(cells)))
+            if self._merged:
+                self._fill_merged(row_no, rows[-1])
             faults.append(fault)
             lines.append(row_no)
             row_no += 1
@@ -1273,6 +1285,56 @@ class _ExcelReader(TableReader):
         if not rows:
             return None
         return Chunk(position, Position(row_no, row_no), rows, faults, lines)
+
+    def _fill_merged(self, row_no: int, cells: list[str]) -> None:
+        if row_no < self._merge_row:  # read again from an earlier row
+            self._merge_next, self._merge_active = 0, []
+        self._merge_row = row_no
+        merged, k = self._merged, self._merge_next
+        while k < len(merged) and merged[k][0] <= row_no:
+            self._merge_active.append(merged[k])
+            k += 1
+        self._merge_next = k
+        if not self._merge_active:
+            return
+        self._merge_active = [r for r in self._merge_active if r[2] >= row_no]
+        for top, j, _ in self._merge_active:
+            if row_no == top:
+                self._merged_values[top, j] = cells[j]
+            elif not cells[j]:
+                if (top, j) not in self._merged_values:  # reading resumed inside the range
+                    values = next(self._sheet.iter_rows(min_row=top, max_row=top, values_only=True), ())
+                    above = _cells(values)
+                    self._merged_values[top, j] = above[j] if j < len(above) else ""
+                cells[j] = self._merged_values[top, j]
+
+
+_MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)\"")
+
+
+def _vertical_merges(sheet: Any) -> list[tuple[int, int, int]]:
+    """The ranges of a read-only sheet merged over more than one row, as (top row, first column, bottom
+    row), 1-based. Read-only mode does not parse them: they are found in the sheet's XML after its cells
+    (markup only: a cell's text is escaped), scanned once in blocks."""
+    from openpyxl.utils.cell import column_index_from_string
+
+    try:
+        source = sheet._get_source()
+    except Exception:  # not an openpyxl read-only sheet as known: cells are read as they are
+        return []
+    found: list[tuple[int, int, int]] = []
+    tail = b""
+    with source:
+        while block := source.read(1 << 20):
+            data = tail + block
+            last = 0
+            for m in _MERGE_REF.finditer(data):
+                top, bottom = int(m[2]), int(m[4])
+                if bottom > top:
+                    found.append((top, column_index_from_string(m[1].decode("ascii")), bottom))
+                last = m.end()
+            tail = data[max(last, len(data) - 200) :]
+    return sorted(set(found))
 
 
 class _ParquetReader(TableReader):

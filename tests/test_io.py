@@ -630,6 +630,52 @@ def test_a_merged_title_row_of_a_sheet_is_skipped(tmp_path):
     assert chunk.rows == ROWS and chunk.lines == [3, 4] and reader.total == 2
 
 
+def test_cells_merged_down_a_column_of_a_sheet_are_every_rows_value(tmp_path):
+    """A 区县 written once in a merged cell for its rows (as statistics sheets group them) is read on each
+    row, also when reading resumes inside the range; a cell merged across a row only, or a range that
+    starts in the header, fills nothing."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["2024年工单明细"])
+    sheet.merge_cells("A1:D1")
+    sheet.append(["序号", "区县", "地址", "备注"])
+    sheet.append([None, None, None, "补充"])  # the header's 序号 merged down into the first data row
+    sheet.merge_cells("A2:A3")
+    for i, (county, address) in enumerate(
+        [
+            ("鹿城区", "解放街12号"),
+            (None, "解放街14号"),
+            (None, "锦江路1号"),
+            ("瓯海区", "东耕村3组8号"),
+            (None, "梧田1号"),
+        ]
+    ):
+        sheet.append([i + 1, county, address, "急" if i == 1 else None])
+    sheet.merge_cells("B4:B6")
+    sheet.merge_cells("B7:B8")
+    sheet.merge_cells("C8:D8")
+    path = tmp_path / "m.xlsx"
+    book.save(path)
+    reader, chunk = _read_all(path)
+    assert reader.columns == ["序号", "区县", "地址", "备注"]
+    assert [r[:2] for r in chunk.rows] == [
+        ["", ""],
+        ["1", "鹿城区"],
+        ["2", "鹿城区"],
+        ["3", "鹿城区"],
+        ["4", "瓯海区"],
+        ["5", "瓯海区"],
+    ]
+    assert [r[3] for r in chunk.rows] == ["补充", "", "急", "", "", ""]
+    again = open_table(path)
+    assert again.read(Position(6, 6), 2).rows == [
+        ["3", "鹿城区", "锦江路1号", ""],
+        ["4", "瓯海区", "东耕村3组8号", ""],
+    ]
+
+
 def test_cells_of_several_columns_join_into_one_address():
     marks = number_marks(["区县", "街路巷", "门牌号", "楼栋", "单元", "楼层", "室号"])
     assert marks == ("", "", "号", "幢", "单元", "层", "室")
