@@ -661,7 +661,12 @@ def _check_rows(
             continue
         if inexact_id(raw_id):
             issues["inexact_ids"].append(
-                RecordIssue(row, ident, repr(raw_id), "a float holds integers exactly only up to 2**53")
+                RecordIssue(
+                    row,
+                    ident,
+                    str(raw_id) if isinstance(raw_id, str) else repr(raw_id),
+                    "a float holds integers exactly only up to 2**53",
+                )
             )
         keep.append(row)
         ids.append(ident)

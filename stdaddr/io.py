@@ -63,6 +63,7 @@ __all__ = [
     "id_text",
     "is_missing",
     "inexact_id",
+    "InexactNumber",
     "NULL_MARKERS",
     "is_null_marker",
     "address_columns",
@@ -1119,10 +1120,18 @@ def id_text(value: Any) -> str | None:
     return text if text.strip() else None
 
 
+class InexactNumber(str):
+    """The text of a whole number beyond 2**53 that a spreadsheet stored as a float (330302198001011300):
+    its last digits may not be the ones the source system wrote. Text in every other respect."""
+
+    __slots__ = ()
+
+
 def inexact_id(value: Any) -> bool:
-    """Whether ``value`` is a whole float beyond 2**53, where a float no longer holds every integer:
-    the id it gives may differ in its last digits from the one the source system wrote."""
-    return (
+    """Whether ``value`` is a whole float beyond 2**53, where a float no longer holds every integer, or
+    the text a sheet's cell of one was read as (:class:`InexactNumber`): the id it gives may differ in
+    its last digits from the one the source system wrote."""
+    return isinstance(value, InexactNumber) or (
         isinstance(value, numbers.Real)
         and not isinstance(value, numbers.Integral)
         and math.isfinite(float(value))
@@ -1159,7 +1168,7 @@ def cell_text(value: Any) -> str:
         # A whole number beyond 2**53 (an ID card number stored as a number: 3.303021980010113e+17) is
         # written with the digits the float holds and zeros after them (330302198001011300), never as
         # 1.2e+18, nor with digits the float only makes up (330302198001011328).
-        return format(decimal.Decimal(repr(value)), "f")
+        return InexactNumber(format(decimal.Decimal(repr(value)), "f"))
     if isinstance(value, datetime.datetime):
         # Excel stores dates as datetimes at midnight: write those as dates.
         return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
