@@ -59,7 +59,9 @@ _ETHNIC_TAIL = re.compile(
     "(?:"
     + "|".join(sorted((e + "族" for e in ETHNIC_GROUPS), key=len, reverse=True))
     # named without 族 in Xinjiang's autonomous counties (巴里坤哈萨克自治县, 察布查尔锡伯自治县)
-    + "|维吾尔|蒙古|哈萨克|锡伯|塔吉克|柯尔克孜)$"
+    + "|维吾尔|蒙古|哈萨克|锡伯|塔吉克|柯尔克孜"
+    # of several peoples (龙胜各族自治县, written 龙胜县)
+    + "|各族)$"
 )
 
 # Level suffixes stripped to form a short name (温州市 -> 温州), longest first.
@@ -222,6 +224,10 @@ def short_names(name: str, level: int) -> list[str]:
         # 中春路社区 is written 中春路 only when the road is meant.
         if len(base) >= 2 and base not in out and not base.endswith(_ROAD_TAILS):
             out.append(base)
+        core = base.removesuffix("村")
+        if (plain := _strip_ethnic(core)) != core:
+            # 沙洲瑶族村委会, 北穆家峪回族村村民委员会: an ethnic village written without its people (沙洲村)
+            out.append(plain + ("社区" if "社区" in name or "居" in name[len(core) :] else "村"))
         return [s for s in out if s != name]
     if level == 3 and name.endswith("街道办事处"):
         out.append(name[: -len("办事处")])

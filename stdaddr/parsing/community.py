@@ -34,8 +34,9 @@ _MAX_NAME = 12
 COMMITTEE = re.compile(f"(?:村|社区)?(?:{COMMITTEE_WORDS})|(?<=村)(?:委会|民?委员会|民委|委(?![员会]))")
 _CJK = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]")
 _SKIP = re.compile(r"[,\s]*")
-# 村 after a community's short name (桥头|村 for 桥头社区), or 行政村, the administrative village (村尾|行政村).
-_VILLAGE_MARK = re.compile("(?:行政)?村(?!委|民)")
+# 村 after a community's short name (桥头|村 for 桥头社区), or 行政村, the administrative village (村尾|行政村),
+# or 大队, the production brigade of the commune years the village was (梁家河|大队 for 梁家河村).
+_VILLAGE_MARK = re.compile("(?:行政)?村(?!委|民)|大队(?!部)")
 # A town's level mark after a community's short name: the name is that of a town (石粘|镇, merged since),
 # or of a zone (长城|工业区).
 _TOWN_MARK = re.compile(f"(?:街道|镇|乡)(?!路|街|大道|巷)|{ZONE.pattern}")
@@ -143,8 +144,18 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
             and _DOUBLE_VILLAGE.fullmatch(gazetteer.load().name(entry.code) or "")
         ):
             end += 1  # 冯村村15号: the village 冯村 (冯村村委会) written with its mark, 冯村村
+        elif text[end - 1] == "村" and _VILLAGE_AS_COMMUNITY.match(text, end):
+            end += (
+                2  # 南村社区 for the village 南村 (南村村委会): a village since made a community, so written
+            )
         return match_end(COMMITTEE, text, end), entry.code  # 墨池社区居委会: the committee's name
     return None
+
+
+# 社区 after a village's name written with 村, unless it opens a facility of the community's (社区卫生服务站).
+_VILLAGE_AS_COMMUNITY = re.compile(
+    "社区(?!卫生|服务|医院|诊所|医疗|食堂|超市|大学|学院|学校|中心|活动|养老|图书|警务|工作站)"
+)
 
 
 # A village whose own name is a character and 村 (冯村村委会: the village 冯村): written 冯村 or 冯村村,

@@ -49,7 +49,8 @@ _PLACE_NAME_WORDS = (
 _PLACE_NAME_WORD = re.compile(_PLACE_NAME_WORDS)
 # Text right after a name that makes the name part of a longer one (四川|北路, 西湖|路, 温州|大学).
 _NAME_GOES_ON = re.compile(
-    r"[\u3400-\u9fff\U00020000-\U0003ffff]?(?:路|街(?!道|办|[\u3400-\u9fff\U00020000-\U0003ffff]?村)|大道|大街|巷|弄|胡同|桥|公路|隧道|高速|环线)|里(?!村)|村(?!委|民)|社区|居委会"
+    # (a town's 街上 is its main street, no road named after it: 城关镇|街上)
+    r"[\u3400-\u9fff\U00020000-\U0003ffff]?(?:路|街(?!道|办|(?<=[镇乡]街)上|[\u3400-\u9fff\U00020000-\U0003ffff]?村)|大道|大街|巷|弄|胡同|桥|公路|隧道|高速|环线)|里(?!村)|村(?!委|民)|社区|居委会"
     # 东花市|北里, 八角|北里: a Beijing compound named after the place and a direction.
     r"|[东西南北中]里(?![村路街巷])"
     # 宣武|门西大街: a city gate's name; 马场|道: a road named 道 (not 街道).

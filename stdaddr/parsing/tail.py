@@ -114,7 +114,11 @@ _TOKEN = re.compile(
             rf"(?<![0-9]){_PHONE_NUMBER}(?![0-9]))",
             # 45岁, 3人, 3000元, 98.5平方米: a measure, not a level (its number is no building or room).
             # XC0402-R21-17地块, YZ13-03-A3地块: a plot's code in a land record, no building or room.
-            r"(?P<measure>(?<![0-9A-Z-])(?=[A-Z0-9-]*[0-9])[A-Z0-9]+(?:-[A-Z0-9]+)*地块"
+            # 第3网格, 3号网格, 网格2, 网格员巡查, 网格长: a cell of the community's grid (网格化管理) and its
+            # staff, where a ticket was filed, not a door or a building.
+            rf"(?P<measure>(?:第?(?:{N}|[A-Z])号?)?网格(?!化)(?:(?<!号网格){N}|[A-Z](?![A-Z0-9]))?(?:员|长)?"
+            r"(?:(?<=[员长])(?:巡查|巡逻|上报|报告|发现|反映|走访))?"
+            r"|(?<![0-9A-Z-])(?=[A-Z0-9-]*[0-9])[A-Z0-9]+(?:-[A-Z0-9]+)*地块"
             r"|(?<![0-9A-Z.-])[0-9]+(?:\.[0-9]+)?(?:周岁|岁|人|名|元|万元|平方米|平米|平方|M2|亩|公斤|吨|辆)(?![\u3400-\u9fff\U00020000-\U0003ffff])"
             # 3辆车, 10多人, 三户人家, 约200平方米: counts in a ticket's account of what happened.
             r"|(?<![0-9A-Z.-])(?:[0-9]+|[一二两三四五六七八九十几]{1,3})(?:多|余)?(?:辆|个(?!体)|人(?!民)|户人家|平方米|平米)"
@@ -147,7 +151,7 @@ _TOKEN = re.compile(
             rf"(?P<unitlist>(?<![0-9A-Z-])第?({N})(?P<list_mark>层|楼|室)((?:,第?{N}(?P=list_mark)){{1,8}})(?![房盘道梯宇下上顶])"
             rf"|(?<![0-9A-Z-])({N})室(?:至|到|-)({N})室)",
             # 1555弄3支弄5号: a sub-lane of the lane, then the door.
-            rf"(?P<lane>({N})弄(?:({N})支弄)?(?:({N})号{_NOT_BUILDING})?)",
+            rf"(?P<lane>({N})弄(?![乡镇])(?:({N})支弄)?(?:({N})号{_NOT_BUILDING})?)",
             # 八角北里12楼3门: 楼 right before an entrance (门, a unit) marks the building, not a floor; B塔 a tower.
             rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼(?![下顶道]|上(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|[面边有漏装吵噪的住]))|#楼?|号?栋|号馆|号(?:厂房|车间|仓库)|楼(?=[, ]?{N}门(?![\u3400-\u9fff\U00020000-\U0003ffff]))|(?<=[A-Z])塔楼?(?![路街巷])|(?<=[号,][A-Z])楼(?![下上道梯顶层房盘宇面])))",
             # 下沙0号大街, 经济开发区三号路: a numbered road, not a door number.
@@ -170,13 +174,14 @@ _TOKEN = re.compile(
             # 13F, B2F: a floor written the English way; a room may follow at once (3F302).
             r"(?P<floor_f>(?<![0-9A-Z])(B)?([0-9]{1,3})F(?![A-Z]))",
             # 五0一室: Chinese and Arabic digits mixed in one room number.
-            rf"(?P<room>((?<![A-Z])[A-Z]?[0-9]+[A-Z]?|{_MIXED_DIGITS}|{N})(?:室|户|房)(?![子间村屋]))",
+            # (千户苗寨 is no room 1000: 户 marks a room after digits only)
+            rf"(?P<room>((?<![A-Z])[A-Z]?[0-9]+[A-Z]?|{_MIXED_DIGITS}|{N})(?:室|(?<=[0-9A-Z])户|房)(?![子间村屋]))",
             # 石碾村2社: after a village, 社 is its villager group (重庆, 四川, 甘肃).
-            rf"(?P<group>第?({N})(?:组(?!团)|村民小组|村民组|生产队|小组|队)|(?<=村)第?({N})社(?![区会])"
+            rf"(?P<group>第?({N})(?:组(?!团)|村民小组|村民组|生产队|小组|队)|(?:(?<=村)|(?<=[旁面边近口])|(?<=[旁面边近口] ))第?({N})社(?![区会])"
             # 承天村大岩组12号, 嘎中村民委员会南蚌村民小组: a group named by its place, right after its village or
             # community (not 沈村三组: a natural village, then its numbered group).
             rf"|(?:(?<=村)|(?<=社区)|(?<=委员会)|(?<=委会))((?!村|{_NOT_GROUP_NAME})(?:(?!组|村民)[\u3400-\u9fff\U00020000-\U0003ffff]){{1,4}}?(?<![{CN_DIGITS}十拾]))"
-            r"(?:村民小组|村民组|组)(?![团长员\u3400-\u9fff\U00020000-\U0003ffff]))",
+            r"(?:村民小组|村民组|组|生产队|队)(?![团长员\u3400-\u9fff\U00020000-\U0003ffff]))",
             # 1714-1715室: a range of rooms.
             r"(?P<room_range>(?<![0-9-])([0-9]+)-([0-9]+)室)",
             # 12-301, 5-2; A-101, B2-1201: a building (maybe named by a letter), then its room or unit.
@@ -188,11 +193,11 @@ _TOKEN = re.compile(
             r"(?P<label>(?:[\u3400-\u9fff\U00020000-\U0003ffff]{0,4}(?:地址|总部|总公司|分公司|工厂|厂区)"
             r"|[\u3400-\u9fff\U00020000-\U0003ffff]{0,2}(?:办公区|办公地|经营场所|生产基地|仓库)"
             # 村委会上报：, 群众反映：: who reports, before the address.
-            r"|[\u3400-\u9fff\U00020000-\U0003ffff]{0,4}(?:上报|报告|反映|报称|来电|报警|求助))(?=,)"
+            r"|[\u3400-\u9fff\U00020000-\U0003ffff]{0,4}(?:上报|报告|反映|报称|来电|报警|求助)|问题(?:描述)?|事由|诉求(?:内容)?)(?=,)"
             # 来电人称东四三条39号…, 群众反映…: a ticket's account opening the text, glued to the address.
             r"|^[^路街巷弄区县省镇乡村号0-9]{0,8}?(?:反映|投诉人称|举报人称|来电人称|报称|来电称|人称)(?=(?![路街巷道])[\u3400-\u9fff\U00020000-\U0003ffff]))",
             # 联系人：李四, 收件人张三, 301室张三收: whom to give it to, after the address.
-            r"(?P<note_words>(?:(?:联系人|收货人|收件人|负责人|经办人|户主|报警人|来电人|当事人|申请人|投诉人|举报人|反映人|法定代表人|法人代表|法人|业主|租户|房东|房主|住户|经营者|申报人|承租人|出租人)(?!委|大会|服务|之家),?(?:[A-Z]{2,16}(?![A-Z])|[\u3400-\u9fff\U00020000-\U0003ffff]{0,3}(?![\u3400-\u9fff\U00020000-\U0003ffff]))"
+            r"(?P<note_words>(?:(?:联系人|收货人|收件人|负责人|经办人|户主|报警人|来电人|当事人|申请人|投诉人|举报人|反映人|法定代表人|法人代表|法人|业主|租户|房东|房主|住户|经营者|申报人|承租人|出租人|贫困户|低保户|五保户|脱贫户|监测户|困难户)(?!委|大会|服务|之家),?(?:[A-Z]{2,16}(?![A-Z])|[\u3400-\u9fff\U00020000-\U0003ffff]{0,3}(?![\u3400-\u9fff\U00020000-\U0003ffff]))"
             # 户号1234567890, 身份证号码330302…, 工单号WZ2024…: an account, ID or order number and its label.
             r"|(?:户|账|帐|编|学|工单|单|注册|身份证|证件|卡|合同|订单|执照|许可证|统一社会信用代)(?:号码?|码),?[A-Z]{0,4}-?"
             r"(?:[0-9]{5,}[0-9A-Z]*|[0-9]{3,}(?:-[0-9A-Z]{2,})+)(?:-[0-9A-Z]+)*"
@@ -208,7 +213,8 @@ _TOKEN = re.compile(
             r"|(?:寄给|交给|转给)[\u3400-\u9fff\U00020000-\U0003ffff]{1,3}(?![\u3400-\u9fff\U00020000-\U0003ffff])"
             r"|(?<=[0-9号室楼幢栋层,镇乡村组苑园城店厂馆院场庭居府阁轩墅寓厦所站局司行社部处队〇零一二三四五六七八九十])[\u3400-\u9fff\U00020000-\U0003ffff]{2,3}收(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|电话|手机|联系|座机)|代收|转交|(?:市民|居民|村民|群众|住户)?[\u3400-\u9fff\U00020000-\U0003ffff](?:先生|女士|小姐|师傅)(?:收)?|[\u3400-\u9fff\U00020000-\U0003ffff](?:老师|医生|书记|主任|阿姨|叔叔|老板|大爷|大妈|大娘|奶奶|爷爷|总)(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|电话|手机|联系|座机)|[\u3400-\u9fff\U00020000-\U0003ffff](?:同学|老师|经理)收|(?:送货|送达|配送|派送|到达?)?前?电联|(?:请|麻烦)?(?:送货|送达|配送|派送|到了)?(?:提前|先|前)?(?:致电|电话联系|打电话|联系)(?:[\u3400-\u9fff\U00020000-\U0003ffff]{0,6})?|谢谢|收货|收件))",
             # 88号门口, 锦江花园楼下, 3组18号东边, 村口: a spot at the place just read; the place stays.
-            r"(?P<at>(?:[大正]?门口|门前|(?<=[馆店厦院楼司心场])(?:前台|大堂|收发室|门卫室?|保安室|传达室)|门外|后门|侧门|边上|里面|里边|屋后|屋前|房前|屋内|(?<=[号组室村])家[中里]|路边|路旁|拐角处?|转角处?|巷口|村口|弄口|楼上|楼下|楼顶|楼道|之间|一带|周边|周围|沿线|沿街|(?<=大桥)[下底]"
+            # 陈淋子镇街上, 马鞍镇场镇: on the town's main street, at its market town (a note, not a compound).
+            r"(?P<at>(?<=[镇乡])(?:街上|场镇|集上|集镇上?)|(?:[大正]?门口|门前|(?<=[馆店厦院楼司心场])(?:前台|大堂|收发室|门卫室?|保安室|传达室)|门外|后门|侧门|边上|里面|里边|屋后|屋前|房前|屋内|(?<=[号组室村])家[中里]|路边|路旁|拐角处?|转角处?|巷口|村口|弄口|楼上|楼下|楼顶|楼道|之间|一带|周边|周围|沿线|沿街|(?<=大桥)[下底]"
             r"|(?<=[号楼幢栋室])店[外内门](?:口)?|(?<=区|园|苑|村|城|场)(?:内|里(?![A-Za-z0-9]))(?![\u3400-\u9fff\U00020000-\U0003ffff])"
             r"|(?<=[号楼幢栋室村组])[东西南北左右](?:边|面|首|头)|(?<=[号楼幢栋室])[东西南北]{1,2}侧)(?![村路街巷弄桥山岭湾垟洋岙社]))",
             # 旁边的小卖部: the place a relation word names (的 ...) is part of the note.
@@ -216,14 +222,15 @@ _TOKEN = re.compile(
             # A town may be named with 村 (付村镇); it is tried before the community pattern.
             # 新街镇, 大路乡: a town name may end in 街 or 路 right before 镇/乡; 五乡|中路 is a road.
             rf"(?P<town>(?:(?:{_TOWN_NAME_LEXED}{{1,2}}[路街巷](?=[镇乡]|街道)|{_TOWN_NAME_LEXED}{{1,6}}?)(?:街道|(?<!小)(?<!新区)(?<!发区)(?<!业区)(?<!园区)镇|乡(?!镇))|(?:路[东西南北])?{_CJK_NAME}{{0,6}}?(?:{_ZONE_ALTERNATION}))(?![东西南北中]?(?:路|街|大道)|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
-            # 牛槽村|刘家屯: a natural village of 东北 and 广西 right after its village (not 三里屯, 后屯南路), also
+            # 牛槽村|刘家屯, 十八洞村|梨子寨: a natural village of 东北 and 广西, 贵州 and 湘西 right after its
+            # village (not 三里屯, 后屯南路), also
             # before a label (八郎村后屯 联系人…).
-            r"(?P<hamlet>(?:(?<=村)|(?<=村委会)|(?<=村民委员会))[\u3400-\u9fff\U00020000-\U0003ffff]{1,4}?(?:自然)?屯(?!(?!联系|电话|手机|收件|收货|户主)[\u3400-\u9fff\U00020000-\U0003ffff]))",
+            r"(?P<hamlet>(?:(?<=村)|(?<=村委会)|(?<=村民委员会))[\u3400-\u9fff\U00020000-\U0003ffff]{1,4}?(?:自然)?[屯寨](?!(?!联系|电话|手机|收件|收货|户主)[\u3400-\u9fff\U00020000-\U0003ffff]))",
             # A community may be named after its road (解放路社区, 前街村); 垟西村|民主路 and 杏里村|花园路 are
             # a village before a road, 林山新村 a compound (settled in _community).
             rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|{COMMITTEE_WORDS}|(?<!度假|农家|山庄)村(?:村(?!部))?)(?:{COMMITTEE_WORDS})?"
             rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路|街|道|巷|庄|段|坊|大街|大道|信用|商业银行|合作|[东西南北中内外]{{1,2}}(?:大街|大道)|[东西南北]?{HUTONG_NUMBER}|[0-9{CN_DIGITS}十]*(?:号楼|幢|栋)))",
-            rf"(?P<road>(?!沿街|临街|靠街)(?:(?<=[道镇乡区县市])路(?=[\u3400-\u9fff\U00020000-\U0003ffff]))?(?:(?:{_ROAD_NAME_LEXED}|街(?={_MOUTH_ROAD})|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])单(?!元)){{1,10}}?(?:[0-9]{{1,3}}(?:路|街(?![道坊])|大道|巷(?![\u3400-\u9fff\U00020000-\U0003ffff]))|大道|大街|公路|路(?!灯(?:[不坏闪杆下旁边亮灭损柱]|$|[^\u3400-\u9fff\U00020000-\U0003ffff]))|街路(?!口)|街(?![道坊]|{_MOUTH_ROAD})|巷子(?![里口])|巷(?!路|街(?!口)|大道|工业|[东西南北中]路)|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水行占索])道街?(?![路口]|[\u3400-\u9fff\U00020000-\U0003ffff]{{1,2}}胡同|[东西南北中](?:路|街))|{NUMBERED_HUTONG}|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道))"
+            rf"(?P<road>(?!沿街|临街|靠街|道路)(?:(?<=[道镇乡区县市])路(?=[\u3400-\u9fff\U00020000-\U0003ffff]))?(?:(?:{_ROAD_NAME_LEXED}|街(?={_MOUTH_ROAD})|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])单(?!元)){{1,10}}?(?:[0-9]{{1,3}}(?:路|街(?![道坊])|大道|巷(?![\u3400-\u9fff\U00020000-\U0003ffff]))|大道|大街|公路|路(?!灯(?:[不坏闪杆下旁边亮灭损柱]|$|[^\u3400-\u9fff\U00020000-\U0003ffff]))|街路(?!口)|街(?![道坊]|{_MOUTH_ROAD})|巷子(?![里口])|巷(?!路|街(?!口)|大道|工业|[东西南北中]路)|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水行占索])道街?(?![路口]|[\u3400-\u9fff\U00020000-\U0003ffff]{{1,2}}胡同|[东西南北中](?:路|街))|{NUMBERED_HUTONG}|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道))"
             # 人民南路四段, 一环路南三段: a segment; 广州大道中, 江南大道西100号: a part of an avenue by its direction.
             rf"(?:[东西南北中]段|[东西南北中]?{N}段|(?<=大道)[东西南北中](?![\u3400-\u9fff\U00020000-\U0003ffff]|[0-9]+(?:米|公里|M|KM)))?)",
             r"(?P<sep>,+)",
@@ -804,7 +811,8 @@ def _community(st: _State, s: int, e: int, raw: str) -> None:
         return
     # 林山新村, 绿园新村: a name of two or more characters before 新村 is a compound; 建新村 is a village.
     compound = raw.endswith("新村") and len(raw) >= 4
-    hamlet = raw.endswith("屯")  # 刘家屯: a natural village of 东北 and 广西 (the lexer reads it after 村)
+    # 刘家屯, 梨子寨: a natural village of 东北 and 广西, of 贵州 and 湘西 (the lexer reads it after 村)
+    hamlet = raw.endswith(("屯", "寨"))
     if not compound and (hamlet or raw.endswith("村")) and _right_after_community(st, s):
         # 五星村泥河村, 吴山村羊家自然村: a natural village inside the administrative one keeps the
         # community level but fills no field (the administrative village does); its text is in extra.
@@ -1376,6 +1384,17 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
         _free(st, "", s, s + part.start(), chunk[: part.start()])
         st.extra(s + part.start(), e, part.group())
         return
+    if (
+        _BARE_COMPOUND.fullmatch(chunk)
+        and "poi" not in st.fields
+        and (naming := _road_naming(st, s)) is not None
+    ):
+        # 大井巷|小区, 金汤街56号金汤街|小区: a compound named by the road right before its kind, no road of
+        # its own then (before a door) or the road written again (after it)
+        st.pieces.append(Piece("poi", naming.start, e, naming.value + chunk))
+        st.fields.add("poi")
+        st.last = max(st.last, ORDER["poi"])
+        return
     if st.last <= ORDER["poi"] and ("poi" not in st.fields or _extends_poi(st, s)):
         if "poi" in st.fields:
             prev = st.pieces.pop()
@@ -1406,6 +1425,26 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
     st.extra(s, e, chunk)
 
 
+def _road_naming(st: _State, s: int) -> Piece | None:
+    """The road read right before ``s`` (taken back), or the road's name written again there after its door
+    (taken out of the notes), when a compound's kind alone follows it."""
+    if not st.pieces or st.pieces[-1].end != s:
+        return None
+    last = st.pieces[-1]
+    if last.field == "road" and not last.repeated and st.last == ORDER["road"]:
+        return st.take_back()
+    road = next((p for p in st.pieces if p.field == "road" and not p.repeated), None)
+    if (
+        (last.field == "extra" or (last.field == "road" and last.repeated))
+        and road is not None
+        and last.value == road.value
+        and st.last == ORDER["house_number"]
+    ):
+        last = st.pieces.pop()
+        return Piece("poi", last.start, last.end, last.value)
+    return None
+
+
 def _firm_before_street(st: _State) -> tuple[int, Piece] | None:
     """The compound read, when it is an organisation or a park named before the road and door read since."""
     at = next((i for i, p in enumerate(st.pieces) if p.field == "poi"), None)
@@ -1418,6 +1457,8 @@ def _firm_before_street(st: _State) -> tuple[int, Piece] | None:
 
 
 _BUILDING_NAME = re.compile("(?:大厦|大楼|广场|中心|公寓)$")
+# A compound's kind written alone, which a road's name before it names (大井巷|小区).
+_BARE_COMPOUND = re.compile("小区|新村|宿舍|宿舍区|大院|家属院|家属区|公寓|生活区")
 _BUILDING_PART = re.compile("(?<=大厦|中心|广场|大楼|商厦|酒店|宾馆|医院|大学)(?:裙楼|主楼|副楼|辅楼|附楼)$")
 # A park or zone with roads of its own (研创园, 软件园, 产业基地).
 _PARK = re.compile("(?:[^公花家乐校庄]园|园区|基地|工业区|科技城|大学城)$")
@@ -1448,7 +1489,7 @@ _EVENT = re.compile(
     "洗衣服|气味|臭气|坑洼|倾斜|断裂|泄漏|漏气|冒水|溢出|流浪狗|流浪猫|无法|严重|停放|室温|温度|供暖|暖气不|"
     "请相关|请有关|卫生差|宰客|拥堵|堵车|破裂|爆管|冒顶|漏电|掉落|坠落|结冰|被困|"
     "发生|火情|事故|声过大|声太大|太吵|烟雾|无人看管|无人保洁|看管|裸露|毁坏|倾倒|漏液|洒落|外摆|群租|三无|反味|"
-    "带泥|漂浮物|破损|乱停|犬只|受损|火险|堆积|摊贩|异响|充电|狗吠|不作为|不处理|不管|要求回电|回电|"
+    "带泥|漂浮物|破损|乱停|犬只|高空抛物|抛物|坠物|受损|火险|堆积|摊贩|异响|充电|狗吠|不作为|不处理|不管|要求回电|回电|"
     "经营(?!部|所|店|场|户|中心|公司|区|范围)|"
     # what happens there, and when, as hotline tickets write it; not in a firm's name (某某装修有限公司)
     "(?:施工|装修|开裂|裂缝|偷排|排放|排污|废水|废气|污水|粉尘|死鱼|死猪|电鱼|拒载|黑车|违停|乱收费|收费乱|拉客|"
@@ -1478,6 +1519,8 @@ _REGISTRY_NOTE = re.compile(
     "|儿子|女儿|妻子|丈夫|父亲|母亲|本人|配偶|孙子|孙女|儿媳|女婿|之妻|之夫|之子|之女"
     # 自编5栋, 自编号12 (广州): a number the owner gave, which the level after it carries
     "|自编号?"
+    # 出租房, 出租房屋 居住3人, 群租房: a rented home, as rental registrations note it; 现住址同上: the same address
+    "|(?:出租(?:房屋?|屋|房间|户)|群租房)(?:居住)?|居住|(?:现住址|现居住地|居住地址?|住址)?同(?:上|户籍地?址?)"
 )
 # Times of day and of the week written alone (晚上, 今天下午).
 _TIME_WORDS = re.compile(
