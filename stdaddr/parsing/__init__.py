@@ -41,6 +41,7 @@ from stdaddr.parsing.divisions import (
     best_chains,
     correct_county,
     correct_town,
+    moved_town,
     earlier_unit,
     extend,
     find_hits,
@@ -180,7 +181,15 @@ def _parse_cached(text: str) -> Address:
     chains = settled_by_upper(folded, hits, best_chains(folded, hits))
     reading = extend(folded, hits, chains[0]) if len(chains) == 1 else None
     if reading is not None:
-        for step in (next_place, correct_county, correct_town, earlier_unit, organisation_first, later_unit):
+        for step in (
+            next_place,
+            correct_county,
+            correct_town,
+            moved_town,
+            earlier_unit,
+            organisation_first,
+            later_unit,
+        ):
             changed = step(folded, hits, reading)
             if changed is not None:
                 reading = changed[0]

@@ -38,6 +38,7 @@ __all__ = [
     "correct_county",
     "second_place",
     "next_place",
+    "moved_town",
 ]
 
 # Words a place named after a division goes on with (温州|大学, 温州|商城).
@@ -1168,6 +1169,42 @@ def correct_town(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading,
     hit = Hit(m.start(), m.end(), written, entry)
     note = f"{written} read as {name} ({code}): one character differs, of the same sound"
     return Reading(Chain((*chain.hits, hit), chain.score), reading.repeats, m.end()), note
+
+
+def moved_town(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, str] | None:
+    """A town written right after a county it does not lie under, when exactly one town of that name
+    (or a 镇 since made a 街道: 石碶镇 for 石碶街道) lies under another county of the same
+    city: the town moved between them (宁波市鄞州区集士港镇, in 海曙区 since 2016; 黄岩市路桥镇, 路桥区
+    since 1994), or the county was written wrong. The town is read, under its county, as a former
+    placing (the chain's county is the town's). Returns the new reading and the note to add."""
+    chain = reading.chain
+    if not chain.hits or chain.hits[-1].entry.level != 2:
+        return None
+    county = chain.hits[-1].entry.code
+    m = _TOWN_WRITTEN.match(text, match_end(_NOISE, text, reading.end))
+    if m is None:
+        return None
+    written = m.group()
+    if any(h.start == m.start() and h.entry.code.startswith(county) for h in hits):
+        return None  # a town of the county, which the chain did not take for a reason of its own
+    g = gazetteer.load()
+    stem = _TOWN_MARK_END.sub("", written)
+    found = {
+        e.code
+        for name in ((written, stem + "街道") if written.endswith("镇") else (written,))
+        for e in g.lookup(name)
+        if e.level == 3 and e.kind == FULL and e.code[:4] == county[:4] and not e.code.startswith(county)
+    }
+    if len(found) != 1:
+        return None
+    code = found.pop()
+    hit = Hit(m.start(), m.end(), written, Entry(code, 3, HISTORIC, county, stem=len(stem)))
+    now = g.name(code[:6]) or code[:6]
+    note = f"{written} is not under {chain.hits[-1].key}; read as the town of {now} ({code[:6]}) of that name"
+    return Reading(Chain((*chain.hits, hit), chain.score), reading.repeats, m.end()), note
+
+
+_TOWN_MARK_END = re.compile("(?:街道|镇|乡)$")
 
 
 def _one_slip_of_sound(written: str, name: str) -> bool:

@@ -174,8 +174,8 @@ _TOKEN = re.compile(
             # 13F, B2F: a floor written the English way; a room may follow at once (3F302).
             r"(?P<floor_f>(?<![0-9A-Z])(B)?([0-9]{1,3})F(?![A-Z]))",
             # 五0一室: Chinese and Arabic digits mixed in one room number.
-            # (千户苗寨 is no room 1000: 户 marks a room after digits only)
-            rf"(?P<room>((?<![A-Z])[A-Z]?[0-9]+[A-Z]?|{_MIXED_DIGITS}|{N})(?:室|(?<=[0-9A-Z])户|房)(?![子间村屋]))",
+            # (千户苗寨 is no room 1000: 户 after a round number counts households)
+            rf"(?P<room>((?<![A-Z])[A-Z]?[0-9]+[A-Z]?|{_MIXED_DIGITS}|{N})(?:室|(?<![千百万])户|房)(?![子间村屋]))",
             # 石碾村2社: after a village, 社 is its villager group (重庆, 四川, 甘肃).
             rf"(?P<group>第?({N})(?:组(?!团)|村民小组|村民组|生产队|小组|队)|(?:(?<=村)|(?<=[旁面边近口])|(?<=[旁面边近口] ))第?({N})社(?![区会])"
             # 承天村大岩组12号, 嘎中村民委员会南蚌村民小组: a group named by its place, right after its village or
