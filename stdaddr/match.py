@@ -765,26 +765,22 @@ def _query(t: _Tables, address: Address) -> _Query | None:
             values["community"], ids["community"] = t.vocab["community"][village], village
             values.pop("community_code", None)
             ids.pop("community_code", None)
-    # The rooms of the text's building, asked only when the room may be written the other way.
-    flat = _room_of_floor(values) if "room" in values else None
-    split = _floor_of_room(values["room"]) if "room" in values and "floor" not in values else None
-    rooms = _rooms_here(t, ids) if flat is not None or split else None
-    lacks_room = ids.get("room", 0) < 0 or rooms is not None and ids["room"] not in rooms
-    if lacks_room and flat is not None and flat in t.ids["room"]:
-        # 3楼1号 (成都, 重庆): the first flat of the third floor, the base's 301室 (in the building, where
-        # the base writes both forms).
-        if rooms is None or t.ids["room"][flat] in rooms:
-            values["room"], ids["room"] = flat, t.ids["room"][flat]
-    elif lacks_room and split:
-        floor, flat = split
-        if (
-            floor in t.ids["floor"]
-            and flat in t.ids["room"]
-            and (rooms is None or t.ids["room"][flat] in rooms)
-        ):
-            # 202室 where the base writes the flat on its floor (2楼2号: 2层, 2室), as 重庆 and 成都 do.
-            values["floor"], ids["floor"] = floor, t.ids["floor"][floor]
-            values["room"], ids["room"] = flat, t.ids["room"][flat]
+    # The rooms of the text's building, asked only when the room may be written another way.
+    forms = _room_forms(values) if "room" in values else []
+    rooms = _rooms_here(t, ids) if forms else None
+    if ids.get("room", 0) < 0 or (rooms is not None and ids["room"] not in rooms):
+        for floor, room in forms:
+            if (
+                room in t.ids["room"]
+                and (floor is None or floor in t.ids["floor"])
+                and (rooms is None or t.ids["room"][room] in rooms)
+            ):
+                # 3楼1号 (成都, 重庆) for the base's 301室, 202室 for its 2楼2号 (2层, 2室), 12-3 (重庆: the
+                # third flat of the twelfth floor) for its 1203室: the base's way, in the building.
+                if floor is not None:
+                    values["floor"], ids["floor"] = floor, t.ids["floor"][floor]
+                values["room"], ids["room"] = room, t.ids["room"][room]
+                break
     if ids.get("poi", 0) < 0 and (whole := _part_of_named_compound(t, address, values["poi"])) is not None:
         # 和平里|7区: the community read, then a part of a compound named after it (和平里七区 of the base).
         values["poi"], ids["poi"] = whole, t.ids["poi"][whole]
@@ -1467,6 +1463,30 @@ def _rooms_here(t: _Tables, ids: dict[str, int]) -> set[int] | None:
     else:
         return None
     return set(t.fields[_ROOM_COLUMN, rows].tolist()) if len(rows) else None
+
+
+def _room_forms(values: dict[str, str]) -> list[tuple[str | None, str]]:
+    """Other ways of writing the text's floor and room, as (floor or None, room): a flat on its floor as
+    a room number (3层 1室 -> 301室, 3-1室), a room number as a floor and a flat (1203室 -> 12层 3室,
+    12-3室), a floor and flat written with a dash (重庆's 12-3室 -> 1203室, 12层 3室)."""
+    flat = _room_of_floor(values)
+    if flat is not None:
+        floor, number = values["floor"][:-1], int(values["room"][:-1])
+        return [(None, flat), (None, f"{floor}-{number}室")]
+    if "floor" in values:
+        return []
+    split = _floor_of_room(values["room"])
+    if split is not None:
+        return [split, (None, f"{split[0][:-1]}-{split[1]}")]
+    dashed = _DASHED_ROOM.fullmatch(values["room"])
+    if dashed is None:
+        return []
+    floor, number = dashed.group(1), int(dashed.group(2))
+    return [(None, f"{floor}{number:02d}室"), (f"{floor}层", f"{number}室")]
+
+
+# 12-3室: a floor and a flat on it written with a dash (重庆).
+_DASHED_ROOM = re.compile("([1-9][0-9]?)-([0-9]{1,2})室")
 
 
 def _room_of_floor(values: dict[str, str]) -> str | None:

@@ -1091,6 +1091,36 @@ def test_a_room_number_is_the_flat_on_its_floor_where_the_base_writes_it_so():
     assert m is not None and (m.address_id, m.level) == (None, "unit")
 
 
+def test_a_floor_and_flat_written_with_a_dash_meet_the_other_ways_of_writing_the_room():
+    """重庆 writes the third flat of the twelfth floor 12-3: it is the base's 1203室 and its 12楼3号; the
+    base's 12-3 is the text's 1203室 and 12楼3号; a floor the base lacks stays at the unit."""
+    numbered = build_base(
+        [
+            (f"n{f}{n}", f"重庆市江北区观音桥街道建新北路66号东和春天3栋2单元{f}{n:02d}室", 106.53, 29.58)
+            for f in (9, 12)
+            for n in (2, 3)
+        ]
+    )
+    dashed = build_base(
+        [
+            (f"d{f}{n}", f"重庆市江北区观音桥街道建新北路66号东和春天3栋2单元{f}-{n}", 106.53, 29.58)
+            for f in (9, 12)
+            for n in (2, 3)
+        ]
+    )
+    for base, prefix in ((numbered, "n"), (dashed, "d")):
+        for text, expected in (
+            ("江北区东和春天3栋2单元12-3", "123"),
+            ("江北区东和春天3栋2单元1203室", "123"),
+            ("江北区东和春天3栋2单元12楼3号", "123"),
+            ("东和春天3栋2单元9-2", "92"),
+        ):
+            m = base.match(text)
+            assert m is not None and m.address_id == prefix + expected, (prefix, text)
+        m = base.match("江北区东和春天3栋2单元5-1")
+        assert m is not None and (m.address_id, m.level) == (None, "unit"), prefix
+
+
 def test_the_number_after_a_lane_is_its_building_however_the_base_writes_it():
     """上海: 100弄3号楼 where the base writes the door 100弄3号, and 100弄3号 where it writes the lane
     100弄 with its buildings 3幢; a building the lane lacks stays at the lane."""
