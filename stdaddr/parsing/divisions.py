@@ -364,6 +364,12 @@ def find_hits(text: str) -> list[Hit]:
     # 郫县|团结镇: the units of a county opening the text with its two-character name (below) are looked
     # for under it after it, as under a county named in full.
     after_lead, lead_end = above, len(text) + 1
+    # Where a county's two-character short name (no mark) starts, and where it ends.
+    county_shorts = {
+        start: end
+        for index, start, end in found
+        if end - start == 2 and values[index].county_not_full and not values[index].marked
+    }
     for index, start, end in found:
         if (
             _opens(text, start, lead)
@@ -388,6 +394,16 @@ def find_hits(text: str) -> list[Hit]:
             # 寿县, 沛县, 鄞县: a county's two-character official or former name opening the text, or
             # the address after a label or a name (市民来电：滑县…, 工单A123 曹县…).
             matches.append((index, start, end, counties))
+            opening.add((index, start, end))
+        elif (
+            start in county_shorts
+            and county_shorts[start] < end
+            and (town := _one_town(readings)) is not None
+            and _town_over_county(text, keys[index], end)
+        ):
+            # 解放碑 (解放碑街道 of 渝中区), 七星岗: a town's short name that goes on past a county's short name
+            # elsewhere (解放 of 焦作's 解放区) names the town, if it is one town.
+            matches.append((index, start, end, [town]))
             opening.add((index, start, end))
     hits.extend(_regiments(text))
     hits.extend(_farms(text))
@@ -689,6 +705,27 @@ def _under(readings: _Readings, keep: Callable[[Entry], bool]) -> list[Entry]:
     under every unit above it)."""
     found = {id(e): e for group in readings.under.values() for e in group if keep(e)}
     return list(found.values())
+
+
+def _town_over_county(text: str, key: str, end: int) -> bool:
+    """Whether a town's short name that goes on past a county's short name reads as the town: not a
+    road's or a place's name (嘉禾|街, 东方|广场), nor one a compound's name goes on from (白云山|名苑)."""
+    return not (
+        key.endswith(_ROAD_WORDS)
+        or _PLACE_NAME_WORD.search(key, 2) is not None
+        or text.startswith(_COMPOUND_KINDS, end)
+        or _PLACE_NAME_WORD.match(text, end) is not None
+    )
+
+
+def _one_town(readings: _Readings) -> Entry | None:
+    """The one town a name that needs a unit above it names, when all its readings are of one town's
+    short name (七星岗 of 七星岗街道), or None."""
+    entries = {e.code: e for group in readings.under.values() for e in group}
+    if len(entries) != 1:
+        return None
+    entry = next(iter(entries.values()))
+    return entry if entry.level == 3 and entry.kind == SHORT else None
 
 
 def _leading_towns(
