@@ -1453,13 +1453,15 @@ _FLAT_NUMBER = re.compile("([0-9]{1,2})室")
 
 
 def _rooms_here(t: _Tables, ids: dict[str, int]) -> set[int] | None:
-    """The rooms of the base in the text's building of its compound, or at its door, or None when the
-    base has no records there: where a base writes rooms in two ways (301室, 3楼1号), the building's
-    own way is the one to match."""
+    """The rooms of the base in the text's building of its compound, or at its door, or in its compound
+    when it names no building, or None when the base has no records there: where a base writes rooms in
+    two ways (301室, 3楼1号), the building's own way is the one to match."""
     if ids.get("poi", -1) >= 0 and ids.get("building", -1) >= 0:
         rows = t.groups["poi_building"].rows(ids["poi"] * t.sizes["building"] + ids["building"])
     elif ids.get("road", -1) >= 0 and ids.get("house_number", -1) >= 0:
         rows = t.groups["door"].rows(ids["road"] * t.sizes["house_number"] + ids["house_number"])
+    elif ids.get("poi", -1) >= 0 and "building" not in ids:
+        rows = t.groups["poi"].rows(ids["poi"])  # 雨田大厦18楼3号: a tower, its floors with no building
     else:
         return None
     return set(t.fields[_ROOM_COLUMN, rows].tolist()) if len(rows) else None

@@ -709,9 +709,11 @@ def _under(readings: _Readings, keep: Callable[[Entry], bool]) -> list[Entry]:
 
 def _town_over_county(text: str, key: str, end: int) -> bool:
     """Whether a town's short name that goes on past a county's short name reads as the town: not a
-    road's or a place's name (嘉禾|街, 东方|广场), nor one a compound's name goes on from (白云山|名苑)."""
+    road's, a community's or a place's name (嘉禾|街, 朝阳|社区, 东方|广场), nor one a compound's name goes on
+    from (白云山|名苑)."""
     return not (
         key.endswith(_ROAD_WORDS)
+        or key.endswith(("社区", "村"))  # 朝阳社区 (a 街道 of 铜陵 so named) is mostly a community
         or _PLACE_NAME_WORD.search(key, 2) is not None
         or text.startswith(_COMPOUND_KINDS, end)
         or _PLACE_NAME_WORD.match(text, end) is not None

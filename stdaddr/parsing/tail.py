@@ -116,7 +116,8 @@ _TOKEN = re.compile(
             # XC0402-R21-17地块, YZ13-03-A3地块: a plot's code in a land record, no building or room.
             # 第3网格, 3号网格, 网格2, 网格员巡查, 网格长: a cell of the community's grid (网格化管理) and its
             # staff, where a ticket was filed, not a door or a building.
-            rf"(?P<measure>(?:第?(?:{N}|[A-Z])号?)?网格(?!化)(?:(?<!号网格){N}|[A-Z](?![A-Z0-9]))?(?:员|长)?"
+            # (a Chinese numeral after 网格 opens the next name when one follows: 网格|五常大道)
+            rf"(?P<measure>(?:第?(?:{N}|[A-Z])号?)?网格(?!化)(?:(?<!号网格)(?:[0-9]+|[{CN_DIGITS}十]+(?![\u3400-\u9fff]))|[A-Z](?![A-Z0-9]))?(?:员|长)?"
             r"(?:(?<=[员长])(?:巡查|巡逻|上报|报告|发现|反映|走访))?"
             r"|(?<![0-9A-Z-])(?=[A-Z0-9-]*[0-9])[A-Z0-9]+(?:-[A-Z0-9]+)*地块"
             r"|(?<![0-9A-Z.-])[0-9]+(?:\.[0-9]+)?(?:周岁|岁|人|名|元|万元|平方米|平米|平方|M2|亩|公斤|吨|辆)(?![\u3400-\u9fff\U00020000-\U0003ffff])"
@@ -139,6 +140,8 @@ _TOKEN = re.compile(
             r"|(?<![0-9A-Z.-])[0-9]+(?:多|余)(?:辆|个|人|名|户|只|条|平方米|平米|米)"
             # 工位号058, 工位A-12: a workstation in a shared office, no room.
             r"|工位号?,?[A-Z]?-?[0-9]{1,5})",
+            # 2-1-8-2 (重庆): a building, its unit, and the second flat of the 8th floor.
+            r"(?P<quad>(?<![0-9A-Z-])([0-9]{1,3})-([0-9]{1,2})-([0-9]{1,2})-([0-9]{1,2})(?![0-9-]))",
             # A-1-1101: a building named by a letter, its unit and room.
             r"(?P<triple>((?<![0-9-])[0-9]+|(?<![0-9A-Z-])[A-Z][0-9]*)-([0-9]+)-([0-9]+)(?:室|号)?(?![0-9-]))",
             # 2、3楼, 13、14、15号, 3、4幢 (、 folded to a comma): a list of floors, doors, buildings or rooms.
@@ -403,6 +406,20 @@ def _token(st: _State, m: re.Match[str]) -> None:
         landmark = st.take_back()
         st.extra(landmark.start, e, landmark.value + g(0))
         st.landmark = (len(st.pieces) - 1, landmark, s)
+    elif (
+        kind == "assist"
+        and st.pieces
+        and st.pieces[-1].field == "road"
+        and st.pieces[-1].end == s
+        and not st.pieces[-1].repeated
+        and "house_number" not in st.fields
+        and _NEAR_LANDMARK.fullmatch(g(0)) is not None
+        and road_read_at(m.string, len(m.string) - len(m.string[e:].lstrip(", ")))  # past separators
+    ):
+        # 解放碑步行街旁边 民权路28号: a street before 旁边/对面/附近 with another road after it is a landmark;
+        # the address is on the road after.
+        landmark = st.take_back()
+        st.extra(landmark.start, e, landmark.value + g(0))
     elif kind == "assist" and _CROSSING.fullmatch(g(0)) and _two_roads(st, s):
         # 人民西路信河街交叉口: two roads before a crossing word cross; the address is on the first.
         crossing = st.pieces.pop()
@@ -462,6 +479,14 @@ def _token(st: _State, m: re.Match[str]) -> None:
             st.fields.add("town")
         else:
             _free(st, m.string, s, e)
+    elif kind == "quad":
+        i = _G["quad"]
+        if "building" in st.fields or st.last >= ORDER["building"]:
+            st.extra(s, e, g(0))
+            return
+        st.put("building", m.start(i + 1), m.end(i + 1), _num(g(i + 1)) + "幢")
+        st.put("unit", m.start(i + 2), m.end(i + 2), _num(g(i + 2)) + "单元")
+        st.put("room", m.start(i + 3), e, f"{_num(g(i + 3))}-{_num(g(i + 4))}室")
     elif kind == "triple":
         # 3-2-301: each number is its own component, with its own span.
         i = _G["triple"]
@@ -589,7 +614,7 @@ def _token(st: _State, m: re.Match[str]) -> None:
     elif kind == "number":
         _number(st, s, e, _code(_num(g(_G["number"] + 1))))
     elif kind in ("community", "hamlet"):
-        _community(st, s, e, g(0))
+        _community(st, s, e, g(0), m.string)
     elif kind in ("road", "numbered_road"):
         _road(st, s, e, g(0), m.string)
 
@@ -795,7 +820,7 @@ _RANGE_MARKS = "-~至到"
 _FINER_AHEAD = re.compile("(?:[A-Z]?[0-9〇零一二三四五六七八九十]|门)")
 
 
-def _community(st: _State, s: int, e: int, raw: str) -> None:
+def _community(st: _State, s: int, e: int, raw: str, text: str = "") -> None:
     if raw[0] in "与及跟" and len(raw) > 3 and _right_after_community(st, s):
         # 长虹村与新光村交界处: the neighbouring village, without the conjunction; it fills no field. (Not
         # 和, which opens village names: 和平村.)
@@ -810,7 +835,13 @@ def _community(st: _State, s: int, e: int, raw: str) -> None:
         st.extra(s, e, raw)  # 墨池社区墨池社区: written twice
         return
     # 林山新村, 绿园新村: a name of two or more characters before 新村 is a compound; 建新村 is a village.
-    compound = raw.endswith("新村") and len(raw) >= 4
+    # 鲤鱼池社区|嘉陵一村: a numbered 村 right after a residents' committee is an estate of it (after a
+    # 社区 made of a village, 巴曹社区|新桥村 is a natural village).
+    compound = (raw.endswith("新村") and len(raw) >= 4) or (
+        _NUMBERED_ESTATE.fullmatch(raw) is not None
+        and text.endswith(_RESIDENTS_COMMITTEE, 0, s)
+        and _right_after_community(st, s)
+    )
     # 刘家屯, 梨子寨: a natural village of 东北 and 广西, of 贵州 and 湘西 (the lexer reads it after 村)
     hamlet = raw.endswith(("屯", "寨"))
     if not compound and (hamlet or raw.endswith("村")) and _right_after_community(st, s):
@@ -821,6 +852,10 @@ def _community(st: _State, s: int, e: int, raw: str) -> None:
         return
     if compound or not (st.last < ORDER["road"] and st.put("community", s, e, _without_committee(raw))):
         _free(st, "", s, e, raw)
+
+
+_RESIDENTS_COMMITTEE = ("社区", "居委会", "居民委员会", "社区居委会")
+_NUMBERED_ESTATE = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]{2,}[一二三四五六七八九十]{1,3}村")
 
 
 def _without_committee(name: str) -> str:
@@ -1248,6 +1283,15 @@ def _pair(st: _State, m: re.Match[str]) -> None:
         st.put("house_number", s, e, f"{a}-{b}号")
     elif len(a) >= 3 and len(b) >= 3 and st.last < ORDER["room"] and "room" not in st.fields:
         st.put("room", s, e, f"{a}-{b}室")  # 908-910: a range of rooms
+    elif (
+        "building" not in st.fields
+        and st.last == ORDER["poi"]
+        and st.pieces[-1].field == "poi"
+        and _TOWER_NAME.search(st.pieces[-1].value)
+        and len(b) <= 2
+    ):
+        # 雨田大厦18-3: in a tower, the third flat of the 18th floor (as 重庆 writes it), no building 18
+        st.put("room", s, e, f"{a}-{b}室")
     elif "building" not in st.fields and st.last < ORDER["building"]:
         # 12-301 is 12幢301室; 5-2 is 5幢2单元.
         st.put("building", m.start(i + 1), m.end(i + 1), f"{a}幢")
@@ -1457,6 +1501,8 @@ def _firm_before_street(st: _State) -> tuple[int, Piece] | None:
 
 
 _BUILDING_NAME = re.compile("(?:大厦|大楼|广场|中心|公寓)$")
+# Words that make the place before them a landmark the address is near (not a side of it: 北侧).
+_NEAR_LANDMARK = re.compile("斜?对面|附近|旁边|隔壁|对过|旁")
 # A compound's kind written alone, which a road's name before it names (大井巷|小区).
 _BARE_COMPOUND = re.compile("小区|新村|宿舍|宿舍区|大院|家属院|家属区|公寓|生活区")
 _BUILDING_PART = re.compile("(?<=大厦|中心|广场|大楼|商厦|酒店|宾馆|医院|大学)(?:裙楼|主楼|副楼|辅楼|附楼)$")
@@ -1489,7 +1535,7 @@ _EVENT = re.compile(
     "洗衣服|气味|臭气|坑洼|倾斜|断裂|泄漏|漏气|冒水|溢出|流浪狗|流浪猫|无法|严重|停放|室温|温度|供暖|暖气不|"
     "请相关|请有关|卫生差|宰客|拥堵|堵车|破裂|爆管|冒顶|漏电|掉落|坠落|结冰|被困|"
     "发生|火情|事故|声过大|声太大|太吵|烟雾|无人看管|无人保洁|看管|裸露|毁坏|倾倒|漏液|洒落|外摆|群租|三无|反味|"
-    "带泥|漂浮物|破损|乱停|犬只|高空抛物|抛物|坠物|受损|火险|堆积|摊贩|异响|充电|狗吠|不作为|不处理|不管|要求回电|回电|"
+    "带泥|漂浮物|破损|乱停|犬只|高空抛物|抛物|坠物|不到位|走访|独居|空巢|受损|火险|堆积|摊贩|异响|充电|狗吠|不作为|不处理|不管|要求回电|回电|"
     "经营(?!部|所|店|场|户|中心|公司|区|范围)|"
     # what happens there, and when, as hotline tickets write it; not in a firm's name (某某装修有限公司)
     "(?:施工|装修|开裂|裂缝|偷排|排放|排污|废水|废气|污水|粉尘|死鱼|死猪|电鱼|拒载|黑车|违停|乱收费|收费乱|拉客|"
