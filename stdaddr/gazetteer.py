@@ -178,8 +178,12 @@ def _strip_level_suffix(name: str, level: int) -> str:
 def _strip_ethnic(name: str) -> str:
     while True:
         m = _ETHNIC_TAIL.search(name)
-        if m is None or m.start() < 2:
+        if m is None:
             return name
+        if m.start() < 2:
+            # 东乡族自治县: a unit named after its people, who are named after the place (东乡县, 东乡)
+            people = name[:-1] if name.endswith("族") else ""
+            return people if m.start() == 0 and len(people) >= 2 and people in ETHNIC_GROUPS else name
         name = name[: m.start()]
 
 
