@@ -51,6 +51,7 @@ from stdaddr.parsing.divisions import (
     second_place,
     settled_by_upper,
 )
+from stdaddr.parsing.forms import form_notes
 from stdaddr.parsing.tail import Piece, split_tail
 from stdaddr.text import chinese_numeral, clean
 
@@ -139,6 +140,28 @@ def _free_trade_zone(folded: str) -> tuple[str, tuple[Piece, ...]]:
     return "".join(out), tuple(masked)
 
 
+def _masked_form_notes(text: str, folded: str, offsets: list[int] | None) -> tuple[str, tuple[Piece, ...]]:
+    """The cleaned text with a form's fields other than its address made separators (offsets stay put),
+    and those fields as notes (see :mod:`stdaddr.parsing.forms`)."""
+    spans = form_notes(text)
+    if not spans:
+        return folded, ()
+    out = list(folded)
+    positions = offsets[: len(folded)] if offsets is not None else range(len(folded))  # None: the same
+    hidden = [i for i, at in enumerate(positions) if any(s <= at < e for s, e in spans)]
+    runs: list[tuple[int, int]] = []
+    for i in hidden:
+        if runs and runs[-1][1] == i:
+            runs[-1] = (runs[-1][0], i + 1)
+        else:
+            runs.append((i, i + 1))
+    masked = []
+    for s, e in runs:
+        masked.append(Piece("extra", s, e, folded[s:e]))
+        out[s:e] = "," * (e - s)
+    return "".join(out), tuple(masked)
+
+
 def _after_division(folded: str, at: int) -> bool:
     """Whether ``at`` opens the text or follows a separator or the name of a province, city or county
     (河南|自贸试验区, 浦东新区|自贸区)."""
@@ -169,6 +192,9 @@ def _parse_cached(text: str) -> Address:
     masked: tuple[Piece, ...] = ()
     if "贸" in folded:
         folded, masked = _free_trade_zone(folded)
+    if "：" in text or ":" in text:
+        folded, fields = _masked_form_notes(text[:MAX_LENGTH], folded, offsets)
+        masked = (*masked, *fields)
     if CJK.search(folded) is None and _LATIN_WORD.search(folded) is not None:
         # No Chinese address in it (No.2999 Main Street, Room 301): kept whole as a note, nothing is read.
         start = len(text) - len(text.lstrip())
