@@ -415,14 +415,19 @@ def find_hits(text: str) -> list[Hit]:
     # A short name opening with a road's word (路北 of 路北区) right after a name does not end it unless a unit
     # it lies under is named too: 五马路北10号 is on 五马路, but 台州|路桥 is the county; with its mark (路北街道)
     # it does.
-    # Nor does a short name that itself goes on into a road's kind (经纬|二道|街: 二道 of 长春's 二道区), unless
-    # another name opens there (台州|路桥|路北街道).
+    # Nor does a numbered short name that goes on into a road's kind (经纬|二道|街: 二道 of 长春's 二道区), unless
+    # another name opens there.
     opened = {start for _, start, _, _ in matches}
     starts = {
         start
         for index, start, end, entries in matches
         if (keys[index][0] not in "路街巷" or values[index].marked or _placed(index, entries, values))
-        and (values[index].marked or end in opened or _ROAD_KIND_NEXT.match(text, end) is None)
+        and (
+            keys[index][0] not in _ORDINALS
+            or values[index].marked
+            or end in opened
+            or _ROAD_KIND_NEXT.match(text, end) is None
+        )
     }
     # Short names of counties that are words places are named with (商城 of 商城县), by where they start.
     place_words: dict[int, list[Entry]] = {}
@@ -781,6 +786,7 @@ def _leading_towns(
 
 # A road numbered in a row (3号路, 六号大街), after a town's short name.
 _ROAD_KIND_NEXT = re.compile("(?:大街|大道|路|街(?!道|办)|巷)")
+_ORDINALS = "头一二三四五六七八九十"
 _NUMBERED_ROAD_AHEAD = re.compile("(?:[0-9]{1,3}|[一二三四五六七八九十]{1,3})号(?:大街|大道|路|街)")
 # A road named by one character and a direction (丽中路): the name before it is more likely the road's.
 _ONE_CHARACTER_ROAD = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff][东西南北中](?:路|街|大道|大街)")
