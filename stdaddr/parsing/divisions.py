@@ -1330,34 +1330,38 @@ def later_unit(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, s
 
 
 def organisation_first(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, str] | None:
-    """An organisation named after its county opening the text, then its address from the county again
-    (郸城县绿源种植专业合作社 郸城县吴台镇大张村): the address is read from the second county on, with the
-    unit under it written right after; the first is the start of the organisation's name."""
+    """An organisation named after its county opening the text, then its address from the county (or a
+    unit above it) again (郸城县绿源种植专业合作社 郸城县吴台镇大张村): the address is read from the unit
+    written again on, with the unit under it written right after; the first is the start of the
+    organisation's name."""
     chain = reading.chain
     if not chain.hits or reading.others:
         return None
     last = chain.hits[-1]
-    again = next(
-        (r for r in reading.repeats if r.entry.code == last.entry.code and r.start > last.end + 1), None
-    )
+    # The chain's last unit written again, or one above it (温州市泰顺鼎盛阀门有限公司温州市赤坑村…: the
+    # county was the firm's name's).
+    at = {h.entry.code: i for i, h in enumerate(chain.hits)}
+    later = [r for r in reading.repeats if r.entry.code in at and r.start > last.end + 1]
+    again = next((r for r in later if r.entry.code == last.entry.code), later[0] if later else None)
     if (
         again is None
         or not _organisation_between(text, last.end, again.start)
         or any(h.start == last.end for h in hits)  # 新蔡县|驻马店|新蔡县: divisions written again, no name
     ):
         return None
+    level = again.entry.level
     under = [
         h
         for h in hits
         if h.start == again.end
         and h.entry.kind == FULL
-        and h.entry.level == last.entry.level + 1
-        and h.entry.code.startswith(last.entry.code)
+        and h.entry.level == level + 1
+        and h.entry.code.startswith(again.entry.code)
     ]
     if len({h.entry.code for h in under}) > 1 or not under and any(h.start == again.end for h in hits):
         return None
     # 龙港市第二高级中学 龙港市金钗河社区: a county without towns, its community next.
-    moved = Chain((*chain.hits[:-1], again, *under[:1]), chain.score)
+    moved = Chain((*chain.hits[: at[again.entry.code]], again, *under[:1]), chain.score)
     repeats = tuple(r for r in reading.repeats if r is not again)
     end = under[0].end if under else again.end
     return Reading(moved, repeats, end, reading.others), (
