@@ -162,6 +162,67 @@ def _masked_form_notes(text: str, folded: str, offsets: list[int] | None) -> tup
     return "".join(out), tuple(masked)
 
 
+# A building, unit, floor or room (5栋, 1单元, 3楼, 1801室, 9-1-1801), as written before the divisions.
+_FINE_PART = re.compile(
+    "(?:第?[0-9一二三四五六七八九十]+|[A-Z])(?:幢|栋|座|号楼|单元|层|楼|室|户)|[0-9]+-[0-9]+"
+)
+# What a compound's name or a building's number has none of: a division's or a road's word, a door.
+_NOT_FINE = re.compile("[省市县镇乡路街巷弄道]|(?<![小园])区|号(?!楼)|地址|住址|住所")
+
+
+def _divisions_after_parts(folded: str, hits: list[Any], chains: list[Any]) -> int:
+    """Where the divisions start after a separator, past other text: the one chain's first name, or
+    with no chain (the text before cost it too much), the first official name of a province, city or
+    county after a separator; 0 when they open the text."""
+    if len(chains) == 1 and chains[0].hits:
+        return int(chains[0].hits[0].start)
+    if chains:
+        return 0
+    return next(
+        (
+            h.start
+            for h in hits
+            if h.start > 1 and folded[h.start - 1] == "," and h.entry.kind == FULL and h.entry.level <= 2
+        ),
+        0,
+    )
+
+
+def _fine_parts_first(
+    folded: str, offsets: list[int] | None, start: int
+) -> tuple[str, list[int], list[int]] | None:
+    """The text reordered when its divisions are written after the building (and compound) they hold,
+    each part set apart by a separator: those parts moved to the end, last first (秀水小区, then 5栋1单元).
+    Returns the new text, its offsets into the input and the old position of each new one; None when
+    the text is not so written."""
+    if start < 2 or folded[start - 1] != ",":
+        return None
+    parts: list[tuple[int, int]] = []
+    end = start - 1
+    while end > 0:
+        begin = folded.rfind(",", 0, end) + 1
+        piece = folded[begin:end]
+        if (
+            not piece
+            or _NOT_FINE.search(piece)
+            or CJK.search(piece) is None
+            and _FINE_PART.search(piece) is None
+        ):
+            break
+        parts.append((begin, end))
+        end = begin - 1
+    if not any(_FINE_PART.search(folded, b, e) for b, e in parts):
+        return None
+    keep = parts[-1][0]  # what stays before the divisions (a label, masked notes)
+    order = list(range(keep)) + list(range(start, len(folded)))
+    for b, e in parts:
+        order.append(b - 1 if b > 0 else e)  # a separator before each part moved
+        order.extend(range(b, e))
+    positions = offsets if offsets is not None else list(range(len(folded) + 1))
+    text = "".join("," if i in (b - 1 for b, _ in parts) else folded[i] for i in order)
+    return text, [positions[i] for i in order] + [positions[len(folded)]], order
+
+
 def _after_division(folded: str, at: int) -> bool:
     """Whether ``at`` opens the text or follows a separator or the name of a province, city or county
     (河南|自贸试验区, 浦东新区|自贸区)."""
@@ -205,6 +266,17 @@ def _parse_cached(text: str) -> Address:
         )
     hits = find_hits(folded)
     chains = settled_by_upper(folded, hits, best_chains(folded, hits))
+    if (opening := _divisions_after_parts(folded, hits, chains)) and (
+        moved := _fine_parts_first(folded, offsets, opening)
+    ):
+        # 5栋1单元，秀水小区，温州鹿城区…东方路24号: the building and its compound written first are read after
+        # the street part, where they belong (offsets and notes moved with them).
+        folded, offsets, order = moved
+        at = {old: new for new, old in enumerate(order)}
+        masked = tuple(Piece(p.field, at[p.start], at[p.end - 1] + 1, p.value) for p in masked)
+        notes.append("the building and compound written before the divisions are read after the street part")
+        hits = find_hits(folded)
+        chains = settled_by_upper(folded, hits, best_chains(folded, hits))
     reading = extend(folded, hits, chains[0]) if len(chains) == 1 else None
     if reading is not None:
         for step in (
