@@ -216,10 +216,10 @@ def _fine_parts_first(
     keep = parts[-1][0]  # what stays before the divisions (a label, masked notes)
     order = list(range(keep)) + list(range(start, len(folded)))
     for b, e in parts:
-        order.append(b - 1 if b > 0 else e)  # a separator before each part moved
+        order.append(start - 1)  # the separator before the divisions, before each part moved
         order.extend(range(b, e))
     positions = offsets if offsets is not None else list(range(len(folded) + 1))
-    text = "".join("," if i in (b - 1 for b, _ in parts) else folded[i] for i in order)
+    text = "".join(folded[i] for i in order)
     return text, [positions[i] for i in order] + [positions[len(folded)]], order
 
 
@@ -272,7 +272,7 @@ def _parse_cached(text: str) -> Address:
         # 5栋1单元，秀水小区，温州鹿城区…东方路24号: the building and its compound written first are read after
         # the street part, where they belong (offsets and notes moved with them).
         folded, offsets, order = moved
-        at = {old: new for new, old in enumerate(order)}
+        at = {old: new for new, old in enumerate(order)}  # masked notes lie before or after the parts
         masked = tuple(Piece(p.field, at[p.start], at[p.end - 1] + 1, p.value) for p in masked)
         notes.append("the building and compound written before the divisions are read after the street part")
         hits = find_hits(folded)
