@@ -17,7 +17,7 @@ from __future__ import annotations
 import gzip
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from importlib import resources
@@ -43,6 +43,7 @@ __all__ = [
 LEVELS = ("province", "city", "county", "town", "community")
 # The names and aliases of levels 0-3 with their readings, as derive_readings gives them.
 READINGS_FILE = "readings.tsv.gz"
+ALIASES_FILE = "aliases.tsv"
 COMMUNITY_INDEX_FILE = "community_index.tsv.gz"
 CODE_LENGTHS = (2, 4, 6, 9, 12)
 _LEVEL_BY_LENGTH = {n: i for i, n in enumerate(CODE_LENGTHS)}
@@ -341,10 +342,13 @@ def _stem_length(name: str, level: int) -> int:
     return 0 if stem in GENERIC_STEMS else len(stem)
 
 
-def derive_readings(names: dict[str, str], history: list[list[str]]) -> dict[str, list[Entry]]:
+def derive_readings(
+    names: dict[str, str], history: list[list[str]], aliases: Sequence[tuple[str, str]] = ()
+) -> dict[str, list[Entry]]:
     """Every name and alias at levels 0-3, folded, with its readings, derived by rule from the divisions
-    (their names as :class:`Gazetteer` keeps them) and the history table. ``data/build_readings.py``
-    ships this as ``readings.tsv.gz``, so that loading need not derive it."""
+    (their names as :class:`Gazetteer` keeps them), the history table and the hand-kept aliases (昆区 for
+    昆都仑区, read as short names). ``data/build_readings.py`` ships this as ``readings.tsv.gz``, so that
+    loading need not derive it."""
     entries: dict[str, list[Entry]] = defaultdict(list)
     for code, name in names.items():
         # A municipality's city (上海市 3101) is named like its province and found through it.
@@ -352,6 +356,9 @@ def derive_readings(names: dict[str, str], history: list[list[str]]) -> dict[str
             _add_unit(entries, code, name)
     for row in (*history, *_former_cities(names, history)):
         _add_history(entries, names, row)
+    for code, alias in aliases:
+        if names.get(code, "-") != "-":
+            entries[fold(alias)].append(Entry(code, level_of(code), SHORT, stem=len(alias)))
     return dict(entries)
 
 
@@ -544,7 +551,7 @@ class Gazetteer:
 
     Build one with :func:`load`; it is immutable after loading and safe to share between threads.
     ``readings`` is the shipped table of names and their readings (``data/readings.tsv.gz``), decoded
-    name by name on first use; without it they are derived from ``names`` and ``history`` by rule.
+    name by name on first use; without it they are derived from ``names``, ``history`` and ``aliases``.
     ``community_index`` reads the shipped index of communities by written name
     (``data/community_index.tsv.gz``) on first use; without it that is derived from ``communities``.
     """
@@ -556,6 +563,7 @@ class Gazetteer:
         history: list[list[str]],
         readings: dict[str, str] | None = None,
         community_index: Callable[[], dict[str, str]] | None = None,
+        aliases: Sequence[tuple[str, str]] = (),
     ):
         self._names = names
         self._community_rows = communities  # town code -> raw row, split on first use
@@ -563,7 +571,7 @@ class Gazetteer:
         _drop_county_names(names)
         self._entries: dict[str, tuple[Entry, ...] | str]
         if readings is None:
-            self._entries = {k: tuple(v) for k, v in derive_readings(names, history).items()}
+            self._entries = {k: tuple(v) for k, v in derive_readings(names, history, aliases).items()}
         else:
             self._entries = dict(readings)
 
@@ -755,11 +763,20 @@ def _shipped_divisions() -> tuple[dict[str, str], list[list[str]]]:
     return names, history
 
 
+def shipped_aliases() -> list[tuple[str, str]]:
+    """The hand-kept colloquial names, as (code, alias), from ``aliases.tsv``."""
+    rows = [
+        line.split("\t") for line in _read(ALIASES_FILE).splitlines() if line and not line.startswith("#")
+    ]
+    return [(row[0], row[1]) for row in rows]
+
+
 def derived_from_shipped_files() -> dict[str, list[Entry]]:
-    """:func:`derive_readings` of the shipped divisions and history: what ``readings.tsv.gz`` must hold."""
+    """:func:`derive_readings` of the shipped divisions, history and aliases: what ``readings.tsv.gz``
+    must hold."""
     names, history = _shipped_divisions()
     _drop_county_names(names)
-    return derive_readings(names, history)
+    return derive_readings(names, history, shipped_aliases())
 
 
 @cache
