@@ -51,7 +51,7 @@ from stdaddr.parsing.divisions import (
     second_place,
     settled_by_upper,
 )
-from stdaddr.parsing.forms import form_notes
+from stdaddr.parsing.forms import FORM_HINT, form_notes
 from stdaddr.parsing.tail import Piece, split_tail
 from stdaddr.text import chinese_numeral, clean
 
@@ -253,7 +253,7 @@ def _parse_cached(text: str) -> Address:
     masked: tuple[Piece, ...] = ()
     if "贸" in folded:
         folded, masked = _free_trade_zone(folded)
-    if "：" in text or ":" in text:
+    if FORM_HINT.search(text) is not None:
         folded, fields = _masked_form_notes(text[:MAX_LENGTH], folded, offsets)
         masked = (*masked, *fields)
     if CJK.search(folded) is None and _LATIN_WORD.search(folded) is not None:
