@@ -36,6 +36,9 @@ def written(parts: list[str | None]) -> str:
         parts[1] = None
     if parts[2] is not None and parts[3] is not None and parts[3].startswith(parts[2]):
         parts[2] = None
+    door, following = parts[7], next((p for p in parts[8:] if p), None)
+    if door and following and door[-1].isdigit() and following[0].isdigit():
+        parts[7] = door + "号"  # 12号附1 then 302室: 12号附1号302室, or the room would join the annex
     return "".join([p for p in parts if p])
 
 

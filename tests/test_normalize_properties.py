@@ -94,6 +94,21 @@ def test_normalize_is_idempotent_on_typical_addresses(text):
     assert stdaddr.normalize(once) == once
 
 
+@pytest.mark.parametrize(
+    ("text", "door", "finer"),
+    [
+        ("厦门市湖里区禾山街道12号之1 302房", "12号附1", ("room", "302室")),
+        ("成都市锦江区春熙路9附1号 3幢", "9号附1", ("building", "3幢")),
+        ("温州市鹿城区解放街12号 302室", "12号", ("room", "302室")),
+    ],
+)
+def test_the_canonical_form_keeps_an_annex_apart_from_the_number_after_it(text, door, finer):
+    """A door's annex and a room or building number after it: the canonical form reads back as both."""
+    again = stdaddr.parse(stdaddr.normalize(text))
+    assert again.house_number == door
+    assert getattr(again, finer[0]) == finer[1]
+
+
 @FAST
 @given(st.one_of(any_text, address_like))
 def test_parse_offsets_always_point_into_the_input(text):
