@@ -190,6 +190,10 @@ def _division_pieces(chains: list[Chain], notes: list[str]) -> list[Piece]:
     return pieces
 
 
+# A village as written, with its committee if any (明阳村委会: 明阳村).
+_VILLAGE_WRITTEN = re.compile("(.+村)(?:委会|民委员会)?$")
+
+
 def _history_note(h: Hit, code: str) -> str:
     g = gazetteer.load()
     now = g.name(code)
@@ -223,8 +227,10 @@ def assemble(
         name = community_name(community.code)
         written = folded[community.start : community.end]
         pieces.append(Piece("community", community.start, community.end, name, community.code))
-        if written.endswith("村") and name.endswith("社区"):
-            notes.append(f"{written} is now {name} ({community.code})")  # a village made a community
+        village = _VILLAGE_WRITTEN.match(written)
+        if village is not None and name.endswith("社区"):
+            # a village made a community (明阳村, 明阳村委会 → 明阳社区)
+            notes.append(f"{village.group(1)} is now {name} ({community.code})")
 
     if reading is not None and reading.repeats:
         pieces = _first_copies(pieces + _division_pieces([Chain(reading.repeats, 0.0)], []))

@@ -35,8 +35,9 @@ COMMITTEE = re.compile(f"(?:村|社区)?(?:{COMMITTEE_WORDS})|(?<=村)(?:委会|
 _CJK = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]")
 _SKIP = re.compile(r"[,\s]*")
 # 村 after a community's short name (桥头|村 for 桥头社区), or 行政村, the administrative village (村尾|行政村),
-# or 大队, the production brigade of the commune years the village was (梁家河|大队 for 梁家河村).
-_VILLAGE_MARK = re.compile("(?:行政)?村(?!委|民)|大队(?!部)")
+# or 大队, the production brigade of the commune years the village was (梁家河|大队 for 梁家河村); 村委会 after
+# it is the village's committee (明阳|村委会 for 明阳社区, a village since made a community).
+_VILLAGE_MARK = re.compile("(?:行政)?村(?!委|民)|村(?=委会|民委员会)|大队(?!部)")
 # A town's level mark after a community's short name: the name is that of a town (石粘|镇, merged since),
 # or of a zone (长城|工业区).
 _TOWN_MARK = re.compile(f"(?:街道|镇|乡)(?!路|街|大道|巷)|{ZONE.pattern}")
