@@ -1396,9 +1396,18 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
         # 桃花路与槟榔道交汇处|西北|深九科技创业园: the corner of the crossing, then the place
         st.extra(s, s + side.end(), side.group())
         s, chunk = s + side.end(), chunk[side.end() :]
-    if _STRETCH.fullmatch(chunk) and st.pieces and st.pieces[-1].field == "road" and st.pieces[-1].end == s:
-        st.extra(s, e, chunk)  # 瓯海大道|梧田段, 104国道|柳市段: the stretch of the road, where on it
-        return
+    if (
+        st.pieces
+        and st.pieces[-1].field == "road"
+        and st.pieces[-1].end == s
+        and (stretch := _STRETCH.match(chunk))
+    ):
+        # 瓯海大道|梧田段, 104国道|柳市段: the stretch of the road, where on it; a place may follow
+        # (325国道|乐从段|罗浮宫家具博览中心)
+        st.extra(s, s + stretch.end(), stretch.group())
+        if stretch.end() == len(chunk):
+            return
+        s, chunk = s + stretch.end(), chunk[stretch.end() :]
     if (
         _STREET_FEATURE.fullmatch(chunk)
         or _REGISTRY_NOTE.fullmatch(chunk)
