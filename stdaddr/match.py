@@ -1991,6 +1991,8 @@ _WALK_K = tuple(COMPARED.index(f) if f in COMPARED else -1 for f in _WALK)
 _K_DEPTH = tuple(_WALK.index(f) for f in COMPARED)
 # Per step of the walk: its columns, its position in COMPARED (-1: none), whether roads cross it, and
 # its MATCH_LEVELS index (-1: not a level).
+# A building and a unit hold what is written under them.
+_CONTAINER_K = frozenset(COMPARED.index(f) for f in ("building", "unit"))
 _WALK_STEPS = tuple(
     (cols, k, f in _CROSSED, MATCH_LEVELS.index(f) if f in MATCH_LEVELS else -1)
     for f, cols, k in zip(_WALK, _WALK_COLUMNS, _WALK_K, strict=True)
@@ -2182,6 +2184,10 @@ def _walk(
         if k >= 0 and differ[k]:
             if crossed:
                 continue  # a town or community the text got wrong (or the parser read wrong) is left out
+            break
+        if k in _CONTAINER_K and asked[k] and all(first[j] < 0 for j in cols):
+            # 新建路29号星河湾畔2栋1单元302室 against the door's own 302室: what the text writes under a
+            # building or unit the record lacks is not the record's
             break
         for j in cols:
             if first[j] >= 0:

@@ -1091,6 +1091,19 @@ def test_a_room_number_is_the_flat_on_its_floor_where_the_base_writes_it_so():
     assert m is not None and (m.address_id, m.level) == (None, "unit")
 
 
+def test_a_room_under_a_building_the_record_lacks_is_not_the_doors_own_room():
+    """新建路29号星河湾畔2栋1单元302室 where the base lists only the house at 新建路29号 and its rooms: the
+    room of a building the base does not have at that door is not the house's 302室 (at most the door)."""
+    base = build_base(
+        [("d29", "浙江省温州市瑞安市陶山镇均岙村新建路29号", 120.5, 27.7)]
+        + [(f"r{n}", f"浙江省温州市瑞安市陶山镇均岙村新建路29号{n}室", 120.5, 27.7) for n in (101, 302)]
+    )
+    m = base.match("瑞安市陶山镇均岙村新建路29号星河湾畔2栋1单元302室")
+    assert m is None or (m.address_id != "r302" and m.level != "room")
+    m = base.match("瑞安市陶山镇均岙村新建路29号302室")
+    assert m is not None and m.address_id == "r302"
+
+
 def test_a_floor_and_flat_written_with_a_dash_meet_the_other_ways_of_writing_the_room():
     """重庆 writes the third flat of the twelfth floor 12-3: it is the base's 1203室 and its 12楼3号; the
     base's 12-3 is the text's 1203室 and 12楼3号; a floor the base lacks stays at the unit."""
