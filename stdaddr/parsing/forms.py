@@ -54,7 +54,7 @@ _VALUES = {
     "count": re.compile("[0-9一二三四五六七八九十两]{1,3}[人户间层]?"),
     "attribute": re.compile(r"[^\s,，;；。]{1,20}"),
 }
-_VALUE_END = re.compile(rf"\s*(?:$|{_FIELD_END}|[,，。])")
+_VALUE_END = re.compile(rf"\s|$|{_FIELD_END}|[,，。]")
 # What follows an address's name that is not its value (地址是…, 办公地址一：…).
 _NOT_A_VALUE = re.compile("[是为一二三四五:：]")
 # An address field's value that says there is none of its own (现住址：同户籍地址).
@@ -64,9 +64,12 @@ _TITLE = re.compile("(?:登记表?|信息表?|申请表?|申报表?|记录|检�
 # A firm's name before its labelled address (新兴五金店 住所：…).
 _FIRM = re.compile("(?:公司|商店|店|厂|经营部|商行|门市部|工作室|诊所|合作社)$")
 _LEAD_END = " \t\r\n:：;；,，"
+# The first word of a text, to any separator (a form's title: 出租房屋信息登记表 联系电话 …).
+_FIRST_FIELD = re.compile(r"\s*[^\s:：;；,，]+")
 # Words of a form's labels: a text without any is no form (a cheap test before the full search).
 FORM_HINT = re.compile(
-    "姓名|地址|住址|住所|场所|身份证|网格|备注|房东|承租|监护|户主|性别|经营|问题|登记|记录|信用代码|负责人|联系人"
+    "姓名|地址|住址|住所|场所|身份证|网格|备注|房东|房主|业主|承租|监护|户主|性别|经营|问题|登记|记录|信用代码|负责人|"
+    "联系人|收件人|收货人|寄件人|法人|申请人|当事人"
 )
 
 
@@ -85,8 +88,8 @@ def form_notes(text: str) -> list[tuple[int, int]]:
     spans = []
     # The first field of the text when no label opens it: 出租房屋登记 房东：…, 新兴五金店 住所：…, the
     # form's title or whose address the form gives.
-    head = re.compile(_FIELD_END).search(text, 0, labels[0][0])
-    lead = text[: head.start() if head is not None else labels[0][0]].rstrip(_LEAD_END)
+    head = _FIRST_FIELD.match(text, 0, labels[0][0])
+    lead = head.group() if head is not None else ""
     if lead and not any(c.isdigit() for c in lead) and (_TITLE.search(lead) or _FIRM.search(lead)):
         spans.append((len(lead) - len(lead.lstrip()), len(lead)))
     addressed = any(kind == "address" for _, _, kind, _ in labels)
