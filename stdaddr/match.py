@@ -768,12 +768,12 @@ def _query(t: _Tables, address: Address) -> _Query | None:
     # The rooms of the text's building, asked only when the room may be written another way.
     forms = _room_forms(values) if "room" in values else []
     rooms = _rooms_here(t, ids) if forms else None
-    if ids.get("room", 0) < 0 or (rooms is not None and ids["room"] not in rooms):
+    if ids.get("room", 0) < 0 or (rooms is not None and not (rooms == ids["room"]).any()):
         for floor, room in forms:
             if (
                 room in t.ids["room"]
                 and (floor is None or floor in t.ids["floor"])
-                and (rooms is None or t.ids["room"][room] in rooms)
+                and (rooms is None or (rooms == t.ids["room"][room]).any())
             ):
                 # 3楼1号 (成都, 重庆) for the base's 301室, 202室 for its 2楼2号 (2层, 2室), 12-3 (重庆: the
                 # third flat of the twelfth floor) for its 1203室: the base's way, in the building.
@@ -1452,7 +1452,7 @@ _FLOOR_NUMBER = re.compile("([1-9][0-9]?)层")
 _FLAT_NUMBER = re.compile("([0-9]{1,2})室")
 
 
-def _rooms_here(t: _Tables, ids: dict[str, int]) -> set[int] | None:
+def _rooms_here(t: _Tables, ids: dict[str, int]) -> NDArray[np.int32] | None:
     """The rooms of the base in the text's building of its compound, or at its door, or in its compound
     when it names no building, or None when the base has no records there: where a base writes rooms in
     two ways (301室, 3楼1号), the building's own way is the one to match."""
@@ -1464,7 +1464,7 @@ def _rooms_here(t: _Tables, ids: dict[str, int]) -> set[int] | None:
         rows = t.groups["poi"].rows(ids["poi"])  # 雨田大厦18楼3号: a tower, its floors with no building
     else:
         return None
-    return set(t.fields[_ROOM_COLUMN, rows].tolist()) if len(rows) else None
+    return t.fields[_ROOM_COLUMN, rows] if len(rows) else None  # (a compound's may be thousands: no set)
 
 
 def _room_forms(values: dict[str, str]) -> list[tuple[str | None, str]]:
