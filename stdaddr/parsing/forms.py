@@ -41,6 +41,7 @@ _KINDS = (  # counts first: 承租人数 is no 承租人
 _NAMES = "|".join(f"(?P<{kind}>{words})" for kind, words in _KINDS)
 # A field separator as forms write them (not the comma of an address: 5栋1单元，秀水小区).
 _FIELD_END = r"[;；\t\r\n]|\s{2,}|[,，](?=\s*(?:" + "|".join(w for _, w in _KINDS[:-1]) + "))"
+_FIELD_END_RE = re.compile(_FIELD_END)
 # A label with its colon, anywhere a field may start (after a separator, a door, a room or a bracket).
 _COLON_LABEL = re.compile(rf"(?:^|(?<=[\s,，;；。、)）】\]0-9号室:：]))(?:{_NAMES})\s*[:：]\s*")
 # A label at the start of a field with a space or its value right after it (姓名 张三; 姓名张三;).
@@ -108,7 +109,7 @@ def form_notes(text: str) -> list[tuple[int, int]]:
         if kind == "free":
             if not addressed and not text[:start].strip(" ,，;；"):
                 continue  # 问题：瓯海区…12号 垃圾满溢: the ticket's text opens with its address
-            field_end = re.compile(_FIELD_END).search(text, end, stop)
+            field_end = _FIELD_END_RE.search(text, end, stop)
             spans.append((start, stop if colon or field_end is None else field_end.start()))
             continue
         value = _VALUES[kind].match(text, end, stop)
