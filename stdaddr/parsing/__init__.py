@@ -148,15 +148,9 @@ def _masked_form_notes(text: str, folded: str, offsets: list[int] | None) -> tup
         return folded, ()
     out = list(folded)
     positions = offsets[: len(folded)] if offsets is not None else range(len(folded))  # None: the same
-    hidden = [i for i, at in enumerate(positions) if any(s <= at < e for s, e in spans)]
-    runs: list[tuple[int, int]] = []
-    for i in hidden:
-        if runs and runs[-1][1] == i:
-            runs[-1] = (runs[-1][0], i + 1)
-        else:
-            runs.append((i, i + 1))
+    hidden = [(i, i + 1) for i, at in enumerate(positions) if any(s <= at < e for s, e in spans)]
     masked = []
-    for s, e in runs:
+    for s, e in _joined(hidden):
         masked.append(Piece("extra", s, e, folded[s:e]))
         out[s:e] = "," * (e - s)
     return "".join(out), tuple(masked)

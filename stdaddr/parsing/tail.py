@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from stdaddr.text import CN_DIGITS, chinese_numeral, to_number
+from stdaddr.text import CN_DIGITS, chinese_numeral, match_end, to_number
 from stdaddr.text import NUMERAL as N
 
 __all__ = [
@@ -421,7 +421,7 @@ def _token(st: _State, m: re.Match[str]) -> None:
         and not st.pieces[-1].repeated
         and "house_number" not in st.fields
         and _NEAR_LANDMARK.fullmatch(g(0)) is not None
-        and road_read_at(m.string, len(m.string) - len(m.string[e:].lstrip(", ")))  # past separators
+        and road_read_at(m.string, match_end(_SEPARATOR_RUN, m.string, e))
     ):
         # 解放碑步行街旁边 民权路28号: a street before 旁边/对面/附近 with another road after it is a landmark;
         # the address is on the road after.
@@ -861,7 +861,7 @@ def _community(st: _State, s: int, e: int, raw: str, text: str = "") -> None:
         _free(st, "", s, e, raw)
 
 
-_RESIDENTS_COMMITTEE = ("社区", "居委会", "居民委员会", "社区居委会")
+_RESIDENTS_COMMITTEE = ("社区", "居委会", "居民委员会")
 _NUMBERED_ESTATE = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]{2,}[一二三四五六七八九十]{1,3}村")
 
 
@@ -1486,8 +1486,8 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
 
 
 def _road_naming(st: _State, s: int) -> Piece | None:
-    """The road read right before ``s`` (taken back), or the road's name written again there after its door
-    (taken out of the notes), when a compound's kind alone follows it."""
+    """The road read right before ``s``, or the road's name written again there after its door, taken
+    out of the pieces, when a compound's kind alone follows it."""
     if not st.pieces or st.pieces[-1].end != s:
         return None
     last = st.pieces[-1]
@@ -1500,8 +1500,7 @@ def _road_naming(st: _State, s: int) -> Piece | None:
         and last.value == road.value
         and st.last == ORDER["house_number"]
     ):
-        last = st.pieces.pop()
-        return Piece("poi", last.start, last.end, last.value)
+        return st.pieces.pop()
     return None
 
 
@@ -1517,6 +1516,7 @@ def _firm_before_street(st: _State) -> tuple[int, Piece] | None:
 
 
 _BUILDING_NAME = re.compile("(?:大厦|大楼|广场|中心|公寓)$")
+_SEPARATOR_RUN = re.compile("[, ]*")
 # Words that make the place before them a landmark the address is near (not a side of it: 北侧).
 _NEAR_LANDMARK = re.compile("斜?对面|附近|旁边|隔壁|对过|旁")
 # A compound's kind written alone, which a road's name before it names (大井巷|小区).
