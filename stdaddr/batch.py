@@ -52,7 +52,14 @@ from stdaddr.io import (
 )
 from stdaddr.io import output_format as format_of
 from stdaddr.models import DIVISION_FIELDS, FIELDS, GRID_LEVELS, MATCH_LEVELS, Address
-from stdaddr.workers import default_workers, fewer_collections, frozen_for_fork, worker_started
+from stdaddr.workers import (
+    default_workers,
+    end_workers,
+    fewer_collections,
+    frozen_for_fork,
+    pool_result,
+    worker_started,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -1088,15 +1095,15 @@ def _geocoded(
                     pending.append((chunk, fixed, pool.submit(_geocode_texts, texts)))
                     if len(pending) > 2 * workers:
                         done, fixed_done, future = pending.popleft()
-                        yield done, _merge(fixed_done, future.result(), job.crs)
+                        yield done, _merge(fixed_done, pool_result(future, pool), job.crs)
                 while pending:
                     done, fixed_done, future = pending.popleft()
-                    yield done, _merge(fixed_done, future.result(), job.crs)
+                    yield done, _merge(fixed_done, pool_result(future, pool), job.crs)
         except BaseException:
             # Interrupted (Ctrl-C, a failing write, a dead worker): do not wait for the chunks queued
             # behind, and end the workers now, or the interpreter's exit waits on the pool's threads,
             # which may wait on a worker blocked writing to a pipe nobody reads any more.
-            _end_workers(pool)
+            end_workers(pool)
             raise
         pool.shutdown()
     except BrokenProcessPool as exc:
@@ -1118,35 +1125,6 @@ def _worker_started() -> None:
     # that raised KeyboardInterrupt itself would only print its traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     worker_started()
-
-
-def _end_workers(pool: Any) -> None:
-    """Kill the pool's worker processes, then shut it down without waiting for queued chunks.
-
-    The chunks still in the pool's call queue are dropped: its feeder thread may be blocked writing to
-    a pipe no worker reads any more, and joining it (as the pool's manager does when it ends, and the
-    interpreter at exit) would wait for ever. (The pool's private parts are reached with getattr: they
-    are absent from other implementations, where the kill alone has to do.)
-    """
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    call_queue = getattr(pool, "_call_queue", None)
-    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)  # shutdown drops the queue
-    if call_queue is not None:
-        with contextlib.suppress(Exception):
-            call_queue.cancel_join_thread()
-    for process in processes:
-        with contextlib.suppress(Exception):
-            process.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        with contextlib.suppress(Exception):
-            process.join(timeout=1)
-    # A worker killed while sending its result leaves half a message in the result pipe, and the pool's
-    # manager thread waiting for the rest. With the workers gone, this process holds the pipe's last
-    # write end: closing it ends the wait (end of file), and the manager ends as for a broken pool.
-    if writer is not None:
-        with contextlib.suppress(Exception):
-            writer.close()
 
 
 @contextlib.contextmanager

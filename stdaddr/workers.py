@@ -17,11 +17,13 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from stdaddr.errors import InputError
+from stdaddr.errors import InputError, StdaddrError
 
 __all__ = [
     "default_workers",
     "distinct",
+    "end_workers",
+    "pool_result",
     "run_chunks",
     "worker_started",
     "frozen_for_fork",
@@ -71,7 +73,8 @@ def run_chunks(
     """``[fn(c) for c in chunks of items]``, on ``workers`` forked processes when that pays.
 
     ``warm_up`` runs first in this process, so the children inherit what it loaded (the gazetteer, the
-    parser's automaton) instead of each loading it again.
+    parser's automaton) instead of each loading it again. A worker that dies (killed, out of memory)
+    ends the call with :class:`~stdaddr.errors.StdaddrError` within seconds, its siblings ended too.
     """
     chunks = [items[i : i + chunk] for i in range(0, len(items), chunk)]
     if workers < 2 or len(chunks) < 2:
@@ -83,9 +86,86 @@ def run_chunks(
     # Forked children inherit unflushed output buffers and would write them again when they exit.
     sys.stdout.flush()
     sys.stderr.flush()
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     context = multiprocessing.get_context("fork")
-    with frozen_for_fork(), context.Pool(min(workers, len(chunks)), initializer=worker_started) as pool:
-        return pool.map(fn, chunks, chunksize=1)
+    try:
+        with frozen_for_fork():
+            pool = ProcessPoolExecutor(
+                min(workers, len(chunks)), mp_context=context, initializer=worker_started
+            )
+            try:
+                futures = [pool.submit(fn, c) for c in chunks]
+                results = [pool_result(f, pool) for f in futures]
+            except BaseException:
+                end_workers(pool)
+                raise
+            pool.shutdown()
+    except BrokenProcessPool as exc:
+        raise StdaddrError(f"a worker process died ({exc}); nothing of this batch is returned") from exc
+    return results
+
+
+# How often a wait for a worker's result looks at the workers, and how long it waits for a result once
+# one of them has died.
+_POLL_S = 0.5
+_DEAD_WORKER_GRACE_S = 5.0
+
+
+def pool_result(future: Any, pool: Any) -> Any:
+    """``future.result()`` of a task of ``pool`` (a ProcessPoolExecutor), which raises BrokenProcessPool
+    when one of the pool's workers died and the result has not come some seconds after.
+
+    The pool notices a dead worker and fails the pending tasks itself, except when the worker died
+    while sending a result: the pool's manager thread then waits for the rest of the message for ever,
+    and so would ``future.result()``. (:func:`end_workers` ends that wait.)
+    """
+    from concurrent.futures import TimeoutError as ResultTimeout
+    from concurrent.futures.process import BrokenProcessPool
+
+    dead_since: float | None = None
+    while True:
+        try:
+            return future.result(timeout=_POLL_S)
+        except ResultTimeout:
+            pass
+        if dead_since is None:
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            if any(p.exitcode is not None for p in processes):
+                dead_since = time.monotonic()
+        elif time.monotonic() - dead_since > _DEAD_WORKER_GRACE_S:
+            raise BrokenProcessPool("a worker ended and its result never came")
+
+
+def end_workers(pool: Any) -> None:
+    """Kill the worker processes of ``pool`` (a ProcessPoolExecutor), then shut it down without waiting
+    for queued tasks.
+
+    The tasks still in the pool's call queue are dropped: its feeder thread may be blocked writing to
+    a pipe no worker reads any more, and joining it (as the pool's manager does when it ends, and the
+    interpreter at exit) would wait for ever. (The pool's private parts are reached with getattr: they
+    are absent from other implementations, where the kill alone has to do.)
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    call_queue = getattr(pool, "_call_queue", None)
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)  # shutdown drops the queue
+    if call_queue is not None:
+        with contextlib.suppress(Exception):
+            call_queue.cancel_join_thread()
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(timeout=1)
+    # A worker killed while sending its result leaves half a message in the result pipe, and the pool's
+    # manager thread waiting for the rest. With the workers gone, this process holds the pipe's last
+    # write end: closing it ends the wait (end of file), and the manager ends as for a broken pool.
+    if writer is not None:
+        with contextlib.suppress(Exception):
+            writer.close()
 
 
 def worker_started() -> None:

@@ -335,6 +335,43 @@ def test_a_single_process_batch_loop_collects_less_often_and_restores_the_caller
         gc.set_threshold(*before)
 
 
+# A worker of run_chunks that dies on the chunk starting at 0: killed outright, or while sending its
+# result (half the message written), which leaves the pool's reader waiting for the rest.
+_DYING_WORKER_SCRIPT = """
+import os, signal, struct, sys
+from multiprocessing import connection
+from stdaddr.workers import run_chunks
+
+def _half_then_die(self, buf):
+    self._send(struct.pack("!i", len(buf)) + bytes(buf[: len(buf) // 2]))
+    os.kill(os.getpid(), signal.SIGKILL)
+
+def work(chunk):
+    if chunk[0] == 0:
+        if sys.argv[1] == "kill":
+            os.kill(os.getpid(), signal.SIGKILL)
+        connection.Connection._send_bytes = _half_then_die
+    return [str(i) * 20 for i in chunk]
+
+run_chunks(work, list(range(20000)), chunk=5000, workers=2, warm_up=lambda: None)
+"""
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="kills a process")
+@pytest.mark.parametrize("how", ["kill", "half_sent"])
+def test_a_batch_whose_worker_dies_ends_with_an_error_instead_of_waiting_for_ever(tmp_path, how):
+    """match_many, parse_many and the base's build run on run_chunks: a worker killed (by the kernel
+    when memory runs out, say) made them wait for ever, also when it died half-way through its result."""
+    import subprocess
+    import sys
+
+    (tmp_path / "run.py").write_text(_DYING_WORKER_SCRIPT, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(tmp_path / "run.py"), how], capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode != 0 and "StdaddrError: a worker process died" in done.stderr
+
+
 KW = {"id_column": "id", "address_column": "addr", "x_column": "lon", "y_column": "lat"}
 
 

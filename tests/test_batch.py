@@ -686,6 +686,56 @@ def test_a_killed_worker_stops_the_run_promptly_and_leaves_no_worker(tmp_path):
     assert (tmp_path / "out.csv.checkpoint").exists() and not (tmp_path / "out.csv").exists()
 
 
+# The worker geocoding the chunk with row 900 dies while sending its result (half the message written).
+_HALF_SENT_SCRIPT = """
+import os, signal, struct, sys
+from multiprocessing import connection
+import pandas as pd
+import stdaddr.batch as batch
+from stdaddr.base import AddressBase
+
+geocode_texts = batch._geocode_texts
+
+def _half_then_die(self, buf):
+    self._send(struct.pack("!i", len(buf)) + bytes(buf[: len(buf) // 2]))
+    os.kill(os.getpid(), signal.SIGKILL)
+
+def _geocode_texts(texts):
+    out = geocode_texts(texts)
+    if any(isinstance(t, str) and t.endswith("解放街900号") for t in texts):
+        connection.Connection._send_bytes = _half_then_die
+    return out
+
+_geocode_texts.__module__, _geocode_texts.__qualname__ = "stdaddr.batch", "_geocode_texts"
+batch._geocode_texts = _geocode_texts
+df = pd.DataFrame({"id": ["a"], "addr": ["浙江省温州市鹿城区五马街道解放街12号"], "lon": [120.65], "lat": [28.01]})
+base = AddressBase.from_dataframe(df, id_column="id", address_column="addr", x_column="lon", y_column="lat")
+batch.geocode_file(sys.argv[1], sys.argv[2], column="addr", base=base, workers=2, chunk_rows=300)
+"""
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="kills a process")
+def test_a_worker_dying_while_sending_its_result_stops_the_run_instead_of_hanging(tmp_path):
+    """The pool's reader waits for the rest of a half-sent result for ever; the run notices the dead
+    worker, ends with the same error as for any dead worker and keeps the checkpoint for resume."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "in.csv"
+    path.write_text(
+        "id,addr\n" + "".join(f"{i},温州市鹿城区解放街{i}号\n" for i in range(3000)), encoding="utf-8"
+    )
+    (tmp_path / "run.py").write_text(_HALF_SENT_SCRIPT, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(tmp_path / "run.py"), str(path), str(tmp_path / "out.csv")],
+        capture_output=True,
+        text=True,
+        timeout=40,
+    )
+    assert done.returncode != 0 and "a worker process died" in done.stderr
+    assert (tmp_path / "out.csv.checkpoint").exists() and not (tmp_path / "out.csv").exists()
+
+
 def test_a_second_run_on_an_output_being_written_is_refused(tmp_path, events_csv, base):
     """Two runs on one output would share its .partial file and checkpoint: the second is refused."""
     out = tmp_path / "out.csv"
