@@ -267,6 +267,21 @@ def test_non_polygons_and_missing_codes_are_dropped_and_reported():
     assert report.n_rows == 9 and report.n_cells == 5
 
 
+def test_a_collection_holding_a_polygon_is_that_polygon_and_one_without_is_dropped():
+    """Some tools write a cell as a GeometryCollection (its polygon and a stray line): the polygon is
+    indexed and the row reported; a collection of lines alone is no cell."""
+    frame = three_by_three()
+    square = box(X0, Y0, X0 + SIZE, Y0 + SIZE)
+    stray = shapely.LineString([(X0, Y0), (X0 - 50, Y0 - 50)])
+    frame.loc[0, "geometry"] = shapely.GeometryCollection([square, stray])
+    frame.loc[1, "geometry"] = shapely.GeometryCollection([stray])
+    grid = GridIndex.from_geodataframe(frame, code_column="code")
+    assert grid.locate(X0 + 50, Y0 + 20, crs=4549) == code_at(0, 0)
+    assert [(i.row, i.problem) for i in grid.report.invalid] == [(0, "GeometryCollection: its polygons kept")]
+    assert [(i.row, i.problem) for i in grid.report.not_polygon] == [(1, "GeometryCollection, not a polygon")]
+    assert grid.report.n_cells == 8
+
+
 def test_overlaps_gaps_and_duplicate_codes_are_reported():
     """Overlap pairs and gap areas are measured in m²; duplicate codes are listed."""
     frame = three_by_three()
@@ -346,6 +361,27 @@ def test_numeric_codes_in_a_file_become_digit_strings(tmp_path):
     path = tmp_path / "grid.gpkg"
     frame.to_file(path)
     assert GridIndex.from_file(path, code_column="code").codes[0] == "330302006001001"
+
+
+def test_a_geopackage_of_several_layers_gives_its_one_polygon_layer_or_asks_for_the_layer(tmp_path):
+    """Without layer=, a GeoPackage holding the cells and a layer of points is read from the cells; one
+    with two polygon layers is refused, naming them (pyogrio alone reads the first with a warning)."""
+    import warnings
+
+    cells = three_by_three()
+    path = tmp_path / "grid.gpkg"
+    gpd.GeoDataFrame({"name": ["p"]}, geometry=[shapely.Point(X0, Y0)], crs="EPSG:4549").to_file(
+        path, layer="pois"
+    )
+    cells.to_file(path, layer="cells")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        grid = GridIndex.from_file(path, code_column="code")
+    assert grid.locate(X0 + 150, Y0 + 150, crs=4549) == code_at(1, 1)
+    cells.to_file(path, layer="cells_2020")
+    with pytest.raises(InputError, match=r"3 layers \(pois, cells, cells_2020\)"):
+        GridIndex.from_file(path, code_column="code")
+    assert GridIndex.from_file(path, code_column="code", layer="cells").report.n_cells == 9
 
 
 def test_file_errors_name_the_path(tmp_path):

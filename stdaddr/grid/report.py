@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 _POLYGONAL = (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON)
+_COLLECTION = shapely.GeometryType.GEOMETRYCOLLECTION
 _SHOWN = 5  # entries of each list printed by str(report)
 
 
@@ -141,6 +142,12 @@ def clean_layer(codes: NDArray[np.object_], geoms: NDArray[np.object_]) -> Clean
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     type_ids = shapely.get_type_id(geoms)
     polygonal = np.isin(type_ids, _POLYGONAL) & ~missing
+    for i in np.flatnonzero(~polygonal & ~missing & (type_ids == _COLLECTION)):
+        # a collection holding polygons (and lines or points, as some tools write a cell) is those polygons
+        part = polygonal_part(geoms[i])
+        if part is not None:
+            geoms[i], polygonal[i] = part, True
+            invalid.append(CellIssue(int(i), codes[i], "GeometryCollection: its polygons kept"))
     for i in np.flatnonzero(~polygonal):
         problem = "empty geometry" if missing[i] else f"{geoms[i].geom_type}, not a polygon"
         not_polygon.append(CellIssue(int(i), codes[i], problem))
