@@ -960,13 +960,18 @@ def _committee_named(a: Address, poi: str) -> str:
 
 def _compound_named_community(a: Address) -> str | None:
     """The compound a community is named after, when the text writes the community's name without its
-    mark and goes on to a building (罗东锦苑|1幢: the compound 罗东锦苑 of 罗东锦苑社区), else None."""
+    mark and goes on to a building (罗东锦苑|1幢: the compound 罗东锦苑 of 罗东锦苑社区), else None.
+    A residents' community written as the village or estate it was named after (梅林一村|3栋 for
+    梅林一村社区, 桃源村|12栋 for 桃源社区) is that estate."""
     if a.building is None and a.unit is None:
         return None
     c = next((c for c in a.components if c.field == "community" and not c.repeated), None)
-    if c is None or _community_ends()[0].search(c.text) is not None:
+    if c is None or not c.value.endswith("社区"):
         return None
-    return c.value.removesuffix("社区") if c.value.endswith("社区") else None
+    if _community_ends()[0].search(c.text) is None:
+        return c.value.removesuffix("社区")
+    written = c.text.strip()
+    return written if written.endswith("村") and not written.endswith(("社区", "村委", "村委会")) else None
 
 
 @functools.cache

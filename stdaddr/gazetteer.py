@@ -215,7 +215,8 @@ def short_names(name: str, level: int) -> list[str]:
     if level == 4:
         # Communities are written with 社区/村 but without 居委会/村委会.
         if name.endswith(("村委会", "村民委员会")) and not stem.endswith(("村", "嘎查")):
-            out.append(stem + "村")
+            # 北杏社区村民委员会: a village made a community is written 北杏社区
+            out.append(stem if stem.endswith("社区") else stem + "村")
         elif name.endswith(("居委会", "居民委员会")):
             if stem.endswith("居") and len(stem) >= 3:
                 out.append(stem)  # 八一居居委会 (海南's farms), 卓悦居居委会: written 八一居
@@ -284,6 +285,8 @@ _BANNER_SIDE = re.compile("([东西][^东西旗])[^旗]{2,4}旗")
 # A community's committee at the end of its official name, and what an address writes instead
 # (府前社区居委会, 府前居委会 -> 府前社区; 下垟村村委会, 下垟村委会 -> 下垟村); longest first.
 _WRITTEN_ENDINGS = (
+    ("社区村民委员会", "社区"),  # 北杏社区村民委员会 (2,086 of them): a village made a community, written so
+    ("社区村委会", "社区"),
     ("社区居民委员会", "社区"),
     ("社区居委会", "社区"),
     ("村居民委员会", "村"),  # 崂山三村居委会, 彭村居委会: an estate or former village, written by its name

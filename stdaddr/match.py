@@ -117,6 +117,9 @@ _DIFFER_COST = 1.0
 _RECORD_ONLY_COST = 0.02
 # Names (roads, compounds) agree from this rapidfuzz ratio on; below it they contradict.
 _NAME_AGREE = 0.6
+# A near name from this similarity on reads as the name written with a slip (a character left out or
+# changed), below it as possibly another name of the same kind.
+_SLIP = 0.8
 # A transposition of two characters is scored like this (see name_similarity).
 _SWAP_SIMILARITY = 0.9
 # The kind a road or compound name ends with (the longest ending wins: 名苑 before 苑).
@@ -1042,7 +1045,9 @@ def _old_village(
     if name is None or ids.get("community", 0) >= 0 or ids.get("community_code", -1) >= 0:
         return
     stem = name.removesuffix("自然村") if name.endswith("自然村") else name.removesuffix("村")
-    road = t.ids["road"].get(stem)
+    # 白石龙老村87号: a base may write the natural village with its 村 (白石龙社区|白石龙老村|87号)
+    road = t.ids["road"].get(stem, t.ids["road"].get(name))
+    stem = stem if stem in t.ids["road"] else name
     if len(stem) >= 2 and road is not None and scope is not None and _in_scope(t, "road", scope, road):
         values["road"], ids["road"] = stem, road
         del values["community"], ids["community"]
@@ -1242,11 +1247,27 @@ def name_similarity(a: str, b: str) -> float:
     if ratio > _OTHER_KIND and (len(a) == len(b) and _numbers_differ(a, b) or _numbered_apart(a, b)):
         # 第一医院 / 第二医院, 阳光花园一期 / 二期, 东四十条 / 东四十二条: numbered in a row, not misspelt
         return _OTHER_KIND
-    if ratio > _OTHER_KIND and _other_organisation(a, b):
+    if ratio > _OTHER_KIND and (_other_organisation(a, b) or _stems_apart(a, b)):
         return _OTHER_KIND
     if ratio < _SWAP_SIMILARITY and len(a) == len(b) and sorted(a) == sorted(b):
         return _SWAP_SIMILARITY
     return ratio
+
+
+# A park's kind (a long one: names sharing only it read alike by their ratio).
+_PARK_KIND = re.compile("(?:工业园区|工业园|工业区|工业城|科技园|产业园|创业园|工业村)$")
+
+
+def _stems_apart(a: str, b: str) -> bool:
+    """Whether two names of one kind share no character before it (清湖工业园 / 杨美工业园, 塘尾工业园 /
+    新和工业园): two places, however much of the name the kind is. (鼓山花园 / 金山花园 share 山; a
+    stem of one character may be misspelt whole: 桦园 / 华园.)"""
+    kind_a = _PARK_KIND.search(a) or _KIND.search(a)
+    kind_b = _PARK_KIND.search(b) or _KIND.search(b)
+    if kind_a is None or kind_b is None or kind_a.group() != kind_b.group():
+        return False
+    stem_a, stem_b = a[: kind_a.start()], b[: kind_b.start()]
+    return len(stem_a) >= 2 and len(stem_b) >= 2 and not set(stem_a) & set(stem_b)
 
 
 def _direction_cap(a: str, b: str) -> float:
@@ -1762,11 +1783,14 @@ _COMPOUND_EVIDENCE = (
     *((COMPARED.index(f), _WEIGHT[COMPARED.index(f)], True) for f in ("road", "house_number")),
     *((k, _WEIGHT[k] * _FINER_FOR_COMPOUND, False) for k in _SUPPORT),
 )
-_TOWN_K = COMPARED.index("town")
+_TOWN_K, _COMMUNITY_K = COMPARED.index("town"), COMPARED.index("community")
 _DOOR_K, _GROUP_K, _ROAD_K = (COMPARED.index(f) for f in ("house_number", "group", "road"))
 _PLACE_IN_VILLAGE = "the place {} lies in it (the base does not list it)"
 _ZONE_IN_TOWN = "the zone {} lies in it (the base has no door of the zone itself)"
 _OTHER_TOWN = "the records that agree on the finer levels lie in another town than the input names"
+_OTHER_VILLAGE = "the records that agree on the lane and door lie in another community than the input names"
+# A lane named by its number alone (一巷, 二坊三巷, 3排2巷): each village numbers its own.
+_NUMBERED_LANE = re.compile("(?:第?[0-9〇零一二三四五六七八九十百]+(?:坊|排|横|巷|弄|里|条|片))+")
 # A match at the main door of a sub-door the base lacks (23-1号, 23号附1 -> 23号) scores at most this.
 _MAIN_DOOR = 0.85
 # A sub-door (23-1号, 23号附1, 23号甲) and its main door.
@@ -2027,14 +2051,22 @@ def _decide(
         # names like 人民路 recur town after town, so those records are as likely other streets as the
         # one meant. The answer is the divisions the text names, as far as the base has them.
         return _division_match(base, q, cutoff, _OTHER_TOWN)
+    if top.states[_COMMUNITY_K] == _DIFFER and _NUMBERED_LANE.fullmatch(q.values.get("road", "")):
+        # 固戍村1巷7号 against 岗头村1巷7号: a road crosses communities, a lane named by its number does not.
+        return _division_match(base, q, cutoff, _OTHER_VILLAGE)
     if q.door_of is not None or q.unread is not None or _phase_lacking(base, q, top):
         score = min(score, _MAIN_DOOR)
     if score < cutoff:
         return None
     # A near name that the text's finer levels do not confirm (its room is not under that compound)
-    # is more likely another place than a typo: such a match names the upper place, not a record.
-    unconfirmed = coverage < 1.0 and any(
-        top.states[k] == _AGREE and top.sims[k] < 1.0 for k in _NAME_POSITIONS
+    # is more likely another place than a typo: such a match names the upper place, not a record. A
+    # floor the record agrees on (no level of its own) confirms a name written with a slip
+    # (塘头一工业区8栋2楼, 鹅公岭工业园), not one that only shares its kind (塘尾工业园 / 新和工业园).
+    near = [top.sims[k] for k in _NAME_POSITIONS if top.states[k] == _AGREE and top.sims[k] < 1.0]
+    unconfirmed = (
+        coverage < 1.0
+        and bool(near)
+        and (min(near) < _SLIP or any(top.states[k] != _AGREE for k in _deeper(q.asks, level)))
     )
     t = _tables(base)
     own = None if unconfirmed else _record_at(t, s, tied, place, level, top.states[_POI_K] != _DIFFER)
@@ -2425,6 +2457,13 @@ def _place_agreement(q: _Query, r: _Record, level: int) -> tuple[float, float]:
     names = [(sims[k], k) for k in agreed if k in _NAME_POSITIONS]
     weakest, which = min(names) if names else (1.0, -1)
     return agreement * _name_evidence(q, r, weakest, which), inside / q.weight
+
+
+@functools.cache
+def _deeper(asks: tuple[bool, ...], level: int) -> tuple[int, ...]:
+    """The fields of the text below ``level`` (positions in COMPARED)."""
+    depth = _LEVEL_DEPTH[level]
+    return tuple(k for k, (a, d) in enumerate(zip(asks, _K_DEPTH, strict=True)) if a and d > depth)
 
 
 @functools.cache

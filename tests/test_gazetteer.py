@@ -259,9 +259,9 @@ def _run(code: str) -> str:
 
 def test_the_nationwide_community_index_holds_every_community_under_its_written_name(g, community_rows):
     """Every community is in the nationwide index once, keyed by its name as addresses write it: the
-    committee words of the official name (居委会, 村民委员会 …) become 社区 or 村; a residents' committee
+    committee words of the official name (居委会, 村民委员会 …) become 社区 or 村 (社区村民委员会: 社区); a residents' committee
     named after an estate or former village (崂山三村居委会) or a 居 (八一居居委会) is written by that name."""
-    committee = re.compile("(社区)?(?:居民委员会|居委会)$|(村)?(?:村民委员会|村委会)$")
+    committee = re.compile("(社区)?(?:居民委员会|居委会)$|(社区|村)?(?:村民委员会|村委会)$")
 
     def written(name: str) -> str:
         if name.endswith(("村居委会", "村居民委员会", "居居委会", "居居民委员会")):

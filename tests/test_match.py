@@ -1360,3 +1360,40 @@ def test_divisions_inferred_from_a_namesake_elsewhere_do_not_exclude_the_base():
     built = _guangzhou_village()
     m = built.match("冼村北约大街11号")
     assert m is not None and m.address_id == "x11"
+
+
+def _shenzhen_villages() -> AddressBase:
+    return _base_of(
+        [
+            ("g6", "广东省深圳市宝安区西乡街道固戍社区固戍村1巷6号", 113.866, 22.584),
+            ("g8", "广东省深圳市宝安区西乡街道固戍社区固戍村1巷8号", 113.866, 22.585),
+            ("t7", "广东省深圳市龙岗区坂田街道岗头社区岗头村1巷7号", 114.072, 22.631),
+            ("x27", "广东省深圳市福田区沙头街道下沙社区下沙村五坊27号", 114.031, 22.527),
+            ("x28", "广东省深圳市福田区沙头街道下沙社区下沙村五坊28号", 114.031, 22.528),
+            ("b87", "广东省深圳市龙华区民治街道白石龙社区白石龙老村87号", 114.040, 22.600),
+            ("m3", "广东省深圳市福田区梅林街道梅林一村3栋", 114.046, 22.565),
+            ("m403", "广东省深圳市福田区梅林街道梅林一村3栋403房", 114.046, 22.565),
+            ("hA", "广东省深圳市南山区粤海街道海月花园8栋A座2402", 113.940, 22.520),
+            ("hB", "广东省深圳市南山区粤海街道海月花园8栋B座2402", 113.940, 22.521),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("固戍村1巷6号", "g6"),
+        ("固戍村1巷7号", None),  # 1巷7号 is 岗头村's: a lane named by its number is its village's own
+        ("岗头村1巷6号", None),
+        ("福田区沙头下沙村5坊27号", "x27"),  # the quarter written in digits
+        ("民治白石龙老村87号", "b87"),  # the natural village written with its 村, without its community
+        ("梅林一村3栋403房", "m403"),  # the community written as the estate it is named after
+        ("福田区梅林一村3栋403房", "m403"),
+        ("海月花园8栋A座2402", "hA"),  # a block (座) of the building is told from the other
+        ("海月花园8栋B座2402", "hB"),
+    ],
+)
+def test_shenzhen_villages_lanes_estates_and_blocks(query, expected):
+    m = _shenzhen_villages().match(query)
+    got = None if m is None else m.address_id
+    assert got == expected, (query, m)

@@ -61,6 +61,8 @@ _NAME_GOES_ON = re.compile(
     # 海甸|五西路: a road numbered, then its side, in the area named
     r"|(?:[一二三四五六七八九十]|\d){1,3}[东西南北](?:路|街|巷)"
     r"|(?:[一二三四五六七八九十]|\d)+(?:苑|园|区|村|期|号(?!大街|大道|路|街))|[苑庭邸寓厦坊场](?![区县市镇乡])"
+    # 桃源|居3栋, 龙华|府2栋: a compound in 居 or 府 named after the place, its building after it
+    r"|[居府](?=第?[0-9一二三四五六七八九十A-Z]+(?:栋|幢|座|号楼|期|区))"
     # 滨海|2路, 鹿城|3街: a road numbered in Arabic digits after the name.
     r"|\d{1,3}(?:路|街(?!道|办|坊)|大道|大街|巷)"
     # 东四|十条, 北新桥|三条: a hutong numbered after the place.
@@ -950,7 +952,14 @@ def best_chains(text: str, hits: list[Hit]) -> list[Chain]:
 
 def settled_by_upper(text: str, hits: list[Hit], chains: list[Chain]) -> list[Chain]:
     """Of tied readings (西湖区 of 杭州市 and of 南昌市), the one an upper unit written right after it names
-    (西湖区|杭州市|文三路: the city written after its county), when one is; else ``chains``."""
+    (西湖区|杭州市|文三路: the city written after its county), when one is; else ``chains``.
+
+    A town (or tied towns) of other counties read alone right after a county's short name (昆山|周庄镇:
+    周庄镇 of 江阴市, of 兴化市 …; 昆山|锦溪镇, of 龙泉市) gives way to that county: the text names it, and
+    its town is one the divisions do not list under it (read as written, without a code).
+    """
+    if chains and (county := _county_right_before(text, hits, chains)) is not None:
+        return [Chain((county,), max(c.score for c in chains))]
     if len(chains) < 2:
         return chains
     confirmed = []
@@ -963,6 +972,20 @@ def settled_by_upper(text: str, hits: list[Hit], chains: list[Chain]) -> list[Ch
         ):
             confirmed.append(chain)
     return confirmed if len(confirmed) == 1 else chains
+
+
+def _county_right_before(text: str, hits: list[Hit], chains: list[Chain]) -> Hit | None:
+    """The one county-level reading written right before the tied towns ``chains`` begin with, when
+    none of them lies under it; else None."""
+    firsts = {(c.hits[0].start, c.hits[0].end) for c in chains}
+    if len(firsts) != 1 or any(len(c.hits) != 1 or c.hits[0].entry.level != 3 for c in chains):
+        return None
+    start = next(iter(firsts))[0]
+    # (a former name is not: 崇安县|千岛湖镇 is 淳安县's town, 崇安 a slip, not 崇安区 now 梁溪区)
+    before = [h for h in hits if h.entry.level == 2 and h.end == start and h.entry.kind != HISTORIC]
+    if len(before) != 1 or any(c.code.startswith(before[0].entry.code) for c in chains):
+        return None
+    return before[0]
 
 
 def _prefer_upper(chains: list[Chain]) -> list[Chain]:

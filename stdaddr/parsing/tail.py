@@ -162,9 +162,10 @@ _TOKEN = re.compile(
             # 八角北里12楼3门: 楼 right before an entrance (门, a unit) marks the building, not a floor; B塔 a tower.
             rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼(?![下顶道]|上(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|[面边有漏装吵噪的住]))|#楼?|号?栋|号馆|号(?:厂房|车间|仓库)|楼(?=[, ]?{N}门(?![\u3400-\u9fff\U00020000-\U0003ffff]))|(?<=[A-Z])塔楼?(?![路街巷])|(?<=[号,][A-Z])楼(?![下上道梯顶层房盘宇面])))",
             # 下沙0号大街, 经济开发区三号路: a numbered road, not a door number.
-            # 大塘街6巷12号: a lane numbered within the street before it (多宝坊3巷 is read as one road).
+            # 大塘街6巷12号: a lane numbered within the street before it (多宝坊3巷 is read as one road);
+            # 下沙村5坊27号, 5坊3巷: a village's quarter (坊) and its lane, numbered so.
             rf"(?P<numbered_road>(?<![0-9]){N}号(?:大街|大道|(?:路|街)(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|交|与|和))"
-            rf"|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])(?<!第){N}巷(?![\u3400-\u9fff\U00020000-\U0003ffff]))",
+            rf"|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])(?<!第)(?:[0-9]{{1,2}}坊(?:{N}巷)?|{N}巷)(?![\u3400-\u9fff\U00020000-\U0003ffff]))",
             rf"(?P<house>([甲乙丙丁](?=[0-9〇零一二三四五六七八九十百]))?([A-Z]?{N}[A-Z]?)(?:-([0-9]+))?(?:号(?!楼(?![下顶道]|上(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|[面边有漏装吵噪的住]))|大街|大道|(?:路|街)(?![\u3400-\u9fff\U00020000-\U0003ffff]))院?(?:(?:附|之)({N})号?|-([0-9]{{1,2}})(?![0-9-]|[号楼层幢栋室单座])|([甲乙丙丁])(?![0-9\u3400-\u9fff\U00020000-\U0003ffff]))?|(?:附|之)({N})号(?!楼)))",
             # 12号楼3门401: in Beijing a building's entrance 门 is its unit, in Guangdong its stair 梯
             # (A11栋3梯); 2幢2单102室: 单 is 单元 cut short.
@@ -533,6 +534,11 @@ def _token(st: _State, m: re.Match[str]) -> None:
             door = _num(g(_G["building"] + 1)) + "号"
             _put_or_extra(st, "house_number", s, s + kind_at, door, g(0)[:kind_at])
             st.extra(s + kind_at, e, g(0)[kind_at:])
+            return
+        if g(0).endswith("座") and st.last == ORDER["building"] and "unit" not in st.fields:
+            # 海月花园8栋A座2402: a block (座) written after the building's number is its part with stairs
+            # of its own, as a unit is.
+            st.put("unit", s, e, _num(g(_G["building"] + 1)) + "座")
             return
         _put_or_extra(st, "building", s, e, _num(g(_G["building"] + 1)) + "幢", g(0))
     elif kind == "english":
@@ -1093,6 +1099,8 @@ _ROAD_ORDINAL = re.compile(
     "(?<![0-9A-Za-z])([0-9]{1,3})(?=号?(?:大道|大街|路|街|巷)(?:[东西南北中]段|[0-9零〇一二两三四五六七八九十]+段)?$)"
     # 人民南路4段: a segment's number too
     "|(?<=[路街道巷东西南北中])([0-9]{1,2})(?=段$)"
+    # 5坊3巷: a village's quarter, before its lane or alone
+    "|(?<![0-9A-Za-z])([0-9]{1,2})(?=坊(?:[0-9零〇一二两三四五六七八九十]+巷)?$)"
 )
 
 
@@ -1103,10 +1111,12 @@ def road_number_key(road: str) -> str:
 
     >>> road_number_key("鞋都1路"), road_number_key("6号大街"), road_number_key("人民南路4段")
     ('鞋都一路', '六号大街', '人民南路四段')
+    >>> road_number_key("5坊3巷")
+    '五坊三巷'
     """
     if not any(c.isdigit() for c in road):
         return road
-    return _ROAD_ORDINAL.sub(lambda m: chinese_numeral(int(m.group(1) or m.group(2))), road)
+    return _ROAD_ORDINAL.sub(lambda m: chinese_numeral(int(m.group(1) or m.group(2) or m.group(3))), road)
 
 
 _TOWN_OFFICE = re.compile("办事处|办(?!公)")
