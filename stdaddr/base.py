@@ -485,8 +485,14 @@ def _read_vector(path: Path, layer: str | int | None) -> Any:
     try:
         if path.suffix.lower() in (".parquet", ".geoparquet"):
             return gpd.read_parquet(path)
+        if layer is None:
+            from stdaddr.grid.layer import one_layer_of
+
+            layer = one_layer_of(path, "Point", "base", "--base-layer")
         return pyogrio.read_dataframe(path, layer=layer)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError, ValueError) as exc:
+        if isinstance(exc, InputError):
+            raise
         raise DataError(f'cannot read base file "{path}": {exc}') from exc
 
 

@@ -147,6 +147,33 @@ def test_geopackage_points_take_their_crs_from_the_file(tmp_path):
         AddressBase.from_file(path, id_column="nope", address_column="addr")
 
 
+def test_a_geopackage_of_several_layers_gives_its_one_point_layer_or_asks_for_the_layer(tmp_path):
+    """Without layer=, the records are the file's one layer of points (beside, say, the buildings'
+    outlines); two point layers are refused, naming them, instead of the first being read."""
+    import warnings
+
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    df = frame()
+    points = gpd.GeoDataFrame(
+        df[["id", "addr"]], geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4490"
+    )
+    path = tmp_path / "base.gpkg"
+    gpd.GeoDataFrame({"name": ["b"]}, geometry=[box(120.6, 28.0, 120.7, 28.1)], crs="EPSG:4490").to_file(
+        path, layer="outlines"
+    )
+    points.to_file(path, layer="doors")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        base = AddressBase.from_file(path, id_column="id", address_column="addr")
+    assert base.match(df["addr"][0]).address_id == df["id"][0]
+    points.to_file(path, layer="doors_2020")
+    with pytest.raises(InputError, match=r"3 layers \(outlines, doors, doors_2020\).*--base-layer"):
+        AddressBase.from_file(path, id_column="id", address_column="addr")
+    assert len(AddressBase.from_file(path, id_column="id", address_column="addr", layer="doors")) == len(df)
+
+
 def test_an_empty_point_in_a_geopackage_is_a_row_without_coordinates(tmp_path):
     """POINT EMPTY (and a point of NaN) is reported per row, as a missing geometry is; the rest loads."""
     import geopandas as gpd

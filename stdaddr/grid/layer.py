@@ -41,7 +41,7 @@ def read_layer(
                 raise InputError(f"layer was {layer!r} but a GeoParquet file has one layer; expected None")
             return gpd.read_parquet(file)
         if layer is None:
-            layer = _the_grid_layer(file)
+            layer = one_layer_of(file, "Polygon", "grid", "--grid-layer")
         if encoding is not None:
             return pyogrio.read_dataframe(file, layer=layer, encoding=encoding)
         frame = pyogrio.read_dataframe(file, layer=layer)
@@ -54,21 +54,21 @@ def read_layer(
         raise DataError(f'cannot read grid file "{path}": {exc}; expected a {_FORMATS} file') from exc
 
 
-def _the_grid_layer(file: Path) -> str | None:
+def one_layer_of(file: Path, geometry: str, what: str, option: str) -> str | None:
     """The layer to read from a file of several (a GeoPackage with the cells and other layers): its one
-    layer of polygons; None for a file of one layer. Several candidates raise InputError naming them,
-    rather than reading the first with a warning."""
+    layer of ``geometry`` (Polygon, Point); None for a file of one layer. Several candidates raise
+    InputError naming the layers, rather than reading the first with a warning."""
     import pyogrio
 
     layers = pyogrio.list_layers(file)
     if len(layers) < 2:
         return None
-    polygons = [str(name) for name, kind in layers if kind is not None and "Polygon" in str(kind)]
-    if len(polygons) == 1:
-        return polygons[0]
+    fitting = [str(name) for name, kind in layers if kind is not None and geometry in str(kind)]
+    if len(fitting) == 1:
+        return fitting[0]
     names = ", ".join(str(name) for name, _ in layers)
     raise InputError(
-        f'grid file "{file}" has {len(layers)} layers ({names}); give the layer to read (layer=, --grid-layer)'
+        f'{what} file "{file}" has {len(layers)} layers ({names}); give the layer to read (layer=, {option})'
     )
 
 
