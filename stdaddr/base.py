@@ -885,6 +885,11 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None, str
     if zone is not None and town == zone and a.town_code is None:
         town = None  # 瑞安|韩田工业区|汽摩配路29号: a zone read as the town is no town of the base
     if road is not None:
+        if numbered_lane(road) and (village := _natural_village(a)) is not None:
+            if not _namesake(village, a.community):
+                # 乌沙社区|江贝村|3巷12号: a natural village numbers its own lanes (李屋村 has a 3巷 too); not
+                # the community's namesake village (上白石社区|上白石村|二坊3巷), whose lanes are the community's
+                road = lane_of_village(village, road)
         return town, _road_key()(road), door, poi
     if zone is not None:
         road = zone
@@ -896,6 +901,31 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None, str
         if road is None and poi is not None and len(poi) > 4 and poi.endswith("自然村"):
             road, poi = poi.removesuffix("自然村"), None  # 江浦村|篁社自然村|7号, read as a compound
     return town, road, door, poi
+
+
+# A lane named by its number alone (3巷, 二坊3巷, 5坊): each village numbers its own.
+_NUMBERED_LANE = re.compile("(?:第?[0-9〇零一二三四五六七八九十百]+(?:坊|排|横|巷|弄|里|条|片))+")
+
+
+def numbered_lane(road: str) -> bool:
+    """Whether a road is a lane named by its number alone (3巷, 二坊三巷): a village's own."""
+    return _NUMBERED_LANE.fullmatch(road) is not None
+
+
+def _village_stem(village: str) -> str:
+    """A natural village's name as its lanes are keyed: without 村 (江贝村, 江贝自然村 -> 江贝)."""
+    return village[:-1] if village.endswith("村") and len(village) > 2 else village
+
+
+def lane_of_village(village: str, lane: str) -> str:
+    """The key of a natural village's numbered lane (江贝村, 3巷 -> 江贝3巷)."""
+    return _village_stem(village) + lane
+
+
+def _namesake(village: str, community: str | None) -> bool:
+    """Whether a natural village is named after its community (白石洲上白石村 in 上白石社区)."""
+    stem = without_community_mark(community or "")
+    return len(stem) >= 2 and stem in village
 
 
 def zone_of(a: Address) -> str | None:

@@ -224,7 +224,7 @@ def short_names(name: str, level: int) -> list[str]:
         elif name.endswith("生活区") and _SETTLEMENT.search(name, 0, len(name) - 3):
             # 十连生活区 (兵团), 两江林场生活区, 康保牧场一分场生活区: written 十连, 两江林场
             out.append(name[:-3])
-        elif name.endswith("嘎查委员会") and len(name) > 7:
+        elif name.endswith("嘎查委员会") and len(name) >= 7:
             out.append(name[: -len("委员会")])  # 锡林贝尔嘎查委员会 is written 锡林贝尔嘎查
         base = _strip_level_suffix(out[-1], 4) if out else stem
         # 中春路社区 is written 中春路 only when the road is meant.
@@ -297,6 +297,7 @@ _WRITTEN_ENDINGS = (
     ("居委会", "社区"),
     ("嘎查村民委员会", "嘎查"),  # 沙日扎嘎查村民委员会 is written 沙日扎嘎查: 嘎查 is the village
     ("嘎查村委会", "嘎查"),
+    ("嘎查委员会", "嘎查"),  # 江岸嘎查委员会 is written 江岸嘎查
     ("村村民委员会", "村"),
     ("村村委会", "村"),
     ("村民委员会", "村"),

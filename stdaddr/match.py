@@ -48,7 +48,9 @@ from stdaddr.base import (
     AddressBase,
     group,
     is_zone_name,
+    lane_of_village,
     matching_values,
+    numbered_lane,
     pair_key,
     standard_of,
     without_community_mark,
@@ -537,10 +539,12 @@ def _town_of_the_base(base: AddressBase, address: Address) -> Address | None:
             return None
         fields["community"] = address.community
         return dataclasses.replace(address, **fields, ambiguous=False, candidates=(), inferred=frozenset())
+    # (东莞 and 中山 have no counties: their towns' codes hold the city's, 441900, 442000)
+    cities = _tables(base).ids["city_code"]
     towns = {
         e.code
         for e in gazetteer.load().lookup(clean(lead.text)[0])
-        if e.level == 3 and e.code[:6] in counties
+        if e.level == 3 and (e.code[:6] in counties or e.code[4:6] == "00" and e.code[:4] in cities)
     }
     if len(towns) != 1:
         return None
@@ -642,14 +646,33 @@ def _community_marked_otherwise(
     t: _Tables, values: dict[str, str], ids: dict[str, int], scope: tuple[str, int] | None
 ) -> None:
     """A community the base writes with the other mark (猎德村 / 猎德社区, 冼村 / 冼村社区: villages made
-    communities, still called villages): the base's, when it has one so written in the text's scope."""
+    communities, still called villages): the base's, when it has one so written in the text's scope.
+    So is one written after the name of its area (白石洲|上白石村: 上白石社区), when none is so named whole."""
     stem = without_community_mark(values["community"])
     names = [values["community"] + "社区"] + ([stem + "社区", stem + "村"] if len(stem) >= 2 else [])
+    # the stem without an area's name of two characters or more before it, longest first
+    names += [f"{stem[k:]}{mark}" for k in range(2, len(stem) - 1) for mark in ("社区", "村")]
     for name in names:
         found = t.ids["community"].get(name)
         if found is not None and (scope is None or _community_in_scope(t, scope, found)):
             values["community"], ids["community"] = name, found
             return
+
+
+def _lane_of_natural_village(
+    t: _Tables, values: dict[str, str], ids: dict[str, int], scope: tuple[str, int] | None
+) -> None:
+    """A village the base lacks, before a lane named by its number, that the base has as a natural
+    village numbering its own lanes (长安镇江贝村1巷1号 for 乌沙社区|江贝村|1巷1号: the lane 江贝一巷,
+    see base.matching_values): that lane, the village no community."""
+    road = values.get("road")
+    if road is None or not numbered_lane(road):
+        return
+    key = lane_of_village(values["community"], road)
+    lane = t.ids["road"].get(key)
+    if lane is not None and _in_scope(t, "road", scope, lane):
+        values["road"], ids["road"] = key, lane
+        del values["community"], ids["community"]
 
 
 def _community_in_scope(t: _Tables, scope: tuple[str, int], community: int) -> bool:
@@ -746,6 +769,8 @@ def _query(t: _Tables, address: Address) -> _Query | None:
         values.pop("community")
         values["poi"], ids["poi"] = t.vocab["poi"][compound], compound
         del ids["community"]
+    if ids.get("community", 0) < 0 and ids.get("community_code", -1) < 0:
+        _lane_of_natural_village(t, values, ids, scope)
     if ids.get("community", 0) < 0 and ids.get("community_code", -1) < 0:
         _community_marked_otherwise(t, values, ids, scope)
     if ids.get("community", 0) < 0 and ids.get("community_code", -1) < 0:
@@ -1688,13 +1713,14 @@ def _without_places(text: str) -> str:
 def compound_stem(name: str) -> str | None:
     """The name of a residential compound without the generic 小区 and its own kind (锦绣花园小区, 锦绣小区,
     锦绣花园 -> 锦绣; 永昌花苑 -> 永昌, but 莲花苑 -> 莲花); a name without either is its own (日月星城小区,
-    日月星城 -> 日月星城); None for a stem of fewer than two characters."""
+    日月星城 -> 日月星城), and so is one whose kind leaves one character (榄苑小区, 榄苑 -> 榄苑); None for a
+    stem of fewer than two characters."""
     stem = name.removesuffix(_GENERIC_KIND)
     m = _COMPOUND_KIND.search(stem)
     if m is not None:
         cut = stem[: m.start()]
-        if len(cut) < 2 and m.group() == "花苑":
-            cut = stem[:-1]  # 莲花|苑: 花 is the stem's
+        if len(cut) < 2:
+            cut = stem[:-1] if m.group() == "花苑" else stem  # 莲花|苑: 花 is the stem's
         stem = cut
     return stem if len(stem) >= 2 else None
 
@@ -1789,8 +1815,6 @@ _PLACE_IN_VILLAGE = "the place {} lies in it (the base does not list it)"
 _ZONE_IN_TOWN = "the zone {} lies in it (the base has no door of the zone itself)"
 _OTHER_TOWN = "the records that agree on the finer levels lie in another town than the input names"
 _OTHER_VILLAGE = "the records that agree on the lane and door lie in another community than the input names"
-# A lane named by its number alone (一巷, 二坊三巷, 3排2巷): each village numbers its own.
-_NUMBERED_LANE = re.compile("(?:第?[0-9〇零一二三四五六七八九十百]+(?:坊|排|横|巷|弄|里|条|片))+")
 # A match at the main door of a sub-door the base lacks (23-1号, 23号附1 -> 23号) scores at most this.
 _MAIN_DOOR = 0.85
 # A sub-door (23-1号, 23号附1, 23号甲) and its main door.
@@ -2051,7 +2075,7 @@ def _decide(
         # names like 人民路 recur town after town, so those records are as likely other streets as the
         # one meant. The answer is the divisions the text names, as far as the base has them.
         return _division_match(base, q, cutoff, _OTHER_TOWN)
-    if top.states[_COMMUNITY_K] == _DIFFER and _NUMBERED_LANE.fullmatch(q.values.get("road", "")):
+    if top.states[_COMMUNITY_K] == _DIFFER and numbered_lane(q.values.get("road", "")):
         # 固戍村1巷7号 against 岗头村1巷7号: a road crosses communities, a lane named by its number does not.
         return _division_match(base, q, cutoff, _OTHER_VILLAGE)
     if q.door_of is not None or q.unread is not None or _phase_lacking(base, q, top):

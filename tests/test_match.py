@@ -384,9 +384,11 @@ def test_only_the_generic_kind_makes_two_compound_names_one():
     assert match_module.name_similarity("锦绣花园小区", "锦绣花园") == match_module._SAME_STEM
     assert match_module.name_similarity("锦绣花园", "锦绣公寓") <= match_module._OTHER_KIND  # two estates
     assert match_module.name_similarity("锦江花园", "锦绣小区") <= match_module._OTHER_KIND
-    assert (
-        match_module.compound_stem("华苑小区") == match_module.compound_stem("华苑") is None
-    )  # one character
+    # a kind leaving one character keeps it (榄苑小区 is 榄苑); a name of one character has no stem
+    assert match_module.compound_stem("华苑小区") == match_module.compound_stem("华苑") == "华苑"
+    assert match_module.name_similarity("华苑", "华苑小区") == match_module._SAME_STEM
+    assert match_module.name_similarity("华苑", "华苑花园") <= match_module._OTHER_KIND
+    assert match_module.compound_stem("苑小区") is None
 
 
 @pytest.mark.parametrize(
@@ -1375,6 +1377,8 @@ def _shenzhen_villages() -> AddressBase:
             ("m403", "广东省深圳市福田区梅林街道梅林一村3栋403房", 114.046, 22.565),
             ("hA", "广东省深圳市南山区粤海街道海月花园8栋A座2402", 113.940, 22.520),
             ("hB", "广东省深圳市南山区粤海街道海月花园8栋B座2402", 113.940, 22.521),
+            ("s21", "广东省深圳市南山区沙河街道上白石社区白石洲上白石村二坊3巷21号", 113.970, 22.539),
+            ("d21", "广东省深圳市南山区沙河街道下白石社区白石洲下白石村二坊3巷21号", 113.971, 22.538),
         ]
     )
 
@@ -1391,9 +1395,41 @@ def _shenzhen_villages() -> AddressBase:
         ("福田区梅林一村3栋403房", "m403"),
         ("海月花园8栋A座2402", "hA"),  # a block (座) of the building is told from the other
         ("海月花园8栋B座2402", "hB"),
+        ("白石洲上白石村二坊3巷21号", "s21"),  # the village after its area's name: its community
+        ("白石洲下白石村2坊3巷21号", "d21"),
     ],
 )
 def test_shenzhen_villages_lanes_estates_and_blocks(query, expected):
     m = _shenzhen_villages().match(query)
     got = None if m is None else m.address_id
     assert got == expected, (query, m)
+
+
+def _dongguan() -> AddressBase:
+    return _base_of(
+        [
+            ("jb12", "广东省东莞市长安镇乌沙社区江贝村3巷12号", 113.80, 22.80),
+            ("lw12", "广东省东莞市长安镇乌沙社区李屋村3巷12号", 113.81, 22.80),
+            ("jb1", "广东省东莞市长安镇乌沙社区江贝村1巷1号", 113.80, 22.81),
+            ("qf21", "广东省东莞市东城街道旗峰路21号", 113.77, 23.02),
+            ("ly701", "广东省中山市小榄镇升平中路120号榄苑小区4栋701室", 113.25, 22.66),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("东莞市长安镇乌沙社区江贝村3巷12号", "jb12"),  # natural villages of one community number their own lanes
+        ("东莞市长安镇乌沙社区李屋村3巷12号", "lw12"),
+        ("长安镇江贝村1巷1号", "jb1"),  # the natural village written without its community
+        ("东莞市长安镇乌沙社区江贝自然村3巷12号", "jb12"),
+        ("东城旗峰路21号", "qf21"),  # 东城 is 北京's district, and the town of a city without counties
+        ("中山市小榄镇榄苑4栋701室", "ly701"),  # 榄苑 for 榄苑小区
+    ],
+)
+def test_natural_village_lanes_and_towns_of_a_city_without_counties(query, expected):
+    built = _dongguan()
+    assert not built.report.duplicate_addresses
+    m = built.match(query)
+    assert m is not None and m.address_id == expected, (query, m)

@@ -129,6 +129,8 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
         )
         if entry.kind != FULL and not written and (goes_on or _HUTONG_NAME.search(text, pos, end)):
             continue
+        if entry.kind != FULL and not written and _road_named_after_division(text, pos, end):
+            continue  # 锡林|郭勒北路: the road named after 锡林郭勒盟, no community 锡林社区 before it
         if (
             entry.kind != FULL
             and not written
@@ -151,6 +153,16 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
             )
         return match_end(COMMITTEE, text, end), entry.code  # 墨池社区居委会: the committee's name
     return None
+
+
+def _road_named_after_division(text: str, pos: int, end: int) -> bool:
+    """Whether a division's name (a province, city, county or town, as the gazetteer reads it) longer
+    than ``text[pos:end]`` starts at ``pos`` and a road's kind follows it (锡林郭勒|北路, 乌兰察布|东路)."""
+    g = gazetteer.load()
+    for stop in range(end + 1, min(len(text), pos + 6) + 1):
+        if g.lookup(text[pos:stop]) and _ROAD_KIND.match(text, stop):
+            return True
+    return False
 
 
 # 社区 after a village's name written with 村, unless it opens a facility of the community's (社区卫生服务站).

@@ -239,7 +239,7 @@ _TOKEN = re.compile(
             r"(?P<hamlet>(?:(?<=村)|(?<=村委会)|(?<=村民委员会))[\u3400-\u9fff\U00020000-\U0003ffff]{1,4}?(?:自然)?[屯寨](?!(?!联系|电话|手机|收件|收货|户主)[\u3400-\u9fff\U00020000-\U0003ffff]))",
             # A community may be named after its road (解放路社区, 前街村); 垟西村|民主路 and 杏里村|花园路 are
             # a village before a road, 林山新村 a compound (settled in _community).
-            rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|{COMMITTEE_WORDS}|(?<!度假|农家|山庄)村(?:村(?!部))?)(?:{COMMITTEE_WORDS})?"
+            rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|{COMMITTEE_WORDS}|(?<!度假|农家|山庄)村(?:村(?!部))?|嘎查)(?:{COMMITTEE_WORDS})?"
             rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路|街|道|巷|庄|段|坊|大街|大道|信用|商业银行|合作|[东西南北中内外]{{1,2}}(?:大街|大道)|[东西南北]?{HUTONG_NUMBER}|[0-9{CN_DIGITS}十]*(?:号楼|幢|栋)))",
             rf"(?P<road>(?!沿街|临街|靠街|道路)(?:(?<=[道镇乡区县市])路(?=[\u3400-\u9fff\U00020000-\U0003ffff]))?(?:(?:{_ROAD_NAME_LEXED}|街(?={_MOUTH_ROAD})|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])单(?!元)){{1,10}}?(?:[0-9]{{1,3}}(?:路|街(?![道坊])|大道|巷(?![\u3400-\u9fff\U00020000-\U0003ffff]))|大道|大街|公路|路(?!灯(?:[不坏闪杆下旁边亮灭损柱]|$|[^\u3400-\u9fff\U00020000-\U0003ffff]))|街路(?!口)|街(?![道坊]|{_MOUTH_ROAD})|巷子(?![里口])|巷(?!路|街(?!口)|大道|工业|[东西南北中]路)|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水行占索])道街?(?![路口]|[\u3400-\u9fff\U00020000-\U0003ffff]{{1,2}}胡同|[东西南北中](?:路|街))|{NUMBERED_HUTONG}|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道))"
             # 人民南路四段, 一环路南三段: a segment; 广州大道中, 江南大道西100号: a part of an avenue by its direction.
@@ -1388,6 +1388,21 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
         st.extra(s, e, chunk)  # one stray character names no compound
         return
     if (
+        chunk.startswith("小区")
+        and text
+        and st.pieces
+        and st.pieces[-1].field in ("house_number", "extra")
+        and st.pieces[-1].end == s
+        and text[st.pieces[-1].start : s].isdigit()
+        and "poi" not in st.fields
+    ):
+        # 石河子 东一路|21小区|15栋, 16小区8栋 (克拉玛依): a compound named by its number
+        number = st.take_back()
+        st.put("poi", number.start, s + 2, text[number.start : s] + "小区")
+        if len(chunk) > 2:
+            _free(st, text, s + 2, e)
+        return
+    if (
         _PERSON.fullmatch(chunk)
         and not _PLACE_END.search(chunk)
         and ((st.pieces and _PHONE_END.search(st.pieces[-1].value)) or (text and _PHONE_AHEAD.match(text, e)))
@@ -1562,6 +1577,7 @@ _EVENT = re.compile(
     "请相关|请有关|卫生差|宰客|拥堵|堵车|破裂|爆管|冒顶|漏电|掉落|坠落|结冰|被困|"
     "发生|火情|事故|声过大|声太大|太吵|烟雾|无人看管|无人保洁|看管|裸露|毁坏|倾倒|漏液|洒落|外摆|群租|三无|反味|"
     "带泥|漂浮物|破损|乱停|犬只|高空抛物|抛物|坠物|不到位|走访|独居|空巢|受损|火险|堆积|摊贩|异响|充电|狗吠|不作为|不处理|不管|要求回电|回电|"
+    "被占|被堵|占用|非法|超速|超载|灯坏|营运(?!中心|部|站|公司)|"
     "经营(?!部|所|店|场|户|中心|公司|区|范围)|"
     # what happens there, and when, as hotline tickets write it; not in a firm's name (某某装修有限公司)
     "(?:施工|装修|开裂|裂缝|偷排|排放|排污|废水|废气|污水|粉尘|死鱼|死猪|电鱼|拒载|黑车|违停|乱收费|收费乱|拉客|"
@@ -1592,7 +1608,7 @@ _REGISTRY_NOTE = re.compile(
     # 自编5栋, 自编号12 (广州): a number the owner gave, which the level after it carries
     "|自编号?"
     # 出租房, 出租房屋 居住3人, 群租房: a rented home, as rental registrations note it; 现住址同上: the same address
-    "|(?:出租(?:房屋?|屋|房间|户)|群租房)(?:居住)?|居住|(?:现住址|现居住地|居住地址?|住址)?同(?:上|户籍地?址?)"
+    "|(?:出租(?:房屋?|屋|房间|户)?|群租房)(?:居住)?|居住|(?:现住址|现居住地|居住地址?|住址)?同(?:上|户籍地?址?)"
 )
 # Times of day and of the week written alone (晚上, 今天下午).
 _TIME_WORDS = re.compile(
