@@ -885,11 +885,11 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None, str
     if zone is not None and town == zone and a.town_code is None:
         town = None  # 瑞安|韩田工业区|汽摩配路29号: a zone read as the town is no town of the base
     if road is not None:
-        if numbered_lane(road) and (village := _natural_village(a)) is not None:
-            if not _namesake(village, a.community):
-                # 乌沙社区|江贝村|3巷12号: a natural village numbers its own lanes (李屋村 has a 3巷 too); not
-                # the community's namesake village (上白石社区|上白石村|二坊3巷), whose lanes are the community's
-                road = lane_of_village(village, road)
+        village = _natural_village(a) if numbered_lane(road) else None
+        if village is not None and not _namesake(village, a.community):
+            # 乌沙社区|江贝村|3巷12号: a natural village numbers its own lanes (李屋村 has a 3巷 too); not
+            # the community's namesake village (上白石社区|上白石村|二坊3巷), whose lanes are the community's
+            road = lane_of_village(village, road)
         return town, _road_key()(road), door, poi
     if zone is not None:
         road = zone

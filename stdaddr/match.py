@@ -2078,7 +2078,7 @@ def _decide(
     if top.states[_COMMUNITY_K] == _DIFFER and numbered_lane(q.values.get("road", "")):
         # 固戍村1巷7号 against 岗头村1巷7号: a road crosses communities, a lane named by its number does not.
         return _division_match(base, q, cutoff, _OTHER_VILLAGE)
-    if q.door_of is not None or q.unread is not None or _phase_lacking(base, q, top):
+    if q.door_of is not None or q.unread is not None or _phase_lacking(base, q, top) or _one_direction(top):
         score = min(score, _MAIN_DOOR)
     if score < cutoff:
         return None
@@ -2086,11 +2086,11 @@ def _decide(
     # is more likely another place than a typo: such a match names the upper place, not a record. A
     # floor the record agrees on (no level of its own) confirms a name written with a slip
     # (塘头一工业区8栋2楼, 鹅公岭工业园), not one that only shares its kind (塘尾工业园 / 新和工业园).
-    near = [top.sims[k] for k in _NAME_POSITIONS if top.states[k] == _AGREE and top.sims[k] < 1.0]
+    near_names = [top.sims[k] for k in _NAME_POSITIONS if top.states[k] == _AGREE and top.sims[k] < 1.0]
     unconfirmed = (
         coverage < 1.0
-        and bool(near)
-        and (min(near) < _SLIP or any(top.states[k] != _AGREE for k in _deeper(q.asks, level)))
+        and bool(near_names)
+        and (min(near_names) < _SLIP or any(top.states[k] != _AGREE for k in _deeper(q.asks, level)))
     )
     t = _tables(base)
     own = None if unconfirmed else _record_at(t, s, tied, place, level, top.states[_POI_K] != _DIFFER)
@@ -2123,6 +2123,13 @@ def _decide(
             q, top, MATCH_LEVELS[level], address_id, len(twins) + 1 if twins else len(tied), split, ambiguous
         ),
     )
+
+
+def _one_direction(r: _Record) -> bool:
+    """Whether a road or compound agrees only as a name with a direction written on one side only
+    (学院南路 / 学院路, see _direction_cap): as often another road as the same one, however well the
+    finer levels agree, so the match scores as one at a main door does."""
+    return any(r.states[k] == _AGREE and r.sims[k] == _ONE_DIRECTION for k in _NAME_POSITIONS)
 
 
 def _twins(t: _Tables, s: _Scores, tied: list[int], own: int, level: int) -> list[int]:

@@ -160,7 +160,7 @@ _TOKEN = re.compile(
             # 1555弄3支弄5号: a sub-lane of the lane, then the door.
             rf"(?P<lane>({N})弄(?![乡镇])(?:({N})支弄)?(?:({N})号{_NOT_BUILDING})?)",
             # 八角北里12楼3门: 楼 right before an entrance (门, a unit) marks the building, not a floor; B塔 a tower.
-            rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼(?![下顶道]|上(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|[面边有漏装吵噪的住]))|#楼?|号?栋|号馆|号(?:厂房|车间|仓库)|楼(?=[, ]?{N}门(?![\u3400-\u9fff\U00020000-\U0003ffff]))|(?<=[A-Z])塔楼?(?![路街巷])|(?<=[号,][A-Z])楼(?![下上道梯顶层房盘宇面])))",
+            rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼(?![下顶道]|上(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|[面边有漏装吵噪的住]))|#楼?|号?栋|号馆|号(?:厂房|车间|仓库)|楼(?=[, ]?{N}门(?![\u3400-\u9fff\U00020000-\U0003ffff])|(?:[0-9]{{1,2}}|[一二三四五六七八九十]{{1,3}})单元)|(?<=[A-Z])塔楼?(?![路街巷])|(?<=[号,][A-Z])楼(?![下上道梯顶层房盘宇面])))",
             # 下沙0号大街, 经济开发区三号路: a numbered road, not a door number.
             # 大塘街6巷12号: a lane numbered within the street before it (多宝坊3巷 is read as one road);
             # 下沙村5坊27号, 5坊3巷: a village's quarter (坊) and its lane, numbered so.
@@ -169,7 +169,7 @@ _TOKEN = re.compile(
             rf"(?P<house>([甲乙丙丁](?=[0-9〇零一二三四五六七八九十百]))?([A-Z]?{N}[A-Z]?)(?:-([0-9]+))?(?:号(?!楼(?![下顶道]|上(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|[面边有漏装吵噪的住]))|大街|大道|(?:路|街)(?![\u3400-\u9fff\U00020000-\U0003ffff]))院?(?:(?:附|之)({N})号?|-([0-9]{{1,2}})(?![0-9-]|[号楼层幢栋室单座])|([甲乙丙丁])(?![0-9\u3400-\u9fff\U00020000-\U0003ffff]))?|(?:附|之)({N})号(?!楼)))",
             # 12号楼3门401: in Beijing a building's entrance 门 is its unit, in Guangdong its stair 梯
             # (A11栋3梯); 2幢2单102室: 单 is 单元 cut short.
-            rf"(?P<unit>({N}|[甲乙丙丁](?=单元))单元|(?<=[楼幢栋座])({N})(?:门(?![\u3400-\u9fff\U00020000-\U0003ffff](?<![〇零一二三四五六七八九十]))|梯(?![子形田级]))|(?<=[幢栋座])({N})单(?![元位身间人车号据]))",
+            rf"(?P<unit>({N}|[甲乙丙丁](?=单元))单元|(?<=[楼幢栋座])({N})(?:门(?=楼[下上道]|门口|口|前|外|旁|附近)|门(?![\u3400-\u9fff\U00020000-\U0003ffff](?<![〇零一二三四五六七八九十]))|梯(?![子形田级]))|(?<=[幢栋座])({N})单(?![元位身间人车号据]))",
             # 110-111栋, 2至6栋: a range of buildings; 5-2栋: building 2 of block 5. Either way one building value.
             r"(?P<building_range>(?<![0-9A-Z-])([0-9]{1,4})(?:-|至|到)([0-9]{1,4})(?:幢|栋|号楼|号?栋))",
             # 40-43楼: a range of floors; B2-5楼, 52-11楼: a building, then its floor.
@@ -225,7 +225,7 @@ _TOKEN = re.compile(
             # 88号门口, 锦江花园楼下, 3组18号东边, 村口: a spot at the place just read; the place stays.
             # 陈淋子镇街上, 马鞍镇场镇: on the town's main street, at its market town (a note, not a compound).
             # 山西大学|东门: a gate of the place just read, at the end.
-            r"(?P<at>(?<=[镇乡])(?:街上|场镇|集上|集镇上?)|(?<=[学院园场馆厦苑城])[东南西北]门(?![\u3400-\u9fff\U00020000-\U0003ffff])|(?:[大正]?门口|门前|(?<=[馆店厦院楼司心场])(?:前台|大堂|收发室|门卫室?|保安室|传达室)|门外|后门|侧门|边上|里面|里边|屋后|屋前|房前|屋内|(?<=[号组室村])家[中里]|路边|路旁|拐角处?|转角处?|巷口|村口|弄口|楼上|楼下|楼顶|楼道|之间|一带|周边|周围|沿线|沿街|(?<=大桥)[下底]"
+            r"(?P<at>(?<=[镇乡])(?:街上|场镇|集上|集镇上?)|(?<=[学院园场馆厦苑城区岛])[东南西北]门(?:[外口前旁]|(?![\u3400-\u9fff\U00020000-\U0003ffff]))|(?:[大正]?门口|门前|(?<=[馆店厦院楼司心场])(?:前台|大堂|收发室|门卫室?|保安室|传达室)|门外|后门|侧门|边上|里面|里边|屋后|屋前|房前|屋内|(?<=[号组室村])家[中里]|路边|路旁|拐角处?|转角处?|巷口|村口|弄口|楼上|楼下|楼顶|楼道|之间|一带|周边|周围|沿线|沿街|(?<=大桥)[下底]"
             r"|(?<=[号楼幢栋室])店[外内门](?:口)?|(?<=区|园|苑|村|城|场)(?:内|里(?![A-Za-z0-9]))(?![\u3400-\u9fff\U00020000-\U0003ffff])"
             r"|(?<=[号楼幢栋室村组])[东西南北左右](?:边|面|首|头)|(?<=[号楼幢栋室])[东西南北]{1,2}侧)(?![村路街巷弄桥山岭湾垟洋岙社]))",
             # 旁边的小卖部: the place a relation word names (的 ...) is part of the note.
@@ -534,6 +534,10 @@ def _token(st: _State, m: re.Match[str]) -> None:
             door = _num(g(_G["building"] + 1)) + "号"
             _put_or_extra(st, "house_number", s, s + kind_at, door, g(0)[:kind_at])
             st.extra(s + kind_at, e, g(0)[kind_at:])
+            return
+        if _NUMBER_LOU.search(g(0)) and _in_a_tower(st):
+            # 富力中心41楼01单元, 地王大厦主楼46楼16单元: in a tower N楼 is its floor, 单元 a suite on it
+            _put_or_extra(st, "floor", s, e, _num(g(_G["building"] + 1)) + "层", g(0))
             return
         if g(0).endswith("座") and st.last == ORDER["building"] and "unit" not in st.fields:
             # 海月花园8栋A座2402: a block (座) written after the building's number is its part with stairs
@@ -945,6 +949,12 @@ _ENGLISH_LEVEL = re.compile(
     r"(ROOM|RM|APT|FLAT|SUITE)?(BLDG|BUILDING|BLOCK|BLK|TOWER)?(UNIT)?(FLOOR|FL)?(NO(?=\.?[0-9]))?"
     r"(?<=[A-Z])\.?#?([0-9]+(?:[A-Z](?![A-Z]))?)"
 )
+
+
+def _in_a_tower(st: _State) -> bool:
+    """Whether the compound read is an office tower or centre (大厦, 中心, 广场), where 楼 counts floors."""
+    poi = next((p.value for p in reversed(st.pieces) if p.field == "poi"), None)
+    return poi is not None and _TOWER_OR_CENTRE.search(poi) is not None
 
 
 def _put_or_extra(st: _State, field: str, s: int, e: int, value: str, raw: str) -> None:
@@ -1550,6 +1560,10 @@ _BUILDING_PART = re.compile("(?<=大厦|中心|广场|大楼|商厦|酒店|宾�
 # A park or zone with roads of its own (研创园, 软件园, 产业基地).
 _PARK = re.compile("(?:[^公花家乐校庄]园|园区|基地|工业区|科技城|大学城)$")
 _SCHOOL_OR_HOSPITAL = re.compile("(?:大学|学院|中学|小学|医院)$")
+# A number marked 楼 alone (41楼, not 41号楼 nor B塔楼).
+_NUMBER_LOU = re.compile("(?<![号塔])(?<=[0-9一二三四五六七八九十])楼$")
+# A tower or centre whose 楼 count floors (富力中心41楼).
+_TOWER_OR_CENTRE = re.compile("(?:大厦|大楼|商厦|中心|广场|写字楼|公寓)$")
 # A tower's name (not 中心 or 广场, often a department or a hall after a floor: 5楼招商服务中心).
 _TOWER_NAME = re.compile("(?:大厦|大楼|公寓|商厦)$")
 # Words for a stretch of the road before them, not roads of their own.
@@ -1577,7 +1591,7 @@ _EVENT = re.compile(
     "请相关|请有关|卫生差|宰客|拥堵|堵车|破裂|爆管|冒顶|漏电|掉落|坠落|结冰|被困|"
     "发生|火情|事故|声过大|声太大|太吵|烟雾|无人看管|无人保洁|看管|裸露|毁坏|倾倒|漏液|洒落|外摆|群租|三无|反味|"
     "带泥|漂浮物|破损|乱停|犬只|高空抛物|抛物|坠物|不到位|走访|独居|空巢|受损|火险|堆积|摊贩|异响|充电|狗吠|不作为|不处理|不管|要求回电|回电|"
-    "被占|被堵|占用|非法|超速|超载|灯坏|营运(?!中心|部|站|公司)|"
+    "被占|被堵|占用|占满|非法|超速|超载|灯坏|营运(?!中心|部|站|公司)|遗撒|撒漏|抛撒|抛洒|成堆|被毁|堆物|建筑垃圾|"
     "经营(?!部|所|店|场|户|中心|公司|区|范围)|"
     # what happens there, and when, as hotline tickets write it; not in a firm's name (某某装修有限公司)
     "(?:施工|装修|开裂|裂缝|偷排|排放|排污|废水|废气|污水|粉尘|死鱼|死猪|电鱼|拒载|黑车|违停|乱收费|收费乱|拉客|"
