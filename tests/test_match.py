@@ -1450,3 +1450,12 @@ def test_a_road_with_a_direction_on_one_side_only_scores_as_a_main_door():
     m = built.match("北京市海淀区学院南路37号院3号楼")
     assert m is not None and m.address_id == "x37" and m.score <= 0.85
     assert built.match("北京市海淀区学院路37号院3号楼").score >= 0.95
+
+
+def test_a_road_named_after_its_town_is_found_written_with_or_without_the_town():
+    """上地街道上地信息路2号 (the road 上地信息路) is found from 海淀区上地信息路2号, read as the town 上地 and the
+    road 信息路, and from 上地街道上地信息路2号."""
+    built = _base_of([("s2", "北京市海淀区上地街道上地信息路2号", 116.30, 40.04)])
+    for text in ("海淀区上地信息路2号", "北京市海淀区上地街道上地信息路2号", "上地信息路2号"):
+        m = built.match(text)
+        assert m is not None and m.address_id == "s2", (text, m)

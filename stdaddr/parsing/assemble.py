@@ -322,6 +322,7 @@ def assemble(
         codes = _refine_by_lane(pieces, _refine_by_community(pieces, codes, notes), notes)
     codes = _city_zone(pieces, _refine_by_zone(pieces, codes, notes), notes)
     pieces = _pinyin_repeats(_named_after_division(_organisation_first(pieces, folded), folded))
+    pieces = _road_named_after_repeat(pieces, folded)
     pieces = _county_before_road(pieces, notes)
     return _build(text, offsets, [*pieces, *masked], codes, notes)
 
@@ -430,6 +431,30 @@ def _named_after_division(pieces: list[Piece], folded: str) -> list[Piece]:
         # as written (洞头县人民医院 keeps its former county's name)
         merged = Piece("poi", division.start, poi.end, folded[division.start : division.end] + poi.value)
         out = [merged if p is poi else p for p in out if p is not division]
+    return out
+
+
+def _road_named_after_repeat(pieces: list[Piece], folded: str) -> list[Piece]:
+    """上地街道|上地|信息路: a town's short name written again right after its full name, then a road, is
+    the start of the road's name (上地信息路, 龙潭寺东街, 曲江池东路): no one names a place twice in a row
+    but to name something after it. (A county or city repeated so is a delivery address's stutter:
+    瑞安市|瑞安|安阳路.)"""
+    out = pieces
+    for p in pieces:
+        written = folded[p.start : p.end]
+        if (
+            not p.repeated
+            or p.field != "town"
+            or _DIVISION_MARK.search(written)
+            or written.endswith("办事处")
+        ):
+            continue
+        first = next((q for q in pieces if q.field == p.field and not q.repeated and q.end == p.start), None)
+        road = next((q for q in pieces if q.field == "road" and not q.repeated and q.start == p.end), None)
+        if first is None or road is None or first.code != p.code:
+            continue
+        merged = Piece("road", p.start, road.end, folded[p.start : p.end] + road.value)
+        out = [merged if q is road else q for q in out if q is not p]
     return out
 
 
