@@ -451,9 +451,11 @@ def _road_named_after_repeat(pieces: list[Piece], folded: str) -> list[Piece]:
             continue
         first = next((q for q in pieces if q.field == p.field and not q.repeated and q.end == p.start), None)
         road = next((q for q in pieces if q.field == "road" and not q.repeated and q.start == p.end), None)
-        if first is None or road is None or first.code != p.code:
+        if first is None or road is None or first.code != p.code or p.code is None:
             continue
-        merged = Piece("road", p.start, road.end, folded[p.start : p.end] + road.value)
+        if gazetteer.load().communities(p.code).get(written):
+            continue  # 藤桥镇|藤桥|大湖街: the community named after the town (藤桥社区), written short
+        merged = Piece("road", p.start, road.end, written + road.value)
         out = [merged if q is road else q for q in out if q is not p]
     return out
 
