@@ -954,9 +954,10 @@ def settled_by_upper(text: str, hits: list[Hit], chains: list[Chain]) -> list[Ch
     """Of tied readings (西湖区 of 杭州市 and of 南昌市), the one an upper unit written right after it names
     (西湖区|杭州市|文三路: the city written after its county), when one is; else ``chains``.
 
-    A town (or tied towns) of other counties read alone right after a county's short name (昆山|周庄镇:
-    周庄镇 of 江阴市, of 兴化市 …; 昆山|锦溪镇, of 龙泉市) gives way to that county: the text names it, and
-    its town is one the divisions do not list under it (read as written, without a code).
+    A town (or tied towns) of other counties read alone right after a county's current name, mostly
+    written short (昆山|周庄镇: 周庄镇 of 江阴市, of 兴化市 …; 昆山|锦溪镇, of 龙泉市), gives way to that county:
+    the text names it, and its town is one the divisions do not list under it (read as written, without
+    a code; a town of the same city is then moved under its own county, see moved_town).
     """
     if chains and (county := _county_right_before(text, hits, chains)) is not None:
         return [Chain((county,), max(c.score for c in chains))]
