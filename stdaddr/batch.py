@@ -15,6 +15,7 @@ bytes as an uninterrupted run. See ``docs/batch.md``.
 from __future__ import annotations
 
 import contextlib
+import csv
 import functools
 import hashlib
 import json
@@ -413,10 +414,12 @@ def geocode_file(
             job = _Job(base, grid, out_crs, cutoff)
             if resumed_at is None:
                 run.start()
-            for chunk, results in _geocoded(reader, run.position, chunk_rows, address, job, n_workers):
-                run.write(chunk, results)
-                if progress is not None:
-                    progress(Progress(_done(reader, chunk.end), reader.total, reader.unit, run.rows))
+            with _stop_signals() as stop:
+                for chunk, results in _geocoded(reader, run.position, chunk_rows, address, job, n_workers):
+                    run.write(chunk, results)
+                    stop.check()
+                    if progress is not None:
+                        progress(Progress(_done(reader, chunk.end), reader.total, reader.unit, run.rows))
             run.finish()
         finally:
             reader.close()
@@ -1127,6 +1130,54 @@ def _worker_started() -> None:
     worker_started()
 
 
+class _Stop:
+    """The stop signal (SIGINT, SIGTERM) received during a run, if any."""
+
+    def __init__(self) -> None:
+        self.signal: int | None = None
+
+    def check(self) -> None:
+        """Raise for a signal received whose exception was lost on its way (see :func:`_stop_signals`)."""
+        if self.signal is None:
+            return
+        import signal
+
+        if self.signal == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise SystemExit(128 + self.signal)
+
+
+@contextlib.contextmanager
+def _stop_signals() -> Iterator[_Stop]:
+    """Ctrl-C (KeyboardInterrupt) and SIGTERM (SystemExit, status 143) stop the run inside the block, the
+    checkpoint kept, and are noted too: an exception a signal raises inside a finalizer (a ``__del__``
+    run by the garbage collector) is reported and dropped by Python, so the run checks the note after
+    each chunk (Ctrl-C was ignored about once in twenty with one worker). SIGTERM no longer ends a
+    one-process run mid-write. Only where the signals have Python's default handling and in the main
+    thread; a program that handles them keeps its handlers."""
+    import signal
+    import threading
+
+    stop = _Stop()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    ours = [s for s, h in previous.items() if h is signal.default_int_handler or h is signal.SIG_DFL]
+
+    def noted(signum: int, frame: Any) -> None:
+        stop.signal = signum
+        stop.check()
+
+    for s in ours:
+        signal.signal(s, noted)
+    try:
+        yield stop
+    finally:
+        for s in ours:
+            signal.signal(s, previous[s])
+
+
 @contextlib.contextmanager
 def _sigterm_as_exit() -> Iterator[None]:
     """SIGTERM inside the block raises SystemExit (status 143) where the main thread is, so the pool
@@ -1372,6 +1423,10 @@ def assign_file(
                     counts.update(out["grid_status"].tolist())
                     if fmt == "csv":
                         text = out.to_csv(index=False, header=writer is None, lineterminator="\n")
+                        if "\r" in text:  # a lone CR in a cell: quoted, or readers end the row there
+                            text = out.to_csv(
+                                index=False, header=writer is None, lineterminator="\n", quoting=csv.QUOTE_ALL
+                            )
                         f.write(text.encode("utf-8"))
                         writer = True
                     else:

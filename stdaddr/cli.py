@@ -135,15 +135,15 @@ def _write_parsed(
     number, the result and a status; jsonl: one object, or for normalize one string). Rows that were
     not read as written (bad bytes, a wrong number of fields, a cut line) are not parsed: their status
     and reason say why. Returns those reasons."""
-    import csv
     import itertools
     import json
 
     from stdaddr.batch import flat_row
+    from stdaddr.io import CsvOut
     from stdaddr.parsing import parse_many
 
     damaged: list[str] = []
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvOut(out)
     if fmt == "csv":
         writer.writerow(header)
     rows = source.rows

@@ -22,7 +22,7 @@ import numbers
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CJK",
+    "CsvOut",
+    "csv_text",
     "NULL_MARKER_MAX",
     "MAX_RECORD_LINES",
     "MAX_LINE_BYTES",
@@ -1571,12 +1573,8 @@ class CsvOutput:
         """Append rows, flush and fsync; returns the file's length. A character the encoding cannot
         write is a DataError naming it and its row (by ``where`` and ``lines``, the rows' input lines),
         never a silent "?"."""
-        import io as _io
-
-        buffer = _io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(rows)
         try:
-            data = buffer.getvalue().encode(self.encoding)
+            data = csv_text(rows).encode(self.encoding)
         except UnicodeEncodeError:
             raise self._unwritable(rows, header, lines, where) from None
         if header and self._bom:
@@ -1762,3 +1760,38 @@ class PartsOutput:
                     )
         finally:
             pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
+
+
+class CsvOut:
+    """A CSV writer to a text stream with LF line ends that also quotes a field holding a lone CR.
+
+    The csv module quotes only the characters of its own line terminator: with LF, a field holding CR
+    (甲\r乙, as old Mac text and some forms leave in a cell) is written bare, and readers end the row at
+    it. Such a row is written with every field quoted; other rows as csv.writer writes them.
+    """
+
+    def __init__(self, f: IO[str]) -> None:
+        self._plain = csv.writer(f, lineterminator="\n")
+        self._quoted = csv.writer(f, lineterminator="\n", quoting=csv.QUOTE_ALL)
+
+    def writerow(self, row: Sequence[Any]) -> None:
+        bare_cr = any(isinstance(v, str) and "\r" in v for v in row)
+        (self._quoted if bare_cr else self._plain).writerow(row)
+
+    def writerows(self, rows: Iterable[Sequence[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_text(rows: Sequence[Sequence[Any]]) -> str:
+    """``rows`` as CSV text with LF line ends, a field holding a lone CR quoted (see :class:`CsvOut`)."""
+    import io as _io
+
+    buffer = _io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    text = buffer.getvalue()
+    if "\r" not in text:
+        return text  # the common case: one pass in C
+    buffer = _io.StringIO()
+    CsvOut(buffer).writerows(rows)
+    return buffer.getvalue()
