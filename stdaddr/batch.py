@@ -1092,7 +1092,7 @@ def _geocoded(
         pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_worker_started)
         try:
             # the workers fork on the first submit and inherit the freeze
-            with frozen_for_fork(), _sigterm_as_exit():
+            with frozen_for_fork():
                 for chunk in chunks:
                     texts, fixed = _plan(chunk, address_of, reader.where)
                     pending.append((chunk, fixed, pool.submit(_geocode_texts, texts)))
@@ -1119,7 +1119,7 @@ def _geocoded(
 
 def _worker_started() -> None:
     """Run first in every geocoding worker: as :func:`worker_started`, and SIGTERM back to its default
-    action (the workers fork inside :func:`_sigterm_as_exit`; a worker that turned SIGTERM into
+    action (the workers fork inside :func:`_stop_signals`; a worker that turned SIGTERM into
     SystemExit would try to send it back to the parent instead of ending)."""
     import signal
 
@@ -1176,32 +1176,6 @@ def _stop_signals() -> Iterator[_Stop]:
     finally:
         for s in ours:
             signal.signal(s, previous[s])
-
-
-@contextlib.contextmanager
-def _sigterm_as_exit() -> Iterator[None]:
-    """SIGTERM inside the block raises SystemExit (status 143) where the main thread is, so the pool
-    is shut down and the checkpoint kept as on Ctrl-C, instead of the process vanishing mid-write.
-    Only where SIGTERM has its default action (a program that handles it keeps its handler)."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.getsignal(signal.SIGTERM)
-    if previous is not signal.SIG_DFL:
-        yield
-        return
-
-    def terminate(signum: int, frame: Any) -> None:
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGTERM, terminate)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _chunks(reader: TableReader, start: Position, chunk_rows: int) -> Iterator[Chunk]:
