@@ -1071,8 +1071,8 @@ def _old_village(
         return
     stem = name.removesuffix("自然村") if name.endswith("自然村") else name.removesuffix("村")
     # 白石龙老村87号: a base may write the natural village with its 村 (白石龙社区|白石龙老村|87号)
-    road = t.ids["road"].get(stem, t.ids["road"].get(name))
     stem = stem if stem in t.ids["road"] else name
+    road = t.ids["road"].get(stem)
     if len(stem) >= 2 and road is not None and scope is not None and _in_scope(t, "road", scope, road):
         values["road"], ids["road"] = stem, road
         del values["community"], ids["community"]
