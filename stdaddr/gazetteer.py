@@ -38,6 +38,7 @@ __all__ = [
     "level_of",
     "short_names",
     "derive_readings",
+    "COUNTY_SEAT_STEMS",
 ]
 
 LEVELS = ("province", "city", "county", "town", "community")
@@ -89,7 +90,7 @@ _SUFFIXES = (
 GENERIC_STEMS = frozenset("城 郊 矿 新 开发 工业 工业园 园 林 农 高新 经济 市 城关 城厢 城郊 中心".split())
 # Town stems of a county's seat (城关镇, 城厢街道): generic nationwide, but written alone after their
 # county (新县城关金兰大道), where a town's short name is read.
-_COUNTY_SEAT_STEMS = frozenset(("城关", "城厢", "城郊"))
+COUNTY_SEAT_STEMS = frozenset(("城关", "城厢", "城郊"))
 # Suffixes of zones, farms and offices: 高新区 or 开发区 alone names no place.
 _ZONE_SUFFIXES = (
     "高新技术产业开发区",
@@ -112,7 +113,14 @@ _ROAD_TAILS = ("路", "街", "大道", "大街", "巷", "弄", "道")
 # A stem ending like this is a zone's name cut short (高新技术产业开发区 -> 高新技术产业开发), not a short name.
 _ZONE_TAILS = (
     "开发",
-    "园",
+    "工业园",
+    "产业园",
+    "科技园",
+    "创业园",
+    "创新园",
+    "物流园",
+    "科学园",
+    "软件园",
     "工业",
     "保税",
     "示范",
@@ -260,8 +268,10 @@ def short_names(name: str, level: int) -> list[str]:
     if (
         len(stem) >= 2
         and stem != name
-        and (stem not in GENERIC_STEMS or (level == 3 and stem in _COUNTY_SEAT_STEMS))
+        and (stem not in GENERIC_STEMS or (level == 3 and stem in COUNTY_SEAT_STEMS))
         and not stem.endswith(_ZONE_TAILS)
+        # 桃园, 果园, 花园 (桃园镇, 花园乡) name compounds everywhere; 潘家园, 苹果园, 核桃园 are the town.
+        and not (len(stem) == 2 and stem.endswith("园"))
         and not road_like
     ):
         out.append(stem)

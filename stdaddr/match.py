@@ -613,6 +613,51 @@ def _match_parsed(
 _DOOR_NUMBER = re.compile("([0-9]+)号")
 
 
+def _door_missing(t: _Tables, ids: dict[str, int]) -> bool:
+    """Whether the base lacks the text's door: its number is nowhere in the base, or the road, read as
+    the base writes it, has no door so numbered (宽巷子22号附6 where only 芳草东街 has a 22号附6号)."""
+    number, road = ids["house_number"], ids.get("road", -1)
+    if number < 0:
+        return True
+    return road >= 0 and not len(t.groups["door"].rows(road * t.sizes["house_number"] + number))
+
+
+def _door_of_compound_as_building(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> None:
+    """田林十二村21号 (上海): a number after a compound, where the base has no such door of it but a
+    building so numbered (its lane estate's 21号 read as 21幢 after the lane), is that building."""
+    poi, number = ids.get("poi", -1), _DOOR_NUMBER.fullmatch(values["house_number"])
+    if poi < 0 or number is None:
+        return
+    n_hn = t.sizes["house_number"]
+    if ids["house_number"] >= 0 and len(t.poi_door.rows(poi * n_hn + ids["house_number"])):
+        return
+    building = t.ids["building"].get(number.group(1) + "幢", -1)
+    if building >= 0 and len(t.groups["poi_building"].rows(poi * t.sizes["building"] + building)):
+        values["building"], ids["building"] = number.group(1) + "幢", building
+        del values["house_number"], ids["house_number"]
+
+
+def _lane_of_dashes(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> None:
+    """田林路200-8-203 (上海): the lane, its door and the room written with dashes after the road, read as
+    a building, unit and room, where the road has that lane or that door of it: 200弄8号203室."""
+    building = _LANE_BUILDING.fullmatch(values.get("building", ""))
+    door = _UNIT_NUMBER.fullmatch(values["unit"])
+    if building is None or door is None:
+        return
+    road = ids["road"] * t.sizes["house_number"]
+    whole = f"{building.group(1)}弄{door.group(1)}号"
+    if not any(
+        (n := t.ids["house_number"].get(number, -1)) >= 0 and len(t.groups["door"].rows(road + n))
+        for number in (building.group(1) + "弄", whole)
+    ):
+        return
+    values["house_number"], ids["house_number"] = whole, t.ids["house_number"].get(whole, -1)
+    del values["building"], ids["building"], values["unit"], ids["unit"]
+
+
+_UNIT_NUMBER = re.compile("([0-9]+)单元")
+
+
 def _lane_building(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> None:
     """A lane's building written as the base does not (上海): 100弄3号楼 where the base has the door
     100弄3号, or 100弄3号 where it has the lane 100弄 (with buildings: 100弄3幢). The number after the
@@ -736,8 +781,11 @@ def _query(t: _Tables, address: Address) -> _Query | None:
     ):
         # 上海康城3号601室: the compound 上海康城 of the base, its opening read as the province.
         values["poi"], ids["poi"] = whole, t.ids["poi"][whole]
+    if "house_number" not in values and "unit" in values and "poi" not in values and ids.get("road", -1) >= 0:
+        _lane_of_dashes(t, values, ids)
     door_of = None
-    if ids.get("house_number") == -1 and (sub := _SUB_DOOR.fullmatch(values["house_number"])) is not None:
+    missing = "house_number" in ids and _door_missing(t, ids)
+    if missing and (sub := _SUB_DOOR.fullmatch(values["house_number"])) is not None:
         main = t.ids["house_number"].get(sub.group(1) + "号", -1)
         if main >= 0:
             # 解放街23-1号, 23号附1: a sub-door the base lacks is looked for at its main door.
@@ -745,7 +793,7 @@ def _query(t: _Tables, address: Address) -> _Query | None:
             values["house_number"], ids["house_number"] = sub.group(1) + "号", main
     if ids.get("house_number") == -1:
         _lane_building(t, values, ids)
-    if ids.get("house_number") == -1 and values.keys() & {"poi", "building"}:
+    if missing and door_of is None and values.keys() & {"poi", "building"}:
         lane = _DOOR_NUMBER.fullmatch(values["house_number"])
         if lane is not None and (whole := lane.group(1) + "弄") in t.ids["house_number"]:
             # 田林路200号田林十二村11号: a lane written as a door (上海), with the compound or building in it,
@@ -769,6 +817,8 @@ def _query(t: _Tables, address: Address) -> _Query | None:
         values.pop("community")
         values["poi"], ids["poi"] = t.vocab["poi"][compound], compound
         del ids["community"]
+    if "house_number" in values and "poi" in values and not values.keys() & {"road", "building"}:
+        _door_of_compound_as_building(t, values, ids)
     if ids.get("community", 0) < 0 and ids.get("community_code", -1) < 0:
         _lane_of_natural_village(t, values, ids, scope)
     if ids.get("community", 0) < 0 and ids.get("community_code", -1) < 0:
@@ -809,6 +859,8 @@ def _query(t: _Tables, address: Address) -> _Query | None:
                     values["floor"], ids["floor"] = floor, t.ids["floor"][floor]
                 values["room"], ids["room"] = room, t.ids["room"][room]
                 break
+    if "room" in values and ("unit" not in values or _LETTERED_UNIT.fullmatch(values["unit"])):
+        _lettered_room(t, values, ids)
     if ids.get("poi", 0) < 0 and (whole := _part_of_named_compound(t, address, values["poi"])) is not None:
         # 和平里|7区: the community read, then a part of a compound named after it (和平里七区 of the base).
         values["poi"], ids["poi"] = whole, t.ids["poi"][whole]
@@ -1492,6 +1544,39 @@ def _village_of_sound(t: _Tables, name: str, scope: tuple[str, int] | None) -> i
         and (column, scope[1]) in where.get(v, ())
     ]
     return found[0] if len(found) == 1 else None
+
+
+# A room numbered after its tower's letter (深圳's 2栋B1503 for 2栋B座1503), and the tower written apart.
+_LETTERED_ROOM = re.compile("([A-Z])([0-9]{3,4}室)")
+_LETTERED_UNIT = re.compile("([A-Z])(?:座|单元)")
+
+
+def _lettered_room(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> None:
+    """Write a room lettered by its tower (B1503室) as the building's records do, where they write the
+    letter as the unit (B座 1503室), and the other way round: only when the building has that room."""
+    rooms = _rooms_here(t, ids)
+    if rooms is None or (ids["room"] >= 0 and (rooms == ids["room"]).any()):
+        return
+    if "unit" in values:
+        letter = _LETTERED_UNIT.fullmatch(values["unit"])
+        assert letter is not None
+        room = letter.group(1) + values["room"]
+        r = t.ids["room"].get(room, -1)
+        if r >= 0 and (rooms == r).any():
+            values["room"], ids["room"] = room, r
+            del values["unit"], ids["unit"]
+        return
+    lettered = _LETTERED_ROOM.fullmatch(values["room"])
+    if lettered is None:
+        return
+    r = t.ids["room"].get(lettered.group(2), -1)
+    if r < 0 or not (rooms == r).any():
+        return
+    for unit in (lettered.group(1) + "座", lettered.group(1) + "单元"):
+        if (u := t.ids["unit"].get(unit, -1)) >= 0:
+            values["unit"], ids["unit"] = unit, u
+            values["room"], ids["room"] = lettered.group(2), r
+            return
 
 
 _FLOOR_NUMBER = re.compile("([1-9][0-9]?)层")

@@ -1024,6 +1024,69 @@ def test_a_flat_numbered_on_its_floor_is_the_room_so_numbered():
     assert m is not None and (m.address_id, m.level) == (None, "unit")
 
 
+def test_a_room_lettered_by_its_tower_is_the_room_of_that_tower():
+    """2栋B1503 (深圳) is the base's 2栋B座1503, and B座1503 a base's B1503; a number in both towers written
+    without the letter ties them, and a lettered room the tower lacks stays at the building."""
+    base = build_base(
+        [
+            ("b", "广东省深圳市南山区招商街道海月花园2栋", 113.9, 22.4),
+            ("a1502", "广东省深圳市南山区招商街道海月花园2栋A座1502", 113.9, 22.4),
+            ("a1505", "广东省深圳市南山区招商街道海月花园2栋A座1505", 113.9, 22.4),
+            ("b1502", "广东省深圳市南山区招商街道海月花园2栋B座1502", 113.9, 22.4),
+            ("b1503", "广东省深圳市南山区招商街道海月花园2栋B座1503", 113.9, 22.4),
+            ("c701", "广东省深圳市南山区招商街道海月花园3栋C701室", 113.9, 22.4),
+        ]
+    )
+    for text, expected in (
+        ("海月花园2栋B1503", "b1503"),
+        ("海月花园2栋A1505房", "a1505"),
+        ("海月花园3栋C座701", "c701"),
+        ("海月花园3栋C单元701", "c701"),
+    ):
+        m = base.match(text)
+        assert m is not None and m.address_id == expected, text
+    m = base.match("海月花园2栋1502")
+    assert m is not None and (m.address_id, m.level, m.ambiguous) == ("b", "building", True)
+    m = base.match("海月花园2栋B1505")
+    assert m is not None and m.address_id == "b" and m.level == "building"
+
+
+def test_shanghai_lanes_written_with_dashes_or_by_their_estate_are_found():
+    """田林路200-8-203 is lane 200, its door 8, room 203; 田林十二村21号 the estate's building 21 (the base
+    writes 200弄田林十二村21号, read 21幢); 宜山路700号田林九村3号 the lane 700弄, as the road has no door 700号
+    though another road has one."""
+    base = build_base(
+        [
+            ("l200", "上海市徐汇区田林街道田林路200弄", 121.42, 31.17),
+            ("r8", "上海市徐汇区田林街道田林路200弄田林十二村8号203室", 121.42, 31.17),
+            ("b21", "上海市徐汇区田林街道田林路200弄田林十二村21号", 121.42, 31.17),
+            ("y15", "上海市徐汇区天平路街道永嘉路389弄15号102室", 121.45, 31.21),
+            ("l700", "上海市徐汇区田林街道宜山路700弄田林九村3号101室", 121.42, 31.17),
+            ("d700", "上海市徐汇区天平路街道永嘉路700号", 121.45, 31.21),
+        ]
+    )
+    for text, expected in (
+        ("田林路200-8-203", "r8"),
+        ("永嘉路389-15-102", "y15"),
+        ("田林十二村21号", "b21"),
+        ("宜山路700号田林九村3号101室", "l700"),
+    ):
+        m = base.match(text)
+        assert m is not None and m.address_id == expected, (text, m)
+
+
+def test_a_sub_door_the_road_lacks_is_looked_for_at_its_main_door_whatever_other_roads_have():
+    """宽巷子22号附6: 宽巷子 has no such sub-door (芳草东街 has a 22号附6号): its main door, capped at 0.85."""
+    base = build_base(
+        [
+            ("k22", "四川省成都市青羊区少城街道宽巷子22号", 104.05, 30.67),
+            ("f22", "四川省成都市青羊区少城街道芳草东街22号附6号", 104.05, 30.67),
+        ]
+    )
+    m = base.match("青羊区宽巷子22号附6")
+    assert m is not None and m.address_id == "k22" and m.score <= 0.85
+
+
 def test_a_natural_village_the_base_lacks_leaves_the_village_and_a_double_village_alone_is_found():
     """龙上村双炕自然村5号: the base has no 双炕 (its doors are numbered in the natural village): the village,
     not None; 外村村2组3号 with no division is the base's village 外村 (外村村委会)."""

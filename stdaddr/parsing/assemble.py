@@ -13,7 +13,15 @@ from stdaddr.gazetteer import CODE_LENGTHS, FULL, GENERIC_STEMS, HISTORIC, LEVEL
 from stdaddr.models import DIVISION_FIELDS, Address, Component, Division
 from stdaddr.parsing.community import FoundCommunity, community_name
 from stdaddr.parsing.divisions import ZONE, ZONE_NAME, Chain, Hit, Reading
-from stdaddr.parsing.tail import ORDER, ORGANISATION_NAME, PUNCTUATION, ROAD_AHEAD, Piece, english_labels
+from stdaddr.parsing.tail import (
+    BUILDING_NUMBER,
+    ORDER,
+    ORGANISATION_NAME,
+    PUNCTUATION,
+    ROAD_AHEAD,
+    Piece,
+    english_labels,
+)
 
 __all__ = ["assemble"]
 
@@ -192,6 +200,19 @@ def _division_pieces(chains: list[Chain], notes: list[str]) -> list[Piece]:
 
 # A village as written, with its committee if any (明阳村委会: 明阳村).
 _VILLAGE_WRITTEN = re.compile("(.+村)(?:委会|民委员会)?$")
+# A building's number right after a name (its separators skipped).
+_BUILDING_NEXT = re.compile(f"[{re.escape(PUNCTUATION)} ]*{BUILDING_NUMBER}")
+
+
+def _estate_of_committee(folded: str, written: str, name: str, end: int) -> bool:
+    """Whether a residents' committee written by its bare name (华威西里 for 华威西里社区) stands for its
+    estate: a building of it follows."""
+    return (
+        name.endswith("社区")
+        and written == name[: -len("社区")]
+        and not written.endswith("村")
+        and _BUILDING_NEXT.match(folded, end) is not None
+    )
 
 
 def _history_note(h: Hit, code: str) -> str:
@@ -222,6 +243,7 @@ def assemble(
         chains = [community.chain]
     pieces = _division_pieces(chains, notes) if chains else []
     codes = [c.code for c in chains]
+    estate = None
     if community is not None:
         codes = [community.code]
         name = community_name(community.code)
@@ -231,6 +253,12 @@ def assemble(
         if village is not None and name.endswith("社区"):
             # a village made a community (明阳村, 明阳村委会 → 明阳社区)
             notes.append(f"{village.group(1)} is now {name} ({community.code})")
+        elif _estate_of_committee(folded, written, name, community.end):
+            # 华威西里|17号楼, 望京西园三区|312号楼: a residents' committee named after its estate, written
+            # without its mark and with a building after it, is the estate as well (unless the text names
+            # a compound of its own after it: 吉庆里14号楼佳汇国际中心A座).
+            estate = Piece("poi", community.start, community.end, written)
+            pieces.append(estate)
 
     if reading is not None and reading.repeats:
         pieces = _first_copies(pieces + _division_pieces([Chain(reading.repeats, 0.0)], []))
@@ -311,6 +339,8 @@ def assemble(
             state = split_tail(folded, s, e, state, after=after, known=known)
     if state is not None:
         pieces.extend(state.pieces)
+        if estate is not None and any(p.field == "poi" and not p.repeated for p in state.pieces):
+            pieces.remove(estate)
     for p in labelled:  # Room 1203, …577号1205室: the level written in Chinese is the address's
         if any(q.field == p.field and q is not p and not q.repeated for q in pieces):
             pieces[pieces.index(p)] = Piece("extra", p.start, p.end, folded[p.start : p.end])
@@ -705,8 +735,6 @@ def _build(
         if ambiguous:
             candidates = tuple(_division(c) for c in sorted(set(codes)))
         for level, name, c in _levels(code) if code else ():
-            if ambiguous and level not in values:
-                continue
             fields[level] = name
             fields[_CODE_FIELD[level]] = c
         if fields.get("province_code") in MUNICIPALITIES and "city" not in fields:
@@ -719,6 +747,11 @@ def _build(
         if len(towns) > 1:
             ambiguous = True
             candidates = tuple(_division(c) for c in towns[:_MAX_TOWN_CANDIDATES])
+            # 扎西岗乡 (five towns, all of 西藏): the levels all the towns share.
+            for level, name, c in _levels(_common_code(towns)):
+                if level not in ("town", "community"):
+                    fields[level] = name
+                    fields[_CODE_FIELD[level]] = c
             if len(towns) > _MAX_TOWN_CANDIDATES:
                 notes.append(
                     f"{len(towns)} towns bear the name {values['town']}; the first {_MAX_TOWN_CANDIDATES} are listed"

@@ -61,6 +61,8 @@ _NAME_GOES_ON = re.compile(
     # 海甸|五西路: a road numbered, then its side, in the area named
     r"|(?:[一二三四五六七八九十]|\d){1,3}[东西南北](?:路|街|巷)"
     r"|(?:[一二三四五六七八九十]|\d)+(?:苑|园|区|村|期|号(?!大街|大道|路|街))|[苑庭邸寓厦坊场](?![区县市镇乡])"
+    # 花果园|R1区, 万达|B区: a compound's area lettered after its name
+    r"|[A-Z]\d{0,2}[区期](?![县市镇乡])"
     # 桃源|居3栋, 龙华|府2栋: a compound in 居 or 府 named after the place, its building after it
     r"|[居府](?=第?[0-9一二三四五六七八九十A-Z]+(?:栋|幢|座|号楼|期|区))"
     # 滨海|2路, 鹿城|3街: a road numbered in Arabic digits after the name.
@@ -72,7 +74,7 @@ _NAME_GOES_ON = re.compile(
 # 永嘉|花苑, 泰顺|公寓, 吉安|花苑: a compound named after a county or city is written with its short name (with
 # the full name, 永嘉县|花苑, the county stays); a town's short name there is mostly the town (转塘|家园).
 # Tested with str.startswith (words, no pattern).
-_COMPOUND_KINDS = tuple("花苑 公寓 家园 名苑 雅苑 佳苑 嘉园 华庭 华府 山庄 公馆 名邸".split())  # noqa: SIM905 - one string reads better
+_COMPOUND_KINDS = tuple("花苑 公寓 家园 名苑 雅苑 佳苑 嘉园 华庭 华府 山庄 公馆 名邸 别墅".split())  # noqa: SIM905 - one string reads better
 # What the road-like words of _NAME_GOES_ON end with.
 _ROAD_WORDS = ("路", "街", "道", "巷", "弄", "胡同", "桥", "公路", "隧道", "高速", "环线", "条")
 # Words after a name that make it a place's name even before a road (宣武门|外大街, 象山港|东路, 虹桥机场|迎宾路).
@@ -429,6 +431,14 @@ def find_hits(text: str) -> list[Hit]:
             or values[index].marked
             or end in opened
             or _ROAD_KIND_NEXT.match(text, end) is None
+        )
+        # 长顺|上街|113号: a short name ending in a road's kind (上街 of 郑州's 上街区) before a door is the
+        # end of the road's name, unless a unit it lies under is named too.
+        and (
+            keys[index][-1] not in "路街"
+            or values[index].marked
+            or _DOOR_NEXT.match(text, end) is None
+            or _placed(index, entries, values)
         )
     }
     # Short names of counties that are words places are named with (商城 of 商城县), by where they start.
@@ -788,6 +798,7 @@ def _leading_towns(
 
 # A road numbered in a row (3号路, 六号大街), after a town's short name.
 _ROAD_KIND_NEXT = re.compile("(?:大街|大道|路|街(?!道|办)|巷)")
+_DOOR_NEXT = re.compile("[0-9〇零一二三四五六七八九十百]+号(?!楼)")
 _ORDINALS = "头一二三四五六七八九十"
 _NUMBERED_ROAD_AHEAD = re.compile("(?:[0-9]{1,3}|[一二三四五六七八九十]{1,3})号(?:大街|大道|路|街)")
 # A road named by one character and a direction (丽中路): the name before it is more likely the road's.
@@ -1272,7 +1283,9 @@ def moved_town(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, s
         for e in g.lookup(name)
         if e.level == 3 and e.kind == FULL and e.code[:4] == county[:4] and not e.code.startswith(county)
     }
-    if len(found) != 1:
+    if len(found) != 1 or stem in gazetteer.COUNTY_SEAT_STEMS:
+        # (三穗县城关镇: a county's seat town, by the generic name records give it, is no other county's
+        # 城关镇 however near.)
         return None
     code = found.pop()
     hit = Hit(m.start(), m.end(), written, Entry(code, 3, HISTORIC, county, stem=len(stem)))
