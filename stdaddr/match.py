@@ -151,6 +151,8 @@ _SCHOOL_IN_FULL = ("中学", "小学")
 _OPPOSITES = frozenset(frozenset(pair) for pair in ("上下", "内外", "前后", "左右"))
 _DIRECTIONS = frozenset("东西南北中")
 _DIRECTION = re.compile("([东西南北中])(?:大道|大街|路|街)$")
+# A compound named by its side of a place (华威西里, 望京西园, 锦绣东苑): the sides are other compounds.
+_COMPOUND_DIRECTION = re.compile("([东西南北])(?:里|园|苑|村|庄)$")
 # A road's number in a row before its kind (鞋都一路, 纬十二路, 三号路; the parser writes Arabic numbers of
 # road names in Chinese): two numbers name two roads.
 _ORDINAL = re.compile("([零〇一二两三四五六七八九十百]+)号?(?:大道|大街|路|街|巷)$")
@@ -1319,6 +1321,8 @@ def name_similarity(a: str, b: str) -> float:
     if ratio > _OTHER_KIND and (kind_a or kind_b):
         ratio = min(ratio, _direction_cap(a, b), _ordinal_cap(a, b))
     if ratio > _OTHER_KIND:
+        ratio = min(ratio, _direction_cap(a, b, _COMPOUND_DIRECTION))  # 华威里 / 华威西里
+    if ratio > _OTHER_KIND:
         # 锦绣江南 / 锦绣江北, 东城根上街 / 东城根下街: one character of a pair of opposites is another place.
         ratio = min(ratio, _opposite_cap(a, b))
     if ratio > _OTHER_KIND and (len(a) == len(b) and _numbers_differ(a, b) or _numbered_apart(a, b)):
@@ -1347,11 +1351,12 @@ def _stems_apart(a: str, b: str) -> bool:
     return len(stem_a) >= 2 and len(stem_b) >= 2 and not set(stem_a) & set(stem_b)
 
 
-def _direction_cap(a: str, b: str) -> float:
+def _direction_cap(a: str, b: str, directions: re.Pattern[str] = _DIRECTION) -> float:
     """The most two road names can agree given their directions: 1 without a direction or with the
     same one, _OTHER_KIND for two directions of one name (永宁东路 / 永宁西路), _ONE_DIRECTION for a
-    direction on one side of one name (邮电路 / 邮电东路)."""
-    da, db = _DIRECTION.search(a), _DIRECTION.search(b)
+    direction on one side of one name (邮电路 / 邮电东路); with ``directions`` _COMPOUND_DIRECTION, the
+    same for compounds (华威里 / 华威西里, 和平东里 / 和平西里)."""
+    da, db = directions.search(a), directions.search(b)
     if da is None and db is None:
         return 1.0
     if da is not None and db is not None:

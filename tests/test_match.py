@@ -1353,6 +1353,16 @@ def test_two_directions_of_one_name_and_hutongs_numbered_in_a_row_are_two_places
     assert match_module.name_similarity("红莲南里", "红连南里") >= match_module._NAME_AGREE
 
 
+def test_a_compound_named_by_its_side_is_not_the_compound_without_it():
+    """华威里 / 华威西里, 望京园 / 望京西园 (Beijing's 里 and 园 by their side of a place): as often another
+    compound as the same one: they agree at most as a road with a direction on one side only."""
+    for a, b in (("华威里", "华威西里"), ("望京园", "望京西园"), ("杨家村", "杨家东村")):
+        assert match_module.name_similarity(a, b) <= match_module._ONE_DIRECTION, (a, b)
+    base = build_base([("w3", "北京市朝阳区潘家园街道华威西里3号楼1单元", 116.46, 39.87)])
+    m = base.match("华威里3号楼1单元", score_cutoff=0.0)
+    assert m is None or m.score < 0.85
+
+
 def _shanghai_lanes() -> AddressBase:
     """Shanghai's 新村 in lanes, written road, lane, estate, numbered house, room (a 居委会 of the gazetteer
     is named like 田林十二村 and 古美一村); an estate named after the city."""
