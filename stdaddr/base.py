@@ -885,8 +885,14 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None, str
     if zone is not None and town == zone and a.town_code is None:
         town = None  # 瑞安|韩田工业区|汽摩配路29号: a zone read as the town is no town of the base
     if road is not None:
-        village = _natural_village(a) if numbered_lane(road) else None
-        if village is not None and not _namesake(village, a.community):
+        numbered = numbered_lane(road)
+        village = _natural_village(a) if numbered else None
+        street = _street_before(a) if numbered else None
+        if street is not None:
+            # 冼村北约大街|3巷|5号, 大塘街|6巷: a lane numbered within the street written before it (冼村南约大街
+            # has a 3巷 too)
+            road = street + road
+        elif village is not None and not _namesake(village, a.community):
             # 乌沙社区|江贝村|3巷12号: a natural village numbers its own lanes (李屋村 has a 3巷 too); not
             # the community's namesake village (上白石社区|上白石村|二坊3巷), whose lanes are the community's
             road = lane_of_village(village, road)
@@ -910,6 +916,16 @@ _NUMBERED_LANE = re.compile("(?:第?[0-9〇零一二三四五六七八九十百]
 def numbered_lane(road: str) -> bool:
     """Whether a road is a lane named by its number alone (3巷, 二坊三巷): a village's own."""
     return _NUMBERED_LANE.fullmatch(road) is not None
+
+
+def _street_before(a: Address) -> str | None:
+    """The street written right before the text's road (冼村北约大街 before 3巷), or None."""
+    lane = next((c for c in reversed(a.components) if c.field == "road" and not c.repeated), None)
+    if lane is None:
+        return None
+    return next(
+        (c.value for c in a.components if c.field == "road" and c.end == lane.start and c is not lane), None
+    )
 
 
 def _village_stem(village: str) -> str:

@@ -39,6 +39,7 @@ __all__ = [
     "short_names",
     "derive_readings",
     "COUNTY_SEAT_STEMS",
+    "counties_given_towns",
 ]
 
 LEVELS = ("province", "city", "county", "town", "community")
@@ -762,6 +763,18 @@ def former_seats() -> dict[tuple[str, str], str]:
         for row in history
         if row[0] == "county" and row[1] in cities and not row[3].isdigit() and names.get(row[4], "-") != "-"
     }
+
+
+@cache
+def counties_given_towns() -> dict[str, frozenset[str]]:
+    """The counties that took towns of another, by the code the other is read as: 余杭区 (330110) gave
+    临平街道, 乔司街道 … to 临平区 (330113) in 2021, so its villages may still be written under 余杭区. From
+    the town rows of the shipped history table."""
+    out: dict[str, set[str]] = {}
+    for row in _shipped_divisions()[1]:
+        if row[0] == "town" and len(row[3]) == 6 and row[4][:6] != row[3]:
+            out.setdefault(row[3], set()).add(row[4][:6])
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 def _shipped_divisions() -> tuple[dict[str, str], list[list[str]]]:

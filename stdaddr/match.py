@@ -148,7 +148,9 @@ _SCHOOL = re.compile("(?:中学|小学|中|小)$")
 _SCHOOL_IN_FULL = ("中学", "小学")
 # A road's direction before its kind (永宁东路, 人民北街, 解放中大道): two directions name two roads.
 # Pairs of opposites, and directions (any two of them), that tell two places of one name apart.
-_OPPOSITES = frozenset(frozenset(pair) for pair in ("上下", "内外", "前后", "左右"))
+_OPPOSITES = frozenset(
+    frozenset(pair) for pair in ("上下", "内外", "前后", "左右", "头尾", "大小", "新老", "新旧")
+)
 _DIRECTIONS = frozenset("东西南北中")
 _DIRECTION = re.compile("([东西南北中])(?:大道|大街|路|街)$")
 # A compound named by its side of a place (华威西里, 望京西园, 锦绣东苑): the sides are other compounds.
@@ -517,8 +519,9 @@ def _division_of_the_base(base: AddressBase, address: Address) -> Address | None
 
 def _town_of_the_base(base: AddressBase, address: Address) -> Address | None:
     """The address with its leading division read as the one town of the base that name fits (永兴, read
-    as a town of 西沙群岛, is 永兴街道 of the base), or a leading village as the base's village of that
-    name, when the divisions read lie outside every record of the base; None otherwise."""
+    as a town of 西沙群岛, is 永兴街道 of the base), a leading county as the one county of the base that
+    bore its name (东山区: 越秀区), or a leading village as the base's village of that name, when the
+    divisions read lie outside every record of the base; None otherwise."""
     outside = address.county_code or address.city_code
     if outside is None or address.ambiguous:
         return None
@@ -543,9 +546,15 @@ def _town_of_the_base(base: AddressBase, address: Address) -> Address | None:
         return dataclasses.replace(address, **fields, ambiguous=False, candidates=(), inferred=frozenset())
     # (东莞 and 中山 have no counties: their towns' codes hold the city's, 441900, 442000)
     cities = _tables(base).ids["city_code"]
-    towns = {
+    readings = gazetteer.load().lookup(clean(lead.text)[0])
+    # 东山区庙前直街22号, read as 鹤岗's 东山区: the base's county that once bore the name (广州's 东山区,
+    # in 越秀区 since 2005).
+    former = (
+        {e.code for e in readings if e.level == 2 and e.code in counties} if lead.field == "county" else set()
+    )
+    towns = former or {
         e.code
-        for e in gazetteer.load().lookup(clean(lead.text)[0])
+        for e in readings
         if e.level == 3 and (e.code[:6] in counties or e.code[4:6] == "00" and e.code[:4] in cities)
     }
     if len(towns) != 1:

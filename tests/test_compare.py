@@ -55,6 +55,15 @@ CASES = [
     ("翠苑一区", "杭州市西湖区翠苑一区", "same", "poi"),
     ("杭州市西湖区翠苑一区3幢201室", "杭州市西湖区翠苑一区3幢202室", "partial", "building"),
     ("北京市朝阳区望京西园四区", "望京西园四区", "same", "poi"),  # 望京 read as the town on one side only
+    # a direction on one side only, another floor, other groups, two doors of one lane
+    ("鹿城区中山路5号", "鹿城区中山北路5号", "different", "county"),
+    ("世纪大道100号环球金融中心57层", "世纪大道100号环球金融中心79层", "partial", "poi"),
+    ("锦绣花园3幢", "锦绣花园3幢6层", "partial", "building"),
+    ("建设北路二段8号3栋2单元5楼502号", "建设北路二段8号3-2-502", "same", "room"),  # the floor in the room
+    ("河庄街道河庄村3组8号", "河庄街道河庄村2组8号", "partial", "community"),
+    ("鹿城区五马巷3弄5号", "鹿城区五马巷3弄7号", "partial", "road"),
+    ("愚园路1088弄5号", "愚园路1088弄", "partial", "house_number"),
+    ("宝安区宝民2路88号", "深圳市宝安区新安街道宝民二路88号", "same", "house_number"),
 ]
 
 

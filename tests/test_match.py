@@ -1087,6 +1087,34 @@ def test_a_sub_door_the_road_lacks_is_looked_for_at_its_main_door_whatever_other
     assert m is not None and m.address_id == "k22" and m.score <= 0.85
 
 
+def test_a_lane_numbered_within_its_street_is_that_street_s_lane():
+    """冼村北约大街3巷5号 and 冼村南约大街3巷5号 (广州's 城中村) are two addresses: a numbered lane written
+    after its street is keyed by the street, not by its number alone."""
+    base = build_base(
+        [
+            ("n5", "广东省广州市天河区冼村街道冼村社区冼村北约大街3巷5号", 113.33, 23.12),
+            ("s5", "广东省广州市天河区冼村街道冼村社区冼村南约大街3巷5号", 113.33, 23.12),
+        ]
+    )
+    assert not base.report.duplicate_addresses
+    for text, expected in (("冼村北约大街3巷5号", "n5"), ("天河区冼村南约大街三巷5号", "s5")):
+        m = base.match(text)
+        assert m is not None and m.address_id == expected, (text, m)
+
+
+def test_a_former_county_of_the_base_s_city_written_alone_is_read_as_it():
+    """东山区庙前直街22号 (广州's 东山区, in 越秀区 since 2005, read as 鹤岗's current 东山区): the base's
+    county that once bore the name."""
+    base = build_base(
+        [
+            ("m22", "广东省广州市越秀区东山街道庙前直街22号", 113.29, 23.13),
+            ("m24", "广东省广州市越秀区东山街道庙前直街24号", 113.29, 23.13),
+        ]
+    )
+    m = base.match("东山区庙前直街22号")
+    assert m is not None and m.address_id == "m22"
+
+
 def test_a_natural_village_the_base_lacks_leaves_the_village_and_a_double_village_alone_is_found():
     """龙上村双炕自然村5号: the base has no 双炕 (its doors are numbered in the natural village): the village,
     not None; 外村村2组3号 with no division is the base's village 外村 (外村村委会)."""

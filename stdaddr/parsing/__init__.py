@@ -32,6 +32,7 @@ from stdaddr.parsing.community import (
     FoundCommunity,
     county_before_village,
     find_community,
+    moved_community,
     town_before_village,
     village_over_town,
 )
@@ -294,6 +295,14 @@ def _parse_cached(text: str) -> Address:
     if community is None and (other := _village_reading(folded, chains, reading)) is not None:
         reading, community = other
         chains = [reading.chain]
+    if (
+        community is None
+        and reading is not None
+        and (elsewhere := moved_community(folded, reading)) is not None
+    ):
+        reading, community, moved_note = elsewhere
+        chains = [reading.chain]
+        notes.append(moved_note)
     if community is None and reading is not None and _community_over_county(folded, reading):
         chains, reading = [], None  # divisions inferred from the community by the assembler
     cut = second_place(folded, hits, reading) if reading is not None else None

@@ -25,6 +25,7 @@ __all__ = [
     "village_over_town",
     "written_name",
     "community_name",
+    "moved_community",
 ]
 
 _MAX_NAME = 12
@@ -42,8 +43,11 @@ _VILLAGE_MARK = re.compile("(?:行政)?村(?!委|民)|村(?=委会|民委员会)
 # or of a zone (长城|工业区).
 _TOWN_MARK = re.compile(f"(?:街道|镇|乡)(?!路|街|大道|巷)|{ZONE.pattern}")
 # A road's kind right after a community's short name: the road is named after it (五和|大道, 沿山|路,
-# 中关村|东路).
-_ROAD_KIND = re.compile(f"(?:[东西南北中]?(?:大道|大街|路|街(?!道))|公路|巷|[东西南北]?{HUTONG_NUMBER})")
+# 中关村|东路, 宝民|2路, 宝民|二路, 员村|二横路).
+_ROAD_KIND = re.compile(
+    f"(?:[东西南北中]?(?:(?:[0-9]{{1,3}}|[一二三四五六七八九十]{{1,3}})[横纵直]?)?(?:大道|大街|路|街(?!道))|公路|巷"
+    f"|[东西南北]?{HUTONG_NUMBER})"
+)
 # A character that goes on into a longer name (墨池|坊五马巷: 墨池坊 is the lane's name).
 # 娄桥|中学, 五马|派出所: a school or an office named after the place.
 _PART_OF_NAME = re.compile(
@@ -121,11 +125,9 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
                 continue  # 古岸头村|路8号: a road named after the village
             return match_end(COMMITTEE, text, village.end()), entry.code
         # A short name (沿山 for 沿山村) only when nothing follows that could extend it, or a road does.
-        goes_on = _CJK.match(text, end) and (
-            _TOWN_MARK.match(text, end)
-            or _ROAD_KIND.match(text, end)
-            or _PART_OF_NAME.match(text, end)
-            or not road_ahead(text, end)
+        goes_on = _ROAD_KIND.match(text, end) or (
+            _CJK.match(text, end)
+            and (_TOWN_MARK.match(text, end) or _PART_OF_NAME.match(text, end) or not road_ahead(text, end))
         )
         if entry.kind != FULL and not written and (goes_on or _HUTONG_NAME.search(text, pos, end)):
             continue
@@ -153,6 +155,41 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
             )
         return match_end(COMMITTEE, text, end), entry.code  # 墨池社区居委会: the committee's name
     return None
+
+
+def moved_community(text: str, reading: Reading) -> tuple[Reading, FoundCommunity, str] | None:
+    """A community written with its mark right after a county it does not lie under, when it lies in
+    exactly one of the counties that took towns of that county (余杭区永西村: 永西村 of 乔司街道, in 临平区
+    since 2021): the reading with the county the community lies in now, the community, and the note."""
+    chain = reading.chain
+    if not chain.hits or reading.others:
+        return None
+    last = chain.hits[-1]
+    if last.entry.level != 2 or last.end != reading.end:
+        return None
+    pos = match_end(_SKIP, text, reading.end)
+    # (written with its mark: a short name, 兴旺 of 兴旺村, opens too many other names)
+    found = [
+        (hit, county)
+        for county in sorted(gazetteer.counties_given_towns().get(last.entry.code, ()))
+        if (hit := _lookup(text, pos, county)) is not None and _MARKED.search(text, pos, hit[0])
+    ]
+    if len(found) != 1:
+        return None
+    (end, code), county = found[0]
+    # (the name keeps its kind: a former name, 江干区, is still noted as one; 余杭区 is none)
+    moved = Hit(last.start, last.end, last.key, Entry(county, 2, last.entry.kind, stem=last.entry.stem))
+    now = Chain((*chain.hits[:-1], moved), chain.score)
+    g = gazetteer.load()
+    note = (
+        f"{community_name(code)} is not under {last.key}; read under {g.name(county)} ({county}), which took"
+        f" towns of {g.name(last.entry.code)}"
+    )
+    return (
+        Reading(now, reading.repeats, reading.end, reading.others),
+        FoundCommunity(pos, end, code, now),
+        note,
+    )
 
 
 def _road_named_after_division(text: str, pos: int, end: int) -> bool:

@@ -58,8 +58,8 @@ _NAME_GOES_ON = re.compile(
     r"|门(?:[东西南北内外]|大街|路|桥)|道(?![路口班])"
     # 中山|东三路, 人民|西二路, 滨海|三道: a numbered road named after the name.
     r"|[东西南北中](?:[一二三四五六七八九十]|\d)+(?:路|街|巷)|(?:[一二三四五六七八九十]|\d){1,3}道(?![路口班])"
-    # 海甸|五西路: a road numbered, then its side, in the area named
-    r"|(?:[一二三四五六七八九十]|\d){1,3}[东西南北](?:路|街|巷)"
+    # 海甸|五西路: a road numbered, then its side, in the area named; 员村|二横路: a cross road numbered
+    r"|(?:[一二三四五六七八九十]|\d){1,3}[东西南北横纵直](?:路|街|巷)"
     r"|(?:[一二三四五六七八九十]|\d)+(?:苑|园|区|村|期|号(?!大街|大道|路|街))|[苑庭邸寓厦坊场](?![区县市镇乡])"
     # 花果园|R1区, 万达|B区: a compound's area lettered after its name
     r"|[A-Z]\d{0,2}[区期](?![县市镇乡])"
