@@ -22,12 +22,14 @@ from stdaddr.parsing.tail import (
     Piece,
     english_labels,
 )
+from stdaddr.text import match_end
 
 __all__ = ["assemble"]
 
 MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
 # Skipped text that is only separators is no note (浙江省杭州市,浙江省温州市…).
 _SEPARATORS = PUNCTUATION + " ·"  # 中国·温州: the middle dot of a brand or a place name
+_SEPARATOR_RUN = re.compile(f"[{re.escape(_SEPARATORS)}]*")
 # National community lookups are only trusted when the name points to this few places.
 _MAX_COMMUNITY_CANDIDATES = 12
 # Towns of one name listed as the candidates of a text that names only the town (城关镇: 88 of them).
@@ -204,14 +206,17 @@ _VILLAGE_WRITTEN = re.compile("(.+村)(?:委会|民委员会)?$")
 _BUILDING_NEXT = re.compile(f"[{re.escape(PUNCTUATION)} ]*{BUILDING_NUMBER}")
 
 
-def _estate_of_committee(folded: str, written: str, name: str, end: int) -> bool:
-    """Whether a residents' committee written by its bare name (华威西里 for 华威西里社区) stands for its
-    estate: a building of it follows."""
+# A part of an estate (C区, 二期) right after its name.
+_ESTATE_PART = re.compile("(?:[A-Z][0-9]{0,2}|[0-9]{1,2}|[一二三四五六七八九十]{1,3})[区期]")
+
+
+def _bare_committee(written: str, name: str) -> bool:
+    """Whether a residents' committee is written by its bare name (华威西里 for 华威西里社区, 祈福新邨 for
+    祈福新邨社区), not a village's (明阳村 for 明阳社区)."""
     return (
         name.endswith("社区")
-        and written == name[: -len("社区")]
-        and not written.endswith("村")
-        and _BUILDING_NEXT.match(folded, end) is not None
+        and written == fold(name)[: -len("社区")]
+        and (not written.endswith("村") or written.endswith("新村"))
     )
 
 
@@ -250,15 +255,19 @@ def assemble(
         written = folded[community.start : community.end]
         pieces.append(Piece("community", community.start, community.end, name, community.code))
         village = _VILLAGE_WRITTEN.match(written)
-        if village is not None and name.endswith("社区"):
+        bare = _bare_committee(written, name)
+        if village is not None and name.endswith("社区") and not bare:
             # a village made a community (明阳村, 明阳村委会 → 明阳社区)
             notes.append(f"{village.group(1)} is now {name} ({community.code})")
-        elif _estate_of_committee(folded, written, name, community.end):
+        elif bare and _BUILDING_NEXT.match(folded, community.end) is not None:
             # 华威西里|17号楼, 望京西园三区|312号楼: a residents' committee named after its estate, written
             # without its mark and with a building after it, is the estate as well (unless the text names
             # a compound of its own after it: 吉庆里14号楼佳汇国际中心A座).
             estate = Piece("poi", community.start, community.end, written)
             pieces.append(estate)
+        elif bare:
+            # 祈福新邨|C区|22座: with a part of the estate after it, the estate's part (see below).
+            estate = Piece("community", community.start, community.end, written)
 
     if reading is not None and reading.repeats:
         pieces = _first_copies(pieces + _division_pieces([Chain(reading.repeats, 0.0)], []))
@@ -339,8 +348,16 @@ def assemble(
             state = split_tail(folded, s, e, state, after=after, known=known)
     if state is not None:
         pieces.extend(state.pieces)
-        if estate is not None and any(p.field == "poi" and not p.repeated for p in state.pieces):
+        own = next((p for p in state.pieces if p.field == "poi" and not p.repeated), None)
+        if estate is not None and estate.field == "poi" and own is not None:
             pieces.remove(estate)
+        elif (
+            estate is not None
+            and own is not None
+            and own.start == match_end(_SEPARATOR_RUN, folded, estate.end)
+            and _ESTATE_PART.fullmatch(own.value)
+        ):
+            pieces[pieces.index(own)] = Piece("poi", estate.start, own.end, estate.value + own.value)
     for p in labelled:  # Room 1203, …577号1205室: the level written in Chinese is the address's
         if any(q.field == p.field and q is not p and not q.repeated for q in pieces):
             pieces[pieces.index(p)] = Piece("extra", p.start, p.end, folded[p.start : p.end])
