@@ -2177,7 +2177,13 @@ def _decide(
     if top.states[_COMMUNITY_K] == _DIFFER and numbered_lane(q.values.get("road", "")):
         # 固戍村1巷7号 against 岗头村1巷7号: a road crosses communities, a lane named by its number does not.
         return _division_match(base, q, cutoff, _OTHER_VILLAGE)
-    if q.door_of is not None or q.unread is not None or _phase_lacking(base, q, top) or _one_direction(top):
+    if (
+        q.door_of is not None
+        or q.unread is not None
+        or _phase_lacking(base, q, top)
+        or _one_direction(top)
+        or _stray_number(q.address)
+    ):
         score = min(score, _MAIN_DOOR)
     if score < cutoff:
         return None
@@ -2221,6 +2227,23 @@ def _decide(
         _explain(
             q, top, MATCH_LEVELS[level], address_id, len(twins) + 1 if twins else len(tied), split, ambiguous
         ),
+    )
+
+
+# A number the parser left as a note inside the street part (200弄堂|26号, 98号付|2号): the text names
+# something finer than what was read, so the match is no surer than one at a main door.
+_STRAY_NUMBER = re.compile("[A-Z]?[0-9]{1,5}(?:-[0-9]{1,5}){0,3}(?:号|室)?")
+
+
+def _stray_number(a: Address) -> bool:
+    """Whether the text has a door or room number left as a note after the first element of its street
+    part (not a phone number, nor a note before the address)."""
+    first = next(
+        (c.start for c in a.components if c.field not in DIVISION_FIELDS and c.field != "extra"), None
+    )
+    return first is not None and any(
+        c.field == "extra" and c.start > first and _STRAY_NUMBER.fullmatch(clean(c.text)[0]) is not None
+        for c in a.components
     )
 
 

@@ -1115,6 +1115,21 @@ def test_a_former_county_of_the_base_s_city_written_alone_is_read_as_it():
     assert m is not None and m.address_id == "m22"
 
 
+def test_a_door_number_left_unread_caps_the_score():
+    """田林路200弄堂26号101室: 26号 after 弄堂 is left as a note; the lane's record is the answer, but the
+    text names a door in it the match did not read, so it scores as one at a main door."""
+    base = build_base(
+        [
+            ("l200", "上海市徐汇区田林街道田林路200弄", 121.42, 31.17),
+            ("d8", "上海市徐汇区田林街道田林路200弄8号", 121.42, 31.17),
+        ]
+    )
+    m = base.match("田林路200弄堂26号101室")
+    assert m is not None and m.score <= 0.85
+    m = base.match("田林路200弄")
+    assert m is not None and m.address_id == "l200" and m.score > 0.9
+
+
 def test_a_natural_village_the_base_lacks_leaves_the_village_and_a_double_village_alone_is_found():
     """龙上村双炕自然村5号: the base has no 双炕 (its doors are numbered in the natural village): the village,
     not None; 外村村2组3号 with no division is the base's village 外村 (外村村委会)."""
