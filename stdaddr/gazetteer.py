@@ -427,14 +427,18 @@ def _add_unit(entries: dict[str, list[Entry]], code: str, name: str) -> None:
         if name.endswith("街街道"):
             if len(name) >= 5:  # not 大街街道 -> 大街道, a word of many names (朝外大街道)
                 written_forms.append(name[:-3] + "街道")
+            if code.startswith(_STREET_WRITTEN_JIE):
+                # 花楼街办事处, 花楼街办: the office of 花楼街街道, as Wuhan writes it
+                written_forms.extend((name[:-2] + "办事处", name[:-2] + "办"))
         else:
             written_forms.append(name[:-2] + "街街道")
         for written in written_forms:
             entries[fold(written)].append(Entry(code, level, FULL, stem=stem))
-        if code.startswith(_STREET_WRITTEN_JIE) and not name.endswith("街街道"):
-            # 番禺区大石街, 天河区石牌街: Guangdong and Wuhan write a 街道 as X街 (after its county, as a short
-            # name must be: alone, X街 is more often a street).
-            entries[fold(name[:-1])].append(Entry(code, level, SHORT, stem=stem))
+        if code.startswith(_STREET_WRITTEN_JIE):
+            # 番禺区大石街, 天河区石牌街, 江汉区花楼街 (花楼街街道): Guangdong and Wuhan write a 街道 as X街 (after
+            # its county, as a short name must be: alone, X街 is more often a street).
+            short = name[:-2] if name.endswith("街街道") else name[:-1]
+            entries[fold(short)].append(Entry(code, level, SHORT, stem=stem))
     for alias in aliases:
         entries[fold(alias)].append(Entry(code, level, SHORT, stem=len(alias)))
 

@@ -64,6 +64,16 @@ _CACHE_SIZE = 1 << 16
 # A word in Latin letters (not a building letter or a unit code like B2, 3F).
 _LATIN_WORD = re.compile("[A-Z]{3,}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# A place outside the divisions the gazetteer holds, opening the text: 香港, 澳门, 台湾 and the cities of
+# 台湾, foreign countries (not a road, estate or shop named after one: 香港中路, 澳门路, 新加坡花园).
+_OUTSIDE = re.compile(
+    "^[^\u3400-\u9fff]*(?:中国)?[^\u3400-\u9fff]*"
+    "((?:香港|澳门)(?:特别行政区|特区)?|台湾(?:省|地区)?|(?:台北|新北|桃园|台中|台南|高雄|基隆|新竹|嘉义)市)?"
+    "(日本国?|韩国|大韩民国|朝鲜|美国|美利坚合众国|英国|法国|德国|意大利|西班牙|葡萄牙|荷兰|比利时|瑞士|瑞典|挪威"
+    "|丹麦|芬兰|俄罗斯|乌克兰|加拿大|澳大利亚|新西兰|新加坡|马来西亚|泰国|越南|老挝|柬埔寨|缅甸|菲律宾"
+    "|印度尼西亚|印尼|印度|巴基斯坦|阿联酋|沙特阿拉伯|土耳其|埃及|南非|巴西|阿根廷|墨西哥|智利)?"
+    "(?<=[\u3400-\u9fff])(?![东西南北中]?(?:路|街|大道|巷|道|里|花园|广场|城|小区|新村|大厦|中心|商城|市场|村|店|公司|馆|餐厅|工业园))"
+)
 # Below this many values, forking workers costs more than it saves.
 _PARALLEL_FROM = 20_000
 
@@ -260,6 +270,30 @@ def _parse_cached(text: str) -> Address:
             text=text, components=(note,), extra=(note.value,), notes=(*notes, "no Chinese address text")
         )
     hits = find_hits(folded)
+    outside = _OUTSIDE.match(folded)
+    if (
+        outside is not None
+        and (outside.group(1) or outside.group(2))
+        and not any(h.start >= outside.end() and h.entry.kind == FULL and h.entry.level <= 1 for h in hits)
+    ):
+        # 台北市中山区南京东路, 日本国大阪府大阪市北区: no division of the mainland is named, however alike
+        # its names (中山区 of 大连, 市北区 of 青岛). A foreign address is kept whole as a note; of one in 香港,
+        # 澳门 or 台湾 the place is a note, no division is read, the street part is read as written.
+        if outside.group(2):
+            start = len(text) - len(text.lstrip())
+            end = len(text.rstrip())
+            note = Component("extra", start, end, text[start:end], text[start:end])
+            return Address(
+                text=text,
+                components=(note,),
+                extra=(note.value,),
+                notes=(*notes, f"an address abroad ({outside.group(2)}): nothing is read"),
+            )
+        s, e = outside.span(1)
+        masked = (*masked, Piece("extra", s, e, folded[s:e]))
+        folded = folded[:s] + "," * (e - s) + folded[e:]
+        hits = []
+        notes.append(f"a place outside the divisions: {outside.group(1)}; no division is read")
     chains = settled_by_upper(folded, hits, best_chains(folded, hits))
     if (opening := _divisions_after_parts(folded, hits, chains)) and (
         moved := _fine_parts_first(folded, offsets, opening)

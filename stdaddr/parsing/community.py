@@ -53,6 +53,8 @@ _ROAD_KIND = re.compile(
 _PART_OF_NAME = re.compile(
     "[苑庭邸寓厦坊场](?![区县市镇乡])|中学|小学|幼儿园|学校|派出所|医院|卫生院|卫生室|银行|信用社|邮政|邮局|菜场|超市|商厦"
 )
+# 光谷|软件园社区: a longer community's name, written with its mark, that the short name only opens.
+_LONGER_COMMUNITY = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]{1,5}?社区")
 # 西四北三条 for 西四北三条社区: a community named after its hutong; without 社区 the hutong is meant.
 _HUTONG_NAME = re.compile(f"{HUTONG_NUMBER}$")
 
@@ -125,9 +127,15 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
                 continue  # 古岸头村|路8号: a road named after the village
             return match_end(COMMITTEE, text, village.end()), entry.code
         # A short name (沿山 for 沿山村) only when nothing follows that could extend it, or a road does.
-        goes_on = _ROAD_KIND.match(text, end) or (
-            _CJK.match(text, end)
-            and (_TOWN_MARK.match(text, end) or _PART_OF_NAME.match(text, end) or not road_ahead(text, end))
+        goes_on = (
+            _ROAD_KIND.match(text, end)
+            or _LONGER_COMMUNITY.match(text, end)
+            or (
+                _CJK.match(text, end)
+                and (
+                    _TOWN_MARK.match(text, end) or _PART_OF_NAME.match(text, end) or not road_ahead(text, end)
+                )
+            )
         )
         if entry.kind != FULL and not written and (goes_on or _HUTONG_NAME.search(text, pos, end)):
             continue

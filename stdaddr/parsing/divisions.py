@@ -487,8 +487,11 @@ def find_hits(text: str) -> list[Hit]:
             continue  # 常熟|经济开发区 is one zone's name; 诸暨市|经济开发区 a county's zone
         if readings.zone_named and glued:
             continue  # 大连高|新技术产业园区: the end of a longer zone's name, not 天津's 新技术产业园区
-        # 鄞州|经济开发区, 清港|工业区: a zone named after a place, read as a zone by the tail.
-        zone = text[end : end + 1] in _ZONE_OPENINGS and ZONE.match(text, end) is not None
+        # 鄞州|经济开发区, 清港|工业区: a zone named after a place, read as a zone by the tail; 东湖|新技术开发区:
+        # a zone of the zones table (武汉's), which the name opens.
+        zone = (
+            text[end : end + 1] in _ZONE_OPENINGS and ZONE.match(text, end) is not None
+        ) or _opens_known_zone(text, start, end)
         # 台州市|路桥区: a name right before another name does not go on into a road.
         # 温州|商城: a word that is a short name elsewhere, not of a unit under this one, ends nothing
         # (信阳|商城 is 商城县 of 信阳市).
@@ -604,6 +607,16 @@ def _regiment_towns() -> dict[str, Entry]:
             _, code, name = chosen[0]
             out[number] = next(e for e in g.lookup(name) if e.code == code)
     return out
+
+
+def _opens_known_zone(text: str, start: int, end: int) -> bool:
+    """Whether a name at ``text[start:end]`` opens a longer zone of the zones table (东湖|新技术开发区)."""
+    return any(len(z) > end - start and text.startswith(z, start) for z in _zones_opened_by(text[start:end]))
+
+
+@cache
+def _zones_opened_by(name: str) -> tuple[str, ...]:
+    return tuple(z for z in gazetteer.zones() if z.startswith(name))
 
 
 def _placed(index: int, entries: Sequence[Entry], values: dict[int, _Readings]) -> bool:

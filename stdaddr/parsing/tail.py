@@ -1413,6 +1413,22 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
     if (
         chunk.startswith("小区")
         and text
+        and len(st.pieces) >= 2
+        and st.pieces[-1].end == s
+        and text[st.pieces[-1].start : s].isdigit()
+        and st.pieces[-2].field == "poi"
+        and st.pieces[-2].end == st.pieces[-1].start
+    ):
+        # 常青花园|6小区|3栋: a numbered part of the estate named before it (常青花园六小区)
+        number = st.take_back()
+        estate = st.take_back()
+        st.put("poi", estate.start, s + 2, estate.value + text[number.start : s] + "小区")
+        if len(chunk) > 2:
+            _free(st, text, s + 2, e)
+        return
+    if (
+        chunk.startswith("小区")
+        and text
         and st.pieces
         and st.pieces[-1].field in ("house_number", "extra")
         and st.pieces[-1].end == s
