@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 
-from stdaddr.crs import is_geographic, parse_crs, transform
+from stdaddr.crs import in_china, is_geographic, no_point_in_china, parse_crs, transform
 from stdaddr.errors import ColumnError, CRSError, DataError, InputError, StdaddrWarning
 from stdaddr.models import DIVISION_FIELDS, FIELDS, MATCH_LEVELS, Address, written
 from stdaddr.workers import default_workers, run_chunks
@@ -51,8 +51,6 @@ COLUMN_INDEX = {c: j for j, c in enumerate(COLUMNS)}
 _CHUNK = 20_000
 # Below this many records a process pool costs more to start than it saves.
 _PARALLEL_MIN = 40_000
-# China's extent with a margin (CGCS2000/WGS-84 degrees): points outside it are errors in a Chinese base.
-_CHINA = (73.0, 3.5, 135.5, 54.0)
 _VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".fgb", ".gml", ".kml")
 _TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet")
 _SHOWN = 5  # issues of each kind printed by str(report)
@@ -71,7 +69,10 @@ _PROBLEM_KINDS = (
 )
 _NOTE_KINDS = (
     ("duplicate_addresses", "addresses shared by several ids (all indexed)"),
-    ("inexact_ids", "ids stored as floats beyond 2**53 (indexed as the integer the float holds)"),
+    (
+        "inexact_ids",
+        "ids stored as floats beyond 2**53 (indexed with the digits the float holds, then zeros)",
+    ),
 )
 _ISSUE_KINDS = _PROBLEM_KINDS + _NOTE_KINDS
 
@@ -569,7 +570,7 @@ def _build(rows: _Rows, crs: str, workers: int | None, *, name: str) -> AddressB
     indexed = np.flatnonzero(found)
     if given is not None and len(given[0]) and len(indexed) and np.isnan(x[indexed]).all():
         # 40,000 lon/lat records declared EPSG:3857: every point would be lost without an error.
-        raise CRSError(_no_point_in_china(crs, given[0], given[1], len(given[0])))
+        raise CRSError(no_point_in_china(crs, given[0], given[1], f"{len(given[0])} records'"))
     arrays, vocab = build_arrays(
         np.array([ids[i] for i in indexed], dtype=str) if len(indexed) else np.zeros(0, dtype="<U1"),
         {k: (codes[indexed], names) for k, (codes, names) in columns.items()},
@@ -728,7 +729,10 @@ def _check_coordinates(
         [_cell(a).strip() == "" or _cell(b).strip() == "" for a, b in zip(raw_x, raw_y, strict=True)],
         dtype=bool,
     )
-    problem[missing & ~blank] = "coordinates are not numbers"
+    bad_x, bad_y = ~np.isfinite(x), ~np.isfinite(y)
+    problem[missing & ~blank & bad_x & bad_y] = "coordinates are not numbers"
+    problem[missing & ~blank & bad_x & ~bad_y] = "x is not a number"
+    problem[missing & ~blank & ~bad_x & bad_y] = "y is not a number"
     if is_geographic(crs):
         lon, lat = x, y
         out_of_range = ~missing & ((np.abs(x) > 180) | (np.abs(y) > 90))
@@ -738,9 +742,9 @@ def _check_coordinates(
             lon, lat = transform(x, y, crs, "EPSG:4326")
         out_of_range = ~missing & ~(np.isfinite(lon) & np.isfinite(lat))
         problem[out_of_range] = f"outside the area of {crs}"
-    outside = ~missing & ~out_of_range & ~_in_china(lon, lat)
+    outside = ~missing & ~out_of_range & ~in_china(lon, lat)
     problem[outside] = "outside China"
-    problem[(outside | out_of_range) & _in_china(lat, lon)] = "outside China (x and y look swapped)"
+    problem[(outside | out_of_range) & in_china(lat, lon)] = "outside China (x and y look swapped)"
     bad = missing | out_of_range | outside
     for i in np.flatnonzero(bad):
         value = f"({_cell(raw_x[i]) or 'empty'}, {_cell(raw_y[i]) or 'empty'})"
@@ -749,24 +753,6 @@ def _check_coordinates(
     x[bad] = np.nan
     y[bad] = np.nan
     return x, y, refused
-
-
-def _no_point_in_china(crs: str, x: NDArray[np.float64], y: NDArray[np.float64], n: int) -> str:
-    """Why a base's coordinates are refused when none of them lies in China in the CRS given: most likely
-    the CRS is wrong (lon/lat declared as EPSG:3857, metres declared as EPSG:4490)."""
-    hint = ""
-    if not is_geographic(crs) and _in_china(x, y).mean() > 0.5:
-        hint = '; they read as longitude/latitude: crs="EPSG:4490" (CGCS2000) or "EPSG:4326" (WGS-84)?'
-    elif is_geographic(crs) and _in_china(y, x).mean() > 0.5:
-        hint = "; they read as latitude/longitude: are the x and y columns swapped?"
-    elif is_geographic(crs):
-        hint = '; projected coordinates in metres? give their CRS, e.g. crs="EPSG:4549"'
-    return f"none of the {n} records' coordinates lies in China in {crs}, the CRS given for them{hint}"
-
-
-def _in_china(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.bool_]:
-    west, south, east, north = _CHINA
-    return (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
 
 
 def _warm_parser() -> None:

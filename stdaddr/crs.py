@@ -39,10 +39,13 @@ if TYPE_CHECKING:
 __all__ = [
     "BD09",
     "CGCS2000",
+    "CHINA",
     "GCJ02",
     "WGS84",
+    "in_china",
     "is_geographic",
     "is_metric",
+    "no_point_in_china",
     "local_metric_crs",
     "parse_crs",
     "transform",
@@ -116,6 +119,10 @@ def _parse_pyproj(crs_input: Any, original: Any) -> str:
         crs = pyproj.CRS.from_user_input(crs_input)
     except (pyproj.exceptions.CRSError, TypeError, ValueError):
         raise CRSError(_bad_crs_message(original)) from None
+    ellipsoid = crs.ellipsoid
+    if ellipsoid is not None and abs(ellipsoid.semi_major_metre - _EARTH_SEMI_MAJOR_M) > _EARTH_SLACK_M:
+        # Mars2000, IAU_2015:49900: pyproj knows the CRSs of other bodies, which no address lies on.
+        raise CRSError(f"crs was {_short(original)}, which is no coordinate reference system of the Earth")
     authority = crs.to_authority(min_confidence=70)
     if authority is None:
         raise CRSError(
@@ -124,6 +131,12 @@ def _parse_pyproj(crs_input: Any, original: Any) -> str:
     name = f"{authority[0].strip().upper()}:{authority[1].strip()}"
     # OGC:CRS84 is WGS-84 with x = longitude, which always_xy makes identical to EPSG:4326 here.
     return WGS84 if name == "OGC:CRS84" else name
+
+
+# The Earth's equatorial radius (WGS-84, CGCS2000), and how far the ellipsoids of the Earth's CRSs stray
+# from it (Clarke 1866 and Krassowsky differ by under 200 m; the Moon's is 1,737 km, Mars' 3,396 km).
+_EARTH_SEMI_MAJOR_M = 6_378_137.0
+_EARTH_SLACK_M = 50_000.0
 
 
 def _bad_crs_message(value: Any) -> str:
@@ -320,3 +333,28 @@ def _inverse(
         wlat[active] -= step_lat
         active = active[(np.abs(step_lon) >= _INVERSE_TOL) | (np.abs(step_lat) >= _INVERSE_TOL)]
     return wlon.reshape(lon.shape), wlat.reshape(lat.shape)
+
+
+# China's extent with a margin (CGCS2000/WGS-84 degrees): points outside it are errors in a Chinese base
+# or grid.
+CHINA = (73.0, 3.5, 135.5, 54.0)
+
+
+def in_china(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Whether each longitude/latitude lies in China's extent (:data:`CHINA`)."""
+    west, south, east, north = CHINA
+    return (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+
+
+def no_point_in_china(crs: str, x: NDArray[np.float64], y: NDArray[np.float64], whose: str) -> str:
+    """Why coordinates are refused when none of them lies in China in the CRS given (``whose``: "the
+    40 records'", "the 6 cells'"): most likely the CRS is wrong (lon/lat declared as EPSG:3857, metres
+    declared as EPSG:4490), or x and y are swapped."""
+    hint = ""
+    if not is_geographic(crs) and in_china(x, y).mean() > 0.5:
+        hint = '; they read as longitude/latitude: crs="EPSG:4490" (CGCS2000) or "EPSG:4326" (WGS-84)?'
+    elif is_geographic(crs) and in_china(y, x).mean() > 0.5:
+        hint = "; they read as latitude/longitude: are the x and y columns swapped?"
+    elif is_geographic(crs):
+        hint = '; projected coordinates in metres? give their CRS, e.g. crs="EPSG:4549"'
+    return f"none of the {whose} coordinates lies in China in {crs}, the CRS given for them{hint}"

@@ -1095,11 +1095,13 @@ def id_text(value: Any) -> str | None:
 
     Text is kept as it is (leading zeros and all; blank text is no id). Numbers a file stored as
     numbers are written as integers when they are whole: a float id is an integer id that went through
-    a float column (pandas turns an integer column with a gap into float64), and beyond 2**53 it is the
-    integer the float holds (see :func:`inexact_id`). None, NaN, NA and NaT are no id.
+    a float column (pandas turns an integer column with a gap into float64), and beyond 2**53 it is
+    written with the digits the float holds and zeros after them, as a spreadsheet's cell of it is (see
+    :func:`cell_text`, :func:`inexact_id`): one id whichever format it came in. None, NaN, NA and NaT are no
+    id.
 
     >>> id_text("007"), id_text(330302006001.0), id_text(2.0**60), id_text(7.5), id_text(float("nan"))
-    ('007', '330302006001', '1152921504606846976', '7.5', None)
+    ('007', '330302006001', '1152921504606847000', '7.5', None)
     """
     if value is None:
         return None
@@ -1115,7 +1117,9 @@ def id_text(value: Any) -> str | None:
         number = float(value)
         if math.isnan(number):
             return None
-        return str(int(number)) if number.is_integer() else repr(number)
+        if not number.is_integer():
+            return repr(number)
+        return str(int(number)) if abs(number) <= 2**53 else format(decimal.Decimal(repr(number)), "f")
     if is_missing(value):
         return None
     text = str(value)

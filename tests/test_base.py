@@ -500,14 +500,19 @@ def test_ids_are_normalised_the_same_way_from_every_format(tmp_path):
         AddressBase.from_dataframe(floats, id_column="id", address_column="addr"),
         AddressBase.from_file(tmp_path / "base.parquet", id_column="id", address_column="addr"),
     ):
-        assert sorted(base.ids.tolist()) == ["1152921504606846976", "330302006001", "7.5"]
-        assert [i.address_id for i in base.report.inexact_ids] == ["1152921504606846976"]
+        assert sorted(base.ids.tolist()) == ["1152921504606847000", "330302006001", "7.5"]
+        assert [i.address_id for i in base.report.inexact_ids] == ["1152921504606847000"]
         assert base.report.ok
     # an Excel cell of an ID card number stored as a number: the text of the digits the float holds, noted
     floats.assign(id=[330302006001, 3.303021980010113e17, 7.5]).to_excel(tmp_path / "base.xlsx", index=False)
     base = AddressBase.from_file(tmp_path / "base.xlsx", id_column="id", address_column="addr")
     assert sorted(base.ids.tolist()) == ["330302006001", "330302198001011300", "7.5"]
     assert [i.address_id for i in base.report.inexact_ids] == ["330302198001011300"]
+    # the same float from a DataFrame is the same id as from the sheet
+    same = AddressBase.from_dataframe(
+        floats.assign(id=[330302006001, 3.303021980010113e17, 7.5]), id_column="id", address_column="addr"
+    )
+    assert sorted(same.ids.tolist()) == sorted(base.ids.tolist())
 
 
 @pytest.mark.parametrize(

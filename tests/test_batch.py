@@ -972,7 +972,10 @@ def test_an_empty_first_sheet_is_passed_over_as_a_cover_sheet_is(tmp_path, base)
 def test_the_summary_tells_the_problems_of_the_grid_layer(tmp_path, events_csv, base):
     from shapely import box
 
-    grid = GridIndex([box(0, 0, 200, 200), box(100, 0, 300, 200)], ["A", "B"], crs="EPSG:4549")
+    x, y = 500_000, 3_100_000  # in 温州
+    grid = GridIndex(
+        [box(x, y, x + 200, y + 200), box(x + 100, y, x + 300, y + 200)], ["A", "B"], crs="EPSG:4549"
+    )
     summary = geocode_file(events_csv, tmp_path / "o.csv", column="query", base=base, grid=grid, workers=1)
     assert summary.grid_problems and summary.grid_problems[0].startswith("overlaps: 1")
     assert "the grid layer has problems" in str(summary)

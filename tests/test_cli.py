@@ -428,12 +428,15 @@ def test_a_grid_layer_with_problems_is_told_when_used(tmp_path, capsys):
     import geopandas as gpd
     from shapely import box
 
+    x, y = 500_000, 3_100_000  # in 温州
     layer = gpd.GeoDataFrame(
-        {"code": ["A", "B"]}, geometry=[box(0, 0, 200, 200), box(100, 0, 300, 200)], crs="EPSG:4549"
+        {"code": ["A", "B"]},
+        geometry=[box(x, y, x + 200, y + 200), box(x + 100, y, x + 300, y + 200)],
+        crs="EPSG:4549",
     )
     layer.to_file(tmp_path / "g.gpkg")
     points = tmp_path / "pts.csv"
-    points.write_text("x,y\n50,50\n", encoding="utf-8")
+    points.write_text(f"x,y\n{x + 50},{y + 50}\n", encoding="utf-8")
     args = ["grid", "assign", str(points), "--x-column", "x", "--y-column", "y", "--crs", "EPSG:4549"]
     assert main([*args, "--grid", str(tmp_path / "g.gpkg"), "--grid-code-column", "code"]) == 0
     assert "the grid layer has problems" in capsys.readouterr().err

@@ -254,3 +254,10 @@ def test_coordinates_that_are_no_numbers_are_an_input_error():
 
     with pytest.raises(InputError, match="coordinates must be numbers"):
         transform("abc", "28", "WGS84", "GCJ02")
+
+
+@pytest.mark.parametrize("name", ["Mars2000", "IAU_2015:49900"])
+def test_a_crs_of_another_body_than_the_earth_is_refused(name):
+    """pyproj knows the CRSs of Mars and the Moon; no address lies there."""
+    with pytest.raises(CRSError, match="Earth"):
+        parse_crs(name)

@@ -518,14 +518,24 @@ def test_square_grids_clipped_to_any_rectangle_agree_with_sjoin(seed):
 
 
 def test_rectangles_of_two_sizes_are_no_lattice_and_no_crash():
-    grid = GridIndex([box(0, 0, 1000, 1000), box(2000, 0, 2200, 200)], ["A", "B"], crs="EPSG:4549")
-    assert [grid.locate(x, 100, crs=4549, tolerance_m=0) for x in (100, 2100, 1500)] == ["A", "B", None]
+    x0, y0 = 500_000, 3_100_000  # in 温州, on EPSG:4549's central meridian
+    grid = GridIndex(
+        [box(x0, y0, x0 + 1000, y0 + 1000), box(x0 + 2000, y0, x0 + 2200, y0 + 200)],
+        ["A", "B"],
+        crs="EPSG:4549",
+    )
+    assert [grid.locate(x0 + x, y0 + 100, crs=4549, tolerance_m=0) for x in (100, 2100, 1500)] == [
+        "A",
+        "B",
+        None,
+    ]
 
 
 def test_empty_missing_and_non_point_geometries_are_invalid_points():
     """POINT EMPTY (a record without a location) is a bad point, not an exception."""
-    grid = GridIndex([box(0, 0, 1000, 1000)], ["A"], crs="EPSG:4549")
-    points = [shapely.Point(), None, Point(10, 10), shapely.LineString([(0, 0), (1, 1)])]
+    x0, y0 = 500_000, 3_100_000
+    grid = GridIndex([box(x0, y0, x0 + 1000, y0 + 1000)], ["A"], crs="EPSG:4549")
+    points = [shapely.Point(), None, Point(x0 + 10, y0 + 10), shapely.LineString([(0, 0), (1, 1)])]
     result = grid.assign(gpd.GeoSeries(points, crs=4549))
     assert list(result.codes) == [None, None, "A", None]
     assert list(result.status) == ["invalid", "invalid", "inside", "invalid"]
@@ -625,3 +635,38 @@ def test_validating_an_empty_layer_is_an_error_as_loading_it_is(tmp_path):
     for load in (validate_file, GridIndex.from_file):
         with pytest.raises(DataError, match="has no features"):
             load(path, code_column="code")
+
+
+def test_a_point_on_an_east_west_edge_of_a_degree_layer_is_on_the_border():
+    """Cells in degrees sharing a parallel: every point on it is on the border of both, the smallest code
+    wins, whichever side is south (the parallel bends when projected: it went to the southern cell)."""
+    cells = [box(120.10, 30.25, 120.13, 30.265), box(120.10, 30.265, 120.13, 30.28)]
+    grid = GridIndex(cells, ["Z", "A"], crs="EPSG:4490")
+    xs = np.linspace(120.1001, 120.1299, 50)
+    for crs in ("EPSG:4490", "EPSG:4326"):
+        result = grid.assign(xs, np.full(50, 30.265), crs=crs)
+        assert set(result.codes) == {"A"} and set(result.status) == {"border"}
+
+
+def test_a_point_as_near_two_cells_takes_the_smallest_code():
+    """West of the corner two cells of a degree layer share, as far from both but for float noise: the
+    nearest is the smallest code, as on a border."""
+    cells = [box(120.10, 30.25, 120.13, 30.265), box(120.10, 30.265, 120.13, 30.28)]
+    grid = GridIndex(cells, ["G11", "G21"], crs="EPSG:4490")
+    result = grid.assign([120.0998, 120.0995], [30.265, 30.265], crs="EPSG:4490")
+    assert list(result.codes) == ["G11", "G11"] and set(result.status) == {"nearest"}
+
+
+@pytest.mark.parametrize(
+    ("cells", "crs", "hint"),
+    [
+        ([box(120.10, 30.25, 120.13, 30.265)], "EPSG:4549", "longitude/latitude"),
+        ([box(500_000, 3_100_000, 503_000, 3_101_500)], "EPSG:4326", "metres"),
+        ([box(200.0, 30.0, 201.0, 31.0)], "EPSG:4326", "China"),
+    ],
+)
+def test_a_layer_that_lies_nowhere_in_china_in_its_crs_is_refused(cells, crs, hint):
+    """Degrees declared in a projected CRS, metres declared in degrees: every point would be outside every
+    cell (or the projection would fail deep inside), so the CRS is refused with a hint."""
+    with pytest.raises(CRSError, match=hint):
+        GridIndex(cells, ["A"], crs=crs)

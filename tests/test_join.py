@@ -486,13 +486,14 @@ def test_the_cell_layer_has_one_cell_per_code_and_no_lines_and_its_problems_are_
     from stdaddr.join.config import GridSpec
     from stdaddr.join.run import grid_layer
 
+    x, y = 500_000, 3_100_000  # in 温州
     layer = gpd.GeoDataFrame(
         {"code": ["A", "A", "B", "C"]},
         geometry=[
-            box(0, 0, 100, 100),
-            box(100, 0, 200, 100),
-            box(0, 100, 200, 200),
-            LineString([(0, 0), (5, 5)]),
+            box(x, y, x + 100, y + 100),
+            box(x + 100, y, x + 200, y + 100),
+            box(x, y + 100, x + 200, y + 200),
+            LineString([(x, y), (x + 5, y + 5)]),
         ],
         crs="EPSG:4549",
     )

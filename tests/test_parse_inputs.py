@@ -42,6 +42,8 @@ def test_a_placeholder_for_no_address_gives_an_empty_address_with_a_note(text: s
         ("温州市鹿城区", "one text"),
         (b"\xe6\xb8\xa9", "one text"),
         (pd.DataFrame({"a": [1], "b": [2]}), "columns"),
+        (None, "list"),
+        (5, "list"),
     ],
 )
 def test_a_batch_must_be_a_list_of_texts(batch, message: str):

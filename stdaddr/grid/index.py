@@ -10,8 +10,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 
-from stdaddr.crs import WGS84, is_metric, local_metric_crs, parse_crs, transform
-from stdaddr.errors import DataError, InputError
+from stdaddr.crs import (
+    WGS84,
+    in_china,
+    is_geographic,
+    is_metric,
+    local_metric_crs,
+    no_point_in_china,
+    parse_crs,
+    transform,
+)
+from stdaddr.errors import CRSError, DataError, InputError
 from stdaddr.grid.lattice import TOUCH_M, Lattice, detect_lattice
 from stdaddr.grid.layer import code_text, codes_column, project, read_layer, resolve_crs
 from stdaddr.grid.report import (
@@ -226,7 +235,14 @@ class GridIndex:
         if self._lattice is not None:
             todo, mx, my = self._assign_lattice(self._lattice, todo, mx, my, index, status, distance)
         if todo.size:
-            self._assign_tree(todo, mx, my, float(tolerance_m), index, status, distance)
+            # Which cells a point lies in is asked in the layer's own CRS, where its cells' edges are the
+            # straight lines they were drawn as (a parallel of a degree layer bends when projected: a point
+            # on a shared edge would fall into the southern cell).
+            if crs_name == self.crs:
+                own_x, own_y = xs[todo], ys[todo]
+            else:
+                own_x, own_y = transform(xs[todo], ys[todo], crs_name, self.crs)
+            self._assign_tree(todo, own_x, own_y, mx, my, float(tolerance_m), index, status, distance)
         codes = np.full(n, None, dtype=object)
         found = index != _NONE
         codes[found] = self._codes[index[found]]
@@ -255,6 +271,8 @@ class GridIndex:
     def _assign_tree(
         self,
         todo: NDArray[np.intp],
+        own_x: NDArray[np.float64],
+        own_y: NDArray[np.float64],
         mx: NDArray[np.float64],
         my: NDArray[np.float64],
         tolerance_m: float,
@@ -262,13 +280,12 @@ class GridIndex:
         status: NDArray[np.int8],
         distance: NDArray[np.float64],
     ) -> None:
-        points = shapely.points(mx, my)
         # Bounding-box candidates from the tree, then the exact test on prepared cells: many times
         # faster than tree.query(predicate="intersects"), which cannot use the cells' prepared form.
-        point_i, cell_i = self._tree.query(points)
+        point_i, cell_i = self._tree.query(shapely.points(own_x, own_y))
         # A point within TOUCH_M of a cell touches it (the grown cells): a corner point a transform
         # moved a nanometre into one of its cells is still a border point, whatever CRS it came through.
-        hit = shapely.intersects_xy(self._touch[cell_i], mx[point_i], my[point_i])
+        hit = shapely.intersects_xy(self._touch[cell_i], own_x[point_i], own_y[point_i])
         point_i, cell_i = point_i[hit], cell_i[hit]
         # Cells are sorted by code, so the smallest index is the smallest code: the border rule.
         first = np.full(todo.size, _NONE, dtype=np.int64)
@@ -281,7 +298,8 @@ class GridIndex:
         distance[done] = 0.0
         missed = np.flatnonzero(~found)
         if missed.size and tolerance_m > 0:
-            self._assign_nearest(todo[missed], points[missed], tolerance_m, index, status, distance)
+            points = shapely.points(mx[missed], my[missed])
+            self._assign_nearest(todo[missed], points, tolerance_m, index, status, distance)
 
     def _assign_nearest(
         self,
@@ -304,14 +322,19 @@ class GridIndex:
         near = shapely.dwithin(self._geoms[cell_i], points[point_i], tolerance_m)
         point_i, cell_i = point_i[near], cell_i[near]
         gap = shapely.distance(self._geoms[cell_i], points[point_i])
-        order = np.lexsort((cell_i, gap, point_i))
-        point_i, cell_i, gap = point_i[order], cell_i[order], gap[order]
-        best = np.ones(point_i.size, dtype=bool)
-        best[1:] = point_i[1:] != point_i[:-1]
-        done = todo[point_i[best]]
-        index[done] = cell_i[best]
+        # Cells as near as one another but for float noise (a point off the corner two cells share) tie:
+        # the smallest code wins, as on a border.
+        nearest = np.full(todo.size, np.inf)
+        np.minimum.at(nearest, point_i, gap)
+        tied = gap <= nearest[point_i] + TOUCH_M
+        point_i, cell_i = point_i[tied], cell_i[tied]
+        first = np.full(todo.size, _NONE, dtype=np.int64)
+        np.minimum.at(first, point_i, cell_i)
+        done_i = np.flatnonzero(first != _NONE)
+        done = todo[done_i]
+        index[done] = first[done_i]
         status[done] = _NEAREST
-        distance[done] = gap[best]
+        distance[done] = nearest[done_i]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -331,6 +354,7 @@ def build_layer(
     if not (isinstance(min_area_m2, (int, float)) and min_area_m2 >= 0):
         raise InputError(f"min_area_m2 was {min_area_m2!r}; expected a number of square metres >= 0")
     clean = clean_layer(codes, geoms)
+    _check_in_china(clean.geoms, crs)
     metric = _metric_crs(crs, clean.geoms)
     order = np.argsort(clean.codes, kind="stable")
     cell_codes = clean.codes[order]
@@ -351,12 +375,34 @@ def build_layer(
         overlaps=find_overlaps(tree, cells, cell_codes, min_area_m2) if len(cells) else (),
         gaps=find_gaps(cells, min_area_m2, lambda x, y: transform(x, y, metric, crs)) if len(cells) else (),
     )
-    # Lookups test points against the cells grown by TOUCH_M (mitred: the same vertices, edges moved
-    # out), prepared, and take candidates from their envelopes: a point a transform moved a nanometre
-    # off a cell it lies on still touches it, at the cost of one exact test per candidate.
-    touch = shapely.buffer(cells, TOUCH_M, quad_segs=1, join_style="mitre") if len(cells) else cells
+    # Lookups test points against the cells, in the layer's own CRS, grown by TOUCH_M (mitred: the same
+    # vertices, edges moved out; in degrees, the angle of TOUCH_M on the ground), prepared, and take
+    # candidates from their envelopes: a point a transform moved a nanometre off a cell it lies on
+    # still touches it, at the cost of one exact test per candidate.
+    own = clean.geoms[order]
+    hair = TOUCH_M / _METRES_PER_DEGREE if is_geographic(crs) else TOUCH_M
+    touch = shapely.buffer(own, hair, quad_segs=1, join_style="mitre") if len(own) else own
     shapely.prepare(touch)
     return BuiltLayer(report, cell_codes, cells, touch, shapely.STRtree(touch), lattice)
+
+
+# Metres of the ground per degree of latitude (and of longitude at the equator; less elsewhere, so a
+# hair of TOUCH_M in degrees is at most TOUCH_M east-west).
+_METRES_PER_DEGREE = 111_320.0
+
+
+def _check_in_china(geoms: NDArray[np.object_], crs: str) -> None:
+    """CRSError when no cell lies in China in the CRS given: the CRS is wrong (boxes in degrees declared
+    EPSG:4549, metres declared EPSG:4326), which would leave every point outside every cell, or fail
+    deep in the projection."""
+    if len(geoms) == 0:
+        return
+    points = shapely.point_on_surface(geoms)
+    x, y = shapely.get_x(points), shapely.get_y(points)
+    with np.errstate(invalid="ignore"):
+        lon, lat = transform(x, y, crs, WGS84)
+    if not in_china(lon, lat).any():
+        raise CRSError(no_point_in_china(crs, x, y, f"{len(geoms)} cells'"))
 
 
 # A layer's own CRS in metres is used as it is only when it is true to scale over the layer: within

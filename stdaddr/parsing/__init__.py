@@ -460,8 +460,9 @@ def normalize(text: str) -> str:
 
 
 def as_batch(texts: Any) -> Any:
-    """``texts`` as a batch of values: a one-column DataFrame is its column; one text or a wider table
-    is an InputError (iterating them gives characters or column names, not addresses)."""
+    """``texts`` as a batch of values: a one-column DataFrame is its column; one text, a wider table or
+    something that is no batch at all (None, a number) is an InputError (iterating them gives
+    characters or column names, not addresses)."""
     if isinstance(texts, (str, bytes, bytearray)):
         raise InputError(f"texts was one text ({str(texts)[:30]!r}); pass a list of texts, not one text")
     columns = getattr(texts, "columns", None)
@@ -472,6 +473,8 @@ def as_batch(texts: Any) -> Any:
             f"texts was a DataFrame with the columns {[str(c) for c in columns]}; pass its address column "
             '(df["address"]) or use match_table(df, column="address")'
         )
+    if texts is None or not hasattr(texts, "__iter__"):
+        raise InputError(f"texts was {texts!r}; pass a list (or other iterable) of texts")
     return texts
 
 
