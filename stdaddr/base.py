@@ -11,6 +11,7 @@ that group the records by road, door, compound and division. The index file writ
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
@@ -79,12 +80,15 @@ _ISSUE_KINDS = _PROBLEM_KINDS + _NOTE_KINDS
 
 @dataclass(frozen=True, slots=True)
 class RecordIssue:
-    """A problem with one row of the base table: its 0-based row number, its id, the value and what is wrong."""
+    """A problem with one row of the base table: its 0-based row number, its id, the value and what is
+    wrong; ``line`` is the row's line in a CSV file or row in an Excel sheet (the header's is 1), which
+    blank lines before it make differ from ``row + 2`` (None for a DataFrame, Parquet or a vector file)."""
 
     row: int
     address_id: str | None
     value: str
     problem: str
+    line: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +144,8 @@ class BaseReport:
             lines.append(f"  {len(issues):,} {title}")
             for issue in issues[:_SHOWN]:
                 ident = "" if issue.address_id is None else f" id {issue.address_id}"
-                lines.append(f"    row {issue.row}{ident}: {issue.problem}: {issue.value!r:.80}")
+                where = f"row {issue.row}" if issue.line is None else f"row {issue.row} (line {issue.line})"
+                lines.append(f"    {where}{ident}: {issue.problem}: {issue.value!r:.80}")
             if len(issues) > _SHOWN:
                 lines.append(f"    ... and {len(issues) - _SHOWN:,} more")
         if self.ok:
@@ -246,6 +251,7 @@ class AddressBase:
             crs,
             workers,
             faults=table.faults,
+            lines=table.lines,
             name=table.name,
         )
 
@@ -436,6 +442,7 @@ def _from_frame(
     workers: int | None,
     *,
     faults: Sequence[Fault | None] | None = None,
+    lines: Sequence[int] | None = None,
     name: str = "the table",
 ) -> AddressBase:
     import pandas as pd
@@ -458,6 +465,7 @@ def _from_frame(
             values("x_column"),
             values("y_column"),
             faults,
+            lines,
         ),
         crs_name,
         workers,
@@ -547,6 +555,7 @@ class _Rows:
     x: list[Any] | None = None
     y: list[Any] | None = None
     faults: Sequence[Fault | None] | None = None
+    lines: Sequence[int] | None = None  # each row's line in the file (CSV, Excel)
 
 
 def _build(rows: _Rows, crs: str, workers: int | None, *, name: str) -> AddressBase:
@@ -582,11 +591,20 @@ def _build(rows: _Rows, crs: str, workers: int | None, *, name: str) -> AddressB
         n_rows=n_rows,
         n_records=len(indexed),
         crs=crs,
-        **{kind: tuple(sorted(v, key=lambda i: i.row)) for kind, v in issues.items()},
+        **{
+            kind: tuple(sorted(_with_lines(v, rows.lines), key=lambda i: i.row)) for kind, v in issues.items()
+        },
     )
     if not len(indexed):
         _no_records(report, name)
     return AddressBase(arrays, vocab, crs=crs, report=report)
+
+
+def _with_lines(issues: list[RecordIssue], lines: Sequence[int] | None) -> list[RecordIssue]:
+    """The issues with the line of their row in the file, when it was read from one."""
+    if not lines:
+        return issues
+    return [dataclasses.replace(i, line=lines[i.row]) if 0 <= i.row < len(lines) else i for i in issues]
 
 
 def _no_records(report: BaseReport, name: str) -> None:

@@ -483,6 +483,27 @@ def test_a_base_without_a_usable_record_is_a_data_error_saying_why(tmp_path, con
         AddressBase.from_dataframe(frame([]), **KW)
 
 
+def test_a_problem_row_names_its_line_in_the_file(tmp_path):
+    """Blank lines of a CSV are no rows of the base, so a problem row's number would not find it in the
+    file: the report gives its line too (the header's is 1)."""
+    path = tmp_path / "b.csv"
+    path.write_text(
+        "id,addr,x,y\na,温州市鹿城区解放街1号,120.65,28.01\n\n\nb,,120.65,28.01\nc,温州市鹿城区解放街3号,abc,28.01\n",
+        encoding="utf-8",
+    )
+    report = AddressBase.from_file(
+        path, id_column="id", address_column="addr", x_column="x", y_column="y"
+    ).report
+    assert [(i.row, i.line) for i in report.empty_addresses] == [(1, 5)]
+    assert [(i.row, i.line, i.problem) for i in report.bad_coordinates] == [(2, 6, "x is not a number")]
+    assert "row 1 (line 5)" in str(report)
+    df = pd.DataFrame({"id": ["a", "b"], "addr": ["温州市鹿城区解放街1号", ""]})
+    assert [
+        i.line
+        for i in AddressBase.from_dataframe(df, id_column="id", address_column="addr").report.empty_addresses
+    ] == [None]
+
+
 def test_ids_are_normalised_the_same_way_from_every_format(tmp_path):
     """Int64 NA is an empty id; whole floats (Parquet, DataFrame) lose their .0 at any size; floats past
     2**53 are noted, since a float cannot hold every such integer."""
