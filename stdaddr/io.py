@@ -938,6 +938,8 @@ def is_null_marker(text: str) -> bool:
 
     >>> is_null_marker(" NULL "), is_null_marker("Ｎ／Ａ"), is_null_marker("不详"), is_null_marker("—/—")
     (True, True, True, True)
+    >>> is_null_marker("不详不详"), is_null_marker("无无")
+    (True, True)
     >>> is_null_marker("无锡市"), is_null_marker("12号"), is_null_marker("")
     (False, False, False)
     """
@@ -946,6 +948,10 @@ def is_null_marker(text: str) -> bool:
         return False
     if len(key) <= _LONGEST_MARKER and (key.lower() if key.isascii() else key) in NULL_MARKERS:
         return True
+    for n in (2, 3):  # 不详不详, 无无无: a marker written again
+        part = key[: len(key) // n]
+        if part and key == part * n and len(part) <= _LONGEST_MARKER and part.lower() in NULL_MARKERS:
+            return True
     return all(unicodedata.category(c)[0] in "PSZ" for c in key)
 
 

@@ -44,7 +44,9 @@ __all__ = [
 # Words a place named after a division goes on with (温州|大学, 温州|商城).
 _PLACE_NAME_WORDS = (
     "(?:大学|学院|中学|小学|医院|银行|公司|集团|宾馆|酒店|饭店|大厦|广场|公园|花园|小区|新村|商场|市场|机场|车站|"
-    "火车站|汽车站|港|码头|大酒店|中心|商城|影城|剧院|体育|图书馆|博物馆|电视|日报|晚报|供电|移动|联通|电信|烟草)"
+    "火车站|汽车站|港|码头|大酒店|中心|商城|影城|剧院|体育|图书馆|博物馆|电视|日报|晚报|供电|移动|联通|电信|烟草"
+    # 新华|书店, 长安|汽车: a shop or a maker named after the place (not 柳市|电器城, a market in the town)
+    "|书店|汽车(?![城站])|超市|药店|药房|大药房|商店|餐厅)"
 )
 # A short name that is such a word (商城 of 商城县) does not end the name before it (温州|商城).
 _PLACE_NAME_WORD = re.compile(_PLACE_NAME_WORDS)
@@ -823,9 +825,13 @@ _TOWN_OFFICES = ("办事处", "街道办", "人民政府", "镇政府", "乡政�
 
 
 def _village_at(text: str, pos: int, town: str) -> bool:
-    """Whether a community of ``town`` is named at ``pos``."""
+    """Whether a community of ``town`` is named at ``pos`` (姚墅村, 鲁家峙 for 鲁家峙村), not by a word places
+    are named with (花园 for 花园村 is mostly a compound's kind: 云锦|花园附近)."""
     index = gazetteer.load().communities(town)
-    return any(text[pos:k] in index for k in range(min(len(text), pos + 12), pos + 1, -1))
+    return any(
+        text[pos:k] in index and _PLACE_NAME_WORD.fullmatch(text, pos, k) is None
+        for k in range(min(len(text), pos + 12), pos + 1, -1)
+    )
 
 
 def _undominated(hits: list[Hit]) -> list[Hit]:
@@ -1338,8 +1344,12 @@ def next_place(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, s
     if not any(h.start == pos for h in hits):
         # 永嘉县瓯北镇|张记小吃店|平阳县水头镇新城大道145号: an organisation named after the first place,
         # then the address.
+        # 户籍地：湖南省邵阳市邵东市|现住址：|浙江省温州市…: the label of the second address.
         later = next((h for h in hits if h.start > pos and h.entry.kind == FULL), None)
-        if later is not None and _organisation_between(text, pos, later.start):
+        if later is not None and (
+            _organisation_between(text, pos, later.start)
+            or _ADDRESS_LABEL.fullmatch(text[pos : later.start].strip(",;/|、 ")) is not None
+        ):
             pos = later.start
     seq: list[Hit] = []
     for h in hits:  # ordered by start, longest first
@@ -1473,6 +1483,8 @@ _ORGANISATION = re.compile(
     "[\u3400-\u9fff\U00020000-\U0003ffff]{2,20}(?:公司|合作社|经营部|厂|店|商行|医院|卫生院|学校|中学|小学|"
     "幼儿园|中心|养殖场|农场|门市部|农家乐|宾馆|超市|诊所|药房|加油站|工作室|馆)"
 )
+# The label of an address (现住址, 居住地址, 经营场所).
+_ADDRESS_LABEL = re.compile("[\u3400-\u9fff]{0,4}(?:地址|住址|住所|居住地?|经营场所)")
 # Street content: the first address is complete before a second place begins.
 _STREET = re.compile(r"[0-9]+号|路|街|大道|巷|弄")
 _PLACE_SEPARATOR = re.compile(r"[,;/|、\s]+$")
