@@ -977,7 +977,10 @@ def _natural_village(a: Address) -> str | None:
 
 def _committee(a: Address) -> str | None:
     """村民委员会 or 居民委员会 when the text names a community's committee (钱家垟村|村委会, 墨池社区|居委会),
-    which the base may list as a record of its own (its seat, a place as a compound is), else None."""
+    which the base may list as a record of its own (its seat, a place as a compound is), else None; not
+    when a road or door follows it (新华街居委会|建设路14号: a door of the community, no seat)."""
+    if a.road is not None or a.house_number is not None:
+        return None
     c = next((c for c in a.components if c.field == "community" and not c.repeated), None)
     if c is None or (m := _community_ends()[1].search(c.text)) is None:
         return None

@@ -1130,6 +1130,19 @@ def test_a_door_number_left_unread_caps_the_score():
     assert m is not None and m.address_id == "l200" and m.score > 0.9
 
 
+def test_a_door_after_a_committee_is_no_seat_of_the_committee():
+    """…新华街居委会建设路14号 is a door of the community, not the committee's seat: it does not outweigh the
+    other district's 建设路14号, so the two tie for a text naming neither district."""
+    base = build_base(
+        [
+            ("w14", "陕西省西安市未央区张家堡街道张家堡社区建设路14号", 108.9, 34.3),
+            ("c14", "陕西省西安市长安区韦曲街道新华街居委会建设路14号", 108.9, 34.1),
+        ]
+    )
+    m = base.match("建设路14号")
+    assert m is not None and m.address_id is None and m.ambiguous
+
+
 def test_a_natural_village_the_base_lacks_leaves_the_village_and_a_double_village_alone_is_found():
     """龙上村双炕自然村5号: the base has no 双炕 (its doors are numbered in the natural village): the village,
     not None; 外村村2组3号 with no division is the base's village 外村 (外村村委会)."""
