@@ -143,6 +143,10 @@ _SAME_STEM = 0.9
 # (锦绣花园 / 锦绣家园 / 锦绣新村 / 锦绣公寓).
 _GARDEN_KIND = re.compile("(?:花园|花苑|名苑|苑)$")
 _GARDEN_DRIFT = 0.75
+# The words of a shop's, tower's or hotel's kind, which people leave out (百盛 for 百盛购物中心): a name
+# with and without one agrees at this similarity (a slip's, so a door or floor the record has confirms it).
+_PLACE_KIND_LEFT_OUT = re.compile("(?:购物中心|购物广场|商场|商厦|百货|大厦|大酒店|酒店|宾馆|饭店|超市|书店|商城)")
+_KIND_LEFT_OUT = 0.85
 # What a school's name ends with, written in full or short (温州市第二中学, 温州二中, 实验小学).
 _SCHOOL = re.compile("(?:中学|小学|中|小)$")
 _SCHOOL_IN_FULL = ("中学", "小学")
@@ -1301,6 +1305,10 @@ def name_similarity(a: str, b: str) -> float:
     >>> round(name_similarity("鼓山花园", "金山花园"), 2), round(name_similarity("鸿泰花园", "泰安花园"), 2)
     (0.75, 0.5)
     """
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    if len(short) >= 2 and long.startswith(short) and _PLACE_KIND_LEFT_OUT.fullmatch(long, len(short)):
+        # 百盛 for 百盛购物中心, 国贸 for 国贸大厦: a place written without the word of its kind.
+        return _KIND_LEFT_OUT
     part_a, part_b = _ROAD_PART.search(a), _ROAD_PART.search(b)
     if (part_a or part_b) and (part_a and part_a.group(1)) != (part_b and part_b.group(1)):
         # 黄埔大道西 / 黄埔大道东, 一环路南三段 / 一环路南四段: parts of one road numbered on their own.

@@ -1143,6 +1143,20 @@ def test_a_door_after_a_committee_is_no_seat_of_the_committee():
     assert m is not None and m.address_id is None and m.ambiguous
 
 
+def test_a_place_written_without_the_word_of_its_kind_is_that_place():
+    """小寨东路76号百盛: the base's 百盛购物中心 at that door (the door confirms the name written short);
+    not another shop's kind (华联超市 / 华联商厦)."""
+    base = build_base(
+        [
+            ("bs", "陕西省西安市雁塔区小寨路街道小寨东路76号百盛购物中心", 108.95, 34.22),
+            ("d78", "陕西省西安市雁塔区小寨路街道小寨东路78号", 108.95, 34.22),
+        ]
+    )
+    m = base.match("雁塔区小寨东路76号百盛")
+    assert m is not None and m.address_id == "bs"
+    assert match_module.name_similarity("华联超市", "华联商厦") < match_module._NAME_AGREE
+
+
 def test_a_natural_village_the_base_lacks_leaves_the_village_and_a_double_village_alone_is_found():
     """龙上村双炕自然村5号: the base has no 双炕 (its doors are numbered in the natural village): the village,
     not None; 外村村2组3号 with no division is the base's village 外村 (外村村委会)."""
