@@ -441,6 +441,20 @@ def _add_unit(entries: dict[str, list[Entry]], code: str, name: str) -> None:
             entries[fold(short)].append(Entry(code, level, SHORT, stem=stem))
     for alias in aliases:
         entries[fold(alias)].append(Entry(code, level, SHORT, stem=len(alias)))
+    if level == 3 and (zoned := _ZONE_PREFIXED.fullmatch(name)) is not None:
+        # 天津经济技术开发区东区泰达街道, 郑州经济技术开发区明湖街道: a town NBS names after its zone, written
+        # by its own name (泰达街道, 泰达).
+        own = zoned.group(1)
+        entries[fold(own)].append(Entry(code, level, FULL, stem=_stem_length(own, level)))
+        for alias in short_names(own, level):
+            entries[fold(alias)].append(Entry(code, level, SHORT, stem=len(alias)))
+
+
+# A town named after the zone it lies in, then its own name (not 特殊街道, 直属乡镇: no name of its own).
+_ZONE_PREFIXED = re.compile(
+    "(?:[（(][^）)]*[）)]|.{0,12}?(?:开发区|新区|园区|高新区)(?:[东西南北]区)?)"
+    "((?!特殊|直属|管理)[\u3400-\u9fff]{2,6}(?:街道|镇|乡))"
+)
 
 
 def _add_history(entries: dict[str, list[Entry]], names: dict[str, str], row: list[str]) -> None:
