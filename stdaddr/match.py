@@ -145,7 +145,9 @@ _GARDEN_KIND = re.compile("(?:花园|花苑|名苑|苑)$")
 _GARDEN_DRIFT = 0.75
 # The words of a shop's, tower's or hotel's kind, which people leave out (百盛 for 百盛购物中心): a name
 # with and without one agrees at this similarity (a slip's, so a door or floor the record has confirms it).
-_PLACE_KIND_LEFT_OUT = re.compile("(?:购物中心|购物广场|商场|商厦|百货|大厦|大酒店|酒店|宾馆|饭店|超市|书店|商城)")
+_PLACE_KIND_LEFT_OUT = re.compile(
+    "(?:购物中心|购物广场|商场|商厦|百货|大厦|大酒店|酒店|宾馆|饭店|超市|书店|商城)"
+)
 _KIND_LEFT_OUT = 0.85
 # What a school's name ends with, written in full or short (温州市第二中学, 温州二中, 实验小学).
 _SCHOOL = re.compile("(?:中学|小学|中|小)$")
@@ -2177,8 +2179,10 @@ def _decide(
     rival = _rival(s, near, scores, tied, place)
     agreement, coverage = _place_agreement(q, top, level)
     score = confidence(agreement, coverage, best - rival)
-    if top.states[_TOWN_K] == _DIFFER:
+    if top.states[_TOWN_K] == _DIFFER and "town" not in q.address.inferred:
         # 马屿镇人民路18号 against 塘下镇人民路18号: the text names another town than the best records';
+        # (a town the parser only inferred, from a community named like an estate the base places in
+        # another town, names nothing: 白下区蓝旗新村6-201)
         # names like 人民路 recur town after town, so those records are as likely other streets as the
         # one meant. The answer is the divisions the text names, as far as the base has them.
         return _division_match(base, q, cutoff, _OTHER_TOWN)
@@ -2191,6 +2195,7 @@ def _decide(
         or _phase_lacking(base, q, top)
         or _one_direction(top)
         or _stray_number(q.address)
+        or _door_of_a_road_unnamed(q, top)
     ):
         score = min(score, _MAIN_DOOR)
     if score < cutoff:
@@ -2241,6 +2246,17 @@ def _decide(
 # A number the parser left as a note inside the street part (200弄堂|26号, 98号付|2号): the text names
 # something finer than what was read, so the match is no surer than one at a main door.
 _STRAY_NUMBER = re.compile("[A-Z]?[0-9]{1,5}(?:-[0-9]{1,5}){0,3}(?:号|室)?")
+
+
+def _door_of_a_road_unnamed(q: _Query, r: _Record) -> bool:
+    """Whether the text names a door and no road or compound, and the record's door is on a road: doors
+    are numbered road by road, so 卫岗12号 (a community's door) is as likely another road's 12号 in it."""
+    return (
+        r.states[_DOOR_K] == _AGREE
+        and r.states[_ROAD_K] == _RECORD_ONLY
+        and "road" not in q.values
+        and "poi" not in q.values
+    )
 
 
 def _stray_number(a: Address) -> bool:
@@ -2514,6 +2530,10 @@ def _record_at(
     level, the best of those is the answer.
     """
     want = level + 1  # t.levels holds level + 1
+    if level == _COMMUNITY_LEVEL:
+        # A village's group (陵北委1组, 东岙村3组) has no level of its own: its record is the village's own
+        # only for a text naming that group.
+        tied = [k for k in tied if s.fields[_GROUP_COLUMN, k] < 0 or s.agree[_GROUP_K, k]]
     if len(tied) <= _FEW:
         found, best = None, -math.inf
         for k in tied:
@@ -2533,6 +2553,8 @@ def _record_at(
     inside = _inside(s.fields, place)
     if others:
         own = np.flatnonzero(inside & (levels == want))
+        if level == _COMMUNITY_LEVEL:
+            own = own[(s.fields[_GROUP_COLUMN, own] < 0) | s.agree[_GROUP_K, own]]
         if len(own):
             return int(own[np.argmax(s.total[own])])
     if door:
@@ -2550,6 +2572,8 @@ def _record_at(
 
 _DOOR_LEVEL = MATCH_LEVELS.index("house_number")
 _POI_COLUMN = FIELDS.index("poi")  # the columns of the field matrix start with FIELDS, in order
+_GROUP_COLUMN = FIELDS.index("group")
+_COMMUNITY_LEVEL = MATCH_LEVELS.index("community")
 _POI_LEVEL = MATCH_LEVELS.index("poi")
 
 

@@ -1157,6 +1157,47 @@ def test_a_place_written_without_the_word_of_its_kind_is_that_place():
     assert match_module.name_similarity("华联超市", "华联商厦") < match_module._NAME_AGREE
 
 
+def test_a_group_s_record_is_no_record_of_its_village_for_another_group():
+    """陵北委5组 where the base has only 陵北委1组: the village, with no id (it was 1组's record at 0.978);
+    陵北委1组 is its record."""
+    base = build_base(
+        [
+            ("g1", "辽宁省沈阳市皇姑区三台子街道陵北委1组", 123.4, 41.9),
+            ("g2", "辽宁省沈阳市皇姑区三台子街道陵北委2组", 123.4, 41.9),
+        ]
+    )
+    m = base.match("皇姑区三台子街道陵北委5组")
+    assert m is not None and m.address_id is None and m.level == "community"
+    m = base.match("皇姑区陵北委1组")
+    assert m is not None and m.address_id == "g1"
+
+
+def test_a_town_the_text_does_not_write_does_not_rule_out_the_base_s_records():
+    """白下区蓝旗新村6-201: the parser infers 大光路街道 from the gazetteer's 蓝旗新村社区; the base puts the
+    estate in 光华路街道. The text names no town: the base's record is the answer."""
+    base = build_base(
+        [
+            ("r", "江苏省南京市秦淮区光华路街道蓝旗新村6幢201室", 118.8, 32.0),
+            ("s", "江苏省南京市秦淮区光华路街道蓝旗新村6幢202室", 118.8, 32.0),
+        ]
+    )
+    m = base.match("南京市白下区蓝旗新村6-201")
+    assert m is not None and m.address_id == "r"
+
+
+def test_a_door_of_a_road_the_text_does_not_name_is_not_sure():
+    """玄武区卫岗12号 (卫岗 read as the community 卫岗社区): the community's 孝陵卫街12号 is one of its doors
+    numbered 12, on a road the text does not name: at most 0.85."""
+    base = build_base(
+        [
+            ("x12", "江苏省南京市玄武区孝陵卫街道卫岗社区孝陵卫街12号", 118.8, 32.0),
+            ("x14", "江苏省南京市玄武区孝陵卫街道卫岗社区孝陵卫街14号", 118.8, 32.0),
+        ]
+    )
+    m = base.match("玄武区卫岗12号")
+    assert m is None or m.score <= 0.85
+
+
 def test_a_natural_village_the_base_lacks_leaves_the_village_and_a_double_village_alone_is_found():
     """龙上村双炕自然村5号: the base has no 双炕 (its doors are numbered in the natural village): the village,
     not None; 外村村2组3号 with no division is the base's village 外村 (外村村委会)."""

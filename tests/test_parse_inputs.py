@@ -27,7 +27,8 @@ def test_a_county_of_another_city_is_kept_with_a_note():
 
 
 @pytest.mark.parametrize(
-    "text", ["NULL", " null ", "None", "nan", "N/A", "不详", "无地址", "地址不详", "-", "——", "不详不详", "无无"]
+    "text",
+    ["NULL", " null ", "None", "nan", "N/A", "不详", "无地址", "地址不详", "-", "——", "不详不详", "无无"],
 )
 def test_a_placeholder_for_no_address_gives_an_empty_address_with_a_note(text: str):
     a = parse(text)

@@ -67,6 +67,8 @@ _NAME_GOES_ON = re.compile(
     r"|[A-Z]\d{0,2}[区期](?![县市镇乡])"
     # 桃源|居3栋, 龙华|府2栋: a compound in 居 or 府 named after the place, its building after it
     r"|[居府](?=第?[0-9一二三四五六七八九十A-Z]+(?:栋|幢|座|号楼|期|区))"
+    # 兴顺|委20组 (东北): a residents' committee named after the place, written 委 before its group
+    r"|委(?=第?(?:[0-9]+|[一二三四五六七八九十]+)组)"
     # 滨海|2路, 鹿城|3街: a road numbered in Arabic digits after the name.
     r"|\d{1,3}(?:路|街(?!道|办|坊)|大道|大街|巷)"
     # 东四|十条, 北新桥|三条: a hutong numbered after the place.
