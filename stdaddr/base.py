@@ -963,6 +963,12 @@ def _road_key() -> Callable[[str], str]:
     return road_number_key
 
 
+def natural_village(a: Address) -> str | None:
+    """The natural village written inside the administrative one (东垟村|下垟自然村 -> 下垟, 板新村委会|那旺屯
+    -> 那旺屯), which belongs to that village as its numbered lanes do; None when the text writes none."""
+    return _natural_village(a)
+
+
 def _natural_village(a: Address) -> str | None:
     """The natural village written inside the administrative one (东垟村|下垟自然村|5号 -> 下垟), which
     numbers its own doors as a road does; None when the text writes none."""
@@ -979,8 +985,8 @@ def _committee(a: Address) -> str | None:
     """村民委员会 or 居民委员会 when the text names a community's committee (钱家垟村|村委会, 墨池社区|居委会),
     which the base may list as a record of its own (its seat, a place as a compound is), else None; not
     when a road or door follows it (新华街居委会|建设路14号: a door of the community, no seat)."""
-    if a.road is not None or a.house_number is not None:
-        return None
+    if a.road is not None or a.house_number is not None or _natural_village(a) is not None:
+        return None  # (望齐村委会|那辣屯: the village written formally, then its natural village)
     c = next((c for c in a.components if c.field == "community" and not c.repeated), None)
     if c is None or (m := _community_ends()[1].search(c.text)) is None:
         return None

@@ -1110,6 +1110,9 @@ def _geocoded(
             raise
         pool.shutdown()
     except BrokenProcessPool as exc:
+        if _ACTIVE_STOP is not None:
+            # Ctrl-C while a worker was being forked ended it: the run is interrupted, no worker crashed.
+            _ACTIVE_STOP.check()
         raise StdaddrError(
             f"a worker process died ({exc}); the rows written so far are kept: run again with resume to continue"
         ) from exc
@@ -1158,6 +1161,10 @@ def _stop_signals() -> Iterator[_Stop]:
     import signal
     import threading
 
+    global _ACTIVE_STOP
+    if _ACTIVE_STOP is not None:
+        yield _ACTIVE_STOP  # inside another run's block (a join geocoding its departments): its note
+        return
     stop = _Stop()
     if threading.current_thread() is not threading.main_thread():
         yield stop
@@ -1171,11 +1178,23 @@ def _stop_signals() -> Iterator[_Stop]:
 
     for s in ours:
         signal.signal(s, noted)
+    _ACTIVE_STOP = stop
     try:
         yield stop
     finally:
+        _ACTIVE_STOP = None
         for s in ours:
             signal.signal(s, previous[s])
+
+
+def stop_signals() -> contextlib.AbstractContextManager[_Stop]:
+    """:func:`_stop_signals` for a whole command made of several runs (``stdaddr join``): SIGTERM stops
+    it with status 143, its temporary files removed, and the runs inside share its note."""
+    return _stop_signals()
+
+
+# The note of the stop signals of the run in progress (see _stop_signals), shared by runs inside it.
+_ACTIVE_STOP: _Stop | None = None
 
 
 def _chunks(reader: TableReader, start: Position, chunk_rows: int) -> Iterator[Chunk]:

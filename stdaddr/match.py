@@ -50,6 +50,7 @@ from stdaddr.base import (
     is_zone_name,
     lane_of_village,
     matching_values,
+    natural_village,
     numbered_lane,
     pair_key,
     standard_of,
@@ -2186,8 +2187,11 @@ def _decide(
         # names like 人民路 recur town after town, so those records are as likely other streets as the
         # one meant. The answer is the divisions the text names, as far as the base has them.
         return _division_match(base, q, cutoff, _OTHER_TOWN)
-    if top.states[_COMMUNITY_K] == _DIFFER and numbered_lane(q.values.get("road", "")):
-        # 固戍村1巷7号 against 岗头村1巷7号: a road crosses communities, a lane named by its number does not.
+    if top.states[_COMMUNITY_K] == _DIFFER and (
+        numbered_lane(q.values.get("road", "")) or _natural_village_road(q)
+    ):
+        # 固戍村1巷7号 against 岗头村1巷7号: a road crosses communities, a lane named by its number does not;
+        # nor does a natural village (岜勋村委会那旺屯5号 against 板新村委会那旺屯5号).
         return _division_match(base, q, cutoff, _OTHER_VILLAGE)
     if (
         q.door_of is not None
@@ -2246,6 +2250,12 @@ def _decide(
 # A number the parser left as a note inside the street part (200弄堂|26号, 98号付|2号): the text names
 # something finer than what was read, so the match is no surer than one at a main door.
 _STRAY_NUMBER = re.compile("[A-Z]?[0-9]{1,5}(?:-[0-9]{1,5}){0,3}(?:号|室)?")
+
+
+def _natural_village_road(q: _Query) -> bool:
+    """Whether the text's road is the natural village it names inside its village (那旺屯, 下垟)."""
+    village = natural_village(q.address)
+    return village is not None and "road" in q.values and q.values["road"].startswith(village)
 
 
 def _door_of_a_road_unnamed(q: _Query, r: _Record) -> bool:

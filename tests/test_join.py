@@ -547,3 +547,54 @@ def test_a_workbook_with_a_cover_sheet_is_read_from_the_sheet_with_the_address(t
     result = join_events(config, workers=1)
     d2 = next(d for d in result.departments if d.name == "d2")
     assert d2.rows == 1 and d2.file.name == "d2.xlsx"
+
+
+def test_a_killed_run_s_leftovers_go_and_a_damaged_cache_entry_is_geocoded_again(tmp_path):
+    """A hidden temporary GeoPackage a killed join left beside the output is removed by the next run; a
+    cached geocoded file cut short (no Parquet footer) is geocoded again, not read (it crashed every
+    run with ArrowInvalid)."""
+    config = write_case(tmp_path)
+    first = join_events(config, workers=1)
+    out = Path(first.output)
+    left = out.with_name(f".{out.name}.99999-deadbeef.gpkg")
+    left.write_bytes(b"half a GeoPackage")
+    cached = sorted((out.parent / "stdaddr-cache").glob("d1-*.parquet"))
+    assert cached
+    data = cached[0].read_bytes()
+    cached[0].write_bytes(data[: len(data) // 2])
+    again = join_events(config, workers=1)
+    assert not left.exists()
+    assert again.n_events == first.n_events
+    assert not next(d for d in again.departments if d.name == "d1").cached
+
+
+_SIGTERM_JOIN_SCRIPT = """
+import os, signal, sys
+from stdaddr.join import join_events
+
+seen = []
+
+def log(line):
+    seen.append(line)
+    if any(s.startswith("joining") for s in seen[:-1]):  # a step inside the GeoPackage's writing
+        os.kill(os.getpid(), signal.SIGTERM)
+
+join_events(sys.argv[1], workers=1, log=log, pictures=False)
+"""
+
+
+def test_sigterm_stops_a_join_with_status_143_and_no_file_left(tmp_path):
+    """SIGTERM outside a department's geocoding killed the join (status -15), its hidden temporary
+    GeoPackage left beside the output; it exits with status 143 now, nothing left behind."""
+    import subprocess
+    import sys
+
+    config = write_case(tmp_path)
+    (tmp_path / "run.py").write_text(_SIGTERM_JOIN_SCRIPT, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(tmp_path / "run.py"), str(config)], capture_output=True, timeout=300
+    )
+    assert done.returncode == 143, done.stderr.decode(errors="replace")[-2000:]
+    out = tmp_path / "out"
+    assert not (out / "joined.gpkg").exists()
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".joined.gpkg.") or p.suffix == ".lock"]

@@ -122,7 +122,19 @@ def lookup(folder: Path, spec: DepartmentSpec, key: str) -> Geocoded | None:
         return None
     if info.get("key") != key or info.get("cache") != _CACHE_VERSION or not data.is_file():
         return None
+    if _unreadable(data, int(info.get("rows", -1))):
+        return None  # cut or damaged since it was stored (a full disk, a copy gone wrong): geocoded again
     return Geocoded(spec, data, tuple(info["columns"]), int(info["rows"]), info["crs"], True, 0.0)
+
+
+def _unreadable(path: Path, rows: int) -> bool:
+    """Whether a cached Parquet file cannot be read as the one stored: no footer, or another row count."""
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_metadata(path).num_rows != rows
+    except (OSError, ValueError):  # pyarrow's ArrowInvalid is a ValueError
+        return True
 
 
 def store(

@@ -154,13 +154,29 @@ def join_events(
     Raises InputError/ColumnError/DataError for configuration and file mistakes before anything is
     written; never for a bad row (each gets a status).
     """
-    from stdaddr.join.cache import CACHE_FOLDER, geocode_departments
+    from stdaddr.batch import stop_signals
     from stdaddr.parsing import check_workers
 
     started = time.perf_counter()
-    say = log or (lambda _: None)
     check_workers(workers)  # also when every file comes from the cache and no worker would start
     config = _configure(config_or_path, out, postgis, postgis_schema, cache_dir, pictures, report)
+    # Ctrl-C and SIGTERM (status 143) stop the run with its temporary file removed.
+    with stop_signals() as stop:
+        return _join(config, started, workers, log, progress, stop)
+
+
+def _join(
+    config: JoinConfig,
+    started: float,
+    workers: int | None,
+    log: Callable[[str], None] | None,
+    progress: Callable[[Progress], None] | None,
+    stop: Any,
+) -> JoinResult:
+    from stdaddr.io import output_lock
+    from stdaddr.join.cache import CACHE_FOLDER, geocode_departments
+
+    say = log or (lambda _: None)
     timings: dict[str, float] = {}
     clock = _Clock(timings)
 
@@ -172,12 +188,15 @@ def join_events(
         progress=progress,
     )
     clock.lap("geocoding")
+    stop.check()
     crs = _crs(geocoded)
     events = read_events(geocoded)
     clock.lap("events")
     say(f"joining {len(events):,} events; writing {config.output}")
+    stop.check()
     config.output.parent.mkdir(parents=True, exist_ok=True)
-    with GeoPackageWriter(config.output, crs=crs) as gpkg:
+    # One run at a time writes the output; the hidden temporary files a killed run left are removed.
+    with output_lock(config.output), GeoPackageWriter(config.output, crs=crs) as gpkg:
         # Each layer is written in the background as soon as it is made, while the next is computed.
         gpkg.points("events", events.table, spatial=True)
         tables = _tables(events, config, crs, gpkg, say)
@@ -194,6 +213,7 @@ def join_events(
         if report_path is not None:
             _report(report_path, result, tables, png, say)
             clock.lap("report")
+        stop.check()  # a signal whose exception a finalizer dropped: the file is not put in place
         gpkg.finish()
     clock.lap("geopackage")
     skipped = {"postgis": not config.postgis_url, "map": map_path is None}

@@ -234,10 +234,10 @@ _TOKEN = re.compile(
             # A town may be named with 村 (付村镇); it is tried before the community pattern.
             # 新街镇, 大路乡: a town name may end in 街 or 路 right before 镇/乡; 五乡|中路 is a road.
             rf"(?P<town>(?:(?:{_TOWN_NAME_LEXED}{{1,2}}[路街巷](?=[镇乡]|街道)|{_TOWN_NAME_LEXED}{{1,6}}?)(?:街道|(?<!小)(?<!新区)(?<!发区)(?<!业区)(?<!园区)镇|乡(?!镇))|(?:路[东西南北])?{_CJK_NAME}{{0,6}}?(?:{_ZONE_ALTERNATION}))(?![东西南北中]?(?:路|街|大道)|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
-            # 牛槽村|刘家屯, 十八洞村|梨子寨: a natural village of 东北 and 广西, 贵州 and 湘西 right after its
+            # 牛槽村|刘家屯, 十八洞村|梨子寨, 六答村委会|那利坡: a natural village of 东北 and 广西, 贵州 and 湘西 right after its
             # village (not 三里屯, 后屯南路), also
             # before a label (八郎村后屯 联系人…).
-            r"(?P<hamlet>(?:(?<=村)|(?<=村委会)|(?<=村民委员会))[\u3400-\u9fff\U00020000-\U0003ffff]{1,4}?(?:自然)?[屯寨](?!(?!联系|电话|手机|收件|收货|户主)[\u3400-\u9fff\U00020000-\U0003ffff]))",
+            r"(?P<hamlet>(?:(?<=村)|(?<=村委会)|(?<=村民委员会))[\u3400-\u9fff\U00020000-\U0003ffff]{1,4}?(?:自然)?[屯寨坡](?!(?!联系|电话|手机|收件|收货|户主)[\u3400-\u9fff\U00020000-\U0003ffff]))",
             # A community may be named after its road (解放路社区, 前街村); 垟西村|民主路 and 杏里村|花园路 are
             # a village before a road, 林山新村 a compound (settled in _community).
             rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|{COMMITTEE_WORDS}|(?<!度假|农家|山庄)村(?:村(?!部))?|嘎查|委(?=第?{N}组))(?:{COMMITTEE_WORDS})?"
@@ -873,7 +873,7 @@ def _community(st: _State, s: int, e: int, raw: str, text: str = "") -> None:
         and _right_after_community(st, s)
     )
     # 刘家屯, 梨子寨: a natural village of 东北 and 广西, of 贵州 and 湘西 (the lexer reads it after 村)
-    hamlet = raw.endswith(("屯", "寨"))
+    hamlet = raw.endswith(("屯", "寨", "坡"))
     if not compound and (hamlet or raw.endswith("村")) and _right_after_community(st, s):
         # 五星村泥河村, 吴山村羊家自然村: a natural village inside the administrative one keeps the
         # community level but fills no field (the administrative village does); its text is in extra.
