@@ -271,6 +271,7 @@ def short_names(name: str, level: int) -> list[str]:
         and stem != name
         and (stem not in GENERIC_STEMS or (level == 3 and stem in COUNTY_SEAT_STEMS))
         and not stem.endswith(_ZONE_TAILS)
+        and stem not in _ZONE_SUFFIXES  # 工业园区 of 工业园区街道 (霍尔果斯) names no place alone
         # 桃园, 果园, 花园 (桃园镇, 花园乡) name compounds everywhere; 潘家园, 苹果园, 核桃园 are the town.
         and not (len(stem) == 2 and stem.endswith("园"))
         and not road_like

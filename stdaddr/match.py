@@ -127,7 +127,7 @@ _SLIP = 0.8
 _SWAP_SIMILARITY = 0.9
 # The kind a road or compound name ends with (the longest ending wins: 名苑 before 苑).
 _KIND = re.compile(
-    "(?:大道|大街|公路|路|街|巷|弄|胡同|小区|花园|家园|名苑|嘉园|华庭|公馆|新村|大厦|广场|公寓|山庄|别墅|"
+    "(?:大道|大街|公路|路|街|巷|弄|胡同|小区|花园|家园|名苑|嘉园|佳园|华庭|公馆|新村|大厦|广场|公寓|山庄|别墅|"
     "中学|小学|幼儿园|大学|学院|医院|卫生院|苑|园|庭|城|村)$"
 )
 # Names of different kinds score at most this (below _NAME_AGREE).
@@ -136,7 +136,7 @@ _OTHER_KIND = 0.5
 # (锦绣小区 for 锦绣花园) or after it (锦绣花园小区), so a name with 小区 and a name of the same stem are
 # one compound, near but not exact. Other kinds name other estates (绣山花园 / 绣山公寓).
 _GENERIC_KIND = "小区"
-_COMPOUND_KIND = re.compile("(?:花园|家园|花苑|名苑|嘉园|华庭|公馆|新村|公寓|山庄|苑)$")
+_COMPOUND_KIND = re.compile("(?:花园|家园|花苑|名苑|嘉园|佳园|华庭|公馆|新村|公寓|山庄|苑)$")
 _SAME_STEM = 0.9
 # The garden words of estate names, which department data write for one another (锦绣苑 for 锦绣花园,
 # 永昌花园 for 永昌花苑), or kinds that sound alike (家园 / 嘉园): one stem with two of them agrees, at
@@ -757,6 +757,15 @@ def _unread_inferred(address: Address, values: dict[str, str], ids: dict[str, in
     ids.pop("community_code", None)
 
 
+def _placed_by_zone(address: Address) -> bool:
+    """Whether the text's inferred divisions come from a zone of the zones table (苏州高新区: 虎丘区), which
+    the text names: they stand, whether or not the base has records there."""
+    from stdaddr import gazetteer
+
+    zone = zone_of(address)
+    return zone is not None and zone in gazetteer.zones()
+
+
 def _compound_named_after_division(t: _Tables, address: Address, poi: str) -> str | None:
     """The base's compound whose name is the province or city written right before the text's compound
     and that compound (上海|康城 for 上海康城), or None. (A compound named after a town is retried without
@@ -791,7 +800,7 @@ def _query(t: _Tables, address: Address) -> _Query | None:
     if values.keys().isdisjoint(_MATCHABLE):
         return None
     ids = {c: t.ids[c].get(v, -1) for c, v in values.items()}
-    if "county" in address.inferred and ids.get("county_code", 0) < 0:
+    if "county" in address.inferred and ids.get("county_code", 0) < 0 and not _placed_by_zone(address):
         _unread_inferred(address, values, ids)
     if (
         ids.get("poi") == -1
