@@ -196,11 +196,11 @@ def test_record_queries_expect_the_record_level(base: pd.DataFrame, queries: pd.
 
 
 def test_historical_names_are_the_former_ones(queries: pd.DataFrame) -> None:
-    """Former names are 洞头县, 苍南县…龙港镇 and 龙湾区灵昆街道."""
+    """Former names are 洞头县, 苍南县…龙港镇, 龙湾区灵昆街道 and 梧埏镇 (the Wenzhou rows of the history table)."""
     kind = queries["kind"]
     hist = queries[kind.str.contains("historical_name") & ~kind.str.contains("traditional|radical")]
     assert len(hist) > 0
-    assert hist["query"].str.contains("洞头县|龙港镇|灵昆").all()
+    assert hist["query"].str.contains("洞头县|龙港镇|灵昆|梧埏").all()
 
 
 def test_messy_queries_are_deterministic(base: pd.DataFrame, queries: pd.DataFrame) -> None:

@@ -487,7 +487,7 @@ def _former(d: _Draft) -> tuple[str, str, int, str] | None:
 
 
 def _historical_name(d: _Draft, index: _Index, rng: np.random.Generator) -> bool:
-    """洞头县 for 洞头区; 苍南县龙港镇 for 龙港市; 龙湾区灵昆街道 for 洞头区灵昆街道."""
+    """洞头县 for 洞头区; 苍南县龙港镇 for 龙港市; 龙湾区灵昆街道 for 洞头区灵昆街道; 梧埏镇 for 梧田街道."""
     found = _former(d)
     if found is None:
         return False
