@@ -1588,36 +1588,31 @@ _LETTERED_UNIT = re.compile("([A-Z])(?:座|单元)")
 def _lettered_room(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> None:
     """Write a room lettered by its tower (B1503室) as the building's records do, where they write the
     letter as the unit (B座 1503室), and the other way round: only when the building has that room."""
-    # (the rooms of the building are gathered only for a lettered room or unit: a compound's are many)
     if "unit" in values:
         letter = _LETTERED_UNIT.fullmatch(values["unit"])
         assert letter is not None
-        room = letter.group(1) + values["room"]
-        r = t.ids["room"].get(room, -1)
-        if r < 0 or ids["room"] >= 0 and _has_room(t, ids, ids["room"]) is not False:
+        written, unit = letter.group(1) + values["room"], None
+    else:
+        lettered = _LETTERED_ROOM.fullmatch(values["room"])
+        if lettered is None:
             return
-        if _has_room(t, ids, r):
-            values["room"], ids["room"] = room, r
-            del values["unit"], ids["unit"]
+        written, unit = lettered.group(2), lettered.group(1)
+    r = t.ids["room"].get(written, -1)
+    if r < 0:
         return
-    lettered = _LETTERED_ROOM.fullmatch(values["room"])
-    if lettered is None:
-        return
-    r = t.ids["room"].get(lettered.group(2), -1)
-    if r < 0 or ids["room"] >= 0 and _has_room(t, ids, ids["room"]) is not False or not _has_room(t, ids, r):
-        return
-    for unit in (lettered.group(1) + "座", lettered.group(1) + "单元"):
-        if (u := t.ids["unit"].get(unit, -1)) >= 0:
-            values["unit"], ids["unit"] = unit, u
-            values["room"], ids["room"] = lettered.group(2), r
-            return
-
-
-def _has_room(t: _Tables, ids: dict[str, int], room: int) -> bool | None:
-    """Whether the text's building (or door, or compound) has ``room`` among its records' rooms; None when
-    the base has no records there."""
+    # (the rooms of the building are gathered only for a lettered room or unit: a compound's are many)
     rooms = _rooms_here(t, ids)
-    return None if rooms is None else bool((rooms == room).any())
+    if rooms is None or (ids["room"] >= 0 and (rooms == ids["room"]).any()) or not (rooms == r).any():
+        return
+    if unit is None:
+        values["room"], ids["room"] = written, r
+        del values["unit"], ids["unit"]
+        return
+    for name in (unit + "座", unit + "单元"):
+        if (u := t.ids["unit"].get(name, -1)) >= 0:
+            values["unit"], ids["unit"] = name, u
+            values["room"], ids["room"] = written, r
+            return
 
 
 _FLOOR_NUMBER = re.compile("([1-9][0-9]?)层")
