@@ -2270,11 +2270,12 @@ def _natural_village_road(q: _Query) -> bool:
 
 
 def _door_of_a_road_unnamed(q: _Query, r: _Record) -> bool:
-    """Whether the text names a door and no road or compound, and the record's door is on a road: doors
-    are numbered road by road, so 卫岗12号 (a community's door) is as likely another road's 12号 in it."""
+    """Whether the text names a door and no road or compound, and the record's door is on a road (or of
+    a compound): doors are numbered road by road, so 卫岗12号 (a community's door) is as likely another
+    road's 12号 in it."""
     return (
         r.states[_DOOR_K] == _AGREE
-        and r.states[_ROAD_K] == _RECORD_ONLY
+        and _RECORD_ONLY in (r.states[_ROAD_K], r.states[_POI_K])
         and "road" not in q.values
         and "poi" not in q.values
     )
