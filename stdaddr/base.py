@@ -890,7 +890,7 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None, str
         town = None  # 瑞安|韩田工业区|汽摩配路29号: a zone read as the town is no town of the base
     if road is not None:
         numbered = numbered_lane(road)
-        village = _natural_village(a) if numbered else None
+        village = natural_village(a) if numbered else None
         street = _street_before(a) if numbered else None
         if street is not None:
             # 冼村北约大街|3巷|5号, 大塘街|6巷: a lane numbered within the street written before it (冼村南约大街
@@ -907,7 +907,7 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None, str
         # 福永街道|凤凰第一工业区|A栋: a zone read as the compound numbers as one read as a zone does
         road, poi = poi, None
     else:
-        road = _natural_village(a)
+        road = natural_village(a)
         if road is None and poi is not None and len(poi) > 4 and poi.endswith("自然村"):
             road, poi = poi.removesuffix("自然村"), None  # 江浦村|篁社自然村|7号, read as a compound
     return town, road, door, poi
@@ -964,14 +964,9 @@ def _road_key() -> Callable[[str], str]:
 
 
 def natural_village(a: Address) -> str | None:
-    """The natural village written inside the administrative one (东垟村|下垟自然村 -> 下垟, 板新村委会|那旺屯
-    -> 那旺屯), which belongs to that village as its numbered lanes do; None when the text writes none."""
-    return _natural_village(a)
-
-
-def _natural_village(a: Address) -> str | None:
-    """The natural village written inside the administrative one (东垟村|下垟自然村|5号 -> 下垟), which
-    numbers its own doors as a road does; None when the text writes none."""
+    """The natural village written inside the administrative one (东垟村|下垟自然村|5号 -> 下垟, 板新村委会|
+    那旺屯 -> 那旺屯), which numbers its own doors as a road does and belongs to that village; None when
+    the text writes none."""
     c = next((c for c in a.components if c.field == "community" and c.repeated), None)
     if c is None:
         return None
@@ -985,7 +980,7 @@ def _committee(a: Address) -> str | None:
     """村民委员会 or 居民委员会 when the text names a community's committee (钱家垟村|村委会, 墨池社区|居委会),
     which the base may list as a record of its own (its seat, a place as a compound is), else None; not
     when a road or door follows it (新华街居委会|建设路14号: a door of the community, no seat)."""
-    if a.road is not None or a.house_number is not None or _natural_village(a) is not None:
+    if a.road is not None or a.house_number is not None or natural_village(a) is not None:
         return None  # (望齐村委会|那辣屯: the village written formally, then its natural village)
     c = next((c for c in a.components if c.field == "community" and not c.repeated), None)
     if c is None or (m := _community_ends()[1].search(c.text)) is None:

@@ -414,7 +414,7 @@ def geocode_file(
             job = _Job(base, grid, out_crs, cutoff)
             if resumed_at is None:
                 run.start()
-            with _stop_signals() as stop:
+            with stop_signals() as stop:
                 for chunk, results in _geocoded(reader, run.position, chunk_rows, address, job, n_workers):
                     run.write(chunk, results)
                     stop.check()
@@ -1122,7 +1122,7 @@ def _geocoded(
 
 def _worker_started() -> None:
     """Run first in every geocoding worker: as :func:`worker_started`, and SIGTERM back to its default
-    action (the workers fork inside :func:`_stop_signals`; a worker that turned SIGTERM into
+    action (the workers fork inside :func:`stop_signals`; a worker that turned SIGTERM into
     SystemExit would try to send it back to the parent instead of ending)."""
     import signal
 
@@ -1140,7 +1140,7 @@ class _Stop:
         self.signal: int | None = None
 
     def check(self) -> None:
-        """Raise for a signal received whose exception was lost on its way (see :func:`_stop_signals`)."""
+        """Raise for a signal received whose exception was lost on its way (see :func:`stop_signals`)."""
         if self.signal is None:
             return
         import signal
@@ -1151,13 +1151,14 @@ class _Stop:
 
 
 @contextlib.contextmanager
-def _stop_signals() -> Iterator[_Stop]:
+def stop_signals() -> Iterator[_Stop]:
     """Ctrl-C (KeyboardInterrupt) and SIGTERM (SystemExit, status 143) stop the run inside the block, the
     checkpoint kept, and are noted too: an exception a signal raises inside a finalizer (a ``__del__``
     run by the garbage collector) is reported and dropped by Python, so the run checks the note after
     each chunk (Ctrl-C was ignored about once in twenty with one worker). SIGTERM no longer ends a
     one-process run mid-write. Only where the signals have Python's default handling and in the main
-    thread; a program that handles them keeps its handlers."""
+    thread; a program that handles them keeps its handlers. A command made of several runs (``stdaddr
+    join``) holds one block over them all: the runs inside share its note."""
     import signal
     import threading
 
@@ -1187,13 +1188,7 @@ def _stop_signals() -> Iterator[_Stop]:
             signal.signal(s, previous[s])
 
 
-def stop_signals() -> contextlib.AbstractContextManager[_Stop]:
-    """:func:`_stop_signals` for a whole command made of several runs (``stdaddr join``): SIGTERM stops
-    it with status 143, its temporary files removed, and the runs inside share its note."""
-    return _stop_signals()
-
-
-# The note of the stop signals of the run in progress (see _stop_signals), shared by runs inside it.
+# The note of the stop signals of the run in progress (see stop_signals), shared by runs inside it.
 _ACTIVE_STOP: _Stop | None = None
 
 

@@ -265,9 +265,6 @@ def assemble(
             # a compound of its own after it: 吉庆里14号楼佳汇国际中心A座).
             estate = Piece("poi", community.start, community.end, written)
             pieces.append(estate)
-        elif bare:
-            # 祈福新邨|C区|22座: with a part of the estate after it, the estate's part (see below).
-            estate = Piece("community", community.start, community.end, written)
 
     if reading is not None and reading.repeats:
         pieces = _first_copies(pieces + _division_pieces([Chain(reading.repeats, 0.0)], []))
@@ -349,15 +346,19 @@ def assemble(
     if state is not None:
         pieces.extend(state.pieces)
         own = next((p for p in state.pieces if p.field == "poi" and not p.repeated), None)
-        if estate is not None and estate.field == "poi" and own is not None:
+        if estate is not None and own is not None:
             pieces.remove(estate)
         elif (
-            estate is not None
+            community is not None
+            and estate is None
             and own is not None
-            and own.start == match_end(_SEPARATOR_RUN, folded, estate.end)
+            and own.start == match_end(_SEPARATOR_RUN, folded, community.end)
             and _ESTATE_PART.fullmatch(own.value)
+            and _bare_committee(folded[community.start : community.end], community_name(community.code))
         ):
-            pieces[pieces.index(own)] = Piece("poi", estate.start, own.end, estate.value + own.value)
+            # 祈福新邨|C区|22座: a part of the estate after the committee named after it is the estate's.
+            written = folded[community.start : community.end]
+            pieces[pieces.index(own)] = Piece("poi", community.start, own.end, written + own.value)
     for p in labelled:  # Room 1203, …577号1205室: the level written in Chinese is the address's
         if any(q.field == p.field and q is not p and not q.repeated for q in pieces):
             pieces[pieces.index(p)] = Piece("extra", p.start, p.end, folded[p.start : p.end])
