@@ -74,6 +74,7 @@ _NOTE_KINDS = (
         "inexact_ids",
         "ids stored as floats beyond 2**53 (indexed with the digits the float holds, then zeros)",
     ),
+    ("long_addresses", "addresses longer than the parser reads (indexed as their first characters read)"),
 )
 _ISSUE_KINDS = _PROBLEM_KINDS + _NOTE_KINDS
 
@@ -100,8 +101,9 @@ class BaseReport:
     :data:`stdaddr.io.NULL_MARKERS`), an address that is not text or in which no level was found are
     left out of the index. Records with missing or implausible coordinates are indexed without
     coordinates. Records whose divisions are ambiguous are indexed with the levels their readings share.
-    Notes change nothing (``ok`` stays True): ids that share one address, and ids stored as floats too
-    large to hold every integer.
+    Notes change nothing (``ok`` stays True): ids that share one address, ids stored as floats too
+    large to hold every integer, and addresses longer than the parser reads (``stdaddr.parsing.MAX_LENGTH``
+    characters), indexed as far as read.
 
     >>> r = BaseReport(n_rows=3, n_records=3, crs="EPSG:4490")
     >>> r.ok
@@ -124,6 +126,7 @@ class BaseReport:
     malformed_rows: tuple[RecordIssue, ...] = ()
     duplicate_addresses: tuple[RecordIssue, ...] = ()
     inexact_ids: tuple[RecordIssue, ...] = ()
+    long_addresses: tuple[RecordIssue, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -658,6 +661,7 @@ def _check_rows(
 ) -> tuple[NDArray[np.int64], list[str], list[str]]:
     """Rows to index (read whole, the first of each id, with an address), their ids and addresses."""
     from stdaddr.io import id_text, inexact_id
+    from stdaddr.parsing import MAX_LENGTH
 
     keep: list[int] = []
     ids: list[str] = []
@@ -691,6 +695,15 @@ def _check_rows(
                     ident,
                     str(raw_id) if isinstance(raw_id, str) else repr(raw_id),
                     "a float holds integers exactly only up to 2**53",
+                )
+            )
+        if len(text) > MAX_LENGTH:
+            issues["long_addresses"].append(
+                RecordIssue(
+                    row,
+                    ident,
+                    text[:MAX_LENGTH],
+                    f"only the first {MAX_LENGTH} of {len(text):,} characters read",
                 )
             )
         keep.append(row)
@@ -967,9 +980,11 @@ def natural_village(a: Address) -> str | None:
     """The natural village written inside the administrative one (东垟村|下垟自然村|5号 -> 下垟, 板新村委会|
     那旺屯 -> 那旺屯), which numbers its own doors as a road does and belongs to that village; None when
     the text writes none."""
-    c = next((c for c in a.components if c.field == "community" and c.repeated), None)
+    c = next(
+        (c for c in a.components if c.field == "community" and c.repeated and c.value != a.community), None
+    )
     if c is None:
-        return None
+        return None  # (那眉村委会|那眉村: the village written again, as the base writes it once)
     name = c.value.removesuffix("自然村")
     if name.endswith("自然屯"):
         name = name[:-3] + "屯"  # 刘家自然屯 is 刘家屯

@@ -2211,6 +2211,7 @@ def _decide(
         or _one_direction(top)
         or _stray_number(q.address)
         or _door_of_a_road_unnamed(q, top)
+        or _door_off_the_road_named(base, q, top, int(s.rows[tied[0]]))
     ):
         score = min(score, _MAIN_DOOR)
     if score < cutoff:
@@ -2279,6 +2280,23 @@ def _door_of_a_road_unnamed(q: _Query, r: _Record) -> bool:
         and "road" not in q.values
         and "poi" not in q.values
     )
+
+
+def _door_off_the_road_named(base: AddressBase, q: _Query, r: _Record, row: int) -> bool:
+    """Whether the text's door agrees with a record's that lies on no road, while the road (or natural
+    village) the text names is one the base has in that record's community: the door there is the base's
+    lacking, and the record's door (那眉村1号, numbered by the village) as likely another place
+    (那眉村委会|林屋村|1号)."""
+    road = q.ids.get("road", -1)
+    if road < 0 or r.states[_DOOR_K] != _AGREE or r.states[_ROAD_K] != _INPUT_ONLY:
+        return False
+    t = _tables(base)
+    rows = t.groups["road"].rows(road)
+    for column in (COLUMN_INDEX["community"], COLUMN_INDEX["town"]):
+        value = int(t.fields[column, row])
+        if value >= 0:
+            return bool(len(rows)) and bool((t.fields[column].take(rows) == value).any())
+    return False
 
 
 def _stray_number(a: Address) -> bool:

@@ -136,14 +136,18 @@ class Address:
         A municipality's city level repeats its province (上海市) and is written once, and so is a
         county whose name opens its zone's (东丽区 of 东丽区经济技术开发区). A second town-level name of
         the text (a former township, a zone) follows the town, so the form reads back the same; so does
-        the street a lane is written off (信河街|五马巷).
-        Without a road, a door number written after the compound follows it.
+        the street a lane is written off (信河街|五马巷), and the natural village its village (林屋村 of
+        那眉村委会). Without a road, a door number written after the compound follows it.
         """
         values = [getattr(self, f) for f in FIELDS]
         # A second town-level name the text gives (大荆镇|水涨乡, 瓯北镇|五星工业区) follows the town.
         more = [c.value for c in self.components if c.field == "town" and c.code is None and not c.repeated]
         if more and values[3] is not None:
             values[3] += "".join(v for v in more if v != values[3])
+        # A natural village written inside its village (那眉村委会|林屋村, 东垟村|下垟自然村) follows the village.
+        villages = [c.value for c in self.components if c.field == "community" and c.repeated]
+        if values[4] is not None and (villages := [v for v in villages if v != values[4]]):
+            values[4] += villages[0]
         roads = [c.value for c in self.components if c.field == "road" and not c.repeated]
         if len(roads) > 1 and values[6] == roads[-1]:
             values[6] = "".join(roads)  # 信河街五马巷3弄5号: the lane is written with the street it is off

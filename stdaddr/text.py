@@ -107,6 +107,13 @@ _ADDRESS_VARIANTS = {"衖": "弄", "邨": "村"}
 _LETTER_ZERO = re.compile("(?<=[0-9])O+(?=[0-9]|[号室层楼幢栋户房弄单])")
 # 七O一室: the letter O between Chinese digits is their zero (〇).
 _LETTER_CN_ZERO = re.compile("(?<=[一二三四五六七八九十])O+(?=[一二三四五六七八九])")
+# 一○二室, 二○○一号, 3○1室: the white circle (○, ◯) typed for the zero of a number, as word processors
+# offer it in place of 〇; between or after Chinese digits it is 〇, among Arabic digits 0.
+_CIRCLES = "○◯"
+_CIRCLE_CN_ZERO = re.compile(
+    f"(?<=[〇一二三四五六七八九十])[{_CIRCLES}]+(?=[〇一二三四五六七八九{_CIRCLES}]|[号室层楼幢栋户房弄])"
+)
+_CIRCLE_ZERO = re.compile(f"(?<=[0-9])[{_CIRCLES}]+(?=[0-9]|[号室层楼幢栋户房弄单])")
 
 
 # Spaces between two digits (Arabic or full-width): they part two numbers, which deleting them would join.
@@ -173,6 +180,9 @@ def fold_all(texts: list[str]) -> list[str]:
 
 
 def _zeros(folded: str) -> str:
+    if "○" in folded or "◯" in folded:
+        folded = _CIRCLE_CN_ZERO.sub(lambda m: "〇" * len(m.group()), folded)
+        folded = _CIRCLE_ZERO.sub(lambda m: "0" * len(m.group()), folded)
     if "O" not in folded:
         return folded
     folded = _LETTER_CN_ZERO.sub(lambda m: "〇" * len(m.group()), folded)

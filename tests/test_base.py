@@ -536,6 +536,24 @@ def test_ids_are_normalised_the_same_way_from_every_format(tmp_path):
     assert sorted(same.ids.tolist()) == sorted(base.ids.tolist())
 
 
+def test_an_address_longer_than_the_parser_reads_is_indexed_and_noted(tmp_path):
+    """A 200,000-character cell (a pasted document) is indexed as far as the parser reads it, and the
+    report says so: nothing is cut silently."""
+    from stdaddr.parsing import MAX_LENGTH
+
+    long = "温州市鹿城区解放街1号" + "备注" * 100_000
+    df = pd.DataFrame({"id": ["a", "b"], "addr": [long, "温州市鹿城区解放街2号"]})
+    base = AddressBase.from_dataframe(df, id_column="id", address_column="addr")
+    assert len(base) == 2 and base.report.ok
+    (note,) = base.report.long_addresses
+    assert (note.row, note.address_id, len(note.value)) == (0, "a", MAX_LENGTH)
+    assert f"{len(long):,}" in note.problem and "addresses longer than" in str(base.report)
+    base.save(tmp_path / "base.idx")
+    assert AddressBase.load(tmp_path / "base.idx").report.long_addresses == base.report.long_addresses
+    m = base.match("解放街1号")
+    assert m is not None and m.address_id == "a"
+
+
 @pytest.mark.parametrize(
     "marker",
     [

@@ -1215,6 +1215,29 @@ def test_a_natural_village_the_base_lacks_leaves_the_village_and_a_double_villag
     assert m is not None and m.address_id == "w3"
 
 
+_NAMEI = [
+    ("m1", "广西壮族自治区南宁市横州市平朗镇那眉村委会那眉村1号", 109.2, 22.7),
+    ("m2", "广西壮族自治区南宁市横州市平朗镇那眉村委会那眉村2号", 109.2, 22.7),
+    ("l2", "广西壮族自治区南宁市横州市平朗镇那眉村委会林屋村2号", 109.21, 22.71),
+    ("l3", "广西壮族自治区南宁市横州市平朗镇那眉村委会林屋村3号", 109.21, 22.71),
+]
+
+
+@pytest.mark.parametrize("query", ["那眉村委会林屋村1号", "横州市平朗镇那眉村委会林屋村1号"])
+def test_a_door_the_natural_village_lacks_is_not_the_villages_door_so_numbered(query):
+    """林屋村 (a natural village of 那眉村委会 the base has) lacks a 1号: the village's own 1号 is another
+    house: at most as sure as a door without its road (0.85)."""
+    m = _base_of(_NAMEI).match(query)
+    assert m is None or m.score <= 0.85
+
+
+@pytest.mark.parametrize("query", ["那眉村委会那眉村1号", "横州市那眉村委会那眉村1号", "那眉村1号"])
+def test_a_village_written_again_after_its_committee_is_no_natural_village(query):
+    """那眉村委会|那眉村|1号: the village written formally, then again as the base reads it (once)."""
+    m = _base_of(_NAMEI).match(query)
+    assert m is not None and m.address_id == "m1" and m.score >= 0.9
+
+
 def test_a_town_misspelt_by_sound_with_no_county_written_is_the_bases_one_town_of_that_sound():
     """李水镇 for 里水镇, 张普镇 for 张浦镇 with no county: the base has one town of each sound (a county
     written keeps to its own towns, a province to its own)."""

@@ -486,6 +486,7 @@ def find_hits(text: str) -> list[Hit]:
             after_cjk
             and start not in ends
             and not (text[start - 1] == "号" and text[start - 2 : start - 1].isdigit())
+            and not _former_word_before(text, start, lead, ends)
         )
         if readings.bare_zone and after_cjk and start not in marked_ends:
             continue  # 常熟|经济开发区 is one zone's name; 诸暨市|经济开发区 a county's zone
@@ -564,6 +565,16 @@ def find_hits(text: str) -> list[Hit]:
     found = _undominated(hits)
     cut = _city_before_its_shi_district(found)  # not dominated by the official name: the point of it
     return sorted(found + cut, key=lambda h: (h.start, -h.end)) if cut else found
+
+
+def _former_word_before(text: str, start: int, lead: int, ends: set[int]) -> bool:
+    """南京市原白下区, 原崇文区: 原 or 旧 (formerly) right before a name, itself opening the text or after a
+    name, says the name is a former one; the name is not glued to it. (In brackets it is a note:
+    黄岛区(原胶南).)"""
+    at = start - 1
+    return text[at] in "原旧" and (
+        at <= lead or at in ends or (text[at - 1] != "(" and _CJK_CHAR.match(text, at - 1) is None)
+    )
 
 
 def _city_before_its_shi_district(hits: list[Hit]) -> list[Hit]:
