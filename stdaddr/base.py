@@ -25,7 +25,7 @@ import numpy as np
 
 from stdaddr.crs import in_china, is_geographic, no_point_in_china, parse_crs, transform
 from stdaddr.errors import ColumnError, CRSError, DataError, InputError, StdaddrWarning
-from stdaddr.models import DIVISION_FIELDS, FIELDS, MATCH_LEVELS, Address, written
+from stdaddr.models import DIVISION_FIELDS, FIELDS, MATCH_LEVELS, Address, Component, written
 from stdaddr.workers import default_workers, run_chunks
 
 if TYPE_CHECKING:
@@ -1035,18 +1035,37 @@ def _committee_named(a: Address, poi: str) -> str:
 
 def _compound_named_community(a: Address) -> str | None:
     """The compound a community is named after, when the text writes the community's name without its
-    mark and goes on to a building (罗东锦苑|1幢: the compound 罗东锦苑 of 罗东锦苑社区), else None.
+    mark and goes on to a building (罗东锦苑|1幢: the compound 罗东锦苑 of 罗东锦苑社区) or ends the text with
+    an estate's kind (江北区|洋河花园), else None.
     A residents' community written as the village or estate it was named after (梅林一村|3栋 for
     梅林一村社区, 桃源村|12栋 for 桃源社区) is that estate."""
-    if a.building is None and a.unit is None:
-        return None
     c = next((c for c in a.components if c.field == "community" and not c.repeated), None)
     if c is None or not c.value.endswith("社区"):
+        return None
+    if a.building is None and a.unit is None and not _estate_named_last(a, c):
         return None
     if _community_ends()[0].search(c.text) is None:
         return c.value.removesuffix("社区")
     written = c.text.strip()
     return written if written.endswith("村") and not written.endswith(("社区", "村委", "村委会")) else None
+
+
+# A name's last word that estates end with (洋河花园, 上海城, 东方小区): a community so named, written without
+# its mark and as the last of the text, is as likely the estate meant.
+_ESTATE_END = re.compile("(?:花园|小区|家园|嘉园|新村|花苑|[苑庭邸府城])$")
+
+
+def _estate_named_last(a: Address, c: Component) -> bool:
+    """Whether the text ends with a community written without its mark by an estate's name (江北区|洋河花园
+    for 洋河花园社区, whose estate 洋河花园 the base may have), with no street part but notes after it."""
+    if a.road is not None or a.house_number is not None or a.poi is not None or a.group is not None:
+        return False
+    written = c.text.strip()
+    return (
+        _ESTATE_END.search(written) is not None
+        and _community_ends()[0].search(written) is None
+        and all(o.field == "extra" for o in a.components if o.start >= c.end)
+    )
 
 
 @functools.cache

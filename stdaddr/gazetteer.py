@@ -211,6 +211,10 @@ def _community_keys(name: str) -> tuple[tuple[str, int, int], ...]:
     return tuple(keys)
 
 
+# The committee words after a 嘎查 (the village of Inner Mongolia's pastoral areas) in official names.
+_GACHA_COMMITTEE = re.compile("嘎查(?:委员会|村委员会|人民委员会|委会)$")
+
+
 def short_names(name: str, level: int) -> list[str]:
     """Short names and aliases of an official name at a level (not including the name itself).
 
@@ -233,8 +237,12 @@ def short_names(name: str, level: int) -> list[str]:
         elif name.endswith("生活区") and _SETTLEMENT.search(name, 0, len(name) - 3):
             # 十连生活区 (兵团), 两江林场生活区, 康保牧场一分场生活区: written 十连, 两江林场
             out.append(name[:-3])
-        elif name.endswith("嘎查委员会") and len(name) >= 7:
-            out.append(name[: -len("委员会")])  # 锡林贝尔嘎查委员会 is written 锡林贝尔嘎查
+        elif (gacha := _GACHA_COMMITTEE.search(name, 2)) is not None:
+            # 锡林贝尔嘎查委员会, 陶利嘎查村委员会, …嘎查委会 are written 锡林贝尔嘎查, 陶利嘎查
+            out.append(name[: gacha.start() + 2])
+        elif name.endswith("村委员会") and len(name) >= 6:
+            village = name[: -len("村委员会")]  # 杨甘固村委员会, 崇串村村委员会: written 杨甘固村, 崇串村
+            out.append(village if village.endswith("村") else village + "村")
         base = _strip_level_suffix(out[-1], 4) if out else stem
         # 中春路社区 is written 中春路 only when the road is meant.
         if len(base) >= 2 and base not in out and not base.endswith(_ROAD_TAILS):
@@ -310,16 +318,25 @@ _WRITTEN_ENDINGS = (
     ("嘎查村民委员会", "嘎查"),  # 沙日扎嘎查村民委员会 is written 沙日扎嘎查: 嘎查 is the village
     ("嘎查村委会", "嘎查"),
     ("嘎查委员会", "嘎查"),  # 江岸嘎查委员会 is written 江岸嘎查
+    ("嘎查村委员会", "嘎查"),  # 陶利嘎查村委员会, 嘎查人民委员会, 嘎查委会: other committee words of one 嘎查
+    ("嘎查人民委员会", "嘎查"),
+    ("嘎查委会", "嘎查"),
     ("村村民委员会", "村"),
     ("村村委会", "村"),
     ("村民委员会", "村"),
+    ("村村委员会", "村"),  # 崇串村村委员会, 杨甘固村委员会
+    ("村委员会", "村"),
     ("村委会", "村"),
 )
 
 
-def after_county_and_town(name: str, county: str, town: str) -> str | None:
+def after_county_and_town(name: str, county: str, town: str, above: tuple[str, ...] = ()) -> str | None:
     """A community's official name without the county and town it opens with (栾川县合峪镇杨山村村民委员会
-    -> 杨山村村民委员会), or None when it does not open with its county."""
+    -> 杨山村村民委员会), also after its province and city (``above``, in order: 广东省河源市和平县阳明镇东山社区
+    居民委员会 -> 东山社区居民委员会), or None when it does not open with its county."""
+    for unit in above:
+        if len(unit) >= 2 and name.startswith(unit):
+            name = name[len(unit) :]
     if len(county) < 2 or not name.startswith(county):
         return None
     rest = name[len(county) :]
@@ -657,6 +674,7 @@ class Gazetteer:
         """Names and aliases of the communities under a county or town code, with their readings."""
         towns = [parent] if len(parent) == 9 else self._towns_under.get(parent, [])
         county = self.name(parent[:6]) or ""
+        above = (self.name(parent[:2]) or "", self.name(parent[:4]) or "")
         forms: list[tuple[str, str, int]] = []  # (name or part of it, code, how its keys are read)
         for town_code in towns:
             town = self.name(town_code) or ""
@@ -665,7 +683,7 @@ class Gazetteer:
                 if len(town) >= 3 and name.startswith(town) and len(name) - len(town) >= 3:
                     # 七星农场第一管理区 of 七星农场: after the town, written without its name (第一管理区).
                     forms.append((name[len(town) :], code, _AFTER_TOWN))
-                elif (rest := after_county_and_town(name, county, town)) is not None:
+                elif (rest := after_county_and_town(name, county, town, above)) is not None:
                     # 栾川县合峪镇杨山村村民委员会 (栾川, 东源, 连平): written without its county and town, with
                     # its mark (杨山村; not the bare 杨山, which many words open with).
                     forms.append((rest, code, _MARKED_ONLY))

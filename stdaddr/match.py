@@ -136,13 +136,13 @@ _OTHER_KIND = 0.5
 # (锦绣小区 for 锦绣花园) or after it (锦绣花园小区), so a name with 小区 and a name of the same stem are
 # one compound, near but not exact. Other kinds name other estates (绣山花园 / 绣山公寓).
 _GENERIC_KIND = "小区"
-_COMPOUND_KIND = re.compile("(?:花园|家园|花苑|名苑|嘉园|佳园|华庭|公馆|新村|公寓|山庄|苑)$")
+_COMPOUND_KIND = re.compile("(?:花园|华园|家园|花苑|华苑|名苑|嘉园|佳园|华庭|公馆|新村|公寓|山庄|苑)$")
 _SAME_STEM = 0.9
 # The garden words of estate names, which department data write for one another (锦绣苑 for 锦绣花园,
-# 永昌花园 for 永昌花苑), or kinds that sound alike (家园 / 嘉园): one stem with two of them agrees, at
+# 永昌花园 for 永昌花苑, 金都华园 for 金都花园), or kinds that sound alike (家园 / 嘉园): one stem with two of them agrees, at
 # this similarity, below a sure match, as the two may be neighbouring estates. Other kinds stay apart
 # (锦绣花园 / 锦绣家园 / 锦绣新村 / 锦绣公寓).
-_GARDEN_KIND = re.compile("(?:花园|花苑|名苑|苑)$")
+_GARDEN_KIND = re.compile("(?:花园|华园|花苑|华苑|名苑|苑)$")
 _GARDEN_DRIFT = 0.75
 # The words of a shop's, tower's or hotel's kind, which people leave out (百盛 for 百盛购物中心): a name
 # with and without one agrees at this similarity (a slip's, so a door or floor the record has confirms it).
@@ -2162,6 +2162,10 @@ _K_DEPTH = tuple(_WALK.index(f) for f in COMPARED)
 # its MATCH_LEVELS index (-1: not a level).
 # A building and a unit hold what is written under them.
 _CONTAINER_K = frozenset(COMPARED.index(f) for f in ("building", "unit"))
+# The road and door steps of the walk, and the compound's columns: records of the compound a text names
+# alone share it whatever doors they stand at.
+_STREET_STEPS = (_WALK.index("road"), _WALK.index("house_number"))
+_POI_COLUMNS = _WALK_COLUMNS[_WALK.index("poi")]
 _WALK_STEPS = tuple(
     (cols, k, f in _CROSSED, MATCH_LEVELS.index(f) if f in MATCH_LEVELS else -1)
     for f, cols, k in zip(_WALK, _WALK_COLUMNS, _WALK_K, strict=True)
@@ -2191,7 +2195,11 @@ def _decide(
     rival = _rival(s, near, scores, tied, place)
     agreement, coverage = _place_agreement(q, top, level)
     score = confidence(agreement, coverage, best - rival)
-    if top.states[_TOWN_K] == _DIFFER and "town" not in q.address.inferred:
+    if (
+        top.states[_TOWN_K] == _DIFFER
+        and "town" not in q.address.inferred
+        and not _town_of_one_stem(base, q, int(s.rows[tied[0]]))
+    ):
         # 马屿镇人民路18号 against 塘下镇人民路18号: the text names another town than the best records';
         # (a town the parser only inferred, from a community named like an estate the base places in
         # another town, names nothing: 白下区蓝旗新村6-201)
@@ -2229,6 +2237,8 @@ def _decide(
     t = _tables(base)
     own = None if unconfirmed else _record_at(t, s, tied, place, level, top.states[_POI_K] != _DIFFER)
     twins = _twins(t, s, tied, own, level) if own is not None else []
+    if own is not None and level == _COMMUNITY_LEVEL and (group := int(s.fields[_GROUP_COLUMN, own])) >= 0:
+        place = {**place, _GROUP_COLUMN: group}  # 石垭村3组 (the group's record): its standard says the group
     if own is not None and twins:
         # Records of one address under several ids (a base listing a place twice): none is the answer.
         ambiguous = True
@@ -2280,6 +2290,21 @@ def _door_of_a_road_unnamed(q: _Query, r: _Record) -> bool:
         and "road" not in q.values
         and "poi" not in q.values
     )
+
+
+def _town_of_one_stem(base: AddressBase, q: _Query, row: int) -> bool:
+    """Whether the text's town and the record's differ only in their kind (南坪镇 for 南坪街道, the 街道 that
+    took the town's seat): people write the one for the other, so the record's town is no other town."""
+    t = _tables(base)
+    town = int(t.fields[COLUMN_INDEX["town"], row])
+    written = q.values.get("town")
+    if town < 0 or written is None:
+        return False
+    stem = _TOWN_KIND.sub("", written)
+    return len(stem) >= 2 and stem == _TOWN_KIND.sub("", t.lists[COLUMN_INDEX["town"]][town])
+
+
+_TOWN_KIND = re.compile("(?:街道办事处|街道|办事处|镇|乡)$")
 
 
 def _door_off_the_road_named(base: AddressBase, q: _Query, r: _Record, row: int) -> bool:
@@ -2428,6 +2453,13 @@ def _walk(
             if crossed and not (k >= 0 and asked[k]):
                 across = across or _WALK[depth]
                 continue
+            if (
+                depth in _STREET_STEPS
+                and not asked[k]
+                and asked[_POI_K]
+                and all(common[j] for j in _POI_COLUMNS)
+            ):
+                continue  # 湖滨一里, 后埔社 (doors numbered in the compound): the compound, at any of its doors
             split = _WALK[depth]
             break
         if k >= 0 and differ[k]:
@@ -2557,6 +2589,10 @@ def _standard(base: AddressBase, place: dict[int, int]) -> str:
     for j, v in place.items():
         if j < len(FIELDS):  # the columns of the field matrix start with FIELDS, in order
             parts[j] = lists[j][v]
+    if parts[_ROAD_COLUMN] is None and parts[_DOOR_COLUMN] is not None and parts[_POI_COLUMN] is not None:
+        # 湖滨四里21号, 后埔社341号: without a road, the door is the compound's, written after it (as
+        # Address.normalized writes it).
+        parts[_DOOR_COLUMN], parts[_POI_COLUMN] = parts[_POI_COLUMN], parts[_DOOR_COLUMN]
     return written(parts)
 
 
@@ -2574,6 +2610,10 @@ def _record_at(
         # A village's group (陵北委1组, 东岙村3组) has no level of its own: its record is the village's own
         # only for a text naming that group.
         tied = [k for k in tied if s.fields[_GROUP_COLUMN, k] < 0 or s.agree[_GROUP_K, k]]
+    elif level == _POI_LEVEL:
+        # A door of a compound with no road (湖滨一里1号, 后埔社1号: the lane or village numbers them) is the
+        # compound's own record only for a text naming that door.
+        tied = [k for k in tied if not _compound_door(s.fields[:, k]) or s.agree[_DOOR_K, k]]
     if len(tied) <= _FEW:
         found, best = None, -math.inf
         for k in tied:
@@ -2595,6 +2635,9 @@ def _record_at(
         own = np.flatnonzero(inside & (levels == want))
         if level == _COMMUNITY_LEVEL:
             own = own[(s.fields[_GROUP_COLUMN, own] < 0) | s.agree[_GROUP_K, own]]
+        elif level == _POI_LEVEL:
+            doors = (s.fields[_DOOR_COLUMN, own] >= 0) & (s.fields[_ROAD_COLUMN, own] < 0)
+            own = own[~doors | s.agree[_DOOR_K, own]]
         if len(own):
             return int(own[np.argmax(s.total[own])])
     if door:
@@ -2613,6 +2656,15 @@ def _record_at(
 _DOOR_LEVEL = MATCH_LEVELS.index("house_number")
 _POI_COLUMN = FIELDS.index("poi")  # the columns of the field matrix start with FIELDS, in order
 _GROUP_COLUMN = FIELDS.index("group")
+_ROAD_COLUMN = FIELDS.index("road")
+_DOOR_COLUMN = FIELDS.index("house_number")
+
+
+def _compound_door(fields: NDArray[np.int32]) -> bool:
+    """Whether a record (its column of the field matrix) is a door numbered in a compound: no road."""
+    return bool(fields[_DOOR_COLUMN] >= 0 and fields[_ROAD_COLUMN] < 0)
+
+
 _COMMUNITY_LEVEL = MATCH_LEVELS.index("community")
 _POI_LEVEL = MATCH_LEVELS.index("poi")
 

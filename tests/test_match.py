@@ -413,6 +413,11 @@ def test_garden_words_and_kinds_of_one_sound_drift_other_kinds_do_not():
         similarity("锦绣苑", "锦绣花园") == similarity("永昌花园", "永昌花苑") == match_module._GARDEN_DRIFT
     )
     assert similarity("幸福家园", "幸福嘉园") == match_module._GARDEN_DRIFT  # 家园 / 嘉园: one sound
+    # 华园 / 花园, 华苑 / 花苑: the garden words typed by their sound
+    assert (
+        similarity("金都华园", "金都花园") == similarity("锦绣华苑", "锦绣花园") == match_module._GARDEN_DRIFT
+    )
+    assert similarity("金都华苑", "金都花苑") >= match_module._GARDEN_DRIFT  # one kind, a homophone
     assert similarity("锦绣花园", "锦绣家园") <= match_module._OTHER_KIND
     assert similarity("锦绣花园", "锦绣新村") <= match_module._OTHER_KIND
     assert similarity("华苑", "华花园") <= match_module._OTHER_KIND  # a stem of one character
@@ -1236,6 +1241,99 @@ def test_a_village_written_again_after_its_committee_is_no_natural_village(query
     """那眉村委会|那眉村|1号: the village written formally, then again as the base reads it (once)."""
     m = _base_of(_NAMEI).match(query)
     assert m is not None and m.address_id == "m1" and m.score >= 0.9
+
+
+_YANGHE = [
+    ("e0", "重庆市江北区观音桥街道洋河花园社区洋河花园", 106.53, 29.58),
+    ("e1", "重庆市江北区观音桥街道洋河花园社区洋河花园1栋", 106.53, 29.58),
+    ("d1", "重庆市江北区观音桥街道洋河花园社区建新北路1号", 106.531, 29.581),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "level"),
+    [
+        ("江北区洋河花园", "e0", "poi"),  # the estate the community is named after, written alone
+        ("洋河花园", "e0", "poi"),
+        ("江北区洋河花园社区", None, "community"),  # written with its mark: the community
+        ("江北区洋河花园1栋", "e1", "building"),
+    ],
+)
+def test_a_community_named_after_its_estate_and_written_last_without_its_mark_is_the_estate(
+    query, expected, level
+):
+    m = _base_of(_YANGHE).match(query)
+    assert m is not None and (m.address_id, m.level) == (expected, level)
+
+
+def test_a_community_named_like_an_estate_the_base_lacks_stays_the_community():
+    m = _base_of(_YANGHE[2:]).match("江北区洋河花园")
+    assert m is not None and (m.address_id, m.level) == (None, "community")
+
+
+_NANPING = [
+    ("s29", "重庆市南岸区南坪街道南坪正街29号", 106.57, 29.53),
+    ("s31", "重庆市南岸区南坪街道南坪正街31号", 106.57, 29.53),
+    ("j2", "重庆市南岸区南坪镇江南大道2号", 106.58, 29.52),
+]
+
+
+def test_a_town_written_with_the_kind_of_its_namesake_town_is_no_other_town():
+    """南坪镇南坪正街29号, where 南坪正街 lies in 南坪街道 (which took the town's seat): the record, not the
+    county; a town of another name still rules the records out."""
+    m = _base_of(_NANPING).match("南岸区南坪镇南坪正街29号")
+    assert m is not None and m.address_id == "s29" and m.score >= 0.9
+    m = _base_of(_NANPING).match("南岸区花园路街道南坪正街29号")
+    assert m is not None and m.address_id is None and m.level == "county"
+
+
+def test_a_groups_record_is_matched_with_its_group_in_the_standard_address():
+    base = _base_of(
+        [
+            ("g3", "重庆市璧山区丁家街道石垭村3社", 106.16, 29.65),
+            ("g3d5", "重庆市璧山区丁家街道石垭村3社5号", 106.16, 29.65),
+            ("g1", "重庆市璧山区丁家街道石垭村1社", 106.17, 29.65),
+        ]
+    )
+    m = base.match("璧山区丁家街道石垭村3社99号")
+    assert m is not None and m.address_id == "g3" and m.score < 0.9
+    assert m.standard.endswith("石垭村3组")
+
+
+_LANES = [
+    ("h1", "福建省厦门市思明区筼筜街道一里社区湖滨一里1号", 118.11, 24.48),
+    ("h1r", "福建省厦门市思明区筼筜街道一里社区湖滨一里1号101室", 118.11, 24.48),
+    ("h17", "福建省厦门市思明区筼筜街道一里社区湖滨一里17号", 118.111, 24.481),
+    ("h17r", "福建省厦门市思明区筼筜街道一里社区湖滨一里17号402室", 118.111, 24.481),
+    ("p1", "福建省厦门市湖里区江头街道后埔社区后埔社1号", 118.14, 24.5),
+    ("p1r", "福建省厦门市湖里区江头街道后埔社区后埔社1号101室", 118.14, 24.5),
+    ("p34", "福建省厦门市湖里区江头街道后埔社区后埔社341号401室", 118.141, 24.5),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "level"),
+    [
+        ("思明区湖滨一里", None, "poi"),  # the lane, not the record of its door 1
+        ("湖滨一里1号", "h1", "poi"),
+        ("湖滨一里17号402室", "h17r", "room"),
+        ("湖滨一里17-402", "h17r", "room"),
+        ("江头后埔社341-401", "p34", "room"),
+        ("后埔社1号101室", "p1r", "room"),
+        ("湖里区后埔社", None, "poi"),
+    ],
+)
+def test_doors_numbered_in_a_lane_or_natural_village_read_as_a_compound(query, expected, level):
+    """湖滨一里17号, 后埔社1号 (厦门): a lane or 社 the parser reads as a compound numbers its doors; a text
+    naming it alone is the compound, at whatever doors its records stand."""
+    m = _base_of(_LANES).match(query)
+    assert m is not None and (m.address_id, m.level) == (expected, level)
+    assert "号湖滨" not in m.standard and "号后埔" not in m.standard  # the door written after its compound
+
+
+def test_a_door_a_natural_village_lacks_is_not_its_door_one():
+    m = _base_of(_LANES).match("湖里区后埔社223号")
+    assert m is None or m.address_id is None
 
 
 def test_a_town_misspelt_by_sound_with_no_county_written_is_the_bases_one_town_of_that_sound():

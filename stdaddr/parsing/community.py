@@ -95,7 +95,8 @@ def community_name(code: str) -> str:
     town its official name may open with (栾川县合峪镇杨山村村民委员会 -> 杨山村)."""
     g = gazetteer.load()
     name = written_name(g.name(code) or "")
-    rest = gazetteer.after_county_and_town(name, g.name(code[:6]) or "", g.name(code[:9]) or "")
+    above = (g.name(code[:2]) or "", g.name(code[:4]) or "")
+    rest = gazetteer.after_county_and_town(name, g.name(code[:6]) or "", g.name(code[:9]) or "", above)
     return name if rest is None else rest
 
 

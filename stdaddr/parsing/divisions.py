@@ -130,7 +130,7 @@ _LEAD = re.compile(r"[\s,，、.。:：;；/|\-—_()（）\[\]【】]*")
 # when it happened (今天凌晨2点左右, 昨晚10点) and a label of the place (事发地址：).
 _COUNTRY_LEAD = re.compile(
     r"[\s,，、]*(?:(?:[^\u3400-\u9fff\U00020000-\U0003ffff]*(?:中国|中华人民共和国)"
-    r"|[^路街巷弄区县省镇乡村]{0,24}?(?:反映|投诉|举报|报称|来电|来访|求助|上报|转办)"
+    r"|[^路街巷弄区县省镇乡村]{0,24}?(?:反映|投诉|举报|报称|来电|来访|求助|上报|转办|热线)"
     r"|(?:事件|工单|受理)?(?:编号|单号|工单号?|流水号)[:：,]?[A-Z]{0,4}-?[0-9][0-9A-Z-]{4,}|[0-9]{5}(?=转办)"
     r"|(?:今天|昨天|前天|今日|昨日|昨晚|今晚|今早|昨夜|每晚|每天)(?:凌晨|早上|上午|中午|下午|傍晚|晚上|夜里|深夜|半夜)?"
     r"(?:[0-9一二三四五六七八九十两]{1,3}[点时](?:[0-9]{1,2}分?|半|多|许)?(?:左右|许)?)?"
@@ -363,7 +363,7 @@ def find_hits(text: str) -> list[Hit]:
     hits: list[Hit] = []
     found = automaton.find_matches_as_indexes(text, overlapping=True)
     values = {index: _READINGS.get(index) or _readings_of(index, keys) for index, _, _ in found}
-    above = set().union(*[r.free_codes for r in values.values()])
+    above = set().union(*[values[i].free_codes for i, start, _ in found if not _in_late_note(text, start)])
     # Names with a reading worth trying here; only these make another name end or start (南大 is none
     # after 海淀区, so 中关村|南大街 goes on into a road).
     matches: list[tuple[int, int, int, Sequence[Entry]]] = []
@@ -393,7 +393,7 @@ def find_hits(text: str) -> list[Hit]:
         e: Sequence[Entry]
         if readings.under or several:
             named = after_lead if start >= lead_end else above
-            outside = _named_outside(found, values, start, end) if several else named
+            outside = _named_outside(text, found, values, start, end) if several else named
             e = _entries_here(readings, named, outside)
         else:
             e = readings.free  # the common case, as _entries_here would give it
@@ -567,6 +567,21 @@ def find_hits(text: str) -> list[Hit]:
     return sorted(found + cut, key=lambda h: (h.start, -h.end)) if cut else found
 
 
+def _in_late_note(text: str, pos: int) -> bool:
+    """Whether ``pos`` lies in a landmark's note in brackets after the text's start (万全镇下桥社区…
+    (万全公交站后面)): a name there places no division of the address (万全 of 河北's 万全区); divisions
+    written in brackets to say where (…市北新产业园(城阳区上马镇)) still do."""
+    opened = text.rfind("(", 0, pos)
+    if opened <= 0 or text.find(")", opened, pos) >= 0:
+        return False
+    closed = text.find(")", pos)
+    return _LANDMARK_NOTE.search(text, opened, closed if closed >= 0 else len(text)) is not None
+
+
+# The words of a landmark's note: where the address lies from it.
+_LANDMARK_NOTE = re.compile("对面|对过|附近|旁|隔壁|后面|前面|背后|斜对|交叉口|路口|门口|[东西南北]侧")
+
+
 def _former_word_before(text: str, start: int, lead: int, ends: set[int]) -> bool:
     """南京市原白下区, 原崇文区: 原 or 旧 (formerly) right before a name, itself opening the text or after a
     name, says the name is a former one; the name is not glued to it. (In brackets it is a note:
@@ -712,11 +727,18 @@ def _short_counties_at(
 
 
 def _named_outside(
-    found: list[tuple[int, int, int]], values: dict[int, _Readings], start: int, end: int
+    text: str, found: list[tuple[int, int, int]], values: dict[int, _Readings], start: int, end: int
 ) -> set[str]:
-    """Codes of the units that names outside ``text[start:end]`` may open a chain with, and the counties
-    of the towns whose short name ends right before it (燕郊|高楼镇: the 高楼镇 of 燕郊's county)."""
-    out = set().union(*[values[i].free_codes for i, s, t in found if not (start <= s and t <= end)])
+    """Codes of the units that names outside ``text[start:end]`` (not in a note's brackets after it) may
+    open a chain with, and the counties of the towns whose short name ends right before it (燕郊|高楼镇:
+    the 高楼镇 of 燕郊's county)."""
+    out = set().union(
+        *[
+            values[i].free_codes
+            for i, s, t in found
+            if not (start <= s and t <= end) and not (s > end and _in_late_note(text, s))
+        ]
+    )
     out.update(
         e.code[:6]
         for i, s, t in found

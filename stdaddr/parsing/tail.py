@@ -197,7 +197,9 @@ _TOKEN = re.compile(
             r"(?P<pair>(?<![0-9-])(?:([0-9]+)|(?<![A-Z])([A-Z][0-9]{0,2})(?=-[0-9]+(?![0-9A-Z-]|[栋幢号楼层室房区座单])))-([0-9]+)(?![0-9-]))",
             rf"(?P<part>(?<![0-9])(?:{N}|(?<![A-Z])[A-Z][0-9]{{0,2}})(?:期|区|组团|片(?!区))(?![0-9]*[期区]))",
             # A bare number; Chinese digits read one by one (三〇一, 叁零壹) count when nothing follows them.
-            r"(?P<number>(?:(?<![0-9A-Z])|(?<=[0-9]F))([A-Z]?[0-9]+[A-Z]?|[〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖]{3,4}(?![\u3400-\u9fff\U00020000-\U0003ffff]))(?![0-9]|国道|省道|县道|米|公里|厘米|毫米|个月|亩|平方|吨|公斤|斤|元|岁|(?<=[A-Z])店|[A-Z]店))",
+            # (not digits inside an estate's name: 阳光100国际新城, 华润24城, 保利2046花园)
+            r"(?P<number>(?!(?<=[\u3400-\u9fff])(?<![路街道巷弄里院东西南北中口段])[0-9]{1,4}[\u3400-\u9fff]{0,5}?(?:新城|城|花园|广场|国际|中心|公馆|家园|公寓|小区|苑|府)(?![\u3400-\u9fff]))"
+            r"(?:(?<![0-9A-Z])|(?<=[0-9]F))([A-Z]?[0-9]+[A-Z]?|[〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖]{3,4}(?![\u3400-\u9fff\U00020000-\U0003ffff]))(?![0-9]|国道|省道|县道|米|公里|厘米|毫米|个月|亩|平方|吨|公斤|斤|元|岁|(?<=[A-Z])店|[A-Z]店))",
             # 湖南总部：, 工厂地址：: a label before an address (the colon is folded to a comma).
             r"(?P<label>(?:[\u3400-\u9fff\U00020000-\U0003ffff]{0,4}(?:地址|总部|总公司|分公司|工厂|厂区)"
             r"|[\u3400-\u9fff\U00020000-\U0003ffff]{0,2}(?:办公区|办公地|经营场所|生产基地|仓库)"
@@ -219,18 +221,20 @@ _TOKEN = re.compile(
             r"|(?:请勿|请|麻烦|务必|不要)?(?:快递|包裹|外卖)?[放送交寄存投](?:在|到|至|进)?(?:家门口|门口|丰巢|物业|[\u3400-\u9fff]{0,4}(?:驿站|快递柜|快递点|快递中心|收发室|传达室|前台|门卫|保安亭|保安室|村委会))(?:就行|就好|就可以|即可)?"
             r"|送货上门|送上楼|送到家|送到楼上|(?:到了?|到达后)(?:请|麻烦)?(?:打|拨)?(?:我|俺)?的?电话|敲门|(?:别|勿|不要)按门?铃|前台签收|签收"
             r"|(?:取件码|取货码|提货码|验证码),?[0-9A-Z-]{3,10}"
+            # 居民来电, 村民反映: who reported, in a ticket's account after the address.
+            r"|(?:市民|居民|村民|群众|住户|业主|商户|网格员)(?:来电|反映|投诉|举报|报称)(?:称|说)?"
             # 张某某, 陈XX, 王**: a name masked in a published record, after the address
             rf"|(?<=[0-9号室楼幢栋层,组村户]){_MASKED_NAME}"
             r"|(?:寄给|交给|转给)[\u3400-\u9fff\U00020000-\U0003ffff]{1,3}(?![\u3400-\u9fff\U00020000-\U0003ffff])"
             r"|(?<=[0-9号室楼幢栋层,镇乡村组苑园城店厂馆院场庭居府阁轩墅寓厦所站局司行社部处队〇零一二三四五六七八九十])[\u3400-\u9fff\U00020000-\U0003ffff]{2,3}收(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|电话|手机|联系|座机)|代收|转交|(?:市民|居民|村民|群众|住户)?[\u3400-\u9fff\U00020000-\U0003ffff](?:先生|女士|小姐|师傅)(?:收)?|[\u3400-\u9fff\U00020000-\U0003ffff](?:老师|医生|书记|主任|阿姨|叔叔|老板|大爷|大妈|大娘|奶奶|爷爷|总)(?:家|家里|家中)?(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|电话|手机|联系|座机)|[\u3400-\u9fff\U00020000-\U0003ffff](?:同学|老师|经理)收|(?:送货|送达|配送|派送|到达?)?前?电联|(?:请|麻烦)?(?:送货|送达|配送|派送|到了)?(?:提前|先|前)?(?:致电|电话联系|打电话|联系)(?:[\u3400-\u9fff\U00020000-\U0003ffff]{0,6})?|谢谢|收货|收件))",
             # 88号门口, 锦江花园楼下, 3组18号东边, 村口: a spot at the place just read; the place stays.
             # 陈淋子镇街上, 马鞍镇场镇: on the town's main street, at its market town (a note, not a compound).
-            # 山西大学|东门: a gate of the place just read, at the end.
-            r"(?P<at>(?<=[镇乡])(?:街上|场镇|集上|集镇上?)|(?<=[学院园场馆厦苑城区岛])[东南西北]门(?:[外口前旁]|(?![\u3400-\u9fff\U00020000-\U0003ffff]))|(?:[大正]?门口|门前|(?<=[馆店厦院楼司心场])(?:前台|大堂|收发室|门卫室?|保安室|传达室)|门外|后门|侧门|边上|里面|里边|屋后|屋前|房前|屋内|(?<=[号组室村])家[中里]|路边|路旁|拐角处?|转角处?|巷口|村口|弄口|楼上|楼下|楼顶|楼道|之间|一带|周边|周围|沿线|沿街|(?<=大桥)[下底]"
+            # 山西大学|东门: a gate of the place just read, at the end; 柳巷|南口: an end of the street read.
+            r"(?P<at>(?<=[镇乡])(?:街上|场镇|集上|集镇上?)|(?<=[学院园场馆厦苑城区岛])[东南西北]门(?:[外口前旁]|(?![\u3400-\u9fff\U00020000-\U0003ffff]))|(?:[大正]?门口|门前|(?<=[馆店厦院楼司心场])(?:前台|大堂|收发室|门卫室?|保安室|传达室)|门外|后门|侧门|边上|里面|里边|屋后|屋前|房前|屋内|(?<=[号组室村])家[中里]|路边|路旁|拐角处?|转角处?|巷口|村口|弄口|(?<=[路街巷弄])[东西南北]口(?![东西南北]|[路街巷村镇乡区])|楼上|楼下|楼顶|楼道|之间|一带|周边|周围|沿线|沿街|(?<=大桥)[下底]"
             r"|(?<=[号楼幢栋室])店[外内门](?:口)?|(?<=区|园|苑|村|城|场)(?:内|里(?![A-Za-z0-9]))(?![\u3400-\u9fff\U00020000-\U0003ffff])"
             r"|(?<=[号楼幢栋室村组])[东西南北左右](?:边|面|首|头)|(?<=[号楼幢栋室])[东西南北]{1,2}侧)(?![村路街巷弄桥山岭湾垟洋岙社]))",
             # 旁边的小卖部: the place a relation word names (的 ...) is part of the note.
-            r"(?P<assist>(?:斜?对面|村村通(?:公路|道路|水泥路|路)?|附近|旁边|隔壁|对过|(?<=[号楼幢栋室村])(?:[前后]面|[前后]边|背后)(?:的?[\u3400-\u9fff\U00020000-\U0003ffff]{1,10})?|交叉(?:路?口)?|交(?:界|汇)?[口处]|(?:十字|丁字)?路口|(?:往|向)?(?:[东西南北]{1,2}|里|前)?(?:侧|面|边)?(?:走|行|进去)?约?[0-9]+(?:米|公里|M|KM)处?|[0-9]+(?:米|公里)处?|[东西南北]侧|(?<=[米口处])路[东西南北][侧边面]?(?![\u3400-\u9fff\U00020000-\U0003ffff])|[东西南北]{1,2}角(?![0-9\u3400-\u9fff\U00020000-\U0003ffff]?(?:小区|大厦|花园|广场))|旁)(?:的[\u3400-\u9fff\U00020000-\U0003ffff]{1,10})?)",
+            r"(?P<assist>(?:斜?对面|村村通(?:公路|道路|水泥路|路)?|附近|旁边|隔壁|对过|(?<=[号楼幢栋室村])(?:[前后]面|[前后]边|背后)(?:的?[\u3400-\u9fff\U00020000-\U0003ffff]{1,10})?|交叉(?:路?口)?|交(?:界|汇)?[口处]|交汇点?|(?:十字|丁字)?路口|(?:往|向)?(?:[东西南北]{1,2}|里|前)?(?:侧|面|边)?(?:走|行|进去)?约?[0-9]+(?:米|公里|M|KM)处?|[0-9]+(?:米|公里)处?|[东西南北]侧|(?<=[米口处])路[东西南北][侧边面]?(?![\u3400-\u9fff\U00020000-\U0003ffff])|[东西南北]{1,2}角(?![0-9\u3400-\u9fff\U00020000-\U0003ffff]?(?:小区|大厦|花园|广场))|旁)(?:的[\u3400-\u9fff\U00020000-\U0003ffff]{1,10})?)",
             # A town may be named with 村 (付村镇); it is tried before the community pattern.
             # 新街镇, 大路乡: a town name may end in 街 or 路 right before 镇/乡; 五乡|中路 is a road.
             rf"(?P<town>(?:(?:{_TOWN_NAME_LEXED}{{1,2}}[路街巷](?=[镇乡]|街道)|{_TOWN_NAME_LEXED}{{1,6}}?)(?:街道|(?<!小)(?<!新区)(?<!发区)(?<!业区)(?<!园区)镇|乡(?!镇|[一二三四五六七八九十]{{1,2}}村))|(?:路[东西南北])?{_CJK_NAME}{{0,6}}?(?:{_ZONE_ALTERNATION}))(?![东西南北中]?(?:路|街|大道)|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
@@ -452,7 +456,11 @@ def _token(st: _State, m: re.Match[str]) -> None:
         # found (余新镇|某某工业区): kept as a town component, without a code. A zone may follow a town
         # the lexer read (瓯北镇|五星工业区): both are town components, the first fills the town.
         zone = not g(0).endswith(TOWN_MARKS)
-        if _COMPOUND_WORD_AHEAD.match(m.string, e) and (
+        if not zone and "poi" not in st.fields and _BUILDINGS_AHEAD.match(m.string, e):
+            # 天湖美镇2-1-5-2, 天湖美镇3栋: a name in 镇 the gazetteer does not know, with a building right
+            # after it, is an estate's (no town numbers buildings without a road or compound between).
+            _free(st, m.string, s, e)
+        elif _COMPOUND_WORD_AHEAD.match(m.string, e) and (
             (len(g(0)) == 2 and g(0).endswith("乡")) or (not zone and st.last >= ORDER["town"])
         ):
             # 侨乡|花园, 水乡|花园: a word in 乡 before a compound's kind is the compound's name, no township;
@@ -561,10 +569,21 @@ def _token(st: _State, m: re.Match[str]) -> None:
     elif kind == "english":
         _english_label(st, m, s, e)
     elif kind == "house":
+        if _named_one(st, m):
+            # 秀湖壹号, 中海壹号院: 壹号 (1 written in its financial form) right after a name is the end of
+            # the name, as estates and towers are named, not a door.
+            last = st.pieces[-1]
+            st.pieces[-1] = Piece("poi", last.start, e, last.value + g(0))
+            return
         if _building_as_door(st, m):
             # 锦绣花园3号2单元501: a number marked 号 right after the compound, with a unit after it, is
             # the compound's building.
             _put_or_extra(st, "building", s, e, _num(g(_G["house"] + 2)) + "幢", g(0))
+            return
+        if _flat_as_door(st, m):
+            # 1栋1单元8-2号 (重庆): right after the unit, the floor and the flat on it, marked 号.
+            i = _G["house"]
+            _put_or_extra(st, "room", s, e, f"{_num(g(i + 2))}-{_num(g(i + 3))}室", g(0))
             return
         if _room_as_door(st, m):
             # 3栋2单元1501号, 保利中心A1705号: past the door, a number of three or more digits marked 号
@@ -766,6 +785,20 @@ def _lane_before_door(st: _State, s: int) -> None:
     st.fields.add("road")
 
 
+def _flat_as_door(st: _State, m: re.Match[str]) -> bool:
+    """Whether a door number written N-M号 follows the unit read right before it: the flat M of floor N."""
+    i = _G["house"]
+    return (
+        "room" not in st.fields
+        and bool(st.pieces)
+        and st.pieces[-1].field == "unit"
+        and st.pieces[-1].end == m.start()
+        and bool(m.group(i + 3))
+        and not any(m.group(i + k) for k in (1, 4, 5, 6, 7))
+        and len(_num(m.group(i + 2))) <= 2
+    )
+
+
 def _room_as_door(st: _State, m: re.Match[str]) -> bool:
     """Whether a door number (N号) stands where the room is: a compound, building, unit or floor is read
     after the door (or without one: 香园83幢1227号), the number is a plain one of three to five digits,
@@ -795,6 +828,17 @@ def _room_as_door(st: _State, m: re.Match[str]) -> bool:
 
 
 _UNIT_AHEAD = re.compile(rf"{N}单元")
+
+
+def _named_one(st: _State, m: re.Match[str]) -> bool:
+    """Whether a door number is 壹号 (壹号院) glued to the compound read right before it."""
+    return (
+        m.group(_G["house"] + 2) == "壹"
+        and not any(m.group(_G["house"] + k) for k in (1, 3, 4, 5, 6, 7))
+        and bool(st.pieces)
+        and st.pieces[-1].field == "poi"
+        and st.pieces[-1].end == m.start()
+    )
 
 
 def _building_as_door(st: _State, m: re.Match[str]) -> bool:
@@ -830,7 +874,7 @@ def _building_as_door(st: _State, m: re.Match[str]) -> bool:
         return True
     # 凤城新村27号102室, 上海康城3号601室: with no road read, a residential compound's numbered house, or a
     # compound's house numbered low (a door needs a road), then its room. Not a lane's door (丰家兜71号1717,
-    # 东三坊225号1883) nor a tower's (某某大厦12号301室).
+    # 东三坊225号1883), a natural village's (高殿社1号101室) nor a tower's (某某大厦12号301室).
     if "road" in st.fields or _ROOM_AHEAD.match(m.string, m.end()) is None:
         return False
     name = st.pieces[-1].value
@@ -841,7 +885,8 @@ def _building_as_door(st: _State, m: re.Match[str]) -> bool:
 
 _RESIDENTIAL = re.compile("(?:新村|小区|花园|家园|嘉园|公寓|苑|[一二三四五六七八九十0-9]村)$")
 _ESTATE_NAMED = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff](?:新村|[一二三四五六七八九十0-9]村)$")
-_LANE_OR_TOWER = re.compile("[里坊兜巷弄街路道厦楼座塔]$")
+# (and a natural village read as a compound, 高殿社, 林厝, 那旺屯: it numbers its doors, as a lane does)
+_LANE_OR_TOWER = re.compile("[里坊兜巷弄街路道厦楼座塔社厝屯寨坡村]$")
 _ROOM_AHEAD = re.compile("[0-9]{3,4}(?:室|房)?(?![0-9号楼层])")
 
 
@@ -1012,6 +1057,8 @@ ROAD_AHEAD = re.compile(rf"{_ROAD_NAME}{{2,8}}?(?:大道|大街|路|街(?![道�
 _BARE_ROAD_TAIL = re.compile(
     "(?:[东西南北中内外]{1,2}|[东西南北中]?(?:[一二三四五六七八九十]{1,3}|(?<=村)[0-9]{1,3})[横纵]?)(?:大街|大道|大路|路|街|巷)(?![\u3400-\u9fff\U00020000-\U0003ffff]*[路街巷])"
     f"|[东西南北]?{NUMBERED_HUTONG}"
+    # 杨家坪|正街, 沙坪坝|正街 (重庆, 四川): the main street, named by the place it runs through.
+    "|正街(?![㐀-鿿𠀀-𿿿]*[路街巷])"
     # 芳村|大道中, 广州|大道北: an avenue's part by its direction, the avenue named before it.
     "|(?:大道|大街)[东西南北中](?:段)?(?![\u3400-\u9fff\U00020000-\U0003ffff])"
 )
@@ -1097,7 +1144,7 @@ def _door_before_road(st: _State, s: int) -> bool:
 
 
 # Words of a crossing, and whether the last two pieces are roads written one after the other.
-_CROSSING = re.compile("交叉(?:路?口)?|交(?:界|汇)?[口处]|(?:十字|丁字)?路口")
+_CROSSING = re.compile("交叉(?:路?口)?|交(?:界|汇)?[口处]|交汇点?|(?:十字|丁字)?路口")
 # A corner or side of a crossing (西北, 东南角, 北侧).
 _CORNER = re.compile("[东西][南北](?:角|侧)?(?![方门湖山城])|[东西南北](?:角|侧)")
 
@@ -1117,6 +1164,8 @@ _COMPOUND_WORD_AHEAD = re.compile("花园|小区|新村|家园|公寓|花苑|大
 # A building's number and kind (3幢, A座, 12号楼).
 BUILDING_NUMBER = f"第?(?:{N}|[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼)"
 _BUILDING_AHEAD = re.compile(BUILDING_NUMBER)
+# A building, or building-unit-room shorthand (2-1-5-2, 3-2-301), right ahead.
+_BUILDINGS_AHEAD = re.compile(f"{BUILDING_NUMBER}|[0-9]{{1,3}}-[0-9]{{1,4}}(?![0-9])")
 _NUMBERED_LANE = re.compile("(?<=[^0-9])[0-9]{1,3}巷$")
 _VILLAGE_HEAD = re.compile(".*(?:(?<!新)村|社区)")
 
@@ -1325,6 +1374,12 @@ def _pair(st: _State, m: re.Match[str]) -> None:
         return
     if "road" in st.fields and st.last == ORDER["road"]:
         st.put("house_number", s, e, f"{a}-{b}号")
+    elif _door_of_numbered_place(st, s) and len(b) >= 3:
+        # 湖滨四里21-402, 后埔社341-401 (厦门): a lane or natural village read as a compound numbers its doors,
+        # so the first number is the door, then the room.
+        st.last = ORDER["road"]  # (the door after the compound's name, as 某某大厦12号 reads)
+        st.put("house_number", m.start(i + 1), m.end(i + 1), f"{a}号")
+        st.put("room", m.start(i + 3), e, f"{b}室")
     elif len(a) >= 3 and len(b) >= 3 and st.last < ORDER["room"] and "room" not in st.fields:
         st.put("room", s, e, f"{a}-{b}室")  # 908-910: a range of rooms
     elif (
@@ -1358,6 +1413,23 @@ def _pair(st: _State, m: re.Match[str]) -> None:
         st.put("room", s, e, f"{a}-{b}室")
     else:
         st.extra(s, e, f"{a}-{b}")
+
+
+def _door_of_numbered_place(st: _State, s: int) -> bool:
+    """Whether the compound read right before ``s``, with no road or door read, is a lane or natural
+    village (湖滨四里, 后埔社, 丰家兜), whose numbers are doors, not an estate's buildings."""
+    if st.fields & {"road", "house_number", "building"} or not st.pieces:
+        return False
+    last = st.pieces[-1]
+    return (
+        last.field == "poi"
+        and last.end == s
+        and _NUMBERED_PLACE.search(last.value) is not None
+        and _RESIDENTIAL.search(last.value) is None
+    )
+
+
+_NUMBERED_PLACE = re.compile("[里坊兜巷弄社厝屯寨坡村]$")
 
 
 def _floor_range(st: _State, m: re.Match[str]) -> None:
@@ -1621,7 +1693,7 @@ _EVENT = re.compile(
     "不亮|故障|满溢|外溢|横流|发黑|发臭|乱堆|杂物|流动摊|油烟|私搭|乱建|隐患|尽快|未清理|扬尘|乱贴|积水(?!潭)|"
     "已满|满了|缺失|丢失|坏了|坏掉|闪烁|塌陷|撞倒|被撞|走失|伤人|咬人|不合理|不及时|漂浮|死老鼠|死猫|死狗|危房|"
     "洗衣服|气味|臭气|坑洼|倾斜|断裂|泄漏|漏气|冒水|溢出|流浪狗|流浪猫|无法|严重|停放|室温|温度|供暖|暖气不|"
-    "请相关|请有关|卫生差|宰客|拥堵|堵车|破裂|爆管|冒顶|漏电|掉落|坠落|结冰|被困|"
+    "请相关|请有关|卫生差|宰客|拥堵|堵车|破裂|爆管|冒顶|漏电|掉落|坠落|结冰|被困|不通|没水|没电|"
     "发生|火情|事故|声过大|声太大|太吵|烟雾|无人看管|无人保洁|看管|裸露|毁坏|倾倒|漏液|洒落|外摆|群租|三无|反味|"
     "带泥|漂浮物|破损|乱停|犬只|高空抛物|抛物|坠物|不到位|走访|独居|空巢|受损|火险|堆积|摊贩|异响|充电|狗吠|不作为|不处理|不管|要求回电|回电|"
     "被占|被堵|占用|占满|非法|超速|超载|灯坏|营运(?!中心|部|站|公司)|遗撒|撒漏|抛撒|抛洒|成堆|被毁|堆物|建筑垃圾|"
