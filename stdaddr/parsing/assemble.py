@@ -301,6 +301,7 @@ def assemble(
     state = None
     named_before: Piece | None = None  # an organisation named before the divisions (a note if another place)
     labelled: list[Piece] = []  # levels labelled in English before the divisions
+    covered_ends = {end for p in pieces if p.field in ("town", "community") for end in (p.end,)}
     for s, e in _segments(len(folded), covered):
         if cut is not None and e > cut:
             rest = folded[max(s, cut) : e].strip(_SEPARATORS)
@@ -341,6 +342,11 @@ def assemble(
                 if piece.field == "poi":
                     named_before = piece
             s = tail_start
+        if state is None and after >= 3 and e - s >= 3 and folded[s] in _PLACE_OF_TOWN and s in covered_ends:
+            # 湄洲|岛|莲池村, 城月|墟|新华街, 樟木|圩|樟木村: the island or market town the town's short name
+            # just named, a note; the village or road after it has a name of its own.
+            pieces.append(Piece("extra", s, s + 1, folded[s]))
+            s += 1
         if s < e:
             state = split_tail(folded, s, e, state, after=after, known=known)
     if state is not None:
@@ -645,54 +651,82 @@ def _refine_by_zone(pieces: list[Piece], codes: list[str], notes: list[str]) -> 
     return codes
 
 
-# Kinds of zone by the words written for them: 高新区 is 高新技术产业开发区 cut short, 园区 工业园区.
+# Kinds of zone by the words written for them: 高新区 is 高新技术产业开发区 cut short, 经开区 经济(技术)开发区,
+# 园区 工业园区.
 _ZONE_KINDS = (
     ("高新技术产业开发区", "高新技术开发区", "高新开发区", "高新区"),
-    ("经济技术开发区", "经开区"),
+    ("经济技术开发区", "经济开发区", "经开区"),
     ("工业园区", "园区"),
 )
+
+
+# The island or market town a town is (湄洲岛, 城月墟, 樟木圩), written after its short name.
+_PLACE_OF_TOWN = frozenset("岛墟圩")
 
 
 def _zone_kind(name: str) -> int | None:
     return next((i for i, words in enumerate(_ZONE_KINDS) if name.endswith(words)), None)
 
 
+def _zone_stem(name: str, kind: int) -> str:
+    return name[: -len(next(w for w in _ZONE_KINDS[kind] if name.endswith(w)))]
+
+
 @cache
-def _zones_under(city: str) -> tuple[tuple[str, int, str], ...]:
-    """(code, kind, name before the kind word) of the county-level zones under a city (郑州高新技术产业开发区:
-    高新 kind, stem 郑州): one scan of the gazetteer per city."""
+def _zones_under(code: str, level: int) -> tuple[tuple[str, int, str], ...]:
+    """(code, kind, name before the kind word) of the zones of a level under a city or county (郑州高新技术
+    产业开发区: 高新 kind, stem 郑州; 芜湖高新技术产业开发区, a town of 弋江区): one scan per unit."""
     out = []
-    for code, name in gazetteer.load().units_under(city, 2):
+    for zone, name in gazetteer.load().units_under(code, level):
         kind = _zone_kind(name)
         if kind is not None:
-            out.append((code, kind, name[: -len(next(w for w in _ZONE_KINDS[kind] if name.endswith(w)))]))
+            out.append((zone, kind, _zone_stem(name, kind)))
     return tuple(out)
 
 
 def _city_zone(pieces: list[Piece], codes: list[str], notes: list[str]) -> list[str]:
-    """A zone named by its kind alone after its city (郑州市|高新区, 苏州|园区, 长春市|经济技术开发区) is the
-    county-level zone the city has of that kind (郑州高新技术产业开发区), when it has exactly one."""
-    if len(codes) != 1 or gazetteer.level_of(codes[0]) != 1:
+    """A zone named by its kind alone after its city or county (郑州市|高新区, 苏州|园区, 长春市|经济技术开发区,
+    芜湖市弋江区|高新区), or by the place it is named after (南昌|小蓝经开区), is the zone the unit has of that
+    kind (郑州高新技术产业开发区; 芜湖高新技术产业开发区, a town of 弋江区), when it has exactly one: a
+    county-level zone of a city first, else a town-level one."""
+    if len(codes) != 1 or gazetteer.level_of(codes[0]) not in (1, 2):
         return codes
     piece = next((p for p in pieces if p.field == "town" and p.code is None and not p.repeated), None)
     kind = _zone_kind(piece.value) if piece is not None else None
     if piece is None or kind is None:
         return codes
     g = gazetteer.load()
-    city = g.name(codes[0]) or ""
-    stems = {w for w in gazetteer.short_names(city, 1) if len(w) >= 2} | {city}
-    written = piece.value[: -len(next(w for w in _ZONE_KINDS[kind] if piece.value.endswith(w)))]
-    if written and written not in stems:
-        return codes  # 苏州|吴中经济技术开发区: a zone named after a place of its own
-    found = [code for code, zone_kind, stem in _zones_under(codes[0]) if zone_kind == kind and stem in stems]
+    unit = codes[0]
+    level = gazetteer.level_of(unit)
+    stems = {unit_name for c in {unit[:4], unit} if (unit_name := g.name(c))}
+    stems |= {
+        w
+        for name in list(stems)
+        for w in gazetteer.short_names(name, gazetteer.level_of(unit))
+        if len(w) >= 2
+    }
+    stems |= {w for w in gazetteer.short_names(g.name(unit[:4]) or "", 1) if len(w) >= 2}
+    written = _zone_stem(piece.value, kind)
+    found: list[str] = []
+    for zone_level in (2, 3) if level == 1 else (3,):
+        found = [
+            code
+            for code, zone_kind, stem in _zones_under(unit, zone_level)
+            if zone_kind == kind
+            and (stem == written if written and written not in stems else stem in stems or not stem)
+        ]
+        if found:
+            break
     if len(found) != 1:
         return codes
     code = found[0]
     name = g.name(code) or piece.value
-    # The zone names that unit, as 龙港镇 names 龙港市: a town-level piece with the county's code, which
-    # fills no town (the county comes from the code).
+    # The zone names that unit, as 龙港镇 names 龙港市: a town-level piece with the zone's code (a county's
+    # code fills no town: the county comes from the code).
     pieces[pieces.index(piece)] = Piece("town", piece.start, piece.end, name, code)
-    notes.append(f"{piece.value} read as {name} ({code}), the one zone of this kind in {city}")
+    notes.append(
+        f"{piece.value} read as {name} ({code}), the one zone of this kind in {g.name(unit) or unit}"
+    )
     return found
 
 

@@ -32,7 +32,10 @@ _MAX_NAME = 12
 # The committee of a community written after its name (墨池社区|居委会, 长虹村|村民委员会): part of it.
 # The committee after a community's name: 村委会, 居委会 … (钱家垟村|村委会), or the rest of 村委会 after a
 # village written with its 村 (花栎树村|委会 for 花栎树村民委员会, 钱家垟村|委: 村委 cut short).
-COMMITTEE = re.compile(f"(?:村|社区)?(?:{COMMITTEE_WORDS})|(?<=村)(?:委会|民?委员会|民委|委(?![员会]))")
+# 南新居|委会 for 南新居居委会 (海南's 居, written with one 居).
+COMMITTEE = re.compile(
+    f"(?:村|社区)?(?:{COMMITTEE_WORDS})|(?<=村)(?:委会|民?委员会|民委|委(?![员会]))|(?<=居)委会"
+)
 _CJK = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]")
 _SKIP = re.compile(r"[,\s]*")
 # 村 after a community's short name (桥头|村 for 桥头社区), or 行政村, the administrative village (村尾|行政村),
@@ -128,7 +131,7 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
                 continue  # 古岸头村|路8号: a road named after the village
             return match_end(COMMITTEE, text, village.end()), entry.code
         # A short name (沿山 for 沿山村) only when nothing follows that could extend it, or a road does.
-        goes_on = (
+        goes_on = COMMITTEE.match(text, end) is None and (  # (南新居|委会: its committee ends it)
             _ROAD_KIND.match(text, end)
             or _LONGER_COMMUNITY.match(text, end)
             or (

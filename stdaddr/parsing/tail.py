@@ -57,7 +57,7 @@ _ROAD_NAME_LEXED = "[^\x00-\u33ff\u4dc0-\u4dff\ua000-\U0001ffff\U00040000-\U0010
 ZONE_WORDS = tuple(  # noqa: SIM905 - a word list reads better as one string
     "高新技术产业开发区 经济技术开发区 经济开发区 经开区 开发区 工业园区 工业区 工业园 高新区 园区 新区 "
     "旅游度假区 度假区 自由贸易试验区 自由贸易区 自贸区 综合保税区 保税港区 保税区 出口加工区 物流园区 商务区 "
-    "产业集聚区 集聚区".split()
+    "产业集聚区 集聚区 台商投资区".split()
 )
 _BARE_ZONES = frozenset(ZONE_WORDS)
 _DOOR_AHEAD = re.compile(f"{N}号(?!楼)")
@@ -223,6 +223,8 @@ _TOKEN = re.compile(
             r"|(?:取件码|取货码|提货码|验证码),?[0-9A-Z-]{3,10}"
             # 居民来电, 村民反映: who reported, in a ticket's account after the address.
             r"|(?:市民|居民|村民|群众|住户|业主|商户|网格员)(?:来电|反映|投诉|举报|报称)(?:称|说)?"
+            # 第一中学|收|王老师: 收 (to be received by) before whom, or ending the text.
+            r"|(?<=[学院司店厂馆心厦楼室号])收(?=[\u3400-\u9fff](?:老师|先生|女士|小姐|师傅|经理|主任|医生)|$)"
             # 张某某, 陈XX, 王**: a name masked in a published record, after the address
             rf"|(?<=[0-9号室楼幢栋层,组村户]){_MASKED_NAME}"
             r"|(?:寄给|交给|转给)[\u3400-\u9fff\U00020000-\U0003ffff]{1,3}(?![\u3400-\u9fff\U00020000-\U0003ffff])"
@@ -1518,6 +1520,16 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
             _free(st, text, s + 2, e)
         return
     if (
+        text
+        and len(chunk) >= 4
+        and (named := _PLACE_THEN_PERSON.fullmatch(chunk)) is not None
+        and _PHONE_AHEAD.match(text, e)
+    ):
+        # 锦绣大厦|张三 13970712345, 赣州市人民医院|张三 139…: the place, then whose number follows.
+        _free(st, text, s, s + named.end(1))
+        st.extra(s + named.end(1), e, named.group(2))
+        return
+    if (
         _PERSON.fullmatch(chunk)
         and not _PLACE_END.search(chunk)
         and ((st.pieces and _PHONE_END.search(st.pieces[-1].value)) or (text and _PHONE_AHEAD.match(text, e)))
@@ -1679,6 +1691,11 @@ _VILLAGE_BEFORE_GROUP = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]{2,}(?<!
 _STRETCH = re.compile("(?![一二三四五六七八九十0-9]+段)[\u3400-\u9fff\U00020000-\U0003ffff]{1,4}段")
 # A person's name beside a phone number: two or three characters with no word of a place.
 _PERSON = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]{2,3}")
+# A place's name ending in its kind, then a person's (two or three characters) before a phone number.
+_PLACE_THEN_PERSON = re.compile(
+    "(.{2,}?(?:大厦|医院|中学|小学|大学|学校|公司|中心|广场|商场|酒店|宾馆|银行|超市|小区|花园|大楼|"
+    "[苑园城店厂馆院庭府阁轩墅寓厦所站局司行部处]))([\u3400-\u9fff\U00020000-\U0003ffff]{2,3})"
+)
 _PLACE_END = re.compile("[苑园城楼店厂村馆院场庭居府湾阁轩墅寓厦所站局司行社部处室队组号幢栋层]$")
 _PHONE_END = re.compile(f"(?<![0-9]){_PHONE_NUMBER}$")
 _PHONE_AHEAD = re.compile(
