@@ -1754,10 +1754,31 @@ def _homophone_similarity(a: str, b: str) -> float:
     cost = 0.0
     for x, y in zip(a, b, strict=True):
         if x != y:
-            if _sound(x) != _sound(y):
+            if _sound(x) != _sound(y) and not _place_reading(x, y):
                 return 0.0
             cost += _HOMOPHONE_COST
     return 1.0 - cost / len(a)
+
+
+# Characters read otherwise in place names than commonly (厦门 xia, 乐清 yue, 六安 lu, 番禺 pan, 蚌埠 beng,
+# 泌阳 bi, 铅山 yan, 莘县 shen, 涡阳 guo, 洪洞 tong): the place's reading too, so 夏禾路 is 厦禾路 typed by sound.
+_PLACE_READINGS = {
+    "厦": "xia",
+    "乐": "yue",
+    "六": "lu",
+    "番": "pan",
+    "蚌": "beng",
+    "泌": "bi",
+    "铅": "yan",
+    "莘": "shen",
+    "涡": "guo",
+    "洞": "tong",
+}
+
+
+def _place_reading(x: str, y: str) -> bool:
+    """Whether one of two characters has a place name's reading that is the other's common one."""
+    return _PLACE_READINGS.get(x) == _sound(y) or _PLACE_READINGS.get(y) == _sound(x)
 
 
 # A character replaced by another of the same sound costs this share of a wrong character.
@@ -2264,7 +2285,14 @@ def _decide(
         ambiguous,
         _candidates(base, q, s, _best(s.score, limit)) if candidates else (),
         _explain(
-            q, top, MATCH_LEVELS[level], address_id, len(twins) + 1 if twins else len(tied), split, ambiguous
+            q,
+            # (the record answered, which need not be the best scored: 金都花园 for its 5号楼1单元101)
+            top if own is None or own == tied[0] else _record(q, s, own),
+            MATCH_LEVELS[level],
+            address_id,
+            len(twins) + 1 if twins else len(tied),
+            split,
+            ambiguous,
         ),
     )
 

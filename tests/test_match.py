@@ -423,6 +423,14 @@ def test_garden_words_and_kinds_of_one_sound_drift_other_kinds_do_not():
     assert similarity("华苑", "华花园") <= match_module._OTHER_KIND  # a stem of one character
 
 
+def test_a_character_typed_by_its_place_names_reading_is_a_homophone():
+    """夏禾路 for 厦禾路 (厦 reads xia in 厦门), 越清 for 乐清 (yue): a slip of the sound, as 解方街 for 解放街."""
+    similarity = match_module.name_similarity
+    assert similarity("夏禾路", "厦禾路") == similarity("解方街", "解放街") >= match_module._SLIP
+    assert similarity("越清路", "乐清路") >= match_module._SLIP
+    assert similarity("夏禾路", "春禾路") < match_module._SLIP
+
+
 def test_a_slip_in_an_estate_ending_in_flower_garden_is_still_a_slip():
     """莲花苑 is 莲花 + 苑, not 莲 + 花苑: a slip (莲中苑) or a swap (花莲苑) is compared as before, and the
     stem keeps its 花; 永昌花苑 is 永昌 + 花苑, so 永昌小区 is the same estate."""

@@ -342,11 +342,17 @@ def assemble(
                 if piece.field == "poi":
                     named_before = piece
             s = tail_start
-        if state is None and after >= 3 and e - s >= 3 and folded[s] in _PLACE_OF_TOWN and s in covered_ends:
-            # 湄洲|岛|莲池村, 城月|墟|新华街, 樟木|圩|樟木村: the island or market town the town's short name
-            # just named, a note; the village or road after it has a name of its own.
-            pieces.append(Piece("extra", s, s + 1, folded[s]))
-            s += 1
+        if (
+            state is None
+            and after >= 3
+            and s in covered_ends
+            and (place := _PLACE_OF_TOWN.match(folded, s, e)) is not None
+            and e - place.end() >= 2
+        ):
+            # 湄洲|岛|莲池村, 城月|墟|新华街, 大塘埠镇|圩镇|新街: the island or market town the town just
+            # named, a note; the village or road after it has a name of its own.
+            pieces.append(Piece("extra", s, place.end(), place.group()))
+            s = place.end()
         if s < e:
             state = split_tail(folded, s, e, state, after=after, known=known)
     if state is not None:
@@ -661,7 +667,7 @@ _ZONE_KINDS = (
 
 
 # The island or market town a town is (湄洲岛, 城月墟, 樟木圩), written after its short name.
-_PLACE_OF_TOWN = frozenset("岛墟圩")
+_PLACE_OF_TOWN = re.compile("[圩墟]镇|[岛墟圩]")
 
 
 def _zone_kind(name: str) -> int | None:

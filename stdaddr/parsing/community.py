@@ -106,6 +106,8 @@ def community_name(code: str) -> str:
 # A community's short name that is a road's (宽巷子 of 宽巷子社区), and a door number after it.
 _ROAD_NAMED = re.compile("(?:巷子|路|街|巷|弄|胡同|坊)$")
 _DOOR = re.compile("[0-9]+号")
+# An estate's kind right after a village written with its mark: the estate is named after it (马村小区).
+_ESTATE_KIND = re.compile("(?:小区|花园|公寓|家园|新村|大厦)(?![路街巷道])")
 # A road's kind right after a village written with its mark: the road is named after it (冼村路).
 _VILLAGE_ROAD = re.compile("(?:路|大道|大街)(?![\u3400-\u9fff\U00020000-\U0003ffff]*[路街巷])")
 
@@ -131,7 +133,10 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
                 continue  # 古岸头村|路8号: a road named after the village
             return match_end(COMMITTEE, text, village.end()), entry.code
         # A short name (沿山 for 沿山村) only when nothing follows that could extend it, or a road does.
-        goes_on = COMMITTEE.match(text, end) is None and (  # (南新居|委会: its committee ends it)
+        committee = COMMITTEE.match(text, end)
+        goes_on = (
+            committee is None or "委" not in committee.group()
+        ) and (  # (南新居|委会: its committee ends it)
             _ROAD_KIND.match(text, end)
             or _LONGER_COMMUNITY.match(text, end)
             or (
@@ -154,6 +159,8 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
             continue  # 宽巷子11号: the lane a community is named after, with a door on it
         if written and _VILLAGE_ROAD.match(text, end):
             continue  # 冼村|路12号, 战旗村|大道: a road named after the village
+        if text[end - 1] == "村" and _ESTATE_KIND.match(text, end):
+            continue  # 马村|小区5-2-201: an estate named after the village (马村小区), read as the estate
 
         if (
             text.startswith("村", end)

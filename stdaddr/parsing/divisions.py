@@ -464,6 +464,9 @@ def find_hits(text: str) -> list[Hit]:
         and (suffix := _RENAMED_SUFFIX[2].match(text, end)) is not None
     )
     marked_ends = {end for index, _, end, _ in matches if values[index].marked}
+    went_on: dict[int, int] = {}  # where a name that goes on into a longer word starts, and ends
+    marked_keys = {keys[index] for index, _, _, _ in matches if values[index].marked}
+    values_marked = marked_keys.__contains__
     # 株洲市|高新技术开发区: the zone of the unit named right before it, not a town so named elsewhere.
     codes_ending: dict[int, set[str]] | None = None
     counties_at = _short_counties_at(matches, values)
@@ -530,6 +533,10 @@ def find_hits(text: str) -> list[Hit]:
         for entry in entries:
             if before and entry.level == 3 and before.isdisjoint(_ancestor_codes(entry)):
                 continue
+            if entry.level == 3 and entry.kind == SHORT and not glued and text.startswith("古镇", end):
+                # 青岩|古镇|东街: the old town, as tickets and visitors write the town (青岩镇).
+                hits.append(Hit(start, end + 2, key + "古镇", entry, opens))
+                continue
             if entry.kind != FULL:
                 if glued or zone or (compound and entry.level < 3):
                     continue
@@ -556,11 +563,19 @@ def find_hits(text: str) -> list[Hit]:
             )
             full = entry.kind == FULL or (entry.kind == HISTORIC and _former_full_name(entry, key))
             if not county_street and (goes_on_full if full and full_marked else goes_on_short):
+                went_on[start] = max(went_on.get(start, 0), end)
                 continue
             # 静安寺 (静安寺街道 of 静安区), 金山卫: a town's short name that opens with its own county's
             # short name names the town, and through it the county.
             town_of_county = entry.level == 3 and entry.code[:6] in counties_at.get(start, ())
             hits.append(Hit(start, end, key, entry, opens or town_of_county))
+    if went_on:
+        # 内蒙古|大学 (内蒙古大学, the name going on): 内蒙 of the same word is no division either.
+        hits = [
+            h
+            for h in hits
+            if not (h.end < went_on.get(h.start, 0) and h.entry.kind != FULL and not values_marked(h.key))
+        ]
     hits.sort(key=lambda h: (h.start, -h.end))
     found = _undominated(hits)
     cut = _city_before_its_shi_district(found)  # not dominated by the official name: the point of it
