@@ -2258,6 +2258,8 @@ def _decide(
     t = _tables(base)
     own = None if unconfirmed else _record_at(t, s, tied, place, level, top.states[_POI_K] != _DIFFER)
     twins = _twins(t, s, tied, own, level) if own is not None else []
+    if own is not None and _finer_not_in_base(q, s, own, place):
+        score = min(score, _MAIN_DOOR)
     if own is not None and level == _COMMUNITY_LEVEL and (group := int(s.fields[_GROUP_COLUMN, own])) >= 0:
         place = {**place, _GROUP_COLUMN: group}  # 石垭村3组 (the group's record): its standard says the group
     if own is not None and twins:
@@ -2597,6 +2599,25 @@ def _finer_in_base(
         best = s.total[inside].max()
         found = (place, level, inside[s.total[inside] == best].tolist())
     return found
+
+
+def _finer_not_in_base(q: _Query, s: _Scores, own: int, place: dict[int, int]) -> bool:
+    """Whether the text names a building, unit or room below the record answered that the base lacks,
+    though it lists others there (金都花园5号楼1单元101 where the estate has buildings 1-4; 湖滨一里9号503室
+    where door 9 has rooms 501, 502): the record holds the place, but the text's own address is not in
+    the base, so the answer is no surer than a main door for a sub-door. A base that lists nothing
+    finer there (a door with no rooms) is coarser than the text: the record is then the answer."""
+    inside: NDArray[np.int64] | None = None
+    for k, column in _BELOW_RECORDS:
+        if not q.asks[k] or s.fields[column, own] >= 0:
+            continue
+        if inside is None:
+            inside = np.flatnonzero(_inside(s.fields, place))
+        return bool((s.fields[column, inside] >= 0).any())
+    return False
+
+
+_BELOW_RECORDS = tuple((COMPARED.index(f), COLUMN_INDEX[f]) for f in ("building", "unit", "room"))
 
 
 # The levels below a compound that a record may lack while the base has them: (level, position, column).

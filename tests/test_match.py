@@ -1344,6 +1344,31 @@ def test_a_door_a_natural_village_lacks_is_not_its_door_one():
     assert m is None or m.address_id is None
 
 
+_JINDU = [
+    ("e", "山东省青岛市市南区江西路9号金都花园", 120.38, 36.07),
+    *[
+        (f"b{b}r", f"山东省青岛市市南区江西路9号金都花园{b}号楼1单元101户", 120.38, 36.07)
+        for b in (1, 2, 3, 4)
+    ],
+    ("d7", "山东省青岛市市南区江西路7号", 120.381, 36.071),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "sure"),
+    [
+        ("江西路9号金都花园5号楼1单元101户", "e", False),  # the estate lists buildings 1-4, no 5
+        ("金都花园5号楼", "e", False),
+        ("江西路9号金都花园3号楼1单元101户", "b3r", True),
+        ("江西路7号3号楼101室", "d7", True),  # the base lists nothing under door 7: the door is the answer
+    ],
+)
+def test_a_finer_part_the_base_lacks_though_it_lists_others_there_is_not_a_sure_match(query, expected, sure):
+    m = _base_of(_JINDU).match(query)
+    assert m is not None and m.address_id == expected
+    assert (m.score >= 0.9) == sure
+
+
 def test_a_town_misspelt_by_sound_with_no_county_written_is_the_bases_one_town_of_that_sound():
     """李水镇 for 里水镇, 张普镇 for 张浦镇 with no county: the base has one town of each sound (a county
     written keeps to its own towns, a province to its own)."""
