@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from importlib import resources
 
-from stdaddr.text import clean, fold_all
+from stdaddr.text import clean, fold_all, to_number
 
 __all__ = [
     "LEVELS",
@@ -208,7 +208,17 @@ def _community_keys(name: str) -> tuple[tuple[str, int, int], ...]:
     """Index keys of a community name with their kind and stem (names repeat: 620,573 units, 371,189 names)."""
     keys = [(fold(name), FULL, _stem_length(name, 4))]
     keys.extend((fold(alias), SHORT, len(alias)) for alias in short_names(name, 4))
+    # 少先二十一号街坊 (包头's quarters) written with Arabic digits: 少先21号街坊.
+    keys.extend(
+        (digits, SHORT, len(digits))
+        for key, _, _ in list(keys)
+        if (digits := _QUARTER_NUMBER.sub(lambda m: to_number(m.group(1)), key)) != key
+    )
     return tuple(keys)
+
+
+# The number of a quarter (街坊) in a community's name.
+_QUARTER_NUMBER = re.compile("([一二三四五六七八九十]+)(?=号?街坊)")
 
 
 # The committee words after a 嘎查 (the village of Inner Mongolia's pastoral areas) in official names.
