@@ -218,7 +218,8 @@ def _community_keys(name: str) -> tuple[tuple[str, int, int], ...]:
 
 
 # The number of a quarter (街坊) in a community's name.
-_QUARTER_NUMBER = re.compile("([一二三四五六七八九十]+)(?=号?街坊)")
+# (not opening the name, as every key of a name opens with its first character: 一街坊 stays as it is)
+_QUARTER_NUMBER = re.compile("(?<=.)([一二三四五六七八九十]+)(?=号?街坊)")
 
 
 # The committee words after a 嘎查 (the village of Inner Mongolia's pastoral areas) in official names.
