@@ -108,6 +108,10 @@ _ROAD_NAMED = re.compile("(?:巷子|路|街|巷|弄|胡同|坊)$")
 _DOOR = re.compile("[0-9]+号")
 # An estate's kind right after a village written with its mark: the estate is named after it (马村小区).
 _ESTATE_KIND = re.compile("(?:小区|花园|公寓|家园|新村|大厦)(?![路街巷道])")
+# A natural village named in 社 (闽南), 屯, 寨 or 坡, or written 自然村, before its door or at the end.
+_HAMLET_AFTER = re.compile(
+    "[\u3400-\u9fff\U00020000-\U0003ffff]{2,3}?(?:自然村|(?<![用作行版报])社|屯|寨|坡)(?=[0-9〇零一二三四五六七八九十]|$|,)"
+)
 # A road's kind right after a village written with its mark: the road is named after it (冼村路).
 _VILLAGE_ROAD = re.compile("(?:路|大道|大街)(?![\u3400-\u9fff\U00020000-\U0003ffff]*[路街巷])")
 
@@ -146,6 +150,10 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
                 )
             )
         )
+        if goes_on and not _TOWN_MARK.match(text, end) and _HAMLET_AFTER.match(text, end):
+            goes_on = (
+                None  # 黄厝|塔头社78号, 青礁|院前社: the community's short name, then its natural village
+            )
         if entry.kind != FULL and not written and (goes_on or _HUTONG_NAME.search(text, pos, end)):
             continue
         if entry.kind != FULL and not written and _road_named_after_division(text, pos, end):
