@@ -110,7 +110,7 @@ _DOOR = re.compile("[0-9]+号")
 _ESTATE_KIND = re.compile("(?:小区|花园|公寓|家园|新村|大厦)(?![路街巷道])")
 # A natural village named in 社 (闽南), 屯, 寨 or 坡, or written 自然村, before its door or at the end.
 _HAMLET_AFTER = re.compile(
-    "[\u3400-\u9fff\U00020000-\U0003ffff]{2,3}?(?:自然村|(?<![用作行版报])社|屯|寨|坡)(?=[0-9〇零一二三四五六七八九十]|$|,)"
+    "[\u3400-\u9fff\U00020000-\U0003ffff]{2}(?:自然村|(?<![用作行版报])社|屯|寨|坡)(?=[0-9〇零一二三四五六七八九十]|$|,)"
 )
 # A road's kind right after a village written with its mark: the road is named after it (冼村路).
 _VILLAGE_ROAD = re.compile("(?:路|大道|大街)(?![\u3400-\u9fff\U00020000-\U0003ffff]*[路街巷])")
