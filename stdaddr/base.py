@@ -1003,16 +1003,16 @@ def _committee(a: Address) -> str | None:
     return "居民委员会" if m.group().startswith("居") else "村民委员会"
 
 
-# A part of a compound numbered in Arabic digits (和平里7区, 阳光花园2期, 5组团): matched as written in Chinese
+# A part of a compound numbered in Arabic digits (和平里7区, 阳光花园2期, 5组团; 华润24城): matched as written in Chinese
 # (和平里七区, 阳光花园二期), the form names are mostly given in.
-_COMPOUND_PART = re.compile("(?<![0-9A-Za-z])([0-9]{1,2})(?=期|区|组团|号院|街坊)")
+_COMPOUND_PART = re.compile("(?<![0-9A-Za-z])([0-9]{1,2})(?=期|区|组团|号院|街坊|城)")
 
 
 def compound_number_key(poi: str) -> str:
     """A compound's name with its parts numbered in Chinese, as matching and ``compare`` read it.
 
-    >>> compound_number_key("阳光花园2期"), compound_number_key("和平里7区")
-    ('阳光花园二期', '和平里七区')
+    >>> compound_number_key("阳光花园2期"), compound_number_key("和平里7区"), compound_number_key("华润24城")
+    ('阳光花园二期', '和平里七区', '华润二十四城')
     """
     if not any(c.isdigit() for c in poi):
         return poi
