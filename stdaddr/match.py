@@ -668,9 +668,50 @@ def _lane_of_dashes(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> 
         (n := t.ids["house_number"].get(number, -1)) >= 0 and len(t.groups["door"].rows(road + n))
         for number in (building.group(1) + "弄", whole)
     ):
+        plain = building.group(1) + "号"
+        if (
+            "room" in values
+            and (n := t.ids["house_number"].get(plain, -1)) >= 0
+            and len(t.groups["door"].rows(road + n))
+        ):
+            # 经纬街40-2-501, 解放大路2030-1-102: the door, its unit and room, where the road has that door.
+            values["house_number"], ids["house_number"] = plain, n
+            del values["building"], ids["building"]
         return
     values["house_number"], ids["house_number"] = whole, t.ids["house_number"].get(whole, -1)
     del values["building"], ids["building"], values["unit"], ids["unit"]
+
+
+def _flat_of_dashes(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> None:
+    """人民路41号2-3-1 (大连): after a door, the unit, the floor and the flat, where the door's records are
+    written so (41号2单元3层1号) and have no buildings; read as building, unit and room otherwise."""
+    building = _LANE_BUILDING.fullmatch(values["building"])
+    unit = _UNIT_NUMBER.fullmatch(values["unit"])
+    flat = _FLAT_NUMBER.fullmatch(values["room"])
+    if building is None or unit is None or flat is None or ids.get("road", -1) < 0:
+        return
+    rows = t.groups["door"].rows(ids["road"] * t.sizes["house_number"] + ids["house_number"])
+    read = {
+        "unit": building.group(1) + "单元",
+        "floor": unit.group(1) + "层",
+        "room": flat.group(1) + "室",
+    }
+    read_ids = {f: t.ids[f].get(v, -1) for f, v in read.items()}
+    if not len(rows) or min(read_ids.values()) < 0:
+        return
+    cols = _columns(t.fields, rows)
+    if (cols[COLUMN_INDEX["building"]] >= 0).any():
+        return
+    here = np.ones(len(rows), dtype=bool)
+    for f, v in read_ids.items():
+        here &= cols[COLUMN_INDEX[f]] == v
+    if here.any():
+        del values["building"], ids["building"]
+        values.update(read)
+        ids.update(read_ids)
+
+
+_FLAT_NUMBER = re.compile("([0-9]{1,2})室")
 
 
 _UNIT_NUMBER = re.compile("([0-9]+)单元")
@@ -810,6 +851,12 @@ def _query(t: _Tables, address: Address) -> _Query | None:
         values["poi"], ids["poi"] = whole, t.ids["poi"][whole]
     if "house_number" not in values and "unit" in values and "poi" not in values and ids.get("road", -1) >= 0:
         _lane_of_dashes(t, values, ids)
+    if (
+        ids.get("house_number", -1) >= 0
+        and values.keys() >= {"building", "unit", "room"}
+        and not values.keys() & {"floor", "poi"}
+    ):
+        _flat_of_dashes(t, values, ids)
     door_of = None
     missing = "house_number" in ids and _door_missing(t, ids)
     if missing and (sub := _SUB_DOOR.fullmatch(values["house_number"])) is not None:
@@ -2607,14 +2654,12 @@ def _finer_not_in_base(q: _Query, s: _Scores, own: int, place: dict[int, int]) -
     where door 9 has rooms 501, 502): the record holds the place, but the text's own address is not in
     the base, so the answer is no surer than a main door for a sub-door. A base that lists nothing
     finer there (a door with no rooms) is coarser than the text: the record is then the answer."""
-    inside: NDArray[np.int64] | None = None
-    for k, column in _BELOW_RECORDS:
-        if not q.asks[k] or s.fields[column, own] >= 0:
-            continue
-        if inside is None:
-            inside = np.flatnonzero(_inside(s.fields, place))
-        return bool((s.fields[column, inside] >= 0).any())
-    return False
+    lacking = [column for _, column in _BELOW_RECORDS if s.fields[column, own] < 0]
+    if not any(q.asks[k] and s.fields[column, own] < 0 for k, column in _BELOW_RECORDS):
+        return False
+    inside = np.flatnonzero(_inside(s.fields, place))
+    # (any finer level the base lists there: 友谊路209号3栋101室 where door 209 has units, no buildings)
+    return any(bool((s.fields[column, inside] >= 0).any()) for column in lacking)
 
 
 _BELOW_RECORDS = tuple((COMPARED.index(f), COLUMN_INDEX[f]) for f in ("building", "unit", "room"))

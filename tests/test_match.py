@@ -1369,6 +1369,35 @@ def test_a_finer_part_the_base_lacks_though_it_lists_others_there_is_not_a_sure_
     assert (m.score >= 0.9) == sure
 
 
+_DALIAN = [
+    ("d41", "辽宁省大连市中山区人民路41号", 121.64, 38.92),
+    *[
+        (f"f{u}{fl}{n}", f"辽宁省大连市中山区人民路41号{u}单元{fl}层{n}号", 121.64, 38.92)
+        for u in (1, 2)
+        for fl in (1, 2, 3)
+        for n in (1, 2)
+    ],
+    ("j40", "黑龙江省哈尔滨市道里区经纬街40号", 126.6, 45.76),
+    ("j40r", "黑龙江省哈尔滨市道里区经纬街40号2单元501室", 126.6, 45.76),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "sure"),
+    [
+        ("大连市中山区人民路41号2-3-1", "f231", True),  # unit-floor-flat, as the door's records are written
+        ("人民路41号1-2-2", "f122", True),
+        ("人民路41号3-1-1", "d41", False),  # no unit 3 there: the door, not a sure match
+        ("经纬街40-2-501", "j40r", True),  # the door, its unit and room written with dashes after the road
+        ("经纬街40号3栋501室", "j40", False),  # a building under a door whose base lists units only
+    ],
+)
+def test_dashes_after_a_door_or_road_are_read_as_the_base_writes_them(query, expected, sure):
+    m = _base_of(_DALIAN).match(query)
+    assert m is not None and m.address_id == expected
+    assert (m.score >= 0.9) == sure
+
+
 def test_a_town_misspelt_by_sound_with_no_county_written_is_the_bases_one_town_of_that_sound():
     """李水镇 for 里水镇, 张普镇 for 张浦镇 with no county: the base has one town of each sound (a county
     written keeps to its own towns, a province to its own)."""
