@@ -357,4 +357,18 @@ def no_point_in_china(crs: str, x: NDArray[np.float64], y: NDArray[np.float64], 
         hint = "; they read as latitude/longitude: are the x and y columns swapped?"
     elif is_geographic(crs):
         hint = '; projected coordinates in metres? give their CRS, e.g. crs="EPSG:4549"'
+    elif _swapped_in_china(crs, x, y):
+        # 3306000, 649000 in EPSG:4549: the northing given as x, as Chinese surveying names its axes
+        hint = "; with x and y swapped they lie in China: is the northing (X in surveying) given as x?"
     return f"none of the {whose} coordinates lies in China in {crs}, the CRS given for them{hint}"
+
+
+def _swapped_in_china(crs: str, x: NDArray[np.float64], y: NDArray[np.float64]) -> bool:
+    """Whether most of the points lie in China with x and y swapped (a projected CRS)."""
+    sample = slice(0, 1000)
+    with np.errstate(invalid="ignore"):
+        lon, lat = transform(
+            np.asarray(y[sample], dtype=float), np.asarray(x[sample], dtype=float), crs, "EPSG:4326"
+        )
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    return bool(ok.any() and in_china(lon[ok], lat[ok]).mean() > 0.5)

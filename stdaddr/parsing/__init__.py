@@ -53,7 +53,7 @@ from stdaddr.parsing.divisions import (
     settled_by_upper,
 )
 from stdaddr.parsing.forms import FORM_HINT, form_notes
-from stdaddr.parsing.tail import Piece, split_tail
+from stdaddr.parsing.tail import OTHER_SCRIPT, Piece, split_tail
 from stdaddr.text import chinese_numeral, clean
 
 __all__ = ["parse", "normalize", "parse_many", "clear_cache", "warm_up", "parser_digest", "MAX_LENGTH"]
@@ -261,8 +261,11 @@ def _parse_cached(text: str) -> Address:
     if FORM_HINT.search(text) is not None:
         folded, fields = _masked_form_notes(text[:MAX_LENGTH], folded, offsets)
         masked = (*masked, *fields)
-    if CJK.search(folded) is None and _LATIN_WORD.search(folded) is not None:
-        # No Chinese address in it (No.2999 Main Street, Room 301): kept whole as a note, nothing is read.
+    if CJK.search(folded) is None and (
+        _LATIN_WORD.search(folded) is not None or OTHER_SCRIPT.search(folded) is not None
+    ):
+        # No Chinese address in it (No.2999 Main Street, Room 301; an address in Uyghur or Tibetan script):
+        # kept whole as a note, nothing is read.
         start = len(text) - len(text.lstrip())
         end = len(text.rstrip())
         note = Component("extra", start, end, text[start:end], text[start:end])

@@ -97,10 +97,51 @@ _MASKED_NAME = "[\u3400-\u9fff](?:某某?|XX?|\\*{1,3}|×{1,3})(?![\u3400-\u9fff
 _NOT_GROUP_NAME = "工作|专案|督查|巡查|巡逻|调解|网格|治保|党|民(?=组)|小(?=组)"
 # After 号: no 楼 of a building (12号楼), but 楼下/楼上 where something happens (218号楼上漏水, 16号楼下吵架).
 _NOT_BUILDING = "(?!楼(?![下顶道]|上(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|[面边有漏装吵噪的住])))"
+# The syllables of Hanyu Pinyin without tones, upper-cased, by initial (the Pinyin table; the rarest left
+# out), for a place written again in pinyin.
+_PINYIN_TABLE = {
+    "": "A AI AN ANG AO E EI EN ENG ER O OU",
+    "ZH": "A AI AN ANG AO E EN ENG I ONG OU U UA UAI UAN UANG UI UN UO",
+    "CH": "A AI AN ANG AO E EN ENG I ONG OU U UA UAI UAN UANG UI UN UO",
+    "SH": "A AI AN ANG AO E EN ENG I OU U UA UAI UAN UANG UI UN UO",
+    "B": "A AI AN ANG AO EI EN ENG I IAN IAO IE IN ING O U",
+    "P": "A AI AN ANG AO EI EN ENG I IAN IAO IE IN ING O OU U",
+    "M": "A AI AN ANG AO EI EN ENG I IAN IAO IE IN ING IU O OU U",
+    "F": "A AN ANG EI EN ENG O OU U",
+    "D": "A AI AN ANG AO E EI ENG I IAN IAO IE IN ING IU ONG OU U UAN UI UN UO",
+    "T": "A AI AN ANG AO E ENG I IAN IAO IE ING ONG OU U UAN UI UN UO",
+    "N": "A AI AN ANG AO E EI ENG I IA IAN IANG IAO IE IN ING IU ONG U UAN UE UN UO",
+    "L": "A AI AN ANG AO E EI ENG I IA IAN IANG IAO IE IN ING IU ONG OU U UAN UE UN UO",
+    "G": "A AI AN ANG AO E EI EN ENG ONG OU U UA UAI UAN UANG UI UN UO",
+    "K": "A AI AN ANG AO E EN ENG ONG OU U UA UAI UAN UANG UI UN UO",
+    "H": "A AI AN ANG AO E EI EN ENG ONG OU U UA UAI UAN UANG UI UN UO",
+    "J": "I IA IAN IANG IAO IE IN ING IONG IU U UAN UE UN",
+    "Q": "I IA IAN IANG IAO IE IN ING IONG IU U UAN UE UN",
+    "X": "I IA IAN IANG IAO IE IN ING IONG IU U UAN UE UN",
+    "R": "AN ANG AO E EN ENG I ONG OU U UAN UI UN UO",
+    "Z": "A AI AN ANG AO E EI EN ENG I ONG OU U UAN UI UN UO",
+    "C": "A AI AN ANG AO E EN ENG I ONG OU U UAN UI UN UO",
+    "S": "A AI AN ANG AO E EN ENG I ONG OU U UAN UI UN UO",
+    "Y": "A AN ANG AO E I IN ING ONG OU U UAN UE UN",
+    "W": "A AI AN ANG EI EN ENG O U",
+}
+_PINYIN_SYLLABLE = "|".join(
+    f"{initial}(?:{'|'.join(sorted(finals.split(), key=len, reverse=True))})"
+    if initial
+    else "|".join(sorted(finals.split(), key=len, reverse=True))
+    for initial, finals in sorted(_PINYIN_TABLE.items(), key=lambda kv: -len(kv[0]))
+)
+# Scripts other than Chinese and Latin that addresses of China are written in too.
+OTHER_SCRIPT = re.compile(
+    "[\u0400-\u04ff\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\u0f00-\u0fff\u1800-\u18af"
+    "\u3040-\u30ff\uac00-\ud7af\ufb50-\ufdff\ufe70-\ufeff]"
+)
 _TOKEN = re.compile(
     "|".join(
         (
-            r"(?P<note>\([^()]*(?:\)|$))",
+            # (and a run of another script: Uyghur, Tibetan, Mongolian, Cyrillic, Korean, kana — the place
+            # written again in its own language, a note)
+            rf"(?P<note>\([^()]*(?:\)|$)|{OTHER_SCRIPT.pattern}+(?:[·.'\-]+{OTHER_SCRIPT.pattern}+)*)",
             # Room 1203, Bldg 3, Unit 2, Floor 12, No.88 (spaces folded away, letters upper-cased): the
             # English label of a level, as foreign-facing records and couriers write them.
             r"(?P<english>(?<![A-Z])(?:(ROOM|RM|APT|FLAT|SUITE)|(BLDG|BUILDING|BLOCK|BLK|TOWER)|(UNIT)|(FLOOR|FL)"
@@ -108,7 +149,12 @@ _TOKEN = re.compile(
             # Chaoyang District, Jianguo Road: a place written again in English or pinyin, a note.
             # (CITY, ROAD … only before a separator, a number or the end: 天健ID CITY创意园 is a name.)
             r"|[A-Z]*(?:DISTRICT|PROVINCE|COUNTY|TOWNSHIP|(?<![A-Z])(?:CHINA|PRC))(?![A-Z])"
-            r"|[A-Z]*(?:CITY|STREET|AVENUE|ROAD|VILLAGE)(?=[,.0-9]|$))",
+            r"|[A-Z]*(?:CITY|STREET|AVENUE|ROAD|VILLAGE)(?=[,.0-9]|$)"
+            # Chengzhong Qu, Yining Shi, Bayituohai: a place written again in pinyin (spaces folded away),
+            # two syllables or more, five letters or more.
+            # (two consonants at least: AAAAA, a masked name, is no place)
+            rf"|(?<![A-Z0-9])(?=[A-Z]{{5}})(?=[AEIOUV]*[B-DF-HJ-NP-TW-Z][AEIOUV]*[B-DF-HJ-NP-TW-Z])"
+            rf"(?:{_PINYIN_SYLLABLE}){{2,8}}(?![A-Z0-9]))",
             # 邮编325000, and a bare six-digit code set apart at the end (解放街88号,325000).
             r"(?P<postcode>邮政?编码?,?[0-9]{6}(?![0-9])|(?<=,)[1-8][0-9]{5}(?=,*$))",
             # 电话13812345678, 手机：139…, TEL:0577-…: a phone number with the label before it.
@@ -142,6 +188,8 @@ _TOKEN = re.compile(
             # 16度, 38℃: a temperature; 50余辆: a count (more than …).
             r"|(?<![0-9A-Z.-])[0-9]+(?:\.[0-9]+)?(?:度|℃)(?![\u3400-\u9fff\U00020000-\U0003ffff])"
             r"|(?<![0-9A-Z.-])[0-9]+(?:多|余)(?:辆|个|人|名|户|只|条|平方米|平米|米)"
+            # 车牌甘A8K123, 车牌号：浙C12345: a vehicle's plate (province, letter, five or six more), no building.
+            r"|(?:车牌号?码?,?)?(?<![A-Z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z](?=(?:[A-Z]*[0-9]){3})[A-Z0-9]{5,6}(?![A-Z0-9])"
             # 工位号058, 工位A-12: a workstation in a shared office, no room.
             r"|工位号?,?[A-Z]?-?[0-9]{1,5})",
             # 2-1-8-2 (重庆): a building, its unit, and the second flat of the 8th floor.
