@@ -568,6 +568,38 @@ def test_a_killed_run_s_leftovers_go_and_a_damaged_cache_entry_is_geocoded_again
     assert not next(d for d in again.departments if d.name == "d1").cached
 
 
+def test_an_interrupted_geocoding_left_under_an_older_key_does_not_break_the_next_run(tmp_path):
+    """An interrupted run leaves a department's checkpoint and .parts folder in the cache; once that
+    department's file changes (another key), the next run removed the older files with unlink and
+    stopped on the folder ("... .parquet.parts" Is a directory)."""
+    config = write_case(tmp_path)
+    join_events(config, workers=1, pictures=False, report=False)
+    cache = tmp_path / "out" / "stdaddr-cache"
+    older = "0" * len(next(cache.glob("d1-*.parquet")).stem.split("-")[-1])
+    (cache / f"d1-{older}.parquet.parts").mkdir()
+    (cache / f"d1-{older}.parquet.parts" / "part-0.parquet").write_bytes(b"half")
+    (cache / f"d1-{older}.parquet.checkpoint").write_text("{}", encoding="utf-8")
+    d1 = tmp_path / "d1.csv"
+    d1.write_bytes(d1.read_bytes() + b"\n")  # the file changed: another key
+    again = join_events(config, workers=1, pictures=False, report=False)
+    assert not next(d for d in again.departments if d.name == "d1").cached
+    assert not list(cache.glob(f"d1-{older}*"))
+
+
+def test_a_second_join_to_the_same_output_is_refused_before_it_geocodes(tmp_path):
+    """The output's lock is taken when a run starts: a second run refused only when it came to write
+    had geocoded every department a second time, into the same cache files."""
+    from stdaddr.io import output_lock
+
+    config = write_case(tmp_path)
+    (tmp_path / "out").mkdir()
+    with output_lock(tmp_path / "out" / "joined.gpkg"), pytest.raises(InputError, match="another run"):
+        join_events(config, workers=1, pictures=False, report=False)
+    assert not (tmp_path / "out" / "stdaddr-cache").exists() or not list(
+        (tmp_path / "out" / "stdaddr-cache").iterdir()
+    )
+
+
 _SIGTERM_JOIN_SCRIPT = """
 import os, signal, sys
 from stdaddr.join import join_events

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -157,7 +158,11 @@ def store(
     stale = re.compile(rf"^{re.escape(spec.name)}-(?!{key})[0-9a-f]{{{_KEY_CHARS}}}\.")
     for old in folder.iterdir():
         if stale.match(old.name):
-            old.unlink(missing_ok=True)
+            # (an interrupted geocoding's .parts folder and checkpoint too: 城管-<older key>.parquet.parts)
+            if old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                old.unlink(missing_ok=True)
     return Geocoded(spec, data, tuple(columns), rows, crs, False, 0.0)
 
 
@@ -222,9 +227,12 @@ def geocode_departments(
     workers: int | None = None,
     log: Callable[[str], None] | None = None,
     progress: Callable[[Progress], None] | None = None,
+    checked: Callable[[], None] | None = None,
 ) -> list[Geocoded]:
     """Each department's geocoded file: from the cache when its key is there, else geocoded now with
-    :func:`stdaddr.batch.geocode_file` (base and grid loaded once, on first need)."""
+    :func:`stdaddr.batch.geocode_file` (base and grid loaded once, on first need). ``checked`` is called
+    once every department's columns are checked, before anything is written (the join takes its
+    output's lock there)."""
     from stdaddr import batch
 
     say = log or (lambda _: None)
@@ -238,6 +246,8 @@ def geocode_departments(
         columns = list(hit.columns) if hit else _input_columns(spec)
         check_columns(spec, columns)
         plan.append((spec, key, hit, columns))
+    if checked is not None:
+        checked()
     folder.mkdir(parents=True, exist_ok=True)  # only once the configuration holds
     loaded = _Loaded(config)
     out = []

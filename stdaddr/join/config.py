@@ -249,7 +249,8 @@ def _departments(value: Any, folder: Path, where: str) -> tuple[DepartmentSpec, 
         _known(entry, _DEPARTMENT_KEYS, what)
         for key in ("name", "file", "address_column"):
             if key not in entry:
-                raise InputError(f"{what} has no {key}; expected name, file and address_column")
+                named = f' (name = "{entry["name"]}")' if isinstance(entry.get("name"), str) else ""
+                raise InputError(f"{what}{named} has no {key}; expected name, file and address_column")
         name = _department_name(entry["name"], what)
         # GeoPackage field names (n_<name>) and cache file names on some systems ignore case.
         same = next((s.name for s in specs if s.name.casefold() == name.casefold()), None)

@@ -7,6 +7,7 @@ counts per cell × department (× month), cells with totals ─► [PostGIS] ─
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
@@ -180,41 +181,51 @@ def _join(
     timings: dict[str, float] = {}
     clock = _Clock(timings)
 
-    geocoded = geocode_departments(
-        config,
-        config.cache_dir or config.output.parent / CACHE_FOLDER,
-        workers=workers,
-        log=log,
-        progress=progress,
-    )
-    clock.lap("geocoding")
-    stop.check()
-    crs = _crs(geocoded)
-    events = read_events(geocoded)
-    clock.lap("events")
-    say(f"joining {len(events):,} events; writing {config.output}")
-    stop.check()
-    config.output.parent.mkdir(parents=True, exist_ok=True)
-    # One run at a time writes the output; the hidden temporary files a killed run left are removed.
-    with output_lock(config.output), GeoPackageWriter(config.output, crs=crs) as gpkg:
-        # Each layer is written in the background as soon as it is made, while the next is computed.
-        gpkg.points("events", events.table, spatial=True)
-        tables = _tables(events, config, crs, gpkg, say)
-        clock.lap("tables")
-        postgis_tables = _postgis(config, crs, tables, log)
-        clock.lap("postgis")
-        map_path, png = _map(config, crs, tables, say)
-        clock.lap("map")
-        report_path = config.output.with_name(f"{config.output.stem}_report.html") if config.report else None
-        layers = tuple(gpkg.layers)
-        result = _result(
-            config, geocoded, tables, crs, layers, map_path, report_path, postgis_tables, started, timings
+    with contextlib.ExitStack() as held:
+
+        def lock() -> None:
+            # One run at a time geocodes for and writes the output (two would geocode the departments
+            # twice into the same cache files), from the moment the configuration is checked; the hidden
+            # temporary files a killed run left are removed.
+            config.output.parent.mkdir(parents=True, exist_ok=True)
+            held.enter_context(output_lock(config.output))
+
+        geocoded = geocode_departments(
+            config,
+            config.cache_dir or config.output.parent / CACHE_FOLDER,
+            workers=workers,
+            log=log,
+            progress=progress,
+            checked=lock,
         )
-        if report_path is not None:
-            _report(report_path, result, tables, png, say)
-            clock.lap("report")
-        stop.check()  # a signal whose exception a finalizer dropped: the file is not put in place
-        gpkg.finish()
+        clock.lap("geocoding")
+        stop.check()
+        crs = _crs(geocoded)
+        events = read_events(geocoded)
+        clock.lap("events")
+        say(f"joining {len(events):,} events; writing {config.output}")
+        stop.check()
+        with GeoPackageWriter(config.output, crs=crs) as gpkg:
+            # Each layer is written in the background as soon as it is made, while the next is computed.
+            gpkg.points("events", events.table, spatial=True)
+            tables = _tables(events, config, crs, gpkg, say)
+            clock.lap("tables")
+            postgis_tables = _postgis(config, crs, tables, log)
+            clock.lap("postgis")
+            map_path, png = _map(config, crs, tables, say)
+            clock.lap("map")
+            report_path = (
+                config.output.with_name(f"{config.output.stem}_report.html") if config.report else None
+            )
+            layers = tuple(gpkg.layers)
+            result = _result(
+                config, geocoded, tables, crs, layers, map_path, report_path, postgis_tables, started, timings
+            )
+            if report_path is not None:
+                _report(report_path, result, tables, png, say)
+                clock.lap("report")
+            stop.check()  # a signal whose exception a finalizer dropped: the file is not put in place
+            gpkg.finish()
     clock.lap("geopackage")
     skipped = {"postgis": not config.postgis_url, "map": map_path is None}
     timings = {k: v for k, v in timings.items() if not skipped.get(k)}
