@@ -623,6 +623,13 @@ def _match_parsed(
             return _division_match(base, q, cutoff, _PLACE_IN_VILLAGE.format(address.poi))
         return _division_match(base, q, cutoff)
     scores = field_scores(base, q, rows)
+    if scores is None and q.excluding and "house_number" in q.values:
+        # 长春市宽城区长江路76号 where only 大连's 长江路 has a 76号: the door found lies outside the divisions
+        # the text names, so the text's own road (or compound) answers, as for a door the base lacks.
+        g = t.groups
+        wider = [g["road"].rows(r) for r in q.roads] + [g["poi"].rows(p) for p in q.pois]
+        if any(len(w) for w in wider):
+            scores = field_scores(base, q, np.unique(np.concatenate(wider)))
     if scores is None:
         return None
     return _decide(base, q, scores, limit, cutoff, candidates)

@@ -1398,6 +1398,20 @@ def test_dashes_after_a_door_or_road_are_read_as_the_base_writes_them(query, exp
     assert (m.score >= 0.9) == sure
 
 
+def test_a_door_only_a_namesake_road_elsewhere_has_leaves_the_texts_own_road():
+    """长春市宽城区长江路76号 where only 大连's 长江路 has a 76号: the door found lies outside the city the
+    text names, so 宽城区's 长江路 answers at road level (it was None)."""
+    base = _base_of(
+        [
+            ("c72", "吉林省长春市宽城区站前街道长江路72号", 125.33, 43.9),
+            ("c80", "吉林省长春市宽城区站前街道长江路80号", 125.33, 43.9),
+            ("d76", "辽宁省大连市西岗区长江路76号", 121.62, 38.92),
+        ]
+    )
+    m = base.match("长春市宽城区长江路76号")
+    assert m is not None and m.address_id is None and m.level == "road" and "宽城区" in m.standard
+
+
 def test_a_town_misspelt_by_sound_with_no_county_written_is_the_bases_one_town_of_that_sound():
     """李水镇 for 里水镇, 张普镇 for 张浦镇 with no county: the base has one town of each sound (a county
     written keeps to its own towns, a province to its own)."""
