@@ -1082,6 +1082,26 @@ def without_community_mark(name: str) -> str:
     return _community_ends()[0].sub("", name)
 
 
+def same_zone(a: str | None, b: str | None) -> bool:
+    """Whether two zone names are one zone written in full and short: one kind (高新区 for 高新技术产业开发区,
+    经开区 for 经济技术开发区) and one place named, or none on one side (成都高新区 / 成都高新技术产业开发区,
+    宁波国家高新区 / 宁波市高新区, 高新区 / 西安高新技术产业开发区 after the same city).
+
+    >>> same_zone("成都高新区", "成都高新技术产业开发区"), same_zone("成都高新区", "西安高新区")
+    (True, False)
+    """
+    if not a or not b:
+        return False
+    # (not at import: the parser is loaded on first use)
+    from stdaddr.parsing.assemble import zone_kind_and_stem
+
+    ka, kb = zone_kind_and_stem(a), zone_kind_and_stem(b)
+    if ka is None or kb is None or ka[0] != kb[0]:
+        return False
+    sa, sb = (stem.replace("国家", "").removesuffix("市") for stem in (ka[1], kb[1]))
+    return sa == sb or not sa or not sb
+
+
 def is_zone_name(name: str) -> bool:
     """Whether ``name`` ends with a zone's word (工业园区, 开发区, 科技城…)."""
     return _zone_end().search(name) is not None

@@ -33,7 +33,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from stdaddr.base import compound_number_key
+from stdaddr.base import compound_number_key, same_zone
 from stdaddr.match import road_cap, same_estate
 from stdaddr.models import FIELDS, MATCH_LEVELS, Address, Comparison, FieldMatch
 
@@ -79,7 +79,23 @@ def compare(a: Any, b: Any) -> Comparison:
     fields = tuple(fm for f in _FIELDS if (fm := _field(pa, pb, f)) is not None)
     relation, why = _relation({fm.field: fm for fm in fields})
     level = _finest_common(fields)
+    if relation == "same" and (hamlets := _natural_villages(pa, pb)) is not None:
+        relation, why = "partial", hamlets
     return Comparison(relation, level, fields, why)
+
+
+def _natural_villages(pa: Address, pb: Address) -> str | None:
+    """Why two texts otherwise the same are partial: they name different natural villages of one village
+    (下伦村板江屯 / 下伦村古都屯: two places, as two groups are), or one names a natural village of the
+    village the other names; None when they agree on it."""
+    from stdaddr.base import natural_village
+
+    a, b = natural_village(pa), natural_village(pb)
+    if a == b:
+        return None
+    if a is not None and b is not None:
+        return f"different natural villages of one village: {a} / {b}"
+    return f"one is finer: the natural village {a or b}"
 
 
 def _field(pa: Address, pb: Address, f: str) -> FieldMatch | None:
@@ -93,7 +109,7 @@ def _field(pa: Address, pb: Address, f: str) -> FieldMatch | None:
         return FieldMatch(f, "input_only" if vb is None else "record_only", va, vb, 0.0)
     if f in ("province", "city", "county", "town", "community"):
         ca, cb = getattr(pa, f"{f}_code"), getattr(pb, f"{f}_code")
-        same = ca == cb if ca and cb else va == vb
+        same = ca == cb if ca and cb else va == vb or (f == "town" and same_zone(va, vb))
         if not same and f in _UPPER and (f in pa.inferred or f in pb.inferred):
             # A province or city one text only implies (from a county read in a name: 东海|星城 ->
             # 东海县) is no contradiction; the levels written are compared.

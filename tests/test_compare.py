@@ -115,3 +115,30 @@ def test_a_name_inside_another_counts_as_near():
 )
 def test_doors_of_one_village_compare_like_doors_of_one_road(a, b, relation):
     assert compare(a, b).relation == relation
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "relation"),
+    [
+        ("成都高新区天府大道北段1700号", "成都高新技术产业开发区天府大道北段1700号", "same"),
+        ("宁波市高新区院士路1号", "宁波国家高新区院士路1号", "same"),
+        ("成都高新区天府大道1号", "西安高新区天府大道1号", "different"),
+        ("成都高新区天府大道1号", "成都经开区天府大道1号", "different"),
+    ],
+)
+def test_a_zone_written_short_and_in_full_is_one_zone(a, b, relation):
+    """成都高新区 and 成都高新技术产业开发区, neither a unit of the gazetteer, were two towns."""
+    assert compare(a, b).relation == compare(b, a).relation == relation
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "relation"),
+    [
+        ("柳州市柳江区百朋镇下伦村板江屯", "柳州市柳江区百朋镇下伦村古都屯", "partial"),
+        ("柳州市柳江区百朋镇下伦村板江屯", "柳州市柳江区百朋镇下伦村板江屯", "same"),
+        ("柳州市柳江区百朋镇下伦村板江屯", "柳州市柳江区百朋镇下伦村", "partial"),
+    ],
+)
+def test_natural_villages_of_one_village_are_two_places(a, b, relation):
+    """下伦村板江屯 / 下伦村古都屯 were the same: the natural village was no field compared."""
+    assert compare(a, b).relation == compare(b, a).relation == relation

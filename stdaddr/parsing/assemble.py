@@ -678,6 +678,16 @@ def _zone_stem(name: str, kind: int) -> str:
     return name[: -len(next(w for w in _ZONE_KINDS[kind] if name.endswith(w)))]
 
 
+def zone_kind_and_stem(name: str) -> tuple[int, str] | None:
+    """The kind of a zone's name (高新, 经开, 园区) and the name before the kind's words, or None.
+
+    >>> zone_kind_and_stem("成都高新区"), zone_kind_and_stem("成都高新技术产业开发区"), zone_kind_and_stem("解放路")
+    ((0, '成都'), (0, '成都'), None)
+    """
+    kind = _zone_kind(name)
+    return None if kind is None else (kind, _zone_stem(name, kind))
+
+
 @cache
 def _zones_under(code: str, level: int) -> tuple[tuple[str, int, str], ...]:
     """(code, kind, name before the kind word) of the zones of a level under a city or county (郑州高新技术
