@@ -2260,6 +2260,8 @@ def _decide(
         best = float(scores.max())
         tied = cast("NDArray[np.int64]", near)[scores >= best - _TIE].tolist()
     top = _record(q, s, tied[0])
+    if len(tied) == 1 and not q.excluding and len(near) > 1:
+        tied = _tied_elsewhere(q, s, near, scores, best, tied, top)
     place, level, split = _walk(q, s, tied, top)
     if level is None:
         return _split_match(base, q, s, tied, top, limit, cutoff, split, candidates)
@@ -2482,6 +2484,35 @@ def _near(s: _Scores) -> tuple[list[int], list[float]] | tuple[NDArray[np.int64]
     if len(near) > _MANY:
         return near, s.score[near]
     return near.tolist(), [x / w for x in s.total[near].tolist()]
+
+
+def _tied_elsewhere(
+    q: _Query,
+    s: _Scores,
+    near: list[int] | NDArray[np.int64],
+    scores: list[float] | NDArray[np.float64],
+    best: float,
+    tied: list[int],
+    top: _Record,
+) -> list[int]:
+    """The tied records, with those in another county that agree with the text as the best does and
+    fall behind it only by what they have more (中山东路241号 with no city: 石家庄's bare door and 呼和浩特's
+    door with the government office at it are two places the text fits equally)."""
+    county = s.fields[_COUNTY_CODE_COLUMN, tied[0]]
+    asked = [k for k, a in enumerate(q.asks) if a]
+    more = []
+    for k, x in zip(near, scores, strict=True):
+        if x < best - _RECORD_ONLY_SLACK or k == tied[0] or s.fields[_COUNTY_CODE_COLUMN, k] == county:
+            continue
+        r = _record(q, s, int(k))
+        if all(r.states[i] == top.states[i] and r.sims[i] == top.sims[i] for i in asked):
+            more.append(int(k))
+    return [*tied, *more] if more else tied
+
+
+# How far behind the best a record the text fits as well may fall for what it has more (a named place at
+# the door: its record-only cost).
+_RECORD_ONLY_SLACK = 0.05
 
 
 def _rival(
@@ -2757,6 +2788,7 @@ def _record_at(
 _DOOR_LEVEL = MATCH_LEVELS.index("house_number")
 _POI_COLUMN = FIELDS.index("poi")  # the columns of the field matrix start with FIELDS, in order
 _GROUP_COLUMN = FIELDS.index("group")
+_COUNTY_CODE_COLUMN = COLUMN_INDEX["county_code"]
 _ROAD_COLUMN = FIELDS.index("road")
 _DOOR_COLUMN = FIELDS.index("house_number")
 

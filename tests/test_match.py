@@ -1412,6 +1412,22 @@ def test_a_door_only_a_namesake_road_elsewhere_has_leaves_the_texts_own_road():
     assert m is not None and m.address_id is None and m.level == "road" and "宽城区" in m.standard
 
 
+def test_one_door_in_two_cities_ties_though_one_has_a_named_place_at_it():
+    """中山东路241号 with no city, a bare door in 石家庄 and the door of a government office in 呼和浩特: the
+    text fits both alike; the office's record only has more (it was 石家庄's door at 0.98)."""
+    base = _base_of(
+        [
+            ("s", "河北省石家庄市长安区中山东路241号", 114.5, 38.04),
+            ("h", "内蒙古自治区呼和浩特市新城区中山东路241号新城区人民政府", 111.67, 40.82),
+            ("s2", "河北省石家庄市长安区中山东路243号", 114.5, 38.04),
+        ]
+    )
+    m = base.match("中山东路241号")
+    assert m is not None and m.address_id is None and m.ambiguous
+    assert base.match("石家庄中山东路241号").address_id == "s"
+    assert base.match("中山东路241号新城区人民政府").address_id == "h"
+
+
 def test_a_town_misspelt_by_sound_with_no_county_written_is_the_bases_one_town_of_that_sound():
     """李水镇 for 里水镇, 张普镇 for 张浦镇 with no county: the base has one town of each sound (a county
     written keeps to its own towns, a province to its own)."""

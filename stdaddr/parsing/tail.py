@@ -1722,7 +1722,11 @@ _SEPARATOR_RUN = re.compile("[, ]*")
 _NEAR_LANDMARK = re.compile("斜?对面|附近|旁边|隔壁|对过|旁")
 # A compound's kind written alone, which a road's name before it names (大井巷|小区).
 _BARE_COMPOUND = re.compile("小区|新村|宿舍|宿舍区|大院|家属院|家属区|公寓|生活区")
-_BUILDING_PART = re.compile("(?<=大厦|中心|广场|大楼|商厦|酒店|宾馆|医院|大学)(?:裙楼|主楼|副楼|辅楼|附楼)$")
+# (and a hospital's department: 山西医科大学第一医院|住院部, 人民医院|急诊)
+_BUILDING_PART = re.compile(
+    "(?<=大厦|中心|广场|大楼|商厦|酒店|宾馆|医院|大学)(?:裙楼|主楼|副楼|辅楼|附楼)$"
+    "|(?<=医院)(?:住院部|门诊部|急诊部|急诊科|急诊|门诊|住院处)$"
+)
 # A park or zone with roads of its own (研创园, 软件园, 产业基地).
 _PARK = re.compile("(?:[^公花家乐校庄]园|园区|基地|工业区|科技城|大学城)$")
 _SCHOOL_OR_HOSPITAL = re.compile("(?:大学|学院|中学|小学|医院)$")
