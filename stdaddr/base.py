@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import os
 import re
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -288,6 +289,8 @@ class AddressBase:
         Anything else (another file, a damaged or incomplete index) is a DataError saying "not a
         stdaddr index file" and why; an index of another version says to build it again.
         """
+        if not isinstance(path, (str, os.PathLike)):
+            raise InputError(f"path was {path!r:.80}; expected the path of an index file")
         file = Path(path)
         if not file.exists():
             raise InputError(f'index file "{path}" does not exist')
@@ -329,8 +332,13 @@ class AddressBase:
         payload: dict[str, np.ndarray] = {"meta": np.array(json.dumps(meta, ensure_ascii=False))}
         payload.update({f"a.{k}": v for k, v in self._a.items()})
         payload.update({f"v.{k}": _text_array(v) for k, v in self._vocab.items()})
-        with open(path, "wb") as f:  # a file object: np.savez would append ".npz" to a path
-            np.savez(f, **payload)  # type: ignore[arg-type]  # numpy's stubs mistype **arrays
+        if not isinstance(path, (str, os.PathLike)):
+            raise InputError(f"path was {path!r:.80}; expected the path to write the index to")
+        try:
+            with open(path, "wb") as f:  # a file object: np.savez would append ".npz" to a path
+                np.savez(f, **payload)  # type: ignore[arg-type]  # numpy's stubs mistype **arrays
+        except (IsADirectoryError, FileNotFoundError, NotADirectoryError, PermissionError) as error:
+            raise InputError(f'cannot write the index to "{path}": {error.strerror or error}') from error
 
     def __len__(self) -> int:
         return len(self._a["ids"])

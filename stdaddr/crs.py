@@ -123,6 +123,9 @@ def _parse_pyproj(crs_input: Any, original: Any) -> str:
     if ellipsoid is not None and abs(ellipsoid.semi_major_metre - _EARTH_SEMI_MAJOR_M) > _EARTH_SLACK_M:
         # Mars2000, IAU_2015:49900: pyproj knows the CRSs of other bodies, which no address lies on.
         raise CRSError(f"crs was {_short(original)}, which is no coordinate reference system of the Earth")
+    if crs.is_vertical or not (crs.is_geographic or crs.is_projected) or crs.is_geocentric:
+        # EPSG:5773 (a height datum), EPSG:4978 (geocentric): no x and y of a place on a map.
+        raise CRSError(f"crs was {_short(original)}, which has no horizontal x and y; expected {_ACCEPTED}")
     authority = crs.to_authority(min_confidence=70)
     if authority is None:
         raise CRSError(

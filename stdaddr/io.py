@@ -1018,6 +1018,10 @@ def table_addresses(df: Any, column: str | Sequence[str]) -> list[Any]:
     for name in names:
         if name not in have:
             raise ColumnError(f'column was "{name}" but the table has the columns {list(have)}')
+        if [str(c) for c in df.columns].count(name) > 1:
+            raise ColumnError(
+                f'the table has two or more columns named "{name}"; rename them so that one is the address'
+            )
     if len(names) == 1:
         return list(df[have[names[0]]].tolist())
     join = row_address(names, range(len(names)))

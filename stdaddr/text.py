@@ -87,6 +87,10 @@ def _table() -> tuple[dict[int, str], re.Pattern[str]]:
         table[ord(c)] = ","
     for c in _SPACES:
         table[ord(c)] = ""
+    # Invisible marks inside words: the soft hyphen, variation selectors and the keycap (1️⃣), combining
+    # marks (解́放街): nothing of the address.
+    for cp in (0x00AD, 0x034F, 0xFE0E, 0xFE0F, 0x20E3, *range(0x0300, 0x0370), *range(0x20D0, 0x20F1)):
+        table[cp] = ""
     for cp in range(ord("a"), ord("z") + 1):
         table[cp] = chr(cp - 32)
     # A replacement may itself need folding (NFKC gives '：' -> ':' -> ','); apply the table twice.

@@ -750,3 +750,12 @@ def test_a_column_named_by_a_number_is_found_for_the_address_as_for_the_id():
     assert base.match("鹿城区解放街12号").address_id == "r1"
     table = base.match_table(pd.DataFrame({0: ["鹿城区解放街12号"]}), column=0)
     assert table["match_id"].tolist() == ["r1"]
+
+
+def test_saving_or_loading_an_index_at_no_path_or_an_unwritable_one_is_an_input_error(tmp_path):
+    base = build([("a", "浙江省温州市鹿城区解放街1号", 120.65, 28.0)])
+    for path in (None, tmp_path, tmp_path / "missing" / "base.idx"):
+        with pytest.raises(InputError):
+            base.save(path)
+    with pytest.raises(InputError):
+        AddressBase.load(None)

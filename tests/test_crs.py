@@ -261,3 +261,12 @@ def test_a_crs_of_another_body_than_the_earth_is_refused(name):
     """pyproj knows the CRSs of Mars and the Moon; no address lies there."""
     with pytest.raises(CRSError, match="Earth"):
         parse_crs(name)
+
+
+@pytest.mark.parametrize("crs", ["EPSG:5773", "EPSG:4978"])
+def test_a_crs_without_horizontal_x_and_y_is_refused(crs):
+    """A height datum (EPSG:5773) gave a geocoded point swapped and labelled with it."""
+    from stdaddr.crs import parse_crs
+
+    with pytest.raises(CRSError, match="no horizontal x and y"):
+        parse_crs(crs)

@@ -282,6 +282,25 @@ def test_a_collection_holding_a_polygon_is_that_polygon_and_one_without_is_dropp
     assert grid.report.n_cells == 8
 
 
+def test_a_polygon_of_no_area_is_dropped_and_a_doubled_code_column_refused():
+    """Three points on a line (a valid polygon of no area to shapely) took the points on its line as
+    their cell; a frame with two code columns raised a raw AttributeError."""
+    cells = [
+        shapely.Polygon([(120.64, 28.0), (120.65, 28.01), (120.66, 28.02)]),
+        box(120.64, 28.0, 120.65, 28.01),
+    ]
+    assert cells[0].is_valid  # (float noise: shapely finds nothing wrong with it)
+    grid = GridIndex(cells, ["flat", "ok"], crs="EPSG:4326")
+    assert [(i.row, i.problem) for i in grid.report.not_polygon] == [(0, "a polygon of no area")]
+    assert grid.report.n_cells == 1
+    frame = three_by_three()
+    doubled = pd.concat([frame[["code"]], frame], axis=1)
+    with pytest.raises(ColumnError, match="two or more columns"):
+        GridIndex.from_geodataframe(
+            gpd.GeoDataFrame(doubled, geometry="geometry", crs=4549), code_column="code"
+        )
+
+
 def test_overlaps_gaps_and_duplicate_codes_are_reported():
     """Overlap pairs and gap areas are measured in m²; duplicate codes are listed."""
     frame = three_by_three()

@@ -1856,3 +1856,15 @@ def test_a_road_named_after_its_town_is_found_written_with_or_without_the_town()
     for text in ("海淀区上地信息路2号", "北京市海淀区上地街道上地信息路2号", "上地信息路2号"):
         m = built.match(text)
         assert m is not None and m.address_id == "s2", (text, m)
+
+
+def test_a_table_with_two_address_columns_of_one_name_is_a_column_error():
+    """Two columns named 地址 raised a raw AttributeError in match_table."""
+    import pandas as pd
+
+    from stdaddr.errors import ColumnError
+
+    base = _base_of([("a", "浙江省温州市鹿城区解放街1号", 120.65, 28.0)])
+    df = pd.DataFrame([["解放街1号", "解放街1号"]], columns=["地址", "地址"])
+    with pytest.raises(ColumnError, match="two or more columns"):
+        base.match_table(df, column="地址")

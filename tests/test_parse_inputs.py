@@ -98,3 +98,21 @@ def test_a_lone_surrogate_is_replaced_so_results_encode_as_utf8():
     assert "\ufffd" in a.text
     json.dumps(a.to_dict(), ensure_ascii=False).encode("utf-8")  # no UnicodeEncodeError
     assert parse("温州市\ud83d\ude00解放街1号").road == "解放街"  # both halves replaced, offsets kept
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["解放\u00ad街12号", "解\u0301放街12号", "解放街1\ufe0f\u20e32\ufe0f\u20e3号"],
+)
+def test_invisible_and_combining_marks_inside_words_are_nothing(text):
+    """A soft hyphen made 解放 a county of 河南 and 街 a compound; a combining accent or keycap digits
+    (1️⃣) split the road or the door."""
+    a = parse(text)
+    assert (a.road, a.house_number, a.county) == ("解放街", "12号", None)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_bytes_are_read_as_utf16(encoding):
+    """UTF-16 bytes were read as GB18030: garbage parsed into a compound and a building."""
+    a = parse("温州市鹿城区五马街道解放街12号".encode(encoding))
+    assert (a.county, a.road, a.house_number) == ("鹿城区", "解放街", "12号")

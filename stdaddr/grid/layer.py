@@ -168,6 +168,10 @@ def codes_column(frame: Any, column: str, *, what: str) -> NDArray[np.object_]:
         if not names and len(frame) == 0:
             raise DataError(f"{what} has no features; expected polygons with a code column")
         raise ColumnError(f'code_column was "{column}" but {what} has the columns {names}')
+    if list(frame.columns).count(column) > 1:
+        raise ColumnError(
+            f'{what} has two or more columns named "{column}"; rename them so that one is the code'
+        )
     values = frame[column]
     missing = values.isna().to_numpy()
     return np.array(

@@ -133,6 +133,10 @@ class CleanLayer:
     empty_codes: tuple[int, ...]
 
 
+# A polygon whose area is this small a share of its squared perimeter has none (a square's is 1/16).
+_FLAT = 1e-9
+
+
 def clean_layer(codes: NDArray[np.object_], geoms: NDArray[np.object_]) -> CleanLayer:
     """Drop rows without a code or a polygon, repair invalid polygons, and say which."""
     empty_codes = tuple(int(i) for i in np.flatnonzero([c is None for c in codes]))
@@ -151,6 +155,13 @@ def clean_layer(codes: NDArray[np.object_], geoms: NDArray[np.object_]) -> Clean
     for i in np.flatnonzero(~polygonal):
         problem = "empty geometry" if missing[i] else f"{geoms[i].geom_type}, not a polygon"
         not_polygon.append(CellIssue(int(i), codes[i], problem))
+    whole = np.flatnonzero(polygonal)
+    whole = whole[shapely.is_valid(geoms[whole])]  # (an invalid one is repaired below, then judged)
+    flat = whole[shapely.area(geoms[whole]) <= _FLAT * shapely.length(geoms[whole]) ** 2]
+    for i in flat:
+        # three points on a line: a polygon of no area, which would take the points on its line
+        not_polygon.append(CellIssue(int(i), codes[i], "a polygon of no area"))
+        polygonal[i] = False
     bad = np.flatnonzero(polygonal & ~shapely.is_valid(geoms))
     for i, reason in zip(bad, shapely.is_valid_reason(geoms[bad]), strict=True):
         repaired = polygonal_part(shapely.make_valid(geoms[i], method="structure", keep_collapsed=False))

@@ -79,8 +79,8 @@ _PARALLEL_FROM = 20_000
 
 
 def as_text(text: Any, caller: str = "parse") -> str:
-    """``text`` as a str (a surrogate code point replaced by U+FFFD): bytes are read as UTF-8, else as GB18030
-    (undecodable bytes replaced); an :class:`~stdaddr.errors.InputError` naming ``caller`` for anything
+    """``text`` as a str (a surrogate code point replaced by U+FFFD): bytes are read as UTF-8, else as UTF-16
+    when they have its BOM or zero bytes, else as GB18030 (undecodable bytes replaced); an :class:`~stdaddr.errors.InputError` naming ``caller`` for anything
     else."""
     if isinstance(text, str):
         if _SURROGATE.search(text) is None:
@@ -89,11 +89,23 @@ def as_text(text: Any, caller: str = "parse") -> str:
         # and offsets still count the text's code points.
         return _SURROGATE.sub("\ufffd", text)
     if isinstance(text, (bytes, bytearray)):
+        raw = bytes(text)
         try:
-            return bytes(text).decode("utf-8")
+            return raw.decode("utf-8")
         except UnicodeDecodeError:
-            return bytes(text).decode("gb18030", errors="replace")
+            pass
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) >= 2 and b"\x00" in raw):
+            # UTF-16 (its BOM, or the zero bytes of its ASCII's other half): read as such, not as GB18030
+            # pairs of garbage.
+            encoding = "utf-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else _utf16_order(raw)
+            return raw.decode(encoding, errors="replace")
+        return raw.decode("gb18030", errors="replace")
     raise InputError(f"{caller}() takes a str (or bytes), got {type(text).__name__}: {text!r:.80}")
+
+
+def _utf16_order(raw: bytes) -> str:
+    """The byte order of UTF-16 without a BOM: where its zero bytes fall (the high half of ASCII)."""
+    return "utf-16-be" if raw[0::2].count(0) > raw[1::2].count(0) else "utf-16-le"
 
 
 def parse(text: str) -> Address:
