@@ -116,6 +116,12 @@ _HAMLET_AFTER = re.compile(
 _VILLAGE_ROAD = re.compile("(?:路|大道|大街)(?![\u3400-\u9fff\U00020000-\U0003ffff]*[路街巷])")
 
 
+def _committee_after(text: str, pos: int) -> bool:
+    """Whether a committee's words (委会, 居委会, 村民委员会 …) follow at ``pos``, not 社区 or 村 alone."""
+    committee = COMMITTEE.match(text, pos)
+    return committee is not None and "委" in committee.group()
+
+
 def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
     index = gazetteer.load().communities(parent)
     longest = min(_MAX_NAME, index.longest(text[pos : pos + 2]))
@@ -137,10 +143,7 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
                 continue  # 古岸头村|路8号: a road named after the village
             return match_end(COMMITTEE, text, village.end()), entry.code
         # A short name (沿山 for 沿山村) only when nothing follows that could extend it, or a road does.
-        committee = COMMITTEE.match(text, end)
         goes_on = (
-            committee is None or "委" not in committee.group()
-        ) and (  # (南新居|委会: its committee ends it)
             _ROAD_KIND.match(text, end)
             or _LONGER_COMMUNITY.match(text, end)
             or (
@@ -149,11 +152,10 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
                     _TOWN_MARK.match(text, end) or _PART_OF_NAME.match(text, end) or not road_ahead(text, end)
                 )
             )
-        )
+        ) and not _committee_after(text, end)  # (南新居|委会: its committee ends it)
         if goes_on and not _TOWN_MARK.match(text, end) and _HAMLET_AFTER.match(text, end):
-            goes_on = (
-                None  # 黄厝|塔头社78号, 青礁|院前社: the community's short name, then its natural village
-            )
+            # 黄厝|塔头社78号, 青礁|院前社: the community's short name, then its natural village
+            goes_on = None
         if entry.kind != FULL and not written and (goes_on or _HUTONG_NAME.search(text, pos, end)):
             continue
         if entry.kind != FULL and not written and _road_named_after_division(text, pos, end):

@@ -466,7 +466,6 @@ def find_hits(text: str) -> list[Hit]:
     marked_ends = {end for index, _, end, _ in matches if values[index].marked}
     went_on: dict[int, int] = {}  # where a name that goes on into a longer word starts, and ends
     marked_keys = {keys[index] for index, _, _, _ in matches if values[index].marked}
-    values_marked = marked_keys.__contains__
     # 株洲市|高新技术开发区: the zone of the unit named right before it, not a town so named elsewhere.
     codes_ending: dict[int, set[str]] | None = None
     counties_at = _short_counties_at(matches, values)
@@ -574,7 +573,7 @@ def find_hits(text: str) -> list[Hit]:
         hits = [
             h
             for h in hits
-            if not (h.end < went_on.get(h.start, 0) and h.entry.kind != FULL and not values_marked(h.key))
+            if not (h.end < went_on.get(h.start, 0) and h.entry.kind != FULL and h.key not in marked_keys)
         ]
     hits.sort(key=lambda h: (h.start, -h.end))
     found = _undominated(hits)
