@@ -626,8 +626,7 @@ def _match_parsed(
     if scores is None and q.excluding and "house_number" in q.values:
         # 长春市宽城区长江路76号 where only 大连's 长江路 has a 76号: the door found lies outside the divisions
         # the text names, so the text's own road (or compound) answers, as for a door the base lacks.
-        g = t.groups
-        wider = [g["road"].rows(r) for r in q.roads] + [g["poi"].rows(p) for p in q.pois]
+        wider = _whole_places(t, q)
         if any(len(w) for w in wider):
             scores = field_scores(base, q, np.unique(np.concatenate(wider)))
     if scores is None:
@@ -1964,7 +1963,7 @@ def _block(t: _Tables, q: _Query) -> NDArray[np.int32] | None:
             parts.append(t.poi_door.rows(p * n_hn + hn))
     if not any(len(p) for p in parts):
         # The door or building is not in the base: the whole road, compound or village answers.
-        parts = [g["road"].rows(r) for r in q.roads] + [g["poi"].rows(p) for p in q.pois]
+        parts = _whole_places(t, q)
         if community >= 0 and (
             "group" in q.values or ("building" in q.values and not q.roads and not q.pois)
         ):
@@ -1980,6 +1979,12 @@ def _block(t: _Tables, q: _Query) -> NDArray[np.int32] | None:
     rows = np.concatenate(found)
     rows.sort()
     return rows[np.concatenate(([True], rows[1:] != rows[:-1]))]
+
+
+def _whole_places(t: _Tables, q: _Query) -> list[NDArray[np.int32]]:
+    """The records of every road and compound the text's names may be (each a block of rows)."""
+    g = t.groups
+    return [g["road"].rows(r) for r in q.roads] + [g["poi"].rows(p) for p in q.pois]
 
 
 _NONE, _AGREE, _DIFFER, _INPUT_ONLY, _RECORD_ONLY = 0, 1, 2, 3, 4
