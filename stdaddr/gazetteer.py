@@ -273,7 +273,8 @@ def short_names(name: str, level: int) -> list[str]:
         out.extend((name[:-2] + "镇", name[:-2] + "乡"))
     # A town named after its road (四川北路街道) is that road when written without 街道; an ethnic
     # township's name (青街畲族乡) is no road's.
-    road_like = level == 3 and stem.endswith(_ROAD_TAILS)
+    # A town or township named after its old market lane (周巷镇, 吕巷镇) is written so, though.
+    road_like = level == 3 and stem.endswith(_ROAD_TAILS) and not (stem.endswith("巷") and name[-1] in "镇乡")
     stem = _strip_ethnic(stem)
     for autonomous, plain in (("自治州", "州"), ("自治县", "县"), ("自治旗", "旗")):
         # 黔南布依族苗族自治州 is written 黔南州, 乳源瑶族自治县 乳源县.
@@ -395,8 +396,9 @@ def derive_readings(
     loading need not derive it."""
     entries: dict[str, list[Entry]] = defaultdict(list)
     for code, name in names.items():
-        # A municipality's city (上海市 3101) is named like its province and found through it.
-        if name != "-" and not (len(code) == 4 and name == names.get(code[:2])):
+        # A municipality's city (上海市 3101) is named like its province and found through it; a unit the
+        # divisions name by its level's mark alone (two towns called 街道) is found by no name.
+        if name not in _BARE_MARKS and not (len(code) == 4 and name == names.get(code[:2])):
             _add_unit(entries, code, name)
     for row in (*history, *_former_cities(names, history)):
         _add_history(entries, names, row)
@@ -404,6 +406,10 @@ def derive_readings(
         if names.get(code, "-") != "-":
             entries[fold(alias)].append(Entry(code, level_of(code), SHORT, stem=len(alias)))
     return dict(entries)
+
+
+# Names that are no name: "-" (a unit without one) and a level's mark alone.
+_BARE_MARKS = frozenset(("-", "街道", "镇", "乡", "区", "县", "市", "办事处"))
 
 
 def _former_cities(names: dict[str, str], history: list[list[str]]) -> list[list[str]]:

@@ -150,6 +150,9 @@ _PLACE_KIND_LEFT_OUT = re.compile(
     "(?:购物中心|购物广场|商场|商厦|百货|大厦|大酒店|酒店|宾馆|饭店|超市|书店|商城)"
 )
 _KIND_LEFT_OUT = 0.85
+# A name cut short (兰大家属院 for 兰州大学家属院) agrees at a slip's similarity: a door or building the
+# record has confirms it.
+_ABBREVIATED = _SLIP
 # What a school's name ends with, written in full or short (温州市第二中学, 温州二中, 实验小学).
 _SCHOOL = re.compile("(?:中学|小学|中|小)$")
 _SCHOOL_IN_FULL = ("中学", "小学")
@@ -717,6 +720,32 @@ def _flat_of_dashes(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> 
         ids.update(read_ids)
 
 
+def _unit_of_dashes(t: _Tables, address: Address, values: dict[str, str], ids: dict[str, int]) -> None:
+    """长江中路47号1-602: after a door, two numbers written with a dash are the unit and its room where the
+    door's records are written so (47号1单元602室) and have no buildings; building and room otherwise."""
+    building = next((c for c in address.components if c.field == "building"), None)
+    room = next((c for c in address.components if c.field == "room"), None)
+    if (
+        building is None
+        or room is None
+        or room.start != building.end + 1
+        or not building.text.isdigit()
+        or not room.text.isdigit()
+        or ids.get("road", -1) < 0
+    ):
+        return
+    number = _LANE_BUILDING.fullmatch(values["building"])
+    rows = t.groups["door"].rows(ids["road"] * t.sizes["house_number"] + ids["house_number"])
+    unit = f"{number.group(1)}单元" if number else ""
+    unit_id = t.ids["unit"].get(unit, -1)
+    if not len(rows) or unit_id < 0:
+        return
+    cols = _columns(t.fields, rows)
+    if (cols[COLUMN_INDEX["building"]] < 0).all() and (cols[COLUMN_INDEX["unit"]] == unit_id).any():
+        del values["building"], ids["building"]
+        values["unit"], ids["unit"] = unit, unit_id
+
+
 _FLAT_NUMBER = re.compile("([0-9]{1,2})室")
 
 
@@ -863,6 +892,12 @@ def _query(t: _Tables, address: Address) -> _Query | None:
         and not values.keys() & {"floor", "poi"}
     ):
         _flat_of_dashes(t, values, ids)
+    if (
+        ids.get("house_number", -1) >= 0
+        and values.keys() >= {"building", "room"}
+        and not values.keys() & {"unit", "floor", "poi"}
+    ):
+        _unit_of_dashes(t, address, values, ids)
     door_of = None
     missing = "house_number" in ids and _door_missing(t, ids)
     if missing and (sub := _SUB_DOOR.fullmatch(values["house_number"])) is not None:
@@ -879,6 +914,10 @@ def _query(t: _Tables, address: Address) -> _Query | None:
             # 田林路200号田林十二村11号: a lane written as a door (上海), with the compound or building in it,
             # where the base has the lane 200弄 and no door 200号.
             values["house_number"], ids["house_number"] = whole, t.ids["house_number"][whole]
+    if ids.get("county", 0) < 0 and "county_code" not in values:
+        # 政务区, 滨湖新区: an area of the city people write like a district, which neither the gazetteer
+        # nor the base has, says nothing the records could contradict; it is left unread.
+        del values["county"], ids["county"]
     if "town_code" not in values:
         _town_in_base(t, values, ids)
         if ids.get("town", 0) < 0 and "town_code" not in values:
@@ -1374,6 +1413,10 @@ def name_similarity(a: str, b: str) -> float:
     if len(short) >= 2 and long.startswith(short) and _PLACE_KIND_LEFT_OUT.fullmatch(long, len(short)):
         # 百盛 for 百盛购物中心, 国贸 for 国贸大厦: a place written without the word of its kind.
         return _KIND_LEFT_OUT
+    if _abbreviates(short, long):
+        # 兰大家属院 for 兰州大学家属院, 交大家属院 for 兰州交通大学家属院: a work unit's compound written with
+        # the unit's name cut short, as its people say it.
+        return _ABBREVIATED
     part_a, part_b = _ROAD_PART.search(a), _ROAD_PART.search(b)
     if (part_a or part_b) and (part_a and part_a.group(1)) != (part_b and part_b.group(1)):
         # 黄埔大道西 / 黄埔大道东, 一环路南三段 / 一环路南四段: parts of one road numbered on their own.
@@ -1415,6 +1458,20 @@ def name_similarity(a: str, b: str) -> float:
     if ratio < _SWAP_SIMILARITY and len(a) == len(b) and sorted(a) == sorted(b):
         return _SWAP_SIMILARITY
     return ratio
+
+
+def _abbreviates(short: str, long: str) -> bool:
+    """Whether ``short`` is ``long`` with its name cut short: both end alike in two characters or more
+    (家属院, 小区), and the rest of ``short`` is two characters or more that the rest of ``long`` holds in
+    order, apart, with two characters or more besides (兰大 of 兰州大学, 医大 of 宁夏医科大学)."""
+    k = 0
+    while k < len(short) and short[-1 - k] == long[-1 - k]:
+        k += 1
+    stem, whole = short[: len(short) - k], long[: len(long) - k]
+    if k < 2 or len(stem) < 2 or len(whole) < len(stem) + 2 or stem in whole:
+        return False  # (中国银行 / 中国工商银行: words put in whole, another name)
+    rest = iter(whole)
+    return all(ch in rest for ch in stem)
 
 
 # A park's kind (a long one: names sharing only it read alike by their ratio).
@@ -2279,6 +2336,7 @@ def _decide(
     score = confidence(agreement, coverage, best - rival)
     if (
         top.states[_TOWN_K] == _DIFFER
+        and top.states[_COMMUNITY_K] != _AGREE
         and "town" not in q.address.inferred
         and not _town_of_one_stem(base, q, int(s.rows[tied[0]]))
     ):
@@ -2333,6 +2391,9 @@ def _decide(
         row = int(s.rows[own])
         address_id = str(base._a["ids"][row])
         x, y = base._a["x"].item(row), base._a["y"].item(row)
+        # The record's whole address, with a town or community the text named wrongly and the walk
+        # left out (城东街道宋竹社区… answered by 城南街道宋竹社区…).
+        place = {j: v for j in range(len(FIELDS)) if (v := int(s.fields[j, own])) >= 0}
     else:
         address_id = None
         x, y = _centroid(base, place, level, s.rows)

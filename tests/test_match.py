@@ -1379,6 +1379,11 @@ _DALIAN = [
     ],
     ("j40", "黑龙江省哈尔滨市道里区经纬街40号", 126.6, 45.76),
     ("j40r", "黑龙江省哈尔滨市道里区经纬街40号2单元501室", 126.6, 45.76),
+    ("c47", "安徽省合肥市庐阳区长江中路47号", 117.28, 31.86),
+    ("c47r", "安徽省合肥市庐阳区长江中路47号1单元602室", 117.28, 31.86),
+    ("c47u", "安徽省合肥市庐阳区长江中路47号2单元", 117.28, 31.86),
+    ("c49", "安徽省合肥市庐阳区长江中路49号", 117.28, 31.86),
+    ("c49r", "安徽省合肥市庐阳区长江中路49号1幢602室", 117.28, 31.86),
 ]
 
 
@@ -1390,6 +1395,9 @@ _DALIAN = [
         ("人民路41号3-1-1", "d41", False),  # no unit 3 there: the door, not a sure match
         ("经纬街40-2-501", "j40r", True),  # the door, its unit and room written with dashes after the road
         ("经纬街40号3栋501室", "j40", False),  # a building under a door whose base lists units only
+        ("长江中路47号1-602", "c47r", True),  # unit and room, where the door's records have units only
+        ("长江中路47号2-301", "c47u", True),  # the unit (the base lists no rooms under it)
+        ("长江中路49号1-602", "c49r", True),  # building and room, where the door's records have buildings
     ],
 )
 def test_dashes_after_a_door_or_road_are_read_as_the_base_writes_them(query, expected, sure):
@@ -1868,3 +1876,63 @@ def test_a_table_with_two_address_columns_of_one_name_is_a_column_error():
     df = pd.DataFrame([["解放街1号", "解放街1号"]], columns=["地址", "地址"])
     with pytest.raises(ColumnError, match="two or more columns"):
         base.match_table(df, column="地址")
+
+
+_LECHENG = [
+    ("n10", "浙江省温州市乐清市城南街道宋竹社区崇文路10号临江新村", 120.95, 28.08),
+    ("n10r", "浙江省温州市乐清市城南街道宋竹社区崇文路10号临江新村5幢101室", 120.95, 28.08),
+    ("e18", "浙江省温州市乐清市城东街道东山社区人民路18号", 120.96, 28.12),
+    ("s18", "浙江省温州市乐清市城南街道宋竹社区人民路18号", 120.95, 28.08),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "standard"),
+    [
+        # The town written wrongly (or by its name before a split), the community and all below agreeing:
+        # the record, written as the base writes it.
+        (
+            "乐清市城东街道宋竹社区崇文路10号临江新村5幢101室",
+            "n10r",
+            "城南街道宋竹社区崇文路10号临江新村5幢101室",
+        ),
+        (
+            "乐清市乐成镇宋竹社区崇文路10号临江新村5幢101室",
+            "n10r",
+            "城南街道宋竹社区崇文路10号临江新村5幢101室",
+        ),
+        # Without a community to settle it, a road and door of another town are as likely another street.
+        ("乐清市城东街道崇文路10号", None, "乐清市城东街道"),
+    ],
+)
+def test_a_community_agreeing_outweighs_a_town_written_wrongly(query, expected, standard):
+    m = _base_of(_LECHENG).match(query)
+    assert m is not None and m.address_id == expected
+    assert m.standard.endswith(standard)
+
+
+def test_an_area_written_like_a_district_that_nobody_knows_contradicts_nothing():
+    m = _base_of(_DALIAN).match("合肥市政务区长江中路47号1单元602室")
+    assert m is not None and m.address_id == "c47r"
+    assert _base_of(_DALIAN).match("合肥市瑶海区长江中路47号1单元602室") is None  # a county that is one
+
+
+_WORK_UNITS = [
+    ("l262", "甘肃省兰州市城关区天水南路262号兰州大学家属院", 103.86, 36.05),
+    ("l262r", "甘肃省兰州市城关区天水南路262号兰州大学家属院1号楼1单元101室", 103.86, 36.05),
+    ("y20", "甘肃省兰州市城关区天水南路20号兰州饭店家属院", 103.86, 36.05),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("天水南路262号兰大家属院1号楼1单元101", "l262r"),  # the work unit's name cut short
+        ("天水南路20号兰大家属院1号楼1单元101", None),  # not this compound's name cut short
+    ],
+)
+def test_a_work_units_compound_is_written_with_the_units_name_cut_short(query, expected):
+    m = _base_of(_WORK_UNITS).match(query)
+    assert (m.address_id if m is not None else None) == expected
+    assert match_module.name_similarity("兰大家属院", "兰州大学家属院") >= match_module._NAME_AGREE
+    assert match_module.name_similarity("中国银行", "中国工商银行") < match_module._NAME_AGREE

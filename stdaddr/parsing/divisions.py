@@ -439,7 +439,7 @@ def find_hits(text: str) -> list[Hit]:
         # 长顺|上街|113号: a short name ending in a road's kind (上街 of 郑州's 上街区) before a door is the
         # end of the road's name, unless a unit it lies under is named too.
         and (
-            keys[index][-1] not in "路街"
+            keys[index][-1] not in "路街巷"
             or values[index].marked
             or _DOOR_NEXT.match(text, end) is None
             or _placed(index, entries, values)

@@ -297,7 +297,7 @@ _TOKEN = re.compile(
             # a village before a road, 林山新村 a compound (settled in _community).
             rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|{COMMITTEE_WORDS}|(?<!度假|农家|山庄)村(?:村(?!部))?|嘎查|委(?=第?{N}组))(?:{COMMITTEE_WORDS})?"
             rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路|街|道|巷|庄|段|坊|大街|大道|信用|商业银行|合作|[东西南北中内外]{{1,2}}(?:大街|大道)|[东西南北]?{HUTONG_NUMBER}|[0-9{CN_DIGITS}十]*(?:号楼|幢|栋)|[0-9{CN_DIGITS}十]{{1,3}}[横纵直](?:路|街)|[0-9]{{1,3}}(?:路|街(?!道))))",
-            rf"(?P<road>(?!沿街|临街|靠街|道路)(?:(?<=[道镇乡区县市])路(?=[\u3400-\u9fff\U00020000-\U0003ffff]))?(?:(?:{_ROAD_NAME_LEXED}|街(?={_MOUTH_ROAD})|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])单(?!元)|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])(?<![〇零一二三四五六七八九十百下])[室层](?=路|街|巷|大道)){{1,10}}?(?:[0-9]{{1,3}}(?:[横纵直]?路|大街|街(?![道坊])|大道|巷(?![\u3400-\u9fff\U00020000-\U0003ffff]))|(?<=[\u3400-\u9fff])水道(?=[0-9〇零一二三四五六七八九十]+号)|大道|大街|公路|路(?!灯(?:[不坏闪杆下旁边亮灭损柱]|$|[^\u3400-\u9fff\U00020000-\U0003ffff]))|街路(?!口)|街(?![道坊]|{_MOUTH_ROAD})|巷子(?![里口])|巷(?!路|街(?!口)|大道|工业|[东西南北中]路)|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水行占索])道街?(?![路口]|[\u3400-\u9fff\U00020000-\U0003ffff]{{1,2}}胡同|[东西南北中](?:路|街))|{NUMBERED_HUTONG}|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道)"
+            rf"(?P<road>(?!沿街|临街|靠街|道路)(?:(?<=[道镇乡区县市])路(?=[\u3400-\u9fff\U00020000-\U0003ffff]))?(?:(?:{_ROAD_NAME_LEXED}|街(?={_MOUTH_ROAD})|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])单(?!元)|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])(?<![〇零一二三四五六七八九十百下])[室层](?=路|街|巷|大道)){{1,10}}?(?:[0-9]{{1,3}}(?:[横纵直]?路|大街|街(?![道坊])|大道|巷(?![\u3400-\u9fff\U00020000-\U0003ffff]))|(?<=[\u3400-\u9fff])水道(?=[0-9〇零一二三四五六七八九十]+号)|大道|大街|公路(?!局)|路(?!灯(?:[不坏闪杆下旁边亮灭损柱]|$|[^\u3400-\u9fff\U00020000-\U0003ffff])|(?<=[铁公]路)局)|街路(?!口)|街(?![道坊]|{_MOUTH_ROAD})|巷子(?![里口])|巷(?!路|街(?!口)|大道|工业|[东西南北中]路)|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水行占索])道街?(?![路口]|[\u3400-\u9fff\U00020000-\U0003ffff]{{1,2}}胡同|[东西南北中](?:路|街)|(?<=[一二三四五六七八九十头]道)[湾沟河岭梁桥岔])|{NUMBERED_HUTONG}|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道)"
             # 南二环西段 (西安): a ring road's side and its segment, no road kind written
             r"|[东西南北][一二三四五六]环(?:[东西南北中]段)?(?![东西南北中]?[路线街道]))"
             # 人民南路四段, 一环路南三段: a segment; 广州大道中, 江南大道西100号: a part of an avenue by its direction.
@@ -956,6 +956,10 @@ def _community(st: _State, s: int, e: int, raw: str, text: str = "") -> None:
         st.pieces.append(Piece("community", s + 1, e, raw[1:], repeated=True))
         st.known.add(raw[1:])
         return
+    if st.first == ORDER["town"] and not st.pieces and (office := _TOWN_OFFICE.match(raw)) is not None:
+        # 洛城|办事处东高湛东村: right after a town's short name its office is the town's, not the village's.
+        st.extra(s, s + office.end(), office.group())
+        s, raw = s + office.end(), raw[office.end() :]
     last = st.pieces[-1] if st.pieces else None
     # 北孙庄行政村北孙庄村: the administrative village, then its natural village of that name.
     natural = last is not None and last.field == "community" and last.end - last.start > len(raw)
@@ -983,6 +987,7 @@ def _community(st: _State, s: int, e: int, raw: str, text: str = "") -> None:
 
 
 _RESIDENTS_COMMITTEE = ("社区", "居委会", "居民委员会")
+_TOWN_OFFICE = re.compile("(?:街道办事处|街道办|办事处)(?=[\u3400-\u9fff\U00020000-\U0003ffff]{2})")
 _NUMBERED_ESTATE = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]{2,}[一二三四五六七八九十]{1,3}村")
 
 
