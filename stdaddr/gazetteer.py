@@ -282,10 +282,13 @@ def short_names(name: str, level: int) -> list[str]:
             out.append(stem + plain)
     if level == 2 and (short := _banner_short(name)) is not None:
         out.append(short)
-    if "经济技术开发区" in name:
-        out.append(name.replace("经济技术开发区", "经开区"))
-    if "高新技术产业开发区" in name:
-        out.append(name.replace("高新技术产业开发区", "高新区"))
+    forms = [name, *_zone_forms(name)] if level == 3 else [name]
+    out.extend(forms[1:])
+    for form in forms:
+        if "经济技术开发区" in form:
+            out.append(form.replace("经济技术开发区", "经开区"))
+        if "高新技术产业开发区" in form:
+            out.append(form.replace("高新技术产业开发区", "高新区"))
     if (
         len(stem) >= 2
         and stem != name
@@ -298,6 +301,46 @@ def short_names(name: str, level: int) -> list[str]:
     ):
         out.append(stem)
     return out
+
+
+def _zone_forms(name: str) -> list[str]:
+    """How addresses write a zone NBS lists as a town (a unit coded 4xx under its county): without its
+    committee (诸城经济开发区管理委员会), without the province NBS puts first (河北任丘经济开发区), and by
+    the other of its formal and plain names (昆山开发区 is written 昆山经济技术开发区, 任丘经济开发区
+    任丘开发区)."""
+    core = _ZONE_COMMITTEE.sub("", name)
+    if not _named_zone(core):
+        return []  # (经济开发区管理委员会 is no 经济开发区 of no name)
+    forms = [core] if core != name else []
+    province = next((p for p in PROVINCE_SHORTS if core.startswith(p)), None)
+    if province is not None and _named_zone(rest := core[len(province) :]):
+        forms.append(core := rest)  # (北京经济技术开发区 is no 经济技术开发区 either)
+    stem = core.removesuffix("开发区")
+    # (not a 高新区: a city's 开发区 is its 经济开发区)
+    if stem != core and len(stem) >= 2 and not stem.endswith(("高新技术产业", "高新技术", "高新")):
+        plain = _ZONE_FORMAL.sub("", stem)
+        if plain == stem:
+            forms.extend((stem + "经济技术开发区", stem + "经济开发区"))
+        elif len(plain) >= 2:
+            forms.append(plain + "开发区")
+    return [f for f in forms if f != name]
+
+
+def _named_zone(name: str) -> bool:
+    """Whether a name is a zone's kind after a name of two characters or more (任丘经济开发区)."""
+    kind = next((z for z in _ZONE_SUFFIXES if name.endswith(z)), None)
+    return kind is not None and len(name) - len(kind) >= 2
+
+
+_ZONE_COMMITTEE = re.compile("(?:管理委员会|管委会)$")
+# The words of a zone's formal name before 开发区.
+_ZONE_FORMAL = re.compile("(?:经济技术|经济)$")
+# The short names of the provinces, which NBS puts before some zones' names (河北乐亭经济开发区).
+PROVINCE_SHORTS = (
+    "内蒙古", "黑龙江", "北京", "天津", "河北", "山西", "辽宁", "吉林", "上海", "江苏", "浙江", "安徽",
+    "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州",
+    "云南", "西藏", "陕西", "甘肃", "青海", "宁夏", "新疆",
+)  # fmt: skip
 
 
 def _banner_short(name: str) -> str | None:

@@ -34,6 +34,7 @@ from stdaddr.parsing.community import (
     find_community,
     moved_community,
     town_before_village,
+    village_after_unknown_town,
     village_over_town,
 )
 from stdaddr.parsing.divisions import (
@@ -352,6 +353,13 @@ def _parse_cached(text: str) -> Address:
         reading, community, moved_note = elsewhere
         chains = [reading.chain]
         notes.append(moved_note)
+    if (
+        community is None
+        and reading is not None
+        and (unknown := village_after_unknown_town(folded, reading)) is not None
+    ):
+        reading, community, unknown_note = unknown
+        notes.append(unknown_note)
     if community is None and reading is not None and _community_over_county(folded, reading):
         chains, reading = [], None  # divisions inferred from the community by the assembler
     cut = second_place(folded, hits, reading) if reading is not None else None

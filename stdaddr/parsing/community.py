@@ -26,6 +26,7 @@ __all__ = [
     "written_name",
     "community_name",
     "moved_community",
+    "village_after_unknown_town",
 ]
 
 _MAX_NAME = 12
@@ -250,13 +251,46 @@ def find_community(text: str, chains: list[Chain], end: int | None = None) -> Fo
     found = []
     for chain in chains:
         code = chain.code
-        if gazetteer.level_of(code) < 2:
+        if gazetteer.level_of(code) < 2 and not _towns_right_under(code):
             continue
         pos = match_end(_SKIP, text, end if end is not None else chain.hits[-1].end)
         hit = _lookup(text, pos, code)
         if hit is not None:
             found.append(FoundCommunity(pos, hit[0], hit[1], chain))
     return found[0] if len(found) == 1 else None
+
+
+def _towns_right_under(code: str) -> bool:
+    """Whether ``code`` is a city with towns right under it, no counties (东莞, 中山, 儋州)."""
+    if gazetteer.level_of(code) != 1:
+        return False
+    children = gazetteer.load().children(code)
+    return bool(children) and gazetteer.level_of(children[0]) == 3
+
+
+def village_after_unknown_town(text: str, reading: Reading) -> tuple[Reading, FoundCommunity, str] | None:
+    """A town the gazetteer lacks (merged away: 昆山市正仪镇, now in 巴城镇; or misspelt: 东莞市塘夏镇) right
+    after the county, or the city without counties, read, before a village of that county written with
+    its mark: the village, which places the town; with a note naming the town written."""
+    chain = reading.chain
+    if not chain.hits or reading.repeats or reading.others:
+        return None
+    code = chain.code
+    if gazetteer.level_of(code) != 2 and not _towns_right_under(code):
+        return None
+    pos = match_end(_SKIP, text, reading.end)
+    town = _UNKNOWN_TOWN.match(text, pos)
+    if town is None or gazetteer.load().lookup(town.group()):
+        return None
+    hit = _lookup(text, town.end(), code)
+    if hit is None or not _MARKED.search(text, town.end(), hit[0]):
+        return None
+    note = f"{town.group()} is no town of {chain.hits[-1].key} the gazetteer knows; the town is read from the village"
+    return reading, FoundCommunity(town.end(), hit[0], hit[1], chain), note
+
+
+# A town's name as written: a few characters and its mark.
+_UNKNOWN_TOWN = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]{2,5}?(?:街道办事处|街道|办事处|镇|乡)")
 
 
 # A community written with its mark (and maybe its committee), as a village read over a town must be.
