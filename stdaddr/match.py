@@ -2338,6 +2338,7 @@ def _decide(
         top.states[_TOWN_K] == _DIFFER
         and top.states[_COMMUNITY_K] != _AGREE
         and "town" not in q.address.inferred
+        and not _island_of_towns(q.address)
         and not _town_of_one_stem(base, q, int(s.rows[tied[0]]))
     ):
         # 马屿镇人民路18号 against 塘下镇人民路18号: the text names another town than the best records';
@@ -2441,6 +2442,16 @@ def _door_of_a_road_unnamed(q: _Query, r: _Record) -> bool:
         and _RECORD_ONLY in (r.states[_ROAD_K], r.states[_POI_K])
         and "road" not in q.values
         and "poi" not in q.values
+    )
+
+
+def _island_of_towns(address: Address) -> bool:
+    """Whether the text names its town by the island it lies on (海甸|岛, 湄洲|岛): an island may hold
+    several towns (海甸岛: 海甸, 人民 and 白沙街道), so it is no town the records could contradict."""
+    components = address.components
+    return any(
+        a.field == "town" and b.field == "extra" and b.text == "岛" and b.start == a.end
+        for a, b in itertools.pairwise(components)
     )
 
 
@@ -3213,14 +3224,22 @@ def _division_match(base: AddressBase, q: _Query, cutoff: float, why: str | None
         if f in _DIVISIONS:
             level = MATCH_LEVELS.index(f)
     rows = _EMPTY
+    ambiguous = False
     if level is not None and level < _COMMUNITY_LEVEL and "community_code" not in q.values:
         rows = _named_community(base, q, place)
         if len(rows):
             place[COLUMN_INDEX["community"]], level = q.ids["community"], _COMMUNITY_LEVEL
+    elif level is None and not place and q.ids.get("community", -1) >= 0:
+        # 七星社区 alone: the community of the base so named, or the divisions its namesakes share.
+        rows = t.groups["community"].rows(q.ids["community"])
+        if len(rows):
+            place, ambiguous = _shared_divisions(t, rows)
+            place[COLUMN_INDEX["community"]], level = q.ids["community"], _COMMUNITY_LEVEL
+            why = why or (_NAMESAKE_COMMUNITIES if ambiguous else None)
     score = confidence(_UNPLACED if _unplaced(q.address) else 1.0, 1.0, math.inf)
     if level is None or score < cutoff:
         return None
-    x, y = _centroid(base, place, level, rows)
+    x, y = _centroid(base, place, level, rows) if not ambiguous else (math.nan, math.nan)
     return Match(
         text=q.address.text,
         address_id=None,
@@ -3229,10 +3248,24 @@ def _division_match(base: AddressBase, q: _Query, cutoff: float, why: str | None
         standard=_standard(base, place),
         x=None if math.isnan(x) else x,
         y=None if math.isnan(y) else y,
-        ambiguous=False,
+        ambiguous=ambiguous,
         candidates=(),
         explanation=f"{MATCH_LEVELS[level]} level: {why or _why_division(q.address, level)}",
     )
+
+
+def _shared_divisions(t: _Tables, rows: NDArray[np.int32]) -> tuple[dict[int, int], bool]:
+    """The divisions (codes and names, province to town) all of ``rows`` lie in, and whether they lie in
+    several places (then the divisions down to the first they differ in)."""
+    place: dict[int, int] = {}
+    for f in ("province", "city", *_DIVISIONS[:2]):
+        for j in (COLUMN_INDEX[f"{f}_code"], COLUMN_INDEX[f]):
+            values = t.fields[j][rows]
+            if (values != values[0]).any():
+                return place, True
+            if values[0] >= 0:
+                place[j] = int(values[0])
+    return place, False
 
 
 def _why_division(address: Address, level: int) -> str:
@@ -3247,6 +3280,7 @@ def _why_division(address: Address, level: int) -> str:
 
 # The fields below the divisions, as the explanation of a division match names them.
 _FINE_NAMED = ("group", "road", "house_number", "poi", "building", "unit", "floor", "room")
+_NAMESAKE_COMMUNITIES = "the base has communities of that name in several places; the divisions they share"
 
 
 def _named_community(base: AddressBase, q: _Query, place: dict[int, int]) -> NDArray[np.int32]:

@@ -1936,3 +1936,19 @@ def test_a_work_units_compound_is_written_with_the_units_name_cut_short(query, e
     assert (m.address_id if m is not None else None) == expected
     assert match_module.name_similarity("兰大家属院", "兰州大学家属院") >= match_module._NAME_AGREE
     assert match_module.name_similarity("中国银行", "中国工商银行") < match_module._NAME_AGREE
+
+
+_NAMESAKES = [
+    ("n1", "广西壮族自治区南宁市青秀区中山街道七星社区民族大道1号", 108.33, 22.81),
+    ("g1", "广西壮族自治区桂林市七星区七星区街道七星社区七星路1号", 110.31, 25.28),
+    ("y1", "广西壮族自治区南宁市青秀区中山街道园湖社区园湖路1号", 108.33, 22.81),
+]
+
+
+def test_a_community_named_alone_is_the_one_of_the_base_or_ambiguous():
+    m = _base_of(_NAMESAKES).match("七星社区")
+    assert m is not None and m.address_id is None and m.level == "community" and m.ambiguous
+    assert m.x is None and "七星社区" in m.standard
+    m = _base_of(_NAMESAKES).match("园湖社区")
+    assert m is not None and m.level == "community" and not m.ambiguous
+    assert m.standard.endswith("青秀区中山街道园湖社区") and m.x is not None

@@ -251,11 +251,13 @@ def find_community(text: str, chains: list[Chain], end: int | None = None) -> Fo
     found = []
     for chain in chains:
         code = chain.code
-        if gazetteer.level_of(code) < 2 and not _towns_right_under(code):
+        level = gazetteer.level_of(code)
+        if level < 1:
             continue
         pos = match_end(_SKIP, text, end if end is not None else chain.hits[-1].end)
         hit = _lookup(text, pos, code)
-        if hit is not None:
+        if hit is not None and (level >= 2 or _towns_right_under(code) or _MARKED.search(text, pos, hit[0])):
+            # (right after a city with counties, a community written with its mark: 南宁市七星社区)
             found.append(FoundCommunity(pos, hit[0], hit[1], chain))
     return found[0] if len(found) == 1 else None
 
