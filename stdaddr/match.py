@@ -2821,8 +2821,11 @@ def _record_at(
         tied = [k for k in tied if s.fields[_GROUP_COLUMN, k] < 0 or s.agree[_GROUP_K, k]]
     elif level == _POI_LEVEL:
         # A door of a compound with no road (湖滨一里1号, 后埔社1号: the lane or village numbers them) is the
-        # compound's own record only for a text naming that door.
-        tied = [k for k in tied if not _compound_door(s.fields[:, k]) or s.agree[_DOOR_K, k]]
+        # compound's own record only for a text naming that door; unless it is the compound's one door
+        # (营门村1号甘肃农业大学: a college at a village's door).
+        doors = [k for k in tied if _compound_door(s.fields[:, k]) and not s.agree[_DOOR_K, k]]
+        if doors and (len(doors) > 1 or _doors_of_compound(t, int(s.fields[_POI_COLUMN, doors[0]])) > 1):
+            tied = [k for k in tied if k not in doors]
     if len(tied) <= _FEW:
         found, best = None, -math.inf
         for k in tied:
@@ -2868,6 +2871,11 @@ _GROUP_COLUMN = FIELDS.index("group")
 _COUNTY_CODE_COLUMN = COLUMN_INDEX["county_code"]
 _ROAD_COLUMN = FIELDS.index("road")
 _DOOR_COLUMN = FIELDS.index("house_number")
+
+
+def _doors_of_compound(t: _Tables, poi: int) -> int:
+    """How many doors the base lists of a compound."""
+    return len(np.unique(t.fields[_DOOR_COLUMN][t.groups["poi"].rows(poi)]))
 
 
 def _compound_door(fields: NDArray[np.int32]) -> bool:

@@ -1952,3 +1952,12 @@ def test_a_community_named_alone_is_the_one_of_the_base_or_ambiguous():
     m = _base_of(_NAMESAKES).match("园湖社区")
     assert m is not None and m.level == "community" and not m.ambiguous
     assert m.standard.endswith("青秀区中山街道园湖社区") and m.x is not None
+
+
+def test_a_compound_at_a_villages_one_door_is_the_record_for_its_name():
+    rows = [
+        ("c1", "甘肃省兰州市安宁区安宁堡街道营门村1号甘肃农业大学", 103.7, 36.1),
+        ("v2", "甘肃省兰州市安宁区安宁堡街道营门村2号", 103.7, 36.1),
+    ]
+    m = _base_of(rows).match("甘肃农业大学")
+    assert m is not None and m.address_id == "c1"

@@ -157,6 +157,8 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
         if goes_on and not _TOWN_MARK.match(text, end) and _HAMLET_AFTER.match(text, end):
             # 黄厝|塔头社78号, 青礁|院前社: the community's short name, then its natural village
             goes_on = None
+        elif goes_on and _GROUP_AHEAD.match(text, end):
+            goes_on = None  # 袁家营|三组20号: the village's short name, then its group
         if entry.kind != FULL and not written and (goes_on or _HUTONG_NAME.search(text, pos, end)):
             continue
         if entry.kind != FULL and not written and _road_named_after_division(text, pos, end):
