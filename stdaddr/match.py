@@ -1548,6 +1548,10 @@ _PLAIN_NUMERALS = str.maketrans("零壹贰叁肆伍陆柒捌玖拾佰仟两", "�
 _ORGANISATION = re.compile("(?:公司|厂|店|行|所|院|校|学|局|站|中心|(?<!公)馆|部|社|室|处|队|超市)$")
 # Words an organisation's name may leave out or add without naming another (有限, 股份, 集团, 中国), and
 # division marks (温州市 / 温州, 五马街道 / 五马).
+# A branch or department after an organisation's name, maybe after the place it serves.
+_BRANCH = re.compile(
+    "[\u3400-\u9fff\U00020000-\U0003ffff]{0,4}?(?:分行|支行|分理处|营业部|分院|分店|分公司|分部|住院部|门诊部|门诊)"
+)
 _ORGANISATION_FILLERS = frozenset(("有限", "有限责任", "股份", "股份有限", "集团", "分", "总", "中国"))
 _DIVISION_MARK_CHARS = frozenset("省市区县镇乡街道社村")
 # Banks as people write them (农行塘下支行 for 中国农业银行瑞安塘下支行).
@@ -1569,6 +1573,11 @@ def _other_organisation(a: str, b: str) -> bool:
     if not (_ORGANISATION.search(a) and _ORGANISATION.search(b)):
         return False
     a, b = _bank_in_full(a), _bank_in_full(b)
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    if long.endswith(short) and _may_add(long[: -len(short)]):
+        return False  # 东华医院 / 东莞市东华医院: the name after its city's
+    if long.startswith(short) and _BRANCH.fullmatch(long, len(short)):
+        return False  # 中国银行 / 中国银行东莞分行, 长安医院乌沙分院 / 长安医院乌沙分院住院部: one of its branches
     for op in Levenshtein.opcodes(a, b):
         if op.tag == "equal":
             continue
@@ -2764,9 +2773,9 @@ def _finer_in_base(
 
 
 def _finer_not_in_base(q: _Query, s: _Scores, own: int, place: dict[int, int]) -> bool:
-    """Whether the text names a building, unit or room below the record answered that the base lacks,
-    though it lists others there (金都花园5号楼1单元101 where the estate has buildings 1-4; 湖滨一里9号503室
-    where door 9 has rooms 501, 502): the record holds the place, but the text's own address is not in
+    """Whether the text names a building, unit, floor or room below the record answered that the base
+    lacks, though it lists others there (金都花园5号楼1单元101 where the estate has buildings 1-4; 湖滨一里9号503室
+    where door 9 has rooms 501, 502; 江贝工业区3栋5楼 where building 3 has floors 1-4): the record holds the place, but the text's own address is not in
     the base, so the answer is no surer than a main door for a sub-door. A base that lists nothing
     finer there (a door with no rooms) is coarser than the text: the record is then the answer."""
     lacking = [column for _, column in _BELOW_RECORDS if s.fields[column, own] < 0]
@@ -2777,7 +2786,7 @@ def _finer_not_in_base(q: _Query, s: _Scores, own: int, place: dict[int, int]) -
     return any(bool((s.fields[column, inside] >= 0).any()) for column in lacking)
 
 
-_BELOW_RECORDS = tuple((COMPARED.index(f), COLUMN_INDEX[f]) for f in ("building", "unit", "room"))
+_BELOW_RECORDS = tuple((COMPARED.index(f), COLUMN_INDEX[f]) for f in ("building", "unit", "floor", "room"))
 
 
 # The levels below a compound that a record may lack while the base has them: (level, position, column).

@@ -1961,3 +1961,27 @@ def test_a_compound_at_a_villages_one_door_is_the_record_for_its_name():
     ]
     m = _base_of(rows).match("甘肃农业大学")
     assert m is not None and m.address_id == "c1"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("中国银行", "中国银行东莞分行", True),  # the bank's branch at that door
+        ("东华医院", "东莞市东华医院", True),  # the name after its city's
+        ("长安医院乌沙分院住院部", "长安医院乌沙分院", True),  # a department of it
+        ("马屿支行", "塘下支行", False),
+        ("中国银行", "中国工商银行", False),
+    ],
+)
+def test_an_organisation_named_with_its_place_or_branch_is_the_same(a, b, same):
+    assert (match_module.name_similarity(a, b) >= match_module._NAME_AGREE) is same
+
+
+def test_a_floor_the_base_lacks_though_it_lists_others_is_not_a_sure_match():
+    rows = [(f"f{k}", f"广东省东莞市长安镇乌沙社区江贝工业区3栋{k}楼", 113.8, 22.8) for k in (1, 2, 3, 4)] + [
+        ("b3", "广东省东莞市长安镇乌沙社区江贝工业区3栋", 113.8, 22.8)
+    ]
+    m = _base_of(rows).match("东莞市长安镇乌沙社区江贝工业区3栋5楼")
+    assert m is not None and m.address_id == "b3" and m.score <= 0.85
+    m = _base_of(rows).match("东莞市长安镇乌沙社区江贝工业区3栋4楼")
+    assert m is not None and m.address_id == "f4" and m.score >= 0.9

@@ -182,7 +182,9 @@ def _masked_form_notes(text: str, folded: str, offsets: list[int] | None) -> tup
 
 # A building, unit, floor or room (5栋, 1单元, 3楼, 1801室, 9-1-1801), as written before the divisions.
 _FINE_PART = re.compile(
-    "(?:第?[0-9一二三四五六七八九十]+|[A-Z])(?:幢|栋|座|号楼|单元|层|楼|室|户)|[0-9]+-[0-9]+"
+    "(?:第?[0-9一二三四五六七八九十]+|[A-Z])(?:幢|栋|座|号楼|单元|层|楼|室|户)"
+    # (3-2-301, 1-1203; not a ticket's number, GD-2024-0318-0056)
+    "|(?<![0-9A-Z-])[0-9]{1,4}(?:-[0-9]{1,4}){1,2}(?![0-9A-Z-])"
 )
 # What a compound's name or a building's number has none of: a division's or a road's word, a door.
 _NOT_FINE = re.compile("[省市县镇乡路街巷弄道]|(?<![小园])区|号(?!楼)|地址|住址|住所")
