@@ -1880,7 +1880,8 @@ def _homophone_similarity(a: str, b: str) -> float:
 
 
 # Characters read otherwise in place names than commonly (厦门 xia, 乐清 yue, 六安 lu, 番禺 pan, 蚌埠 beng,
-# 泌阳 bi, 铅山 yan, 莘县 shen, 涡阳 guo, 洪洞 tong): the place's reading too, so 夏禾路 is 厦禾路 typed by sound.
+# 泌阳 bi, 铅山 yan, 莘县 shen, 涡阳 guo, 洪洞 tong, 长安 chang): the place's reading too, so 夏禾路 is 厦禾路
+# typed by sound, 长国路 昌国路.
 _PLACE_READINGS = {
     "厦": "xia",
     "乐": "yue",
@@ -1892,6 +1893,11 @@ _PLACE_READINGS = {
     "莘": "shen",
     "涡": "guo",
     "洞": "tong",
+    "长": "chang",  # 长安, 长江路 (zhang in 长大)
+    "重": "chong",  # 重庆
+    "行": "hang",  # 银行路
+    "堡": "pu",  # 十里堡
+    "单": "shan",  # 单县
 }
 
 
@@ -1924,14 +1930,22 @@ def same_estate(a: str, b: str) -> bool:
 
 def _garden_drift(a: str, b: str) -> bool:
     """Whether two estate names have one stem and two garden words (锦绣苑 / 锦绣花园, 永昌花园 / 永昌花苑)
-    or two kinds of one sound (幸福家园 / 幸福嘉园)."""
+    or two kinds of one sound (幸福家园 / 幸福嘉园, 海洋家园 / 海洋家苑)."""
     ma, mb = _GARDEN_KIND.search(a), _GARDEN_KIND.search(b)
     if ma is None or mb is None:
         ma, mb = _KIND.search(a), _KIND.search(b)
-        if ma is None or mb is None or len(ma.group()) != len(mb.group()):
+        if ma is None or mb is None:
             return False
-        if not _homophone_similarity(ma.group(), mb.group()):
-            return False
+        # (海洋家苑 / 海洋家园: the kinds compared over the longer one's length)
+        n = max(len(ma.group()), len(mb.group()))
+        kind_a, kind_b = a[-n:], b[-n:]
+        stem = a[:-n]
+        return (
+            kind_a != kind_b
+            and len(stem) >= 2
+            and stem == b[:-n]
+            and bool(_homophone_similarity(kind_a, kind_b))
+        )
     stem = a[: ma.start()]
     return ma.group() != mb.group() and len(stem) >= 2 and stem == b[: mb.start()]
 

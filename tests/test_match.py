@@ -1985,3 +1985,15 @@ def test_a_floor_the_base_lacks_though_it_lists_others_is_not_a_sure_match():
     assert m is not None and m.address_id == "b3" and m.score <= 0.85
     m = _base_of(rows).match("东莞市长安镇乌沙社区江贝工业区3栋4楼")
     assert m is not None and m.address_id == "f4" and m.score >= 0.9
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "agree"),
+    [
+        ("海洋家苑", "海洋家园", True),  # two garden words of one sound
+        ("锦绣花园", "锦绣家园", False),  # two kinds
+        ("长国路", "昌国路", True),  # 长 read chang, as in place names
+    ],
+)
+def test_names_typed_by_sound_agree(a, b, agree):
+    assert (match_module.name_similarity(a, b) >= match_module._NAME_AGREE) is agree

@@ -853,8 +853,10 @@ def _leading_towns(
             or _NUMBERED_ROAD_AHEAD.match(text, end)  # 塘下|3号路, 下沙|六号大街
         ):
             return (index, start, end), towns
-        # 小港姚墅村: a village of the town itself follows; it settles which town.
-        with_village = [e for e in towns if _village_at(text, end, e.code)]
+        # 小港姚墅村: a village of the town itself follows; it settles which town. So it does after the
+        # island the town is (六横|岛|台门村).
+        after = end + 1 if text.startswith("岛", end) else end
+        with_village = [e for e in towns if _village_at(text, after, e.code)]
         if with_village:
             return (index, start, end), with_village
     return None

@@ -86,10 +86,12 @@ _POI_AFTER = r"(?:小区|花园|公寓|大厦|新村|家园|苑|广场|山庄|�
 # A mobile number, or a fixed line with its area code.
 # A mobile or landline number, its groups maybe parted by spaces (folded to commas: 139 0677 1234).
 _PHONE_NUMBER = (
-    "(?:1[3-9][0-9](?:[,-]?[0-9]{4}){2}"
+    # (+86 138 1666 1234, +86-21-68881234: the country's code first; 021-68881234转8001: an extension)
+    "(?:(?:(?:\\+|00)86[,-]?)?(?:1[3-9][0-9](?:[,-]?[0-9]{4}){2}"
     "|1[3-9][0-9]\\*{4}[0-9]{4}"  # 139****1234: a mobile number masked
     "|1[3-9][0-9](?=[0-9]*[X*])[0-9X*]{8}(?![0-9X*])"  # 1393770XXXX, 138XXXX1234
     "|0[0-9]{2,3}(?:-?[0-9]{7,8}|,[0-9]{7,8}|,[0-9]{3,4},[0-9]{4}))"
+    "|(?:\\+|00)86[,-]?[1-9][0-9]{1,2}[,-]?[0-9]{7,8})(?:转[0-9]{1,6})?"
 )
 # Teams and committees' groups, not a villager group named by its place (村民组 and 村小组 are numbered).
 # A person's name masked in a published record: a surname, then 某某, XX or stars.
