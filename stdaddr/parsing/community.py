@@ -257,9 +257,10 @@ def find_community(text: str, chains: list[Chain], end: int | None = None) -> Fo
         if level < 1:
             continue
         pos = match_end(_SKIP, text, end if end is not None else chain.hits[-1].end)
-        if level == 3 and text.startswith("岛", pos) and chain.hits[-1].end == pos:
-            pos += 1  # 六横|岛|台门村: the island the town is, then its village
         hit = _lookup(text, pos, code)
+        if hit is None and level == 3 and text.startswith("岛", pos) and chain.hits[-1].end == pos:
+            pos += 1  # 六横|岛|台门村: the island the town is, then its village (衢山|岛斗村 is one)
+            hit = _lookup(text, pos, code)
         if hit is not None and (level >= 2 or _towns_right_under(code) or _MARKED.search(text, pos, hit[0])):
             # (right after a city with counties, a community written with its mark: 南宁市七星社区)
             found.append(FoundCommunity(pos, hit[0], hit[1], chain))

@@ -854,9 +854,10 @@ def _leading_towns(
         ):
             return (index, start, end), towns
         # 小港姚墅村: a village of the town itself follows; it settles which town. So it does after the
-        # island the town is (六横|岛|台门村).
-        after = end + 1 if text.startswith("岛", end) else end
-        with_village = [e for e in towns if _village_at(text, after, e.code)]
+        # island the town is (六横|岛|台门村; 衢山|岛斗村 is a village so named).
+        with_village = [e for e in towns if _village_at(text, end, e.code)]
+        if not with_village and text.startswith("岛", end):
+            with_village = [e for e in towns if _village_at(text, end + 1, e.code)]
         if with_village:
             return (index, start, end), with_village
     return None
