@@ -232,7 +232,7 @@ def short_names(name: str, level: int) -> list[str]:
     >>> short_names("黔南布依族苗族自治州", 1), short_names("广西壮族自治区", 0), short_names("五马街道", 3)
     (['黔南州', '黔南'], ['广西'], ['五马'])
     >>> short_names("多福巷社区居委会", 4), short_names("城区", 2)
-    (['多福巷社区'], [])
+    (['多福巷社区', '多福巷居委'], [])
     """
     out: list[str] = []
     stem = _strip_level_suffix(name, level)
@@ -262,6 +262,8 @@ def short_names(name: str, level: int) -> list[str]:
         if (plain := _strip_ethnic(core)) != core:
             # 沙洲瑶族村委会, 北穆家峪回族村村民委员会: an ethnic village written without its people (沙洲村)
             out.append(plain + ("社区" if "社区" in name or "居" in name[len(core) :] else "村"))
+        if name.endswith(("居委会", "居民委员会")) and len(base) >= 2:
+            out.append(base + "居委")  # 顺庆里居委: the committee cut short, as 上海's registers write it
         return [s for s in out if s != name]
     if level == 3 and name.endswith("街道办事处"):
         out.append(name[: -len("办事处")])
@@ -593,6 +595,16 @@ def encoded_community_index(community_rows: dict[str, str]) -> Iterator[tuple[st
     return ((key, ",".join(index[key])) for key in sorted(index))
 
 
+# A number in Chinese digits before a lane's or door's mark, in a community's name (一二四四弄, 一零七弄).
+_LANE_NUMERAL = re.compile("[〇零一二三四五六七八九十百]+(?=弄|号)")
+
+
+def _arabic_numeral(m: re.Match[str]) -> str:
+    from stdaddr.text import to_number
+
+    return to_number(m.group())
+
+
 # How the keys of a community's name, or of the part of it addresses write, are read.
 _AS_NAMED, _AFTER_TOWN, _MARKED_ONLY = range(3)
 
@@ -740,6 +752,9 @@ class Gazetteer:
             town = self.name(town_code) or ""
             for code, name in self._communities(town_code).items():
                 forms.append((name, code, _AS_NAMED))
+                if (arabic := _LANE_NUMERAL.sub(_arabic_numeral, name)) != name:
+                    # 临汾路一二四四弄居委会 (上海): its lane's number written in Arabic digits (临汾路1244弄).
+                    forms.append((arabic, code, _AS_NAMED))
                 if len(town) >= 3 and name.startswith(town) and len(name) - len(town) >= 3:
                     # 七星农场第一管理区 of 七星农场: after the town, written without its name (第一管理区).
                     forms.append((name[len(town) :], code, _AFTER_TOWN))

@@ -35,7 +35,7 @@ _MAX_NAME = 12
 # village written with its 村 (花栎树村|委会 for 花栎树村民委员会, 钱家垟村|委: 村委 cut short).
 # 南新居|委会 for 南新居居委会 (海南's 居, written with one 居).
 COMMITTEE = re.compile(
-    f"(?:村|社区)?(?:{COMMITTEE_WORDS})|(?<=村)(?:委会|民?委员会|民委|委(?![员会]))|(?<=居)委会"
+    f"(?:村|社区)?(?:{COMMITTEE_WORDS})|(?<=村)(?:委会|民?委员会|民委|委(?![员会]))|(?<=居)委会|(?<=居委)会"
 )
 _CJK = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]")
 _SKIP = re.compile(r"[,\s]*")
