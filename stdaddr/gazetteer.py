@@ -284,7 +284,7 @@ def short_names(name: str, level: int) -> list[str]:
             out.append(stem + plain)
     if level == 2 and (short := _banner_short(name)) is not None:
         out.append(short)
-    forms = [name, *_zone_forms(name)] if level == 3 else [name]
+    forms = [name, *_zone_forms(name)] if level in (2, 3) else [name]
     out.extend(forms[1:])
     for form in forms:
         if "经济技术开发区" in form:
@@ -321,7 +321,7 @@ def _zone_forms(name: str) -> list[str]:
     # (not a 高新区: a city's 开发区 is its 经济开发区)
     if stem != core and len(stem) >= 2 and not stem.endswith(("高新技术产业", "高新技术", "高新")):
         plain = _ZONE_FORMAL.sub("", stem)
-        if plain == stem:
+        if plain == stem and not stem.endswith(("技术", "产业", "科技", "新兴")):
             forms.extend((stem + "经济技术开发区", stem + "经济开发区"))
         elif len(plain) >= 2:
             forms.append(plain + "开发区")
@@ -336,7 +336,7 @@ def _named_zone(name: str) -> bool:
 
 _ZONE_COMMITTEE = re.compile("(?:管理委员会|管委会)$")
 # The words of a zone's formal name before 开发区.
-_ZONE_FORMAL = re.compile("(?:经济技术|经济)$")
+_ZONE_FORMAL = re.compile("(?:经济技术|经济|新兴技术)$")
 # The short names of the provinces, which NBS puts before some zones' names (河北乐亭经济开发区).
 PROVINCE_SHORTS = (
     "内蒙古", "黑龙江", "北京", "天津", "河北", "山西", "辽宁", "吉林", "上海", "江苏", "浙江", "安徽",
