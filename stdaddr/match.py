@@ -928,6 +928,7 @@ def _query(t: _Tables, address: Address) -> _Query | None:
     if (
         ids.get("community", 0) < 0
         and "poi" not in values
+        and not numbered_lane(values.get("road", ""))  # (岗头村二巷10号: a village numbers its lanes)
         and (compound := _compound_named_as_community(t, address, values["community"])) is not None
         and _in_scope(t, "poi", scope, compound)
     ):
@@ -2370,9 +2371,11 @@ def _decide(
         # names like 人民路 recur town after town, so those records are as likely other streets as the
         # one meant. The answer is the divisions the text names, as far as the base has them.
         return _division_match(base, q, cutoff, _OTHER_TOWN)
-    if top.states[_COMMUNITY_K] == _DIFFER and (
-        numbered_lane(q.values.get("road", "")) or _natural_village_road(q)
-    ):
+    if (
+        top.states[_COMMUNITY_K] == _DIFFER
+        or (top.states[_POI_K] == _INPUT_ONLY and q.ids.get("poi", -1) >= 0)
+    ) and (numbered_lane(q.values.get("road", "")) or _natural_village_road(q)):
+        # (岗头村二巷20号 against 水围社区二巷20号: a village the base has as a compound, not there either)
         # 固戍村1巷7号 against 岗头村1巷7号: a road crosses communities, a lane named by its number does not;
         # nor does a natural village (岜勋村委会那旺屯5号 against 板新村委会那旺屯5号).
         return _division_match(base, q, cutoff, _OTHER_VILLAGE)

@@ -1997,3 +1997,16 @@ def test_a_floor_the_base_lacks_though_it_lists_others_is_not_a_sure_match():
 )
 def test_names_typed_by_sound_agree(a, b, agree):
     assert (match_module.name_similarity(a, b) >= match_module._NAME_AGREE) is agree
+
+
+def test_a_village_before_a_numbered_lane_is_the_village_whose_lanes_it_numbers():
+    rows = [
+        ("g1", "广东省深圳市龙岗区坂田街道岗头社区岗头村二巷10号", 114.06, 22.63),
+        ("g2", "广东省深圳市龙岗区坂田街道岗头社区岗头新村一巷3号", 114.06, 22.63),
+        ("s1", "广东省深圳市福田区福田街道水围社区水围村二巷10号", 114.05, 22.52),
+        ("s2", "广东省深圳市福田区福田街道水围社区水围村二巷20号", 114.05, 22.52),
+    ]
+    m = _base_of(rows).match("岗头村二巷10号")
+    assert m is not None and m.address_id == "g1"
+    m = _base_of(rows).match("岗头村二巷20号")  # only 水围's 二巷 has a 20号
+    assert m is None or m.address_id is None
