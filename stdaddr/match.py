@@ -814,6 +814,41 @@ def _lane_of_natural_village(
         del values["community"], ids["community"]
 
 
+def _lane_after_its_village(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> None:
+    """A numbered lane written right after its village's name without its mark, maybe after the area's
+    name too, read as one road the base lacks (水围五巷 for 水围村|五巷, 白石洲上白石二坊 for 上白石村|二坊):
+    the lane the base has, keyed with its village (上白石二坊) or the community's own (五巷), and then
+    the community so named."""
+    road = values["road"]
+    lane = _LANE_TAIL.search(road)
+    if lane is None or lane.start() < 2:
+        return
+    for k in range(1, lane.start() + 1):
+        rest, before = road[k:], road[:k]
+        found = t.ids["road"].get(rest, -1)
+        if found < 0:
+            continue
+        if k == lane.start():  # the bare lane: the name before it must be the community's
+            stem = next(
+                (
+                    name
+                    for n in range(min(len(before), 4), 1, -1)
+                    for name in (before[-n:] + "社区", before[-n:] + "村")
+                    if name in t.ids["community"]
+                ),
+                None,
+            )
+            if stem is None:
+                return
+            values["community"], ids["community"] = stem, t.ids["community"][stem]
+        values["road"], ids["road"] = rest, found
+        return
+
+
+# A lane named by its number at the end of a road's name (水围五巷, 上白石二坊).
+_LANE_TAIL = re.compile("(?:第?[0-9〇零一二三四五六七八九十百]+(?:坊|排|横|巷|弄|里|条|片))+$")
+
+
 def _community_in_scope(t: _Tables, scope: tuple[str, int], community: int) -> bool:
     """Whether a record of the community lies in the scope (the text's town or county)."""
     rows = t.groups["community"].rows(community)
@@ -924,6 +959,8 @@ def _query(t: _Tables, address: Address) -> _Query | None:
             # 机投镇 (机投桥街道 since), 某某镇: a town name that neither the gazetteer nor the base knows
             # says nothing the records could contradict; it is left unread.
             del values["town"], ids["town"]
+    if ids.get("road", 0) < 0 and "community" not in values:
+        _lane_after_its_village(t, values, ids)
     scope = _scope(ids)
     if (
         ids.get("community", 0) < 0

@@ -2010,3 +2010,14 @@ def test_a_village_before_a_numbered_lane_is_the_village_whose_lanes_it_numbers(
     assert m is not None and m.address_id == "g1"
     m = _base_of(rows).match("岗头村二巷20号")  # only 水围's 二巷 has a 20号
     assert m is None or m.address_id is None
+
+
+def test_a_numbered_lane_glued_to_its_villages_name_is_the_villages_lane():
+    rows = [
+        ("w3", "广东省深圳市福田区福田街道水围社区水围村五巷3号", 114.05, 22.52),
+        ("g3", "广东省深圳市福田区福田街道岗厦社区岗厦村五巷3号", 114.06, 22.53),
+        ("u18", "广东省深圳市南山区沙河街道白石洲社区上白石村二坊18号", 113.96, 22.54),
+        ("x18", "广东省深圳市南山区沙河街道白石洲社区下白石村二坊18号", 113.96, 22.54),
+    ]
+    assert _base_of(rows).match("水围五巷3号").address_id == "w3"
+    assert _base_of(rows).match("白石洲上白石二坊18号").address_id == "u18"
