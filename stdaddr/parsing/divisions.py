@@ -153,6 +153,7 @@ ZONE_NAME = re.compile(
 # A town named by its zone word (高新技术开发区, 经济开发区 of some county): such names repeat nationwide.
 _ZONE_NAMED = re.compile(f"(?:{'|'.join(_ZONE_WORDS)})$")
 _ZONE_ENDS = tuple({w[-1] for w in _ZONE_WORDS})
+_NUMBERED_ZONE = re.compile("第[一二三四五六七八九十0-9]{1,3}(?:工业区|工业园区|工业园|工业村|工业城)")
 # What a zone word opens with: ZONE matches nowhere else (a cheap test first, as most names are
 # followed by none).
 _ZONE_OPENINGS = frozenset(w[0] for w in _ZONE_WORDS)
@@ -521,7 +522,10 @@ def find_hits(text: str) -> list[Hit]:
         opens = bool(opening) and (index, start, end) in opening  # mostly empty: no tuple built then
         if leading is not None and leading[0] == (index, start, end):
             goes_on_short = False  # 水头|康乐路: the road is no part of the town's name
-        compound = text.startswith(_COMPOUND_KINDS, end)
+        # (凤凰|第一工业区: a zone numbered after the village it is named by, no county's)
+        compound = text.startswith(_COMPOUND_KINDS, end) or (
+            text.startswith("第", end) and _NUMBERED_ZONE.match(text, end) is not None
+        )
         # 东街街道|东街92号: no road's name holds a subdistrict's official name (街道).
         goes_on_full = (
             goes_on_short and not key.endswith("街道") and _FULL_NAME_GOES_ON.match(text, end) is not None
