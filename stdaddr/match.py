@@ -2072,10 +2072,10 @@ def _block(t: _Tables, q: _Query) -> NDArray[np.int32] | None:
     if hn >= 0 and not doors:
         # 纸源村19号, 某某大厦12号: a door of the village or compound itself, with no road.
         n_hn = t.sizes["house_number"]
-        if community >= 0 and not in_group:
+        if community >= 0 and not in_group and not q.roads:
             # Not when the text names a group of the base: its doors are among the group's, and the
             # village's other doors are of natural villages numbering their own (苏吕村2组9号 is no
-            # 苏吕村下垟自然村9号).
+            # 苏吕村下垟自然村9号); nor a road of the base (北塘村白龙街3号 is no 北塘村1组3号).
             parts.append(t.community_door.rows(community * n_hn + hn))
         for p in q.pois:
             parts.append(t.poi_door.rows(p * n_hn + hn))

@@ -1239,9 +1239,10 @@ _NAMEI = [
 @pytest.mark.parametrize("query", ["那眉村委会林屋村1号", "横州市平朗镇那眉村委会林屋村1号"])
 def test_a_door_the_natural_village_lacks_is_not_the_villages_door_so_numbered(query):
     """林屋村 (a natural village of 那眉村委会 the base has) lacks a 1号: the village's own 1号 is another
-    house: at most as sure as a door without its road (0.85)."""
+    house: the natural village answers, as a road does for a door it lacks, or the door at most as sure
+    as a door without its road (0.85)."""
     m = _base_of(_NAMEI).match(query)
-    assert m is None or m.score <= 0.85
+    assert m is None or m.score <= 0.85 or (m.address_id is None and m.standard.endswith("林屋村"))
 
 
 @pytest.mark.parametrize("query", ["那眉村委会那眉村1号", "横州市那眉村委会那眉村1号", "那眉村1号"])
