@@ -1425,6 +1425,9 @@ def _fuzzy(t: _Tables, field: str, name: str, scope: tuple[str, int] | None) -> 
     hits = process.extract(
         name, choices, scorer=fuzz.ratio, limit=_FUZZY_POOL, score_cutoff=_NAME_AGREE * 100, processor=None
     )
+    if field == "poi" and len(name) >= 3 and _KIND.search(name):
+        # 融荫苑 for 滨湖世纪城融荫苑: a part of a larger estate, whose ratio may be low (see name_similarity)
+        hits.extend((c, 0.0, k) for k, c in enumerate(choices) if len(c) > len(name) and c.endswith(name))
     if not hits:
         return {}
     sims = sorted(((_similarity(name, choice), int(pool[k])) for choice, _, k in hits), reverse=True)
@@ -1451,6 +1454,14 @@ def name_similarity(a: str, b: str) -> float:
     if len(short) >= 2 and long.startswith(short) and _PLACE_KIND_LEFT_OUT.fullmatch(long, len(short)):
         # 百盛 for 百盛购物中心, 国贸 for 国贸大厦: a place written without the word of its kind.
         return _KIND_LEFT_OUT
+    if (
+        len(short) >= 3
+        and long.endswith(short)
+        and _KIND.search(short)
+        and _KIND.search(long, 0, len(long) - len(short))
+    ):
+        # 融荫苑 for 滨湖世纪城融荫苑, 清友园 for 北苑家园清友园: a part of a larger estate, written without it.
+        return _SLIP
     if _abbreviates(short, long):
         # 兰大家属院 for 兰州大学家属院, 交大家属院 for 兰州交通大学家属院: a work unit's compound written with
         # the unit's name cut short, as its people say it.

@@ -2022,3 +2022,13 @@ def test_a_numbered_lane_glued_to_its_villages_name_is_the_villages_lane():
     ]
     assert _base_of(rows).match("水围五巷3号").address_id == "w3"
     assert _base_of(rows).match("白石洲上白石二坊18号").address_id == "u18"
+
+
+def test_a_part_of_a_larger_estate_written_without_it_is_that_part():
+    rows = [
+        ("r802", "安徽省合肥市包河区滨湖世纪社区滨湖世纪城融荫苑7栋1单元802室", 117.3, 31.7),
+        ("q602", "安徽省合肥市包河区滨湖世纪社区滨湖世纪城琼林苑7栋1单元602室", 117.3, 31.7),
+    ]
+    m = _base_of(rows).match("包河区融荫苑7栋1单元802室")
+    assert m is not None and m.address_id == "r802"
+    assert match_module.name_similarity("融荫苑", "滨湖世纪城融荫苑") >= match_module._NAME_AGREE
