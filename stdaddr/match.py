@@ -2402,7 +2402,12 @@ def _decide(
     if split is None and (finer := _finer_in_base(q, s, top, place, level)) is not None:
         place, level, tied = finer
         top = _record(q, s, tied[0])
-    ambiguous = split is not None and _names_finer(q, split) and not _contradicts(top, split)
+    ambiguous = (
+        split is not None
+        and _names_finer(q, split)
+        and not _contradicts(top, split)
+        and not _none_named(q, s, tied, split)
+    )
     rival = _rival(s, near, scores, tied, place)
     agreement, coverage = _place_agreement(q, top, level)
     score = confidence(agreement, coverage, best - rival)
@@ -2807,6 +2812,13 @@ def _contradicts(top: _Record, split: str) -> bool:
     (人民路9号 between 8号 and 10号): it meant none of them, the shared upper place is the answer."""
     k = _WALK_K[_WALK.index(split)]
     return k >= 0 and top.states[k] == _DIFFER
+
+
+def _none_named(q: _Query, s: _Scores, tied: list[int], split: str) -> bool:
+    """Whether the text gives the field the tied records split at and none of them agrees on it (鹏兴花园
+    11栋101 where the estate has buildings 1-10): the text meant none of them, no tie is left open."""
+    k = _WALK_K[_WALK.index(split)]
+    return k >= 0 and bool(q.asks[k]) and not any(s.agree[k, t] for t in tied)
 
 
 def _names_finer(q: _Query, split: str) -> bool:

@@ -2032,3 +2032,11 @@ def test_a_part_of_a_larger_estate_written_without_it_is_that_part():
     m = _base_of(rows).match("包河区融荫苑7栋1单元802室")
     assert m is not None and m.address_id == "r802"
     assert match_module.name_similarity("融荫苑", "滨湖世纪城融荫苑") >= match_module._NAME_AGREE
+
+
+def test_a_building_no_tied_record_has_leaves_no_tie_open():
+    rows = [("e", "广东省深圳市罗湖区莲塘街道鹏兴社区鹏兴花园", 114.1, 22.56)] + [
+        (f"b{k}", f"广东省深圳市罗湖区莲塘街道鹏兴社区鹏兴花园{k}栋101室", 114.1, 22.56) for k in range(1, 11)
+    ]
+    m = _base_of(rows).match("鹏兴花园11栋101")
+    assert m is not None and m.address_id == "e" and m.score <= 0.85 and not m.ambiguous
