@@ -458,7 +458,33 @@ def _match_address(
             m = None
     if m is None and (placed := _town_of_the_base(base, address)) is not None:
         m = _match_parsed(base, placed, limit, cutoff, candidates)
+    if (m is None or m.address_id is None) and (inside := _address_in_brackets(address)) is not None:
+        # 兰大一院(东岗西路1号), 沈园(越城区鲁迅中路): a place's name, then where it lies in brackets
+        found = _match_parsed(base, inside, limit, cutoff, candidates)
+        if found is not None and found.address_id is not None:
+            m = found
     return m
+
+
+# A name, then in brackets where it lies.
+_NAME_THEN_WHERE = re.compile(r"([^()]{2,20}?)\(([^()]{3,40})\)")
+
+
+def _address_in_brackets(address: Address) -> Address | None:
+    """The text read again as the address in its brackets, the name before them after it (兰大一院(东岗西路
+    1号) as 东岗西路1号兰大一院), when the name names no road or door and the brackets do; else None."""
+    from stdaddr.parsing import parse  # loaded before any text is matched
+
+    if "(" not in address.text and "（" not in address.text:
+        return None
+    found = _NAME_THEN_WHERE.fullmatch(clean(address.text)[0].strip(","))
+    if found is None or _ROAD_OR_DOOR.search(found.group(1)):
+        return None
+    inside = parse(found.group(2) + found.group(1))
+    return inside if inside.road is not None and inside.poi is not None else None
+
+
+_ROAD_OR_DOOR = re.compile("[路街巷道弄]|[0-9]号")
 
 
 def _names_place(standard: str, short: str, named: str) -> bool:

@@ -2040,3 +2040,12 @@ def test_a_building_no_tied_record_has_leaves_no_tie_open():
     ]
     m = _base_of(rows).match("鹏兴花园11栋101")
     assert m is not None and m.address_id == "e" and m.score <= 0.85 and not m.ambiguous
+
+
+def test_a_place_named_then_where_it_lies_in_brackets_is_that_place():
+    rows = [
+        ("s", "浙江省绍兴市越城区塔山街道鲁迅故里社区鲁迅中路318号沈园", 120.58, 30.0),
+        ("d", "浙江省绍兴市越城区塔山街道鲁迅故里社区鲁迅中路320号", 120.58, 30.0),
+    ]
+    m = _base_of(rows).match("沈园(越城区鲁迅中路)")
+    assert m is not None and m.address_id == "s"
