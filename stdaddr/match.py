@@ -150,9 +150,9 @@ _PLACE_KIND_LEFT_OUT = re.compile(
     "(?:购物中心|购物广场|商场|商厦|百货|大厦|大酒店|酒店|宾馆|饭店|超市|书店|商城)"
 )
 _KIND_LEFT_OUT = 0.85
-# A name cut short (兰大家属院 for 兰州大学家属院) agrees at a slip's similarity: a door or building the
-# record has confirms it.
-_ABBREVIATED = _SLIP
+# A name written short as people say it (兰大家属院 for 兰州大学家属院, 融荫苑 for 滨湖世纪城融荫苑) agrees at a
+# slip's similarity: a door or building the record has confirms it.
+_WRITTEN_SHORT = _SLIP
 # What a school's name ends with, written in full or short (温州市第二中学, 温州二中, 实验小学).
 _SCHOOL = re.compile("(?:中学|小学|中|小)$")
 _SCHOOL_IN_FULL = ("中学", "小学")
@@ -761,9 +761,11 @@ def _unit_of_dashes(t: _Tables, address: Address, values: dict[str, str], ids: d
     ):
         return
     number = _LANE_BUILDING.fullmatch(values["building"])
-    rows = t.groups["door"].rows(ids["road"] * t.sizes["house_number"] + ids["house_number"])
-    unit = f"{number.group(1)}单元" if number else ""
+    if number is None:
+        return
+    unit = f"{number.group(1)}单元"
     unit_id = t.ids["unit"].get(unit, -1)
+    rows = t.groups["door"].rows(ids["road"] * t.sizes["house_number"] + ids["house_number"])
     if not len(rows) or unit_id < 0:
         return
     cols = _columns(t.fields, rows)
@@ -1487,11 +1489,11 @@ def name_similarity(a: str, b: str) -> float:
         and _KIND.search(long, 0, len(long) - len(short))
     ):
         # 融荫苑 for 滨湖世纪城融荫苑, 清友园 for 北苑家园清友园: a part of a larger estate, written without it.
-        return _SLIP
+        return _WRITTEN_SHORT
     if _abbreviates(short, long):
         # 兰大家属院 for 兰州大学家属院, 交大家属院 for 兰州交通大学家属院: a work unit's compound written with
         # the unit's name cut short, as its people say it.
-        return _ABBREVIATED
+        return _WRITTEN_SHORT
     part_a, part_b = _ROAD_PART.search(a), _ROAD_PART.search(b)
     if (part_a or part_b) and (part_a and part_a.group(1)) != (part_b and part_b.group(1)):
         # 黄埔大道西 / 黄埔大道东, 一环路南三段 / 一环路南四段: parts of one road numbered on their own.
