@@ -420,6 +420,7 @@ def geocode_file(
                     stop.check()
                     if progress is not None:
                         progress(Progress(_done(reader, chunk.end), reader.total, reader.unit, run.rows))
+                stop.check()  # (a signal noted while the last chunk's progress was shown)
             run.finish()
         finally:
             reader.close()
