@@ -256,7 +256,9 @@ class Match:
     its rooms) or when the best records tie. ``standard``, ``x`` and ``y`` describe the matched place:
     the record, or the agreed upper level with its centroid computed from the base (``x``/``y`` are None
     when the base has no coordinates for it); ``standard`` is the canonical form written from the
-    levels the parser read in the record, not the record's own text. ``score`` is a calibrated confidence in [0, 1].
+    levels the parser read in the record (all of them for a record answered, its town and community too
+    when the input named others), not the record's own text. ``score`` is a calibrated confidence in
+    [0, 1].
     ``ambiguous`` is True when records the input cannot tell apart tie; ``candidates`` lists them.
     """
 
