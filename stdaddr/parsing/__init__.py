@@ -360,8 +360,8 @@ def _parse_cached(text: str) -> Address:
         and reading is not None
         and (unknown := village_after_unknown_town(folded, reading)) is not None
     ):
-        reading, community, unknown_note = unknown
-        notes.append(unknown_note)
+        reading, community = unknown
+        chains = [reading.chain]
     if community is None and reading is not None and _community_over_county(folded, reading):
         chains, reading = [], None  # divisions inferred from the community by the assembler
     cut = second_place(folded, hits, reading) if reading is not None else None

@@ -275,10 +275,10 @@ def _towns_right_under(code: str) -> bool:
     return bool(children) and gazetteer.level_of(children[0]) == 3
 
 
-def village_after_unknown_town(text: str, reading: Reading) -> tuple[Reading, FoundCommunity, str] | None:
+def village_after_unknown_town(text: str, reading: Reading) -> tuple[Reading, FoundCommunity] | None:
     """A town the gazetteer lacks (merged away: 昆山市正仪镇, now in 巴城镇; or misspelt: 东莞市塘夏镇) right
     after the county, or the city without counties, read, before a village of that county written with
-    its mark: the village, which places the town; with a note naming the town written."""
+    its mark: the village, which places the town; the town written is read as its former name."""
     chain = reading.chain
     if not chain.hits or reading.repeats or reading.others:
         return None
@@ -292,8 +292,11 @@ def village_after_unknown_town(text: str, reading: Reading) -> tuple[Reading, Fo
     hit = _lookup(text, town.end(), code)
     if hit is None or not _MARKED.search(text, town.end(), hit[0]):
         return None
-    note = f"{town.group()} is no town of {chain.hits[-1].key} the gazetteer knows; the town is read from the village"
-    return reading, FoundCommunity(town.end(), hit[0], hit[1], chain), note
+    # The town written, read as a former name of the village's town (as 梧埏镇 is of 梧田街道; its note
+    # says so).
+    written = Hit(pos, town.end(), town.group(), Entry(hit[1][:9], 3, HISTORIC, parent=code))
+    longer = Chain((*chain.hits, written), chain.score)
+    return Reading(longer, (), town.end()), FoundCommunity(town.end(), hit[0], hit[1], longer)
 
 
 # A town's name as written: a few characters and its mark.
