@@ -679,16 +679,22 @@ def test_a_ctrl_c_whose_exception_was_lost_still_stops_the_run(tmp_path, events_
                 lost.append(True)  # as a finalizer would drop it
 
     out = tmp_path / "out.csv"
-    with pytest.raises(KeyboardInterrupt):
-        geocode_file(
-            events_csv,
-            out,
-            column="query",
-            base=base,
-            workers=1,
-            chunk_rows=2,
-            progress=interrupt_and_lose_it,
-        )
+    # (a suite started in the background without job control inherits Ctrl-C ignored: Python's own
+    # handling is what a user at a terminal has)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            geocode_file(
+                events_csv,
+                out,
+                column="query",
+                base=base,
+                workers=1,
+                chunk_rows=2,
+                progress=interrupt_and_lose_it,
+            )
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert lost and not out.exists() and (tmp_path / "out.csv.checkpoint").exists()
 
 
