@@ -2178,7 +2178,7 @@ _MAIN_DOOR = 0.85
 # A sub-door (23-1号, 23号附1, 23号甲) and its main door.
 _LANE_BUILDING = re.compile("([0-9]+)幢")
 _LANE_DOOR = re.compile("(.+弄)([0-9]+)号")
-_SUB_DOOR = re.compile("([甲乙丙丁]?[A-Z]?[0-9]+[A-Z]?)(?:-[0-9]+号|号附[0-9]+|号[甲乙丙丁])")
+_SUB_DOOR = re.compile("([甲乙丙丁]?[A-Z]?[0-9]+[A-Z]?)(?:-[0-9]+号|号附[0-9]+|号[甲乙丙丁]|[甲乙丙丁]号)")
 # Positions in COMPARED of the match levels, in level order.
 _LEVEL_K = tuple(COMPARED.index(f) for f in MATCH_LEVELS)
 # Province and city codes the text names exclude the records with others (the county is compared anyway).

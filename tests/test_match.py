@@ -2049,3 +2049,14 @@ def test_a_place_named_then_where_it_lies_in_brackets_is_that_place():
     ]
     m = _base_of(rows).match("沈园(越城区鲁迅中路)")
     assert m is not None and m.address_id == "s"
+
+
+def test_a_door_numbered_with_jia_after_the_number_is_a_sub_door():
+    rows = [
+        ("d", "上海市徐汇区枫林路街道肇嘉浜路1065号", 121.45, 31.2),
+        ("j", "上海市徐汇区枫林路街道肇嘉浜路1065甲号", 121.45, 31.2),
+        ("e", "上海市徐汇区枫林路街道肇嘉浜路1067号", 121.45, 31.2),
+    ]
+    assert _base_of(rows).match("徐汇区肇嘉浜路1065甲号").address_id == "j"
+    m = _base_of(rows).match("徐汇区肇嘉浜路1067甲号")  # no 1067甲号: its main door, not a sure match
+    assert m is not None and m.address_id == "e" and m.score <= 0.85
