@@ -935,12 +935,12 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None, str
 
 
 # A lane named by its number alone (3巷, 二坊3巷, 5坊): each village numbers its own.
-_NUMBERED_LANE = re.compile("(?:第?[0-9〇零一二三四五六七八九十百]+(?:坊|排|横|巷|弄|里|条|片))+")
+NUMBERED_LANE = re.compile("(?:第?[0-9〇零一二三四五六七八九十百]+(?:坊|排|横|巷|弄|里|条|片))+")
 
 
 def numbered_lane(road: str) -> bool:
     """Whether a road is a lane named by its number alone (3巷, 二坊三巷): a village's own."""
-    return _NUMBERED_LANE.fullmatch(road) is not None
+    return NUMBERED_LANE.fullmatch(road) is not None
 
 
 def _street_before(a: Address) -> str | None:

@@ -600,8 +600,6 @@ _LANE_NUMERAL = re.compile("[〇零一二三四五六七八九十百]+(?=弄|号
 
 
 def _arabic_numeral(m: re.Match[str]) -> str:
-    from stdaddr.text import to_number
-
     return to_number(m.group())
 
 

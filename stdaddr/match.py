@@ -45,6 +45,7 @@ from stdaddr.base import (
     COLUMN_INDEX,
     COLUMNS,
     MATCHING_FIELDS,
+    NUMBERED_LANE,
     AddressBase,
     group,
     is_zone_name,
@@ -874,7 +875,7 @@ def _lane_after_its_village(t: _Tables, values: dict[str, str], ids: dict[str, i
 
 
 # A lane named by its number at the end of a road's name (水围五巷, 上白石二坊).
-_LANE_TAIL = re.compile("(?:第?[0-9〇零一二三四五六七八九十百]+(?:坊|排|横|巷|弄|里|条|片))+$")
+_LANE_TAIL = re.compile(f"(?:{NUMBERED_LANE.pattern})$")
 
 
 def _community_in_scope(t: _Tables, scope: tuple[str, int], community: int) -> bool:

@@ -123,7 +123,7 @@ _CIRCLE_ZERO = re.compile(f"(?<=[0-9])[{_CIRCLES}]+(?=[0-9]|[号室层楼幢栋�
 # Spaces between two digits (Arabic or full-width): they part two numbers, which deleting them would join.
 # So do spaces between a number and a name after it (愉景花园1-1203 东莞南城: the divisions written last), not
 # the number's own mark (88 号).
-_DIGIT_GAP = re.compile(
+_GAP_AFTER_NUMBER = re.compile(
     "(?<=[0-9\uff10-\uff19])[ \t\u3000\xa0]+"
     "(?=[0-9\uff10-\uff19]|(?![号室层楼幢栋单户房弄组座期区米])[\u3400-\u9fff\U00020000-\U0003ffff])"
 )
@@ -133,7 +133,7 @@ def _part_numbers(text: str) -> str:
     """301 13906771234, 1203 东莞南城: spaces after a number part it from the number or name after it (a
     comma each, so offsets stay put)."""
     if " " in text or "\u3000" in text or "\t" in text or "\xa0" in text:
-        return _DIGIT_GAP.sub(lambda m: "," * len(m.group()), text)
+        return _GAP_AFTER_NUMBER.sub(lambda m: "," * len(m.group()), text)
     return text
 
 

@@ -267,6 +267,7 @@ def find_community(text: str, chains: list[Chain], end: int | None = None) -> Fo
     return found[0] if len(found) == 1 else None
 
 
+@lru_cache(maxsize=512)
 def _towns_right_under(code: str) -> bool:
     """Whether ``code`` is a city with towns right under it, no counties (东莞, 中山, 儋州)."""
     if gazetteer.level_of(code) != 1:
