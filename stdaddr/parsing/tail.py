@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from stdaddr.parsing.alternation import guarded_alternation
 from stdaddr.text import CN_DIGITS, chinese_numeral, match_end, to_number
 from stdaddr.text import NUMERAL as N
 
@@ -138,176 +139,174 @@ OTHER_SCRIPT = re.compile(
     "[\u0400-\u04ff\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\u0f00-\u0fff\u1800-\u18af"
     "\u3040-\u30ff\uac00-\ud7af\ufb50-\ufdff\ufe70-\ufeff]"
 )
-_TOKEN = re.compile(
-    "|".join(
-        (
-            # (and a run of another script: Uyghur, Tibetan, Mongolian, Cyrillic, Korean, kana — the place
-            # written again in its own language, a note)
-            rf"(?P<note>\([^()]*(?:\)|$)|{OTHER_SCRIPT.pattern}+(?:[·.'\-]+{OTHER_SCRIPT.pattern}+)*)",
-            # Room 1203, Bldg 3, Unit 2, Floor 12, No.88 (spaces folded away, letters upper-cased): the
-            # English label of a level, as foreign-facing records and couriers write them.
-            r"(?P<english>(?<![A-Z])(?:(ROOM|RM|APT|FLAT|SUITE)|(BLDG|BUILDING|BLOCK|BLK|TOWER)|(UNIT)|(FLOOR|FL)"
-            r"|(NO(?=\.?[0-9])))\.?#?([0-9]+(?:[A-Z](?![A-Z]))?|(?<=[GKR])[A-Z](?![A-Z]))"
-            # Chaoyang District, Jianguo Road: a place written again in English or pinyin, a note.
-            # (CITY, ROAD … only before a separator, a number or the end: 天健ID CITY创意园 is a name.)
-            r"|[A-Z]*(?:DISTRICT|PROVINCE|COUNTY|TOWNSHIP|(?<![A-Z])(?:CHINA|PRC))(?![A-Z])"
-            r"|[A-Z]*(?:CITY|STREET|AVENUE|ROAD|VILLAGE)(?=[,.0-9]|$)"
-            # Chengzhong Qu, Yining Shi, Bayituohai: a place written again in pinyin (spaces folded away),
-            # two syllables or more, five letters or more.
-            # (two consonants at least: AAAAA, a masked name, is no place)
-            rf"|(?<![A-Z0-9])(?=[A-Z]{{5}})(?=[AEIOUV]*[B-DF-HJ-NP-TW-Z][AEIOUV]*[B-DF-HJ-NP-TW-Z])"
-            rf"(?:{_PINYIN_SYLLABLE}){{2,8}}(?![A-Z0-9]))",
-            # 邮编325000, and a bare six-digit code set apart at the end (解放街88号,325000).
-            r"(?P<postcode>邮政?编码?,?[0-9]{6}(?![0-9])|(?<=,)[1-8][0-9]{5}(?=,*$))",
-            # 电话13812345678, 手机：139…, TEL:0577-…: a phone number with the label before it.
-            r"(?P<phone>(?:(?:联系|办公|固定)?(?:电话|手机|座机|固话|TEL|PHONE|MOBILE)(?:号码?)?[,\s]*)?"
-            rf"(?<![0-9]){_PHONE_NUMBER}(?![0-9]))",
-            # 45岁, 3人, 3000元, 98.5平方米: a measure, not a level (its number is no building or room).
-            # XC0402-R21-17地块, YZ13-03-A3地块: a plot's code in a land record, no building or room.
-            # 第3网格, 3号网格, 网格2, 网格员巡查, 网格长: a cell of the community's grid (网格化管理) and its
-            # staff, where a ticket was filed, not a door or a building.
-            # (a Chinese numeral after 网格 opens the next name when one follows: 网格|五常大道)
-            rf"(?P<measure>(?:第?(?:{N}|[A-Z])号?)?网格(?!化)(?:(?<!号网格)(?:[0-9]+|[{CN_DIGITS}十]+(?![\u3400-\u9fff]))|[A-Z](?![A-Z0-9]))?(?:员|长)?"
-            r"(?:(?<=[员长])(?:巡查|巡逻|上报|报告|发现|反映|走访))?"
-            r"|(?<![0-9A-Z-])(?=[A-Z0-9-]*[0-9])[A-Z0-9]+(?:-[A-Z0-9]+)*地块"
-            r"|(?<![0-9A-Z.-])[0-9]+(?:\.[0-9]+)?(?:周岁|岁|人|名|元|万元|平方米|平米|平方|M2|亩|公斤|吨|辆)(?![\u3400-\u9fff\U00020000-\U0003ffff])"
-            # 45岁男子, 70多岁老人: who, by age, in a ticket's account
-            r"|(?<![0-9A-Z.-])[0-9]+多?(?:周岁|岁)(?:男子|女子|男性|女性|男孩|女孩|老人|儿童|小孩|孩子)"
-            # 3辆车, 10多人, 三户人家, 约200平方米: counts in a ticket's account of what happened.
-            r"|(?<![0-9A-Z.-])(?:[0-9]+|[一二两三四五六七八九十几]{1,3})(?:多|余)?(?:辆|个(?!体)|人(?!民)|户人家|平方米|平米)"
-            r"(?=[\u3400-\u9fff\U00020000-\U0003ffff])(?!号|室|幢|栋|楼|层|单元)"
-            # 地铁1号线, 3路公交站: a metro line or a bus route, no door.
-            r"|(?:地铁|轨道交通|轻轨)?(?<![0-9])(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})号线(?![材缆厂管板圈槽])"
-            r"|(?<![0-9])[0-9]{1,3}路(?:公交车?|汽车|公共汽车|车)(?:站|车站)?"
-            # 10点, 8点半, 2024年3月5日, 2023.12.01: a time or a date.
-            r"|(?<![0-9])[0-9]{1,2}(?:点|时)(?:半|钟|[0-9]{1,2}分?)?(?!位|缀)"
-            r"|(?<![0-9])[0-9]{4}年(?:[0-9]{1,2}月(?:[0-9]{1,2}[日号])?)?|(?<![0-9])[0-9]{1,2}月[0-9]{1,2}[日号]"
-            r"|(?<![0-9])[0-9]{4}[./][0-9]{1,2}[./][0-9]{1,2}(?![0-9])"
-            # 2024-07-01, 20:00-23:00 (the colon folded to a comma): a date or a time of day.
-            r"|(?<![0-9-])(?:19|20)[0-9]{2}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12][0-9]|3[01])(?![0-9-])"
-            r"|(?<![0-9,-])(?:(?:[01]?[0-9]|2[0-3]),[0-5][0-9]-(?:[01]?[0-9]|2[0-3]),[0-5][0-9]"
-            r"|(?:[01]?[0-9]|2[0-3]),(?:00|15|30|45))(?![0-9]|[号楼层幢栋室座单,-])"
-            # 16度, 38℃: a temperature; 50余辆: a count (more than …).
-            r"|(?<![0-9A-Z.-])[0-9]+(?:\.[0-9]+)?(?:度|℃)(?![\u3400-\u9fff\U00020000-\U0003ffff])"
-            r"|(?<![0-9A-Z.-])[0-9]+(?:多|余)(?:辆|个|人|名|户|只|条|平方米|平米|米)"
-            # 车牌甘A8K123, 车牌号：浙C12345: a vehicle's plate (province, letter, five or six more), no building.
-            r"|(?=[车京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])(?:车牌号?码?,?)?(?<![A-Z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z](?=(?:[A-Z]*[0-9]){3})[A-Z0-9]{5,6}(?![A-Z0-9])"
-            # 工位号058, 工位A-12: a workstation in a shared office, no room.
-            r"|工位号?,?[A-Z]?-?[0-9]{1,5})",
-            # 2-1-8-2 (重庆): a building, its unit, and the second flat of the 8th floor.
-            r"(?P<quad>(?<![0-9A-Z-])([0-9]{1,3})-([0-9]{1,2})-([0-9]{1,2})-([0-9]{1,2})(?![0-9-]))",
-            # A-1-1101: a building named by a letter, its unit and room.
-            r"(?P<triple>((?<![0-9-])[0-9]+|(?<![0-9A-Z-])[A-Z][0-9]*)-([0-9]+)-([0-9]+)(?:室|号)?(?![0-9-]))",
-            # 2、3楼, 13、14、15号, 3、4幢 (、 folded to a comma): a list of floors, doors, buildings or rooms.
-            # Its numbers are of about one length (not 1924 2幢: a door, then a building).
-            r"(?P<numlist>(?<![0-9A-Z-])([0-9]{1,2}(?:,[0-9]{1,2}){1,8}|[0-9]{2,3}(?:,[0-9]{2,3}){1,8}"
-            r"|[0-9]{3,4}(?:,[0-9]{3,4}){1,8}|[一二三四五六七八九十]{1,3}(?:,[一二三四五六七八九十]{1,3}){1,8})"
-            r"(号楼|楼|层|幢|栋|座|号|室|F)(?![房盘道梯宇下线路街门]))",
-            # 第一层、第二层, 1楼、2楼, 801室、802室: a list whose items each repeat the mark; 101室至103室: a
-            # span of rooms so written.
-            rf"(?P<unitlist>(?<![0-9A-Z-])第?({N})(?P<list_mark>层|楼|室)((?:,第?{N}(?P=list_mark)){{1,8}})(?![房盘道梯宇下上顶])"
-            rf"|(?<![0-9A-Z-])({N})室(?:至|到|-)({N})室)",
-            # 1555弄3支弄5号: a sub-lane of the lane, then the door.
-            rf"(?P<lane>({N})弄(?![乡镇])(?:({N})(?:支弄|支(?={N}号)))?(?:({N})号{_NOT_BUILDING})?)",
-            # 八角北里12楼3门: 楼 right before an entrance (门, a unit) marks the building, not a floor; B塔 a tower.
-            rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼(?![下顶道]|上(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|[面边有漏装吵噪的住]))|#楼?|号?栋|号馆|号(?:厂房|车间|仓库)|楼(?=[, ]?{N}门(?![\u3400-\u9fff\U00020000-\U0003ffff])|(?:[0-9]{{1,2}}|[一二三四五六七八九十]{{1,3}})单元)|(?<=[A-Z])塔楼?(?![路街巷])|(?<=[号,][A-Z])楼(?![下上道梯顶层房盘宇面])))",
-            # 下沙0号大街, 经济开发区三号路: a numbered road, not a door number.
-            # 大塘街6巷12号: a lane numbered within the street before it (多宝坊3巷 is read as one road);
-            # 下沙村5坊27号, 5坊3巷: a village's quarter (坊) and its lane, numbered so.
-            rf"(?P<numbered_road>(?<![0-9]){N}号(?:大街|大道|(?:路|街)(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|交|与|和))"
-            rf"|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])(?<!第)(?:(?:[东西南北](?=[0-9]))?[0-9]{{1,2}}坊(?:{N}巷)?|{N}巷)(?![\u3400-\u9fff\U00020000-\U0003ffff]))",
-            rf"(?P<house>([甲乙丙丁](?=[0-9〇零一二三四五六七八九十百]))?([A-Z]?{N}(?:[A-Z]|[甲乙丙丁](?=号))?)(?:-([0-9]+))?(?:号(?!楼(?![下顶道]|上(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|[面边有漏装吵噪的住]))|大街|大道|街坊|(?:路|街)(?![\u3400-\u9fff\U00020000-\U0003ffff]))院?(?:(?:附|付(?=[0-9〇零一二三四五六七八九十])|之)({N})号?|-([0-9]{{1,2}})(?![0-9-]|[号楼层幢栋室单座])|([甲乙丙丁])(?![0-9\u3400-\u9fff\U00020000-\U0003ffff]))?|(?:附|付(?=[0-9〇零一二三四五六七八九十])|之)({N})号(?!楼)))",
-            # 12号楼3门401: in Beijing a building's entrance 门 is its unit, in Guangdong its stair 梯; so is it
-            # right after the door in 长春 and 哈尔滨 (人民大街2724号1门502)
-            # (A11栋3梯); 2幢2单102室: 单 is 单元 cut short.
-            rf"(?P<unit>({N}|[甲乙丙丁](?=单元)|(?<![A-Z])[A-Z](?=单元))单元|(?<=[楼幢栋座号])({N})(?:门(?=楼[下上道]|门口|口|前|外|旁|附近)|门(?![\u3400-\u9fff\U00020000-\U0003ffff](?<![〇零一二三四五六七八九十]))|梯(?![子形田级]))|(?<=[幢栋座])({N})单(?![元位身间人车号据]))",
-            # 110-111栋, 2至6栋: a range of buildings; 5-2栋: building 2 of block 5. Either way one building value.
-            r"(?P<building_range>(?<![0-9A-Z-])([0-9]{1,4})(?:-|至|到)([0-9]{1,4})(?:幢|栋|号楼|号?栋))",
-            # 40-43楼: a range of floors; B2-5楼, 52-11楼: a building, then its floor.
-            # 22-25F: the same written the English way.
-            r"(?P<floor_range>(?<![0-9A-Z-])([A-Z]?)([0-9]{1,3})(?:-|至|到)([0-9]{1,3})(?:(?:层|楼)(?![房盘道梯宇下])|F(?![A-Z])))",
-            # 1层-3层, 2楼至3楼, 一至三层: a span of floors written with each floor's mark, or in words.
-            rf"(?P<floor_span>({N})[层楼](?:-|至|到)({N})[层楼](?![房盘道梯宇下])|([{CN_DIGITS}十]+)(?:至|到)([{CN_DIGITS}十]+)层)",
-            # (not 1802 楼上漏水: a room, then the spot above it)
-            rf"(?P<floor>第?(负|地下|-)?({N}|(?<![A-Z])[A-Z][0-9]+|[0-9]+[A-Z])(?:层|楼)(?!房(?![东主])|[盘道梯宇下]|(?<=[0-9]{{3}}楼)[上顶]))",
-            # 13F, B2F: a floor written the English way; a room may follow at once (3F302).
-            r"(?P<floor_f>(?<![0-9A-Z])(B)?([0-9]{1,3})F(?![A-Z]))",
-            # 五0一室: Chinese and Arabic digits mixed in one room number.
-            # (千户苗寨 is no room 1000: 户 after a round number counts households)
-            rf"(?P<room>((?<![A-Z])[A-Z]?[0-9]+[A-Z]?|{_MIXED_DIGITS}|{N})(?:室|(?<![千百万])户|房)(?![子间村屋]))",
-            # 石碾村2社: after a village, 社 is its villager group (重庆, 四川, 甘肃).
-            # 坑头村第三经济社5号: 广东's villager group is the 经济社 (经济合作社).
-            rf"(?P<group>第?({N})(?:组(?!团)|村民小组|村民组|生产队|小组|队|经济合作社|经济社)|(?:(?<=村)|(?<=社区)|(?<=[旁面边近口])|(?<=[旁面边近口] ))第?({N})社(?![区会])"
-            # 承天村大岩组12号, 嘎中村民委员会南蚌村民小组: a group named by its place, right after its village or
-            # community (not 沈村三组: a natural village, then its numbered group).
-            rf"|(?:(?<=村)|(?<=社区)|(?<=委员会)|(?<=委会))((?!村|{_NOT_GROUP_NAME})(?:(?!组|村民)[\u3400-\u9fff\U00020000-\U0003ffff]){{1,4}}?(?<![{CN_DIGITS}十拾]))"
-            r"(?:村民小组|村民组|组|生产队|队|经济合作社|经济社)(?![团长员\u3400-\u9fff\U00020000-\U0003ffff]))",
-            # 1714-1715室: a range of rooms.
-            r"(?P<room_range>(?<![0-9-])([0-9]+)-([0-9]+)室)",
-            # 12-301, 5-2; A-101, B2-1201: a building (maybe named by a letter), then its room or unit.
-            r"(?P<pair>(?<![0-9-])(?:([0-9]+)|(?<![A-Z])([A-Z][0-9]{0,2})(?=-[0-9]+(?![0-9A-Z-]|[栋幢号楼层室房区座单])))-([0-9]+)(?![0-9-]))",
-            rf"(?P<part>(?<![0-9])(?:{N}|(?<![A-Z])[A-Z][0-9]{{0,2}})(?:期|区|组团|片(?!区))(?![0-9]*[期区]))",
-            # A bare number; Chinese digits read one by one (三〇一, 叁零壹) count when nothing follows them.
-            # (not digits inside an estate's name: 阳光100国际新城, 华润24城, 保利2046花园)
-            r"(?P<number>(?!(?=[0-9])(?<=[\u3400-\u9fff])(?<![路街道巷弄里院东西南北中口段])[0-9]{1,4}[\u3400-\u9fff]{0,5}?(?:新城|城|花园|广场|国际|中心|公馆|家园|公寓|小区|苑|府)(?![\u3400-\u9fff]))"
-            r"(?:(?<![0-9A-Z])|(?<=[0-9]F))((?<=[单元层楼])(?=[0-9〇零一二三四五六七八九]{3,4}(?![0-9〇零一二三四五六七八九\u3400-\u9fff\U00020000-\U0003ffff]))(?:[〇零一二三四五六七八九]+[0-9]|[0-9]+[〇零一二三四五六七八九])[0-9〇零一二三四五六七八九]*|[A-Z]?[0-9]+[A-Z]?|[〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖]{3,4}(?![\u3400-\u9fff\U00020000-\U0003ffff]))(?![0-9]|国道|省道|县道|米|公里|厘米|毫米|个月|亩|平方|吨|公斤|斤|元|岁|(?<=[A-Z])店|[A-Z]店))",
-            # 湖南总部：, 工厂地址：: a label before an address (the colon is folded to a comma).
-            r"(?P<label>(?:[\u3400-\u9fff\U00020000-\U0003ffff]{0,4}(?:地址|总部|总公司|分公司|工厂|厂区)"
-            r"|[\u3400-\u9fff\U00020000-\U0003ffff]{0,2}(?:办公区|办公地|经营场所|生产基地|仓库)"
-            # 村委会上报：, 群众反映：: who reports, before the address.
-            r"|[\u3400-\u9fff\U00020000-\U0003ffff]{0,4}(?:上报|报告|反映|报称|来电|报警|求助)|问题(?:描述)?|事由|诉求(?:内容)?)(?=,)"
-            # 来电人称东四三条39号…, 群众反映…: a ticket's account opening the text, glued to the address.
-            r"|^[^路街巷弄区县省镇乡村号0-9]{0,8}?(?:反映|投诉人称|举报人称|来电人称|报称|来电称|人称)(?=(?![路街巷道])[\u3400-\u9fff\U00020000-\U0003ffff]))",
-            # 联系人：李四, 收件人张三, 301室张三收: whom to give it to, after the address.
-            rf"(?P<note_words>(?:(?:联系人|收货人|收件人|负责人|经办人|户主|报警人|来电人|当事人|申请人|投诉人|举报人|反映人|法定代表人|法人代表|法人|业主|租户|房东|房主|住户|经营者|申报人|承租人|出租人|贫困户|低保户|五保户|脱贫户|监测户|困难户|商户|种植户|养殖户|承包户|个体户|经营户)(?!委|大会|服务|之家|联合|协会|会|中心|合作社),?(?:[A-Z]{{2,16}}(?![A-Z])|{_MASKED_NAME}|[\u3400-\u9fff\U00020000-\U0003ffff]{{0,3}}(?![\u3400-\u9fff\U00020000-\U0003ffff]))"
-            # 户号1234567890, 身份证号码330302…, 工单号WZ2024…: an account, ID or order number and its label.
-            r"|(?:户|账|帐|编|学|工单|单|注册|身份证|证件|卡|合同|订单|执照|许可证|统一社会信用代)(?:号码?|码),?[A-Z]{0,4}-?"
-            r"(?:[0-9]{5,}[0-9A-Z]*|[0-9]{3,}(?:-[0-9A-Z]{2,})+)(?:-[0-9A-Z]+)*"
-            r"|身份证,?[0-9]{17}[0-9X]|身份证,?[0-9]{15}(?![0-9])"
-            # 备注：夜间施工, 建筑面积98.5㎡, 微信：…: a label and its value, to the next separator.
-            r"|(?:备注|说明|建筑面积|使用面积|面积|租金|月租|微信号?|QQ|邮箱|年龄|性别|民族|姓名)(?:,|(?=[0-9A-Z]))[^,()]*"
-            # 周末不送, 工作日9点后送, 晚上送: when to deliver.
-            r"|(?:周末|周六|周日|晚上|白天|工作日|节假日|上午|下午|中午)(?:[0-9]{1,2}点(?:以?[前后])?)?[不勿]?(?:送货|配送|派送|送|收货|收件|在家)"
-            # 请勿放门口, 放菜鸟驿站, 快递放村委会, 送货上门, 到了打我电话, 敲门别按铃, 前台签收, 取件码1234: how to deliver.
-            r"|(?:请勿|请|麻烦|务必|不要)?(?:快递|包裹|外卖)?[放送交寄存投](?:在|到|至|进)?(?:家门口|门口|丰巢|物业|[\u3400-\u9fff]{0,4}(?:驿站|快递柜|快递点|快递中心|收发室|传达室|前台|门卫|保安亭|保安室|村委会))(?:就行|就好|就可以|即可)?"
-            r"|送货上门|送上楼|送到家|送到楼上|(?:到了?|到达后)(?:请|麻烦)?(?:打|拨)?(?:我|俺)?的?电话|敲门|(?:别|勿|不要)按门?铃|前台签收|签收"
-            r"|(?:取件码|取货码|提货码|验证码),?[0-9A-Z-]{3,10}"
-            # 居民来电, 村民反映: who reported, in a ticket's account after the address.
-            r"|(?:市民|居民|村民|群众|住户|业主|商户|网格员)(?:来电|反映|投诉|举报|报称)(?:称|说)?"
-            # 第一中学|收|王老师: 收 (to be received by) before whom, or ending the text.
-            r"|(?<=[学院司店厂馆心厦楼室号])收(?=[\u3400-\u9fff](?:老师|先生|女士|小姐|师傅|经理|主任|医生)|$)"
-            # 张某某, 陈XX, 王**: a name masked in a published record, after the address
-            rf"|(?<=[0-9号室楼幢栋层,组村户]){_MASKED_NAME}"
-            r"|(?:寄给|交给|转给)[\u3400-\u9fff\U00020000-\U0003ffff]{1,3}(?![\u3400-\u9fff\U00020000-\U0003ffff])"
-            r"|(?<=[0-9号室楼幢栋层,镇乡村组苑园城店厂馆院场庭居府阁轩墅寓厦所站局司行社部处队〇零一二三四五六七八九十])[\u3400-\u9fff\U00020000-\U0003ffff]{2,3}收(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|电话|手机|联系|座机)|代收|转交|(?:市民|居民|村民|群众|住户)?[\u3400-\u9fff\U00020000-\U0003ffff](?:先生|女士|小姐|师傅)(?:收)?|[\u3400-\u9fff\U00020000-\U0003ffff](?:老师|医生|书记|主任|阿姨|叔叔|老板|大爷|大妈|大娘|奶奶|爷爷|总)(?:家|家里|家中)?(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|电话|手机|联系|座机)|[\u3400-\u9fff\U00020000-\U0003ffff](?:同学|老师|经理)收|(?:送货|送达|配送|派送|到达?)?前?电联|(?:请|麻烦)?(?:送货|送达|配送|派送|到了)?(?:提前|先|前)?(?:致电|电话联系|打电话|联系)(?:[\u3400-\u9fff\U00020000-\U0003ffff]{0,6})?|谢谢|收货|收件))",
-            # 88号门口, 锦江花园楼下, 3组18号东边, 村口: a spot at the place just read; the place stays.
-            # 陈淋子镇街上, 马鞍镇场镇: on the town's main street, at its market town (a note, not a compound).
-            # 山西大学|东门: a gate of the place just read, at the end; 柳巷|南口: an end of the street read.
-            r"(?P<at>(?<=[镇乡])(?:街上|场镇|集上|集镇上?)|(?<=[学院园场馆厦苑城区岛])[东南西北]门(?:[外口前旁]|(?![\u3400-\u9fff\U00020000-\U0003ffff]))|(?:[大正]?门口|门前|(?<=[馆店厦院楼司心场])(?:前台|大堂|收发室|门卫室?|保安室|传达室)|门外|后门|侧门|边上|里面|里边|屋后|屋前|房前|屋内|(?<=[号组室村])家[中里]|路边|路旁|拐角处?|转角处?|巷口|村口|弄口|(?<=[路街巷弄])[东西南北]口(?![东西南北]|[路街巷村镇乡区])|楼上|楼下|楼顶|楼道|之间|一带|周边|周围|沿线|沿街|(?<=大桥)[下底]"
-            r"|(?<=[号楼幢栋室])店[外内门](?:口)?|(?<=区|园|苑|村|城|场)(?:内|里(?![A-Za-z0-9]))(?![\u3400-\u9fff\U00020000-\U0003ffff])"
-            r"|(?<=[号楼幢栋室村组])[东西南北左右](?:边|面|首|头)|(?<=[号楼幢栋室])[东西南北]{1,2}侧)(?![村路街巷弄桥山岭湾垟洋岙社]))",
-            # 旁边的小卖部: the place a relation word names (的 ...) is part of the note.
-            r"(?P<assist>(?:斜?对面|村村通(?:公路|道路|水泥路|路)?|附近|旁边|隔壁|对过|(?<=[号楼幢栋室村])(?:[前后]面|[前后]边|背后)(?:的?[\u3400-\u9fff\U00020000-\U0003ffff]{1,10})?|交叉(?:路?口)?|交(?:界|汇)?[口处]|交汇点?|(?:十字|丁字)?路口|(?:往|向)?(?:[东西南北]{1,2}|里|前)?(?:侧|面|边)?(?:走|行|进去)?约?[0-9]+(?:米|公里|M|KM)处?|[0-9]+(?:米|公里)处?|[东西南北]侧|(?<=[米口处])路[东西南北][侧边面]?(?![\u3400-\u9fff\U00020000-\U0003ffff])|[东西南北]{1,2}角(?![0-9\u3400-\u9fff\U00020000-\U0003ffff]?(?:小区|大厦|花园|广场))|旁)(?:的[\u3400-\u9fff\U00020000-\U0003ffff]{1,10})?)",
-            # A town may be named with 村 (付村镇); it is tried before the community pattern.
-            # 新街镇, 大路乡: a town name may end in 街 or 路 right before 镇/乡; 五乡|中路 is a road.
-            rf"(?P<town>(?:(?:{_TOWN_NAME_LEXED}{{1,2}}[路街巷](?=[镇乡]|街道)|{_TOWN_NAME_LEXED}{{1,6}}?)(?:街道|(?<!小)(?<!新区)(?<!发区)(?<!业区)(?<!园区)镇|乡(?!镇|[一二三四五六七八九十]{{1,2}}村))|(?:路[东西南北])?{_CJK_NAME}{{0,6}}?(?:{_ZONE_ALTERNATION}))(?![东西南北中]?(?:路|街|大道)|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
-            # 牛槽村|刘家屯, 十八洞村|梨子寨, 六答村委会|那利坡: a natural village of 东北 and 广西, 贵州 and 湘西 right after its
-            # village (not 三里屯, 后屯南路), also
-            # before a label (八郎村后屯 联系人…).
-            r"(?P<hamlet>(?:(?<=村)|(?<=村委会)|(?<=村民委员会))[\u3400-\u9fff\U00020000-\U0003ffff]{1,4}?(?:自然)?[屯寨坡](?!(?!联系|电话|手机|收件|收货|户主)[\u3400-\u9fff\U00020000-\U0003ffff]))",
-            # A community may be named after its road (解放路社区, 前街村); 垟西村|民主路 and 杏里村|花园路 are
-            # a village before a road, 林山新村 a compound (settled in _community).
-            rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|{COMMITTEE_WORDS}|(?<!度假|农家|山庄)村(?:村(?!部))?|嘎查|委(?=第?{N}组))(?:{COMMITTEE_WORDS})?"
-            rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路|街|道|巷|庄|段|坊|大街|大道|信用|商业银行|合作|[东西南北中内外]{{1,2}}(?:大街|大道)|[东西南北]?{HUTONG_NUMBER}|[0-9{CN_DIGITS}十]*(?:号楼|幢|栋)|[0-9{CN_DIGITS}十]{{1,3}}[横纵直](?:路|街)|[0-9]{{1,3}}(?:路|街(?!道))))",
-            rf"(?P<road>(?!沿街|临街|靠街|道路)(?:(?<=[道镇乡区县市])路(?=[\u3400-\u9fff\U00020000-\U0003ffff]))?(?:(?:{_ROAD_NAME_LEXED}|街(?={_MOUTH_ROAD})|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])单(?!元)|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])(?<![〇零一二三四五六七八九十百下])[室层](?=路|街|巷|大道)){{1,10}}?(?:[0-9]{{1,3}}(?:[横纵直]?路|大街|街(?![道坊])|大道|巷(?![\u3400-\u9fff\U00020000-\U0003ffff]))|(?<=[\u3400-\u9fff])水道(?=[0-9〇零一二三四五六七八九十]+号)|大道|大街|公路(?!局)|路(?!灯(?:[不坏闪杆下旁边亮灭损柱]|$|[^\u3400-\u9fff\U00020000-\U0003ffff])|(?<=[铁公]路)局)|街路(?!口)|街(?![道坊]|{_MOUTH_ROAD}|[东西南北]里(?![路街巷]|{N}号(?!楼)))|巷子(?![里口])|巷(?!路|街(?!口)|大道|工业|[东西南北中]路)|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水行占索])道街?(?![路口]|[\u3400-\u9fff\U00020000-\U0003ffff]{{1,2}}胡同|[东西南北中](?:路|街)|(?<=[一二三四五六七八九十头]道)[湾沟河岭梁桥岔])|{NUMBERED_HUTONG}|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道)"
-            # 南二环西段 (西安): a ring road's side and its segment, no road kind written
-            r"|[东西南北][一二三四五六]环(?:[东西南北中]段)?(?![东西南北中]?[路线街道]))"
-            # 人民南路四段, 一环路南三段: a segment; 广州大道中, 江南大道西100号: a part of an avenue by its direction.
-            rf"(?:[东西南北中]段|[东西南北中]?{N}段|(?<=大道)[东西南北中](?![\u3400-\u9fff\U00020000-\U0003ffff]|[0-9]+(?:米|公里|M|KM)))?)",
-            r"(?P<sep>,+)",
-        )
-    )
+# The tokenizer's alternatives, in order of precedence (the first that matches at a position wins).
+_TOKEN_ALTERNATIVES = (
+    # (and a run of another script: Uyghur, Tibetan, Mongolian, Cyrillic, Korean, kana — the place
+    # written again in its own language, a note)
+    rf"(?P<note>\([^()]*(?:\)|$)|{OTHER_SCRIPT.pattern}+(?:[·.'\-]+{OTHER_SCRIPT.pattern}+)*)",
+    # Room 1203, Bldg 3, Unit 2, Floor 12, No.88 (spaces folded away, letters upper-cased): the
+    # English label of a level, as foreign-facing records and couriers write them.
+    r"(?P<english>(?<![A-Z])(?:(ROOM|RM|APT|FLAT|SUITE)|(BLDG|BUILDING|BLOCK|BLK|TOWER)|(UNIT)|(FLOOR|FL)"
+    r"|(NO(?=\.?[0-9])))\.?#?([0-9]+(?:[A-Z](?![A-Z]))?|(?<=[GKR])[A-Z](?![A-Z]))"
+    # Chaoyang District, Jianguo Road: a place written again in English or pinyin, a note.
+    # (CITY, ROAD … only before a separator, a number or the end: 天健ID CITY创意园 is a name.)
+    r"|[A-Z]*(?:DISTRICT|PROVINCE|COUNTY|TOWNSHIP|(?<![A-Z])(?:CHINA|PRC))(?![A-Z])"
+    r"|[A-Z]*(?:CITY|STREET|AVENUE|ROAD|VILLAGE)(?=[,.0-9]|$)"
+    # Chengzhong Qu, Yining Shi, Bayituohai: a place written again in pinyin (spaces folded away),
+    # two syllables or more, five letters or more.
+    # (two consonants at least: AAAAA, a masked name, is no place)
+    rf"|(?<![A-Z0-9])(?=[A-Z]{{5}})(?=[AEIOUV]*[B-DF-HJ-NP-TW-Z][AEIOUV]*[B-DF-HJ-NP-TW-Z])"
+    rf"(?:{_PINYIN_SYLLABLE}){{2,8}}(?![A-Z0-9]))",
+    # 邮编325000, and a bare six-digit code set apart at the end (解放街88号,325000).
+    r"(?P<postcode>邮政?编码?,?[0-9]{6}(?![0-9])|(?<=,)[1-8][0-9]{5}(?=,*$))",
+    # 电话13812345678, 手机：139…, TEL:0577-…: a phone number with the label before it.
+    r"(?P<phone>(?:(?:联系|办公|固定)?(?:电话|手机|座机|固话|TEL|PHONE|MOBILE)(?:号码?)?[,\s]*)?"
+    rf"(?<![0-9]){_PHONE_NUMBER}(?![0-9]))",
+    # 45岁, 3人, 3000元, 98.5平方米: a measure, not a level (its number is no building or room).
+    # XC0402-R21-17地块, YZ13-03-A3地块: a plot's code in a land record, no building or room.
+    # 第3网格, 3号网格, 网格2, 网格员巡查, 网格长: a cell of the community's grid (网格化管理) and its
+    # staff, where a ticket was filed, not a door or a building.
+    # (a Chinese numeral after 网格 opens the next name when one follows: 网格|五常大道)
+    rf"(?P<measure>(?:第?(?:{N}|[A-Z])号?)?网格(?!化)(?:(?<!号网格)(?:[0-9]+|[{CN_DIGITS}十]+(?![\u3400-\u9fff]))|[A-Z](?![A-Z0-9]))?(?:员|长)?"
+    r"(?:(?<=[员长])(?:巡查|巡逻|上报|报告|发现|反映|走访))?"
+    r"|(?<![0-9A-Z-])(?=[A-Z0-9-]*[0-9])[A-Z0-9]+(?:-[A-Z0-9]+)*地块"
+    r"|(?<![0-9A-Z.-])[0-9]+(?:\.[0-9]+)?(?:周岁|岁|人|名|元|万元|平方米|平米|平方|M2|亩|公斤|吨|辆)(?![\u3400-\u9fff\U00020000-\U0003ffff])"
+    # 45岁男子, 70多岁老人: who, by age, in a ticket's account
+    r"|(?<![0-9A-Z.-])[0-9]+多?(?:周岁|岁)(?:男子|女子|男性|女性|男孩|女孩|老人|儿童|小孩|孩子)"
+    # 3辆车, 10多人, 三户人家, 约200平方米: counts in a ticket's account of what happened.
+    r"|(?<![0-9A-Z.-])(?:[0-9]+|[一二两三四五六七八九十几]{1,3})(?:多|余)?(?:辆|个(?!体)|人(?!民)|户人家|平方米|平米)"
+    r"(?=[\u3400-\u9fff\U00020000-\U0003ffff])(?!号|室|幢|栋|楼|层|单元)"
+    # 地铁1号线, 3路公交站: a metro line or a bus route, no door.
+    r"|(?:地铁|轨道交通|轻轨)?(?<![0-9])(?:[0-9]{1,2}|[一二三四五六七八九十]{1,3})号线(?![材缆厂管板圈槽])"
+    r"|(?<![0-9])[0-9]{1,3}路(?:公交车?|汽车|公共汽车|车)(?:站|车站)?"
+    # 10点, 8点半, 2024年3月5日, 2023.12.01: a time or a date.
+    r"|(?<![0-9])[0-9]{1,2}(?:点|时)(?:半|钟|[0-9]{1,2}分?)?(?!位|缀)"
+    r"|(?<![0-9])[0-9]{4}年(?:[0-9]{1,2}月(?:[0-9]{1,2}[日号])?)?|(?<![0-9])[0-9]{1,2}月[0-9]{1,2}[日号]"
+    r"|(?<![0-9])[0-9]{4}[./][0-9]{1,2}[./][0-9]{1,2}(?![0-9])"
+    # 2024-07-01, 20:00-23:00 (the colon folded to a comma): a date or a time of day.
+    r"|(?<![0-9-])(?:19|20)[0-9]{2}-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12][0-9]|3[01])(?![0-9-])"
+    r"|(?<![0-9,-])(?:(?:[01]?[0-9]|2[0-3]),[0-5][0-9]-(?:[01]?[0-9]|2[0-3]),[0-5][0-9]"
+    r"|(?:[01]?[0-9]|2[0-3]),(?:00|15|30|45))(?![0-9]|[号楼层幢栋室座单,-])"
+    # 16度, 38℃: a temperature; 50余辆: a count (more than …).
+    r"|(?<![0-9A-Z.-])[0-9]+(?:\.[0-9]+)?(?:度|℃)(?![\u3400-\u9fff\U00020000-\U0003ffff])"
+    r"|(?<![0-9A-Z.-])[0-9]+(?:多|余)(?:辆|个|人|名|户|只|条|平方米|平米|米)"
+    # 车牌甘A8K123, 车牌号：浙C12345: a vehicle's plate (province, letter, five or six more), no building.
+    r"|(?=[车京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])(?:车牌号?码?,?)?(?<![A-Z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z](?=(?:[A-Z]*[0-9]){3})[A-Z0-9]{5,6}(?![A-Z0-9])"
+    # 工位号058, 工位A-12: a workstation in a shared office, no room.
+    r"|工位号?,?[A-Z]?-?[0-9]{1,5})",
+    # 2-1-8-2 (重庆): a building, its unit, and the second flat of the 8th floor.
+    r"(?P<quad>(?<![0-9A-Z-])([0-9]{1,3})-([0-9]{1,2})-([0-9]{1,2})-([0-9]{1,2})(?![0-9-]))",
+    # A-1-1101: a building named by a letter, its unit and room.
+    r"(?P<triple>((?<![0-9-])[0-9]+|(?<![0-9A-Z-])[A-Z][0-9]*)-([0-9]+)-([0-9]+)(?:室|号)?(?![0-9-]))",
+    # 2、3楼, 13、14、15号, 3、4幢 (、 folded to a comma): a list of floors, doors, buildings or rooms.
+    # Its numbers are of about one length (not 1924 2幢: a door, then a building).
+    r"(?P<numlist>(?<![0-9A-Z-])([0-9]{1,2}(?:,[0-9]{1,2}){1,8}|[0-9]{2,3}(?:,[0-9]{2,3}){1,8}"
+    r"|[0-9]{3,4}(?:,[0-9]{3,4}){1,8}|[一二三四五六七八九十]{1,3}(?:,[一二三四五六七八九十]{1,3}){1,8})"
+    r"(号楼|楼|层|幢|栋|座|号|室|F)(?![房盘道梯宇下线路街门]))",
+    # 第一层、第二层, 1楼、2楼, 801室、802室: a list whose items each repeat the mark; 101室至103室: a
+    # span of rooms so written.
+    rf"(?P<unitlist>(?<![0-9A-Z-])第?({N})(?P<list_mark>层|楼|室)((?:,第?{N}(?P=list_mark)){{1,8}})(?![房盘道梯宇下上顶])"
+    rf"|(?<![0-9A-Z-])({N})室(?:至|到|-)({N})室)",
+    # 1555弄3支弄5号: a sub-lane of the lane, then the door.
+    rf"(?P<lane>({N})弄(?![乡镇])(?:({N})(?:支弄|支(?={N}号)))?(?:({N})号{_NOT_BUILDING})?)",
+    # 八角北里12楼3门: 楼 right before an entrance (门, a unit) marks the building, not a floor; B塔 a tower.
+    rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼(?![下顶道]|上(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|[面边有漏装吵噪的住]))|#楼?|号?栋|号馆|号(?:厂房|车间|仓库)|楼(?=[, ]?{N}门(?![\u3400-\u9fff\U00020000-\U0003ffff])|(?:[0-9]{{1,2}}|[一二三四五六七八九十]{{1,3}})单元)|(?<=[A-Z])塔楼?(?![路街巷])|(?<=[号,][A-Z])楼(?![下上道梯顶层房盘宇面])))",
+    # 下沙0号大街, 经济开发区三号路: a numbered road, not a door number.
+    # 大塘街6巷12号: a lane numbered within the street before it (多宝坊3巷 is read as one road);
+    # 下沙村5坊27号, 5坊3巷: a village's quarter (坊) and its lane, numbered so.
+    rf"(?P<numbered_road>(?<![0-9]){N}号(?:大街|大道|(?:路|街)(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|交|与|和))"
+    rf"|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])(?<!第)(?:(?:[东西南北](?=[0-9]))?[0-9]{{1,2}}坊(?:{N}巷)?|{N}巷)(?![\u3400-\u9fff\U00020000-\U0003ffff]))",
+    rf"(?P<house>([甲乙丙丁](?=[0-9〇零一二三四五六七八九十百]))?([A-Z]?{N}(?:[A-Z]|[甲乙丙丁](?=号))?)(?:-([0-9]+))?(?:号(?!楼(?![下顶道]|上(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|[面边有漏装吵噪的住]))|大街|大道|街坊|(?:路|街)(?![\u3400-\u9fff\U00020000-\U0003ffff]))院?(?:(?:附|付(?=[0-9〇零一二三四五六七八九十])|之)({N})号?|-([0-9]{{1,2}})(?![0-9-]|[号楼层幢栋室单座])|([甲乙丙丁])(?![0-9\u3400-\u9fff\U00020000-\U0003ffff]))?|(?:附|付(?=[0-9〇零一二三四五六七八九十])|之)({N})号(?!楼)))",
+    # 12号楼3门401: in Beijing a building's entrance 门 is its unit, in Guangdong its stair 梯; so is it
+    # right after the door in 长春 and 哈尔滨 (人民大街2724号1门502)
+    # (A11栋3梯); 2幢2单102室: 单 is 单元 cut short.
+    rf"(?P<unit>({N}|[甲乙丙丁](?=单元)|(?<![A-Z])[A-Z](?=单元))单元|(?<=[楼幢栋座号])({N})(?:门(?=楼[下上道]|门口|口|前|外|旁|附近)|门(?![\u3400-\u9fff\U00020000-\U0003ffff](?<![〇零一二三四五六七八九十]))|梯(?![子形田级]))|(?<=[幢栋座])({N})单(?![元位身间人车号据]))",
+    # 110-111栋, 2至6栋: a range of buildings; 5-2栋: building 2 of block 5. Either way one building value.
+    r"(?P<building_range>(?<![0-9A-Z-])([0-9]{1,4})(?:-|至|到)([0-9]{1,4})(?:幢|栋|号楼|号?栋))",
+    # 40-43楼: a range of floors; B2-5楼, 52-11楼: a building, then its floor.
+    # 22-25F: the same written the English way.
+    r"(?P<floor_range>(?<![0-9A-Z-])([A-Z]?)([0-9]{1,3})(?:-|至|到)([0-9]{1,3})(?:(?:层|楼)(?![房盘道梯宇下])|F(?![A-Z])))",
+    # 1层-3层, 2楼至3楼, 一至三层: a span of floors written with each floor's mark, or in words.
+    rf"(?P<floor_span>({N})[层楼](?:-|至|到)({N})[层楼](?![房盘道梯宇下])|([{CN_DIGITS}十]+)(?:至|到)([{CN_DIGITS}十]+)层)",
+    # (not 1802 楼上漏水: a room, then the spot above it)
+    rf"(?P<floor>第?(负|地下|-)?({N}|(?<![A-Z])[A-Z][0-9]+|[0-9]+[A-Z])(?:层|楼)(?!房(?![东主])|[盘道梯宇下]|(?<=[0-9]{{3}}楼)[上顶]))",
+    # 13F, B2F: a floor written the English way; a room may follow at once (3F302).
+    r"(?P<floor_f>(?<![0-9A-Z])(B)?([0-9]{1,3})F(?![A-Z]))",
+    # 五0一室: Chinese and Arabic digits mixed in one room number.
+    # (千户苗寨 is no room 1000: 户 after a round number counts households)
+    rf"(?P<room>((?<![A-Z])[A-Z]?[0-9]+[A-Z]?|{_MIXED_DIGITS}|{N})(?:室|(?<![千百万])户|房)(?![子间村屋]))",
+    # 石碾村2社: after a village, 社 is its villager group (重庆, 四川, 甘肃).
+    # 坑头村第三经济社5号: 广东's villager group is the 经济社 (经济合作社).
+    rf"(?P<group>第?({N})(?:组(?!团)|村民小组|村民组|生产队|小组|队|经济合作社|经济社)|(?:(?<=村)|(?<=社区)|(?<=[旁面边近口])|(?<=[旁面边近口] ))第?({N})社(?![区会])"
+    # 承天村大岩组12号, 嘎中村民委员会南蚌村民小组: a group named by its place, right after its village or
+    # community (not 沈村三组: a natural village, then its numbered group).
+    rf"|(?:(?<=村)|(?<=社区)|(?<=委员会)|(?<=委会))((?!村|{_NOT_GROUP_NAME})(?:(?!组|村民)[\u3400-\u9fff\U00020000-\U0003ffff]){{1,4}}?(?<![{CN_DIGITS}十拾]))"
+    r"(?:村民小组|村民组|组|生产队|队|经济合作社|经济社)(?![团长员\u3400-\u9fff\U00020000-\U0003ffff]))",
+    # 1714-1715室: a range of rooms.
+    r"(?P<room_range>(?<![0-9-])([0-9]+)-([0-9]+)室)",
+    # 12-301, 5-2; A-101, B2-1201: a building (maybe named by a letter), then its room or unit.
+    r"(?P<pair>(?<![0-9-])(?:([0-9]+)|(?<![A-Z])([A-Z][0-9]{0,2})(?=-[0-9]+(?![0-9A-Z-]|[栋幢号楼层室房区座单])))-([0-9]+)(?![0-9-]))",
+    rf"(?P<part>(?<![0-9])(?:{N}|(?<![A-Z])[A-Z][0-9]{{0,2}})(?:期|区|组团|片(?!区))(?![0-9]*[期区]))",
+    # A bare number; Chinese digits read one by one (三〇一, 叁零壹) count when nothing follows them.
+    # (not digits inside an estate's name: 阳光100国际新城, 华润24城, 保利2046花园)
+    r"(?P<number>(?!(?=[0-9])(?<=[\u3400-\u9fff])(?<![路街道巷弄里院东西南北中口段])[0-9]{1,4}[\u3400-\u9fff]{0,5}?(?:新城|城|花园|广场|国际|中心|公馆|家园|公寓|小区|苑|府)(?![\u3400-\u9fff]))"
+    r"(?:(?<![0-9A-Z])|(?<=[0-9]F))((?<=[单元层楼])(?=[0-9〇零一二三四五六七八九]{3,4}(?![0-9〇零一二三四五六七八九\u3400-\u9fff\U00020000-\U0003ffff]))(?:[〇零一二三四五六七八九]+[0-9]|[0-9]+[〇零一二三四五六七八九])[0-9〇零一二三四五六七八九]*|[A-Z]?[0-9]+[A-Z]?|[〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖]{3,4}(?![\u3400-\u9fff\U00020000-\U0003ffff]))(?![0-9]|国道|省道|县道|米|公里|厘米|毫米|个月|亩|平方|吨|公斤|斤|元|岁|(?<=[A-Z])店|[A-Z]店))",
+    # 湖南总部：, 工厂地址：: a label before an address (the colon is folded to a comma).
+    r"(?P<label>(?:[\u3400-\u9fff\U00020000-\U0003ffff]{0,4}(?:地址|总部|总公司|分公司|工厂|厂区)"
+    r"|[\u3400-\u9fff\U00020000-\U0003ffff]{0,2}(?:办公区|办公地|经营场所|生产基地|仓库)"
+    # 村委会上报：, 群众反映：: who reports, before the address.
+    r"|[\u3400-\u9fff\U00020000-\U0003ffff]{0,4}(?:上报|报告|反映|报称|来电|报警|求助)|问题(?:描述)?|事由|诉求(?:内容)?)(?=,)"
+    # 来电人称东四三条39号…, 群众反映…: a ticket's account opening the text, glued to the address.
+    r"|^[^路街巷弄区县省镇乡村号0-9]{0,8}?(?:反映|投诉人称|举报人称|来电人称|报称|来电称|人称)(?=(?![路街巷道])[\u3400-\u9fff\U00020000-\U0003ffff]))",
+    # 联系人：李四, 收件人张三, 301室张三收: whom to give it to, after the address.
+    rf"(?P<note_words>(?:(?:联系人|收货人|收件人|负责人|经办人|户主|报警人|来电人|当事人|申请人|投诉人|举报人|反映人|法定代表人|法人代表|法人|业主|租户|房东|房主|住户|经营者|申报人|承租人|出租人|贫困户|低保户|五保户|脱贫户|监测户|困难户|商户|种植户|养殖户|承包户|个体户|经营户)(?!委|大会|服务|之家|联合|协会|会|中心|合作社),?(?:[A-Z]{{2,16}}(?![A-Z])|{_MASKED_NAME}|[\u3400-\u9fff\U00020000-\U0003ffff]{{0,3}}(?![\u3400-\u9fff\U00020000-\U0003ffff]))"
+    # 户号1234567890, 身份证号码330302…, 工单号WZ2024…: an account, ID or order number and its label.
+    r"|(?:户|账|帐|编|学|工单|单|注册|身份证|证件|卡|合同|订单|执照|许可证|统一社会信用代)(?:号码?|码),?[A-Z]{0,4}-?"
+    r"(?:[0-9]{5,}[0-9A-Z]*|[0-9]{3,}(?:-[0-9A-Z]{2,})+)(?:-[0-9A-Z]+)*"
+    r"|身份证,?[0-9]{17}[0-9X]|身份证,?[0-9]{15}(?![0-9])"
+    # 备注：夜间施工, 建筑面积98.5㎡, 微信：…: a label and its value, to the next separator.
+    r"|(?:备注|说明|建筑面积|使用面积|面积|租金|月租|微信号?|QQ|邮箱|年龄|性别|民族|姓名)(?:,|(?=[0-9A-Z]))[^,()]*"
+    # 周末不送, 工作日9点后送, 晚上送: when to deliver.
+    r"|(?:周末|周六|周日|晚上|白天|工作日|节假日|上午|下午|中午)(?:[0-9]{1,2}点(?:以?[前后])?)?[不勿]?(?:送货|配送|派送|送|收货|收件|在家)"
+    # 请勿放门口, 放菜鸟驿站, 快递放村委会, 送货上门, 到了打我电话, 敲门别按铃, 前台签收, 取件码1234: how to deliver.
+    r"|(?:请勿|请|麻烦|务必|不要)?(?:快递|包裹|外卖)?[放送交寄存投](?:在|到|至|进)?(?:家门口|门口|丰巢|物业|[\u3400-\u9fff]{0,4}(?:驿站|快递柜|快递点|快递中心|收发室|传达室|前台|门卫|保安亭|保安室|村委会))(?:就行|就好|就可以|即可)?"
+    r"|送货上门|送上楼|送到家|送到楼上|(?:到了?|到达后)(?:请|麻烦)?(?:打|拨)?(?:我|俺)?的?电话|敲门|(?:别|勿|不要)按门?铃|前台签收|签收"
+    r"|(?:取件码|取货码|提货码|验证码),?[0-9A-Z-]{3,10}"
+    # 居民来电, 村民反映: who reported, in a ticket's account after the address.
+    r"|(?:市民|居民|村民|群众|住户|业主|商户|网格员)(?:来电|反映|投诉|举报|报称)(?:称|说)?"
+    # 第一中学|收|王老师: 收 (to be received by) before whom, or ending the text.
+    r"|(?<=[学院司店厂馆心厦楼室号])收(?=[\u3400-\u9fff](?:老师|先生|女士|小姐|师傅|经理|主任|医生)|$)"
+    # 张某某, 陈XX, 王**: a name masked in a published record, after the address
+    rf"|(?<=[0-9号室楼幢栋层,组村户]){_MASKED_NAME}"
+    r"|(?:寄给|交给|转给)[\u3400-\u9fff\U00020000-\U0003ffff]{1,3}(?![\u3400-\u9fff\U00020000-\U0003ffff])"
+    r"|(?<=[0-9号室楼幢栋层,镇乡村组苑园城店厂馆院场庭居府阁轩墅寓厦所站局司行社部处队〇零一二三四五六七八九十])[\u3400-\u9fff\U00020000-\U0003ffff]{2,3}收(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|电话|手机|联系|座机)|代收|转交|(?:市民|居民|村民|群众|住户)?[\u3400-\u9fff\U00020000-\U0003ffff](?:先生|女士|小姐|师傅)(?:收)?|[\u3400-\u9fff\U00020000-\U0003ffff](?:老师|医生|书记|主任|阿姨|叔叔|老板|大爷|大妈|大娘|奶奶|爷爷|总)(?:家|家里|家中)?(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|电话|手机|联系|座机)|[\u3400-\u9fff\U00020000-\U0003ffff](?:同学|老师|经理)收|(?:送货|送达|配送|派送|到达?)?前?电联|(?:请|麻烦)?(?:送货|送达|配送|派送|到了)?(?:提前|先|前)?(?:致电|电话联系|打电话|联系)(?:[\u3400-\u9fff\U00020000-\U0003ffff]{0,6})?|谢谢|收货|收件))",
+    # 88号门口, 锦江花园楼下, 3组18号东边, 村口: a spot at the place just read; the place stays.
+    # 陈淋子镇街上, 马鞍镇场镇: on the town's main street, at its market town (a note, not a compound).
+    # 山西大学|东门: a gate of the place just read, at the end; 柳巷|南口: an end of the street read.
+    r"(?P<at>(?<=[镇乡])(?:街上|场镇|集上|集镇上?)|(?<=[学院园场馆厦苑城区岛])[东南西北]门(?:[外口前旁]|(?![\u3400-\u9fff\U00020000-\U0003ffff]))|(?:[大正]?门口|门前|(?<=[馆店厦院楼司心场])(?:前台|大堂|收发室|门卫室?|保安室|传达室)|门外|后门|侧门|边上|里面|里边|屋后|屋前|房前|屋内|(?<=[号组室村])家[中里]|路边|路旁|拐角处?|转角处?|巷口|村口|弄口|(?<=[路街巷弄])[东西南北]口(?![东西南北]|[路街巷村镇乡区])|楼上|楼下|楼顶|楼道|之间|一带|周边|周围|沿线|沿街|(?<=大桥)[下底]"
+    r"|(?<=[号楼幢栋室])店[外内门](?:口)?|(?<=区|园|苑|村|城|场)(?:内|里(?![A-Za-z0-9]))(?![\u3400-\u9fff\U00020000-\U0003ffff])"
+    r"|(?<=[号楼幢栋室村组])[东西南北左右](?:边|面|首|头)|(?<=[号楼幢栋室])[东西南北]{1,2}侧)(?![村路街巷弄桥山岭湾垟洋岙社]))",
+    # 旁边的小卖部: the place a relation word names (的 ...) is part of the note.
+    r"(?P<assist>(?:斜?对面|村村通(?:公路|道路|水泥路|路)?|附近|旁边|隔壁|对过|(?<=[号楼幢栋室村])(?:[前后]面|[前后]边|背后)(?:的?[\u3400-\u9fff\U00020000-\U0003ffff]{1,10})?|交叉(?:路?口)?|交(?:界|汇)?[口处]|交汇点?|(?:十字|丁字)?路口|(?:往|向)?(?:[东西南北]{1,2}|里|前)?(?:侧|面|边)?(?:走|行|进去)?约?[0-9]+(?:米|公里|M|KM)处?|[0-9]+(?:米|公里)处?|[东西南北]侧|(?<=[米口处])路[东西南北][侧边面]?(?![\u3400-\u9fff\U00020000-\U0003ffff])|[东西南北]{1,2}角(?![0-9\u3400-\u9fff\U00020000-\U0003ffff]?(?:小区|大厦|花园|广场))|旁)(?:的[\u3400-\u9fff\U00020000-\U0003ffff]{1,10})?)",
+    # A town may be named with 村 (付村镇); it is tried before the community pattern.
+    # 新街镇, 大路乡: a town name may end in 街 or 路 right before 镇/乡; 五乡|中路 is a road.
+    rf"(?P<town>(?:(?:{_TOWN_NAME_LEXED}{{1,2}}[路街巷](?=[镇乡]|街道)|{_TOWN_NAME_LEXED}{{1,6}}?)(?:街道|(?<!小)(?<!新区)(?<!发区)(?<!业区)(?<!园区)镇|乡(?!镇|[一二三四五六七八九十]{{1,2}}村))|(?:路[东西南北])?{_CJK_NAME}{{0,6}}?(?:{_ZONE_ALTERNATION}))(?![东西南北中]?(?:路|街|大道)|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
+    # 牛槽村|刘家屯, 十八洞村|梨子寨, 六答村委会|那利坡: a natural village of 东北 and 广西, 贵州 and 湘西 right after its
+    # village (not 三里屯, 后屯南路), also
+    # before a label (八郎村后屯 联系人…).
+    r"(?P<hamlet>(?:(?<=村)|(?<=村委会)|(?<=村民委员会))[\u3400-\u9fff\U00020000-\U0003ffff]{1,4}?(?:自然)?[屯寨坡](?!(?!联系|电话|手机|收件|收货|户主)[\u3400-\u9fff\U00020000-\U0003ffff]))",
+    # A community may be named after its road (解放路社区, 前街村); 垟西村|民主路 and 杏里村|花园路 are
+    # a village before a road, 林山新村 a compound (settled in _community).
+    rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|{COMMITTEE_WORDS}|(?<!度假|农家|山庄)村(?:村(?!部))?|嘎查|委(?=第?{N}组))(?:{COMMITTEE_WORDS})?"
+    rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路|街|道|巷|庄|段|坊|大街|大道|信用|商业银行|合作|[东西南北中内外]{{1,2}}(?:大街|大道)|[东西南北]?{HUTONG_NUMBER}|[0-9{CN_DIGITS}十]*(?:号楼|幢|栋)|[0-9{CN_DIGITS}十]{{1,3}}[横纵直](?:路|街)|[0-9]{{1,3}}(?:路|街(?!道))))",
+    rf"(?P<road>(?!沿街|临街|靠街|道路)(?:(?<=[道镇乡区县市])路(?=[\u3400-\u9fff\U00020000-\U0003ffff]))?(?:(?:{_ROAD_NAME_LEXED}|街(?={_MOUTH_ROAD})|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])单(?!元)|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])(?<![〇零一二三四五六七八九十百下])[室层](?=路|街|巷|大道)){{1,10}}?(?:[0-9]{{1,3}}(?:[横纵直]?路|大街|街(?![道坊])|大道|巷(?![\u3400-\u9fff\U00020000-\U0003ffff]))|(?<=[\u3400-\u9fff])水道(?=[0-9〇零一二三四五六七八九十]+号)|大道|大街|公路(?!局)|路(?!灯(?:[不坏闪杆下旁边亮灭损柱]|$|[^\u3400-\u9fff\U00020000-\U0003ffff])|(?<=[铁公]路)局)|街路(?!口)|街(?![道坊]|{_MOUTH_ROAD}|[东西南北]里(?![路街巷]|{N}号(?!楼)))|巷子(?![里口])|巷(?!路|街(?!口)|大道|工业|[东西南北中]路)|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水行占索])道街?(?![路口]|[\u3400-\u9fff\U00020000-\U0003ffff]{{1,2}}胡同|[东西南北中](?:路|街)|(?<=[一二三四五六七八九十头]道)[湾沟河岭梁桥岔])|{NUMBERED_HUTONG}|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道)"
+    # 南二环西段 (西安): a ring road's side and its segment, no road kind written
+    r"|[东西南北][一二三四五六]环(?:[东西南北中]段)?(?![东西南北中]?[路线街道]))"
+    # 人民南路四段, 一环路南三段: a segment; 广州大道中, 江南大道西100号: a part of an avenue by its direction.
+    rf"(?:[东西南北中]段|[东西南北中]?{N}段|(?<=大道)[东西南北中](?![\u3400-\u9fff\U00020000-\U0003ffff]|[0-9]+(?:米|公里|M|KM)))?)",
+    r"(?P<sep>,+)",
 )
+_TOKEN = re.compile(guarded_alternation(_TOKEN_ALTERNATIVES))
 
 
 @dataclass(slots=True)  # built per element found: cheaper than a frozen class
