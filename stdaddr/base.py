@@ -890,7 +890,8 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None, str
 
     A zone (工业园区, 开发区, 科技城…) the parser kept as a town component without a code numbers its doors
     as a road does when the text names no road (娄桥街道|娄桥工业园区|5号, 苏吕工业区|5号|某某公司): it is
-    the road then, and the company at the door stays the compound; a zone read as the town itself,
+    the road then, and the company at the door stays the compound (without a door, the compound alone
+    is: 高新区|中海城南一号|3栋); a zone read as the town itself,
     with no code, is then no town (瓯海|娄桥工业区|12号). A zone that holds the road read is neither
     (苏吕工业区|兴旺路6号). So does a natural village inside the administrative one (东垟村|下垟自然村|5号:
     the road 下垟), also when the parser read it as a compound (江浦村|篁社自然村|7号). A community
@@ -922,8 +923,12 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None, str
             # the community's namesake village (上白石社区|上白石村|二坊3巷), whose lanes are the community's
             road = lane_of_village(village, road)
         return town, _road_key()(road), door, poi
-    if zone is not None:
+    if zone is not None and (door is not None or poi is None):
         road = zone
+    elif zone is not None:
+        # 高新区|中海城南一号|3栋, 柳市|新光工业区|某某公司: without a door the zone numbers nothing; the
+        # compound in it is found by its own name, wherever its road is.
+        road = None
     elif poi is not None and is_zone_name(poi):
         # 福永街道|凤凰第一工业区|A栋: a zone read as the compound numbers as one read as a zone does
         road, poi = poi, None

@@ -41,6 +41,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from stdaddr import gazetteer
 from stdaddr.base import (
     COLUMN_INDEX,
     COLUMNS,
@@ -59,7 +60,7 @@ from stdaddr.base import (
     zone_of,
 )
 from stdaddr.errors import InputError
-from stdaddr.gazetteer import CODE_LENGTHS
+from stdaddr.gazetteer import CODE_LENGTHS, FULL, SHORT
 from stdaddr.models import (
     DIVISION_FIELDS,
     FIELDS,
@@ -266,6 +267,8 @@ class _Tables:
     # Road and compound names by their sound, built on the first short name the fuzzy lookup misses.
     sounds: dict[str, dict[str, list[int]]]
     resolved: dict[tuple[str, str, tuple[str, int] | None], dict[int, float]]  # fuzzy lookups made
+    # Lanes (100弄) that have doors of their own in the base (100弄3号), built on first need.
+    lanes_with_doors: set[str] | None
 
 
 def _tables(base: AddressBase) -> _Tables:
@@ -306,6 +309,7 @@ def _tables(base: AddressBase) -> _Tables:
             None,
             {},
             {},
+            None,
         )
     return base._tables
 
@@ -781,10 +785,12 @@ _FLAT_NUMBER = re.compile("([0-9]{1,2})室")
 _UNIT_NUMBER = re.compile("([0-9]+)单元")
 
 
-def _lane_building(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> None:
-    """A lane's building written as the base does not (上海): 100弄3号楼 where the base has the door
-    100弄3号, or 100弄3号 where it has the lane 100弄 (with buildings: 100弄3幢). The number after the
-    lane is the building either way; the query takes the base's form when the base has it."""
+def _lane_building(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> str | None:
+    """A lane's building written as the base does not (上海): 100弄3号楼 or 100弄3-402 where the base has the
+    door 100弄3号, or 100弄3号 where it has the lane 100弄 (with buildings: 100弄3幢). The number after the
+    lane is the building either way; the query takes the base's form when the base has it. Returns the
+    door written when the base numbers the lane's doors but lacks that one (100弄15号 where it has
+    100弄1号 to 10号): the lane stands for it as a main door for a sub-door."""
     door = values["house_number"]
     if door.endswith("弄") and (number := _LANE_BUILDING.fullmatch(values.get("building", ""))):
         whole = f"{door}{number.group(1)}号"
@@ -796,6 +802,12 @@ def _lane_building(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> N
         if lane in t.ids["house_number"]:
             values["house_number"], ids["house_number"] = lane, t.ids["house_number"][lane]
             values["building"], ids["building"] = building, t.ids["building"].get(building, -1)
+            if t.lanes_with_doors is None:
+                t.lanes_with_doors = {
+                    m.group(1) for name in t.vocab["house_number"] if (m := _LANE_DOOR.fullmatch(name))
+                }
+            return door if lane in t.lanes_with_doors else None
+    return None
 
 
 def _compound_named_as_community(t: _Tables, address: Address, community: str) -> int | None:
@@ -918,6 +930,21 @@ def _compound_named_after_division(t: _Tables, address: Address, poi: str) -> st
     return None
 
 
+def _compound_with_its_number(t: _Tables, address: Address, poi: str) -> str | None:
+    """The base's compound whose name is the text's compound and the door number glued to it (中海城南|一号,
+    中海城南|1号 for 中海城南一号, as estates are named), or None."""
+    at = next((c.end for c in address.components if c.field == "poi" and not c.repeated), None)
+    door = next((c for c in address.components if c.field == "house_number" and c.start == at), None)
+    number = _DOOR_NUMBER.fullmatch(door.value) if door is not None else None
+    if number is None or not number.group(1).isdigit() or int(number.group(1)) >= 100:
+        return None
+    n = int(number.group(1))
+    for form in (f"{n}号", chinese_numeral(n) + "号", "壹号" if n == 1 else ""):
+        if form and (whole := poi + form) in t.ids["poi"]:
+            return whole
+    return None
+
+
 def _zone_alone(address: Address, values: dict[str, str]) -> bool:
     """Whether the text's finest place is a zone it names without a road, a door or a compound in it."""
     return (
@@ -948,6 +975,15 @@ def _query(t: _Tables, address: Address) -> _Query | None:
     ):
         # 上海康城3号601室: the compound 上海康城 of the base, its opening read as the province.
         values["poi"], ids["poi"] = whole, t.ids["poi"][whole]
+    if (
+        ids.get("poi") == -1
+        and "house_number" in values
+        and "road" not in values
+        and (whole := _compound_with_its_number(t, address, values["poi"])) is not None
+    ):
+        # 中海城南1号5栋: the door glued to the compound is the end of its name (the base's 中海城南一号).
+        values["poi"], ids["poi"] = whole, t.ids["poi"][whole]
+        del values["house_number"], ids["house_number"]
     if "house_number" not in values and "unit" in values and "poi" not in values and ids.get("road", -1) >= 0:
         _lane_of_dashes(t, values, ids)
     if (
@@ -970,8 +1006,10 @@ def _query(t: _Tables, address: Address) -> _Query | None:
             # 解放街23-1号, 23号附1: a sub-door the base lacks is looked for at its main door.
             door_of = values["house_number"]
             values["house_number"], ids["house_number"] = sub.group(1) + "号", main
-    if ids.get("house_number") == -1:
-        _lane_building(t, values, ids)
+    if ids.get("house_number") == -1 or (
+        values.get("house_number", "").endswith("弄") and "building" in values
+    ):
+        door_of = _lane_building(t, values, ids) or door_of
     if missing and door_of is None and values.keys() & {"poi", "building"}:
         lane = _DOOR_NUMBER.fullmatch(values["house_number"])
         if lane is not None and (whole := lane.group(1) + "弄") in t.ids["house_number"]:
@@ -1056,6 +1094,13 @@ def _query(t: _Tables, address: Address) -> _Query | None:
     found = {f: _resolve(t, f, values[f], scope) for f in _NAMES if f in values}
     if "poi" in values and ids.get("poi", -1) < 0:
         _poi_without_places(t, values, ids, found, scope)
+    if (
+        "poi" in values
+        and ids.get("poi", -1) < 0
+        and ids.get("house_number", -1) >= 0
+        and ids.get("road", -1) >= 0
+    ):
+        _place_at_the_door(t, values["poi"], ids, found)
     for f, other in (("road", "poi"), ("poi", "road")):
         if f in values and not found[f] and other not in values:
             # The parser may read a compound as a road or a road as a compound (世纪广场, 江滨路小区).
@@ -1374,6 +1419,65 @@ def _poi_without_places(
         values["poi"], ids["poi"], found["poi"] = short, t.ids["poi"].get(short, -1), alt
 
 
+def _place_at_the_door(
+    t: _Tables, name: str, ids: dict[str, int], found: dict[str, dict[int, float]]
+) -> None:
+    """A place the text names at its door by the short name people call it (华师 at 珞喻路152号 for
+    华中师范大学, 协和医院 for 华中科技大学同济医学院附属协和医院): one of the few places the base has at that
+    door, taken as a name written short."""
+    rows = t.groups["door"].rows(ids["road"] * t.sizes["house_number"] + ids["house_number"])
+    places = {int(p) for p in t.fields[COLUMN_INDEX["poi"]].take(rows).tolist() if p >= 0}
+    if len(places) > _PLACES_AT_A_DOOR:
+        return
+    short = {
+        p: _WRITTEN_SHORT
+        for p in places
+        if found["poi"].get(p, 0.0) < _WRITTEN_SHORT and organisation_written_short(name, t.vocab["poi"][p])
+    }
+    if short:
+        found["poi"] = {**found["poi"], **short}
+
+
+# More places at one door than this (a market, an office tower's firms): none is told by a short name.
+_PLACES_AT_A_DOOR = 4
+# A campus or branch of an organisation, which its short name leaves out (望江校区, 东院, 光谷院区).
+_CAMPUS = re.compile(
+    "(?:(?<=[学院所])[\u3400-\u9fff]{1,4}(?:校区|院区|分院|分校)|[东西南北中](?:院|区|校区))$"
+)
+# ... and after a short name (交大闵行校区)
+_CAMPUS_AFTER_SHORT = re.compile(
+    "(?:(?<=[大学院所])[\u3400-\u9fff]{1,4}(?:校区|院区|分院|分校)|[东西南北中](?:院|区|校区))$"
+)
+_ORGANISATION_KIND = re.compile("(?:大学|学院|医院|中学|小学|研究院|研究所)$")
+_AFFILIATED = "附属"
+
+
+def organisation_written_short(short: str, long: str) -> bool:
+    """Whether ``short`` is how people call the organisation ``long``: its characters in order, the first
+    among the first three of ``long`` (after a place's name: 川 of 四川大学, 交 of 上海交通大学), maybe
+    without its campus (华师 for 华中师范大学, 理工大 for 武汉理工大学马房山校区, 川大东区 for 四川大学望江校区);
+    or its name after the body it belongs to (协和医院 for 华中科技大学同济医学院附属协和医院).
+
+    >>> organisation_written_short("西财", "西南财经大学光华校区"), organisation_written_short("华师", "华夏花园")
+    (True, False)
+    """
+    whole = _CAMPUS.sub("", long) or long
+    whole = _CAMPUS.sub("", whole) or whole  # (四川大学望江校区东区: a campus, then its area)
+    if _ORGANISATION_KIND.search(whole) is None:
+        return False
+    if short == whole:
+        return True  # 西南财经大学 for its 光华校区, at its door
+    if len(short) >= 4 and long.endswith(_AFFILIATED + short):
+        return True
+    stem = _CAMPUS_AFTER_SHORT.sub("", short) or short
+    if not 2 <= len(stem) <= len(whole) - 2 or stem[0] not in whole[:3]:
+        return False
+    if _CAMPUS.fullmatch(area := short[len(stem) :]) and not long.endswith(area):
+        return False  # (川大西区 is no name of 四川大学望江校区东区)
+    rest = iter(whole[whole.index(stem[0]) :])
+    return all(ch in rest for ch in stem)
+
+
 def _resolve(t: _Tables, field: str, name: str, scope: tuple[str, int] | None) -> dict[int, float]:
     """Vocabulary ids of ``field`` that ``name`` may stand for, with their similarity.
 
@@ -1457,6 +1561,9 @@ def _fuzzy(t: _Tables, field: str, name: str, scope: tuple[str, int] | None) -> 
     if field == "poi" and len(name) >= 3 and _KIND.search(name):
         # 融荫苑 for 滨湖世纪城融荫苑: a part of a larger estate, whose ratio may be low (see name_similarity)
         hits.extend((c, 0.0, k) for k, c in enumerate(choices) if len(c) > len(name) and c.endswith(name))
+    elif field == "poi" and len(name) >= 4 and _ORGANISATION_KIND.search(name):
+        # 协和医院 for 华中科技大学同济医学院附属协和医院 (see name_similarity)
+        hits.extend((c, 0.0, k) for k, c in enumerate(choices) if c.endswith(_AFFILIATED + name))
     if not hits:
         return {}
     sims = sorted(((_similarity(name, choice), int(pool[k])) for choice, _, k in hits), reverse=True)
@@ -1490,6 +1597,10 @@ def name_similarity(a: str, b: str) -> float:
         and _KIND.search(long, 0, len(long) - len(short))
     ):
         # 融荫苑 for 滨湖世纪城融荫苑, 清友园 for 北苑家园清友园: a part of a larger estate, written without it.
+        return _WRITTEN_SHORT
+    if len(short) >= 4 and long.endswith(_AFFILIATED + short) and _ORGANISATION_KIND.search(short):
+        # 协和医院 for 华中科技大学同济医学院附属协和医院: a body named after the one it belongs to, written
+        # by its own name.
         return _WRITTEN_SHORT
     if _abbreviates(short, long):
         # 兰大家属院 for 兰州大学家属院, 交大家属院 for 兰州交通大学家属院: a work unit's compound written with
@@ -1623,7 +1734,10 @@ _NUMERAL_CHARS = frozenset(CN_DIGITS + CN_UNITS + "0123456789")
 _PLAIN_NUMERALS = str.maketrans("零壹贰叁肆伍陆柒捌玖拾佰仟两", "〇一二三四五六七八九十百千二")
 
 # The end of an organisation's name (有限公司, 支行, 派出所, 医院, 中心, 超市, 厂 ...).
-_ORGANISATION = re.compile("(?:公司|厂|店|行|所|院|校|学|局|站|中心|(?<!公)馆|部|社|室|处|队|超市)$")
+# (and a campus of one: 沙河校区 / 清水河校区 of one university are two places)
+_ORGANISATION = re.compile(
+    "(?:公司|厂|店|行|所|院|校|学|局|站|中心|(?<!公)馆|部|社|室|处|队|超市|校区|院区)$"
+)
 # Words an organisation's name may leave out or add without naming another (有限, 股份, 集团, 中国), and
 # division marks (温州市 / 温州, 五马街道 / 五马).
 # A branch or department after an organisation's name, maybe after the place it serves.
@@ -2469,6 +2583,11 @@ def _decide(
         or _stray_number(q.address)
         or _door_of_a_road_unnamed(q, top)
         or _door_off_the_road_named(base, q, top, int(s.rows[tied[0]]))
+        or (
+            top.states[_TOWN_K] == _DIFFER
+            and _town_named_as_it_is(q)
+            and not _town_of_one_stem(base, q, int(s.rows[tied[0]]))
+        )
     ):
         score = min(score, _MAIN_DOOR)
     if score < cutoff:
@@ -2530,7 +2649,7 @@ def _decide(
     )
 
 
-# A number the parser left as a note inside the street part (200弄堂|26号, 98号付|2号): the text names
+# A number the parser left as a note inside the street part (98号付|2号): the text names
 # something finer than what was read, so the match is no surer than one at a main door.
 _STRAY_NUMBER = re.compile("[A-Z]?[0-9]{1,5}(?:-[0-9]{1,5}){0,3}(?:号|室)?")
 
@@ -2560,6 +2679,19 @@ def _island_of_towns(address: Address) -> bool:
     return any(
         a.field == "town" and b.field == "extra" and b.text == "岛" and b.start == a.end
         for a, b in itertools.pairwise(components)
+    )
+
+
+def _town_named_as_it_is(q: _Query) -> bool:
+    """Whether the text writes its town by the town's name of today (瓜沥镇, 城东街道; not the former 乐成镇
+    of 乐成街道, nor a town only inferred): records agreeing below it in another town (民丰村 of 义桥镇)
+    are the answer only as a slip of the town, no surer than a record at a main door."""
+    address = q.address
+    if "town" in address.inferred or address.town_code is None or _island_of_towns(address):
+        return False
+    written = next((c for c in address.components if c.field == "town" and not c.repeated), None)
+    return written is not None and any(
+        e.code == address.town_code and e.kind in (FULL, SHORT) for e in gazetteer.load().lookup(written.text)
     )
 
 

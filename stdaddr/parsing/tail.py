@@ -207,8 +207,8 @@ _TOKEN_ALTERNATIVES = (
     # span of rooms so written.
     rf"(?P<unitlist>(?<![0-9A-Z-])第?({N})(?P<list_mark>层|楼|室)((?:,第?{N}(?P=list_mark)){{1,8}})(?![房盘道梯宇下上顶])"
     rf"|(?<![0-9A-Z-])({N})室(?:至|到|-)({N})室)",
-    # 1555弄3支弄5号: a sub-lane of the lane, then the door.
-    rf"(?P<lane>({N})弄(?![乡镇])(?:({N})(?:支弄|支(?={N}号)))?(?:({N})号{_NOT_BUILDING})?)",
+    # 1555弄3支弄5号: a sub-lane of the lane, then the door; 424弄堂6号: the lane written 弄堂.
+    rf"(?P<lane>({N})弄(?:堂(?={N}))?(?![乡镇])(?:({N})(?:支弄|支(?={N}号)))?(?:({N})号{_NOT_BUILDING})?)",
     # 八角北里12楼3门: 楼 right before an entrance (门, a unit) marks the building, not a floor; B塔 a tower.
     rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼(?![下顶道]|上(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|[面边有漏装吵噪的住]))|#楼?|号?栋|号馆|号(?:厂房|车间|仓库)|楼(?=[, ]?{N}门(?![\u3400-\u9fff\U00020000-\U0003ffff])|(?:[0-9]{{1,2}}|[一二三四五六七八九十]{{1,3}})单元)|(?<=[A-Z])塔楼?(?![路街巷])|(?<=[号,][A-Z])楼(?![下上道梯顶层房盘宇面])))",
     # 下沙0号大街, 经济开发区三号路: a numbered road, not a door number.
@@ -295,10 +295,12 @@ _TOKEN_ALTERNATIVES = (
     # village (not 三里屯, 后屯南路), also
     # before a label (八郎村后屯 联系人…).
     r"(?P<hamlet>(?:(?<=村)|(?<=村委会)|(?<=村民委员会))[\u3400-\u9fff\U00020000-\U0003ffff]{1,4}?(?:自然)?[屯寨坡](?!(?!联系|电话|手机|收件|收货|户主)[\u3400-\u9fff\U00020000-\U0003ffff]))",
+    # (苍苔街社区|路灯不亮, 战旗村|路边: the street lamps, surface or side of the roads in it, no road named
+    # after it)
     # A community may be named after its road (解放路社区, 前街村); 垟西村|民主路 and 杏里村|花园路 are
     # a village before a road, 林山新村 a compound (settled in _community).
     rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|{COMMITTEE_WORDS}|(?<!度假|农家|山庄)村(?:村(?!部))?|嘎查|委(?=第?{N}组))(?:{COMMITTEE_WORDS})?"
-    rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路|街|道|巷|庄|段|坊|大街|大道|信用|商业银行|合作|[东西南北中内外]{{1,2}}(?:大街|大道)|[东西南北]?{HUTONG_NUMBER}|[0-9{CN_DIGITS}十]*(?:号楼|幢|栋)|[0-9{CN_DIGITS}十]{{1,3}}[横纵直](?:路|街)|[0-9]{{1,3}}(?:路|街(?!道))))",
+    rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路(?![灯面边旁])|街|道|巷|庄|段|坊|大街|大道|信用|商业银行|合作|[东西南北中内外]{{1,2}}(?:大街|大道)|[东西南北]?{HUTONG_NUMBER}|[0-9{CN_DIGITS}十]*(?:号楼|幢|栋)|[0-9{CN_DIGITS}十]{{1,3}}[横纵直](?:路|街)|[0-9]{{1,3}}(?:路|街(?!道))))",
     rf"(?P<road>(?!沿街|临街|靠街|道路)(?:(?<=[道镇乡区县市])路(?=[\u3400-\u9fff\U00020000-\U0003ffff]))?(?:(?:{_ROAD_NAME_LEXED}|街(?={_MOUTH_ROAD})|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])单(?!元)|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])(?<![〇零一二三四五六七八九十百下])[室层](?=路|街|巷|大道)){{1,10}}?(?:[0-9]{{1,3}}(?:[横纵直]?路|大街|街(?![道坊])|大道|巷(?![\u3400-\u9fff\U00020000-\U0003ffff]))|(?<=[\u3400-\u9fff])水道(?=[0-9〇零一二三四五六七八九十]+号)|大道|大街|公路(?!局)|路(?!灯(?:[不坏闪杆下旁边亮灭损柱]|$|[^\u3400-\u9fff\U00020000-\U0003ffff])|(?<=[铁公]路)局)|街路(?!口)|街(?![道坊]|{_MOUTH_ROAD}|[东西南北]里(?![路街巷]|{N}号(?!楼)))|巷子(?![里口])|巷(?!路|街(?!口)|大道|工业|[东西南北中]路)|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水行占索])道街?(?![路口]|[\u3400-\u9fff\U00020000-\U0003ffff]{{1,2}}胡同|[东西南北中](?:路|街)|(?<=[一二三四五六七八九十头]道)[湾沟河岭梁桥岔])|{NUMBERED_HUTONG}|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道)"
     # 南二环西段 (西安): a ring road's side and its segment, no road kind written
     r"|[东西南北][一二三四五六]环(?:[东西南北中]段)?(?![东西南北中]?[路线街道]))"
@@ -426,6 +428,10 @@ def split_tail(
         _free(st, text, pos, end)
     _landmark_alone(st)
     return st
+
+
+_FINANCIAL_SECTION = re.compile("(?<=[路街道])[东西南北中]?[壹贰叁肆伍陆柒捌玖拾]{1,2}段$")
+_PLAIN_DIGITS = str.maketrans("壹贰叁肆伍陆柒捌玖拾", "一二三四五六七八九十")
 
 
 def _landmark_alone(st: _State) -> None:
@@ -622,8 +628,8 @@ def _token(st: _State, m: re.Match[str]) -> None:
         _english_label(st, m, s, e)
     elif kind == "house":
         if _named_one(st, m):
-            # 秀湖壹号, 中海壹号院: 壹号 (1 written in its financial form) right after a name is the end of
-            # the name, as estates and towers are named, not a door.
+            # 秀湖壹号, 中海壹号院, 中海城南一号5栋: 壹号 (1 written in its financial form) right after a name is
+            # the end of the name, as estates and towers are named, not a door.
             last = st.pieces[-1]
             st.pieces[-1] = Piece("poi", last.start, e, last.value + g(0))
             return
@@ -883,14 +889,27 @@ _UNIT_AHEAD = re.compile(rf"{N}单元")
 
 
 def _named_one(st: _State, m: re.Match[str]) -> bool:
-    """Whether a door number is 壹号 (壹号院) glued to the compound read right before it."""
+    """Whether a door number is 壹号 (壹号院) glued to the compound read right before it, or 一号 so glued
+    where it can be no door: after the door (交子大道300号中海城南一号) or before a building (中海城南一号5栋:
+    no compound numbers its buildings twice)."""
+    one = m.group(_G["house"] + 2)
     return (
-        m.group(_G["house"] + 2) == "壹"
+        one in ("壹", "一")
         and not any(m.group(_G["house"] + k) for k in (1, 3, 4, 5, 6, 7))
         and bool(st.pieces)
         and st.pieces[-1].field == "poi"
         and st.pieces[-1].end == m.start()
+        and not st.pieces[-1].value.endswith(_LANE_KINDS)  # (火神庙巷|一号: a door of the lane)
+        and not m.string.startswith("门", m.end())  # (世博园|一号门: its gate No. 1)
+        and (
+            one == "壹"
+            or "house_number" in st.fields
+            or _BUILDING_AHEAD.match(m.string, match_end(_SEPARATOR_RUN, m.string, m.end())) is not None
+        )
     )
+
+
+_LANE_KINDS = ("巷", "街", "路", "里", "弄", "胡同")
 
 
 def _building_as_door(st: _State, m: re.Match[str]) -> bool:
@@ -1120,6 +1139,8 @@ _BARE_ROAD_TAIL = re.compile(
     "|正街(?![㐀-鿿𠀀-𿿿]*[路街巷])"
     # 芳村|大道中, 广州|大道北: an avenue's part by its direction, the avenue named before it.
     "|(?:大道|大街)[东西南北中](?:段)?(?![\u3400-\u9fff\U00020000-\U0003ffff])"
+    # 临园|路东段, 西园|路二段: a road's section, the road named before it.
+    "|(?:路|街)[东西南北中]?(?:[一二三四五六七八九十]{1,2}|[0-9]{1,2})?段(?![\u3400-\u9fff\U00020000-\U0003ffff])"
 )
 
 # A village's lane named by its direction (仙门村|北路): the village stays a village.
@@ -1291,6 +1312,9 @@ def _named_after_place_before(st: _State, s: int, raw: str) -> bool:
 
 
 def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
+    if (section := _FINANCIAL_SECTION.search(raw)) is not None:
+        # 一环路东伍段: a section numbered in the financial numerals, as 一环路东五段 (one character each)
+        raw = raw[: section.start()] + section.group().translate(_PLAIN_DIGITS) + raw[section.end() :]
     if raw == "河道" or raw.endswith("的河道"):
         st.extra(s, e, raw)  # 村边河道有死鱼: a river channel, no road (黄河道, 海河道 of 天津 are roads)
         return
