@@ -1012,10 +1012,21 @@ def _query(t: _Tables, address: Address) -> _Query | None:
         door_of = _lane_building(t, values, ids) or door_of
     if missing and door_of is None and values.keys() & {"poi", "building"}:
         lane = _DOOR_NUMBER.fullmatch(values["house_number"])
+        house = _LANE_BUILDING.fullmatch(values.get("building", ""))
         if lane is not None and (whole := lane.group(1) + "弄") in t.ids["house_number"]:
             # 田林路200号田林十二村11号: a lane written as a door (上海), with the compound or building in it,
             # where the base has the lane 200弄 and no door 200号.
             values["house_number"], ids["house_number"] = whole, t.ids["house_number"][whole]
+            if "building" in values:
+                _lane_building(t, values, ids)  # 三泉路424号6号201室: the lane's door 424弄6号 of the base
+        elif (
+            lane is not None
+            and house is not None
+            and (whole := f"{lane.group(1)}弄{house.group(1)}号") in t.ids["house_number"]
+        ):
+            # 龙川北路600号3号201室: the lane's door 600弄3号, where the base lists no lane 600弄 of its own.
+            values["house_number"], ids["house_number"] = whole, t.ids["house_number"][whole]
+            del values["building"], ids["building"]
     if ids.get("county", 0) < 0 and "county_code" not in values:
         # 政务区, 滨湖新区: an area of the city people write like a district, which neither the gazetteer
         # nor the base has, says nothing the records could contradict; it is left unread.

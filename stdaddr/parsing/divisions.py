@@ -565,7 +565,13 @@ def find_hits(text: str) -> list[Hit]:
                 )
             )
             full = entry.kind == FULL or (entry.kind == HISTORIC and _former_full_name(entry, key))
-            if not county_street and (goes_on_full if full and full_marked else goes_on_short):
+            if (
+                not county_street
+                and (goes_on_full if full and full_marked else goes_on_short)
+                and not (
+                    entry.level == 3 and entry.kind == SHORT and _village_of_town_at(text, end, entry.code)
+                )
+            ):
                 went_on[start] = max(went_on.get(start, 0), end)
                 continue
             # 静安寺 (静安寺街道 of 静安区), 金山卫: a town's short name that opens with its own county's
@@ -583,6 +589,16 @@ def find_hits(text: str) -> list[Hit]:
     found = _undominated(hits)
     cut = _city_before_its_shi_district(found)  # not dominated by the official name: the point of it
     return sorted(found + cut, key=lambda h: (h.start, -h.end)) if cut else found
+
+
+def _village_of_town_at(text: str, pos: int, town: str) -> bool:
+    """Whether a village or community of ``town`` written with its mark (棋杆村, 南苑社区) starts at ``pos``:
+    the town's short name before it (川沙|棋杆村) is the town, not the opening of a longer word."""
+    index = gazetteer.load().communities(town)
+    for end in range(min(len(text), pos + index.longest(text[pos : pos + 2])), pos + 1, -1):
+        if text.endswith(("村", "社区"), pos, end) and index.get(text[pos:end]):
+            return True
+    return False
 
 
 def _in_late_note(text: str, pos: int) -> bool:

@@ -929,6 +929,18 @@ def _building_as_door(st: _State, m: re.Match[str]) -> bool:
         # 曹杨一村12号201室, 田林十二村15号301室: a residents' committee named after its estate (a numbered
         # 村, a 新村), right before a number and a room: the estate's numbered house, as in 凤城新村27号102室.
         return True
+    if (
+        st.pieces
+        and st.pieces[-1].field == "house_number"
+        and st.pieces[-1].end == m.start()
+        and st.pieces[-1].value[:-1].isdigit()
+        and m.group(i + 2).isdigit()
+        and len(m.group(i + 2)) <= 2
+        and _ROOM_AHEAD.match(m.string, m.end()) is not None
+    ):
+        # 三泉路424号6号201室: a second number marked 号 right after the door, then a room: the house in it
+        # (a lane written 号, 424弄6号), no second door.
+        return True
     if st.last != ORDER["poi"]:
         return False
     if not (st.pieces and st.pieces[-1].field == "poi" and st.pieces[-1].end == m.start()):
