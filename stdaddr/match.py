@@ -918,15 +918,16 @@ def _placed_by_zone(address: Address) -> bool:
     return zone is not None and zone in gazetteer.zones()
 
 
-def _compound_named_after_division(t: _Tables, address: Address, poi: str) -> str | None:
-    """The base's compound whose name is the province or city written right before the text's compound
-    and that compound (上海|康城 for 上海康城), or None. (A compound named after a town is retried without
+def _compound_named_after_division(t: _Tables, address: Address, poi: str) -> tuple[str, str] | None:
+    """The base's compound whose name is the division written right before the text's compound and that
+    compound (上海|康城 for 上海康城, 大关|西苑 for 大关西苑), with that division's field, or None. (A compound named after a town is retried without
     the town: see _poi_without_places.)"""
     at = next((c.start for c in address.components if c.field == "poi" and not c.repeated), None)
     for c in address.components:
-        if c.end == at and c.field in ("province", "city"):
+        if c.end == at and c.field in ("province", "city", "county", "town"):
+            # (大关|西苑 for the base's 大关西苑, its opening read as the town's short name)
             whole = clean(c.text)[0] + poi
-            return whole if whole in t.ids["poi"] else None
+            return (whole, c.field) if whole in t.ids["poi"] else None
     return None
 
 
@@ -971,10 +972,15 @@ def _query(t: _Tables, address: Address) -> _Query | None:
         _unread_inferred(address, values, ids)
     if (
         ids.get("poi") == -1
-        and (whole := _compound_named_after_division(t, address, values["poi"])) is not None
+        and (named := _compound_named_after_division(t, address, values["poi"])) is not None
     ):
-        # 上海康城3号601室: the compound 上海康城 of the base, its opening read as the province.
-        values["poi"], ids["poi"] = whole, t.ids["poi"][whole]
+        # 上海康城3号601室: the compound 上海康城 of the base, its opening read as the province; 拱墅区大关西苑:
+        # 大关西苑, its opening read as the town (which the text then does not name: 西溪|诚园 of 蒋村街道).
+        values["poi"], ids["poi"] = named[0], t.ids["poi"][named[0]]
+        if named[1] == "town" and "town" not in address.inferred:
+            for f in ("town", "town_code"):
+                values.pop(f, None)
+                ids.pop(f, None)
     if (
         ids.get("poi") == -1
         and "house_number" in values
@@ -1022,10 +1028,13 @@ def _query(t: _Tables, address: Address) -> _Query | None:
         elif (
             lane is not None
             and house is not None
-            and (whole := f"{lane.group(1)}弄{house.group(1)}号") in t.ids["house_number"]
+            and (door := t.ids["house_number"].get(f"{lane.group(1)}弄{house.group(1)}号", -1)) >= 0
+            and ids.get("road", -1) >= 0
+            and len(t.groups["door"].rows(ids["road"] * t.sizes["house_number"] + door))
         ):
-            # 龙川北路600号3号201室: the lane's door 600弄3号, where the base lists no lane 600弄 of its own.
-            values["house_number"], ids["house_number"] = whole, t.ids["house_number"][whole]
+            # 龙川北路600号3号201室: the lane's door 600弄3号 on the road, where the base lists no lane 600弄 of
+            # its own.
+            values["house_number"], ids["house_number"] = t.vocab["house_number"][door], door
             del values["building"], ids["building"]
     if ids.get("county", 0) < 0 and "county_code" not in values:
         # 政务区, 滨湖新区: an area of the city people write like a district, which neither the gazetteer
@@ -1483,8 +1492,11 @@ def organisation_written_short(short: str, long: str) -> bool:
     stem = _CAMPUS_AFTER_SHORT.sub("", short) or short
     if not 2 <= len(stem) <= len(whole) - 2 or stem[0] not in whole[:3]:
         return False
-    if _CAMPUS.fullmatch(area := short[len(stem) :]) and not long.endswith(area):
-        return False  # (川大西区 is no name of 四川大学望江校区东区)
+    numerals = [ch for ch in stem if ch in _NUMERAL_CHARS]
+    if numerals and numerals != [ch for ch in whole if ch in _NUMERAL_CHARS]:
+        return False  # (温州二中 is no name of 温州市第十二中学)
+    if (area := short[len(stem) :]) and not long.endswith(area):
+        return False  # (川大西区 is no name of 四川大学望江校区东区, 川大江安校区 none of its 望江校区)
     rest = iter(whole[whole.index(stem[0]) :])
     return all(ch in rest for ch in stem)
 
@@ -1601,6 +1613,10 @@ def name_similarity(a: str, b: str) -> float:
     if len(short) >= 2 and long.startswith(short) and _PLACE_KIND_LEFT_OUT.fullmatch(long, len(short)):
         # 百盛 for 百盛购物中心, 国贸 for 国贸大厦: a place written without the word of its kind.
         return _KIND_LEFT_OUT
+    if len(short) >= 2 and long == short + _GENERIC_KIND and _KIND.search(short) is None:
+        # 竞舟 for 竞舟小区: an estate written without the generic word (as a compound with its own kind
+        # is: 华苑 for 华苑小区, see same_estate).
+        return _SAME_STEM
     if (
         len(short) >= 3
         and long.endswith(short)
@@ -1636,6 +1652,8 @@ def name_similarity(a: str, b: str) -> float:
         ratio = fuzz.ratio(a, b, processor=None) / 100
     if ratio < _SAME_STEM and _same_school(a, b):
         return _SAME_STEM
+    if ratio < _WRITTEN_SHORT and organisation_written_short(short, long):
+        return _WRITTEN_SHORT  # 川大望江校区 for 四川大学望江校区
     kind_a, kind_b = _KIND.search(a), _KIND.search(b)
     if kind_a and kind_b and kind_a.group() != kind_b.group():
         if same_estate(a, b):

@@ -403,6 +403,29 @@ def _floor_value(m: re.Match[str]) -> str:
     return ("-" if sign else "") + _num(n) + "层"
 
 
+def _building_named_by_direction(st: _State, m: re.Match[str]) -> bool:
+    """Whether a floor in Chinese numerals (一楼, 十二楼) right after a compound's name ending in a side
+    (华中科技大学南) is the compound's building named by that side and number (南一楼)."""
+    i = _G["floor"]
+    if m.group(i + 1) or m.group(0)[0] == "第" or not m.group(0).endswith("楼"):
+        return False
+    number = m.group(i + 2)
+    last = st.pieces[-1] if st.pieces else None
+    return (
+        last is not None
+        and last.field == "poi"
+        and last.end == m.start()
+        and len(last.value) >= 4
+        and last.value[-1] in "东西南北"
+        and _ORGANISATION_NAME.search(last.value, 0, len(last.value) - 1) is not None
+        and "building" not in st.fields
+        and all(ch in "一二三四五六七八九十" for ch in number)
+    )
+
+
+_ORGANISATION_NAME = re.compile("(?:大学|学院|医院|中学|研究院|研究所)$")
+
+
 def split_tail(
     text: str,
     start: int,
@@ -674,6 +697,11 @@ def _token(st: _State, m: re.Match[str]) -> None:
         i = _G["floor_f"]
         _floor_as_building(st, s, m.string)
         _put_or_extra(st, "floor", s, e, ("-" if g(i + 1) else "") + _num(g(i + 2)) + "层", g(0))
+    elif kind == "floor" and _building_named_by_direction(st, m):
+        # 华中科技大学南一楼, 西十二楼: a campus's building named by its side and number, no floor.
+        place = st.pieces.pop()
+        st.pieces.append(Piece("poi", place.start, s - 1, place.value[:-1]))
+        st.put("building", s - 1, e, place.value[-1] + g(0))
     elif kind == "floor":
         _floor_as_building(st, s, m.string)
         _put_or_extra(st, "floor", s, e, _floor_value(m), g(0))
