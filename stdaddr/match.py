@@ -267,8 +267,8 @@ class _Tables:
     # Road and compound names by their sound, built on the first short name the fuzzy lookup misses.
     sounds: dict[str, dict[str, list[int]]]
     resolved: dict[tuple[str, str, tuple[str, int] | None], dict[int, float]]  # fuzzy lookups made
-    # Lanes (100弄) that have doors of their own in the base (100弄3号), built on first need.
-    lanes_with_doors: set[str] | None
+    # Lanes (100弄) that have doors of their own in the base (100弄3号): their door ids, built on first need.
+    lane_doors: dict[str, list[int]] | None
 
 
 def _tables(base: AddressBase) -> _Tables:
@@ -665,7 +665,10 @@ def _match_parsed(
             scores = field_scores(base, q, np.unique(np.concatenate(wider)))
     if scores is None:
         return None
-    return _decide(base, q, scores, limit, cutoff, candidates)
+    m = _decide(base, q, scores, limit, cutoff, candidates)
+    if m is not None and m.address_id is None and m.level == "road" and not m.ambiguous:
+        return _lane_named_alone(base, q, m)
+    return m
 
 
 _DOOR_NUMBER = re.compile("([0-9]+)号")
@@ -802,12 +805,50 @@ def _lane_building(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> s
         if lane in t.ids["house_number"]:
             values["house_number"], ids["house_number"] = lane, t.ids["house_number"][lane]
             values["building"], ids["building"] = building, t.ids["building"].get(building, -1)
-            if t.lanes_with_doors is None:
-                t.lanes_with_doors = {
-                    m.group(1) for name in t.vocab["house_number"] if (m := _LANE_DOOR.fullmatch(name))
-                }
-            return door if lane in t.lanes_with_doors else None
+            return door if lane in _lane_doors(t) else None
     return None
+
+
+def _lane_doors(t: _Tables) -> dict[str, list[int]]:
+    """The doors of each lane the base numbers doors in (100弄 -> the ids of 100弄1号, 100弄2号 …)."""
+    if t.lane_doors is None:
+        doors: dict[str, list[int]] = {}
+        for i, name in enumerate(t.vocab["house_number"]):
+            if (m := _LANE_DOOR.fullmatch(name)) is not None:
+                doors.setdefault(m.group(1), []).append(i)
+        t.lane_doors = doors
+    return t.lane_doors
+
+
+def _lane_named_alone(base: AddressBase, q: _Query, m: Match) -> Match:
+    """A road-level answer to a lane named alone (临汾路894弄) that the base lists no record of, while it
+    numbers doors in it (临汾路894弄3号): the lane, at its doors' centroid, without an id."""
+    t = _tables(base)
+    lane, road = q.values.get("house_number", ""), q.ids.get("road", -1)
+    if (
+        road < 0
+        or _LANE_ALONE.fullmatch(lane) is None
+        or q.values.keys() & {"poi", "building", "unit", "room"}
+    ):
+        return m
+    n_hn = t.sizes["house_number"]
+    found = [t.groups["door"].rows(road * n_hn + d) for d in _lane_doors(t).get(lane, ())]
+    rows = np.concatenate(found) if found else _EMPTY
+    if not len(rows):
+        return m
+    x, y = _mean_point(base._a["x"][rows], base._a["y"][rows])
+    return dataclasses.replace(
+        m,
+        level="house_number",
+        standard=m.standard + lane,
+        x=None if math.isnan(x) else x,
+        y=None if math.isnan(y) else y,
+        explanation=f"house_number level: the lane {lane}, whose {len(rows)} records are its doors and what lies "
+        "in them (no record of its own)",
+    )
+
+
+_LANE_ALONE = re.compile("[0-9]+弄")
 
 
 def _compound_named_as_community(t: _Tables, address: Address, community: str) -> int | None:

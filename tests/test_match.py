@@ -2070,3 +2070,103 @@ def test_a_door_numbered_with_jia_after_the_number_is_a_sub_door():
     assert _base_of(rows).match("徐汇区肇嘉浜路1065甲号").address_id == "j"
     m = _base_of(rows).match("徐汇区肇嘉浜路1067甲号")  # no 1067甲号: its main door, not a sure match
     assert m is not None and m.address_id == "e" and m.score <= 0.85
+
+
+_CAMPUSES = [
+    ("hs", "湖北省武汉市洪山区珞南街道珞喻路152号华中师范大学", 114.36, 30.52),
+    ("xy", "湖北省武汉市江汉区万松街道解放大道1277号华中科技大学同济医学院附属协和医院", 114.27, 30.58),
+    ("sh", "四川省成都市成华区猛追湾街道建设北路二段4号电子科技大学沙河校区", 104.10, 30.68),
+    ("sh8", "四川省成都市成华区猛追湾街道建设北路二段4号电子科技大学沙河校区8栋", 104.10, 30.68),
+    ("wj13", "四川省成都市武侯区望江路街道一环路南一段24号四川大学望江校区东区13栋", 104.08, 30.63),
+    ("n1", "湖北省武汉市洪山区关山街道珞喻路1037号华中科技大学南一楼", 114.41, 30.51),
+    ("x12", "湖北省武汉市洪山区关山街道珞喻路1037号华中科技大学西十二楼", 114.41, 30.51),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("珞喻路152号华师", "hs"),  # the organisation at the door, by the short name people call it
+        ("解放大道1277号协和医院", "xy"),  # a body named after the one it belongs to, by its own name
+        ("协和医院", "xy"),
+        ("建设北路二段4号电子科大8栋", "sh8"),
+        ("一环路南一段24号川大东区13栋", "wj13"),  # its area of the campus agreeing
+        ("珞喻路1037号华中科技大学南一楼", "n1"),  # a campus building named by its side and number
+    ],
+)
+def test_an_organisation_written_short_is_found(query, expected):
+    m = _base_of(_CAMPUSES).match(query)
+    assert m is not None and m.address_id == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "电子科技大学清水河校区",  # another campus of the same university
+        "一环路南一段24号川大西区13栋",  # another area of the campus
+        "珞喻路152号华夏花园",  # no organisation's short name
+    ],
+)
+def test_another_campus_or_place_at_the_door_is_no_answer(query):
+    m = _base_of(_CAMPUSES).match(query)
+    assert m is None or m.address_id is None or m.score < 0.9
+
+
+def test_organisation_short_names_keep_their_numbers():
+    assert match_module.organisation_written_short("川大望江校区", "四川大学望江校区")
+    assert not match_module.organisation_written_short("温州二中", "温州市第十二中学")
+    assert not match_module.organisation_written_short("川大江安校区", "四川大学望江校区")
+
+
+_SHANGHAI_LANES = [
+    ("l", "上海市静安区彭浦新村街道三泉路424弄", 121.45, 31.30),
+    ("l5", "上海市静安区彭浦新村街道三泉路424弄5号", 121.45, 31.30),
+    ("l5r", "上海市静安区彭浦新村街道三泉路424弄5号402室", 121.45, 31.30),
+    ("m1", "上海市静安区彭浦新村街道临汾路894弄1号", 121.44, 31.31),
+    ("m3", "上海市静安区彭浦新村街道临汾路894弄3号", 121.46, 31.31),
+    ("m3r", "上海市静安区彭浦新村街道临汾路894弄3号502室", 121.46, 31.31),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "surest"),
+    [
+        ("三泉路424弄5-402", "l5r", 1.0),  # the lane's door written as a building after it
+        ("三泉路424号5号402室", "l5r", 1.0),  # the lane written 号, then its door
+        ("三泉路424弄堂5号402室", "l5r", 1.0),  # 弄 written 弄堂
+        ("临汾路894号3号502室", "m3r", 1.0),  # ... where the base has no record of the lane itself
+        (
+            "三泉路424弄15号",
+            "l",
+            0.85,
+        ),  # a door of the lane the base lacks: the lane, no surer than a main door
+    ],
+)
+def test_a_lane_and_its_doors_written_otherwise(query, expected, surest):
+    m = _base_of(_SHANGHAI_LANES).match(query)
+    assert m is not None and m.address_id == expected and m.score <= surest
+
+
+def test_a_lane_named_alone_is_the_lane_at_its_doors_centroid():
+    m = _base_of(_SHANGHAI_LANES).match("临汾路894弄")
+    assert m is not None and m.address_id is None and m.level == "house_number"
+    assert m.standard.endswith("临汾路894弄") and m.x == pytest.approx(
+        (121.44 + 121.46 + 121.46) / 3
+    )  # its records
+
+
+def test_an_estate_named_after_its_number_one():
+    base = _base_of(
+        [
+            ("e", "四川省成都市武侯区桂溪街道交子大道300号中海城南一号", 104.06, 30.58),
+            ("e1", "四川省成都市武侯区桂溪街道交子大道300号中海城南一号1栋", 104.06, 30.58),
+            ("e5r", "四川省成都市武侯区桂溪街道交子大道300号中海城南一号5栋2单元2803", 104.06, 30.58),
+        ]
+    )
+    for query, expected in (
+        ("中海城南一号", "e"),
+        ("中海城南1号5栋2单元2803", "e5r"),
+        ("高新区中海城南一号5栋2单元2803", "e5r"),
+    ):
+        m = base.match(query)
+        assert m is not None and m.address_id == expected, query
