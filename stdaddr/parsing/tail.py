@@ -403,6 +403,22 @@ def _floor_value(m: re.Match[str]) -> str:
     return ("-" if sign else "") + _num(n) + "层"
 
 
+def _named_section(st: _State, at: int) -> bool:
+    """Whether the two pieces read last are roads written one after the other, right before ``at``, the
+    second named after the first (下东大街 of 东大街; not 解放路|中山路段, the stretch of 解放路 at 中山路)."""
+    if len(st.pieces) < 2:
+        return False
+    street, section = st.pieces[-2], st.pieces[-1]
+    return (
+        street.field == section.field == "road"
+        and not street.repeated
+        and not section.repeated
+        and street.end == section.start
+        and section.end == at
+        and street.value in section.value
+    )
+
+
 def _building_named_by_direction(st: _State, m: re.Match[str]) -> bool:
     """Whether a floor in Chinese numerals (一楼, 十二楼) right after a compound's name ending in a side
     (华中科技大学南) is the compound's building named by that side and number (南一楼)."""
@@ -1606,6 +1622,12 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
         s += len(chunk) - len(chunk.lstrip(PUNCTUATION))
         e = s + len(stripped)
         chunk = stripped
+    if chunk == "段" and _named_section(st, s):
+        # 东大街|下东大街|段 (成都): a section of the street named by a street of its own, one road.
+        section = st.pieces.pop()
+        street = st.pieces.pop()
+        st.pieces.append(Piece("road", street.start, e, street.value + section.value + chunk))
+        return
     if len(chunk) == 1 and not _extends_poi(st, s):
         st.extra(s, e, chunk)  # one stray character names no compound
         return
