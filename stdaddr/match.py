@@ -166,7 +166,7 @@ _OPPOSITES = frozenset(
 _DIRECTIONS = frozenset("东西南北中")
 _DIRECTION = re.compile("([东西南北中])(?:大道|大街|路|街)$")
 # A compound named by its side of a place (华威西里, 望京西园, 锦绣东苑): the sides are other compounds.
-_COMPOUND_DIRECTION = re.compile("([东西南北])(?:里|园|苑|村|庄)$")
+_COMPOUND_DIRECTION = re.compile("([东西南北])(?:里|园|苑|村|庄|小区)$")
 # A road's number in a row before its kind (鞋都一路, 纬十二路, 三号路; the parser writes Arabic numbers of
 # road names in Chinese): two numbers name two roads.
 _ORDINAL = re.compile("([零〇一二两三四五六七八九十百]+)号?(?:大道|大街|路|街|巷)$")
@@ -1077,9 +1077,10 @@ def _query(t: _Tables, address: Address) -> _Query | None:
             # its own.
             values["house_number"], ids["house_number"] = t.vocab["house_number"][door], door
             del values["building"], ids["building"]
-    if ids.get("county", 0) < 0 and "county_code" not in values:
+    if ids.get("county", 0) < 0 and "county_code" not in values and not _county_of_the_gazetteer(address):
         # 政务区, 滨湖新区: an area of the city people write like a district, which neither the gazetteer
-        # nor the base has, says nothing the records could contradict; it is left unread.
+        # nor the base has, says nothing the records could contradict; it is left unread. (河东区, a county
+        # of 天津 and of 临沂, the base has neither of: it contradicts the base's other counties.)
         del values["county"], ids["county"]
     if "town_code" not in values:
         _town_in_base(t, values, ids)
@@ -1090,6 +1091,8 @@ def _query(t: _Tables, address: Address) -> _Query | None:
     if ids.get("road", 0) < 0 and "community" not in values:
         _lane_after_its_village(t, values, ids)
     scope = _scope(ids)
+    if not values.keys() & {"poi", "road", "community"} and values.keys() & {"building", "unit", "room"}:
+        _compound_of_the_town(t, address, values, ids, scope)
     if (
         ids.get("community", 0) < 0
         and "poi" not in values
@@ -1314,6 +1317,20 @@ def _rescue(
                 values[f] = piece
                 ids[f] = exact if exact is not None else -1
                 return
+
+
+def _compound_of_the_town(
+    t: _Tables, address: Address, values: dict[str, str], ids: dict[str, int], scope: tuple[str, int] | None
+) -> None:
+    """长安区谈固15栋: a town written by its short name right before a building, with no compound read, is
+    the compound named after it there (谈固小区), when the base has one such in the text's divisions."""
+    town = next((c for c in address.components if c.field == "town" and not c.repeated), None)
+    after = next((c for c in address.components if town is not None and c.start == town.end), None)
+    if town is None or after is None or after.field not in ("building", "unit", "room"):
+        return
+    found = [p for p in t.stems.get(clean(town.text)[0], ()) if _in_scope(t, "poi", scope, p)]
+    if len(found) == 1:
+        values["poi"], ids["poi"] = t.vocab["poi"][found[0]], found[0]
 
 
 def _town_in_base(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> None:
@@ -2749,6 +2766,15 @@ def _island_of_towns(address: Address) -> bool:
     return any(
         a.field == "town" and b.field == "extra" and b.text == "岛" and b.start == a.end
         for a, b in itertools.pairwise(components)
+    )
+
+
+def _county_of_the_gazetteer(address: Address) -> bool:
+    """Whether the text's county is a county the gazetteer knows by the name written (河东区, of two
+    cities), though the text does not say which."""
+    written = next((c for c in address.components if c.field == "county" and not c.repeated), None)
+    return written is not None and any(
+        e.level == 2 and e.kind in (FULL, SHORT) for e in gazetteer.load().lookup(written.text)
     )
 
 

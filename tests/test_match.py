@@ -2170,3 +2170,26 @@ def test_an_estate_named_after_its_number_one():
     ):
         m = base.match(query)
         assert m is not None and m.address_id == expected, query
+
+
+def test_a_county_the_gazetteer_knows_in_two_cities_contradicts_the_base_s_others():
+    """河东区 (天津 and 临沂) the base has neither of is no unknown area name left unread: 河北区's 中山路16号
+    is no answer."""
+    base = _base_of([("h16", "天津市河北区望海楼街道中山路16号", 117.19, 39.15)])
+    m = base.match("河东区中山路16号")
+    assert m is None or m.address_id is None
+
+
+def test_a_town_written_short_before_a_building_is_the_compound_named_after_it():
+    base = _base_of(
+        [
+            ("t15", "河北省石家庄市长安区谈固街道谈固小区15号楼", 114.53, 38.04),
+            ("t15r", "河北省石家庄市长安区谈固街道谈固小区15号楼1单元101", 114.53, 38.04),
+        ]
+    )
+    m = base.match("长安区谈固15栋")
+    assert m is not None and m.address_id == "t15"
+
+
+def test_a_side_written_before_the_generic_kind_is_another_estate():
+    assert match_module.name_similarity("兴华南小区", "兴华小区") <= match_module._ONE_DIRECTION

@@ -104,10 +104,11 @@ def community_name(code: str) -> str:
     return name if rest is None else rest
 
 
-# A community's short name that is a road's (宽巷子 of 宽巷子社区) or a road's section's (临园路东段 of
-# 临园路东段社区), and a door number after it.
+# A community's short name that is a road's (宽巷子 of 宽巷子社区) or a road's section's or part's (临园路东段
+# of 临园路东段社区, 广州大道中 of 广州大道中社区), and a door number after it.
 _ROAD_NAMED = re.compile(
-    "(?:巷子|路|街|巷|弄|胡同|坊)(?:[东西南北中]?(?:[一二三四五六七八九十]{1,2}|[0-9]{1,2})?段)?$"
+    "(?:巷子|路|街|巷|弄|胡同|坊|大道|大街)"
+    "(?:[东西南北中]?(?:[一二三四五六七八九十]{1,2}|[0-9]{1,2})?段|(?<=大道)[东西南北中])?$"
 )
 _DOOR = re.compile("[0-9]+号")
 # An estate's kind right after a village written with its mark: the estate is named after it (马村小区).

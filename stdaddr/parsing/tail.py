@@ -216,11 +216,11 @@ _TOKEN_ALTERNATIVES = (
     # 下沙村5坊27号, 5坊3巷: a village's quarter (坊) and its lane, numbered so.
     rf"(?P<numbered_road>(?<![0-9]){N}号(?:大街|大道|(?:路|街)(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|交|与|和))"
     rf"|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])(?<!第)(?:(?:[东西南北](?=[0-9]))?[0-9]{{1,2}}坊(?:{N}巷)?|{N}巷)(?![\u3400-\u9fff\U00020000-\U0003ffff]))",
-    rf"(?P<house>([甲乙丙丁](?=[0-9〇零一二三四五六七八九十百]))?([A-Z]?{N}(?:[A-Z]|[甲乙丙丁](?=号))?)(?:-([0-9]+))?(?:号(?!楼(?![下顶道]|上(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|[面边有漏装吵噪的住]))|大街|大道|街坊|(?:路|街)(?![\u3400-\u9fff\U00020000-\U0003ffff]))院?(?:(?:附|付(?=[0-9〇零一二三四五六七八九十])|之)({N})号?|-([0-9]{{1,2}})(?![0-9-]|[号楼层幢栋室单座])|([甲乙丙丁])(?![0-9\u3400-\u9fff\U00020000-\U0003ffff]))?|(?:附|付(?=[0-9〇零一二三四五六七八九十])|之)({N})号(?!楼)))",
+    rf"(?P<house>([甲乙丙丁](?=[0-9〇零一二三四五六七八九十百]))?([A-Z]?{N}(?:[A-Z]|[甲乙丙丁](?=号))?)(?:-([0-9]+))?(?:号(?!楼(?![下顶道]|上(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|[面边有漏装吵噪的住]))|大街|大道|街坊|(?:路|街)(?![\u3400-\u9fff\U00020000-\U0003ffff]))院?(?:(?:附|付(?=[0-9〇零一二三四五六七八九十])|之)({N})号?|-([0-9]{{1,2}})(?![0-9-]|[号楼层幢栋室单座])|([甲乙丙丁])(?![0-9\u3400-\u9fff\U00020000-\U0003ffff]))?|(?:附|付(?=[0-9〇零一二三四五六七八九十])|之)({N})(?:号(?!楼)|(?![0-9〇零一二三四五六七八九十百千]|[幢栋楼层室座号梯]|单元|-))))",
     # 12号楼3门401: in Beijing a building's entrance 门 is its unit, in Guangdong its stair 梯; so is it
     # right after the door in 长春 and 哈尔滨 (人民大街2724号1门502)
     # (A11栋3梯); 2幢2单102室: 单 is 单元 cut short.
-    rf"(?P<unit>({N}|[甲乙丙丁](?=单元)|(?<![A-Z])[A-Z](?=单元))单元|(?<=[楼幢栋座号])({N})(?:门(?=楼[下上道]|门口|口|前|外|旁|附近)|门(?![\u3400-\u9fff\U00020000-\U0003ffff](?<![〇零一二三四五六七八九十]))|梯(?![子形田级]))|(?<=[幢栋座])({N})单(?![元位身间人车号据]))",
+    rf"(?P<unit>({N}|[甲乙丙丁](?=单元)|(?<![A-Z])[A-Z](?=单元))单元|(?<=[楼幢栋座号#])({N})(?:门(?=楼[下上道]|门口|口|前|外|旁|附近)|门(?![\u3400-\u9fff\U00020000-\U0003ffff](?<![〇零一二三四五六七八九十]))|梯(?![子形田级]))|(?<=[幢栋座])({N})单(?![元位身间人车号据]))",
     # 110-111栋, 2至6栋: a range of buildings; 5-2栋: building 2 of block 5. Either way one building value.
     r"(?P<building_range>(?<![0-9A-Z-])([0-9]{1,4})(?:-|至|到)([0-9]{1,4})(?:幢|栋|号楼|号?栋))",
     # 40-43楼: a range of floors; B2-5楼, 52-11楼: a building, then its floor.
@@ -666,6 +666,11 @@ def _token(st: _State, m: re.Match[str]) -> None:
     elif kind == "english":
         _english_label(st, m, s, e)
     elif kind == "house":
+        if "house_number" in st.fields and (sub := _BARE_SUB_DOOR.fullmatch(g(0))) is not None:
+            # 创新三路12-14号501之一: past the door, a room numbered with a sub-number, no second door.
+            _put_or_extra(st, "room", s, s + sub.end(1), _code(_num(sub.group(1))) + "室", sub.group(1))
+            st.extra(s + sub.end(1), e, sub.group(2))
+            return
         if _named_one(st, m):
             # 秀湖壹号, 中海壹号院, 中海城南一号5栋: 壹号 (1 written in its financial form) right after a name is
             # the end of the name, as estates and towers are named, not a door.
@@ -954,6 +959,8 @@ def _named_one(st: _State, m: re.Match[str]) -> bool:
 
 
 _LANE_KINDS = ("巷", "街", "路", "里", "弄", "胡同")
+# A number with a sub-number after 之 and no 号 (195之1: a sub-door where no door is read yet).
+_BARE_SUB_DOOR = re.compile("([0-9]+)(之[0-9〇零一二三四五六七八九十]+)")
 
 
 def _building_as_door(st: _State, m: re.Match[str]) -> bool:
