@@ -949,12 +949,20 @@ def numbered_lane(road: str) -> bool:
 
 
 def _street_before(a: Address) -> str | None:
-    """The street written right before the text's road (冼村北约大街 before 3巷), or None."""
+    """The street written right before the text's road (冼村北约大街 before 3巷, also 北约大街 3巷), or None."""
     lane = next((c for c in reversed(a.components) if c.field == "road" and not c.repeated), None)
     if lane is None:
         return None
     return next(
-        (c.value for c in a.components if c.field == "road" and c.end == lane.start and c is not lane), None
+        (
+            c.value
+            for c in a.components
+            if c.field == "road"
+            and c is not lane
+            and c.end <= lane.start
+            and not a.text[c.end : lane.start].strip(" ,，")
+        ),
+        None,
     )
 
 
