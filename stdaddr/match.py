@@ -1553,8 +1553,10 @@ def organisation_written_short(short: str, long: str) -> bool:
     numerals = [ch for ch in stem if ch in _NUMERAL_CHARS]
     if numerals and numerals != [ch for ch in whole if ch in _NUMERAL_CHARS]:
         return False  # (温州二中 is no name of 温州市第十二中学)
-    if (area := short[len(stem) :]) and not long.endswith(area):
-        return False  # (川大西区 is no name of 四川大学望江校区东区, 川大江安校区 none of its 望江校区)
+    if (area := short[len(stem) :]) and whole != long and not long.endswith(area):
+        # (川大西区 is no name of 四川大学望江校区东区, 川大江安校区 none of its 望江校区; a base naming no
+        # campus, 安徽大学 for 安大龙河校区, says nothing against one)
+        return False
     rest = iter(whole[whole.index(stem[0]) :])
     return all(ch in rest for ch in stem)
 
