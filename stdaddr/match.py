@@ -1077,7 +1077,7 @@ def _query(t: _Tables, address: Address) -> _Query | None:
             # its own.
             values["house_number"], ids["house_number"] = t.vocab["house_number"][door], door
             del values["building"], ids["building"]
-    if ids.get("county", 0) < 0 and "county_code" not in values and not _county_of_the_gazetteer(address):
+    if ids.get("county", 0) < 0 and "county_code" not in values and not _county_of_the_gazetteer(t, address):
         # 政务区, 滨湖新区: an area of the city people write like a district, which neither the gazetteer
         # nor the base has, says nothing the records could contradict; it is left unread. (河东区, a county
         # of 天津 and of 临沂, the base has neither of: it contradicts the base's other counties.)
@@ -2771,13 +2771,15 @@ def _island_of_towns(address: Address) -> bool:
     )
 
 
-def _county_of_the_gazetteer(address: Address) -> bool:
-    """Whether the text's county is a county the gazetteer knows by the name written (河东区, of two
-    cities), though the text does not say which."""
+def _county_of_the_gazetteer(t: _Tables, address: Address) -> bool:
+    """Whether the text's county is written by the full name of counties the gazetteer knows (河东区, of
+    two cities), though the text does not say which, none of them one the base has records in. (A short
+    name, 新城 or 东港, may be a local area's name; 南山 of a base in 深圳 is its 南山区.)"""
     written = next((c for c in address.components if c.field == "county" and not c.repeated), None)
-    return written is not None and any(
-        e.level == 2 and e.kind in (FULL, SHORT) for e in gazetteer.load().lookup(written.text)
-    )
+    if written is None:
+        return False
+    codes = [e.code for e in gazetteer.load().lookup(written.text) if e.level == 2 and e.kind == FULL]
+    return bool(codes) and not any(code in t.ids["county_code"] for code in codes)
 
 
 def _town_named_as_it_is(q: _Query) -> bool:
