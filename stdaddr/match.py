@@ -851,6 +851,31 @@ def _lane_named_alone(base: AddressBase, q: _Query, m: Match) -> Match:
 _LANE_ALONE = re.compile("[0-9]+弄")
 
 
+def _named_group(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> None:
+    """龙凤村田家沟6号: a place after the village, read as a compound the base lacks, that is a villager
+    group of the base named after it (田家沟组)."""
+    whole = values["poi"] + "组"
+    if whole in t.ids["group"]:
+        values["group"], ids["group"] = whole, t.ids["group"][whole]
+        del values["poi"], ids["poi"]
+
+
+def _group_of_sound(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> None:
+    """马棕岭组 for 马鬃岭组: a named villager group the base lacks by name, the one of the same sound."""
+    by_sound = t.sounds.get("group")
+    if by_sound is None:
+        by_sound = t.sounds["group"] = _keyed(t.vocab["group"], _sound_key)
+    found = by_sound.get(_sound_key(values["group"]), [])
+    if len(found) == 1:
+        values["group"], ids["group"] = t.vocab["group"][found[0]], found[0]
+
+
+# A group named by its number (3组, 第三村民小组 as the parser writes it), which no sound can stand for.
+_NUMBERED_GROUP = re.compile("第?[0-9〇零一二三四五六七八九十百]+.*")
+# What a village has one of, named after the village (七宝山小学, 龙凤村卫生室).
+_VILLAGE_INSTITUTION = re.compile("小学|中学|幼儿园|完小|卫生室|卫生所")
+
+
 def _compound_named_as_community(t: _Tables, address: Address, community: str) -> int | None:
     """The id of the base's compound named like the text's community, as read (梅林一村社区) or as written
     (梅林一村, a village the gazetteer has made a 社区), or None."""
@@ -1131,6 +1156,15 @@ def _query(t: _Tables, address: Address) -> _Query | None:
             values["community"], ids["community"] = t.vocab["community"][village], village
             values.pop("community_code", None)
             ids.pop("community_code", None)
+    if "group" not in values and ids.get("poi", 0) < 0 and "road" not in values:
+        _named_group(t, values, ids)
+    if ids.get("group", 0) < 0 and not _NUMBERED_GROUP.fullmatch(values["group"]):
+        _group_of_sound(t, values, ids)
+    if ids.get("poi", 0) < 0 and "community" in values and _VILLAGE_INSTITUTION.fullmatch(values["poi"]):
+        # 七宝山村小学: the village's school, which the base names after it (七宝山小学).
+        whole = without_community_mark(values["community"]).removesuffix("村") + values["poi"]
+        if whole in t.ids["poi"]:
+            values["poi"], ids["poi"] = whole, t.ids["poi"][whole]
     # The rooms of the text's building, asked only when the room may be written another way.
     forms = _room_forms(values) if "room" in values else []
     rooms = _rooms_here(t, ids) if forms else None

@@ -2193,3 +2193,24 @@ def test_a_town_written_short_before_a_building_is_the_compound_named_after_it()
 
 def test_a_side_written_before_the_generic_kind_is_another_estate():
     assert match_module.name_similarity("兴华南小区", "兴华小区") <= match_module._ONE_DIRECTION
+
+
+_VILLAGE_GROUPS = [
+    ("t6", "贵州省遵义市湄潭县兴隆镇龙凤村田家沟组6号", 107.46, 27.75),
+    ("d6", "贵州省遵义市湄潭县兴隆镇龙凤村大坡组6号", 107.47, 27.75),
+    ("m3", "贵州省遵义市播州区枫香镇苟坝村马鬃岭组3号", 106.68, 27.50),
+    ("s", "湖南省长沙市浏阳市永和镇七宝山村七宝山小学", 113.80, 28.30),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("湄潭县兴隆镇龙凤村田家沟6号", "t6"),  # a named group written without 组
+        ("播州区枫香镇苟坝村马棕岭组3号", "m3"),  # a named group misspelt with a character of its sound
+        ("浏阳市永和镇七宝山村小学", "s"),  # the village's school, named after it
+    ],
+)
+def test_a_village_s_named_groups_and_school_written_otherwise(query, expected):
+    m = _base_of(_VILLAGE_GROUPS).match(query)
+    assert m is not None and m.address_id == expected
