@@ -2726,7 +2726,11 @@ def _decide(
         and (min(near_names) < _SLIP or any(top.states[k] != _AGREE for k in _deeper(q.asks, level)))
     )
     t = _tables(base)
-    own = None if unconfirmed else _record_at(t, s, tied, place, level, top.states[_POI_K] != _DIFFER)
+    own = (
+        None
+        if unconfirmed
+        else _record_at(t, s, tied, place, level, top.states[_POI_K] != _DIFFER, group="group" in q.values)
+    )
     twins = _twins(t, s, tied, own, level) if own is not None else []
     if own is not None and _finer_not_in_base(q, s, own, place):
         score = min(score, _MAIN_DOOR)
@@ -3187,15 +3191,25 @@ def _standard(base: AddressBase, place: dict[int, int]) -> str:
 
 
 def _record_at(
-    t: _Tables, s: _Scores, tied: list[int], place: dict[int, int], level: int, named: bool = True
+    t: _Tables,
+    s: _Scores,
+    tied: list[int],
+    place: dict[int, int],
+    level: int,
+    named: bool = True,
+    *,
+    group: bool = False,
 ) -> int | None:
     """The best candidate that is the matched place itself (a record whose own level is the match level).
-    ``named``: the best record's named place (poi) does not contradict the text's.
+    ``named``: the best record's named place (poi) does not contradict the text's; ``group``: the text
+    names a villager group, which a record of another group contradicts (杨花村15组3号 is no 1组3号).
 
     The tied records are inside the place and score above every other: when one of them is at the
     level, the best of those is the answer.
     """
     want = level + 1  # t.levels holds level + 1
+    if group:
+        tied = [k for k in tied if s.fields[_GROUP_COLUMN, k] < 0 or s.agree[_GROUP_K, k]]
     if level == _COMMUNITY_LEVEL:
         # A village's group (陵北委1组, 东岙村3组) has no level of its own: its record is the village's own
         # only for a text naming that group.
@@ -3226,6 +3240,8 @@ def _record_at(
     inside = _inside(s.fields, place)
     if others:
         own = np.flatnonzero(inside & (levels == want))
+        if group:
+            own = own[(s.fields[_GROUP_COLUMN, own] < 0) | s.agree[_GROUP_K, own]]
         if level == _COMMUNITY_LEVEL:
             own = own[(s.fields[_GROUP_COLUMN, own] < 0) | s.agree[_GROUP_K, own]]
         elif level == _POI_LEVEL:

@@ -2214,3 +2214,18 @@ _VILLAGE_GROUPS = [
 def test_a_village_s_named_groups_and_school_written_otherwise(query, expected):
     m = _base_of(_VILLAGE_GROUPS).match(query)
     assert m is not None and m.address_id == expected
+
+
+def test_a_door_of_another_group_is_no_answer_for_a_group_the_base_lacks():
+    """杨花村15组3号: the village has 1组3号 and 2组3号, no 15组; neither is the answer."""
+    base = _base_of(
+        [
+            ("g1", "湖南省长沙市浏阳市大瑶镇杨花村1组3号", 113.70, 28.10),
+            ("g2", "湖南省长沙市浏阳市大瑶镇杨花村2组3号", 113.71, 28.10),
+            ("p", "湖南省长沙市浏阳市大瑶镇杨花村3号刘家屋场", 113.72, 28.10),
+        ]
+    )
+    m = base.match("浏阳市大瑶镇杨花村15组3号")
+    assert m is None or m.address_id is None
+    m = base.match("浏阳市大瑶镇杨花村1组3号")
+    assert m is not None and m.address_id == "g1"
