@@ -984,16 +984,16 @@ def _placed_by_zone(address: Address) -> bool:
     return zone is not None and zone in gazetteer.zones()
 
 
-def _compound_named_after_division(t: _Tables, address: Address, poi: str) -> tuple[str, str] | None:
-    """The base's compound whose name is the division written right before the text's compound and that
-    compound (上海|康城 for 上海康城, 大关|西苑 for 大关西苑), with that division's field, or None. (A compound named after a town is retried without
-    the town: see _poi_without_places.)"""
-    at = next((c.start for c in address.components if c.field == "poi" and not c.repeated), None)
+def _named_after_division(t: _Tables, address: Address, field: str, name: str) -> tuple[str, str] | None:
+    """The base's compound or road (``field``) whose name is the division written right before the text's
+    and the text's (上海|康城 for 上海康城, 大关|西苑 for 大关西苑, 新港|二号路 for 新港二号路), with that
+    division's field, or None. (A compound named after a town is retried without the town: see
+    _poi_without_places.)"""
+    at = next((c.start for c in address.components if c.field == field and not c.repeated), None)
     for c in address.components:
         if c.end == at and c.field in ("province", "city", "county", "town"):
-            # (大关|西苑 for the base's 大关西苑, its opening read as the town's short name)
-            whole = clean(c.text)[0] + poi
-            return (whole, c.field) if whole in t.ids["poi"] else None
+            whole = clean(c.text)[0] + name
+            return (whole, c.field) if whole in t.ids[field] else None
     return None
 
 
@@ -1036,17 +1036,19 @@ def _query(t: _Tables, address: Address) -> _Query | None:
     ids = {c: t.ids[c].get(v, -1) for c, v in values.items()}
     if "county" in address.inferred and ids.get("county_code", 0) < 0 and not _placed_by_zone(address):
         _unread_inferred(address, values, ids)
-    if (
-        ids.get("poi") == -1
-        and (named := _compound_named_after_division(t, address, values["poi"])) is not None
-    ):
-        # 上海康城3号601室: the compound 上海康城 of the base, its opening read as the province; 拱墅区大关西苑:
-        # 大关西苑, its opening read as the town (which the text then does not name: 西溪|诚园 of 蒋村街道).
-        values["poi"], ids["poi"] = named[0], t.ids["poi"][named[0]]
-        if named[1] == "town" and "town" not in address.inferred:
-            for f in ("town", "town_code"):
-                values.pop(f, None)
-                ids.pop(f, None)
+    for field in ("poi", "road"):
+        if (
+            ids.get(field) == -1
+            and (named := _named_after_division(t, address, field, values[field])) is not None
+        ):
+            # 上海康城3号601室: the compound 上海康城 of the base, its opening read as the province; 拱墅区大关西苑:
+            # 大关西苑, its opening read as the town (which the text then does not name: 西溪|诚园 of 蒋村街道);
+            # 塘沽区新港二号路17号: the road 新港二号路, its opening read as 新港街道.
+            values[field], ids[field] = named[0], t.ids[field][named[0]]
+            if named[1] == "town" and "town" not in address.inferred:
+                for f in ("town", "town_code"):
+                    values.pop(f, None)
+                    ids.pop(f, None)
     if (
         ids.get("poi") == -1
         and "house_number" in values
