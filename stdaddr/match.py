@@ -3022,7 +3022,9 @@ def _walk(
         if common is not None and not all(common[j] for j in cols):
             if crossed and not (k >= 0 and asked[k]) and _one_known(s, tied, cols):
                 continue  # 阳光花园5幢1单元 with the 社区 cell of a few records empty: one community
-            if crossed and not (k >= 0 and asked[k]):
+            if crossed and (not (k >= 0 and asked[k]) or (len(cols) == 2 and common[cols[0]])):
+                # (also a village the text names that the tied records all have by that name, in two
+                # towns: 浏阳市南岳村3组5号, where two towns of 浏阳 have a 南岳村)
                 across = across or _WALK[depth]
                 continue
             if (

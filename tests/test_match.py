@@ -2229,3 +2229,17 @@ def test_a_door_of_another_group_is_no_answer_for_a_group_the_base_lacks():
     assert m is None or m.address_id is None
     m = base.match("浏阳市大瑶镇杨花村1组3号")
     assert m is not None and m.address_id == "g1"
+
+
+def test_a_village_named_alike_in_two_towns_of_the_county_is_a_tie_at_the_door():
+    """浏阳市南岳村3组5号, where two towns of 浏阳 have a 南岳村 with a 3组5号: both, ambiguous, not None."""
+    base = _base_of(
+        [
+            ("a", "湖南省长沙市浏阳市淳口镇南岳村3组5号", 113.60, 28.30),
+            ("b", "湖南省长沙市浏阳市永和镇南岳村3组5号", 113.90, 28.30),
+            ("c", "湖南省长沙市浏阳市永和镇七宝山村1组1号", 113.91, 28.31),
+        ]
+    )
+    m = base.match("浏阳市南岳村3组5号")
+    assert m is not None and m.ambiguous and m.address_id is None
+    assert {c.address_id for c in m.candidates[:2]} == {"a", "b"}
