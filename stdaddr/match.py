@@ -618,13 +618,17 @@ def _without_leading_town(address: Address) -> tuple[Address, str, str] | None:
     if at is None or at == 0:
         return None
     lead, street = parts[at - 1], parts[at]
+    if lead.field == "community" and at >= 2 and street.field in ("house_number", "building", "unit", "room"):
+        lead, street, at = parts[at - 2], lead, at - 1  # (天津|新村|8号401室: the village read, then doors)
     if (
-        lead.field not in ("city", "county", "town")
-        or street.field not in ("road", "poi")
+        lead.field not in ("province", "city", "county", "town")
+        or street.field not in ("road", "poi", "community")
         or lead.end != street.start
     ):
         return None
-    named = getattr(address, street.field)
+    # (天津|新村, 东港|新村: a compound read as a village, its name's opening as the division)
+    field = "poi" if street.field == "community" else street.field
+    named = clean(street.text)[0] if street.field == "community" else getattr(address, street.field)
     from stdaddr.parsing.divisions import LEVEL_MARKS  # not at import: the parser loads on first use
 
     if lead.text.endswith(LEVEL_MARKS) or named is None:  # written with its mark: a division
@@ -638,7 +642,7 @@ def _without_leading_town(address: Address) -> tuple[Address, str, str] | None:
                 getattr(address, f"{c.field}_code"),
             )
     short = clean(lead.text)[0]
-    cleared[street.field] = short + named
+    cleared[field] = short + named
     return dataclasses.replace(address, **cleared, ambiguous=False, candidates=()), short, named
 
 
@@ -1562,6 +1566,8 @@ _CAMPUS = re.compile(
 _CAMPUS_AFTER_SHORT = re.compile(
     "(?:(?<=[大学院所])[\u3400-\u9fff]{1,4}(?:校区|院区|分院|分校)|[东西南北中](?:院|区|校区))$"
 )
+# The words a place is named by as a part or side of another (上张家巷, 中张家巷, 下张家巷; 东塘, 西塘).
+_PLACE_PREFIXES = frozenset("上中下前后东西南北大小新老内外")
 _ORGANISATION_KIND = re.compile("(?:大学|学院|医院|中学|小学|研究院|研究所)$")
 _AFFILIATED = "附属"
 
@@ -1725,6 +1731,14 @@ def name_similarity(a: str, b: str) -> float:
         # 协和医院 for 华中科技大学同济医学院附属协和医院: a body named after the one it belongs to, written
         # by its own name.
         return _WRITTEN_SHORT
+    if (
+        len(short) >= 3
+        and len(long) == len(short) + 1
+        and long[0] in _PLACE_PREFIXES
+        and long.endswith(short)
+    ):
+        # 张家巷 / 中张家巷, 塘下村 / 上塘下村: a place named by its part or side of another is another place.
+        return min(fuzz.ratio(a, b, processor=None) / 100, _ONE_DIRECTION)
     if _abbreviates(short, long):
         # 兰大家属院 for 兰州大学家属院, 交大家属院 for 兰州交通大学家属院: a work unit's compound written with
         # the unit's name cut short, as its people say it.

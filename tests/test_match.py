@@ -2243,3 +2243,27 @@ def test_a_village_named_alike_in_two_towns_of_the_county_is_a_tie_at_the_door()
     m = base.match("浏阳市南岳村3组5号")
     assert m is not None and m.ambiguous and m.address_id is None
     assert {c.address_id for c in m.candidates[:2]} == {"a", "b"}
+
+
+def test_a_place_named_as_a_part_of_another_is_another_place():
+    assert match_module.name_similarity("张家巷", "中张家巷") <= match_module._ONE_DIRECTION
+    base = _base_of([("z7", "江苏省苏州市姑苏区平江街道中张家巷7号", 120.63, 31.32)])
+    m = base.match("张家巷7号")
+    assert m is None or m.address_id is None or m.score < 0.9
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("天津新村8号401室", "t8r"), ("东港新村6幢202室", "d6r")],
+)
+def test_a_compound_named_after_a_division_elsewhere_is_the_base_s_compound(query, expected):
+    """天津|新村, 东港|新村: the opening read as a province or county the base has no record in, the rest as a
+    village: the base's compound of the whole name."""
+    base = _base_of(
+        [
+            ("t8r", "江苏省南京市鼓楼区宁海路街道天津新村8幢401室", 118.77, 32.06),
+            ("d6r", "江苏省苏州市苏州工业园区娄葑街道东港新村6幢202室", 120.67, 31.29),
+        ]
+    )
+    m = base.match(query)
+    assert m is not None and m.address_id == expected
