@@ -1572,6 +1572,31 @@ _ORGANISATION_KIND = re.compile("(?:大学|学院|医院|中学|小学|研究院
 _AFFILIATED = "附属"
 
 
+def _written_short(short: str, long: str) -> float:
+    """The similarity of a name written short to its whole: _WRITTEN_SHORT, a little more the fewer
+    characters the short name leaves out between its own (南大 nearer 南京大学 than 南京师范大学), never
+    reaching another rule's level."""
+    return _WRITTEN_SHORT + _COMPACT * (20 - _characters_skipped(short, long))
+
+
+_COMPACT = 0.0005
+
+
+def _characters_skipped(short: str, long: str) -> int:
+    """How many characters of ``long`` lie between the first and last of ``short``'s found in order (at
+    most 20)."""
+    at = long.find(short[0])
+    if at < 0:
+        return 0
+    first, k = at, 0
+    for i in range(at, len(long)):
+        if k < len(short) and long[i] == short[k]:
+            k += 1
+            if k == len(short):
+                return min(20, i - first + 1 - len(short))
+    return 0
+
+
 def organisation_written_short(short: str, long: str) -> bool:
     """Whether ``short`` is how people call the organisation ``long``: its characters in order, the first
     among the first three of ``long`` (after a place's name: 川 of 四川大学, 交 of 上海交通大学), maybe
@@ -1742,7 +1767,7 @@ def name_similarity(a: str, b: str) -> float:
     if _abbreviates(short, long):
         # 兰大家属院 for 兰州大学家属院, 交大家属院 for 兰州交通大学家属院: a work unit's compound written with
         # the unit's name cut short, as its people say it.
-        return _WRITTEN_SHORT
+        return _written_short(short, long)
     part_a, part_b = _ROAD_PART.search(a), _ROAD_PART.search(b)
     if (part_a or part_b) and (part_a and part_a.group(1)) != (part_b and part_b.group(1)):
         # 黄埔大道西 / 黄埔大道东, 一环路南三段 / 一环路南四段: parts of one road numbered on their own.
@@ -1763,7 +1788,9 @@ def name_similarity(a: str, b: str) -> float:
     if ratio < _SAME_STEM and _same_school(a, b):
         return _SAME_STEM
     if ratio < _WRITTEN_SHORT and organisation_written_short(short, long):
-        return _WRITTEN_SHORT  # 川大望江校区 for 四川大学望江校区
+        # 川大望江校区 for 四川大学望江校区; the fewer characters the short name leaves out between its own, the
+        # nearer (南大 is 南京大学 rather than 南京师范大学)
+        return _written_short(short, long)
     kind_a, kind_b = _KIND.search(a), _KIND.search(b)
     if kind_a and kind_b and kind_a.group() != kind_b.group():
         if same_estate(a, b):
