@@ -1566,8 +1566,10 @@ _CAMPUS = re.compile(
 _CAMPUS_AFTER_SHORT = re.compile(
     "(?:(?<=[大学院所])[\u3400-\u9fff]{1,4}(?:校区|院区|分院|分校)|[东西南北中](?:院|区|校区))$"
 )
-# The words a place is named by as a part or side of another (上张家巷, 中张家巷, 下张家巷; 东塘, 西塘).
-_PLACE_PREFIXES = frozenset("上中下前后东西南北大小新老内外")
+# The words a lane, street or village is named by as a part of another (上张家巷, 中张家巷, 下张家巷), and
+# the kinds of place so named.
+_PLACE_PREFIXES = frozenset("上中下前后")
+_PARTED_KINDS = ("巷", "弄", "里", "街", "路", "村", "坊", "宅")
 _ORGANISATION_KIND = re.compile("(?:大学|学院|医院|中学|小学|研究院|研究所)$")
 _AFFILIATED = "附属"
 
@@ -1761,8 +1763,11 @@ def name_similarity(a: str, b: str) -> float:
         and len(long) == len(short) + 1
         and long[0] in _PLACE_PREFIXES
         and long.endswith(short)
+        and short.endswith(_PARTED_KINDS)
     ):
-        # 张家巷 / 中张家巷, 塘下村 / 上塘下村: a place named by its part or side of another is another place.
+        # 张家巷 / 中张家巷, 塘下村 / 上塘下村: a lane, street or village named as the upper, middle, lower,
+        # front or back part of another is another place. (Other names, 都小区 / 中都小区, lose their first
+        # character by a slip as often.)
         return min(fuzz.ratio(a, b, processor=None) / 100, _ONE_DIRECTION)
     if _abbreviates(short, long):
         # 兰大家属院 for 兰州大学家属院, 交大家属院 for 兰州交通大学家属院: a work unit's compound written with
