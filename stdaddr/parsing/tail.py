@@ -666,10 +666,12 @@ def _token(st: _State, m: re.Match[str]) -> None:
     elif kind == "english":
         _english_label(st, m, s, e)
     elif kind == "house":
-        if "house_number" in st.fields and (sub := _BARE_SUB_DOOR.fullmatch(g(0))) is not None:
-            # 创新三路12-14号501之一: past the door, a room numbered with a sub-number, no second door.
-            _put_or_extra(st, "room", s, s + sub.end(1), _code(_num(sub.group(1))) + "室", sub.group(1))
-            st.extra(s + sub.end(1), e, sub.group(2))
+        if "house_number" in st.fields and (annexed := _BARE_SUB_DOOR.fullmatch(g(0))) is not None:
+            # 创新三路12-14号501之一: past the door, a room numbered with a annexed-number, no second door.
+            _put_or_extra(
+                st, "room", s, s + annexed.end(1), _code(_num(annexed.group(1))) + "室", annexed.group(1)
+            )
+            st.extra(s + annexed.end(1), e, annexed.group(2))
             return
         if _named_one(st, m):
             # 秀湖壹号, 中海壹号院, 中海城南一号5栋: 壹号 (1 written in its financial form) right after a name is
