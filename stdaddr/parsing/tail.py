@@ -667,7 +667,7 @@ def _token(st: _State, m: re.Match[str]) -> None:
         _english_label(st, m, s, e)
     elif kind == "house":
         if "house_number" in st.fields and (annexed := _BARE_SUB_DOOR.fullmatch(g(0))) is not None:
-            # 创新三路12-14号501之一: past the door, a room numbered with a annexed-number, no second door.
+            # 创新三路12-14号501之一: past the door, a room numbered with a sub-number, no second door.
             _put_or_extra(
                 st, "room", s, s + annexed.end(1), _code(_num(annexed.group(1))) + "室", annexed.group(1)
             )
