@@ -1558,14 +1558,18 @@ def _place_at_the_door(
 
 # More places at one door than this (a market, an office tower's firms): none is told by a short name.
 _PLACES_AT_A_DOOR = 4
-# A campus or branch of an organisation, which its short name leaves out (望江校区, 东院, 光谷院区).
-_CAMPUS = re.compile(
-    "(?:(?<=[学院所])[\u3400-\u9fff]{1,4}(?:校区|院区|分院|分校)|[东西南北中](?:院|区|校区))$"
-)
-# ... and after a short name (交大闵行校区)
-_CAMPUS_AFTER_SHORT = re.compile(
-    "(?:(?<=[大学院所])[\u3400-\u9fff]{1,4}(?:校区|院区|分院|分校)|[东西南北中](?:院|区|校区))$"
-)
+
+
+def _campus(after: str) -> re.Pattern[str]:
+    """A campus or branch of an organisation at a name's end, after one of the characters ``after``, or a
+    side of it (望江校区, 光谷院区; 东院, 东区), which its short name leaves out."""
+    return re.compile(
+        f"(?:(?<=[{after}])[\u3400-\u9fff]{{1,4}}(?:校区|院区|分院|分校)|[东西南北中](?:院|区|校区))$"
+    )
+
+
+_CAMPUS = _campus("学院所")
+_CAMPUS_AFTER_SHORT = _campus("大学院所")  # (交大闵行校区)
 # The words a lane, street or village is named by as a part of another (上张家巷, 中张家巷, 下张家巷), and
 # the kinds of place so named.
 _PLACE_PREFIXES = frozenset("上中下前后")
