@@ -71,7 +71,7 @@ from stdaddr.models import (
     Match,
     written,
 )
-from stdaddr.text import CN_DIGITS, CN_UNITS, chinese_numeral, clean
+from stdaddr.text import CN_DIGITS, CN_UNITS, PLAIN_NUMERALS, chinese_numeral, clean
 from stdaddr.workers import default_workers, distinct, run_chunks
 
 if TYPE_CHECKING:
@@ -1879,7 +1879,7 @@ def _numbers_differ(a: str, b: str) -> bool:
     return bool(differ) and all(
         _numeral_at(a, i)
         and _numeral_at(b, i)
-        and a[i].translate(_PLAIN_NUMERALS) != b[i].translate(_PLAIN_NUMERALS)
+        and a[i].translate(PLAIN_NUMERALS) != b[i].translate(PLAIN_NUMERALS)
         for i in differ
     )
 
@@ -1901,12 +1901,11 @@ def _numbered_apart(a: str, b: str) -> bool:
 
 def _numeral_key(numeral: str) -> str:
     """A numeral as Chinese writes it in a name: 12 -> 十二, 贰 -> 二 (四三 stays 四三, not 四十三)."""
-    return chinese_numeral(int(numeral)) if numeral.isascii() else numeral.translate(_PLAIN_NUMERALS)
+    return chinese_numeral(int(numeral)) if numeral.isascii() else numeral.translate(PLAIN_NUMERALS)
 
 
 _NUMBERED_END = re.compile("([零〇一二两三四五六七八九十百0-9]+)(条|区|期|组团|巷|弄|路|街|号楼|组|队)$")
 _NUMERAL_CHARS = frozenset(CN_DIGITS + CN_UNITS + "0123456789")
-_PLAIN_NUMERALS = str.maketrans("零壹贰叁肆伍陆柒捌玖拾佰仟两", "〇一二三四五六七八九十百千二")
 
 # The end of an organisation's name (有限公司, 支行, 派出所, 医院, 中心, 超市, 厂 ...).
 # (and a campus of one: 沙河校区 / 清水河校区 of one university are two places)
@@ -1950,7 +1949,7 @@ def _other_organisation(a: str, b: str) -> bool:
             continue
         own_a, own_b = a[op.src_start : op.src_end], b[op.dest_start : op.dest_end]
         if op.tag == "replace":
-            if own_a.translate(_PLAIN_NUMERALS) == own_b.translate(_PLAIN_NUMERALS):
+            if own_a.translate(PLAIN_NUMERALS) == own_b.translate(PLAIN_NUMERALS):
                 continue
             if len(own_a) == len(own_b) and all(_near_sound(x, y) for x, y in zip(own_a, own_b, strict=True)):
                 continue

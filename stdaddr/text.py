@@ -18,13 +18,15 @@ import unicodedata
 from functools import cache
 from importlib import resources
 
-__all__ = ["clean", "fold_all", "to_number", "NUMERAL", "CN_DIGITS"]
+__all__ = ["clean", "fold_all", "to_number", "NUMERAL", "CN_DIGITS", "PLAIN_NUMERALS"]
 
 CN_DIGITS = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖幺"
 CN_UNITS = "十百千拾佰仟"
 # One number: Arabic digits, or Chinese/financial numerals (ones and units); 廿 (20) and 卅 (30) open
 # a numeral, or stand alone before a number's mark (廿三号, 廿幢; not 鄞卅区, 卅 mistyped for 州).
 NUMERAL = rf"(?:\d+|[廿卅]?[{CN_DIGITS}{CN_UNITS}]+|[廿卅](?=[号幢栋楼层室]))"
+# Financial numerals and 零, 两 as plain Chinese numerals, one character each (伍段 as 五段, 贰 as 二).
+PLAIN_NUMERALS = str.maketrans("零壹贰叁肆伍陆柒捌玖拾佰仟两", "〇一二三四五六七八九十百千二")
 
 _DIGIT_VALUE = {
     c: v

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from stdaddr.parsing.alternation import guarded_alternation
-from stdaddr.text import CN_DIGITS, chinese_numeral, match_end, to_number
+from stdaddr.text import CN_DIGITS, PLAIN_NUMERALS, chinese_numeral, match_end, to_number
 from stdaddr.text import NUMERAL as N
 
 __all__ = [
@@ -472,7 +472,6 @@ def split_tail(
 
 
 _FINANCIAL_SECTION = re.compile("(?<=[路街道])[东西南北中]?[壹贰叁肆伍陆柒捌玖拾]{1,2}段$")
-_PLAIN_DIGITS = str.maketrans("壹贰叁肆伍陆柒捌玖拾", "一二三四五六七八九十")
 
 
 def _landmark_alone(st: _State) -> None:
@@ -1381,7 +1380,7 @@ def _named_after_place_before(st: _State, s: int, raw: str) -> bool:
 def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
     if (section := _FINANCIAL_SECTION.search(raw)) is not None:
         # 一环路东伍段: a section numbered in the financial numerals, as 一环路东五段 (one character each)
-        raw = raw[: section.start()] + section.group().translate(_PLAIN_DIGITS) + raw[section.end() :]
+        raw = raw[: section.start()] + section.group().translate(PLAIN_NUMERALS) + raw[section.end() :]
     if raw == "河道" or raw.endswith("的河道"):
         st.extra(s, e, raw)  # 村边河道有死鱼: a river channel, no road (黄河道, 海河道 of 天津 are roads)
         return
