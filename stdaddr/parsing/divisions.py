@@ -22,6 +22,7 @@ from stdaddr.parsing.tail import (
     ZONE_WORDS,
     bare_road_tail_at,
     compound_read_at,
+    event_at,
     road_ahead,
     road_read_at,
 )
@@ -949,7 +950,11 @@ def _skip_costs(text: str, hits: list[Hit]) -> tuple[dict[int, float], dict[int,
     # The first address mark in text no name covers (温州|某某公司: the 州 of 温州 is no address content).
     unmarked = len(text)
     for m in _ADDRESS_MARK.finditer(text):
-        if kind[m.start()] == 1 and not _name_of_a_place(text, m.start()):
+        if (
+            kind[m.start()] == 1
+            and not _name_of_a_place(text, m.start())
+            and not _in_account(text, m.start())
+        ):
             unmarked = m.start()
             break
     uncovered = covered = 0
@@ -965,6 +970,17 @@ def _skip_costs(text: str, hits: list[Hit]) -> tuple[dict[int, float], dict[int,
     if street is not None and street.end() in before and _divisions_last(text, hits, street.end()):
         before[street.end()] = min(before[street.end()], _BEFORE_CAP)
     return before, inside
+
+
+def _in_account(text: str, at: int) -> bool:
+    """Whether ``at`` lies in a clause that tells what happened, as a ticket's account does before the
+    address (反映路灯不亮问题,位置:成都市…; 楼道堆放杂物,地址是…): its 路 or 楼 starts no address content."""
+    start = max(text.rfind(c, 0, at) for c in _CLAUSE_ENDS) + 1
+    ends = [k for c in _CLAUSE_ENDS if (k := text.find(c, at)) >= 0]
+    return event_at(text, start, min(ends)) if ends else False
+
+
+_CLAUSE_ENDS = ",!?"
 
 
 def _name_of_a_place(text: str, at: int) -> bool:

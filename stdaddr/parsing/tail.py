@@ -176,6 +176,9 @@ _TOKEN_ALTERNATIVES = (
     # 3辆车, 10多人, 三户人家, 约200平方米: counts in a ticket's account of what happened.
     r"|(?<![0-9A-Z.-])(?:[0-9]+|[一二两三四五六七八九十几]{1,3})(?:多|余)?(?:辆|个(?!体)|人(?!民)|户人家|平方米|平米)"
     r"(?=[\u3400-\u9fff\U00020000-\U0003ffff])(?!号|室|幢|栋|楼|层|单元)"
+    # 5名男子, 8家烧烤店: people and firms counted, by a number too small for a room (1477|家友货运 is a
+    # room, then a firm) in Arabic digits (三家村, 五家渠 are names).
+    r"|(?<![0-9A-Z.-])[1-9][0-9]?(?:多|余)?[名家](?=[\u3400-\u9fff\U00020000-\U0003ffff])(?!号|室|幢|栋|楼|层|单元)"
     # 停水2天, 10分钟, 20户居民, 12盒: a duration or a count in Arabic digits (七天, 一家 open names: 七天酒店).
     r"|(?<![0-9A-Z.-])[0-9]+(?:多|余)?(?:天|分钟|小时|只|盒|件|次|户居民|户村民)(?![号室幢栋楼层单])"
     # 地铁1号线, 3路公交站: a metro line or a bus route, no door.
@@ -1733,6 +1736,11 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
     if chunk.startswith(_NEAR_WORDS):
         st.extra(s, e, chunk)  # 延安东路靠近外滩: the place it is near, a landmark
         return
+    if chunk[0] == "某" and chunk[1:2] != "某" and st.last >= ORDER["county"]:
+        # 黄兴中路188号|某药店…: "a certain shop", whose name the record withholds, names no place (某某 stands
+        # for a name: 某某电器有限公司)
+        st.extra(s, e, chunk)
+        return
     event = _EVENT.search(chunk) if st.last >= ORDER["county"] else None
     if event is not None:
         # 解放街123号噪音扰民, 金汇小区内有人饲养家禽: what happened there is a note; a compound named
@@ -1880,9 +1888,18 @@ _EVENT = re.compile(
     "请(?:处理|城管|相关|有关|尽快|派人|核实|查处|协调)|影响(?:通行|出行|休息|生活|交通|正常)|至今|仍然|还在|"
     "未(?:处理|到位|办理|清理|清除|清扫|取得|设置|悬挂|公示|落实|修复|维修|整改)|过多|过大|太短|太长|太多|很大|"
     "不畅|拥挤|浑浊|倒伏|垮塌|逆行|下沉(?!广场|式|庭院)|停运|倒了|滑倒|摔倒|绊倒|受伤|没法|易滑|被砍|被拆|积雪|有坑|"
-    "有(?:大量|车辆|流浪|死)|擅自|责令|使用(?:过期|地沟油|不合格)|无(?:证|照|执业|中文|营业)|过期)"
+    "有(?:大量|车辆|流浪|死)|擅自|责令|使用(?:过期|地沟油|不合格)|无(?:证|照|执业|中文|营业)|过期|"
+    # a record's labels of what happened (事件：5名男子打架) and the noise of horns
+    "事件|事由|案由|诉求内容|问题描述|鸣笛|鸣喇叭|按喇叭|争吵|吵架|吵闹|喧哗)"
     "(?![\u3400-\u9fff\U00020000-\U0003ffff]{0,6}(?:公司|厂|店|站|部|中心|队))"
 )
+
+
+def event_at(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` tells what happened there (a ticket's 噪音扰民, 路灯不亮)."""
+    return _EVENT.search(text, start, end) is not None
+
+
 # Features of a street or a bank written without a name (绿化带, 公交站, 井盖): where on the street, in a
 # ticket; not a place to match (西山公交站, with its name, is one).
 _STREET_FEATURE = re.compile(
