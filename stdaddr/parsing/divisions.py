@@ -136,6 +136,9 @@ _COUNTRY_LEAD = re.compile(
     r"|(?:今天|昨天|前天|今日|昨日|昨晚|今晚|今早|昨夜|每晚|每天)(?:凌晨|早上|上午|中午|下午|傍晚|晚上|夜里|深夜|半夜)?"
     r"(?:[0-9一二三四五六七八九十两]{1,3}[点时](?:[0-9]{1,2}分?|半|多|许)?(?:左右|许)?)?"
     r"|(?:凌晨|早上|上午|中午|下午|傍晚|晚上|夜里|深夜|半夜)[0-9一二三四五六七八九十两]{1,3}[点时](?:[0-9]{1,2}分?|半|多|许)?(?:左右|许)?"
+    # the date and hour it happened (2024年7月15日22时许, 3月2日晚上8点)
+    r"|(?:[0-9]{4}年)?[0-9]{1,2}月[0-9]{1,2}[日号](?:凌晨|早上|上午|中午|下午|傍晚|晚上|夜里|深夜|半夜)?"
+    r"(?:[0-9]{1,2}[点时](?:[0-9]{1,2}分?|半|多|许)?(?:左右|许)?)?"
     # (the colon folded to a comma in the cleaned text; 房屋地址, 家庭住址, 住所: a form's address label)
     r"|(?:(?![区县市省镇乡村路街巷])[\u3400-\u9fff]){0,4}?(?:地址|住址|住所|地点|位置)(?=[:：,]))[\s·•.,，(（:：]*)+"
 )
@@ -491,6 +494,8 @@ def find_hits(text: str) -> list[Hit]:
             and start not in ends
             and not (text[start - 1] == "号" and text[start - 2 : start - 1].isdigit())
             and not _former_word_before(text, start, lead, ends)
+            # 停放在|宁波市, 位于|天津市: a name with its mark after "at" is where it happened
+            and not (text[start - 1] in "在于" and readings.full_marked)
         )
         if readings.bare_zone and after_cjk and start not in marked_ends:
             continue  # 常熟|经济开发区 is one zone's name; 诸暨市|经济开发区 a county's zone
@@ -953,7 +958,9 @@ def _skip_costs(text: str, hits: list[Hit]) -> tuple[dict[int, float], dict[int,
         if (
             kind[m.start()] == 1
             and not _name_of_a_place(text, m.start())
-            and not _in_account(text, m.start())
+            and not _in_account(
+                text, m.start(), min((h.start for h in hits if h.start > m.start()), default=len(text))
+            )
         ):
             unmarked = m.start()
             break
@@ -972,12 +979,13 @@ def _skip_costs(text: str, hits: list[Hit]) -> tuple[dict[int, float], dict[int,
     return before, inside
 
 
-def _in_account(text: str, at: int) -> bool:
-    """Whether ``at`` lies in a clause that tells what happened, as a ticket's account does before the
-    address (反映路灯不亮问题,位置:成都市…; 楼道堆放杂物,地址是…): its 路 or 楼 starts no address content."""
+def _in_account(text: str, at: int, stop: int) -> bool:
+    """Whether ``at`` lies in a clause that tells what happened before the division named at ``stop``, as a
+    ticket's account does before the address (反映路灯不亮问题,位置:成都市…; 楼道堆放杂物,地址是…; 车牌号为…
+    停放在宁波市…): its 路, 楼 or 号 starts no address content."""
     start = max(text.rfind(c, 0, at) for c in _CLAUSE_ENDS) + 1
-    ends = [k for c in _CLAUSE_ENDS if (k := text.find(c, at)) >= 0]
-    return event_at(text, start, min(ends)) if ends else False
+    end = min([stop, *(k for c in _CLAUSE_ENDS if (k := text.find(c, at)) >= 0)])
+    return event_at(text, start, end)
 
 
 _CLAUSE_ENDS = ",!?"

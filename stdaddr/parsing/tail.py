@@ -98,8 +98,10 @@ _PHONE_NUMBER = (
 # A person's name masked in a published record: a surname, then 某某, XX or stars.
 _MASKED_NAME = "[\u3400-\u9fff](?:某某?|XX?|\\*{1,3}|×{1,3})(?![\u3400-\u9fff\U00020000-\U0003ffff])"
 _NOT_GROUP_NAME = "工作|专案|督查|巡查|巡逻|调解|网格|治保|党|民(?=组)|小(?=组)"
-# After 号: no 楼 of a building (12号楼), but 楼下/楼上 where something happens (218号楼上漏水, 16号楼下吵架).
-_NOT_BUILDING = "(?!楼(?![下顶道]|上(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|[面边有漏装吵噪的住])))"
+# After 号: no 楼 of a building (12号楼), but 楼下/楼上 where something happens (218号楼上漏水, 16号楼下吵架,
+# 3008号楼上每天…).
+_UPSTAIRS = "(?![下顶道]|上(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|[面边有漏装吵噪的住每经一长天总]))"
+_NOT_BUILDING = f"(?!楼{_UPSTAIRS})"
 # The syllables of Hanyu Pinyin without tones, upper-cased, by initial (the Pinyin table; the rarest left
 # out), for a place written again in pinyin.
 _PINYIN_TABLE = {
@@ -196,7 +198,7 @@ _TOKEN_ALTERNATIVES = (
     r"|(?<![0-9A-Z.-])[0-9]+(?:\.[0-9]+)?(?:度|℃)(?![\u3400-\u9fff\U00020000-\U0003ffff])"
     r"|(?<![0-9A-Z.-])[0-9]+(?:多|余)(?:辆|个|人|名|户|只|条|平方米|平米|米)"
     # 车牌甘A8K123, 车牌号：浙C12345: a vehicle's plate (province, letter, five or six more), no building.
-    r"|(?=[车京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])(?:车牌号?码?,?)?(?<![A-Z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z](?=(?:[A-Z]*[0-9]){3})[A-Z0-9]{5,6}(?![A-Z0-9])"
+    r"|(?=[车京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])(?:车牌号?码?[为是]?,?)?(?<![A-Z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z](?=(?:[A-Z]*[0-9]){3})[A-Z0-9]{5,6}(?![A-Z0-9])"
     # 工位号058, 工位A-12: a workstation in a shared office, no room.
     r"|工位号?,?[A-Z]?-?[0-9]{1,5})",
     # 2-1-8-2 (重庆): a building, its unit, and the second flat of the 8th floor.
@@ -215,13 +217,13 @@ _TOKEN_ALTERNATIVES = (
     # 1555弄3支弄5号: a sub-lane of the lane, then the door; 424弄堂6号: the lane written 弄堂.
     rf"(?P<lane>({N})弄(?:堂(?={N}))?(?![乡镇])(?:({N})(?:支弄|支(?={N}号)))?(?:({N})号{_NOT_BUILDING})?)",
     # 八角北里12楼3门: 楼 right before an entrance (门, a unit) marks the building, not a floor; B塔 a tower.
-    rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼(?![下顶道]|上(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|[面边有漏装吵噪的住]))|#楼?|号?栋|号馆|号(?:厂房|车间|仓库)|楼(?=[, ]?{N}门(?![\u3400-\u9fff\U00020000-\U0003ffff])|(?:[0-9]{{1,2}}|[一二三四五六七八九十]{{1,3}})单元)|(?<=[A-Z])塔楼?(?![路街巷])|(?<=[号,][A-Z])楼(?![下上道梯顶层房盘宇面])))",
+    rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼{_UPSTAIRS}|#楼?|号?栋|号馆|号(?:厂房|车间|仓库)|楼(?=[, ]?{N}门(?![\u3400-\u9fff\U00020000-\U0003ffff])|(?:[0-9]{{1,2}}|[一二三四五六七八九十]{{1,3}})单元)|(?<=[A-Z])塔楼?(?![路街巷])|(?<=[号,][A-Z])楼(?![下上道梯顶层房盘宇面])))",
     # 下沙0号大街, 经济开发区三号路: a numbered road, not a door number.
     # 大塘街6巷12号: a lane numbered within the street before it (多宝坊3巷 is read as one road);
     # 下沙村5坊27号, 5坊3巷: a village's quarter (坊) and its lane, numbered so.
     rf"(?P<numbered_road>(?<![0-9]){N}号(?:大街|大道|(?:路|街)(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|交|与|和))"
     rf"|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])(?<!第)(?:(?:[东西南北](?=[0-9]))?[0-9]{{1,2}}坊(?:{N}巷)?|{N}巷)(?![\u3400-\u9fff\U00020000-\U0003ffff]))",
-    rf"(?P<house>([甲乙丙丁](?=[0-9〇零一二三四五六七八九十百]))?([A-Z]?{N}(?:[A-Z]|[甲乙丙丁](?=号))?)(?:-([0-9]+))?(?:号(?!楼(?![下顶道]|上(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|[面边有漏装吵噪的住]))|大街|大道|街坊|(?:路|街)(?![\u3400-\u9fff\U00020000-\U0003ffff]))院?(?:(?:附|付(?=[0-9〇零一二三四五六七八九十])|之)({N})号?|-([0-9]{{1,2}})(?![0-9-]|[号楼层幢栋室单座])|([甲乙丙丁])(?![0-9\u3400-\u9fff\U00020000-\U0003ffff]))?|(?:附|付(?=[0-9〇零一二三四五六七八九十])|之)({N})(?:号(?!楼)|(?![0-9〇零一二三四五六七八九十百千]|[幢栋楼层室座号梯]|单元|-))))",
+    rf"(?P<house>([甲乙丙丁](?=[0-9〇零一二三四五六七八九十百]))?([A-Z]?{N}(?:[A-Z]|[甲乙丙丁](?=号))?)(?:-([0-9]+))?(?:号(?!楼{_UPSTAIRS}|大街|大道|街坊|(?:路|街)(?![\u3400-\u9fff\U00020000-\U0003ffff]))院?(?:(?:附|付(?=[0-9〇零一二三四五六七八九十])|之)({N})号?|-([0-9]{{1,2}})(?![0-9-]|[号楼层幢栋室单座])|([甲乙丙丁])(?![0-9\u3400-\u9fff\U00020000-\U0003ffff]))?|(?:附|付(?=[0-9〇零一二三四五六七八九十])|之)({N})(?:号(?!楼)|(?![0-9〇零一二三四五六七八九十百千]|[幢栋楼层室座号梯]|单元|-))))",
     # 12号楼3门401: in Beijing a building's entrance 门 is its unit, in Guangdong its stair 梯; so is it
     # right after the door in 长春 and 哈尔滨 (人民大街2724号1门502)
     # (A11栋3梯); 2幢2单102室: 单 is 单元 cut short.
