@@ -89,8 +89,9 @@ _SUFFIXES = (
 )
 # Stems too generic to name a place on their own (城区, 郊区, 开发区 ...).
 GENERIC_STEMS = frozenset("城 郊 矿 新 开发 工业 工业园 园 林 农 高新 经济 市 城关 城厢 城郊 中心".split())
-# Town stems of a county's seat (城关镇, 城厢街道): generic nationwide, but written alone after their
-# county (新县城关金兰大道), where a town's short name is read.
+# Stems of a county's seat (城关镇, 城厢街道) and of a city's old town (城关区 of 拉萨 and 兰州, 城厢区):
+# generic nationwide, but written alone after the unit above (新县城关金兰大道, 兰州城关张掖路), where a
+# short name is read.
 COUNTY_SEAT_STEMS = frozenset(("城关", "城厢", "城郊"))
 # Suffixes of zones, farms and offices: 高新区 or 开发区 alone names no place.
 _ZONE_SUFFIXES = (
@@ -294,7 +295,7 @@ def short_names(name: str, level: int) -> list[str]:
     if (
         len(stem) >= 2
         and stem != name
-        and (stem not in GENERIC_STEMS or (level == 3 and stem in COUNTY_SEAT_STEMS))
+        and (stem not in GENERIC_STEMS or (level in (2, 3) and stem in COUNTY_SEAT_STEMS))
         and not stem.endswith(_ZONE_TAILS)
         and stem not in _ZONE_SUFFIXES  # 工业园区 of 工业园区街道 (霍尔果斯) names no place alone
         # 桃园, 果园, 花园 (桃园镇, 花园乡) name compounds everywhere; 潘家园, 苹果园, 核桃园 are the town.
@@ -520,7 +521,9 @@ def _add_unit(entries: dict[str, list[Entry]], code: str, name: str) -> None:
             short = name[:-2] if name.endswith("街街道") else name[:-1]
             entries[fold(short)].append(Entry(code, level, SHORT, stem=stem))
     for alias in aliases:
-        entries[fold(alias)].append(Entry(code, level, SHORT, stem=len(alias)))
+        # 城关 of 城关区 is generic: read only after the city (兰州城关), never opening a chain
+        generic = level == 2 and alias in COUNTY_SEAT_STEMS
+        entries[fold(alias)].append(Entry(code, level, SHORT, stem=0 if generic else len(alias)))
     if level == 3 and (zoned := _ZONE_PREFIXED.fullmatch(name)) is not None:
         # 天津经济技术开发区东区泰达街道, 郑州经济技术开发区明湖街道: a town NBS names after its zone, written
         # by its own name (泰达街道, 泰达).
