@@ -1796,6 +1796,10 @@ def name_similarity(a: str, b: str) -> float:
         ratio = fuzz.ratio(a, b, processor=None) / 100
     if ratio < _SAME_STEM and _same_school(a, b):
         return _SAME_STEM
+    if ratio < _KIND_LEFT_OUT and _firm_written_short(short, long):
+        # 欧普照明 for 中山市欧普照明股份有限公司, 格力电器 for 珠海格力电器股份有限公司斗门分厂: a firm by its own
+        # name, without the places before it and its legal form.
+        return _KIND_LEFT_OUT
     if ratio < _WRITTEN_SHORT and organisation_written_short(short, long):
         # 川大望江校区 for 四川大学望江校区; the fewer characters the short name leaves out between its own, the
         # nearer (南大 is 南京大学 rather than 南京师范大学)
@@ -1822,6 +1826,32 @@ def name_similarity(a: str, b: str) -> float:
     if ratio < _SWAP_SIMILARITY and len(a) == len(b) and sorted(a) == sorted(b):
         return _SWAP_SIMILARITY
     return ratio
+
+
+def _firm_written_short(short: str, long: str) -> bool:
+    """Whether ``short`` is the firm ``long`` by its own name: ``long`` without its legal form (股份有限公司,
+    有限公司, 集团) and a branch after it, and without the names of places before it, is ``short`` (maybe
+    with a legal form of its own: 欧普照明公司).
+
+    >>> _firm_written_short("格力电器", "珠海格力电器股份有限公司斗门分厂"), _firm_written_short("华帝", "中山市华帝燃具有限公司")
+    (True, False)
+    """
+    legal = _LEGAL_FORM.search(long)
+    if legal is None:
+        return False
+    own = long[: legal.start()]
+    if (its := _LEGAL_FORM.search(short)) is not None:
+        short = short[: its.start()]  # 欧普照明公司: a legal form written short
+    if len(short) < 3 or len(own) <= len(short) - 1:
+        return False
+    return own.endswith(short) and (len(own) == len(short) or _may_add(own[: -len(short)]))
+
+
+# A firm's legal form at the end of its name, with a branch after it (…股份有限公司斗门分厂).
+_LEGAL_FORM = re.compile(
+    "(?:集团)?(?:股份有限公司|有限责任公司|有限公司|股份公司|公司)"
+    "(?:[\u3400-\u9fff\U00020000-\U0003ffff]{0,4}?(?:分公司|分厂|分部|办事处|工厂))?$"
+)
 
 
 def _abbreviates(short: str, long: str) -> bool:
@@ -2697,6 +2727,8 @@ _WALK_STEPS = tuple(
     for f, cols, k in zip(_WALK, _WALK_COLUMNS, _WALK_K, strict=True)
 )
 _LEVEL_DEPTH = tuple(_WALK.index(f) for f in MATCH_LEVELS)
+_ROAD_LEVEL = MATCH_LEVELS.index("road")
+_COMMUNITY_COLUMNS = _WALK_COLUMNS[_WALK.index("community")]
 
 
 def _decide(
@@ -3104,7 +3136,12 @@ def _walk(
     if across is not None and level >= _DOOR_LEVEL:
         # 乐清市人民路57号, with 人民路57号 in two of its towns: a road crosses towns, a door does not.
         return {}, None, across
-    return dict(itertools.islice(place.items(), end)), level, split
+    shared = dict(itertools.islice(place.items(), end))
+    if level == _ROAD_LEVEL and not asked[_COMMUNITY_K]:
+        # 唐延路 alone: the road in every community it runs through, not the one its best doors lie in
+        for j in _COMMUNITY_COLUMNS:
+            shared.pop(j, None)
+    return shared, level, split
 
 
 def _phase_lacking(base: AddressBase, q: _Query, top: _Record) -> bool:

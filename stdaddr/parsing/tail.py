@@ -1337,13 +1337,34 @@ def road_number_key(road: str) -> str:
     parse keeps the form written).
 
     >>> road_number_key("鞋都1路"), road_number_key("6号大街"), road_number_key("人民南路4段")
-    ('鞋都一路', '六号大街', '人民南路四段')
+    ('鞋都一路', '六号大街', '人民南四段')
     >>> road_number_key("5坊3巷")
     '五坊三巷'
+
+    A ring road is one road whichever way its side is written, and so is a section with or without the
+    road's 路 (南二环西段, 南二环路西段, 二环南路西段; 南2环):
+
+    >>> road_number_key("南二环西段"), road_number_key("二环南路西段"), road_number_key("南2环")
+    ('二环南西段', '二环南西段', '二环南路')
     """
-    if not any(c.isdigit() for c in road):
-        return road
-    return _ROAD_ORDINAL.sub(lambda m: chinese_numeral(int(m.group(1) or m.group(2) or m.group(3))), road)
+    if any(c.isdigit() for c in road):
+        road = _ROAD_ORDINAL.sub(lambda m: chinese_numeral(int(m.group(1) or m.group(2) or m.group(3))), road)
+    if "环" in road:
+        road = _RING_SIDE.sub(_ring_side_after, road)
+    if road.endswith("段"):
+        road = _ROAD_BEFORE_SECTION.sub("", road)
+    return road
+
+
+def _ring_side_after(m: re.Match[str]) -> str:
+    number = m.group(2)
+    return (chinese_numeral(int(number)) if number.isdigit() else number) + "环" + m.group(1) + "路"
+
+
+# 南二环 (路): the side of a ring road written before its ring, as 二环南路 writes it after.
+_RING_SIDE = re.compile("^([东西南北])([一二三四五六七八九十]|[1-9])环(?:路)?")
+# 人民南路|四段, 二环南路|西段: the road's 路 before its section.
+_ROAD_BEFORE_SECTION = re.compile("路(?=(?:[东西南北中]|[零〇一二两三四五六七八九十]+)段$)")
 
 
 _TOWN_OFFICE = re.compile("办事处|办(?!公)")
