@@ -144,7 +144,6 @@ _SAME_STEM = 0.9
 # 永昌花园 for 永昌花苑, 金都华园 for 金都花园), or kinds that sound alike (家园 / 嘉园): one stem with two of them agrees, at
 # this similarity, below a sure match, as the two may be neighbouring estates. Other kinds stay apart
 # (锦绣花园 / 锦绣家园 / 锦绣新村 / 锦绣公寓).
-_GARDEN_KIND = re.compile("(?:花园|华园|花苑|华苑|名苑|苑)$")
 _GARDEN_DRIFT = 0.75
 # The words of a shop's, tower's or hotel's kind, which people leave out (百盛 for 百盛购物中心): a name
 # with and without one agrees at this similarity (a slip's, so a door or floor the record has confirms it).
@@ -2077,20 +2076,18 @@ def _ordinal_cap(a: str, b: str) -> float:
 
 
 def _village_of_sound(t: _Tables, name: str, scope: tuple[str, int] | None) -> int | None:
-    """The one community of the base in the text's town (or county) whose name sounds as ``name`` does
-    and differs from it only in characters of that sound (垟/洋, 岙/奥, 吕/旅), or None."""
-    if scope is None:
-        return None
+    """The one community of the base in the text's town (or county; the whole base when the text names
+    neither) whose name sounds as ``name`` does and differs from it only in characters of that sound
+    (垟/洋, 岙/奥, 吕/旅; 香级寺村 for 香积寺村), or None."""
     if t.villages is None:
         t.villages = _villages(t)
     by_sound, where = t.villages
-    column = COLUMN_INDEX[scope[0]]
     found = [
         v
         for v in by_sound.get(_sound_key(name), ())
         if len(t.vocab["community"][v]) == len(name)
         and _homophone_similarity(name, t.vocab["community"][v]) > 0.0
-        and (column, scope[1]) in where.get(v, ())
+        and (scope is None or (COLUMN_INDEX[scope[0]], scope[1]) in where.get(v, ()))
     ]
     return found[0] if len(found) == 1 else None
 
@@ -2327,23 +2324,30 @@ def same_estate(a: str, b: str) -> bool:
 def _garden_drift(a: str, b: str) -> bool:
     """Whether two estate names have one stem and two garden words (锦绣苑 / 锦绣花园, 永昌花园 / 永昌花苑)
     or two kinds of one sound (幸福家园 / 幸福嘉园, 海洋家园 / 海洋家苑)."""
-    ma, mb = _GARDEN_KIND.search(a), _GARDEN_KIND.search(b)
+    ga, gb = _garden_splits(a), _garden_splits(b)
+    # (富华花园 / 富华苑, 锦华园 / 锦华苑: 华苑 is a garden word too, so each split is tried)
+    if any(stem == other and kind != its for stem, kind in ga for other, its in gb):
+        return True
+    ma, mb = _KIND.search(a), _KIND.search(b)
     if ma is None or mb is None:
-        ma, mb = _KIND.search(a), _KIND.search(b)
-        if ma is None or mb is None:
-            return False
-        # (海洋家苑 / 海洋家园: the kinds compared over the longer one's length)
-        n = max(len(ma.group()), len(mb.group()))
-        kind_a, kind_b = a[-n:], b[-n:]
-        stem = a[:-n]
-        return (
-            kind_a != kind_b
-            and len(stem) >= 2
-            and stem == b[:-n]
-            and bool(_homophone_similarity(kind_a, kind_b))
-        )
-    stem = a[: ma.start()]
-    return ma.group() != mb.group() and len(stem) >= 2 and stem == b[: mb.start()]
+        return False
+    # (海洋家苑 / 海洋家园: the kinds compared over the longer one's length)
+    n = max(len(ma.group()), len(mb.group()))
+    kind_a, kind_b = a[-n:], b[-n:]
+    stem = a[:-n]
+    return (
+        kind_a != kind_b and len(stem) >= 2 and stem == b[:-n] and bool(_homophone_similarity(kind_a, kind_b))
+    )
+
+
+def _garden_splits(name: str) -> list[tuple[str, str]]:
+    """The ways ``name`` splits into a stem of two characters or more and a garden word (富华花园: 富华 花园;
+    锦华苑: 锦华 苑, and not 锦 华苑)."""
+    return [(name[: -len(w)], w) for w in _GARDEN_WORDS if name.endswith(w) and len(name) - len(w) >= 2]
+
+
+# Garden words (and those of their sound: 华园 for 花园; 园 and 苑 are one sound) an estate's name ends with.
+_GARDEN_WORDS = ("花园", "华园", "花苑", "华苑", "名苑", "苑", "园")
 
 
 def _same_school(a: str, b: str) -> bool:

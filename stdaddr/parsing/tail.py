@@ -310,7 +310,7 @@ _TOKEN_ALTERNATIVES = (
     rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路(?![灯面边旁])|街|道|巷|庄|段|坊|大街|大道|信用|商业银行|合作|[东西南北中内外]{{1,2}}(?:大街|大道)|[东西南北]?{HUTONG_NUMBER}|[0-9{CN_DIGITS}十]*(?:号楼|幢|栋)|[0-9{CN_DIGITS}十]{{1,3}}[横纵直](?:路|街)|[0-9]{{1,3}}(?:路|街(?!道))))",
     rf"(?P<road>(?!沿街|临街|靠街|道路)(?:(?<=[道镇乡区县市])路(?=[\u3400-\u9fff\U00020000-\U0003ffff]))?(?:(?:{_ROAD_NAME_LEXED}|街(?={_MOUTH_ROAD})|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])单(?!元)|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])(?<![〇零一二三四五六七八九十百下])[室层](?=路|街|巷|大道)){{1,10}}?(?:[0-9]{{1,3}}(?:[横纵直]?路|大街|街(?![道坊])|大道|巷(?![\u3400-\u9fff\U00020000-\U0003ffff]))|(?<=[\u3400-\u9fff])水道(?=[0-9〇零一二三四五六七八九十]+号)|大道|大街|公路(?!局)|路(?!灯(?:[不坏闪杆下旁边亮灭损柱]|$|[^\u3400-\u9fff\U00020000-\U0003ffff])|(?<=[铁公]路)局)|街路(?!口)|街(?![道坊]|{_MOUTH_ROAD}|[东西南北]里(?![路街巷]|{N}号(?!楼)))|巷子(?![里口])|巷(?!路|街(?!口)|大道|工业|[东西南北中]路)|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水行占索])道街?(?![路口]|[\u3400-\u9fff\U00020000-\U0003ffff]{{1,2}}胡同|[东西南北中](?:路|街)|(?<=[一二三四五六七八九十头]道)[湾沟河岭梁桥岔])|{NUMBERED_HUTONG}|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道)"
     # 南二环西段 (西安): a ring road's side and its segment, no road kind written
-    r"|[东西南北][一二三四五六]环(?:[东西南北中]段)?(?![东西南北中]?[路线街道]))"
+    r"|[东西南北](?:[一二三四五六]|[1-6](?![0-9]))环(?:[东西南北中]段)?(?![东西南北中]?[路线街道]))"
     # 人民南路四段, 一环路南三段: a segment; 广州大道中, 江南大道西100号: a part of an avenue by its direction.
     rf"(?:[东西南北中]段|[东西南北中]?{N}段|(?<=大道)[东西南北中](?![\u3400-\u9fff\U00020000-\U0003ffff]|[0-9]+(?:米|公里|M|KM)))?)",
     r"(?P<sep>,+)",
@@ -1337,22 +1337,19 @@ def road_number_key(road: str) -> str:
     parse keeps the form written).
 
     >>> road_number_key("鞋都1路"), road_number_key("6号大街"), road_number_key("人民南路4段")
-    ('鞋都一路', '六号大街', '人民南四段')
+    ('鞋都一路', '六号大街', '人民南路四段')
     >>> road_number_key("5坊3巷")
     '五坊三巷'
 
-    A ring road is one road whichever way its side is written, and so is a section with or without the
-    road's 路 (南二环西段, 南二环路西段, 二环南路西段; 南2环):
+    A ring road is one road whichever way its side is written (南二环西段, 南二环路西段, 二环南路西段; 南2环):
 
-    >>> road_number_key("南二环西段"), road_number_key("二环南路西段"), road_number_key("南2环")
-    ('二环南西段', '二环南西段', '二环南路')
+    >>> road_number_key("南二环西段"), road_number_key("南二环路西段"), road_number_key("南2环")
+    ('二环南路西段', '二环南路西段', '二环南路')
     """
     if any(c.isdigit() for c in road):
         road = _ROAD_ORDINAL.sub(lambda m: chinese_numeral(int(m.group(1) or m.group(2) or m.group(3))), road)
     if "环" in road:
         road = _RING_SIDE.sub(_ring_side_after, road)
-    if road.endswith("段"):
-        road = _ROAD_BEFORE_SECTION.sub("", road)
     return road
 
 
@@ -1363,8 +1360,6 @@ def _ring_side_after(m: re.Match[str]) -> str:
 
 # 南二环 (路): the side of a ring road written before its ring, as 二环南路 writes it after.
 _RING_SIDE = re.compile("^([东西南北])([一二三四五六七八九十]|[1-9])环(?:路)?")
-# 人民南路|四段, 二环南路|西段: the road's 路 before its section.
-_ROAD_BEFORE_SECTION = re.compile("路(?=(?:[东西南北中]|[零〇一二两三四五六七八九十]+)段$)")
 
 
 _TOWN_OFFICE = re.compile("办事处|办(?!公)")
