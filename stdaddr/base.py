@@ -1026,7 +1026,9 @@ def _committee(a: Address) -> str | None:
 
 # A part of a compound numbered in Arabic digits (和平里7区, 阳光花园2期, 5组团; 华润24城): matched as written in Chinese
 # (和平里七区, 阳光花园二期), the form names are mostly given in.
-_COMPOUND_PART = re.compile("(?<![0-9A-Za-z])([0-9]{1,2})(?=期|区|组团|号院|街坊|城)")
+_COMPOUND_PART = re.compile("(?<![0-9A-Za-z])([0-9]{1,2})(?=期|区|组团|号院|[号#]?街坊|城)")
+# A quarter's number written with or without 号 (包头's 少先21号街坊, 阿尔丁12街坊).
+_QUARTER_MARK = re.compile("(?<=[零〇一二三四五六七八九十百])[号#](?=街坊$)")
 
 
 def compound_number_key(poi: str) -> str:
@@ -1034,12 +1036,14 @@ def compound_number_key(poi: str) -> str:
 
     >>> compound_number_key("阳光花园2期"), compound_number_key("和平里7区"), compound_number_key("华润24城")
     ('阳光花园二期', '和平里七区', '华润二十四城')
+    >>> compound_number_key("少先21号街坊"), compound_number_key("少先二十一街坊")
+    ('少先二十一街坊', '少先二十一街坊')
     """
-    if not any(c.isdigit() for c in poi):
-        return poi
-    from stdaddr.text import chinese_numeral
+    if any(c.isdigit() for c in poi):
+        from stdaddr.text import chinese_numeral
 
-    return _COMPOUND_PART.sub(lambda m: chinese_numeral(int(m.group(1))), poi)
+        poi = _COMPOUND_PART.sub(lambda m: chinese_numeral(int(m.group(1))), poi)
+    return _QUARTER_MARK.sub("", poi) if poi.endswith("街坊") else poi
 
 
 def _committee_named(a: Address, poi: str) -> str:

@@ -1933,7 +1933,7 @@ def _numeral_key(numeral: str) -> str:
     return chinese_numeral(int(numeral)) if numeral.isascii() else numeral.translate(PLAIN_NUMERALS)
 
 
-_NUMBERED_END = re.compile("([零〇一二两三四五六七八九十百0-9]+)(条|区|期|组团|巷|弄|路|街|号楼|组|队)$")
+_NUMBERED_END = re.compile("([零〇一二两三四五六七八九十百0-9]+)(条|区|期|组团|巷|弄|路|街|号楼|组|队|街坊)$")
 _NUMERAL_CHARS = frozenset(CN_DIGITS + CN_UNITS + "0123456789")
 
 # The end of an organisation's name (有限公司, 支行, 派出所, 医院, 中心, 超市, 厂 ...).

@@ -217,7 +217,7 @@ _TOKEN_ALTERNATIVES = (
     # 1555弄3支弄5号: a sub-lane of the lane, then the door; 424弄堂6号: the lane written 弄堂.
     rf"(?P<lane>({N})弄(?:堂(?={N}))?(?![乡镇])(?:({N})(?:支弄|支(?={N}号)))?(?:({N})号{_NOT_BUILDING})?)",
     # 八角北里12楼3门: 楼 right before an entrance (门, a unit) marks the building, not a floor; B塔 a tower.
-    rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼{_UPSTAIRS}|#楼?|号?栋|号馆|号(?:厂房|车间|仓库)|楼(?=[, ]?{N}门(?![\u3400-\u9fff\U00020000-\U0003ffff])|(?:[0-9]{{1,2}}|[一二三四五六七八九十]{{1,3}})单元)|(?<=[A-Z])塔楼?(?![路街巷])|(?<=[号,][A-Z])楼(?![下上道梯顶层房盘宇面])))",
+    rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼{_UPSTAIRS}|#楼?(?!街坊)|号?栋|号馆|号(?:厂房|车间|仓库)|楼(?=[, ]?{N}门(?![\u3400-\u9fff\U00020000-\U0003ffff])|(?:[0-9]{{1,2}}|[一二三四五六七八九十]{{1,3}})单元)|(?<=[A-Z])塔楼?(?![路街巷])|(?<=[号,][A-Z])楼(?![下上道梯顶层房盘宇面])))",
     # 下沙0号大街, 经济开发区三号路: a numbered road, not a door number.
     # 大塘街6巷12号: a lane numbered within the street before it (多宝坊3巷 is read as one road);
     # 下沙村5坊27号, 5坊3巷: a village's quarter (坊) and its lane, numbered so.
@@ -253,7 +253,7 @@ _TOKEN_ALTERNATIVES = (
     r"(?P<room_range>(?<![0-9-])([0-9]+)-([0-9]+)室)",
     # 12-301, 5-2; A-101, B2-1201: a building (maybe named by a letter), then its room or unit.
     r"(?P<pair>(?<![0-9-])(?:([0-9]+)|(?<![A-Z])([A-Z][0-9]{0,2})(?=-[0-9]+(?![0-9A-Z-]|[栋幢号楼层室房区座单])))-([0-9]+)(?![0-9-]))",
-    rf"(?P<part>(?<![0-9])(?:{N}|(?<![A-Z])[A-Z][0-9]{{0,2}})(?:期|区|组团|片(?!区))(?![0-9]*[期区]))",
+    rf"(?P<part>(?<![0-9])(?:{N}|(?<![A-Z])[A-Z][0-9]{{0,2}})(?:期|区|组团|片(?!区)|[号#]?街坊)(?![0-9]*[期区]))",
     # A bare number; Chinese digits read one by one (三〇一, 叁零壹) count when nothing follows them.
     # (not digits inside an estate's name: 阳光100国际新城, 华润24城, 保利2046花园)
     r"(?P<number>(?!(?=[0-9])(?<=[\u3400-\u9fff])(?<![路街道巷弄里院东西南北中口段])[0-9]{1,4}[\u3400-\u9fff]{0,5}?(?:新城|城|花园|广场|国际|中心|公馆|家园|公寓|小区|苑|府)(?![\u3400-\u9fff]))"
@@ -544,7 +544,17 @@ def _token(st: _State, m: re.Match[str]) -> None:
         st.pieces.append(Piece("road", crossing.start, crossing.end, crossing.value, repeated=True))
         st.extra(s, e, g(0))
     elif kind == "part":
-        # 阳光丽园二期, 福田二区: a phase or area of a compound belongs to its name.
+        # 阳光丽园二期, 福田二区: a phase or area of a compound belongs to its name; so does a quarter's number
+        # (包头's 少先21号街坊), also after a name of one character (钢|23号街坊).
+        if (
+            g(0).endswith("街坊")
+            and st.pieces
+            and st.pieces[-1].field == "extra"
+            and st.pieces[-1].end == s
+            and len(st.pieces[-1].value) == 1
+            and "\u3400" <= st.pieces[-1].value <= "\u9fff"
+        ):
+            s = st.take_back().start
         _free(st, m.string, s, e)
     elif kind == "room_range":
         i = _G["room_range"]
