@@ -3738,10 +3738,19 @@ def _division_match(base: AddressBase, q: _Query, cutoff: float, why: str | None
     score = confidence(_UNPLACED if _unplaced(q.address) else 1.0, 1.0, math.inf)
     if level is None or score < cutoff:
         return None
-    x, y = _centroid(base, place, level, rows) if not ambiguous else (math.nan, math.nan)
+    own = _record_of_community(t, place) if level == _COMMUNITY_LEVEL and not ambiguous and not why else None
+    if own is not None:
+        # 察素齐镇西园村, with a record of the village itself (its seat): that record
+        x, y = float(base._a["x"][own]), float(base._a["y"][own])
+        address_id: str | None = str(base._a["ids"][own])
+        explanation = f"record {address_id} at community level: the village or community itself"
+    else:
+        x, y = _centroid(base, place, level, rows) if not ambiguous else (math.nan, math.nan)
+        address_id = None
+        explanation = f"{MATCH_LEVELS[level]} level: {why or _why_division(q.address, level)}"
     return Match(
         text=q.address.text,
-        address_id=None,
+        address_id=address_id,
         score=round(score, 4),
         level=MATCH_LEVELS[level],
         standard=_standard(base, place),
@@ -3749,8 +3758,28 @@ def _division_match(base: AddressBase, q: _Query, cutoff: float, why: str | None
         y=None if math.isnan(y) else y,
         ambiguous=ambiguous,
         candidates=(),
-        explanation=f"{MATCH_LEVELS[level]} level: {why or _why_division(q.address, level)}",
+        explanation=explanation,
     )
+
+
+def _record_of_community(t: _Tables, place: dict[int, int]) -> int | None:
+    """The one record of the base that is the community ``place`` names itself (a village written with
+    nothing under it: the village's seat), or None."""
+    community = place.get(COLUMN_INDEX["community"])
+    if community is None:
+        return None
+    rows = t.groups["community"].rows(community)
+    rows = rows[_inside(_columns(t.fields, rows), place)] if len(rows) else rows
+    if not len(rows):
+        return None
+    bare = np.all(t.fields[_FINER_COLUMNS][:, rows] < 0, axis=0)
+    return int(rows[bare][0]) if int(bare.sum()) == 1 else None
+
+
+# The columns below the divisions, which a record of a community itself leaves empty.
+_FINER_COLUMNS = [
+    COLUMN_INDEX[f] for f in ("group", "road", "house_number", "poi", "building", "unit", "floor", "room")
+]
 
 
 def _shared_divisions(t: _Tables, rows: NDArray[np.int32]) -> tuple[dict[int, int], bool]:
