@@ -553,11 +553,12 @@ def _street_before(
     folded: str, start: int, end: int, tail_start: int, split_tail: Callable[..., Any]
 ) -> bool:
     """Whether ``folded[start:end]``, written before or among the divisions with nothing after them, is a
-    road and its door (the divisions written last: 解放街23号鹿城区五马街道, 南京市中山路18号玄武区新街口街道)."""
+    road and its door (the divisions written last: 解放街23号鹿城区五马街道, 南京市中山路18号玄武区新街口街道),
+    or a village and its door (西园村2组7号土默特左旗察素齐镇)."""
     if folded[tail_start:].strip(_SEPARATORS):
         return False
     fields = {p.field for p in split_tail(folded, start, end).pieces}
-    return {"road", "house_number"} <= fields
+    return "house_number" in fields and ("road" in fields or "community" in fields)
 
 
 def _refine_by_community(pieces: list[Piece], codes: list[str], notes: list[str]) -> list[str]:
