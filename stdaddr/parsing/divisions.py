@@ -215,8 +215,10 @@ _BEFORE_CAP = 3.0
 # than a sentence before them.
 # Its road may have a segment or an avenue's part (人民南路四段12号, 广州大道中289号), its door a sub-door (18号甲) and the
 # building, unit and room after it (经十路100号3幢2单元501室 历下区 济南市).
+# So may a village, its group and door (杨花村5组12号 浏阳市大瑶镇).
 _STREET_FIRST = re.compile(
-    rf"[,\s]*{ROAD_AHEAD.pattern}(?:[东西南北中]?[一二三四五六七八九十0-9]{{1,2}}段|(?<=大道)[东西南北中])?"
+    rf"[,\s]*(?:{ROAD_AHEAD.pattern}(?:[东西南北中]?[一二三四五六七八九十0-9]{{1,2}}段|(?<=大道)[东西南北中])?"
+    r"|[\u3400-\u9fff]{1,6}村[0-9一二三四五六七八九十]{1,3}组)"
     r"[0-9]+号[甲乙丙]?(?:[,\s]*[0-9A-Z]+(?:幢|栋|号楼|座|单元|层|楼|室)|-[0-9]+)*[,\s]*"
 )
 _ADDRESS_MARK = re.compile("[路街巷弄号幢栋楼室村镇乡区县市省州旗盟]")
