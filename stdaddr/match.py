@@ -1795,6 +1795,8 @@ def name_similarity(a: str, b: str) -> float:
         ratio = fuzz.ratio(a, b, processor=None) / 100
     if ratio < _SAME_STEM and _same_school(a, b):
         return _SAME_STEM
+    if _same_hospital(a, b):
+        return max(ratio, _SAME_STEM)  # (above the check that two organisations differ in a character)
     if ratio < _KIND_LEFT_OUT and _firm_written_short(short, long):
         # 欧普照明 for 中山市欧普照明股份有限公司, 格力电器 for 珠海格力电器股份有限公司斗门分厂: a firm by its own
         # name, without the places before it and its legal form.
@@ -2356,6 +2358,28 @@ def _same_school(a: str, b: str) -> bool:
         return False
     key = school_key(a)
     return key is not None and key == school_key(b)
+
+
+def _same_hospital(a: str, b: str) -> bool:
+    """Whether two names are one numbered hospital written in full and short (…附属第二医院 / …附属二院,
+    …第二附属医院 / …二附院)."""
+    return a[-1] == b[-1] == "院" and a != b and _hospital_key(a) == _hospital_key(b)
+
+
+def _hospital_key(name: str) -> str | None:
+    m = _NUMBERED_HOSPITAL.search(name)
+    if m is None:
+        return None
+    return (
+        name[: m.start()].removesuffix("附属").removesuffix("附")
+        + m.group(2)
+        + ("附" if m.group(1) or m.group(3) else "")
+        + "院"
+    )
+
+
+# A hospital numbered (第二医院, 二院), maybe an affiliated one (附属第二医院, 第二附属医院, 附二院, 二附院).
+_NUMBERED_HOSPITAL = re.compile("(附属|附)?第?([一二三四五六七八九十]{1,3})(附属|附)?医?院$")
 
 
 def school_key(name: str) -> str | None:

@@ -2267,3 +2267,33 @@ def test_a_compound_named_after_a_division_elsewhere_is_the_base_s_compound(quer
     )
     m = base.match(query)
     assert m is not None and m.address_id == expected
+
+
+def test_names_written_short_as_people_write_them():
+    sim = match_module.name_similarity
+    # a numbered hospital and its short form; other numbers stay other hospitals
+    assert sim("大连医科大学附属二院", "大连医科大学附属第二医院") >= match_module._SAME_STEM
+    assert sim("西安交通大学二附院", "西安交通大学第二附属医院") >= match_module._SAME_STEM
+    assert sim("附属一院", "附属第二医院") <= match_module._OTHER_KIND + 0.1
+    assert sim("第一医院", "第二医院") <= match_module._OTHER_KIND
+    # a firm by its own name, without the city before it and its legal form; another firm is not
+    assert sim("欧普照明", "中山市欧普照明股份有限公司") == match_module._KIND_LEFT_OUT
+    assert sim("格力电器", "珠海格力电器股份有限公司斗门分厂") == match_module._KIND_LEFT_OUT
+    assert sim("华帝", "中山市华帝燃具有限公司") < match_module._SLIP
+    # garden words of one sound or kind on one stem agree as garden words do; other stems do not
+    assert sim("锦华园", "锦华苑") == match_module._GARDEN_DRIFT
+    assert sim("富华花园", "富华苑") == match_module._GARDEN_DRIFT
+    assert sim("锦华园", "锦江苑") <= match_module._OTHER_KIND
+    # numbered quarters (包头's 街坊) numbered apart are two places
+    assert sim("十一街坊", "十街坊") <= match_module._OTHER_KIND
+
+
+def test_ring_roads_are_keyed_whichever_way_the_side_is_written():
+    from stdaddr.parsing.tail import road_number_key
+
+    keys = {road_number_key(r) for r in ("南二环西段", "南二环路西段", "二环南路西段", "南2环西段")}
+    assert len(keys) == 1
+    assert road_number_key("南二环西段") != road_number_key("北二环西段")
+    assert (
+        match_module.name_similarity(road_number_key("人民南路三段"), road_number_key("人民南路四段")) < 0.6
+    )
