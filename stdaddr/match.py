@@ -2363,7 +2363,12 @@ def _same_school(a: str, b: str) -> bool:
 def _same_hospital(a: str, b: str) -> bool:
     """Whether two names are one numbered hospital written in full and short (…附属第二医院 / …附属二院,
     …第二附属医院 / …二附院)."""
-    return a[-1] == b[-1] == "院" and a != b and _hospital_key(a) == _hospital_key(b)
+    return (
+        a[-1] == b[-1] == "院"
+        and a != b
+        and (key := _hospital_key(a)) is not None
+        and key == _hospital_key(b)
+    )
 
 
 def _hospital_key(name: str) -> str | None:
