@@ -1026,7 +1026,7 @@ def _committee(a: Address) -> str | None:
 
 # A part of a compound numbered in Arabic digits (和平里7区, 阳光花园2期, 5组团; 华润24城): matched as written in Chinese
 # (和平里七区, 阳光花园二期), the form names are mostly given in.
-_COMPOUND_PART = re.compile("(?<![0-9A-Za-z])([0-9]{1,2})(?=期|区|组团|号院|[号#]?街坊|城)")
+_COMPOUND_PART = re.compile("(?<![0-9A-Za-z])([0-9]{1,2})(?=期|区|小区|组团|号院|[号#]?街坊|城)")
 # A quarter's number written with or without 号 (包头's 少先21号街坊, 阿尔丁12街坊).
 _QUARTER_MARK = re.compile("(?<=[零〇一二三四五六七八九十百])[号#](?=街坊$)")
 

@@ -48,6 +48,7 @@ from stdaddr.base import (
     MATCHING_FIELDS,
     NUMBERED_LANE,
     AddressBase,
+    compound_number_key,
     group,
     is_zone_name,
     lane_of_village,
@@ -500,7 +501,8 @@ def _names_place(standard: str, short: str, named: str) -> bool:
     from stdaddr.parsing import parse  # loaded before any text is matched
 
     place = parse(standard)
-    streets = [n for n in (place.road, place.poi) if n]
+    streets = [compound_number_key(n) for n in (place.road, place.poi) if n]
+    named = compound_number_key(named)  # (浮山|后4小区 in 浮山后四小区)
     if any(short in n and _similarity(n.replace(short, "", 1), named) >= _NAME_AGREE for n in streets):
         return True
     around = (place.county, place.city, place.community)
