@@ -159,8 +159,9 @@ _TOKEN_ALTERNATIVES = (
     # (two consonants at least: AAAAA, a masked name, is no place)
     rf"|(?<![A-Z0-9])(?=[A-Z]{{5}})(?=[AEIOUV]*[B-DF-HJ-NP-TW-Z][AEIOUV]*[B-DF-HJ-NP-TW-Z])"
     rf"(?:{_PINYIN_SYLLABLE}){{2,8}}(?![A-Z0-9]))",
-    # 邮编325000, and a bare six-digit code set apart at the end (解放街88号,325000).
-    r"(?P<postcode>邮政?编码?,?[0-9]{6}(?![0-9])|(?<=,)[1-8][0-9]{5}(?=,*$))",
+    # 邮编325000, and a bare six-digit code at the end, set apart or right after the door (解放街88号,325000;
+    # 人民南路四段11号610041: no room has six digits).
+    r"(?P<postcode>邮政?编码?,?[0-9]{6}(?![0-9])|(?<=[,号])[1-8][0-9]{5}(?=,*$))",
     # 电话13812345678, 手机：139…, TEL:0577-…: a phone number with the label before it.
     r"(?P<phone>(?:(?:联系|办公|固定)?(?:电话|手机|座机|固话|TEL|PHONE|MOBILE)(?:号码?)?[,\s]*)?"
     rf"(?<![0-9]){_PHONE_NUMBER}(?![0-9]))",
@@ -236,7 +237,7 @@ _TOKEN_ALTERNATIVES = (
     # 1层-3层, 2楼至3楼, 一至三层: a span of floors written with each floor's mark, or in words.
     rf"(?P<floor_span>({N})[层楼](?:-|至|到)({N})[层楼](?![房盘道梯宇下])|([{CN_DIGITS}十]+)(?:至|到)([{CN_DIGITS}十]+)层)",
     # (not 1802 楼上漏水: a room, then the spot above it)
-    rf"(?P<floor>第?(负|地下|-)?({N}|(?<![A-Z])[A-Z][0-9]+|[0-9]+[A-Z])(?:层|楼)(?!房(?![东主])|[盘道梯宇下]|(?<=[0-9]{{3}}楼)[上顶]))",
+    rf"(?P<floor>第?(负|地下|-)?({N}|首(?=层)|(?<![A-Z])[A-Z][0-9]+|[0-9]+[A-Z])(?:层|楼)(?!房(?![东主])|[盘道梯宇下]|(?<=[0-9]{{3}}楼)[上顶]))",
     # 13F, B2F: a floor written the English way; a room may follow at once (3F302).
     r"(?P<floor_f>(?<![0-9A-Z])(B)?([0-9]{1,3})F(?![A-Z]))",
     # 五0一室: Chinese and Arabic digits mixed in one room number.
@@ -308,7 +309,9 @@ _TOKEN_ALTERNATIVES = (
     # a village before a road, 林山新村 a compound (settled in _community).
     rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|{COMMITTEE_WORDS}|(?<!度假|农家|山庄)村(?:村(?!部))?|嘎查|委(?=第?{N}组))(?:{COMMITTEE_WORDS})?"
     rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路(?![灯面边旁])|街|道|巷|庄|段|坊|大街|大道|信用|商业银行|合作|[东西南北中内外]{{1,2}}(?:大街|大道)|[东西南北]?{HUTONG_NUMBER}|[0-9{CN_DIGITS}十]*(?:号楼|幢|栋)|[0-9{CN_DIGITS}十]{{1,3}}[横纵直](?:路|街)|[0-9]{{1,3}}(?:路|街(?!道))))",
-    rf"(?P<road>(?!沿街|临街|靠街|道路)(?:(?<=[道镇乡区县市])路(?=[\u3400-\u9fff\U00020000-\U0003ffff]))?(?:(?:{_ROAD_NAME_LEXED}|街(?={_MOUTH_ROAD})|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])单(?!元)|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])(?<![〇零一二三四五六七八九十百下])[室层](?=路|街|巷|大道)){{1,10}}?(?:[0-9]{{1,3}}(?:[横纵直]?路|大街|街(?![道坊])|大道|巷(?![\u3400-\u9fff\U00020000-\U0003ffff]))|(?<=[\u3400-\u9fff])水道(?=[0-9〇零一二三四五六七八九十]+号)|大道|大街|公路(?!局)|路(?!灯(?:[不坏闪杆下旁边亮灭损柱]|$|[^\u3400-\u9fff\U00020000-\U0003ffff])|(?<=[铁公]路)局)|街路(?!口)|街(?![道坊]|{_MOUTH_ROAD}|[东西南北]里(?![路街巷]|{N}号(?!楼)))|巷子(?![里口])|巷(?!路|街(?!口)|大道|工业|[东西南北中]路)|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水行占索])道街?(?![路口]|[\u3400-\u9fff\U00020000-\U0003ffff]{{1,2}}胡同|[东西南北中](?:路|街)|(?<=[一二三四五六七八九十头]道)[湾沟河岭梁桥岔])|{NUMBERED_HUTONG}|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道)"
+    rf"(?P<road>(?!沿街|临街|靠街|道路)(?:(?<=[道镇乡区县市])路(?=[\u3400-\u9fff\U00020000-\U0003ffff]))?(?:(?:{_ROAD_NAME_LEXED}|街(?={_MOUTH_ROAD})|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])单(?!元)|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])(?<![〇零一二三四五六七八九十百下])[室层](?=路|街|巷|大道)){{1,10}}?(?:[0-9]{{1,3}}(?:[横纵直]?路|大街|街(?![道坊])|大道|巷(?![\u3400-\u9fff\U00020000-\U0003ffff]))|(?<=[\u3400-\u9fff])水道(?=[0-9〇零一二三四五六七八九十]+号)|大道|大街|公路(?!局)|路(?!灯(?:[不坏闪杆下旁边亮灭损柱]|$|[^\u3400-\u9fff\U00020000-\U0003ffff])|(?<=[铁公]路)局)|街路(?!口)|街(?![道坊]|{_MOUTH_ROAD}|[东西南北]里(?![路街巷]|{N}号(?!楼)))|巷子(?![里口])|巷(?!路|街(?!口)|大道|工业|[东西南北中]路)|胡同|(?<![0-9])弄|(?<![街通渠隧栈车跑步人水行占索])道街?(?![路口]|(?<=[国省县]道)[GSXY]?[0-9]{{3}}|[\u3400-\u9fff\U00020000-\U0003ffff]{{1,2}}胡同|[东西南北中](?:路|街)|(?<=[一二三四五六七八九十头]道)[湾沟河岭梁桥岔])|{NUMBERED_HUTONG}|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道)"
+    # 省道S205, 国道207线: a national or provincial highway by its number after its kind
+    r"|(?:国道|省道|县道)[GSXY]?[0-9]{3}(?![0-9])线?"
     # 南二环西段 (西安): a ring road's side and its segment, no road kind written
     r"|[东西南北](?:[一二三四五六]|[1-6](?![0-9]))环(?:[东西南北中]段)?(?![东西南北中]?[路线街道]))"
     # 人民南路四段, 一环路南三段: a segment; 广州大道中, 江南大道西100号: a part of an avenue by its direction.
@@ -407,6 +410,8 @@ def _floor_value(m: re.Match[str]) -> str:
     sign, n = m.group(_G["floor"] + 1, _G["floor"] + 2)
     if not sign and n[0] == "B" and n[1:].isdigit():
         sign, n = "-", n[1:]  # B1层: the first floor below ground
+    if n == "首":
+        return "1层"  # 首层: the ground floor, as 广东 writes it
     return ("-" if sign else "") + _num(n) + "层"
 
 
