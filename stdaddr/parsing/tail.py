@@ -58,7 +58,7 @@ _ROAD_NAME_LEXED = "[^\x00-\u33ff\u4dc0-\u4dff\ua000-\U0001ffff\U00040000-\U0010
 ZONE_WORDS = tuple(  # noqa: SIM905 - a word list reads better as one string
     "高新技术产业开发区 经济技术开发区 经济开发区 经开区 开发区 工业园区 工业区 工业园 高新区 园区 新区 "
     "旅游度假区 度假区 自由贸易试验区 自由贸易区 自贸区 综合保税区 保税港区 保税区 出口加工区 物流园区 商务区 "
-    "产业集聚区 集聚区 台商投资区".split()
+    "产业集聚区 集聚区 台商投资区 合作区".split()
 )
 _BARE_ZONES = frozenset(ZONE_WORDS)
 _DOOR_AHEAD = re.compile(f"{N}号(?!楼)")
