@@ -2824,6 +2824,7 @@ def _decide(
         or _stray_number(q.address)
         or _door_of_a_road_unnamed(q, top)
         or _door_off_the_road_named(base, q, top, int(s.rows[tied[0]]))
+        or _place_at_another_door(base, q, top, int(s.rows[tied[0]]))
         or (
             top.states[_TOWN_K] == _DIFFER
             and _town_named_as_it_is(q)
@@ -2981,6 +2982,23 @@ def _door_off_the_road_named(base: AddressBase, q: _Query, r: _Record, row: int)
         if value >= 0:
             return bool(len(rows)) and bool((t.fields[column].take(rows) == value).any())
     return False
+
+
+def _place_at_another_door(base: AddressBase, q: _Query, r: _Record, row: int) -> bool:
+    """Whether the place the text names at its door (大学路9号|中山大学珠海校区) is one the base has at another
+    door of the same road, and not at this record's: the door or the place is wrong, and the door's record
+    is no surer than the place's."""
+    poi = q.ids.get("poi", -1)
+    if poi < 0 or r.states[_POI_K] != _INPUT_ONLY or r.states[_DOOR_K] != _AGREE:
+        return False
+    t = _tables(base)
+    rows = t.groups["poi"].rows(poi)
+    road = int(t.fields[_ROAD_COLUMN, row])
+    if not len(rows) or road < 0:
+        return False
+    roads, doors = t.fields[_ROAD_COLUMN].take(rows), t.fields[_DOOR_COLUMN].take(rows)
+    here = roads == road
+    return bool(here.any()) and not bool((doors[here] == int(t.fields[_DOOR_COLUMN, row])).any())
 
 
 def _stray_number(a: Address) -> bool:

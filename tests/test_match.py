@@ -2297,3 +2297,38 @@ def test_ring_roads_are_keyed_whichever_way_the_side_is_written():
     assert (
         match_module.name_similarity(road_number_key("人民南路三段"), road_number_key("人民南路四段")) < 0.6
     )
+
+
+def test_a_place_the_base_has_at_another_door_of_the_road_caps_the_door():
+    import pandas as pd
+
+    rows = [
+        ("A1", "广东省珠海市香洲区唐家湾镇大学路2号中山大学珠海校区", 113.580, 22.350),
+        ("A2", "广东省珠海市香洲区唐家湾镇大学路9号", 113.581, 22.351),
+        ("A3", "广东省珠海市香洲区唐家湾镇大学路2号", 113.580, 22.350),
+    ]
+    df = pd.DataFrame(rows, columns=["id", "addr", "x", "y"])
+    b = AddressBase.from_dataframe(
+        df, id_column="id", address_column="addr", x_column="x", y_column="y", crs="EPSG:4326"
+    )
+    m = b.match("大学路9号中山大学珠海校区")
+    assert m is not None and m.score < 0.9  # the door and the place the text names disagree
+    m = b.match("大学路9号某某公司")  # a place the base does not have anywhere: the door stands
+    assert m is not None and m.address_id == "A2" and m.score >= 0.9
+
+
+def test_a_village_named_alone_answers_with_its_own_record_when_the_base_has_one():
+    import pandas as pd
+
+    head = "内蒙古自治区呼和浩特市土默特左旗察素齐镇"
+    rows = [("V0", head + "西园村", 111.120, 40.700)]
+    rows += [(f"V{i}", f"{head}西园村1组{i}号", 111.12 + i * 1e-4, 40.69) for i in range(1, 4)]
+    rows += [("W1", head + "东园村1组1号", 111.13, 40.71)]
+    df = pd.DataFrame(rows, columns=["id", "addr", "x", "y"])
+    b = AddressBase.from_dataframe(
+        df, id_column="id", address_column="addr", x_column="x", y_column="y", crs="EPSG:4326"
+    )
+    m = b.match("土左旗察素齐镇西园村")
+    assert m is not None and (m.address_id, m.level) == ("V0", "community")
+    m = b.match("土左旗察素齐镇东园村")  # no record of the village itself: the community level, no id
+    assert m is not None and (m.address_id, m.level) == (None, "community")
