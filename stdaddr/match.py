@@ -2781,6 +2781,9 @@ def _decide(
     if len(tied) == 1 and not q.excluding and len(near) > 1:
         tied = _tied_elsewhere(q, s, near, scores, best, tied, top)
     place, level, split = _walk(q, s, tied, top)
+    if level == _ROAD_LEVEL and COLUMN_INDEX["town"] not in place and _towns_apart(base, s, tied):
+        # 濠涌大街 in two towns 20 km apart: two streets of one name, not one road crossing a border
+        level, split = None, "town"
     if level is None:
         return _split_match(base, q, s, tied, top, limit, cutoff, split, candidates)
     if split is None and (finer := _finer_in_base(q, s, top, place, level)) is not None:
@@ -2982,6 +2985,41 @@ def _door_off_the_road_named(base: AddressBase, q: _Query, r: _Record, row: int)
         if value >= 0:
             return bool(len(rows)) and bool((t.fields[column].take(rows) == value).any())
     return False
+
+
+def _towns_apart(base: AddressBase, s: _Scores, tied: list[int]) -> bool:
+    """Whether the tied records (of one road's name) lie in several towns, two of them with no records
+    within _APART_M of each other's: two streets of one name, where a road crossing a town's border has
+    records near it on both sides."""
+    t = _tables(base)
+    rows = s.rows[tied]
+    towns = t.fields[COLUMN_INDEX["town_code"]].take(rows)
+    kinds = np.unique(towns[towns >= 0])
+    if len(kinds) < 2:
+        return False
+    x, y = base._a["x"][rows].astype(float), base._a["y"][rows].astype(float)
+    if _geographic(base.crs):
+        x = x * 111_320.0 * math.cos(math.radians(float(np.nanmean(y))))
+        y = y * 110_574.0
+    groups = [(x[towns == k][:_APART_SAMPLE], y[towns == k][:_APART_SAMPLE]) for k in kinds]
+    for i, (xa, ya) in enumerate(groups):
+        for xb, yb in groups[i + 1 :]:
+            d2 = (xa[:, None] - xb[None, :]) ** 2 + (ya[:, None] - yb[None, :]) ** 2
+            if not np.isnan(d2).all() and float(np.nanmin(d2)) > _APART_M**2:
+                return True
+    return False
+
+
+# Records of two towns on one road's name farther apart than this are two streets.
+_APART_M = 3000.0
+_APART_SAMPLE = 400  # records per town compared (the distance from a sample is an upper bound)
+
+
+@functools.lru_cache(maxsize=16)
+def _geographic(crs: str) -> bool:
+    from stdaddr.crs import is_geographic
+
+    return bool(is_geographic(crs))
 
 
 def _place_at_another_door(base: AddressBase, q: _Query, r: _Record, row: int) -> bool:

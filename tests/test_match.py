@@ -2332,3 +2332,22 @@ def test_a_village_named_alone_answers_with_its_own_record_when_the_base_has_one
     assert m is not None and (m.address_id, m.level) == ("V0", "community")
     m = b.match("土左旗察素齐镇东园村")  # no record of the village itself: the community level, no id
     assert m is not None and (m.address_id, m.level) == (None, "community")
+
+
+def test_a_street_name_in_two_towns_far_apart_is_two_streets():
+    import pandas as pd
+
+    h = "广东省中山市"
+    rows = [(f"S{i}", f"{h}沙溪镇濠涌村濠涌大街{i}号", 113.33 + i * 1e-4, 22.52) for i in range(1, 6)]
+    rows += [(f"N{i}", f"{h}南朗街道濠涌村濠涌大街{i + 10}号", 113.52 + i * 1e-4, 22.49) for i in range(1, 6)]
+    # a road crossing the border of two towns has records near it on both sides: one road
+    rows += [(f"C{i}", f"{h}沙溪镇岐江公路{i}号", 113.34 + i * 2e-3, 22.53) for i in range(1, 6)]
+    rows += [(f"D{i}", f"{h}大涌镇岐江公路{i + 100}号", 113.35 + i * 2e-3, 22.53) for i in range(1, 6)]
+    df = pd.DataFrame(rows, columns=["id", "addr", "x", "y"])
+    b = AddressBase.from_dataframe(
+        df, id_column="id", address_column="addr", x_column="x", y_column="y", crs="EPSG:4326"
+    )
+    m = b.match("濠涌大街")
+    assert m is not None and m.ambiguous and m.x is None
+    m = b.match("岐江公路")
+    assert m is not None and not m.ambiguous and m.level == "road" and m.x is not None
