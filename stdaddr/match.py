@@ -893,6 +893,24 @@ def _compound_named_as_community(t: _Tables, address: Address, community: str) -
     return found
 
 
+def _estate_of_community(t: _Tables, address: Address, community: int) -> int | None:
+    """The base's compound named as the text writes its community without a mark (枫林绿洲 for 枫林绿洲社区),
+    when it lies in that community; else None."""
+    written = next((c.text for c in address.components if c.field == "community" and not c.repeated), None)
+    if written is None or written.endswith(_COMMUNITY_MARKS):
+        return None
+    found = t.ids["poi"].get(clean(written)[0])
+    if found is None:
+        return None
+    rows = t.groups["poi"].rows(found)
+    return found if bool((t.fields[COLUMN_INDEX["community"]].take(rows) == community).any()) else None
+
+
+# The fields below a community, and the marks a community is written with.
+_UNDER_COMMUNITY = frozenset(("group", "road", "house_number", "building", "unit", "floor", "room"))
+_COMMUNITY_MARKS = ("社区", "村", "居委会", "村委会", "居民委员会", "村民委员会", "嘎查")
+
+
 def _community_marked_otherwise(
     t: _Tables, values: dict[str, str], ids: dict[str, int], scope: tuple[str, int] | None
 ) -> None:
@@ -1137,6 +1155,15 @@ def _query(t: _Tables, address: Address) -> _Query | None:
         values.pop("community")
         values["poi"], ids["poi"] = t.vocab["poi"][compound], compound
         del ids["community"]
+    elif (
+        ids.get("community", -1) >= 0
+        and "poi" not in values
+        and values.keys().isdisjoint(_UNDER_COMMUNITY)
+        and (compound := _estate_of_community(t, address, ids["community"])) is not None
+    ):
+        # 雁塔区枫林绿洲: a community named after its estate, written without 社区 and nothing under it, where
+        # the base has the estate: the estate (the community as read agrees with it)
+        values["poi"], ids["poi"] = t.vocab["poi"][compound], compound
     if "house_number" in values and "poi" in values and not values.keys() & {"road", "building"}:
         _door_of_compound_as_building(t, values, ids)
     if ids.get("community", 0) < 0 and ids.get("community_code", -1) < 0:

@@ -489,8 +489,12 @@ def find_hits(text: str) -> list[Hit]:
                     codes_ending.setdefault(e_end, set()).update(e.code for e in e_entries)
             before = codes_ending.get(start)
         # 瓯|北镇, 东|南开: a short name glued to the end of another word is not a division.
-        after_cjk = start > country and (
-            "\u3400" <= text[start - 1] <= "\u9fff" or text[start - 1] >= "\U00020000"
+        # (a name inside a ticket's account, 反映楼|道里有人抽烟…来电, is glued as elsewhere; one right after
+        # the country's name or the account is not)
+        after_cjk = (
+            start != country
+            and start > 0
+            and ("\u3400" <= text[start - 1] <= "\u9fff" or text[start - 1] >= "\U00020000")
         )  # _CJK_CHAR, without a call
         # (a door's 号 ends a word: 长江西路130号|合肥蜀山区)
         glued = (

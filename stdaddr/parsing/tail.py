@@ -260,7 +260,7 @@ _TOKEN_ALTERNATIVES = (
     r"(?P<number>(?!(?=[0-9])(?<=[\u3400-\u9fff])(?<![路街道巷弄里院东西南北中口段])[0-9]{1,4}[\u3400-\u9fff]{0,5}?(?:新城|城|花园|广场|国际|中心|公馆|家园|公寓|小区|苑|府)(?![\u3400-\u9fff]))"
     r"(?:(?<![0-9A-Z])|(?<=[0-9]F))((?<=[单元层楼])(?=[0-9〇零一二三四五六七八九]{3,4}(?![0-9〇零一二三四五六七八九\u3400-\u9fff\U00020000-\U0003ffff]))(?:[〇零一二三四五六七八九]+[0-9]|[0-9]+[〇零一二三四五六七八九])[0-9〇零一二三四五六七八九]*|[A-Z]?[0-9]+[A-Z]?|[〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖]{3,4}(?![\u3400-\u9fff\U00020000-\U0003ffff]))(?![0-9]|国道|省道|县道|米|公里|厘米|毫米|个月|亩|平方|吨|公斤|斤|元|岁|(?<=[A-Z])店|[A-Z]店))",
     # 湖南总部：, 工厂地址：: a label before an address (the colon is folded to a comma).
-    r"(?P<label>(?:[\u3400-\u9fff\U00020000-\U0003ffff]{0,4}(?:地址|总部|总公司|分公司|工厂|厂区)"
+    r"(?P<label>(?:[\u3400-\u9fff\U00020000-\U0003ffff]{0,4}(?:地址|住址|住所|地点|位置|坐落|总部|总公司|分公司|工厂|厂区)"
     r"|[\u3400-\u9fff\U00020000-\U0003ffff]{0,2}(?:办公区|办公地|经营场所|生产基地|仓库)"
     # 村委会上报：, 群众反映：: who reports, before the address.
     r"|[\u3400-\u9fff\U00020000-\U0003ffff]{0,4}(?:上报|报告|反映|报称|来电|报警|求助)|问题(?:描述)?|事由|诉求(?:内容)?|(?:12345)?工单)(?=,)"
@@ -282,6 +282,9 @@ _TOKEN_ALTERNATIVES = (
     r"|(?:取件码|取货码|提货码|验证码),?[0-9A-Z-]{3,10}"
     # 居民来电, 村民反映: who reported, in a ticket's account after the address.
     r"|(?:市民|居民|村民|群众|住户|业主|商户|网格员)(?:来电|反映|投诉|举报|报称)(?:称|说)?"
+    # 来电人住在|凤林花园…, 麻烦尽快派人到|国华苑…: where the caller lives or wants someone sent, before it
+    r"|[\u3400-\u9fff]{0,6}?(?:居住在|家住在?|住在|住于|派人到|派人去)|位于|来到|前往"
+    r"|(?:来电人|投诉人|举报人|反映人|当事人|报警人|求助人|诉求人|市民|居民|村民|群众|有人)(?:称|说)?[其他她]?在"
     # 第一中学|收|王老师: 收 (to be received by) before whom, or ending the text.
     r"|(?<=[学院司店厂馆心厦楼室号])收(?=[\u3400-\u9fff](?:老师|先生|女士|小姐|师傅|经理|主任|医生)|$)"
     # 张某某, 陈XX, 王**: a name masked in a published record, after the address
@@ -1655,6 +1658,15 @@ PUNCTUATION = ",-.#()_?*+=~!@$%^&'\"`<>;:[]{}|/\\☎☏✆★☆●○■□◆�
 _SECOND_ADDRESS = re.compile("地址|住址|住所|经营场所")
 
 
+# The fields of a street part; a clause of a ticket's account comes before them.
+_STREET_FIELDS = frozenset(("road", "house_number", "poi", "building", "unit", "room"))
+# An estate and its building in a later clause (…,凤林花园13幢), after the clauses between.
+_ESTATE_IN_A_LATER_CLAUSE = re.compile(
+    "(?:,[^,]*?)*?,[\u3400-\u9fff]{2,10}?(?:花园|小区|苑|新村|家园|公寓|华庭|名都|大厦)"
+    "(?:[0-9A-Z一二三四五六七八九十]{1,3}(?:幢|栋|号楼|座))"
+)
+
+
 def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None:
     chunk = raw if raw is not None else text[s:e]
     if st.closed_at is not None:
@@ -1676,6 +1688,11 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
         return
     if len(chunk) == 1 and not _extends_poi(st, s):
         st.extra(s, e, chunk)  # one stray character names no compound
+        return
+    if text and st.fields.isdisjoint(_STREET_FIELDS) and _ESTATE_IN_A_LATER_CLAUSE.match(text, e):
+        # 烟味大,影响生活,|凤林花园13幢…: a clause of the account before the estate and its building is no
+        # compound of the address
+        st.extra(s, e, chunk)
         return
     if (
         chunk.startswith("小区")
@@ -1923,7 +1940,7 @@ _EVENT = re.compile(
     "不畅|拥挤|浑浊|倒伏|垮塌|逆行|下沉(?!广场|式|庭院)|停运|倒了|滑倒|摔倒|绊倒|受伤|没法|易滑|被砍|被拆|积雪|有坑|"
     "有(?:大量|车辆|流浪|死)|擅自|责令|使用(?:过期|地沟油|不合格)|无(?:证|照|执业|中文|营业)|过期|"
     # a record's labels of what happened (事件：5名男子打架) and the noise of horns
-    "事件|事由|案由|诉求内容|问题描述|鸣笛|鸣喇叭|按喇叭|争吵|吵架|吵闹|喧哗)"
+    "事件|事由|案由|诉求内容|问题描述|鸣笛|鸣喇叭|按喇叭|争吵|吵架|吵闹|喧哗|烧纸)"
     "(?![\u3400-\u9fff\U00020000-\U0003ffff]{0,6}(?:公司|厂|店|站|部|中心|队))"
 )
 
