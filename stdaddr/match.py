@@ -1778,6 +1778,10 @@ def name_similarity(a: str, b: str) -> float:
         # 竞舟 for 竞舟小区: an estate written without the generic word (as a compound with its own kind
         # is: 华苑 for 华苑小区, see same_estate).
         return _SAME_STEM
+    if len(short) >= 2 and long == short + "新村" and _KIND.search(short) is None:
+        # 塘南12幢 for 塘南新村12幢: an estate of 新村 (江苏, 上海) written without it, as its people say it;
+        # less surely (塘南 may be the village 塘南村), so the building or room the record has confirms it.
+        return _KIND_LEFT_OUT
     if (
         len(short) >= 3
         and long.endswith(short)
@@ -1874,6 +1878,11 @@ def _firm_written_short(short: str, long: str) -> bool:
         short = short[: its.start()]  # 欧普照明公司: a legal form written short
     if len(short) < 3 or len(own) <= len(short) - 1:
         return False
+    if len(short) >= 4:
+        # 华晟精密 for 无锡华晟精密机械有限公司: its name without the trade after it (机械, 科技, 包装材料)
+        at = own.find(short)
+        if at >= 0 and (at == 0 or _may_add(own[:at])) and 0 < len(own) - at - len(short) <= 4:
+            return True
     return own.endswith(short) and (len(own) == len(short) or _may_add(own[: -len(short)]))
 
 

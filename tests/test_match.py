@@ -2351,3 +2351,11 @@ def test_a_street_name_in_two_towns_far_apart_is_two_streets():
     assert m is not None and m.ambiguous and m.x is None
     m = b.match("岐江公路")
     assert m is not None and not m.ambiguous and m.level == "road" and m.x is not None
+
+
+def test_estates_and_firms_written_as_their_people_say_them():
+    sim = match_module.name_similarity
+    assert sim("塘南", "塘南新村") == match_module._KIND_LEFT_OUT  # 新村 left out (江苏, 上海)
+    assert sim("塘南村", "塘南新村") < match_module._KIND_LEFT_OUT  # a village is no estate of 新村
+    assert sim("华晟精密", "无锡华晟精密机械有限公司") == match_module._KIND_LEFT_OUT  # the trade left out
+    assert sim("华晟", "无锡华晟精密机械有限公司") < match_module._SLIP

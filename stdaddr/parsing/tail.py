@@ -242,7 +242,7 @@ _TOKEN_ALTERNATIVES = (
     r"(?P<floor_f>(?<![0-9A-Z])(B)?([0-9]{1,3})F(?![A-Z]))",
     # 五0一室: Chinese and Arabic digits mixed in one room number.
     # (千户苗寨 is no room 1000: 户 after a round number counts households)
-    rf"(?P<room>((?<![A-Z])[A-Z]?[0-9]+[A-Z]?|{_MIXED_DIGITS}|{N})(?:室|(?<![千百万])户|房)(?![子间村屋]))",
+    rf"(?P<room>((?<![A-Z])[A-Z]?[0-9]+[A-Z]?|{_MIXED_DIGITS}|{N})(?:室|(?<![千百万])户|房)(?![子间村屋巷]))",
     # 石碾村2社: after a village, 社 is its villager group (重庆, 四川, 甘肃).
     # 坑头村第三经济社5号: 广东's villager group is the 经济社 (经济合作社).
     rf"(?P<group>第?({N})(?:组(?!团)|村民小组|村民组|生产队|小组|队|经济合作社|经济社)|(?:(?<=村)|(?<=社区)|(?<=[旁面边近口])|(?<=[旁面边近口] ))第?({N})社(?![区会])"
@@ -263,7 +263,7 @@ _TOKEN_ALTERNATIVES = (
     r"(?P<label>(?:[\u3400-\u9fff\U00020000-\U0003ffff]{0,4}(?:地址|住址|住所|地点|位置|坐落|总部|总公司|分公司|工厂|厂区)"
     r"|[\u3400-\u9fff\U00020000-\U0003ffff]{0,2}(?:办公区|办公地|经营场所|生产基地|仓库)"
     # 村委会上报：, 群众反映：: who reports, before the address.
-    r"|[\u3400-\u9fff\U00020000-\U0003ffff]{0,4}(?:上报|报告|反映|报称|来电|报警|求助)|问题(?:描述)?|事由|诉求(?:内容)?|(?:12345)?工单)(?=,)"
+    r"|[\u3400-\u9fff\U00020000-\U0003ffff]{0,4}(?:上报|报告|反映|报称|来电|报警|求助)|问题(?:描述)?|事由|诉求(?:内容)?|(?:12345)?(?:工单|热线))(?=,)"
     # 来电人称东四三条39号…, 群众反映…: a ticket's account opening the text, glued to the address.
     r"|^[^路街巷弄区县省镇乡村号0-9]{0,8}?(?:反映|投诉人称|举报人称|来电人称|报称|来电称|人称)(?=(?![路街巷道])[\u3400-\u9fff\U00020000-\U0003ffff]))",
     # 联系人：李四, 收件人张三, 301室张三收: whom to give it to, after the address.
