@@ -223,6 +223,10 @@ _STREET_FIRST = re.compile(
     r"|[\u3400-\u9fff]{1,6}村[0-9一二三四五六七八九十]{1,3}组)"
     r"[0-9]+号[甲乙丙]?(?:[,\s]*[0-9A-Z]+(?:幢|栋|号楼|座|单元|层|楼|室)|-[0-9]+)*[,\s]*"
 )
+# 大 after a county's short name, as a university's short name ends (西工大, 西工大友谊校区, 西工大南门).
+_UNIVERSITY_SHORT = re.compile(
+    "大(?:[\u3400-\u9fff]{0,4}校区|[东西南北](?:门|校区|院)|附[属中小一二三]|家属院|宿舍|(?![\u3400-\u9fff]))"
+)
 _ADDRESS_MARK = re.compile("[路街巷弄号幢栋楼室村镇乡区县市省州旗盟]")
 
 _FULL_BONUS = 0.5
@@ -557,6 +561,8 @@ def find_hits(text: str) -> list[Hit]:
             if entry.kind != FULL:
                 if glued or zone or (compound and entry.level < 3):
                     continue
+                if entry.level in (2, 3) and _UNIVERSITY_SHORT.match(text, end) is not None:
+                    continue  # 西工|大友谊校区: 西工大 (西北工业大学) as people say it, not 西工区 of 洛阳
                 if entry.level in _RENAMED_SUFFIX and not (
                     full_marked and _marks_its_level(key, entry.level)
                 ):
