@@ -3815,7 +3815,7 @@ def _said(states: tuple[int, ...]) -> tuple[str, str]:
     if _DIFFER in by_state:
         rest.append("differs in " + ", ".join(by_state[_DIFFER]))
     if _INPUT_ONLY in by_state:
-        rest.append("base lacks the input's " + ", ".join(by_state[_INPUT_ONLY]))
+        rest.append("the record lacks the input's " + ", ".join(by_state[_INPUT_ONLY]))
     return agrees, "; ".join(rest)
 
 
