@@ -33,7 +33,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from stdaddr.base import compound_number_key, same_zone
+from stdaddr.base import compound_number_key, door_key, same_zone
 from stdaddr.match import road_cap, same_estate
 from stdaddr.models import FIELDS, MATCH_LEVELS, Address, Comparison, FieldMatch
 
@@ -60,6 +60,7 @@ _BRANCH = re.compile(r"[(（]([^()（）]{1,12}(?:店|分行|支行|营业部|�
 # What tells two names of a series apart: a number or a direction; the part of a place it numbers.
 _NUMBERED = re.compile("[零〇一二两三四五六七八九十百千]+|[东南西北中上下前后内外]")
 _PART = re.compile("期|区|街区|组团|苑|园区|片区|座|里")
+_NUMERALS = frozenset("零〇一二两三四五六七八九十百千")
 _DIVISIONS = ("province", "city", "county", "town", "community")
 _UPPER = ("province", "city")
 # A difference on one of these ends the levels two texts have in common (a floor does not; a group does:
@@ -123,12 +124,15 @@ def _field(pa: Address, pb: Address, f: str) -> FieldMatch | None:
         # is a name written with a direction on one side only (中山路 / 中山北路 are two streets in
         # many cities; counting them as one gained nothing on the CCKS pairs: 53.95 against 53.86).
         sim = min(name_similarity(ka, kb), road_cap(ka, kb, one_sided=False))
+        if sim >= _NAME_AGREE and _series_or_parts(ka, kb) is not None:
+            sim = min(sim, _NAME_AGREE - 0.01)  # 西四北三条 / 西四北四条: numbered apart, two streets
         same = sim >= _NAME_AGREE and road_cap(ka, kb) == 1.0
     elif f in _NAMES:
         ka, kb = compound_number_key(va), compound_number_key(vb)  # 紫轩1期 / 紫轩一期
         sim = name_similarity(ka, kb)
         same = sim >= _NAME_AGREE and _series_or_parts(ka, kb) is None
     elif f == "house_number":
+        va, vb = door_key(va), door_key(vb)  # 24-1号 / 24号附1
         sim = 1.0 if va == vb else 0.5 if _door(va) == _door(vb) or _lane_and_door(va, vb) else 0.0
         same = sim > 0.0
     else:
@@ -250,6 +254,13 @@ def _series_or_parts(a: str, b: str) -> str | None:
     otherwise."""
     head = len(os.path.commonprefix([a, b]))
     tail = len(os.path.commonprefix([a[head:][::-1], b[head:][::-1]]))
+    # (十街坊 / 十一街坊: the numbers differ whole, not by the 一 one of them adds)
+    while (
+        head
+        and a[head - 1] in _NUMERALS
+        and (a[head : head + 1] in _NUMERALS or b[head : head + 1] in _NUMERALS)
+    ):
+        head -= 1
     da, db = a[head : len(a) - tail], b[head : len(b) - tail]
     if not da or not db or not all(_NUMBERED.fullmatch(d) for d in (da, db)):
         return None

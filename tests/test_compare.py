@@ -142,3 +142,17 @@ def test_a_zone_written_short_and_in_full_is_one_zone(a, b, relation):
 def test_natural_villages_of_one_village_are_two_places(a, b, relation):
     """下伦村板江屯 / 下伦村古都屯 were the same: the natural village was no field compared."""
     assert compare(a, b).relation == compare(b, a).relation == relation
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "relation"),
+    [
+        ("北京市西城区西四北三条5号", "北京市西城区西四北四条5号", "different"),  # streets numbered apart
+        ("洛阳市涧西区10号街坊5栋", "洛阳市涧西区11号街坊5栋", "different"),  # quarters numbered apart
+        ("解放街24-1号", "解放街24号附1", "same"),  # a sub-door written with a dash
+        ("成都市武侯区二环路南一段10号", "成都市武侯区南二环路一段10号", "same"),  # a ring road's side
+    ],
+)
+def test_numbered_places_sub_doors_and_ring_roads(a, b, relation):
+    assert compare(a, b).relation == relation
+    assert compare(b, a).relation == relation

@@ -1368,6 +1368,7 @@ def road_number_key(road: str) -> str:
         road = _ROAD_ORDINAL.sub(lambda m: chinese_numeral(int(m.group(1) or m.group(2) or m.group(3))), road)
     if "环" in road:
         road = _RING_SIDE.sub(_ring_side_after, road)
+        road = _RING_SECTION_SIDE.sub(r"\1环\2路", road)
     return road
 
 
@@ -1376,6 +1377,8 @@ def _ring_side_after(m: re.Match[str]) -> str:
     return (chinese_numeral(int(number)) if number.isdigit() else number) + "环" + m.group(1) + "路"
 
 
+# 二环路南一段 (成都): the side written between the ring road and its section, as 南二环路一段 writes it before.
+_RING_SECTION_SIDE = re.compile("^([一二三四五六七八九十])环路([东西南北])(?=[一二三四五六七八九十]+段$)")
 # 南二环 (路): the side of a ring road written before its ring, as 二环南路 writes it after.
 _RING_SIDE = re.compile("^([东西南北])([一二三四五六七八九十]|[1-9])环(?:路)?")
 
