@@ -951,16 +951,21 @@ def _room_as_door(st: _State, m: re.Match[str]) -> bool:
     last = st.pieces[-1] if st.pieces else None
     if (
         last is not None
-        and last.field in ("unit", "floor")
+        and last.field in ("unit", "floor", "building")
         and last.end == m.start()
         and (flat := _num(number)).isdigit()
         and len(flat) <= 2
+        and _NUMBERED_FEATURE.match(text, e) is None  # 175栋4号|电梯, 8号楼2号|入口: a lift, an entrance
     ):
-        return True  # 2单元12号, 5门12号, 5层2号, 二楼二号: right after the unit or floor, the flat
+        # 2单元12号, 5门12号, 5层2号, 二楼二号: right after the unit or floor, the flat; 杨村社区12幢3号 (义乌):
+        # right after the building, the house in its row
+        return True
     return _ROOM_NUMBER.fullmatch(number) is not None
 
 
 _UNIT_AHEAD = re.compile(rf"{N}单元")
+# What a building numbers besides its flats (its lifts, entrances, towers; not a flat's 门口).
+_NUMBERED_FEATURE = re.compile("电梯|梯|入口|口|门(?!口)|座|楼道")
 
 
 def _named_one(st: _State, m: re.Match[str]) -> bool:
