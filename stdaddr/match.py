@@ -690,7 +690,8 @@ def _door_missing(t: _Tables, ids: dict[str, int]) -> bool:
 
 def _door_of_compound_as_building(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> None:
     """田林十二村21号 (上海): a number after a compound, where the base has no such door of it but a
-    building so numbered (its lane estate's 21号 read as 21幢 after the lane), is that building."""
+    building so numbered (its lane estate's 21号 read as 21幢 after the lane), is that building; a number
+    of three digits or more, where it has a room so numbered (篁园市场2035号, a stall), that room."""
     poi, number = ids.get("poi", -1), _DOOR_NUMBER.fullmatch(values["house_number"])
     if poi < 0 or number is None:
         return
@@ -700,6 +701,13 @@ def _door_of_compound_as_building(t: _Tables, values: dict[str, str], ids: dict[
     building = t.ids["building"].get(number.group(1) + "幢", -1)
     if building >= 0 and len(t.groups["poi_building"].rows(poi * t.sizes["building"] + building)):
         values["building"], ids["building"] = number.group(1) + "幢", building
+        del values["house_number"], ids["house_number"]
+        return
+    room = t.ids["room"].get(number.group(1) + "室", -1) if len(number.group(1)) >= 3 else -1
+    rows = t.groups["poi"].rows(poi) if room >= 0 else ()
+    if len(rows) and bool((t.fields[COLUMN_INDEX["room"]].take(rows) == room).any()):
+        # 篁园市场2035号 (a market's stall, a tower's suite): no door of the compound, but a room so numbered
+        values["room"], ids["room"] = number.group(1) + "室", room
         del values["house_number"], ids["house_number"]
 
 

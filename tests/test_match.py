@@ -2359,3 +2359,21 @@ def test_estates_and_firms_written_as_their_people_say_them():
     assert sim("塘南村", "塘南新村") < match_module._KIND_LEFT_OUT  # a village is no estate of 新村
     assert sim("华晟精密", "无锡华晟精密机械有限公司") == match_module._KIND_LEFT_OUT  # the trade left out
     assert sim("华晟", "无锡华晟精密机械有限公司") < match_module._SLIP
+
+
+def test_a_stall_written_as_a_door_of_its_market_is_the_room_so_numbered():
+    import pandas as pd
+
+    rows = [
+        ("S1", "浙江省金华市义乌市稠城街道篁园市场2楼2035号", 120.07, 29.31),
+        ("S2", "浙江省金华市义乌市稠城街道篁园市场2楼2036号", 120.07, 29.31),
+        ("M0", "浙江省金华市义乌市稠城街道篁园市场", 120.07, 29.31),
+    ]
+    df = pd.DataFrame(rows, columns=["id", "addr", "x", "y"])
+    b = AddressBase.from_dataframe(
+        df, id_column="id", address_column="addr", x_column="x", y_column="y", crs="EPSG:4326"
+    )
+    m = b.match("义乌篁园市场2035号")
+    assert m is not None and m.address_id == "S1"
+    m = b.match("义乌篁园市场2099号")  # no stall so numbered: not one of the others
+    assert m is None or m.address_id not in ("S1", "S2")
