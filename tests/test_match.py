@@ -1869,8 +1869,6 @@ def test_a_road_named_after_its_town_is_found_written_with_or_without_the_town()
 
 def test_a_table_with_two_address_columns_of_one_name_is_a_column_error():
     """Two columns named 地址 raised a raw AttributeError in match_table."""
-    import pandas as pd
-
     from stdaddr.errors import ColumnError
 
     base = _base_of([("a", "浙江省温州市鹿城区解放街1号", 120.65, 28.0)])
@@ -2300,17 +2298,12 @@ def test_ring_roads_are_keyed_whichever_way_the_side_is_written():
 
 
 def test_a_place_the_base_has_at_another_door_of_the_road_caps_the_door():
-    import pandas as pd
-
     rows = [
         ("A1", "广东省珠海市香洲区唐家湾镇大学路2号中山大学珠海校区", 113.580, 22.350),
         ("A2", "广东省珠海市香洲区唐家湾镇大学路9号", 113.581, 22.351),
         ("A3", "广东省珠海市香洲区唐家湾镇大学路2号", 113.580, 22.350),
     ]
-    df = pd.DataFrame(rows, columns=["id", "addr", "x", "y"])
-    b = AddressBase.from_dataframe(
-        df, id_column="id", address_column="addr", x_column="x", y_column="y", crs="EPSG:4326"
-    )
+    b = _base_of(rows)
     m = b.match("大学路9号中山大学珠海校区")
     assert m is not None and m.score < 0.9  # the door and the place the text names disagree
     m = b.match("大学路9号某某公司")  # a place the base does not have anywhere: the door stands
@@ -2318,16 +2311,11 @@ def test_a_place_the_base_has_at_another_door_of_the_road_caps_the_door():
 
 
 def test_a_village_named_alone_answers_with_its_own_record_when_the_base_has_one():
-    import pandas as pd
-
     head = "内蒙古自治区呼和浩特市土默特左旗察素齐镇"
     rows = [("V0", head + "西园村", 111.120, 40.700)]
     rows += [(f"V{i}", f"{head}西园村1组{i}号", 111.12 + i * 1e-4, 40.69) for i in range(1, 4)]
     rows += [("W1", head + "东园村1组1号", 111.13, 40.71)]
-    df = pd.DataFrame(rows, columns=["id", "addr", "x", "y"])
-    b = AddressBase.from_dataframe(
-        df, id_column="id", address_column="addr", x_column="x", y_column="y", crs="EPSG:4326"
-    )
+    b = _base_of(rows)
     m = b.match("土左旗察素齐镇西园村")
     assert m is not None and (m.address_id, m.level) == ("V0", "community")
     m = b.match("土左旗察素齐镇东园村")  # no record of the village itself: the community level, no id
@@ -2335,18 +2323,13 @@ def test_a_village_named_alone_answers_with_its_own_record_when_the_base_has_one
 
 
 def test_a_street_name_in_two_towns_far_apart_is_two_streets():
-    import pandas as pd
-
     h = "广东省中山市"
     rows = [(f"S{i}", f"{h}沙溪镇濠涌村濠涌大街{i}号", 113.33 + i * 1e-4, 22.52) for i in range(1, 6)]
     rows += [(f"N{i}", f"{h}南朗街道濠涌村濠涌大街{i + 10}号", 113.52 + i * 1e-4, 22.49) for i in range(1, 6)]
     # a road crossing the border of two towns has records near it on both sides: one road
     rows += [(f"C{i}", f"{h}沙溪镇岐江公路{i}号", 113.34 + i * 2e-3, 22.53) for i in range(1, 6)]
     rows += [(f"D{i}", f"{h}大涌镇岐江公路{i + 100}号", 113.35 + i * 2e-3, 22.53) for i in range(1, 6)]
-    df = pd.DataFrame(rows, columns=["id", "addr", "x", "y"])
-    b = AddressBase.from_dataframe(
-        df, id_column="id", address_column="addr", x_column="x", y_column="y", crs="EPSG:4326"
-    )
+    b = _base_of(rows)
     m = b.match("濠涌大街")
     assert m is not None and m.ambiguous and m.x is None
     m = b.match("岐江公路")
@@ -2362,18 +2345,22 @@ def test_estates_and_firms_written_as_their_people_say_them():
 
 
 def test_a_stall_written_as_a_door_of_its_market_is_the_room_so_numbered():
-    import pandas as pd
-
     rows = [
         ("S1", "浙江省金华市义乌市稠城街道篁园市场2楼2035号", 120.07, 29.31),
         ("S2", "浙江省金华市义乌市稠城街道篁园市场2楼2036号", 120.07, 29.31),
         ("M0", "浙江省金华市义乌市稠城街道篁园市场", 120.07, 29.31),
     ]
-    df = pd.DataFrame(rows, columns=["id", "addr", "x", "y"])
-    b = AddressBase.from_dataframe(
-        df, id_column="id", address_column="addr", x_column="x", y_column="y", crs="EPSG:4326"
-    )
+    b = _base_of(rows)
     m = b.match("义乌篁园市场2035号")
     assert m is not None and m.address_id == "S1"
     m = b.match("义乌篁园市场2099号")  # no stall so numbered: not one of the others
     assert m is None or m.address_id not in ("S1", "S2")
+
+
+def _base_of(rows: list[tuple[str, str, float, float]]) -> AddressBase:
+    """A base of (id, address, longitude, latitude) rows in WGS-84."""
+
+    df = pd.DataFrame(rows, columns=["id", "addr", "x", "y"])
+    return AddressBase.from_dataframe(
+        df, id_column="id", address_column="addr", x_column="x", y_column="y", crs="EPSG:4326"
+    )
