@@ -215,8 +215,8 @@ _GAP_COST = 1.0
 _BEFORE_CAP = 3.0
 # 解放街23号|鹿城区五马街道: a road and its door opening a text that ends with the divisions cost no more
 # than a sentence before them.
-# Its road may have a segment or an avenue's part (人民南路四段12号, 广州大道中289号), its door a sub-door (18号甲) and the
-# building, unit and room after it (经十路100号3幢2单元501室 历下区 济南市).
+# Its road may have a segment or an avenue's part (人民南路四段12号, 广州大道中289号), its door a sub-door
+# (18号甲) and the building, unit and room after it (经十路100号3幢2单元501室 历下区 济南市).
 # So may a village, its group and door (杨花村5组12号 浏阳市大瑶镇).
 _STREET_FIRST = re.compile(
     rf"[,\s]*(?:{ROAD_AHEAD.pattern}(?:[东西南北中]?[一二三四五六七八九十0-9]{{1,2}}段|(?<=大道)[东西南北中])?"
