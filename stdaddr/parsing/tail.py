@@ -955,7 +955,8 @@ def _room_as_door(st: _State, m: re.Match[str]) -> bool:
         and last.end == m.start()
         and (flat := _num(number)).isdigit()
         and len(flat) <= 2
-        and _NUMBERED_FEATURE.match(text, e) is None  # 175栋4号|电梯, 8号楼2号|入口: a lift, an entrance
+        # (175栋4号|电梯, 8号楼2号|入口: a building's lift or entrance, no flat)
+        and (last.field != "building" or _NUMBERED_FEATURE.match(text, e) is None)
     ):
         # 2单元12号, 5门12号, 5层2号, 二楼二号: right after the unit or floor, the flat; 杨村社区12幢3号 (义乌):
         # right after the building, the house in its row
@@ -965,7 +966,7 @@ def _room_as_door(st: _State, m: re.Match[str]) -> bool:
 
 _UNIT_AHEAD = re.compile(rf"{N}单元")
 # What a building numbers besides its flats (its lifts, entrances, towers; not a flat's 门口).
-_NUMBERED_FEATURE = re.compile("电梯|梯|入口|口|门(?!口)|座|楼道")
+_NUMBERED_FEATURE = re.compile("电梯|梯|入口|口|门(?!口)|座")
 
 
 def _named_one(st: _State, m: re.Match[str]) -> bool:
