@@ -117,9 +117,9 @@ def _field(pa: Address, pb: Address, f: str) -> FieldMatch | None:
             return None
         sim = 1.0 if same else 0.0
     elif f == "road":
-        from stdaddr.parsing.tail import road_number_key  # loaded with the parser, which compare has used
+        from stdaddr.parsing.tail import ring_road_key  # loaded with the parser, which compare has used
 
-        ka, kb = road_number_key(va), road_number_key(vb)  # 鞋都1路 / 鞋都一路
+        ka, kb = ring_road_key(va), ring_road_key(vb)  # 鞋都1路 / 鞋都一路, 南二环西段 / 二环南路西段
         # Two directions, numbers or parts of one road name are two roads, and so, as surely as not,
         # is a name written with a direction on one side only (中山路 / 中山北路 are two streets in
         # many cities; counting them as one gained nothing on the CCKS pairs: 53.95 against 53.86).

@@ -261,6 +261,7 @@ class _Tables:
     poi_door: _Grouping
     stems: dict[str, list[int]]  # compound stem -> the compound names (poi ids) with it
     schools: dict[str, list[int]]  # a school's short form -> the names (poi ids) with it
+    rings: dict[str, list[int]]  # a ring road's key (ring_road_key) -> the road names (ids) with it
     # Communities by the sound of their names, and the (column, code) of the towns and counties each
     # lies in: built on the first village the base lacks by name (see _village_of_sound).
     villages: tuple[dict[str, list[int]], dict[int, set[tuple[int, int]]]] | None
@@ -306,12 +307,22 @@ def _tables(base: AddressBase) -> _Tables:
             _doors_of(a, "poi", sizes["house_number"]),
             _keyed(vocab["poi"], compound_stem),
             _keyed(vocab["poi"], school_key),
+            _keyed(vocab["road"], _ring_key),
             None,
             {},
             {},
             None,
         )
     return base._tables
+
+
+def _ring_key(road: str) -> str | None:
+    """A ring road's key (南二环西段, 二环南路西段 alike), None for other roads."""
+    if "环" not in road:
+        return None
+    from stdaddr.parsing.tail import ring_road_key  # loaded with the parser, before any base is matched
+
+    return ring_road_key(road)
 
 
 def _keyed(names: list[str], key: Callable[[str], str | None]) -> dict[str, list[int]]:
@@ -1067,6 +1078,10 @@ def _query(t: _Tables, address: Address) -> _Query | None:
     ids = {c: t.ids[c].get(v, -1) for c, v in values.items()}
     if "county" in address.inferred and ids.get("county_code", 0) < 0 and not _placed_by_zone(address):
         _unread_inferred(address, values, ids)
+    if ids.get("road") == -1 and (ring := _ring_key(values["road"])) is not None and ring in t.rings:
+        # 南二环路西段 for the base's 南二环西段, 二环路南一段 for 南二环路一段: a ring road written the other way
+        ids["road"] = t.rings[ring][0]
+        values["road"] = t.vocab["road"][ids["road"]]
     for field in ("poi", "road"):
         if (
             ids.get(field) == -1

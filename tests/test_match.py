@@ -2287,14 +2287,19 @@ def test_names_written_short_as_people_write_them():
 
 
 def test_ring_roads_are_keyed_whichever_way_the_side_is_written():
-    from stdaddr.parsing.tail import road_number_key
+    from stdaddr.parsing.tail import ring_road_key, road_number_key
 
-    keys = {road_number_key(r) for r in ("南二环西段", "南二环路西段", "二环南路西段", "南2环西段")}
+    keys = {ring_road_key(r) for r in ("南二环西段", "南二环路西段", "二环南路西段", "南2环西段")}
     assert len(keys) == 1
-    assert road_number_key("南二环西段") != road_number_key("北二环西段")
+    assert ring_road_key("南二环西段") != ring_road_key("北二环西段")
+    assert ring_road_key("二环路南一段") == ring_road_key("南二环路一段")  # 成都
     assert (
         match_module.name_similarity(road_number_key("人民南路三段"), road_number_key("人民南路四段")) < 0.6
     )
+    # the base keeps its own form: a ring road written the other way finds it, and shows it
+    b = _base_of([("R1", "陕西省西安市碑林区南二环西段69号", 108.94, 34.23)])
+    m = b.match("碑林区二环南路西段69号")
+    assert m is not None and m.address_id == "R1" and "南二环西段" in m.standard
 
 
 def test_a_place_the_base_has_at_another_door_of_the_road_caps_the_door():

@@ -24,6 +24,7 @@ __all__ = [
     "ROAD_AHEAD",
     "road_ahead",
     "bare_road_tail_at",
+    "ring_road_key",
     "road_number_key",
 ]
 
@@ -1364,18 +1365,25 @@ def road_number_key(road: str) -> str:
     ('鞋都一路', '六号大街', '人民南路四段')
     >>> road_number_key("5坊3巷")
     '五坊三巷'
-
-    A ring road is one road whichever way its side is written (南二环西段, 南二环路西段, 二环南路西段; 南2环):
-
-    >>> road_number_key("南二环西段"), road_number_key("南二环路西段"), road_number_key("南2环")
-    ('二环南路西段', '二环南路西段', '二环南路')
     """
-    if any(c.isdigit() for c in road):
-        road = _ROAD_ORDINAL.sub(lambda m: chinese_numeral(int(m.group(1) or m.group(2) or m.group(3))), road)
-    if "环" in road:
-        road = _RING_SIDE.sub(_ring_side_after, road)
-        road = _RING_SECTION_SIDE.sub(r"\1环\2路", road)
-    return road
+    if not any(c.isdigit() for c in road):
+        return road
+    return _ROAD_ORDINAL.sub(lambda m: chinese_numeral(int(m.group(1) or m.group(2) or m.group(3))), road)
+
+
+def ring_road_key(road: str) -> str:
+    """A ring road's name one way whichever way its side is written (南二环西段, 南二环路西段, 二环南路西段;
+    南2环; 成都's 二环路南一段 and 南二环路一段), to tell that two names are one road; other roads as
+    road_number_key keys them. Cities write their own form, which the base keeps.
+
+    >>> ring_road_key("南二环西段"), ring_road_key("南二环路西段"), ring_road_key("二环路南一段")
+    ('二环南路西段', '二环南路西段', '二环南路一段')
+    """
+    road = road_number_key(road)
+    if "环" not in road:
+        return road
+    road = _RING_SIDE.sub(_ring_side_after, road)
+    return _RING_SECTION_SIDE.sub(r"\1环\2路", road)
 
 
 def _ring_side_after(m: re.Match[str]) -> str:
