@@ -883,14 +883,14 @@ MATCHING_FIELDS = ("town", "road", "house_number", "poi")
 _DASHED_DOOR = re.compile("([甲乙丙丁]?[A-Z]?[0-9]+[A-Z]?)-([0-9]+)号")
 
 
-def door_key(door: str | None) -> str | None:
+def door_key(door: str) -> str:
     """A door as matching and ``compare`` read it: one numbered with a dash is the sub-door (24-1号 is
     24号附1, as records write it).
 
     >>> door_key("24-1号"), door_key("24号附1"), door_key("24号")
     ('24号附1', '24号附1', '24号')
     """
-    if door is not None and (dashed := _DASHED_DOOR.fullmatch(door)) is not None:
+    if (dashed := _DASHED_DOOR.fullmatch(door)) is not None:
         return f"{dashed.group(1)}号附{dashed.group(2)}"
     return door
 
@@ -913,7 +913,7 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None, str
     in Arabic digits is read in Chinese (阳光花园2期 as 阳光花园二期); a zone read as the compound of its
     buildings (福永街道|凤凰第一工业区|A栋) numbers them as a zone read as a zone does."""
     town, road, poi = a.town, a.road, a.poi
-    door = door_key(a.house_number)
+    door = None if a.house_number is None else door_key(a.house_number)
     poi = (_compound_named_community(a) or _committee(a)) if poi is None else _committee_named(a, poi)
     if poi is not None:
         poi = compound_number_key(poi)

@@ -60,6 +60,7 @@ from stdaddr.base import (
     without_community_mark,
     zone_of,
 )
+from stdaddr.crs import is_geographic
 from stdaddr.errors import InputError
 from stdaddr.gazetteer import CODE_LENGTHS, FULL, SHORT
 from stdaddr.models import (
@@ -925,8 +926,7 @@ def _estate_of_community(t: _Tables, address: Address, community: int) -> int | 
     return found if bool((t.fields[COLUMN_INDEX["community"]].take(rows) == community).any()) else None
 
 
-# The fields below a community, and the marks a community is written with.
-_UNDER_COMMUNITY = frozenset(("group", "road", "house_number", "building", "unit", "floor", "room"))
+# The marks a community is written with.
 _COMMUNITY_MARKS = ("社区", "村", "居委会", "村委会", "居民委员会", "村民委员会", "嘎查")
 
 
@@ -3057,7 +3057,7 @@ def _towns_apart(base: AddressBase, s: _Scores, tied: list[int]) -> bool:
     if len(kinds) < 2:
         return False
     x, y = base._a["x"][rows].astype(float), base._a["y"][rows].astype(float)
-    if _geographic(base.crs):
+    if is_geographic(base.crs):
         x = x * 111_320.0 * math.cos(math.radians(float(np.nanmean(y))))
         y = y * 110_574.0
     groups = [(x[towns == k][:_APART_SAMPLE], y[towns == k][:_APART_SAMPLE]) for k in kinds]
@@ -3072,13 +3072,6 @@ def _towns_apart(base: AddressBase, s: _Scores, tied: list[int]) -> bool:
 # Records of two towns on one road's name farther apart than this are two streets.
 _APART_M = 3000.0
 _APART_SAMPLE = 400  # records per town compared (the distance from a sample is an upper bound)
-
-
-@functools.lru_cache(maxsize=16)
-def _geographic(crs: str) -> bool:
-    from stdaddr.crs import is_geographic
-
-    return bool(is_geographic(crs))
 
 
 def _place_at_another_door(base: AddressBase, q: _Query, r: _Record, row: int) -> bool:
@@ -3922,12 +3915,6 @@ def _record_of_community(t: _Tables, place: dict[int, int]) -> int | None:
     return int(rows[bare][0]) if int(bare.sum()) == 1 else None
 
 
-# The columns below the divisions, which a record of a community itself leaves empty.
-_FINER_COLUMNS = [
-    COLUMN_INDEX[f] for f in ("group", "road", "house_number", "poi", "building", "unit", "floor", "room")
-]
-
-
 def _shared_divisions(t: _Tables, rows: NDArray[np.int32]) -> tuple[dict[int, int], bool]:
     """The divisions (codes and names, province to town) all of ``rows`` lie in, and whether they lie in
     several places (then the divisions down to the first they differ in)."""
@@ -3952,8 +3939,12 @@ def _why_division(address: Address, level: int) -> str:
     return f"the base has no record of {''.join(finer)} there"
 
 
-# The fields below the divisions, as the explanation of a division match names them.
+# The fields below the divisions, as the explanation of a division match names them; their columns,
+# which a record of a community itself leaves empty.
 _FINE_NAMED = ("group", "road", "house_number", "poi", "building", "unit", "floor", "room")
+_FINER_COLUMNS = [COLUMN_INDEX[f] for f in _FINE_NAMED]
+# The fields below a community other than a compound (one named as the community is read as it).
+_UNDER_COMMUNITY = frozenset(_FINE_NAMED) - {"poi"}
 _NAMESAKE_COMMUNITIES = "the base has communities of that name in several places; the divisions they share"
 
 
