@@ -2360,12 +2360,3 @@ def test_a_stall_written_as_a_door_of_its_market_is_the_room_so_numbered():
     assert m is not None and m.address_id == "S1"
     m = b.match("义乌篁园市场2099号")  # no stall so numbered: not one of the others
     assert m is None or m.address_id not in ("S1", "S2")
-
-
-def _base_of(rows: list[tuple[str, str, float, float]]) -> AddressBase:
-    """A base of (id, address, longitude, latitude) rows in WGS-84."""
-
-    df = pd.DataFrame(rows, columns=["id", "addr", "x", "y"])
-    return AddressBase.from_dataframe(
-        df, id_column="id", address_column="addr", x_column="x", y_column="y", crs="EPSG:4326"
-    )
