@@ -263,6 +263,9 @@ def short_names(name: str, level: int) -> list[str]:
         if (plain := _strip_ethnic(core)) != core:
             # 沙洲瑶族村委会, 北穆家峪回族村村民委员会: an ethnic village written without its people (沙洲村)
             out.append(plain + ("社区" if "社区" in name or "居" in name[len(core) :] else "村"))
+        elif core.endswith("民族") and len(core) >= 4:
+            # 驮尖民族村委会 (畲族 villages of 文成, 泰顺, 桐庐): written without 民族 (驮尖村)
+            out.append(core[:-2] + ("社区" if "社区" in name or "居" in name[len(core) :] else "村"))
         if name.endswith(("居委会", "居民委员会")) and len(base) >= 2:
             out.append(base + "居委")  # 顺庆里居委: the committee cut short, as 上海's registers write it
         return [s for s in out if s != name]

@@ -1281,8 +1281,12 @@ def _query(t: _Tables, address: Address) -> _Query | None:
             del values["road"], ids["road"], found["road"]
         elif in_village and "road" not in values and "house_number" not in values:
             # 纸源村桥头, 杏南村大榕树下: a place in the village the base does not list; the village is
-            # the answer.
+            # the answer. So it is when buildings or rooms follow (石州村阳光花园3幢201室): they are the
+            # place's, and another compound's 3幢201室 of the village is no answer.
             del values["poi"], ids["poi"], found["poi"]
+            for f in _IN_PLACE:
+                values.pop(f, None)
+                ids.pop(f, None)
         elif in_village and address.road is None and "road" in values and "poi" not in values:
             # 龙上村双炕自然村5号: a natural village the base does not list (read as the road its doors are
             # numbered on): the village is the answer, its door being the natural village's.
@@ -2558,6 +2562,8 @@ def _whole_places(t: _Tables, q: _Query) -> list[NDArray[np.int32]]:
 
 
 _NONE, _AGREE, _DIFFER, _INPUT_ONLY, _RECORD_ONLY = 0, 1, 2, 3, 4
+# What lies in a compound: its buildings, units, floors and rooms.
+_IN_PLACE = ("building", "unit", "floor", "room")
 _STATE_NAMES = {_AGREE: "agree", _DIFFER: "differ", _INPUT_ONLY: "input_only", _RECORD_ONLY: "record_only"}
 _WEIGHT = [WEIGHTS[f] for f in COMPARED]
 # Scores are added up in hundredths of a weight: every weight and record-only cost is a whole number

@@ -729,12 +729,16 @@ def test_a_village_written_without_its_mark_or_with_社_before_its_group_is_that
         ("泽雅镇纸源村19号出租房", "z19", "house_number"),
         ("来电人反映泽雅镇纸源村19号旁边山体滑坡", "z19", "house_number"),
         ("泽雅镇纸源村桥头", None, "community"),  # a landmark in the village the base does not list
+        # a compound the base lacks: its building and room are not those of the village's compound
+        ("泽雅镇纸源村阳光花园3幢201室", None, "community"),
+        ("泽雅镇纸源村兴隆广场3幢201室", "x201", "room"),
     ],
 )
 def test_a_place_the_base_lacks_in_a_village_leaves_the_village_door_or_the_village(query, expected, level):
     rows = [
         ("z19", "浙江省温州市瓯海区泽雅镇纸源村19号", 120.5, 28.0),
         ("z5", "浙江省温州市瓯海区泽雅镇纸源村5号", 120.5, 28.0),
+        ("x201", "浙江省温州市瓯海区泽雅镇纸源村板仓路9号兴隆广场3幢2层201室", 120.5, 28.0),
     ]
     m = _base_of(rows).match(query)
     assert m is not None and (m.address_id, m.level) == (expected, level)

@@ -26,6 +26,15 @@ def test_a_county_of_another_city_is_kept_with_a_note():
     assert parse("广州经济技术开发区东区宏景路59号").county is None
 
 
+def test_a_town_written_under_another_county_of_its_city_has_one_note_that_says_so():
+    """瑞安市|大荆镇: 大荆镇 never lay under 瑞安市; the note must not say it moved there from it."""
+    a = parse("瑞安市大荆镇大园村1组2号")
+    assert (a.county, a.town_code) == ("乐清市", "330382101")
+    assert len(a.notes) == 1 and "is not under 瑞安市" in a.notes[0]
+    # a town that moved keeps its note of the move (灵昆街道: 龙湾区 until 2019, now 洞头区)
+    assert any("now lies under 洞头区" in n for n in parse("龙湾区灵昆街道").notes)
+
+
 @pytest.mark.parametrize(
     "text",
     ["NULL", " null ", "None", "nan", "N/A", "不详", "无地址", "地址不详", "-", "——", "不详不详", "无无"],

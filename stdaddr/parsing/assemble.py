@@ -186,7 +186,10 @@ def _division_pieces(chains: list[Chain], notes: list[str]) -> list[Piece]:
         if entry.kind == HISTORIC:
             if gazetteer.level_of(entry.code) != entry.level:  # 龙港镇 became the county-level 龙港市
                 value, code = g.name(entry.code) or h.key, entry.code
-            notes.append(_history_note(h, entry.code))
+            if not any(n.startswith(f"{h.key} is not under ") for n in notes):
+                # (瑞安市|大荆镇, a town written under another county of its city, has its note already:
+                # it never lay under the county written, so "now lies under" would say it moved.)
+                notes.append(_history_note(h, entry.code))
         elif (
             code is not None
             and entry.kind == SHORT
