@@ -187,11 +187,19 @@ class AddressBase:
     """
 
     def __init__(
-        self, arrays: dict[str, np.ndarray], vocab: dict[str, list[str]], *, crs: str, report: BaseReport
+        self,
+        arrays: dict[str, np.ndarray],
+        vocab: dict[str, list[str]],
+        *,
+        crs: str,
+        report: BaseReport,
+        shown: dict[str, list[str]] | None = None,
     ):
         # Use from_file / from_dataframe / load: the arrays must come from build_arrays or an index file.
         self._a = arrays
         self._vocab = vocab
+        # Keyed columns' values as the base writes them, where any differs (parse_columns).
+        self._shown = shown or {}
         self.crs = crs
         self.report = report
         self._tables: Any = None  # query-side lookup tables, built by stdaddr.match on first use
@@ -304,17 +312,18 @@ class AddressBase:
                 meta = _index_meta(path, data)
                 arrays = {k[2:]: data[k] for k in data.files if k.startswith("a.")}
                 vocab = {k[2:]: data[k].tolist() for k in data.files if k.startswith("v.")}
+                shown = {k[2:]: data[k].tolist() for k in data.files if k.startswith("w.")}
         except DataError:
             raise
         except Exception as exc:  # a damaged archive: zipfile, zlib, numpy raise many kinds
             _not_an_index(path, f"{type(exc).__name__}: {exc}")
-        _check_index(path, arrays, vocab)
+        _check_index(path, arrays, vocab, shown)
         _check_parser(path, meta)
         try:
             report = _report_from_dict(meta["report"])
         except (KeyError, TypeError) as exc:
             _not_an_index(path, f"its report is incomplete ({type(exc).__name__}: {exc})")
-        return cls(arrays, vocab, crs=str(meta["crs"]), report=report)
+        return cls(arrays, vocab, crs=str(meta["crs"]), report=report, shown=shown)
 
     def save(self, path: str | Path) -> None:
         """Write the index to ``path`` (an uncompressed ``.npz``; see docs/matching.md for its layout)."""
@@ -332,6 +341,7 @@ class AddressBase:
         payload: dict[str, np.ndarray] = {"meta": np.array(json.dumps(meta, ensure_ascii=False))}
         payload.update({f"a.{k}": v for k, v in self._a.items()})
         payload.update({f"v.{k}": _text_array(v) for k, v in self._vocab.items()})
+        payload.update({f"w.{k}": _text_array(v) for k, v in self._shown.items()})
         if not isinstance(path, (str, os.PathLike)):
             raise InputError(f"path was {path!r:.80}; expected the path to write the index to")
         try:
@@ -394,12 +404,22 @@ class AddressBase:
 
     def standard(self, row: int) -> str:
         """The canonical address of the record at index position ``row``."""
-        return standard_of({f: self.value(f, row) for f in FIELDS})
+        return standard_of({f: self.shown_value(f, row) for f in FIELDS})
 
     def value(self, column: str, row: int) -> str | None:
         """The canonical value of one field (or ``*_code``) of the record at index position ``row``."""
         i = int(self._a["fields"][COLUMN_INDEX[column], row])
         return self._vocab[column][i] if i >= 0 else None
+
+    def shown_value(self, column: str, row: int) -> str | None:
+        """The value of one field of the record at ``row`` as the base writes it: :meth:`value` for most,
+        阳光花园2期 where matching reads 阳光花园二期."""
+        i = int(self._a["fields"][COLUMN_INDEX[column], row])
+        return self.shown(column)[i] if i >= 0 else None
+
+    def shown(self, column: str) -> list[str]:
+        """The values of a column as the base writes them, in the order of its vocabulary."""
+        return self._shown.get(column) or self._vocab[column]
 
     def column(self, name: str) -> NDArray[np.int32]:
         """One column of the field matrix: the value id of ``name`` per record (-1: none)."""
@@ -577,7 +597,7 @@ def _build(rows: _Rows, crs: str, workers: int | None, *, name: str) -> AddressB
     issues: dict[str, list[RecordIssue]] = {kind: [] for kind, _ in _ISSUE_KINDS}
     keep, ids, addresses = _check_rows(rows, issues)
     x, y, given = _check_coordinates(rows, crs, keep, ids, issues)
-    columns, ambiguous = parse_columns(addresses, workers=workers)
+    columns, ambiguous, shown = parse_columns(addresses, workers=workers)
     for i in np.flatnonzero(ambiguous):
         issues["ambiguous"].append(RecordIssue(int(keep[i]), ids[i], addresses[i], "divisions are ambiguous"))
     found = np.zeros(len(ids), dtype=bool)
@@ -608,7 +628,7 @@ def _build(rows: _Rows, crs: str, workers: int | None, *, name: str) -> AddressB
     )
     if not len(indexed):
         _no_records(report, name)
-    return AddressBase(arrays, vocab, crs=crs, report=report)
+    return AddressBase(arrays, vocab, crs=crs, report=report, shown=shown)
 
 
 def _with_lines(issues: list[RecordIssue], lines: Sequence[int] | None) -> list[RecordIssue]:
@@ -802,10 +822,12 @@ def _warm_parser() -> None:
 
 def parse_columns(
     texts: list[str], *, workers: int | None = None
-) -> tuple[dict[str, tuple[NDArray[np.int32], list[str]]], NDArray[np.bool_]]:
+) -> tuple[dict[str, tuple[NDArray[np.int32], list[str]]], NDArray[np.bool_], dict[str, list[str]]]:
     """Parse every text once; per column of :data:`COLUMNS` the value ids (-1: none) and the values.
 
-    Also which texts have ambiguous divisions. Big inputs are parsed in chunks on ``workers`` processes.
+    Also which texts have ambiguous divisions, and per keyed column whose values the base writes
+    otherwise (see :func:`_keys`) its values as shown, in the order of the values. Big inputs are parsed
+    in chunks on ``workers`` processes.
     """
     n_workers = default_workers(workers)
     n_workers = n_workers if len(texts) >= _PARALLEL_MIN else 1
@@ -822,16 +844,25 @@ def parse_columns(
         merged = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int32)
         columns[column] = (merged, list(ids))
     ambiguous = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=bool)
-    return columns, ambiguous
+    shown = {}
+    for column in _keys():
+        first: dict[str, str] = {}
+        for part in parts:
+            for key, as_read in part[2][column].items():
+                first.setdefault(key, as_read)
+        if first:
+            shown[column] = [first.get(name, name) for name in columns[column][1]]
+    return columns, ambiguous, shown
 
 
 def _parse_chunk(
     texts: list[str], *, shortcut: bool = True
-) -> tuple[dict[str, tuple[NDArray[np.int32], list[str]]], NDArray[np.bool_]]:
+) -> tuple[dict[str, tuple[NDArray[np.int32], list[str]]], NDArray[np.bool_], dict[str, dict[str, str]]]:
     """The column values of each text, parsed. Most records of a base are rooms, and the rooms of one
     unit differ only in their number (…3幢2单元301室, …302室): a text that ends with a room number, after a
     text with the same opening whose parse read that number as its room and nothing else, takes that
-    parse with its own room (``shortcut``; the same values as a parse, which the tests check)."""
+    parse with its own room (``shortcut``; the same values as a parse, which the tests check). Also the
+    values of keyed fields as the base writes them (see :func:`_keys`)."""
     from stdaddr.parsing import MAX_LENGTH, parse
 
     n = len(texts)
@@ -840,6 +871,8 @@ def _parse_chunk(
     ambiguous = np.zeros(n, dtype=bool)
     # Opening of a text that ends with a room -> its parse's column values (None: no shortcut for it).
     openings: dict[str, tuple[list[str | None], bool] | None] = {}
+    # Per keyed field: key -> the value as the first text that gave it was read (see _keys).
+    shown: dict[str, dict[str, str]] = {c: {} for c in _keys()}
     for i, text in enumerate(texts):
         m = _ROOM_END.search(text) if shortcut and len(text) <= MAX_LENGTH else None
         known = openings.get(text[: m.start()]) if m is not None else None
@@ -854,11 +887,28 @@ def _parse_chunk(
             row = [read[c] if c in read else getattr(a, c) for c in COLUMNS]
             if m is not None:
                 openings.setdefault(text[: m.start()], (row, a.ambiguous) if _room_ends(a, m) else None)
+            for c, key in _keys().items():
+                v, as_read = read[c], getattr(a, c)
+                if (
+                    v is not None
+                    and as_read is not None
+                    and v != as_read
+                    and v not in shown[c]
+                    and key(as_read) == v
+                ):
+                    shown[c][v] = as_read
         for c, v in zip(COLUMNS, row, strict=True):
             if v is not None:
                 seen = values[c]
                 codes[c][i] = seen.setdefault(v, len(seen))
-    return {c: (codes[c], list(values[c])) for c in COLUMNS}, ambiguous
+    return {c: (codes[c], list(values[c])) for c in COLUMNS}, ambiguous, shown
+
+
+@functools.cache
+def _keys() -> dict[str, Callable[[str], str]]:
+    """The fields stored as matching reads them, with the function that reads them so: a record's answer
+    shows its value as the base writes it (少先21号街坊, 阳光花园2期, 24-1号), not the key (少先二十一街坊)."""
+    return {"road": _road_key(), "house_number": door_key, "poi": compound_number_key}
 
 
 # A room number at the end of a text: 1 to 5 digits without a leading zero, after no digit, letter or dash.
@@ -1288,7 +1338,9 @@ def _index_layout() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(arrays), frozenset(vocab)
 
 
-def _check_index(path: str | Path, arrays: dict[str, np.ndarray], vocab: dict[str, list[str]]) -> None:
+def _check_index(
+    path: str | Path, arrays: dict[str, np.ndarray], vocab: dict[str, list[str]], shown: dict[str, list[str]]
+) -> None:
     """DataError unless every array is there, with the shapes and value ranges the matcher relies on."""
     names, columns = _index_layout()
     missing = sorted(f"a.{k}" for k in names - arrays.keys()) + sorted(
@@ -1298,7 +1350,12 @@ def _check_index(path: str | Path, arrays: dict[str, np.ndarray], vocab: dict[st
         _not_an_index(path, f"it lacks {', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}")
     ids, fields = arrays["ids"], arrays["fields"]
     n = len(ids) if ids.ndim == 1 else -1
-    problems = []
+    problems = [f"w.{k} is no column matching keys" for k in shown if k not in _keys()]
+    problems += [
+        f"w.{k} has {len(v)} values, not the {len(vocab[k])} of v.{k}"
+        for k, v in shown.items()
+        if k in _keys() and len(v) != len(vocab.get(k, ()))
+    ]
     if ids.ndim != 1 or ids.dtype.kind != "U":
         problems.append("a.ids is not a list of texts")
     for k in ("x", "y", "level"):

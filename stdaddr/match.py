@@ -248,6 +248,7 @@ class _Tables:
     levels: bytes  # per record, its own level + 1 (MATCH_LEVELS index; 0: none), read without numpy
     vocab: dict[str, list[str]]
     lists: list[list[str]]  # the vocabularies in the order of COLUMNS
+    shown: list[list[str]]  # the values of FIELDS as the base writes them (AddressBase.shown), in order
     ids: dict[str, dict[str, int]]
     chars: dict[str, dict[str, NDArray[np.int32]]]
     sizes: dict[str, int]
@@ -298,6 +299,7 @@ def _tables(base: AddressBase) -> _Tables:
             (a["level"] + 1).astype(np.uint8).tobytes(),
             vocab,
             [vocab[c] for c in COLUMNS],
+            [base.shown(c) for c in FIELDS],
             ids,
             chars,
             sizes,
@@ -3417,7 +3419,7 @@ def _inside(fields: NDArray[np.int32], place: dict[int, int]) -> NDArray[np.bool
 
 
 def _standard(base: AddressBase, place: dict[int, int]) -> str:
-    lists = _tables(base).lists
+    lists = _tables(base).shown
     parts: list[str | None] = [None] * len(FIELDS)
     for j, v in place.items():
         if j < len(FIELDS):  # the columns of the field matrix start with FIELDS, in order
@@ -3749,7 +3751,7 @@ def _candidates(base: AddressBase, q: _Query, s: _Scores, order: NDArray[np.int6
     for i, f in enumerate(COMPARED):
         column = f if f in _DIVISIONS else COLUMNS[q.columns[i]]
         shown.append((f, COLUMN_INDEX[column], vocab[column], q.values.get(column)))
-    lists = _tables(base).lists[: len(FIELDS)]
+    lists = _tables(base).shown
     out = []
     ks = order.tolist()
     for k, values, row, score in zip(

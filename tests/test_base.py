@@ -307,11 +307,11 @@ def test_anything_but_a_whole_index_is_refused_at_load_time_with_the_reason(tmp_
 
 def test_parsing_on_two_processes_gives_the_same_columns(monkeypatch):
     texts = [address for _, address, _, _ in ROWS] * 20
-    serial, amb_serial = parse_columns(texts, workers=1)
+    serial, amb_serial, shown_serial = parse_columns(texts, workers=1)
     monkeypatch.setattr(base_module, "_PARALLEL_MIN", 10)
     monkeypatch.setattr(base_module, "_CHUNK", 16)
-    parallel, amb_parallel = parse_columns(texts, workers=2)
-    assert (amb_serial == amb_parallel).all()
+    parallel, amb_parallel, shown_parallel = parse_columns(texts, workers=2)
+    assert (amb_serial == amb_parallel).all() and shown_serial == shown_parallel
     for column, (codes, names) in serial.items():
         other_codes, other_names = parallel[column]
         assert [names[i] if i >= 0 else None for i in codes] == [
@@ -667,7 +667,7 @@ def test_rooms_sharing_an_opening_take_its_parse_with_their_own_number():
 
     def values(shortcut: bool) -> list:
         clear_cache()
-        columns, ambiguous = _parse_chunk(texts, shortcut=shortcut)
+        columns, ambiguous, _ = _parse_chunk(texts, shortcut=shortcut)
         rows = [[names[k] if k >= 0 else None for k in ids.tolist()] for ids, names in columns.values()]
         return [*rows, ambiguous.tolist()]
 
@@ -759,3 +759,26 @@ def test_saving_or_loading_an_index_at_no_path_or_an_unwritable_one_is_an_input_
             base.save(path)
     with pytest.raises(InputError):
         AddressBase.load(None)
+
+
+def test_answers_show_a_record_as_the_base_writes_it_not_as_matching_keys_it(tmp_path):
+    """10号街坊 is matched as 十街坊 and 阳光花园2期 as 阳光花园二期, 24-1号 as 24号附1; the answers
+    (and candidates) show the base's own forms, also from a saved index."""
+    rows = [
+        ("q", "河南省洛阳市涧西区重庆路街道10号街坊7幢", 112.4, 34.66),
+        ("g", "浙江省温州市鹿城区五马街道阳光花园2期3幢201室", 120.65, 28.01),
+        ("d", "浙江省温州市鹿城区五马街道解放街24-1号", 120.66, 28.02),
+    ]
+    built = build(rows)
+    saved = tmp_path / "shown.npz"
+    built.save(saved)
+    for base in (built, AddressBase.load(saved)):
+        for query, expected, shown in (
+            ("洛阳市涧西区十号街坊7栋", "q", "10号街坊7幢"),
+            ("鹿城区阳光花园二期3幢201室", "g", "阳光花园2期3幢201室"),
+            ("鹿城区解放街24号附1", "d", "解放街24-1号"),
+        ):
+            m = base.match(query)
+            assert m is not None and m.address_id == expected, query
+            assert m.standard.endswith(shown) and m.candidates[0].standard == m.standard, m.standard
+        assert [base.standard(r) for r in range(len(base))] == [r[1] for r in rows]
