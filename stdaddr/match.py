@@ -618,8 +618,10 @@ def _town_of_the_base(base: AddressBase, address: Address) -> Address | None:
     code = towns.pop()
     for level, name, c in _levels(code):
         fields[level], fields[f"{level}_code"] = name, c
-    if lead.field == "town" and address.community is not None:
-        fields["community"] = address.community  # its code, if any, was of the other town's village
+    if address.community is not None:
+        # its code, if any, was of the other town's village (卧龙|谭庄村3组5号, read as 南阳's 卧龙区: the
+        # village of the base's 卧龙镇)
+        fields["community"] = address.community
     return dataclasses.replace(address, **fields, ambiguous=False, candidates=())
 
 
@@ -683,6 +685,15 @@ def _match_parsed(
         if any(len(w) for w in wider):
             scores = field_scores(base, q, np.unique(np.concatenate(wider)))
     if scores is None:
+        if (
+            "community" in q.values
+            and not q.values.keys() & {"road", "poi"}
+            and q.ids.get("town_code", q.ids.get("county_code", -1)) >= 0
+        ):
+            # 乐清市大荆镇石坦村1组1号, where the base's only 石坦村1组 lies in another county: the text's
+            # village is not in the base, and its divisions, which are, answer, as when no record of its
+            # name is (小花坦村1组1号). (Divisions the base has no record in leave the text to be read again.)
+            return _division_match(base, q, cutoff)
         return None
     m = _decide(base, q, scores, limit, cutoff, candidates)
     if m is not None and m.address_id is None and m.level == "road" and not m.ambiguous:
@@ -1286,7 +1297,9 @@ def _query(t: _Tables, address: Address) -> _Query | None:
             # the answer. So it is when buildings or rooms follow (石州村阳光花园3幢201室): they are the
             # place's, and another compound's 3幢201室 of the village is no answer.
             del values["poi"], ids["poi"], found["poi"]
-            for f in _IN_PLACE:
+            for f in _IN_PLACE if address.poi is not None else ():
+                # (not a compound only named after the community, 东山居委会|新区|3座5号: its buildings are
+                # the community's)
                 values.pop(f, None)
                 ids.pop(f, None)
         elif in_village and address.road is None and "road" in values and "poi" not in values:
@@ -1838,6 +1851,10 @@ def name_similarity(a: str, b: str) -> float:
         # 兰大家属院 for 兰州大学家属院, 交大家属院 for 兰州交通大学家属院: a work unit's compound written with
         # the unit's name cut short, as its people say it.
         return _written_short(short, long)
+    if _staff_quarters(a, b):
+        # 洛铜宿舍 / 洛铜家属院, 六冶大院 / 六冶家属院: a work unit's housing by another of its words; near, as
+        # the unit's office compound (市委大院) may be another place, so the building or room confirms it.
+        return _GARDEN_DRIFT
     part_a, part_b = _ROAD_PART.search(a), _ROAD_PART.search(b)
     if (part_a or part_b) and (part_a and part_a.group(1)) != (part_b and part_b.group(1)):
         # 黄埔大道西 / 黄埔大道东, 一环路南三段 / 一环路南四段: parts of one road numbered on their own.
@@ -1889,6 +1906,21 @@ def name_similarity(a: str, b: str) -> float:
     if ratio < _SWAP_SIMILARITY and len(a) == len(b) and sorted(a) == sorted(b):
         return _SWAP_SIMILARITY
     return ratio
+
+
+# The words of a work unit's housing compound (宿舍, 家属院, 大院, 生活区 …), which its people write for one
+# another.
+_STAFF_QUARTERS = re.compile("(?:职工)?(?:宿舍区|宿舍|家属院|家属区|家属楼|大院|生活区)$")
+
+
+def _staff_quarters(a: str, b: str) -> bool:
+    """Whether two names are one work unit's housing by two of its words (洛铜宿舍 / 洛铜家属院), the unit's
+    name two characters or more."""
+    ma, mb = _STAFF_QUARTERS.search(a), _STAFF_QUARTERS.search(b)
+    if ma is None or mb is None or ma.group() == mb.group():
+        return False
+    stem = a[: ma.start()]
+    return len(stem) >= 2 and stem == b[: mb.start()]
 
 
 def _firm_written_short(short: str, long: str) -> bool:
@@ -2108,6 +2140,10 @@ def road_cap(a: str, b: str, *, one_sided: bool = True) -> float:
     two numbers in a row (鞋都一路 / 鞋都四路) or two parts (黄埔大道西 / 黄埔大道东) are two roads
     (_OTHER_KIND); one written on one side only agrees at most _ONE_DIRECTION (with ``one_sided``;
     else it does not lower the agreement)."""
+    if _staff_quarters(a, b):
+        # 洛铜宿舍 / 洛铜家属院, 六冶大院 / 六冶家属院: a work unit's housing by another of its words; near, as
+        # the unit's office compound (市委大院) may be another place, so the building or room confirms it.
+        return _GARDEN_DRIFT
     part_a, part_b = _ROAD_PART.search(a), _ROAD_PART.search(b)
     if (part_a or part_b) and (part_a and part_a.group(1)) != (part_b and part_b.group(1)):
         return _OTHER_KIND if part_a and part_b else _ONE_DIRECTION if one_sided else 1.0
@@ -2483,11 +2519,11 @@ def _without_places(text: str) -> str:
 
 def compound_stem(name: str) -> str | None:
     """The name of a residential compound without the generic 小区 and its own kind (锦绣花园小区, 锦绣小区,
-    锦绣花园 -> 锦绣; 永昌花苑 -> 永昌, but 莲花苑 -> 莲花); a name without either is its own (日月星城小区,
+    锦绣花园 -> 锦绣; 永昌花苑 -> 永昌, but 莲花苑 -> 莲花; a work unit's 洛铜家属院 -> 洛铜); a name without either is its own (日月星城小区,
     日月星城 -> 日月星城), and so is one whose kind leaves one character (榄苑小区, 榄苑 -> 榄苑); None for a
     stem of fewer than two characters."""
     stem = name.removesuffix(_GENERIC_KIND)
-    m = _COMPOUND_KIND.search(stem)
+    m = _COMPOUND_KIND.search(stem) or _STAFF_QUARTERS.search(stem)  # (洛铜家属院, 洛铜宿舍 -> 洛铜)
     if m is not None:
         cut = stem[: m.start()]
         if len(cut) < 2:

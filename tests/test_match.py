@@ -766,12 +766,16 @@ def test_a_group_the_base_has_does_not_take_a_natural_village_door_of_that_numbe
     [
         ("永兴沙园村26号", "s26"),  # 永兴: a town of 西沙群岛 too; the base's is 永兴街道
         ("楠溪村4号", "n4"),  # the one 楠溪村 of the divisions is in 湖南; the base has its own
+        # 卧龙: 南阳's 卧龙区 and the base's 卧龙镇; the village, group and door after it stay
+        ("卧龙谭庄村3组5号", "t5"),
     ],
 )
 def test_a_leading_town_or_village_read_as_one_elsewhere_is_the_base_s(query, expected):
     rows = [
         ("s26", "浙江省温州市龙湾区永兴街道沙园村26号", 120.8, 27.9),
         ("n4", "浙江省温州市永嘉县岩头镇楠溪村4号", 120.7, 28.3),
+        ("t5", "湖北省襄阳市襄城区卧龙镇谭庄村3组5号", 112.0, 32.0),
+        ("t6", "湖北省襄阳市襄城区卧龙镇谭庄村3组6号", 112.0, 32.0),
     ]
     m = _base_of(rows).match(query)
     assert m is not None and m.address_id == expected
@@ -786,6 +790,16 @@ def test_schools_of_two_kinds_or_numbers_are_different_places():
 def test_a_village_the_base_lacks_named_alone_is_its_town():
     m = _base_of([("b5", "浙江省温州市乐清市北白象镇大桥村大桥路5号", 120.96, 28.06)]).match("北白象镇小桥村")
     assert m is not None and (m.level, m.standard) == ("town", "浙江省温州市乐清市北白象镇")
+
+
+def test_a_village_door_the_base_has_only_in_a_namesake_village_of_another_county_answers_the_town():
+    """乐清市大荆镇石坦村1组1号: the base's only 石坦村1组1号 lies in 永嘉县; the text's town is the answer, not None."""
+    rows = [
+        ("h1", "浙江省温州市永嘉县岩头镇石坦村1组1号", 120.7, 28.3),
+        ("d5", "浙江省温州市乐清市大荆镇大园村1组5号", 121.1, 28.4),
+    ]
+    m = _base_of(rows).match("乐清市大荆镇石坦村1组1号")
+    assert m is not None and (m.address_id, m.level, m.standard) == (None, "town", "浙江省温州市乐清市大荆镇")
 
 
 @pytest.mark.parametrize(
@@ -2364,3 +2378,25 @@ def test_a_stall_written_as_a_door_of_its_market_is_the_room_so_numbered():
     assert m is not None and m.address_id == "S1"
     m = b.match("义乌篁园市场2099号")  # no stall so numbered: not one of the others
     assert m is None or m.address_id not in ("S1", "S2")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("涧西区洛铜宿舍8栋2单元502", "t502"),
+        ("洛铜大院8-2-502", "t502"),
+        ("涧西区洛铜生活区8号楼2单元502室", "t502"),
+        ("涧西区洛耐宿舍8栋2单元502", None),  # another unit's housing
+    ],
+)
+def test_a_work_units_housing_written_with_another_of_its_words_is_found_near(query, expected):
+    """洛铜宿舍 / 洛铜家属院 / 洛铜大院: one unit's housing; near (below 0.9), confirmed by the building and room."""
+    rows = [
+        ("t502", "河南省洛阳市涧西区长春路街道洛铜社区洛铜家属院8幢2单元502室", 112.38, 34.66),
+        ("t8", "河南省洛阳市涧西区长春路街道洛铜社区洛铜家属院8幢", 112.38, 34.66),
+        ("c502", "河南省洛阳市涧西区长春路街道洛铜社区长春花园8幢2单元502室", 112.39, 34.66),
+    ]
+    m = _base_of(rows).match(query)
+    got = None if m is None else m.address_id
+    assert got == expected, (query, m)
+    assert m is None or m.score < 0.9
