@@ -17,6 +17,7 @@ from functools import cache, lru_cache
 from stdaddr import gazetteer
 from stdaddr.gazetteer import FULL, HISTORIC, SHORT, Entry
 from stdaddr.parsing.tail import (
+    BUILDING_NUMBER,
     NUMBERED_HUTONG,
     ROAD_AHEAD,
     ZONE_WORDS,
@@ -124,6 +125,8 @@ _ONE_CHAR_MARKS = "州旗盟"
 _CJK_CHAR = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]")
 # Separators before the first name of a text.
 _LEAD = re.compile(r"[\s,，、.。:：;；/|\-—_()（）\[\]【】]*")
+# A building right after a name (its 区 left over when the name is a town's short one: 城南|区|5栋).
+_ESTATE_PART_AHEAD = re.compile(f"区?{BUILDING_NUMBER}")
 # The country's name opening a text (中国温州…, 中国(上海)自由贸易试验区): the name after it is not glued.
 # A hotline ticket's account before the address (诉求人反映武汉市…, 工单号… 市民投诉鹿城区…): no address mark
 # before the reporting word, which ends the lead as the country's name does.
@@ -148,6 +151,8 @@ _COUNTRY_LEAD = re.compile(
 _MAX_LEADING_TOWNS = 8
 _ZONE_WORDS = (*ZONE_WORDS, "科技城", "产业园")
 ZONE = re.compile(f"(?:{'|'.join(_ZONE_WORDS)})")
+_TOWN_MARKS = ("街道", "镇", "乡")
+_ZONE_BEFORE = re.compile(f"(?:{'|'.join(w for w in _ZONE_WORDS if w.endswith('区'))})$")
 # Units named by a bare zone word (开发区 of 平阳县): glued to the text before, it ends another zone's
 # name (温州市经济技术|开发区).
 _BARE_ZONE_NAMES = frozenset(_ZONE_WORDS)
@@ -506,9 +511,18 @@ def find_hits(text: str) -> list[Hit]:
             and start not in ends
             and not (text[start - 1] == "号" and text[start - 2 : start - 1].isdigit())
             and not _former_word_before(text, start, lead, ends)
+            # 大亚湾开发区|西区街道, 东湖高新区|花山镇: a zone's word ends its name; a town written with its
+            # mark after it lies in it (a name without its mark there opens a firm's or a park's: 工业园区|浙江…)
+            and not (
+                text[start - 1] == "区"
+                and key.endswith(_TOWN_MARKS)
+                and _ZONE_BEFORE.search(text, max(0, start - 8), start) is not None
+            )
             # 停放在|宁波市, 位于|天津市: a name with its mark after "at" is where it happened
             and not (text[start - 1] in "在于" and readings.full_marked)
         )
+        if glued and _ESTATE_PART_AHEAD.match(text, end) is not None:
+            continue  # 龙光城|北区|2栋, 碧桂园|城东区|3栋: an estate's part before its building, no 西宁's 城北区
         if readings.bare_zone and after_cjk and start not in marked_ends:
             continue  # 常熟|经济开发区 is one zone's name; 诸暨市|经济开发区 a county's zone
         if readings.zone_named and glued:
