@@ -26,7 +26,7 @@ import numpy as np
 
 from stdaddr.crs import in_china, is_geographic, no_point_in_china, parse_crs, transform
 from stdaddr.errors import ColumnError, CRSError, DataError, InputError, StdaddrWarning
-from stdaddr.models import DIVISION_FIELDS, FIELDS, MATCH_LEVELS, Address, Component, written
+from stdaddr.models import DIVISION_FIELDS, FIELDS, MATCH_LEVELS, NUMBERED_LANE, Address, Component, written
 from stdaddr.workers import default_workers, run_chunks
 
 if TYPE_CHECKING:
@@ -1000,7 +1000,6 @@ def matching_values(a: Address) -> tuple[str | None, str | None, str | None, str
 
 
 # A lane named by its number alone (3巷, 二坊3巷, 5坊): each village numbers its own.
-NUMBERED_LANE = re.compile("(?:第?[0-9〇零一二三四五六七八九十百]+(?:坊|排|横|巷|弄|里|条|片))+")
 
 
 def numbered_lane(road: str) -> bool:

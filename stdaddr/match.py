@@ -2620,9 +2620,10 @@ _POI_K = COMPARED.index("poi")
 _ROAD_EVIDENCE = tuple((k, _WEIGHT[k], False) for k in _SUPPORT)
 # The finer fields count this much for a compound name as for a road name.
 _FINER_FOR_COMPOUND = 0.3
+_COMPOUND_FINER_EVIDENCE = tuple((k, _WEIGHT[k] * _FINER_FOR_COMPOUND, False) for k in _SUPPORT)
 _COMPOUND_EVIDENCE = (
     *((COMPARED.index(f), _WEIGHT[COMPARED.index(f)], True) for f in ("road", "house_number")),
-    *((k, _WEIGHT[k] * _FINER_FOR_COMPOUND, False) for k in _SUPPORT),
+    *_COMPOUND_FINER_EVIDENCE,
 )
 _TOWN_K, _COMMUNITY_K = COMPARED.index("town"), COMPARED.index("community")
 _DOOR_K, _GROUP_K, _ROAD_K = (COMPARED.index(f) for f in ("house_number", "group", "road"))
@@ -3492,10 +3493,10 @@ def _record_at(
         # only for a text naming that group.
         tied = [k for k in tied if s.fields[_GROUP_COLUMN, k] < 0 or s.agree[_GROUP_K, k]]
     elif level == _POI_LEVEL:
-        # A door of a compound with no road (湖滨一里1号, 后埔社1号: the lane or village numbers them) is the
-        # compound's own record only for a text naming that door; unless it is the compound's one door
-        # (营门村1号甘肃农业大学: a college at a village's door).
-        doors = [k for k in tied if _compound_door(s.fields[:, k]) and not s.agree[_DOOR_K, k]]
+        # A door of a compound (湖滨一里1号, 后埔社1号: the lane or village numbers them; 解放街12号华联商厦 and
+        # 14号华联商厦, 家具城A区3排7号: a stall) is the compound's own record only for a text naming that
+        # door; unless it is the compound's one door (营门村1号甘肃农业大学: a college at a village's door).
+        doors = [k for k in tied if s.fields[_DOOR_COLUMN, k] >= 0 and not s.agree[_DOOR_K, k]]
         if doors and (len(doors) > 1 or _doors_of_compound(t, int(s.fields[_POI_COLUMN, doors[0]])) > 1):
             tied = [k for k in tied if k not in doors]
     if len(tied) <= _FEW:
@@ -3524,6 +3525,8 @@ def _record_at(
         elif level == _POI_LEVEL:
             doors = (s.fields[_DOOR_COLUMN, own] >= 0) & (s.fields[_ROAD_COLUMN, own] < 0)
             own = own[~doors | s.agree[_DOOR_K, own]]
+            if len(own) and _doors_of_compound(t, int(s.fields[_POI_COLUMN, own[0]])) > 1:
+                own = own[(s.fields[_DOOR_COLUMN, own] < 0) | s.agree[_DOOR_K, own]]
         if len(own):
             return int(own[np.argmax(s.total[own])])
     if door:
@@ -3548,8 +3551,12 @@ _DOOR_COLUMN = FIELDS.index("house_number")
 
 
 def _doors_of_compound(t: _Tables, poi: int) -> int:
-    """How many doors the base lists of a compound."""
-    return len(np.unique(t.fields[_DOOR_COLUMN][t.groups["poi"].rows(poi)]))
+    """How many doors (each road's numbers apart) the base lists of a compound."""
+    rows = t.groups["poi"].rows(poi)
+    doors = t.fields[_DOOR_COLUMN][rows].astype(np.int64)
+    keys = pair_key(t.fields[_ROAD_COLUMN][rows], doors, t.sizes["house_number"])
+    # (records without a door count as one; a door without a road by its number)
+    return len(np.unique(np.where(doors < 0, -1, np.where(keys >= 0, keys, -2 - doors))))
 
 
 def _compound_door(fields: NDArray[np.int32]) -> bool:
@@ -3677,6 +3684,10 @@ def _name_evidence(q: _Query, r: _Record, similarity: float, which: int = -1) ->
     if similarity >= 1.0:
         return 1.0
     evidence = _COMPOUND_EVIDENCE if which == _POI_K else _ROAD_EVIDENCE
+    if which == _POI_K and numbered_lane(q.values.get("road", "")):
+        # 国际家具城A区|3排7号: a row or lane numbered in the compound (every market has a 3排7号) places
+        # no name; its finer fields count as for any compound.
+        evidence = _COMPOUND_FINER_EVIDENCE
     asked = [(k, w) for k, w, always in evidence if always or q.asks[k]]
     total = _sum([w for _, w in asked])
     support = 0.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,10 @@ FIELDS = (
     "room",
 )
 DIVISION_FIELDS = FIELDS[:5]
+
+
+# A lane or row named by its number alone (3巷, 二坊三巷, 5坊, 3排): a village's or compound's own.
+NUMBERED_LANE = re.compile("(?:第?[0-9〇零一二三四五六七八九十百]+(?:坊|排|横|巷|弄|里|条|片))+")
 
 
 def written(parts: list[str | None]) -> str:
@@ -154,13 +159,19 @@ class Address:
         if values[6] is None and values[7] is not None and values[8] is not None and self._poi_first():
             # 坪东社区富地岗工业区7号: without a road, a door number written after the compound is its own.
             values[7], values[8] = values[8], values[7]
+        elif (
+            values[6] is not None
+            and values[8] is not None
+            and NUMBERED_LANE.fullmatch(values[6])
+            and self._poi_first("road")
+        ):
+            # 家具城A区|3排|7号: a row or lane numbered in the compound follows it.
+            values[6], values[8] = values[8] + values[6], None
         return written(values)
 
-    def _poi_first(self) -> bool:
-        starts = {
-            c.field: c.start for c in self.components if c.field in ("house_number", "poi") and not c.repeated
-        }
-        return starts.get("poi", 1 << 30) < starts.get("house_number", -1)
+    def _poi_first(self, field: str = "house_number") -> bool:
+        starts = {c.field: c.start for c in self.components if c.field in (field, "poi") and not c.repeated}
+        return starts.get("poi", 1 << 30) < starts.get(field, -1)
 
     def to_dict(self) -> dict[str, Any]:
         """A plain dict (JSON-ready) of every field, the codes, components and flags."""

@@ -2400,3 +2400,44 @@ def test_a_work_units_housing_written_with_another_of_its_words_is_found_near(qu
     got = None if m is None else m.address_id
     assert got == expected, (query, m)
     assert m is None or m.score < 0.9
+
+
+def test_a_compound_at_several_doors_named_alone_has_no_record_of_its_own():
+    """华联商厦 at 解放街12号 and 14号: the compound named alone is neither door (it was the first at 1.0)."""
+    rows = [
+        ("a", "浙江省温州市鹿城区五马街道解放街12号华联商厦", 120.65, 28.01),
+        ("b", "浙江省温州市鹿城区五马街道解放街14号华联商厦", 120.651, 28.011),
+        ("d", "浙江省温州市鹿城区五马街道人民路5号百货大楼", 120.66, 28.0),
+    ]
+    built = _base_of(rows)
+    for query in ("华联商厦", "解放街华联商厦"):
+        m = built.match(query)
+        assert m is not None and (m.address_id, m.level) == (None, "poi"), query
+    assert built.match("解放街14号华联商厦").address_id == "b"
+    assert built.match("百货大楼").address_id == "d"  # the compound's one door is its record
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "sure"),
+    [
+        ("南康区家具城A区3排7号", "a37", True),
+        ("家具城A区三排七号", "a37", True),
+        ("南康区家具城B区3排7号", "b37", True),
+        ("南康区家具城A区", None, True),  # the market's part, no stall
+        ("南康区国际家具城A区3排7号", "any or none", False),  # another market: every market has a 3排7号
+    ],
+)
+def test_market_stalls_are_read_by_row_and_number(query, expected, sure):
+    rows = [
+        ("a37", "江西省赣州市南康区东山街道家具城社区家具城A区3排7号", 114.77, 25.64),
+        ("a38", "江西省赣州市南康区东山街道家具城社区家具城A区3排8号", 114.77, 25.64),
+        ("a47", "江西省赣州市南康区东山街道家具城社区家具城A区4排7号", 114.77, 25.64),
+        ("b37", "江西省赣州市南康区东山街道家具城社区家具城B区3排7号", 114.78, 25.64),
+    ]
+    built = _base_of(rows)
+    assert built.report.duplicate_addresses == ()  # the stalls of a row were one address
+    m = built.match(query)
+    if sure:
+        assert m is not None and m.address_id == expected and (expected is None or m.score >= 0.9), m
+    else:
+        assert m is None or m.address_id is None or m.score < 0.9, m

@@ -140,7 +140,8 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
         if len(codes) != 1:
             return None
         entry = entries[0]
-        written = text[pos:end].endswith(("社区", "村"))
+        # (蓬洲东居委|南围12号: the committee cut short, as 潮汕's records write it, marks the community)
+        written = text[pos:end].endswith(("社区", "村", "居委"))
         if entry.kind != FULL and not written and (village := _VILLAGE_MARK.match(text, end)):
             # 桥头村 for 桥头社区: a village since made a community (and its committee: 桥头村村委会);
             # 村尾行政村 for 村尾村: the administrative village, as against its natural villages

@@ -222,9 +222,10 @@ _TOKEN_ALTERNATIVES = (
     rf"(?P<building>第?({N}|(?<![A-Z])[A-Z][0-9]+[A-Z]|(?<![A-Z])[A-Z][0-9]*|[0-9]+[A-Z])(?:幢|栋|座|号楼{_UPSTAIRS}|#楼?(?!街坊)|号?栋|号馆|号(?:厂房|车间|仓库)|楼(?=[, ]?{N}门(?![\u3400-\u9fff\U00020000-\U0003ffff])|(?:[0-9]{{1,2}}|[一二三四五六七八九十]{{1,3}})单元)|(?<=[A-Z])塔楼?(?![路街巷])|(?<=[号,][A-Z])楼(?![下上道梯顶层房盘宇面])))",
     # 下沙0号大街, 经济开发区三号路: a numbered road, not a door number.
     # 大塘街6巷12号: a lane numbered within the street before it (多宝坊3巷 is read as one road);
-    # 下沙村5坊27号, 5坊3巷: a village's quarter (坊) and its lane, numbered so.
+    # 下沙村5坊27号, 5坊3巷: a village's quarter (坊) and its lane, numbered so; 某村3排5号, 家具城A区3排7号,
+    # 家具城A3排7号: a row of houses or of a market's stalls, numbered so, its doors after it.
     rf"(?P<numbered_road>(?<![0-9]){N}号(?:大街|大道|(?:路|街)(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|交|与|和))"
-    rf"|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])(?<!第)(?:(?:[东西南北](?=[0-9]))?[0-9]{{1,2}}坊(?:{N}巷)?|{N}巷)(?![\u3400-\u9fff\U00020000-\U0003ffff]))",
+    rf"|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])(?<!第)(?:(?:[东西南北](?=[0-9]))?[0-9]{{1,2}}坊(?:{N}巷)?|{N}巷|(?:[A-Z](?=[0-9]))?{N}排)(?![\u3400-\u9fff\U00020000-\U0003ffff](?<![〇零一二三四五六七八九十]))(?![〇零一二三四五六七八九十](?![〇零一二三四五六七八九十百]*号)))",
     rf"(?P<house>([甲乙丙丁](?=[0-9〇零一二三四五六七八九十百]))?([A-Z]?{N}(?:[A-Z]|[甲乙丙丁](?=号))?)(?:-([0-9]+))?(?:号(?!楼{_UPSTAIRS}|大街|大道|街坊|(?:路|街)(?![\u3400-\u9fff\U00020000-\U0003ffff]))院?(?:(?:附|付(?=[0-9〇零一二三四五六七八九十])|之)({N})号?|-([0-9]{{1,2}})(?![0-9-]|[号楼层幢栋室单座])|([甲乙丙丁])(?!(?<=丁)[0-9\u3400-\u9fff\U00020000-\U0003ffff]|[级醇烷酸苯类等方]))?|(?:附|付(?=[0-9〇零一二三四五六七八九十])|之)({N})(?:号(?!楼)|(?![0-9〇零一二三四五六七八九十百千]|[幢栋楼层室座号梯]|单元|-))))",
     # 12号楼3门401: in Beijing a building's entrance 门 is its unit, in Guangdong its stair 梯; so is it
     # right after the door in 长春 and 哈尔滨 (人民大街2724号1门502)
@@ -250,7 +251,8 @@ _TOKEN_ALTERNATIVES = (
     # 承天村大岩组12号, 嘎中村民委员会南蚌村民小组: a group named by its place, right after its village or
     # community (not 沈村三组: a natural village, then its numbered group).
     rf"|(?:(?<=村)|(?<=社区)|(?<=委员会)|(?<=委会))((?!村|{_NOT_GROUP_NAME})(?:(?!组|村民)[\u3400-\u9fff\U00020000-\U0003ffff]){{1,4}}?(?<![{CN_DIGITS}十拾]))"
-    r"(?:村民小组|村民组|组|生产队|队|经济合作社|经济社)(?![团长员\u3400-\u9fff\U00020000-\U0003ffff]))",
+    # (新屋小组, 新屋村小组: the group 新屋组, as 新屋村民小组 is)
+    r"(?:村民小组|村民组|村小组|小组|组|生产队|队|经济合作社|经济社)(?![团长员\u3400-\u9fff\U00020000-\U0003ffff]))",
     # 1714-1715室: a range of rooms.
     r"(?P<room_range>(?<![0-9-])([0-9]+)-([0-9]+)室)",
     # 12-301, 5-2; A-101, B2-1201: a building (maybe named by a letter), then its room or unit.
@@ -1348,7 +1350,7 @@ _VILLAGE_HEAD = re.compile(".*(?:(?<!新)村|社区)")
 
 # 鞋都1路, 经济开发区3号路, 纬12路: the number of a road numbered in a row, in Arabic digits.
 _ROAD_ORDINAL = re.compile(
-    "(?<![0-9A-Za-z])([0-9]{1,3})(?=(?:号|[横纵直])?(?:大道|大街|路|街|巷)(?:[东西南北中]段|[0-9零〇一二两三四五六七八九十]+段)?$)"
+    "(?<![0-9A-Za-z])([0-9]{1,3})(?=(?:号|[横纵直])?(?:大道|大街|路|街|巷|排)(?:[东西南北中]段|[0-9零〇一二两三四五六七八九十]+段)?$)"
     # 人民南路4段: a segment's number too
     "|(?<=[路街道巷东西南北中])([0-9]{1,2})(?=段$)"
     # 5坊3巷: a village's quarter, before its lane or alone
@@ -1363,8 +1365,8 @@ def road_number_key(road: str) -> str:
 
     >>> road_number_key("鞋都1路"), road_number_key("6号大街"), road_number_key("人民南路4段")
     ('鞋都一路', '六号大街', '人民南路四段')
-    >>> road_number_key("5坊3巷")
-    '五坊三巷'
+    >>> road_number_key("5坊3巷"), road_number_key("3排")
+    ('五坊三巷', '三排')
     """
     if not any(c.isdigit() for c in road):
         return road
