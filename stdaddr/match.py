@@ -1861,6 +1861,11 @@ def name_similarity(a: str, b: str) -> float:
         whole_a = a[: part_a.start(1)] if part_a else a
         whole_b = b[: part_b.start(1)] if part_b else b
         return min(name_similarity(whole_a, whole_b), _OTHER_KIND if part_a and part_b else _ONE_DIRECTION)
+    qa, qb = _STAFF_QUARTERS.search(a), _STAFF_QUARTERS.search(b)
+    if qa and qb and qa.group() == qb.group() and qa.start() >= 2 and qb.start() >= 2:
+        # 韩桥矿宿舍 / 夏桥矿宿舍: two units' housing; the word of its kind, long and shared, is no part of
+        # what tells them apart (a slip of one character in 韩桥矿 is one in three).
+        a, b = a[: qa.start()], b[: qb.start()]
     if a.endswith(_GENERIC_KIND) and b.endswith(_GENERIC_KIND):
         # 塘下新村小区 / 塘下新城小区: the generic word after both hides that their own kinds differ.
         short_a, short_b = a.removesuffix(_GENERIC_KIND), b.removesuffix(_GENERIC_KIND)
@@ -2932,6 +2937,7 @@ def _decide(
         or _door_of_a_road_unnamed(q, top)
         or _door_off_the_road_named(base, q, top, int(s.rows[tied[0]]))
         or _place_at_another_door(base, q, top, int(s.rows[tied[0]]))
+        or _flat_on_a_floor_the_record_lacks(q, top)
         or (
             top.states[_TOWN_K] == _DIFFER
             and _town_named_as_it_is(q)
@@ -3557,6 +3563,24 @@ def _doors_of_compound(t: _Tables, poi: int) -> int:
     keys = pair_key(t.fields[_ROAD_COLUMN][rows], doors, t.sizes["house_number"])
     # (records without a door count as one; a door without a road by its number)
     return len(np.unique(np.where(doors < 0, -1, np.where(keys >= 0, keys, -2 - doors))))
+
+
+# A flat numbered on its floor (3楼1号 -> 1室): one or two digits.
+_FLAT_OF_A_FLOOR = re.compile("[0-9]{1,2}室")
+_FLOOR_K, _ROOM_K = COMPARED.index("floor"), COMPARED.index("room")
+
+
+def _flat_on_a_floor_the_record_lacks(q: _Query, top: _Record) -> bool:
+    """科学城一区3栋2单元3楼1号 against …3幢2单元1室: flat 1 of the text's floor 3 is the record's flat 1 only
+    if that is on floor 3; a base numbering flats through the unit (1室 … 12室) writes no floor."""
+    room = q.values.get("room")
+    return (
+        room is not None
+        and "floor" in q.values
+        and _FLAT_OF_A_FLOOR.fullmatch(room) is not None
+        and top.states[_ROOM_K] == _AGREE
+        and top.states[_FLOOR_K] == _INPUT_ONLY
+    )
 
 
 def _compound_door(fields: NDArray[np.int32]) -> bool:

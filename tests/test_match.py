@@ -2441,3 +2441,23 @@ def test_market_stalls_are_read_by_row_and_number(query, expected, sure):
         assert m is not None and m.address_id == expected and (expected is None or m.score >= 0.9), m
     else:
         assert m is None or m.address_id is None or m.score < 0.9, m
+
+
+def test_two_units_housing_one_character_apart_are_two_places():
+    """韩桥矿宿舍 / 夏桥矿宿舍: two mines' housing; the shared 矿宿舍 makes no slip of the one character."""
+    assert match_module.name_similarity("韩桥矿宿舍", "夏桥矿宿舍") < 0.7
+    rows = [("x", "江苏省徐州市贾汪区大泉街道夏桥矿宿舍5幢102室", 117.45, 34.44)]
+    m = _base_of(rows).match("贾汪区韩桥矿宿舍5栋102室")
+    assert m is None or m.address_id is None or m.score < 0.9
+
+
+def test_a_flat_on_a_floor_is_not_sure_of_a_flat_numbered_through_the_unit():
+    """3楼1号 is flat 1 of floor 3; a base numbering flats through the unit (1室 … 12室) writes no floor,
+    so its 1室 is flat 1 of floor 1 as likely: not a sure answer."""
+    rows = [
+        ("f1", "四川省绵阳市游仙区春雷街道科学城一区3幢2单元1室", 104.8, 31.5),
+        ("f5", "四川省绵阳市游仙区春雷街道科学城一区3幢2单元5室", 104.8, 31.5),
+    ]
+    m = _base_of(rows).match("科学城一区3栋2单元3楼1号")
+    assert m is None or m.score < 0.9
+    assert _base_of(rows).match("科学城一区3栋2单元1号").score >= 0.9
