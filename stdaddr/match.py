@@ -3499,11 +3499,16 @@ def _record_at(
         # only for a text naming that group.
         tied = [k for k in tied if s.fields[_GROUP_COLUMN, k] < 0 or s.agree[_GROUP_K, k]]
     elif level == _POI_LEVEL:
-        # A door of a compound (湖滨一里1号, 后埔社1号: the lane or village numbers them; 解放街12号华联商厦 and
-        # 14号华联商厦, 家具城A区3排7号: a stall) is the compound's own record only for a text naming that
-        # door; unless it is the compound's one door (营门村1号甘肃农业大学: a college at a village's door).
-        doors = [k for k in tied if s.fields[_DOOR_COLUMN, k] >= 0 and not s.agree[_DOOR_K, k]]
+        # A door of a compound with no road (湖滨一里1号, 后埔社1号: the lane or village numbers them) is the
+        # compound's own record only for a text naming that door; unless it is the compound's one door
+        # (营门村1号甘肃农业大学: a college at a village's door).
+        doors = [k for k in tied if _compound_door(s.fields[:, k]) and not s.agree[_DOOR_K, k]]
         if doors and (len(doors) > 1 or _doors_of_compound(t, int(s.fields[_POI_COLUMN, doors[0]])) > 1):
+            tied = [k for k in tied if k not in doors]
+        # So is a compound's door on a road when it has several (解放街12号华联商厦 and 14号华联商厦;
+        # 家具城A区3排7号, a stall of a market's row).
+        doors = [k for k in tied if _road_door(s.fields[:, k]) and not s.agree[_DOOR_K, k]]
+        if len({_door_on_road(s.fields[:, k]) for k in doors}) > 1:
             tied = [k for k in tied if k not in doors]
     if len(tied) <= _FEW:
         found, best = None, -math.inf
@@ -3531,8 +3536,9 @@ def _record_at(
         elif level == _POI_LEVEL:
             doors = (s.fields[_DOOR_COLUMN, own] >= 0) & (s.fields[_ROAD_COLUMN, own] < 0)
             own = own[~doors | s.agree[_DOOR_K, own]]
-            if len(own) and _doors_of_compound(t, int(s.fields[_POI_COLUMN, own[0]])) > 1:
-                own = own[(s.fields[_DOOR_COLUMN, own] < 0) | s.agree[_DOOR_K, own]]
+            on_road = (s.fields[_DOOR_COLUMN, own] >= 0) & (s.fields[_ROAD_COLUMN, own] >= 0)
+            if len({_door_on_road(s.fields[:, k]) for k in own[on_road].tolist()}) > 1:
+                own = own[~on_road | s.agree[_DOOR_K, own]]
         if len(own):
             return int(own[np.argmax(s.total[own])])
     if door:
@@ -3557,12 +3563,18 @@ _DOOR_COLUMN = FIELDS.index("house_number")
 
 
 def _doors_of_compound(t: _Tables, poi: int) -> int:
-    """How many doors (each road's numbers apart) the base lists of a compound."""
-    rows = t.groups["poi"].rows(poi)
-    doors = t.fields[_DOOR_COLUMN][rows].astype(np.int64)
-    keys = pair_key(t.fields[_ROAD_COLUMN][rows], doors, t.sizes["house_number"])
-    # (records without a door count as one; a door without a road by its number)
-    return len(np.unique(np.where(doors < 0, -1, np.where(keys >= 0, keys, -2 - doors))))
+    """How many doors the base lists of a compound."""
+    return len(np.unique(t.fields[_DOOR_COLUMN][t.groups["poi"].rows(poi)]))
+
+
+def _door_on_road(fields: NDArray[np.int32]) -> tuple[int, int]:
+    """A record's road and door (its column of the field matrix)."""
+    return int(fields[_ROAD_COLUMN]), int(fields[_DOOR_COLUMN])
+
+
+def _road_door(fields: NDArray[np.int32]) -> bool:
+    """Whether a record (its column of the field matrix) is a door on a road."""
+    return bool(fields[_DOOR_COLUMN] >= 0 and fields[_ROAD_COLUMN] >= 0)
 
 
 # A flat numbered on its floor (3楼1号 -> 1室): one or two digits.
