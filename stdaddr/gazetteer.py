@@ -245,6 +245,8 @@ def short_names(name: str, level: int) -> list[str]:
         elif name.endswith(("居委会", "居民委员会")):
             if stem.endswith("居") and len(stem) >= 3:
                 out.append(stem)  # 八一居居委会 (海南's farms), 卓悦居居委会: written 八一居
+            if stem.endswith("居民") and len(stem) >= 4:
+                stem = stem[:-2]  # 珍珠湖居民居委会 (共青城): written 珍珠湖社区
             out.append(stem + "社区")
         elif name.endswith("生活区") and _SETTLEMENT.search(name, 0, len(name) - 3):
             # 十连生活区 (兵团), 两江林场生活区, 康保牧场一分场生活区: written 十连, 两江林场

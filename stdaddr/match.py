@@ -2000,7 +2000,13 @@ def _direction_cap(a: str, b: str, directions: re.Pattern[str] = _DIRECTION) -> 
     if da is not None and db is not None:
         if da.group(1) == db.group(1):
             return 1.0
-        return _OTHER_KIND if a[: da.start()] == b[: db.start()] else 1.0
+        if a[: da.start()] == b[: db.start()]:
+            return _OTHER_KIND
+        # 江东路 / 江东中路: the name's own last character is a direction; the other adds one
+        for plain, directed, d in ((a, b, db), (b, a, da)):
+            if plain == directed[: d.start()] + directed[d.end(1) :]:
+                return _ONE_DIRECTION
+        return 1.0
     plain, directed, d = (a, b, db) if da is None else (b, a, da)
     assert d is not None
     stem = directed[: d.start()]
@@ -2912,6 +2918,7 @@ def _decide(
         and top.states[_COMMUNITY_K] != _AGREE
         and "town" not in q.address.inferred
         and not _island_of_towns(q.address)
+        and not _zone_of_towns(q.address)
         and not _town_of_one_stem(base, q, int(s.rows[tied[0]]))
     ):
         # 马屿镇人民路18号 against 塘下镇人民路18号: the text names another town than the best records';
@@ -2942,6 +2949,7 @@ def _decide(
             top.states[_TOWN_K] == _DIFFER
             and _town_named_as_it_is(q)
             and not _town_of_one_stem(base, q, int(s.rows[tied[0]]))
+            and not _zone_of_towns(q.address)
         )
     ):
         score = min(score, _MAIN_DOOR)
@@ -3593,6 +3601,14 @@ def _flat_on_a_floor_the_record_lacks(q: _Query, top: _Record) -> bool:
         and top.states[_ROOM_K] == _AGREE
         and top.states[_FLOOR_K] == _INPUT_ONLY
     )
+
+
+def _zone_of_towns(address: Address) -> bool:
+    """Whether the text's town is a zone of the code list (codes x400-x599 of a county: 赣州经济技术开发区
+    360702400), which runs streets the list codes apart (黄金岭街道 360702091): no other town's records
+    contradict it."""
+    code = address.town_code
+    return code is not None and "400" <= code[6:9] <= "599"
 
 
 def _compound_door(fields: NDArray[np.int32]) -> bool:

@@ -2461,3 +2461,14 @@ def test_a_flat_on_a_floor_is_not_sure_of_a_flat_numbered_through_the_unit():
     m = _base_of(rows).match("科学城一区3栋2单元3楼1号")
     assert m is None or m.score < 0.9
     assert _base_of(rows).match("科学城一区3栋2单元1号").score >= 0.9
+
+
+def test_a_zone_written_as_the_town_does_not_contradict_the_streets_it_runs():
+    """赣州经开区 (360702400 in the code list) runs 黄金岭街道 (360702091): a door of that street written
+    after the zone is the street's door, not a door of another town."""
+    rows = [
+        ("j27", "江西省赣州市章贡区黄金岭街道金岭路社区金岭西路27号", 114.9, 25.8),
+        ("j29", "江西省赣州市章贡区黄金岭街道金岭路社区金岭西路29号", 114.9, 25.8),
+    ]
+    m = _base_of(rows).match("赣州经开区金岭西路27号")
+    assert m is not None and m.address_id == "j27" and m.score >= 0.9

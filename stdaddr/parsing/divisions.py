@@ -99,6 +99,8 @@ _COUNTY_MAIN_STREET = re.compile(r"[东西南北中]{0,2}(?:大街|街)(?!道|�
 # After a city's official name, its avenue by direction (西安市|南大街, 石家庄市|东大街); not 绍兴市东街农贸市场,
 # a market named after the city and its street.
 _CITY_MAIN_STREET = re.compile(r"[东西南北中]{1,2}大街")
+# A city's street by its direction alone with a door on it (宜宾市|东街10号).
+_CITY_STREET_DOOR = re.compile(r"[东西南北中]街(?=[0-9〇零一二三四五六七八九十]{1,4}号)")
 # Runs of characters that carry address content (charged when a chain skips them).
 _CONTENT_RUN = re.compile(r"[0-9A-Z\u3400-\u9fff\U00020000-\U0003ffff]+")
 
@@ -594,12 +596,16 @@ def find_hits(text: str) -> list[Hit]:
                 # 宁波|镇海: the mark opens the next name, it is no mark of this one.
                 if not full_marked and end not in starts and _OTHER_LEVEL_MARK[entry.level].match(text, end):
                     continue
-            county_street = (
-                main_street
-                and entry.kind == FULL
-                and (
-                    entry.level == 2 or (entry.level == 1 and _CITY_MAIN_STREET.match(text, end) is not None)
+            county_street = main_street and (
+                (
+                    entry.kind == FULL
+                    and (
+                        entry.level == 2
+                        or (entry.level == 1 and _CITY_MAIN_STREET.match(text, end) is not None)
+                    )
                 )
+                # 宜宾市|东街10号, 绵阳|东街10号: the city's street by its direction, with a door on it
+                or (entry.level == 1 and _CITY_STREET_DOOR.match(text, end) is not None)
             )
             full = entry.kind == FULL or (entry.kind == HISTORIC and _former_full_name(entry, key))
             if (
