@@ -33,7 +33,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from stdaddr.base import compound_number_key, door_key, same_zone
+from stdaddr.base import compound_number_key, door_key, numbered_lane, same_zone
 from stdaddr.match import road_cap, same_estate
 from stdaddr.models import FIELDS, MATCH_LEVELS, Address, Comparison, FieldMatch
 
@@ -59,6 +59,7 @@ _DOOR = re.compile(r"^\d+(?:弄(?:\d+支弄)?\d*)?")
 _BRANCH = re.compile(r"[(（]([^()（）]{1,12}(?:店|分行|支行|营业部|分公司|校区|院区))[)）]")
 # What tells two names of a series apart: a number or a direction; the part of a place it numbers.
 _NUMBERED = re.compile("[零〇一二两三四五六七八九十百千]+|[东南西北中上下前后内外]")
+_ORDINAL = re.compile("第[零〇一二两三四五六七八九十百]+")
 _PART = re.compile("期|区|街区|组团|苑|园区|片区|座|里")
 _NUMERALS = frozenset("零〇一二两三四五六七八九十百千")
 _DIVISIONS = ("province", "city", "county", "town", "community")
@@ -261,7 +262,21 @@ def _series_or_parts(a: str, b: str) -> str | None:
         and (a[head : head + 1] in _NUMERALS or b[head : head + 1] in _NUMERALS)
     ):
         head -= 1
+    # (第一中学 / 第十一中学: nor the 一 they end in)
+    while (
+        tail
+        and a[len(a) - tail] in _NUMERALS
+        and (
+            a[len(a) - tail - 1 : len(a) - tail] in _NUMERALS
+            or b[len(b) - tail - 1 : len(b) - tail] in _NUMERALS
+        )
+    ):
+        tail -= 1
     da, db = a[head : len(a) - tail], b[head : len(b) - tail]
+    if tail >= 2 and (not da or not db) and _ORDINAL.fullmatch(da or db):
+        # 人民医院 / 第一人民医院, 实验小学 / 第二实验小学: a number in a series on one side only names
+        # another of the series
+        return "unrelated"
     if not da or not db or not all(_NUMBERED.fullmatch(d) for d in (da, db)):
         return None
     return "part" if _PART.match(a[len(a) - tail :]) else "unrelated"
@@ -297,6 +312,11 @@ def _relation(by: dict[str, FieldMatch]) -> tuple[str, str]:
         if st(f) == "differ":
             return "different", f"different {f}: {by[f].input} / {by[f].record}"
     road, door = st("road"), st("house_number")
+    # A lane or row named by its number alone (3巷, 2排) is each village's or compound's own.
+    own_lane = road == "agree" and numbered_lane(by["road"].input or "")
+    if own_lane and st("community") == "differ":
+        # 鲍三村2巷8号 / 鲍四村2巷8号: each village numbers its own lanes (as matching reads them)
+        return "different", f"lanes of different villages: {by['community'].input} / {by['community'].record}"
     same_door = road == "agree" and door == "agree" and by["house_number"].similarity == 1.0
     # (A floor one text writes before a room both name, 5楼502号 / 3-2-502, is in the room's number.)
     finer = [
@@ -329,7 +349,7 @@ def _relation(by: dict[str, FieldMatch]) -> tuple[str, str]:
             # characters (有限公司, 农贸市场) without a road in common: nothing ties the two places.
             where = "on different roads" if road == "differ" else "without a road in common"
             return "different", f"compounds {kind} {where}: {by['poi'].input} / {by['poi'].record}"
-        if same_door:
+        if same_door and not own_lane:
             return "partial", "same road and door, different compounds"
         return "different", f"different compounds: {by['poi'].input} / {by['poi'].record}"
     if road is None or road in ("input_only", "record_only"):

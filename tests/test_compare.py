@@ -156,3 +156,18 @@ def test_natural_villages_of_one_village_are_two_places(a, b, relation):
 def test_numbered_places_sub_doors_and_ring_roads(a, b, relation):
     assert compare(a, b).relation == relation
     assert compare(b, a).relation == relation
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("瑞安市塘下镇鲍三村2巷8号", "瑞安市塘下镇鲍四村2巷8号"),  # each village numbers its own lanes
+        ("东莞市长安镇乌沙村5巷3号", "东莞市长安镇霄边村5巷3号"),
+        ("瑞安市东门农贸市场A区3排7号", "瑞安市西门农贸市场A区3排7号"),  # each market its own rows
+        ("杭州市第一人民医院", "杭州市人民医院"),  # a number in a series on one side only
+        ("鹿城区实验小学", "鹿城区第二实验小学"),
+        ("温州市第一中学", "温州市第十一中学"),
+    ],
+)
+def test_numbered_lanes_of_two_places_and_one_sided_series_numbers_are_different(a, b):
+    assert compare(a, b).relation == "different"
