@@ -225,7 +225,7 @@ _TOKEN_ALTERNATIVES = (
     # 下沙村5坊27号, 5坊3巷: a village's quarter (坊) and its lane, numbered so; 某村3排5号, 家具城A区3排7号,
     # 家具城A3排7号: a row of houses or of a market's stalls, numbered so, its doors after it.
     rf"(?P<numbered_road>(?<![0-9]){N}号(?:大街|大道|(?:路|街)(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|交|与|和))"
-    rf"|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])(?<!第)(?:(?:[东西南北](?=[0-9]))?[0-9]{{1,2}}坊(?:{N}巷)?|{N}巷|(?:[A-Z](?=[0-9]))?{N}排)(?![\u3400-\u9fff\U00020000-\U0003ffff](?<![〇零一二三四五六七八九十]))(?![〇零一二三四五六七八九十](?![〇零一二三四五六七八九十百]*号)))",
+    rf"|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])(?<!第)(?:(?:[东西南北](?=[0-9]))?[0-9]{{1,2}}坊(?:{N}巷)?|{N}巷|(?:[A-Z](?=[0-9]))?{N}排|第{N}排(?=[0-9〇零一二三四五六七八九十第]))(?![\u3400-\u9fff\U00020000-\U0003ffff](?<![〇零一二三四五六七八九十]))(?![〇零一二三四五六七八九十](?![〇零一二三四五六七八九十百]*号)))",
     rf"(?P<house>([甲乙丙丁](?=[0-9〇零一二三四五六七八九十百]))?([A-Z]?{N}(?:[A-Z]|[甲乙丙丁](?=号))?)(?:-([0-9]+))?(?:号(?!楼{_UPSTAIRS}|大街|大道|街坊|(?:路|街)(?![\u3400-\u9fff\U00020000-\U0003ffff]))院?(?:(?:附|付(?=[0-9〇零一二三四五六七八九十])|之)({N})号?|-([0-9]{{1,2}})(?![0-9-]|[号楼层幢栋室单座])|([甲乙丙丁])(?!(?<=丁)[0-9\u3400-\u9fff\U00020000-\U0003ffff]|[级醇烷酸苯类等方]))?|(?:附|付(?=[0-9〇零一二三四五六七八九十])|之)({N})(?:号(?!楼)|(?![0-9〇零一二三四五六七八九十百千]|[幢栋楼层室座号梯]|单元|-))))",
     # 12号楼3门401: in Beijing a building's entrance 门 is its unit, in Guangdong its stair 梯; so is it
     # right after the door in 长春 and 哈尔滨 (人民大街2724号1门502)
@@ -245,6 +245,8 @@ _TOKEN_ALTERNATIVES = (
     # 五0一室: Chinese and Arabic digits mixed in one room number.
     # (千户苗寨 is no room 1000: 户 after a round number counts households)
     rf"(?P<room>((?<![A-Z])[A-Z]?[0-9]+[A-Z]?|{_MIXED_DIGITS}|{N})(?:室|(?<![千百万])户|房)(?![子间村屋巷]))",
+    # 3层东户, 2单元西户: in the north a flat by its side of the landing, after the floor or unit.
+    r"(?P<side_flat>(?<=[层楼元])(?:东|西|中|南|北|东边|西边|中间)户(?![\u3400-\u9fff\U00020000-\U0003ffff]))",
     # 石碾村2社: after a village, 社 is its villager group (重庆, 四川, 甘肃).
     # 坑头村第三经济社5号: 广东's villager group is the 经济社 (经济合作社).
     rf"(?P<group>第?({N})(?:组(?!团)|村民小组|村民组|生产队|小组|队|经济合作社|经济社)|(?:(?<=村)|(?<=社区)|(?<=[旁面边近口])|(?<=[旁面边近口] ))第?({N})社(?![区会])"
@@ -757,6 +759,8 @@ def _token(st: _State, m: re.Match[str]) -> None:
         _put_or_extra(st, "floor", s, e, _floor_value(m), g(0))
     elif kind == "room":
         _put_or_extra(st, "room", s, e, _code(_num(g(_G["room"] + 1))) + "室", g(0))
+    elif kind == "side_flat":
+        _put_or_extra(st, "room", s, e, g(0).replace("边", "").replace("中间", "中"), g(0))
     elif kind == "group":
         if st.last == ORDER["poi"] and not st.fields & {"road", "house_number"}:
             st.last = ORDER["community"]  # 岱岭大厝基一组: a natural village, then its group
