@@ -1297,9 +1297,9 @@ def _query(t: _Tables, address: Address) -> _Query | None:
             # the answer. So it is when buildings or rooms follow (石州村阳光花园3幢201室): they are the
             # place's, and another compound's 3幢201室 of the village is no answer.
             del values["poi"], ids["poi"], found["poi"]
-            for f in _IN_PLACE if address.poi is not None else ():
-                # (not a compound only named after the community, 东山居委会|新区|3座5号: its buildings are
-                # the community's)
+            for f in _IN_PLACE if _place_of_its_own(address) else ():
+                # (not a compound only named after the community, 东山居委会|新区|3座5号, 下骆宅|下骆宅|7幢, or
+                # a bare word, 杨村|社区|20幢: its buildings are the community's)
                 values.pop(f, None)
                 ids.pop(f, None)
         elif in_village and address.road is None and "road" in values and "poi" not in values:
@@ -2611,6 +2611,24 @@ def _whole_places(t: _Tables, q: _Query) -> list[NDArray[np.int32]]:
 
 
 _NONE, _AGREE, _DIFFER, _INPUT_ONLY, _RECORD_ONLY = 0, 1, 2, 3, 4
+
+
+def _place_of_its_own(address: Address) -> bool:
+    """Whether the text names a compound by a name of its own in its village (阳光花园 in 石州村), not the
+    village's name again (下骆宅 of 下骆宅社区) or a bare word (社区, 小区)."""
+    poi, community = address.poi, address.community or ""
+    return (
+        poi is not None
+        and poi not in _BARE_PLACE_WORDS
+        and _KIND_OF_HOUSING.fullmatch(poi) is None
+        and not community.startswith(poi)
+        and not poi.startswith(without_community_mark(community))
+    )
+
+
+_BARE_PLACE_WORDS = frozenset(("社区", "小区", "村", "新村", "居委会", "村委会"))
+# Housing named by its kind alone (猎德社区|复建房|A5栋: the village's resettlement blocks).
+_KIND_OF_HOUSING = re.compile("(?:复建|安置|回迁|拆迁|农民|自建|出租|统建|集资|还建)(?:房|楼|区|小区)")
 # What lies in a compound: its buildings, units, floors and rooms.
 _IN_PLACE = ("building", "unit", "floor", "room")
 _STATE_NAMES = {_AGREE: "agree", _DIFFER: "differ", _INPUT_ONLY: "input_only", _RECORD_ONLY: "record_only"}

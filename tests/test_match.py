@@ -2472,3 +2472,23 @@ def test_a_zone_written_as_the_town_does_not_contradict_the_streets_it_runs():
     ]
     m = _base_of(rows).match("赣州经开区金岭西路27号")
     assert m is not None and m.address_id == "j27" and m.score >= 0.9
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "义乌市稠江街道杨村社区20幢6号",
+        "杨村社区20幢6号",
+        "稠江街道杨村社区复建房20幢6号",
+        "义乌杨村杨村20幢6号",
+    ],
+)
+def test_buildings_of_a_village_written_with_a_bare_word_or_its_name_again_are_the_village_s(query):
+    """杨村|社区|20幢, 杨村社区|复建房|20幢: no compound of its own (unlike 石州村|阳光花园|3幢): the village's
+    buildings answer."""
+    rows = [
+        ("y6", "浙江省金华市义乌市稠江街道杨村社区20幢6室", 120.03, 29.28),
+        ("y5", "浙江省金华市义乌市稠江街道杨村社区20幢5室", 120.03, 29.28),
+    ]
+    m = _base_of(rows).match(query)
+    assert m is not None and m.address_id == "y6", (query, m)

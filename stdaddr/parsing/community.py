@@ -110,7 +110,7 @@ _ROAD_NAMED = re.compile(
     "(?:巷子|路|街|巷|弄|胡同|坊|大道|大街)"
     "(?:[东西南北中]?(?:[一二三四五六七八九十]{1,2}|[0-9]{1,2})?段|(?<=大道)[东西南北中])?$"
 )
-_DOOR = re.compile("[0-9]+(?:-[0-9]+)?号|[0-9]+-[0-9]+(?![0-9])")
+_DOOR = re.compile("[0-9]+(?:-[0-9]+)?号|[0-9]+-[0-9]+(?![0-9-])")
 # An estate's kind right after a village written with its mark: the estate is named after it (马村小区).
 _ESTATE_KIND = re.compile("(?:小区|花园|公寓|家园|新村|大厦)(?![路街巷道])")
 # A natural village named in 社 (闽南), 屯, 寨 or 坡, or written 自然村, before its door or at the end.
