@@ -2003,8 +2003,8 @@ def _direction_cap(a: str, b: str, directions: re.Pattern[str] = _DIRECTION) -> 
         if a[: da.start()] == b[: db.start()]:
             return _OTHER_KIND
         # 江东路 / 江东中路: the name's own last character is a direction; the other adds one
-        for plain, directed, d in ((a, b, db), (b, a, da)):
-            if plain == directed[: d.start()] + directed[d.end(1) :]:
+        for one, other, m in ((a, b, db), (b, a, da)):
+            if one == other[: m.start()] + other[m.end(1) :]:
                 return _ONE_DIRECTION
         return 1.0
     plain, directed, d = (a, b, db) if da is None else (b, a, da)
