@@ -1309,7 +1309,7 @@ class _ExcelReader(TableReader):
         self._next = row_no
         if not rows:
             return None
-        return Chunk(position, Position(row_no, row_no), rows, faults, lines)
+        return Chunk(position, Position(row_no, row_no), rows, _without_nul(rows, faults, lines), lines)
 
     def _fill_merged(self, row_no: int, cells: list[str]) -> None:
         if row_no < self._merge_row:  # read again from an earlier row
@@ -1433,7 +1433,19 @@ class _ParquetReader(TableReader):
         end = position.offset + len(rows)
         self._next = end
         lines = list(range(position.offset + 2, end + 2))
-        return Chunk(position, Position(end, end + 2), rows, [None] * len(rows), lines)
+        return Chunk(
+            position, Position(end, end + 2), rows, _without_nul(rows, [None] * len(rows), lines), lines
+        )
+
+
+def _without_nul(rows: list[list[str]], faults: list[Fault | None], lines: list[int]) -> list[Fault | None]:
+    """Cells of a sheet or Parquet file lose their NUL bytes, as a CSV's lines do, and so does the row's
+    status: ``malformed_row`` (a NUL written out breaks the CSV readers of the output, such as COPY)."""
+    for i, row in enumerate(rows):
+        if any("\x00" in cell for cell in row):
+            row[:] = [cell.replace("\x00", "") for cell in row]
+            faults[i] = faults[i] or Fault("malformed_row", f"row {lines[i]}: NUL bytes removed", True)
+    return faults
 
 
 def _text_column(array: pa.Array) -> list[str]:

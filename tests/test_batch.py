@@ -1071,3 +1071,20 @@ def test_reasons_count_together_without_the_places_they_name():
     two = _reason_kind("town level: the base has no record of 上店村5组1号 there; no grid cell")
     assert one == two == "town level: the base has no record of … there; no grid cell"
     assert _reason_kind("fuzzy road 东西路~0.86") == "fuzzy road …~N"
+
+
+def test_nul_bytes_in_a_parquet_cell_are_removed_and_the_row_flagged(tmp_path, base, grid):
+    """As a CSV line's are: a NUL written into the output would break its readers (COPY). (An .xlsx cannot
+    hold one: openpyxl refuses to write it.)"""
+    source = pd.DataFrame({"地址": ["鹿城区解放\x00街14号", "鹿城区解放街12号"], "note": ["b\x00c", "d"]})
+    for name in ("in.parquet",):
+        path = tmp_path / name
+        source.to_parquet(path)
+        out = tmp_path / f"{name}.csv"
+        geocode_file(path, out, column="地址", base=base, grid=grid, workers=1)
+        text = out.read_text(encoding="utf-8")
+        assert "\x00" not in text
+        frame = pd.read_csv(out, dtype=str)
+        assert frame["note"].tolist() == ["bc", "d"]
+        assert frame["status"].iloc[0] == "malformed_row" and "NUL" in frame["reason"].iloc[0]
+        assert frame["status"].iloc[1] != "malformed_row"
