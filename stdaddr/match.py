@@ -2244,7 +2244,6 @@ def _lettered_room(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> N
 
 
 _FLOOR_NUMBER = re.compile("([1-9][0-9]?)层")
-_FLAT_NUMBER = re.compile("([0-9]{1,2})室")
 
 
 def _rooms_here(t: _Tables, ids: dict[str, int]) -> NDArray[np.int32] | None:
