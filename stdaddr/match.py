@@ -519,6 +519,9 @@ def _names_place(standard: str, short: str, named: str) -> bool:
     named = compound_number_key(named)  # (浮山|后4小区 in 浮山后四小区)
     if any(short in n and _similarity(n.replace(short, "", 1), named) >= _NAME_AGREE for n in streets):
         return True
+    whole = compound_number_key(short + named)
+    if any(len(n) == len(whole) and _similarity(n, whole) > _SLIP for n in streets):
+        return True  # 沁源|春小区 for 沁园春小区, 新化|西道 for 新华西道: the name with a slip of its sound
     around = (place.county, place.city, place.community)
     return any(short in (n or "") for n in around) and any(
         _similarity(n, named) >= _NAME_AGREE for n in streets

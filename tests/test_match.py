@@ -2492,3 +2492,14 @@ def test_buildings_of_a_village_written_with_a_bare_word_or_its_name_again_are_t
     ]
     m = _base_of(rows).match(query)
     assert m is not None and m.address_id == "y6", (query, m)
+
+
+def test_a_compound_whose_misspelt_opening_is_a_county_elsewhere_is_found():
+    """沁源春小区 (沁源县 of 山西, then 春小区) for 沁园春小区: a slip of one sound in the compound's name."""
+    rows = [("q", "河北省唐山市路北区钓鱼台街道沁园春社区长宁道沁园春小区3幢1单元201室", 118.18, 39.63)]
+    m = _base_of(rows).match("沁源春小区3号楼1单元201")
+    assert m is not None and m.address_id == "q"
+    # (a county written before a compound of another county's is still no part of its name)
+    rows = [("r", "浙江省温州市鹿城区五马街道润城华庭3幢201室", 120.65, 28.01)]
+    m = _base_of(rows).match("瑞安润城华庭3幢201室")
+    assert m is None or m.address_id is None or m.score < 0.9
