@@ -3381,8 +3381,11 @@ def _phase_lacking(base: AddressBase, q: _Query, top: _Record) -> bool:
     return long.startswith(short) and _PHASE.fullmatch(long[len(short) :]) is not None
 
 
-# A numbered part (compound names are keyed with Chinese numerals: see compound_number_key) or a side.
-_PHASE = re.compile(f"{_BARE_PART.pattern}|[东西南北](?:区|苑)")
+# A numbered part (compound names are keyed with Chinese numerals: see compound_number_key) or a side; or
+# a campus or branch of a body (河北大学新校区 against 河北大学: the whole, less surely).
+_PHASE = re.compile(
+    f"{_BARE_PART.pattern}|[东西南北](?:区|苑)|[\u3400-\u9fff]{{0,4}}(?:校区|院区|分校|分院|门诊部)"
+)
 
 
 def _one_known(s: _Scores, tied: list[int], cols: tuple[int, ...]) -> bool:
