@@ -2503,3 +2503,10 @@ def test_a_compound_whose_misspelt_opening_is_a_county_elsewhere_is_found():
     rows = [("r", "浙江省温州市鹿城区五马街道润城华庭3幢201室", 120.65, 28.01)]
     m = _base_of(rows).match("瑞安润城华庭3幢201室")
     assert m is None or m.address_id is None or m.score < 0.9
+
+
+def test_a_campus_the_base_lacks_answers_the_body_below_a_sure_match():
+    rows = [("u", "河北省保定市莲池区五四路街道王庄路社区五四东路180号河北大学", 115.5, 38.87)]
+    m = _base_of(rows).match("保定市莲池区河北大学新校区")
+    assert m is not None and m.address_id == "u" and m.score <= 0.85
+    assert _base_of(rows).match("保定市莲池区河北大学").score >= 0.9
