@@ -162,7 +162,9 @@ _SCHOOL_IN_FULL = ("中学", "小学")
 # A road's direction before its kind (永宁东路, 人民北街, 解放中大道): two directions name two roads.
 # Pairs of opposites, and directions (any two of them), that tell two places of one name apart.
 _OPPOSITES = frozenset(
-    frozenset(pair) for pair in ("上下", "内外", "前后", "左右", "头尾", "大小", "新老", "新旧")
+    # (顶/下: 闽南's upper and lower, 顶厝角 / 下厝角)
+    frozenset(pair)
+    for pair in ("上下", "内外", "前后", "左右", "头尾", "大小", "新老", "新旧", "顶下")
 )
 _DIRECTIONS = frozenset("东西南北中")
 _DIRECTION = re.compile("([东西南北中])(?:大道|大街|路|街)$")

@@ -2510,3 +2510,24 @@ def test_a_campus_the_base_lacks_answers_the_body_below_a_sure_match():
     m = _base_of(rows).match("保定市莲池区河北大学新校区")
     assert m is not None and m.address_id == "u" and m.score <= 0.85
     assert _base_of(rows).match("保定市莲池区河北大学").score >= 0.9
+
+
+def test_a_shop_front_is_a_place_of_its_own_beside_its_door():
+    """泉秀路321号店面 and 泉秀路321号: two records, two addresses (they were one, and every match a tie)."""
+    rows = [
+        ("door", "福建省泉州市丰泽区东湖街道泉秀路321号", 118.6, 24.9),
+        ("shop", "福建省泉州市丰泽区东湖街道泉秀路321号店面", 118.6, 24.9),
+        ("flat", "福建省漳州市芗城区万达华府1幢101室", 117.6, 24.5),
+        ("unit", "福建省漳州市芗城区万达华府1幢101店面", 117.6, 24.5),
+    ]
+    built = _base_of(rows)
+    assert built.report.duplicate_addresses == ()
+    for query, expected in (
+        ("泉秀路321号店面", "shop"),
+        ("泉秀路321号门面", "shop"),
+        ("泉秀路321号", "door"),
+        ("万达华府1栋101室", "flat"),
+        ("万达华府1栋101商铺", "unit"),
+    ):
+        m = built.match(query)
+        assert m is not None and m.address_id == expected and m.score >= 0.9, (query, m)

@@ -245,6 +245,9 @@ _TOKEN_ALTERNATIVES = (
     # 五0一室: Chinese and Arabic digits mixed in one room number.
     # (千户苗寨 is no room 1000: 户 after a round number counts households)
     rf"(?P<room>((?<![A-Z])[A-Z]?[0-9]+[A-Z]?|{_MIXED_DIGITS}|{N})(?:室|(?<![千百万])户|房)(?![子间村屋巷]))",
+    # 泉秀路321号店面, 1栋101店面, 1楼商铺: the shop front at a door, flat or floor (a place of its own, as
+    # bases list it beside the door's record).
+    r"(?P<shopfront>(?:(?<=[0-9]号)|(?<=[0-9]层)|(?<=[0-9]楼)|(?<![0-9A-Z])[0-9]{1,5})(?:店面|门面|商铺|铺面)(?!门口|门前|前|旁|外|对面|房))",
     # 3层东户, 2单元西户: in the north a flat by its side of the landing, after the floor or unit.
     r"(?P<side_flat>(?<=[层楼元])(?:东|西|中|南|北|东边|西边|中间)户(?![\u3400-\u9fff\U00020000-\U0003ffff]))",
     # 石碾村2社: after a village, 社 is its villager group (重庆, 四川, 甘肃).
@@ -303,7 +306,7 @@ _TOKEN_ALTERNATIVES = (
     r"|(?<=[号楼幢栋室])店[外内门](?:口)?|(?<=区|园|苑|村|城|场)(?:内|里(?![A-Za-z0-9]))(?![\u3400-\u9fff\U00020000-\U0003ffff])"
     r"|(?<=[号楼幢栋室村组])[东西南北左右](?:边|面|首|头)|(?<=[号楼幢栋室])[东西南北]{1,2}侧)(?![村路街巷弄桥山岭湾垟洋岙社]))",
     # 旁边的小卖部: the place a relation word names (的 ...) is part of the note.
-    r"(?P<assist>(?:斜?对面|村村通(?:公路|道路|水泥路|路)?|附近|旁边|隔壁|对过|(?<=[镇乡道区县市村])(?:辖区内?|范围内|一带|周边区?域?)|(?<=[号楼幢栋室村])(?:[前后]面|[前后]边|背后)(?:的?[\u3400-\u9fff\U00020000-\U0003ffff]{1,10})?|交叉(?:路?口)?|交(?:界|汇)?[口处]|交汇点?|(?:十字|丁字)?路口|(?:往|向)?(?:[东西南北]{1,2}|里|前)?(?:侧|面|边)?(?:走|行|进去)?约?[0-9]+(?:米|公里|M|KM)处?|[0-9]+(?:米|公里)处?|[东西南北]侧|(?<=[米口处])路[东西南北][侧边面]?(?![\u3400-\u9fff\U00020000-\U0003ffff])|[东西南北]{1,2}角(?![0-9\u3400-\u9fff\U00020000-\U0003ffff]?(?:小区|大厦|花园|广场))|旁)(?:的[\u3400-\u9fff\U00020000-\U0003ffff]{1,10})?)",
+    r"(?P<assist>(?:斜?对面|村村通(?:公路|道路|水泥路|路)?|附近|旁边|隔壁|对过|(?<=[镇乡道区县市村])(?:辖区内?|范围内|一带|周边区?域?)|(?<=[号楼幢栋室村])(?:[前后]面|[前后]边|背后)(?:的?[\u3400-\u9fff\U00020000-\U0003ffff]{1,10})?|交叉(?:路?口)?|交(?:界|汇)?[口处]|交汇点?|(?:十字|丁字)?路口|(?:往|向)?(?:[东西南北]{1,2}|里|前)?(?:侧|面|边)?(?:走|行|进去)?约?[0-9]+(?:米|公里|M|KM)处?|[0-9]+(?:米|公里)处?|[东西南北]侧|(?<=[米口处])路[东西南北][侧边面]?(?![\u3400-\u9fff\U00020000-\U0003ffff])|(?<!村)[东西南北]{1,2}角(?![0-9\u3400-\u9fff\U00020000-\U0003ffff]?(?:小区|大厦|花园|广场))|(?<=村)[东西南北]{1,2}角(?![0-9〇零一二三四五六七八九十])|旁)(?:的[\u3400-\u9fff\U00020000-\U0003ffff]{1,10})?)",
     # A town may be named with 村 (付村镇); it is tried before the community pattern.
     # 新街镇, 大路乡: a town name may end in 街 or 路 right before 镇/乡; 五乡|中路 is a road.
     rf"(?P<town>(?:(?:{_TOWN_NAME_LEXED}{{1,2}}[路街巷](?=[镇乡]|街道)|{_TOWN_NAME_LEXED}{{1,6}}?)(?:街道|(?<!小)(?<!新区)(?<!发区)(?<!业区)(?<!园区)镇|乡(?!镇|[一二三四五六七八九十]{{1,2}}村))|(?:路[东西南北])?{_CJK_NAME}{{0,6}}?(?:{_ZONE_ALTERNATION}))(?![东西南北中]?(?:路|街|大道)|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
@@ -759,6 +762,9 @@ def _token(st: _State, m: re.Match[str]) -> None:
         _put_or_extra(st, "floor", s, e, _floor_value(m), g(0))
     elif kind == "room":
         _put_or_extra(st, "room", s, e, _code(_num(g(_G["room"] + 1))) + "室", g(0))
+    elif kind == "shopfront":
+        # (店面, 门面, 商铺 and 铺面 are one word for it: 店面)
+        _put_or_extra(st, "room", s, e, g(0)[:-2] + "店面", g(0))
     elif kind == "side_flat":
         _put_or_extra(st, "room", s, e, g(0).replace("边", "").replace("中间", "中"), g(0))
     elif kind == "group":
