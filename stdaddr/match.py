@@ -2534,9 +2534,9 @@ def _without_places(text: str) -> str:
 
 def compound_stem(name: str) -> str | None:
     """The name of a residential compound without the generic 小区 and its own kind (锦绣花园小区, 锦绣小区,
-    锦绣花园 -> 锦绣; 永昌花苑 -> 永昌, but 莲花苑 -> 莲花; a work unit's 洛铜家属院 -> 洛铜); a name without either is its own (日月星城小区,
-    日月星城 -> 日月星城), and so is one whose kind leaves one character (榄苑小区, 榄苑 -> 榄苑); None for a
-    stem of fewer than two characters."""
+    锦绣花园 -> 锦绣; 永昌花苑 -> 永昌, but 莲花苑 -> 莲花; a work unit's 洛铜家属院 -> 洛铜); a name without
+    either is its own (日月星城小区, 日月星城 -> 日月星城), and so is one whose kind leaves one character
+    (榄苑小区, 榄苑 -> 榄苑); None for a stem of fewer than two characters."""
     stem = name.removesuffix(_GENERIC_KIND)
     m = _COMPOUND_KIND.search(stem) or _STAFF_QUARTERS.search(stem)  # (洛铜家属院, 洛铜宿舍 -> 洛铜)
     if m is not None:
@@ -3610,8 +3610,6 @@ def _road_door(fields: NDArray[np.int32]) -> bool:
     return bool(fields[_DOOR_COLUMN] >= 0 and fields[_ROAD_COLUMN] >= 0)
 
 
-# A flat numbered on its floor (3楼1号 -> 1室): one or two digits.
-_FLAT_OF_A_FLOOR = re.compile("[0-9]{1,2}室")
 _FLOOR_K, _ROOM_K = COMPARED.index("floor"), COMPARED.index("room")
 
 
@@ -3622,7 +3620,7 @@ def _flat_on_a_floor_the_record_lacks(q: _Query, top: _Record) -> bool:
     return (
         room is not None
         and "floor" in q.values
-        and _FLAT_OF_A_FLOOR.fullmatch(room) is not None
+        and _FLAT_NUMBER.fullmatch(room) is not None  # (3楼1号 -> 1室: one or two digits)
         and top.states[_ROOM_K] == _AGREE
         and top.states[_FLOOR_K] == _INPUT_ONLY
     )

@@ -156,7 +156,6 @@ _COUNTRY_LEAD = re.compile(
 _MAX_LEADING_TOWNS = 8
 _ZONE_WORDS = (*ZONE_WORDS, "科技城", "产业园")
 ZONE = re.compile(f"(?:{'|'.join(_ZONE_WORDS)})")
-_TOWN_MARKS = ("街道", "镇", "乡")
 _ZONE_BEFORE = re.compile(f"(?:{'|'.join(w for w in _ZONE_WORDS if w.endswith('区'))})$")
 # Units named by a bare zone word (开发区 of 平阳县): glued to the text before, it ends another zone's
 # name (温州市经济技术|开发区).
@@ -520,7 +519,7 @@ def find_hits(text: str) -> list[Hit]:
             # mark after it lies in it (a name without its mark there opens a firm's or a park's: 工业园区|浙江…)
             and not (
                 text[start - 1] == "区"
-                and key.endswith(_TOWN_MARKS)
+                and _TOWN_MARK_END.search(key) is not None
                 and _ZONE_BEFORE.search(text, max(0, start - 8), start) is not None
             )
             # 停放在|宁波市, 位于|天津市: a name with its mark after "at" is where it happened
