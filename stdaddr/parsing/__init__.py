@@ -167,10 +167,23 @@ def _free_trade_zone(folded: str) -> tuple[str, tuple[Piece, ...]]:
     return "".join(out), tuple(masked)
 
 
-def _masked_form_notes(text: str, folded: str, offsets: list[int] | None) -> tuple[str, tuple[Piece, ...]]:
-    """The cleaned text with a form's fields other than its address made separators (offsets stay put),
-    and those fields as notes (see :mod:`stdaddr.parsing.forms`)."""
-    spans = form_notes(text)
+# Written with marks the cleaned text folds away, so found in the input: a time of day or a span of times
+# (22:30, 07:15:22, 12:00-13:30, 约21:00—23:30), whose colon becomes a comma (22,30 read as a building and
+# a room), and a sum of money with its thousands' commas (¥1,280, 12,800元).
+_TIME_OR_MONEY = re.compile(
+    r"(?<![0-9A-Za-z])(?:[01]?[0-9]|2[0-3])[:：][0-5][0-9](?:[:：][0-5][0-9])?"
+    r"(?:\s*[-—~～至到]+\s*(?:[01]?[0-9]|2[0-3])[:：][0-5][0-9](?:[:：][0-5][0-9])?)?(?![0-9])"
+    r"|[¥￥]\s*[0-9]+(?:[,，][0-9]{3})*(?:\.[0-9]+)?(?:元|万元)?"
+    r"|(?<![0-9])[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?万?元"
+)
+_TIME_OR_MONEY_HINT = re.compile("[:：¥￥]|[0-9],[0-9]{3}")
+
+
+def _masked_spans(
+    spans: list[tuple[int, int]], folded: str, offsets: list[int] | None
+) -> tuple[str, tuple[Piece, ...]]:
+    """The cleaned text with the spans of the input made separators (offsets stay put), and those spans as
+    notes: a form's fields other than its address (see :mod:`stdaddr.parsing.forms`), times and sums."""
     if not spans:
         return folded, ()
     out = list(folded)
@@ -276,9 +289,12 @@ def _parse_cached(text: str) -> Address:
     masked: tuple[Piece, ...] = ()
     if "贸" in folded:
         folded, masked = _free_trade_zone(folded)
-    if FORM_HINT.search(text) is not None:
-        folded, fields = _masked_form_notes(text[:MAX_LENGTH], folded, offsets)
-        masked = (*masked, *fields)
+    spans = form_notes(text[:MAX_LENGTH]) if FORM_HINT.search(text) is not None else []
+    if _TIME_OR_MONEY_HINT.search(text) is not None:
+        spans.extend(m.span() for m in _TIME_OR_MONEY.finditer(text, 0, MAX_LENGTH))
+    if spans:
+        folded, notes_of_the_form = _masked_spans(spans, folded, offsets)
+        masked = (*masked, *notes_of_the_form)
     if CJK.search(folded) is None and (
         _LATIN_WORD.search(folded) is not None or OTHER_SCRIPT.search(folded) is not None
     ):

@@ -27,7 +27,10 @@ _ATTRIBUTE_LABELS = (
     "性别|民族|年龄|出生日期|学校|班级|年级|职业|工作单位|面积|建筑面积|使用面积|用途|房屋用途|结构|租金|月租|"
     "时间|日期|类型|来源|与户主关系|关系|状态|等级|所属网格|网格"
 )
-_FREE_TEXT_LABELS = "备注|问题描述|问题|事由|诉求内容|诉求|描述|内容|情况说明|情况|说明|处理意见|意见|处理结果|原因|事项|经营范围"
+_FREE_TEXT_LABELS = (
+    "备注|问题描述|问题|事由|诉求内容|诉求|描述|内容|情况说明|情况|说明|处理意见|意见|处理结果|原因|事项|经营范围|"
+    "反映内容|投诉内容|举报内容|上报内容|具体情况|具体内容|涉及问题|事件描述|事件"
+)
 # (the words before 地址 name whose address it is, no place: 五山路|自编地址 is no label)
 _ADDRESS_LABELS = f"(?:(?![路街巷道区县市镇乡村号])[{_CJK}]){{0,6}}?(?:地址|住址|住所|经营场所|事发地点)"
 _KINDS = (  # counts first: 承租人数 is no 承租人
@@ -45,7 +48,8 @@ _FIELD_END_RE = re.compile(_FIELD_END)
 # A label with its colon, anywhere a field may start (after a separator, a door, a room or a bracket).
 _COLON_LABEL = re.compile(rf"(?:^|(?<=[\s,，;；。、)）】\]0-9号室:：]))(?:{_NAMES})\s*[:：]\s*")
 # A label at the start of a field with a space or its value right after it (姓名 张三; 姓名张三;).
-_BARE_LABEL = re.compile(rf"(?:^|(?<=[\s,，;；]))(?!同)(?:{_NAMES})(?![:：])\s*")
+# (not the opening of an address's label: 诉求|地址, 问题|地址)
+_BARE_LABEL = re.compile(rf"(?:^|(?<=[\s,，;；]))(?!同)(?:{_NAMES})(?![:：]|地址|住址|住所|地点)\s*")
 # Each kind's value, right after its label.
 _VALUES = {
     "person": re.compile(
@@ -65,6 +69,12 @@ _TITLE = re.compile("(?:登记表?|信息表?|申请表?|申报表?|记录|检�
 # A firm's name before its labelled address (新兴五金店 住所：…).
 _FIRM = re.compile("(?:公司|商店|店|厂|经营部|商行|门市部|工作室|诊所|合作社)$")
 _LEAD_END = " \t\r\n:：;；,，"
+# A ticket's header before its labelled address (沈阳市12345 工单 受理时间 2024年1月8日 诉求地址 …, 广州12345
+# 工单号… 分类：市容 地址：…): what the record is, who filed it and when; a city named there is the hotline's,
+# not the address's.
+_TICKET_HEAD = re.compile(
+    "12345|工单|受理|编号|来源|渠道|热线|诉求人|反映人|来电人|投诉人|举报人|案件|登记日期"
+)
 # The first word of a text, to any separator (a form's title: 出租房屋信息登记表 联系电话 …).
 _FIRST_FIELD = re.compile(r"\s*[^\s:：;；,，]+")
 # Words of a form's labels: a text without any is no form (a cheap test before the full search).
@@ -94,6 +104,9 @@ def form_notes(text: str) -> list[tuple[int, int]]:
     if lead and not any(c.isdigit() for c in lead) and (_TITLE.search(lead) or _FIRM.search(lead)):
         spans.append((len(lead) - len(lead.lstrip()), len(lead)))
     addressed = any(kind == "address" for _, _, kind, _ in labels)
+    first = next((start for start, _, kind, _ in labels if kind == "address"), 0)
+    if first and _TICKET_HEAD.search(text, 0, first):
+        spans.append((0, first))
     first_address = True
     for i, (start, end, kind, colon) in enumerate(labels):
         stop = labels[i + 1][0] if i + 1 < len(labels) else len(text)

@@ -199,8 +199,9 @@ _TOKEN_ALTERNATIVES = (
     # 16度, 38℃: a temperature; 50余辆: a count (more than …).
     r"|(?<![0-9A-Z.-])[0-9]+(?:\.[0-9]+)?(?:度|℃)(?![\u3400-\u9fff\U00020000-\U0003ffff])"
     r"|(?<![0-9A-Z.-])[0-9]+(?:多|余)(?:辆|个|人|名|户|只|条|平方米|平米|米)"
-    # 车牌甘A8K123, 车牌号：浙C12345: a vehicle's plate (province, letter, five or six more), no building.
-    r"|(?=[车京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])(?:车牌号?码?[为是]?,?)?(?<![A-Z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z](?=(?:[A-Z]*[0-9]){3})[A-Z0-9]{5,6}(?![A-Z0-9])"
+    # 车牌甘A8K123, 车牌号：浙C12345, 粤B·D12345: a vehicle's plate (province, letter, five or six more), no
+    # building.
+    r"|(?=[车京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼])(?:车牌号?码?[为是]?,?)?(?<![A-Z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z][·•]?(?=(?:[A-Z]*[0-9]){3})[A-Z0-9]{5,6}(?![A-Z0-9])"
     # 工位号058, 工位A-12: a workstation in a shared office, no room.
     r"|工位号?,?[A-Z]?-?[0-9]{1,5})",
     # 2-1-8-2 (重庆): a building, its unit, and the second flat of the 8th floor.
@@ -1808,6 +1809,15 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
         # a note of a registry
         st.extra(s, e, chunk)
         return
+    if (
+        _BARE_KIND.fullmatch(chunk)
+        and st.pieces
+        and st.pieces[-1].field == "house_number"
+        and _AT_THE_PLACE.match(text, e)
+    ):
+        # 民主路8号|小区|门口, 友谊北大街328号|医院|门口: the place at the door, unnamed, where it happened
+        st.extra(s, e, chunk)
+        return
     feature = _FEATURE_END.search(chunk) if st.last <= ORDER["poi"] and "poi" not in st.fields else None
     if feature is not None and feature.start() >= 3 and _NAMED_PLACE.fullmatch(chunk, 0, feature.start()):
         # 桃花岛公园|垃圾桶: a named place, then a feature of it
@@ -1849,6 +1859,19 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
         st.fields.add("poi")
         st.last = max(st.last, ORDER["poi"])
         return
+    if "poi" not in st.fields and st.last <= ORDER["poi"] and _in_the_account(st, chunk):
+        st.extra(s, e, chunk)
+        return
+    if (
+        "poi" not in st.fields
+        and st.last <= ORDER["poi"]
+        and _after_the_street(st)
+        and (told := _PLACE_THEN_ACCOUNT.fullmatch(chunk)) is not None
+    ):
+        # 关上农贸市场|内一水果摊缺斤少两, 万达广场|某培训机构突然关门: the place named, then what happened in it
+        _free(st, "", s, s + told.end(1), told.group(1))
+        st.extra(s + told.end(1), e, told.group(2))
+        return
     if st.last <= ORDER["poi"] and ("poi" not in st.fields or _extends_poi(st, s)):
         if "poi" in st.fields:
             prev = st.pieces.pop()
@@ -1877,6 +1900,48 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
         st.pieces.append(Piece("poi", s, e, chunk))
         return
     st.extra(s, e, chunk)
+
+
+# What opens an account of a place rather than its name: 的 (…12号的一家餐馆, 的老旧小区), a place not named
+# (一家金店, 有一处, 在一个).
+_UNNAMED = re.compile("的|(?:有|在)?(?:一|某)(?:家|个|处|间|座|名|辆|只|条|位|段|栋)")
+# Signs of a note that tells what happened (not a landmark, a crossing or a distance): who or what did it
+# (被, 一辆, 某医院, 的一家), when (12:00, 2024.4.5, 3月5日, 10分钟), how much (50元, 20余名, 2个).
+_ACCOUNT_NOTE = re.compile(
+    "^(?:的|一|某|有|时$)|被|以来|期间|分钟|小时|[0-9](?:[:：.年月日点时分元人名户个辆只天]|[余多][名人户个辆])"
+)
+# A place named by its kind, then what happened in or at it (商厦|购买的保健品系三无产品).
+# (what happened opens with 内|里 and a place not named, 某, 有, 的, or a purchase: not 国正大厦|嘉乐广场, a shop
+# in the tower)
+_PLACE_THEN_ACCOUNT = re.compile(
+    "(.{1,12}?(?:市场|广场|商厦|商场|大厦|中心|医院|超市|停车场|写字楼|酒店|宾馆|公园|商城|酒楼))"
+    "((?:[内里]?(?:某|一[家个名处间辆只条位]|有(?!限)|的)|购买|花[0-9]|买了).{2,})"
+)
+_STREET_PART = frozenset(("road", "house_number", "building", "unit", "floor", "room"))
+
+
+def _after_the_street(st: _State) -> bool:
+    """Whether the last piece that is no note is of the street part (a road, a door, a building…)."""
+    return next((p.field in _STREET_PART for p in reversed(st.pieces) if p.field != "extra"), False)
+
+
+def _in_the_account(st: _State, chunk: str) -> bool:
+    """Whether ``chunk``, after the street part, is a clause of a ticket's account, no compound's name: it
+    opens with 的 or a place not named (的一家餐馆, 一家金店以旧换新), or no place's kind ends it and it
+    follows a note of what happened (…21号,发生燃气泄漏,|已疏散居民; not a landmark's: …12号附近|肯德基,
+    …交叉口|苏泊尔)."""
+    if not _after_the_street(st):
+        return False
+    if _UNNAMED.match(chunk):
+        return True
+    notes = []
+    for piece in reversed(st.pieces):
+        if piece.field != "extra":
+            break
+        notes.append(piece.value)
+    if _NAMED_PLACE.fullmatch(chunk):
+        return False
+    return any(_EVENT.search(n) or _ACCOUNT_NOTE.search(n) for n in notes)
 
 
 def _road_naming(st: _State, s: int) -> Piece | None:
@@ -2000,6 +2065,12 @@ _FEATURE_END = re.compile(f"(?:{_STREET_FEATURE.pattern})$")
 _KIND_ALONE = re.compile(
     "(?:菜市场|菜场|小吃店|饭店|超市|小卖部|便利店|早餐店|理发店|药店|商店)(?:门口|旁|边)?"
 )
+# Kinds of place written alone after a door (…8号小区门口): the place at that door, not named.
+_BARE_KIND = re.compile(
+    "小区|医院|学校|商场|超市|市场|公园|广场|酒店|宾馆|大厦|大楼|步行街|商业街|写字楼|(?:地下)?停车场|酒吧|网吧"
+)
+# Where at such a place something happened, or someone did (门口, 门前, 内有人…).
+_AT_THE_PLACE = re.compile(",?(?:门口|门前|大门口|内有|里有|内的|里的|内[0-9一二三四五六七八九十几]|有人)")
 # Notes of a household or firm registry: a collective household, the relation to its head, a shared or
 # temporary building.
 _REGISTRY_NOTE = re.compile(
