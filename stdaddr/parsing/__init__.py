@@ -169,14 +169,16 @@ def _free_trade_zone(folded: str) -> tuple[str, tuple[Piece, ...]]:
 
 # Written with marks the cleaned text folds away, so found in the input: a time of day or a span of times
 # (22:30, 07:15:22, 12:00-13:30, 约21:00—23:30), whose colon becomes a comma (22,30 read as a building and
-# a room), and a sum of money with its thousands' commas (¥1,280, 12,800元).
+# a room), a sum of money with its thousands' commas (¥1,280, 12,800元) and a share (约1/3).
 _TIME_OR_MONEY = re.compile(
     r"(?<![0-9A-Za-z])(?:[01]?[0-9]|2[0-3])[:：][0-5][0-9](?:[:：][0-5][0-9])?"
     r"(?:\s*[-—~～至到]+\s*(?:[01]?[0-9]|2[0-3])[:：][0-5][0-9](?:[:：][0-5][0-9])?)?(?![0-9])"
     r"|[¥￥]\s*[0-9]+(?:[,，][0-9]{3})*(?:\.[0-9]+)?(?:元|万元)?"
     r"|(?<![0-9])[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?万?元"
+    # 约1/3的住户: a share, its slash folded to a comma as well
+    r"|(?:约|近|超过)[0-9]+/[0-9]+|(?<![0-9A-Za-z/-])[0-9]+/[0-9]+(?=的)"
 )
-_TIME_OR_MONEY_HINT = re.compile("[:：¥￥]|[0-9],[0-9]{3}")
+_TIME_OR_MONEY_HINT = re.compile("[:：¥￥]|[0-9],[0-9]{3}|[0-9]/[0-9]")
 
 
 def _masked_spans(
