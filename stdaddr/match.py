@@ -1924,13 +1924,15 @@ _STAFF_QUARTERS = re.compile("(?:职工)?(?:宿舍区|宿舍|家属院|家属区
 
 
 def _staff_quarters(a: str, b: str) -> bool:
-    """Whether two names are one work unit's housing by two of its words (洛铜宿舍 / 洛铜家属院), the unit's
-    name two characters or more."""
+    """Whether two names are one work unit's housing by two of its words (洛铜宿舍 / 洛铜家属院), or by the
+    unit's name alone on one side (衡钢 / 衡钢家属区, as its people write it before a building), the unit's
+    name two characters or more; a works' 厂 may be left out (331宿舍 / 331厂生活区)."""
     ma, mb = _STAFF_QUARTERS.search(a), _STAFF_QUARTERS.search(b)
-    if ma is None or mb is None or ma.group() == mb.group():
+    if (ma is None and mb is None) or (ma and mb and ma.group() == mb.group()):
         return False
-    stem = a[: ma.start()]
-    return len(stem) >= 2 and stem == b[: mb.start()]
+    stem_a = (a[: ma.start()] if ma else a).removesuffix("厂")
+    stem_b = (b[: mb.start()] if mb else b).removesuffix("厂")
+    return len(stem_a) >= 2 and stem_a == stem_b
 
 
 def _firm_written_short(short: str, long: str) -> bool:

@@ -2387,6 +2387,8 @@ def test_a_stall_written_as_a_door_of_its_market_is_the_room_so_numbered():
         ("洛铜大院8-2-502", "t502"),
         ("涧西区洛铜生活区8号楼2单元502室", "t502"),
         ("涧西区洛耐宿舍8栋2单元502", None),  # another unit's housing
+        ("涧西区洛铜8栋2单元502", "t502"),  # the unit's name alone before the building
+        ("涧西区洛耐8栋2单元502", None),
     ],
 )
 def test_a_work_units_housing_written_with_another_of_its_words_is_found_near(query, expected):
@@ -2400,6 +2402,30 @@ def test_a_work_units_housing_written_with_another_of_its_words_is_found_near(qu
     got = None if m is None else m.address_id
     assert got == expected, (query, m)
     assert m is None or m.score < 0.9
+
+
+def test_an_estate_or_works_named_with_a_number_keeps_its_buildings_apart():
+    """阳光100城市广场, 331厂生活区: the number is the name's (it was read as a room, and every building and room
+    of the estate was one address); 三三一厂 is 331厂; a stall of a market is its room."""
+    rows = [
+        ("y6", "广西柳州市城中区潭中东路21号阳光100城市广场二期6栋2单元302室", 109.42, 24.32),
+        ("y7", "广西柳州市城中区潭中东路21号阳光100城市广场二期7栋2单元302室", 109.42, 24.32),
+        ("w15", "湖南省株洲市石峰区331厂生活区15栋1单元601号", 113.1, 27.9),
+        ("w26", "湖南省株洲市石峰区331厂生活区26栋2单元601号", 113.1, 27.9),
+        ("s6", "浙江省龙泉市华楼街150号龙泉宝剑青瓷市场6号摊位", 119.13, 28.07),
+        ("s7", "浙江省龙泉市华楼街150号龙泉宝剑青瓷市场7号摊位", 119.13, 28.07),
+    ]
+    built = _base_of(rows)
+    assert built.report.duplicate_addresses == ()
+    for query, expected in (
+        ("柳州阳光100城市广场二期7栋2单元302室", "y7"),
+        ("株洲市石峰区三三一厂生活区26栋2单元601号", "w26"),
+        ("株洲331厂生活区15-1-601", "w15"),
+        ("龙泉宝剑青瓷市场摊位7号", "s7"),
+        ("龙泉市华楼街150号龙泉宝剑青瓷市场6号铺位", "s6"),
+    ):
+        m = built.match(query)
+        assert m is not None and m.address_id == expected, (query, m)
 
 
 def test_a_compound_at_several_doors_named_alone_has_no_record_of_its_own():

@@ -726,6 +726,10 @@ def _token(st: _State, m: re.Match[str]) -> None:
             i = _G["house"]
             _put_or_extra(st, "room", s, e, f"{_num(g(i + 2))}-{_num(g(i + 3))}室", g(0))
             return
+        if _market_stall(st, m):
+            # 青瓷市场6号摊位, 市场A06号: past the door, a stall of the market (a room of it), numbered 号
+            _put_or_extra(st, "room", s, e, _code(_num(g(_G["house"] + 2))) + "室", g(0))
+            return
         if _room_as_door(st, m):
             # 3栋2单元1501号, 保利中心A1705号: past the door, a number of three or more digits marked 号
             # is the room.
@@ -812,11 +816,58 @@ def _token(st: _State, m: re.Match[str]) -> None:
     elif kind == "pair":
         _pair(st, m)
     elif kind == "number":
-        _number(st, s, e, _code(_num(g(_G["number"] + 1))))
+        if not _number_in_a_name(st, m):
+            _number(st, s, e, _code(_num(g(_G["number"] + 1))))
     elif kind in ("community", "hamlet"):
         _community(st, s, e, g(0), m.string)
     elif kind in ("road", "numbered_road"):
         _road(st, s, e, g(0), m.string)
+
+
+# A name's words after a number that is part of the name (阳光100|城市广场, 331|厂生活区), to the kind of place,
+# or the phase of the estate so named (阳光100|二期).
+_NAME_AFTER_NUMBER = re.compile(
+    f"{_CJK_NAME}{{0,6}}?(?:广场|花园|小区|家园|公寓|大厦|中心|国际|商城|新城|城|苑|府|湾|山庄|公馆|"
+    "厂|生活区|宿舍|家属区|家属院|大院)|[一二三四五六七八九十]{1,2}期"
+)
+
+
+# A works named by its number, and its housing (331厂, 430厂宿舍, 331宿舍 for the works' own; not 51厂房, a
+# numbered workshop).
+_WORKS = re.compile("厂(?!房)|宿舍|生活区|家属区|家属院")
+
+
+_WORKS_IN_WORDS = re.compile(f"([〇零一二三四五六七八九]{{2,4}})(?={_WORKS.pattern})")
+_DIGIT_OF = str.maketrans("〇零一二三四五六七八九", "00123456789")
+
+
+def _number_in_a_name(st: _State, m: re.Match[str]) -> bool:
+    """阳光100城市广场, 331厂生活区, 430厂宿舍: a number glued between a name's words, or opening a works named
+    by its number (厂) or its housing, is part of the compound's name, no room or door. Puts it and returns
+    True if so."""
+    s, e = m.span()
+    digits = m.group()
+    if not digits.isdigit() or not 2 <= len(digits) <= 4 or _NAME_AFTER_NUMBER.match(m.string, e) is None:
+        return False
+    last = st.pieces[-1] if st.pieces else None
+    if (
+        last is not None
+        and last.field == "poi"
+        and last.end == s
+        and len(last.value) >= 2
+        and not _PLACE_END.search(last.value)
+        and not last.value.endswith("区")
+    ):
+        # (not after a compound's whole name: 利泽中园二区|203|洛娃大厦 is a building of it, then a tower)
+        st.pieces[-1] = Piece("poi", last.start, e, last.value + digits)
+        return True
+    if (
+        _WORKS.match(m.string, e)
+        and "poi" not in st.fields
+        and (last is None or last.end < s or last.field != "road")
+    ):
+        return st.put("poi", s, e, digits)
+    return False
 
 
 def _named_tower(st: _State, note: str) -> bool:
@@ -948,6 +999,36 @@ def _flat_as_door(st: _State, m: re.Match[str]) -> bool:
         and not any(m.group(i + k) for k in (1, 4, 5, 6, 7))
         and len(_num(m.group(i + 2))) <= 2
     )
+
+
+# A market's or a mall's name, whose stalls are numbered 号 (青瓷市场6号摊位, 服装城A06号).
+_MARKET = re.compile(
+    "(?:市场|商城|批发城|商贸城|服装城|家具城|建材城|小商品城|物流园|交易中心|商场|美食街|夜市)$"
+)
+# A stall's word, before its number or after it (摊位6号, 6号铺位, 3号档口).
+_STALL = re.compile("摊位|铺位|档口|档位")
+# What may follow a stall's number: its word, or nothing of a name (not 5号|厅4楼, a hall, nor a finer number).
+_STALL_AHEAD = re.compile(f"(?:{_STALL.pattern})?(?![\u3400-\u9fff\U00020000-\U0003ffff0-9A-Z])")
+
+
+def _market_stall(st: _State, m: re.Match[str]) -> bool:
+    """Whether a door number (N号) after a market's name, its door read before or the stall's word beside
+    it, is a stall of it: a plain number, maybe lettered, with nothing after it but the stall's word or a
+    separator."""
+    i = _G["house"]
+    text, e = m.string, m.end()
+    # (with no door read, the stall's word says it: 市场|摊位|7号, 市场7号|摊位; 市场7号 alone is its door)
+    worded = _STALL.match(text, e) is not None or (bool(st.pieces) and _STALL.fullmatch(st.pieces[-1].value))
+    if (
+        "room" in st.fields
+        or ("house_number" not in st.fields and not worded)
+        or st.last != ORDER["poi"]
+        or any(m.group(i + k) for k in (1, 3, 4, 5, 6, 7))
+        or _STALL_AHEAD.match(text, e) is None
+    ):
+        return False
+    market = next((p for p in reversed(st.pieces) if p.field == "poi"), None)
+    return market is not None and _MARKET.search(market.value) is not None
 
 
 def _room_as_door(st: _State, m: re.Match[str]) -> bool:
@@ -1720,6 +1801,11 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
         street = st.pieces.pop()
         st.pieces.append(Piece("road", street.start, e, street.value + section.value + chunk))
         return
+    if (works := _WORKS_IN_WORDS.match(chunk)) is not None and "poi" not in st.fields:
+        # 三三一厂生活区, 四三零厂: a works named by its number, written in numerals one by one: the number as
+        # 331厂 writes it
+        chunk = works.group(1).translate(_DIGIT_OF) + chunk[works.end(1) :]
+        text, raw = "", chunk
     if len(chunk) == 1 and not _extends_poi(st, s):
         st.extra(s, e, chunk)  # one stray character names no compound
         return
@@ -1873,6 +1959,19 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
         # 关上农贸市场|内一水果摊缺斤少两, 万达广场|某培训机构突然关门: the place named, then what happened in it
         _free(st, "", s, s + told.end(1), told.group(1))
         st.extra(s + told.end(1), e, told.group(2))
+        return
+    if (
+        text
+        and "poi" not in st.fields
+        and (stall := _STALL.search(chunk)) is not None
+        and stall.end() == len(chunk)
+        and stall.start() >= 2
+        and _MARKET.search(chunk, 0, stall.start())
+        and text[e : e + 1].isalnum()
+    ):
+        # 青瓷市场|摊位|6号: the market, then the word of its stall before the stall's number
+        _free(st, "", s, s + stall.start(), chunk[: stall.start()])
+        st.extra(s + stall.start(), e, stall.group())
         return
     if st.last <= ORDER["poi"] and ("poi" not in st.fields or _extends_poi(st, s)):
         if "poi" in st.fields:
