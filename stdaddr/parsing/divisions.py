@@ -1617,6 +1617,10 @@ _ORGANISATION = re.compile(
 )
 # The label of an address (现住址, 居住地址, 经营场所).
 _ADDRESS_LABEL = re.compile("[\u3400-\u9fff]{0,4}(?:地址|住址|住所|居住地?|经营场所)")
+# An address's label right before a place (…二组,现住址,|浙江省…, …,暂住地,|北京市…).
+_LABEL_BEFORE = re.compile(
+    r"[\u3400-\u9fff]{0,4}(?:地址|住址|住所|居住地|暂住地|现住地|户籍地|经营场所)[,;:：\s]*$"
+)
 # Street content: the first address is complete before a second place begins.
 _STREET = re.compile(r"[0-9]+号|路|街|大道|巷|弄")
 _PLACE_SEPARATOR = re.compile(r"[,;/|、\s]+$")
@@ -1635,8 +1639,12 @@ def second_place(text: str, hits: list[Hit], reading: Reading) -> int | None:
         other = h.entry.code
         if code.startswith(other) or other.startswith(code):
             continue  # the same place again
-        if _STREET.search(text, reading.end, h.start) is None:
-            return None  # the divisions go on; no street part was written yet
+        if _STREET.search(text, reading.end, h.start) is None and not _LABEL_BEFORE.search(
+            text, reading.end, h.start
+        ):
+            # the divisions go on; no street part was written yet, nor the label of another address (户籍地址：
+            # …水塘村二组 现住址：浙江省…: the first address ends with its village and group)
+            return None
         start, names = h.start, 1
         while True:  # its upper levels written right before it (温州市|瓯海区, 石家庄:|桥西区)
             up = next(

@@ -18,27 +18,35 @@ __all__ = ["form_notes", "FORM_HINT"]
 
 _CJK = "\u3400-\u9fff\U00020000-\U0003ffff"
 _PERSON_LABELS = (
-    "学生姓名|姓名|学生|监护人|家长|联系人|负责人|法定代表人|法人代表|法人|房东|房主|出租人|户主|业主|承租人|租户|"
+    "学生姓名|姓名|学生|监护人|家长|紧急联系人|联系人|负责人|法定代表人|法人代表|法人|房东姓名|房主姓名|户主姓名|"
+    "租户姓名|二房东|房东|房主|出租人|户主|业主|承租人|租户|"
     "申请人|当事人|诉求人|投诉人|举报人|反映人|经营者|收件人|收货人|寄件人|报警人|来电人|网格员|民警|经办人"
 )
-_NUMBER_LABELS = "身份证号码?|身份证|证件号码?|户号|编号|工单号|单号|学号|统一社会信用代码|信用代码|营业执照号?|注册号|车牌号?"  # (a phone's label is the address reading's own: it reads a name after the number too)
-_COUNT_LABELS = "承租人数|居住人数|人数|户数|间数|层数"
+_NUMBER_LABELS = (  # (a phone's label is the address reading's own: it reads a name after the number too)
+    "身份证号码?|身份证|证件号码?|户号|编号|工单号|单号|学号|统一社会信用代码|信用代码|营业执照号?|注册号|车牌号?|"
+    "暂住证号?|居住证号?|房屋编[号码]|出租屋编号"
+)
+_COUNT_LABELS = "承租人数|居住人数|出租间数|出租户数|人数|户数|间数|层数"
 _ATTRIBUTE_LABELS = (
     "性别|民族|年龄|出生日期|学校|班级|年级|职业|工作单位|面积|建筑面积|使用面积|用途|房屋用途|结构|租金|月租|"
-    "时间|日期|类型|来源|与户主关系|关系|状态|等级|所属网格|网格"
+    "时间|日期|类型|来源|与户主关系|关系|状态|等级|所属网格|网格|婚姻状况|兵役状况|文化程度|政治面貌|房屋性质|"
+    "房屋类型|户口性质|户别|籍贯|出生地"
 )
+# Labels of a name or number the address goes on with (酒店名称：睦南道花园酒店, 房号：8215): the label alone.
+_LEAD_IN_LABELS = "酒店名称|宾馆名称|旅馆名称|单位名称|场所名称|小区名称|房间号|房号|客房"
 _FREE_TEXT_LABELS = (
     "备注|问题描述|问题|事由|诉求内容|诉求|描述|内容|情况说明|情况|说明|处理意见|意见|处理结果|原因|事项|经营范围|"
     "反映内容|投诉内容|举报内容|上报内容|具体情况|具体内容|涉及问题|事件描述|事件"
 )
 # (the words before 地址 name whose address it is, no place: 五山路|自编地址 is no label)
-_ADDRESS_LABELS = f"(?:(?![路街巷道区县市镇乡村号])[{_CJK}]){{0,6}}?(?:地址|住址|住所|经营场所|事发地点)"
+_ADDRESS_LABELS = f"(?:(?![路街巷道区县市镇乡村号])[{_CJK}]){{0,6}}?(?:地址|住址|住所|经营场所|事发地点|户籍地|居住地|暂住地|现住地)"
 _KINDS = (  # counts first: 承租人数 is no 承租人
     ("count", _COUNT_LABELS),
     ("person", _PERSON_LABELS),
     ("number", _NUMBER_LABELS),
     ("attribute", _ATTRIBUTE_LABELS),
     ("free", _FREE_TEXT_LABELS),
+    ("lead_in", _LEAD_IN_LABELS),
     ("address", _ADDRESS_LABELS),
 )
 _NAMES = "|".join(f"(?P<{kind}>{words})" for kind, words in _KINDS)
@@ -52,10 +60,11 @@ _COLON_LABEL = re.compile(rf"(?:^|(?<=[\s,，;；。、)）】\]0-9号室:：]))
 _BARE_LABEL = re.compile(rf"(?:^|(?<=[\s,，;；]))(?!同)(?:{_NAMES})(?![:：]|地址|住址|住所|地点)\s*")
 # Each kind's value, right after its label.
 _VALUES = {
-    "person": re.compile(
-        rf"[{_CJK}](?:某某?|XX?|\*{{1,3}}|×{{1,3}})|[{_CJK}·]{{1,5}}(?![{_CJK}])|[A-Za-z ]{{2,20}}"
+    "person": re.compile(  # (a list of names too: 租户：赵磊、钱多多)
+        rf"(?:[{_CJK}](?:某某?|XX?|\*{{1,3}}|×{{1,3}})|[{_CJK}·]{{1,5}}(?![{_CJK}])|[A-Za-z ]{{2,20}})"
+        rf"(?:、(?:[{_CJK}](?:某某?|XX?|\*{{1,3}}|×{{1,3}})|[{_CJK}·]{{2,4}}(?![{_CJK}])))*"
     ),
-    "number": re.compile(r"[0-9A-Za-z()（）+-]{3,}"),
+    "number": re.compile(rf"[{_CJK}]{{0,2}}[0-9A-Za-z()（）+-]{{3,}}"),  # (暂住证号：京暂110105…)
     "count": re.compile("[0-9一二三四五六七八九十两]{1,3}[人户间层]?"),
     "attribute": re.compile(r"[^\s,，;；。]{1,20}"),
 }
@@ -80,6 +89,7 @@ _FIRST_FIELD = re.compile(r"\s*[^\s:：;；,，]+")
 # Words of a form's labels: a text without any is no form (a cheap test before the full search).
 FORM_HINT = re.compile(
     "姓名|地址|住址|住所|场所|身份证|网格|备注|房东|房主|业主|承租|监护|户主|性别|经营|问题|登记|记录|信用代码|负责人|"
+    "户籍|居住|暂住|现住|证号|状况|程度|面貌|房号|房间号|名称|租户|籍贯|"
     "联系人|收件人|收货人|寄件人|法人|申请人|当事人"
 )
 
@@ -118,6 +128,9 @@ def form_notes(text: str) -> list[tuple[int, int]]:
                 # label with its colon is the address reading's own, and so is a second address's)
                 spans.append((start, end))
             first_address = False
+            continue
+        if kind == "lead_in":
+            spans.append((start, end))  # 房号：|8215, 酒店名称：|睦南道花园酒店: the value is the address's
             continue
         if kind == "free":
             if not addressed and not text[:start].strip(" ,，;；"):

@@ -177,6 +177,8 @@ _TOKEN_ALTERNATIVES = (
     r"|(?<![0-9A-Z.-])[0-9]+(?:\.[0-9]+)?(?:周岁|岁|人|名|元|万元|平方米|平米|平方|M2|亩|公斤|吨|辆)(?![\u3400-\u9fff\U00020000-\U0003ffff])"
     # 2.5米, 1.5元上调至…, 1.2万元: a number with a decimal point and its unit (no door has one)
     r"|(?<![0-9A-Z.-])[0-9]+\.[0-9]+(?:万?元|米|公里|千米|厘米|平方米|平米|平方|亩|公斤|斤|吨|小时|天|倍|%|％)"
+    # 出租8间, 隔断4间, 租户 2户: rooms or households counted in a rental record, no building or room
+    r"|(?:出租|隔断|共有|共)[0-9]{1,3}间|(?:租户|住户)[,\s]*[0-9]{1,3}户"
     # 45岁男子, 70多岁老人: who, by age, in a ticket's account
     r"|(?<![0-9A-Z.-])[0-9]+多?(?:周岁|岁)(?:男子|女子|男性|女性|男孩|女孩|老人|儿童|小孩|孩子)"
     # 3辆车, 10多人, 三户人家, 约200平方米: counts in a ticket's account of what happened.
@@ -260,7 +262,9 @@ _TOKEN_ALTERNATIVES = (
     # community (not 沈村三组: a natural village, then its numbered group).
     rf"|(?:(?<=村)|(?<=社区)|(?<=委员会)|(?<=委会))((?!村|{_NOT_GROUP_NAME})(?:(?!组|村民)[\u3400-\u9fff\U00020000-\U0003ffff]){{1,4}}?(?<![{CN_DIGITS}十拾]))"
     # (新屋小组, 新屋村小组: the group 新屋组, as 新屋村民小组 is)
-    r"(?:村民小组|村民组|村小组|小组|组|生产队|队|经济合作社|经济社)(?![团长员\u3400-\u9fff\U00020000-\U0003ffff]))",
+    # (a phone's label may follow it, glued as spaces between words are dropped: 张湾组|电话13993801234)
+    r"(?:村民小组|村民组|村小组|小组|组|生产队|队|经济合作社|经济社)"
+    r"(?:(?![团长员\u3400-\u9fff\U00020000-\U0003ffff])|(?=(?:联系)?电话|手机|座机)))",
     # 1714-1715室: a range of rooms.
     r"(?P<room_range>(?<![0-9-])([0-9]+)-([0-9]+)室)",
     # 12-301, 5-2; A-101, B2-1201: a building (maybe named by a letter), then its room or unit.
@@ -1888,6 +1892,11 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
         if stretch.end() == len(chunk):
             return
         s, chunk = s + stretch.end(), chunk[stretch.end() :]
+    if (collective := _COLLECTIVE.search(chunk)) is not None and collective.start() >= 2:
+        # 北京理工大学|集体户, 人才交流服务中心|集体户口: the household registered at the place, a note after it
+        _free(st, "", s, s + collective.start(), chunk[: collective.start()])
+        st.extra(s + collective.start(), e, chunk[collective.start() :])
+        return
     if (
         _STREET_FEATURE.fullmatch(chunk)
         or _REGISTRY_NOTE.fullmatch(chunk)
@@ -2182,7 +2191,13 @@ _REGISTRY_NOTE = re.compile(
     "|自编号?"
     # 出租房, 出租房屋 居住3人, 群租房: a rented home, as rental registrations note it; 现住址同上: the same address
     "|(?:出租(?:房屋?|屋|房间|户)?|群租房)(?:居住)?|居住|(?:现住址|现居住地|居住地址?|住址)?同(?:上|户籍地?址?)"
+    # 流动人口5人, 出租给外来务工人员: who lives there, as a rental record notes it
+    "|流动人口.{0,6}|(?:出租给)?外来(?:务工)?人员.{0,6}|每(?:间|户|人|月|年|天|平方米?|平米)"
+    # 户籍地址, 暂住地: an address's label left alone (the address after it kept as a note, or none given)
+    "|[\u3400-\u9fff]{0,4}(?:地址|住址|住所|居住地|暂住地|现住地|户籍地)"
 )
+# A collective household after the place it is registered at (浙江大学学生集体户).
+_COLLECTIVE = re.compile("(?:学生|职工|单位|人才)?集体户")
 # Times of day and of the week written alone (晚上, 今天下午).
 _TIME_WORDS = re.compile(
     "(?:今天|昨天|前天|每天|每晚|晚上|早上|上午|下午|中午|白天|傍晚|周末|深夜|凌晨|半夜|夜间|夜里)+"
