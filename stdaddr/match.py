@@ -2954,10 +2954,11 @@ def _decide(
     if (
         top.states[_COMMUNITY_K] == _DIFFER
         or (top.states[_POI_K] == _INPUT_ONLY and q.ids.get("poi", -1) >= 0)
-    ) and (numbered_lane(q.values.get("road", "")) or _natural_village_road(q)):
+    ) and (numbered_lane(q.values.get("road", "")) or _natural_village_road(q) or _village_street(q)):
         # (岗头村二巷20号 against 水围社区二巷20号: a village the base has as a compound, not there either)
         # 固戍村1巷7号 against 岗头村1巷7号: a road crosses communities, a lane named by its number does not;
-        # nor does a natural village (岜勋村委会那旺屯5号 against 板新村委会那旺屯5号).
+        # nor does a natural village (岜勋村委会那旺屯5号 against 板新村委会那旺屯5号), nor a village's street
+        # named by its side (诸葛城村西街5号 against 孝友村西街5号).
         return _division_match(base, q, cutoff, _OTHER_VILLAGE)
     if (
         q.door_of is not None
@@ -3043,6 +3044,19 @@ def _decide(
 # A number the parser left as a note inside the street part (98号付|2号): the text names
 # something finer than what was read, so the match is no surer than one at a main door.
 _STRAY_NUMBER = re.compile("[A-Z]?[0-9]{1,5}(?:-[0-9]{1,5}){0,3}(?:号|室)?")
+
+
+# A street named by its side or kind alone (西街, 前街, 中心街, 大街): in a village, the village's own.
+_SIDE_STREET = re.compile("(?:[东西南北中前后上下新老正横直]|中心|东西|南北)?(?:大街|街|路|巷)")
+
+
+def _village_street(q: _Query) -> bool:
+    """Whether the text names a village and a street of it named by its side or kind alone (诸葛城村西街):
+    every village has its own 西街, so the street is no place of its own across villages."""
+    return (
+        q.values.get("community", "").endswith("村")
+        and _SIDE_STREET.fullmatch(q.values.get("road", "")) is not None
+    )
 
 
 def _natural_village_road(q: _Query) -> bool:

@@ -1829,6 +1829,28 @@ def test_shenzhen_villages_lanes_estates_and_blocks(query, expected):
     assert got == expected, (query, m)
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("兰山区白沙埠镇孝友村西街5号", "x5"),
+        ("兰山区白沙埠镇诸葛城村西街5号", None),  # 西街 is 孝友村's; every village has its own
+        ("兰山区白沙埠镇诸葛城村中心街8号", "z8"),
+        ("兰山区白沙埠镇孝友村中心街8号", None),
+        ("兰山区白沙埠镇朝阳社区人民路12号", "r12"),  # a road named otherwise crosses communities
+    ],
+)
+def test_a_villages_street_named_by_its_side_is_the_villages_own(query, expected):
+    """西街, 中心街 in a village: another village's street of that name is another place (it was 0.998)."""
+    rows = [
+        ("x5", "山东省临沂市兰山区白沙埠镇孝友村西街5号", 118.3, 35.2),
+        ("z8", "山东省临沂市兰山区白沙埠镇诸葛城村中心街8号", 118.31, 35.21),
+        ("r12", "山东省临沂市兰山区白沙埠镇白沙埠社区人民路12号", 118.32, 35.2),
+    ]
+    m = _base_of(rows).match(query)
+    got = None if m is None else m.address_id
+    assert got == expected, (query, m)
+
+
 def _dongguan() -> AddressBase:
     return _base_of(
         [
