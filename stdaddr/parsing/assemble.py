@@ -12,7 +12,7 @@ from stdaddr import gazetteer
 from stdaddr.gazetteer import CODE_LENGTHS, FULL, GENERIC_STEMS, HISTORIC, LEVELS, SHORT, fold
 from stdaddr.models import DIVISION_FIELDS, Address, Component, Division
 from stdaddr.parsing.community import FoundCommunity, community_name
-from stdaddr.parsing.divisions import ZONE, ZONE_NAME, Chain, Hit, Reading
+from stdaddr.parsing.divisions import TRAILING_NAME, ZONE, ZONE_NAME, Chain, Hit, Reading
 from stdaddr.parsing.tail import (
     BUILDING_NUMBER,
     ORDER,
@@ -326,7 +326,7 @@ def assemble(
                 # read it fills no field.
                 town = any(p.field == "town" and not p.repeated for p in pieces)
                 pieces.append(Piece("town", at, at + len(name), name, repeated=town))
-            elif name and _street_before(folded, at, at + len(name), tail_start, split_tail):
+            elif name and _street_before(folded, at, at + len(name), tail_start, split_tail, offsets):
                 # 解放街23号鹿城区五马街道: the road and door written before their divisions.
                 state = split_tail(folded, at, at + len(name), state, after=after, known=known)
             elif name and name.isascii() and (english := english_labels(folded, at, at + len(name))):
@@ -384,7 +384,7 @@ def assemble(
     if community is None:
         codes = _refine_by_lane(pieces, _refine_by_community(pieces, codes, notes), notes)
     codes = _city_zone(pieces, _refine_by_zone(pieces, codes, notes), notes)
-    pieces = _pinyin_repeats(_named_after_division(_organisation_first(pieces, folded), folded))
+    pieces = _pinyin_repeats(_named_after_division(_organisation_first(pieces, folded), folded, offsets))
     pieces = _road_named_after_repeat(pieces, folded)
     pieces = _county_before_road(pieces, notes)
     return _build(text, offsets, [*pieces, *masked], codes, notes)
@@ -454,7 +454,7 @@ def _organisation_first(pieces: list[Piece], folded: str) -> list[Piece]:
     return out
 
 
-def _named_after_division(pieces: list[Piece], folded: str) -> list[Piece]:
+def _named_after_division(pieces: list[Piece], folded: str, offsets: list[int] | None = None) -> list[Piece]:
     """金乡镇育才路191号|金乡镇|第二小学: a division named again right before an organisation, after the
     address's street, is the start of the organisation's name (金乡镇第二小学), no repeat."""
     street = max(
@@ -489,6 +489,8 @@ def _named_after_division(pieces: list[Piece], folded: str) -> list[Piece]:
             poi is None
             or division.start < street
             or not (ORGANISATION_NAME.fullmatch(poi.value) or _GENERIC_ORGANISATION.fullmatch(poi.value))
+            # (set apart by a space: 华楼街61号 龙泉市龙渊街道|宝剑店, the divisions written after the street)
+            or (not division.repeated and _set_apart(offsets, poi.start))
         ):
             continue
         # as written (洞头县人民医院 keeps its former county's name)
@@ -552,13 +554,27 @@ def _organisation(name: str) -> bool:
 _NAMED_BY_PLACE = re.compile("大学|学院|医院|中学|小学|卫生院|幼儿园|学校")
 
 
+def _set_apart(offsets: list[int] | None, at: int) -> bool:
+    """Whether the cleaned text dropped a space (or another character) right before position ``at``."""
+    return offsets is not None and 0 < at < len(offsets) and offsets[at] > offsets[at - 1] + 1
+
+
 def _street_before(
-    folded: str, start: int, end: int, tail_start: int, split_tail: Callable[..., Any]
+    folded: str,
+    start: int,
+    end: int,
+    tail_start: int,
+    split_tail: Callable[..., Any],
+    offsets: list[int] | None,
 ) -> bool:
-    """Whether ``folded[start:end]``, written before or among the divisions with nothing after them, is a
-    road and its door (the divisions written last: 解放街23号鹿城区五马街道, 南京市中山路18号玄武区新街口街道),
-    or a village and its door (西园村2组7号土默特左旗察素齐镇)."""
-    if folded[tail_start:].strip(_SEPARATORS):
+    """Whether ``folded[start:end]``, written before or among the divisions with nothing after them but a
+    name set apart (明珠路86号 长兴县雉城街道 沿街店面), is a road and its door (the divisions written last:
+    解放街23号鹿城区五马街道, 南京市中山路18号玄武区新街口街道), or a village and its door (西园村2组7号土默特左旗
+    察素齐镇)."""
+    rest = folded[tail_start:].strip(_SEPARATORS)
+    # (set apart by a separator, or by a space the cleaned text dropped between two words)
+    apart = folded[tail_start : tail_start + 1] == "," or _set_apart(offsets, tail_start)
+    if rest and not (apart and TRAILING_NAME.fullmatch(rest)):
         return False
     fields = {p.field for p in split_tail(folded, start, end).pieces}
     return "house_number" in fields and ("road" in fields or "community" in fields)

@@ -1036,13 +1036,21 @@ def _name_of_a_place(text: str, at: int) -> bool:
     return any(g.lookup(text[at - n : at + 1]) for n in (1, 2) if at >= n)
 
 
+# A name after the divisions that end a text written street first: no number and no address mark.
+TRAILING_NAME = re.compile("[^0-9路街巷弄号幢栋楼室村镇乡区县市省州旗盟,]{2,12}")
+
+
 def _divisions_last(text: str, hits: list[Hit], start: int) -> bool:
-    """Whether no division name is read before ``start``, the text ends with one and an official one (no
-    zone) starts at ``start``."""
+    """Whether no division name is read before ``start``, the text ends with one (or with one, then a
+    separator and a name: 明珠路86号 长兴县雉城街道|沿街店面) and an official one (no zone) starts at
+    ``start``."""
     end = len(text.rstrip(",. "))
     if any(h.start < start for h in hits):
         return False
-    return any(h.end == end for h in hits) and any(
+    ends = {end}
+    if (comma := text.rfind(",", start, end)) > start and TRAILING_NAME.fullmatch(text, comma + 1, end):
+        ends.add(len(text[:comma].rstrip(",. ")))
+    return any(h.end in ends for h in hits) and any(
         h.start == start
         and (h.entry.kind == FULL or h.entry.level <= 1)  # 合肥|蜀山区: a city's short name opens them too
         and _ZONE_NAMED.search(h.key) is None
