@@ -1016,16 +1016,17 @@ _STALL_AHEAD = re.compile(f"(?:{_STALL.pattern})?(?![\u3400-\u9fff\U00020000-\U0
 
 
 def _market_stall(st: _State, m: re.Match[str]) -> bool:
-    """Whether a door number (N号) after a market's name, its door read before or the stall's word beside
-    it, is a stall of it: a plain number, maybe lettered, with nothing after it but the stall's word or a
-    separator."""
+    """Whether a door number (N号) after a market's name, its door read before (or no road, or the stall's
+    word beside it), is a stall of it: a plain number, maybe lettered, with nothing after it but the stall's
+    word or a separator."""
     i = _G["house"]
     text, e = m.string, m.end()
-    # (with no door read, the stall's word says it: 市场|摊位|7号, 市场7号|摊位; 市场7号 alone is its door)
+    # (with a road read and no door, the stall's word says it: 人民路农贸市场|摊位|7号; 人民路农贸市场7号 is the
+    # road's door)
     worded = _STALL.match(text, e) is not None or (bool(st.pieces) and _STALL.fullmatch(st.pieces[-1].value))
     if (
         "room" in st.fields
-        or ("house_number" not in st.fields and not worded)
+        or ("house_number" not in st.fields and "road" in st.fields and not worded)
         or st.last != ORDER["poi"]
         or any(m.group(i + k) for k in (1, 3, 4, 5, 6, 7))
         or _STALL_AHEAD.match(text, e) is None
