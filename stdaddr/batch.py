@@ -439,7 +439,7 @@ def geocode_file(
             titles=list(reader.titles),
             sheet=reader.sheet if len(reader.sheets) > 1 else None,
             grid_problems=[] if grid is None else grid.report.problems,
-            base_problems=base.report.summary_lines(),
+            base_problems=base.report.summary_lines() + _no_points_for_the_grid(base, grid),
             rows=run.rows,
             statuses={s: run.statuses.get(s, 0) for s in ROW_STATUSES},
             levels={lv: run.levels[lv] for lv in reversed(MATCH_LEVELS) if run.levels.get(lv)},
@@ -1466,3 +1466,14 @@ def flat_row(a: Address) -> dict[str, Any]:
     row["extra"] = "|".join(a.extra)
     row["notes"] = "|".join(a.notes)
     return {k: ("" if v is None else v) for k, v in row.items()}
+
+
+def _no_points_for_the_grid(base: Any, grid: Any) -> list[str]:
+    """The summary's line for a grid given with a base that has no point at all (built without its
+    coordinate columns): no row can get a point or a cell."""
+    import numpy as np
+
+    if grid is None or len(base) == 0 or np.isfinite(base._a["x"]).any():
+        return []
+    return ["the base has no point (built without its x/y columns): no row gets a point or a grid cell"]
+

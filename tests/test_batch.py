@@ -987,6 +987,29 @@ def test_the_summary_tells_the_problems_of_the_grid_layer(tmp_path, events_csv, 
     assert "the grid layer has problems" in str(summary)
 
 
+def test_a_grid_with_a_base_without_points_is_said_in_the_summary(tmp_path, events_csv, table, grid):
+    """A base built without its x/y columns gives no row a point: a grid given beside it is said to be of no
+    use (it was silent, every cell empty), and not with a base that has points."""
+    pointless = AddressBase.from_dataframe(table.head(200), id_column="addr_id", address_column="address")
+    summary = geocode_file(
+        events_csv, tmp_path / "o.csv", column="query", base=pointless, grid=grid, workers=1
+    )
+    assert any("the base has no point" in line for line in summary.base_problems)
+    assert "the base has no point" in str(summary)
+    with_points = AddressBase.from_dataframe(
+        table.head(200),
+        id_column="addr_id",
+        address_column="address",
+        x_column="lon",
+        y_column="lat",
+        crs="EPSG:4490",
+    )
+    summary = geocode_file(
+        events_csv, tmp_path / "p.csv", column="query", base=with_points, grid=grid, workers=1
+    )
+    assert not any("no point" in line for line in summary.base_problems)
+
+
 def test_cells_that_stand_for_no_address_are_empty_addresses(tmp_path, base):
     path = tmp_path / "e.csv"
     path.write_text("id,addr\n1,NULL\n2,不详\n3,温州市鹿城区解放街14号\n4,无锡市\n", encoding="utf-8")
