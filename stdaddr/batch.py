@@ -1476,4 +1476,3 @@ def _no_points_for_the_grid(base: Any, grid: Any) -> list[str]:
     if grid is None or len(base) == 0 or np.isfinite(base._a["x"]).any():
         return []
     return ["the base has no point (built without its x/y columns): no row gets a point or a grid cell"]
-
