@@ -581,8 +581,10 @@ def find_hits(text: str) -> list[Hit]:
                     continue
                 if entry.level in (2, 3) and _UNIVERSITY_SHORT.match(text, end) is not None:
                     continue  # 西工|大友谊校区: 西工大 (西北工业大学) as people say it, not 西工区 of 洛阳
-                if entry.level in _RENAMED_SUFFIX and not (
-                    full_marked and _marks_its_level(key, entry.level)
+                if entry.level in _RENAMED_SUFFIX and (
+                    not (full_marked and _marks_its_level(key, entry.level))
+                    # 西乡|镇 (now 西乡街道): 乡 is the name's own when a town's mark follows
+                    or (entry.level == 3 and key.endswith("乡") and text.startswith(("镇", "街道"), end))
                 ):
                     # 澄潭镇 (now 澄潭街道), 富阳县 (now 富阳区): a short name with a former level suffix; 新市镇
                     # (now 新市街道): a town's name may end in a county's mark.
