@@ -1829,6 +1829,27 @@ def test_shenzhen_villages_lanes_estates_and_blocks(query, expected):
     assert got == expected, (query, m)
 
 
+def test_a_row_of_market_stalls_after_the_markets_road_is_the_stalls_road():
+    """通达路临沂小商品城A区3排15号 in the base, 临沂小商品城A区3排15号 in the text: the row (排) is the road the
+    stalls are numbered on either way (it was glued into the compound, and 15号 read as 通达路's door)."""
+    rows = [
+        ("a315", "山东省临沂市兰山区兰山街道通达路临沂小商品城A区3排15号", 118.35, 35.07),
+        ("a316", "山东省临沂市兰山区兰山街道通达路临沂小商品城A区3排16号", 118.35, 35.07),
+        ("b315", "山东省临沂市兰山区兰山街道通达路临沂小商品城B区3排15号", 118.35, 35.07),
+        ("t15", "山东省临沂市兰山区兰山街道通达路15号", 118.351, 35.071),
+    ]
+    built = _base_of(rows)
+    assert built.report.duplicate_addresses == ()
+    for query, expected in (
+        ("临沂小商品城A区3排15号", "a315"),
+        ("兰山区小商品城B区3排15号", "b315"),
+        ("临沂小商品城A区三排十六号", "a316"),
+        ("通达路15号", "t15"),
+    ):
+        m = built.match(query)
+        assert m is not None and m.address_id == expected, (query, m)
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [

@@ -825,6 +825,8 @@ def _token(st: _State, m: re.Match[str]) -> None:
     elif kind in ("community", "hamlet"):
         _community(st, s, e, g(0), m.string)
     elif kind in ("road", "numbered_road"):
+        if kind == "numbered_road":
+            _row_of_a_market(st, s, g(0))
         _road(st, s, e, g(0), m.string)
 
 
@@ -1013,6 +1015,29 @@ _MARKET = re.compile(
 _STALL = re.compile("摊位|铺位|档口|档位")
 # What may follow a stall's number: its word, or nothing of a name (not 5号|厅4楼, a hall, nor a finer number).
 _STALL_AHEAD = re.compile(f"(?:{_STALL.pattern})?(?![\u3400-\u9fff\U00020000-\U0003ffff0-9A-Z])")
+
+
+# A market's name, maybe with its zone (临沂小商品城A区, 西郊批发市场二区), before a row of its stalls.
+_MARKET_ZONE = re.compile(f"(?:{_MARKET.pattern[3:-2]})(?:[A-Z]|[一二三四五六七八九十0-9]{{1,2}})?区?$")
+
+
+def _row_of_a_market(st: _State, s: int, raw: str) -> None:
+    """通达路|临沂小商品城A区|3排|15号: a row of the market's stalls after its name, the road read before it
+    with no door: the row is the road the stalls are numbered on (as with no road written: 小商品城A区3排15号),
+    so the road before is made a note."""
+    if not raw.endswith("排") or "house_number" in st.fields or len(st.pieces) < 2:
+        return
+    market, road = st.pieces[-1], st.pieces[-2]
+    if not (
+        market.field == "poi"
+        and market.end == s
+        and _MARKET_ZONE.search(market.value)
+        and road.field == "road"
+        and not road.repeated
+    ):
+        return
+    st.pieces[-2] = Piece("extra", road.start, road.end, road.value)
+    st.fields.discard("road")
 
 
 def _market_stall(st: _State, m: re.Match[str]) -> bool:
