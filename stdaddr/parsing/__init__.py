@@ -179,6 +179,10 @@ _TIME_OR_MONEY = re.compile(
     r"|(?:约|近|超过)[0-9]+/[0-9]+|(?<![0-9A-Za-z/-])[0-9]+/[0-9]+(?=的)"
 )
 _TIME_OR_MONEY_HINT = re.compile("[:：¥￥]|[0-9],[0-9]{3}|[0-9]/[0-9]")
+# A courier's name opening a delivery note, set apart from the address (韵达 老鹰山煤矿宿舍…, 顺丰：…).
+_COURIER = re.compile(
+    r"\s*(?:顺丰|韵达|中通|圆通|申通|百世|极兔|京东|德邦|邮政|EMS|菜鸟)(?:快递|速运|速递|物流|包裹)?(?=\s|[:：,，])"
+)
 
 
 def _masked_spans(
@@ -294,6 +298,8 @@ def _parse_cached(text: str) -> Address:
     spans = form_notes(text[:MAX_LENGTH]) if FORM_HINT.search(text) is not None else []
     if _TIME_OR_MONEY_HINT.search(text) is not None:
         spans.extend(m.span() for m in _TIME_OR_MONEY.finditer(text, 0, MAX_LENGTH))
+    if (courier := _COURIER.match(text)) is not None:
+        spans.append(courier.span())
     if spans:
         folded, notes_of_the_form = _masked_spans(spans, folded, offsets)
         masked = (*masked, *notes_of_the_form)

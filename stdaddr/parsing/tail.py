@@ -307,7 +307,7 @@ _TOKEN_ALTERNATIVES = (
     # 张某某, 陈XX, 王**: a name masked in a published record, after the address
     rf"|(?<=[0-9号室楼幢栋层,组村户])(?:村民|居民|业主|住户|户主)?{_MASKED_NAME}"
     r"|(?:寄给|交给|转给)[\u3400-\u9fff\U00020000-\U0003ffff]{1,3}(?![\u3400-\u9fff\U00020000-\U0003ffff])"
-    r"|(?<=[0-9号室楼幢栋层,镇乡村组苑园城店厂馆院场庭居府阁轩墅寓厦所站局司行社部处队〇零一二三四五六七八九十])[\u3400-\u9fff\U00020000-\U0003ffff]{2,3}收(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|电话|手机|联系|座机)|(?:门卫室?|前台|保安室?|传达室|收发室|物业|快递柜|驿站)代?收|代收|转交|(?:市民|居民|村民|群众|住户)?[\u3400-\u9fff\U00020000-\U0003ffff](?:先生|女士|小姐|师傅)(?:收)?|[\u3400-\u9fff\U00020000-\U0003ffff](?:老师|医生|书记|主任|阿姨|叔叔|老板|大爷|大妈|大娘|奶奶|爷爷|总)(?:家|家里|家中)?(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|电话|手机|联系|座机)|[\u3400-\u9fff\U00020000-\U0003ffff](?:同学|老师|经理)收|(?:送货|送达|配送|派送|到达?)?前?电联|(?:请|麻烦)?(?:送货|送达|配送|派送|到了)?(?:提前|先|前)?(?:致电|电话联系|打电话|联系)(?:[\u3400-\u9fff\U00020000-\U0003ffff]{0,6})?|谢谢|收货|收件))",
+    r"|(?<=[0-9号室楼幢栋层,镇乡村组苑园城店厂馆院场庭居府阁轩墅寓厦所站局司行社部处队〇零一二三四五六七八九十])[\u3400-\u9fff\U00020000-\U0003ffff]{2,3}收(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|电话|手机|联系|座机)|(?:门卫室?|前台|保安室?|传达室|收发室|物业|快递柜|驿站)代?收|代收|转交|(?:市民|居民|村民|群众|住户)?[\u3400-\u9fff\U00020000-\U0003ffff](?:先生|女士|小姐|师傅)(?:收)?|[\u3400-\u9fff\U00020000-\U0003ffff](?:老师|医生|书记|主任|阿姨|叔叔|老板|大爷|大妈|大娘|奶奶|爷爷|总)(?:家|家里|家中)?(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|电话|手机|联系|座机)|[\u3400-\u9fff\U00020000-\U0003ffff](?:同学|老师|经理)收|(?:送货|送达|配送|派送|到达?)?前?电联|(?:请|麻烦)?(?:送货|送达|配送|派送|到了)?(?:提前|先|前)?(?:致电|电话联系|打电话|联系)(?:[\u3400-\u9fff\U00020000-\U0003ffff]{0,6})?|电话(?:提前|先)?(?:联系|通知)|谢谢|收货|收件))",
     # 88号门口, 锦江花园楼下, 3组18号东边, 村口: a spot at the place just read; the place stays.
     # 陈淋子镇街上, 马鞍镇场镇: on the town's main street, at its market town (a note, not a compound).
     # 山西大学|东门: a gate of the place just read, at the end; 柳巷|南口: an end of the street read.
@@ -571,6 +571,11 @@ def _token(st: _State, m: re.Match[str]) -> None:
     elif kind == "part":
         # 阳光丽园二期, 福田二区: a phase or area of a compound belongs to its name; so does a quarter's number
         # (包头's 少先21号街坊), also after a name of one character (钢|23号街坊).
+        last = st.pieces[-1] if st.pieces else None
+        if last is not None and last.field == "poi" and m.string[last.end : s] == ")":
+            # (恒大御景湾)|1期: the phase of the estate named in brackets
+            st.pieces[-1] = Piece("poi", last.start, e, last.value + g(0))
+            return
         if (
             g(0).endswith("街坊")
             and st.pieces
@@ -584,7 +589,7 @@ def _token(st: _State, m: re.Match[str]) -> None:
     elif kind == "room_range":
         i = _G["room_range"]
         _put_or_extra(st, "room", s, e, f"{_num(g(i + 1))}-{_num(g(i + 2))}室", g(0))
-    elif kind == "note" and _named_tower(st, g(0)):
+    elif kind == "note" and _named_tower(st, g(0), m.string, e):
         # 中江路118弄22号(海亮大厦)2201室: the tower at the door, named in brackets, is the compound.
         st.put("poi", s + 1, e - 1, g(0)[1:-1])
     elif kind in ("note", "phone", "postcode", "assist", "note_words", "label", "at", "measure"):
@@ -876,15 +881,32 @@ def _number_in_a_name(st: _State, m: re.Match[str]) -> bool:
     return False
 
 
-def _named_tower(st: _State, note: str) -> bool:
+def _named_tower(st: _State, note: str, text: str = "", end: int = 0) -> bool:
     """Whether a bracketed note right after the door names the tower or park the door is (海亮大厦,
-    凌空SOHO), with no compound read yet."""
+    凌空SOHO), with no compound read yet; or the estate, its phase or building after the brackets
+    (珠海路15号(恒大御景湾)1期2栋)."""
     return (
         st.last == ORDER["house_number"]
         and "poi" not in st.fields
         and note.endswith(")")
-        and _TOWER_IN_BRACKETS.fullmatch(note, 1, len(note) - 1) is not None
+        and (
+            _TOWER_IN_BRACKETS.fullmatch(note, 1, len(note) - 1) is not None
+            or (
+                _ESTATE_IN_BRACKETS.fullmatch(note, 1, len(note) - 1) is not None
+                and _PHASE_OR_BUILDING_AHEAD.match(text, end) is not None
+            )
+        )
     )
+
+
+# An estate's name alone in brackets (恒大御景湾, 阳光花园), and what follows it: its phase or building.
+_ESTATE_IN_BRACKETS = re.compile(
+    "(?!.*(?:对面|对过|附近|旁|隔壁|靠近))[\u3400-\u9fff\U00020000-\U0003ffff]{2,12}"
+    "(?:花园|小区|家园|嘉园|苑|园|湾|城|府|庭|居|公馆|华庭|名都|新村|山庄)"
+)
+_PHASE_OR_BUILDING_AHEAD = re.compile(
+    "[,\\s]*(?:[0-9一二三四五六七八九十]{1,2}期|[0-9A-Z一二三四五六七八九十]{1,3}(?:栋|幢|号楼|座))"
+)
 
 
 # A tower's or park's name alone: a name of its own, then a word such names end with (no landmark note:
@@ -1189,7 +1211,7 @@ _ROOM_AHEAD = re.compile("[0-9]{3,4}(?:室|房)?(?![0-9号楼层])")
 
 _ROOM_NUMBER = re.compile("[A-Z]?[0-9]{3,5}[A-Z]?")
 _RANGE_MARKS = "-~至到"
-_FINER_AHEAD = re.compile("(?:[A-Z]?[0-9〇零一二三四五六七八九十]|门(?!口|前|外|旁|边))")
+_FINER_AHEAD = re.compile("(?:[A-Z]?[0-9〇零一二三四五六七八九十]|门(?!口|前|外|旁|边|锁|窗|铃|禁|坏))")
 
 
 def _community(st: _State, s: int, e: int, raw: str, text: str = "") -> None:
