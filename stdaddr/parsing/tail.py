@@ -1584,6 +1584,20 @@ def _named_after_place_before(st: _State, s: int, raw: str) -> bool:
 
 
 def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
+    stray = st.pieces[-1] if st.pieces else None
+    if (
+        stray is not None
+        and stray.field == "extra"
+        and stray.end == s
+        and len(stray.value) == 1
+        and _CJK_CHAR.match(stray.value)
+        and stray.value not in _NOT_A_NAMES_START
+        and not raw[0].isdigit()  # (国道南|320国道: a numbered road has its own start)
+    ):
+        # 织里镇|栋|梁路, 33号|福|州闽都…东街: a character the lexer left alone (a mark, or one no road starts
+        # with right after a door) is the road's first
+        st.pieces.pop()
+        s, raw = stray.start, stray.value + raw
     if (section := _FINANCIAL_SECTION.search(raw)) is not None:
         # 一环路东伍段: a section numbered in the financial numerals, as 一环路东五段 (one character each)
         raw = raw[: section.start()] + section.group().translate(PLAIN_NUMERALS) + raw[section.end() :]
@@ -2100,6 +2114,11 @@ def _in_the_account(st: _State, chunk: str) -> bool:
     if _NAMED_PLACE.fullmatch(chunk):
         return False
     return any(_EVENT.search(n) or _ACCOUNT_NOTE.search(n) for n in notes)
+
+
+_CJK_CHAR = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]")
+# Characters of a sentence before a road (在解放路, 从车站路), and a road's marks (19路|金海二道), no name's first.
+_NOT_A_NAMES_START = frozenset("在于从到与和及往向近靠临沿对跟至的是为即路街道巷弄号")
 
 
 def _road_naming(st: _State, s: int) -> Piece | None:
