@@ -2044,6 +2044,17 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
         _free(st, "", s, s + stall.start(), chunk[: stall.start()])
         st.extra(s + stall.start(), e, stall.group())
         return
+    if (
+        "poi" not in st.fields
+        and len(chunk) >= 4
+        and chunk[-1] in "内里"
+        and _NAMED_PLACE.fullmatch(chunk, 0, len(chunk) - 1)
+        and not chunk.endswith(("村里", "城里", "园里"))
+    ):
+        # 骡马市商城|内|负一层, 铜锣湾购物中心|内: inside the place, a note after its name
+        _free(st, "", s, e - 1, chunk[:-1])
+        st.extra(e - 1, e, chunk[-1])
+        return
     if st.last <= ORDER["poi"] and ("poi" not in st.fields or _extends_poi(st, s)):
         if "poi" in st.fields:
             prev = st.pieces.pop()
