@@ -782,6 +782,20 @@ def _token(st: _State, m: re.Match[str]) -> None:
         _put_or_extra(st, "room", s, e, _code(_num(g(_G["room"] + 1))) + "室", g(0))
     elif kind == "shopfront":
         # (店面, 门面, 商铺 and 铺面 are one word for it: 店面)
+        number = st.pieces[-1] if st.pieces else None
+        if (
+            g(0)[0] not in "0123456789"
+            and number is not None
+            and number.field == "extra"
+            and number.end == s
+            and _SHOP_NUMBER.fullmatch(number.value)
+        ):
+            # 98号负1层|B1-12号|商铺, 168号|A08号|商铺: the shop's own number, left as a note past the door
+            st.pieces.pop()
+            _put_or_extra(
+                st, "room", number.start, e, number.value.removesuffix("号") + "店面", number.value + g(0)
+            )
+            return
         _put_or_extra(st, "room", s, e, g(0)[:-2] + "店面", g(0))
     elif kind == "side_flat":
         _put_or_extra(st, "room", s, e, g(0).replace("边", "").replace("中间", "中"), g(0))
@@ -879,6 +893,10 @@ def _number_in_a_name(st: _State, m: re.Match[str]) -> bool:
     ):
         return st.put("poi", s, e, digits)
     return False
+
+
+# A shop's number before its word (A08号商铺, B1-12号商铺, 13-18号商铺).
+_SHOP_NUMBER = re.compile("[A-Z]?[0-9]{1,5}[A-Z]?(?:-[0-9]{1,4})?号")
 
 
 def _named_tower(st: _State, note: str, text: str = "", end: int = 0) -> bool:
