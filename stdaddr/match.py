@@ -1053,8 +1053,26 @@ def _named_after_division(t: _Tables, address: Address, field: str, name: str) -
     for c in address.components:
         if c.end == at and c.field in ("province", "city", "county", "town"):
             whole = clean(c.text)[0] + name
-            return (whole, c.field) if whole in t.ids[field] else None
+            if whole in t.ids[field]:
+                return whole, c.field
+            if field == "poi" and name.startswith("安置") and (full := _resettlement_named(t, whole)):
+                return full, c.field  # 龙坑|安置点 for 龙坑易地扶贫搬迁安置点
+            return None
     return None
+
+
+def _resettlement_named(t: _Tables, short: str) -> str | None:
+    """The base's one resettlement estate that ``short`` names without the words of why it was built
+    (龙坑安置点: 龙坑易地扶贫搬迁安置点), or None."""
+    found = [
+        name
+        for name in t.ids["poi"]
+        if len(name) > len(short)
+        and name.endswith(short[-2:])
+        and name_similarity(short, name) >= _SAME_STEM
+        and _RESETTLEMENT.search(name) is not None
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 def _compound_with_its_number(t: _Tables, address: Address, poi: str) -> str | None:
@@ -1802,6 +1820,12 @@ def _fuzzy(t: _Tables, field: str, name: str, scope: tuple[str, int] | None) -> 
     return {i: sim for sim, i in sims[:_FUZZY_LIMIT] if sim >= max(best - _FUZZY_KEEP, _NAME_AGREE)}
 
 
+# The words of why a resettlement estate was built, before its kind (易地扶贫搬迁|安置点, 移民搬迁|安置小区).
+_RESETTLEMENT = re.compile(
+    "(?:易地扶贫|扶贫|易地|生态|水库|库区)?(?:移民)?(?:搬迁)?(?=安置(?:点|区|小区|房))"
+)
+
+
 def name_similarity(a: str, b: str) -> float:
     """rapidfuzz ratio of two road or compound names, with three corrections.
 
@@ -1818,6 +1842,14 @@ def name_similarity(a: str, b: str) -> float:
     (0.75, 0.5)
     """
     short, long = (a, b) if len(a) < len(b) else (b, a)
+    if (
+        (why := _RESETTLEMENT.search(long)) is not None
+        and len(short) > why.start() >= 2
+        and short == long[: why.start()] + long[why.end() :]
+    ):
+        # 明硐安置点 for 明硐易地扶贫搬迁安置点: a resettlement estate without the words of why it was built, as
+        # its people say it
+        return _SAME_STEM
     if len(short) >= 2 and long.startswith(short) and _PLACE_KIND_LEFT_OUT.fullmatch(long, len(short)):
         # 百盛 for 百盛购物中心, 国贸 for 国贸大厦: a place written without the word of its kind.
         return _KIND_LEFT_OUT

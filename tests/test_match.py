@@ -1829,6 +1829,24 @@ def test_shenzhen_villages_lanes_estates_and_blocks(query, expected):
     assert got == expected, (query, m)
 
 
+def test_a_resettlement_estate_without_the_words_of_why_it_was_built_is_found():
+    """明硐安置点 for 明硐易地扶贫搬迁安置点, also with the place's name read as a town (龙坑|安置点)."""
+    rows = [
+        ("m502", "贵州省六盘水市水城区董地街道明硐易地扶贫搬迁安置点4栋1单元502号", 104.95, 26.55),
+        ("m402", "贵州省六盘水市水城区董地街道明硐易地扶贫搬迁安置点4栋1单元402号", 104.95, 26.55),
+        ("l401", "贵州省遵义市播州区龙坑街道龙坑易地扶贫搬迁安置点4栋2单元401号", 106.83, 27.53),
+    ]
+    built = _base_of(rows)
+    for query, expected in (
+        ("水城区明硐安置点4栋1单元502号", "m502"),
+        ("播州区龙坑安置点4栋2单元401", "l401"),
+        ("水城区董地安置点4栋1单元502号", None),  # another estate's name
+    ):
+        m = built.match(query)
+        got = None if m is None else m.address_id
+        assert got == expected, (query, m)
+
+
 def test_a_row_of_market_stalls_after_the_markets_road_is_the_stalls_road():
     """通达路临沂小商品城A区3排15号 in the base, 临沂小商品城A区3排15号 in the text: the row (排) is the road the
     stalls are numbered on either way (it was glued into the compound, and 15号 read as 通达路's door)."""
