@@ -207,15 +207,27 @@ _FINE_PART = re.compile(
     "(?:第?[0-9一二三四五六七八九十]+|[A-Z])(?:幢|栋|座|号楼|单元|层|楼|室|户)"
     # (3-2-301, 1-1203; not a ticket's number, GD-2024-0318-0056)
     "|(?<![0-9A-Z-])[0-9]{1,4}(?:-[0-9]{1,4}){1,2}(?![0-9A-Z-])"
+    # 罗家寨组8号, 3组12号: a villager group's door
+    "|组[0-9]{1,4}号"
 )
-# What a compound's name or a building's number has none of: a division's or a road's word, a door.
-_NOT_FINE = re.compile("[省市县镇乡路街巷弄道]|(?<![小园])区|号(?!楼)|地址|住址|住所")
+# What a compound's name, a building's number or a village and its town written finest first have none of:
+# a county's or a road's word, a door's mark after no number (not 家属区, 小区, 生活区: a compound's kind).
+_NOT_FINE = re.compile("[省市县路街巷弄道]|(?<![小园属活舍置])区|(?<![0-9])号(?!楼)|地址|住址|住所")
 
 
-def _divisions_after_parts(folded: str, hits: list[Any], chains: list[Any]) -> int:
+def _set_apart(folded: str, offsets: list[int] | None, at: int) -> bool:
+    """Whether a part of the text starts at ``at``: after a separator, or after a space the cleaned text
+    dropped between two words (offsets skip a character)."""
+    return at > 0 and (
+        folded[at - 1] == ","
+        or (offsets is not None and at < len(offsets) and offsets[at] > offsets[at - 1] + 1)
+    )
+
+
+def _divisions_after_parts(folded: str, offsets: list[int] | None, hits: list[Any], chains: list[Any]) -> int:
     """Where the divisions start after a separator, past other text: the one chain's first name, or
     with no chain (the text before cost it too much), the first official name of a province, city or
-    county after a separator; 0 when they open the text."""
+    county set apart; 0 when they open the text."""
     if len(chains) == 1 and chains[0].hits:
         return int(chains[0].hits[0].start)
     if chains:
@@ -224,7 +236,10 @@ def _divisions_after_parts(folded: str, hits: list[Any], chains: list[Any]) -> i
         (
             h.start
             for h in hits
-            if h.start > 1 and folded[h.start - 1] == "," and h.entry.kind == FULL and h.entry.level <= 2
+            if h.start > 1
+            and _set_apart(folded, offsets, h.start)
+            and h.entry.kind == FULL
+            and h.entry.level <= 2
         ),
         0,
     )
@@ -237,12 +252,14 @@ def _fine_parts_first(
     each part set apart by a separator: those parts moved to the end, last first (秀水小区, then 5栋1单元).
     Returns the new text, its offsets into the input and the old position of each new one; None when
     the text is not so written."""
-    if start < 2 or folded[start - 1] != ",":
+    if start < 2 or not _set_apart(folded, offsets, start):
         return None
+    # Where each part starts: after a separator, or after a space the cleaned text dropped.
+    starts = [0, *(i for i in range(1, start) if _set_apart(folded, offsets, i))]
     parts: list[tuple[int, int]] = []
-    end = start - 1
+    end = start - 1 if folded[start - 1] == "," else start
     while end > 0:
-        begin = folded.rfind(",", 0, end) + 1
+        begin = max(b for b in starts if b < end) if any(b < end for b in starts) else 0
         piece = folded[begin:end]
         if (
             not piece
@@ -252,13 +269,16 @@ def _fine_parts_first(
         ):
             break
         parts.append((begin, end))
-        end = begin - 1
+        end = begin - 1 if begin > 0 and folded[begin - 1] == "," else begin
     if not any(_FINE_PART.search(folded, b, e) for b, e in parts):
         return None
     keep = parts[-1][0]  # what stays before the divisions (a label, masked notes)
     order = list(range(keep)) + list(range(start, len(folded)))
+    # the separator before the divisions, before each part moved (none when a dropped space set them apart)
+    separator = start - 1 if folded[start - 1] == "," else None
     for b, e in parts:
-        order.append(start - 1)  # the separator before the divisions, before each part moved
+        if separator is not None:
+            order.append(separator)
         order.extend(range(b, e))
     positions = offsets if offsets is not None else list(range(len(folded) + 1))
     text = "".join(folded[i] for i in order)
@@ -340,7 +360,7 @@ def _parse_cached(text: str) -> Address:
         hits = []
         notes.append(f"a place outside the divisions: {outside.group(1)}; no division is read")
     chains = settled_by_upper(folded, hits, best_chains(folded, hits))
-    if (opening := _divisions_after_parts(folded, hits, chains)) and (
+    if (opening := _divisions_after_parts(folded, offsets, hits, chains)) and (
         moved := _fine_parts_first(folded, offsets, opening)
     ):
         # 5栋1单元，秀水小区，温州鹿城区…东方路24号: the building and its compound written first are read after
