@@ -555,11 +555,27 @@ def _add_history(entries: dict[str, list[Entry]], names: dict[str, str], row: li
     parent = old_parent if old_parent.isdigit() else (old_code[: CODE_LENGTHS[level - 1]] if old_code else "")
     entry = Entry(current, level, HISTORIC, parent, _stem_length(old_name, level))
     for key in (old_name, *short_names(old_name, level)):
-        # Skip what the current names already say (same unit, same parent).
-        if not any(e.code == current and (not parent or e.under(parent)) for e in entries.get(fold(key), ())):
+        # Skip what the current names already say (same unit, same parent); and the short name of a county
+        # gone before 2000 that names a unit under its successor now (川沙 of 川沙县, 1992: the town 川沙新镇 of
+        # 浦东新区).
+        here = entries.get(fold(key), ())
+        if key != old_name and level == 2 and _long_gone(row) and _names_a_unit_under(names, current, key):
+            continue
+        if not any(e.code == current and (not parent or e.under(parent)) for e in here):
             entries[fold(key)].append(
                 entry if key == old_name else Entry(current, level, HISTORIC, parent, len(key))
             )
+
+
+def _long_gone(row: list[str]) -> bool:
+    """Whether a history row's unit was last named so before 2000."""
+    last = row[6] if len(row) > 6 else ""
+    return last.isdigit() and int(last) < 2000
+
+
+def _names_a_unit_under(names: dict[str, str], code: str, short: str) -> bool:
+    """Whether a unit under ``code`` (a town of a county) has a name that opens with ``short``."""
+    return any(c.startswith(code) and c != code and n.startswith(short) for c, n in names.items())
 
 
 def encode_readings(entries: dict[str, list[Entry]]) -> Iterator[str]:
