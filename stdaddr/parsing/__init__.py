@@ -27,7 +27,7 @@ from stdaddr.errors import InputError
 from stdaddr.gazetteer import FULL
 from stdaddr.io import CJK, NULL_MARKER_MAX, is_missing, is_null_marker
 from stdaddr.models import Address, Component
-from stdaddr.parsing.assemble import assemble
+from stdaddr.parsing.assemble import assemble, dropped_before
 from stdaddr.parsing.community import (
     FoundCommunity,
     county_before_village,
@@ -218,10 +218,7 @@ _NOT_FINE = re.compile("[省市县路街巷弄道]|(?<![小园属活舍置])区|
 def _set_apart(folded: str, offsets: list[int] | None, at: int) -> bool:
     """Whether a part of the text starts at ``at``: after a separator, or after a space the cleaned text
     dropped between two words (offsets skip a character)."""
-    return at > 0 and (
-        folded[at - 1] == ","
-        or (offsets is not None and at < len(offsets) and offsets[at] > offsets[at - 1] + 1)
-    )
+    return at > 0 and (folded[at - 1] == "," or dropped_before(offsets, at))
 
 
 def _divisions_after_parts(folded: str, offsets: list[int] | None, hits: list[Any], chains: list[Any]) -> int:
@@ -321,8 +318,8 @@ def _parse_cached(text: str) -> Address:
     if (courier := _COURIER.match(text)) is not None:
         spans.append(courier.span())
     if spans:
-        folded, notes_of_the_form = _masked_spans(spans, folded, offsets)
-        masked = (*masked, *notes_of_the_form)
+        folded, notes_masked = _masked_spans(spans, folded, offsets)
+        masked = (*masked, *notes_masked)
     if CJK.search(folded) is None and (
         _LATIN_WORD.search(folded) is not None or OTHER_SCRIPT.search(folded) is not None
     ):

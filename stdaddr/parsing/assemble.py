@@ -490,7 +490,7 @@ def _named_after_division(pieces: list[Piece], folded: str, offsets: list[int] |
             or division.start < street
             or not (ORGANISATION_NAME.fullmatch(poi.value) or _GENERIC_ORGANISATION.fullmatch(poi.value))
             # (set apart by a space: 华楼街61号 龙泉市龙渊街道|宝剑店, the divisions written after the street)
-            or (not division.repeated and _set_apart(offsets, poi.start))
+            or (not division.repeated and dropped_before(offsets, poi.start))
         ):
             continue
         # as written (洞头县人民医院 keeps its former county's name)
@@ -554,7 +554,7 @@ def _organisation(name: str) -> bool:
 _NAMED_BY_PLACE = re.compile("大学|学院|医院|中学|小学|卫生院|幼儿园|学校")
 
 
-def _set_apart(offsets: list[int] | None, at: int) -> bool:
+def dropped_before(offsets: list[int] | None, at: int) -> bool:
     """Whether the cleaned text dropped a space (or another character) right before position ``at``."""
     return offsets is not None and 0 < at < len(offsets) and offsets[at] > offsets[at - 1] + 1
 
@@ -573,7 +573,7 @@ def _street_before(
     察素齐镇)."""
     rest = folded[tail_start:].strip(_SEPARATORS)
     # (set apart by a separator, or by a space the cleaned text dropped between two words)
-    apart = folded[tail_start : tail_start + 1] == "," or _set_apart(offsets, tail_start)
+    apart = folded[tail_start : tail_start + 1] == "," or dropped_before(offsets, tail_start)
     if rest and not (apart and TRAILING_NAME.fullmatch(rest)):
         return False
     fields = {p.field for p in split_tail(folded, start, end).pieces}

@@ -1048,9 +1048,8 @@ def _flat_as_door(st: _State, m: re.Match[str]) -> bool:
 
 
 # A market's or a mall's name, whose stalls are numbered 号 (青瓷市场6号摊位, 服装城A06号).
-_MARKET = re.compile(
-    "(?:市场|商城|批发城|商贸城|服装城|家具城|建材城|小商品城|物流园|交易中心|商场|美食街|夜市)$"
-)
+_MARKET_WORDS = "市场|商城|批发城|商贸城|服装城|家具城|建材城|小商品城|物流园|交易中心|商场|美食街|夜市"
+_MARKET = re.compile(f"(?:{_MARKET_WORDS})$")
 # A stall's word, before its number or after it (摊位6号, 6号铺位, 3号档口).
 _STALL = re.compile("摊位|铺位|档口|档位")
 # What may follow a stall's number: its word, or nothing of a name (not 5号|厅4楼, a hall, nor a finer number).
@@ -1058,7 +1057,7 @@ _STALL_AHEAD = re.compile(f"(?:{_STALL.pattern})?(?![\u3400-\u9fff\U00020000-\U0
 
 
 # A market's name, maybe with its zone (临沂小商品城A区, 西郊批发市场二区), before a row of its stalls.
-_MARKET_ZONE = re.compile(f"(?:{_MARKET.pattern[3:-2]})(?:[A-Z]|[一二三四五六七八九十0-9]{{1,2}})?区?$")
+_MARKET_ZONE = re.compile(f"(?:{_MARKET_WORDS})(?:[A-Z]|[一二三四五六七八九十0-9]{{1,2}})?区?$")
 
 
 def _row_of_a_market(st: _State, s: int, raw: str) -> None:
@@ -1889,7 +1888,7 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
         # 三三一厂生活区, 四三零厂: a works named by its number, written in numerals one by one: the number as
         # 331厂 writes it
         chunk = works.group(1).translate(_DIGIT_OF) + chunk[works.end(1) :]
-        text, raw = "", chunk
+        text = ""  # (the chunk no longer the text's: the rules that look at the text around it pass it by)
     if len(chunk) == 1 and not _extends_poi(st, s):
         st.extra(s, e, chunk)  # one stray character names no compound
         return
