@@ -1468,7 +1468,7 @@ def flat_row(a: Address) -> dict[str, Any]:
     return {k: ("" if v is None else v) for k, v in row.items()}
 
 
-def _no_points_for_the_grid(base: Any, grid: Any) -> list[str]:
+def _no_points_for_the_grid(base: AddressBase, grid: GridIndex | None) -> list[str]:
     """The summary's line for a grid given with a base that has no point at all (built without its
     coordinate columns): no row can get a point or a cell."""
     import numpy as np

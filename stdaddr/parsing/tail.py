@@ -899,7 +899,7 @@ def _number_in_a_name(st: _State, m: re.Match[str]) -> bool:
 _SHOP_NUMBER = re.compile("[A-Z]?[0-9]{1,5}[A-Z]?(?:-[0-9]{1,4})?号")
 
 
-def _named_tower(st: _State, note: str, text: str = "", end: int = 0) -> bool:
+def _named_tower(st: _State, note: str, text: str, end: int) -> bool:
     """Whether a bracketed note right after the door names the tower or park the door is (海亮大厦,
     凌空SOHO), with no compound read yet; or the estate, its phase or building after the brackets
     (珠海路15号(恒大御景湾)1期2栋)."""
