@@ -77,6 +77,7 @@ __all__ = [
     "Progress",
     "BatchSummary",
     "geocode_file",
+    "check_input",
     "check_output",
     "assign_file",
     "detect_address_column",
@@ -322,23 +323,29 @@ def base_and_grid(
                 f"{options} describe a {what} file, but no {what} was given; give the {what} too "
                 f"(the embedded default {what} needs none of them)"
             )
-    if base is None:
-        loaded_base = default.default_base()
-    else:
-        loaded_base = load_base(
-            base,
-            id_column=base_id_column,
-            address_column=base_address_column,
-            x_column=base_x_column,
-            y_column=base_y_column,
-            crs=base_crs,
-            layer=base_layer,
-        )
-    if grid is not None:
-        return loaded_base, load_grid(
+    for what, path in (("base", base), ("grid", grid)):
+        if path is not None and not Path(path).exists():
+            raise InputError(f'{what} file "{path}" does not exist')
+    # The grid first: a base of a million records takes minutes, a grid's mistakes are found in seconds.
+    loaded_grid = (
+        None
+        if grid is None
+        else load_grid(
             grid, code_column=grid_code_column, crs=grid_crs, layer=grid_layer, encoding=grid_encoding
         )
-    return loaded_base, default.default_grid() if base is None else None
+    )
+    if base is None:
+        return default.default_base(), default.default_grid() if loaded_grid is None else loaded_grid
+    loaded_base = load_base(
+        base,
+        id_column=base_id_column,
+        address_column=base_address_column,
+        x_column=base_x_column,
+        y_column=base_y_column,
+        crs=base_crs,
+        layer=base_layer,
+    )
+    return loaded_base, loaded_grid
 
 
 def geocode_file(
@@ -480,6 +487,30 @@ def check_output(
     if src.resolve() == dst.resolve() or (src.exists() and dst.exists() and os.path.samefile(src, dst)):
         raise InputError(f'output was "{output}", the input file itself; expected another path')
     return fmt
+
+
+def check_input(
+    input: str | Path,
+    *,
+    column: str | Sequence[str] | None = None,
+    crs: Any = None,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
+    score_cutoff: float | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    max_record_lines: int = MAX_RECORD_LINES,
+    header: bool | None = None,
+) -> None:
+    """Check what :func:`geocode_file` would refuse of its input and options, before a base is loaded (a
+    large base takes minutes): the file, its encoding, sheet and address column, the output CRS and the
+    options. InputError or ColumnError, as geocode_file raises them."""
+    from stdaddr.crs import parse_crs
+
+    if crs is not None:
+        parse_crs(crs)
+    _check_options(score_cutoff, chunk_rows, max_record_lines)
+    reader, _ = open_input(Path(input), column, encoding, sheet, max_record_lines, header)
+    reader.close()
 
 
 # A header naming an address column (事发地址, 家庭住址, 房屋坐落, 经营场所, 发生地点, 所在位置, Address).

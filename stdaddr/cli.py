@@ -224,10 +224,21 @@ def _note(args: argparse.Namespace, text: str) -> None:
 
 
 def _cmd_geocode(args: argparse.Namespace) -> int:
-    from stdaddr.batch import check_output, geocode_file
+    from stdaddr.batch import check_input, check_output, geocode_file
 
     output = args.output or str(Path(args.input).with_name(Path(args.input).stem + ".geocoded.csv"))
     check_output(args.input, output, output_format=args.format, output_encoding=args.output_encoding)
+    check_input(
+        args.input,
+        column=_one_or_several(args.column),
+        crs=args.crs,
+        encoding=args.encoding,
+        sheet=_sheet(args.sheet),
+        score_cutoff=args.score_cutoff,
+        chunk_rows=args.chunk_rows,
+        max_record_lines=args.max_record_lines,
+        header=args.header,
+    )
     base, grid = _base_and_grid(args)
     _note(args, f"geocoding {args.input}")
     update, close = _progress_bar(args.quiet)

@@ -172,6 +172,41 @@ def test_output_mistakes_are_found_before_the_base_is_loaded(files, tmp_path, ca
     assert not missing.exists()
 
 
+def test_input_and_grid_mistakes_are_found_before_the_base_is_loaded(files, tmp_path, capsys):
+    """A missing input, a column the input lacks, an unknown output CRS or a bad cutoff, a grid that does not
+    exist or lacks its code column: each is the error (exit 2), though the base given could not be read (a
+    large base takes minutes to load; the mistake must not wait for it)."""
+    unreadable = tmp_path / "base.csv"
+    unreadable.write_bytes(b"\x00\x01 not a base")
+    events = str(files / "events.csv")
+    cases = [
+        ([str(tmp_path / "missing.csv"), "-c", "query"], "does not exist"),
+        ([events, "-c", "住址"], '"住址"'),
+        ([events, "-c", "query", "--crs", "EPSG:99999"], "EPSG:99999"),
+        ([events, "-c", "query", "--score-cutoff", "2"], "score_cutoff"),
+        (
+            [events, "-c", "query", "--grid", str(tmp_path / "none.gpkg"), "--grid-code-column", "code"],
+            "none.gpkg",
+        ),
+        ([events, "-c", "query", "--grid", str(files / "grid.gpkg"), "--grid-code-column", "编码"], "编码"),
+    ]
+    for args, message in cases:
+        code = main(
+            [
+                "geocode",
+                *args,
+                "--base",
+                str(unreadable),
+                "--base-id-column",
+                "id",
+                "-o",
+                str(tmp_path / "o.csv"),
+            ]
+        )
+        err = capsys.readouterr().err
+        assert code == 2 and message in err and "base.csv" not in err, err
+
+
 def test_a_grid_crs_contradicting_the_file_names_both(files, tmp_path, capsys):
     code = main(
         [
