@@ -680,7 +680,11 @@ def decode_line(
     raw: bytes, codec: str, line_no: int, *, encoding: str | None = None
 ) -> tuple[str, Fault | None]:
     """One line decoded on its own, and its fault: bytes that are not ``codec`` become U+FFFD
-    (``bad_encoding``, naming the bytes and ``encoding``), NUL bytes are removed (``malformed_row``)."""
+    (``bad_encoding``, naming the bytes and ``encoding``), NUL bytes are removed (``malformed_row``).
+
+    A line in the other common encoding of Chinese (UTF-8 in a GB18030 file, GB18030 in a UTF-8 one: files
+    of two exports joined) is read in it, and marked ``bad_encoding`` so: :func:`_other_encoding`.
+    """
     fault = None
     try:
         text = raw.decode(codec)
@@ -692,10 +696,39 @@ def decode_line(
             f"{encoding or codec}; replaced with U+FFFD",
             True,
         )
+    # (a line of a UTF-8 file that decodes is UTF-8: no other reading is tried for it)
+    if (
+        (fault is not None or codec != "utf-8")
+        and not raw.isascii()
+        and (other := _other_encoding(raw, codec))
+    ):
+        text = other[0]
+        fault = Fault(
+            "bad_encoding",
+            f"line {line_no}: the line is in {other[1]}, not in {encoding or codec} as the file is; read as "
+            f"{other[1]}",
+            True,
+        )
     if "\x00" in text:
         text = text.replace("\x00", "")
         fault = fault or Fault("malformed_row", f"line {line_no}: NUL bytes removed", True)
     return text, fault
+
+
+def _other_encoding(raw: bytes, codec: str) -> tuple[str, str] | None:
+    """The line ``raw`` of a file in ``codec`` decoded in the other common encoding of
+    Chinese, with that encoding's name, when it decodes there strictly and reads better: more of the
+    commonest characters (:func:`_common_hanzi`). Chinese text in GB18030 is almost never valid UTF-8,
+    so for most lines of a GB18030 file the UTF-8 decoding fails at their first character; UTF-8
+    text read as GB18030 often decodes, into rare characters (浙江 -> 娴欐睙)."""
+    other = "gb18030" if codec == "utf-8" else "utf-8"
+    try:
+        decoded = raw.decode(other)
+    except UnicodeDecodeError:
+        return None
+    if _common_hanzi([raw], other) > _common_hanzi([raw], codec):
+        return decoded, other
+    return None
 
 
 def iter_lines(

@@ -303,6 +303,35 @@ def test_nul_bytes_and_undecodable_bytes_are_marked_but_readable(tmp_path):
     assert "line 3" in chunk.faults[1].reason
 
 
+@pytest.mark.parametrize(("file_encoding", "line_encoding"), [("gb18030", "utf-8"), ("utf-8", "gb18030")])
+def test_a_line_in_the_other_encoding_of_chinese_is_read_in_it(tmp_path, file_encoding, line_encoding):
+    """Two exports joined: a UTF-8 line in a GB18030 file (or the reverse) is read in its own encoding and
+    marked bad_encoding, naming both; the file's own lines, and a line damaged in the file's encoding
+    (a character cut short), are read as before."""
+    rows = [f"{i},浙江省温州市鹿城区五马街道解放街{i}号" for i in range(1, 30)]
+    odd = "99,瑞安市安阳街道万松东路15号"
+    path = tmp_path / "events.csv"
+    cut = "98,龙湾区永中街道".encode(file_encoding) + "中".encode(file_encoding)[:-1] + b"\n"
+    path.write_bytes(
+        "\n".join(["id,地址", *rows[:10]]).encode(file_encoding)
+        + b"\n"
+        + odd.encode(line_encoding)
+        + b"\n"
+        + cut
+        + "\n".join(rows[10:]).encode(file_encoding)
+        + b"\n"
+    )
+    _, chunk = _read_all(path, encoding=file_encoding)
+    assert chunk.rows[:10] + chunk.rows[12:] == [row.split(",") for row in rows]
+    assert chunk.rows[10] == odd.split(",")
+    fault = chunk.faults[10]
+    assert fault.status == "bad_encoding" and fault.readable
+    assert f"in {line_encoding}, not in {file_encoding}" in fault.reason and "line 12" in fault.reason
+    assert chunk.rows[11][1].startswith("龙湾区永中街道") and chunk.rows[11][1].endswith("\ufffd")
+    assert "replaced with U+FFFD" in chunk.faults[11].reason
+    assert chunk.faults[:10] == [None] * 10 and chunk.faults[12:] == [None] * 19
+
+
 def test_blank_lines_are_rows_with_an_empty_address(tmp_path):
     path = tmp_path / "events.csv"
     path.write_text("id,地址\n1,解放街1号\n\n2,解放街2号\n", encoding="utf-8")
