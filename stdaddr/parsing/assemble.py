@@ -392,6 +392,7 @@ def assemble(
 
 _LATIN_NAME = re.compile("[A-Z]{4,}")
 _DIVISION_MARK = re.compile("(?:省|市|区|县|镇|乡|街道|旗)$")
+_TOWN_MARK_END = re.compile("(?:街道|镇|乡)$")
 
 
 def _pinyin_repeats(pieces: list[Piece]) -> list[Piece]:
@@ -574,7 +575,9 @@ def _street_before(
     rest = folded[tail_start:].strip(_SEPARATORS)
     # (set apart by a separator, or by a space the cleaned text dropped between two words)
     apart = folded[tail_start : tail_start + 1] == "," or dropped_before(offsets, tail_start)
-    if rest and not (apart and TRAILING_NAME.fullmatch(rest)):
+    # (or an organisation named after the town they end with: 象南东路8号|北白象镇|地税局)
+    named = _TOWN_MARK_END.search(folded, 0, tail_start) is not None and ORGANISATION_NAME.fullmatch(rest)
+    if rest and not (apart and TRAILING_NAME.fullmatch(rest)) and not named:
         return False
     fields = {p.field for p in split_tail(folded, start, end).pieces}
     return "house_number" in fields and ("road" in fields or "community" in fields)

@@ -19,6 +19,7 @@ from stdaddr.gazetteer import FULL, HISTORIC, SHORT, Entry
 from stdaddr.parsing.tail import (
     BUILDING_NUMBER,
     NUMBERED_HUTONG,
+    ORGANISATION_NAME,
     ROAD_AHEAD,
     ZONE_WORDS,
     bare_road_tail_at,
@@ -1052,6 +1053,18 @@ def _divisions_last(text: str, hits: list[Hit], start: int) -> bool:
     ends = {end}
     if (comma := text.rfind(",", start, end)) > start and TRAILING_NAME.fullmatch(text, comma + 1, end):
         ends.add(len(text[:comma].rstrip(",. ")))
+    # 象南东路8号|北白象镇|地税局, …|塘下镇|前丰工业区某某有限公司: a town's official name right before an
+    # organisation named after it ends them too (the town's offices, schools and firms lie in it; not a
+    # province's or a city's name: 延安路100号|上海银行 is no bank of 上海 there).
+    ends.update(
+        h.end
+        for h in hits
+        if h.start == start
+        and h.entry.level == 3
+        and h.entry.kind == FULL
+        and _TOWN_MARK_END.search(h.key) is not None
+        and ORGANISATION_NAME.fullmatch(text, h.end, end) is not None
+    )
     return any(h.end in ends for h in hits) and any(
         h.start == start
         and (h.entry.kind == FULL or h.entry.level <= 1)  # 合肥|蜀山区: a city's short name opens them too
