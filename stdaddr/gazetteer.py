@@ -275,6 +275,10 @@ def short_names(name: str, level: int) -> list[str]:
         out.append(name[: -len("办事处")])
     if level == 3 and name.startswith("兵团") and len(name) >= 6 and not name.endswith("团"):
         out.append(name[2:])  # 兵团红山农场 (XPCC farms) is written 红山农场; regiments by number elsewhere
+    if level == 3 and (owner := _PROVINCE_OWNED.match(name)) is not None and len(name) - owner.end() >= 3:
+        # 江苏省新曹农场, 广东省惠州市国营惠东梁化林场, 辽宁省北镇市高山子监狱: a farm, forest or prison the
+        # province runs, named with its province (and city, 国营) first, is written without them
+        out.append(name[owner.end() :])
     if level == 3 and name.endswith("地区") and len(name) >= 4:
         # 黄村地区, 十八里店地区: Beijing's area offices, which addresses write as the town (镇) or township
         # (乡) they were before.
@@ -349,6 +353,12 @@ PROVINCE_SHORTS = (
     "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州",
     "云南", "西藏", "陕西", "甘肃", "青海", "宁夏", "新疆",
 )  # fmt: skip
+
+# The province (and city) a town-level farm, forest or prison that a province runs is named with first.
+_PROVINCE_OWNED = re.compile(
+    f"(?:{'|'.join(PROVINCE_SHORTS)})(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区)"
+    "(?:[\u4e00-\u9fff]{2,3}市)?(?:国营|国有)?"
+)
 
 
 def _banner_short(name: str) -> str | None:

@@ -274,6 +274,9 @@ class _Tables:
     resolved: dict[tuple[str, str, tuple[str, int] | None], dict[int, float]]  # fuzzy lookups made
     # Lanes (100弄) that have doors of their own in the base (100弄3号): their door ids, built on first need.
     lane_doors: dict[str, list[int]] | None
+    # Groups of a town with no village between (a farm that is a town, its teams: 新时代农场九队3号), by
+    # town code and group, built on first need.
+    town_groups: _Grouping | None
 
 
 def _tables(base: AddressBase) -> _Tables:
@@ -317,6 +320,7 @@ def _tables(base: AddressBase) -> _Tables:
             {},
             {},
             None,
+            None,
         )
     return base._tables
 
@@ -346,6 +350,22 @@ def _doors_of(a: dict[str, np.ndarray], column: str, n_house_numbers: int) -> _G
     key = pair_key(fields[COLUMN_INDEX[column]], fields[COLUMN_INDEX["house_number"]], n_house_numbers)
     keys, offsets, order = group(key)
     return _Grouping(dict(zip(keys.tolist(), range(len(keys)), strict=True)), offsets.tolist(), order)
+
+
+def _town_groups(t: _Tables) -> _Grouping:
+    """The records of a group written under its town with no village (community) between, by town code
+    and group."""
+    if t.town_groups is None:
+        f = t.fields
+        no_village = f[COLUMN_INDEX["community"]] < 0
+        key = pair_key(
+            f[COLUMN_INDEX["town_code"]], np.where(no_village, f[COLUMN_INDEX["group"]], -1), t.sizes["group"]
+        )
+        keys, offsets, order = group(key)
+        t.town_groups = _Grouping(
+            dict(zip(keys.tolist(), range(len(keys)), strict=True)), offsets.tolist(), order
+        )
+    return t.town_groups
 
 
 def _building_doors(a: dict[str, np.ndarray], n_house_numbers: int) -> dict[int, int]:
@@ -1841,6 +1861,8 @@ def name_similarity(a: str, b: str) -> float:
     >>> round(name_similarity("鼓山花园", "金山花园"), 2), round(name_similarity("鸿泰花园", "泰安花园"), 2)
     (0.75, 0.5)
     """
+    if not a or not b:
+        return float(a == b)  # (an empty name: a name with the short name it was matched by taken out)
     short, long = (a, b) if len(a) < len(b) else (b, a)
     if (
         (why := _RESETTLEMENT.search(long)) is not None
@@ -2610,6 +2632,11 @@ def _block(t: _Tables, q: _Query) -> NDArray[np.int32] | None:
     in_group = False
     if community >= 0 and group_id >= 0:
         rows = g["community_group"].rows(community * t.sizes["group"] + group_id)
+        parts.append(rows)
+        in_group = bool(len(rows))
+    elif group_id >= 0 and (town := q.ids.get("town_code", -1)) >= 0:
+        # 新时代农场九队3号: a team of a farm that is a town, with no village between.
+        rows = _town_groups(t).rows(town * t.sizes["group"] + group_id)
         parts.append(rows)
         in_group = bool(len(rows))
     if hn >= 0 and not doors:

@@ -168,6 +168,11 @@ def _codes(g, name: str, kind: int | None = None) -> set[str]:
         ("宁夏", "64", 0),
         ("西藏", "54", 0),
         ("瓯海", "330304", 2),
+        # a farm, forest or prison a province runs, named with the province (city, 国营) first
+        ("新曹农场", "320981400", 3),
+        ("江心沙农场", "320614413", 3),
+        ("惠东梁化林场", "441323450", 3),
+        ("高山子监狱", "210782402", 3),
     ],
 )
 def test_short_names_resolve_to_their_unit(g, name, code, level):

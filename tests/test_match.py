@@ -2618,3 +2618,47 @@ def test_a_shop_front_is_a_place_of_its_own_beside_its_door():
     ):
         m = built.match(query)
         assert m is not None and m.address_id == expected and m.score >= 0.9, (query, m)
+
+
+def test_the_teams_of_a_farm_that_is_a_town_are_found_by_group_and_door():
+    """新时代农场九队3号: a farm the divisions list as a town, its teams (groups) with no village between;
+    the group and door found the town alone before."""
+    rows = [
+        (f"t{team}-{door}", f"广东省茂名市化州市新时代农场{team}队{door}号", 110.6, 21.6)
+        for team in ("八", "九")
+        for door in (1, 2, 3)
+    ]
+    built = _base_of(rows)
+    for query, expected in (
+        ("化州市新时代农场九队3号", "t九-3"),
+        ("新时代农场8队2号", "t八-2"),
+        ("茂名化州新时代农场九组1号", "t九-1"),
+    ):
+        m = built.match(query)
+        assert m is not None and m.address_id == expected and m.score >= 0.9, (query, m)
+    m = built.match("化州市新时代农场九队7号")  # a door the team lacks: no record of another team's
+    assert m is None or m.address_id is None
+
+
+def test_a_market_s_stalls_in_its_zones_are_addresses_of_their_own():
+    """霞山水产品批发市场A区12号档: the stall of a market's zone is a room (every stall of the zone tied)."""
+    rows = [
+        (f"{zone}{n}", f"广东省湛江市霞山区东堤路38号霞山水产品批发市场{zone}区{n}号档", 110.4, 21.2)
+        for zone in "AB"
+        for n in (11, 12)
+    ]
+    built = _base_of(rows)
+    assert built.report.duplicate_addresses == ()
+    for query, expected in (
+        ("霞山区东堤路38号霞山水产品批发市场A区12号档", "A12"),
+        ("湛江霞山水产品批发市场B区11号档 占道经营", "B11"),
+        ("东堤路38号霞山水产品批发市场B区12号摊位", "B12"),
+    ):
+        m = built.match(query)
+        assert m is not None and m.address_id == expected and m.score >= 0.9, (query, m)
+
+
+def test_a_name_emptied_by_taking_out_a_short_name_is_compared_without_error():
+    """东山自然村12号 坑园村 北高镇 荔城区 raised IndexError: a street that was the short name alone left an
+    empty name to compare."""
+    assert match_module.name_similarity("", "人民医院") == 0.0 and match_module.name_similarity("", "") == 1.0

@@ -1051,9 +1051,11 @@ def _flat_as_door(st: _State, m: re.Match[str]) -> bool:
 _MARKET_WORDS = "市场|商城|批发城|商贸城|服装城|家具城|建材城|小商品城|物流园|交易中心|商场|美食街|夜市"
 _MARKET = re.compile(f"(?:{_MARKET_WORDS})$")
 # A stall's word, before its number or after it (摊位6号, 6号铺位, 3号档口).
-_STALL = re.compile("摊位|铺位|档口|档位")
-# What may follow a stall's number: its word, or nothing of a name (not 5号|厅4楼, a hall, nor a finer number).
-_STALL_AHEAD = re.compile(f"(?:{_STALL.pattern})?(?![\u3400-\u9fff\U00020000-\U0003ffff0-9A-Z])")
+# (档, 铺 and 摊 alone after the number as Guangdong's markets write them: 12号档, 3号铺; not 档案)
+_STALL = re.compile("摊位|铺位|档口|档位|档(?!案|次)|铺|摊")
+# What may follow a stall's number: its word (then anything: 25号档|放档口, a note), or nothing of a name
+# (not 5号|厅4楼, a hall, nor a finer number).
+_STALL_AHEAD = re.compile(f"{_STALL.pattern}|(?![\u3400-\u9fff\U00020000-\U0003ffff0-9A-Z])")
 
 
 # A market's name, maybe with its zone (临沂小商品城A区, 西郊批发市场二区), before a row of its stalls.
@@ -1097,7 +1099,8 @@ def _market_stall(st: _State, m: re.Match[str]) -> bool:
     ):
         return False
     market = next((p for p in reversed(st.pieces) if p.field == "poi"), None)
-    return market is not None and _MARKET.search(market.value) is not None
+    # (its zone too: 霞山水产品批发市场A区|12号档)
+    return market is not None and _MARKET_ZONE.search(market.value) is not None
 
 
 def _room_as_door(st: _State, m: re.Match[str]) -> bool:
