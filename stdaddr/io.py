@@ -971,8 +971,8 @@ def is_null_marker(text: str) -> bool:
 
     >>> is_null_marker(" NULL "), is_null_marker("Ｎ／Ａ"), is_null_marker("不详"), is_null_marker("—/—")
     (True, True, True, True)
-    >>> is_null_marker("不详不详"), is_null_marker("无无")
-    (True, True)
+    >>> is_null_marker("不详不详"), is_null_marker("无无"), is_null_marker("不详。"), is_null_marker("（无）")
+    (True, True, True, True)
     >>> is_null_marker("无锡市"), is_null_marker("12号"), is_null_marker("")
     (False, False, False)
     """
@@ -980,6 +980,10 @@ def is_null_marker(text: str) -> bool:
     if not key:
         return False
     if len(key) <= _LONGEST_MARKER and (key.lower() if key.isascii() else key) in NULL_MARKERS:
+        return True
+    # 不详。, (无), 暂无！: a marker with the punctuation around it
+    core = key.strip(_PUNCTUATION_AROUND)
+    if core != key and core and len(core) <= _LONGEST_MARKER and core.lower() in NULL_MARKERS:
         return True
     for n in (2, 3):  # 不详不详, 无无无: a marker written again
         part = key[: len(key) // n]
@@ -989,6 +993,7 @@ def is_null_marker(text: str) -> bool:
 
 
 _LONGEST_MARKER = max(len(m) for m in NULL_MARKERS)
+_PUNCTUATION_AROUND = "。.,，、;；!！?？()（）[]【】\"'“”‘’ "
 
 
 # A column's header naming the level of the bare numbers in it: 门牌号 12 is 12号, 楼栋 3 is 3幢.

@@ -24,13 +24,14 @@ _PERSON_LABELS = (
 )
 _NUMBER_LABELS = (  # (a phone's label is the address reading's own: it reads a name after the number too)
     "身份证号码?|身份证|证件号码?|户号|编号|工单号|单号|学号|统一社会信用代码|信用代码|营业执照号?|注册号|车牌号?|"
-    "暂住证号?|居住证号?|房屋编[号码]|出租屋编号"
+    "暂住证号?|居住证号?|房屋编[号码]|出租屋编号|不动产单元号|不动产权证号|权证号|宗地号|地号|宗地代码|社保卡号|"
+    "医保卡号|社会保障卡号|卡号|电表号|水表号|燃气表号|表号|表箱号|抄表段"
 )
 _COUNT_LABELS = "承租人数|居住人数|出租间数|出租户数|人数|户数|间数|层数"
 _ATTRIBUTE_LABELS = (
     "性别|民族|年龄|出生日期|学校|班级|年级|职业|工作单位|面积|建筑面积|使用面积|用途|房屋用途|结构|租金|月租|"
     "时间|日期|类型|来源|与户主关系|关系|状态|等级|所属网格|网格|婚姻状况|兵役状况|文化程度|政治面貌|房屋性质|"
-    "房屋类型|户口性质|户别|籍贯|出生地"
+    "房屋类型|户口性质|户别|籍贯|出生地|表箱位置|表箱|宅基地面积|宗地面积|宅基地使用权人|参保单位|参保人|户名"
 )
 # Labels of a name or number the address goes on with (酒店名称：睦南道花园酒店, 房号：8215): the label alone.
 _LEAD_IN_LABELS = "酒店名称|宾馆名称|旅馆名称|单位名称|场所名称|小区名称|房间号|房号|客房"
@@ -50,11 +51,17 @@ _KINDS = (  # counts first: 承租人数 is no 承租人
     ("address", _ADDRESS_LABELS),
 )
 _NAMES = "|".join(f"(?P<{kind}>{words})" for kind, words in _KINDS)
+# Labels that are labels only with their colon (单位：…; 单位宿舍 is a place).
+_COLON_ONLY = {"attribute": "单位"}
+_COLON_NAMES = "|".join(
+    f"(?P<{kind}>{words}|{_COLON_ONLY[kind]})" if kind in _COLON_ONLY else f"(?P<{kind}>{words})"
+    for kind, words in _KINDS
+)
 # A field separator as forms write them (not the comma of an address: 5栋1单元，秀水小区).
 _FIELD_END = r"[;；\t\r\n]|\s{2,}|[,，](?=\s*(?:" + "|".join(w for _, w in _KINDS[:-1]) + "))"
 _FIELD_END_RE = re.compile(_FIELD_END)
 # A label with its colon, anywhere a field may start (after a separator, a door, a room or a bracket).
-_COLON_LABEL = re.compile(rf"(?:^|(?<=[\s,，;；。、)）】\]0-9号室:：]))(?:{_NAMES})\s*[:：]\s*")
+_COLON_LABEL = re.compile(rf"(?:^|(?<=[\s,，;；。、)）】\]0-9号室:：]))(?:{_COLON_NAMES})\s*[:：]\s*")
 # A label at the start of a field with a space or its value right after it (姓名 张三; 姓名张三;).
 # (not the opening of an address's label: 诉求|地址, 问题|地址)
 _BARE_LABEL = re.compile(rf"(?:^|(?<=[\s,，;；]))(?!同)(?:{_NAMES})(?![:：]|地址|住址|住所|地点)\s*")
@@ -72,7 +79,10 @@ _VALUE_END = re.compile(rf"\s|$|{_FIELD_END}|[,，。]")
 # What follows an address's name that is not its value (地址是…, 办公地址一：…).
 _NOT_A_VALUE = re.compile("[是为一二三四五:：]")
 # An address field's value that says there is none of its own (现住址：同户籍地址).
-_SAME = re.compile(r"\s*(?:同上|同户籍地?址?|同住所|同居住地址?|无|不详)\s*")
+# (or none at all: 暂无, 不详, 无。)
+_SAME = re.compile(
+    r"\s*(?:同上|同户籍地?址?|同住所|同居住地址?|暂无|无地址|无|不详|不明|未知|未填写?|待定|待补充|没有)[\s。.]*"
+)
 # A form's title before its first label (新生入学登记, 出租房屋信息登记表, 消防检查记录).
 _TITLE = re.compile("(?:登记表?|信息表?|申请表?|申报表?|记录|检查|核查|巡查|台账|明细)$")
 # A firm's name before its labelled address (新兴五金店 住所：…).
@@ -90,7 +100,7 @@ _FIRST_FIELD = re.compile(r"\s*[^\s:：;；,，]+")
 FORM_HINT = re.compile(
     "姓名|地址|住址|住所|场所|身份证|网格|备注|房东|房主|业主|承租|监护|户主|性别|经营|问题|登记|记录|信用代码|负责人|"
     "户籍|居住|暂住|现住|证号|状况|程度|面貌|房号|房间号|名称|租户|籍贯|"
-    "联系人|收件人|收货人|寄件人|法人|申请人|当事人"
+    "联系人|收件人|收货人|寄件人|法人|申请人|当事人|户名|户号|表号|表箱|抄表|宗地|地号|单位|卡号|参保|宅基地"
 )
 
 

@@ -2021,11 +2021,15 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
             _free(st, "", s, s + cut, chunk[:cut])
         st.extra(s + cut, e, chunk[cut:])
         return
-    part = _BUILDING_PART.search(chunk)
+    part = _BUILDING_PART.search(chunk) or _PLOT_OR_SPACE.search(chunk)
     if part is not None and part.start() >= 3:
-        # 嘉里中心|裙楼, 广东国际大厦|主楼: the part of the building, a note after its name
+        # 嘉里中心|裙楼, 广东国际大厦|主楼: the part of the building, a note after its name; 凯立天香园|地下车库,
+        # 齐鲁国际大厦|底商: the place's garage or ground-floor shops
         _free(st, "", s, s + part.start(), chunk[: part.start()])
         st.extra(s + part.start(), e, part.group())
+        return
+    if part is not None and part.start() == 0:
+        st.extra(s, e, chunk)  # 梁家河村一组|宅基地, …131号|底商: what stands at the address, a note
         return
     if (
         _BARE_COMPOUND.fullmatch(chunk)
@@ -2193,6 +2197,8 @@ _BUILDING_PART = re.compile(
     "(?<=大厦|中心|广场|大楼|商厦|酒店|宾馆|医院|大学)(?:裙楼|主楼|副楼|辅楼|附楼)$"
     "|(?<=医院)(?:住院部|门诊部|急诊部|急诊科|急诊|门诊|住院处)$"
 )
+# A homestead plot, the ground-floor shops, the garage or parking of a place (a note: the place is the address).
+_PLOT_OR_SPACE = re.compile("(?:宅基地|底商|地下车库|地下停车场|地下车位|停车库|车库|车位)$")
 # A park or zone with roads of its own (研创园, 软件园, 产业基地).
 _PARK = re.compile("(?:[^公花家乐校庄]园|园区|基地|工业区|科技城|大学城)$")
 _SCHOOL_OR_HOSPITAL = re.compile("(?:大学|学院|中学|小学|医院)$")
