@@ -37,7 +37,23 @@ def test_a_town_written_under_another_county_of_its_city_has_one_note_that_says_
 
 @pytest.mark.parametrize(
     "text",
-    ["NULL", " null ", "None", "nan", "N/A", "不详", "无地址", "地址不详", "-", "——", "不详不详", "无无"],
+    [
+        "NULL",
+        " null ",
+        "None",
+        "nan",
+        "N/A",
+        "不详",
+        "无地址",
+        "地址不详",
+        "-",
+        "——",
+        "不详不详",
+        "无无",
+        "不详。",
+        "（无）",
+        "暂无！",
+    ],
 )
 def test_a_placeholder_for_no_address_gives_an_empty_address_with_a_note(text: str):
     a = parse(text)

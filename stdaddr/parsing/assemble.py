@@ -482,22 +482,63 @@ def _named_after_division(pieces: list[Piece], folded: str, offsets: list[int] |
             repeats.append(finest)
     if not repeats:
         return pieces
-    by_start = {p.start: p for p in pieces if p.field == "poi"}
+    by_start = {p.start: p for p in pieces if p.field in ("poi", "extra")}
+    by_end = {p.end: p for p in pieces if p.field == "poi"}
     out = pieces
     for division in repeats:
         poi = by_start.get(division.end)
         if (
             poi is None
             or division.start < street
-            or not (ORGANISATION_NAME.fullmatch(poi.value) or _GENERIC_ORGANISATION.fullmatch(poi.value))
+            or not _organisation_or_its_housing(poi.value)
             # (set apart by a space: 华楼街61号 龙泉市龙渊街道|宝剑店, the divisions written after the street)
             or (not division.repeated and dropped_before(offsets, poi.start))
         ):
             continue
         # as written (洞头县人民医院 keeps its former county's name)
-        merged = Piece("poi", division.start, poi.end, folded[division.start : division.end] + poi.value)
-        out = [merged if p is poi else p for p in out if p is not division]
+        start, value = division.start, folded[division.start : division.end] + poi.value
+        before = by_end.get(division.start)
+        if (
+            before is not None
+            and division.repeated
+            and _HOUSING.search(poi.value) is not None
+            and (ORGANISATION_NAME.fullmatch(before.value) or before.value.endswith(_WORKS))
+        ):
+            # 川东北气矿|渠县|作业区宿舍: the county inside the name of a works' housing, glued on both sides
+            start, value = before.start, before.value + value
+        else:
+            before = None
+            if poi.field == "extra" and any(p.field == "poi" and not p.repeated for p in out):
+                continue  # 天科大厦|浙江省|科技开发中心: the compound read stays the place; the rest a note
+        merged = Piece("poi", start, poi.end, value)
+        out = [
+            merged if p is poi else p
+            for p in out
+            if p is not division and (before is None or p is not before)
+        ]
     return out
+
+
+# Works whose housing is named after them and the place they work in (川东北气矿渠县作业区宿舍).
+_WORKS = ("矿", "厂", "集团", "油田", "气田", "林场", "农场", "电站", "站", "所", "处", "段")
+
+
+# The housing of an organisation (第一中学|教师宿舍, 人民医院|宿舍, 作业区|宿舍).
+_HOUSING = re.compile("(?:教师|职工|教工|干部|员工)?(?:宿舍区?|家属院|家属区|家属楼|生活区)$")
+
+
+def _organisation_or_its_housing(name: str) -> bool:
+    """Whether ``name`` is an organisation's (第二小学, 金乡镇文体中心) or its housing (第一中学教师宿舍,
+    天然气公司宿舍, 作业区宿舍 after the organisation it belongs to)."""
+    if ORGANISATION_NAME.fullmatch(name) or _GENERIC_ORGANISATION.fullmatch(name):
+        return True
+    housing = _HOUSING.search(name)
+    if housing is None or housing.start() < 2:
+        return False
+    owner = name[: housing.start()]
+    return bool(
+        ORGANISATION_NAME.fullmatch(owner) or _GENERIC_ORGANISATION.fullmatch(owner) or owner.endswith("区")
+    )
 
 
 def _road_named_after_repeat(pieces: list[Piece], folded: str) -> list[Piece]:

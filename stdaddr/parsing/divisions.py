@@ -70,6 +70,8 @@ _NAME_GOES_ON = re.compile(
     r"|[A-Z]\d{0,2}[区期](?![县市镇乡])"
     # 桃源|居3栋, 龙华|府2栋: a compound in 居 or 府 named after the place, its building after it
     r"|[居府](?=第?[0-9一二三四五六七八九十A-Z]+(?:栋|幢|座|号楼|期|区))"
+    # 乘风|庄一区, 乘风|庄小区 (大庆): an estate named …庄 after the place, its numbered areas after it
+    r"|庄(?=[0-9一二三四五六七八九十]{1,2}区|小区|新村|社区)"
     # 兴顺|委20组 (东北): a residents' committee named after the place, written 委 before its group
     r"|委(?=第?(?:[0-9]+|[一二三四五六七八九十]+)组)"
     # 滨海|2路, 鹿城|3街: a road numbered in Arabic digits after the name.

@@ -1385,10 +1385,10 @@ _ROAD_PREFIX = re.compile(
     rf"|(?<=.){_INSTITUTION}(?=[^东西南北中内外大小新老上下前后正横直园城府0-9一二三四五六七八九十][路街巷]$))"
 )
 # Words that end the name of an area or a centre written before its road (钱江新城|五星路, 购物中心|开罗西路,
-# 未来科技城|向往街, 滑县|县城|人民路: the county seat): a note on where the road lies, no part of its name. Not 新城区, and not before a
+# 未来科技城|向往街, 滑县|县城|人民路: the county seat, 阆中|古城|学道街: the old town): a note on where the road lies, no part of its name. Not 新城区, and not before a
 # numbered road, which is the area's own (新城|十三路 is one road).
 _AREA_PREFIX = re.compile(
-    r".*(?:新城|科技城|科学城|大学城|商贸城|中心|市场|县城|(?:(?<=[\u3400-\u9fff\U00020000-\U0003ffff])|^)[东西南北中]区(?!块))(?![区城路街巷道大])(?=.{3})(?![0-9零〇一二两三四五六七八九十百]+(?:路|街|巷|大道))"
+    r".*(?:新城|科技城|科学城|大学城|商贸城|中心|市场|县城|古城(?![东西南北中])|(?:(?<=[\u3400-\u9fff\U00020000-\U0003ffff])|^)[东西南北中]区(?!块))(?![区城路街巷道大])(?=.{3})(?![0-9零〇一二两三四五六七八九十百]+(?:路|街|巷|大道))"
 )
 # An area named after a crossing (五道口|成府路): a note on where the road lies. Not before a road named by its
 # direction alone (交道口南大街, 新街口北路 are one name).
