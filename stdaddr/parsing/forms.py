@@ -83,6 +83,8 @@ _NOT_A_VALUE = re.compile("[是为一二三四五:：]")
 _SAME = re.compile(
     r"\s*(?:同上|同户籍地?址?|同住所|同居住地址?|暂无|无地址|无|不详|不明|未知|未填写?|待定|待补充|没有)[\s。.]*"
 )
+# The label of a former address (原住址, 原地址, 旧址, 原户籍地址), when the form gives the current one too.
+_FORMER = re.compile("原|旧|曾|以前")
 # A form's title before its first label (新生入学登记, 出租房屋信息登记表, 消防检查记录).
 _TITLE = re.compile("(?:登记表?|信息表?|申请表?|申报表?|记录|检查|核查|巡查|台账|明细)$")
 # A firm's name before its labelled address (新兴五金店 住所：…).
@@ -133,6 +135,8 @@ def form_notes(text: str) -> list[tuple[int, int]]:
         if kind == "address":
             if _SAME.fullmatch(text, end, stop):
                 spans.append((start, stop))  # 现住址：同户籍地址
+            elif _FORMER.match(text, start) and any(k == "address" for _, _, k, _ in labels[i + 1 :]):
+                spans.append((start, stop))  # 原住址：…；现住址：…: the former address is a note
             elif first_address and not colon and _NOT_A_VALUE.match(text, end) is None:
                 # 现住址瓯海银河花园…, 地址 龙港…: the label set apart, so that the address opens after it (a
                 # label with its colon is the address reading's own, and so is a second address's)
