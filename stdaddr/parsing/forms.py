@@ -86,7 +86,10 @@ _SAME = re.compile(
 # The label of a former address (原住址, 原地址, 旧址, 原户籍地址), when the form gives the current one too.
 _FORMER = re.compile("原|旧|曾|以前")
 # A form's title before its first label (新生入学登记, 出租房屋信息登记表, 消防检查记录).
-_TITLE = re.compile("(?:登记表?|信息表?|申请表?|申报表?|记录|检查|核查|巡查|台账|明细)$")
+# (or the scheme a record is of: 城乡居民医保, 职工养老保险, 低保)
+_TITLE = re.compile(
+    "(?:登记表?|信息表?|申请表?|申报表?|记录|检查|核查|巡查|台账|明细|医保|社保|保险|低保|救助|补贴|补助)$"
+)
 # A firm's name before its labelled address (新兴五金店 住所：…).
 _FIRM = re.compile("(?:公司|商店|店|厂|经营部|商行|门市部|工作室|诊所|合作社)$")
 _LEAD_END = " \t\r\n:：;；,，"
