@@ -321,7 +321,8 @@ class Geocode:
 class Comparison:
     """Whether two texts name the same place: ``relation`` is ``"same"``, ``"partial"`` or ``"different"``.
 
-    ``level`` is the finest level on which the two agree (None when they agree on none);
+    ``level`` is the finest match level (:data:`MATCH_LEVELS`, county down to room) on which the two agree
+    (None when they agree on none: a province or city they share is in ``fields``);
     ``fields`` compares them field by field (``input`` is the first text, ``record`` the second).
     """
 
