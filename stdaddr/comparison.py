@@ -34,7 +34,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from stdaddr.base import compound_number_key, door_key, numbered_lane, same_zone
-from stdaddr.match import road_cap, same_estate
+from stdaddr.match import other_organisation, road_cap, same_estate
 from stdaddr.models import FIELDS, MATCH_LEVELS, Address, Comparison, FieldMatch
 
 __all__ = ["compare"]
@@ -131,6 +131,8 @@ def _field(pa: Address, pb: Address, f: str) -> FieldMatch | None:
     elif f in _NAMES:
         ka, kb = compound_number_key(va), compound_number_key(vb)  # 紫轩1期 / 紫轩一期
         sim = name_similarity(ka, kb)
+        if sim >= _NAME_AGREE and _two_campuses(ka, kb):
+            sim = min(sim, _NAME_AGREE - 0.01)  # 福州大学怡山校区 / 福州大学旗山校区: two places
         same = sim >= _NAME_AGREE and _series_or_parts(ka, kb) is None
     elif f == "house_number":
         va, vb = door_key(va), door_key(vb)  # 24-1号 / 24号附1
@@ -223,6 +225,22 @@ def _branch(a: Address) -> str | None:
     return None
 
 
+def _two_campuses(a: str, b: str) -> bool:
+    """Whether two names are two campuses (or branches) of one body, by names of their own that are no
+    slip of each other (福州大学怡山校区 / 福州大学旗山校区; not 怡山校区 / 恰山校区 by sound)."""
+    ca, cb = _CAMPUS.search(a), _CAMPUS.search(b)
+    return (
+        ca is not None
+        and cb is not None
+        and ca.group(1) != cb.group(1)  # (四川大学望江校区 / 川大望江校区: one campus, its body short)
+        and other_organisation(a, b)
+    )
+
+
+# A campus or branch by a name of its own (望江|校区, 旗山|校区).
+_CAMPUS = re.compile("([\u3400-\u9fff]{2})(?:校区|院区|分校|分院)$")
+
+
 def name_similarity(a: str, b: str) -> float:
     """rapidfuzz ratio of two names, or ``_CONTAINED`` when the shorter lies inside the longer
     (华腾新天地 / 华腾新天地大厦, 建华新村 / 建华新村3期)."""
@@ -289,6 +307,8 @@ def _compound_relation(a: str, b: str) -> str:
     a, b = compound_number_key(a), compound_number_key(b)
     if (apart := _series_or_parts(a, b)) is not None:
         return apart
+    if _two_campuses(a, b):
+        return "unrelated"  # 福州大学怡山校区 / 福州大学旗山校区
     if fuzz.ratio(a, b) >= _EQUAL * 100 or same_estate(a, b):
         return "equal"  # 锦绣花园 / 锦绣小区: one estate, the generic word for its kind
     short, long = sorted((a, b), key=len)

@@ -90,6 +90,8 @@ __all__ = [
     "match_safe",
     "match_table",
     "name_similarity",
+    "other_organisation",
+    "road_cap",
     "same_estate",
 ]
 
@@ -1965,7 +1967,7 @@ def name_similarity(a: str, b: str) -> float:
     if ratio > _OTHER_KIND and (len(a) == len(b) and _numbers_differ(a, b) or _numbered_apart(a, b)):
         # 第一医院 / 第二医院, 阳光花园一期 / 二期, 东四十条 / 东四十二条: numbered in a row, not misspelt
         return _OTHER_KIND
-    if ratio > _OTHER_KIND and (_other_organisation(a, b) or _stems_apart(a, b)):
+    if ratio > _OTHER_KIND and (other_organisation(a, b) or _stems_apart(a, b)):
         return _OTHER_KIND
     if ratio < _SWAP_SIMILARITY and len(a) == len(b) and sorted(a) == sorted(b):
         return _SWAP_SIMILARITY
@@ -2132,7 +2134,7 @@ _BANK_SHORT = (
 )
 
 
-def _other_organisation(a: str, b: str) -> bool:
+def other_organisation(a: str, b: str) -> bool:
     """Whether two organisations' names sharing their kind name two organisations. Every run of characters
     where they differ must be a slip of the same sound (华联 / 华连超市), a numeral written another way,
     or, on one side only, a word any name of the kind may add or leave out (有限, 集团, a division's name

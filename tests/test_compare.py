@@ -64,6 +64,10 @@ CASES = [
     ("鹿城区五马巷3弄5号", "鹿城区五马巷3弄7号", "partial", "road"),
     ("愚园路1088弄5号", "愚园路1088弄", "partial", "house_number"),
     ("宝安区宝民2路88号", "深圳市宝安区新安街道宝民二路88号", "same", "house_number"),
+    # two campuses of one body are two places; one campus with its body written short is one
+    ("福州大学怡山校区", "福州大学旗山校区", "different", None),
+    ("电子科技大学清水河校区", "电子科技大学沙河校区", "different", None),
+    ("四川大学望江校区", "川大望江校区", "same", "poi"),
 ]
 
 
