@@ -490,7 +490,9 @@ def _named_after_division(pieces: list[Piece], folded: str, offsets: list[int] |
         if (
             poi is None
             or division.start < street
-            or not _organisation_or_its_housing(poi.value)
+            # (an organisation's housing by a county's or town's name: 化州市第一中学教师宿舍; a city's
+            # name before it is left out as often as not: 南充市|公安局宿舍)
+            or not _organisation_or_its_housing(poi.value, housing=division.field in ("county", "town"))
             # (set apart by a space: 华楼街61号 龙泉市龙渊街道|宝剑店, the divisions written after the street)
             or (not division.repeated and dropped_before(offsets, poi.start))
         ):
@@ -527,15 +529,17 @@ _WORKS = ("矿", "厂", "集团", "油田", "气田", "林场", "农场", "电�
 _HOUSING = re.compile("(?:教师|职工|教工|干部|员工)?(?:宿舍区?|家属院|家属区|家属楼|生活区)$")
 
 
-def _organisation_or_its_housing(name: str) -> bool:
-    """Whether ``name`` is an organisation's (第二小学, 金乡镇文体中心) or its housing (第一中学教师宿舍,
-    天然气公司宿舍, 作业区宿舍 after the organisation it belongs to)."""
+def _organisation_or_its_housing(name: str, *, housing: bool) -> bool:
+    """Whether ``name`` is an organisation's (第二小学, 金乡镇文体中心) or, with ``housing``, its housing
+    (第一中学教师宿舍, 天然气公司宿舍, 作业区宿舍 after the organisation it belongs to)."""
     if ORGANISATION_NAME.fullmatch(name) or _GENERIC_ORGANISATION.fullmatch(name):
         return True
-    housing = _HOUSING.search(name)
-    if housing is None or housing.start() < 2:
+    if not housing:
         return False
-    owner = name[: housing.start()]
+    words = _HOUSING.search(name)
+    if words is None or words.start() < 2:
+        return False
+    owner = name[: words.start()]
     return bool(
         ORGANISATION_NAME.fullmatch(owner) or _GENERIC_ORGANISATION.fullmatch(owner) or owner.endswith("区")
     )
