@@ -1058,6 +1058,8 @@ _STALL = re.compile("摊位|铺位|档口|档位|档(?!案|次)|铺|摊")
 _STALL_AHEAD = re.compile(f"{_STALL.pattern}|(?![\u3400-\u9fff\U00020000-\U0003ffff0-9A-Z])")
 
 
+# A word after a stall's number (a note: 8号|临沂到上海专线), not a finer number.
+_NAME_AHEAD = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]")
 # A market's name, maybe with its zone (临沂小商品城A区, 西郊批发市场二区), before a row of its stalls.
 _MARKET_ZONE = re.compile(f"(?:{_MARKET_WORDS})(?:[A-Z]|[一二三四五六七八九十0-9]{{1,2}})?区?$")
 
@@ -1090,17 +1092,19 @@ def _market_stall(st: _State, m: re.Match[str]) -> bool:
     # (with a road read and no door, the stall's word says it: 人民路农贸市场|摊位|7号; 人民路农贸市场7号 is the
     # road's door)
     worded = _STALL.match(text, e) is not None or (bool(st.pieces) and _STALL.fullmatch(st.pieces[-1].value))
-    if (
+    market = next((p for p in reversed(st.pieces) if p.field == "poi"), None)
+    if market is None or _MARKET_ZONE.search(market.value) is None:
+        return False  # (its zone too: 霞山水产品批发市场A区|12号档)
+    # A number after the market's zone is a stall of it, whatever the road and what follows (解放路西段|
+    # 华丰国际服装城A区|108号, …物流园1区|8号 临沂到上海专线): no road numbers its doors after a zone.
+    zoned = _MARKET.search(market.value) is None
+    return not (
         "room" in st.fields
-        or ("house_number" not in st.fields and "road" in st.fields and not worded)
+        or ("house_number" not in st.fields and "road" in st.fields and not worded and not zoned)
         or st.last != ORDER["poi"]
         or any(m.group(i + k) for k in (1, 3, 4, 5, 6, 7))
-        or _STALL_AHEAD.match(text, e) is None
-    ):
-        return False
-    market = next((p for p in reversed(st.pieces) if p.field == "poi"), None)
-    # (its zone too: 霞山水产品批发市场A区|12号档)
-    return market is not None and _MARKET_ZONE.search(market.value) is not None
+        or (_STALL_AHEAD.match(text, e) is None and not (zoned and _NAME_AHEAD.match(text, e)))
+    )
 
 
 def _room_as_door(st: _State, m: re.Match[str]) -> bool:
