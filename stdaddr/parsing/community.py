@@ -54,6 +54,8 @@ _ROAD_KIND = re.compile(
 )
 # A character that goes on into a longer name (墨池|坊五马巷: 墨池坊 is the lane's name).
 # 娄桥|中学, 五马|派出所: a school or an office named after the place.
+# A door numbered in Chinese numerals (十二号; not 三号楼, a building, nor 一号路, 九号桥, 四号区: names).
+_NUMERAL_DOOR = re.compile("[一二三四五六七八九十百零〇两]{1,6}号(?![楼院路街巷桥区门线坝闸井])")
 _PART_OF_NAME = re.compile(
     "[苑庭邸寓厦坊场](?![区县市镇乡])|中学|小学|幼儿园|学校|派出所|医院|卫生院|卫生室|银行|信用社|邮政|邮局|菜场|超市|商厦"
 )
@@ -164,6 +166,8 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
             goes_on = None
         elif goes_on and _GROUP_AHEAD.match(text, end):
             goes_on = None  # 袁家营|三组20号: the village's short name, then its group
+        elif goes_on and _NUMERAL_DOOR.match(text, end):
+            goes_on = None  # 一二一团三连|十二号: the door in Chinese numerals, as 三连|12号
         if entry.kind != FULL and not written and (goes_on or _HUTONG_NAME.search(text, pos, end)):
             continue
         if entry.kind != FULL and not written and _road_named_after_division(text, pos, end):

@@ -68,8 +68,8 @@ _NAME_GOES_ON = re.compile(
     r"|(?:[一二三四五六七八九十]|\d)+(?:苑|园|区|村|期|号(?!大街|大道|路|街))|[苑庭邸寓厦坊场](?![区县市镇乡])"
     # 花果园|R1区, 万达|B区: a compound's area lettered after its name
     r"|[A-Z]\d{0,2}[区期](?![县市镇乡])"
-    # 桃源|居3栋, 龙华|府2栋: a compound in 居 or 府 named after the place, its building after it
-    r"|[居府](?=第?[0-9一二三四五六七八九十A-Z]+(?:栋|幢|座|号楼|期|区))"
+    # 桃源|居3栋, 龙华|府2栋, 紫金|城3栋, 凤凰|园1栋: a compound named after the place, its building after it
+    r"|[居府城园](?=第?[0-9一二三四五六七八九十A-Z]+(?:栋|幢|座|号楼|期|区|-))"
     # 乘风|庄一区, 乘风|庄小区 (大庆): an estate named …庄 after the place, its numbered areas after it
     r"|庄(?=[0-9一二三四五六七八九十]{1,2}区|小区|新村|社区)"
     # 兴顺|委20组 (东北): a residents' committee named after the place, written 委 before its group

@@ -1058,8 +1058,8 @@ _STALL = re.compile("摊位|铺位|档口|档位|档(?!案|次)|铺|摊")
 _STALL_AHEAD = re.compile(f"{_STALL.pattern}|(?![\u3400-\u9fff\U00020000-\U0003ffff0-9A-Z])")
 
 
-# A word after a stall's number (a note: 8号|临沂到上海专线), not a finer number.
-_NAME_AHEAD = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]")
+# A word after a stall's number (a note: 8号|临沂到上海专线), not a finer number nor a gate (79号门).
+_NAME_AHEAD = re.compile("(?![门楼层幢栋座单室号院])[\u3400-\u9fff\U00020000-\U0003ffff]")
 # A market's name, maybe with its zone (临沂小商品城A区, 西郊批发市场二区), before a row of its stalls.
 _MARKET_ZONE = re.compile(f"(?:{_MARKET_WORDS})(?:[A-Z]|[一二三四五六七八九十0-9]{{1,2}})?区?$")
 
