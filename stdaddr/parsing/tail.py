@@ -2025,7 +2025,16 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
             _free(st, "", s, s + cut, chunk[:cut])
         st.extra(s + cut, e, chunk[cut:])
         return
+    if _MASKED_PERSON.fullmatch(chunk) or (
+        _SPOT_ALONE.fullmatch(chunk) and st.pieces and st.pieces[-1].field in _SPOT_AFTER
+    ):
+        # 长安中路123号 王*明 138****1234: the addressee, masked; 重庆大学A区|收发室: where the parcel is left
+        st.extra(s, e, chunk)
+        return
     part = _BUILDING_PART.search(chunk) or _PLOT_OR_SPACE.search(chunk)
+    if part is None and not (text and _OPPOSITE.match(text, e)):
+        # (温西工具市场西门|对面|锦桥商城: a landmark's gate the place is opposite, no spot at the place)
+        part = _DELIVERY_SPOT.search(chunk)
     if part is not None and part.start() >= 3:
         # 嘉里中心|裙楼, 广东国际大厦|主楼: the part of the building, a note after its name; 凯立天香园|地下车库,
         # 齐鲁国际大厦|底商: the place's garage or ground-floor shops
@@ -2201,6 +2210,20 @@ _BUILDING_PART = re.compile(
     "(?<=大厦|中心|广场|大楼|商厦|酒店|宾馆|医院|大学)(?:裙楼|主楼|副楼|辅楼|附楼)$"
     "|(?<=医院)(?:住院部|门诊部|急诊部|急诊科|急诊|门诊|住院处)$"
 )
+# Where a courier leaves a parcel at the place just named, or how to get there, after its name (钱湖北苑|门卫,
+# 重庆大学A区|收发室, 丽景城|物业管理处, 万科城市花园|南门快递柜, 华山小区|东门进, 赛格广场|送到): a note.
+_SPOT_WORDS = (
+    "(?:[东西南北]门(?:进来?|口)?)?"
+    "(?:门卫(?:室|处)?|门岗|收发室|传达室|前台|总台|大堂|保安(?:室|亭|处)?|物业(?:管理处|服务中心|办公室|中心)?"
+    "|(?:丰巢|菜鸟|京东|顺丰|中通|圆通|申通|韵达|极兔|邮政)?(?:快递)?(?:柜|驿站|代收点|服务站|收发中心|自提点)"
+    "|[东西南北]门(?:进来?|口)?|送到|送至|自提)"
+)
+_DELIVERY_SPOT = re.compile(f"(?<=[苑园区城村院厦场心楼寓府邸居庭湾店校学馆司号站点柜]){_SPOT_WORDS}$")
+_SPOT_ALONE = re.compile(_SPOT_WORDS)
+_OPPOSITE = re.compile("斜?对[面过]")
+_SPOT_AFTER = frozenset(("poi", "house_number", "building", "unit", "floor", "room"))
+# A person's name masked as order exports write it (王*明, 李**), alone.
+_MASKED_PERSON = re.compile("[\u3400-\u9fff][*＊×]{1,3}[\u3400-\u9fff]?")
 # A homestead plot, the ground-floor shops, the garage or parking of a place (a note: the place is the address).
 _PLOT_OR_SPACE = re.compile("(?:宅基地|底商|地下车库|地下停车场|地下车位|停车库|车库|车位)$")
 # A park or zone with roads of its own (研创园, 软件园, 产业基地).
