@@ -340,7 +340,14 @@ def assemble(
             elif name:
                 # 韩田诊所 瑞安市塘下镇…: an organisation named before its address is the place, unless the
                 # address names another.
-                piece = Piece("poi" if _organisation(name) else "extra", at, at + len(name), name)
+                # (科兴科学园|(深圳市南山区科苑路15号): a place, its address in brackets after it, as takeaway
+                # apps write them)
+                place = _organisation(name) or (
+                    _BRACKETED_ADDRESS.match(folded, at + len(name)) is not None
+                    and not any(c.isdigit() for c in name)
+                    and name not in _COUNTRY_NAMES
+                )
+                piece = Piece("poi" if place else "extra", at, at + len(name), name)
                 pieces.append(piece)
                 if piece.field == "poi":
                     named_before = piece
@@ -597,6 +604,9 @@ def _organisation(name: str) -> bool:
     return not gazetteer.load().lookup(m.group(1)) or _NAMED_BY_PLACE.fullmatch(name, m.end(1)) is not None
 
 
+# An address in brackets after a place's name: its road and door (科兴科学园|(深圳市南山区科苑路15号)).
+_BRACKETED_ADDRESS = re.compile(r"\([^()]*?(?:路|街|巷|道|弄|大道)[0-9]+号[^()]*\)")
+_COUNTRY_NAMES = frozenset(("中华人民共和国", "中国"))
 _NAMED_BY_PLACE = re.compile("大学|学院|医院|中学|小学|卫生院|幼儿园|学校")
 
 
