@@ -180,6 +180,10 @@ _TIME_OR_MONEY = re.compile(
 )
 _TIME_OR_MONEY_HINT = re.compile("[:：¥￥]|[0-9],[0-9]{3}|[0-9]/[0-9]")
 # A courier's name opening a delivery note, set apart from the address (韵达 老鹰山煤矿宿舍…, 顺丰：…).
+# An HTML entity left in an export (南京西路1266号&nbsp;恒隆广场): a separator, kept as a note.
+_HTML_ENTITY = re.compile("&(?:nbsp|amp|lt|gt|quot|apos|#[0-9]{1,6}|#x[0-9a-fA-F]{1,6});", re.IGNORECASE)
+# Emoji and pictographs (🏠, 📦, ☎) in an order export: separators, kept as notes.
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf][\ufe0f\u200d\U0001f3fb-\U0001f3ff]*")
 _COURIER = re.compile(
     r"\s*(?:顺丰|韵达|中通|圆通|申通|百世|极兔|京东|德邦|邮政|EMS|菜鸟)(?:快递|速运|速递|物流|包裹)?(?=\s|[:：,，])"
 )
@@ -317,6 +321,10 @@ def _parse_cached(text: str) -> Address:
         spans.extend(m.span() for m in _TIME_OR_MONEY.finditer(text, 0, MAX_LENGTH))
     if (courier := _COURIER.match(text)) is not None:
         spans.append(courier.span())
+    if "&" in text:
+        spans.extend(m.span() for m in _HTML_ENTITY.finditer(text, 0, MAX_LENGTH))
+    if _EMOJI.search(text, 0, MAX_LENGTH) is not None:
+        spans.extend(m.span() for m in _EMOJI.finditer(text, 0, MAX_LENGTH))
     if spans:
         folded, notes_masked = _masked_spans(spans, folded, offsets)
         masked = (*masked, *notes_masked)
