@@ -342,12 +342,12 @@ def assemble(
                 # address names another.
                 # (科兴科学园|(深圳市南山区科苑路15号): a place, its address in brackets after it, as takeaway
                 # apps write them)
-                place = _organisation(name) or (
+                named = _organisation(name) or (
                     _BRACKETED_ADDRESS.match(folded, at + len(name)) is not None
                     and not any(c.isdigit() for c in name)
                     and name not in _COUNTRY_NAMES
                 )
-                piece = Piece("poi" if place else "extra", at, at + len(name), name)
+                piece = Piece("poi" if named else "extra", at, at + len(name), name)
                 pieces.append(piece)
                 if piece.field == "poi":
                     named_before = piece
