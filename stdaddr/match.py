@@ -2263,7 +2263,7 @@ def _village_of_sound(t: _Tables, name: str, scope: tuple[str, int] | None) -> i
     by_sound, where = t.villages
     found = [
         v
-        for v in by_sound.get(_sound_key(name), ())
+        for v in dict.fromkeys(v for key in _sound_keys(name) for v in by_sound.get(key, ()))
         if len(t.vocab["community"][v]) == len(name)
         and _homophone_similarity(name, t.vocab["community"][v]) > 0.0
         and (scope is None or (COLUMN_INDEX[scope[0]], scope[1]) in where.get(v, ()))
@@ -2419,7 +2419,8 @@ def _villages(t: _Tables) -> tuple[dict[str, list[int]], dict[int, set[tuple[int
     """The base's communities by the sound of their names, and the towns and counties each lies in."""
     by_sound: dict[str, list[int]] = {}
     for i, name in enumerate(t.vocab["community"]):
-        by_sound.setdefault(_sound_key(name), []).append(i)
+        for key in _sound_keys(name):
+            by_sound.setdefault(key, []).append(i)
     community = t.fields[COLUMN_INDEX["community"]]
     has = community >= 0
     where: dict[int, set[tuple[int, int]]] = {}
@@ -2435,6 +2436,16 @@ def _villages(t: _Tables) -> tuple[dict[str, list[int]], dict[int, set[tuple[int
 def _sound_key(name: str) -> str:
     """A name's sound: the common toneless reading of each character, in order."""
     return " ".join(_sound(c) for c in name)
+
+
+def _sound_keys(name: str) -> tuple[str, ...]:
+    """A name's sound (:func:`_sound_key`), and its sound with the place readings of its characters
+    (雪什藏村: xue shen cang cun, xue shi zang cun) when they have any."""
+    common = _sound_key(name)
+    if not any(c in _PLACE_READINGS for c in name):
+        return (common,)
+    placed = " ".join(_PLACE_READINGS.get(c) or _sound(c) for c in name)
+    return (common, placed) if placed != common else (common,)
 
 
 def _homophone_similarity(a: str, b: str) -> float:
@@ -2469,6 +2480,8 @@ _PLACE_READINGS = {
     "行": "hang",  # 银行路
     "堡": "pu",  # 十里堡
     "单": "shan",  # 单县
+    "藏": "zang",  # 西藏, 藏族; 雪什藏村, 昂藏村 (青海)
+    "什": "shi",  # 什邡, 什字, 雪什藏村
 }
 
 

@@ -535,6 +535,19 @@ def test_a_village_written_with_characters_of_the_same_sound_is_that_village():
     assert m is None or m.address_id is None
 
 
+def test_a_village_named_with_a_place_reading_is_found_by_that_sound():
+    """昂臧村 for 昂藏村, 雪石藏村 for 雪什藏村 (青海): 藏 and 什 read zang and shi in place names, not cang and
+    shen as commonly."""
+    built = build_base(
+        [
+            ("a5", "青海省西宁市湟中区鲁沙尔镇昂藏村2组5号", 101.6, 36.5),
+            ("x4", "青海省海东市化隆回族自治县群科镇雪什藏村2组4号", 102.0, 36.0),
+        ]
+    )
+    assert built.match("鲁沙尔镇昂臧村2组5号").address_id == "a5"
+    assert built.match("群科镇雪石藏村2组4号").address_id == "x4"
+
+
 def test_a_room_the_base_lacks_in_a_unit_it_has_is_that_unit_not_the_building_record():
     """锦绣花园3幢2单元909室: the base has a record for 3幢 and rooms of its unit 2, but no room 909."""
     built = build_base(
