@@ -180,6 +180,13 @@ _TIME_OR_MONEY = re.compile(
 )
 _TIME_OR_MONEY_HINT = re.compile("[:：¥￥]|[0-9],[0-9]{3}|[0-9]/[0-9]")
 # A courier's name opening a delivery note, set apart from the address (韵达 老鹰山煤矿宿舍…, 顺丰：…).
+# The XPCC and its division written before a regiment (新疆生产建设兵团第八师|143团, 121团 第八师 3连): notes,
+# as the divisions name the regiment alone (兵团一四三团).
+_CORPS = re.compile(
+    "生产建设兵团(?:第[一二三四五六七八九十0-9]{1,2}师)?"
+    "|(?<![\u3400-\u9fff])(?:兵团)?(?:第|农)[一二三四五六七八九十0-9]{1,2}师"
+    "(?=[^\u3400-\u9fff]|$|[0-9〇零一二三四五六七八九十]{2,4}团)"
+)
 # An HTML entity left in an export (南京西路1266号&nbsp;恒隆广场): a separator, kept as a note.
 _HTML_ENTITY = re.compile("&(?:nbsp|amp|lt|gt|quot|apos|#[0-9]{1,6}|#x[0-9a-fA-F]{1,6});", re.IGNORECASE)
 # Emoji and pictographs (🏠, 📦, ☎) in an order export: separators, kept as notes.
@@ -323,6 +330,8 @@ def _parse_cached(text: str) -> Address:
         spans.append(courier.span())
     if "&" in text:
         spans.extend(m.span() for m in _HTML_ENTITY.finditer(text, 0, MAX_LENGTH))
+    if "兵团" in text or "师" in text:
+        spans.extend(m.span() for m in _CORPS.finditer(text, 0, MAX_LENGTH))
     if _EMOJI.search(text, 0, MAX_LENGTH) is not None:
         spans.extend(m.span() for m in _EMOJI.finditer(text, 0, MAX_LENGTH))
     if spans:
