@@ -35,6 +35,7 @@ from stdaddr.parsing.community import (
     moved_community,
     town_before_village,
     village_after_unknown_town,
+    village_before_town,
     village_over_town,
 )
 from stdaddr.parsing.divisions import (
@@ -422,6 +423,9 @@ def _parse_cached(text: str) -> Address:
         and (unknown := village_after_unknown_town(folded, reading)) is not None
     ):
         reading, community = unknown
+        chains = [reading.chain]
+    if community is None and chains and (first := village_before_town(folded, chains, reading)):
+        reading, community = first
         chains = [reading.chain]
     if community is None and reading is not None and _community_over_county(folded, reading):
         chains, reading = [], None  # divisions inferred from the community by the assembler

@@ -27,6 +27,7 @@ __all__ = [
     "community_name",
     "moved_community",
     "village_after_unknown_town",
+    "village_before_town",
 ]
 
 _MAX_NAME = 12
@@ -274,6 +275,35 @@ def find_community(text: str, chains: list[Chain], end: int | None = None) -> Fo
             # (right after a city with counties, a community written with its mark: 南宁市七星社区)
             found.append(FoundCommunity(pos, hit[0], hit[1], chain))
     return found[0] if len(found) == 1 else None
+
+
+def village_before_town(
+    text: str, chains: list[Chain], reading: Reading | None
+) -> tuple[Reading, FoundCommunity] | None:
+    """清河村|总寨镇|1组5号, 塔玛村|纳金街道…: a village written with its mark first, right before its town
+    (the divisions read after it): the village of that town, if the town (of the one chain read, or of
+    the one among the chains of a town's name in several places) has one so named."""
+    start = match_end(_SKIP, text, 0)
+    found = []
+    for chain in chains or ([reading.chain] if reading is not None else []):
+        if not chain.hits or gazetteer.level_of(chain.code) != 3:
+            continue
+        first = chain.hits[0]
+        if first.start - start < 2 or not text.endswith(("村", "社区"), start, first.start):
+            continue
+        hit = _lookup(text, start, chain.code)
+        if hit is not None and hit[0] == first.start:
+            kept = reading if reading is not None and reading.chain is chain else None
+            new = (
+                Reading(chain, kept.repeats, kept.end, kept.others)
+                if kept
+                else Reading(chain, (), chain.hits[-1].end)
+            )
+            found.append((new, hit, chain))
+    if len(found) != 1:
+        return None
+    new, hit, chain = found[0]
+    return new, FoundCommunity(start, hit[0], hit[1], chain)
 
 
 @lru_cache(maxsize=512)
