@@ -2675,3 +2675,20 @@ def test_a_name_emptied_by_taking_out_a_short_name_is_compared_without_error():
     """东山自然村12号 坑园村 北高镇 荔城区 raised IndexError: a street that was the short name alone left an
     empty name to compare."""
     assert match_module.name_similarity("", "人民医院") == 0.0 and match_module.name_similarity("", "") == 1.0
+
+
+def test_the_first_street_of_a_numbered_row_is_found_written_as_number_one():
+    """北头道街 (哈尔滨: the first of 头道街, 二道街, 三道街…) written 北1道街 or 北一道街 is that street."""
+    built = _base_of(
+        [
+            ("t1", "黑龙江省哈尔滨市道外区靖宇街道北头道街14号", 126.6, 45.7),
+            ("t2", "黑龙江省哈尔滨市道外区靖宇街道北二道街14号", 126.6, 45.7),
+        ]
+    )
+    for query, expected in (
+        ("道外区北1道街14号", "t1"),
+        ("道外区北一道街14号", "t1"),
+        ("道外区北2道街14号", "t2"),
+    ):
+        m = built.match(query)
+        assert m is not None and m.address_id == expected and m.score >= 0.9, (query, m)

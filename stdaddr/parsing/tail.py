@@ -1537,6 +1537,10 @@ _ROAD_ORDINAL = re.compile(
 )
 
 
+# 头道 (the first of a row of streets numbered 二道, 三道…: 哈尔滨's 头道街, 长春's 头道沟).
+_FIRST_IN_A_ROW = re.compile("(?<![一二三四五六七八九十0-9])头道(?=[街巷沟河路])")
+
+
 def road_number_key(road: str) -> str:
     """A road's name with the number of a road numbered in a row written in Chinese, as matching compares
     roads (鞋都1路 and 鞋都一路 are one road; official names use either, 科园二路 and 6号大街, so the
@@ -1544,9 +1548,11 @@ def road_number_key(road: str) -> str:
 
     >>> road_number_key("鞋都1路"), road_number_key("6号大街"), road_number_key("人民南路4段")
     ('鞋都一路', '六号大街', '人民南路四段')
-    >>> road_number_key("5坊3巷"), road_number_key("3排")
-    ('五坊三巷', '三排')
+    >>> road_number_key("5坊3巷"), road_number_key("3排"), road_number_key("北头道街")
+    ('五坊三巷', '三排', '北一道街')
     """
+    if "头道" in road:
+        road = _FIRST_IN_A_ROW.sub("一道", road)  # 头道街 (the first street), as 1道街 and 一道街 write it
     if not any(c.isdigit() for c in road):
         return road
     return _ROAD_ORDINAL.sub(lambda m: chinese_numeral(int(m.group(1) or m.group(2) or m.group(3))), road)
