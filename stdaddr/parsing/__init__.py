@@ -180,7 +180,6 @@ _TIME_OR_MONEY = re.compile(
     r"|(?:约|近|超过)[0-9]+/[0-9]+|(?<![0-9A-Za-z/-])[0-9]+/[0-9]+(?=的)"
 )
 _TIME_OR_MONEY_HINT = re.compile("[:：¥￥]|[0-9],[0-9]{3}|[0-9]/[0-9]")
-# A courier's name opening a delivery note, set apart from the address (韵达 老鹰山煤矿宿舍…, 顺丰：…).
 # The XPCC and its division written before a regiment (新疆生产建设兵团第八师|143团, 121团 第八师 3连): notes,
 # as the divisions name the regiment alone (兵团一四三团).
 _CORPS = re.compile(
@@ -192,6 +191,7 @@ _CORPS = re.compile(
 _HTML_ENTITY = re.compile("&(?:nbsp|amp|lt|gt|quot|apos|#[0-9]{1,6}|#x[0-9a-fA-F]{1,6});", re.IGNORECASE)
 # Emoji and pictographs (🏠, 📦, ☎) in an order export: separators, kept as notes.
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf][\ufe0f\u200d\U0001f3fb-\U0001f3ff]*")
+# A courier's name opening a delivery note, set apart from the address (韵达 老鹰山煤矿宿舍…, 顺丰：…).
 _COURIER = re.compile(
     r"\s*(?:顺丰|韵达|中通|圆通|申通|百世|极兔|京东|德邦|邮政|EMS|菜鸟)(?:快递|速运|速递|物流|包裹)?(?=\s|[:：,，])"
 )

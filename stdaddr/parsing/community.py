@@ -53,10 +53,10 @@ _ROAD_KIND = re.compile(
     f"(?:[东西南北中]?(?:(?:[0-9]{{1,3}}|[一二三四五六七八九十]{{1,3}})[横纵直]?)?(?:大道|大街|路|街(?!道))|公路|巷"
     f"|[东西南北]?{HUTONG_NUMBER})"
 )
-# A character that goes on into a longer name (墨池|坊五马巷: 墨池坊 is the lane's name).
-# 娄桥|中学, 五马|派出所: a school or an office named after the place.
 # A door numbered in Chinese numerals (十二号; not 三号楼, a building, nor 一号路, 九号桥, 四号区: names).
 _NUMERAL_DOOR = re.compile("[一二三四五六七八九十百零〇两]{1,6}号(?![楼院路街巷桥区门线坝闸井])")
+# A character that goes on into a longer name (墨池|坊五马巷: 墨池坊 is the lane's name).
+# 娄桥|中学, 五马|派出所: a school or an office named after the place.
 _PART_OF_NAME = re.compile(
     "[苑庭邸寓厦坊场](?![区县市镇乡])|中学|小学|幼儿园|学校|派出所|医院|卫生院|卫生室|银行|信用社|邮政|邮局|菜场|超市|商厦"
 )
@@ -293,13 +293,9 @@ def village_before_town(
             continue
         hit = _lookup(text, start, chain.code)
         if hit is not None and hit[0] == first.start:
+            # (the reading of this chain as it stands, or one of the chain alone when it was not the one read)
             kept = reading if reading is not None and reading.chain is chain else None
-            new = (
-                Reading(chain, kept.repeats, kept.end, kept.others)
-                if kept
-                else Reading(chain, (), chain.hits[-1].end)
-            )
-            found.append((new, hit, chain))
+            found.append((kept or Reading(chain, (), chain.hits[-1].end), hit, chain))
     if len(found) != 1:
         return None
     new, hit, chain = found[0]
