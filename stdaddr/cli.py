@@ -228,17 +228,18 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
 
     output = args.output or str(Path(args.input).with_name(Path(args.input).stem + ".geocoded.csv"))
     check_output(args.input, output, output_format=args.format, output_encoding=args.output_encoding)
-    check_input(
-        args.input,
-        column=_one_or_several(args.column),
-        crs=args.crs,
-        encoding=args.encoding,
-        sheet=_sheet(args.sheet),
-        score_cutoff=args.score_cutoff,
-        chunk_rows=args.chunk_rows,
-        max_record_lines=args.max_record_lines,
-        header=args.header,
-    )
+    # How the input is read and matched: checked before the base is loaded, then used to geocode.
+    reading: dict[str, Any] = {
+        "column": _one_or_several(args.column),
+        "crs": args.crs,
+        "encoding": args.encoding,
+        "sheet": _sheet(args.sheet),
+        "score_cutoff": args.score_cutoff,
+        "chunk_rows": args.chunk_rows,
+        "max_record_lines": args.max_record_lines,
+        "header": args.header,
+    }
+    check_input(args.input, **reading)
     base, grid = _base_and_grid(args)
     _note(args, f"geocoding {args.input}")
     update, close = _progress_bar(args.quiet)
@@ -246,21 +247,14 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
         summary = geocode_file(
             args.input,
             output,
-            column=_one_or_several(args.column),
             base=base,
             grid=grid,
-            crs=args.crs,
             output_format=args.format,
-            encoding=args.encoding,
-            sheet=_sheet(args.sheet),
             output_encoding=args.output_encoding,
-            score_cutoff=args.score_cutoff,
             resume=args.resume,
             workers=args.workers,
-            chunk_rows=args.chunk_rows,
-            max_record_lines=args.max_record_lines,
-            header=args.header,
             progress=update,
+            **reading,
         )
     finally:
         close()

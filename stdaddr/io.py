@@ -513,6 +513,7 @@ class _TextReader(TableReader):
             raise InputError(f'input file "{path}" is empty; expected a header row and data rows')
         self.encoding = check_encoding(encoding) if encoding else detect_encoding(path)
         self._codec = _line_codec(self.encoding, f'input file "{path}"')
+        self._detected = not encoding  # (an encoding given is kept to, line by line)
         # A line may hold one field as long as the line (the csv module's default limit is 128 KiB).
         csv.field_size_limit(max(csv.field_size_limit(), 2 * MAX_LINE_BYTES))
         self._file = open(path, "rb")  # noqa: SIM115 - closed by close()
@@ -672,18 +673,21 @@ class _TextReader(TableReader):
                 False,
             )
         body = raw.rstrip(b"\n").rstrip(b"\r")
-        text, damage = decode_line(body, self._codec, line_no, encoding=self.encoding)
+        text, damage = decode_line(
+            body, self._codec, line_no, encoding=self.encoding, other_encoding=self._detected
+        )
         return _Line(text, line_no, fault or damage, offset + size, raw[len(body) :].decode("ascii"))
 
 
 def decode_line(
-    raw: bytes, codec: str, line_no: int, *, encoding: str | None = None
+    raw: bytes, codec: str, line_no: int, *, encoding: str | None = None, other_encoding: bool = True
 ) -> tuple[str, Fault | None]:
     """One line decoded on its own, and its fault: bytes that are not ``codec`` become U+FFFD
     (``bad_encoding``, naming the bytes and ``encoding``), NUL bytes are removed (``malformed_row``).
 
-    A line in the other common encoding of Chinese (UTF-8 in a GB18030 file, GB18030 in a UTF-8 one: files
-    of two exports joined) is read in it, and marked ``bad_encoding`` so: :func:`_other_encoding`.
+    With ``other_encoding`` (the file's encoding was detected, not given), a line in the other common
+    encoding of Chinese (UTF-8 in a GB18030 file, GB18030 in a UTF-8 one: files of two exports joined) is
+    read in it, and marked ``bad_encoding`` so: :func:`_other_encoding`.
     """
     fault = None
     try:
@@ -698,7 +702,8 @@ def decode_line(
         )
     # (a line of a UTF-8 file that decodes is UTF-8: no other reading is tried for it)
     if (
-        (fault is not None or codec != "utf-8")
+        other_encoding
+        and (fault is not None or codec != "utf-8")
         and not raw.isascii()
         and (other := _other_encoding(raw, codec))
     ):
@@ -742,6 +747,7 @@ def iter_lines(
     """
     lines = iter(stream)
     held: list[bytes] = []
+    detected = encoding is None  # (an encoding given is kept to, line by line)
     if encoding is None:
         size = 0
         non_ascii: list[bytes] = []
@@ -759,7 +765,8 @@ def iter_lines(
     for n, raw in enumerate(itertools.chain(held, lines), start=1):
         if n == 1 and codec == "utf-8" and raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8) :]
-        yield (n, *decode_line(raw.rstrip(b"\n").rstrip(b"\r"), codec, n, encoding=encoding))
+        body = raw.rstrip(b"\n").rstrip(b"\r")
+        yield (n, *decode_line(body, codec, n, encoding=encoding, other_encoding=detected))
 
 
 def iter_rows(reader: TableReader, chunk_rows: int = 10_000) -> Iterator[tuple[int, list[str], Fault | None]]:

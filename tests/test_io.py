@@ -307,7 +307,7 @@ def test_nul_bytes_and_undecodable_bytes_are_marked_but_readable(tmp_path):
 def test_a_line_in_the_other_encoding_of_chinese_is_read_in_it(tmp_path, file_encoding, line_encoding):
     """Two exports joined: a UTF-8 line in a GB18030 file (or the reverse) is read in its own encoding and
     marked bad_encoding, naming both; the file's own lines, and a line damaged in the file's encoding
-    (a character cut short), are read as before."""
+    (a character cut short), are read as before. An encoding given is kept to: no line is read in another."""
     rows = [f"{i},浙江省温州市鹿城区五马街道解放街{i}号" for i in range(1, 30)]
     odd = "99,瑞安市安阳街道万松东路15号"
     path = tmp_path / "events.csv"
@@ -321,7 +321,8 @@ def test_a_line_in_the_other_encoding_of_chinese_is_read_in_it(tmp_path, file_en
         + "\n".join(rows[10:]).encode(file_encoding)
         + b"\n"
     )
-    _, chunk = _read_all(path, encoding=file_encoding)
+    reader, chunk = _read_all(path)
+    assert reader.encoding == file_encoding
     assert chunk.rows[:10] + chunk.rows[12:] == [row.split(",") for row in rows]
     assert chunk.rows[10] == odd.split(",")
     fault = chunk.faults[10]
@@ -330,6 +331,9 @@ def test_a_line_in_the_other_encoding_of_chinese_is_read_in_it(tmp_path, file_en
     assert chunk.rows[11][1].startswith("龙湾区永中街道") and chunk.rows[11][1].endswith("\ufffd")
     assert "replaced with U+FFFD" in chunk.faults[11].reason
     assert chunk.faults[:10] == [None] * 10 and chunk.faults[12:] == [None] * 19
+    _, given = _read_all(path, encoding=file_encoding)
+    assert given.rows[10] != odd.split(",")  # read in the encoding given (mojibake or U+FFFD)
+    assert given.faults[10] is None or "the line is in" not in given.faults[10].reason
 
 
 def test_blank_lines_are_rows_with_an_empty_address(tmp_path):
