@@ -12,7 +12,7 @@ from stdaddr import gazetteer
 from stdaddr.gazetteer import CODE_LENGTHS, FULL, GENERIC_STEMS, HISTORIC, LEVELS, SHORT, fold
 from stdaddr.models import DIVISION_FIELDS, Address, Component, Division
 from stdaddr.parsing.community import FoundCommunity, community_name
-from stdaddr.parsing.divisions import TRAILING_NAME, ZONE, ZONE_NAME, Chain, Hit, Reading
+from stdaddr.parsing.divisions import TOWN_MARK_END, TRAILING_NAME, ZONE, ZONE_NAME, Chain, Hit, Reading
 from stdaddr.parsing.tail import (
     BUILDING_NUMBER,
     ORDER,
@@ -399,7 +399,6 @@ def assemble(
 
 _LATIN_NAME = re.compile("[A-Z]{4,}")
 _DIVISION_MARK = re.compile("(?:省|市|区|县|镇|乡|街道|旗)$")
-_TOWN_MARK_END = re.compile("(?:街道|镇|乡)$")
 
 
 def _pinyin_repeats(pieces: list[Piece]) -> list[Piece]:
@@ -631,7 +630,7 @@ def _street_before(
     # (set apart by a separator, or by a space the cleaned text dropped between two words)
     apart = folded[tail_start : tail_start + 1] == "," or dropped_before(offsets, tail_start)
     # (or an organisation named after the town they end with: 象南东路8号|北白象镇|地税局)
-    named = _TOWN_MARK_END.search(folded, 0, tail_start) is not None and ORGANISATION_NAME.fullmatch(rest)
+    named = TOWN_MARK_END.search(folded, 0, tail_start) is not None and ORGANISATION_NAME.fullmatch(rest)
     if rest and not (apart and TRAILING_NAME.fullmatch(rest)) and not named:
         return False
     fields = {p.field for p in split_tail(folded, start, end).pieces}

@@ -522,7 +522,7 @@ def find_hits(text: str) -> list[Hit]:
             # mark after it lies in it (a name without its mark there opens a firm's or a park's: 工业园区|浙江…)
             and not (
                 text[start - 1] == "区"
-                and _TOWN_MARK_END.search(key) is not None
+                and TOWN_MARK_END.search(key) is not None
                 and _ZONE_BEFORE.search(text, max(0, start - 8), start) is not None
             )
             # 停放在|宁波市, 位于|天津市: a name with its mark after "at" is where it happened
@@ -1064,7 +1064,7 @@ def _divisions_last(text: str, hits: list[Hit], start: int) -> bool:
         if h.start == start
         and h.entry.level == 3
         and h.entry.kind == FULL
-        and _TOWN_MARK_END.search(h.key) is not None
+        and TOWN_MARK_END.search(h.key) is not None
         and ORGANISATION_NAME.fullmatch(text, h.end, end) is not None
     )
     return any(h.end in ends for h in hits) and any(
@@ -1452,7 +1452,7 @@ def moved_town(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, s
     if any(h.start == m.start() and h.entry.code.startswith(county) for h in hits):
         return None  # a town of the county, which the chain did not take for a reason of its own
     g = gazetteer.load()
-    stem = _TOWN_MARK_END.sub("", written)
+    stem = TOWN_MARK_END.sub("", written)
     found = {
         e.code
         for name in ((written, stem + "街道") if written.endswith("镇") else (written,))
@@ -1470,7 +1470,7 @@ def moved_town(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, s
     return Reading(Chain((*chain.hits, hit), chain.score), reading.repeats, m.end()), note
 
 
-_TOWN_MARK_END = re.compile("(?:街道|镇|乡)$")
+TOWN_MARK_END = re.compile("(?:街道|镇|乡)$")
 
 
 def _one_slip_of_sound(written: str, name: str) -> bool:
