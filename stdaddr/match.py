@@ -349,7 +349,13 @@ def _keyed(names: list[str], key: Callable[[str], str | None]) -> dict[str, list
 def _doors_of(a: dict[str, np.ndarray], column: str, n_house_numbers: int) -> _Grouping:
     """The records grouped by ``column`` and house number."""
     fields = a["fields"]
-    key = pair_key(fields[COLUMN_INDEX[column]], fields[COLUMN_INDEX["house_number"]], n_house_numbers)
+    return _grouped(
+        pair_key(fields[COLUMN_INDEX[column]], fields[COLUMN_INDEX["house_number"]], n_house_numbers)
+    )
+
+
+def _grouped(key: NDArray[np.int64]) -> _Grouping:
+    """The records grouped by an int key built at query time (-1: not grouped)."""
     keys, offsets, order = group(key)
     return _Grouping(dict(zip(keys.tolist(), range(len(keys)), strict=True)), offsets.tolist(), order)
 
@@ -363,10 +369,7 @@ def _town_groups(t: _Tables) -> _Grouping:
         key = pair_key(
             f[COLUMN_INDEX["town_code"]], np.where(no_village, f[COLUMN_INDEX["group"]], -1), t.sizes["group"]
         )
-        keys, offsets, order = group(key)
-        t.town_groups = _Grouping(
-            dict(zip(keys.tolist(), range(len(keys)), strict=True)), offsets.tolist(), order
-        )
+        t.town_groups = _grouped(key)
     return t.town_groups
 
 
