@@ -38,8 +38,15 @@ _MAX_TOWN_CANDIDATES = 20
 
 # Level marks a short name may be written with after its unit changed level (洞头县 for 洞头区).
 _RENAMED_MARKS = ("县", "区", "市", "镇", "乡", "街道")
-# Placeholders of the statistical divisions: the level each stands at.
-_PLACEHOLDERS = {"市辖区": "county", "省直辖县级行政区划": "city", "自治区直辖县级行政区划": "city"}
+# Placeholders of the statistical divisions, and of the region pickers of shops' and forms' (其它区: a county
+# the list does not have): the level each stands at.
+_PLACEHOLDERS = {
+    "市辖区": "county",
+    "省直辖县级行政区划": "city",
+    "自治区直辖县级行政区划": "city",
+    **{f"其{o}{mark}": "county" for o in "它他" for mark in ("区", "县")},
+    **{f"其{o}{mark}": "city" for o in "它他" for mark in ("市", "地区")},
+}
 
 
 # A county's name (or one the gazetteer does not know: a typo, a former district) glued before a road

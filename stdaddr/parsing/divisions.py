@@ -214,7 +214,7 @@ _NOT_ADDRESS = re.compile(
     r"|(?:编号|单号|工单号?|流水号),?[A-Z]{0,4}-?[0-9]{3,}(?:-[0-9A-Z]{2,})+"
     # a mobile number written in parts (138-5773-1234)
     r"|(?<![0-9])1[3-9][0-9]-[0-9]{4}-[0-9]{4}(?![0-9])"
-    r"|[\u3400-\u9fff\U00020000-\U0003ffff](?:先生|女士|小姐|师傅)|\([^()]*\)|市辖区|省直辖县级行政区划|自治区直辖县级行政区划"
+    r"|[\u3400-\u9fff\U00020000-\U0003ffff](?:先生|女士|小姐|师傅)|\([^()]*\)|市辖区|省直辖县级行政区划|自治区直辖县级行政区划|其[它他](?:地区|区(?!域)|县|市)"
     # The labels of a person's record before the address (户主：…, 身份证号…, 姓名…): no address content.
     r"|户主|户籍|姓名|(?:公民)?身份证(?:号码?)?|证件号码?|户号|联系电话"
 )
@@ -1206,7 +1206,10 @@ def _is_zone_code(code: str) -> bool:
 # Between a chain and its repeats: separators and non-Chinese noise (浙江省杭州市AAAA浙江省杭州市…).
 _NOISE = re.compile(r"[^\u3400-\u9fff\U00020000-\U0003ffff]*")
 # Pseudo levels that carry no information (浙江省杭州市市辖区…).
-_PSEUDO_LEVELS = re.compile("市辖区|省直辖县级行政区划|自治区直辖县级行政区划")
+# (其它区: a shop's region picker's, for a county not in its list)
+_PSEUDO_LEVELS = re.compile(
+    "市辖区|省直辖县级行政区划|自治区直辖县级行政区划|其[它他](?:地区|区(?!域)|县|市)"
+)
 
 
 @dataclass(frozen=True, slots=True)
