@@ -121,6 +121,23 @@ _CIRCLE_CN_ZERO = re.compile(
 )
 _CIRCLE_ZERO = re.compile(f"(?<=[0-9])[{_CIRCLES}]+(?=[0-9]|[号室层楼幢栋户房弄单])")
 
+# Characters typed or read by OCR for a numeral's inside a Chinese number before its mark, or for the mark:
+# homophones of voice input (一白二十三号, 二什八号, 久十号, 一百二十山号, 五十六好) and look-alikes (八十人号;
+# 三撞, 四冻 for 三幢, 四栋). Left, the slip made a name of the number's head (一白) and a smaller door of its
+# rest (二十三号). One character for one, so the offset map is unchanged.
+_CN_NUMBER_MARK = "[号室层楼幢栋弄]"
+_SLIPS = {"白": "百", "什": "十", "久": "九", "山": "三", "人": "八", "好": "号", "撞": "幢", "冻": "栋"}
+_SLIPPED = re.compile(
+    f"(?<=[一二三四五六七八九两])白(?=[〇零一二三四五六七八九十]{{0,3}}{_CN_NUMBER_MARK})"
+    f"|(?<=[二三四五六七八九百])什(?=[一二三四五六七八九]?{_CN_NUMBER_MARK})"
+    f"|久(?=[十百][〇零一二三四五六七八九十]{{0,3}}{_CN_NUMBER_MARK})"
+    f"|(?<=[十百])久(?={_CN_NUMBER_MARK})"
+    f"|(?<=[〇零十百])[山人](?=[号室])"
+    "|(?<=[〇零一二三四五六七八九十百0-9])好(?=$|[^\u3400-\u9fff\U00020000-\U0003ffff]|[楼幢栋单室])"
+    "|(?<=[0-9一二三四五六七八九十])[撞冻](?=[0-9一二三四五六七八九]|单元|$|[^\u3400-\u9fff\U00020000-\U0003ffff])"
+)
+_SLIP_CHARS = re.compile(f"[{''.join(_SLIPS)}]")
+
 
 # Spaces between two digits (Arabic or full-width): they part two numbers, which deleting them would join.
 # So do spaces between a number and a name after it (愉景花园1-1203 东莞南城: the divisions written last), not
@@ -192,6 +209,8 @@ def fold_all(texts: list[str]) -> list[str]:
 
 
 def _zeros(folded: str) -> str:
+    if _SLIP_CHARS.search(folded) is not None:
+        folded = _SLIPPED.sub(lambda m: _SLIPS[m.group()], folded)
     if "○" in folded or "◯" in folded:
         folded = _CIRCLE_CN_ZERO.sub(lambda m: "〇" * len(m.group()), folded)
         folded = _CIRCLE_ZERO.sub(lambda m: "0" * len(m.group()), folded)
