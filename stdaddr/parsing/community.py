@@ -47,6 +47,9 @@ _VILLAGE_MARK = re.compile("(?:行政)?村(?!委|民)|村(?=委会|民委员会)
 # A town's level mark after a community's short name: the name is that of a town (石粘|镇, merged since),
 # or of a zone (长城|工业区).
 _TOWN_MARK = re.compile(f"(?:街道|镇|乡)(?!路|街|大道|巷)|{ZONE.pattern}")
+# ... or a character or two before it (芦潮|港镇, a town merged since, which 芦潮居委会 of its successor is
+# named after): not 乡, which ends words (水乡, 家乡), nor 小镇, a compound's word (瓯窑|小镇, a 特色小镇).
+_TOWN_MARK_SOON = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]{1,2}?(?:街道|(?<!小)镇)(?!路|街|大道|巷)")
 # A road's kind right after a community's short name: the road is named after it (五和|大道, 沿山|路,
 # 中关村|东路, 宝民|2路, 宝民|二路, 员村|二横路).
 _ROAD_KIND = re.compile(
@@ -158,7 +161,10 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
             or (
                 _CJK.match(text, end)
                 and (
-                    _TOWN_MARK.match(text, end) or _PART_OF_NAME.match(text, end) or not road_ahead(text, end)
+                    _TOWN_MARK.match(text, end)
+                    or _PART_OF_NAME.match(text, end)
+                    or not road_ahead(text, end)
+                    or _TOWN_MARK_SOON.match(text, end)
                 )
             )
         ) and not _committee_after(text, end)  # (南新居|委会: its committee ends it)
