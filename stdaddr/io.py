@@ -1684,6 +1684,11 @@ class CsvOutput:
             self._file.close()
 
 
+# The time a GeoPackage says it was written (gpkg_contents.last_change), fixed: two runs on the same input
+# write identical files.
+FIXED_GPKG_DATE = {"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"}
+
+
 class PartsOutput:
     """Parquet, GeoParquet or GeoPackage output: one Parquet part per chunk in ``OUTPUT.parts/``
     (each written atomically), assembled into ``OUTPUT`` when complete.
@@ -1813,7 +1818,7 @@ class PartsOutput:
         crs = None if self.crs in (GCJ02, BD09) else self.crs
         # GeoPackage stores the time it was written; a fixed one makes a resumed run's file identical.
         previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
-        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"})
+        pyogrio.set_gdal_config_options(FIXED_GPKG_DATE)
         try:
             with warnings.catch_warnings():
                 # Without a CRS (GCJ-02, BD-09) pyogrio warns that the file will have none: that is the point.

@@ -347,10 +347,12 @@ def test_a_second_run_reuses_the_geocoded_files_and_an_edited_file_is_geocoded_a
     monkeypatch.setattr(stdaddr.batch, "geocode_file", counting)
     first = join_events(config, workers=1, pictures=False, report=False)
     assert calls == ["d1.csv", "d2.csv", "d3.xlsx"] and not any(d.cached for d in first.departments)
+    written = first.output.read_bytes()
     calls.clear()
     second = join_events(config, workers=1, pictures=False, report=False)
     assert calls == [] and all(d.cached for d in second.departments)
     assert layer(second, "events").equals(layer(first, "events"))
+    assert second.output.read_bytes() == written  # the same bytes: no time of writing in the file
     with open(tmp_path / "d2.csv", "ab") as f:
         f.write("人民路8号,2024年8月1日\r\n".encode("gbk"))
     third = join_events(config, workers=1, pictures=False, report=False)
@@ -451,10 +453,16 @@ def test_a_time_that_cannot_be_read_is_nat_with_a_status(text, status):
 def test_a_configured_time_format_is_used_besides_iso_dates_of_excel_cells():
     """05/03/2024 day first as configured; an Excel date cell (read as 2024-06-01 08:00:00) is a date
     anyway; other formats are not guessed."""
-    values = ["05/03/2024", "2024-06-01 08:00:00", "2024年3月5日"]
+    values = ["05/03/2024", "2024-06-01 08:00:00", "2024年3月5日", "2024/3/5 8:05", "20240305"]
     times, codes = parse_times(pa.array(values), fmt="%d/%m/%Y")
     assert [str(t.astype("datetime64[m]")) for t in times[:2]] == ["2024-03-05T00:00", "2024-06-01T08:00"]
-    assert [TIME_STATUSES[c] for c in codes] == ["parsed", "parsed", "unparseable"]
+    assert [TIME_STATUSES[c] for c in codes] == [
+        "parsed",
+        "parsed",
+        "unparseable",
+        "unparseable",
+        "unparseable",
+    ]
 
 
 def test_a_time_format_with_a_bad_directive_is_refused_before_geocoding(tmp_path):
@@ -547,6 +555,20 @@ def test_a_workbook_with_a_cover_sheet_is_read_from_the_sheet_with_the_address(t
     result = join_events(config, workers=1)
     d2 = next(d for d in result.departments if d.name == "d2")
     assert d2.rows == 1 and d2.file.name == "d2.xlsx"
+
+
+def test_a_sheet_not_in_a_department_s_workbook_is_an_input_error_naming_the_department(tmp_path):
+    config = write_case(tmp_path)
+    workbook_with_cover(tmp_path / "d2.xlsx", "数据", [["地址", "日期"], ["鹿城区五马街道", "2024-06-01"]])
+    config.write_text(
+        CONFIG.replace('file = "d2.csv"', 'file = "d2.xlsx"\nsheet = "二月"').replace(
+            'encoding = "gbk"\n', ""
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match=r'^department "d2": sheet was \'二月\' but .* has the sheets'):
+        join_events(config, workers=1)
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_killed_run_s_leftovers_go_and_a_damaged_cache_entry_is_geocoded_again(tmp_path):

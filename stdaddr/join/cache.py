@@ -285,15 +285,18 @@ def _input_columns(spec: DepartmentSpec) -> list[str]:
     """The columns of the department's table, of the sheet ``geocode_file`` reads: without a sheet named,
     a workbook's cover sheet (填表说明) before the data gives way to the one sheet with the address."""
     from stdaddr.batch import open_input
-    from stdaddr.errors import ColumnError
+    from stdaddr.errors import ColumnError, InputError
     from stdaddr.io import MAX_RECORD_LINES, open_table
 
     try:
-        reader, _ = open_input(
-            spec.file, spec.address_column, spec.encoding, spec.sheet, MAX_RECORD_LINES, None
-        )
-    except ColumnError:
-        reader = open_table(spec.file, encoding=spec.encoding, sheet=spec.sheet)  # check_columns says why
+        try:
+            reader, _ = open_input(
+                spec.file, spec.address_column, spec.encoding, spec.sheet, MAX_RECORD_LINES, None
+            )
+        except ColumnError:
+            reader = open_table(spec.file, encoding=spec.encoding, sheet=spec.sheet)  # check_columns says why
+    except InputError as exc:  # a sheet or encoding not in the file: which department's it is
+        raise type(exc)(f'department "{spec.name}": {exc}') from exc
     try:
         return list(reader.columns)
     finally:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from stdaddr.io import fsync_dir, temp_beside
+from stdaddr.io import FIXED_GPKG_DATE, fsync_dir, temp_beside
 from stdaddr.join.config import OUTPUT_SUFFIX
 
 if TYPE_CHECKING:
@@ -35,8 +35,9 @@ __all__ = ["LAYERS", "GeoPackageWriter", "point_wkb", "spatial_order", "file_crs
 
 LAYERS = ("events", "multi_department_addresses", "cell_department_counts", "cell_month_counts", "grid_cells")
 # SQLite waits for the disk after every transaction by default; the file is renamed into place only
-# when complete, so a crash loses a temporary file, never the output, and waiting buys nothing.
-_GDAL_OPTIONS = {"OGR_SQLITE_SYNCHRONOUS": "OFF", "OGR_SQLITE_CACHE": "512"}
+# when complete, so a crash loses a temporary file, never the output, and waiting buys nothing. The
+# time written in the file is fixed: a run again on the same input writes the same bytes.
+_GDAL_OPTIONS = {"OGR_SQLITE_SYNCHRONOUS": "OFF", "OGR_SQLITE_CACHE": "512", **FIXED_GPKG_DATE}
 
 
 class GeoPackageWriter:

@@ -57,6 +57,8 @@ FORMATS = (
     "%Y.%m",
 )
 _SAMPLE = 256
+# A date or time written strictly in ISO 8601: 2024-06-01, 2024-06-01 08:00, 2024-06-01T08:00:00.5.
+_ISO_TEXT = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
 _CHINA = np.timedelta64(8, "h")
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "ms")
 _YEARS = (np.datetime64("1900-01-01", "ms"), np.datetime64("2101-01-01", "ms"))
@@ -109,8 +111,10 @@ def _parse_uniques(uniques: pa.Array, fmt: str | None) -> tuple[np.ndarray, np.n
     todo = ~empty
     if fmt is not None:
         _apply(texts, todo, times, fmt)
-        # An Excel date cell is written as an ISO date (2024-06-01 08:00:00) whatever the text cells' format.
-        _apply(texts, todo, times, "ISO8601")
+        # An Excel date cell is written as an ISO date (2024-06-01 08:00:00) whatever the text cells' format:
+        # only such text (pandas' "ISO8601" alone also reads 2024/6/1 8:05 and 20240601, which the format
+        # configured must then refuse).
+        _apply(texts, todo & _matches(uniques, _ISO_TEXT), times, "ISO8601")
     else:
         _numbers(uniques, texts, todo, times)
         _with_offset(uniques, texts, todo, times)
