@@ -1613,8 +1613,9 @@ def test_a_room_is_matched_as_its_building_writes_rooms_where_the_base_writes_bo
 
 
 def test_a_town_name_nobody_knows_contradicts_no_record():
-    """机投镇 (since 机投桥街道) or an invented 某某镇: no code, not in the base; the door is found as if
-    no town were written, and a door in two towns is a tie. A known other town still contradicts."""
+    """An invented 某某镇: no code, not in the base; the door is found as if no town were written, and a
+    door in two towns is a tie. 机投镇 (since 机投桥街道) is read by its namesake community (机投社区 of
+    机投桥街道) as that town. A known other town still contradicts."""
     built = _base_of(
         [
             ("r0", "成都市武侯区机投桥街道机投社区竹林街62号", 104.0, 30.6),
@@ -1624,8 +1625,10 @@ def test_a_town_name_nobody_knows_contradicts_no_record():
     )
     m = built.match("成都市武侯区某某镇竹林街64号")
     assert m is not None and m.address_id == "r1"
-    m = built.match("成都市武侯区机投镇竹林街62号")
+    m = built.match("成都市武侯区某某镇竹林街62号")
     assert m is not None and m.address_id is None and m.ambiguous
+    m = built.match("成都市武侯区机投镇竹林街62号")
+    assert m is not None and m.address_id == "r0"
     m = built.match("成都市武侯区红牌楼街道竹林街64号")
     assert m is not None and (m.address_id, m.level) == (None, "county")
 

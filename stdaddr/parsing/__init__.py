@@ -40,6 +40,7 @@ from stdaddr.parsing.community import (
 )
 from stdaddr.parsing.divisions import (
     Chain,
+    Hit,
     Reading,
     best_chains,
     correct_county,
@@ -391,7 +392,7 @@ def _parse_cached(text: str) -> Address:
         for step in (
             next_place,
             correct_county,
-            correct_town,
+            _correct_town,
             moved_town,
             earlier_unit,
             organisation_first,
@@ -433,6 +434,14 @@ def _parse_cached(text: str) -> Address:
     if cut is not None:
         notes.append("the text names a second address after the first; it is kept as a note")
     return assemble(text, folded, offsets, chains, reading, community, split_tail, notes, cut, masked)
+
+
+def _correct_town(folded: str, hits: list[Hit], reading: Reading) -> tuple[Reading, str] | None:
+    """:func:`correct_town`, unless a village of the county written after the town places it: 党山镇 (merged
+    into 瓜沥镇) before 群益村 is 瓜沥镇's former name, not 党湾镇 with one character wrong."""
+    if village_after_unknown_town(folded, reading) is not None:
+        return None
+    return correct_town(folded, hits, reading)
 
 
 def _community_read_again(

@@ -1412,9 +1412,11 @@ _TOWN_WRITTEN = re.compile(
 
 
 def correct_town(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, str] | None:
-    """Read a town name with one character miswritten by its sound, right after the chain's county, as
-    the one town of the county it so differs from (瓯海区悟田街道 -> 梧田街道, 鹿城区五吗街道 -> 五马街道). A
-    name some unit has (another county's town) is no slip. Returns the corrected reading and the note."""
+    """Read a town name with one character miswritten, right after the chain's county, as the one town of
+    the county it so differs from: by its sound (瓯海区悟田街道 -> 梧田街道, 鹿城区五吗街道 -> 五马街道), or
+    else by any one character, as OCR and typing slips look alike (镜湖区汁棠街道 -> 汀棠街道). A name some
+    unit has (another county's town, a former town) is no slip. Returns the corrected reading and the
+    note."""
     chain = reading.chain
     if not chain.hits or chain.hits[-1].entry.level != 2:
         return None
@@ -1422,11 +1424,23 @@ def correct_town(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading,
     if m is None or any(h.start == m.start() for h in hits) or gazetteer.load().lookup(m.group()):
         return None
     written = m.group()
-    found = [
-        (code, name)
-        for code, name in _units_under(chain.hits[-1].entry.code, 3).get((len(written), written[-1]), ())
-        if _one_slip_of_sound(written, name)
-    ]
+    county = chain.hits[-1].entry.code
+    seat = _namesake_village(county, written)
+    if seat is not None:
+        village, town = seat
+        hit = Hit(m.start(), m.end(), written, Entry(town, 3, HISTORIC, parent=county))
+        note = f"{written} is read by {village}, which bears its name, as a town merged into {town}"
+        return Reading(Chain((*chain.hits, hit), chain.score), reading.repeats, m.end()), note
+    towns = _units_under(county, 3).get((len(written), written[-1]), ())
+    how = ", of the same sound"
+    found = [(code, name) for code, name in towns if _one_slip_of_sound(written, name)]
+    if not found:
+        how = ""
+        found = [
+            (code, name)
+            for code, name in towns
+            if sum(a != b for a, b in zip(name, written, strict=True)) == 1
+        ]
     if len(found) != 1:
         return None
     code, name = found[0]
@@ -1434,8 +1448,31 @@ def correct_town(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading,
     if entry is None:
         return None
     hit = Hit(m.start(), m.end(), written, entry)
-    note = f"{written} read as {name} ({code}): one character differs, of the same sound"
+    note = f"{written} read as {name} ({code}): one character differs{how}"
     return Reading(Chain((*chain.hits, hit), chain.score), reading.repeats, m.end()), note
+
+
+# What follows a village's or community's name in its official name.
+_COMMITTEE_OF = re.compile("(?:村|社区)?(?:村民委员会|居民委员会|村委会|居委会)?")
+
+
+def _namesake_village(county: str, written: str) -> tuple[str, str] | None:
+    """(village, its town's code) when exactly one village or community of the county bears the name of
+    the town ``written`` (党山镇: 党山村 of 瓜沥镇): a town merged away, whose seat kept its name."""
+    stem = written.removesuffix("街道").removesuffix("镇").removesuffix("乡")
+    if len(stem) < 2:
+        return None
+    g = gazetteer.load()
+    found = [
+        (name, code[:9])
+        for town in g.children(county)
+        for code, name in g._communities(town).items()
+        if name.startswith(stem) and len(name) > len(stem) and _COMMITTEE_OF.fullmatch(name, len(stem))
+    ]
+    if len(found) != 1:
+        return None
+    name, town = found[0]
+    return name, town
 
 
 def moved_town(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, str] | None:
