@@ -509,7 +509,32 @@ def _match_address(
         found = _match_parsed(base, inside, limit, cutoff, candidates)
         if found is not None and found.address_id is not None:
             m = found
+    if m is None:
+        m = _named_divisions(base, address, cutoff)
     return m
+
+
+# The fields finer than the divisions, which a text whose street the base lacks is matched without.
+_STREET_FIELDS = ("group", "road", "house_number", "poi", "building", "unit", "floor", "room")
+
+
+def _named_divisions(base: AddressBase, address: Address, cutoff: float) -> Match | None:
+    """The town or community a text names itself (written, not inferred), when nothing finer it names is
+    in the base there: 五马街道|不存在路88号 is in 五马街道 though the base has no such road, and says so at
+    that level (its centroid), as a text naming only the town does. A county alone is too wide to say
+    where a street is: 鹿城区|幸福路1号 stays unmatched."""
+    written = {c.field for c in address.components if c.code and not c.repeated}
+    if not written & {"town", "community"} or address.ambiguous:
+        return None
+    finer = [v for f in _STREET_FIELDS if (v := getattr(address, f)) is not None]
+    if not finer:
+        return None
+    divisions = dataclasses.replace(address, **dict.fromkeys(_STREET_FIELDS))
+    q = _query(_tables(base), divisions)
+    if q is None:
+        return None
+    m = _division_match(base, q, cutoff, f"the base has no record of {''.join(finer)} there", unread=True)
+    return m if m is not None and m.level in ("town", "community") else None
 
 
 # A name, then in brackets where it lies.
@@ -1244,9 +1269,12 @@ def _query(t: _Tables, address: Address) -> _Query | None:
         and "poi" not in values
         and values.keys().isdisjoint(_UNDER_COMMUNITY)
         and (compound := _estate_of_community(t, address, ids["community"])) is not None
+        and _record_of_community(t, {COLUMN_INDEX["community"]: ids["community"]}) is None
     ):
         # 雁塔区枫林绿洲: a community named after its estate, written without 社区 and nothing under it, where
-        # the base has the estate: the estate (the community as read agrees with it)
+        # the base has the estate: the estate (the community as read agrees with it). Where the base has
+        # a record of the community itself (平城区永泰街道红旗里, the estate's own record, read as the
+        # community as the text is), that record is the estate's.
         values["poi"], ids["poi"] = t.vocab["poi"][compound], compound
     if "house_number" in values and "poi" in values and not values.keys() & {"road", "building"}:
         _door_of_compound_as_building(t, values, ids)
@@ -4058,9 +4086,12 @@ def _said(states: tuple[int, ...]) -> tuple[str, str]:
     return agrees, "; ".join(rest)
 
 
-def _division_match(base: AddressBase, q: _Query, cutoff: float, why: str | None = None) -> Match | None:
+def _division_match(
+    base: AddressBase, q: _Query, cutoff: float, why: str | None = None, *, unread: bool = False
+) -> Match | None:
     """A text naming only divisions (or whose finer levels lie elsewhere: ``why``) matches the finest of
-    them that the base has records in."""
+    them that the base has records in; ``unread``: the text names finer places the base lacks there,
+    scored as names left unplaced are."""
     t = _tables(base)
     place: dict[int, int] = {}
     level = None
@@ -4097,7 +4128,7 @@ def _division_match(base: AddressBase, q: _Query, cutoff: float, why: str | None
             place, ambiguous = _shared_divisions(t, rows)
             place[COLUMN_INDEX["community"]], level = q.ids["community"], _COMMUNITY_LEVEL
             why = why or (_NAMESAKE_COMMUNITIES if ambiguous else None)
-    score = confidence(_UNPLACED if _unplaced(q.address) else 1.0, 1.0, math.inf)
+    score = confidence(_UNPLACED if unread or _unplaced(q.address) else 1.0, 1.0, math.inf)
     if level is None or score < cutoff:
         return None
     own = _record_of_community(t, place) if level == _COMMUNITY_LEVEL and not ambiguous and not why else None

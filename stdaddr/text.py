@@ -61,6 +61,7 @@ def _table() -> tuple[dict[int, str], re.Pattern[str]]:
         (0x3000, 0x3400),
         (0xF900, 0xFB00),
         (0xFE10, 0xFFF0),
+        (0x1D400, 0x1D800),  # mathematical letters and digits (𝟏𝟓号)
     ]
     for lo, hi in ranges:
         for cp in range(lo, hi):
@@ -71,6 +72,21 @@ def _table() -> tuple[dict[int, str], re.Pattern[str]]:
     for cp in range(0x20):
         table[cp] = ""
     table[0x7F] = ""
+    # C1 controls (NEL, U+0085, and the line and paragraph separators part lines: a separator), bidi marks
+    # and the replacement character (a byte that did not decode, or a lone surrogate): nothing of the
+    # address.
+    for cp in (
+        *range(0x80, 0xA0),
+        0x061C,
+        0x200E,
+        0x200F,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+        0xFFFD,
+    ):
+        table[cp] = ""
+    for cp in (0x85, 0x2028, 0x2029):
+        table[cp] = ","
     for cp in range(0xD800, 0xE000):  # lone surrogates from surrogateescape decoding
         table[cp] = ""
     for radical, ideograph in _data_lines("radicals.tsv"):

@@ -214,6 +214,15 @@ def test_contradicting_divisions_or_unknown_roads_give_none(base):
     assert base.match("北京市朝阳区") is None
 
 
+def test_a_road_the_base_lacks_in_a_town_the_text_names_matches_the_town(base):
+    """Only the town agrees: its centroid, at town level, the road named in the explanation (a county alone
+    is too wide, above)."""
+    m = base.match("鹿城区五马街道幸福路1号")
+    assert (m.address_id, m.level, m.status) == (None, "town", "upper_level")
+    assert "幸福路1号" in m.explanation and m.x == base.match("鹿城区五马街道").x
+    assert base.match("温州五马街道幸福路1号").level == "town"  # the county inferred from the town
+
+
 @pytest.mark.parametrize(
     "bad", [None, float("nan"), "", "   ", b"\xff\xfe\x00", 123, ["解放街"], "。。。", "NULL", "不详"]
 )
@@ -276,7 +285,14 @@ def test_match_many_on_two_processes_equals_one(synthetic, monkeypatch):
 
 
 def brute_force(built: AddressBase, text: str):
-    """The reference: the same field-wise scorer over every record of the base, no blocking."""
+    """The reference: the same field-wise scorer over every record of the base, no blocking; a text it
+    finds no record or place for is matched at the town or community it names, as match does."""
+    return _brute_force(built, text) or match_module._named_divisions(
+        built, parse(text), match_module.DEFAULT_SCORE_CUTOFF
+    )
+
+
+def _brute_force(built: AddressBase, text: str):
     t = match_module._tables(built)
     q = match_module._query(t, parse(text))
     if q is None:
@@ -836,11 +852,15 @@ def test_a_zone_named_alone_whose_records_lie_on_its_roads_is_its_town(query, to
     assert "zone" in m.explanation
 
 
-def test_a_zone_with_a_place_the_base_lacks_is_still_no_match():
+def test_a_zone_with_a_place_the_base_lacks_is_no_record_but_its_town():
     rows = [("a18", "浙江省温州市乐清市北白象镇北白象工业区华中路18号", 120.95, 28.05)]
     built = _base_of(rows)
-    assert built.match("乐清市北白象镇北白象工业区华西路3号") is None
-    assert built.match("乐清市北白象镇北白象工业区某某电器有限公司") is None
+    for text, place in (
+        ("乐清市北白象镇北白象工业区华西路3号", "华西路3号"),
+        ("乐清市北白象镇北白象工业区某某电器有限公司", "某某电器"),
+    ):
+        m = built.match(text)
+        assert (m.address_id, m.level) == (None, "town") and place in m.explanation
     assert built.match("乐清市北白象镇北白象工业区华中路18号").address_id == "a18"
 
 

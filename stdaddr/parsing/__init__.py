@@ -188,8 +188,12 @@ _CORPS = re.compile(
     "|(?<![\u3400-\u9fff])(?:兵团)?(?:第|农)[一二三四五六七八九十0-9]{1,2}师"
     "(?=[^\u3400-\u9fff]|$|[0-9〇零一二三四五六七八九十]{2,4}团)"
 )
-# An HTML entity left in an export (南京西路1266号&nbsp;恒隆广场): a separator, kept as a note.
-_HTML_ENTITY = re.compile("&(?:nbsp|amp|lt|gt|quot|apos|#[0-9]{1,6}|#x[0-9a-fA-F]{1,6});", re.IGNORECASE)
+# An HTML entity or tag left in an export (南京西路1266号&nbsp;恒隆广场, 解放街9号<br/>五马大厦): a separator,
+# kept as a note.
+_HTML_ENTITY = re.compile(
+    "&(?:nbsp|amp|lt|gt|quot|apos|#[0-9]{1,6}|#x[0-9a-fA-F]{1,6});|</?[A-Za-z][A-Za-z0-9]{0,9}(?:[ /][^<>]{0,60})?>",
+    re.IGNORECASE,
+)
 # Emoji and pictographs (🏠, 📦, ☎) in an order export: separators, kept as notes.
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf][\ufe0f\u200d\U0001f3fb-\U0001f3ff]*")
 # A courier's name opening a delivery note, set apart from the address (韵达 老鹰山煤矿宿舍…, 顺丰：…).
@@ -330,7 +334,7 @@ def _parse_cached(text: str) -> Address:
         spans.extend(m.span() for m in _TIME_OR_MONEY.finditer(text, 0, MAX_LENGTH))
     if (courier := _COURIER.match(text)) is not None:
         spans.append(courier.span())
-    if "&" in text:
+    if "&" in text or "<" in text:
         spans.extend(m.span() for m in _HTML_ENTITY.finditer(text, 0, MAX_LENGTH))
     if "兵团" in text or "师" in text:
         spans.extend(m.span() for m in _CORPS.finditer(text, 0, MAX_LENGTH))
@@ -437,8 +441,12 @@ def _parse_cached(text: str) -> Address:
 
 
 def _correct_town(folded: str, hits: list[Hit], reading: Reading) -> tuple[Reading, str] | None:
-    """:func:`correct_town`, unless a village of the county written after the town places it: 党山镇 (merged
-    into 瓜沥镇) before 群益村 is 瓜沥镇's former name, not 党湾镇 with one character wrong."""
+    """:func:`correct_town`: a slip of sound first (先岩街道 is 仙岩街道, whatever village follows); then,
+    unless a village of the county written after the town places it (党山镇|群益村: 瓜沥镇, not 党湾镇 with
+    one character wrong), a town's namesake village or one character that looks alike."""
+    by_sound = correct_town(folded, hits, reading, by_sound=True)
+    if by_sound is not None:
+        return by_sound
     if village_after_unknown_town(folded, reading) is not None:
         return None
     return correct_town(folded, hits, reading)

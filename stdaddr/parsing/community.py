@@ -329,8 +329,8 @@ def village_after_unknown_town(text: str, reading: Reading) -> tuple[Reading, Fo
         return None
     pos = match_end(_SKIP, text, reading.end)
     town = _UNKNOWN_TOWN.match(text, pos)
-    if town is None or gazetteer.load().lookup(town.group()):
-        return None
+    if town is None or gazetteer.load().lookup(town.group()) or _PLACEHOLDER_NAME.search(town.group()):
+        return None  # (某某镇, XX镇: a name masked or left blank is no former name)
     hit = _lookup(text, town.end(), code)
     if hit is None or not _MARKED.search(text, town.end(), hit[0]):
         return None
@@ -341,6 +341,8 @@ def village_after_unknown_town(text: str, reading: Reading) -> tuple[Reading, Fo
     return Reading(longer, (), town.end()), FoundCommunity(town.end(), hit[0], hit[1], longer)
 
 
+# A name masked or not filled in: 某某, XX, ***.
+_PLACEHOLDER_NAME = re.compile("某|[X×*]{2}")
 # A town's name as written: a few characters and its mark.
 _UNKNOWN_TOWN = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]{2,5}?(?:街道办事处|街道|办事处|镇|乡)")
 

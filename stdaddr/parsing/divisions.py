@@ -1206,10 +1206,13 @@ def _is_zone_code(code: str) -> bool:
 # Between a chain and its repeats: separators and non-Chinese noise (浙江省杭州市AAAA浙江省杭州市…).
 _NOISE = re.compile(r"[^\u3400-\u9fff\U00020000-\U0003ffff]*")
 # Pseudo levels that carry no information (浙江省杭州市市辖区…).
-# (其它区: a shop's region picker's, for a county not in its list)
-_PSEUDO_LEVELS = re.compile(
-    "市辖区|省直辖县级行政区划|自治区直辖县级行政区划|其[它他](?:地区|区(?!域)|县|市)"
+# (其它区: a shop's region picker's, for a county not in its list; 其他 and 请选择 in a picker's slot left
+# unchosen: 鹿城区|其他|解放街123号, 南京市|请选择区县|中山路18号)
+_PICKER_SLOT = (
+    "其[它他](?:地区|区(?!域)|县|市|社区|街道|乡镇|镇|乡)?"
+    "|请选择(?:省份|省|城市|市|区县|县区|区|县|街道|乡镇|镇|社区)?"
 )
+_PSEUDO_LEVELS = re.compile(f"(?:市辖区|省直辖县级行政区划|自治区直辖县级行政区划|{_PICKER_SLOT})+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -1405,27 +1408,43 @@ def correct_county(text: str, hits: list[Hit], reading: Reading) -> tuple[Readin
     return extend(text, hits, Chain(hits_now, chain.score)), note
 
 
-# A town's name as written right after its county: two to five characters and the mark, no road after it.
+# A town's name as written right after its county: two to five characters and the mark (街到, the mark
+# typed by its sound), no road after it.
 _TOWN_WRITTEN = re.compile(
-    "[\u3400-\u9fff\U00020000-\U0003ffff]{2,5}?(?:街道|镇|乡)(?![路街巷道]|大道|政府|中心|卫生院|人民政府)"
+    "[\u3400-\u9fff\U00020000-\U0003ffff]{2,5}?(?:街道|街到|镇|乡)(?![路街巷道]|大道|政府|中心|卫生院|人民政府)"
 )
 
 
-def correct_town(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, str] | None:
+def correct_town(
+    text: str, hits: list[Hit], reading: Reading, *, by_sound: bool = False
+) -> tuple[Reading, str] | None:
     """Read a town name with one character miswritten, right after the chain's county, as the one town of
     the county it so differs from: by its sound (瓯海区悟田街道 -> 梧田街道, 鹿城区五吗街道 -> 五马街道), or
     else by any one character, as OCR and typing slips look alike (镜湖区汁棠街道 -> 汀棠街道). A name some
-    unit has (another county's town, a former town) is no slip. Returns the corrected reading and the
-    note."""
+    unit has (another county's town, a former town) is no slip. A town merged away is read by the one
+    village of the county that bears its name (党山镇: 党山村 of 瓜沥镇). ``by_sound``: only the slips of
+    sound. Returns the corrected reading and the note."""
     chain = reading.chain
     if not chain.hits or chain.hits[-1].entry.level != 2:
         return None
     m = _TOWN_WRITTEN.match(text, match_end(_NOISE, text, reading.end))
-    if m is None or any(h.start == m.start() for h in hits) or gazetteer.load().lookup(m.group()):
+    if m is None:
         return None
     written = m.group()
     county = chain.hits[-1].entry.code
-    seat = _namesake_village(county, written)
+    if written.endswith("街到"):
+        # 人民路街到|吴越街3号: 街道 with its mark typed by the sound, after the town's short name (a hit,
+        # which goes on into a road there)
+        meant = written[:-1] + "道"
+        entry = next((e for e in gazetteer.load().lookup(meant) if e.level == 3 and e.under(county)), None)
+        if entry is None:
+            return None
+        hit = Hit(m.start(), m.end(), written, entry)
+        note = f"{written} read as {meant} ({entry.code}): one character differs, of the same sound"
+        return Reading(Chain((*chain.hits, hit), chain.score), reading.repeats, m.end()), note
+    if any(h.start == m.start() for h in hits) or gazetteer.load().lookup(written):
+        return None
+    seat = None if by_sound else _namesake_village(county, written)
     if seat is not None:
         village, town = seat
         hit = Hit(m.start(), m.end(), written, Entry(town, 3, HISTORIC, parent=county))
@@ -1434,7 +1453,7 @@ def correct_town(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading,
     towns = _units_under(county, 3).get((len(written), written[-1]), ())
     how = ", of the same sound"
     found = [(code, name) for code, name in towns if _one_slip_of_sound(written, name)]
-    if not found:
+    if not found and not by_sound:
         how = ""
         found = [
             (code, name)
