@@ -54,6 +54,7 @@ from stdaddr.parsing.divisions import (
     organisation_first,
     second_place,
     settled_by_upper,
+    sibling_unit,
 )
 from stdaddr.parsing.forms import FORM_HINT, form_notes
 from stdaddr.parsing.tail import OTHER_SCRIPT, Piece, split_tail
@@ -398,6 +399,7 @@ def _parse_cached(text: str) -> Address:
             correct_county,
             _correct_town,
             moved_town,
+            sibling_unit,
             earlier_unit,
             organisation_first,
             later_unit,

@@ -1605,6 +1605,41 @@ def later_unit(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, s
     return _continued(reading, h), f"{h.key} is written after the street part"
 
 
+_CJK_AT = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]")
+
+
+def sibling_unit(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, str] | None:
+    """Two units of one parent written one after the other (深圳市 南山区 福田区福华三路88号, 五马街道 南汇街道
+    车站大道: a region picker's choice, then the address typed with its own): the one written next to the
+    street part is read, and the chain goes on under it (南山区 粤海街道…). The other is a note. Returns the
+    new reading and the note to add."""
+    chain = reading.chain
+    if not chain.hits or reading.others:
+        return None
+    last = chain.hits[-1]
+    level = last.entry.level
+    if level not in (2, 3) or last.entry.kind != FULL:
+        return None
+    parent = last.entry.code[: 4 if level == 2 else 6]
+    at = match_end(_NOISE, text, reading.end)
+    siblings = [
+        h
+        for h in hits
+        if h.start == at
+        and h.entry.kind == FULL
+        and h.entry.level == level
+        and h.entry.code != last.entry.code
+        and h.entry.code.startswith(parent)
+    ]
+    if len({h.entry.code for h in siblings}) != 1:
+        return None
+    h = max(siblings, key=lambda h: h.end)
+    longer = extend(text, hits, Chain((*chain.hits[:-1], h), chain.score))
+    if not _CJK_AT.match(text, longer.end):
+        return None  # 北京通州区、北京怀柔区, 越秀区/广州市增城区: a list of places, no street part after one
+    return longer, f"{last.key} and {h.key} are both written; {h.key}, next to the street part, is read"
+
+
 def organisation_first(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, str] | None:
     """An organisation named after its county opening the text, then its address from the county (or a
     unit above it) again (郸城县绿源种植专业合作社 郸城县吴台镇大张村): the address is read from the unit
