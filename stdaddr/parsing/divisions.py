@@ -1442,9 +1442,19 @@ def correct_town(
         hit = Hit(m.start(), m.end(), written, entry)
         note = f"{written} read as {meant} ({entry.code}): one character differs, of the same sound"
         return Reading(Chain((*chain.hits, hit), chain.score), reading.repeats, m.end()), note
-    if any(h.start == m.start() for h in hits) or gazetteer.load().lookup(written):
+    known = gazetteer.load().lookup(written)
+    # A town merged away may bear the name of a town elsewhere (八都镇 of 吴江区, merged into 震泽镇; 八都镇
+    # of 龙泉市): its namesake village here places it, unless a town of the city is so named (a town
+    # written under the wrong county: moved_town), or the name is common to towns (新兴镇, 东山镇: a
+    # village so named says little).
+    towns = [e for e in known if e.level == 3]
+    seat = (
+        None
+        if by_sound or len(towns) > _COMMON_TOWN_NAME or any(e.code.startswith(county[:4]) for e in towns)
+        else _namesake_village(county, written)
+    )
+    if seat is None and (any(h.start == m.start() for h in hits) or known):
         return None
-    seat = None if by_sound else _namesake_village(county, written)
     if seat is not None:
         village, town = seat
         hit = Hit(m.start(), m.end(), written, Entry(town, 3, HISTORIC, parent=county))
@@ -1471,27 +1481,29 @@ def correct_town(
     return Reading(Chain((*chain.hits, hit), chain.score), reading.repeats, m.end()), note
 
 
+# Towns of one name in more places than this: a name common to towns.
+_COMMON_TOWN_NAME = 3
 # What follows a village's or community's name in its official name.
 _COMMITTEE_OF = re.compile("(?:村|社区)?(?:村民委员会|居民委员会|村委会|居委会)?")
 
 
 def _namesake_village(county: str, written: str) -> tuple[str, str] | None:
-    """(village, its town's code) when exactly one village or community of the county bears the name of
-    the town ``written`` (党山镇: 党山村 of 瓜沥镇): a town merged away, whose seat kept its name."""
+    """(village, its town's code) when the villages and communities of the county that bear the name of
+    the town ``written`` lie in one town (党山镇: 党山村 of 瓜沥镇; 庙港镇: 庙港村 and 庙港社区 of 七都镇): a town
+    merged away, whose seat kept its name."""
     stem = written.removesuffix("街道").removesuffix("镇").removesuffix("乡")
-    if len(stem) < 2:
-        return None
     g = gazetteer.load()
+    if len(stem) < 2 or (g.name(county) or "").startswith(stem):
+        return None  # (水磨沟区|水磨沟街道: a town named after its county, as places in it are)
     found = [
         (name, code[:9])
         for town in g.children(county)
         for code, name in g._communities(town).items()
         if name.startswith(stem) and len(name) > len(stem) and _COMMITTEE_OF.fullmatch(name, len(stem))
     ]
-    if len(found) != 1:
-        return None
-    name, town = found[0]
-    return name, town
+    if len({town for _, town in found}) != 1:
+        return None  # (沙头: 沙头社区 of 九江镇 and of 狮山镇)
+    return found[0]
 
 
 def moved_town(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, str] | None:
