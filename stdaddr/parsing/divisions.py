@@ -572,7 +572,12 @@ def find_hits(text: str) -> list[Hit]:
         main_street = goes_on_short and _COUNTY_MAIN_STREET.match(text, end) is not None
         # 龙州 (of 龙州县) is no name marked 州: before 街道 it names no county.
         full_marked = readings.full_marked
+        # 长治市|委大院, 瑞安市|委党校: the mark opens the name of the unit's party committee (市委, 县委, 区委),
+        # which the unit's short name is written before.
+        committee = key[-1] in "市县区" and text.startswith("委", end) and not text.startswith("委员会", end)
         for entry in entries:
+            if committee and entry.kind == FULL:
+                continue
             if before and entry.level == 3 and before.isdisjoint(_ancestor_codes(entry)):
                 continue
             if entry.level == 3 and entry.kind == SHORT and not glued and text.startswith("古镇", end):
