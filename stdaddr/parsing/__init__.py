@@ -449,9 +449,10 @@ def _correct_town(folded: str, hits: list[Hit], reading: Reading) -> tuple[Readi
     by_sound = correct_town(folded, hits, reading, by_sound=True)
     if by_sound is not None:
         return by_sound
-    if village_after_unknown_town(folded, reading) is not None:
+    loose = correct_town(folded, hits, reading)
+    if loose is None or village_after_unknown_town(folded, reading) is not None:
         return None
-    return correct_town(folded, hits, reading)
+    return loose
 
 
 def _community_read_again(
