@@ -238,7 +238,7 @@ def _two_campuses(a: str, b: str) -> bool:
 
 
 # A campus or branch by a name of its own (望江|校区, 旗山|校区).
-_CAMPUS = re.compile("([\u3400-\u9fff]{2})(?:校区|院区|分校|分院)$")
+_CAMPUS = re.compile("([\u3400-\u9fff]{2})(?:校区|院区|分校|分院|支行|分行|营业部|分公司|分店)$")
 
 
 def name_similarity(a: str, b: str) -> float:
