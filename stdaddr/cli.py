@@ -138,8 +138,8 @@ def _write_parsed(
     import itertools
     import json
 
-    from stdaddr.batch import flat_row
-    from stdaddr.io import CsvOut
+    from stdaddr.batch import MAX_ADDRESS_CHARS, flat_row
+    from stdaddr.io import CsvOut, Fault
     from stdaddr.parsing import parse_many
 
     damaged: list[str] = []
@@ -148,6 +148,23 @@ def _write_parsed(
         writer.writerow(header)
     rows = source.rows
     while chunk := list(itertools.islice(rows, 10_000)):
+        # A cell longer than an address can be is not parsed, as `stdaddr geocode` does not match it.
+        chunk = [
+            (line, fields, text, fault)
+            if fault is not None or text is None or len(text) <= MAX_ADDRESS_CHARS
+            else (
+                line,
+                fields,
+                text,
+                Fault(
+                    "too_long",
+                    f"line {line}: the address has {len(text):,} characters; "
+                    f"expected at most {MAX_ADDRESS_CHARS:,}",
+                    False,
+                ),
+            )
+            for line, fields, text, fault in chunk
+        ]
         usable = [fault is None or (fault.readable and fault.status != "bad_encoding") for *_, fault in chunk]
         parsed = iter(parse_many([text for (_, _, text, _), ok in zip(chunk, usable, strict=True) if ok]))
         for (line, fields, text, fault), ok in zip(chunk, usable, strict=True):

@@ -420,6 +420,17 @@ def test_files_that_cannot_be_opened_are_errors_not_tracebacks(capsys, tmp_path)
     assert "is a directory" in capsys.readouterr().err
 
 
+def test_a_cell_too_long_to_be_an_address_is_too_long_as_geocode_says(capsys, tmp_path):
+    path = tmp_path / "events.csv"
+    path.write_text("地址\n" + "鹿城区" + "解放街" * 400 + "\n解放街12号\n", encoding="utf-8")
+    assert main(["normalize", "-i", str(path), "-c", "地址", "-f", "csv"]) == 0
+    captured = capsys.readouterr()
+    rows = list(csv.reader(captured.out.splitlines()))
+    assert rows[1][1:3] == ["", "too_long"] and "1,203 characters" in rows[1][3]
+    assert rows[2][1:3] == ["解放街12号", "ok"]
+    assert "line 2: the address has 1,203 characters" in captured.err
+
+
 def test_csv_output_has_a_header_and_the_input_row_and_marks_malformed_rows(capsys, tmp_path):
     """normalize/parse -f csv: a header, every input column (result columns renamed on a clash), a
     status; a row with extra fields is a malformed_row, not an address with the extra text in it."""
