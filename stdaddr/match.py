@@ -514,10 +514,6 @@ def _match_address(
     return m
 
 
-# The fields finer than the divisions, which a text whose street the base lacks is matched without.
-_STREET_FIELDS = ("group", "road", "house_number", "poi", "building", "unit", "floor", "room")
-
-
 def _named_divisions(base: AddressBase, address: Address, cutoff: float) -> Match | None:
     """The town or community a text names itself (written, not inferred), when nothing finer it names is
     in the base there: 五马街道|不存在路88号 is in 五马街道 though the base has no such road, and says so at
@@ -526,10 +522,20 @@ def _named_divisions(base: AddressBase, address: Address, cutoff: float) -> Matc
     written = {c.field for c in address.components if c.code and not c.repeated}
     if not written & {"town", "community"} or address.ambiguous:
         return None
-    finer = [v for f in _STREET_FIELDS if (v := getattr(address, f)) is not None]
+    finer = [v for f in _FINE_NAMED if (v := getattr(address, f)) is not None]
     if not finer:
         return None
-    divisions = dataclasses.replace(address, **dict.fromkeys(_STREET_FIELDS))
+    divisions = dataclasses.replace(
+        address,
+        group=None,
+        road=None,
+        house_number=None,
+        poi=None,
+        building=None,
+        unit=None,
+        floor=None,
+        room=None,
+    )
     q = _query(_tables(base), divisions)
     if q is None:
         return None

@@ -1452,10 +1452,12 @@ def correct_town(
     # of 龙泉市): its namesake village here places it, unless a town of the city is so named (a town
     # written under the wrong county: moved_town), or the name is common to towns (新兴镇, 东山镇: a
     # village so named says little).
-    towns = [e for e in known if e.level == 3]
+    namesakes = [e for e in known if e.level == 3]
     seat = (
         None
-        if by_sound or len(towns) > _COMMON_TOWN_NAME or any(e.code.startswith(county[:4]) for e in towns)
+        if by_sound
+        or len(namesakes) > _COMMON_TOWN_NAME
+        or any(e.code.startswith(county[:4]) for e in namesakes)
         else _namesake_village(county, written)
     )
     if seat is None and (any(h.start == m.start() for h in hits) or known):
