@@ -638,17 +638,21 @@ def _town_of_the_base(base: AddressBase, address: Address) -> Address | None:
     """The address with its leading division read as the one town of the base that name fits (永兴, read
     as a town of 西沙群岛, is 永兴街道 of the base), a leading county as the one county of the base that
     bore its name (东山区: 越秀区), or a leading village as the base's village of that name, when the
-    divisions read lie outside every record of the base; None otherwise."""
-    outside = address.county_code or address.city_code
-    if outside is None or address.ambiguous:
-        return None
+    divisions read lie outside every record of the base (also all the divisions an ambiguous name may be:
+    南郊, 太原's former 南郊区 or 大同's, is 南郊街道 of the base); None otherwise."""
     counties = _tables(base).ids["county_code"]
-    if any(c.startswith(outside) for c in counties):
-        return None  # the base has records there: the reading stands
+    if address.ambiguous:
+        outside = [d.code for d in address.candidates]
+        if not outside or any(c.startswith(o[:6]) for o in outside for c in counties):
+            return None
+    else:
+        one = address.county_code or address.city_code
+        if one is None or any(c.startswith(one) for c in counties):
+            return None  # the base has records there: the reading stands
     lead = next((c for c in address.components if c.field != "extra"), None)
     if lead is None or lead.field not in ("province", "city", "county", "town", "community"):
         return None
-    if (lead.code if lead.field != "community" else address.community_code) is None:
+    if not address.ambiguous and (lead.code if lead.field != "community" else address.community_code) is None:
         return None
     from stdaddr import gazetteer
     from stdaddr.parsing.assemble import _levels
@@ -683,7 +687,10 @@ def _town_of_the_base(base: AddressBase, address: Address) -> Address | None:
         # its code, if any, was of the other town's village (卧龙|谭庄村3组5号, read as 南阳's 卧龙区: the
         # village of the base's 卧龙镇)
         fields["community"] = address.community
-    return dataclasses.replace(address, **fields, ambiguous=False, candidates=())
+    above = DIVISION_FIELDS[: DIVISION_FIELDS.index(lead.field)]  # filled from the code, not written
+    return dataclasses.replace(
+        address, **fields, ambiguous=False, candidates=(), inferred=address.inferred | frozenset(above)
+    )
 
 
 def _without_leading_town(address: Address) -> tuple[Address, str, str] | None:

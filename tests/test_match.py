@@ -2715,3 +2715,12 @@ def test_the_first_street_of_a_numbered_row_is_found_written_as_number_one():
     ):
         m = built.match(query)
         assert m is not None and m.address_id == expected and m.score >= 0.9, (query, m)
+
+
+def test_a_leading_name_of_several_places_none_in_the_base_is_the_base_s_town_of_that_name():
+    """南郊, the former 南郊区 of 太原 or of 大同 (an ambiguous reading, neither in the base), is 南郊街道 of
+    the base's 鹿城区, as a name of one place outside the base is."""
+    built = _base_of([("n1", "浙江省温州市鹿城区南郊街道三板桥社区兴湖巷11号丁香家园", 120.55, 28.05)])
+    assert parse("南郊三板桥社区丁香家园").ambiguous
+    m = built.match("南郊三板桥社区丁香家园 (美食林附近)")
+    assert m is not None and m.address_id == "n1"
