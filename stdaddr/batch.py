@@ -119,6 +119,13 @@ RESULT_COLUMNS = (
 )
 # An address cell longer than this is a pasted document, not an address (the parser reads 300).
 MAX_ADDRESS_CHARS = 1000
+
+
+def too_long_reason(where: str, text: str) -> str:
+    """Why an address cell is ``too_long``, naming its place (``line 5``)."""
+    return f"{where}: the address has {len(text):,} characters; expected at most {MAX_ADDRESS_CHARS:,}"
+
+
 # Rows per chunk: the unit of work of a process, of a write and of a checkpoint (each write and each
 # checkpoint is fsynced: about half a second of work per chunk keeps that cost small).
 CHUNK_ROWS = 1000
@@ -1265,13 +1272,7 @@ def _plan(
             fixed.append(("empty_address", reason))
         elif len(text) > MAX_ADDRESS_CHARS:
             texts.append(None)
-            fixed.append(
-                (
-                    "too_long",
-                    f"{where} {line}: the address has {len(text):,} characters; expected at most "
-                    f"{MAX_ADDRESS_CHARS:,}",
-                )
-            )
+            fixed.append(("too_long", too_long_reason(f"{where} {line}", text)))
         else:
             texts.append(text)
             fixed.append(fault)

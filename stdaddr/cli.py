@@ -138,7 +138,7 @@ def _write_parsed(
     import itertools
     import json
 
-    from stdaddr.batch import MAX_ADDRESS_CHARS, flat_row
+    from stdaddr.batch import MAX_ADDRESS_CHARS, flat_row, too_long_reason
     from stdaddr.io import CsvOut, Fault
     from stdaddr.parsing import parse_many
 
@@ -152,17 +152,7 @@ def _write_parsed(
         chunk = [
             (line, fields, text, fault)
             if fault is not None or text is None or len(text) <= MAX_ADDRESS_CHARS
-            else (
-                line,
-                fields,
-                text,
-                Fault(
-                    "too_long",
-                    f"line {line}: the address has {len(text):,} characters; "
-                    f"expected at most {MAX_ADDRESS_CHARS:,}",
-                    False,
-                ),
-            )
+            else (line, fields, text, Fault("too_long", too_long_reason(f"line {line}", text), False))
             for line, fields, text, fault in chunk
         ]
         usable = [fault is None or (fault.readable and fault.status != "bad_encoding") for *_, fault in chunk]
