@@ -141,3 +141,13 @@ def test_utf16_bytes_are_read_as_utf16(encoding):
     """UTF-16 bytes were read as GB18030: garbage parsed into a compound and a building."""
     a = parse("温州市鹿城区五马街道解放街12号".encode(encoding))
     assert (a.county, a.road, a.house_number) == ("鹿城区", "解放街", "12号")
+
+
+def test_a_town_the_divisions_do_not_list_under_its_county_is_kept_with_a_note():
+    """某某镇 or 新兴镇 in 瓯海区: no town of the divisions there, so no code; the note says it was not found.
+    A town found, or a zone (娄桥工业区), gets no such note."""
+    a = parse("瓯海区新兴镇人民路12号")
+    assert (a.town, a.town_code) == ("新兴镇", None)
+    assert "新兴镇 is no town of 瓯海区 in the divisions; kept as written" in a.notes
+    assert not any("is no town of" in n for n in parse("瓯海区娄桥街道人民路12号").notes)
+    assert not any("is no town of" in n for n in parse("瓯海区娄桥工业区5号").notes)
