@@ -257,7 +257,7 @@ _TOKEN_ALTERNATIVES = (
     r"(?P<side_flat>(?<=[层楼元])(?:东|西|中|南|北|东边|西边|中间)户(?![\u3400-\u9fff\U00020000-\U0003ffff]))",
     # 石碾村2社: after a village, 社 is its villager group (重庆, 四川, 甘肃).
     # 坑头村第三经济社5号: 广东's villager group is the 经济社 (经济合作社).
-    rf"(?P<group>第?({N})(?:组(?!团)|村民小组|村民组|生产队|小组|队|经济合作社|经济社)|(?:(?<=村)|(?<=社区)|(?<=[旁面边近口])|(?<=[旁面边近口] ))第?({N})社(?![区会])"
+    rf"(?P<group>第?({N})(?:组(?!团)|村民小组|村民组|生产队|小组|队|经济合作社|经济社)|(?:(?<=村)|(?<=社区)|(?<=委会)|(?<=[旁面边近口])|(?<=[旁面边近口] ))第?({N})社(?![区会])"
     # 承天村大岩组12号, 嘎中村民委员会南蚌村民小组: a group named by its place, right after its village or
     # community (not 沈村三组: a natural village, then its numbered group).
     rf"|(?:(?<=村)|(?<=社区)|(?<=委员会)|(?<=委会))((?!村|{_NOT_GROUP_NAME})(?:(?!组|村民)[\u3400-\u9fff\U00020000-\U0003ffff]){{1,4}}?(?<![{CN_DIGITS}十拾]))"
