@@ -16,6 +16,7 @@ from functools import cache, lru_cache
 
 from stdaddr import gazetteer
 from stdaddr.gazetteer import FULL, HISTORIC, SHORT, Entry
+from stdaddr.io import CJK
 from stdaddr.parsing.tail import (
     BUILDING_NUMBER,
     NUMBERED_HUTONG,
@@ -1624,9 +1625,6 @@ def later_unit(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, s
     return _continued(reading, h), f"{h.key} is written after the street part"
 
 
-_CJK_AT = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]")
-
-
 def sibling_unit(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading, str] | None:
     """Two units of one parent written one after the other (深圳市 南山区 福田区福华三路88号, 五马街道 南汇街道
     车站大道: a region picker's choice, then the address typed with its own): the one written next to the
@@ -1654,7 +1652,7 @@ def sibling_unit(text: str, hits: list[Hit], reading: Reading) -> tuple[Reading,
         return None
     h = max(siblings, key=lambda h: h.end)
     longer = extend(text, hits, Chain((*chain.hits[:-1], h), chain.score))
-    if not _CJK_AT.match(text, longer.end):
+    if not CJK.match(text, longer.end):
         return None  # 北京通州区、北京怀柔区, 越秀区/广州市增城区: a list of places, no street part after one
     return longer, f"{last.key} and {h.key} are both written; {h.key}, next to the street part, is read"
 
