@@ -206,3 +206,30 @@ def test_parse_many_on_two_workers_gives_the_results_of_one():
 def test_normalize_reaches_a_fixed_point_on_copies_of_one_name(text):
     once = stdaddr.normalize(text)
     assert stdaddr.normalize(once) == once
+
+
+@pytest.mark.parametrize("text", ["a1" * 150, "B2" * 149, "龙港镇" * 30 + "龙港大道1号"])
+def test_normalize_drops_a_run_of_copies_in_few_readings(text, monkeypatch):
+    # Each reading of such a text drops one leading copy; normalize drops the run at once instead of
+    # reading the text once per copy (150 readings of junk took a second).
+    from stdaddr import parsing
+
+    calls = []
+    real = parsing.parse
+    monkeypatch.setattr(parsing, "parse", lambda t: calls.append(t) or real(t))
+    once = stdaddr.normalize(text)
+    assert len(calls) <= 6, len(calls)
+    assert stdaddr.normalize(once) == once
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("龙港镇龙港镇龙港镇龙港大道1号", "龙港镇龙港大道1号"),
+        ("五马街道五马街道五马街道解放街1号", "五马街道解放街1号"),
+    ],
+)
+def test_a_town_written_three_times_is_read_once(text, canonical):
+    address = stdaddr.parse(text)
+    assert address.normalized == canonical
+    assert [c.field for c in address.components].count("poi") == 0

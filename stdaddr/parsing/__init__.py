@@ -564,6 +564,13 @@ def normalize(text: str) -> str:
             return current
         if following in seen:
             break
+        dropped = current[: len(current) - len(following)]
+        if dropped and current.endswith(following) and following.startswith(dropped * 2):
+            # A leading copy dropped while copies of it follow (龙港镇龙港镇龙港镇…, A1A1A1… of junk): the
+            # rounds would drop them one by one; all but one go at once.
+            while following.startswith(dropped * 2):
+                following = following[len(dropped) :]
+            seen.add(following)
         seen.add(following)
         current = following
     return min(seen, key=lambda s: (len(s), s))

@@ -1886,6 +1886,10 @@ _ESTATE_IN_A_LATER_CLAUSE = re.compile(
 )
 
 
+# The ends of the names of divisions (a free chunk so ending that repeats one read is a repeat).
+_DIVISION_ENDS = ("省", "市", "区", "县", "旗", "盟", "州", "镇", "乡", "街道", "社区", "村")
+
+
 def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None:
     chunk = raw if raw is not None else text[s:e]
     if st.closed_at is not None:
@@ -1912,6 +1916,15 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
         text = ""  # (the chunk no longer the text's: the rules that look at the text around it pass it by)
     if len(chunk) == 1 and not _extends_poi(st, s):
         st.extra(s, e, chunk)  # one stray character names no compound
+        return
+    if (
+        chunk in st.known
+        and chunk.endswith(_DIVISION_ENDS)
+        and all(p.field in ("town", "community", "extra") for p in st.pieces)
+    ):
+        # 龙港镇龙港镇|龙港镇: a division written once more than the chain reads (not a name opening with it
+        # after the street: 振兴路310号|姜山镇茅山小学)
+        st.extra(s, e, chunk)
         return
     if text and st.fields.isdisjoint(_STREET_FIELDS) and _ESTATE_IN_A_LATER_CLAUSE.match(text, e):
         # 烟味大,影响生活,|凤林花园13幢…: a clause of the account before the estate and its building is no
