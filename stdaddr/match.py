@@ -1289,6 +1289,16 @@ def _query(t: _Tables, address: Address) -> _Query | None:
         # a record of the community itself (平城区永泰街道红旗里, the estate's own record, read as the
         # community as the text is), that record is the estate's.
         values["poi"], ids["poi"] = t.vocab["poi"][compound], compound
+    elif (
+        ids.get("poi", 0) < 0
+        and not values.keys() & {"community", "road"}
+        and (village := t.ids["community"].get(values["poi"])) is not None
+        and (scope is None or _community_in_scope(t, scope, village))
+    ):
+        # 长桥三村12幢302室: an estate named like a village (上海's numbered 新村), which the base has as the
+        # community it reads in 长桥三村12号302室 (a village and its door): that community.
+        del values["poi"], ids["poi"]
+        values["community"], ids["community"] = t.vocab["community"][village], village
     if "house_number" in values and "poi" in values and not values.keys() & {"road", "building"}:
         _door_of_compound_as_building(t, values, ids)
     if ids.get("community", 0) < 0 and ids.get("community_code", -1) < 0:

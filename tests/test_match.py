@@ -1139,6 +1139,22 @@ def test_shanghai_lanes_written_with_dashes_or_by_their_estate_are_found():
         assert m is not None and m.address_id == expected, (text, m)
 
 
+def test_an_estate_named_like_a_village_is_found_whatever_its_building_is_written_with():
+    """长桥三村12号302室 reads 长桥三村 as a village with its door (made a building by the room after it);
+    长桥三村12幢302室, 12号楼, 12栋 read it as an estate: the base's community of that name either way."""
+    base = build_base(
+        [
+            ("c12", "上海市徐汇区长桥街道长桥三村12号302室", 121.44, 31.14),
+            ("c13", "上海市徐汇区长桥街道长桥三村13号302室", 121.44, 31.14),
+            ("d12", "上海市徐汇区长桥街道长桥四村12号302室", 121.44, 31.14),
+        ]
+    )
+    for text in ("长桥三村12幢302室", "徐汇区长桥三村12号楼302室", "长桥街道长桥三村12栋302室"):
+        m = base.match(text)
+        assert m is not None and (m.address_id, m.level) == ("c12", "room"), (text, m)
+    assert base.match("长桥三村25幢302室") is None
+
+
 def test_a_sub_door_the_road_lacks_is_looked_for_at_its_main_door_whatever_other_roads_have():
     """宽巷子22号附6: 宽巷子 has no such sub-door (芳草东街 has a 22号附6号): its main door, capped at 0.85."""
     base = build_base(
