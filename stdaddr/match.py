@@ -2536,6 +2536,7 @@ _PLACE_READINGS = {
     "单": "shan",  # 单县
     "藏": "zang",  # 西藏, 藏族; 雪什藏村, 昂藏村 (青海)
     "什": "shi",  # 什邡, 什字, 雪什藏村
+    "勒": "le",  # 锡林郭勒, 卓伦高勒嘎查, 勒流 (lei in 勒紧)
 }
 
 
@@ -3615,8 +3616,13 @@ def _finer_not_in_base(q: _Query, s: _Scores, own: int, place: dict[int, int]) -
     where door 9 has rooms 501, 502; 江贝工业区3栋5楼 where building 3 has floors 1-4): the record holds the place, but the text's own address is not in
     the base, so the answer is no surer than a main door for a sub-door. A base that lists nothing
     finer there (a door with no rooms) is coarser than the text: the record is then the answer."""
-    lacking = [column for _, column in _BELOW_RECORDS if s.fields[column, own] < 0]
-    if not any(q.asks[k] and s.fields[column, own] < 0 for k, column in _BELOW_RECORDS):
+    below = _BELOW_RECORDS
+    if s.fields[_ROAD_COLUMN, own] < 0 and s.fields[_POI_COLUMN, own] < 0:
+        # a village's or group's record (麻料村9组, 麻料村3组99号 where the village lists groups 1-3 and
+        # their doors)
+        below = _VILLAGE_PARTS + below
+    lacking = [column for _, column in below if s.fields[column, own] < 0]
+    if not any(q.asks[k] and s.fields[column, own] < 0 for k, column in below):
         return False
     inside = np.flatnonzero(_inside(s.fields, place))
     # (any finer level the base lists there: 友谊路209号3栋101室 where door 209 has units, no buildings)
@@ -3624,6 +3630,7 @@ def _finer_not_in_base(q: _Query, s: _Scores, own: int, place: dict[int, int]) -
 
 
 _BELOW_RECORDS = tuple((COMPARED.index(f), COLUMN_INDEX[f]) for f in ("building", "unit", "floor", "room"))
+_VILLAGE_PARTS = tuple((COMPARED.index(f), COLUMN_INDEX[f]) for f in ("group", "house_number"))
 
 
 # The levels below a compound that a record may lack while the base has them: (level, position, column).
@@ -4160,6 +4167,14 @@ def _division_match(
         x, y = float(base._a["x"][own]), float(base._a["y"][own])
         address_id: str | None = str(base._a["ids"][own])
         explanation = f"record {address_id} at community level: the village or community itself"
+        finer = [f for f in _UNDER_VILLAGE if f in q.values]
+        if finer and len(_community_rows(t, place, place[COLUMN_INDEX["community"]])) > 1:
+            # 麻料村99号, where the village's records are its groups' doors and door 99 is none: the
+            # village's record holds the place, but the text's own address is not in the base.
+            score = min(score, _MAIN_DOOR)
+            explanation = (
+                f"record {address_id} at community level; the record lacks the input's {', '.join(finer)}"
+            )
     else:
         x, y = _centroid(base, place, level, rows) if not ambiguous else (math.nan, math.nan)
         address_id = None
@@ -4184,12 +4199,21 @@ def _record_of_community(t: _Tables, place: dict[int, int]) -> int | None:
     community = place.get(COLUMN_INDEX["community"])
     if community is None:
         return None
-    rows = t.groups["community"].rows(community)
-    rows = rows[_inside(_columns(t.fields, rows), place)] if len(rows) else rows
+    rows = _community_rows(t, place, community)
     if not len(rows):
         return None
     bare = np.all(t.fields[_FINER_COLUMNS][:, rows] < 0, axis=0)
     return int(rows[bare][0]) if int(bare.sum()) == 1 else None
+
+
+# What a text may name under a village.
+_UNDER_VILLAGE = ("group", "road", "house_number", "poi", "building", "unit", "floor", "room")
+
+
+def _community_rows(t: _Tables, place: dict[int, int], community: int) -> NDArray[np.int32]:
+    """The records of the community ``place`` names."""
+    rows = t.groups["community"].rows(community)
+    return rows[_inside(_columns(t.fields, rows), place)] if len(rows) else rows
 
 
 def _shared_divisions(t: _Tables, rows: NDArray[np.int32]) -> tuple[dict[int, int], bool]:

@@ -1155,6 +1155,31 @@ def test_an_estate_named_like_a_village_is_found_whatever_its_building_is_writte
     assert base.match("长桥三村25幢302室") is None
 
 
+def test_a_group_or_door_a_village_lacks_is_its_record_no_surer_than_a_main_door():
+    """麻料村99号, 麻料村9组, 麻料村3组99号 where the village lists groups 1-3 and their doors 5-6: the record
+    that holds the place, at most 0.85, the explanation naming what it lacks; the village alone is its
+    own record."""
+    rows = [("v", "贵州省黔东南苗族侗族自治州雷山县西江镇麻料村", 108.1, 26.5)]
+    for g in (1, 2, 3):
+        rows.append((f"g{g}", f"贵州省黔东南苗族侗族自治州雷山县西江镇麻料村{g}组", 108.1, 26.5))
+        rows += [
+            (f"d{g}{d}", f"贵州省黔东南苗族侗族自治州雷山县西江镇麻料村{g}组{d}号", 108.1, 26.5)
+            for d in (5, 6)
+        ]
+    base = build_base(rows)
+    for text, expected, lacking in (
+        ("雷山县西江镇麻料村99号", "v", "house_number"),
+        ("麻料村9组", "v", "group"),
+        ("麻料村3组99号", "g3", "house_number"),
+    ):
+        m = base.match(text)
+        assert m is not None and m.address_id == expected and m.score <= 0.85, (text, m)
+        assert f"lacks the input's {lacking}" in m.explanation, m.explanation
+    m = base.match("西江镇麻料村")
+    assert m is not None and (m.address_id, m.score) == ("v", 1.0)
+    assert base.match("麻料村2组6号").address_id == "d26"
+
+
 def test_a_sub_door_the_road_lacks_is_looked_for_at_its_main_door_whatever_other_roads_have():
     """宽巷子22号附6: 宽巷子 has no such sub-door (芳草东街 has a 22号附6号): its main door, capped at 0.85."""
     base = build_base(
@@ -2133,6 +2158,7 @@ def test_a_floor_the_base_lacks_though_it_lists_others_is_not_a_sure_match():
         ("海洋家苑", "海洋家园", True),  # two garden words of one sound
         ("锦绣花园", "锦绣家园", False),  # two kinds
         ("长国路", "昌国路", True),  # 长 read chang, as in place names
+        ("卓伦高乐嘎查", "卓伦高勒嘎查", True),  # 勒 read le, as in 锡林郭勒
     ],
 )
 def test_names_typed_by_sound_agree(a, b, agree):
