@@ -1307,8 +1307,11 @@ def _query(t: _Tables, address: Address) -> _Query | None:
         _community_marked_otherwise(t, values, ids, scope)
     if ids.get("community", 0) < 0 and ids.get("community_code", -1) < 0:
         village = _village_of_sound(t, values["community"], scope)
+        if village is None and "community_code" not in values and values.keys() & {"group", "house_number"}:
+            village = _village_of_one_slip(t, values["community"], scope)
         if village is not None:
-            # 东洋村 for 东垟村, 苏旅村 for 苏吕村: a village the base lacks by name, one of the same sound.
+            # 东洋村 for 东垟村, 苏旅村 for 苏吕村: a village the base lacks by name, one of the same sound;
+            # 鸟吉民村2组11号 for 乌吉民村: one that looks alike, in the town the text names.
             values["community"], ids["community"] = t.vocab["community"][village], village
     if "group" in values and "poi" in values and "road" not in values and "community" not in values:
         village = _village_of_group(t, values["poi"], scope)
@@ -2323,6 +2326,38 @@ def _village_of_sound(t: _Tables, name: str, scope: tuple[str, int] | None) -> i
         and (scope is None or (COLUMN_INDEX[scope[0]], scope[1]) in where.get(v, ()))
     ]
     return found[0] if len(found) == 1 else None
+
+
+def _village_of_one_slip(t: _Tables, name: str, scope: tuple[str, int] | None) -> int | None:
+    """The one community of the base in the text's town whose name differs from ``name`` in one character
+    of its stem, no number and no pair of opposites or directions (鸟吉民村 for 乌吉民村, 敖曰给呼嘎查 for
+    敖日给呼嘎查: slips of OCR and of the eye), for a name of three characters or more before its mark; or
+    None. Only within a town, and only for a name the divisions do not list there (the caller's)."""
+    stem = without_community_mark(name)
+    if scope is None or scope[0] != "town_code" or len(stem) < 3:
+        return None
+    if t.villages is None:
+        t.villages = _villages(t)
+    where = t.villages[1]
+    mark = name[len(stem) :]
+    found = []
+    for v, places in where.items():
+        other = t.vocab["community"][v]
+        if (COLUMN_INDEX["town_code"], scope[1]) not in places or len(other) != len(name):
+            continue
+        if not other.endswith(mark) or without_community_mark(other) != other[: len(stem)]:
+            continue
+        differ = [(x, y) for x, y in zip(stem, other, strict=False) if x != y]
+        if (
+            len(differ) == 1
+            and not _NUMBERED.search("".join(differ[0]))
+            and _opposite_cap(stem, other[: len(stem)]) == 1.0
+        ):
+            found.append(v)
+    return found[0] if len(found) == 1 else None
+
+
+_NUMBERED = re.compile("[0-9零〇一二两三四五六七八九十百]")
 
 
 # A room numbered after its tower's letter (深圳's 2栋B1503 for 2栋B座1503), and the tower written apart.

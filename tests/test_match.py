@@ -1180,6 +1180,25 @@ def test_a_group_or_door_a_village_lacks_is_its_record_no_surer_than_a_main_door
     assert base.match("麻料村2组6号").address_id == "d26"
 
 
+def test_a_village_miswritten_by_one_look_alike_character_is_the_towns_village_so_written():
+    """鸟吉民村2组11号 in 郎德镇 (乌吉民村, OCR's 鸟 for 乌): the base's village of the town that name differs
+    from in one character; 马各庄村 of 金盏地区, a village the divisions list there, is no slip of the base's
+    曹各庄村."""
+    rows = []
+    for village, town, code in (
+        ("乌吉民村", "贵州省黔东南苗族侗族自治州雷山县郎德镇", "w"),
+        ("曹各庄村", "北京市朝阳区金盏地区", "c"),
+    ):
+        rows += [
+            (f"{code}{g}{d}", f"{town}{village}{g}组{d}号", 108.0, 26.0) for g in (1, 2) for d in (11, 12)
+        ]
+    base = build_base(rows)
+    m = base.match("雷山县郎德镇鸟吉民村2组11号")
+    assert m is not None and m.address_id == "w211", m
+    m = base.match("朝阳区金盏地区马各庄村2组11号")
+    assert m is None or m.address_id is None, m
+
+
 def test_a_sub_door_the_road_lacks_is_looked_for_at_its_main_door_whatever_other_roads_have():
     """宽巷子22号附6: 宽巷子 has no such sub-door (芳草东街 has a 22号附6号): its main door, capped at 0.85."""
     base = build_base(
