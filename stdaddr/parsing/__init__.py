@@ -125,11 +125,11 @@ def parse(text: str) -> Address:
     return _parse_cached(as_text(text))
 
 
-# A numbered estate or village, a numbered hutong or 道 (深圳), written with Arabic digits in its name (古美1村,
-# 曹杨8村, 西四北3条, 高新南7道23号): the gazetteer and the bases write 古美一村, 西四北三条. Only where the
+# A numbered estate or village, a numbered hutong, 道 (深圳) or 里 (厦门), written with Arabic digits in its
+# name (古美1村, 曹杨8村, 西四北3条, 高新南7道23号, 松岳2里23号): the gazetteer and the bases write 古美一村, 西四北三条. Only where the
 # Chinese numeral has as many characters as the digits (1-9, 11-20, 30 …), so that every offset stays put.
 _ORDINAL_IN_NAME = re.compile(
-    "(?<=[\u3400-\u9fff\U00020000-\U0003ffff]{2})(?<![0-9])([1-9]|1[1-9]|[2-9]0)(?=村(?!民)|条(?=[0-9号胡巷,]|$)|道(?=[0-9]+号))"
+    "(?<=[\u3400-\u9fff\U00020000-\U0003ffff]{2})(?<![0-9])([1-9]|1[1-9]|[2-9]0)(?=村(?!民)|条(?=[0-9号胡巷,]|$)|[道里](?=[0-9]+号))"
     # 150团5连: a company of a regiment (兵团), written 五连
     "|(?<=团)(?<![0-9])([1-9]|1[1-9]|[2-9]0)(?=连)"
     # 11纬路, 3经街, 西3道街, 西3条街 (沈阳, 长春), 南5马路, 北1中路: a street numbered in a grid, named in Chinese

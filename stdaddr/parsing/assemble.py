@@ -401,6 +401,7 @@ def assemble(
     pieces = _pinyin_repeats(_named_after_division(_organisation_first(pieces, folded), folded, offsets))
     pieces = _road_named_after_repeat(pieces, folded)
     pieces = _county_before_road(pieces, notes)
+    pieces = _firm_after_a_space(pieces, offsets)
     return _build(text, offsets, [*pieces, *masked], codes, notes)
 
 
@@ -465,6 +466,33 @@ def _organisation_first(pieces: list[Piece], folded: str) -> list[Piece]:
         elif p is again:
             p = Piece(p.field, p.start, p.end, p.value, p.code)  # the address's own, no repeat now
         out.append(p)
+    return out
+
+
+# A firm's name (杭州某某有限公司, 某某商行).
+_FIRM = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff]{2,30}(?:公司|集团|商行|经营部|门市部|工作室|事务所)")
+
+
+def _firm_after_a_space(pieces: list[Piece], offsets: list[int] | None) -> list[Piece]:
+    """星耀城 杭州某某有限公司: a compound, then a space, then a firm: the firm is a note after the place, as
+    after a comma (the cleaned text lost the space, so the two were read as one name)."""
+    out = pieces
+    for p in pieces:
+        if p.field != "poi" or p.repeated or len(p.value) != p.end - p.start:
+            continue
+        for at in range(p.start + 2, p.end - 3):
+            if dropped_before(offsets, at) and _FIRM.fullmatch(p.value, at - p.start):
+                cut = at - p.start
+                out = [
+                    q
+                    for piece in out
+                    for q in (
+                        (Piece("poi", p.start, at, p.value[:cut]), Piece("extra", at, p.end, p.value[cut:]))
+                        if piece is p
+                        else (piece,)
+                    )
+                ]
+                break
     return out
 
 
@@ -538,6 +566,11 @@ def _named_after_division(pieces: list[Piece], folded: str, offsets: list[int] |
 _WORKS = ("矿", "厂", "集团", "油田", "气田", "林场", "农场", "电站", "站", "所", "处", "段")
 
 
+# A building, ward, campus or branch of an organisation (中医院|门诊楼, 第一人民医院|城东院区, 第一中学|麓谷分校).
+_PART_OF_ORGANISATION = re.compile(
+    "门诊楼|门诊部|住院部|住院楼|急诊楼|医技楼|综合楼|行政楼|教学楼|实验楼|办公楼|图书馆"
+    "|[\u3400-\u9fff]{0,4}(?:校区|院区|分校|分院|分部)"
+)
 # The housing of an organisation (第一中学|教师宿舍, 人民医院|宿舍, 作业区|宿舍).
 _HOUSING = re.compile("(?:教师|职工|教工|干部|员工)?(?:宿舍区?|家属院|家属区|家属楼|生活区)$")
 
@@ -547,6 +580,11 @@ def _organisation_or_its_housing(name: str, *, housing: bool) -> bool:
     (第一中学教师宿舍, 天然气公司宿舍, 作业区宿舍 after the organisation it belongs to)."""
     if ORGANISATION_NAME.fullmatch(name) or _GENERIC_ORGANISATION.fullmatch(name):
         return True
+    if any(
+        _PART_OF_ORGANISATION.fullmatch(name, at) and _organisation_or_its_housing(name[:at], housing=False)
+        for at in range(2, len(name) - 1)
+    ):
+        return True  # 中医院|门诊楼, 第一中学|麓谷分校: a building, ward or campus of the organisation
     if not housing:
         return False
     words = _HOUSING.search(name)
@@ -747,7 +785,11 @@ _ZONE_KINDS = (
     ("高新技术产业开发区", "高新技术开发区", "高新开发区", "高新区"),
     ("经济技术开发区", "经济开发区", "经开区"),
     ("工业园区", "园区"),
+    # 开发区: a zone so named (昆山市|开发区: 昆山开发区); written alone, any kind of 开发区 (江宁区|开发区:
+    # 江宁开发区, 廊坊市|开发区: 廊坊经济技术开发区), but not with a name (青岛开发区 is no 青岛高新区)
+    ("开发区",),
 )
+_ANY_DEVELOPMENT_ZONE = 3
 
 
 # The island or market town a town is (湄洲岛, 城月墟, 樟木圩), written after its short name.
@@ -812,7 +854,7 @@ def _city_zone(pieces: list[Piece], codes: list[str], notes: list[str]) -> list[
         found = [
             code
             for code, zone_kind, stem in _zones_under(unit, zone_level)
-            if zone_kind == kind
+            if (zone_kind == kind or (kind == _ANY_DEVELOPMENT_ZONE and not written and zone_kind in (0, 1)))
             and (stem == written if written and written not in stems else stem in stems or not stem)
         ]
         if found:

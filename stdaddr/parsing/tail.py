@@ -234,8 +234,8 @@ _TOKEN_ALTERNATIVES = (
     rf"(?P<house>([甲乙丙丁](?=[0-9〇零一二三四五六七八九十百]))?([A-Z]?{N}(?:[A-Z]|[甲乙丙丁](?=号))?)(?:-([0-9]+))?(?:号(?!楼{_UPSTAIRS}|大街|大道|街坊|(?:路|街)(?![\u3400-\u9fff\U00020000-\U0003ffff]))院?(?:(?:附|付(?=[0-9〇零一二三四五六七八九十])|之)({N})号?|-([0-9]{{1,2}})(?![0-9-]|[号楼层幢栋室单座F])|([甲乙丙丁])(?!(?<=丁)[0-9\u3400-\u9fff\U00020000-\U0003ffff]|[级醇烷酸苯类等方]))?|(?:附|付(?=[0-9〇零一二三四五六七八九十])|之)({N})(?:号(?!楼)|(?![0-9〇零一二三四五六七八九十百千]|[幢栋楼层室座号梯]|单元|-))))",
     # 12号楼3门401: in Beijing a building's entrance 门 is its unit, in Guangdong its stair 梯; so is it
     # right after the door in 长春 and 哈尔滨 (人民大街2724号1门502)
-    # (A11栋3梯); 2幢2单102室: 单 is 单元 cut short.
-    rf"(?P<unit>({N}|[甲乙丙丁](?=单元)|(?<![A-Z])[A-Z](?=单元))单元|(?<=[楼幢栋座号#])({N})(?:门(?=楼[下上道]|门口|口|前|外|旁|附近)|门(?![\u3400-\u9fff\U00020000-\U0003ffff](?<![〇零一二三四五六七八九十]))|梯(?![子形田级]))|(?<=[幢栋座])({N})单(?![元位身间人车号据]))",
+    # (A11栋3梯); 2幢2单102室, 1号楼2单1502室: 单 is 单元 cut short.
+    rf"(?P<unit>({N}|[甲乙丙丁](?=单元)|(?<![A-Z])[A-Z](?=单元))单元|(?<=[楼幢栋座号#])({N})(?:门(?=楼[下上道]|门口|口|前|外|旁|附近)|门(?![\u3400-\u9fff\U00020000-\U0003ffff](?<![〇零一二三四五六七八九十]))|梯(?![子形田级]))|(?:(?<=[幢栋座])|(?<=号楼))({N})单(?![元位身间人车号据]))",
     # 110-111栋, 2至6栋: a range of buildings; 5-2栋: building 2 of block 5. Either way one building value.
     r"(?P<building_range>(?<![0-9A-Z-])([0-9]{1,4})(?:-|至|到)([0-9]{1,4})(?:幢|栋|号楼|号?栋))",
     # 40-43楼: a range of floors; B2-5楼, 52-11楼: a building, then its floor.
@@ -337,7 +337,7 @@ _TOKEN_ALTERNATIVES = (
     # A community may be named after its road (解放路社区, 前街村); 垟西村|民主路 and 杏里村|花园路 are
     # a village before a road, 林山新村 a compound (settled in _community).
     rf"(?P<community>{_CJK_NAME}{{1,8}}?(?:路|街|巷|弄)?(?:村?社区|{COMMITTEE_WORDS}|(?<!度假|农家|山庄)村(?:村(?!部))?|嘎查|委(?=第?{N}组))(?:{COMMITTEE_WORDS})?"
-    rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路(?![灯面边旁])|街|道|巷|庄|段|坊|大街|大道|信用|商业银行|合作|[东西南北中内外]{{1,2}}(?:大街|大道)|[东西南北]?{HUTONG_NUMBER}|[0-9{CN_DIGITS}十]*(?:号楼|幢|栋)|[0-9{CN_DIGITS}十]{{1,3}}[横纵直](?:路|街)|[0-9]{{1,3}}(?:路|街(?!道))))",
+    rf"(?!{_POI_AFTER}(?!路|街|大道|巷)|委|民委|民小组|口|路(?![灯面边旁])|街|道|巷|庄|段|坊|大街|大道|信用|商业银行|合作|[东西南北中内外]{{1,2}}(?:大街|大道)|[东西南北中]路|[东西南北]?{HUTONG_NUMBER}|[0-9{CN_DIGITS}十]*(?:号楼|幢|栋)|[0-9{CN_DIGITS}十]{{1,3}}[横纵直](?:路|街)|[0-9]{{1,3}}(?:路|街(?!道))))",
     rf"(?P<road>(?!沿街|临街|靠街|道路|小区(?![0-9])|(?<=[小园])区(?![0-9]))(?:(?<=[道镇乡区县市])路(?=[\u3400-\u9fff\U00020000-\U0003ffff]))?(?:(?:{_ROAD_NAME_LEXED}|街(?={_MOUTH_ROAD})|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])单(?!元)|(?<=[\u3400-\u9fff\U00020000-\U0003ffff])(?<![〇零一二三四五六七八九十百下])[室层](?=路|街|巷|大道)){{1,10}}?(?:[0-9]{{1,3}}(?:[横纵直]?路|大街|街(?![道坊])|大道)|(?<!村)[0-9]{{1,3}}巷(?![\u3400-\u9fff\U00020000-\U0003ffff])|(?<=[\u3400-\u9fff])水道(?=[0-9〇零一二三四五六七八九十]+号)|大道|大街|公路(?!局)|路(?!灯(?:[不坏闪杆下旁边亮灭损柱]|$|[^\u3400-\u9fff\U00020000-\U0003ffff])|(?<=[铁公]路)局)|街路(?!口)|街(?![道坊]|{_MOUTH_ROAD}|[东西南北]里(?![路街巷]|{N}号(?!楼)))|巷子(?![里口])|巷(?!路|街(?!口)|大道|工业|[东西南北中]路)|胡同|(?<![0-9])弄|(?:(?<![街通渠隧栈车跑步人水行占索])|(?<=[^跑游身行人]步)(?=道[0-9]+号))道街?(?![路口]|(?<=[国省县]道)[GSXY]?[0-9]{{3}}|[\u3400-\u9fff\U00020000-\U0003ffff]{{1,2}}胡同|[东西南北中](?:路|街)|(?<=[一二三四五六七八九十头]道)[湾沟河岭梁桥岔])|{NUMBERED_HUTONG}|[东西南北中]里(?={N}号(?!楼)))|[A-Z]?[0-9]+(?:国道|省道|县道)"
     # 省道S205, 国道207线: a national or provincial highway by its number after its kind
     r"|(?:国道|省道|县道)[GSXY]?[0-9]{3}(?![0-9])线?"
@@ -1399,10 +1399,10 @@ _ROAD_PREFIX = re.compile(
     rf"|(?<=.){_INSTITUTION}(?=[^东西南北中内外大小新老上下前后正横直园城府0-9一二三四五六七八九十][路街巷]$))"
 )
 # Words that end the name of an area or a centre written before its road (钱江新城|五星路, 购物中心|开罗西路,
-# 未来科技城|向往街, 滑县|县城|人民路: the county seat, 阆中|古城|学道街: the old town): a note on where the road lies, no part of its name. Not 新城区, and not before a
+# 未来科技城|向往街, 软件产业基地|文一西路, 滑县|县城|人民路: the county seat, 阆中|古城|学道街: the old town): a note on where the road lies, no part of its name. Not 新城区, and not before a
 # numbered road, which is the area's own (新城|十三路 is one road).
 _AREA_PREFIX = re.compile(
-    r".*(?:新城|科技城|科学城|大学城|商贸城|中心|市场|县城|古城(?![东西南北中])|(?:(?<=[\u3400-\u9fff\U00020000-\U0003ffff])|^)[东西南北中]区(?!块))(?![区城路街巷道大])(?=.{3})(?![0-9零〇一二两三四五六七八九十百]+(?:路|街|巷|大道))"
+    r".*(?:新城|科技城|科学城|大学城|商贸城|中心|市场|基地|县城|古城(?![东西南北中])|(?:(?<=[\u3400-\u9fff\U00020000-\U0003ffff])|^)[东西南北中]区(?!块))(?![区城路街巷道大])(?=.{3})(?![0-9零〇一二两三四五六七八九十百]+(?:路|街|巷|大道))"
 )
 # An area named after a crossing (五道口|成府路): a note on where the road lies. Not before a road named by its
 # direction alone (交道口南大街, 新街口北路 are one name).
@@ -1423,8 +1423,9 @@ _BARE_ROAD_TAIL = re.compile(
     "|(?:路|街)[东西南北中]?(?:[一二三四五六七八九十]{1,2}|[0-9]{1,2})?段(?![\u3400-\u9fff\U00020000-\U0003ffff])"
 )
 
-# A village's lane named by its direction (仙门村|北路): the village stays a village.
-_VILLAGE_LANE = re.compile("村[东西南北中]{1,2}(?:路|街|巷)")
+# A village's lane named by its direction (岭脚村|西巷): the village stays a village. (A road so named is one
+# road: 仙门村北路, 江村北路, 黄村西路.)
+_VILLAGE_LANE = re.compile("村[东西南北中]{1,2}(?:街|巷)")
 
 
 def bare_road_tail_at(text: str, pos: int) -> bool:
@@ -1609,8 +1610,8 @@ def _named_after_place_before(st: _State, s: int, raw: str) -> bool:
 
     - 新港二号路, 泰达3号路: numbered within an area named alone (the name is no compound);
     - 中关村东路, 黄村西路: a road by its direction after a place in 村 read by the lexer (no village of the
-      gazetteer), where no town was read, or a town named like the place (中关村街道中关村东路). After another
-      town the place is its village and the road a lane of it (潘桥街道仙门村|北路).
+      gazetteer), where no town was read, or a town named like the place (中关村街道中关村东路). (A village
+      written with 村 before such a road is never read as one: 仙门村北路 is one road.)
     """
     if not st.pieces or st.pieces[-1].end != s or st.fields & {"road", "house_number"}:
         return False
@@ -1690,8 +1691,8 @@ def _road(st: _State, s: int, e: int, raw: str, text: str) -> None:
         and _BARE_ROAD_TAIL.fullmatch(raw, m.end())
         and not _VILLAGE_LANE.fullmatch(raw, m.end() - 1)
     ):
-        # 中关村南大街, 名园北大道: the rest has no name of its own. But 仙门村|北路, 岭脚村|西巷: a village's
-        # lane, named by its direction.
+        # 中关村南大街, 名园北大道: the rest has no name of its own. But 岭脚村|西巷: a village's lane, named
+        # by its direction.
         m = None
     if m is not None:
         head = raw[: m.end()]
@@ -1888,6 +1889,10 @@ _ESTATE_IN_A_LATER_CLAUSE = re.compile(
 )
 
 
+# The bodies a village has, named after it (贾村小学, 桐木村卫生室).
+_VILLAGE_BODY = re.compile(
+    "(?:中心)?(?:小学|中学|完小|幼儿园|卫生室|卫生所|卫生院|医务室|诊所|便民服务站|文化礼堂|敬老院|养老院)"
+)
 # The ends of the names of divisions (a free chunk so ending that repeats one read is a repeat).
 _DIVISION_ENDS = ("省", "市", "区", "县", "旗", "盟", "州", "镇", "乡", "街道", "社区", "村")
 
@@ -1918,6 +1923,19 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
         text = ""  # (the chunk no longer the text's: the rules that look at the text around it pass it by)
     if len(chunk) == 1 and not _extends_poi(st, s):
         st.extra(s, e, chunk)  # one stray character names no compound
+        return
+    last = st.pieces[-1] if st.pieces else None
+    if (
+        last is not None
+        and last.end == s
+        and (last.repeated or last.field == "extra")
+        and last.value in st.known
+        and _VILLAGE_BODY.fullmatch(chunk)
+    ):
+        # 贾村社区|贾村|小学, 桐木村|桐木村|卫生室: the village's school or clinic, named after it, no village
+        # written again
+        st.pieces.pop()
+        st.put("poi", last.start, e, last.value + chunk)
         return
     if (
         chunk in st.known
