@@ -15,6 +15,7 @@ from stdaddr.parsing.community import FoundCommunity, community_name
 from stdaddr.parsing.divisions import TOWN_MARK_END, TRAILING_NAME, ZONE, ZONE_NAME, Chain, Hit, Reading
 from stdaddr.parsing.tail import (
     BUILDING_NUMBER,
+    NUMBERING_ITS_DOORS,
     ORDER,
     ORGANISATION_NAME,
     PUNCTUATION,
@@ -676,10 +677,28 @@ def _street_before(
     apart = folded[tail_start : tail_start + 1] == "," or dropped_before(offsets, tail_start)
     # (or an organisation named after the town they end with: 象南东路8号|北白象镇|地税局)
     named = TOWN_MARK_END.search(folded, 0, tail_start) is not None and ORGANISATION_NAME.fullmatch(rest)
-    if rest and not (apart and TRAILING_NAME.fullmatch(rest)) and not named:
+    if (
+        rest
+        and not (apart and TRAILING_NAME.fullmatch(rest))
+        and not named
+        and not _finer_only(folded, tail_start, split_tail)
+    ):
         return False
-    fields = {p.field for p in split_tail(folded, start, end).pieces}
-    return "house_number" in fields and ("road" in fields or "community" in fields)
+    pieces = split_tail(folded, start, end).pieces
+    fields = {p.field for p in pieces}
+    # (or a lane or natural village numbering its doors: 徐厝社70号湖里区湖里街道, 湖滨四里21号思明区)
+    lane = any(p.field == "poi" and p.value.endswith(tuple(NUMBERING_ITS_DOORS)) for p in pieces)
+    return "house_number" in fields and ("road" in fields or "community" in fields or lane)
+
+
+def _finer_only(folded: str, start: int, split_tail: Callable[..., Any]) -> bool:
+    """Whether the text from ``start`` names only levels finer than a door (科创二路8号雁塔区丈八沟街道|5号楼3单元901室:
+    the building, unit and room of the road and door written before the divisions)."""
+    fields = {p.field for p in split_tail(folded, start, len(folded)).pieces}
+    return bool(fields & _FINER_THAN_A_DOOR) and fields <= _FINER_THAN_A_DOOR | {"extra"}
+
+
+_FINER_THAN_A_DOOR = frozenset(("building", "unit", "floor", "room"))
 
 
 def _refine_by_community(pieces: list[Piece], codes: list[str], notes: list[str]) -> list[str]:

@@ -1238,8 +1238,8 @@ _RESIDENTIAL = re.compile("(?:新村|小区|花园|家园|嘉园|公寓|苑|[一
 _ESTATE_NAMED = re.compile("[\u3400-\u9fff\U00020000-\U0003ffff](?:新村|[一二三四五六七八九十0-9]村)$")
 # The last character of a lane's or natural village's name read as a compound (湖滨四里, 丰家兜; 高殿社, 林厝,
 # 那旺屯): it numbers its doors, as a road does.
-_NUMBERING_ITS_DOORS = "里坊兜巷弄社厝屯寨坡村"
-_LANE_OR_TOWER = re.compile(f"[{_NUMBERING_ITS_DOORS}街路道厦楼座塔]$")
+NUMBERING_ITS_DOORS = "里坊兜巷弄社厝屯寨坡村"
+_LANE_OR_TOWER = re.compile(f"[{NUMBERING_ITS_DOORS}街路道厦楼座塔]$")
 _ROOM_AHEAD = re.compile("[0-9]{3,4}(?:室|房)?(?![0-9号楼层])")
 
 
@@ -1839,7 +1839,7 @@ def _door_of_numbered_place(st: _State, s: int) -> bool:
     )
 
 
-_NUMBERED_PLACE = re.compile(f"[{_NUMBERING_ITS_DOORS}]$")
+_NUMBERED_PLACE = re.compile(f"[{NUMBERING_ITS_DOORS}]$")
 
 
 def _floor_range(st: _State, m: re.Match[str]) -> None:
