@@ -1339,20 +1339,8 @@ def _query(t: _Tables, address: Address) -> _Query | None:
             values["poi"], ids["poi"] = whole, t.ids["poi"][whole]
     # The rooms of the text's building, asked only when the room may be written another way.
     forms = _room_forms(values) if "room" in values else []
-    rooms = _rooms_here(t, ids) if forms else None
-    if ids.get("room", 0) < 0 or (rooms is not None and not (rooms == ids["room"]).any()):
-        for floor, room in forms:
-            if (
-                room in t.ids["room"]
-                and (floor is None or floor in t.ids["floor"])
-                and (rooms is None or (rooms == t.ids["room"][room]).any())
-            ):
-                # 3楼1号 (成都, 重庆) for the base's 301室, 202室 for its 2楼2号 (2层, 2室), 12-3 (重庆: the
-                # third flat of the twelfth floor) for its 1203室: the base's way, in the building.
-                if floor is not None:
-                    values["floor"], ids["floor"] = floor, t.ids["floor"][floor]
-                values["room"], ids["room"] = room, t.ids["room"][room]
-                break
+    if forms:
+        _room_written_as_the_base(t, values, ids, forms, _rooms_here(t, ids))
     if "room" in values and ("unit" not in values or _LETTERED_UNIT.fullmatch(values["unit"])):
         _lettered_room(t, values, ids)
     if ids.get("poi", 0) < 0 and (whole := _part_of_named_compound(t, address, values["poi"])) is not None:
@@ -1364,6 +1352,11 @@ def _query(t: _Tables, address: Address) -> _Query | None:
     found = {f: _resolve(t, f, values[f], scope) for f in _NAMES if f in values}
     if "poi" in values and ids.get("poi", -1) < 0:
         _poi_without_places(t, values, ids, found, scope)
+    if forms and ids.get("poi", -1) < 0 and len(found.get("poi", ())) == 1 and ids.get("building", -1) >= 0:
+        # 兴庆家园小区2号楼101室 for the base's 兴庆嘉园 2幢 1层1室: the compound found by its name's likeness
+        # (the one it may be), its building's way of writing the room.
+        near = {**ids, "poi": next(iter(found["poi"]))}
+        _room_written_as_the_base(t, values, ids, forms, _rooms_here(t, near))
     if (
         "poi" in values
         and ids.get("poi", -1) < 0
@@ -2411,6 +2404,30 @@ def _rooms_here(t: _Tables, ids: dict[str, int]) -> NDArray[np.int32] | None:
     else:
         return None
     return t.fields[_ROOM_COLUMN, rows] if len(rows) else None  # (a compound's may be thousands: no set)
+
+
+def _room_written_as_the_base(
+    t: _Tables,
+    values: dict[str, str],
+    ids: dict[str, int],
+    forms: list[tuple[str | None, str]],
+    rooms: NDArray[np.int32] | None,
+) -> None:
+    """The text's floor and room written the way the base writes them in the building (``rooms``, None when
+    unknown), when the base lacks them as written there: 3楼1号 (成都, 重庆) for the base's 301室, 202室 for
+    its 2楼2号 (2层, 2室), 12-3 (重庆: the third flat of the twelfth floor) for its 1203室."""
+    if ids.get("room", 0) >= 0 and (rooms is None or (rooms == ids["room"]).any()):
+        return
+    for floor, room in forms:
+        if (
+            room in t.ids["room"]
+            and (floor is None or floor in t.ids["floor"])
+            and (rooms is None or (rooms == t.ids["room"][room]).any())
+        ):
+            if floor is not None:
+                values["floor"], ids["floor"] = floor, t.ids["floor"][floor]
+            values["room"], ids["room"] = room, t.ids["room"][room]
+            return
 
 
 def _room_forms(values: dict[str, str]) -> list[tuple[str | None, str]]:

@@ -1199,6 +1199,24 @@ def test_a_village_miswritten_by_one_look_alike_character_is_the_towns_village_s
     assert m is None or m.address_id is None, m
 
 
+def test_a_room_is_written_as_the_base_writes_it_in_a_compound_found_by_likeness():
+    """兴庆家园小区2号楼101室 where the base writes 兴庆嘉园2号楼1层1号 (西安: the floor and the flat on it): the
+    compound found by its name's likeness, then its building's way of writing the room."""
+    rows = [
+        (f"r{b}{f}{k}", f"陕西省西安市碑林区长乐坊街道兴庆嘉园{b}号楼{f}层{k}号", 108.97, 34.26)
+        for b in (1, 2)
+        for f in (1, 2, 3)
+        for k in (1, 2)
+    ]
+    # (another estate numbers its rooms 101室, so that the room as written is a room of the base)
+    rows += [(f"j{r}", f"陕西省西安市碑林区长乐坊街道锦业花园2号楼{r}室", 108.97, 34.26) for r in (101, 302)]
+    base = build_base(rows)
+    for text in ("碑林区兴庆家园小区2号楼101室", "碑林区长乐坊街道兴庆嘉园小区2号楼302室"):
+        m = base.match(text)
+        assert m is not None and m.level == "room", (text, m)
+        assert m.address_id == ("r211" if "101" in text else "r232"), (text, m)
+
+
 def test_a_sub_door_the_road_lacks_is_looked_for_at_its_main_door_whatever_other_roads_have():
     """宽巷子22号附6: 宽巷子 has no such sub-door (芳草东街 has a 22号附6号): its main door, capped at 0.85."""
     base = build_base(
