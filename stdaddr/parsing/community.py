@@ -205,7 +205,25 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
                 2  # 南村社区 for the village 南村 (南村村委会): a village since made a community, so written
             )
         return match_end(COMMITTEE, text, end), entry.code  # 墨池社区居委会: the committee's name
+    if len(parent) == 9:
+        # 姜山镇周韩126号, 天兴乡江心3组: a village of the town written without 村, right before its door or
+        # group (a bare name elsewhere opens too many words)
+        for end in range(min(len(text), pos + 4), pos + 1, -1):
+            entries = index.get(text[pos:end] + "村")
+            if (
+                entries
+                and len({e.code for e in entries}) == 1
+                and _CJK.fullmatch(text, end - 1, end)
+                and _DOOR_OR_GROUP_AHEAD.match(text, end) is not None
+            ):
+                return end, entries[0].code
     return None
+
+
+# A door or a group right after a village's bare name (周韩|126号, 江心|3组, 龙井|5社).
+_DOOR_OR_GROUP_AHEAD = re.compile(
+    "(?:[0-9]+|[一二三四五六七八九十]+)(?:组|社(?![区会])|队|村民小组|号(?![楼院]))|[0-9]+(?=$|,)"
+)
 
 
 def moved_community(text: str, reading: Reading) -> tuple[Reading, FoundCommunity, str] | None:

@@ -1910,6 +1910,20 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
         s += len(chunk) - len(chunk.lstrip(PUNCTUATION))
         e = s + len(stripped)
         chunk = stripped
+    last = st.pieces[-1] if st.pieces else None
+    if (
+        chunk == "社"
+        and st.first == ORDER["community"]
+        and len(st.pieces) == 1
+        and last is not None
+        and last.field == "house_number"
+        and last.end == s
+        and (number := last.value.removesuffix("号")).isdigit()
+    ):
+        # 龙井|5社 (重庆, 四川): the group numbered with 社 right after a village written without 村
+        st.take_back()
+        st.put("group", last.start, e, number + "组")
+        return
     if chunk == "段" and _named_section(st, s):
         # 东大街|下东大街|段 (成都): a section of the street named by a street of its own, one road.
         section = st.pieces.pop()
