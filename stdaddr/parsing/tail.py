@@ -1924,6 +1924,11 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
         st.take_back()
         st.put("group", last.start, e, number + "组")
         return
+    if "poi" not in st.fields and _BARE_WARD.fullmatch(chunk):
+        # 双拥路6号|门诊楼|2楼: a hospital's or school's building named by its use alone, no place of its
+        # own (the organisation is named elsewhere in the text, or not at all)
+        st.extra(s, e, chunk)
+        return
     if chunk == "段" and _named_section(st, s):
         # 东大街|下东大街|段 (成都): a section of the street named by a street of its own, one road.
         section = st.pieces.pop()
@@ -2266,6 +2271,8 @@ _SEPARATOR_RUN = re.compile("[, ]*")
 _NEAR_LANDMARK = re.compile("斜?对面|附近|旁边|隔壁|对过|旁")
 # A compound's kind written alone, which a road's name before it names (大井巷|小区).
 _BARE_COMPOUND = re.compile("小区|新村|宿舍|宿舍区|大院|家属院|家属区|公寓|生活区")
+# A hospital's building or department named by its use alone (门诊楼, 住院部).
+_BARE_WARD = re.compile("(?:门诊|住院|急诊|医技)(?:楼|部|大楼)")
 # (and a hospital's department: 山西医科大学第一医院|住院部, 人民医院|急诊)
 _BUILDING_PART = re.compile(
     "(?<=大厦|中心|广场|大楼|商厦|酒店|宾馆|医院|大学)(?:裙楼|主楼|副楼|辅楼|附楼)$"
