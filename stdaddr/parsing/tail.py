@@ -1925,7 +1925,7 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
         st.put("group", last.start, e, number + "组")
         return
     if "poi" not in st.fields and _BARE_WARD.fullmatch(chunk):
-        # 双拥路6号|门诊楼|2楼: a hospital's or school's building named by its use alone, no place of its
+        # 双拥路6号|门诊楼|2楼: a hospital's building named by its use alone, no place of its
         # own (the organisation is named elsewhere in the text, or not at all)
         st.extra(s, e, chunk)
         return
