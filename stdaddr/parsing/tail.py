@@ -439,6 +439,8 @@ def _floor_value(m: re.Match[str]) -> str:
     sign, n = m.group(_G["floor"] + 1, _G["floor"] + 2)
     if not sign and n[0] == "B" and n[1:].isdigit():
         sign, n = "-", n[1:]  # B1层: the first floor below ground
+    elif n[0] == "L" and n[1:].isdigit():
+        n = n[1:]  # L3层: a mall's level 3
     if n in ("首", "底"):
         return "1层"  # 首层 (广东), 底楼 and 底层 (上海): the ground floor
     return ("-" if sign else "") + _num(n) + "层"
