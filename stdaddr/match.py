@@ -957,6 +957,15 @@ def _lane_named_alone(base: AddressBase, q: _Query, m: Match) -> Match:
 _LANE_ALONE = re.compile("[0-9]+弄")
 
 
+def _group_named_as(t: _Tables, natural_village: str) -> int | None:
+    """The base's villager group named as a natural village (罗马村, 罗马自然村: 罗马组), or None."""
+    for mark in ("自然村", "村", "屯", "寨", ""):
+        stem = natural_village.removesuffix(mark) if mark else natural_village
+        if len(stem) >= 2 and (found := t.ids["group"].get(stem + "组")) is not None:
+            return found
+    return None
+
+
 def _named_group(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> None:
     """龙凤村田家沟6号: a place after the village, read as a compound the base lacks, that is a villager
     group of the base named after it (田家沟组)."""
@@ -1398,12 +1407,21 @@ def _query(t: _Tables, address: Address) -> _Query | None:
                 values.pop(f, None)
                 ids.pop(f, None)
         elif in_village and address.road is None and "road" in values and "poi" not in values:
-            # 龙上村双炕自然村5号: a natural village the base does not list (read as the road its doors are
-            # numbered on): the village is the answer, its door being the natural village's.
-            for f in ("road", "house_number"):
-                values.pop(f, None)
-                ids.pop(f, None)
-                found.pop(f, None)
+            group = _group_named_as(t, values["road"])
+            if group is not None and "group" not in values:
+                # 从良村委会罗马村55号: a natural village the base lists as the villager group named after it
+                # (罗马村民小组, as 海南's villages are organised): that group, with its door.
+                values["group"], ids["group"] = t.vocab["group"][group], group
+                del values["road"], ids["road"], found["road"]
+            else:
+                # 龙上村双炕自然村5号: a natural village the base does not list (read as the road its doors
+                # are numbered on): the village is the answer, its door being the natural village's, and
+                # no surer than a main door for a sub-door (the text's own place is not in the base).
+                unread = values["road"]
+                for f in ("road", "house_number"):
+                    values.pop(f, None)
+                    ids.pop(f, None)
+                    found.pop(f, None)
         else:
             return None  # the text names a road or compound that the base does not have, and no village door
     columns, names_of, extra, cols = _layout(tuple(c in values for c in _LAYOUT_KEYS))
@@ -4220,7 +4238,14 @@ def _division_match(
         address_id: str | None = str(base._a["ids"][own])
         explanation = f"record {address_id} at community level: the village or community itself"
         finer = [f for f in _UNDER_VILLAGE if f in q.values]
-        if finer and len(_community_rows(t, place, place[COLUMN_INDEX["community"]])) > 1:
+        if q.unread is not None:
+            # 从良村委会|后山村|55号: a natural village the base does not list, and its door
+            score = min(score, _MAIN_DOOR)
+            place_text = q.unread + (q.address.house_number or "")
+            explanation = (
+                f"record {address_id} at community level; the base has no record of {place_text} there"
+            )
+        elif finer and len(_community_rows(t, place, place[COLUMN_INDEX["community"]])) > 1:
             # 麻料村99号, where the village's records are its groups' doors and door 99 is none: the
             # village's record holds the place, but the text's own address is not in the base.
             score = min(score, _MAIN_DOOR)

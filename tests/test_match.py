@@ -1357,6 +1357,23 @@ def test_a_natural_village_the_base_lacks_leaves_the_village_and_a_double_villag
     assert m is not None and m.address_id == "w3"
 
 
+def test_a_natural_village_the_base_lists_as_a_group_is_that_group_and_one_it_lacks_no_sure_answer():
+    """从良村委会罗马村55号 where the base writes 从良村罗马村民小组55号 (海南's natural villages are its groups): the
+    group's door; 后山村55号, no group of the base: the village's record, no surer than 0.85."""
+    town = "海南省屯昌县乌坡镇从良村"
+    base = build_base(
+        [
+            ("v", town, 110.1, 19.3),
+            *[(f"r{d}", f"{town}罗马村民小组{d}号", 110.1, 19.3) for d in (54, 55)],
+            *[(f"d{d}", f"{town}大坡村民小组{d}号", 110.1, 19.3) for d in (54, 55)],
+        ]
+    )
+    m = base.match("屯昌县乌坡镇从良村委会罗马村55号")
+    assert m is not None and m.address_id == "r55", m
+    m = base.match("屯昌县乌坡镇从良村委会后山村55号")
+    assert m is not None and m.address_id in (None, "v") and m.score <= 0.85, m
+
+
 _NAMEI = [
     ("m1", "广西壮族自治区南宁市横州市平朗镇那眉村委会那眉村1号", 109.2, 22.7),
     ("m2", "广西壮族自治区南宁市横州市平朗镇那眉村委会那眉村2号", 109.2, 22.7),

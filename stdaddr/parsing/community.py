@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from stdaddr import gazetteer
 from stdaddr.gazetteer import FULL, HISTORIC, SHORT, Entry
-from stdaddr.parsing.divisions import ZONE, Chain, Hit, Reading
+from stdaddr.parsing.divisions import DOOR_OR_GROUP_AHEAD, ZONE, Chain, Hit, Reading
 from stdaddr.parsing.tail import COMMITTEE_WORDS, HUTONG_NUMBER, road_ahead
 from stdaddr.text import match_end
 
@@ -214,16 +214,12 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
                 entries
                 and len({e.code for e in entries}) == 1
                 and _CJK.fullmatch(text, end - 1, end)
-                and _DOOR_OR_GROUP_AHEAD.match(text, end) is not None
+                and DOOR_OR_GROUP_AHEAD.match(text, end) is not None
             ):
                 return end, entries[0].code
     return None
 
 
-# A door or a group right after a village's bare name (周韩|126号, 江心|3组, 龙井|5社).
-_DOOR_OR_GROUP_AHEAD = re.compile(
-    "(?:[0-9]+|[一二三四五六七八九十]+)(?:组|社(?![区会])|队|村民小组|号(?![楼院]))|[0-9]+(?=$|,)"
-)
 
 
 def moved_community(text: str, reading: Reading) -> tuple[Reading, FoundCommunity, str] | None:

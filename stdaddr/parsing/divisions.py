@@ -1243,6 +1243,22 @@ def _overlaps(h: Hit, taken: list[tuple[int, int]]) -> bool:
     return False
 
 
+# A door or a group right after a village's bare name (周韩|126号, 江心|3组, 龙井|5社).
+DOOR_OR_GROUP_AHEAD = re.compile(
+    "(?:[0-9]+|[一二三四五六七八九十]+)(?:组|社(?![区会])|队|村民小组|号(?![楼院]))|[0-9]+(?=$|,)"
+)
+
+
+def _seat_village(text: str, h: Hit) -> bool:
+    """Whether a town's short name written again right after it is the village named after it, before
+    its group or door (大岭镇|大岭|3组52号: 大岭村)."""
+    return (
+        h.entry.level == 3
+        and DOOR_OR_GROUP_AHEAD.match(text, h.end) is not None
+        and bool(gazetteer.load().communities(h.entry.code).get(h.key + "村"))
+    )
+
+
 def extend(text: str, hits: list[Hit], chain: Chain) -> Reading:
     """Add to a chain what repeats or continues it later in the text.
 
@@ -1274,6 +1290,8 @@ def extend(text: str, hits: list[Hit], chain: Chain) -> Reading:
         ):
             # 景山街道|景山社区: a short name that goes on is another name's start (龙港|科苑街 is not,
             # but 桥墩镇|桥墩门社区财神路 is: a community of the chain's unit is named from there on)
+            continue
+        if contiguous and entry.kind == SHORT and _seat_village(text, h):
             continue
         seat = _former_seat(chain_hits[-1], h) if contiguous and entry.kind == FULL else None
         if seat is not None:
