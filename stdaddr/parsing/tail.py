@@ -1920,11 +1920,11 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
         and last is not None
         and last.field == "house_number"
         and last.end == s
-        and (number := last.value.removesuffix("号")).isdigit()
+        and (group_number := last.value.removesuffix("号")).isdigit()
     ):
         # 龙井|5社 (重庆, 四川): the group numbered with 社 right after a village written without 村
         st.take_back()
-        st.put("group", last.start, e, number + "组")
+        st.put("group", last.start, e, group_number + "组")
         return
     if "poi" not in st.fields and _BARE_WARD.fullmatch(chunk):
         # 双拥路6号|门诊楼|2楼: a hospital's building named by its use alone, no place of its
