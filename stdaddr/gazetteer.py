@@ -233,7 +233,7 @@ def short_names(name: str, level: int) -> list[str]:
     >>> short_names("黔南布依族苗族自治州", 1), short_names("广西壮族自治区", 0), short_names("五马街道", 3)
     (['黔南州', '黔南'], ['广西'], ['五马'])
     >>> short_names("多福巷社区居委会", 4), short_names("城区", 2)
-    (['多福巷社区', '多福巷居委'], [])
+    (['多福巷社区', '多福巷居委', '多福巷居', '多福巷委'], [])
     """
     out: list[str] = []
     stem = _strip_level_suffix(name, level)
@@ -270,6 +270,10 @@ def short_names(name: str, level: int) -> list[str]:
             out.append(core[:-2] + ("社区" if "社区" in name or "居" in name[len(core) :] else "村"))
         if name.endswith(("居委会", "居民委员会")) and len(base) >= 2:
             out.append(base + "居委")  # 顺庆里居委: the committee cut short, as 上海's registers write it
+            if not base.endswith(("居", "委")):
+                out.append(base + "居")  # 才存居 (海南): the committee cut to its first word
+        if name.endswith(("居委会", "居民委员会", "社区")) and len(base) >= 2 and not base.endswith("委"):
+            out.append(base + "委")  # 天宝委 (长春): a residents' committee cut to its last word
         return [s for s in out if s != name]
     if level == 3 and name.endswith("街道办事处"):
         out.append(name[: -len("办事处")])

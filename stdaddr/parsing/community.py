@@ -220,8 +220,6 @@ def _lookup(text: str, pos: int, parent: str) -> tuple[int, str] | None:
     return None
 
 
-
-
 def moved_community(text: str, reading: Reading) -> tuple[Reading, FoundCommunity, str] | None:
     """A community written with its mark right after a county it does not lie under, when it lies in
     exactly one of the counties that took towns of that county (余杭区永西村: 永西村 of 乔司街道, in 临平区
@@ -409,7 +407,7 @@ def village_over_town(text: str, reading: Reading) -> tuple[Reading, FoundCommun
 
 
 # A villager group right after a village written without its mark (上桥|1组): it is a village all the same.
-_GROUP_AHEAD = re.compile("(?:[0-9]+|[一二三四五六七八九十]+)(?:组|村民小组)")
+_GROUP_AHEAD = re.compile("(?:[0-9]+|[一二三四五六七八九十]+)(?:组|村民小组|队(?!长))")
 
 
 def _village_written(text: str, start: int, end: int) -> bool:
