@@ -362,6 +362,8 @@ PROVINCE_SHORTS = (
 _PROVINCE_OWNED = re.compile(
     f"(?:{'|'.join(PROVINCE_SHORTS)})(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区)"
     "(?:[\u4e00-\u9fff]{2,3}市)?(?:国营|国有)?"
+    # 国营金安农场 (海南's farms): the state-run mark alone, written without it too
+    "|国营|国有"
 )
 
 
