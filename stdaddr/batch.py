@@ -1013,6 +1013,8 @@ class _Run:
 
 _REASON_NUMBERS = re.compile(r"(?<![\w-])\d+(?:[.,]\d+)*")  # 12, 1,200, 0.86; not utf-8
 _REASON_BYTES = re.compile(r"b'[^']*'|b\"[^\"]*\"")
+# A record's id in a reason (matched: record SXYC001261 at room level), whatever its characters.
+_REASON_IDS = re.compile(r"(?<=record )[^\s;,:]+")
 # A place's name in a reason (fuzzy road 东西路~0.86, no record of 下店村3组12号 there), digits and all.
 _REASON_NAMES = re.compile(
     "[0-9\u3400-\u9fff\U00020000-\U0003ffff]*[\u3400-\u9fff\U00020000-\U0003ffff][0-9\u3400-\u9fff\U00020000-\U0003ffff]*"
@@ -1022,10 +1024,11 @@ _MAX_REASON_KINDS = 1000
 
 
 def _reason_kind(reason: str) -> str:
-    """A reason without what varies from row to row — numbers, byte values and the names of places
-    (``fuzzy road 东西路~0.86`` counts as ``fuzzy road …~N``) — so rows failing the same way count
+    """A reason without what varies from row to row — numbers, byte values, record ids and the names of
+    places (``fuzzy road 东西路~0.86`` counts as ``fuzzy road …~N``) — so rows failing the same way count
     together."""
-    return _REASON_NUMBERS.sub("N", _REASON_NAMES.sub("…", _REASON_BYTES.sub("b'…'", reason)))
+    reason = _REASON_IDS.sub("…", _REASON_BYTES.sub("b'…'", reason))
+    return _REASON_NUMBERS.sub("N", _REASON_NAMES.sub("…", reason))
 
 
 # Positions in a result tuple (RESULT_COLUMNS order).

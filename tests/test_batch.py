@@ -1094,6 +1094,9 @@ def test_reasons_count_together_without_the_places_they_name():
     two = _reason_kind("town level: the base has no record of 上店村5组1号 there; no grid cell")
     assert one == two == "town level: the base has no record of … there; no grid cell"
     assert _reason_kind("fuzzy road 东西路~0.86") == "fuzzy road …~N"
+    # (a record's id, letters and digits, varies from row to row too)
+    ids = {_reason_kind(f"matched: record {i} at room level") for i in ("SXYC001261", "SXYC000007", "42")}
+    assert ids == {"matched: record … at room level"}
 
 
 def test_nul_bytes_in_a_parquet_cell_are_removed_and_the_row_flagged(tmp_path, base, grid):
