@@ -1014,7 +1014,7 @@ class _Run:
 _REASON_NUMBERS = re.compile(r"(?<![\w-])\d+(?:[.,]\d+)*")  # 12, 1,200, 0.86; not utf-8
 _REASON_BYTES = re.compile(r"b'[^']*'|b\"[^\"]*\"")
 # A record's id in a reason (matched: record SXYC001261 at room level), whatever its characters.
-_REASON_IDS = re.compile(r"(?<=record )[^\s;,:]+")
+_REASON_IDS = re.compile(r"(?<=record )(?!of )[^\s;,:]+")
 # A place's name in a reason (fuzzy road 东西路~0.86, no record of 下店村3组12号 there), digits and all.
 _REASON_NAMES = re.compile(
     "[0-9\u3400-\u9fff\U00020000-\U0003ffff]*[\u3400-\u9fff\U00020000-\U0003ffff][0-9\u3400-\u9fff\U00020000-\U0003ffff]*"
