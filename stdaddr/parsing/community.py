@@ -124,9 +124,10 @@ _HAMLET_AFTER = re.compile(
     "[\u3400-\u9fff\U00020000-\U0003ffff]{2}(?:自然村|(?<![用作行版报])社|屯|寨|坡)(?=[0-9〇零一二三四五六七八九十]|$|,)"
 )
 # A road's kind right after a village written with its mark: the road is named after it (冼村路, and after
-# 村 with its direction: 江村北路; but 诸葛城村|西街, a village's street by its side, and 北门社区|北大街).
+# 村 with its direction: 江村北路; but 诸葛城村|西街 and 董七村|西大街, a village's street by its side, and
+# 北门社区|北大街).
 _VILLAGE_ROAD = re.compile(
-    "(?:(?<=村)[东西南北中])?(?:路|大道|大街)(?![\u3400-\u9fff\U00020000-\U0003ffff]*[路街巷])"
+    "(?:(?<=村)[东西南北中](?=路|大道))?(?:路|大道|大街)(?![\u3400-\u9fff\U00020000-\U0003ffff]*[路街巷])"
 )
 
 
