@@ -1644,8 +1644,13 @@ class CsvOutput:
         """Append rows, flush and fsync; returns the file's length. A character the encoding cannot
         write is a DataError naming it and its row (by ``where`` and ``lines``, the rows' input lines),
         never a silent "?"."""
+        text = csv_text(rows)
+        if self.encoding != "utf-8" and "\ufffd" in text:
+            # U+FFFD stands for bytes the input could not decode (their rows are flagged bad_encoding): written
+            # as "?" where the encoding has no such character (GBK out of a GBK file with one bad byte).
+            text = text.replace("\ufffd", "?")
         try:
-            data = csv_text(rows).encode(self.encoding)
+            data = text.encode(self.encoding)
         except UnicodeEncodeError:
             raise self._unwritable(rows, header, lines, where) from None
         if header and self._bom:

@@ -309,6 +309,17 @@ def test_a_character_the_output_encoding_lacks_is_an_error_naming_its_line(tmp_p
     assert (tmp_path / "u.csv").read_bytes().count(b"\xef\xbb\xbf") == 1
 
 
+def test_a_gbk_file_with_an_undecodable_byte_can_be_written_back_in_gbk(tmp_path, base):
+    """The byte the input could not decode is U+FFFD in the row (flagged bad_encoding), which GBK lacks:
+    it is written "?", the run goes on."""
+    path = tmp_path / "in.csv"
+    path.write_bytes("id,addr,note\n1,鹿城区解放街12号,好\n2,鹿城区解放街13号,".encode("gbk") + b"\x81\x20\n")
+    geocode_file(path, tmp_path / "g.csv", column="addr", base=base, output_encoding="gbk", workers=1)
+    rows = (tmp_path / "g.csv").read_bytes().decode("gbk").splitlines()
+    assert len(rows) == 3 and rows[2].startswith("2,鹿城区解放街13号,? ,")
+    assert "bad_encoding" in rows[2]
+
+
 _EVENT_ROWS = [
     ("1", "温州市某某电器有限公司", "鹿城区五马街道解放街12号", "张三", "放前台"),
     ("2", "温州市某某鞋业有限公司", "温州市龙湾区永中街道永宁西路100号", "李四", ""),
