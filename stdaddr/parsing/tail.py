@@ -327,7 +327,7 @@ _TOKEN_ALTERNATIVES = (
     r"(?P<assist>(?:斜?对面|村村通(?:公路|道路|水泥路|路)?|附近|旁边|隔壁|对过|(?<=[镇乡道区县市村])(?:辖区内?|范围内|一带|周边区?域?)|(?<=[号楼幢栋室村])(?:[前后]面|[前后]边|背后)(?:的?[\u3400-\u9fff\U00020000-\U0003ffff]{1,10})?|交叉(?:路?口)?|交(?:界|汇)?[口处]|交汇点?|(?:十字|丁字)?路口|(?:往|向)?(?:[东西南北]{1,2}|里|前)?(?:侧|面|边)?(?:走|行|进去)?约?[0-9]+(?:米|公里|M|KM)处?|[0-9]+(?:米|公里)处?|[东西南北]侧|(?<=[米口处])路[东西南北][侧边面]?(?![\u3400-\u9fff\U00020000-\U0003ffff])|(?<!村)[东西南北]{1,2}角(?![0-9\u3400-\u9fff\U00020000-\U0003ffff]?(?:小区|大厦|花园|广场))|(?<=村)[东西南北]{1,2}角(?![0-9〇零一二三四五六七八九十])|旁)(?:的[\u3400-\u9fff\U00020000-\U0003ffff]{1,10})?)",
     # A town may be named with 村 (付村镇); it is tried before the community pattern.
     # 新街镇, 大路乡: a town name may end in 街 or 路 right before 镇/乡; 五乡|中路 is a road.
-    rf"(?P<town>(?:(?:{_TOWN_NAME_LEXED}{{1,2}}[路街巷](?=[镇乡]|街道)|{_TOWN_NAME_LEXED}{{1,6}}?)(?:街道|(?<!小)(?<!新区)(?<!发区)(?<!业区)(?<!园区)镇|乡(?!镇|[一二三四五六七八九十]{{1,2}}村|园|苑|小区|花园|家园|公寓))|(?:路[东西南北])?(?:(?!大道){_CJK_NAME}){{0,6}}?(?:{_ZONE_ALTERNATION}))(?![东西南北中]?(?:路|街|大道)|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
+    rf"(?P<town>(?:(?:{_TOWN_NAME_LEXED}{{1,2}}[路街巷](?=[镇乡]|街道)|{_TOWN_NAME_LEXED}{{1,6}}?)(?:街道|(?<!小)(?<!新区)(?<!发区)(?<!业区)(?<!园区)镇|乡(?!镇|[一二三四五六七八九十]{{1,2}}村|园|苑|小区|花园|家园|公寓|胡同|里(?=[0-9一二三四五六七八九十]+号)))|(?:路[东西南北])?(?:(?!大道){_CJK_NAME}){{0,6}}?(?:{_ZONE_ALTERNATION}))(?![东西南北中]?(?:路|街|大道)|区|村|政府|中学|小学|医院|卫生院|中心|管委会))",
     # 牛槽村|刘家屯, 十八洞村|梨子寨, 六答村委会|那利坡: a natural village of 东北 and 广西, 贵州 and 湘西 right after its
     # village (not 三里屯, 后屯南路), also
     # before a label (八郎村后屯 联系人…).
@@ -1148,7 +1148,8 @@ def _room_as_door(st: _State, m: re.Match[str]) -> bool:
         # 2单元12号, 5门12号, 5层2号, 二楼二号: right after the unit or floor, the flat; 杨村社区12幢3号 (义乌):
         # right after the building, the house in its row
         return True
-    return _ROOM_NUMBER.fullmatch(number) is not None
+    # (二〇三号, 五〇二号: the room in Chinese digits, as 公安 and household records write it)
+    return _ROOM_NUMBER.fullmatch(number if number.isascii() else _num(number)) is not None
 
 
 _UNIT_AHEAD = re.compile(rf"{N}单元")
