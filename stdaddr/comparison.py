@@ -27,6 +27,7 @@ against its annexes ``9号`` / ``9-1号`` as the same door). The rules are in :f
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from typing import Any
@@ -34,7 +35,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from stdaddr.base import compound_number_key, door_key, numbered_lane, same_zone
-from stdaddr.match import other_organisation, road_cap, same_estate
+from stdaddr.match import other_organisation, road_cap, room_forms, same_estate
 from stdaddr.models import FIELDS, MATCH_LEVELS, Address, Comparison, FieldMatch
 
 __all__ = ["compare"]
@@ -58,7 +59,9 @@ _DOOR = re.compile(r"^\d+(?:弄(?:\d+支弄)?\d*)?")
 # A branch in brackets after a place's name: (国贸店), （三里屯分店）, (城西支行).
 _BRANCH = re.compile(r"[(（]([^()（）]{1,12}(?:店|分行|支行|营业部|分公司|校区|院区))[)）]")
 # What tells two names of a series apart: a number or a direction; the part of a place it numbers.
-_NUMBERED = re.compile("[零〇一二两三四五六七八九十百千]+|[东南西北中上下前后内外]")
+_NUMBERED = re.compile("[零〇一二两三四五六七八九十百千]+|[东南西北中上下前后内外]|[A-Z]")
+# 头 (first) of a numbered series of hutongs or lanes (西四北头条, 二条 …): number one.
+_FIRST_OF_A_SERIES = re.compile("头(?=[条道排巷]$)")
 _ORDINAL = re.compile("第[零〇一二两三四五六七八九十百]+")
 _PART = re.compile("期|区|街区|组团|苑|园区|片区|座|里")
 _NUMERALS = frozenset("零〇一二两三四五六七八九十百千")
@@ -78,12 +81,37 @@ def compare(a: Any, b: Any) -> Comparison:
     pb = parse(as_text(b)) if isinstance(b, (str, bytes, bytearray)) else None
     if pa is None or pb is None:
         return Comparison("different", None, (), "one of the values is not text")
+    pb = _room_as_the_other_writes_it(pa, pb)
     fields = tuple(fm for f in _FIELDS if (fm := _field(pa, pb, f)) is not None)
     relation, why = _relation({fm.field: fm for fm in fields})
     level = _finest_common(fields)
     if relation == "same" and (hamlets := _natural_villages(pa, pb)) is not None:
         relation, why = "partial", hamlets
     return Comparison(relation, level, fields, why)
+
+
+def _room_as_the_other_writes_it(pa: Address, pb: Address) -> Address:
+    """``pb`` with its floor and room written as ``pa`` writes them, when they are one flat written two ways
+    (12-3 / 12楼3号 in 重庆, 1203室 / 12层3室), as matching reads a text's room the base's way."""
+    if pa.room is None or pb.room is None or (pa.floor, pa.room) == (pb.floor, pb.room):
+        return pb
+
+    def values(p: Address) -> dict[str, str]:
+        return {f: v for f in ("floor", "room") if (v := getattr(p, f)) is not None}
+
+    theirs = (pb.floor, pb.room)
+    if any(
+        form == theirs or (form[0] is None and pb.floor is None and form[1] == pb.room)
+        for form in room_forms(values(pa))
+    ):
+        return dataclasses.replace(pb, floor=pa.floor, room=pa.room)
+    ours = (pa.floor, pa.room)
+    if any(
+        form == ours or (form[0] is None and pa.floor is None and form[1] == pa.room)
+        for form in room_forms(values(pb))
+    ):
+        return dataclasses.replace(pb, floor=pa.floor, room=pa.room)
+    return pb
 
 
 def _natural_villages(pa: Address, pb: Address) -> str | None:
@@ -121,6 +149,7 @@ def _field(pa: Address, pb: Address, f: str) -> FieldMatch | None:
         from stdaddr.parsing.tail import ring_road_key  # loaded with the parser, which compare has used
 
         ka, kb = ring_road_key(va), ring_road_key(vb)  # 鞋都1路 / 鞋都一路, 南二环西段 / 二环南路西段
+        ka, kb = _FIRST_OF_A_SERIES.sub("一", ka), _FIRST_OF_A_SERIES.sub("一", kb)  # 桃园北头条 / 二条
         # Two directions, numbers or parts of one road name are two roads, and so, as surely as not,
         # is a name written with a direction on one side only (中山路 / 中山北路 are two streets in
         # many cities; counting them as one gained nothing on the CCKS pairs: 53.95 against 53.86).

@@ -1347,7 +1347,7 @@ def _query(t: _Tables, address: Address) -> _Query | None:
         if whole in t.ids["poi"]:
             values["poi"], ids["poi"] = whole, t.ids["poi"][whole]
     # The rooms of the text's building, asked only when the room may be written another way.
-    forms = _room_forms(values) if "room" in values else []
+    forms = room_forms(values) if "room" in values else []
     if forms:
         _room_written_as_the_base(t, values, ids, forms, _rooms_here(t, ids))
     if "room" in values and ("unit" not in values or _LETTERED_UNIT.fullmatch(values["unit"])):
@@ -2448,7 +2448,7 @@ def _room_written_as_the_base(
             return
 
 
-def _room_forms(values: dict[str, str]) -> list[tuple[str | None, str]]:
+def room_forms(values: dict[str, str]) -> list[tuple[str | None, str]]:
     """Other ways of writing the text's floor and room, as (floor or None, room): a flat on its floor as
     a room number (3层 1室 -> 301室, 3-1室), a room number as a floor and a flat (1203室 -> 12层 3室,
     12-3室), a floor and flat written with a dash (重庆's 12-3室 -> 1203室, 12层 3室)."""

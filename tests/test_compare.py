@@ -175,3 +175,18 @@ def test_numbered_places_sub_doors_and_ring_roads(a, b, relation):
 )
 def test_numbered_lanes_of_two_places_and_one_sided_series_numbers_are_different(a, b):
     assert compare(a, b).relation == "different"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "relation"),
+    [
+        ("西城区桃园北头条5号", "西城区桃园北二条5号", "different"),  # 头条 is number one of the series
+        ("江北区渝兴花园A组团3栋", "江北区渝兴花园B组团3栋", "partial"),  # two lettered parts of one estate
+        ("渝兴花园A组团3栋1单元12-3", "渝兴花园A组团3栋1单元12楼3号", "same"),  # one flat written two ways
+        ("阳光花园3幢1203室", "阳光花园3幢12层3室", "same"),
+        ("阳光花园3幢1203室", "阳光花园3幢1204室", "partial"),
+    ],
+)
+def test_numbered_and_lettered_parts_and_flats_written_two_ways(a, b, relation):
+    assert compare(a, b).relation == relation
+    assert compare(b, a).relation == relation
