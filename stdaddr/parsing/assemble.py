@@ -993,6 +993,6 @@ def _build(
         ambiguous=ambiguous,
         candidates=candidates,
         inferred=inferred,
-        notes=tuple(notes),
+        notes=tuple(dict.fromkeys(notes)),  # (a step and the assembly may say the same)
         **fields,  # type: ignore[arg-type]
     )

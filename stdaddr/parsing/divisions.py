@@ -1466,6 +1466,14 @@ def correct_town(
         hit = Hit(m.start(), m.end(), written, entry)
         note = f"{written} read as {meant} ({entry.code}): one character differs, of the same sound"
         return Reading(Chain((*chain.hits, hit), chain.score), reading.repeats, m.end()), note
+    renamed = None if by_sound else _renamed_town(county, written)
+    if renamed is not None:
+        # 萧山区新街镇 (新街街道 since 2000): the town made a 街道 (or a 乡 a 镇), though towns elsewhere bear
+        # the old name
+        code, name = renamed
+        hit = Hit(m.start(), m.end(), written, Entry(code, 3, HISTORIC, parent=county))
+        note = f"{written} is a former name; now {name} ({code})"
+        return Reading(Chain((*chain.hits, hit), chain.score), reading.repeats, m.end()), note
     known = gazetteer.load().lookup(written)
     # A town merged away may bear the name of a town elsewhere (八都镇 of 吴江区, merged into 震泽镇; 八都镇
     # of 龙泉市): its namesake village here places it, unless a town of the city is so named (a town
@@ -1479,12 +1487,35 @@ def correct_town(
         or any(e.code.startswith(county[:4]) for e in namesakes)
         else _namesake_village(county, written)
     )
+    if (
+        seat is None
+        and not by_sound
+        and not namesakes
+        and (moved := _namesake_village_moved(county, written)) is not None
+    ):
+        # 余杭区博陆镇 (merged into 运河镇, in 临平区 since 2021): the namesake village lies in a county that
+        # took towns of the county written
+        (village, town), now = moved
+        g = gazetteer.load()
+        last = chain.hits[-1]
+        county_hit = Hit(last.start, last.end, last.key, Entry(now, 2, HISTORIC, stem=last.entry.stem))
+        hit = Hit(m.start(), m.end(), written, Entry(town, 3, HISTORIC, parent=now))
+        note = (
+            f"{written} is read by {village}, which bears its name, as a town merged into {g.name(town)}"
+            f" ({town}), in {g.name(now)} ({now}), which took towns of {g.name(county)}"
+        )
+        return Reading(
+            Chain((*chain.hits[:-1], county_hit, hit), chain.score), reading.repeats, m.end()
+        ), note
     if seat is None and (any(h.start == m.start() for h in hits) or known):
         return None
     if seat is not None:
         village, town = seat
         hit = Hit(m.start(), m.end(), written, Entry(town, 3, HISTORIC, parent=county))
-        note = f"{written} is read by {village}, which bears its name, as a town merged into {town}"
+        note = (
+            f"{written} is read by {village}, which bears its name, as a town merged into"
+            f" {gazetteer.load().name(town)} ({town})"
+        )
         return Reading(Chain((*chain.hits, hit), chain.score), reading.repeats, m.end()), note
     towns = _units_under(county, 3).get((len(written), written[-1]), ())
     how = ", of the same sound"
@@ -1510,7 +1541,35 @@ def correct_town(
 # Towns of one name in more places than this: a name common to towns.
 _COMMON_TOWN_NAME = 3
 # What follows a village's or community's name in its official name.
-_COMMITTEE_OF = re.compile("(?:村|社区)?(?:村民委员会|居民委员会|村委会|居委会)?")
+# (王港镇居委会 of 唐镇: 上海 names the committee of a merged town's seat after the town, mark and all)
+_COMMITTEE_OF = re.compile("(?:村|社区|镇(?=居))?(?:村民委员会|居民委员会|村委会|居委会)?")
+
+
+def _renamed_town(county: str, written: str) -> tuple[str, str] | None:
+    """(code, name) of the one town of the county that a 镇 written is since as a 街道 (新街镇: 新街街道), or a
+    乡 as a 镇 or 街道; None otherwise."""
+    if not written.endswith(("镇", "乡")) or len(written) < 3:
+        return None
+    stem = written[:-1]
+    towns = _units_under(county, 3)
+    found = [
+        unit
+        for now in (("街道",) if written.endswith("镇") else ("镇", "街道"))
+        for unit in towns.get((len(stem) + len(now), now[-1]), ())
+        if unit[1] == stem + now
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _namesake_village_moved(county: str, written: str) -> tuple[tuple[str, str], str] | None:
+    """The namesake village of a merged town (see _namesake_village) in the one county that took towns of
+    ``county`` where one lies, and that county; None otherwise."""
+    found = [
+        (seat, other)
+        for other in sorted(gazetteer.counties_given_towns().get(county, ()))
+        if (seat := _namesake_village(other, written)) is not None
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 def _namesake_village(county: str, written: str) -> tuple[str, str] | None:
