@@ -3153,9 +3153,16 @@ def _decide(
     if (
         top.states[_COMMUNITY_K] == _DIFFER
         or (top.states[_POI_K] == _INPUT_ONLY and q.ids.get("poi", -1) >= 0)
-    ) and (numbered_lane(q.values.get("road", "")) or _natural_village_road(q) or _village_street(q)):
+    ) and (
+        numbered_lane(q.values.get("road", ""))
+        or q.values.get("road", "").endswith("巷")
+        or _natural_village_road(q)
+        or _village_street(q)
+    ):
         # (岗头村二巷20号 against 水围社区二巷20号: a village the base has as a compound, not there either)
-        # 固戍村1巷7号 against 岗头村1巷7号: a road crosses communities, a lane named by its number does not;
+        # 固戍村1巷7号 against 岗头村1巷7号: a road crosses communities, a lane named by its number does not,
+        # nor one named by its side or its quarter (坑头村西二巷14号 against 樟边村西二巷14号, 福围社区老围1巷
+        # against 兴围社区老围1巷: every village has its 东一巷 and 老围);
         # nor does a natural village (岜勋村委会那旺屯5号 against 板新村委会那旺屯5号), nor a village's street
         # named by its side (诸葛城村西街5号 against 孝友村西街5号).
         return _division_match(base, q, cutoff, _OTHER_VILLAGE)
@@ -3169,6 +3176,7 @@ def _decide(
         or _door_off_the_road_named(base, q, top, int(s.rows[tied[0]]))
         or _place_at_another_door(base, q, top, int(s.rows[tied[0]]))
         or _flat_on_a_floor_the_record_lacks(q, top)
+        or _name_one_edit_off(base, q, s, top, tied[0])
         or (
             top.states[_TOWN_K] == _DIFFER
             and _town_named_as_it_is(q)
@@ -3678,6 +3686,35 @@ def _finer_in_base(
         best = s.total[inside].max()
         found = (place, level, inside[s.total[inside] == best].tolist())
     return found
+
+
+def _name_one_edit_off(base: AddressBase, q: _Query, s: _Scores, top: _Record, best: int) -> bool:
+    """Whether the road or compound agrees only as a name a character off that no slip of sound explains,
+    the text's name as long as the record's or longer (阳光花城 for 阳光城, 保利香颂国际 for 保利香槟国际,
+    天鹅湾花园 for 天鹅湖花园): as likely another place numbering its buildings and rooms alike as a typo, so
+    no surer than a main door for a sub-door. (A name written shorter is one cut short as people do,
+    锦绣园 for 锦绣花园; a character doubled, a slip of sound, 锦秀花园 for 锦绣花园, and two characters
+    swapped are slips.)"""
+    t = _tables(base)
+    for field, k in _NAME_K.items():
+        if top.states[k] != _AGREE or not _NAME_AGREE <= top.sims[k] < _SWAP_SIMILARITY:
+            continue
+        written = q.values.get(field)
+        record = int(s.fields[COLUMN_INDEX[field], best])
+        if written is None or record < 0:
+            continue
+        theirs = t.vocab[field][record]
+        if len(written) >= len(theirs) and not _doubled(written, theirs):
+            return True
+    return False
+
+
+def _doubled(written: str, theirs: str) -> bool:
+    """Whether ``written`` is ``theirs`` with one character written twice (锦绣绣花园)."""
+    return len(written) == len(theirs) + 1 and any(
+        written[i] == written[i + 1] and written[:i] + written[i + 1 :] == theirs
+        for i in range(len(written) - 1)
+    )
 
 
 def _finer_not_in_base(q: _Query, s: _Scores, own: int, place: dict[int, int]) -> bool:

@@ -1374,6 +1374,36 @@ def test_a_natural_village_the_base_lists_as_a_group_is_that_group_and_one_it_la
     assert m is not None and m.address_id in (None, "v") and m.score <= 0.85, m
 
 
+def test_a_lane_named_by_its_side_in_another_village_is_no_answer():
+    """坑头村西二巷14号 where only 樟边村 has a 西二巷14号: every village has its 西二巷, so the other village's
+    door is no answer (it was, at 0.988); the text's own village's lane is found."""
+    town = "广东省广州市番禺区南村镇"
+    base = build_base(
+        [
+            ("z14", f"{town}樟边村西二巷14号", 113.35, 23.0),
+            ("k3", f"{town}坑头村西二巷3号", 113.35, 23.0),
+        ]
+    )
+    m = base.match("番禺区南村镇坑头村西二巷14号")
+    assert m is None or m.address_id is None, m
+    assert base.match("番禺区南村镇坑头村西二巷3号").address_id == "k3"
+
+
+def test_a_compound_a_character_off_is_no_surer_than_a_main_door():
+    """阳光花城5栋2单元801室 where the base has only 阳光城 (and numbers its rooms alike): not the typo it may
+    be, so at most 0.85; 阳光城 cut short to nothing, or with a character doubled, keeps its score."""
+    rows = [
+        (f"r{b}{u}", f"安徽省合肥市庐阳区双岗街道阳光城{b}栋{u}单元801室", 117.28, 31.87)
+        for b in (3, 5)
+        for u in (1, 2)
+    ]
+    base = build_base(rows)
+    m = base.match("庐阳区双岗街道阳光花城5栋2单元801室")
+    assert m is None or m.score <= 0.85, m
+    m = base.match("庐阳区双岗街道阳光城5栋2单元801室")
+    assert m is not None and m.address_id == "r52" and m.score >= 0.9
+
+
 _NAMEI = [
     ("m1", "广西壮族自治区南宁市横州市平朗镇那眉村委会那眉村1号", 109.2, 22.7),
     ("m2", "广西壮族自治区南宁市横州市平朗镇那眉村委会那眉村2号", 109.2, 22.7),
