@@ -1125,6 +1125,14 @@ def _room_as_door(st: _State, m: re.Match[str]) -> bool:
     maybe with a letter, and no finer number follows (134幢105号704室: 105号 is no room), nor a gate
     (000号门), nor does it close a range (000号-000号)."""
     i = _G["house"]
+    if (
+        "house_number" in st.fields
+        and "room" not in st.fields
+        and m.string.startswith("房", m.end())
+        and not any(m.group(i + k) for k in (1, 3, 4, 5, 6, 7))
+        and _ROOM_NUMBER.fullmatch(m.group(i + 2)) is not None
+    ):
+        return True  # 三巷5号|301号房 (广东's rented rooms): the room, marked 号房, right after the door
     if "room" in st.fields or st.last < ORDER["poi"] or any(m.group(i + k) for k in (1, 3, 4, 5, 6, 7)):
         return False
     if "house_number" not in st.fields and st.last < ORDER["building"]:
