@@ -3165,6 +3165,11 @@ def _decide(
         # against 兴围社区老围1巷: every village has its 东一巷 and 老围);
         # nor does a natural village (岜勋村委会那旺屯5号 against 板新村委会那旺屯5号), nor a village's street
         # named by its side (诸葛城村西街5号 against 孝友村西街5号).
+        in_village = _rows_of_the_community(q, s)
+        if in_village is not None and (mine := field_scores(base, q, in_village)) is not None:
+            # 坑头村一巷1号301房 where rooms 一巷1号301房 lie in other villages and 坑头村's door has none: the
+            # records of the village the text names decide (its door's record, the room finer than it).
+            return _decide(base, q, mine, limit, cutoff, candidates)
         return _division_match(base, q, cutoff, _OTHER_VILLAGE)
     if (
         q.door_of is not None
@@ -3686,6 +3691,17 @@ def _finer_in_base(
         best = s.total[inside].max()
         found = (place, level, inside[s.total[inside] == best].tolist())
     return found
+
+
+def _rows_of_the_community(q: _Query, s: _Scores) -> NDArray[np.int32] | None:
+    """The candidate records in the community the text names, when some are and others are not; else None."""
+    community = q.ids.get("community", -1)
+    if community < 0:
+        return None
+    inside = s.fields[COLUMN_INDEX["community"]] == community
+    if not inside.any() or inside.all():
+        return None
+    return cast("NDArray[np.int32]", s.rows[inside])
 
 
 def _name_one_edit_off(base: AddressBase, q: _Query, s: _Scores, top: _Record, best: int) -> bool:

@@ -1389,6 +1389,19 @@ def test_a_lane_named_by_its_side_in_another_village_is_no_answer():
     assert base.match("番禺区南村镇坑头村西二巷3号").address_id == "k3"
 
 
+def test_a_room_at_a_door_of_the_village_named_is_that_door_whatever_other_villages_have():
+    """坑头村一巷1号301房 where 坑头村's door 一巷1号 has no rooms and 市头村 and 板桥村 have 一巷1号301房: the
+    door of the village the text names (it was no answer), not another village's room."""
+    town = "广东省广州市番禺区南村镇"
+    rows = [("k1", f"{town}坑头村一巷1号", 113.35, 23.0), ("k2", f"{town}坑头村一巷2号", 113.35, 23.0)]
+    for v in ("市头村", "板桥村"):
+        rows += [(f"{v}{r}", f"{town}{v}一巷1号{r}房", 113.35, 23.0) for r in (301, 302)]
+    base = build_base(rows)
+    m = base.match("番禺区南村镇坑头村一巷1号301房")
+    assert m is not None and (m.address_id, m.level) == ("k1", "house_number"), m
+    assert base.match("番禺区南村镇市头村一巷1号301房").address_id == "市头村301"
+
+
 def test_a_compound_a_character_off_is_no_surer_than_a_main_door():
     """阳光花城5栋2单元801室 where the base has only 阳光城 (and numbers its rooms alike): not the typo it may
     be, so at most 0.85; 阳光城 cut short to nothing, or with a character doubled, keeps its score."""
