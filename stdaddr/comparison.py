@@ -95,23 +95,15 @@ def _room_as_the_other_writes_it(pa: Address, pb: Address) -> Address:
     (12-3 / 12楼3号 in 重庆, 1203室 / 12层3室), as matching reads a text's room the base's way."""
     if pa.room is None or pb.room is None or (pa.floor, pa.room) == (pb.floor, pb.room):
         return pb
-
-    def values(p: Address) -> dict[str, str]:
-        return {f: v for f in ("floor", "room") if (v := getattr(p, f)) is not None}
-
-    theirs = (pb.floor, pb.room)
-    if any(
-        form == theirs or (form[0] is None and pb.floor is None and form[1] == pb.room)
-        for form in room_forms(values(pa))
-    ):
-        return dataclasses.replace(pb, floor=pa.floor, room=pa.room)
-    ours = (pa.floor, pa.room)
-    if any(
-        form == ours or (form[0] is None and pa.floor is None and form[1] == pa.room)
-        for form in room_forms(values(pb))
-    ):
+    if _written_otherwise(pa, pb) or _written_otherwise(pb, pa):
         return dataclasses.replace(pb, floor=pa.floor, room=pa.room)
     return pb
+
+
+def _written_otherwise(a: Address, b: Address) -> bool:
+    """Whether ``b``'s floor and room are one of the ways of writing ``a``'s (stdaddr.match.room_forms)."""
+    written = {f: v for f in ("floor", "room") if (v := getattr(a, f)) is not None}
+    return (b.floor, b.room) in room_forms(written)
 
 
 def _natural_villages(pa: Address, pb: Address) -> str | None:
