@@ -24,7 +24,7 @@ import os
 import re
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -428,8 +428,11 @@ def geocode_file(
             job = _Job(base, grid, out_crs, cutoff)
             if resumed_at is None:
                 run.start()
-            with stop_signals() as stop:
-                for chunk, results in _geocoded(reader, run.position, chunk_rows, address, job, n_workers):
+            # (closed when the loop ends for any reason, so that a stop ends the workers at once, not when
+            # the collector finds the generator)
+            geocoded = _geocoded(reader, run.position, chunk_rows, address, job, n_workers)
+            with stop_signals() as stop, contextlib.closing(geocoded):
+                for chunk, results in geocoded:
                     run.write(chunk, results)
                     stop.check()
                     if progress is not None:
@@ -1104,7 +1107,7 @@ _JOB: _Job | None = None
 
 def _geocoded(
     reader: TableReader, start: Position, chunk_rows: int, address: tuple[int, ...], job: _Job, workers: int
-) -> Iterator[tuple[Chunk, list[tuple[Any, ...]]]]:
+) -> Generator[tuple[Chunk, list[tuple[Any, ...]]], None, None]:
     """Chunks from ``start`` with one result tuple per row, in input order.
 
     The reading stays a few chunks ahead of the workers, never more, so memory does not grow with the file.
