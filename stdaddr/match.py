@@ -1274,6 +1274,8 @@ def _query(t: _Tables, address: Address) -> _Query | None:
     scope = _scope(ids)
     if not values.keys() & {"poi", "road", "community"} and values.keys() & {"building", "unit", "room"}:
         _compound_of_the_town(t, address, values, ids, scope)
+    if not values.keys() & {"poi", "road", "community"} and "house_number" in values:
+        _market_of_the_town(t, address, values, ids, scope)
     if (
         ids.get("community", 0) < 0
         and "poi" not in values
@@ -1554,6 +1556,20 @@ def _compound_of_the_town(
     found = [p for p in t.stems.get(clean(town.text)[0], ()) if _in_scope(t, "poi", scope, p)]
     if len(found) == 1:
         values["poi"], ids["poi"] = t.vocab["poi"][found[0]], found[0]
+
+
+def _market_of_the_town(
+    t: _Tables, address: Address, values: dict[str, str], ids: dict[str, int], scope: tuple[str, int] | None
+) -> None:
+    """屯昌县枫木墟133号: a town written by its short name and 墟 or 圩 (its market street, 海南 and 广东),
+    then a door, is the base's place so named there (枫木镇枫木墟133号 reads 枫木墟 as the compound)."""
+    town = next((c for c in address.components if c.field == "town" and not c.repeated), None)
+    after = next((c for c in address.components if town is not None and c.start == town.end), None)
+    if town is None or after is None or after.field != "extra" or after.text not in ("墟", "圩"):
+        return
+    found = t.ids["poi"].get(clean(town.text)[0] + after.text)
+    if found is not None and _in_scope(t, "poi", scope, found):
+        values["poi"], ids["poi"] = t.vocab["poi"][found], found
 
 
 def _town_in_base(t: _Tables, values: dict[str, str], ids: dict[str, int]) -> None:

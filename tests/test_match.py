@@ -1402,6 +1402,16 @@ def test_a_room_at_a_door_of_the_village_named_is_that_door_whatever_other_villa
     assert base.match("番禺区南村镇市头村一巷1号301房").address_id == "市头村301"
 
 
+def test_a_town_and_its_market_street_before_a_door_is_the_bases_place_so_named():
+    """屯昌县枫木墟133号 where the base writes 枫木镇枫木墟133号 (枫木墟 read as its compound): that door."""
+    base = build_base(
+        [(f"f{d}", f"海南省屯昌县枫木镇枫木墟{d}号", 110.0, 19.5) for d in (132, 133)]
+        + [("c1", "海南省屯昌县枫木镇冯宅村1号", 110.0, 19.5)]
+    )
+    m = base.match("屯昌县枫木墟133号")
+    assert m is not None and m.address_id == "f133", m
+
+
 def test_a_compound_a_character_off_is_no_surer_than_a_main_door():
     """阳光花城5栋2单元801室 where the base has only 阳光城 (and numbers its rooms alike): not the typo it may
     be, so at most 0.85; 阳光城 cut short to nothing, or with a character doubled, keeps its score."""
