@@ -1954,7 +1954,6 @@ def _free(st: _State, text: str, s: int, e: int, raw: str | None = None) -> None
     if len(chunk) == 1 and not _extends_poi(st, s):
         st.extra(s, e, chunk)  # one stray character names no compound
         return
-    last = st.pieces[-1] if st.pieces else None
     if (
         last is not None
         and last.end == s
